@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine (as root) for portgate's examples and tests:
+# a running Docker engine, static binaries for FROM-scratch test images, npm deps.
+# Idempotent: every step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+need_pkgs=()
+command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_pkgs+=(busybox-static)
+command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
+command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)
+command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# busybox-static must be statically linked: it is copied into FROM-scratch images.
+if ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' && ! ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then
+  log "warning: /bin/busybox does not look static"
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  mkdir -p /var/log
+  # No registry is reachable here; dockerd only needs its local socket.
+  nohup dockerd --host=unix:///var/run/docker.sock >/var/log/portgate-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  if ! docker info >/dev/null 2>&1; then
+    log "dockerd did not come up; last log lines:"
+    tail -n 30 /var/log/portgate-dockerd.log >&2 || true
+    exit 3
+  fi
+fi
+log "engine: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

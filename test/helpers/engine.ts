@@ -1,0 +1,68 @@
+import {readFileSync} from 'node:fs';
+import Docker from 'dockerode';
+import {pack} from 'tar-stream';
+
+/** Label on every image the test suite builds, so leftovers can be found and removed. */
+export const TEST_LABEL = 'io.portgate.test';
+
+let client: Docker | undefined;
+export const docker = (): Docker => (client ??= new Docker());
+
+export type ContextFile = string | Buffer | {content: string | Buffer; mode: number};
+
+export interface BuildOptions {
+  tag: string;
+  /** Build context: path → content. `Dockerfile` is the default dockerfile name. */
+  files: Record<string, ContextFile>;
+  dockerfile?: string;
+  buildargs?: Record<string, string>;
+  target?: string;
+}
+
+export class BuildError extends Error {
+  override name = 'BuildError';
+}
+
+const contextTar = async (files: Record<string, ContextFile>): Promise<Buffer> => {
+  const p = pack();
+  for (const [name, f] of Object.entries(files)) {
+    const {content, mode} = typeof f === 'string' || Buffer.isBuffer(f) ? {content: f, mode: 0o644} : f;
+    p.entry({name, mode}, content);
+  }
+  p.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of p) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+};
+
+/**
+ * Builds with the engine's API (the classic builder on Debian's docker.io),
+ * returning the image's Config. Rejects with the builder's own error text.
+ */
+export const buildImage = async (opts: BuildOptions): Promise<Docker.ImageInspectInfo> => {
+  const tar = await contextTar(opts.files);
+  const stream = await docker().buildImage(tar as unknown as NodeJS.ReadableStream, {
+    t: opts.tag,
+    dockerfile: opts.dockerfile ?? 'Dockerfile',
+    buildargs: opts.buildargs,
+    target: opts.target,
+    labels: {[TEST_LABEL]: 'true'},
+    rm: true,
+    forcerm: true
+  } as Docker.ImageBuildOptions);
+  const events = await new Promise<{error?: string; errorDetail?: {message: string}}[]>((resolve, reject) =>
+    docker().modem.followProgress(stream, (err, res) => (err ? reject(err) : resolve(res)))
+  );
+  const failed = events.find(e => e.error || e.errorDetail);
+  if (failed) throw new BuildError(failed.errorDetail?.message ?? failed.error ?? 'build failed');
+  return docker().getImage(opts.tag).inspect();
+};
+
+/** The statically linked busybox that scripts/setup.sh installs; runs in FROM-scratch images. */
+export const busybox = (): {content: Buffer; mode: number} => ({content: readFileSync('/bin/busybox'), mode: 0o755});
+
+/** Containers the gate created (label io.portgate.managed) that still exist. */
+export const leftoverContainers = async (): Promise<string[]> => {
+  const list = await docker().listContainers({all: true, filters: {label: ['io.portgate.managed']}});
+  return list.map(c => `${c.Id.slice(0, 12)} ${c.Image} ${c.State}`);
+};
