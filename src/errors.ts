@@ -3,7 +3,8 @@
  * only the message; anything else is a bug and keeps its stack trace.
  */
 
-export const EXIT = {pass: 0, drift: 1, input: 2, environment: 3} as const;
+/** The documented exit codes; `internal` means a portgate bug. */
+export const EXIT = {pass: 0, drift: 1, input: 2, environment: 3, internal: 4} as const;
 
 /** Bad arguments, spec, Dockerfile or manifest: exit 2. */
 export class InputError extends Error {

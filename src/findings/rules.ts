@@ -52,6 +52,8 @@ export const RULES = {
     'The port is a known debug, remote-administration or control-plane port (for example JDWP 5005, Node inspector 9229, Delve 40000, Docker API 2375, SSH 22, Envoy admin 15000). Disable it in production images, or add a `reason:` to the port in portgate.yml to accept it.'),
   'untrusted-reader': rule('untrusted-reader', 'warning', 4.0, 'Listeners read by a binary from the image',
     'With `--probe exec` the sockets were read by running a program from the image under test, which a hostile image can fake. Use `--probe host` or `--probe sidecar` for a trustworthy result.'),
+  'dockerfile-mismatch': rule('dockerfile-mismatch', 'warning', 1.0, 'Dockerfile does not match the image',
+    'The Dockerfile, resolved with the given --build-arg and --target, EXPOSEs a port the image does not have, so the image was built from another Dockerfile or with other values. Pass the same --dockerfile, --build-arg and --target as the build.'),
   'expose-host-part-ignored': rule('expose-host-part-ignored', 'warning', 1.0, 'EXPOSE with an IP or host port',
     'EXPOSE takes only `port[/protocol]`; Docker silently drops an IP address or host port (e.g. `EXPOSE 80:8080` exposes only 8080) and BuildKit warns this will become an error. Write the container port alone.'),
   // Deployment manifests (Kubernetes, Compose).

@@ -1,0 +1,166 @@
+import {Command, CommanderError, Option} from 'commander';
+import {InputError} from '../errors.js';
+import type {Severity} from '../model.js';
+import type {ProbeMode} from '../engine/types.js';
+import {FORMATS, type Format} from '../report/index.js';
+import {parseDuration} from '../util/duration.js';
+import {DEFAULTS} from '../gate/run-gate.js';
+
+export interface CheckArgs {
+  command: 'check';
+  image: string;
+  dockerfile?: string;
+  spec?: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  builder: 'buildkit' | 'classic';
+  format: Format;
+  output?: string;
+  /** Extra report files, e.g. `junit=report.xml`. */
+  reports: {format: Format; path: string}[];
+  timeoutMs?: number;
+  settleMs?: number;
+  probe: ProbeMode;
+  probeImage: string;
+  failOn: Severity | 'never';
+  manifests: string[];
+  compose: string[];
+  container?: string;
+  staticOnly: boolean;
+  color: boolean;
+}
+
+export interface InitArgs {
+  command: 'init';
+  image: string;
+  dockerfile?: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  output?: string;
+  timeoutMs?: number;
+  settleMs?: number;
+  probe: ProbeMode;
+  probeImage: string;
+}
+
+export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string};
+
+const formats = Object.keys(FORMATS) as Format[];
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+const buildArg = (v: string, prev: Record<string, string>) => {
+  const i = v.indexOf('=');
+  if (i <= 0) throw new InputError(`--build-arg expects KEY=VALUE, got "${v}"`);
+  return {...prev, [v.slice(0, i)]: v.slice(i + 1)};
+};
+
+const report = (v: string) => {
+  const i = v.indexOf('=');
+  const format = v.slice(0, i) as Format;
+  if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(', ')}; got "${v}"`);
+  return {format, path: v.slice(i + 1)};
+};
+
+const runOptions = (c: Command) =>
+  c
+    .requiredOption('--image <ref>', 'image to gate (must already be in the engine)')
+    .option('--dockerfile <path>', 'Dockerfile the image was built from (default: ./Dockerfile when present)')
+    .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg, {})
+    .option('--target <stage>', 'build stage used for the build (default: the last stage)')
+    .option('--timeout <duration>', `longest wait for listeners (default ${DEFAULTS.timeoutMs / 1000}s; spec run.timeout wins)`)
+    .option('--settle <duration>', `how long the listener set must stay unchanged (default ${DEFAULTS.settleMs / 1000}s)`)
+    .addOption(new Option('--probe <mode>', 'how sockets are read').choices(['auto', 'host', 'sidecar', 'exec']).default('auto'))
+    .option('--probe-image <ref>', 'image for the sidecar reader (needs sh and cat)', DEFAULTS.probeImage);
+
+/** Builds the commander program; `parse` throws InputError for any usage mistake. */
+export const parseCliArgs = (argv: string[]): CliArgs => {
+  let result: CliArgs | undefined;
+  let help = '';
+  const program = new Command('portgate')
+    .description('Fail container images whose EXPOSE, real listeners and port spec disagree.')
+    .exitOverride()
+    .configureOutput({writeOut: s => (help += s), writeErr: s => (help += s)})
+    .showSuggestionAfterError(true);
+
+  runOptions(program.command('check').description('run the gate on an image'))
+    .option('--spec <path>', 'port spec (default: ./portgate.yml when present)')
+    .addOption(new Option('--builder <kind>', 'builder semantics for EXPOSE expansion').choices(['buildkit', 'classic']).default('buildkit'))
+    .addOption(new Option('--format <format>', 'report format').choices(formats).default('text'))
+    .option('--output <file>', 'write the report to a file instead of stdout')
+    .option('--report <format=path>', 'also write a report file (repeatable)', (v, p: CheckArgs['reports']) => [...p, report(v)], [])
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the gate').choices(['error', 'warning', 'never']).default('error'))
+    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable)', collect, [])
+    .option('--compose <file>', 'Compose file (repeatable)', collect, [])
+    .option('--container <name>', 'container/service name that runs the image in the manifests')
+    .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only', false)
+    .option('--no-color', 'plain text output')
+    .action((o: Opts) => {
+      result = {
+        command: 'check',
+        ...common(o),
+        spec: o.spec,
+        builder: o.builder,
+        format: o.format,
+        output: o.output,
+        reports: o.report,
+        failOn: o.failOn,
+        manifests: o.manifests,
+        compose: o.compose,
+        container: o.container,
+        staticOnly: o.staticOnly,
+        color: o.color
+      };
+    });
+
+  runOptions(program.command('init').description('print a portgate.yml baseline from what the image does'))
+    .option('--output <file>', 'write the spec to a file instead of stdout')
+    .action((o: Opts) => {
+      result = {command: 'init', ...common(o), output: o.output};
+    });
+
+  try {
+    program.parse(argv, {from: 'user'});
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
+      throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${argv[0] && !argv[0].startsWith('-') ? `${argv[0]} ` : ''}--help\` for usage.`);
+    }
+    throw e;
+  }
+  if (!result) return {command: 'help', text: program.helpInformation()};
+  return result;
+};
+
+/** Options as commander hands them over (names derived from the flags). */
+interface Opts {
+  image: string;
+  dockerfile?: string;
+  buildArg: Record<string, string>;
+  target?: string;
+  timeout?: string;
+  settle?: string;
+  probe: ProbeMode;
+  probeImage: string;
+  spec?: string;
+  builder: 'buildkit' | 'classic';
+  format: Format;
+  output?: string;
+  report: CheckArgs['reports'];
+  failOn: Severity | 'never';
+  manifests: string[];
+  compose: string[];
+  container?: string;
+  staticOnly: boolean;
+  color: boolean;
+}
+
+const common = (o: Opts) => ({
+  image: o.image,
+  dockerfile: o.dockerfile,
+  buildArgs: o.buildArg,
+  target: o.target,
+  probe: o.probe,
+  probeImage: o.probeImage,
+  ...(o.timeout !== undefined && {timeoutMs: parseDuration(o.timeout, '--timeout')}),
+  ...(o.settle !== undefined && {settleMs: parseDuration(o.settle, '--settle')})
+});

@@ -1,0 +1,109 @@
+import {existsSync} from 'node:fs';
+import {readFile, writeFile} from 'node:fs/promises';
+import {EXIT, EnvironmentError, InputError, describeError} from '../errors.js';
+import {DockerEngine} from '../engine/docker-engine.js';
+import {DEFAULTS, runGate, type GateOptions} from '../gate/run-gate.js';
+import {baselineFrom} from '../gate/baseline.js';
+import {loadSpec, renderSpec} from '../spec/index.js';
+import {FORMATS} from '../report/index.js';
+import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTty: boolean;
+}
+
+const processIo: Io = {stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s), isTty: !!process.stdout.isTTY};
+
+export const readInput = async (path: string, what: string): Promise<string> => {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`);
+  }
+};
+
+/** An explicit path must exist; otherwise the conventional file is used when present. */
+const pick = (explicit: string | undefined, conventional: string[]): string | undefined => explicit ?? conventional.find(f => existsSync(f));
+
+const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined): Promise<GateOptions> => {
+  const dockerfilePath = pick(a.dockerfile, ['Dockerfile']);
+  return {
+    image: a.image,
+    ...(dockerfilePath && {dockerfile: {file: dockerfilePath, text: await readInput(dockerfilePath, 'the Dockerfile')}}),
+    ...(specPath && {spec: loadSpec(await readInput(specPath, 'the spec'), specPath)}),
+    buildArgs: a.buildArgs,
+    target: a.target,
+    builder: a.command === 'check' ? a.builder : 'buildkit',
+    timeoutMs: a.timeoutMs ?? DEFAULTS.timeoutMs,
+    settleMs: a.settleMs ?? DEFAULTS.settleMs,
+    probe: a.probe,
+    probeImage: a.probeImage,
+    failOn: a.command === 'check' ? a.failOn : 'never'
+  };
+};
+
+/**
+ * Runs with the engine's containers guarded: SIGINT/SIGTERM remove them
+ * before portgate exits, as the normal path's `finally` does.
+ */
+const withEngine = async <T>(io: Io, fn: (engine: DockerEngine) => Promise<T>): Promise<T> => {
+  const engine = new DockerEngine();
+  const onSignal = (signal: NodeJS.Signals) => {
+    io.stderr(`portgate: ${signal}: removing its containers\n`);
+    void engine.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    await engine.ping();
+    return await fn(engine);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+};
+
+const check = async (a: CheckArgs, io: Io): Promise<number> => {
+  const opts = await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']));
+  const result = await withEngine(io, engine => runGate(opts, engine));
+  const color = a.color && io.isTty && !process.env.NO_COLOR;
+  const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output});
+  if (a.output) await writeFile(a.output, rendered);
+  else io.stdout(rendered);
+  for (const r of a.reports) await writeFile(r.path, FORMATS[r.format](result, {cwd: process.cwd(), color: false}));
+  return result.verdict === 'fail' ? EXIT.drift : EXIT.pass;
+};
+
+const init = async (a: InitArgs, io: Io): Promise<number> => {
+  const opts = await gateOptions(a, undefined);
+  const result = await withEngine(io, engine => runGate(opts, engine));
+  const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
+  if (result.container?.exited) header.push(`The container exited with code ${result.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
+  const text = renderSpec(baselineFrom(result), {header});
+  if (a.output) await writeFile(a.output, text);
+  else io.stdout(text);
+  return EXIT.pass;
+};
+
+/** The whole CLI: arguments in, exit code out. Only bugs keep a stack trace. */
+export const main = async (argv: string[], io: Io = processIo): Promise<number> => {
+  try {
+    const args = parseCliArgs(argv);
+    if (args.command === 'help') {
+      io.stdout(args.text);
+      return EXIT.pass;
+    }
+    return args.command === 'check' ? await check(args, io) : await init(args, io);
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`portgate: ${describeError(e)}\n`);
+      return EXIT.input;
+    }
+    if (e instanceof EnvironmentError) {
+      io.stderr(`portgate: ${e.message}\n`);
+      return EXIT.environment;
+    }
+    io.stderr(`portgate: internal error, please report it with this output:\n${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.internal;
+  }
+};

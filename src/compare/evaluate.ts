@@ -1,0 +1,54 @@
+import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, Listener, Severity, SeveritySetting} from '../model.js';
+import {exposeRules, finding, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
+import {indexViews} from './views.js';
+
+export interface EvaluateInput {
+  image: string;
+  exposed: ExposedPort[];
+  listening: Listener[];
+  /** undefined = no portgate.yml. */
+  declared: DeclaredPort[] | undefined;
+  container: ContainerOutcome;
+  waitedMs: number;
+  /** Findings produced earlier in the pipeline (e.g. Dockerfile warnings), subject to the same overrides. */
+  extra?: Finding[];
+  overrides?: Record<string, SeveritySetting>;
+  risky: RiskyLookup;
+}
+
+const RANK: Record<Severity, number> = {error: 3, warning: 2, note: 1};
+
+/** True when a finding of this severity fails a gate configured with `failOn`. */
+export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean => failOn !== 'never' && RANK[severity] >= RANK[failOn];
+
+/**
+ * The comparison: three views in, findings out. Pure, so every rule is tested
+ * with plain objects and no engine.
+ */
+export const evaluate = (input: EvaluateInput): Finding[] => {
+  const views = indexViews(input.image, input.exposed, input.listening, input.declared);
+  const c = input.container;
+  const run: RunFacts = {timedOut: c.timedOut, exited: c.exited, waitedMs: input.waitedMs};
+  const mismatch = protocolMismatches(views);
+  const findings = [
+    ...(input.extra ?? []),
+    ...mismatch.findings,
+    ...(views.declared ? specRules(views, views.declared, run, mismatch.keys) : exposeRules(views, run, mismatch.keys)),
+    ...riskyRules(views, input.risky)
+  ];
+  if (c.exited) {
+    const logs = c.logs?.trim() ? ` Last log lines:\n${c.logs.trimEnd()}` : ' It printed nothing.';
+    findings.push(finding('container-exited', `The container exited with code ${c.exitCode ?? 'unknown'} while portgate waited for its listeners.${logs}`, {location: {image: input.image}}));
+  }
+  if (!c.trusted) {
+    findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: {image: input.image}}));
+  }
+  return applyOverrides(findings, input.overrides ?? {});
+};
+
+export const applyOverrides = (findings: Finding[], overrides: Record<string, SeveritySetting>): Finding[] =>
+  findings.flatMap(f => {
+    const o = overrides[f.rule];
+    if (o === 'off') return [];
+    return [o ? {...f, severity: o} : f];
+  });

@@ -1,0 +1,129 @@
+import type {DeclaredPort, Finding, Listener, Location, Protocol} from '../model.js';
+import {portKey} from '../model.js';
+import {RULES, type RuleId} from '../findings/rules.js';
+import {describeExpose, describeListeners, exposeLocation, isBeyondLoopback, otherProtocols, type Views} from './views.js';
+
+/** Facts about the run that change how a missing listener is explained. */
+export interface RunFacts {
+  timedOut: boolean;
+  exited: boolean;
+  waitedMs: number;
+}
+
+export const finding = (rule: RuleId, message: string, at: {port?: number; protocol?: Protocol; location?: Location}): Finding => ({
+  rule,
+  severity: RULES[rule].severity,
+  ...(at.port !== undefined && {port: at.port, protocol: at.protocol}),
+  message,
+  ...(at.location && {location: at.location})
+});
+
+const why = (run: RunFacts): string =>
+  run.exited
+    ? 'the container exited before it opened'
+    : run.timedOut
+      ? `nothing opened it within the ${Math.round(run.waitedMs / 1000)}s timeout`
+      : 'the other listeners had settled without it';
+
+/** Keys the team expects to listen: the spec's, or EXPOSE's when there is no spec. */
+const expectedKeys = (v: Views): Set<string> => new Set(v.declared ? v.declared.keys() : v.exposed.keys());
+
+/**
+ * TCP/UDP confusion: a port expected on one protocol, listening only on another
+ * (e.g. `EXPOSE 53` is 53/tcp while a DNS server binds 53/udp). Reported once,
+ * and both halves are withheld from the other rules so the user sees one cause.
+ */
+export const protocolMismatches = (v: Views): {findings: Finding[]; keys: Set<string>} => {
+  const expected = expectedKeys(v);
+  const findings: Finding[] = [];
+  const keys = new Set<string>();
+  for (const key of expected) {
+    if (v.listening.has(key)) continue;
+    const want = v.declared?.get(key) ?? v.exposed.get(key)!;
+    for (const proto of otherProtocols(want.protocol)) {
+      const actual = portKey({port: want.port, protocol: proto});
+      const ls = v.listening.get(actual);
+      if (!ls || expected.has(actual)) continue;
+      const source = v.declared?.get(key) ? 'portgate.yml declares it' : describeExpose(v.exposed.get(key)!);
+      const fix = v.declared ? `set \`protocol: ${proto}\` in portgate.yml` : `write \`EXPOSE ${want.port}/${proto}\``;
+      findings.push(
+        finding('protocol-mismatch', `${key} is expected (${source}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
+          port: want.port,
+          protocol: want.protocol,
+          location: 'location' in want && want.location ? want.location : {image: v.image}
+        })
+      );
+      keys.add(key).add(actual);
+    }
+  }
+  return {findings, keys};
+};
+
+/** Rules that apply when portgate.yml exists. */
+export const specRules = (v: Views, declared: Map<string, DeclaredPort>, run: RunFacts, skip: Set<string>): Finding[] => {
+  const out: Finding[] = [];
+  for (const [key, ls] of v.listening) {
+    if (skip.has(key) || declared.has(key)) continue;
+    const {port, protocol} = ls[0]!;
+    const loc = {port, protocol, location: {image: v.image}};
+    out.push(
+      isBeyondLoopback(ls)
+        ? finding('undeclared-listener', `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.`, loc)
+        : finding('undeclared-loopback-listener', `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
+    );
+  }
+  for (const [key, d] of declared) {
+    if (skip.has(key)) continue;
+    const at = {port: d.port, protocol: d.protocol, location: d.location};
+    const ls = v.listening.get(key);
+    const label = d.name ? `${key} (${d.name})` : key;
+    if (!ls) out.push(finding('declared-not-listening', `${label} is declared ${d.exposure} but nothing listens on it: ${why(run)}.`, at));
+    else if (d.exposure !== 'loopback' && !isBeyondLoopback(ls))
+      out.push(finding('bound-to-loopback', `${label} is declared ${d.exposure} but listens only on ${describeListeners(ls)}, unreachable from other containers: bind it to 0.0.0.0 or ::.`, at));
+    else if (d.exposure === 'loopback' && isBeyondLoopback(ls))
+      out.push(finding('loopback-port-reachable', `${label} is declared loopback but listens on ${describeListeners(ls)}: bind it to 127.0.0.1.`, at));
+    const e = v.exposed.get(key);
+    if (d.exposure === 'public' && !e) out.push(finding('public-not-exposed', `${label} is declared public but the image does not EXPOSE it: add \`EXPOSE ${key}\` to the Dockerfile, or declare it internal.`, at));
+    if (d.exposure === 'loopback' && e)
+      out.push(finding('loopback-port-exposed', `${label} is declared loopback but the image EXPOSEs it (${describeExpose(e)}): remove it from EXPOSE.`, {...at, location: exposeLocation(e, v.image)}));
+  }
+  for (const [key, e] of v.exposed) {
+    if (skip.has(key) || declared.has(key)) continue;
+    const fix = e.origin === 'base-image' ? 'declare it in portgate.yml (with a reason if it is not served)' : 'declare it in portgate.yml or remove the EXPOSE';
+    out.push(finding('exposed-not-declared', `${key} is EXPOSEd (${describeExpose(e)}) but portgate.yml does not declare it: ${fix}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
+  }
+  return out;
+};
+
+/** Rules that apply without a spec: EXPOSE against the runtime. */
+export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding[] => {
+  const out: Finding[] = [];
+  for (const [key, ls] of v.listening) {
+    if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
+    out.push(finding('listener-not-exposed', `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, {port: ls[0]!.port, protocol: ls[0]!.protocol, location: {image: v.image}}));
+  }
+  for (const [key, e] of v.exposed) {
+    if (skip.has(key) || v.listening.has(key)) continue;
+    out.push(finding('exposed-not-listening', `${key} is EXPOSEd (${describeExpose(e)}) but nothing listens on it: ${why(run)}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
+  }
+  return out;
+};
+
+export type RiskyLookup = (port: number, protocol: Protocol) => {name: string; why: string} | undefined;
+
+/** A risky port that is reachable or advertised, unless the spec accepts it with a reason. */
+export const riskyRules = (v: Views, lookup: RiskyLookup): Finding[] => {
+  const out: Finding[] = [];
+  const keys = new Set([...v.exposed.keys(), ...[...v.listening].filter(([, ls]) => isBeyondLoopback(ls)).map(([k]) => k)]);
+  for (const key of keys) {
+    const sample: {port: number; protocol: Protocol} = v.exposed.get(key) ?? v.listening.get(key)![0]!;
+    const risk = lookup(sample.port, sample.protocol);
+    if (!risk || v.declared?.get(key)?.reason) continue;
+    const ls: Listener[] | undefined = v.listening.get(key);
+    const e = v.exposed.get(key);
+    const seen = [ls && `listens on ${describeListeners(ls)}`, e && `is ${describeExpose(e)}`].filter(Boolean).join(' and ');
+    const fix = v.declared ? 'disable it in this image, or give the port a `reason:` in portgate.yml to accept it' : 'disable it in this image, or declare it with a `reason:` in portgate.yml';
+    out.push(finding('risky-port', `${key} is ${risk.name}: ${risk.why} It ${seen}: ${fix}.`, {...sample, location: e ? exposeLocation(e, v.image) : (v.declared?.get(key)?.location ?? {image: v.image})}));
+  }
+  return out;
+};

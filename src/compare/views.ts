@@ -1,0 +1,43 @@
+import type {DeclaredPort, ExposedPort, Listener, Location, Protocol} from '../model.js';
+import {portKey} from '../model.js';
+
+/** The three views indexed by `port/protocol`, the unit every rule compares. */
+export interface Views {
+  image: string;
+  exposed: Map<string, ExposedPort>;
+  listening: Map<string, Listener[]>;
+  /** undefined when there is no spec: the gate then compares EXPOSE with the runtime only. */
+  declared: Map<string, DeclaredPort> | undefined;
+}
+
+export const indexViews = (
+  image: string,
+  exposed: ExposedPort[],
+  listening: Listener[],
+  declared: DeclaredPort[] | undefined
+): Views => {
+  const listeners = new Map<string, Listener[]>();
+  for (const l of listening) listeners.set(portKey(l), [...(listeners.get(portKey(l)) ?? []), l]);
+  return {
+    image,
+    exposed: new Map(exposed.map(e => [portKey(e), e])),
+    listening: listeners,
+    declared: declared && new Map(declared.map(d => [portKey(d), d]))
+  };
+};
+
+export const otherProtocols = (p: Protocol): Protocol[] => (['tcp', 'udp', 'sctp'] as const).filter(x => x !== p);
+
+export const isBeyondLoopback = (ls: Listener[]): boolean => ls.some(l => l.scope !== 'loopback');
+
+/** "0.0.0.0 and :: (pid 7 java)" — what a person needs to find the socket. */
+export const describeListeners = (ls: Listener[]): string => {
+  const addrs = [...new Set(ls.map(l => l.address))].join(' and ');
+  const procs = [...new Set(ls.flatMap(l => (l.process ? [`pid ${l.process.pid} ${l.process.command}`] : [])))];
+  return procs.length ? `${addrs} (${procs.join(', ')})` : addrs;
+};
+
+export const describeExpose = (e: ExposedPort): string =>
+  e.origin === 'base-image' ? 'inherited from the base image' : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : 'EXPOSEd';
+
+export const exposeLocation = (e: ExposedPort, image: string): Location => e.location ?? {image};

@@ -1,0 +1,150 @@
+import {randomUUID} from 'node:crypto';
+import {hostname} from 'node:os';
+import Docker from 'dockerode';
+import {EnvironmentError} from '../errors.js';
+import {openHostReader} from './readers/host.js';
+import {execReader, sidecarReader} from './readers/probe.js';
+import {MANAGED_LABEL, probeConfig, targetConfig} from './sandbox-config.js';
+import {demux} from './streams.js';
+import type {Engine, ImageFacts, ProbeMode, RunSettings, SocketReader, Target} from './types.js';
+
+const statusOf = (e: unknown): number | undefined => (e as {statusCode?: number}).statusCode;
+
+const unreachable = (e: unknown): EnvironmentError =>
+  new EnvironmentError(
+    `cannot reach the Docker engine (${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}): ${(e as Error).message}. ` +
+      'Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).'
+  );
+
+/**
+ * The only module that talks to the engine. Every container it creates is
+ * labelled and tracked, and `cleanup()` removes them all; the CLI also calls it
+ * from its SIGINT/SIGTERM handlers.
+ */
+export class DockerEngine implements Engine {
+  private readonly created = new Set<string>();
+  private readonly runId = randomUUID();
+  private swept = false;
+
+  constructor(private readonly docker: Docker = new Docker({timeout: 120_000})) {}
+
+  async ping(): Promise<void> {
+    await this.docker.ping().catch(e => {
+      throw unreachable(e);
+    });
+  }
+
+  async architecture(): Promise<string> {
+    const info = (await this.docker.info().catch(e => {
+      throw unreachable(e);
+    })) as {Architecture: string};
+    return info.Architecture;
+  }
+
+  async inspectImage(ref: string): Promise<ImageFacts | undefined> {
+    try {
+      const i = await this.docker.getImage(ref).inspect();
+      return {
+        ref,
+        id: i.Id,
+        exposedPorts: Object.keys(i.Config?.ExposedPorts ?? {}),
+        user: i.Config?.User ?? '',
+        env: i.Config?.Env ?? [],
+        entrypoint: (i.Config?.Entrypoint as string[] | null) ?? null,
+        cmd: i.Config?.Cmd ?? null
+      };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw unreachable(e);
+    }
+  }
+
+  async startTarget(image: string, run: RunSettings): Promise<Target> {
+    await this.sweepOrphans();
+    const c = await this.create(targetConfig(image, run, this.runId), `start ${image}`);
+    await c.start().catch(e => {
+      throw new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
+    });
+    return {
+      id: c.id,
+      state: async () => {
+        const s = (await c.inspect()).State;
+        return {running: s.Running, pid: s.Pid, ...(!s.Running && {exitCode: s.ExitCode})};
+      },
+      logs: async lines => demux((await c.logs({stdout: true, stderr: true, follow: false, tail: lines})) as unknown as Buffer).combined
+    };
+  }
+
+  async openReader(target: Target, mode: ProbeMode, probeImage: string): Promise<SocketReader> {
+    if (mode === 'exec') return execReader(this.docker.getContainer(target.id));
+    if (mode === 'host' || mode === 'auto') {
+      const host = await openHostReader(target.id, (await target.state()).pid);
+      if (host) return host;
+      if (mode === 'host')
+        throw new EnvironmentError(
+          "--probe host: this process cannot see the container's /proc (remote engine, Docker-in-Docker, or a separate pid namespace). Use --probe sidecar."
+        );
+    }
+    await this.ensureImage(probeImage);
+    const probe = await this.create(probeConfig(probeImage, target.id, this.runId), `start the probe image ${probeImage}`);
+    await probe.start();
+    return sidecarReader(probe);
+  }
+
+  async cleanup(): Promise<void> {
+    const ids = [...this.created];
+    await Promise.all(
+      ids.map(async id => {
+        try {
+          await this.docker.getContainer(id).remove({force: true, v: true});
+        } catch (e) {
+          if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
+        }
+        this.created.delete(id);
+      })
+    );
+  }
+
+  private async create(opts: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
+    try {
+      // _query/_body: docker-modem otherwise copies the whole body into the URL.
+      const c = await this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions);
+      this.created.add(c.id);
+      return c;
+    } catch (e) {
+      throw new EnvironmentError(`the engine refused to ${what}: ${(e as Error).message}`);
+    }
+  }
+
+  private async ensureImage(ref: string): Promise<void> {
+    if (await this.inspectImage(ref)) return;
+    try {
+      const stream = await this.docker.pull(ref);
+      await new Promise((resolve, reject) => this.docker.modem.followProgress(stream, err => (err ? reject(err) : resolve(undefined))));
+    } catch (e) {
+      throw new EnvironmentError(`the probe image ${ref} is not in the engine and could not be pulled (${(e as Error).message}). Pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+    }
+  }
+
+  /** Removes containers left by a portgate on this host that was killed before it could clean up. */
+  private async sweepOrphans(): Promise<void> {
+    if (this.swept) return;
+    this.swept = true;
+    const mine = `${hostname()}:`;
+    const list = await this.docker.listContainers({all: true, filters: {label: [MANAGED_LABEL]}});
+    for (const c of list) {
+      const owner = c.Labels['io.portgate.owner'] ?? '';
+      if (!owner.startsWith(mine) || isAlive(Number(owner.slice(mine.length)))) continue;
+      await this.docker.getContainer(c.Id).remove({force: true, v: true}).catch(() => undefined);
+    }
+  }
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};

@@ -1,0 +1,100 @@
+import {describe, expect, test} from 'vitest';
+import {evaluate, failsAt} from '../../../src/compare/evaluate.js';
+import {declare, expose, inherited, input, listen, ran} from './build.js';
+
+const rules = (i: Parameters<typeof evaluate>[0]) => evaluate(i).map(f => `${f.rule}:${f.port ?? ''}/${f.protocol ?? ''}:${f.severity}`).sort();
+
+describe('with a spec', () => {
+  // prettier-ignore
+  test.each([
+    ['all three agree', {exposed: [expose(8080)], listening: [listen(8080)], declared: [declare(8080)]}, []],
+    ['undeclared wildcard listener', {listening: [listen(8080), listen(9090)], exposed: [expose(8080)], declared: [declare(8080)]}, ['undeclared-listener:9090/tcp:error']],
+    ['undeclared specific-address listener', {listening: [listen(9090, '10.0.0.5')], declared: []}, ['undeclared-listener:9090/tcp:error']],
+    ['undeclared loopback listener', {listening: [listen(6060, '127.0.0.1')], declared: []}, ['undeclared-loopback-listener:6060/tcp:warning']],
+    ['undeclared ::1 listener', {listening: [listen(6060, '::1')], declared: []}, ['undeclared-loopback-listener:6060/tcp:warning']],
+    ['declared port not listening', {exposed: [expose(8080)], declared: [declare(8080)]}, ['declared-not-listening:8080/tcp:error']],
+    ['public port bound to loopback', {exposed: [expose(8080)], listening: [listen(8080, '127.0.0.1')], declared: [declare(8080)]}, ['bound-to-loopback:8080/tcp:error']],
+    ['internal port bound to loopback', {listening: [listen(9100, '::1')], declared: [declare(9100, 'internal')]}, ['bound-to-loopback:9100/tcp:error']],
+    ['internal port on wildcard without EXPOSE is fine', {listening: [listen(9100, '::')], declared: [declare(9100, 'internal')]}, []],
+    ['loopback port on loopback is fine', {listening: [listen(6060, '127.0.0.1')], declared: [declare(6060, 'loopback')]}, []],
+    ['loopback port bound beyond loopback', {listening: [listen(6060, '0.0.0.0')], declared: [declare(6060, 'loopback')]}, ['loopback-port-reachable:6060/tcp:error']],
+    ['loopback port EXPOSEd', {exposed: [expose(6060)], listening: [listen(6060, '127.0.0.1')], declared: [declare(6060, 'loopback')]}, ['loopback-port-exposed:6060/tcp:error']],
+    ['EXPOSEd in the Dockerfile, not declared', {exposed: [expose(8080), expose(8081)], listening: [listen(8080)], declared: [declare(8080)]}, ['exposed-not-declared:8081/tcp:error']],
+    ['inherited EXPOSE not declared', {exposed: [expose(8080), inherited(80)], listening: [listen(8080)], declared: [declare(8080)]}, ['exposed-not-declared:80/tcp:error']],
+    ['public port not EXPOSEd', {listening: [listen(8080)], declared: [declare(8080)]}, ['public-not-exposed:8080/tcp:error']],
+    ['UDP declared, TCP listening', {listening: [listen(53, '0.0.0.0', 'tcp')], declared: [declare(53, 'internal', 'udp')]}, ['protocol-mismatch:53/udp:error']],
+    ['both protocols declared and listening', {listening: [listen(53, '0.0.0.0', 'tcp'), listen(53, '0.0.0.0', 'udp')], declared: [declare(53, 'internal', 'udp'), declare(53, 'internal', 'tcp')]}, []],
+    ['risky port accepted with a reason', {exposed: [expose(5005)], listening: [listen(5005)], declared: [declare(5005, 'public', 'tcp', {reason: 'staging image only'})]}, []],
+    ['risky port declared without a reason', {exposed: [expose(5005)], listening: [listen(5005)], declared: [declare(5005)]}, ['risky-port:5005/tcp:error']]
+  ])('%s', (_name, views, expected) => {
+    expect(rules(input(views))).toEqual(expected);
+  });
+});
+
+describe('without a spec (EXPOSE vs runtime)', () => {
+  // prettier-ignore
+  test.each([
+    ['EXPOSE matches listeners', {exposed: [expose(8080), expose(53, 'udp')], listening: [listen(8080, '::'), listen(53, '0.0.0.0', 'udp')]}, []],
+    ['listener not EXPOSEd', {exposed: [expose(8080)], listening: [listen(8080), listen(8081)]}, ['listener-not-exposed:8081/tcp:error']],
+    ['loopback listener needs no EXPOSE', {listening: [listen(6060, '127.0.0.1')]}, []],
+    ['EXPOSEd but silent', {exposed: [expose(8080), inherited(9000)], listening: [listen(8080)]}, ['exposed-not-listening:9000/tcp:error']],
+    ['EXPOSE 53 (tcp) for a UDP server', {exposed: [expose(53)], listening: [listen(53, '0.0.0.0', 'udp')]}, ['protocol-mismatch:53/tcp:error']],
+    ['debug port open to the network', {exposed: [expose(8080)], listening: [listen(8080), listen(5005)]}, ['listener-not-exposed:5005/tcp:error', 'risky-port:5005/tcp:error']],
+    ['debug port on loopback only is not flagged as risky', {listening: [listen(5005, '127.0.0.1')]}, []]
+  ])('%s', (_name, views, expected) => {
+    expect(rules(input(views))).toEqual(expected);
+  });
+});
+
+describe('messages say what to do', () => {
+  test('a missing port explains the timeout', () => {
+    const [f] = evaluate(input({declared: [declare(8080, 'internal')], container: {...ran, timedOut: true}, waitedMs: 30_000}));
+    expect(f!.message).toMatch(/8080\/tcp is declared internal but nothing listens on it: nothing opened it within the 30s timeout/);
+    expect(f!.location).toEqual({file: 'portgate.yml', line: 83, column: 11});
+  });
+
+  test('a protocol mismatch names both protocols and the fix', () => {
+    const [f] = evaluate(input({exposed: [expose(53, 'tcp', 9)], listening: [listen(53, '0.0.0.0', 'udp')]}));
+    expect(f!.message).toBe('53/tcp is expected (EXPOSEd at Dockerfile:9) but the process listens on 53/udp at 0.0.0.0: write `EXPOSE 53/udp`, or fix the service.');
+  });
+
+  test('an undeclared listener names address and process', () => {
+    const [f] = evaluate(input({listening: [listen(9229, '0.0.0.0', 'tcp', 7), listen(9229, '::', 'tcp', 7)], declared: []}));
+    expect(f!.message).toContain('9229/tcp listens on 0.0.0.0 and :: (pid 7 app)');
+    expect(f!.location).toEqual({image: 'app:test'});
+  });
+
+  test('an inherited port says so', () => {
+    const [f] = evaluate(input({exposed: [inherited(80)], declared: []}));
+    expect(f!.message).toContain('inherited from the base image');
+  });
+});
+
+describe('run outcome', () => {
+  test('an early exit is an error carrying exit code and logs', () => {
+    const fs = evaluate(input({exposed: [expose(8080)], container: {...ran, exited: true, exitCode: 2, logs: 'panic: config missing\n'}}));
+    expect(fs.map(f => f.rule).sort()).toEqual(['container-exited', 'exposed-not-listening']);
+    expect(fs.find(f => f.rule === 'container-exited')!.message).toContain('exited with code 2 while portgate waited for its listeners. Last log lines:\npanic: config missing');
+    expect(fs.find(f => f.rule === 'exposed-not-listening')!.message).toContain('the container exited before it opened');
+  });
+
+  test('an exec reader makes the result untrusted', () => {
+    expect(rules(input({container: {...ran, reader: 'exec', trusted: false}}))).toEqual(['untrusted-reader:/:warning']);
+  });
+});
+
+describe('severity overrides and fail threshold', () => {
+  test('rules can be turned off or downgraded', () => {
+    const views = {exposed: [inherited(80)], listening: [listen(6060, '127.0.0.1'), listen(8080)], declared: [declare(8080, 'internal')]};
+    expect(rules(input({...views, overrides: {'exposed-not-declared': 'warning', 'undeclared-loopback-listener': 'off'}}))).toEqual(['exposed-not-declared:80/tcp:warning']);
+  });
+
+  // prettier-ignore
+  test.each([
+    ['error', 'error', true], ['warning', 'error', false], ['note', 'error', false],
+    ['error', 'warning', true], ['warning', 'warning', true], ['note', 'warning', false],
+    ['error', 'never', false]
+  ] as const)('%s fails at --fail-on %s: %s', (severity, failOn, fails) => {
+    expect(failsAt(severity, failOn)).toBe(fails);
+  });
+});
