@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type {SocketReader} from '../types.js';
+import type {ProcNetSnapshot, SocketReader} from '../types.js';
 import {execIn} from '../streams.js';
 import {PROCESS_SCRIPT, SNAPSHOT_SCRIPT, parseProcessDump, parseSnapshot} from './sections.js';
 
@@ -12,7 +12,7 @@ import {PROCESS_SCRIPT, SNAPSHOT_SCRIPT, parseProcessDump, parseSnapshot} from '
 export const sidecarReader = (probe: Docker.Container): SocketReader => ({
   kind: 'sidecar',
   trusted: true,
-  snapshot: async () => parseSnapshot(await run(probe, SNAPSHOT_SCRIPT, 'the probe')),
+  snapshot: async () => snapshotFrom(await run(probe, SNAPSHOT_SCRIPT, 'the probe'), 'the probe'),
   processes: async () => {
     // The probe's own shell shares the pid namespace; its sockets are none, but skip it anyway.
     return parseProcessDump(await run(probe, PROCESS_SCRIPT, 'the probe'));
@@ -26,12 +26,20 @@ export const sidecarReader = (probe: Docker.Container): SocketReader => ({
 export const execReader = (target: Docker.Container): SocketReader => ({
   kind: 'exec',
   trusted: false,
-  snapshot: async () => parseSnapshot(await run(target, SNAPSHOT_SCRIPT, 'the image (exec)')),
+  snapshot: async () => snapshotFrom(await run(target, SNAPSHOT_SCRIPT, 'the image (exec)'), 'the image (exec)'),
   processes: async () => new Map()
 });
 
+// A failed exec (no `sh` in the image) prints the runtime's error on stdout, so
+// success is judged by the exit code, and an empty snapshot is never "no listeners".
 const run = async (c: Docker.Container, script: string, who: string): Promise<string> => {
   const r = await execIn(c, ['sh', '-c', script]);
-  if (r.exitCode !== 0 && !r.stdout) throw new Error(`reading /proc/net in ${who} failed (exit ${r.exitCode}): ${r.stderr.trim() || 'no output'}`);
+  if (r.exitCode !== 0) throw new Error(`reading /proc/net in ${who} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 300) || 'no output'}`);
   return r.stdout;
+};
+
+const snapshotFrom = (text: string, who: string): ProcNetSnapshot => {
+  const snap = parseSnapshot(text);
+  if (snap.tcp === undefined) throw new Error(`${who} printed no /proc/net/tcp: ${text.trim().slice(0, 200) || 'no output'}`);
+  return snap;
 };

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The full test suite, as CI runs it (.ci/run). Needs root on a fresh Debian
+# machine: scripts/setup.sh installs and starts the Docker engine first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "set-up (engine, static binaries, npm deps)"
+bash scripts/setup.sh
+
+step "typecheck and lint"
+npx tsc --noEmit
+npx eslint --max-warnings=0 .
+
+step "dist/ is fresh (rebuild and diff)"
+npm run -s build
+if [ -n "$(git status --porcelain -- dist 2>/dev/null)" ]; then
+  git status --porcelain -- dist
+  echo "dist/ differs from a fresh build: run 'npm run build' and commit dist/" >&2
+  exit 1
+fi
+
+step "unit and integration tests (real engine)"
+results=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" || status=$?
+
+step "no containers left behind"
+left=$(docker ps -aq --filter label=io.portgate.managed | wc -l)
+if [ "$left" -ne 0 ]; then
+  docker ps -a --filter label=io.portgate.managed >&2
+  echo "portgate left $left container(s) behind" >&2
+  status=1
+fi
+
+node scripts/summarize-tests.mjs "$results"
+exit "$status"

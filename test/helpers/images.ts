@@ -1,0 +1,58 @@
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {buildImage, busybox, docker, type ContextFile} from './engine.js';
+
+/** The sidecar probe image for tests: static busybox FROM scratch (no registry here to pull busybox from). */
+export const PROBE_IMAGE = 'portgate-probe:test';
+
+const applets = ['sh', 'cat', 'sleep', 'readlink', 'tr', 'ls'];
+
+export const buildProbeImage = async (tag = PROBE_IMAGE): Promise<void> => {
+  await buildImage({
+    tag,
+    files: {
+      busybox: busybox(),
+      Dockerfile: `FROM scratch\nCOPY busybox /bin/busybox\n${applets.map(a => `COPY busybox /bin/${a}`).join('\n')}\nENV PATH=/bin\nCMD ["sh"]\n`
+    }
+  });
+};
+
+let listenBinary: Buffer | undefined;
+
+/** test/fixtures/c/listen.c compiled once per process with gcc -static. */
+export const listener = (): {content: Buffer; mode: number} => {
+  if (!listenBinary) {
+    const out = join(mkdtempSync(join(tmpdir(), 'portgate-listen-')), 'listen');
+    execFileSync('gcc', ['-static', '-O2', '-o', out, 'test/fixtures/c/listen.c']);
+    listenBinary = readFileSync(out);
+  }
+  return {content: listenBinary, mode: 0o755};
+};
+
+/**
+ * A FROM-scratch image whose entrypoint is the static listener; `dockerfileTail`
+ * adds EXPOSE/USER/CMD lines. With `shell`, busybox is added at /bin so the
+ * exec reader has sh and cat.
+ */
+export const buildListenerImage = async (tag: string, dockerfileTail: string, opts: {shell?: boolean; from?: string} = {}): Promise<string> => {
+  const files: Record<string, ContextFile> = {listen: listener()};
+  let df = `FROM ${opts.from ?? 'scratch'}\nCOPY listen /listen\n`;
+  if (opts.shell) {
+    files.busybox = busybox();
+    df += applets.map(a => `COPY busybox /bin/${a}`).join('\n') + '\nCOPY busybox /bin/busybox\nENV PATH=/bin\n';
+  }
+  files.Dockerfile = `${df}ENTRYPOINT ["/listen"]\n${dockerfileTail}\n`;
+  await buildImage({tag, files});
+  return tag;
+};
+
+export const removeImages = async (prefix: string): Promise<void> => {
+  const images = await docker().listImages();
+  for (const img of images) {
+    for (const tag of img.RepoTags ?? []) {
+      if (tag.startsWith(prefix)) await docker().getImage(tag).remove({force: true}).catch(() => undefined);
+    }
+  }
+};
