@@ -1,0 +1,145 @@
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
+import {docker, leftoverContainers} from '../helpers/engine.js';
+import {PROBE_IMAGE, buildListenerImage, buildProbeImage, removeImages} from '../helpers/images.js';
+
+// The built CLI, run as a user runs it: exit codes and stderr are the contract.
+const CLI = resolve('dist/cli.js');
+const P = 'portgate-cli-';
+const IMAGE = `${P}app:test`;
+const SLOW = `${P}slow:test`;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const cli = (args: string[], opts: {env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (pid: number) => void} = {}): Promise<Run> =>
+  new Promise(done => {
+    const child = spawn(process.execPath, [CLI, ...args], {cwd: opts.cwd ?? process.cwd(), env: {...process.env, ...opts.env}});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', c => (stdout += c));
+    child.stderr.on('data', c => (stderr += c));
+    opts.onSpawn?.(child.pid!);
+    child.on('close', (code, signal) => done({code, signal, stdout, stderr}));
+  });
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'portgate-cli-'));
+
+beforeAll(async () => {
+  await buildProbeImage();
+  await buildListenerImage(IMAGE, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "0.0.0.0", "5005"]');
+  // Declares nothing that will listen soon, so the gate is still waiting when it is signalled.
+  await buildListenerImage(SLOW, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]');
+}, 120_000);
+
+afterEach(async () => {
+  expect(await leftoverContainers()).toEqual([]);
+});
+
+afterAll(async () => {
+  await removeImages(P);
+});
+
+describe('exit codes', () => {
+  test('1 on drift, with the findings in the text report', async () => {
+    const r = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--no-color'], {cwd: tmp()});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/5005/);
+    expect(r.stdout).toMatch(/risky-port/);
+    expect(r.stderr).toBe('');
+  });
+
+  test('0 when drift is below --fail-on, and the JSON report is stable', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports:\n  - port: 8080\n  - port: 5005\n    exposure: internal\n    reason: remote debugging in the staging image\n');
+    const r = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json', '--output', 'out.json', '--report', 'junit=out.xml'], {cwd: dir});
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+    expect(Object.keys(json)).toEqual(['version', 'verdict', 'image', 'exposed', 'listening', 'declared', 'findings', 'container', 'timing']);
+    expect(json.verdict).toBe('pass');
+    expect(json.declared.map((d: {port: number}) => d.port)).toEqual([8080, 5005]);
+    expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<testsuite');
+  });
+
+  test.each([
+    ['an unknown option', ['check', '--image', 'x', '--bogus'], /unknown option '--bogus'/],
+    ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
+    ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
+    ['a bad duration', ['check', '--image', 'x', '--timeout', 'soon'], /--timeout/],
+    ['a missing spec file', ['check', '--image', 'x', '--spec', 'nope.yml'], /cannot read the spec nope\.yml: ENOENT/]
+  ])('2 for %s, with no stack trace', async (_name, args, message) => {
+    const r = await cli(args, {cwd: tmp()});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('2 for an invalid spec, naming file, line and column', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports:\n  - port: 70000\n');
+    const r = await cli(['check', '--image', IMAGE], {cwd: dir});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^portgate: portgate\.yml:3:\d+: /);
+  });
+
+  test('2 for an invalid EXPOSE, with the Dockerfile position', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nEXPOSE 8080\nEXPOSE 80/foo\n');
+    const r = await cli(['check', '--image', IMAGE], {cwd: dir});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Dockerfile:3:\d+: .*invalid proto: foo/);
+  });
+
+  test('3 for an image the engine does not have', async () => {
+    const r = await cli(['check', '--image', `${P}missing:nope`], {cwd: tmp()});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/is not in the engine: build it/);
+  });
+
+  test('3 for an unreachable engine', async () => {
+    const r = await cli(['check', '--image', IMAGE], {cwd: tmp(), env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach the Docker engine \(unix:\/\/\/nonexistent\/docker\.sock\)/);
+  });
+
+  test('init prints a baseline that check then accepts, except the risky port', async () => {
+    const dir = tmp();
+    const init = await cli(['init', '--image', IMAGE, '--settle', '500ms', '--output', 'portgate.yml'], {cwd: dir});
+    expect(init.code).toBe(0);
+    const spec = readFileSync(join(dir, 'portgate.yml'), 'utf8');
+    expect(spec).toMatch(/port: 8080/);
+    expect(spec).toMatch(/JDWP/);
+    const check = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json'], {cwd: dir});
+    expect(JSON.parse(check.stdout).findings.map((f: {rule: string}) => f.rule)).toEqual(['risky-port']);
+  });
+});
+
+describe('signals remove every container', () => {
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143]
+  ] as const)('%s while waiting for listeners exits %i and leaves nothing', async (signal, code) => {
+    const r = await cli(['check', '--image', SLOW, '--probe', 'sidecar', '--probe-image', PROBE_IMAGE, '--timeout', '100s'], {
+      cwd: tmp(),
+      onSpawn: pid => {
+        // Signal once both the target and the probe exist, i.e. mid-wait.
+        const poll = setInterval(async () => {
+          const list = await docker().listContainers({filters: {label: ['io.portgate.managed']}});
+          if (list.length >= 2) {
+            clearInterval(poll);
+            process.kill(pid, signal);
+          }
+        }, 100);
+      }
+    });
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(`${signal}: removing its containers`);
+  });
+});
