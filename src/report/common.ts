@@ -1,0 +1,161 @@
+import {createHash} from 'node:crypto';
+import {isAbsolute, relative, sep} from 'node:path';
+import type {Finding, GateResult, Location, Severity} from '../model.js';
+import {isSourceLocation, portKey} from '../model.js';
+
+/**
+ * Helpers every writer shares, so that all formats agree on order, paths,
+ * thresholds and fingerprints. Nothing here does I/O.
+ */
+
+export interface WriterOptions {
+  /** Repository root: file paths are written relative to it, with `/`. */
+  cwd?: string;
+  /** ANSI colour (text format only); the CLI decides from TTY/NO_COLOR/--color. */
+  color?: boolean;
+}
+
+export type Writer = (r: GateResult, opts: WriterOptions) => string;
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
+const RANK: Record<Severity, number> = {error: 0, warning: 1, note: 2};
+
+/** True when a finding of this severity makes the gate fail (`failOn: never` never fails). */
+export const failsGate = (s: Severity, failOn: GateResult['failOn']): boolean =>
+  failOn !== 'never' && RANK[s] <= RANK[failOn];
+
+const fileOf = (l: Location | undefined): string | undefined => (isSourceLocation(l) ? l.file : undefined);
+const lineOf = (l: Location | undefined): number => (isSourceLocation(l) ? l.line : 0);
+const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The one finding order used by every writer: severity, file (findings on the
+ * image as a whole after those with a file), line, port. Protocol, rule and
+ * message break the remaining ties so that output is byte-for-byte stable.
+ */
+export const compareFindings = (a: Finding, b: Finding): number => {
+  const fa = fileOf(a.location);
+  const fb = fileOf(b.location);
+  return (
+    RANK[a.severity] - RANK[b.severity] ||
+    (fa === undefined ? 1 : 0) - (fb === undefined ? 1 : 0) ||
+    cmp(fa ?? '', fb ?? '') ||
+    lineOf(a.location) - lineOf(b.location) ||
+    (a.port ?? -1) - (b.port ?? -1) ||
+    cmp(a.protocol ?? '', b.protocol ?? '') ||
+    cmp(a.rule, b.rule) ||
+    cmp(a.message, b.message)
+  );
+};
+
+export const sortFindings = (findings: readonly Finding[]): Finding[] => [...findings].sort(compareFindings);
+
+export const countBySeverity = (findings: readonly Finding[]): Record<Severity, number> => {
+  const counts: Record<Severity, number> = {error: 0, warning: 0, note: 0};
+  for (const f of findings) counts[f.severity]++;
+  return counts;
+};
+
+/** `3 errors, 1 warning, 0 notes` */
+export const describeCounts = (c: Record<Severity, number>): string =>
+  SEVERITIES.map(s => `${c[s]} ${s}${c[s] === 1 ? '' : 's'}`).join(', ');
+
+/** `8080/tcp` when the finding names a port, else undefined. */
+export const findingPort = (f: Finding): string | undefined =>
+  f.port !== undefined && f.protocol ? portKey({port: f.port, protocol: f.protocol}) : undefined;
+
+/**
+ * Repository-relative path with forward slashes: what SARIF, Code Quality and
+ * GitHub annotations resolve against the checkout. Paths outside `cwd` stay
+ * absolute rather than gaining `../` segments no platform can resolve.
+ */
+export const relPath = (file: string, cwd?: string): string => {
+  if (cwd && isAbsolute(file)) {
+    const r = relative(cwd, file);
+    if (r && !r.startsWith('..') && !isAbsolute(r)) return r.split(sep).join('/');
+  }
+  return file.replaceAll('\\', '/');
+};
+
+/** What the gate's threshold means, in words. */
+export const describeFailOn = (failOn: GateResult['failOn']): string =>
+  ({error: 'fails on errors', warning: 'fails on warnings and errors', note: 'fails on any finding', never: 'never fails'})[failOn];
+
+/** `Dockerfile:12`, or `(image)` for a finding about the image as a whole (every report names the image once, at the top). */
+export const describeLocation = (l: Location | undefined, cwd?: string): string =>
+  !l ? '' : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : '(image)';
+
+/**
+ * Where formats that require a file (SARIF, Code Quality) anchor a finding: its
+ * own line; else line 1 of the Dockerfile, else of the spec (the files a fix
+ * goes into); else the image repository (`imageOnly`).
+ */
+export interface Anchor {
+  path: string;
+  line: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  /** true when the finding has no line of its own and was placed at line 1 / on the image. */
+  fallback: boolean;
+  /** true when not even a file is known and `path` is the image repository (see imageRepository). */
+  imageOnly: boolean;
+}
+
+export const anchorOf = (f: Finding, r: GateResult, cwd?: string): Anchor => {
+  const l = f.location;
+  if (isSourceLocation(l)) {
+    const {line, column, endLine, endColumn} = l;
+    return {path: relPath(l.file, cwd), line, column, endLine, endColumn, fallback: false, imageOnly: false};
+  }
+  const file = r.dockerfile ?? r.spec;
+  if (file) return {path: relPath(file, cwd), line: 1, fallback: true, imageOnly: false};
+  return {path: imageRepository(r.image), line: 1, fallback: true, imageOnly: true};
+};
+
+/**
+ * `ghcr.io/acme/app:1.2@sha256:…` → `ghcr.io/acme/app`. The tag and digest
+ * change with every build; a path or fingerprint containing them would make
+ * every run report "new" problems and close the old ones.
+ */
+export const imageRepository = (image: string): string => {
+  const noDigest = image.split('@', 1)[0]!;
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
+};
+
+/** Note appended to a message whose anchor is a fallback, so a reader knows line 1 is not the culprit. */
+export const fallbackNote = (a: Anchor, image: string): string =>
+  a.imageOnly ? ` (Reported on image ${image}; no file applies.)` : a.fallback ? ` (Reported on image ${image}; shown at line 1 of ${a.path}.)` : '';
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Stable fingerprints: sha256 of the parts joined with NUL — never the line, so
+ * moving an EXPOSE or reordering portgate.yml keeps the same identity. Parts
+ * that repeat get `#2`, `#3`… (in sorted order) because both GitHub and GitLab
+ * collapse identical fingerprints into one alert.
+ */
+export const fingerprints = (parts: readonly (readonly string[])[]): string[] => {
+  const seen = new Map<string, number>();
+  return parts.map(p => {
+    const key = p.join('\0');
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return sha256(n === 1 ? key : `${key}\0#${n}`);
+  });
+};
+
+// CSI/OSC escape sequences, then any C0/C1 control except tab and newline.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text from the image under test (logs, process names) can carry terminal
+ * escapes that rewrite a CI log, or bytes XML 1.0 forbids. Human-facing
+ * writers pass such text through here; JSON keeps it verbatim.
+ */
+export const sanitize = (text: string): string =>
+  text.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '\ufffd');

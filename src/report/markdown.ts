@@ -1,0 +1,123 @@
+import type {Finding, GateResult, Severity} from '../model.js';
+import {isSourceLocation} from '../model.js';
+import {countBySeverity, describeCounts, describeFailOn, describeLocation, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
+import {NONE, portCells, portRows, worst, type PortRow} from './table.js';
+
+/**
+ * One Markdown body for the GitHub job summary, a sticky PR comment and a
+ * GitLab MR note. PR comments are capped at 64 KiB (summaries at 1 MiB), so the
+ * document is kept under LIMIT bytes by dropping table rows and findings from
+ * the end with an "N more" line. File positions are plain `file:line` text, not
+ * links: a link would need the repository URL and commit, which the writer
+ * does not know. Limits: https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands
+ * (job summary, 1 MiB) and the 65,536-character issue-comment body limit.
+ */
+export const LIMIT = 60_000;
+const LOG_LIMIT = 8_000;
+const PORTS_LIMIT = 20_000;
+
+const ICON: Record<Severity, string> = {error: '❌', warning: '⚠️', note: 'ℹ️'};
+
+/**
+ * Table-cell text from the image or the spec: escape what would break the table
+ * (`|`, newlines), inject HTML (`<`, `&`) or ping people (`@name`). Backticks
+ * stay: rule messages use them for code.
+ */
+const cell = (s: string): string =>
+  sanitize(s)
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('|', '\\|')
+    .replaceAll('@', '@\u200b')
+    .replace(/\n+/g, '<br>');
+
+/** A code span that survives backticks inside the text (CommonMark: a longer fence). */
+const code = (s: string): string => {
+  const text = sanitize(s).replace(/\n+/g, ' ').replaceAll('|', '\\|');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map(m => m.length));
+  const fence = '`'.repeat(longest + 1);
+  return text.startsWith('`') || text.endsWith('`') ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+};
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** Takes rows while they fit in `budget` bytes; the rest become one "N more" line. */
+const fit = (rows: string[], budget: number, more: (n: number) => string): string[] => {
+  let used = 0;
+  const kept: string[] = [];
+  for (const row of rows) {
+    used += bytes(row) + 1;
+    if (used > budget) return [...kept, '', more(rows.length - kept.length)];
+    kept.push(row);
+  }
+  return kept;
+};
+
+const verdictCell = (row: PortRow, text: string): string => {
+  const w = worst(row);
+  return w ? `${ICON[w.severity]} ${code(w.rule)}${text.slice(w.rule.length)}` : '✅ ok';
+};
+
+const portTable = (r: GateResult): string[] => {
+  const rows = portRows(r);
+  if (rows.length === 0) return ['_No ports in any view: nothing EXPOSEd, declared or listening._'];
+  const lines = rows.map(row => {
+    const c = portCells(row);
+    const listening = c.listening === NONE ? NONE : code(c.listening);
+    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell(row, c.verdict)} |`;
+  });
+  const more = (n: number) => `_… and ${n} more port${n === 1 ? '' : 's'} not shown; see the JSON report._`;
+  return ['| Port | EXPOSE | Listening | Spec | Verdict |', '| --- | --- | --- | --- | --- |', ...fit(lines, PORTS_LIMIT, more)];
+};
+
+/** The first line of a message: the container-exited log tail goes in the <details> block instead. */
+const firstLine = (s: string): string => {
+  const [first, ...rest] = s.split('\n');
+  return rest.some(l => l.trim()) ? `${first!.trim()} …` : first!.trim();
+};
+
+const findingRow = (f: Finding, cwd: string | undefined): string => {
+  const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : '(image)';
+  const port = findingPort(f);
+  return `| ${ICON[f.severity]} ${f.severity} | ${code(f.rule)} | ${port ? code(port) : NONE} | ${where} | ${cell(firstLine(f.message))} |`;
+};
+
+const logsBlock = (r: GateResult): string[] => {
+  const raw = r.container?.logs?.trimEnd();
+  if (!raw) return [];
+  let logs = sanitize(raw);
+  // Keep the tail: the last lines are the ones explaining a crash.
+  if (bytes(logs) > LOG_LIMIT) logs = `[… earlier output cut …]\n${Buffer.from(logs).subarray(-LOG_LIMIT).toString('utf8').replace(/^[^\n]*\n/, '')}`;
+  const fence = '`'.repeat(Math.max(3, ...(logs.match(/`{3,}/g) ?? []).map(m => m.length + 1)));
+  const what = r.container?.exited ? `exited with code ${r.container.exitCode ?? 'unknown'}` : 'log tail';
+  return ['', `<details><summary>Container logs (${what})</summary>`, '', `${fence}text`, logs, fence, '', '</details>'];
+};
+
+export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
+  const counts = countBySeverity(r.findings);
+  const pass = r.verdict === 'pass';
+  const head = [
+    `## ${pass ? '✅' : '❌'} portgate ${pass ? 'passed' : 'failed'}: ${code(r.image)}`,
+    '',
+    `${r.findings.length ? describeCounts(counts) : 'No findings'}; the gate ${describeFailOn(r.failOn)}.`,
+    '',
+    [
+      `Dockerfile ${r.dockerfile ? code(relPath(r.dockerfile, opts.cwd)) : NONE}`,
+      `spec ${r.spec ? code(relPath(r.spec, opts.cwd)) : 'none (EXPOSE compared with the runtime)'}`,
+      ...(r.container ? [`probe ${code(r.container.reader)}${r.container.trusted ? '' : ' (untrusted)'}`] : []),
+      `${(r.timing.totalMs / 1000).toFixed(1)} s`
+    ].join(' · '),
+    '',
+    ...portTable(r)
+  ];
+  const logs = logsBlock(r);
+  const sorted = sortFindings(r.findings);
+  const findings = sorted.length
+    ? ['', '### Findings', '', '| Severity | Rule | Port | Location | Message |', '| --- | --- | --- | --- | --- |']
+    : [];
+  const budget = LIMIT - bytes([...head, ...findings, ...logs].join('\n')) - 200;
+  const more = (n: number) => `_… and ${n} more finding${n === 1 ? '' : 's'} not shown; see the SARIF or JSON report._`;
+  const rows = fit(sorted.map(f => findingRow(f, opts.cwd)), budget, more);
+  return `${[...head, ...findings, ...rows, ...logs].join('\n')}\n`;
+};
