@@ -61,10 +61,19 @@ export class DockerEngine implements Engine {
 
   async startTarget(image: string, run: RunSettings): Promise<Target> {
     await this.sweepOrphans();
-    const c = await this.create(targetConfig(image, run, this.runId), `start ${image}`);
-    await c.start().catch(e => {
-      throw new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
-    });
+    let c = await this.create(targetConfig(image, run, this.runId), `start ${image}`);
+    try {
+      await c.start();
+    } catch (e) {
+      // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
+      if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e);
+      await c.remove({force: true});
+      this.created.delete(c.id);
+      c = await this.create(targetConfig(image, run, this.runId, false), `start ${image}`);
+      await c.start().catch(e2 => {
+        throw startError(image, e2);
+      });
+    }
     return {
       id: c.id,
       state: async () => {
@@ -139,6 +148,9 @@ export class DockerEngine implements Engine {
     }
   }
 }
+
+const startError = (image: string, e: unknown) =>
+  new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
 
 const isAlive = (pid: number): boolean => {
   try {

@@ -31,7 +31,7 @@ const hardened = {
  * The image under test: no network but its own loopback, so it can listen
  * but reach nothing; /tmp as the only writable place.
  */
-export const targetConfig = (image: string, run: RunSettings, runId: string): ContainerCreateOptions => ({
+export const targetConfig = (image: string, run: RunSettings, runId: string, ipv6 = true): ContainerCreateOptions => ({
   Image: image,
   ...(run.command && {Cmd: run.command}),
   ...(run.entrypoint && {Entrypoint: run.entrypoint}),
@@ -45,8 +45,13 @@ export const targetConfig = (image: string, run: RunSettings, runId: string): Co
     NetworkMode: 'none',
     Init: true, // reaps zombies and forwards signals, so odd entrypoints still stop
     Tmpfs: {'/tmp': `rw,noexec,nosuid,size=${LIMITS.tmpfsSize}`},
-    // Docker ≥20.10 already sets this for private network modes; Podman does not.
-    Sysctls: {'net.ipv4.ip_unprivileged_port_start': '0'}
+    Sysctls: {
+      // Docker ≥20.10 already sets this for private network modes; Podman does not.
+      'net.ipv4.ip_unprivileged_port_start': '0',
+      // Engines often disable IPv6 in containers; pods usually have ::1, so a service
+      // binding it must be observable here too. Dropped when the host has no IPv6.
+      ...(ipv6 && {'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.lo.disable_ipv6': '0'})
+    }
   }
 });
 

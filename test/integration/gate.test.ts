@@ -34,7 +34,7 @@ afterAll(async () => {
   await removeImages(P);
 });
 
-const gate = (image: string, o: Partial<GateOptions> & {spec?: string} = {}): Promise<GateResult> =>
+const gate = (image: string, o: Omit<Partial<GateOptions>, 'spec'> & {spec?: string} = {}): Promise<GateResult> =>
   runGate(
     {
       image,

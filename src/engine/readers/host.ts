@@ -1,7 +1,8 @@
 import {readFile, readdir, readlink} from 'node:fs/promises';
 import type {ProcessInfo} from '../../model.js';
 import type {ProcNetSnapshot, SocketReader} from '../types.js';
-import {TABLES, inodeOfLink} from './sections.js';
+import {socketInode} from '../../procnet/index.js';
+import {TABLES} from './sections.js';
 
 const tryRead = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
 
@@ -40,7 +41,7 @@ export const openHostReader = async (containerId: string, pid: number, procRoot 
       const fds = await readdir(`${base}/fd`).catch(() => [] as string[]);
       const command = await describeProcess(base);
       for (const fd of fds) {
-        const inode = inodeOfLink(await readlink(`${base}/fd/${fd}`).catch(() => ''));
+        const inode = socketInode(await readlink(`${base}/fd/${fd}`).catch(() => ''));
         if (inode !== undefined && !map.has(inode)) map.set(inode, {pid: Number(entry), command});
       }
     }

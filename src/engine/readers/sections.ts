@@ -1,13 +1,8 @@
 import type {ProcessInfo} from '../../model.js';
+import {socketInode} from '../../procnet/index.js';
 import type {ProcNetSnapshot} from '../types.js';
 
 export const TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'sctp'] as const;
-
-/** `socket:[12345]` → 12345: how the kernel names a socket in /proc/<pid>/fd. */
-export const inodeOfLink = (link: string): number | undefined => {
-  const m = /^socket:\[(\d+)\]$/.exec(link);
-  return m ? Number(m[1]) : undefined;
-};
 
 const MARK = '@@portgate';
 
@@ -47,7 +42,7 @@ export const parseProcessDump = (text: string, ownPids: Set<number> = new Set())
       proc = ownPids.has(pid) ? undefined : {pid, command: head[2]!.trim() || '?'};
       continue;
     }
-    const inode = inodeOfLink(line.trim());
+    const inode = socketInode(line);
     if (proc && inode !== undefined && !map.has(inode)) map.set(inode, proc);
   }
   return map;

@@ -1,0 +1,107 @@
+import type {YAMLMap} from 'yaml';
+import type {Ingress, IngressBackend, K8sMeta, K8sObjects, Service} from './k8s-model.js';
+import {readWorkload} from './k8s-pod.js';
+import {asMap, fail, optMap, optPort, optPortOrName, optSeq, optStr, parseDocs, protocolField, stringMap, type Y} from './yaml-read.js';
+
+export interface ManifestSource {
+  file: string;
+  text: string;
+}
+
+const readMeta = (y: Y, obj: YAMLMap): K8sMeta => {
+  const kind = optStr(y, obj, 'kind') ?? fail(y, obj, 'not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)');
+  const metadata = optMap(y, obj, 'metadata')?.value;
+  const name = metadata && optStr(y, metadata, 'name');
+  return {
+    kind: kind.value,
+    name: name?.value ?? '(unnamed)',
+    namespace: (metadata && optStr(y, metadata, 'namespace')?.value) || 'default',
+    at: name?.at ?? kind.at
+  };
+};
+
+const readService = (y: Y, obj: YAMLMap, meta: K8sMeta): Service => {
+  const spec = optMap(y, obj, 'spec')?.value ?? fail(y, obj, `Service ${meta.name} has no \`spec\``);
+  const selector = optMap(y, spec, 'selector');
+  const ports = (optSeq(y, spec, 'ports')?.value ?? []).map(node => {
+    const p = asMap(y, node, 'a Service port');
+    const port = optPort(y, p, 'port') ?? fail(y, p, 'a Service port needs `port`');
+    const target = optPortOrName(y, p, 'targetPort');
+    const name = optStr(y, p, 'name')?.value;
+    const nodePort = optPort(y, p, 'nodePort')?.value;
+    return {
+      port: port.value,
+      protocol: protocolField(y, p),
+      at: port.at,
+      ...(name !== undefined && {name}),
+      ...(target && {targetPort: target.value, targetPortAt: target.at}),
+      ...(nodePort !== undefined && {nodePort})
+    };
+  });
+  const sel = selector && stringMap(y, selector.value);
+  return {
+    ...meta,
+    type: optStr(y, spec, 'type')?.value ?? 'ClusterIP',
+    ...(sel && Object.keys(sel).length && {selector: sel, selectorAt: selector.at}),
+    ports
+  };
+};
+
+/** networking.k8s.io/v1 `service: {name, port: {number|name}}`, or v1beta1 `serviceName`/`servicePort`. */
+const readBackend = (y: Y, backend: YAMLMap): IngressBackend[] => {
+  const svc = optMap(y, backend, 'service')?.value;
+  if (svc) {
+    const name = optStr(y, svc, 'name') ?? fail(y, svc, 'an Ingress backend service needs `name`');
+    const portMap = optMap(y, svc, 'port')?.value ?? fail(y, svc, 'an Ingress backend service needs `port`');
+    const port = optPort(y, portMap, 'number') ?? optStr(y, portMap, 'name') ?? fail(y, portMap, 'an Ingress backend port needs `number` or `name`');
+    return [{service: name.value, port: port.value, at: port.at}];
+  }
+  const legacy = optStr(y, backend, 'serviceName');
+  const port = optPortOrName(y, backend, 'servicePort');
+  return legacy && port ? [{service: legacy.value, port: port.value, at: port.at}] : [];
+};
+
+const readIngress = (y: Y, obj: YAMLMap, meta: K8sMeta): Ingress => {
+  const spec = optMap(y, obj, 'spec')?.value;
+  const backends: IngressBackend[] = [];
+  if (!spec) return {...meta, backends};
+  const def = optMap(y, spec, 'defaultBackend') ?? optMap(y, spec, 'backend');
+  if (def) backends.push(...readBackend(y, def.value));
+  for (const rule of optSeq(y, spec, 'rules')?.value ?? []) {
+    const http = optMap(y, asMap(y, rule, 'an Ingress rule'), 'http')?.value;
+    for (const path of (http && optSeq(y, http, 'paths')?.value) ?? []) {
+      const backend = optMap(y, asMap(y, path, 'an Ingress path'), 'backend')?.value;
+      if (backend) backends.push(...readBackend(y, backend));
+    }
+  }
+  return {...meta, backends};
+};
+
+const readObject = (y: Y, obj: YAMLMap, into: K8sObjects): void => {
+  const meta = readMeta(y, obj);
+  const items = meta.kind.endsWith('List') ? optSeq(y, obj, 'items') : undefined;
+  if (items) {
+    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into);
+    return;
+  }
+  if (meta.kind === 'Service') into.services.push(readService(y, obj, meta));
+  else if (meta.kind === 'Ingress') into.ingresses.push(readIngress(y, obj, meta));
+  else {
+    const w = readWorkload(y, obj, meta);
+    if (w) into.workloads.push(w);
+  }
+};
+
+/**
+ * Parses rendered manifests (`helm template`, `kustomize build`, `kubectl get
+ * -o yaml`): several `---` documents per file, `List` objects, comments and
+ * empty documents. Kinds that do not route traffic are skipped. YAML 1.1, as
+ * kubectl reads it (`hostNetwork: yes` is true).
+ */
+export function loadKubernetes(sources: ManifestSource[]): K8sObjects {
+  const into: K8sObjects = {workloads: [], services: [], ingresses: []};
+  for (const src of sources) {
+    for (const {y, root} of parseDocs(src.file, src.text, '1.1')) if (root) readObject(y, root, into);
+  }
+  return into;
+}

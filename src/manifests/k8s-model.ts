@@ -1,0 +1,91 @@
+import type {Protocol, SourceLocation} from '../model.js';
+
+/**
+ * The slice of Kubernetes that decides where traffic goes, with the line each
+ * field came from. Protocols are lower-case like the rest of portgate.
+ */
+export interface K8sMeta {
+  kind: string;
+  name: string;
+  /** `default` when the manifest leaves it out, as `kubectl apply` would. */
+  namespace: string;
+  at: SourceLocation;
+}
+
+export interface ContainerPort {
+  containerPort: number;
+  protocol: Protocol;
+  name?: string;
+  hostPort?: number;
+  at: SourceLocation;
+  hostPortAt?: SourceLocation;
+}
+
+export interface Probe {
+  /** e.g. `livenessProbe.httpGet`. */
+  label: string;
+  port: number | string;
+  at: SourceLocation;
+}
+
+/**
+ * `main` = spec.containers; `sidecar` = an initContainer with
+ * `restartPolicy: Always` (runs alongside, can serve ports); `init` = runs to
+ * completion before the others.
+ */
+export type ContainerRole = 'main' | 'sidecar' | 'init';
+
+export interface Container {
+  name: string;
+  image: string;
+  role: ContainerRole;
+  ports: ContainerPort[];
+  probes: Probe[];
+  at: SourceLocation;
+  /** The `ports:` key, where a missing entry belongs. */
+  portsAt?: SourceLocation;
+}
+
+export interface Workload extends K8sMeta {
+  /** Pod template labels (what Service selectors match). */
+  labels: Record<string, string>;
+  hostNetwork?: SourceLocation;
+  containers: Container[];
+  /** Job or CronJob: runs to completion, so it is not expected to serve the image's listeners. */
+  batch: boolean;
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  protocol: Protocol;
+  targetPort?: number | string;
+  nodePort?: number;
+  at: SourceLocation;
+  targetPortAt?: SourceLocation;
+}
+
+export interface Service extends K8sMeta {
+  type: string;
+  /** undefined: a Service without selector (manual Endpoints), which portgate does not follow. */
+  selector?: Record<string, string>;
+  selectorAt?: SourceLocation;
+  ports: ServicePort[];
+}
+
+export interface IngressBackend {
+  service: string;
+  /** A Service port number, or a Service port name. */
+  port: number | string;
+  at: SourceLocation;
+}
+
+export interface Ingress extends K8sMeta {
+  backends: IngressBackend[];
+}
+
+export interface K8sObjects {
+  workloads: Workload[];
+  services: Service[];
+  ingresses: Ingress[];
+}

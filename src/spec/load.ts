@@ -1,0 +1,155 @@
+import type {DeclaredPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import {portKey} from '../model.js';
+import {InputError} from '../errors.js';
+import {parseDuration} from '../util/duration.js';
+import {parsePortValue} from './ports.js';
+import {parseWithPositions, pathLabel, type Issue, type SourcePositions} from './positions.js';
+import type {RunConfig, Spec} from './types.js';
+import {schemaIssues} from './validate.js';
+
+/** The shapes the schema guarantees once it has passed. */
+interface RawPort {
+  port: number | string;
+  protocol?: Protocol;
+  name?: string;
+  exposure?: Exposure;
+  reason?: string;
+}
+interface RawRun {
+  command?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string | number | boolean>;
+  user?: string | number;
+  timeout?: string | number;
+  settle?: string | number;
+}
+interface RawSpec {
+  version: 1;
+  ports: RawPort[];
+  run?: RawRun;
+  rules?: Record<string, SeveritySetting>;
+}
+
+/** More problems than this and the rest are counted, not listed. */
+const MAX_LISTED = 10;
+
+const where = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
+
+/** One InputError for all problems: positioned at the first, listing the others on their own `file:line:col:` lines. */
+const fail = (problems: {location: SourceLocation; message: string}[]): never => {
+  const [first, ...rest] = problems as [{location: SourceLocation; message: string}, ...{location: SourceLocation; message: string}[]];
+  const listed = rest.slice(0, MAX_LISTED - 1).map(p => `\n${where(p.location)}: ${p.message}`);
+  const more = rest.length > listed.length ? `\n…and ${rest.length - listed.length} more problems.` : '';
+  throw new InputError(first.message + listed.join('') + more, first.location.file, first.location.line, first.location.column);
+};
+
+const syntaxMessage = (code: string, message: string): string =>
+  code === 'MULTIPLE_DOCS'
+    ? 'the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document.'
+    : `invalid YAML: ${message.replace(/\.?$/, '.')} Fix the syntax at this position.`;
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads portgate.yml text into a validated Spec. Throws one InputError that
+ * cites file:line:column for every problem found, first problem first.
+ */
+export const loadSpec = (text: string, file: string): Spec => {
+  const {positions, errors} = parseWithPositions(text, file);
+  // yaml often reports one mistake twice at the same spot; the first message is the telling one.
+  const syntax = errors.filter((e, i) => errors.findIndex(o => o.offset === e.offset) === i);
+  if (syntax.length) fail(syntax.map(e => ({location: positions.at(e.offset), message: syntaxMessage(e.code, e.message)})));
+  const start = positions.locate([]).location;
+  // YAML 1.1 reads `off` as false and `1000:1000` as a base-60 number: portgate's values need 1.2.
+  if (positions.doc.directives?.yaml.explicit && positions.doc.directives.yaml.version !== '1.2') {
+    throw new InputError(`the spec is read as YAML 1.2: remove the \`%YAML ${positions.doc.directives.yaml.version}\` directive.`, file, 1, 1);
+  }
+  let data: unknown;
+  try {
+    data = positions.doc.toJS({maxAliasCount: 100});
+  } catch (e) {
+    throw new InputError(`cannot read the YAML: ${(e as Error).message}`, file, start.line, start.column);
+  }
+  if (data === null || data === undefined) {
+    throw new InputError('the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).', file, 1, 1);
+  }
+  if (!isMapping(data)) {
+    const kind = Array.isArray(data) ? 'a list' : `the ${typeof data} ${JSON.stringify(data)}`;
+    throw new InputError(`the spec must be a mapping with \`version: 1\` and \`ports:\`, but it is ${kind}.`, file, start.line, start.column);
+  }
+  const issues = schemaIssues(data);
+  // A file for another version may mean something else by every other key: say only that.
+  const version = issues.find(i => i.path.length === 1 && i.path[0] === 'version');
+  const reported = version && 'version' in data ? [version] : issues;
+  if (reported.length) fail(positions.place(reported));
+  const built = build(data as unknown as RawSpec, positions);
+  if (built.issues.length) fail(positions.place(built.issues));
+  return built.spec;
+};
+
+/** What the schema cannot check: ranges, suffix conflicts, duplicates, duration values. */
+const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: Issue[]} => {
+  const issues: Issue[] = [];
+  const ports: DeclaredPort[] = [];
+  const seen = new Map<string, {index: number; text: string; ranged: boolean; location: SourceLocation}>();
+  for (const [index, p] of raw.ports.entries()) {
+    const path = ['ports', index, 'port'];
+    const r = parsePortValue(p.port);
+    if (typeof r === 'string') {
+      issues.push({path, message: r});
+      continue;
+    }
+    if (r.suffix && p.protocol && r.suffix !== p.protocol) {
+      issues.push({path: ['ports', index, 'protocol'], message: `protocol ${p.protocol} conflicts with the /${r.suffix} suffix of port "${r.text}": keep only one of them.`});
+      continue;
+    }
+    const protocol = r.suffix ?? p.protocol ?? 'tcp';
+    const location = positions.locate(path).location;
+    const ranged = r.to > r.from;
+    for (let port = r.from; port <= r.to; port++) {
+      const key = portKey({port, protocol});
+      const first = seen.get(key);
+      if (first) {
+        const here = ranged ? `port ${key} (from range "${r.text}")` : `port ${key}`;
+        const there = `${pathLabel(['ports', first.index])}${first.ranged ? ` (range "${first.text}")` : ''} at ${where(first.location)}`;
+        issues.push({path, message: `${here} is already declared by ${there}: declare each port once${ranged || first.ranged ? ' and keep ranges from overlapping' : ''}.`});
+        break;
+      }
+      seen.set(key, {index, text: r.text, ranged, location});
+      ports.push({
+        port,
+        protocol,
+        exposure: p.exposure ?? 'public',
+        ...(p.name !== undefined && {name: p.name}),
+        ...(p.reason !== undefined && {reason: p.reason}),
+        location: {...location}
+      });
+    }
+  }
+  const run = buildRun(raw.run ?? {}, positions, issues);
+  const locations: Spec['locations'] = {};
+  if (raw.run !== undefined) locations.run = positions.locate(['run'], 'key').location;
+  if (raw.rules !== undefined) locations.rules = positions.locate(['rules'], 'key').location;
+  return {spec: {file: positions.file, version: 1, ports, run, rules: {...raw.rules}, locations}, issues};
+};
+
+const buildRun = (raw: RawRun, positions: SourcePositions, issues: Issue[]): RunConfig => {
+  const run: RunConfig = {};
+  if (raw.command) run.command = raw.command;
+  if (raw.entrypoint) run.entrypoint = raw.entrypoint;
+  // Numbers keep the form they were written in: `VERSION: 1.10` must not become "1.1".
+  if (raw.env) run.env = Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, typeof v === 'string' ? v : positions.plainSource(['run', 'env', k]) ?? String(v)]));
+  if (raw.user !== undefined) run.user = String(raw.user);
+  for (const [field, key] of [['timeout', 'timeoutMs'], ['settle', 'settleMs']] as const) {
+    const value = raw[field];
+    if (value === undefined) continue;
+    try {
+      const ms = parseDuration(value, `run.${field}`);
+      if (field === 'timeout' && ms === 0) issues.push({path: ['run', field], message: 'run.timeout must be longer than 0: write e.g. 30s.'});
+      else run[key] = ms;
+    } catch (e) {
+      issues.push({path: ['run', field], message: (e as Error).message});
+    }
+  }
+  return run;
+};
