@@ -25,6 +25,7 @@ export class DockerEngine implements Engine {
   private readonly created = new Set<string>();
   private readonly runId = randomUUID();
   private swept = false;
+  private closed = false;
 
   constructor(private readonly docker: Docker = new Docker({timeout: 120_000})) {}
 
@@ -67,8 +68,7 @@ export class DockerEngine implements Engine {
     } catch (e) {
       // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
       if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e);
-      await c.remove({force: true});
-      this.created.delete(c.id);
+      await this.remove(c.id);
       c = await this.create(targetConfig(image, run, this.runId, false), `start ${image}`);
       await c.start().catch(e2 => {
         throw startError(image, e2);
@@ -101,28 +101,40 @@ export class DockerEngine implements Engine {
   }
 
   async cleanup(): Promise<void> {
-    const ids = [...this.created];
-    await Promise.all(
-      ids.map(async id => {
-        try {
-          await this.docker.getContainer(id).remove({force: true, v: true});
-        } catch (e) {
-          if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
-        }
-        this.created.delete(id);
-      })
-    );
+    this.closed = true;
+    // Tracked ids, plus anything carrying this run's label: a create still in
+    // flight when a signal arrived is not tracked yet but is labelled.
+    const labelled = await this.docker
+      .listContainers({all: true, filters: {label: [`io.portgate.run=${this.runId}`]}})
+      .then(list => list.map(c => c.Id))
+      .catch(() => [] as string[]);
+    await Promise.all([...new Set([...this.created, ...labelled])].map(id => this.remove(id)));
+  }
+
+  private async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({force: true, v: true});
+    } catch (e) {
+      if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
+    }
+    this.created.delete(id);
   }
 
   private async create(opts: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
+    let c: Docker.Container;
     try {
       // _query/_body: docker-modem otherwise copies the whole body into the URL.
-      const c = await this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions);
-      this.created.add(c.id);
-      return c;
+      c = await this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions);
     } catch (e) {
       throw new EnvironmentError(`the engine refused to ${what}: ${(e as Error).message}`);
     }
+    this.created.add(c.id);
+    // cleanup() ran while the engine was creating it (a signal): do not let it survive.
+    if (this.closed) {
+      await this.remove(c.id);
+      throw new EnvironmentError('portgate is shutting down');
+    }
+    return c;
   }
 
   private async ensureImage(ref: string): Promise<void> {

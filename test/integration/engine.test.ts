@@ -118,6 +118,16 @@ describe('DockerEngine against the real engine', () => {
     expect(await leftoverContainers()).toEqual([]);
   });
 
+  test('a cleanup racing a container still being created leaves nothing behind', async () => {
+    // What a SIGTERM during `docker create` amounts to: cleanup() before the id is known.
+    const e = new DockerEngine();
+    const starting = e.startTarget(HTTPD, {});
+    await e.cleanup();
+    await expect(starting).rejects.toMatchObject({name: 'EnvironmentError'});
+    await e.cleanup();
+    expect(await leftoverContainers()).toEqual([]);
+  });
+
   test('exec on an image without a shell fails clearly', async () => {
     const e = new DockerEngine();
     try {

@@ -49,13 +49,13 @@ const gate = (image: string, o: Omit<Partial<GateOptions>, 'spec'> & {spec?: str
     new DockerEngine()
   );
 
-const seen = (r: GateResult) => r.listening.map(l => `${l.protocol}:${l.address}:${l.port}:${l.family}:${l.scope}`).sort();
+const seen = (r: GateResult) => r.listening.map(l => `${l.protocol} ${l.address} ${l.port} ${l.family} ${l.scope}`).sort();
 const rules = (r: GateResult) => r.findings.map(f => `${f.rule}:${f.port ?? ''}`).sort();
 
 describe('listeners in a FROM-scratch image with no shell', () => {
   test('IPv4 wildcard, matching EXPOSE: pass', async () => {
     const r = await gate(img('v4'));
-    expect(seen(r)).toEqual(['tcp:0.0.0.0:8080:ipv4:wildcard']);
+    expect(seen(r)).toEqual(['tcp 0.0.0.0 8080 ipv4 wildcard']);
     expect(r.findings).toEqual([]);
     expect(r.verdict).toBe('pass');
     expect(r.container).toMatchObject({exited: false, reader: 'host', trusted: true, timedOut: false});
@@ -63,23 +63,23 @@ describe('listeners in a FROM-scratch image with no shell', () => {
   });
 
   test('IPv6-only and dual-stack wildcards are both seen as :: in tcp6', async () => {
-    expect(seen(await gate(img('v6only')))).toEqual(['tcp:::8080:ipv6:wildcard']);
-    expect(seen(await gate(img('dual')))).toEqual(['tcp:::8080:ipv6:wildcard']);
+    expect(seen(await gate(img('v6only')))).toEqual(['tcp :: 8080 ipv6 wildcard']);
+    expect(seen(await gate(img('dual')))).toEqual(['tcp :: 8080 ipv6 wildcard']);
   });
 
   test('loopback and wildcard binds are told apart', async () => {
     const r = await gate(img('binds'), {spec: 'version: 1\nports:\n  - port: 8080\n  - port: 6060\n    exposure: internal\n'});
-    expect(seen(r)).toEqual(['tcp:0.0.0.0:8080:ipv4:wildcard', 'tcp:127.0.0.1:6060:ipv4:loopback', 'tcp:::1:6061:ipv6:loopback']);
+    expect(seen(r)).toEqual(['tcp 0.0.0.0 8080 ipv4 wildcard', 'tcp 127.0.0.1 6060 ipv4 loopback', 'tcp ::1 6061 ipv6 loopback']);
     expect(rules(r)).toEqual(['bound-to-loopback:6060', 'undeclared-loopback-listener:6061']);
   });
 
   test('SO_REUSEPORT duplicates fold into one listener', async () => {
-    expect(seen(await gate(img('reuse')))).toEqual(['tcp:0.0.0.0:8080:ipv4:wildcard']);
+    expect(seen(await gate(img('reuse')))).toEqual(['tcp 0.0.0.0 8080 ipv4 wildcard']);
   });
 
   test('a listener that opens late is waited for', async () => {
     const r = await gate(img('late'), {spec: 'version: 1\nports:\n  - port: 8080\n'});
-    expect(seen(r)).toEqual(['tcp:0.0.0.0:8080:ipv4:wildcard']);
+    expect(seen(r)).toEqual(['tcp 0.0.0.0 8080 ipv4 wildcard']);
     expect(r.verdict).toBe('pass');
     expect(r.timing.waitMs).toBeGreaterThanOrEqual(2_000);
   });
@@ -110,7 +110,7 @@ describe('listeners in a FROM-scratch image with no shell', () => {
 describe('reader modes agree', () => {
   test.each(['host', 'sidecar', 'exec'] as const)('%s reader: TCP + UDP from two processes', async probe => {
     const r = await gate(img('tcpudp'), {probe});
-    expect(seen(r)).toEqual(['tcp:::8080:ipv6:wildcard', 'udp:0.0.0.0:5353:ipv4:wildcard']);
+    expect(seen(r)).toEqual(['tcp :: 8080 ipv6 wildcard', 'udp 0.0.0.0 5353 ipv4 wildcard']);
     expect(r.container?.reader).toBe(probe);
     expect(rules(r)).toEqual(probe === 'exec' ? ['untrusted-reader:'] : []);
     if (probe !== 'exec') expect(r.listening.map(l => l.process?.command).sort()).toEqual(['/listen tcp :: 8080', '/listen udp 0.0.0.0 5353']);

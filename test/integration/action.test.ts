@@ -1,0 +1,226 @@
+import {execFileSync, spawn} from 'node:child_process';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {buildImage, busybox, leftoverContainers} from '../helpers/engine.js';
+import {PROBE_IMAGE, buildProbeImage, listener, removeImages} from '../helpers/images.js';
+
+/**
+ * The built dist/index.js run the way the runner runs it: a child process
+ * with INPUT_* variables (hyphens kept), GITHUB_OUTPUT/GITHUB_STEP_SUMMARY
+ * files, a pull_request event, and GITHUB_API_URL pointing at a recording
+ * fake of the three issue-comment endpoints. Real images, real engine.
+ */
+const DIST = resolve('/tmp/pg-action/dist/index.js'); // TEMP: revert to dist/index.js
+const APP = 'portgate-action-app:test';
+// Prints workflow commands, then exits: its log tail reaches the step log through the text report.
+// It lives 2s so that the host reader attaches before the exit (an already-exited target has no /proc).
+const INJECT = 'portgate-action-inject:test';
+const INJECT_DOCKERFILE = `FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox", "sh", "-c", "echo '::error::injected'; echo '::set-output name=verdict::pass'; /bin/busybox sleep 2; exit 3"]\n`;
+// Ports 7001-7006 and 9101-9111 are in no risky-port catalogue entry; 2375 and 5005 are.
+const DRIFT = {
+  expose: '8080 9000',
+  listen: ['0.0.0.0 8080', '0.0.0.0 5005', '0.0.0.0 2375', ...[1, 2, 3, 4, 5, 6].map(i => `0.0.0.0 700${i}`), ...Array.from({length: 11}, (_, i) => `127.0.0.1 ${9101 + i}`)]
+};
+const GOOD = {expose: '8080 8443', listen: ['0.0.0.0 8080', '0.0.0.0 8443']};
+const SPEC = 'version: 1\nports:\n  - port: 8080\n    name: http\n    exposure: public\n  - port: 8443\n    name: https\n    exposure: public\n';
+
+// A comment line first, so image-level annotations must find FROM on line 2.
+const dockerfile = (v: typeof GOOD) => `# portgate action test\nFROM scratch\nCOPY listen /listen\nEXPOSE ${v.expose}\nENTRYPOINT ${JSON.stringify(['/listen', 'tcp', ...v.listen.flatMap(l => l.split(' '))])}\n`;
+
+let workspace: string;
+let node24: string;
+const build = async (v: typeof GOOD) => {
+  writeFileSync(join(workspace, 'Dockerfile'), dockerfile(v));
+  await buildImage({tag: APP, files: {listen: listener(), Dockerfile: dockerfile(v)}});
+};
+
+/** Records requests; `mode: 'deny'` answers 403 as GitHub does for a read-only token. */
+const api = {mode: 'ok' as 'ok' | 'deny', requests: [] as string[], comments: [] as {id: number; body: string}[], server: undefined as Server | undefined, url: ''};
+const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => res.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body));
+
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run build` first (scripts/test.sh does).');
+  // The action's declared runtime; `npx -y node@24` fetches the official binary as an npm package.
+  node24 = execFileSync('npx', ['-y', 'node@24', '-p', 'process.execPath'], {encoding: 'utf8'}).trim().split('\n').pop()!;
+  workspace = mkdtempSync(join(tmpdir(), 'portgate-action-'));
+  writeFileSync(join(workspace, 'portgate.yml'), SPEC);
+  await buildProbeImage();
+  await build(DRIFT);
+  mkdirSync(join(workspace, 'inject'));
+  writeFileSync(join(workspace, 'inject/Dockerfile'), INJECT_DOCKERFILE);
+  await buildImage({tag: INJECT, files: {busybox: busybox(), Dockerfile: INJECT_DOCKERFILE}});
+  api.server = createServer((req, res) => {
+    let body = '';
+    req.on('data', c => (body += c)).on('end', () => {
+      api.requests.push(`${req.method} ${req.url}`);
+      if (api.mode === 'deny') return send(res, 403, {message: 'Resource not accessible by integration'});
+      const patch = /^\/repos\/acme\/shop\/issues\/comments\/(\d+)$/.exec(req.url ?? '');
+      if (req.method === 'GET' && req.url?.startsWith('/repos/acme/shop/issues/7/comments?')) return send(res, 200, api.comments);
+      if (req.method === 'POST' && req.url === '/repos/acme/shop/issues/7/comments') {
+        api.comments.push({id: 100 + api.comments.length, body: JSON.parse(body).body});
+        return send(res, 201, api.comments.at(-1));
+      }
+      const c = patch && api.comments.find(x => x.id === Number(patch[1]));
+      if (req.method === 'PATCH' && c) return send(res, 200, Object.assign(c, {body: JSON.parse(body).body}));
+      send(res, 404, {message: 'Not Found'});
+    });
+  });
+  await new Promise<void>(r => api.server!.listen(0, '127.0.0.1', r));
+  api.url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  api.server?.close();
+  if (workspace) rmSync(workspace, {recursive: true, force: true});
+  await removeImages('portgate-action-');
+  expect(await leftoverContainers()).toEqual([]);
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  /** Workflow commands on stdout, properties unescaped. */
+  commands: {level: string; props: Record<string, string>; message: string}[];
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+const unescape = (s: string) => s.replaceAll('%2C', ',').replaceAll('%3A', ':').replaceAll('%0A', '\n').replaceAll('%0D', '\r').replaceAll('%25', '%');
+
+const runAction = async (inputs: Record<string, string>, opts: {node?: string; fork?: boolean; event?: string} = {}): Promise<Run> => {
+  const dir = mkdtempSync(join(tmpdir(), 'portgate-runner-'));
+  const [out, summary, event] = ['output', 'summary.md', 'event.json'].map(f => join(dir, f));
+  writeFileSync(out, '');
+  writeFileSync(summary, '');
+  const repo = {full_name: 'acme/shop', name: 'shop', owner: {login: 'acme'}};
+  const head = {sha: 'c0ffee0123456789', repo: opts.fork ? {full_name: 'mallory/shop'} : repo};
+  writeFileSync(event, JSON.stringify({action: 'synchronize', number: 7, pull_request: {number: 7, head, base: {repo}}, repository: repo}));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    ...(process.env.DOCKER_HOST && {DOCKER_HOST: process.env.DOCKER_HOST}),
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: out,
+    GITHUB_STEP_SUMMARY: summary,
+    GITHUB_EVENT_NAME: opts.event ?? 'pull_request',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_API_URL: api.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '42',
+    RUNNER_TEMP: dir,
+    ...Object.fromEntries(Object.entries({'github-token': 'ghs_test', timeout: '4s', settle: '500ms', ...inputs}).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
+  };
+  const child = spawn(opts.node ?? node24, [DIST], {cwd: workspace, env});
+  let stdout = '';
+  child.stdout.on('data', c => (stdout += c));
+  child.stderr.on('data', c => (stdout += c));
+  const code = await new Promise<number | null>(r => child.on('close', r));
+  const outputs: Record<string, string> = {};
+  for (const m of readFileSync(out, 'utf8').matchAll(/^([\w-]+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
+  const commands = [...stdout.matchAll(/^::(error|warning|notice)(?: ([^:]*))?::(.*)$/gm)].map(m => ({
+    level: m[1],
+    props: Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map(p => [p.slice(0, p.indexOf('=')), unescape(p.slice(p.indexOf('=') + 1))])),
+    message: unescape(m[3])
+  }));
+  return {code, stdout, commands, outputs, summary: readFileSync(summary, 'utf8')};
+};
+
+const titles = (r: Run, level: string) => r.commands.filter(c => c.level === level).map(c => c.props.title ?? `(setFailed) ${c.message}`);
+
+describe('the built action (dist/index.js) against the real engine', () => {
+  test('a drifting image under Node 24: exit 1, capped annotations in order, summary, outputs, reports, a new PR comment', async () => {
+    expect(execFileSync(node24, ['--version'], {encoding: 'utf8'})).toMatch(/^v24\./);
+    const r = await runAction({image: APP, sarif: 'reports/portgate.sarif'});
+    expect(r.code, r.stdout).toBe(1);
+    // 9 finding errors, most important first, then setFailed's own error in the reserved 10th slot.
+    expect(titles(r, 'error')).toEqual([
+      'portgate risky-port 2375/tcp: Risky port',
+      'portgate risky-port 5005/tcp: Risky port',
+      ...[2375, 5005, 7001, 7002, 7003, 7004, 7005].map(p => `portgate undeclared-listener ${p}/tcp: Listener not in the port spec`),
+      '(setFailed) portgate: 13 findings at fail-on error or above in portgate-action-app:test: see the annotations and the job summary.'
+    ]);
+    expect(titles(r, 'warning')).toEqual(Array.from({length: 9}, (_, i) => `portgate undeclared-loopback-listener ${9101 + i}/tcp: Loopback listener not in the port spec`));
+    const first = r.commands[0];
+    expect(first.props).toMatchObject({file: 'Dockerfile', line: '2', endLine: '2'});
+    expect(first.message).toMatch(/^2375\/tcp .*\(about image portgate-action-app:test\)$/);
+
+    expect(r.outputs).toEqual({verdict: 'fail', errors: '13', warnings: '11', report: expect.stringMatching(/portgate-portgate-action-app_test\.json$/), sarif: 'reports/portgate.sarif'});
+    const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'));
+    expect(report).toMatchObject({verdict: 'fail', image: APP, dockerfile: 'Dockerfile', spec: 'portgate.yml'});
+    expect(report.findings).toHaveLength(24);
+    const sarif = JSON.parse(readFileSync(join(workspace, 'reports/portgate.sarif'), 'utf8'));
+    expect(sarif.version).toBe('2.1.0');
+    expect(new Set(sarif.runs[0].results.map((x: {locations: {physicalLocation: {artifactLocation: {uri: string}}}[]}) => x.locations[0].physicalLocation.artifactLocation.uri))).toEqual(new Set(['Dockerfile', 'portgate.yml']));
+
+    expect(r.summary).toMatch(/^## ❌ portgate failed: `portgate-action-app:test`/);
+    expect(r.summary).toContain('| `8443/tcp` |');
+    expect(r.summary).toContain('> 6 findings are not annotated on the files: GitHub shows at most 10 annotations of each level per step.');
+
+    expect(api.requests).toEqual(['GET /repos/acme/shop/issues/7/comments?per_page=100&page=1', 'POST /repos/acme/shop/issues/7/comments']);
+    expect(api.comments[0].body.startsWith('<!-- portgate:sticky:portgate-action-app:test -->\n## ❌ portgate failed')).toBe(true);
+    expect(api.comments[0].body).toContain('commit c0ffee0 · [workflow run](https://github.com/acme/shop/actions/runs/42)');
+  });
+
+  test('the next push updates the same comment (PATCH, no second POST)', async () => {
+    api.requests = [];
+    const r = await runAction({image: APP});
+    expect(r.code, r.stdout).toBe(1);
+    expect(api.requests).toEqual(['GET /repos/acme/shop/issues/7/comments?per_page=100&page=1', 'PATCH /repos/acme/shop/issues/comments/100']);
+    expect(api.comments).toHaveLength(1);
+    expect(r.stdout).toContain('portgate: PR comment 100 updated.');
+  });
+
+  test('once fixed, the gate passes and the comment turns into a resolved note', async () => {
+    await build(GOOD);
+    api.requests = [];
+    const r = await runAction({image: APP});
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.commands).toEqual([]);
+    expect(r.outputs).toMatchObject({verdict: 'pass', errors: '0', warnings: '0', sarif: ''});
+    expect(r.summary).toMatch(/^## ✅ portgate passed/);
+    expect(api.requests).toEqual(['GET /repos/acme/shop/issues/7/comments?per_page=100&page=1', 'PATCH /repos/acme/shop/issues/comments/100']);
+    expect(api.comments[0].body).toMatch(/^<!-- portgate:sticky:portgate-action-app:test -->\n## ✅ portgate passed: `portgate-action-app:test`\n\nThe port drift reported earlier in this pull request is resolved\./);
+  });
+
+  test(`a fork PR whose token gets 403 skips the comment with a notice and does not fail the step (Node ${process.versions.node}, sidecar probe)`, async () => {
+    api.requests = [];
+    api.mode = 'deny';
+    try {
+      const r = await runAction({image: APP, probe: 'sidecar', 'probe-image': PROBE_IMAGE}, {node: process.execPath, fork: true});
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.commands).toEqual([{level: 'notice', props: {}, message: 'portgate: no PR comment: the token is read-only on pull requests from forks (HTTP 403). The job summary has the report.'}]);
+      expect(r.stdout).toContain('sidecar');
+      expect(api.requests).toEqual(['GET /repos/acme/shop/issues/7/comments?per_page=100&page=1']);
+    } finally {
+      api.mode = 'ok';
+    }
+  });
+
+  test('workflow commands printed by the image are not run by the runner', async () => {
+    const r = await runAction({image: INJECT, dockerfile: 'inject/Dockerfile', comment: 'false'}, {node: process.execPath});
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stdout).toContain('::error::injected'.replace('::', ':\u200b:'));
+    expect(r.commands.map(c => c.message)).not.toContain('injected');
+    expect(r.commands.find(c => c.props.title?.startsWith('portgate container-exited'))?.message).toContain('::error::injected');
+    expect(r.outputs.verdict).toBe('fail');
+    expect(r.stdout).not.toMatch(/^::set-output/m);
+  });
+
+  test.each([
+    [{image: APP, 'fail-on': 'sometimes'}, 'portgate: input fail-on is "sometimes"; expected one of error, warning, never.'],
+    [{image: 'portgate-action-missing:nope'}, 'portgate: image portgate-action-missing:nope is not in the engine: build it (or docker pull it) before running portgate.']
+  ])('%j fails the step with one clear error and verdict=error', async (inputs, message) => {
+    api.requests = [];
+    const r = await runAction(inputs, {node: process.execPath});
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.commands).toEqual([{level: 'error', props: {}, message}]);
+    expect(r.outputs).toEqual({verdict: 'error'});
+    expect(api.requests).toEqual([]);
+  });
+});
