@@ -20,13 +20,21 @@ const result = await build({
   logLevel: 'warning',
   // ssh2 (via dockerode) loads these optional natives inside try/catch; portgate does not use SSH.
   external: ['cpu-features', '*.node'],
-  // Bundled CommonJS dependencies call require() for Node built-ins.
-  banner: {js: "import {createRequire as __pgCreateRequire} from 'node:module';\nconst require = __pgCreateRequire(import.meta.url);"}
+  // Bundled CommonJS dependencies call require() for Node built-ins and read __dirname (ssh2).
+  banner: {
+    js: [
+      "import {createRequire as __pgCreateRequire} from 'node:module';",
+      "import {fileURLToPath as __pgFileURLToPath} from 'node:url';",
+      "import {dirname as __pgDirname} from 'node:path';",
+      'const require = __pgCreateRequire(import.meta.url);',
+      'const __filename = __pgFileURLToPath(import.meta.url);',
+      'const __dirname = __pgDirname(__filename);'
+    ].join('\n')
+  }
 });
 
-const cli = 'dist/cli.js';
-writeFileSync(cli, `#!/usr/bin/env node\n${readFileSync(cli, 'utf8')}`);
-chmodSync(cli, 0o755);
+// esbuild keeps src/cli/index.ts's shebang as the first line; the file must also be executable for npm's bin link.
+chmodSync('dist/cli.js', 0o755);
 
 // Third-party licences of everything bundled, as GitHub Actions conventionally ship.
 const pkgs = new Map();

@@ -85,12 +85,12 @@ export const specRules = (v: Views, declared: Map<string, DeclaredPort>, run: Ru
     const e = v.exposed.get(key);
     if (d.exposure === 'public' && !e) out.push(finding('public-not-exposed', `${label} is declared public but the image does not EXPOSE it: add \`EXPOSE ${key}\` to the Dockerfile, or declare it internal.`, at));
     if (d.exposure === 'loopback' && e)
-      out.push(finding('loopback-port-exposed', `${label} is declared loopback but the image EXPOSEs it (${describeExpose(e)}): remove it from EXPOSE.`, {...at, location: exposeLocation(e, v.image)}));
+      out.push(finding('loopback-port-exposed', `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, {...at, location: exposeLocation(e, v.image)}));
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key) || declared.has(key)) continue;
     const fix = e.origin === 'base-image' ? 'declare it in portgate.yml (with a reason if it is not served)' : 'declare it in portgate.yml or remove the EXPOSE';
-    out.push(finding('exposed-not-declared', `${key} is EXPOSEd (${describeExpose(e)}) but portgate.yml does not declare it: ${fix}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
+    out.push(finding('exposed-not-declared', `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
   }
   return out;
 };
@@ -104,7 +104,7 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key) || v.listening.has(key)) continue;
-    out.push(finding('exposed-not-listening', `${key} is EXPOSEd (${describeExpose(e)}) but nothing listens on it: ${why(run)}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
+    out.push(finding('exposed-not-listening', `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
   }
   return out;
 };

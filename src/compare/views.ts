@@ -37,7 +37,8 @@ export const describeListeners = (ls: Listener[]): string => {
   return procs.length ? `${addrs} (${procs.join(', ')})` : addrs;
 };
 
+/** Completes "8080/tcp is …": where the EXPOSE came from. */
 export const describeExpose = (e: ExposedPort): string =>
-  e.origin === 'base-image' ? 'inherited from the base image' : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : 'EXPOSEd';
+  e.origin === 'base-image' ? "inherited from the base image's EXPOSE" : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : 'EXPOSEd by the image';
 
 export const exposeLocation = (e: ExposedPort, image: string): Location => e.location ?? {image};

@@ -66,7 +66,7 @@ describe('messages say what to do', () => {
 
   test('an inherited port says so', () => {
     const [f] = evaluate(input({exposed: [inherited(80)], declared: []}));
-    expect(f!.message).toContain('inherited from the base image');
+    expect(f!.message).toBe("80/tcp is inherited from the base image's EXPOSE but portgate.yml does not declare it: declare it in portgate.yml (with a reason if it is not served).");
   });
 });
 
