@@ -22,6 +22,8 @@ export interface CheckArgs {
   settleMs?: number;
   probe: ProbeMode;
   probeImage: string;
+  pull: 'missing' | 'always' | 'never';
+  engineWaitMs: number;
   failOn: Severity | 'never';
   manifests: string[];
   compose: string[];
@@ -41,6 +43,8 @@ export interface InitArgs {
   settleMs?: number;
   probe: ProbeMode;
   probeImage: string;
+  pull: 'missing' | 'always' | 'never';
+  engineWaitMs: number;
 }
 
 export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string};
@@ -70,7 +74,9 @@ const runOptions = (c: Command) =>
     .option('--timeout <duration>', `longest wait for listeners (default ${DEFAULTS.timeoutMs / 1000}s; spec run.timeout wins)`)
     .option('--settle <duration>', `how long the listener set must stay unchanged (default ${DEFAULTS.settleMs / 1000}s)`)
     .addOption(new Option('--probe <mode>', 'how sockets are read').choices(['auto', 'host', 'sidecar', 'exec']).default('auto'))
-    .option('--probe-image <ref>', 'image for the sidecar reader (needs sh and cat)', DEFAULTS.probeImage);
+    .option('--probe-image <ref>', 'image for the sidecar reader (needs sh and cat)', DEFAULTS.probeImage)
+    .addOption(new Option('--pull <when>', 'pull the image from its registry').choices(['missing', 'always', 'never']).default('missing'))
+    .option('--engine-wait <duration>', 'how long to wait for the Docker engine to answer (e.g. a starting dind service)', '0s');
 
 /** Builds the commander program; `parse` throws InputError for any usage mistake. */
 export const parseCliArgs = (argv: string[]): CliArgs => {
@@ -141,6 +147,8 @@ interface Opts {
   settle?: string;
   probe: ProbeMode;
   probeImage: string;
+  pull: 'missing' | 'always' | 'never';
+  engineWait: string;
   spec?: string;
   builder: 'buildkit' | 'classic';
   format: Format;
@@ -161,6 +169,8 @@ const common = (o: Opts) => ({
   target: o.target,
   probe: o.probe,
   probeImage: o.probeImage,
+  pull: o.pull,
+  engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
   ...(o.timeout !== undefined && {timeoutMs: parseDuration(o.timeout, '--timeout')}),
   ...(o.settle !== undefined && {settleMs: parseDuration(o.settle, '--settle')})
 });

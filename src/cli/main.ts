@@ -40,6 +40,7 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
     settleMs: a.settleMs ?? DEFAULTS.settleMs,
     probe: a.probe,
     probeImage: a.probeImage,
+    pull: a.pull,
     failOn: a.command === 'check' ? a.failOn : 'never'
   };
 };
@@ -48,7 +49,7 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
  * Runs with the engine's containers guarded: SIGINT/SIGTERM remove them
  * before portgate exits, as the normal path's `finally` does.
  */
-const withEngine = async <T>(io: Io, fn: (engine: DockerEngine) => Promise<T>): Promise<T> => {
+const withEngine = async <T>(io: Io, waitMs: number, fn: (engine: DockerEngine) => Promise<T>): Promise<T> => {
   const engine = new DockerEngine();
   const onSignal = (signal: NodeJS.Signals) => {
     io.stderr(`portgate: ${signal}: removing its containers\n`);
@@ -56,7 +57,7 @@ const withEngine = async <T>(io: Io, fn: (engine: DockerEngine) => Promise<T>): 
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    await engine.ping();
+    await engine.ping(waitMs);
     return await fn(engine);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
@@ -65,7 +66,7 @@ const withEngine = async <T>(io: Io, fn: (engine: DockerEngine) => Promise<T>): 
 
 const check = async (a: CheckArgs, io: Io): Promise<number> => {
   const opts = await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']));
-  const result = await withEngine(io, engine => runGate(opts, engine));
+  const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output});
   if (a.output) await writeFile(a.output, rendered);
@@ -76,7 +77,7 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
 
 const init = async (a: InitArgs, io: Io): Promise<number> => {
   const opts = await gateOptions(a, undefined);
-  const result = await withEngine(io, engine => runGate(opts, engine));
+  const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine));
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (result.container?.exited) header.push(`The container exited with code ${result.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
   const text = renderSpec(baselineFrom(result), {header});

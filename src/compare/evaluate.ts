@@ -1,14 +1,18 @@
-import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, Listener, Severity, SeveritySetting} from '../model.js';
+import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
 import {exposeRules, finding, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
 import {indexViews} from './views.js';
 
 export interface EvaluateInput {
   image: string;
   exposed: ExposedPort[];
-  listening: Listener[];
+  /** undefined = not observed (static-only: the image was not run), so only the static rules apply. */
+  listening: Listener[] | undefined;
   /** undefined = no portgate.yml. */
   declared: DeclaredPort[] | undefined;
-  container: ContainerOutcome;
+  /** The spec's `ports:` key: where an undeclared listener is fixed. */
+  portsLocation?: SourceLocation;
+  /** undefined when no container ran. */
+  container: ContainerOutcome | undefined;
   waitedMs: number;
   /** Findings produced earlier in the pipeline (e.g. Dockerfile warnings), subject to the same overrides. */
   extra?: Finding[];
@@ -18,29 +22,38 @@ export interface EvaluateInput {
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, note: 1};
 
+/** Spec rules that compare EXPOSE with portgate.yml only, so they hold without listeners. */
+const STATIC_SPEC_RULES = new Set<string>(['exposed-not-declared', 'public-not-exposed', 'loopback-port-exposed']);
+
 /** True when a finding of this severity fails a gate configured with `failOn`. */
 export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean => failOn !== 'never' && RANK[severity] >= RANK[failOn];
 
 /**
  * The comparison: three views in, findings out. Pure, so every rule is tested
- * with plain objects and no engine.
+ * with plain objects and no engine. Without listeners (static-only) the rules
+ * that need them are skipped: EXPOSE vs spec and risky EXPOSEd ports remain.
  */
 export const evaluate = (input: EvaluateInput): Finding[] => {
-  const views = indexViews(input.image, input.exposed, input.listening, input.declared);
+  const views = indexViews(input.image, input.exposed, input.listening ?? [], input.declared);
   const c = input.container;
-  const run: RunFacts = {timedOut: c.timedOut, exited: c.exited, waitedMs: input.waitedMs};
-  const mismatch = protocolMismatches(views);
+  const run: RunFacts = {timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs};
+  const observed = input.listening !== undefined;
+  const mismatch = observed ? protocolMismatches(views) : {findings: [], keys: new Set<string>()};
   const findings = [
     ...(input.extra ?? []),
     ...mismatch.findings,
-    ...(views.declared ? specRules(views, views.declared, run, mismatch.keys) : exposeRules(views, run, mismatch.keys)),
+    ...(views.declared
+      ? specRules(views, views.declared, run, mismatch.keys, input.portsLocation).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
+      : observed
+        ? exposeRules(views, run, mismatch.keys)
+        : []),
     ...riskyRules(views, input.risky)
   ];
-  if (c.exited) {
+  if (c?.exited) {
     const logs = c.logs?.trim() ? ` Last log lines:\n${c.logs.trimEnd()}` : ' It printed nothing.';
     findings.push(finding('container-exited', `The container exited with code ${c.exitCode ?? 'unknown'} while portgate waited for its listeners.${logs}`, {location: {image: input.image}}));
   }
-  if (!c.trusted) {
+  if (c && !c.trusted) {
     findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: {image: input.image}}));
   }
   return applyOverrides(findings, input.overrides ?? {});

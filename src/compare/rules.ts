@@ -1,4 +1,4 @@
-import type {DeclaredPort, Finding, Listener, Location, Protocol} from '../model.js';
+import type {DeclaredPort, Finding, Listener, Location, Protocol, SourceLocation} from '../model.js';
 import {portKey} from '../model.js';
 import {RULES, type RuleId} from '../findings/rules.js';
 import {describeExpose, describeListeners, exposeLocation, isBeyondLoopback, otherProtocols, type Views} from './views.js';
@@ -60,12 +60,12 @@ export const protocolMismatches = (v: Views): {findings: Finding[]; keys: Set<st
 };
 
 /** Rules that apply when portgate.yml exists. */
-export const specRules = (v: Views, declared: Map<string, DeclaredPort>, run: RunFacts, skip: Set<string>): Finding[] => {
+export const specRules = (v: Views, declared: Map<string, DeclaredPort>, run: RunFacts, skip: Set<string>, portsAt?: SourceLocation): Finding[] => {
   const out: Finding[] = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || declared.has(key)) continue;
     const {port, protocol} = ls[0]!;
-    const loc = {port, protocol, location: {image: v.image}};
+    const loc = {port, protocol, location: portsAt ?? {image: v.image}};
     out.push(
       isBeyondLoopback(ls)
         ? finding('undeclared-listener', `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.`, loc)

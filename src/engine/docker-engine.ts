@@ -1,8 +1,11 @@
 import {randomUUID} from 'node:crypto';
-import {hostname} from 'node:os';
+import {readFile} from 'node:fs/promises';
+import {homedir, hostname} from 'node:os';
+import {join} from 'node:path';
 import Docker from 'dockerode';
 import {EnvironmentError} from '../errors.js';
 import {openHostReader} from './readers/host.js';
+import {authFor} from './registry-auth.js';
 import {execReader, sidecarReader} from './readers/probe.js';
 import {MANAGED_LABEL, probeConfig, targetConfig} from './sandbox-config.js';
 import {demux} from './streams.js';
@@ -29,10 +32,28 @@ export class DockerEngine implements Engine {
 
   constructor(private readonly docker: Docker = new Docker({timeout: 120_000})) {}
 
-  async ping(): Promise<void> {
-    await this.docker.ping().catch(e => {
-      throw unreachable(e);
-    });
+  /** Waits up to `waitMs` for the engine to answer: a Docker-in-Docker service may still be starting. */
+  async ping(waitMs = 0): Promise<void> {
+    const end = Date.now() + waitMs;
+    for (;;) {
+      try {
+        await this.docker.ping();
+        return;
+      } catch (e) {
+        if (Date.now() >= end) throw unreachable(e);
+        await new Promise(r => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  async pull(ref: string): Promise<void> {
+    const config = process.env.DOCKER_AUTH_CONFIG ?? (await readDockerConfig());
+    try {
+      const stream = await this.docker.pull(ref, {authconfig: authFor(ref, config)});
+      await new Promise((resolve, reject) => this.docker.modem.followProgress(stream, err => (err ? reject(err) : resolve(undefined))));
+    } catch (e) {
+      throw new EnvironmentError(`could not pull ${ref}: ${(e as Error).message}. Build or load it into the engine first, or log in (DOCKER_AUTH_CONFIG or ~/.docker/config.json).`);
+    }
   }
 
   async architecture(): Promise<string> {
@@ -139,12 +160,9 @@ export class DockerEngine implements Engine {
 
   private async ensureImage(ref: string): Promise<void> {
     if (await this.inspectImage(ref)) return;
-    try {
-      const stream = await this.docker.pull(ref);
-      await new Promise((resolve, reject) => this.docker.modem.followProgress(stream, err => (err ? reject(err) : resolve(undefined))));
-    } catch (e) {
-      throw new EnvironmentError(`the probe image ${ref} is not in the engine and could not be pulled (${(e as Error).message}). Pass --probe-image with an image that has sh and cat (e.g. busybox).`);
-    }
+    await this.pull(ref).catch(e => {
+      throw new EnvironmentError(`the probe image is missing: ${(e as Error).message} Or pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+    });
   }
 
   /** Removes containers left by a portgate on this host that was killed before it could clean up. */
@@ -163,6 +181,9 @@ export class DockerEngine implements Engine {
 
 const startError = (image: string, e: unknown) =>
   new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
+
+const readDockerConfig = (): Promise<string | undefined> =>
+  readFile(join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json'), 'utf8').catch(() => undefined);
 
 const isAlive = (pid: number): boolean => {
   try {

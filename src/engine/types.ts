@@ -55,6 +55,8 @@ export interface Engine {
   architecture(): Promise<string>;
   /** undefined when the image is not in the engine. */
   inspectImage(ref: string): Promise<ImageFacts | undefined>;
+  /** Pulls from the image's registry; EnvironmentError when that fails. */
+  pull(ref: string): Promise<void>;
   startTarget(image: string, run: RunSettings): Promise<Target>;
   openReader(target: Target, mode: ProbeMode, probeImage: string): Promise<SocketReader>;
   /** Removes every container this engine created; safe to call more than once. */

@@ -1,4 +1,4 @@
-import type {ContainerOutcome, GateResult, Severity} from '../model.js';
+import type {ContainerOutcome, ExposedPort, Finding, GateResult, Protocol, Severity} from '../model.js';
 import {portKey} from '../model.js';
 import {EnvironmentError} from '../errors.js';
 import {evaluate, failsAt} from '../compare/evaluate.js';
@@ -8,8 +8,10 @@ import type {Spec} from '../spec/index.js';
 import type {Engine, ProbeMode} from '../engine/types.js';
 import {attachProcesses, watchListeners, type Observation} from './observe.js';
 import {staticView, type DockerfileInput} from './static-view.js';
+import {deploymentFindings, loadDeployment, type DeploymentInputs} from './manifests.js';
+import {resolveExpose, type BaseImageInfo} from '../dockerfile/index.js';
 
-export interface GateOptions {
+export interface GateOptions extends DeploymentInputs {
   image: string;
   dockerfile?: DockerfileInput;
   spec?: Spec;
@@ -22,27 +24,130 @@ export interface GateOptions {
   probe: ProbeMode;
   probeImage: string;
   failOn: Severity | 'never';
+  /** When to pull the image: only when the engine lacks it (default), always, or never. */
+  pull?: 'missing' | 'always' | 'never';
+  /**
+   * Do not run the image: EXPOSE (from the image when the engine has it, else
+   * the Dockerfile alone) against the spec and the manifests. Never pulls
+   * unless `pull` is `always`.
+   */
+  staticOnly?: boolean;
+  /** Receives what the user should know about how the result was reached (not findings), e.g. a static-only fallback. */
+  notice?: (message: string) => void;
 }
 
 export const DEFAULTS = {timeoutMs: 30_000, settleMs: 2_000, pollMs: 200, probeImage: 'busybox:1.37', logLines: 40} as const;
 
 /**
  * The whole gate: image facts and Dockerfile → EXPOSE view; sandbox run →
- * listener view; spec → declared view; then the pure comparison. Every
- * container is removed before this returns or throws.
+ * listener view; spec → declared view; then the pure comparison, with the
+ * deployment manifests' findings folded in (same overrides, same verdict).
+ * Every container is removed before this returns or throws. `engine` may be
+ * undefined only with `staticOnly` (no engine reachable).
  */
-export const runGate = async (opts: GateOptions, engine: Engine): Promise<GateResult> => {
+export const runGate = async (opts: GateOptions, engine: Engine | undefined): Promise<GateResult> => {
   const t0 = Date.now();
   const timing: GateResult['timing'] = {totalMs: 0};
   const lap = (name: string, since: number) => (timing[`${name}Ms`] = Date.now() - since);
 
-  const facts = await engine.inspectImage(opts.image);
-  if (!facts) throw new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`);
-  const statics = await staticView(engine, facts, opts.dockerfile, {buildArgs: opts.buildArgs, target: opts.target, builder: opts.builder});
+  // Parsed and matched to the image before anything runs: a bad manifest fails fast.
+  const deployment = loadDeployment(opts.image, opts);
+  const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
   lap('static', t0);
 
   const declared = opts.spec?.ports;
   const expected = new Set((declared ?? statics.exposed).map(portKey));
+  const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), expected, lap);
+  const listening = run?.observation.listening;
+  const container = run?.container;
+
+  const findings = evaluate({
+    image: opts.image,
+    exposed: statics.exposed,
+    listening,
+    declared,
+    portsLocation: opts.spec?.locations.ports,
+    container,
+    waitedMs: run?.observation.waitedMs ?? 0,
+    extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], exposed: statics.exposed})],
+    overrides: opts.spec?.rules,
+    risky: riskyPort
+  });
+  timing.totalMs = Date.now() - t0;
+  return {
+    version: 1,
+    verdict: findings.some(f => failsAt(f.severity, opts.failOn)) ? 'fail' : 'pass',
+    image: opts.image,
+    failOn: opts.failOn,
+    ...(opts.dockerfile && {dockerfile: opts.dockerfile.file}),
+    ...(opts.spec && {spec: opts.spec.file}),
+    exposed: statics.exposed,
+    listening: listening ?? [],
+    declared: declared ?? [],
+    findings,
+    ...(container && {container}),
+    timing
+  };
+};
+
+type Statics = {exposed: ExposedPort[]; findings: Finding[]};
+
+const needEngine = (engine: Engine | undefined): Engine => {
+  if (!engine) throw new EnvironmentError('the Docker engine is needed to run the image (only --static-only works without it).');
+  return engine;
+};
+
+const resolveOptions = (opts: GateOptions) => ({buildArgs: opts.buildArgs, target: opts.target, builder: opts.builder});
+
+/** View 1 from the image's config (pulled when allowed), attributed to Dockerfile lines. */
+const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics> => {
+  const pull = opts.pull ?? 'missing';
+  if (pull === 'always') await engine.pull(opts.image);
+  let facts = await engine.inspectImage(opts.image);
+  if (!facts && pull === 'missing') {
+    await engine.pull(opts.image);
+    facts = await engine.inspectImage(opts.image);
+  }
+  if (!facts) throw new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`);
+  return staticView(engine, facts, opts.dockerfile, resolveOptions(opts));
+};
+
+/**
+ * View 1 without running anything. The image's config when the engine has
+ * the image (inherited EXPOSE included); else the Dockerfile alone, plus the
+ * EXPOSE of its base image when the engine has that one. Pulls only when
+ * `pull` is `always`: static-only must work without a registry.
+ */
+const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Promise<Statics> => {
+  if (engine && opts.pull === 'always') await engine.pull(opts.image);
+  const facts = engine && (await engine.inspectImage(opts.image));
+  if (facts) return staticView(engine!, facts, opts.dockerfile, resolveOptions(opts));
+  const why = engine ? `${opts.image} is not in the engine` : 'no Docker engine is reachable';
+  const df = opts.dockerfile;
+  if (!df) throw new EnvironmentError(`--static-only: ${why} and no Dockerfile was given, so what the image EXPOSEs is unknown: build the image first, or pass --dockerfile.`);
+  const first = resolveExpose(df.text, {...resolveOptions(opts), file: df.file});
+  const bases: Record<string, BaseImageInfo> = {};
+  for (const ref of first.externalImages.filter(r => r !== 'scratch')) {
+    const b = engine && (await engine.inspectImage(ref));
+    if (b) bases[ref] = {env: b.env, exposedPorts: b.exposedPorts};
+  }
+  const resolved = Object.keys(bases).length ? resolveExpose(df.text, {...resolveOptions(opts), file: df.file, baseImages: bases}) : first;
+  const own = new Set(resolved.exposed.map(portKey));
+  const base = resolved.baseImage === 'scratch' ? undefined : resolved.baseImage;
+  const inherited = (base && bases[base]?.exposedPorts) || [];
+  const unknownBase = base && !bases[base] ? `; ports inherited from ${base} are unknown (it is not in the engine)` : '';
+  opts.notice?.(`--static-only: ${why}, so EXPOSE comes from ${df.file} alone${unknownBase}.`);
+  return {
+    exposed: [
+      ...resolved.exposed,
+      ...inherited.filter(k => !own.has(k)).map((k): ExposedPort => ({port: Number(k.split('/')[0]), protocol: (k.split('/')[1] ?? 'tcp') as Protocol, origin: 'base-image'}))
+    ],
+    findings: resolved.warnings
+  };
+};
+
+/** View 2: runs the image in the sandbox and watches its sockets; every container is removed on the way out. */
+const observe = async (opts: GateOptions, engine: Engine, expected: Set<string>, lap: (name: string, since: number) => void) => {
   let observation: Observation;
   let container: ContainerOutcome;
   const tRun = Date.now();
@@ -76,31 +181,5 @@ export const runGate = async (opts: GateOptions, engine: Engine): Promise<GateRe
     await engine.cleanup();
     lap('cleanup', tClean);
   }
-
-  const findings = evaluate({
-    image: opts.image,
-    exposed: statics.exposed,
-    listening: observation.listening,
-    declared,
-    container,
-    waitedMs: observation.waitedMs,
-    extra: statics.findings,
-    overrides: opts.spec?.rules,
-    risky: riskyPort
-  });
-  timing.totalMs = Date.now() - t0;
-  return {
-    version: 1,
-    verdict: findings.some(f => failsAt(f.severity, opts.failOn)) ? 'fail' : 'pass',
-    image: opts.image,
-    failOn: opts.failOn,
-    ...(opts.dockerfile && {dockerfile: opts.dockerfile.file}),
-    ...(opts.spec && {spec: opts.spec.file}),
-    exposed: statics.exposed,
-    listening: observation.listening,
-    declared: declared ?? [],
-    findings,
-    container,
-    timing
-  };
+  return {observation, container};
 };

@@ -41,7 +41,7 @@ const portFindings = (s: ComposeService, p: ComposePort, view: ImageView, ctx: M
   const bad = unreachable(view, p.target, p.protocol);
   if (bad) {
     const msg = `service ${s.name} forwards ${p.raw} to container port ${key}, but ${bad.problem}, so connections to it fail: ${fixFor(p, bad.otherProtocol, bad.problem, view)}.${view.note}`;
-    out.push(finding('k8s-container-port-not-listening', msg, p.target, p.protocol, p.at));
+    out.push(finding('compose-port-not-listening', msg, p.target, p.protocol, p.at));
   }
   return out;
 };
@@ -50,9 +50,7 @@ const portFindings = (s: ComposeService, p: ComposePort, view: ImageView, ctx: M
  * Compares Compose port wiring with what the gated image serves: published
  * ports (all interfaces vs sensitive ports, targets nothing serves), `expose`,
  * and host networking. Throws InputError when no service runs the image.
- *
- * Rule mapping: a `ports:`/`expose:` target that nothing serves reuses
- * k8s-container-port-not-listening (Compose calls `target` the container port).
+ * A `ports:`/`expose:` target that nothing serves is compose-port-not-listening.
  */
 export function checkCompose(model: ComposeModel, ctx: ManifestContext): Finding[] {
   const view = imageView(ctx);
@@ -71,7 +69,7 @@ export function checkCompose(model: ComposeModel, ctx: ManifestContext): Finding
       if (!bad) continue;
       const fix = bad.otherProtocol ? `write \`${e.port}/${bad.otherProtocol}\`` : 'remove it or fix the service';
       const msg = `service ${s.name} lists ${e.port}/${e.protocol} under \`expose\`, but ${bad.problem}: ${fix}.${view.note}`;
-      out.push(finding('k8s-container-port-not-listening', msg, e.port, e.protocol, e.at));
+      out.push(finding('compose-port-not-listening', msg, e.port, e.protocol, e.at));
     }
   }
   return tidy(out);

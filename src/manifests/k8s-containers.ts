@@ -33,14 +33,14 @@ export const containerFindings = (gated: Map<Workload, Container[]>, view: Image
         const named = typeof probe.port === 'string' ? c.ports.find(p => p.name === probe.port) : undefined;
         if (typeof probe.port === 'string' && !named) {
           const msg = `${where(c, w)}: ${probe.label}.port "${probe.port}" names no port of this container, so the kubelet's probe fails: name a containerPort "${probe.port}" or use the number.`;
-          out.push(finding('k8s-container-port-not-listening', msg, undefined, undefined, probe.at));
+          out.push(finding('k8s-probe-port-not-listening', msg, undefined, undefined, probe.at));
           continue;
         }
         const port = named?.containerPort ?? (probe.port as number);
         const bad = unreachable(view, port, 'tcp');
         if (!bad) continue;
         const msg = `${where(c, w)}: ${probe.label} connects to ${port}/tcp on the pod IP, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
-        out.push(finding('k8s-container-port-not-listening', msg, port, 'tcp', probe.at));
+        out.push(finding('k8s-probe-port-not-listening', msg, port, 'tcp', probe.at));
       }
       // A Job runs the image for one task, usually with another command: its listeners are not expected.
       if (w.batch) continue;

@@ -54,11 +54,11 @@ const readBackend = (y: Y, backend: YAMLMap): IngressBackend[] => {
     const name = optStr(y, svc, 'name') ?? fail(y, svc, 'an Ingress backend service needs `name`');
     const portMap = optMap(y, svc, 'port')?.value ?? fail(y, svc, 'an Ingress backend service needs `port`');
     const port = optPort(y, portMap, 'number') ?? optStr(y, portMap, 'name') ?? fail(y, portMap, 'an Ingress backend port needs `number` or `name`');
-    return [{service: name.value, port: port.value, at: port.at}];
+    return [{service: name.value, port: port.value, at: port.at, serviceAt: name.at}];
   }
   const legacy = optStr(y, backend, 'serviceName');
   const port = optPortOrName(y, backend, 'servicePort');
-  return legacy && port ? [{service: legacy.value, port: port.value, at: port.at}] : [];
+  return legacy && port ? [{service: legacy.value, port: port.value, at: port.at, serviceAt: legacy.at}] : [];
 };
 
 const readIngress = (y: Y, obj: YAMLMap, meta: K8sMeta): Ingress => {

@@ -77,7 +77,10 @@ export interface IngressBackend {
   service: string;
   /** A Service port number, or a Service port name. */
   port: number | string;
+  /** The backend's port (`number:`/`name:`, or `servicePort:`). */
   at: SourceLocation;
+  /** The Service name (`name:`, or `serviceName:`). */
+  serviceAt: SourceLocation;
 }
 
 export interface Ingress extends K8sMeta {

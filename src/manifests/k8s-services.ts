@@ -1,5 +1,5 @@
 import type {Finding, Protocol} from '../model.js';
-import type {Container, K8sObjects, Service, ServicePort, Workload} from './k8s-model.js';
+import type {Container, Ingress, IngressBackend, K8sObjects, Service, ServicePort, Workload} from './k8s-model.js';
 import {finding, sensitivity, unreachable, type ImageView, type ManifestContext} from './image-view.js';
 
 /** Where a Service port lands in one selected workload. */
@@ -111,6 +111,22 @@ const servingTargets = (selected: Workload[], gated: Map<Workload, Container[]>)
   return serving.length ? serving : ws;
 };
 
+/**
+ * An Ingress backend naming a Service the manifests do not define: portgate
+ * cannot follow it, so whatever it exposes goes unchecked. An Ingress routes
+ * only to Services in its own namespace, so a same-named one elsewhere is named.
+ */
+const missingService = (objs: K8sObjects, ing: Ingress, b: IngressBackend): Finding => {
+  const here = objs.services.filter(s => s.namespace === ing.namespace).map(s => s.name);
+  const elsewhere = objs.services.filter(s => s.name === b.service).map(s => s.namespace);
+  const hint = elsewhere.length
+    ? `; a Service ${b.service} exists in namespace ${elsewhere.join(', ')}, but an Ingress routes only to Services in its own namespace`
+    : ` (Services there: ${here.join(', ') || 'none'})`;
+  const port = typeof b.port === 'string' ? `"${b.port}"` : b.port;
+  const msg = `Ingress ${ing.name} routes to Service ${b.service} port ${port}, but no Service ${b.service} is in namespace ${ing.namespace} of the given manifests${hint}, so portgate cannot tell what it exposes: pass the manifests that define it, or fix the name.`;
+  return finding('k8s-ingress-no-service', msg, undefined, undefined, b.serviceAt);
+};
+
 /** Service and Ingress wiring into the workloads that run the gated image. */
 export const serviceFindings = (objs: K8sObjects, gated: Map<Workload, Container[]>, view: ImageView, ctx: ManifestContext): Finding[] => {
   const out: Finding[] = [];
@@ -130,8 +146,12 @@ export const serviceFindings = (objs: K8sObjects, gated: Map<Workload, Container
   for (const ing of objs.ingresses) {
     for (const b of ing.backends) {
       const svc = objs.services.find(s => s.name === b.service && s.namespace === ing.namespace);
-      const sp = svc?.ports.find(p => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
-      if (!svc || !sp) continue;
+      if (!svc) {
+        out.push(missingService(objs, ing, b));
+        continue;
+      }
+      const sp = svc.ports.find(p => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
+      if (!sp) continue;
       for (const w of servingTargets(objs.workloads.filter(x => selects(svc, x)), gated)) {
         const t = resolveTarget(sp, w, gated.get(w)!);
         const sens = t.kind === 'gated' && sensitivity(ctx, t.port, t.protocol);

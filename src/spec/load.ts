@@ -128,6 +128,7 @@ const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: I
   }
   const run = buildRun(raw.run ?? {}, positions, issues);
   const locations: Spec['locations'] = {};
+  if (raw.ports !== undefined) locations.ports = positions.locate(['ports'], 'key').location;
   if (raw.run !== undefined) locations.run = positions.locate(['run'], 'key').location;
   if (raw.rules !== undefined) locations.rules = positions.locate(['rules'], 'key').location;
   return {spec: {file: positions.file, version: 1, ports, run, rules: {...raw.rules}, locations}, issues};

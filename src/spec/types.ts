@@ -22,8 +22,8 @@ export interface Spec {
   run: RunConfig;
   /** Severity overrides by rule id (ids checked against the rule catalogue). */
   rules: Record<string, SeveritySetting>;
-  /** The `run:` and `rules:` keys, for findings about those sections. */
-  locations: {run?: SourceLocation; rules?: SourceLocation};
+  /** The `ports:`, `run:` and `rules:` keys, for findings about those sections. */
+  locations: {ports?: SourceLocation; run?: SourceLocation; rules?: SourceLocation};
 }
 
 /** One port `portgate init` proposes, with a comment saying why. */

@@ -1,10 +1,9 @@
-import {execFileSync, spawn} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {runAction as run, startFakeGitHub, type FakeGitHub, type Run, type RunOptions} from '../helpers/action-runner.js';
 import {buildImage, busybox, leftoverContainers} from '../helpers/engine.js';
 import {PROBE_IMAGE, buildProbeImage, listener, removeImages} from '../helpers/images.js';
 
@@ -14,7 +13,7 @@ import {PROBE_IMAGE, buildProbeImage, listener, removeImages} from '../helpers/i
  * files, a pull_request event, and GITHUB_API_URL pointing at a recording
  * fake of the three issue-comment endpoints. Real images, real engine.
  */
-const DIST = resolve('/tmp/pg-action/dist/index.js'); // TEMP: revert to dist/index.js
+const DIST = resolve('dist/index.js');
 const APP = 'portgate-action-app:test';
 // Prints workflow commands, then exits: its log tail reaches the step log through the text report.
 // It lives 2s so that the host reader attaches before the exit (an already-exited target has no /proc).
@@ -38,9 +37,7 @@ const build = async (v: typeof GOOD) => {
   await buildImage({tag: APP, files: {listen: listener(), Dockerfile: dockerfile(v)}});
 };
 
-/** Records requests; `mode: 'deny'` answers 403 as GitHub does for a read-only token. */
-const api = {mode: 'ok' as 'ok' | 'deny', requests: [] as string[], comments: [] as {id: number; body: string}[], server: undefined as Server | undefined, url: ''};
-const send = (res: import('node:http').ServerResponse, status: number, body: unknown) => res.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(body));
+let api: FakeGitHub;
 
 beforeAll(async () => {
   if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run build` first (scripts/test.sh does).');
@@ -53,83 +50,19 @@ beforeAll(async () => {
   mkdirSync(join(workspace, 'inject'));
   writeFileSync(join(workspace, 'inject/Dockerfile'), INJECT_DOCKERFILE);
   await buildImage({tag: INJECT, files: {busybox: busybox(), Dockerfile: INJECT_DOCKERFILE}});
-  api.server = createServer((req, res) => {
-    let body = '';
-    req.on('data', c => (body += c)).on('end', () => {
-      api.requests.push(`${req.method} ${req.url}`);
-      if (api.mode === 'deny') return send(res, 403, {message: 'Resource not accessible by integration'});
-      const patch = /^\/repos\/acme\/shop\/issues\/comments\/(\d+)$/.exec(req.url ?? '');
-      if (req.method === 'GET' && req.url?.startsWith('/repos/acme/shop/issues/7/comments?')) return send(res, 200, api.comments);
-      if (req.method === 'POST' && req.url === '/repos/acme/shop/issues/7/comments') {
-        api.comments.push({id: 100 + api.comments.length, body: JSON.parse(body).body});
-        return send(res, 201, api.comments.at(-1));
-      }
-      const c = patch && api.comments.find(x => x.id === Number(patch[1]));
-      if (req.method === 'PATCH' && c) return send(res, 200, Object.assign(c, {body: JSON.parse(body).body}));
-      send(res, 404, {message: 'Not Found'});
-    });
-  });
-  await new Promise<void>(r => api.server!.listen(0, '127.0.0.1', r));
-  api.url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  api = await startFakeGitHub();
 });
 
 afterAll(async () => {
-  api.server?.close();
+  api?.close();
   if (workspace) rmSync(workspace, {recursive: true, force: true});
   await removeImages('portgate-action-');
   expect(await leftoverContainers()).toEqual([]);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  /** Workflow commands on stdout, properties unescaped. */
-  commands: {level: string; props: Record<string, string>; message: string}[];
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-const unescape = (s: string) => s.replaceAll('%2C', ',').replaceAll('%3A', ':').replaceAll('%0A', '\n').replaceAll('%0D', '\r').replaceAll('%25', '%');
-
-const runAction = async (inputs: Record<string, string>, opts: {node?: string; fork?: boolean; event?: string} = {}): Promise<Run> => {
-  const dir = mkdtempSync(join(tmpdir(), 'portgate-runner-'));
-  const [out, summary, event] = ['output', 'summary.md', 'event.json'].map(f => join(dir, f));
-  writeFileSync(out, '');
-  writeFileSync(summary, '');
-  const repo = {full_name: 'acme/shop', name: 'shop', owner: {login: 'acme'}};
-  const head = {sha: 'c0ffee0123456789', repo: opts.fork ? {full_name: 'mallory/shop'} : repo};
-  writeFileSync(event, JSON.stringify({action: 'synchronize', number: 7, pull_request: {number: 7, head, base: {repo}}, repository: repo}));
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
-    ...(process.env.DOCKER_HOST && {DOCKER_HOST: process.env.DOCKER_HOST}),
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: out,
-    GITHUB_STEP_SUMMARY: summary,
-    GITHUB_EVENT_NAME: opts.event ?? 'pull_request',
-    GITHUB_EVENT_PATH: event,
-    GITHUB_REPOSITORY: 'acme/shop',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_API_URL: api.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '42',
-    RUNNER_TEMP: dir,
-    ...Object.fromEntries(Object.entries({'github-token': 'ghs_test', timeout: '4s', settle: '500ms', ...inputs}).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
-  };
-  const child = spawn(opts.node ?? node24, [DIST], {cwd: workspace, env});
-  let stdout = '';
-  child.stdout.on('data', c => (stdout += c));
-  child.stderr.on('data', c => (stdout += c));
-  const code = await new Promise<number | null>(r => child.on('close', r));
-  const outputs: Record<string, string> = {};
-  for (const m of readFileSync(out, 'utf8').matchAll(/^([\w-]+)<<(ghadelimiter_[\w-]+)\n([\s\S]*?)\n\2$/gm)) outputs[m[1]] = m[3];
-  const commands = [...stdout.matchAll(/^::(error|warning|notice)(?: ([^:]*))?::(.*)$/gm)].map(m => ({
-    level: m[1],
-    props: Object.fromEntries((m[2] ?? '').split(',').filter(Boolean).map(p => [p.slice(0, p.indexOf('=')), unescape(p.slice(p.indexOf('=') + 1))])),
-    message: unescape(m[3])
-  }));
-  return {code, stdout, commands, outputs, summary: readFileSync(summary, 'utf8')};
-};
+/** The runner's defaults for these tests: a token, short waits, the Node 24 binary. */
+const runAction = (inputs: Record<string, string>, opts: Partial<RunOptions> = {}): Promise<Run> =>
+  run({bundle: DIST, node: node24, workspace, apiUrl: api.url, ...opts, inputs: {'github-token': 'ghs_test', timeout: '4s', settle: '500ms', ...inputs}});
 
 const titles = (r: Run, level: string) => r.commands.filter(c => c.level === level).map(c => c.props.title ?? `(setFailed) ${c.message}`);
 
@@ -210,6 +143,23 @@ describe('the built action (dist/index.js) against the real engine', () => {
     expect(r.commands.find(c => c.props.title?.startsWith('portgate container-exited'))?.message).toContain('::error::injected');
     expect(r.outputs.verdict).toBe('fail');
     expect(r.stdout).not.toMatch(/^::set-output/m);
+  });
+
+  test('a cancelled job (SIGINT) removes the gate\'s containers before the process exits', async () => {
+    // 9999 never listens, so the gate would wait the whole minute.
+    writeFileSync(join(workspace, 'slow.yml'), 'version: 1\nports:\n  - port: 9999\n    exposure: internal\n');
+    const mine = async () => (await leftoverContainers()).filter(c => c.includes(APP));
+    const r = await runAction({image: APP, spec: 'slow.yml', timeout: '60s', comment: 'false'}, {
+      node: process.execPath,
+      whileRunning: async child => {
+        for (let i = 0; i < 100 && !(await mine()).length; i++) await new Promise(res => setTimeout(res, 100));
+        expect(await mine()).toHaveLength(1);
+        child.kill('SIGINT');
+      }
+    });
+    expect(r.code, r.stdout).toBe(130);
+    expect(r.stdout).toContain('portgate: SIGINT: removing its containers');
+    expect(await mine()).toEqual([]);
   });
 
   test.each([

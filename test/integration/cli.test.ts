@@ -62,7 +62,7 @@ describe('exit codes', () => {
     const r = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json', '--output', 'out.json', '--report', 'junit=out.xml'], {cwd: dir});
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
-    expect(Object.keys(json)).toEqual(['version', 'verdict', 'image', 'exposed', 'listening', 'declared', 'findings', 'container', 'timing']);
+    expect(Object.keys(json)).toEqual(['version', 'verdict', 'failOn', 'image', 'spec', 'exposed', 'listening', 'declared', 'findings', 'container', 'timing']);
     expect(json.verdict).toBe('pass');
     expect(json.declared.map((d: {port: number}) => d.port)).toEqual([8080, 5005]);
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<testsuite');
@@ -97,16 +97,24 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/Dockerfile:3:\d+: .*invalid proto: foo/);
   });
 
-  test('3 for an image the engine does not have', async () => {
+  test('3 for an image the engine does not have and cannot pull', async () => {
     const r = await cli(['check', '--image', `${P}missing:nope`], {cwd: tmp()});
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/is not in the engine: build it/);
+    expect(r.stderr).toMatch(/could not pull portgate-cli-missing:nope: .*Build or load it into the engine first/);
+    const never = await cli(['check', '--image', `${P}missing:nope`, '--pull', 'never'], {cwd: tmp()});
+    expect(never.code).toBe(3);
+    expect(never.stderr).toMatch(/is not in the engine: build it/);
   });
 
   test('3 for an unreachable engine', async () => {
     const r = await cli(['check', '--image', IMAGE], {cwd: tmp(), env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/cannot reach the Docker engine \(unix:\/\/\/nonexistent\/docker\.sock\)/);
+    // --engine-wait retries before giving up.
+    const started = Date.now();
+    const waited = await cli(['check', '--image', IMAGE, '--engine-wait', '2s'], {cwd: tmp(), env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
+    expect(waited.code).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
   });
 
   test('init prints a baseline that check then accepts, except the risky port', async () => {

@@ -77,7 +77,7 @@ describe('resolveExpose agrees with the engine', () => {
   });
 
   // Builds run a few at a time: the engine spends most of each one creating and committing containers.
-  test.concurrent.each(FILES)('%s', async (file, {expect}) => {
+  test.concurrent.for(FILES)('%s', async (file, {expect}) => {
     const text = read(file);
     const c = CASES[file] ?? {};
     const opts = {file, buildArgs: c.buildArgs, target: c.target, baseImages};

@@ -64,6 +64,12 @@ describe('messages say what to do', () => {
     expect(f!.location).toEqual({image: 'app:test'});
   });
 
+  test("an undeclared listener points at the spec's ports: key, where it is fixed", () => {
+    const at = {file: 'portgate.yml', line: 2, column: 1};
+    const [f] = evaluate(input({listening: [listen(9229)], declared: [], portsLocation: at}));
+    expect(f!.location).toEqual(at);
+  });
+
   test('an inherited port says so', () => {
     const [f] = evaluate(input({exposed: [inherited(80)], declared: []}));
     expect(f!.message).toBe("80/tcp is inherited from the base image's EXPOSE but portgate.yml does not declare it: declare it in portgate.yml (with a reason if it is not served).");
@@ -96,5 +102,30 @@ describe('severity overrides and fail threshold', () => {
     ['error', 'never', false]
   ] as const)('%s fails at --fail-on %s: %s', (severity, failOn, fails) => {
     expect(failsAt(severity, failOn)).toBe(fails);
+  });
+});
+
+describe('static-only (listeners not observed, no container)', () => {
+  const statics = (o: Parameters<typeof input>[0]) => rules(input({listening: undefined, container: undefined, waitedMs: 0, ...o}));
+
+  // prettier-ignore
+  test.each([
+    ['spec and EXPOSE agree', {exposed: [expose(8080)], declared: [declare(8080), declare(9090, 'internal')]}, []],
+    ['declared ports are not "not listening"', {declared: [declare(9090, 'internal'), declare(6060, 'loopback')]}, []],
+    ['EXPOSEd, not declared', {exposed: [expose(8080), inherited(80)], declared: [declare(8080)]}, ['exposed-not-declared:80/tcp:error']],
+    ['public, not EXPOSEd', {declared: [declare(8080)]}, ['public-not-exposed:8080/tcp:error']],
+    ['loopback port EXPOSEd', {exposed: [expose(6060)], declared: [declare(6060, 'loopback')]}, ['loopback-port-exposed:6060/tcp:error']],
+    ['risky port EXPOSEd', {exposed: [expose(5005)], declared: [declare(5005)]}, ['risky-port:5005/tcp:error']],
+    ['risky port EXPOSEd, accepted with a reason', {exposed: [expose(5005)], declared: [declare(5005, 'public', 'tcp', {reason: 'staging'})]}, []],
+    ['risky port declared, not EXPOSEd: nothing shows it is served', {declared: [declare(5005, 'internal')]}, []],
+    ['no spec: EXPOSE is not compared with anything, risky EXPOSE still flagged', {exposed: [expose(8080), expose(5005)]}, ['risky-port:5005/tcp:error']],
+    ['no protocol-mismatch without listeners', {exposed: [expose(53)], declared: [declare(53, 'public', 'udp')]}, ['exposed-not-declared:53/tcp:error', 'public-not-exposed:53/udp:error']]
+  ])('%s', (_name, views, expected) => {
+    expect(statics(views)).toEqual(expected);
+  });
+
+  test('no container: no container-exited or untrusted-reader, and extra findings keep their overrides', () => {
+    const extra = [{rule: 'k8s-probe-port-not-listening', severity: 'error' as const, port: 8081, protocol: 'tcp' as const, message: 'probe', location: {file: 'k8s.yaml', line: 3}}];
+    expect(statics({extra, overrides: {'k8s-probe-port-not-listening': 'warning'}})).toEqual(['k8s-probe-port-not-listening:8081/tcp:warning']);
   });
 });

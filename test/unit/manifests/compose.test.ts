@@ -18,30 +18,30 @@ const cases: {name: string; files: string[]; ctx: Partial<ManifestContext>; want
     files: [C], ctx: {listeners: apiListeners, declared: apiSpec}, want: [
       row('compose-published-all-interfaces', 'error', 5005, C, lineOf(C, '"5005:5005"')),
       row('compose-published-all-interfaces', 'error', 9090, C, lineOf(C, 'target: 9090')),
-      row('k8s-container-port-not-listening', 'warning', 7001, C, lineOf(C, '"7000-7001:7000-7001"')),
-      row('k8s-container-port-not-listening', 'warning', 8083, C, lineOf(C, '"8083"'))]},
+      row('compose-port-not-listening', 'warning', 7001, C, lineOf(C, '"7000-7001:7000-7001"')),
+      row('compose-port-not-listening', 'warning', 8083, C, lineOf(C, '"8083"'))]},
   {name: 'override file: merged ports (0.0.0.0 host_ip) and network_mode: host',
     files: [C, O], ctx: {listeners: apiListeners, declared: apiSpec}, want: [
       row('compose-published-all-interfaces', 'error', 8081, O, lineOf(O, 'target: 8081')),
       row('k8s-host-network', 'warning', undefined, O, lineOf(O, 'network_mode: host')),
       row('compose-published-all-interfaces', 'error', 5005, C, lineOf(C, '"5005:5005"')),
       row('compose-published-all-interfaces', 'error', 9090, C, lineOf(C, 'target: 9090')),
-      row('k8s-container-port-not-listening', 'warning', 7001, C, lineOf(C, '"7000-7001:7000-7001"')),
-      row('k8s-container-port-not-listening', 'warning', 8083, C, lineOf(C, '"8083"'))]},
+      row('compose-port-not-listening', 'warning', 7001, C, lineOf(C, '"7000-7001:7000-7001"')),
+      row('compose-port-not-listening', 'warning', 8083, C, lineOf(C, '"8083"'))]},
   {name: 'override by container_name picks one service',
     files: [C, O], ctx: {containerName: 'api-agent', listeners: apiListeners, declared: apiSpec}, want: [
       row('k8s-host-network', 'warning', undefined, O, lineOf(O, 'network_mode: host'))]},
   {name: 'UDP service published without /udp',
     files: [C], ctx: {image: 'example/dns-cache:2.0', listeners: [listen(53, '0.0.0.0', 'udp')]}, want: [
-      row('k8s-container-port-not-listening', 'warning', 53, C, lineOf(C, '"1053:53"'))]},
+      row('compose-port-not-listening', 'warning', 53, C, lineOf(C, '"1053:53"'))]},
   {name: 'static mode: spec and EXPOSE stand in for listeners',
     files: [C], ctx: {listeners: undefined, declared: [declare(8080), declare(8081, 'internal'), declare(9090, 'internal'), declare(7000)], exposed: [expose(8082)]}, want: [
+      row('compose-port-not-listening', 'warning', 5005, C, lineOf(C, '"5005:5005"')),
       row('compose-published-all-interfaces', 'error', 5005, C, lineOf(C, '"5005:5005"')),
-      row('k8s-container-port-not-listening', 'warning', 5005, C, lineOf(C, '"5005:5005"')),
       row('compose-published-all-interfaces', 'error', 9090, C, lineOf(C, 'target: 9090')),
-      row('k8s-container-port-not-listening', 'warning', 9229, C, lineOf(C, '"[::1]:9229:9229"')),
-      row('k8s-container-port-not-listening', 'warning', 7001, C, lineOf(C, '"7000-7001:7000-7001"')),
-      row('k8s-container-port-not-listening', 'warning', 8083, C, lineOf(C, '"8083"'))]}
+      row('compose-port-not-listening', 'warning', 9229, C, lineOf(C, '"[::1]:9229:9229"')),
+      row('compose-port-not-listening', 'warning', 7001, C, lineOf(C, '"7000-7001:7000-7001"')),
+      row('compose-port-not-listening', 'warning', 8083, C, lineOf(C, '"8083"'))]}
 ];
 
 describe('checkCompose', () => {

@@ -25,12 +25,12 @@ const cases: {name: string; files: string[]; ctx: Partial<ManifestContext>; want
     files: [API], ctx: {listeners: apiListeners, declared: apiSpec}, want: []},
   {name: 'CI gates a fresh tag the chart does not pin yet: same repository still matches',
     files: [API], ctx: {image: 'registry.example.com/team/api:sha-4f2a9c1', listeners: apiListeners, declared: apiSpec}, want: []},
-  {name: 'process bound to 127.0.0.1 behind a Service: targetPort error, containerPort and probe warnings',
+  {name: 'process bound to 127.0.0.1 behind a Service: targetPort and probe errors, containerPort warning',
     files: [API], ctx: {listeners: [listen(8080, '127.0.0.1'), listen(9090)]}, want: [
       row('k8s-target-port-not-listening', 'error', 8080, API, lineOf(API, 'targetPort: http')),
       row('k8s-container-port-not-listening', 'warning', 8080, API, lineOf(API, 'containerPort: 8080')),
-      row('k8s-container-port-not-listening', 'warning', 8080, API, lineOf(API, 'port: http')),
-      row('k8s-container-port-not-listening', 'warning', 8080, API, lineOf(API, 'httpGet: {path: /ready, port: 8080}'))]},
+      row('k8s-probe-port-not-listening', 'error', 8080, API, lineOf(API, 'port: http')),
+      row('k8s-probe-port-not-listening', 'error', 8080, API, lineOf(API, 'httpGet: {path: /ready, port: 8080}'))]},
   {name: 'LoadBalancer flipped in front of an internal admin port, NodePort to JDWP, Ingress to the admin port',
     files: [ADMIN], ctx: adminCtx, want: [
       row('k8s-external-sensitive-port', 'error', 8081, ADMIN, lineOf(ADMIN, 'port: 8081')),
@@ -54,7 +54,7 @@ const cases: {name: string; files: string[]; ctx: Partial<ManifestContext>; want
   {name: 'multi-container pod: sidecar ports skipped, probe names a missing port, listener missing from ports',
     files: [SIDECAR], ctx: {image: 'ghcr.io/acme/orders:4.1.0', listeners: [listen(3000, '::'), listen(9464)]}, want: [
       row('k8s-listener-not-declared', 'warning', 9464, SIDECAR, lineOf(SIDECAR, 'ports:', 2)),
-      row('k8s-container-port-not-listening', 'warning', undefined, SIDECAR, lineOf(SIDECAR, 'port: health'))]},
+      row('k8s-probe-port-not-listening', 'error', undefined, SIDECAR, lineOf(SIDECAR, 'port: health'))]},
   {name: 'CronJob: pod template under jobTemplate, hostNetwork, stale containerPort; no listener-not-declared for a batch job',
     files: [CRON], ctx: {image: 'ghcr.io/acme/orders:4.1.0', listeners: [listen(3000), listen(9464)]}, want: [
       row('k8s-host-network', 'warning', undefined, CRON, lineOf(CRON, 'hostNetwork: true')),
@@ -103,6 +103,42 @@ describe('checkKubernetes', () => {
     expect(stat).toMatch(/neither portgate\.yml nor EXPOSE lists 8081\/tcp \(they list: 8080\/tcp\).*static check: the image was not run/);
   });
 
+  describe('Ingress backends naming a Service the manifests do not define', () => {
+    const api = fixture(API);
+    const ing = (ns: string, backend: string) => ({
+      file: 'ingress.yaml',
+      text: `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop-web\n  namespace: ${ns}\nspec:\n${backend}`
+    });
+    const v1 = '  defaultBackend:\n    service:\n      name: shop-web\n      port: {name: http}\n';
+    const run = (...extra: {file: string; text: string}[]) => checkKubernetes(loadKubernetes([api, ...extra]), ctx({listeners: apiListeners, declared: apiSpec}));
+
+    it.each([
+      ['networking.k8s.io/v1 `service.name`', v1, 9],
+      ['extensions/v1beta1 `serviceName`', '  backend:\n    serviceName: shop-web\n    servicePort: 80\n', 8]
+    ])('%s: k8s-ingress-no-service at the name', (_, backend, line) => {
+      expect(run(ing('default', backend)).map(brief)).toEqual([row('k8s-ingress-no-service', 'warning', undefined, 'ingress.yaml', line)]);
+    });
+
+    it('names the Services of the namespace, or the same-named Service in another namespace', () => {
+      const [none] = run(ing('default', v1));
+      expect(none?.message).toBe(
+        'Ingress shop-web routes to Service shop-web port "http", but no Service shop-web is in namespace default of the given manifests (Services there: shop-api), so portgate cannot tell what it exposes: pass the manifests that define it, or fix the name.'
+      );
+      const web = {file: 'web.yaml', text: 'kind: Service\nmetadata: {name: shop-web, namespace: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n'};
+      const other = run(ing('default', v1), web).filter(f => f.rule === 'k8s-ingress-no-service');
+      expect(other.map(f => f.message)).toEqual([expect.stringMatching(/a Service shop-web exists in namespace web, but an Ingress routes only to Services in its own namespace/)]);
+      // In the Service's namespace the backend resolves, so nothing is reported about it.
+      expect(run(ing('web', v1), web).filter(f => f.rule === 'k8s-ingress-no-service')).toEqual([]);
+    });
+  });
+
+  it('probe messages say the kubelet will restart or keep the pod unready', () => {
+    const [probe] = check([API], {listeners: [listen(8080, '127.0.0.1'), listen(9090)]}).filter(f => f.rule === 'k8s-probe-port-not-listening');
+    expect(probe?.message).toMatch(/container api of Deployment shop-api: livenessProbe.httpGet connects to 8080\/tcp on the pod IP, but 8080\/tcp is bound only to loopback .* the kubelet will restart the container or keep it unready/);
+    const [named] = check([SIDECAR], {image: 'ghcr.io/acme/orders:4.1.0', listeners: [listen(3000)]}).filter(f => f.rule === 'k8s-probe-port-not-listening');
+    expect(named?.message).toMatch(/startupProbe.httpGet.port "health" names no port of this container/);
+  });
+
   it('Services in another namespace do not select the workload', () => {
     const text = fixture(LIST).text.replace('namespace: shop\n  spec:\n    selector', 'namespace: web\n  spec:\n    selector');
     const fs = checkKubernetes(loadKubernetes([{file: 'list.yaml', text}]), ctx({image: 'nginx:1.27', listeners: [listen(8080)]}));
@@ -112,7 +148,7 @@ describe('checkKubernetes', () => {
   it('Service selecting both a Deployment and a CronJob (shared Helm labels) checks the Deployment only', () => {
     const cron = fixture(CRON).text.replace('labels: {app: orders-reindex}', 'labels: {app: orders}').replace(/\n {10}hostNetwork: true/, '').replace(/ports:\n.*\n.*push-metrics\n/, '');
     const fs = checkKubernetes(loadKubernetes([fixture(SIDECAR), {file: 'cron.yaml', text: cron}]), ctx({image: 'ghcr.io/acme/orders:4.1.0', listeners: [listen(3000), listen(9464)]}));
-    expect(fs.map(f => f.rule)).toEqual(['k8s-listener-not-declared', 'k8s-container-port-not-listening']);
+    expect(fs.map(f => f.rule)).toEqual(['k8s-listener-not-declared', 'k8s-probe-port-not-listening']);
   });
 
   it.each([

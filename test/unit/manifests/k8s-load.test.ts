@@ -23,7 +23,9 @@ describe('loadKubernetes', () => {
     const objs = loadKubernetes([{file: '-', text: helmStdout}]);
     expect(objs.workloads.map(w => `${w.kind}/${w.name}`)).toEqual(['Deployment/shop-api']);
     expect(objs.services.map(s => s.name)).toEqual(['shop-api']);
-    expect(objs.ingresses[0]?.backends).toEqual([{service: 'shop-api', port: 80, at: {file: '-', line: expect.any(Number), column: 19}}]);
+    expect(objs.ingresses[0]?.backends).toEqual([
+      {service: 'shop-api', port: 80, at: {file: '-', line: lineOf(API, 'number: 80') + 3, column: 19}, serviceAt: {file: '-', line: lineOf(API, 'name: shop-api', 5) + 3, column: 17}}
+    ]);
     const [migrate, api, envoy] = objs.workloads[0]!.containers;
     expect([migrate?.role, api?.role, envoy?.role]).toEqual(['init', 'main', 'main']);
     expect(api?.ports.map(p => [p.name, p.containerPort, p.protocol])).toEqual([['http', 8080, 'tcp'], ['metrics', 9090, 'tcp']]);
@@ -41,7 +43,7 @@ describe('loadKubernetes', () => {
     const legacy = loadKubernetes([
       {file: 'ing.yaml', text: 'apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: old}\nspec:\n  backend:\n    serviceName: web\n    servicePort: http\n'}
     ]);
-    expect(legacy.ingresses[0]).toMatchObject({namespace: 'default', backends: [{service: 'web', port: 'http', at: {line: 7}}]});
+    expect(legacy.ingresses[0]).toMatchObject({namespace: 'default', backends: [{service: 'web', port: 'http', at: {line: 7}, serviceAt: {line: 6}}]});
   });
 
   it('reads every pod template path: CronJob, native sidecars, probes by name', () => {

@@ -80,7 +80,7 @@ describe('loadSpec: valid forms', () => {
   test('rules: every severity, with the section located', () => {
     const spec = loadSpec(y('version: 1', 'ports: []', 'rules:', '  risky-port: off', '  untrusted-reader: error', '  public-not-exposed: warning', '  k8s-host-network: note'), FILE);
     expect(spec.rules).toEqual({'risky-port': 'off', 'untrusted-reader': 'error', 'public-not-exposed': 'warning', 'k8s-host-network': 'note'});
-    expect(spec.locations).toEqual({rules: {file: FILE, line: 3, column: 1, endLine: 3, endColumn: 6}});
+    expect(spec.locations).toEqual({ports: {file: FILE, line: 2, column: 1, endLine: 2, endColumn: 6}, rules: {file: FILE, line: 3, column: 1, endLine: 3, endColumn: 6}});
   });
 
   test('a byte-order mark and CRLF line ends do not shift positions', () => {
@@ -89,9 +89,9 @@ describe('loadSpec: valid forms', () => {
     expect(errorOf('version: 1\r\nports:\r\n  - port: 0\r\n')).toMatchObject({line: 3, column: 11});
   });
 
-  test('defaults: empty run and rules, no locations', () => {
+  test('defaults: empty run and rules; only ports: located', () => {
     const spec = loadSpec(y('version: 1', 'ports: []'), FILE);
-    expect(spec).toEqual({file: FILE, version: 1, ports: [], run: {}, rules: {}, locations: {}});
+    expect(spec).toEqual({file: FILE, version: 1, ports: [], run: {}, rules: {}, locations: {ports: {file: FILE, line: 2, column: 1, endLine: 2, endColumn: 6}}});
   });
 });
 

@@ -1,0 +1,70 @@
+import {existsSync} from 'node:fs';
+import {mkdir, writeFile} from 'node:fs/promises';
+import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path';
+import {readInput} from '../cli/main.js';
+import {DEFAULTS, type GateOptions} from '../gate/run-gate.js';
+import type {GateResult} from '../model.js';
+import {FORMATS} from '../report/index.js';
+import {loadSpec} from '../spec/index.js';
+import type {Inputs} from './inputs.js';
+
+/**
+ * The action's file I/O, resolved against the workspace (the checkout), as
+ * the CLI resolves against its working directory. Files are named by their
+ * repository-relative path so findings, annotations and SARIF point into
+ * the checkout rather than at /home/runner/work/….
+ */
+
+/** Repository-relative with `/`, or absolute when outside the workspace. */
+export const repoPath = (abs: string, workspace: string): string => {
+  const r = relative(workspace, abs);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r.split(sep).join('/') : abs;
+};
+
+/** An explicit path must exist (readInput says so); otherwise the conventional file is used when present. */
+const pick = (explicit: string | undefined, conventional: string[], workspace: string): string | undefined =>
+  explicit ? resolve(workspace, explicit) : conventional.map(f => join(workspace, f)).find(f => existsSync(f));
+
+export interface ActionFiles {
+  opts: GateOptions;
+  /** For placing image-level annotations on the FROM line. */
+  dockerfileText?: string;
+}
+
+export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionFiles> => {
+  const dockerfile = pick(i.dockerfile, ['Dockerfile'], workspace);
+  const spec = pick(i.spec, ['portgate.yml', 'portgate.yaml'], workspace);
+  const dockerfileText = dockerfile && (await readInput(dockerfile, 'the Dockerfile'));
+  const opts: GateOptions = {
+    image: i.image,
+    ...(dockerfile && {dockerfile: {file: repoPath(dockerfile, workspace), text: dockerfileText!}}),
+    ...(spec && {spec: loadSpec(await readInput(spec, 'the spec'), repoPath(spec, workspace))}),
+    buildArgs: i.buildArgs,
+    target: i.target,
+    // GitHub-hosted runners build with BuildKit (docker/build-push-action, and `docker build` since Docker 23).
+    builder: 'buildkit',
+    timeoutMs: i.timeoutMs ?? DEFAULTS.timeoutMs,
+    settleMs: i.settleMs ?? DEFAULTS.settleMs,
+    probe: i.probe,
+    probeImage: i.probeImage ?? DEFAULTS.probeImage,
+    failOn: i.failOn
+  };
+  return {opts, ...(dockerfileText !== undefined && {dockerfileText})};
+};
+
+const write = async (path: string, text: string): Promise<void> => {
+  await mkdir(dirname(path), {recursive: true});
+  await writeFile(path, text);
+};
+
+/**
+ * The JSON report (always, in RUNNER_TEMP: it is for later steps, not the
+ * repository) and SARIF (when asked, where asked). The file name carries the
+ * image so two gate steps in one job do not overwrite each other.
+ */
+export const writeReports = async (r: GateResult, i: Inputs, workspace: string): Promise<{report: string; sarif: string}> => {
+  const report = resolve(process.env.RUNNER_TEMP || workspace, `portgate-${r.image.replace(/[^\w.-]+/g, '_')}.json`);
+  await write(report, FORMATS.json(r, {cwd: workspace}));
+  if (i.sarif) await write(resolve(workspace, i.sarif), FORMATS.sarif(r, {cwd: workspace}));
+  return {report, sarif: i.sarif ?? ''};
+};

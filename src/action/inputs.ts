@@ -1,0 +1,108 @@
+import * as core from '@actions/core';
+import {InputError} from '../errors.js';
+import type {ProbeMode} from '../engine/types.js';
+import {parseDuration} from '../util/duration.js';
+
+/** Everything action.yml declares, typed and validated. */
+export interface Inputs {
+  image: string;
+  /** Paths as written in the workflow, relative to the workspace; undefined = use the conventional file when present. */
+  dockerfile?: string;
+  spec?: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  /** undefined = the gate's default (the spec's `run.timeout`/`run.settle` win over both). */
+  timeoutMs?: number;
+  settleMs?: number;
+  probe: ProbeMode;
+  /** undefined = the gate's default sidecar image (applied in files.ts: this module needs nothing from gate/). */
+  probeImage?: string;
+  failOn: FailOn;
+  comment: boolean;
+  /** Where to write a SARIF report; undefined = none. */
+  sarif?: string;
+  githubToken: string;
+  /** Kubernetes manifest and Compose paths for the manifest checks. */
+  manifests: string[];
+  compose: string[];
+}
+
+export const PROBES = ['auto', 'host', 'sidecar', 'exec'] as const satisfies readonly ProbeMode[];
+export const FAIL_ON = ['error', 'warning', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+// The YAML 1.2 core-schema booleans, the set core.getBooleanInput accepts; we
+// parse them ourselves so the error names the input and the allowed values.
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+/** Empty means "use the default": the runner passes '' for inputs that a workflow omits and that have no default. */
+export const parseBoolean = (value: string, name: string, fallback: boolean): boolean => {
+  const v = value.trim();
+  if (v === '') return fallback;
+  if (TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  throw new InputError(`input ${name} is "${v}"; expected true or false.`);
+};
+
+export const parseChoice = <T extends string>(value: string, name: string, allowed: readonly T[], fallback: T): T => {
+  const v = value.trim();
+  if (v === '') return fallback;
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new InputError(`input ${name} is "${v}"; expected one of ${allowed.join(', ')}.`);
+};
+
+/** One entry per non-blank line; `#` starts a comment line. Commas are kept: paths and values may contain them. */
+export const parseLines = (value: string): string[] =>
+  value
+    .split(/\r?\n/)
+    .map(l => l.trim())
+    .filter(l => l !== '' && !l.startsWith('#'));
+
+/**
+ * `KEY=VALUE` per line, as `docker build --build-arg` takes them. The value
+ * keeps everything after the first `=`, including further `=` and spaces.
+ */
+export const parseBuildArgs = (value: string): Record<string, string> => {
+  const args: Record<string, string> = {};
+  for (const line of parseLines(value)) {
+    const i = line.indexOf('=');
+    const key = line.slice(0, i).trim();
+    if (i <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new InputError(`input build-args has "${line}"; expected one KEY=VALUE per line, e.g. VERSION=1.2.`);
+    args[key] = line.slice(i + 1);
+  }
+  return args;
+};
+
+const optional = (value: string): string | undefined => value.trim() || undefined;
+const duration = (value: string, name: string): number | undefined => (value.trim() ? parseDuration(value, `input ${name}`) : undefined);
+
+/**
+ * The pure half of getInputs: `get(name)` returns the raw string the runner
+ * passed ('' when unset). Defaults repeat action.yml's so that running
+ * dist/index.js by hand (or from a test) behaves like the runner.
+ */
+export const readInputs = (get: (name: string) => string): Inputs => {
+  const image = get('image').trim();
+  if (!image) throw new InputError('input image is required: the reference of an image already in the engine, e.g. app:ci.');
+  return {
+    image,
+    dockerfile: optional(get('dockerfile')),
+    spec: optional(get('spec')),
+    buildArgs: parseBuildArgs(get('build-args')),
+    target: optional(get('target')),
+    timeoutMs: duration(get('timeout'), 'timeout'),
+    settleMs: duration(get('settle'), 'settle'),
+    probe: parseChoice(get('probe'), 'probe', PROBES, 'auto'),
+    probeImage: optional(get('probe-image')),
+    failOn: parseChoice(get('fail-on'), 'fail-on', FAIL_ON, 'error'),
+    comment: parseBoolean(get('comment'), 'comment', true),
+    sarif: optional(get('sarif')),
+    githubToken: get('github-token').trim(),
+    manifests: parseLines(get('manifests')),
+    compose: parseLines(get('compose'))
+  };
+};
+
+/** Reads the step's inputs (INPUT_<NAME> environment variables, hyphens kept). */
+export const getInputs = (): Inputs => readInputs(name => core.getInput(name, {trimWhitespace: false}));

@@ -1,0 +1,68 @@
+import {context, getOctokit} from '@actions/github';
+import {EnvironmentError, InputError, describeError} from '../errors.js';
+import {DockerEngine} from '../engine/docker-engine.js';
+import {runGate} from '../gate/run-gate.js';
+import {countBySeverity, failsGate} from '../report/common.js';
+import {FORMATS} from '../report/index.js';
+import {planAnnotations} from './annotations.js';
+import {stickyComment, type PullRequestContext} from './comment.js';
+import * as emit from './emit.js';
+import {gateOptions, writeReports} from './files.js';
+import {getInputs} from './inputs.js';
+import {summaryMarkdown} from './summary.js';
+
+/** As the CLI does: SIGINT/SIGTERM (a cancelled job) remove the gate's containers before the process exits. */
+const withEngine = async <T>(fn: (engine: DockerEngine) => Promise<T>): Promise<T> => {
+  const engine = new DockerEngine();
+  const onSignal = (signal: NodeJS.Signals) => {
+    emit.log(`portgate: ${signal}: removing its containers`);
+    void engine.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    await engine.ping();
+    return await fn(engine);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+};
+
+const pullRequest = (): PullRequestContext => {
+  const pr = ['pull_request', 'pull_request_target'].includes(context.eventName) ? context.payload.pull_request : undefined;
+  if (!pr) return {eventName: context.eventName, owner: '', repo: '', fork: false};
+  const {owner, repo} = context.repo;
+  const fork = pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
+  return {eventName: context.eventName, owner, repo, number: pr.number, fork, sha: pr.head?.sha, runUrl: `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`};
+};
+
+/** getInputs → runGate → emit. Drift and user errors become setFailed; only bugs keep a stack trace. */
+export const run = async (): Promise<void> => {
+  try {
+    const inputs = getInputs();
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const {opts, dockerfileText} = await gateOptions(inputs, workspace);
+    // TODO(manifests): pass inputs.manifests/compose once GateOptions takes them; until then say so rather than ignore them.
+    if (inputs.manifests.length || inputs.compose.length) emit.warning('portgate: inputs manifests and compose are not checked by this version yet; they were ignored.');
+    const result = await withEngine(engine => runGate(opts, engine));
+    emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
+    const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
+    emit.annotate(plan.annotations);
+    const files = await writeReports(result, inputs, workspace);
+    const counts = countBySeverity(result.findings);
+    emit.outputs({verdict: result.verdict, errors: counts.error, warnings: counts.warning, ...files});
+    await emit.summary(summaryMarkdown(result, {cwd: workspace, unannotated: plan.unannotated}));
+    if (inputs.comment) {
+      const client = inputs.githubToken ? getOctokit(inputs.githubToken) : undefined;
+      emit.comment(await stickyComment(client, pullRequest(), result, workspace));
+    }
+    if (result.verdict === 'fail') {
+      const n = result.findings.filter(f => failsGate(f.severity, result.failOn)).length;
+      emit.fail(`portgate: ${n} finding${n === 1 ? '' : 's'} at fail-on ${result.failOn} or above in ${result.image}: see the annotations and the job summary.`);
+    }
+  } catch (e) {
+    emit.outputs({verdict: 'error'});
+    if (e instanceof InputError) emit.fail(`portgate: ${describeError(e)}`);
+    else if (e instanceof EnvironmentError) emit.fail(`portgate: ${e.message}`);
+    else emit.fail(`portgate: internal error, please report it with this log:\n${(e as Error).stack ?? String(e)}`);
+  }
+};

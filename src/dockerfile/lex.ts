@@ -1,0 +1,296 @@
+/**
+ * Dockerfile variable expansion, ported from moby/buildkit
+ * frontend/dockerfile/shell/lex.go (ProcessWord, ProcessWords).
+ *
+ * Two dialects, because the builders ship different copies of that file:
+ * - `buildkit`: the current lexer, with `${V-w}`, `${V+w}`, `${V#p}`, `${V%p}`,
+ *   `${V/p/r}` and their `:`/doubled forms;
+ * - `classic`: the copy vendored by Docker 20.10's classic builder (the engine
+ *   Debian and Ubuntu ship), which only knows `${V}`, `${V:-w}`, `${V:+w}`,
+ *   `${V:?w}` and `${V?w}` and fails on anything else with
+ *   "missing ':' in substitution" (verified against that engine).
+ */
+import {PatternError, replacePattern, trimPrefix, trimSuffix} from './lex-pattern.js';
+
+export type Builder = 'buildkit' | 'classic';
+export type Env = ReadonlyMap<string, string>;
+
+export interface LexOptions {
+  /** The escape token: `\` or a backtick (`# escape=` directive). */
+  escape: string;
+  builder: Builder;
+}
+
+/** Bad syntax or a `${V:?}` check; the message is Docker's, `failed to process "<word>": …`. */
+export class ExpansionError extends Error {
+  override name = 'ExpansionError';
+  /** `${V?msg}` / `${V:?msg}` stopped the build, as opposed to bad syntax. */
+  constructor(
+    message: string,
+    readonly missingValue = false
+  ) {
+    super(message);
+  }
+}
+
+type Ch = string | undefined;
+const EOF = undefined;
+/** Go's `string(rune(-1))`, which Docker prints for a missing character. */
+const NO_CHAR = '\uFFFD';
+
+// Go's unicode.IsSpace, IsLetter, IsDigit.
+export const isSpace = (c: string): boolean => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(c);
+const isLetter = (c: string): boolean => /^\p{L}$/u.test(c);
+const isDigit = (c: string): boolean => /^\p{Nd}$/u.test(c);
+/** POSIX special parameters: `$@`, `$#`… (lex.go isSpecialParam). They are never set, so expand to "". */
+const SPECIAL_PARAMS = '@*#?-$!0';
+
+/** The word list ProcessWords builds: unquoted whitespace splits, quoted or escaped text never does. */
+class Words {
+  private word = '';
+  private inWord = false;
+  private readonly list: string[] = [];
+
+  addChar(c: string): void {
+    if (!isSpace(c)) this.addRaw(c);
+    else if (this.inWord && this.word) {
+      this.list.push(this.word);
+      this.word = '';
+      this.inWord = false;
+    }
+  }
+  addRaw(s: string): void {
+    this.word += s;
+    this.inWord = true;
+  }
+  addString(s: string): void {
+    for (const c of s) this.addChar(c);
+  }
+  done(): string[] {
+    if (this.word) this.list.push(this.word);
+    return this.list;
+  }
+}
+
+class ShellWord {
+  private readonly cs: string[];
+  private i = 0;
+  /** Keep escape tokens in the output: set while reading `#`, `%` and `/` patterns, whose own escapes matter. */
+  private rawEscapes = false;
+
+  constructor(word: string, private readonly env: Env, private readonly opts: LexOptions) {
+    this.cs = Array.from(word);
+  }
+
+  private peek = (): Ch => this.cs[this.i];
+  private next = (): Ch => this.cs[this.i++];
+
+  stopOn(stop: Ch, rawEscapes = false): {text: string; words: string[]} {
+    const saved = this.rawEscapes;
+    this.rawEscapes = rawEscapes;
+    try {
+      let text = '';
+      const words = new Words();
+      for (let c = this.peek(); c !== EOF; c = this.peek()) {
+        if (c === stop) {
+          this.next();
+          return {text, words: words.done()};
+        }
+        if (c === '$' || c === "'" || c === '"') {
+          const s = c === '$' ? this.dollar() : c === "'" ? this.singleQuote() : this.doubleQuote();
+          text += s;
+          if (c === '$') words.addString(s);
+          else words.addRaw(s);
+          continue;
+        }
+        let ch = this.next() as string;
+        if (ch === this.opts.escape) {
+          if (this.rawEscapes) {
+            words.addRaw(ch);
+            text += ch;
+          }
+          const escaped = this.next();
+          if (escaped === EOF) break;
+          ch = escaped;
+          words.addRaw(ch);
+        } else words.addChar(ch);
+        text += ch;
+      }
+      if (stop !== EOF) throw new ExpansionError(`unexpected end of statement while looking for matching ${stop}`);
+      return {text, words: words.done()};
+    } finally {
+      this.rawEscapes = saved;
+    }
+  }
+
+  private singleQuote(): string {
+    this.next();
+    let s = '';
+    for (let c = this.next(); c !== "'"; c = this.next()) {
+      if (c === EOF) throw new ExpansionError('unexpected end of statement while looking for matching single-quote');
+      s += c;
+    }
+    return s;
+  }
+
+  /** Inside double quotes the escape token only escapes `"`, `$` and itself. */
+  private doubleQuote(): string {
+    this.next();
+    let s = '';
+    for (;;) {
+      const c = this.peek();
+      if (c === EOF) throw new ExpansionError('unexpected end of statement while looking for matching double-quote');
+      if (c === '"') {
+        this.next();
+        return s;
+      }
+      if (c === '$') {
+        s += this.dollar();
+        continue;
+      }
+      let ch = this.next() as string;
+      if (ch === this.opts.escape) {
+        if (this.rawEscapes) s += ch;
+        const n = this.peek();
+        if (n === EOF) continue;
+        if (n === '"' || n === '$' || n === this.opts.escape) ch = this.next() as string;
+      }
+      s += ch;
+    }
+  }
+
+  private name(): string {
+    let name = '';
+    for (let c = this.peek(); c !== EOF; c = this.peek()) {
+      if (!name && isDigit(c)) {
+        while (this.peek() !== EOF && isDigit(this.peek() as string)) name += this.next();
+        return name;
+      }
+      if (!name && SPECIAL_PARAMS.includes(c)) return this.next() as string;
+      if (!isLetter(c) && !isDigit(c) && c !== '_') break;
+      name += this.next();
+    }
+    return name;
+  }
+
+  private dollar(): string {
+    this.next();
+    if (this.peek() !== '{') {
+      const name = this.name();
+      return name === '' ? '$' : (this.env.get(name) ?? '');
+    }
+    this.next();
+    const c = this.peek();
+    if (c === EOF) throw new ExpansionError("syntax error: missing '}'");
+    if (c === '{' || c === '}' || c === ':') throw new ExpansionError('syntax error: bad substitution');
+    const name = this.name();
+    return this.opts.builder === 'classic' ? this.classicBrace(name) : this.brace(name);
+  }
+
+  /** The rest of `${…}` up to the closing brace. */
+  private closeBrace(rawEscapes: boolean): string {
+    try {
+      return this.stopOn('}', rawEscapes).text;
+    } catch (e) {
+      if (e instanceof ExpansionError && this.peek() === EOF) throw new ExpansionError("syntax error: missing '}'");
+      throw e;
+    }
+  }
+
+  /** lex.go processDollar after the name (BuildKit). `:` makes an empty value count as unset. */
+  private brace(name: string): string {
+    const value = this.env.get(name);
+    let op = this.next();
+    if (op === '}') return value ?? '';
+    if (op === '/') return this.replace(value ?? '');
+    let label = op ?? NO_CHAR;
+    const nullIsUnset = op === ':';
+    if (nullIsUnset) {
+      op = this.next();
+      label += op ?? NO_CHAR;
+    } else if (op === EOF || !'+-?#%'.includes(op)) throw unsupported(label);
+    const word = this.closeBrace(op === '#' || op === '%');
+    const unset = value === undefined || (nullIsUnset && value === '');
+    switch (op) {
+      case '-':
+        return unset ? word : (value as string);
+      case '+':
+        return unset ? '' : word;
+      case '?':
+        return required(name, value, nullIsUnset, word);
+      case '#':
+      case '%': {
+        // `##` / `%%`: the doubled operator arrives as the first character of the word.
+        const greedy = word.startsWith(op);
+        const pattern = greedy ? word.slice(1) : word;
+        return patternOp(pattern, () => (op === '%' ? trimSuffix : trimPrefix)(pattern, value ?? '', greedy));
+      }
+      default:
+        throw unsupported(label);
+    }
+  }
+
+  private replace(value: string): string {
+    const all = this.peek() === '/';
+    if (all) this.next();
+    let pattern: string;
+    try {
+      pattern = this.stopOn('/', true).text;
+    } catch (e) {
+      if (e instanceof ExpansionError && this.peek() === EOF) throw new ExpansionError("syntax error: missing '/' in ${}");
+      throw e;
+    }
+    const replacement = this.closeBrace(true);
+    return patternOp(pattern, () => replacePattern(value, pattern, replacement, all));
+  }
+
+  /** The 20.10 processDollar: `${V?w}` and `${V:<op>w}` only. */
+  private classicBrace(name: string): string {
+    const value = this.env.get(name);
+    const op = this.next();
+    if (op === '}') return value ?? '';
+    if (op === '?') return required(name, value, false, this.closeBrace(false));
+    if (op !== ':') throw new ExpansionError("missing ':' in substitution");
+    const modifier = this.next();
+    const word = this.closeBrace(false);
+    const v = value ?? '';
+    if (modifier === '+') return v !== '' ? word : v;
+    if (modifier === '-') return v === '' ? word : v;
+    if (modifier === '?') return required(name, value, true, word);
+    throw new ExpansionError(`unsupported modifier (${modifier ?? NO_CHAR}) in substitution`);
+  }
+}
+
+const unsupported = (label: string): ExpansionError => new ExpansionError(`unsupported modifier (${label}) in substitution`);
+
+/** `${V?msg}` / `${V:?msg}`: the build stops with `V: msg`. */
+const required = (name: string, value: string | undefined, nullIsUnset: boolean, word: string): string => {
+  if (value === undefined) throw new ExpansionError(`${name}: ${word || 'is not allowed to be unset'}`, true);
+  if (nullIsUnset && value === '') throw new ExpansionError(`${name}: ${word || 'is not allowed to be empty'}`, true);
+  return value;
+};
+
+const patternOp = (pattern: string, run: () => string): string => {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof PatternError) throw new ExpansionError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
+    throw e;
+  }
+};
+
+const process = (word: string, env: Env, opts: LexOptions): {text: string; words: string[]} => {
+  try {
+    return new ShellWord(word, env, opts).stopOn(EOF);
+  } catch (e) {
+    // Go's %q; JSON quoting agrees with it for the printable text Dockerfiles contain.
+    if (e instanceof ExpansionError) throw new ExpansionError(`failed to process ${JSON.stringify(word)}: ${e.message}`, e.missingValue);
+    throw e;
+  }
+};
+
+/** ProcessWord: expand to one string (ENV, ARG, FROM and every instruction but EXPOSE). */
+export const processWord = (word: string, env: Env, opts: LexOptions): string => process(word, env, opts).text;
+
+/** ProcessWords: expand, then split unquoted whitespace (EXPOSE only). An unset `$V` yields no word. */
+export const processWords = (word: string, env: Env, opts: LexOptions): string[] => process(word, env, opts).words;

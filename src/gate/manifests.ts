@@ -1,0 +1,72 @@
+import type {DeclaredPort, ExposedPort, Finding, Listener} from '../model.js';
+import {riskyPort} from '../compare/risky-ports.js';
+import {
+  checkCompose,
+  checkKubernetes,
+  gatedContainers,
+  gatedServices,
+  loadCompose,
+  loadKubernetes,
+  type ComposeModel,
+  type K8sObjects,
+  type ManifestContext,
+  type ManifestSource
+} from '../manifests/index.js';
+
+/** What the caller read: manifest texts, and which container runs the image when the image name is not enough. */
+export interface DeploymentInputs {
+  /** Rendered Kubernetes YAML (`helm template`, `kustomize build`). */
+  manifests?: ManifestSource[];
+  /** Compose files, merged in this order like `docker compose -f a -f b`. */
+  compose?: ManifestSource[];
+  /** Kubernetes container name, or Compose service key / `container_name`. */
+  containerName?: string;
+}
+
+/** Parsed manifests, already known to deploy the gated image. */
+export interface Deployment {
+  image: string;
+  containerName?: string;
+  k8s?: K8sObjects;
+  compose?: ComposeModel;
+}
+
+/** What the gate saw of the image; `listening: undefined` in static-only mode (spec and EXPOSE stand in). */
+export interface ImageViews {
+  listening: Listener[] | undefined;
+  declared: DeclaredPort[];
+  exposed: ExposedPort[];
+}
+
+const context = (d: Deployment, v: ImageViews): ManifestContext => ({
+  image: d.image,
+  ...(d.containerName !== undefined && {containerName: d.containerName}),
+  listeners: v.listening,
+  declared: v.declared,
+  exposed: v.exposed,
+  isRisky: riskyPort
+});
+
+/**
+ * Parses the manifests and finds the containers or services that run the
+ * image. Called before the image runs, so a YAML error or a manifest set that
+ * does not deploy this image fails fast (InputError, exit 2) instead of after
+ * the wait. undefined when no manifests were given.
+ */
+export const loadDeployment = (image: string, inputs: DeploymentInputs): Deployment | undefined => {
+  const k8s = inputs.manifests?.length ? loadKubernetes(inputs.manifests) : undefined;
+  const compose = inputs.compose?.length ? loadCompose(inputs.compose) : undefined;
+  if (!k8s && !compose) return undefined;
+  const d: Deployment = {image, ...(inputs.containerName !== undefined && {containerName: inputs.containerName}), ...(k8s && {k8s}), ...(compose && {compose})};
+  const probe = context(d, {listening: [], declared: [], exposed: []});
+  if (k8s) gatedContainers(k8s, probe);
+  if (compose) gatedServices(compose, probe);
+  return d;
+};
+
+/** The manifest findings for what the gate saw; they join the gate's own, under the same overrides and verdict. */
+export const deploymentFindings = (d: Deployment | undefined, views: ImageViews): Finding[] => {
+  if (!d) return [];
+  const ctx = context(d, views);
+  return [...(d.k8s ? checkKubernetes(d.k8s, ctx) : []), ...(d.compose ? checkCompose(d.compose, ctx) : [])];
+};

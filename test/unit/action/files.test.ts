@@ -1,0 +1,46 @@
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {beforeAll, expect, test} from 'vitest';
+import {gateOptions, repoPath} from '../../../src/action/files.js';
+import {readInputs} from '../../../src/action/inputs.js';
+import {InputError} from '../../../src/errors.js';
+
+// The workspace layout the runner checks out: paths in findings must be relative to it.
+let ws: string;
+beforeAll(() => {
+  ws = mkdtempSync(join(tmpdir(), 'portgate-files-'));
+  mkdirSync(join(ws, 'svc'));
+  writeFileSync(join(ws, 'Dockerfile'), 'FROM scratch\nEXPOSE 80\n');
+  writeFileSync(join(ws, 'portgate.yaml'), 'version: 1\nports:\n  - port: 80\n    exposure: public\n');
+  writeFileSync(join(ws, 'svc/Dockerfile'), 'FROM scratch\n');
+  writeFileSync(join(ws, 'svc/ports.yml'), 'version: 1\nports: []\n');
+});
+
+const inputs = (values: Record<string, string>) => readInputs(n => ({image: 'app:ci', ...values})[n] ?? '');
+
+test('repoPath: relative to the workspace with /, absolute outside it', () => {
+  expect(repoPath('/w/svc/Dockerfile', '/w')).toBe('svc/Dockerfile');
+  expect(repoPath('/elsewhere/Dockerfile', '/w')).toBe('/elsewhere/Dockerfile');
+});
+
+test('conventional files are found in the workspace root and named repository-relative', async () => {
+  const {opts, dockerfileText} = await gateOptions(inputs({}), ws);
+  expect(opts.dockerfile).toEqual({file: 'Dockerfile', text: 'FROM scratch\nEXPOSE 80\n'});
+  expect(opts.spec?.file).toBe('portgate.yaml');
+  expect(opts.spec?.ports[0]).toMatchObject({port: 80, location: {file: 'portgate.yaml', line: 3}});
+  expect(dockerfileText).toBe('FROM scratch\nEXPOSE 80\n');
+  expect(opts).toMatchObject({timeoutMs: 30_000, settleMs: 2_000, probe: 'auto', probeImage: 'busybox:1.37', failOn: 'error', builder: 'buildkit'});
+});
+
+test('explicit paths may be written with ./ and still come out repository-relative', async () => {
+  const {opts} = await gateOptions(inputs({dockerfile: './svc/Dockerfile', spec: 'svc/../svc/ports.yml', timeout: '5s'}), ws);
+  expect(opts.dockerfile?.file).toBe('svc/Dockerfile');
+  expect(opts.spec?.file).toBe('svc/ports.yml');
+  expect(opts.timeoutMs).toBe(5_000);
+});
+
+test('an explicit path that does not exist is an InputError naming it', async () => {
+  await expect(gateOptions(inputs({spec: 'nope.yml'}), ws)).rejects.toThrow(InputError);
+  await expect(gateOptions(inputs({spec: 'nope.yml'}), ws)).rejects.toThrow(`cannot read the spec ${join(ws, 'nope.yml')}: ENOENT`);
+});
