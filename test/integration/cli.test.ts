@@ -64,7 +64,7 @@ describe('exit codes', () => {
     const json = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
     expect(Object.keys(json)).toEqual(['version', 'verdict', 'failOn', 'image', 'spec', 'exposed', 'listening', 'declared', 'findings', 'container', 'timing']);
     expect(json.verdict).toBe('pass');
-    expect(json.declared.map((d: {port: number}) => d.port)).toEqual([8080, 5005]);
+    expect(json.declared.map((d: {port: number}) => d.port)).toEqual([5005, 8080]);
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<testsuite');
   });
 
