@@ -55,7 +55,5 @@ export const comment = (o: CommentOutcome): void => {
   }
 };
 
-export const warning = (message: string): void => core.warning(message);
-
 /** Marks the step failed (exit code 1) with one error annotation. */
 export const fail = (message: string): void => core.setFailed(message);

@@ -2,6 +2,8 @@ import {existsSync} from 'node:fs';
 import {mkdir, writeFile} from 'node:fs/promises';
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path';
 import {readInput} from '../cli/main.js';
+import {deploymentInputs} from '../cli/manifest-files.js';
+import {InputError} from '../errors.js';
 import {DEFAULTS, type GateOptions} from '../gate/run-gate.js';
 import type {GateResult} from '../model.js';
 import {FORMATS} from '../report/index.js';
@@ -31,6 +33,21 @@ export interface ActionFiles {
   dockerfileText?: string;
 }
 
+/**
+ * Manifests and Compose files, read as the CLI reads them (folders expanded,
+ * sorted), which opens each path as given and cites it in findings. The
+ * runner starts actions in the workspace, so workspace-relative paths both
+ * open and read well there; elsewhere they are made absolute to still open.
+ */
+const deployment = async (i: Inputs, workspace: string) => {
+  if (i.container !== undefined && !i.manifests.length && !i.compose.length) throw new InputError('input container names the container or service that runs the image in the manifests: set manifests or compose too.');
+  // The CLI's `-` (standard input) means nothing to an action step.
+  if (i.manifests.includes('-')) throw new InputError('input manifests cannot read standard input (-) in the action: list files or folders.');
+  const inWorkspace = resolve(process.cwd()) === resolve(workspace);
+  const label = (p: string) => (inWorkspace ? repoPath(resolve(workspace, p), workspace) : resolve(workspace, p));
+  return deploymentInputs({manifests: i.manifests.map(label), compose: i.compose.map(label), container: i.container});
+};
+
 export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionFiles> => {
   const dockerfile = pick(i.dockerfile, ['Dockerfile'], workspace);
   const spec = pick(i.spec, ['portgate.yml', 'portgate.yaml'], workspace);
@@ -47,7 +64,8 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     settleMs: i.settleMs ?? DEFAULTS.settleMs,
     probe: i.probe,
     probeImage: i.probeImage ?? DEFAULTS.probeImage,
-    failOn: i.failOn
+    failOn: i.failOn,
+    ...(await deployment(i, workspace))
   };
   return {opts, ...(dockerfileText !== undefined && {dockerfileText})};
 };

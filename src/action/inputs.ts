@@ -22,9 +22,11 @@ export interface Inputs {
   /** Where to write a SARIF report; undefined = none. */
   sarif?: string;
   githubToken: string;
-  /** Kubernetes manifest and Compose paths for the manifest checks. */
+  /** Kubernetes manifest files/folders and Compose files for the manifest checks. */
   manifests: string[];
   compose: string[];
+  /** Kubernetes container or Compose service running the image, when its image reference does not match `image`. */
+  container?: string;
 }
 
 export const PROBES = ['auto', 'host', 'sidecar', 'exec'] as const satisfies readonly ProbeMode[];
@@ -100,7 +102,8 @@ export const readInputs = (get: (name: string) => string): Inputs => {
     sarif: optional(get('sarif')),
     githubToken: get('github-token').trim(),
     manifests: parseLines(get('manifests')),
-    compose: parseLines(get('compose'))
+    compose: parseLines(get('compose')),
+    container: optional(get('container'))
   };
 };
 

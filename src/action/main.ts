@@ -41,9 +41,8 @@ export const run = async (): Promise<void> => {
     const inputs = getInputs();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const {opts, dockerfileText} = await gateOptions(inputs, workspace);
-    // TODO(manifests): pass inputs.manifests/compose once GateOptions takes them; until then say so rather than ignore them.
-    if (inputs.manifests.length || inputs.compose.length) emit.warning('portgate: inputs manifests and compose are not checked by this version yet; they were ignored.');
-    const result = await withEngine(engine => runGate(opts, engine));
+    // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
+    const result = await withEngine(engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
     const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
     emit.annotate(plan.annotations);

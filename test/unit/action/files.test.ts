@@ -15,6 +15,10 @@ beforeAll(() => {
   writeFileSync(join(ws, 'portgate.yaml'), 'version: 1\nports:\n  - port: 80\n    exposure: public\n');
   writeFileSync(join(ws, 'svc/Dockerfile'), 'FROM scratch\n');
   writeFileSync(join(ws, 'svc/ports.yml'), 'version: 1\nports: []\n');
+  mkdirSync(join(ws, 'k8s/base'), {recursive: true});
+  writeFileSync(join(ws, 'k8s/base/svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: app}\nspec:\n  selector: {app: app}\n  ports: [{port: 80, targetPort: 8080}]\n');
+  writeFileSync(join(ws, 'k8s/deploy.yml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    metadata: {labels: {app: app}}\n    spec:\n      containers: [{name: app, image: app:1}]\n');
+  writeFileSync(join(ws, 'compose.yaml'), 'services:\n  app:\n    image: app:1\n');
 });
 
 const inputs = (values: Record<string, string>) => readInputs(n => ({image: 'app:ci', ...values})[n] ?? '');
@@ -43,4 +47,19 @@ test('explicit paths may be written with ./ and still come out repository-relati
 test('an explicit path that does not exist is an InputError naming it', async () => {
   await expect(gateOptions(inputs({spec: 'nope.yml'}), ws)).rejects.toThrow(InputError);
   await expect(gateOptions(inputs({spec: 'nope.yml'}), ws)).rejects.toThrow(`cannot read the spec ${join(ws, 'nope.yml')}: ENOENT`);
+});
+
+test('manifests (folders expanded, sorted), compose files and the container name reach the gate options', async () => {
+  const {opts} = await gateOptions(inputs({manifests: 'k8s\n', compose: './compose.yaml', container: 'app'}), ws);
+  // Not started in the workspace here, so the paths are absolute; the runner's cwd makes them workspace-relative.
+  expect(opts.manifests?.map(m => m.file)).toEqual([join(ws, 'k8s/base/svc.yaml'), join(ws, 'k8s/deploy.yml')]);
+  expect(opts.compose?.map(m => m.file)).toEqual([join(ws, 'compose.yaml')]);
+  expect(opts.containerName).toBe('app');
+});
+
+test.each([
+  [{container: 'app'}, 'input container names the container or service that runs the image in the manifests: set manifests or compose too.'],
+  [{manifests: '-'}, 'input manifests cannot read standard input (-) in the action: list files or folders.']
+])('%j is an InputError in the action’s own words', async (values, message) => {
+  await expect(gateOptions(inputs(values), ws)).rejects.toThrow(new InputError(message));
 });

@@ -68,7 +68,8 @@ describe('readInputs', () => {
       sarif: undefined,
       githubToken: '',
       manifests: [],
-      compose: []
+      compose: [],
+      container: undefined
     });
   });
 
@@ -89,11 +90,12 @@ describe('readInputs', () => {
         sarif: 'out/portgate.sarif',
         'github-token': 'ghs_x',
         manifests: 'k8s/a.yml\nk8s/b.yml',
-        compose: 'compose.yml'
+        compose: 'compose.yml',
+        container: ' web '
       })
     );
     expect(inputs).toMatchObject({image: 'app:ci', buildArgs: {A: '1'}, timeoutMs: 60_000, settleMs: 500, probe: 'sidecar', failOn: 'warning', comment: false});
-    expect(inputs).toMatchObject({sarif: 'out/portgate.sarif', manifests: ['k8s/a.yml', 'k8s/b.yml'], compose: ['compose.yml'], target: 'runtime'});
+    expect(inputs).toMatchObject({sarif: 'out/portgate.sarif', manifests: ['k8s/a.yml', 'k8s/b.yml'], compose: ['compose.yml'], target: 'runtime', container: 'web'});
   });
 
   test.each([
