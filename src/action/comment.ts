@@ -55,7 +55,15 @@ const PER_PAGE = 100;
 const MAX_PAGES = 30;
 
 // `--` ends an HTML comment early, and Docker repository names may contain it.
-export const markerFor = (image: string): string => `<!-- portgate:sticky:${image.replaceAll('--', '-%2D')} -->`;
+/** `registry:5000/team/app:sha-123@sha256:…` → `registry:5000/team/app`: per-commit tags must update one comment, not add one per push. */
+export const stickyKey = (image: string): string => {
+  const noDigest = image.split('@')[0]!;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+};
+
+export const markerFor = (image: string): string => `<!-- portgate:sticky:${stickyKey(image).replaceAll('--', '-%2D')} -->`;
 
 /** Only the marker at the very start counts: a human quoting the comment does not hijack it. */
 export const isSticky = (c: IssueComment, marker: string): boolean => (c.body ?? '').startsWith(marker);

@@ -6,7 +6,7 @@
  */
 import type {Builder} from './lex.js';
 import {problem} from './problem.js';
-import {fields, shellWords, type Instruction, type Pos, type Word} from './source.js';
+import {fields, shellWords, toInstruction, type Instruction, type Pos, type Word} from './source.js';
 
 export interface KeyValue {
   /** Raw key and value, still to be expanded. `value` is undefined for `ARG NAME`. */
@@ -18,8 +18,10 @@ export interface KeyValue {
 export type Step =
   | {kind: 'from'; at: Pos; base: Word; name: string | undefined}
   | {kind: 'arg'; at: Pos; pairs: KeyValue[]}
-  | {kind: 'env'; at: Pos; pairs: {key: string; value: string; at: Pos}[]}
+  | {kind: 'env'; at: Pos; pairs: EnvPair[]}
   | {kind: 'expose'; at: Pos; words: Word[]}
+  /** Runs, parsed only then, at the start of a stage built `FROM` this one. */
+  | {kind: 'onbuild'; at: Pos; trigger: Instruction}
   /** Anything else; `needs` lists stages it reads (COPY --from, RUN --mount from=), which BuildKit must build first. */
   | {kind: 'other'; at: Pos; needs: string[]};
 
@@ -58,23 +60,44 @@ const flagValues = (flags: string[], flag: string, option?: string): string[] =>
     .map(f => f.slice(flag.length + 3))
     .flatMap(v => (option ? v.split(',').filter(o => o.startsWith(`${option}=`)).map(o => o.slice(option.length + 1)) : [v]));
 
-const parseEnv = (ins: Instruction, ctx: ParseContext): Step => {
+type EnvPair = {key: string; value: string; at: Pos};
+
+/**
+ * parser.go parseNameVal, for ENV and LABEL: no `=` in the first word means
+ * the legacy `NAME value…` form, whose value is the rest of the line.
+ */
+const nameVal = (ins: Instruction, ctx: ParseContext): EnvPair[] => {
   const words = shellWords(ins.args, ctx.escape);
-  if (words.length === 0) throw atLeastOne(ins, ctx, 'ENV PORT=8080');
-  let pairs: {key: string; value: string; at: Pos}[];
-  // parseNameVal: no `=` in the first word means the legacy `ENV name value…` form.
-  if (!(words[0] as Word).text.includes('=')) {
+  const first = words[0];
+  if (!first) return [];
+  if (!first.text.includes('=')) {
     const m = /[\t\v\f\r ]+/.exec(ins.args.value);
-    if (!m) throw problem(ctx.file, ins.start, 'ENV must have two arguments', 'write `ENV NAME=value`');
-    pairs = [{key: ins.args.value.slice(0, m.index), value: ins.args.value.slice(m.index + m[0].length), at: (words[0] as Word).start}];
-  } else {
-    pairs = words.map(w => {
-      const eq = w.text.indexOf('=');
-      if (eq < 0)
-        throw problem(ctx.file, w.start, `Syntax error - can't find = in ${JSON.stringify(w.text)}. Must be of the form: name=value`, 'quote values that contain spaces: `ENV NAME="a b"`');
-      return {key: w.text.slice(0, eq), value: w.text.slice(eq + 1), at: w.start};
-    });
+    if (!m) throw problem(ctx.file, ins.start, `${ins.keyword} must have two arguments`, `write \`${ins.keyword} NAME=value\``);
+    return [{key: ins.args.value.slice(0, m.index), value: ins.args.value.slice(m.index + m[0].length), at: first.start}];
   }
+  return words.map(w => {
+    const eq = w.text.indexOf('=');
+    if (eq < 0)
+      throw problem(ctx.file, w.start, `Syntax error - can't find = in ${JSON.stringify(w.text)}. Must be of the form: name=value`, 'quote values that contain spaces: `NAME="a b"`');
+    return {key: w.text.slice(0, eq), value: w.text.slice(eq + 1), at: w.start};
+  });
+};
+
+/**
+ * The errors Docker's parser raises while reading the file (parser.go), which
+ * come before every instruction-level error (instructions/parse.go), wherever
+ * they are.
+ */
+export const checkSyntax = (ins: Instruction, ctx: ParseContext): void => {
+  if (ins.keyword === 'ENV' || ins.keyword === 'LABEL') nameVal(ins, ctx);
+  // The parser reads an ONBUILD trigger as a line of its own (parseSubCommand).
+  const start = ins.args.start();
+  if (ins.keyword === 'ONBUILD' && start) checkSyntax(toInstruction(ins.args, start), ctx);
+};
+
+const parseEnv = (ins: Instruction, ctx: ParseContext): Step => {
+  const pairs = nameVal(ins, ctx);
+  if (pairs.length === 0) throw atLeastOne(ins, ctx, 'ENV PORT=8080');
   const blank = pairs.find(p => p.key === '');
   if (blank) throw problem(ctx.file, blank.at, 'ENV names can not be blank', 'write `ENV NAME=value`');
   rejectFlags(ins, ctx);
@@ -108,6 +131,22 @@ const parseFrom = (ins: Instruction, ctx: ParseContext): Step => {
   return {kind: 'from', at: ins.start, base: base as Word, name: name?.text.toLowerCase()};
 };
 
+/**
+ * parseOnBuild: only the trigger's keyword is checked now; the trigger is
+ * parsed and run when a stage is built FROM this one.
+ */
+const parseOnbuild = (ins: Instruction, ctx: ParseContext): Step => {
+  const start = ins.args.start();
+  if (start === undefined) throw atLeastOne(ins, ctx, 'ONBUILD EXPOSE 8080');
+  rejectFlags(ins, ctx);
+  const trigger = toInstruction(ins.args, start);
+  if (trigger.keyword === 'ONBUILD')
+    throw problem(ctx.file, start, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed', 'a trigger cannot add another trigger');
+  if (trigger.keyword === 'FROM' || trigger.keyword === 'MAINTAINER')
+    throw problem(ctx.file, start, `${trigger.keyword} isn't allowed as an ONBUILD trigger`, 'use another instruction in the trigger');
+  return {kind: 'onbuild', at: ins.start, trigger};
+};
+
 /** One logical line → a step, or the parse error `docker build` stops with. */
 export const parseInstruction = (ins: Instruction, ctx: ParseContext): Step => {
   switch (ins.keyword) {
@@ -124,6 +163,8 @@ export const parseInstruction = (ins: Instruction, ctx: ParseContext): Step => {
       rejectFlags(ins, ctx);
       return {kind: 'expose', at: ins.start, words};
     }
+    case 'ONBUILD':
+      return parseOnbuild(ins, ctx);
     case 'COPY':
       return {kind: 'other', at: ins.start, needs: flagValues(ins.flags, 'from')};
     case 'RUN':

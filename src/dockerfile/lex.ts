@@ -10,7 +10,9 @@
  *   `${V:?w}` and `${V?w}` and fails on anything else with
  *   "missing ':' in substitution" (verified against that engine).
  */
-import {PatternError, replacePattern, trimPrefix, trimSuffix} from './lex-pattern.js';
+import {buildkitModifier, classicModifier, EOF, ExpansionError, type BraceReader, type Ch} from './lex-modifiers.js';
+
+export {ExpansionError};
 
 export type Builder = 'buildkit' | 'classic';
 export type Env = ReadonlyMap<string, string>;
@@ -20,23 +22,6 @@ export interface LexOptions {
   escape: string;
   builder: Builder;
 }
-
-/** Bad syntax or a `${V:?}` check; the message is Docker's, `failed to process "<word>": …`. */
-export class ExpansionError extends Error {
-  override name = 'ExpansionError';
-  /** `${V?msg}` / `${V:?msg}` stopped the build, as opposed to bad syntax. */
-  constructor(
-    message: string,
-    readonly missingValue = false
-  ) {
-    super(message);
-  }
-}
-
-type Ch = string | undefined;
-const EOF = undefined;
-/** Go's `string(rune(-1))`, which Docker prints for a missing character. */
-const NO_CHAR = '\uFFFD';
 
 // Go's unicode.IsSpace, IsLetter, IsDigit.
 export const isSpace = (c: string): boolean => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(c);
@@ -72,7 +57,7 @@ class Words {
   }
 }
 
-class ShellWord {
+class ShellWord implements BraceReader {
   private readonly cs: string[];
   private i = 0;
   /** Keep escape tokens in the output: set while reading `#`, `%` and `/` patterns, whose own escapes matter. */
@@ -82,8 +67,8 @@ class ShellWord {
     this.cs = Array.from(word);
   }
 
-  private peek = (): Ch => this.cs[this.i];
-  private next = (): Ch => this.cs[this.i++];
+  peek = (): Ch => this.cs[this.i];
+  next = (): Ch => this.cs[this.i++];
 
   stopOn(stop: Ch, rawEscapes = false): {text: string; words: string[]} {
     const saved = this.rawEscapes;
@@ -184,11 +169,12 @@ class ShellWord {
     if (c === EOF) throw new ExpansionError("syntax error: missing '}'");
     if (c === '{' || c === '}' || c === ':') throw new ExpansionError('syntax error: bad substitution');
     const name = this.name();
-    return this.opts.builder === 'classic' ? this.classicBrace(name) : this.brace(name);
+    const value = this.env.get(name);
+    return this.opts.builder === 'classic' ? classicModifier(this, name, value) : buildkitModifier(this, name, value);
   }
 
   /** The rest of `${…}` up to the closing brace. */
-  private closeBrace(rawEscapes: boolean): string {
+  closeBrace(rawEscapes: boolean): string {
     try {
       return this.stopOn('}', rawEscapes).text;
     } catch (e) {
@@ -196,88 +182,7 @@ class ShellWord {
       throw e;
     }
   }
-
-  /** lex.go processDollar after the name (BuildKit). `:` makes an empty value count as unset. */
-  private brace(name: string): string {
-    const value = this.env.get(name);
-    let op = this.next();
-    if (op === '}') return value ?? '';
-    if (op === '/') return this.replace(value ?? '');
-    let label = op ?? NO_CHAR;
-    const nullIsUnset = op === ':';
-    if (nullIsUnset) {
-      op = this.next();
-      label += op ?? NO_CHAR;
-    } else if (op === EOF || !'+-?#%'.includes(op)) throw unsupported(label);
-    const word = this.closeBrace(op === '#' || op === '%');
-    const unset = value === undefined || (nullIsUnset && value === '');
-    switch (op) {
-      case '-':
-        return unset ? word : (value as string);
-      case '+':
-        return unset ? '' : word;
-      case '?':
-        return required(name, value, nullIsUnset, word);
-      case '#':
-      case '%': {
-        // `##` / `%%`: the doubled operator arrives as the first character of the word.
-        const greedy = word.startsWith(op);
-        const pattern = greedy ? word.slice(1) : word;
-        return patternOp(pattern, () => (op === '%' ? trimSuffix : trimPrefix)(pattern, value ?? '', greedy));
-      }
-      default:
-        throw unsupported(label);
-    }
-  }
-
-  private replace(value: string): string {
-    const all = this.peek() === '/';
-    if (all) this.next();
-    let pattern: string;
-    try {
-      pattern = this.stopOn('/', true).text;
-    } catch (e) {
-      if (e instanceof ExpansionError && this.peek() === EOF) throw new ExpansionError("syntax error: missing '/' in ${}");
-      throw e;
-    }
-    const replacement = this.closeBrace(true);
-    return patternOp(pattern, () => replacePattern(value, pattern, replacement, all));
-  }
-
-  /** The 20.10 processDollar: `${V?w}` and `${V:<op>w}` only. */
-  private classicBrace(name: string): string {
-    const value = this.env.get(name);
-    const op = this.next();
-    if (op === '}') return value ?? '';
-    if (op === '?') return required(name, value, false, this.closeBrace(false));
-    if (op !== ':') throw new ExpansionError("missing ':' in substitution");
-    const modifier = this.next();
-    const word = this.closeBrace(false);
-    const v = value ?? '';
-    if (modifier === '+') return v !== '' ? word : v;
-    if (modifier === '-') return v === '' ? word : v;
-    if (modifier === '?') return required(name, value, true, word);
-    throw new ExpansionError(`unsupported modifier (${modifier ?? NO_CHAR}) in substitution`);
-  }
 }
-
-const unsupported = (label: string): ExpansionError => new ExpansionError(`unsupported modifier (${label}) in substitution`);
-
-/** `${V?msg}` / `${V:?msg}`: the build stops with `V: msg`. */
-const required = (name: string, value: string | undefined, nullIsUnset: boolean, word: string): string => {
-  if (value === undefined) throw new ExpansionError(`${name}: ${word || 'is not allowed to be unset'}`, true);
-  if (nullIsUnset && value === '') throw new ExpansionError(`${name}: ${word || 'is not allowed to be empty'}`, true);
-  return value;
-};
-
-const patternOp = (pattern: string, run: () => string): string => {
-  try {
-    return run();
-  } catch (e) {
-    if (e instanceof PatternError) throw new ExpansionError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
-    throw e;
-  }
-};
 
 const process = (word: string, env: Env, opts: LexOptions): {text: string; words: string[]} => {
   try {

@@ -12,7 +12,6 @@
  * Both accept `[ip:][hostPort:]containerPort[/proto]` and drop the IP and host
  * port, which a caller reports as `expose-host-part-ignored`.
  */
-import {isIP} from 'node:net';
 import type {Protocol} from '../model.js';
 import type {Builder} from './lex.js';
 
@@ -66,8 +65,23 @@ const splitHostPort = (hostport: string): {host: string} | {error: string} => {
   return {host};
 };
 
-/** Go net.ParseIP: dotted quad without leading zeros, or IPv6 without a zone. */
-const isGoIP = (s: string): boolean => isIP(s) !== 0 && !s.includes('%');
+const isIPv4 = (s: string): boolean => /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s);
+
+/**
+ * Go net.ParseIP: a dotted quad without leading zeros (Go ≥ 1.17), or IPv6
+ * hex groups with at most one `::` standing for at least one group, an
+ * optional trailing dotted quad, and no zone.
+ */
+const isGoIP = (s: string): boolean => {
+  if (isIPv4(s)) return true;
+  const v4 = /^(.*:)([^:]*\.[^:]*)$/.exec(s);
+  if (v4 && !isIPv4(v4[2] as string)) return false;
+  const halves = (v4 ? `${v4[1]}0:0` : s).split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap(h => (h === '' ? [] : h.split(':')));
+  if (!groups.every(g => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+};
 
 const toPorts = (r: Range, protocol: string): PortSpec['ports'] =>
   Array.from({length: r.end - r.start + 1}, (_, i) => ({port: r.start + i, protocol: protocol as Protocol}));

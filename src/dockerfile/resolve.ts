@@ -6,21 +6,23 @@
  * moby/moby daemon/builder/dockerfile/dispatchers.go dispatchExpose).
  * Pure: no file system, no engine. Base images are described by the caller.
  */
-import {portKey, type ExposedPort, type Finding, type SourceLocation} from '../model.js';
-import {RULES} from '../findings/rules.js';
-import {parseInstruction, type Step} from './instructions.js';
-import {ExpansionError, processWord, processWords, type Builder, type Env, type LexOptions} from './lex.js';
-import {parsePortSpec, PortSpecError, type PortSpec} from './port-spec.js';
+import {portKey, type ExposedPort, type Finding} from '../model.js';
+import {exposeWords, type ExposeContext} from './expose.js';
+import {checkSyntax, parseInstruction, type Step} from './instructions.js';
+import {ExpansionError, processWord, type Builder, type Env, type LexOptions} from './lex.js';
 import {problem} from './problem.js';
 import {fromEnv, imageScope, resolveGlobals, type Scope, type ScopeContext} from './scope.js';
-import {readSource, type Pos, type Word} from './source.js';
-import {evaluatedStages, findTarget, splitStages, stageLabel, stageNamed, type Stage} from './stages.js';
+import {readSource, type Instruction, type Pos} from './source.js';
+import {checkStageName, evaluatedStages, findTarget, splitStages, stageLabel, stageNamed, type Stage} from './stages.js';
 
 /** What portgate knows about an external base image (from `docker image inspect`). */
 export interface BaseImageInfo {
   /** Config.Env, `KEY=VALUE`. */
   env: string[];
-  /** Config.ExposedPorts keys, e.g. `80/tcp`. */
+  /**
+   * Config.ExposedPorts keys, e.g. `80/tcp`. The resolver reports only the
+   * Dockerfile's own ports; a caller adds these with origin `base-image`.
+   */
   exposedPorts: string[];
 }
 
@@ -59,11 +61,14 @@ export interface ResolvedDockerfile {
 }
 
 interface StageResult {
+  /** The FROM reference, expanded. */
   ref: string;
-  parent: number | undefined;
+  parent: StageResult | undefined;
   scope: Scope;
   exposed: ExposedPort[];
   warnings: Finding[];
+  /** ONBUILD triggers, for a stage built FROM this one. */
+  triggers: Instruction[];
 }
 
 const PORT_HINT = 'EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0–65535, protocols tcp, udp or sctp';
@@ -75,15 +80,16 @@ const expansionHint = (e: ExpansionError, builder: Builder): string =>
       ? 'the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression'
       : 'check the quotes and the ${…} syntax in this word';
 
-const location = (file: string, w: Word): SourceLocation => ({
-  file,
-  line: w.start.line + 1,
-  column: w.start.character + 1,
-  endLine: w.end.line + 1,
-  endColumn: w.end.character + 1
-});
-
-const byPosition = (a: Pos, b: Pos): number => a.line - b.line || a.character - b.character;
+/** Config.ExposedPorts is a set: keep the first EXPOSE of each port/protocol. */
+const firstPerPort = (ports: readonly ExposedPort[]): ExposedPort[] => {
+  const seen = new Set<string>();
+  return ports.filter(p => {
+    const key = portKey(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
 
 export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDockerfile {
   const {file} = opts;
@@ -91,18 +97,27 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   const buildArgs = opts.buildArgs ?? {};
   const {escape, instructions} = readSource(text, file);
   const lex: LexOptions = {escape, builder};
-
-  const lexed = <T>(at: Pos, run: () => T): T => {
+  const expand = (word: string, at: Pos, env: Env): string => {
     try {
-      return run();
+      return processWord(word, env, lex);
     } catch (e) {
       if (e instanceof ExpansionError) throw problem(file, at, e.message, expansionHint(e, builder));
       throw e;
     }
   };
-  const expand = (word: string, at: Pos, env: Env): string => lexed(at, () => processWord(word, env, lex));
+  const exposeCtx: ExposeContext = {
+    file,
+    lex,
+    fail: (w, e, expandedTo) =>
+      e instanceof ExpansionError
+        ? problem(file, w.start, e.message, expansionHint(e, builder))
+        : problem(file, w.start, e.message, expandedTo === w.text ? PORT_HINT : `\`${w.text}\` expanded to \`${expandedTo}\`; ${PORT_HINT}`)
+  };
 
-  const steps = instructions.map(ins => parseInstruction(ins, {file, builder, escape}));
+  // Parse errors anywhere stop the build before any stage runs; the parser's own before the instructions'.
+  const parse = {file, builder, escape};
+  for (const ins of instructions) checkSyntax(ins, parse);
+  const steps = instructions.map(ins => parseInstruction(ins, parse));
   const {globals: globalArgs, stages} = splitStages(steps, file);
   const ctx: ScopeContext = {builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand)};
 
@@ -123,80 +138,44 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   const target = findTarget(stages, opts.target, builder, file);
   const parentOf = (s: Stage): Stage | undefined => stageNamed(stages, s.index, refOf(s), builder);
 
-  const exposeAt = (step: Extract<Step, {kind: 'expose'}>, env: Env, into: StageResult): void => {
-    // parseExpose sorts the raw words, and every word is expanded before any is parsed, which decides which error wins.
-    const sorted = [...step.words].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-    const expanded = sorted.map(w => ({w, specs: lexed(w.start, () => processWords(w.text, env, lex))}));
-    const parsed: {w: Word; raw: string; spec: PortSpec}[] = [];
-    for (const {w, specs} of expanded)
-      for (const raw of specs) {
-        try {
-          parsed.push({w, raw, spec: parsePortSpec(raw, builder)});
-        } catch (e) {
-          if (!(e instanceof PortSpecError)) throw e;
-          throw problem(file, w.start, e.message, raw === w.text ? PORT_HINT : `\`${w.text}\` expanded to \`${raw}\`; ${PORT_HINT}`);
-        }
-      }
-    parsed.sort((a, b) => byPosition(a.w.start, b.w.start));
-    for (const {w, raw, spec} of parsed) {
-      for (const p of spec.ports) into.exposed.push({...p, origin: 'dockerfile', location: location(file, w)});
-      if (spec.hostPart) into.warnings.push(hostPartWarning(file, w, raw, spec));
-    }
+  const run = (r: StageResult, step: Step): void => {
+    if (step.kind === 'arg') r.scope.declareArgs(step.pairs, (word, at) => expand(word, at, r.scope.env()));
+    else if (step.kind === 'env') {
+      // Every key and value is expanded before any is set: `ENV A=1 B=$A` gives B the earlier A.
+      const env = r.scope.env();
+      const pairs = step.pairs.map(p => [expand(p.key, p.at, env), expand(p.value, p.at, env)] as const);
+      for (const [key, value] of pairs) r.scope.setEnv(key, value);
+    } else if (step.kind === 'expose') {
+      const {ports, warnings} = exposeWords(step.words, r.scope.env(), exposeCtx);
+      r.exposed.push(...ports);
+      r.warnings.push(...warnings);
+    } else if (step.kind === 'onbuild') r.triggers.push(step.trigger);
   };
 
   const results = new Map<number, StageResult>();
   for (const stage of evaluatedStages(stages, target, parentOf, builder)) {
+    checkStageName(stages, stage, builder, file);
     const ref = refOf(stage);
-    const parent = parentOf(stage);
-    const base = parent && results.get(parent.index);
-    const result: StageResult = base
-      ? {ref, parent: parent.index, scope: base.scope.child(), exposed: [...base.exposed], warnings: [...base.warnings]}
-      : {ref, parent: undefined, scope: imageScope(ctx, ref === 'scratch' ? [] : (opts.baseImages?.[ref]?.env ?? [])), exposed: [], warnings: []};
-    const {scope} = result;
-    for (const step of stage.steps) {
-      if (step.kind === 'arg') scope.declareArgs(step.pairs, (word, at) => expand(word, at, scope.env()));
-      else if (step.kind === 'env') {
-        // Every key and value is expanded before any is set: `ENV A=1 B=$A` gives B the earlier A.
-        const env = scope.env();
-        const pairs = step.pairs.map(p => [expand(p.key, p.at, env), expand(p.value, p.at, env)] as const);
-        for (const [key, value] of pairs) scope.setEnv(key, value);
-      } else if (step.kind === 'expose') exposeAt(step, scope.env(), result);
-    }
-    results.set(stage.index, result);
+    const parentStage = parentOf(stage);
+    const parent = parentStage && results.get(parentStage.index);
+    const r: StageResult = parent
+      ? {ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: []}
+      : {ref, parent, scope: imageScope(ctx, ref === 'scratch' ? [] : (opts.baseImages?.[ref]?.env ?? [])), exposed: [], warnings: [], triggers: []};
+    // The parent stage's ONBUILD triggers run first, in this stage only (they do not carry over further).
+    for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse));
+    for (const step of stage.steps) run(r, step);
+    results.set(stage.index, r);
   }
 
-  const chain: StageResult[] = [];
-  for (let r = results.get(target); r; r = r.parent === undefined ? undefined : results.get(r.parent)) chain.push(r);
-  const roots = [chain.at(-1) as StageResult, ...results.values()].filter(r => r.parent === undefined);
   const top = results.get(target) as StageResult;
+  let root = top;
+  while (root.parent) root = root.parent;
+  const roots = [root, ...[...results.values()].filter(r => !r.parent)];
   return {
     exposed: firstPerPort(top.exposed),
     warnings: top.warnings,
     target: stageLabel(stages[target] as Stage),
-    baseImage: (chain.at(-1) as StageResult).ref,
+    baseImage: root.ref,
     externalImages: [...new Set(roots.map(r => r.ref))].filter(ref => ref !== 'scratch')
   };
 }
-
-/** Config.ExposedPorts is a set: keep the first EXPOSE of each port/protocol. */
-const firstPerPort = (ports: readonly ExposedPort[]): ExposedPort[] => {
-  const seen = new Set<string>();
-  return ports.filter(p => {
-    const key = portKey(p);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-};
-
-const hostPartWarning = (file: string, w: Word, raw: string, spec: PortSpec): Finding => {
-  const ports = spec.ports.map(p => `${p.port}/${p.protocol}`);
-  const single = spec.ports.length === 1 ? spec.ports[0] : undefined;
-  return {
-    rule: 'expose-host-part-ignored',
-    severity: RULES['expose-host-part-ignored'].severity,
-    ...(single && {port: single.port, protocol: single.protocol}),
-    message: `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(', ')}. Write the container port alone.`,
-    location: location(file, w)
-  };
-};

@@ -43,6 +43,11 @@ export class Text {
     return this.slice(a, b);
   }
 
+  /** Where the first character came from; undefined for empty text. */
+  start(): Pos | undefined {
+    return this.at[0];
+  }
+
   word(text: string, from: number, to: number): Word {
     const last = this.at[to - 1] as Pos;
     return {text, start: this.at[from] as Pos, end: {line: last.line, character: last.character + 1}};
@@ -90,8 +95,6 @@ const logicalLine = (lines: readonly string[], start: Pos, escape: string): Text
   return new Text(value, at);
 };
 
-/** Go's unicode.IsSpace-based splitting after the keyword: `[\t\v\f\r ]+`. */
-const KEYWORD_END = /[\t\v\f\r ]+/;
 
 /**
  * parser.go extractBuilderFlags: leading words that start with `--` are flags
@@ -140,6 +143,20 @@ const extractFlags = (s: string): {flags: string[]; rest: number} => {
     word += ch;
   }
   return {flags, rest: s.length};
+};
+
+/** parser.go splitCommand: the keyword ends at the first run of `[\t\v\f\r ]`. */
+const KEYWORD_END = /[\t\v\f\r ]+/;
+
+/**
+ * A logical line starting at its keyword → keyword, flags and trimmed
+ * arguments (parser.go splitCommand). Also splits an ONBUILD trigger.
+ */
+export const toInstruction = (line: Text, start: Pos): Instruction => {
+  const m = KEYWORD_END.exec(line.value);
+  const rest = line.slice(m ? m.index + m[0].length : line.value.length);
+  const {flags, rest: from} = extractFlags(rest.value);
+  return {keyword: (m ? line.value.slice(0, m.index) : line.value).toUpperCase(), start, flags, args: rest.slice(from).trim()};
 };
 
 /** parseStringsWhitespaceDelimited: EXPOSE and FROM split on whitespace only, quotes included. */
@@ -209,11 +226,7 @@ export const readSource = (text: string, file: string): Source => {
   const lines = text.split('\n').map(l => l.replace(/\r$/, ''));
   const instructions = dockerfile.getInstructions().map(ins => {
     const start = ins.getInstructionRange().start;
-    const line = logicalLine(lines, start, escape);
-    const m = KEYWORD_END.exec(line.value);
-    const rest = m ? line.slice(m.index + m[0].length) : line.slice(line.value.length);
-    const {flags, rest: from} = extractFlags(rest.value);
-    return {keyword: ins.getKeyword(), start, flags, args: rest.slice(from).trim()};
+    return toInstruction(logicalLine(lines, start, escape), start);
   });
   return {escape, instructions};
 };

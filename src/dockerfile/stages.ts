@@ -66,6 +66,12 @@ export const stageNamed = (stages: readonly Stage[], before: number, ref: string
   return stages.slice(0, before).findLast(s => s.name === key);
 };
 
+/** The classic builder refuses a stage name used before, when it reaches that stage (checkStageNameAvailable). */
+export const checkStageName = (stages: readonly Stage[], stage: Stage, builder: Builder, file: string): void => {
+  if (builder === 'classic' && stage.name && stages.slice(0, stage.index).some(s => s.name === stage.name))
+    throw problem(file, stage.from.at, `${stage.name} stage name already used`, 'give each stage its own name');
+};
+
 /**
  * What the build evaluates, in file order. BuildKit: the target and every
  * stage it depends on through FROM, COPY --from or RUN --mount from= (stage

@@ -145,5 +145,13 @@ test('a huge report still fits a PR comment, keeping the marker and the footer',
 });
 
 test('the marker never contains `--`, which would end the HTML comment early', () => {
-  expect(markerFor('registry:5000/a--b---c:1')).toBe('<!-- portgate:sticky:registry:5000/a-%2Db-%2D-c:1 -->');
+  expect(markerFor('registry:5000/a--b---c:1')).toBe('<!-- portgate:sticky:registry:5000/a-%2Db-%2D-c -->');
+});
+
+test('the marker ignores tag and digest, so a new per-commit tag updates the same comment', () => {
+  // prettier-ignore
+  const refs = ['ghcr.io/acme/api:sha-1111111', 'ghcr.io/acme/api:sha-2222222', 'ghcr.io/acme/api@sha256:abcd', 'ghcr.io/acme/api:1.2@sha256:abcd', 'ghcr.io/acme/api'];
+  expect(new Set(refs.map(markerFor))).toEqual(new Set(['<!-- portgate:sticky:ghcr.io/acme/api -->']));
+  expect(markerFor('localhost:5000/api:1')).toBe('<!-- portgate:sticky:localhost:5000/api -->');
+  expect(markerFor('ghcr.io/acme/web:1')).not.toBe(markerFor('ghcr.io/acme/api:1'));
 });

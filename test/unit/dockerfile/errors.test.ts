@@ -72,6 +72,10 @@ describe('errors elsewhere', () => {
     ['FROM scratch AS 1st\n',                        {},                     '1:17: invalid name for build stage: "1st", name can\'t start with a number or contain symbols'],
     ['FROM scratch AS\n',                            {},                     '1:1: FROM requires either one or three arguments'],
     ['FROM scratch\nFROM --x=1 scratch\n',           {},                     '2:1: unknown flag: x'],
+    ['FROM scratch\nONBUILD\n',                      {},                     '2:1: ONBUILD requires at least one argument'],
+    ['FROM scratch\nONBUILD ONBUILD EXPOSE 1\n',     {},                     "2:9: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"],
+    ['FROM scratch\nONBUILD FROM scratch\n',         {},                     "2:9: FROM isn't allowed as an ONBUILD trigger"],
+    ['FROM scratch AS a\nONBUILD EXPOSE 1/x\nFROM a\n', {},                  '2:16: invalid port: "1/x": invalid proto: x'],
     ['EXPOSE 80\nFROM scratch\n',                    {},                     '1:1: no build stage in current context'],
     ['ARG A=1\n',                                    {},                     '-:-: dockerfile contains no stages to build'],
     ['# nothing\n',                                  {},                     '-:-: file with no instructions'],
@@ -80,6 +84,11 @@ describe('errors elsewhere', () => {
     ['FROM scratch AS a\n',                          {target: 'b', builder: 'classic'}, '-:-: failed to reach build target b in Dockerfile']
   ])('%j', (text, opts, expected) => {
     expect(where(failure(text, opts))).toBe(expected);
+  });
+
+  test("the parser's own errors (name=value syntax) come before instruction errors on earlier lines", () => {
+    expect(where(failure('FROM scratch\nEXPOSE\nFOO\nLABEL a=b c\n'))).toBe('4:11: Syntax error - can\'t find = in "c". Must be of the form: name=value');
+    expect(where(failure('FROM scratch\nEXPOSE\nONBUILD ENV A\n'))).toBe('3:9: ENV must have two arguments');
   });
 
   test('parse errors anywhere stop the build, even in stages that are not built', () => {

@@ -92,3 +92,33 @@ describe('where the builders disagree', () => {
     expect(got('classic')).toEqual(classic);
   });
 });
+
+describe('IP addresses follow Go net.ParseIP', () => {
+  // prettier-ignore
+  test.each<[string, boolean]>([
+    ['1.2.3.4',             true],
+    ['0.0.0.0',             true],
+    ['255.255.255.255',     true],
+    ['256.1.1.1',           false],
+    ['01.2.3.4',            false],
+    ['1.2.3',               false],
+    ['::',                  true],
+    ['::1',                 true],
+    ['2001:db8::68',        true],
+    ['::ffff:1.2.3.4',      true],
+    ['::ffff:01.2.3.4',     false],
+    ['1:2:3:4:5:6:7:8',     true],
+    ['1:2:3:4:5:6:7::',     true],
+    ['1:2:3:4:5:6:7:8::',   false],
+    ['1:2:3:4:5:6:7',       false],
+    ['1::2::3',             false],
+    ['12345::',             false],
+    ['fe80::1%eth0',        false],
+    ['localhost',           false]
+  ])('%s → %s', (ip, valid) => {
+    for (const builder of ['buildkit', 'classic'] as const) {
+      const raw = `[${ip}]:80:80`;
+      expect(error(raw, builder) === 'no error').toBe(valid);
+    }
+  });
+});

@@ -39,6 +39,13 @@ describe('which stage counts', () => {
     expect(first.externalImages).toEqual(['later']);
   });
 
+  test('a repeated stage name: BuildKit uses the last, the classic builder stops when it reaches it', () => {
+    const text = 'FROM scratch AS a\nEXPOSE 1\nFROM scratch AS a\nEXPOSE 2\nFROM a\n';
+    expect(ports(text, {builder: 'buildkit'})).toEqual(['2/tcp']);
+    expect(() => ports(text, {builder: 'classic'})).toThrow('a stage name already used');
+    expect(ports(text, {builder: 'classic', target: 'a'})).toEqual(['1/tcp']);
+  });
+
   test('BuildKit matches a FROM name as written, the classic builder in any case', () => {
     const text = 'FROM scratch AS base\nEXPOSE 1\nFROM Base\nEXPOSE 2\n';
     expect(resolve(text, {builder: 'classic'}).baseImage).toBe('scratch');
@@ -103,5 +110,25 @@ describe('base images', () => {
 
   test('base-image ports are not reported as the Dockerfile’s own', () => {
     expect(resolve('FROM acme/run:1\nEXPOSE 9090\n', {baseImages}).exposed.map(p => p.port)).toEqual([9090]);
+  });
+});
+
+describe('ONBUILD triggers of a stage', () => {
+  const text = 'FROM scratch AS a\nONBUILD ARG P=2\nONBUILD EXPOSE $P 3\nEXPOSE 1\nFROM a AS b\nEXPOSE ${P:-4}\nFROM b\nEXPOSE 5\n';
+
+  test.each(BUILDERS)('run first in a stage built FROM it, and not again further down (%s)', builder => {
+    expect(ports(text, {builder, target: 'a'})).toEqual(['1/tcp']);
+    expect(ports(text, {builder, target: 'b'})).toEqual(['1/tcp', '2/tcp', '3/tcp']);
+    expect(ports(text, {builder})).toEqual(['1/tcp', '2/tcp', '3/tcp', '5/tcp']);
+  });
+
+  test('are located at the trigger', () => {
+    const r = resolve('FROM scratch AS a\nONBUILD EXPOSE 80\nFROM a\n');
+    expect(r.exposed[0]!.location).toMatchObject({line: 2, column: 16});
+  });
+
+  test('are parsed only when they run', () => {
+    expect(ports('FROM scratch AS a\nONBUILD EXPOSE\nFROM scratch\nEXPOSE 1\n')).toEqual(['1/tcp']);
+    expect(() => ports('FROM scratch AS a\nONBUILD EXPOSE\nFROM a\n')).toThrow('EXPOSE requires at least one argument');
   });
 });
