@@ -7,6 +7,7 @@ import {baselineFrom} from '../gate/baseline.js';
 import {loadSpec, renderSpec} from '../spec/index.js';
 import {FORMATS} from '../report/index.js';
 import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
+import {deploymentInputs} from './manifest-files.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -47,9 +48,11 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
 
 /**
  * Runs with the engine's containers guarded: SIGINT/SIGTERM remove them
- * before portgate exits, as the normal path's `finally` does.
+ * before portgate exits, as the normal path's `finally` does. With
+ * `optional` (--static-only) an unreachable engine is not an error: `fn`
+ * gets undefined and the gate works from the Dockerfile.
  */
-const withEngine = async <T>(io: Io, waitMs: number, fn: (engine: DockerEngine) => Promise<T>): Promise<T> => {
+const withEngine = async <T>(io: Io, waitMs: number, fn: (engine: DockerEngine | undefined) => Promise<T>, optional = false): Promise<T> => {
   const engine = new DockerEngine();
   const onSignal = (signal: NodeJS.Signals) => {
     io.stderr(`portgate: ${signal}: removing its containers\n`);
@@ -57,16 +60,28 @@ const withEngine = async <T>(io: Io, waitMs: number, fn: (engine: DockerEngine) 
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    await engine.ping(waitMs);
-    return await fn(engine);
+    const reachable = await engine.ping(waitMs).then(
+      () => true,
+      (e: unknown) => {
+        if (!optional || !(e instanceof EnvironmentError)) throw e;
+        io.stderr(`portgate: --static-only: ${e.message} Continuing without the engine.\n`);
+        return false;
+      }
+    );
+    return await fn(reachable ? engine : undefined);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 };
 
 const check = async (a: CheckArgs, io: Io): Promise<number> => {
-  const opts = await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']));
-  const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine));
+  const opts: GateOptions = {
+    ...(await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']))),
+    ...(await deploymentInputs(a)),
+    staticOnly: a.staticOnly,
+    notice: s => io.stderr(`portgate: ${s}\n`)
+  };
+  const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine), a.staticOnly);
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output});
   if (a.output) await writeFile(a.output, rendered);

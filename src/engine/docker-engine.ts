@@ -107,13 +107,29 @@ export class DockerEngine implements Engine {
 
   async openReader(target: Target, mode: ProbeMode, probeImage: string): Promise<SocketReader> {
     if (mode === 'exec') return execReader(this.docker.getContainer(target.id));
+    const kind = mode === 'sidecar' ? 'sidecar' : 'host';
+    try {
+      return await this.openTrustedReader(target, mode, probeImage);
+    } catch (e) {
+      // A target that dies while the reader is being set up (its pid vanishes, or
+      // the probe cannot join a stopped namespace) is a crash for the wait loop
+      // to report, not a probe failure.
+      if (!(await target.state()).running) return exitedReader(kind);
+      throw e;
+    }
+  }
+
+  private async openTrustedReader(target: Target, mode: 'auto' | 'host' | 'sidecar', probeImage: string): Promise<SocketReader> {
+    const state = await target.state();
+    if (!state.running) throw new EnvironmentError('the container exited');
     if (mode === 'host' || mode === 'auto') {
-      const host = await openHostReader(target.id, (await target.state()).pid);
+      const host = await openHostReader(target.id, state.pid);
       if (host) return host;
       if (mode === 'host')
         throw new EnvironmentError(
           "--probe host: this process cannot see the container's /proc (remote engine, Docker-in-Docker, or a separate pid namespace). Use --probe sidecar."
         );
+      if (!(await target.state()).running) throw new EnvironmentError('the container exited');
     }
     await this.ensureImage(probeImage);
     const probe = await this.create(probeConfig(probeImage, target.id, this.runId), `start the probe image ${probeImage}`);
@@ -178,6 +194,15 @@ export class DockerEngine implements Engine {
     }
   }
 }
+
+const exitedReader = (kind: 'host' | 'sidecar'): SocketReader => ({
+  kind,
+  trusted: true,
+  snapshot: async () => {
+    throw new EnvironmentError('the container exited before its sockets could be read');
+  },
+  processes: async () => new Map()
+});
 
 const startError = (image: string, e: unknown) =>
   new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);

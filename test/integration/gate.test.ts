@@ -18,6 +18,7 @@ beforeAll(async () => {
     buildListenerImage(img('binds'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "127.0.0.1", "6060", "::1", "6061"]'),
     buildListenerImage(img('late'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "2"]'),
     buildListenerImage(img('crash'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--exit-after", "1", "3"]'),
+    buildListenerImage(img('instant-crash'), 'EXPOSE 8080\nCMD ["bogus-protocol"]'),
     buildListenerImage(img('nonroot'), 'USER 10001:10001\nEXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080"]'),
     buildListenerImage(img('reuse'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--reuseport", "3"]'),
     // Two processes need a shell; busybox sh starts the UDP listener beside the TCP one.
@@ -98,6 +99,16 @@ describe('listeners in a FROM-scratch image with no shell', () => {
     expect(rules(r)).toEqual(['container-exited:']);
     expect(r.findings[0]!.message).toMatch(/exited with code 3[\s\S]*bound tcp 0\.0\.0\.0:8080/);
     expect(r.verdict).toBe('fail');
+  });
+
+  test('a container that dies at once is a crash, not a probe error, with every reader', async () => {
+    // auto: a missing probe image must not matter, the exit is what happened.
+    for (const [probe, probeImage] of [['auto', 'portgate-gate-no-such-probe:1'], ['sidecar', PROBE_IMAGE]] as const) {
+      const r = await gate(img('instant-crash'), {probe, probeImage});
+      expect(r.container).toMatchObject({exited: true, exitCode: 2});
+      expect(rules(r)).toEqual(['container-exited:', 'exposed-not-listening:8080']);
+      expect(r.container?.logs).toMatch(/usage/i);
+    }
   });
 
   test('a non-root process is attributed to its socket', async () => {
