@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // The pipeline stages are pure: text and data in, data out. Only the shells
@@ -9,6 +10,7 @@ export default tseslint.config(
   {ignores: ['dist/**', 'node_modules/**', '.gitlab-ci-local/**', 'coverage/**']},
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {languageOptions: {globals: globals.node}},
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],

@@ -1,8 +1,7 @@
 import {existsSync} from 'node:fs';
 import {mkdir, writeFile} from 'node:fs/promises';
 import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path';
-import {readInput} from '../cli/main.js';
-import {deploymentInputs} from '../cli/manifest-files.js';
+import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {InputError} from '../errors.js';
 import {DEFAULTS, type GateOptions} from '../gate/run-gate.js';
 import type {GateResult} from '../model.js';
@@ -65,6 +64,8 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     probe: i.probe,
     probeImage: i.probeImage ?? DEFAULTS.probeImage,
     failOn: i.failOn,
+    pull: i.pull,
+    staticOnly: i.staticOnly,
     ...(await deployment(i, workspace))
   };
   return {opts, ...(dockerfileText !== undefined && {dockerfileText})};

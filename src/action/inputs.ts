@@ -27,11 +27,16 @@ export interface Inputs {
   compose: string[];
   /** Kubernetes container or Compose service running the image, when its image reference does not match `image`. */
   container?: string;
+  /** Check manifests against the spec and Dockerfile without running the image. */
+  staticOnly: boolean;
+  pull: Pull;
 }
 
 export const PROBES = ['auto', 'host', 'sidecar', 'exec'] as const satisfies readonly ProbeMode[];
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
+export const PULL = ['missing', 'always', 'never'] as const;
+export type Pull = (typeof PULL)[number];
 
 // The YAML 1.2 core-schema booleans, the set core.getBooleanInput accepts; we
 // parse them ourselves so the error names the input and the allowed values.
@@ -103,7 +108,9 @@ export const readInputs = (get: (name: string) => string): Inputs => {
     githubToken: get('github-token').trim(),
     manifests: parseLines(get('manifests')),
     compose: parseLines(get('compose')),
-    container: optional(get('container'))
+    container: optional(get('container')),
+    staticOnly: parseBoolean(get('static-only'), 'static-only', false),
+    pull: parseChoice(get('pull'), 'pull', PULL, 'missing')
   };
 };
 

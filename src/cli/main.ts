@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs';
-import {readFile, writeFile} from 'node:fs/promises';
+import {writeFile} from 'node:fs/promises';
 import {EXIT, EnvironmentError, InputError, describeError} from '../errors.js';
 import {DockerEngine} from '../engine/docker-engine.js';
 import {DEFAULTS, runGate, type GateOptions} from '../gate/run-gate.js';
@@ -7,7 +7,7 @@ import {baselineFrom} from '../gate/baseline.js';
 import {loadSpec, renderSpec} from '../spec/index.js';
 import {FORMATS} from '../report/index.js';
 import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
-import {deploymentInputs} from './manifest-files.js';
+import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -16,14 +16,6 @@ export interface Io {
 }
 
 const processIo: Io = {stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s), isTty: !!process.stdout.isTTY};
-
-export const readInput = async (path: string, what: string): Promise<string> => {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`);
-  }
-};
 
 /** An explicit path must exist; otherwise the conventional file is used when present. */
 const pick = (explicit: string | undefined, conventional: string[]): string | undefined => explicit ?? conventional.find(f => existsSync(f));

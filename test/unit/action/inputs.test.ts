@@ -69,8 +69,15 @@ describe('readInputs', () => {
       githubToken: '',
       manifests: [],
       compose: [],
-      container: undefined
+      container: undefined,
+      staticOnly: false,
+      pull: 'missing'
     });
+  });
+
+  test('static-only and pull are validated like the other choices', () => {
+    expect(readInputs(from({image: 'app:ci', 'static-only': 'true', pull: 'never'}))).toMatchObject({staticOnly: true, pull: 'never'});
+    expect(() => readInputs(from({image: 'app:ci', pull: 'sometimes'}))).toThrow('input pull is "sometimes"; expected one of missing, always, never.');
   });
 
   test('every input set', () => {

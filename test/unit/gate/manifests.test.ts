@@ -5,7 +5,7 @@ import {Readable} from 'node:stream';
 import {describe, expect, it} from 'vitest';
 import {InputError} from '../../../src/errors.js';
 import {deploymentFindings, loadDeployment} from '../../../src/gate/manifests.js';
-import {deploymentInputs, readManifestSources, readStdin, STDIN_LABEL} from '../../../src/cli/manifest-files.js';
+import {deploymentInputs, readManifestSources, readStdin, STDIN_LABEL} from '../../../src/gate/read-inputs.js';
 import {declare, expose, fixture, listen} from '../manifests/build.js';
 
 const IMAGE = 'registry.example.com/team/api:1.2.0';

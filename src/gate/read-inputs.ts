@@ -2,7 +2,16 @@ import {readdir, readFile, stat} from 'node:fs/promises';
 import {join, resolve} from 'node:path';
 import {InputError} from '../errors.js';
 import type {ManifestSource} from '../manifests/index.js';
-import type {DeploymentInputs} from '../gate/manifests.js';
+import type {DeploymentInputs} from './manifests.js';
+
+/** Reads a file the user named; a failure is their input error (exit 2), not a crash. */
+export const readInput = async (path: string, what: string): Promise<string> => {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`);
+  }
+};
 
 /** How findings name manifests read from standard input. */
 export const STDIN_LABEL = '<stdin>';
