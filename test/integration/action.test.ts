@@ -125,7 +125,7 @@ describe('the built action (dist/index.js) against the real engine', () => {
     expect(r.summary).toContain('> 6 findings are not annotated on the files: GitHub shows at most 10 annotations of each level per step.');
 
     expect(api.requests).toEqual(['GET /repos/acme/shop/issues/7/comments?per_page=100&page=1', 'POST /repos/acme/shop/issues/7/comments']);
-    expect(api.comments[0].body.startsWith('<!-- portgate:sticky:portgate-action-app:test -->\n## ❌ portgate failed')).toBe(true);
+    expect(api.comments[0].body.startsWith('<!-- portgate:sticky:portgate-action-app -->\n## ❌ portgate failed')).toBe(true);
     expect(api.comments[0].body).toContain('commit c0ffee0 · [workflow run](https://github.com/acme/shop/actions/runs/42)');
   });
 
@@ -147,7 +147,7 @@ describe('the built action (dist/index.js) against the real engine', () => {
     expect(r.outputs).toMatchObject({verdict: 'pass', errors: '0', warnings: '0', sarif: ''});
     expect(r.summary).toMatch(/^## ✅ portgate passed/);
     expect(api.requests).toEqual(['GET /repos/acme/shop/issues/7/comments?per_page=100&page=1', 'PATCH /repos/acme/shop/issues/comments/100']);
-    expect(api.comments[0].body).toMatch(/^<!-- portgate:sticky:portgate-action-app:test -->\n## ✅ portgate passed: `portgate-action-app:test`\n\nThe port drift reported earlier in this pull request is resolved\./);
+    expect(api.comments[0].body).toMatch(/^<!-- portgate:sticky:portgate-action-app -->\n## ✅ portgate passed: `portgate-action-app:test`\n\nThe port drift reported earlier in this pull request is resolved\./);
   });
 
   test(`a fork PR whose token gets 403 skips the comment with a notice and does not fail the step (Node ${process.versions.node}, sidecar probe)`, async () => {
