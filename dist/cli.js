@@ -81549,6 +81549,10 @@ var deploymentFindings = (d, views) => {
 };
 
 // src/gate/run-gate.ts
+var waitBudget = (opts) => ({
+  timeoutMs: opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? DEFAULTS.timeoutMs,
+  settleMs: opts.settleMs ?? opts.spec?.run.settleMs ?? DEFAULTS.settleMs
+});
 var DEFAULTS = { timeoutMs: 3e4, settleMs: 2e3, pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
 var runGate = async (opts, engine) => {
   const t0 = Date.now();
@@ -81645,8 +81649,7 @@ var observe = async (opts, engine, expected, lap) => {
     const tWait = Date.now();
     observation = await watchListeners(target, reader, endianness, {
       expected,
-      timeoutMs: opts.spec?.run.timeoutMs ?? opts.timeoutMs,
-      settleMs: opts.spec?.run.settleMs ?? opts.settleMs,
+      ...waitBudget(opts),
       pollMs: opts.pollMs ?? DEFAULTS.pollMs
     }).catch((e) => {
       throw reader.kind === "exec" ? new EnvironmentError(`--probe exec could not read /proc/net with the image's own sh and cat: ${e.message}`) : e;
@@ -83049,7 +83052,7 @@ var report = (v) => {
   if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(", ")}; got "${v}"`);
   return { format, path: v.slice(i + 1) };
 };
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (must already be in the engine)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default ${DEFAULTS.timeoutMs / 1e3}s; spec run.timeout wins)`).option("--settle <duration>", `how long the listener set must stay unchanged (default ${DEFAULTS.settleMs / 1e3}s)`).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (must already be in the engine)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <duration>", `how long the listener set must stay unchanged (default: spec run.settle, else ${DEFAULTS.settleMs / 1e3}s)`).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
 var parseCliArgs = (argv) => {
   let result2;
   let help = "";
@@ -83195,8 +83198,8 @@ var gateOptions = async (a, specPath) => {
     buildArgs: a.buildArgs,
     target: a.target,
     builder: a.command === "check" ? a.builder : "buildkit",
-    timeoutMs: a.timeoutMs ?? DEFAULTS.timeoutMs,
-    settleMs: a.settleMs ?? DEFAULTS.settleMs,
+    timeoutMs: a.timeoutMs,
+    settleMs: a.settleMs,
     probe: a.probe,
     probeImage: a.probeImage,
     pull: a.pull,

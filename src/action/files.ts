@@ -59,8 +59,8 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     target: i.target,
     // GitHub-hosted runners build with BuildKit (docker/build-push-action, and `docker build` since Docker 23).
     builder: 'buildkit',
-    timeoutMs: i.timeoutMs ?? DEFAULTS.timeoutMs,
-    settleMs: i.settleMs ?? DEFAULTS.settleMs,
+    timeoutMs: i.timeoutMs,
+    settleMs: i.settleMs,
     probe: i.probe,
     probeImage: i.probeImage ?? DEFAULTS.probeImage,
     failOn: i.failOn,

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {EXIT, EnvironmentError, InputError, describeError} from '../errors.js';
 import {DockerEngine} from '../engine/docker-engine.js';
-import {DEFAULTS, runGate, type GateOptions} from '../gate/run-gate.js';
+import {runGate, type GateOptions} from '../gate/run-gate.js';
 import {baselineFrom} from '../gate/baseline.js';
 import {loadSpec, renderSpec} from '../spec/index.js';
 import {FORMATS} from '../report/index.js';
@@ -29,8 +29,8 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
     buildArgs: a.buildArgs,
     target: a.target,
     builder: a.command === 'check' ? a.builder : 'buildkit',
-    timeoutMs: a.timeoutMs ?? DEFAULTS.timeoutMs,
-    settleMs: a.settleMs ?? DEFAULTS.settleMs,
+    timeoutMs: a.timeoutMs,
+    settleMs: a.settleMs,
     probe: a.probe,
     probeImage: a.probeImage,
     pull: a.pull,

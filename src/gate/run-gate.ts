@@ -18,8 +18,9 @@ export interface GateOptions extends DeploymentInputs {
   buildArgs?: Record<string, string>;
   target?: string;
   builder?: 'buildkit' | 'classic';
-  timeoutMs: number;
-  settleMs: number;
+  /** Explicit flag or input; wins over the spec's run.timeout / run.settle, which win over DEFAULTS. */
+  timeoutMs?: number;
+  settleMs?: number;
   pollMs?: number;
   probe: ProbeMode;
   probeImage: string;
@@ -35,6 +36,12 @@ export interface GateOptions extends DeploymentInputs {
   /** Receives what the user should know about how the result was reached (not findings), e.g. a static-only fallback. */
   notice?: (message: string) => void;
 }
+
+/** An explicit flag or input wins over the spec's `run:`, which wins over the defaults. */
+export const waitBudget = (opts: Pick<GateOptions, 'timeoutMs' | 'settleMs' | 'spec'>): {timeoutMs: number; settleMs: number} => ({
+  timeoutMs: opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? DEFAULTS.timeoutMs,
+  settleMs: opts.settleMs ?? opts.spec?.run.settleMs ?? DEFAULTS.settleMs
+});
 
 export const DEFAULTS = {timeoutMs: 30_000, settleMs: 2_000, pollMs: 200, probeImage: 'busybox:1.37', logLines: 40} as const;
 
@@ -159,8 +166,7 @@ const observe = async (opts: GateOptions, engine: Engine, expected: Set<string>,
     const tWait = Date.now();
     observation = await watchListeners(target, reader, endianness, {
       expected,
-      timeoutMs: opts.spec?.run.timeoutMs ?? opts.timeoutMs,
-      settleMs: opts.spec?.run.settleMs ?? opts.settleMs,
+      ...waitBudget(opts),
       pollMs: opts.pollMs ?? DEFAULTS.pollMs
     }).catch(e => {
       throw reader.kind === 'exec' ? new EnvironmentError(`--probe exec could not read /proc/net with the image's own sh and cat: ${(e as Error).message}`) : e;

@@ -1,0 +1,15 @@
+import {expect, test} from 'vitest';
+import {DEFAULTS, waitBudget} from '../../../src/gate/run-gate.js';
+import {loadSpec} from '../../../src/spec/index.js';
+
+const spec = loadSpec('version: 1\nports: []\nrun:\n  timeout: 45s\n  settle: 1s\n', 'portgate.yml');
+
+// prettier-ignore
+test.each([
+  ['defaults', {}, {timeoutMs: DEFAULTS.timeoutMs, settleMs: DEFAULTS.settleMs}],
+  ['the spec over the defaults', {spec}, {timeoutMs: 45_000, settleMs: 1_000}],
+  ['an explicit flag over the spec', {spec, timeoutMs: 5_000, settleMs: 0}, {timeoutMs: 5_000, settleMs: 0}],
+  ['one flag, the other from the spec', {spec, settleMs: 0}, {timeoutMs: 45_000, settleMs: 0}]
+])('%s', (_name, opts, expected) => {
+  expect(waitBudget(opts)).toEqual(expected);
+});
