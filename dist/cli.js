@@ -83188,6 +83188,13 @@ var deploymentInputs = async (a, stdin = readStdin) => {
 
 // src/cli/main.ts
 var processIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: !!process.stdout.isTTY };
+var writeOutput = async (path, text2, what) => {
+  try {
+    await writeFile(path, text2);
+  } catch (e) {
+    throw new InputError(`cannot write ${what} ${path}: ${e.code ?? e.message}. Check that its folder exists and is writable.`);
+  }
+};
 var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync(f));
 var gateOptions = async (a, specPath) => {
   const dockerfilePath = pick(a.dockerfile, ["Dockerfile"]);
@@ -83240,9 +83247,9 @@ var check = async (a, io) => {
   const result2 = await withEngine(io, a.engineWaitMs, (engine) => runGate(opts, engine), a.staticOnly);
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output });
-  if (a.output) await writeFile(a.output, rendered);
+  if (a.output) await writeOutput(a.output, rendered, "--output");
   else io.stdout(rendered);
-  for (const r of a.reports) await writeFile(r.path, FORMATS[r.format](result2, { cwd: process.cwd(), color: false }));
+  for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result2, { cwd: process.cwd(), color: false }), `--report ${r.format}`);
   return result2.verdict === "fail" ? EXIT.drift : EXIT.pass;
 };
 var init = async (a, io) => {
@@ -83251,7 +83258,7 @@ var init = async (a, io) => {
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (result2.container?.exited) header.push(`The container exited with code ${result2.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
   const text2 = renderSpec(baselineFrom(result2), { header });
-  if (a.output) await writeFile(a.output, text2);
+  if (a.output) await writeOutput(a.output, text2, "--output");
   else io.stdout(text2);
   return EXIT.pass;
 };

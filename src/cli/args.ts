@@ -6,24 +6,28 @@ import {FORMATS, type Format} from '../report/index.js';
 import {parseDuration} from '../util/duration.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 
-export interface CheckArgs {
-  command: 'check';
+/** Options of every command that runs the image (see runOptions). */
+export interface RunArgs {
   image: string;
   dockerfile?: string;
-  spec?: string;
   buildArgs: Record<string, string>;
   target?: string;
-  builder: 'buildkit' | 'classic';
-  format: Format;
   output?: string;
-  /** Extra report files, e.g. `junit=report.xml`. */
-  reports: {format: Format; path: string}[];
   timeoutMs?: number;
   settleMs?: number;
   probe: ProbeMode;
   probeImage: string;
   pull: 'missing' | 'always' | 'never';
   engineWaitMs: number;
+}
+
+export interface CheckArgs extends RunArgs {
+  command: 'check';
+  spec?: string;
+  builder: 'buildkit' | 'classic';
+  format: Format;
+  /** Extra report files, e.g. `junit=report.xml`. */
+  reports: {format: Format; path: string}[];
   failOn: Severity | 'never';
   manifests: string[];
   compose: string[];
@@ -32,19 +36,8 @@ export interface CheckArgs {
   color: boolean;
 }
 
-export interface InitArgs {
+export interface InitArgs extends RunArgs {
   command: 'init';
-  image: string;
-  dockerfile?: string;
-  buildArgs: Record<string, string>;
-  target?: string;
-  output?: string;
-  timeoutMs?: number;
-  settleMs?: number;
-  probe: ProbeMode;
-  probeImage: string;
-  pull: 'missing' | 'always' | 'never';
-  engineWaitMs: number;
 }
 
 export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string};

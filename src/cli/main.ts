@@ -17,6 +17,15 @@ export interface Io {
 
 const processIo: Io = {stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s), isTty: !!process.stdout.isTTY};
 
+/** A path the user chose that cannot be written is their input error, not a crash. */
+const writeOutput = async (path: string, text: string, what: string): Promise<void> => {
+  try {
+    await writeFile(path, text);
+  } catch (e) {
+    throw new InputError(`cannot write ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check that its folder exists and is writable.`);
+  }
+};
+
 /** An explicit path must exist; otherwise the conventional file is used when present. */
 const pick = (explicit: string | undefined, conventional: string[]): string | undefined => explicit ?? conventional.find(f => existsSync(f));
 
@@ -76,9 +85,9 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
   const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine), a.staticOnly);
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output});
-  if (a.output) await writeFile(a.output, rendered);
+  if (a.output) await writeOutput(a.output, rendered, '--output');
   else io.stdout(rendered);
-  for (const r of a.reports) await writeFile(r.path, FORMATS[r.format](result, {cwd: process.cwd(), color: false}));
+  for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result, {cwd: process.cwd(), color: false}), `--report ${r.format}`);
   return result.verdict === 'fail' ? EXIT.drift : EXIT.pass;
 };
 
@@ -88,7 +97,7 @@ const init = async (a: InitArgs, io: Io): Promise<number> => {
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (result.container?.exited) header.push(`The container exited with code ${result.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
   const text = renderSpec(baselineFrom(result), {header});
-  if (a.output) await writeFile(a.output, text);
+  if (a.output) await writeOutput(a.output, text, '--output');
   else io.stdout(text);
   return EXIT.pass;
 };

@@ -73,7 +73,9 @@ describe('exit codes', () => {
     ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
     ['a bad duration', ['check', '--image', 'x', '--timeout', 'soon'], /--timeout/],
-    ['a missing spec file', ['check', '--image', 'x', '--spec', 'nope.yml'], /cannot read the spec nope\.yml: ENOENT/]
+    ['a missing spec file', ['check', '--image', 'x', '--spec', 'nope.yml'], /cannot read the spec nope\.yml: ENOENT/],
+    ['an unwritable report path', ['check', '--image', IMAGE, '--settle', '0s', '--report', 'junit=/nonexistent/dir/r.xml'], /cannot write --report junit \/nonexistent\/dir\/r\.xml: ENOENT/],
+    ['a report format that does not exist', ['check', '--image', 'x', '--report', 'pdf=r.pdf'], /--report expects FORMAT=PATH/]
   ])('2 for %s, with no stack trace', async (_name, args, message) => {
     const r = await cli(args, {cwd: tmp()});
     expect(r.code).toBe(2);
