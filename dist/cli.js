@@ -82571,10 +82571,11 @@ var verdictCell = (row) => {
   if (!w) return "ok";
   return row.findings.length > 1 ? `${w.rule} (+${row.findings.length - 1})` : w.rule;
 };
-var portCells = (row) => ({
+var NOT_RUN = "(not run)";
+var portCells = (row, observed = true) => ({
   port: row.key,
   expose: exposeCell(row.exposed),
-  listening: describeListening(row.listeners),
+  listening: observed ? describeListening(row.listeners) : NOT_RUN,
   spec: specCell(row.declared),
   verdict: verdictCell(row)
 });
@@ -82677,7 +82678,7 @@ var caseXml = (c, r, cwd) => {
 };
 var cases = (r) => {
   const ports = portRows(r).map((row) => {
-    const c = portCells(row);
+    const c = portCells(row, r.container !== void 0);
     return {
       classname: "portgate.ports",
       name: row.key,
@@ -82748,8 +82749,8 @@ var portTable = (r) => {
   const rows = portRows(r);
   if (rows.length === 0) return ["_No ports in any view: nothing EXPOSEd, declared or listening._"];
   const lines = rows.map((row) => {
-    const c = portCells(row);
-    const listening = c.listening === NONE ? NONE : code(c.listening);
+    const c = portCells(row, r.container !== void 0);
+    const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
     return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row, c.verdict)} |`;
   });
   const more = (n) => `_\u2026 and ${n} more port${n === 1 ? "" : "s"} not shown; see the JSON report._`;
@@ -82785,7 +82786,7 @@ var toMarkdown = (r, opts) => {
     [
       `Dockerfile ${r.dockerfile ? code(relPath(r.dockerfile, opts.cwd)) : NONE}`,
       `spec ${r.spec ? code(relPath(r.spec, opts.cwd)) : "none (EXPOSE compared with the runtime)"}`,
-      ...r.container ? [`probe ${code(r.container.reader)}${r.container.trusted ? "" : " (untrusted)"}`] : [],
+      r.container ? `probe ${code(r.container.reader)}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
       `${(r.timing.totalMs / 1e3).toFixed(1)} s`
     ].join(" \xB7 "),
     "",
@@ -82947,7 +82948,7 @@ var contextLine = (r, cwd) => {
   const parts = [
     `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
     `spec: ${r.spec ? relPath(r.spec, cwd) : "none (EXPOSE vs runtime)"}`,
-    ...r.container ? [`probe: ${r.container.reader}${r.container.trusted ? "" : " (untrusted)"}`] : [],
+    r.container ? `probe: ${r.container.reader}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
     `took ${seconds(r.timing.totalMs)}`
   ];
   return parts.join("   ");
@@ -82956,7 +82957,7 @@ var table = (r, paint) => {
   const rows = portRows(r);
   if (rows.length === 0) return ["No ports in any view: nothing EXPOSEd, declared or listening."];
   const keys = Object.keys(COLUMNS);
-  const cells = rows.map(portCells);
+  const cells = rows.map((row) => portCells(row, r.container !== void 0));
   const width = (k) => Math.max(COLUMNS[k].length, ...cells.map((c) => c[k].length));
   const widths = keys.map(width);
   const line = (c, style) => keys.map((k, i) => i === keys.length - 1 ? style(k, c[k]) : style(k, c[k].padEnd(widths[i]))).join("  ").trimEnd();

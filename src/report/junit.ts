@@ -66,7 +66,7 @@ const caseXml = (c: Case, r: GateResult, cwd: string | undefined): {xml: string;
 
 const cases = (r: GateResult): Case[] => {
   const ports: Case[] = portRows(r).map(row => {
-    const c = portCells(row);
+    const c = portCells(row, r.container !== undefined);
     return {
       classname: 'portgate.ports',
       name: row.key,

@@ -1,7 +1,7 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
 import {countBySeverity, describeCounts, describeFailOn, describeLocation, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
-import {NONE, portCells, portRows, worst, type PortRow} from './table.js';
+import {NONE, NOT_RUN, portCells, portRows, worst, type PortRow} from './table.js';
 
 /**
  * One Markdown body for the GitHub job summary, a sticky PR comment and a
@@ -63,8 +63,8 @@ const portTable = (r: GateResult): string[] => {
   const rows = portRows(r);
   if (rows.length === 0) return ['_No ports in any view: nothing EXPOSEd, declared or listening._'];
   const lines = rows.map(row => {
-    const c = portCells(row);
-    const listening = c.listening === NONE ? NONE : code(c.listening);
+    const c = portCells(row, r.container !== undefined);
+    const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
     return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell(row, c.verdict)} |`;
   });
   const more = (n: number) => `_… and ${n} more port${n === 1 ? '' : 's'} not shown; see the JSON report._`;
@@ -105,7 +105,7 @@ export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
     [
       `Dockerfile ${r.dockerfile ? code(relPath(r.dockerfile, opts.cwd)) : NONE}`,
       `spec ${r.spec ? code(relPath(r.spec, opts.cwd)) : 'none (EXPOSE compared with the runtime)'}`,
-      ...(r.container ? [`probe ${code(r.container.reader)}${r.container.trusted ? '' : ' (untrusted)'}`] : []),
+      r.container ? `probe ${code(r.container.reader)}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
       `${(r.timing.totalMs / 1000).toFixed(1)} s`
     ].join(' · '),
     '',

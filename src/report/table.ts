@@ -80,10 +80,13 @@ export const verdictCell = (row: PortRow): string => {
   return row.findings.length > 1 ? `${w.rule} (+${row.findings.length - 1})` : w.rule;
 };
 
-export const portCells = (row: PortRow): PortCells => ({
+/** `—` would claim nothing listens; with --static-only nothing was observed at all. */
+export const NOT_RUN = '(not run)';
+
+export const portCells = (row: PortRow, observed = true): PortCells => ({
   port: row.key,
   expose: exposeCell(row.exposed),
-  listening: describeListening(row.listeners),
+  listening: observed ? describeListening(row.listeners) : NOT_RUN,
   spec: specCell(row.declared),
   verdict: verdictCell(row)
 });

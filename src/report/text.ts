@@ -35,7 +35,7 @@ const contextLine = (r: GateResult, cwd: string | undefined): string => {
   const parts = [
     `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
     `spec: ${r.spec ? relPath(r.spec, cwd) : 'none (EXPOSE vs runtime)'}`,
-    ...(r.container ? [`probe: ${r.container.reader}${r.container.trusted ? '' : ' (untrusted)'}`] : []),
+    r.container ? `probe: ${r.container.reader}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
     `took ${seconds(r.timing.totalMs)}`
   ];
   return parts.join('   ');
@@ -45,7 +45,7 @@ const table = (r: GateResult, paint: Paint): string[] => {
   const rows = portRows(r);
   if (rows.length === 0) return ['No ports in any view: nothing EXPOSEd, declared or listening.'];
   const keys = Object.keys(COLUMNS) as (keyof PortCells)[];
-  const cells = rows.map(portCells);
+  const cells = rows.map(row => portCells(row, r.container !== undefined));
   const width = (k: keyof PortCells) => Math.max(COLUMNS[k].length, ...cells.map(c => c[k].length));
   const widths = keys.map(width);
   const line = (c: Record<keyof PortCells, string>, style: (k: keyof PortCells, v: string) => string) =>

@@ -102,3 +102,19 @@ describe('markdown', () => {
     expect(md).toMatch(/\n`````text\nbefore\n```\nfenced ```` text\n```\nafter\n`````\n/);
   });
 });
+
+describe('--static-only results (the image was not run)', () => {
+  const {container: _ran, ...rest} = loadResult('failing-service');
+  const result: GateResult = {...rest, listening: []};
+
+  it.each(['text', 'markdown'] as const)('%s says the image was not run instead of claiming nothing listens', format => {
+    const out = FORMATS[format](result, {cwd: CWD});
+    expect(out).toContain('static-only: the image was not run');
+    expect(out).toContain('(not run)');
+    expect(FORMATS[format](loadResult('failing-service'), {cwd: CWD})).not.toContain('(not run)');
+  });
+
+  it('json reports no container', () => {
+    expect(JSON.parse(FORMATS.json(result, {})).container).toBeNull();
+  });
+});
