@@ -111,6 +111,15 @@ describe('listeners in a FROM-scratch image with no shell', () => {
     }
   });
 
+  test("the spec's run: section replaces the command and the user", async () => {
+    const spec = 'version: 1\nports:\n  - port: 9090\n    exposure: internal\nrun:\n  command: ["tcp", "127.0.0.1", "9091", "0.0.0.0", "9090"]\n  user: "4242:4242"\n  env: {MODE: test}\n  settle: 500ms\n';
+    const r = await gate(img('v4'), {spec});
+    expect(seen(r)).toEqual(['tcp 0.0.0.0 9090 ipv4 wildcard', 'tcp 127.0.0.1 9091 ipv4 loopback']);
+    expect(r.listening.map(l => l.uid)).toEqual([4242, 4242]);
+    // The image still EXPOSEs 8080, which the replaced command no longer serves.
+    expect(rules(r)).toEqual(['exposed-not-declared:8080', 'undeclared-loopback-listener:9091']);
+  });
+
   test('a non-root process is attributed to its socket', async () => {
     const r = await gate(img('nonroot'));
     expect(r.listening).toHaveLength(1);
