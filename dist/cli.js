@@ -25176,14 +25176,14 @@ var require_headers = __commonJS({
       else return ZEROS.slice(0, n - val.length) + val + " ";
     };
     function parse256(buf) {
-      var positive;
-      if (buf[0] === 128) positive = true;
-      else if (buf[0] === 255) positive = false;
+      var positive2;
+      if (buf[0] === 128) positive2 = true;
+      else if (buf[0] === 255) positive2 = false;
       else return null;
       var tuple = [];
       for (var i = buf.length - 1; i > 0; i--) {
         var byte = buf[i];
-        if (positive) tuple.push(byte);
+        if (positive2) tuple.push(byte);
         else tuple.push(255 - byte);
       }
       var sum = 0;
@@ -25191,7 +25191,7 @@ var require_headers = __commonJS({
       for (i = 0; i < l; i++) {
         sum += tuple[i] * Math.pow(256, i);
       }
-      return positive ? sum : -1 * sum;
+      return positive2 ? sum : -1 * sum;
     }
     var decodeOct = function(val, offset, length) {
       val = val.slice(offset, offset + length);
@@ -79165,9 +79165,11 @@ var DockerEngine = class {
   }
   docker;
   created = /* @__PURE__ */ new Set();
+  /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
   runId = randomUUID();
   swept = false;
   closed = false;
+  cleaning;
   /** Waits up to `waitMs` for the engine to answer: a Docker-in-Docker service may still be starting. */
   async ping(waitMs = 0) {
     const end = Date.now() + waitMs;
@@ -79210,6 +79212,7 @@ var DockerEngine = class {
       };
     } catch (e) {
       if (statusOf(e) === 404) return void 0;
+      if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${e.message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
     }
   }
@@ -79259,19 +79262,28 @@ var DockerEngine = class {
     }
     await this.ensureImage(probeImage);
     const probe = await this.create(probeConfig(probeImage, target.id, this.runId), `start the probe image ${probeImage}`);
-    await probe.start();
+    await probe.start().catch((e) => {
+      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${e.message}). Pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+    });
     return sidecarReader(probe);
   }
-  async cleanup() {
+  /** Concurrent calls (the gate's `finally` and a signal handler) share one pass. */
+  cleanup() {
     this.closed = true;
+    this.cleaning ??= this.removeAll().finally(() => this.cleaning = void 0);
+    return this.cleaning;
+  }
+  async removeAll() {
     const labelled = await this.docker.listContainers({ all: true, filters: { label: [`io.portgate.run=${this.runId}`] } }).then((list) => list.map((c) => c.Id)).catch(() => []);
-    await Promise.all([.../* @__PURE__ */ new Set([...this.created, ...labelled])].map((id) => this.remove(id)));
+    const results = await Promise.allSettled([.../* @__PURE__ */ new Set([...this.created, ...labelled])].map((id) => this.remove(id)));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
   async remove(id) {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (e) {
-      if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${e.message}`);
+      if (statusOf(e) !== 404 && statusOf(e) !== 409) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${e.message}`);
     }
     this.created.delete(id);
   }
@@ -79324,6 +79336,37 @@ var isAlive = (pid) => {
     return true;
   } catch (e) {
     return e.code === "EPERM";
+  }
+};
+
+// src/engine/guard.ts
+var withEngine = async (o, fn) => {
+  const engine = new DockerEngine();
+  const exitAfterCleanup = (code3) => {
+    void engine.cleanup().catch((e) => o.log(`portgate: ${e.message}`)).finally(() => process.exit(code3));
+  };
+  const onSignal = (signal) => {
+    o.log(`portgate: ${signal}: removing its containers`);
+    exitAfterCleanup(signal === "SIGINT" ? 130 : 143);
+  };
+  const onStray = (e) => {
+    o.log(`portgate: internal error, please report it with this output:
+${e.stack ?? e.message}`);
+    exitAfterCleanup(4);
+  };
+  process.once("SIGINT", onSignal).once("SIGTERM", onSignal).once("uncaughtException", onStray);
+  try {
+    const reachable = await engine.ping(o.waitMs ?? 0).then(
+      () => true,
+      (e) => {
+        if (!o.optional || !(e instanceof EnvironmentError)) throw e;
+        o.log(`portgate: --static-only: ${e.message} Continuing without the engine.`);
+        return false;
+      }
+    );
+    return await fn(reachable ? engine : void 0);
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("uncaughtException", onStray);
   }
 };
 
@@ -80373,6 +80416,11 @@ var shellWords = (t, escape2) => {
   return words;
 };
 var readSource = (text2, file) => {
+  const cr = /\r(?!\n)/.exec(text2);
+  if (cr) {
+    const before = text2.slice(0, cr.index).split("\n");
+    throw problem(file, { line: before.length - 1, character: before.at(-1).length }, "bare carriage return (CR) line ending", "convert the file to LF (or CRLF) line endings, e.g. with dos2unix");
+  }
   const dockerfile = import_dockerfile_ast.DockerfileParser.parse(text2);
   const escapes = dockerfile.getDirectives().filter((d) => d.getName().toLowerCase() === "escape");
   for (const [i, d] of escapes.entries()) {
@@ -80726,8 +80774,8 @@ function resolveExpose(text2, opts) {
       for (const [key, value] of pairs) r.scope.setEnv(key, value);
     } else if (step.kind === "expose") {
       const { ports, warnings } = exposeWords(step.words, r.scope.env(), exposeCtx);
-      r.exposed.push(...ports);
-      r.warnings.push(...warnings);
+      for (const p of ports) r.exposed.push(p);
+      for (const w of warnings) r.warnings.push(w);
     } else if (step.kind === "onbuild") r.triggers.push(step.trigger);
   };
   const results = /* @__PURE__ */ new Map();
@@ -81511,7 +81559,7 @@ function checkCompose(model, ctx) {
       out.push(finding2("k8s-host-network", msg, void 0, void 0, s.networkMode.at));
       continue;
     }
-    for (const p of s.ports) out.push(...portFindings(s, p, view, ctx));
+    for (const p of s.ports) for (const f of portFindings(s, p, view, ctx)) out.push(f);
     for (const e of s.expose) {
       const bad = unreachable2(view, e.port, e.protocol);
       if (!bad) continue;
@@ -82958,7 +83006,7 @@ var table = (r, paint) => {
   if (rows.length === 0) return ["No ports in any view: nothing EXPOSEd, declared or listening."];
   const keys = Object.keys(COLUMNS);
   const cells = rows.map((row) => portCells(row, r.container !== void 0));
-  const width = (k) => Math.max(COLUMNS[k].length, ...cells.map((c) => c[k].length));
+  const width = (k) => cells.reduce((w, c) => Math.max(w, c[k].length), COLUMNS[k].length);
   const widths = keys.map(width);
   const line = (c, style) => keys.map((k, i) => i === keys.length - 1 ? style(k, c[k]) : style(k, c[k].padEnd(widths[i]))).join("  ").trimEnd();
   const header = line(COLUMNS, (_, v) => paint(v, "bold"));
@@ -83053,7 +83101,7 @@ var report = (v) => {
   if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(", ")}; got "${v}"`);
   return { format, path: v.slice(i + 1) };
 };
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (must already be in the engine)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <duration>", `how long the listener set must stay unchanged (default: spec run.settle, else ${DEFAULTS.settleMs / 1e3}s)`).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <duration>", `how long the listener set must stay unchanged (default: spec run.settle, else ${DEFAULTS.settleMs / 1e3}s)`).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
 var parseCliArgs = (argv) => {
   let result2;
   let help = "";
@@ -83083,24 +83131,33 @@ var parseCliArgs = (argv) => {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return { command: "help", text: help };
+      const command = ["check", "init"].includes(argv[0] ?? "") ? `${argv[0]} ` : "";
       throw new InputError(`${e.message.replace(/^error: /, "")}
-Run \`portgate ${argv[0] && !argv[0].startsWith("-") ? `${argv[0]} ` : ""}--help\` for usage.`);
+Run \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
   if (!result2) return { command: "help", text: program2.helpInformation() };
   return result2;
 };
+var nonEmpty = (value, flag, example) => {
+  if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
+  return value.trim();
+};
+var positive = (ms2, flag) => {
+  if (ms2 <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
+  return ms2;
+};
 var common = (o) => ({
-  image: o.image,
+  image: nonEmpty(o.image, "--image", "app:ci"),
   dockerfile: o.dockerfile,
   buildArgs: o.buildArg,
   target: o.target,
   probe: o.probe,
-  probeImage: o.probeImage,
+  probeImage: nonEmpty(o.probeImage, "--probe-image", DEFAULTS.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
-  ...o.timeout !== void 0 && { timeoutMs: parseDuration(o.timeout, "--timeout") },
+  ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
   ...o.settle !== void 0 && { settleMs: parseDuration(o.settle, "--settle") }
 });
 
@@ -83214,29 +83271,6 @@ var gateOptions = async (a, specPath) => {
     failOn: a.command === "check" ? a.failOn : "never"
   };
 };
-var withEngine = async (io, waitMs, fn, optional = false) => {
-  const engine = new DockerEngine();
-  const onSignal = (signal) => {
-    io.stderr(`portgate: ${signal}: removing its containers
-`);
-    void engine.cleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-  try {
-    const reachable = await engine.ping(waitMs).then(
-      () => true,
-      (e) => {
-        if (!optional || !(e instanceof EnvironmentError)) throw e;
-        io.stderr(`portgate: --static-only: ${e.message} Continuing without the engine.
-`);
-        return false;
-      }
-    );
-    return await fn(reachable ? engine : void 0);
-  } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-  }
-};
 var check = async (a, io) => {
   const opts = {
     ...await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"])),
@@ -83245,7 +83279,8 @@ var check = async (a, io) => {
     notice: (s) => io.stderr(`portgate: ${s}
 `)
   };
-  const result2 = await withEngine(io, a.engineWaitMs, (engine) => runGate(opts, engine), a.staticOnly);
+  const result2 = await withEngine({ log: (l) => io.stderr(`${l}
+`), waitMs: a.engineWaitMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output });
   if (a.output) await writeOutput(a.output, rendered, "--output");
@@ -83255,7 +83290,8 @@ var check = async (a, io) => {
 };
 var init = async (a, io) => {
   const opts = await gateOptions(a, void 0);
-  const result2 = await withEngine(io, a.engineWaitMs, (engine) => runGate(opts, engine));
+  const result2 = await withEngine({ log: (l) => io.stderr(`${l}
+`), waitMs: a.engineWaitMs }, (engine) => runGate(opts, engine));
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (result2.container?.exited) header.push(`The container exited with code ${result2.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
   const text2 = renderSpec(baselineFrom(result2), { header });

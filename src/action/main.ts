@@ -1,6 +1,6 @@
 import {context, getOctokit} from '@actions/github';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
-import {DockerEngine} from '../engine/docker-engine.js';
+import {withEngine} from '../engine/guard.js';
 import {runGate} from '../gate/run-gate.js';
 import {countBySeverity, failsGate} from '../report/common.js';
 import {FORMATS} from '../report/index.js';
@@ -11,21 +11,6 @@ import {gateOptions, writeReports} from './files.js';
 import {getInputs} from './inputs.js';
 import {summaryMarkdown} from './summary.js';
 
-/** As the CLI does: SIGINT/SIGTERM (a cancelled job) remove the gate's containers before the process exits. */
-const withEngine = async <T>(fn: (engine: DockerEngine) => Promise<T>): Promise<T> => {
-  const engine = new DockerEngine();
-  const onSignal = (signal: NodeJS.Signals) => {
-    emit.log(`portgate: ${signal}: removing its containers`);
-    void engine.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  try {
-    await engine.ping();
-    return await fn(engine);
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  }
-};
 
 const pullRequest = (): PullRequestContext => {
   const pr = ['pull_request', 'pull_request_target'].includes(context.eventName) ? context.payload.pull_request : undefined;
@@ -42,7 +27,7 @@ export const run = async (): Promise<void> => {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const {opts, dockerfileText} = await gateOptions(inputs, workspace);
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
-    const result = await withEngine(engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
+    const result = await withEngine({log: emit.log, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
     const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
     emit.annotate(plan.annotations);

@@ -60,7 +60,7 @@ const report = (v: string) => {
 
 const runOptions = (c: Command) =>
   c
-    .requiredOption('--image <ref>', 'image to gate (must already be in the engine)')
+    .requiredOption('--image <ref>', 'image to gate (pulled when the engine lacks it, see --pull)')
     .option('--dockerfile <path>', 'Dockerfile the image was built from (default: ./Dockerfile when present)')
     .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg, {})
     .option('--target <stage>', 'build stage used for the build (default: the last stage)')
@@ -122,7 +122,8 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
-      throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${argv[0] && !argv[0].startsWith('-') ? `${argv[0]} ` : ''}--help\` for usage.`);
+      const command = ['check', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+      throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
@@ -155,15 +156,26 @@ interface Opts {
   color: boolean;
 }
 
+/** Empty values come from unset variables (`--image "$IMAGE"`); the engine API would misread them. */
+const nonEmpty = (value: string, flag: string, example: string): string => {
+  if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
+  return value.trim();
+};
+
+const positive = (ms: number, flag: string): number => {
+  if (ms <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
+  return ms;
+};
+
 const common = (o: Opts) => ({
-  image: o.image,
+  image: nonEmpty(o.image, '--image', 'app:ci'),
   dockerfile: o.dockerfile,
   buildArgs: o.buildArg,
   target: o.target,
   probe: o.probe,
-  probeImage: o.probeImage,
+  probeImage: nonEmpty(o.probeImage, '--probe-image', DEFAULTS.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
-  ...(o.timeout !== undefined && {timeoutMs: parseDuration(o.timeout, '--timeout')}),
+  ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),
   ...(o.settle !== undefined && {settleMs: parseDuration(o.settle, '--settle')})
 });

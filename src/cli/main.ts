@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import {writeFile} from 'node:fs/promises';
 import {EXIT, EnvironmentError, InputError, describeError} from '../errors.js';
-import {DockerEngine} from '../engine/docker-engine.js';
+import {withEngine} from '../engine/guard.js';
 import {runGate, type GateOptions} from '../gate/run-gate.js';
 import {baselineFrom} from '../gate/baseline.js';
 import {loadSpec, renderSpec} from '../spec/index.js';
@@ -47,34 +47,6 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
   };
 };
 
-/**
- * Runs with the engine's containers guarded: SIGINT/SIGTERM remove them
- * before portgate exits, as the normal path's `finally` does. With
- * `optional` (--static-only) an unreachable engine is not an error: `fn`
- * gets undefined and the gate works from the Dockerfile.
- */
-const withEngine = async <T>(io: Io, waitMs: number, fn: (engine: DockerEngine | undefined) => Promise<T>, optional = false): Promise<T> => {
-  const engine = new DockerEngine();
-  const onSignal = (signal: NodeJS.Signals) => {
-    io.stderr(`portgate: ${signal}: removing its containers\n`);
-    void engine.cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-  try {
-    const reachable = await engine.ping(waitMs).then(
-      () => true,
-      (e: unknown) => {
-        if (!optional || !(e instanceof EnvironmentError)) throw e;
-        io.stderr(`portgate: --static-only: ${e.message} Continuing without the engine.\n`);
-        return false;
-      }
-    );
-    return await fn(reachable ? engine : undefined);
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  }
-};
-
 const check = async (a: CheckArgs, io: Io): Promise<number> => {
   const opts: GateOptions = {
     ...(await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']))),
@@ -82,7 +54,7 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
     staticOnly: a.staticOnly,
     notice: s => io.stderr(`portgate: ${s}\n`)
   };
-  const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine), a.staticOnly);
+  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, optional: a.staticOnly}, engine => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output});
   if (a.output) await writeOutput(a.output, rendered, '--output');
@@ -93,7 +65,7 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
 
 const init = async (a: InitArgs, io: Io): Promise<number> => {
   const opts = await gateOptions(a, undefined);
-  const result = await withEngine(io, a.engineWaitMs, engine => runGate(opts, engine));
+  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs}, engine => runGate(opts, engine));
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (result.container?.exited) header.push(`The container exited with code ${result.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
   const text = renderSpec(baselineFrom(result), {header});

@@ -147,8 +147,9 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
       for (const [key, value] of pairs) r.scope.setEnv(key, value);
     } else if (step.kind === 'expose') {
       const {ports, warnings} = exposeWords(step.words, r.scope.env(), exposeCtx);
-      r.exposed.push(...ports);
-      r.warnings.push(...warnings);
+      // Not push(...ports): `EXPOSE 1-65535/tcp 1-65535/udp` is 131,070 ports, past the argument limit.
+      for (const p of ports) r.exposed.push(p);
+      for (const w of warnings) r.warnings.push(w);
     } else if (step.kind === 'onbuild') r.triggers.push(step.trigger);
   };
 

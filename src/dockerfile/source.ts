@@ -214,6 +214,13 @@ export const shellWords = (t: Text, escape: string): Word[] => {
 
 /** Reads the escape directive and every instruction's logical line. */
 export const readSource = (text: string, file: string): Source => {
+  // Docker splits lines on \n only, so a lone \r (classic Mac line ends) joins lines into one
+  // nonsense instruction; dockerfile-ast splits on it. Refuse rather than guess.
+  const cr = /\r(?!\n)/.exec(text);
+  if (cr) {
+    const before = text.slice(0, cr.index).split('\n');
+    throw problem(file, {line: before.length - 1, character: before.at(-1)!.length}, 'bare carriage return (CR) line ending', 'convert the file to LF (or CRLF) line endings, e.g. with dos2unix');
+  }
   const dockerfile = DockerfileParser.parse(text);
   const escapes = dockerfile.getDirectives().filter(d => d.getName().toLowerCase() === 'escape');
   for (const [i, d] of escapes.entries()) {

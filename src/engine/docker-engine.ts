@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises';
 import {homedir, hostname} from 'node:os';
 import {join} from 'node:path';
 import Docker from 'dockerode';
-import {EnvironmentError} from '../errors.js';
+import {EnvironmentError, InputError} from '../errors.js';
 import {openHostReader} from './readers/host.js';
 import {authFor} from './registry-auth.js';
 import {execReader, sidecarReader} from './readers/probe.js';
@@ -26,9 +26,11 @@ const unreachable = (e: unknown): EnvironmentError =>
  */
 export class DockerEngine implements Engine {
   private readonly created = new Set<string>();
-  private readonly runId = randomUUID();
+  /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
+  readonly runId = randomUUID();
   private swept = false;
   private closed = false;
+  private cleaning: Promise<void> | undefined;
 
   constructor(private readonly docker: Docker = new Docker({timeout: 120_000})) {}
 
@@ -77,6 +79,7 @@ export class DockerEngine implements Engine {
       };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
+      if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
     }
   }
@@ -133,26 +136,37 @@ export class DockerEngine implements Engine {
     }
     await this.ensureImage(probeImage);
     const probe = await this.create(probeConfig(probeImage, target.id, this.runId), `start the probe image ${probeImage}`);
-    await probe.start();
+    await probe.start().catch(e => {
+      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${(e as Error).message}). Pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+    });
     return sidecarReader(probe);
   }
 
-  async cleanup(): Promise<void> {
+  /** Concurrent calls (the gate's `finally` and a signal handler) share one pass. */
+  cleanup(): Promise<void> {
     this.closed = true;
+    this.cleaning ??= this.removeAll().finally(() => (this.cleaning = undefined));
+    return this.cleaning;
+  }
+
+  private async removeAll(): Promise<void> {
     // Tracked ids, plus anything carrying this run's label: a create still in
     // flight when a signal arrived is not tracked yet but is labelled.
     const labelled = await this.docker
       .listContainers({all: true, filters: {label: [`io.portgate.run=${this.runId}`]}})
       .then(list => list.map(c => c.Id))
       .catch(() => [] as string[]);
-    await Promise.all([...new Set([...this.created, ...labelled])].map(id => this.remove(id)));
+    const results = await Promise.allSettled([...new Set([...this.created, ...labelled])].map(id => this.remove(id)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async remove(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({force: true, v: true});
     } catch (e) {
-      if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
+      // 404: already gone; 409: the engine is already removing it.
+      if (statusOf(e) !== 404 && statusOf(e) !== 409) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
     }
     this.created.delete(id);
   }

@@ -63,7 +63,8 @@ export function checkCompose(model: ComposeModel, ctx: ManifestContext): Finding
       out.push(finding('k8s-host-network', msg, undefined, undefined, s.networkMode.at));
       continue;
     }
-    for (const p of s.ports) out.push(...portFindings(s, p, view, ctx));
+    // One finding per port of a range mapping: no push(...), which a 1-65535 range would overflow.
+    for (const p of s.ports) for (const f of portFindings(s, p, view, ctx)) out.push(f);
     for (const e of s.expose) {
       const bad = unreachable(view, e.port, e.protocol);
       if (!bad) continue;

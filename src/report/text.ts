@@ -46,7 +46,8 @@ const table = (r: GateResult, paint: Paint): string[] => {
   if (rows.length === 0) return ['No ports in any view: nothing EXPOSEd, declared or listening.'];
   const keys = Object.keys(COLUMNS) as (keyof PortCells)[];
   const cells = rows.map(row => portCells(row, r.container !== undefined));
-  const width = (k: keyof PortCells) => Math.max(COLUMNS[k].length, ...cells.map(c => c[k].length));
+  // A reduce, not Math.max(...): a range EXPOSE can make 131,070 rows, past the argument limit.
+  const width = (k: keyof PortCells) => cells.reduce((w, c) => Math.max(w, c[k].length), COLUMNS[k].length);
   const widths = keys.map(width);
   const line = (c: Record<keyof PortCells, string>, style: (k: keyof PortCells, v: string) => string) =>
     keys

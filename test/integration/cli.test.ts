@@ -68,7 +68,27 @@ describe('exit codes', () => {
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<testsuite');
   });
 
+  test('--fail-on decides which severities fail: warnings pass at error, fail at warning; nothing fails at never', async () => {
+    const dir = tmp();
+    // Every finding downgraded to a warning by the spec's rules: section.
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports:\n  - port: 8080\nrules:\n  risky-port: warning\n  undeclared-listener: warning\n');
+    const run = (failOn: string) => cli(['check', '--image', IMAGE, '--settle', '0s', '--fail-on', failOn, '--format', 'json'], {cwd: dir});
+    const atError = await run('error');
+    expect(atError.code).toBe(0);
+    expect(JSON.parse(atError.stdout).findings.map((f: {rule: string; severity: string}) => `${f.rule}:${f.severity}`).sort()).toEqual(['risky-port:warning', 'undeclared-listener:warning']);
+    expect((await run('warning')).code).toBe(1);
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports:\n  - port: 8080\n');
+    const never = await run('never');
+    expect(never.code).toBe(0);
+    expect(JSON.parse(never.stdout).findings.some((f: {severity: string}) => f.severity === 'error')).toBe(true);
+  });
+
   test.each([
+    ['an empty --image (an unset variable)', ['check', '--image', ''], /--image is empty/],
+    ['an empty --probe-image', ['check', '--image', IMAGE, '--probe-image', ' '], /--probe-image is empty/],
+    ['an invalid image reference', ['check', '--image', 'UPPER:case', '--pull', 'never'], /"UPPER:case" is not a valid image reference/],
+    ['a zero timeout', ['check', '--image', IMAGE, '--timeout', '0s'], /--timeout must be longer than 0s/],
+    ['an unknown command', ['bogus'], /Run `portgate --help` for usage/],
     ['an unknown option', ['check', '--image', 'x', '--bogus'], /unknown option '--bogus'/],
     ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
@@ -99,6 +119,20 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/Dockerfile:3:\d+: .*invalid proto: foo/);
   });
 
+  test('2 for a Dockerfile with bare CR line ends or a huge EXPOSE range, never a crash', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\rEXPOSE 8080\r');
+    const cr = await cli(['check', '--image', IMAGE, '--static-only'], {cwd: dir});
+    expect(cr.code).toBe(2);
+    expect(cr.stderr).toMatch(/^portgate: Dockerfile:1:13: bare carriage return/);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nEXPOSE 1-65535/udp 1-65535/tcp\n');
+    const huge = await cli(['check', '--image', IMAGE, '--static-only', '--output', 'report.txt'], {cwd: dir});
+    expect(huge.stderr).not.toMatch(/internal error/);
+    // No spec: the 131,070 ports the image lacks are dockerfile-mismatch warnings, which do not fail at --fail-on error.
+    expect(huge.code).toBe(0);
+    expect(readFileSync(join(dir, 'report.txt'), 'utf8')).toMatch(/dockerfile-mismatch/);
+  });
+
   test('3 for an image the engine does not have and cannot pull', async () => {
     const r = await cli(['check', '--image', `${P}missing:nope`], {cwd: tmp()});
     expect(r.code).toBe(3);
@@ -106,6 +140,12 @@ describe('exit codes', () => {
     const never = await cli(['check', '--image', `${P}missing:nope`, '--pull', 'never'], {cwd: tmp()});
     expect(never.code).toBe(3);
     expect(never.stderr).toMatch(/is not in the engine: build it/);
+  });
+
+  test('3 for a probe image that has no shell', async () => {
+    const r = await cli(['check', '--image', IMAGE, '--probe', 'sidecar', '--probe-image', SLOW, '--settle', '0s'], {cwd: tmp()});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/the probe image portgate-cli-slow:test cannot run `sh -c`/);
   });
 
   test('3 for an unreachable engine', async () => {
@@ -132,6 +172,22 @@ describe('exit codes', () => {
 });
 
 describe('signals remove every container', () => {
+  test('SIGTERM during init exits 143 and leaves nothing', async () => {
+    const r = await cli(['init', '--image', SLOW, '--timeout', '100s'], {
+      cwd: tmp(),
+      onSpawn: pid => {
+        const poll = setInterval(async () => {
+          if ((await docker().listContainers({filters: {label: ['io.portgate.managed']}})).length >= 1) {
+            clearInterval(poll);
+            process.kill(pid, 'SIGTERM');
+          }
+        }, 100);
+      }
+    });
+    expect(r.code).toBe(143);
+    expect(r.stderr).not.toMatch(/could not remove/);
+  });
+
   test.each([
     ['SIGINT', 130],
     ['SIGTERM', 143]

@@ -112,3 +112,16 @@ describe('errors elsewhere', () => {
       expect(failure(text).message).toMatch(/ — \S.{10,}/);
   });
 });
+
+describe('inputs that once crashed the resolver', () => {
+  test('bare CR line endings are refused with the position, not a crash', () => {
+    expect(() => resolveExpose('FROM scratch\nEXPOSE 80\rEXPOSE 81\r', {file: 'Dockerfile'})).toThrow(
+      expect.objectContaining({name: 'InputError', line: 2, column: 10, message: expect.stringContaining('bare carriage return')})
+    );
+  });
+
+  test('every port of both protocols resolves without exhausting the stack', () => {
+    const {exposed} = resolveExpose('FROM scratch\nEXPOSE 1-65535/udp 1-65535/tcp\n', {file: 'Dockerfile'});
+    expect(exposed).toHaveLength(131_070);
+  });
+});

@@ -52,8 +52,9 @@ describe('deploymentFindings', () => {
 
   it('listening: undefined is the static mode: spec and EXPOSE stand in, and messages say so', () => {
     const fs = deploymentFindings(d, {listening: undefined, declared: [declare(8080), declare(8081, 'internal')], exposed: [expose(8080)]});
-    expect(fs.length).toBeGreaterThan(0);
-    expect(fs.filter(f => f.rule.endsWith('-not-listening')).every(f => f.message.includes('static check: the image was not run'))).toBe(true);
+    const notListening = fs.filter(f => f.rule.endsWith('-not-listening'));
+    expect(notListening.length).toBeGreaterThan(0);
+    for (const f of notListening) expect(f.message).toContain('static check: the image was not run');
   });
 });
 

@@ -51,6 +51,10 @@ describe('schema/portgate.schema.json', () => {
   });
 });
 
+test('the fixture corpus is all there (an empty folder would run no fixture test)', () => {
+  expect(fixtures.length).toBeGreaterThanOrEqual(26);
+});
+
 describe.each(fixtures)('fixture %s', file => {
   const text = read(file);
   const expectation = header(text, 'expect')!;
