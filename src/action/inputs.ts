@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import {InputError} from '../errors.js';
 import type {ProbeMode} from '../engine/types.js';
 import {parseDuration} from '../util/duration.js';
+import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 
 /** Everything action.yml declares, typed and validated. */
 export interface Inputs {
@@ -75,7 +76,7 @@ export const parseBuildArgs = (value: string): Record<string, string> => {
   for (const line of parseLines(value)) {
     const i = line.indexOf('=');
     const key = line.slice(0, i).trim();
-    if (i <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new InputError(`input build-args has "${line}"; expected one KEY=VALUE per line, e.g. VERSION=1.2.`);
+    if (i <= 0 || !BUILD_ARG_NAME.test(key)) throw new InputError(`input build-args has "${line}"; expected one KEY=VALUE per line, e.g. VERSION=1.2.`);
     args[key] = line.slice(i + 1);
   }
   return args;

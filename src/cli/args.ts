@@ -5,6 +5,7 @@ import type {ProbeMode} from '../engine/types.js';
 import {FORMATS, type Format} from '../report/index.js';
 import {parseDuration} from '../util/duration.js';
 import {DEFAULTS} from '../gate/run-gate.js';
+import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -47,7 +48,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 const buildArg = (v: string, prev: Record<string, string>) => {
   const i = v.indexOf('=');
-  if (i <= 0) throw new InputError(`--build-arg expects KEY=VALUE, got "${v}"`);
+  if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
   return {...prev, [v.slice(0, i)]: v.slice(i + 1)};
 };
 

@@ -1,4 +1,5 @@
-import {existsSync} from 'node:fs';
+import {existsSync, statSync} from 'node:fs';
+import {dirname, resolve} from 'node:path';
 import {writeFile} from 'node:fs/promises';
 import {EXIT, EnvironmentError, InputError, describeError} from '../errors.js';
 import {withEngine} from '../engine/guard.js';
@@ -26,6 +27,14 @@ const writeOutput = async (path: string, text: string, what: string): Promise<vo
   }
 };
 
+/** Fails before the image runs, not after, when a report could not be written. */
+const checkOutputs = (paths: {path: string; what: string}[]): void => {
+  for (const {path, what} of paths) {
+    const dir = dirname(resolve(path));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+  }
+};
+
 /** An explicit path must exist; otherwise the conventional file is used when present. */
 const pick = (explicit: string | undefined, conventional: string[]): string | undefined => explicit ?? conventional.find(f => existsSync(f));
 
@@ -48,6 +57,7 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
 };
 
 const check = async (a: CheckArgs, io: Io): Promise<number> => {
+  checkOutputs([...(a.output ? [{path: a.output, what: '--output'}] : []), ...a.reports.map(r => ({path: r.path, what: `--report ${r.format}`}))]);
   const opts: GateOptions = {
     ...(await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']))),
     ...(await deploymentInputs(a)),
@@ -64,6 +74,7 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
 };
 
 const init = async (a: InitArgs, io: Io): Promise<number> => {
+  if (a.output) checkOutputs([{path: a.output, what: '--output'}]);
   const opts = await gateOptions(a, undefined);
   const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs}, engine => runGate(opts, engine));
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];

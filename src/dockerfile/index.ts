@@ -5,3 +5,6 @@
 export {resolveExpose} from './resolve.js';
 export type {BaseImageInfo, ResolveOptions, ResolvedDockerfile} from './resolve.js';
 export type {Builder} from './lex.js';
+
+/** What `--build-arg KEY=VALUE` accepts as KEY: a shell variable name, as ARG declares it. */
+export const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

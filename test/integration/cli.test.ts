@@ -94,7 +94,8 @@ describe('exit codes', () => {
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
     ['a bad duration', ['check', '--image', 'x', '--timeout', 'soon'], /--timeout/],
     ['a missing spec file', ['check', '--image', 'x', '--spec', 'nope.yml'], /cannot read the spec nope\.yml: ENOENT/],
-    ['an unwritable report path', ['check', '--image', IMAGE, '--settle', '0s', '--report', 'junit=/nonexistent/dir/r.xml'], /cannot write --report junit \/nonexistent\/dir\/r\.xml: ENOENT/],
+    ['a report path in a missing folder', ['check', '--image', IMAGE, '--report', 'junit=/nonexistent/dir/r.xml'], /cannot write --report junit \/nonexistent\/dir\/r\.xml: the folder \/nonexistent\/dir does not exist/],
+    ['init into a missing folder', ['init', '--image', IMAGE, '--output', '/nonexistent/portgate.yml'], /cannot write --output \/nonexistent\/portgate\.yml: the folder \/nonexistent does not exist/],
     ['a report format that does not exist', ['check', '--image', 'x', '--report', 'pdf=r.pdf'], /--report expects FORMAT=PATH/]
   ])('2 for %s, with no stack trace', async (_name, args, message) => {
     const r = await cli(args, {cwd: tmp()});
