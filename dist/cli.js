@@ -78937,6 +78937,16 @@ function toListeners(sockets) {
   const cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
   return [...byKey.values()].sort((a, b) => a.port - b.port || cmp2(a.protocol, b.protocol) || cmp2(a.address, b.address));
 }
+function processesByInode(processes) {
+  const map = /* @__PURE__ */ new Map();
+  for (const p of [...processes].sort((a, b) => a.pid - b.pid)) {
+    for (const link of p.fdLinks) {
+      const inode = socketInode(link);
+      if (inode !== void 0 && !map.has(inode)) map.set(inode, { pid: p.pid, command: p.command });
+    }
+  }
+  return map;
+}
 
 // src/engine/readers/sections.ts
 var TABLES = ["tcp", "tcp6", "udp", "udp6", "sctp"];
@@ -78959,20 +78969,14 @@ var parseSnapshot = (text2) => {
   }
   return out;
 };
-var parseProcessDump = (text2, ownPids = /* @__PURE__ */ new Set()) => {
-  const map = /* @__PURE__ */ new Map();
-  let proc;
+var parseProcessDump = (text2) => {
+  const out = [];
   for (const line of text2.split("\n")) {
     const head = new RegExp(`^${MARK} pid (\\d+) ?(.*)$`).exec(line);
-    if (head) {
-      const pid = Number(head[1]);
-      proc = ownPids.has(pid) ? void 0 : { pid, command: head[2].trim() || "?" };
-      continue;
-    }
-    const inode = socketInode(line);
-    if (proc && inode !== void 0 && !map.has(inode)) map.set(inode, proc);
+    if (head) out.push({ pid: Number(head[1]), command: head[2].trim() || "?", fdLinks: [] });
+    else if (line.trim()) out.at(-1)?.fdLinks.push(line.trim());
   }
-  return map;
+  return out;
 };
 
 // src/engine/readers/host.ts
@@ -78993,19 +78997,16 @@ var openHostReader = async (containerId, pid, procRoot = "/proc") => {
     return out;
   };
   const processes = async () => {
-    const map = /* @__PURE__ */ new Map();
+    const found = [];
     for (const entry2 of await readdir(procRoot)) {
       if (!/^\d+$/.test(entry2)) continue;
       const base = `${procRoot}/${entry2}`;
       if (await readlink(`${base}/ns/net`).catch(() => void 0) !== netns) continue;
       const fds = await readdir(`${base}/fd`).catch(() => []);
-      const command = await describeProcess(base);
-      for (const fd of fds) {
-        const inode = socketInode(await readlink(`${base}/fd/${fd}`).catch(() => ""));
-        if (inode !== void 0 && !map.has(inode)) map.set(inode, { pid: Number(entry2), command });
-      }
+      const fdLinks = await Promise.all(fds.map((fd) => readlink(`${base}/fd/${fd}`).catch(() => "")));
+      found.push({ pid: Number(entry2), command: await describeProcess(base), fdLinks });
     }
-    return map;
+    return processesByInode(found);
   };
   return { kind: "host", trusted: true, snapshot, processes };
 };
@@ -79077,9 +79078,7 @@ var sidecarReader = (probe) => ({
   kind: "sidecar",
   trusted: true,
   snapshot: async () => snapshotFrom(await run(probe, SNAPSHOT_SCRIPT, "the probe"), "the probe"),
-  processes: async () => {
-    return parseProcessDump(await run(probe, PROCESS_SCRIPT, "the probe"));
-  }
+  processes: async () => processesByInode(parseProcessDump(await run(probe, PROCESS_SCRIPT, "the probe")))
 });
 var execReader = (target) => ({
   kind: "exec",

@@ -133,28 +133,12 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
 };
 
 /** Options as commander hands them over (names derived from the flags). */
-interface Opts {
-  image: string;
-  dockerfile?: string;
+interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settleMs' | 'engineWaitMs'> {
   buildArg: Record<string, string>;
-  target?: string;
+  report: CheckArgs['reports'];
   timeout?: string;
   settle?: string;
-  probe: ProbeMode;
-  probeImage: string;
-  pull: 'missing' | 'always' | 'never';
   engineWait: string;
-  spec?: string;
-  builder: 'buildkit' | 'classic';
-  format: Format;
-  output?: string;
-  report: CheckArgs['reports'];
-  failOn: Severity | 'never';
-  manifests: string[];
-  compose: string[];
-  container?: string;
-  staticOnly: boolean;
-  color: boolean;
 }
 
 /** Empty values come from unset variables (`--image "$IMAGE"`); the engine API would misread them. */

@@ -1,7 +1,7 @@
 import {readFile, readdir, readlink} from 'node:fs/promises';
 import type {ProcessInfo} from '../../model.js';
 import type {ProcNetSnapshot, SocketReader} from '../types.js';
-import {socketInode} from '../../procnet/index.js';
+import {processesByInode, type ProcessFds} from '../../procnet/index.js';
 import {TABLES} from './sections.js';
 
 const tryRead = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
@@ -33,19 +33,16 @@ export const openHostReader = async (containerId: string, pid: number, procRoot 
 
   // Every process in the container's network namespace, not only its init's children.
   const processes = async (): Promise<Map<number, ProcessInfo>> => {
-    const map = new Map<number, ProcessInfo>();
+    const found: ProcessFds[] = [];
     for (const entry of await readdir(procRoot)) {
       if (!/^\d+$/.test(entry)) continue;
       const base = `${procRoot}/${entry}`;
       if ((await readlink(`${base}/ns/net`).catch(() => undefined)) !== netns) continue;
       const fds = await readdir(`${base}/fd`).catch(() => [] as string[]);
-      const command = await describeProcess(base);
-      for (const fd of fds) {
-        const inode = socketInode(await readlink(`${base}/fd/${fd}`).catch(() => ''));
-        if (inode !== undefined && !map.has(inode)) map.set(inode, {pid: Number(entry), command});
-      }
+      const fdLinks = await Promise.all(fds.map(fd => readlink(`${base}/fd/${fd}`).catch(() => '')));
+      found.push({pid: Number(entry), command: await describeProcess(base), fdLinks});
     }
-    return map;
+    return processesByInode(found);
   };
 
   return {kind: 'host', trusted: true, snapshot, processes};

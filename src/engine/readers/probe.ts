@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type {ProcNetSnapshot, SocketReader} from '../types.js';
 import {execIn} from '../streams.js';
+import {processesByInode} from '../../procnet/index.js';
 import {PROCESS_SCRIPT, SNAPSHOT_SCRIPT, parseProcessDump, parseSnapshot} from './sections.js';
 
 /**
@@ -13,10 +14,7 @@ export const sidecarReader = (probe: Docker.Container): SocketReader => ({
   kind: 'sidecar',
   trusted: true,
   snapshot: async () => snapshotFrom(await run(probe, SNAPSHOT_SCRIPT, 'the probe'), 'the probe'),
-  processes: async () => {
-    // The probe's own shell shares the pid namespace; its sockets are none, but skip it anyway.
-    return parseProcessDump(await run(probe, PROCESS_SCRIPT, 'the probe'));
-  }
+  processes: async () => processesByInode(parseProcessDump(await run(probe, PROCESS_SCRIPT, 'the probe')))
 });
 
 /**

@@ -1,5 +1,4 @@
-import type {ProcessInfo} from '../../model.js';
-import {socketInode} from '../../procnet/index.js';
+import type {ProcessFds} from '../../procnet/index.js';
 import type {ProcNetSnapshot} from '../types.js';
 
 export const TABLES = ['tcp', 'tcp6', 'udp', 'udp6', 'sctp'] as const;
@@ -32,18 +31,13 @@ export const parseSnapshot = (text: string): ProcNetSnapshot => {
   return out;
 };
 
-export const parseProcessDump = (text: string, ownPids: Set<number> = new Set()): Map<number, ProcessInfo> => {
-  const map = new Map<number, ProcessInfo>();
-  let proc: ProcessInfo | undefined;
+/** The probe's process listing, as procnet's input for the inode → process map. */
+export const parseProcessDump = (text: string): ProcessFds[] => {
+  const out: ProcessFds[] = [];
   for (const line of text.split('\n')) {
     const head = new RegExp(`^${MARK} pid (\\d+) ?(.*)$`).exec(line);
-    if (head) {
-      const pid = Number(head[1]);
-      proc = ownPids.has(pid) ? undefined : {pid, command: head[2]!.trim() || '?'};
-      continue;
-    }
-    const inode = socketInode(line);
-    if (proc && inode !== undefined && !map.has(inode)) map.set(inode, proc);
+    if (head) out.push({pid: Number(head[1]), command: head[2]!.trim() || '?', fdLinks: []});
+    else if (line.trim()) out.at(-1)?.fdLinks.push(line.trim());
   }
-  return map;
+  return out;
 };

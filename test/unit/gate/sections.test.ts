@@ -14,12 +14,12 @@ describe('probe output sections', () => {
     expect(snap.tcp).toBe(TCP);
   });
 
-  test('maps socket inodes to the process that holds them, skipping the probe itself', () => {
-    const dump = '@@portgate pid 1 /sbin/docker-init -- /app\n/dev/null\n@@portgate pid 7 /app --port 8080 \nsocket:[4242]\npipe:[9]\nsocket:[4243]\n@@portgate pid 99 sh -c x\nsocket:[5555]\n';
-    const map = parseProcessDump(dump, new Set([99]));
-    expect([...map]).toEqual([
-      [4242, {pid: 7, command: '/app --port 8080'}],
-      [4243, {pid: 7, command: '/app --port 8080'}]
+  test('lists each process with its fd links, for the inode → process map', () => {
+    const dump = '@@portgate pid 1 /sbin/docker-init -- /app\n/dev/null\n@@portgate pid 7 /app --port 8080 \nsocket:[4242]\npipe:[9]\nsocket:[4243]\n@@portgate pid 99\n';
+    expect(parseProcessDump(dump)).toEqual([
+      {pid: 1, command: '/sbin/docker-init -- /app', fdLinks: ['/dev/null']},
+      {pid: 7, command: '/app --port 8080', fdLinks: ['socket:[4242]', 'pipe:[9]', 'socket:[4243]']},
+      {pid: 99, command: '?', fdLinks: []}
     ]);
   });
 });
