@@ -82912,7 +82912,7 @@ var package_default = {
 };
 
 // src/report/sarif.ts
-var INFORMATION_URI = "https://github.com/portgate/portgate";
+var INFORMATION_URI = "https://www.npmjs.com/package/portgate";
 var SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 var PROBLEM_SEVERITY = {
   error: "error",

@@ -25,7 +25,8 @@ import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFinding
  *   Categories: several images in one workflow need upload-sarif's `category` input.
  */
 
-export const INFORMATION_URI = 'https://github.com/portgate/portgate';
+// The npm package page: the one public home the package name guarantees (the schema's $id uses unpkg likewise).
+export const INFORMATION_URI = 'https://www.npmjs.com/package/portgate';
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 const PROBLEM_SEVERITY: Record<Severity, 'error' | 'warning' | 'recommendation'> = {
