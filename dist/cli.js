@@ -79577,6 +79577,15 @@ var RULES = {
 };
 var ruleMeta = (id) => RULES[id];
 
+// src/findings/finding.ts
+var finding = (rule2, message2, at = {}) => ({
+  rule: rule2,
+  severity: RULES[rule2].severity,
+  ...at.port !== void 0 && { port: at.port, protocol: at.protocol },
+  message: message2,
+  ...at.location && { location: at.location }
+});
+
 // src/compare/views.ts
 var indexViews = (image, exposed, listening, declared) => {
   const listeners = /* @__PURE__ */ new Map();
@@ -79599,13 +79608,6 @@ var describeExpose = (e) => e.origin === "base-image" ? "inherited from the base
 var exposeLocation = (e, image) => e.location ?? { image };
 
 // src/compare/rules.ts
-var finding = (rule2, message2, at) => ({
-  rule: rule2,
-  severity: RULES[rule2].severity,
-  ...at.port !== void 0 && { port: at.port, protocol: at.protocol },
-  message: message2,
-  ...at.location && { location: at.location }
-});
 var why = (run2) => run2.exited ? "the container exited before it opened" : run2.timedOut ? `nothing opened it within the ${Math.round(run2.waitedMs / 1e3)}s timeout` : "the other listeners had settled without it";
 var expectedKeys = (v) => new Set(v.declared ? v.declared.keys() : v.exposed.keys());
 var protocolMismatches = (v) => {
@@ -80238,13 +80240,10 @@ var wordLocation = (file, w) => ({
 var hostPartWarning = (file, w, raw, spec) => {
   const ports = spec.ports.map((p) => `${p.port}/${p.protocol}`);
   const single = spec.ports.length === 1 ? spec.ports[0] : void 0;
-  return {
-    rule: "expose-host-part-ignored",
-    severity: RULES["expose-host-part-ignored"].severity,
+  return finding("expose-host-part-ignored", `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(", ")}. Write the container port alone.`, {
     ...single && { port: single.port, protocol: single.protocol },
-    message: `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(", ")}. Write the container port alone.`,
     location: wordLocation(file, w)
-  };
+  });
 };
 var exposeWords = (words, env, ctx) => {
   const attempt = (w, run2, expandedTo) => {
@@ -81187,13 +81186,7 @@ var sensitivity = (ctx, port, protocol) => {
   if (risky2 && !d?.reason) return `${port}/${protocol} is a risky port (${risky2.name}) and portgate.yml gives no \`reason:\` for it`;
   return void 0;
 };
-var finding2 = (rule2, message2, port, protocol, location2) => ({
-  rule: rule2,
-  severity: RULES[rule2].severity,
-  ...port !== void 0 && { port, protocol },
-  message: message2,
-  location: location2
-});
+var finding2 = (rule2, message2, port, protocol, location2) => finding(rule2, message2, { port, protocol, location: location2 });
 var tidy = (fs) => {
   const seen = /* @__PURE__ */ new Set();
   const loc = (f) => f.location;

@@ -1,5 +1,6 @@
 import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
-import {exposeRules, finding, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
+import {finding} from '../findings/finding.js';
+import {exposeRules, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
 import {indexViews} from './views.js';
 
 export interface EvaluateInput {

@@ -1,6 +1,6 @@
-import type {DeclaredPort, Finding, Listener, Location, Protocol, SourceLocation} from '../model.js';
+import type {DeclaredPort, Finding, Listener, Protocol, SourceLocation} from '../model.js';
 import {portKey} from '../model.js';
-import {RULES, type RuleId} from '../findings/rules.js';
+import {finding} from '../findings/finding.js';
 import {describeExpose, describeListeners, exposeLocation, isBeyondLoopback, otherProtocols, type Views} from './views.js';
 
 /** Facts about the run that change how a missing listener is explained. */
@@ -9,14 +9,6 @@ export interface RunFacts {
   exited: boolean;
   waitedMs: number;
 }
-
-export const finding = (rule: RuleId, message: string, at: {port?: number; protocol?: Protocol; location?: Location}): Finding => ({
-  rule,
-  severity: RULES[rule].severity,
-  ...(at.port !== undefined && {port: at.port, protocol: at.protocol}),
-  message,
-  ...(at.location && {location: at.location})
-});
 
 const why = (run: RunFacts): string =>
   run.exited

@@ -6,8 +6,8 @@
  * then each resulting spec is parsed. That order decides which error a bad
  * line reports.
  */
-import {RULES} from '../findings/rules.js';
-import type {ExposedPort, Finding, SourceLocation} from '../model.js';
+import {finding} from '../findings/finding.js';
+import type {ExposedPort, Finding, Protocol, SourceLocation} from '../model.js';
 import {ExpansionError, processWords, type Env, type LexOptions} from './lex.js';
 import {parsePortSpec, PortSpecError, type PortSpec} from './port-spec.js';
 import type {Word} from './source.js';
@@ -30,13 +30,10 @@ export const wordLocation = (file: string, w: Word): SourceLocation => ({
 const hostPartWarning = (file: string, w: Word, raw: string, spec: PortSpec): Finding => {
   const ports = spec.ports.map(p => `${p.port}/${p.protocol}`);
   const single = spec.ports.length === 1 ? spec.ports[0] : undefined;
-  return {
-    rule: 'expose-host-part-ignored',
-    severity: RULES['expose-host-part-ignored'].severity,
-    ...(single && {port: single.port, protocol: single.protocol}),
-    message: `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(', ')}. Write the container port alone.`,
+  return finding('expose-host-part-ignored', `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(', ')}. Write the container port alone.`, {
+    ...(single && {port: single.port, protocol: single.protocol as Protocol}),
     location: wordLocation(file, w)
-  };
+  });
 };
 
 /** The ports of one EXPOSE line in file order, each located at the word it came from. */

@@ -2,7 +2,7 @@ import type {ExposedPort, Finding, Protocol} from '../model.js';
 import {portKey} from '../model.js';
 import {resolveExpose, type BaseImageInfo, type ResolveOptions} from '../dockerfile/index.js';
 import type {Engine, ImageFacts} from '../engine/types.js';
-import {finding} from '../compare/rules.js';
+import {finding} from '../findings/finding.js';
 
 export interface DockerfileInput {
   file: string;

@@ -1,6 +1,7 @@
 import type {DeclaredPort, ExposedPort, Finding, Listener, Protocol, SourceLocation} from '../model.js';
 import {portKey} from '../model.js';
-import {RULES, type RuleId} from '../findings/rules.js';
+import {finding as makeFinding} from '../findings/finding.js';
+import type {RuleId} from '../findings/rules.js';
 
 /** One port the image serves: from its listeners, or (static mode) from portgate.yml and EXPOSE. */
 export interface PortFact {
@@ -92,13 +93,9 @@ export const sensitivity = (ctx: ManifestContext, port: number, protocol: Protoc
   return undefined;
 };
 
-export const finding = (rule: RuleId, message: string, port: number | undefined, protocol: Protocol | undefined, location: SourceLocation): Finding => ({
-  rule,
-  severity: RULES[rule].severity,
-  ...(port !== undefined && {port, protocol}),
-  message,
-  location
-});
+/** The manifest checks' positional form of findings/finding. */
+export const finding = (rule: RuleId, message: string, port: number | undefined, protocol: Protocol | undefined, location: SourceLocation): Finding =>
+  makeFinding(rule, message, {port, protocol, location});
 
 /** Sorted by place, duplicates dropped (one Service can select a workload twice through a CronJob sharing labels). */
 export const tidy = (fs: Finding[]): Finding[] => {
