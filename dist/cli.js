@@ -79599,10 +79599,12 @@ var indexViews = (image, exposed, listening, declared) => {
 };
 var otherProtocols = (p) => ["tcp", "udp", "sctp"].filter((x) => x !== p);
 var isBeyondLoopback = (ls) => ls.some((l) => l.scope !== "loopback");
+var cmpFamily = (a, b) => a.family === b.family ? 0 : a.family === "ipv4" ? -1 : 1;
 var describeListeners = (ls) => {
-  const addrs = [...new Set(ls.map((l) => l.address))].join(" and ");
-  const procs = [...new Set(ls.flatMap((l) => l.process ? [`pid ${l.process.pid} ${l.process.command}`] : []))];
-  return procs.length ? `${addrs} (${procs.join(", ")})` : addrs;
+  const sorted = [...ls].sort((a, b) => cmpFamily(a, b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const addrs = [...new Set(sorted.map((l) => l.address))].join(", ");
+  const procs = [...new Set(sorted.flatMap((l) => l.process ? [`${l.process.command}, pid ${l.process.pid}`] : []))];
+  return procs.length ? `${addrs} (${procs.join("; ")})` : addrs;
 };
 var describeExpose = (e) => e.origin === "base-image" ? "inherited from the base image's EXPOSE" : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : "EXPOSEd by the image";
 var exposeLocation = (e, image) => e.location ?? { image };
@@ -82601,14 +82603,7 @@ var portRows = (r) => {
 var otherFindings = (r) => sortFindings(r.findings).filter((f) => !findingPort(f));
 var worst = (row) => row.findings[0];
 var exposeCell = (e) => !e ? NONE : e.origin === "base-image" ? "inherited" : e.location ? `yes (line ${e.location.line})` : "yes";
-var cmpFamily = (a, b) => a.family === b.family ? 0 : a.family === "ipv4" ? -1 : 1;
-var describeListening = (ls) => {
-  if (ls.length === 0) return NONE;
-  const sorted = [...ls].sort((a, b) => cmpFamily(a, b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  const addrs = [...new Set(sorted.map((l) => l.address))].join(", ");
-  const procs = [...new Set(sorted.flatMap((l) => l.process ? [`${sanitize(l.process.command)}, pid ${l.process.pid}`] : []))];
-  return procs.length ? `${addrs} (${procs.join("; ")})` : addrs;
-};
+var describeListening = (ls) => ls.length === 0 ? NONE : sanitize(describeListeners(ls));
 var specCell = (d) => !d ? NONE : d.name ? `${d.exposure} (${sanitize(d.name)})` : d.exposure;
 var verdictCell = (row) => {
   const w = worst(row);

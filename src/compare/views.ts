@@ -30,11 +30,18 @@ export const otherProtocols = (p: Protocol): Protocol[] => (['tcp', 'udp', 'sctp
 
 export const isBeyondLoopback = (ls: Listener[]): boolean => ls.some(l => l.scope !== 'loopback');
 
-/** "0.0.0.0 and :: (pid 7 java)" — what a person needs to find the socket. */
-export const describeListeners = (ls: Listener[]): string => {
-  const addrs = [...new Set(ls.map(l => l.address))].join(' and ');
-  const procs = [...new Set(ls.flatMap(l => (l.process ? [`pid ${l.process.pid} ${l.process.command}`] : [])))];
-  return procs.length ? `${addrs} (${procs.join(', ')})` : addrs;
+const cmpFamily = (a: Listener, b: Listener): number => (a.family === b.family ? 0 : a.family === 'ipv4' ? -1 : 1);
+
+/**
+ * `0.0.0.0, :: (java, pid 1)`: what a person needs to find the socket, in
+ * finding messages and report tables alike. IPv4 before IPv6, whatever order
+ * /proc/net was read in.
+ */
+export const describeListeners = (ls: readonly Listener[]): string => {
+  const sorted = [...ls].sort((a, b) => cmpFamily(a, b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const addrs = [...new Set(sorted.map(l => l.address))].join(', ');
+  const procs = [...new Set(sorted.flatMap(l => (l.process ? [`${l.process.command}, pid ${l.process.pid}`] : [])))];
+  return procs.length ? `${addrs} (${procs.join('; ')})` : addrs;
 };
 
 /** Completes "8080/tcp is …": where the EXPOSE came from. */

@@ -1,6 +1,7 @@
 import type {DeclaredPort, ExposedPort, Finding, GateResult, Listener, Protocol} from '../model.js';
 import {PROTOCOLS, portKey} from '../model.js';
 import {findingPort, sanitize, sortFindings} from './common.js';
+import {describeListeners} from '../compare/views.js';
 
 /**
  * The port table shared by the text, Markdown and JUnit writers: one row per
@@ -58,17 +59,8 @@ export const worst = (row: PortRow): Finding | undefined => row.findings[0];
 const exposeCell = (e: ExposedPort | undefined): string =>
   !e ? NONE : e.origin === 'base-image' ? 'inherited' : e.location ? `yes (line ${e.location.line})` : 'yes';
 
-const cmpFamily = (a: Listener, b: Listener): number => (a.family === b.family ? 0 : a.family === 'ipv4' ? -1 : 1);
-
-/** `0.0.0.0, :: (java, pid 1)`: what a person needs to find the socket. */
-export const describeListening = (ls: readonly Listener[]): string => {
-  if (ls.length === 0) return NONE;
-  // IPv4 before IPv6, whatever order /proc/net was read in.
-  const sorted = [...ls].sort((a, b) => cmpFamily(a, b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  const addrs = [...new Set(sorted.map(l => l.address))].join(', ');
-  const procs = [...new Set(sorted.flatMap(l => (l.process ? [`${sanitize(l.process.command)}, pid ${l.process.pid}`] : [])))];
-  return procs.length ? `${addrs} (${procs.join('; ')})` : addrs;
-};
+/** The listener cell: the comparison's own wording, made safe for terminals and markdown. */
+export const describeListening = (ls: readonly Listener[]): string => (ls.length === 0 ? NONE : sanitize(describeListeners(ls)));
 
 const specCell = (d: DeclaredPort | undefined): string =>
   !d ? NONE : d.name ? `${d.exposure} (${sanitize(d.name)})` : d.exposure;

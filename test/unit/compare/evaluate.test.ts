@@ -60,7 +60,7 @@ describe('messages say what to do', () => {
 
   test('an undeclared listener names address and process', () => {
     const [f] = evaluate(input({listening: [listen(9229, '0.0.0.0', 'tcp', 7), listen(9229, '::', 'tcp', 7)], declared: []}));
-    expect(f!.message).toContain('9229/tcp listens on 0.0.0.0 and :: (pid 7 app)');
+    expect(f!.message).toContain('9229/tcp listens on 0.0.0.0, :: (app, pid 7)');
     expect(f!.location).toEqual({image: 'app:test'});
   });
 
