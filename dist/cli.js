@@ -81139,18 +81139,13 @@ var pickGated = (candidates, image, containerName, what) => {
 };
 
 // src/manifests/image-view.ts
-var describe2 = (ls) => {
-  const addrs = [...new Set(ls.map((l) => l.address))].join(" and ");
-  const procs = [...new Set(ls.flatMap((l) => l.process ? [`pid ${l.process.pid} ${l.process.command}`] : []))];
-  return procs.length ? `${addrs} (${procs.join(", ")})` : addrs;
-};
 var imageView = (ctx) => {
   const facts = /* @__PURE__ */ new Map();
   if (ctx.listeners) {
     const byKey = /* @__PURE__ */ new Map();
     for (const l of ctx.listeners) byKey.set(portKey(l), [...byKey.get(portKey(l)) ?? [], l]);
     for (const [key, ls] of byKey) {
-      facts.set(key, { port: ls[0].port, protocol: ls[0].protocol, reachable: ls.some((l) => l.scope !== "loopback"), where: describe2(ls) });
+      facts.set(key, { port: ls[0].port, protocol: ls[0].protocol, reachable: ls.some((l) => l.scope !== "loopback"), where: describeListeners(ls) });
     }
   } else {
     for (const d of ctx.declared) {
@@ -82696,7 +82691,7 @@ var toJson = (r, opts) => `${JSON.stringify(toJsonReport(r, opts.cwd), null, 2)}
 // src/report/junit.ts
 var attr = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("	", "&#9;");
 var text = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-var describe3 = (f, cwd) => {
+var describe2 = (f, cwd) => {
   const where4 = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? " (image)" : "";
   return `[${f.severity}] ${f.rule}${where4}
 ${f.message}`;
@@ -82705,11 +82700,11 @@ var caseXml = (c, r, cwd) => {
   const failing = c.findings.filter((f) => failsGate(f.severity, r.failOn));
   const passing = c.findings.filter((f) => !failsGate(f.severity, r.failOn));
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"`;
-  const out = [c.out, ...passing.map((f) => describe3(f, cwd))].filter(Boolean).join("\n\n");
+  const out = [c.out, ...passing.map((f) => describe2(f, cwd))].filter(Boolean).join("\n\n");
   if (!failing.length && !out) return { xml: `${open}/>`, failed: false };
   const body = [
     ...failing.length ? [
-      `      <failure type="${attr(failing[0].rule)}" message="${attr(failing[0].message.split("\n", 1)[0])}">${text(failing.map((f) => describe3(f, cwd)).join("\n\n"))}</failure>`
+      `      <failure type="${attr(failing[0].rule)}" message="${attr(failing[0].message.split("\n", 1)[0])}">${text(failing.map((f) => describe2(f, cwd)).join("\n\n"))}</failure>`
     ] : [],
     ...out ? [`      <system-out>${text(out)}</system-out>`] : []
   ];

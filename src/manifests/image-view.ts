@@ -1,5 +1,6 @@
 import type {DeclaredPort, ExposedPort, Finding, Listener, Protocol, SourceLocation} from '../model.js';
 import {portKey} from '../model.js';
+import {describeListeners} from '../compare/views.js';
 import {finding as makeFinding} from '../findings/finding.js';
 import type {RuleId} from '../findings/rules.js';
 
@@ -35,19 +36,13 @@ export interface ImageView {
   verb: string;
 }
 
-const describe = (ls: Listener[]): string => {
-  const addrs = [...new Set(ls.map(l => l.address))].join(' and ');
-  const procs = [...new Set(ls.flatMap(l => (l.process ? [`pid ${l.process.pid} ${l.process.command}`] : [])))];
-  return procs.length ? `${addrs} (${procs.join(', ')})` : addrs;
-};
-
 export const imageView = (ctx: ManifestContext): ImageView => {
   const facts = new Map<string, PortFact>();
   if (ctx.listeners) {
     const byKey = new Map<string, Listener[]>();
     for (const l of ctx.listeners) byKey.set(portKey(l), [...(byKey.get(portKey(l)) ?? []), l]);
     for (const [key, ls] of byKey) {
-      facts.set(key, {port: ls[0]!.port, protocol: ls[0]!.protocol, reachable: ls.some(l => l.scope !== 'loopback'), where: describe(ls)});
+      facts.set(key, {port: ls[0]!.port, protocol: ls[0]!.protocol, reachable: ls.some(l => l.scope !== 'loopback'), where: describeListeners(ls)});
     }
   } else {
     for (const d of ctx.declared) {
