@@ -79184,6 +79184,7 @@ var DockerEngine = class {
     }
   }
   async pull(ref) {
+    checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? await readDockerConfig();
     try {
       const stream = await this.docker.pull(ref, { authconfig: authFor(ref, config) });
@@ -79199,6 +79200,7 @@ var DockerEngine = class {
     return info.Architecture;
   }
   async inspectImage(ref) {
+    checkRef(ref);
     try {
       const i = await this.docker.getImage(ref).inspect();
       return {
@@ -79328,6 +79330,9 @@ var exitedReader = (kind) => ({
   },
   processes: async () => /* @__PURE__ */ new Map()
 });
+var checkRef = (ref) => {
+  if (!ref.trim()) throw new InputError("the image reference is empty: give one such as app:ci (is the variable you pass set?)");
+};
 var startError = (image, e) => new EnvironmentError(`the engine could not start ${image}: ${e.message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
 var readDockerConfig = () => readFile2(join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json"), "utf8").catch(() => void 0);
 var isAlive = (pid) => {

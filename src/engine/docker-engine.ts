@@ -49,6 +49,7 @@ export class DockerEngine implements Engine {
   }
 
   async pull(ref: string): Promise<void> {
+    checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? (await readDockerConfig());
     try {
       const stream = await this.docker.pull(ref, {authconfig: authFor(ref, config)});
@@ -66,6 +67,7 @@ export class DockerEngine implements Engine {
   }
 
   async inspectImage(ref: string): Promise<ImageFacts | undefined> {
+    checkRef(ref);
     try {
       const i = await this.docker.getImage(ref).inspect();
       return {
@@ -217,6 +219,15 @@ const exitedReader = (kind: 'host' | 'sidecar'): SocketReader => ({
   },
   processes: async () => new Map()
 });
+
+/**
+ * An empty reference makes the engine answer `/images//json` with a redirect
+ * that docker-modem follows to a host named `images`, failing outside any
+ * promise: refuse it here, whatever the caller validated.
+ */
+const checkRef = (ref: string): void => {
+  if (!ref.trim()) throw new InputError('the image reference is empty: give one such as app:ci (is the variable you pass set?)');
+};
 
 const startError = (image: string, e: unknown) =>
   new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);

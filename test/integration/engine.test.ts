@@ -43,6 +43,9 @@ describe('DockerEngine against the real engine', () => {
     expect(facts?.exposedPorts).toEqual(['8080/tcp']);
     expect(facts?.entrypoint).toEqual(['/bin/busybox', 'httpd', '-f', '-p', '8080']);
     expect(await e.inspectImage('portgate-engine-does-not-exist:nope')).toBeUndefined();
+    // Refused before any request: the engine would answer with a redirect docker-modem cannot handle.
+    await expect(e.inspectImage(' ')).rejects.toMatchObject({name: 'InputError', message: expect.stringContaining('image reference is empty')});
+    await expect(e.pull('')).rejects.toMatchObject({name: 'InputError'});
   });
 
   test('starts the target hardened and labelled, and removes it on cleanup', async () => {
