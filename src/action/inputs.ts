@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import {InputError} from '../errors.js';
 import type {ProbeMode} from '../engine/types.js';
-import {parseDuration} from '../util/duration.js';
+import {parseDuration, parseSettle} from '../util/duration.js';
+import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 
 /** Everything action.yml declares, typed and validated. */
@@ -14,7 +15,10 @@ export interface Inputs {
   target?: string;
   /** undefined = the gate's default (the spec's `run.timeout`/`run.settle` win over both). */
   timeoutMs?: number;
-  settleMs?: number;
+  settle?: 'auto' | number;
+  /** undefined = the spec's, the manifests' or portgate's default. */
+  sandbox?: SandboxProfile;
+  network?: NetworkMode;
   probe: ProbeMode;
   /** undefined = the gate's default sidecar image (applied in files.ts: this module needs nothing from gate/). */
   probeImage?: string;
@@ -37,6 +41,8 @@ export const PROBES = ['auto', 'host', 'sidecar', 'exec'] as const satisfies rea
 export const FAIL_ON = ['error', 'warning', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 export const PULL = ['missing', 'always', 'never'] as const;
+export const SANDBOXES = ['default', 'strict'] as const satisfies readonly SandboxProfile[];
+export const NETWORKS = ['isolated', 'none'] as const satisfies readonly NetworkMode[];
 export type Pull = (typeof PULL)[number];
 
 // The YAML 1.2 core-schema booleans, the set core.getBooleanInput accepts; we
@@ -100,7 +106,9 @@ export const readInputs = (get: (name: string) => string): Inputs => {
     buildArgs: parseBuildArgs(get('build-args')),
     target: optional(get('target')),
     timeoutMs: duration(get('timeout'), 'timeout'),
-    settleMs: duration(get('settle'), 'settle'),
+    ...(get('settle').trim() && {settle: parseSettle(get('settle'), 'input settle')}),
+    ...(get('sandbox').trim() && {sandbox: parseChoice(get('sandbox'), 'sandbox', SANDBOXES, 'default')}),
+    ...(get('network').trim() && {network: parseChoice(get('network'), 'network', NETWORKS, 'isolated')}),
     probe: parseChoice(get('probe'), 'probe', PROBES, 'auto'),
     probeImage: optional(get('probe-image')),
     failOn: parseChoice(get('fail-on'), 'fail-on', FAIL_ON, 'error'),

@@ -3,7 +3,8 @@ import {InputError} from '../errors.js';
 import type {Severity} from '../model.js';
 import type {ProbeMode} from '../engine/types.js';
 import {FORMATS, type Format} from '../report/index.js';
-import {parseDuration} from '../util/duration.js';
+import {parseDuration, parseSettle} from '../util/duration.js';
+import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 
@@ -15,29 +16,35 @@ export interface RunArgs {
   target?: string;
   output?: string;
   timeoutMs?: number;
-  settleMs?: number;
+  settle?: 'auto' | number;
+  sandbox?: SandboxProfile;
+  network?: NetworkMode;
   probe: ProbeMode;
   probeImage: string;
   pull: 'missing' | 'always' | 'never';
   engineWaitMs: number;
 }
 
-export interface CheckArgs extends RunArgs {
-  command: 'check';
+/** Where the image's port spec and deployment are: `init` reads them too, to run the image as `check` will. */
+export interface DeployArgs {
   spec?: string;
+  manifests: string[];
+  compose: string[];
+  container?: string;
+}
+
+export interface CheckArgs extends RunArgs, DeployArgs {
+  command: 'check';
   builder: 'buildkit' | 'classic';
   format: Format;
   /** Extra report files, e.g. `junit=report.xml`. */
   reports: {format: Format; path: string}[];
   failOn: Severity | 'never';
-  manifests: string[];
-  compose: string[];
-  container?: string;
   staticOnly: boolean;
   color: boolean;
 }
 
-export interface InitArgs extends RunArgs {
+export interface InitArgs extends RunArgs, DeployArgs {
   command: 'init';
 }
 
@@ -66,11 +73,22 @@ const runOptions = (c: Command) =>
     .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg, {})
     .option('--target <stage>', 'build stage used for the build (default: the last stage)')
     .option('--timeout <duration>', `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1000}s)`)
-    .option('--settle <duration>', `how long the listener set must stay unchanged (default: spec run.settle, else ${DEFAULTS.settleMs / 1000}s)`)
+    .option('--settle <auto|duration>', 'how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)')
+    .addOption(new Option('--sandbox <profile>', 'default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)').choices(['default', 'strict']))
+    .addOption(new Option('--network <mode>', 'isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)').choices(['isolated', 'none']))
     .addOption(new Option('--probe <mode>', 'how sockets are read').choices(['auto', 'host', 'sidecar', 'exec']).default('auto'))
     .option('--probe-image <ref>', 'image for the sidecar reader (needs sh and cat)', DEFAULTS.probeImage)
     .addOption(new Option('--pull <when>', 'pull the image from its registry').choices(['missing', 'always', 'never']).default('missing'))
     .option('--engine-wait <duration>', 'how long to wait for the Docker engine to answer (e.g. a starting dind service)', '0s');
+
+const deployOptions = (c: Command, specUse = '') =>
+  c
+    .option('--spec <path>', `port spec${specUse} (default: ./portgate.yml when present)`)
+    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it', collect, [])
+    .option('--compose <file>', 'Compose file (repeatable); the image runs as it runs it', collect, [])
+    .option('--container <name>', 'container/service name that runs the image in the manifests');
+
+const deploy = (o: Opts): DeployArgs => ({spec: o.spec, manifests: o.manifests, compose: o.compose, container: o.container});
 
 /** Builds the commander program; `parse` throws InputError for any usage mistake. */
 export const parseCliArgs = (argv: string[]): CliArgs => {
@@ -82,40 +100,33 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     .configureOutput({writeOut: s => (help += s), writeErr: s => (help += s)})
     .showSuggestionAfterError(true);
 
-  runOptions(program.command('check').description('run the gate on an image'))
-    .option('--spec <path>', 'port spec (default: ./portgate.yml when present)')
+  deployOptions(runOptions(program.command('check').description('run the gate on an image')))
     .addOption(new Option('--builder <kind>', 'builder semantics for EXPOSE expansion').choices(['buildkit', 'classic']).default('buildkit'))
     .addOption(new Option('--format <format>', 'report format').choices(formats).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--report <format=path>', 'also write a report file (repeatable)', (v, p: CheckArgs['reports']) => [...p, report(v)], [])
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the gate').choices(['error', 'warning', 'never']).default('error'))
-    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable)', collect, [])
-    .option('--compose <file>', 'Compose file (repeatable)', collect, [])
-    .option('--container <name>', 'container/service name that runs the image in the manifests')
     .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only', false)
     .option('--no-color', 'plain text output')
     .action((o: Opts) => {
       result = {
         command: 'check',
         ...common(o),
-        spec: o.spec,
+        ...deploy(o),
         builder: o.builder,
         format: o.format,
         output: o.output,
         reports: o.report,
         failOn: o.failOn,
-        manifests: o.manifests,
-        compose: o.compose,
-        container: o.container,
         staticOnly: o.staticOnly,
         color: o.color
       };
     });
 
-  runOptions(program.command('init').description('print a portgate.yml baseline from what the image does'))
+  deployOptions(runOptions(program.command('init').description('print a portgate.yml baseline from what the image does')), ' whose run: settings to use')
     .option('--output <file>', 'write the spec to a file instead of stdout')
     .action((o: Opts) => {
-      result = {command: 'init', ...common(o), output: o.output};
+      result = {command: 'init', ...common(o), ...deploy(o), output: o.output};
     });
 
   try {
@@ -133,7 +144,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
 };
 
 /** Options as commander hands them over (names derived from the flags). */
-interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settleMs' | 'engineWaitMs'> {
+interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settle' | 'engineWaitMs'> {
   buildArg: Record<string, string>;
   report: CheckArgs['reports'];
   timeout?: string;
@@ -162,5 +173,7 @@ const common = (o: Opts) => ({
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
   ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),
-  ...(o.settle !== undefined && {settleMs: parseDuration(o.settle, '--settle')})
+  ...(o.settle !== undefined && {settle: parseSettle(o.settle, '--settle')}),
+  ...(o.sandbox !== undefined && {sandbox: o.sandbox}),
+  ...(o.network !== undefined && {network: o.network})
 });

@@ -9,6 +9,7 @@ import {loadSpec, renderSpec} from '../spec/index.js';
 import {FORMATS} from '../report/index.js';
 import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
 import {deploymentInputs, readInput} from '../gate/read-inputs.js';
+import {safeBlock, safeLine} from '../report/sanitize.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -48,7 +49,9 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
     target: a.target,
     builder: a.command === 'check' ? a.builder : 'buildkit',
     timeoutMs: a.timeoutMs,
-    settleMs: a.settleMs,
+    ...(a.settle !== undefined && {settle: a.settle}),
+    ...(a.sandbox && {sandbox: a.sandbox}),
+    ...(a.network && {network: a.network}),
     probe: a.probe,
     probeImage: a.probeImage,
     pull: a.pull,
@@ -73,13 +76,32 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
   return result.verdict === 'fail' ? EXIT.drift : EXIT.pass;
 };
 
+/**
+ * `init`: runs the image as `check` will (the spec's `run:`, the manifests)
+ * and writes what it saw as a spec. A run that observed nothing trustworthy
+ * (the container exited, or nothing it EXPOSEs ever listened) writes no
+ * baseline: a wrong one committed today fails every build after.
+ */
 const init = async (a: InitArgs, io: Io): Promise<number> => {
   if (a.output) checkOutputs([{path: a.output, what: '--output'}]);
-  const opts = await gateOptions(a, undefined);
+  const {spec, ...base} = await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']));
+  const opts: GateOptions = {...base, ...(spec && {runSpec: spec}), ...(await deploymentInputs(a)), notice: s => io.stderr(`portgate: ${s}\n`)};
   const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs}, engine => runGate(opts, engine));
+  const c = result.container;
+  const unobserved = c?.exited
+    ? `the container exited with code ${c.exitCode ?? 'unknown'} before portgate could observe it.`
+    : !result.listening.length && result.exposed.length && c?.timedOut
+      ? `nothing listened within the timeout, although the image EXPOSEs ${result.exposed.map(e => `${e.port}/${e.protocol}`).join(', ')}.`
+      : undefined;
+  if (unobserved) {
+    const causes = (c?.causes ?? []).map(d => `\n  cause: ${safeLine(d.explanation)}\n  fix:   ${safeLine(d.fix)}${d.evidence ? `\n  it printed: ${safeLine(d.evidence)}` : ''}`).join('');
+    io.stderr(`portgate: no baseline written: ${unobserved}${causes}\n${c?.logs?.trim() ? `Last log lines:\n${safeBlock(c.logs)}\n` : ''}`);
+    return EXIT.drift;
+  }
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
-  if (result.container?.exited) header.push(`The container exited with code ${result.container.exitCode}: set run.command/run.env so the service starts, then run init again.`);
-  const text = renderSpec(baselineFrom(result), {header});
+  if (spec) header.push(`The run: section is copied from ${spec.file}.`);
+  const baseline = baselineFrom(result, c?.ephemeral);
+  const text = renderSpec(baseline.ports, {header, dynamic: baseline.dynamic, ...(spec && {run: spec.run})});
   if (a.output) await writeOutput(a.output, text, '--output');
   else io.stdout(text);
   return EXIT.pass;

@@ -1,5 +1,7 @@
-import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
+import type {ContainerOutcome, DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
 import {finding} from '../findings/finding.js';
+import {dynamicRules} from './dynamic.js';
+import {exitMessage} from './exit.js';
 import {exposeRules, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
 import {indexViews} from './views.js';
 
@@ -10,6 +12,10 @@ export interface EvaluateInput {
   listening: Listener[] | undefined;
   /** undefined = no portgate.yml. */
   declared: DeclaredPort[] | undefined;
+  /** portgate.yml's `dynamic:` entries. */
+  dynamic?: DynamicPort[];
+  /** The target's ip_local_port_range (where `dynamic: ports: ephemeral` points). */
+  ephemeral?: [number, number];
   /** The spec's `ports:` key: where an undeclared listener is fixed. */
   portsLocation?: SourceLocation;
   /** undefined when no container ran. */
@@ -40,20 +46,21 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
   const run: RunFacts = {timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs};
   const observed = input.listening !== undefined;
   const mismatch = observed ? protocolMismatches(views) : {findings: [], keys: new Set<string>()};
+  const ephemeral = input.ephemeral ?? [32768, 60999];
+  const undeclared = views.declared ? [...views.listening.keys()].filter(k => !views.declared!.has(k) && !mismatch.keys.has(k)) : [];
+  const dynamic = observed && input.dynamic?.length ? dynamicRules(views, input.dynamic, undeclared, ephemeral) : {accepted: new Set<string>(), findings: []};
   const findings = [
     ...(input.extra ?? []),
     ...mismatch.findings,
     ...(views.declared
-      ? specRules(views, views.declared, run, mismatch.keys, input.portsLocation).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
+      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), input.portsLocation, dynamic.accepted, ephemeral).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
       : observed
         ? exposeRules(views, run, mismatch.keys)
         : []),
-    ...riskyRules(views, input.risky)
+    ...dynamic.findings,
+    ...riskyRules(views, input.risky, dynamic.accepted)
   ];
-  if (c?.exited) {
-    const logs = c.logs?.trim() ? ` Last log lines:\n${c.logs.trimEnd()}` : ' It printed nothing.';
-    findings.push(finding('container-exited', `The container exited with code ${c.exitCode ?? 'unknown'} while portgate waited for its listeners.${logs}`, {location: {image: input.image}}));
-  }
+  if (c?.exited) findings.push(finding('container-exited', exitMessage(c), {location: {image: input.image}}));
   if (c && !c.trusted) {
     findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: {image: input.image}}));
   }

@@ -2,6 +2,7 @@ import type {DeclaredPort, Finding, Listener, Protocol, SourceLocation} from '..
 import {portKey} from '../model.js';
 import {finding} from '../findings/finding.js';
 import {describeExpose, describeListeners, exposeLocation, isBeyondLoopback, otherProtocols, type Views} from './views.js';
+import {dynamicHint} from './dynamic.js';
 
 /** Facts about the run that change how a missing listener is explained. */
 export interface RunFacts {
@@ -52,15 +53,23 @@ export const protocolMismatches = (v: Views): {findings: Finding[]; keys: Set<st
 };
 
 /** Rules that apply when portgate.yml exists. */
-export const specRules = (v: Views, declared: Map<string, DeclaredPort>, run: RunFacts, skip: Set<string>, portsAt?: SourceLocation): Finding[] => {
+export const specRules = (
+  v: Views,
+  declared: Map<string, DeclaredPort>,
+  run: RunFacts,
+  skip: Set<string>,
+  portsAt?: SourceLocation,
+  dynamic: Set<string> = new Set(),
+  ephemeral: [number, number] = [32768, 60999]
+): Finding[] => {
   const out: Finding[] = [];
   for (const [key, ls] of v.listening) {
-    if (skip.has(key) || declared.has(key)) continue;
+    if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
     const {port, protocol} = ls[0]!;
     const loc = {port, protocol, location: portsAt ?? {image: v.image}};
     out.push(
       isBeyondLoopback(ls)
-        ? finding('undeclared-listener', `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.`, loc)
+        ? finding('undeclared-listener', `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`, loc)
         : finding('undeclared-loopback-listener', `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
     );
   }
@@ -104,10 +113,11 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
 export type RiskyLookup = (port: number, protocol: Protocol) => {name: string; why: string} | undefined;
 
 /** A risky port that is reachable or advertised, unless the spec accepts it with a reason. */
-export const riskyRules = (v: Views, lookup: RiskyLookup): Finding[] => {
+export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> = new Set()): Finding[] => {
   const out: Finding[] = [];
   const keys = new Set([...v.exposed.keys(), ...[...v.listening].filter(([, ls]) => isBeyondLoopback(ls)).map(([k]) => k)]);
   for (const key of keys) {
+    if (accepted.has(key)) continue;
     const sample: {port: number; protocol: Protocol} = v.exposed.get(key) ?? v.listening.get(key)![0]!;
     const risk = lookup(sample.port, sample.protocol);
     if (!risk || v.declared?.get(key)?.reason) continue;

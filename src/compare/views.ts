@@ -40,8 +40,9 @@ const cmpFamily = (a: Listener, b: Listener): number => (a.family === b.family ?
 export const describeListeners = (ls: readonly Listener[]): string => {
   const sorted = [...ls].sort((a, b) => cmpFamily(a, b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const addrs = [...new Set(sorted.map(l => l.address))].join(', ');
-  const procs = [...new Set(sorted.flatMap(l => (l.process ? [`${l.process.command}, pid ${l.process.pid}`] : [])))];
-  return procs.length ? `${addrs} (${procs.join('; ')})` : addrs;
+  const procs = [...new Set(sorted.flatMap(l => (l.process ? [`${l.process.name}, pid ${l.process.pid}`] : [])))];
+  const brief = sorted.every(l => l.transient) ? ', seen briefly' : '';
+  return procs.length ? `${addrs} (${procs.join('; ')}${brief})` : brief ? `${addrs} (seen briefly)` : addrs;
 };
 
 /** Completes "8080/tcp is …": where the EXPOSE came from. */

@@ -4,12 +4,16 @@ import {homedir, hostname} from 'node:os';
 import {join} from 'node:path';
 import Docker from 'dockerode';
 import {EnvironmentError, InputError} from '../errors.js';
+import {describeSource} from '../sandbox/index.js';
+import type {SandboxPlan} from '../sandbox/types.js';
+import {cgroupCpuReader, statsCpuReader} from './activity.js';
 import {openHostReader} from './readers/host.js';
+import {streamScript} from './readers/protocol.js';
+import {execReader, sidecarReader} from './readers/sidecar.js';
 import {authFor} from './registry-auth.js';
-import {execReader, sidecarReader} from './readers/probe.js';
-import {MANAGED_LABEL, probeConfig, targetConfig} from './sandbox-config.js';
+import {MANAGED_LABEL, netProbeConfig, networkConfig, pidProbeConfig, targetConfig} from './sandbox-config.js';
 import {demux} from './streams.js';
-import type {Engine, ImageFacts, ProbeMode, RunSettings, SocketReader, Target} from './types.js';
+import {DEFAULT_EPHEMERAL, type CpuSample, type Engine, type ImageFacts, type ProbeMode, type SocketReader, type Target} from './types.js';
 
 const statusOf = (e: unknown): number | undefined => (e as {statusCode?: number}).statusCode;
 
@@ -26,6 +30,8 @@ const unreachable = (e: unknown): EnvironmentError =>
  */
 export class DockerEngine implements Engine {
   private readonly created = new Set<string>();
+  private readonly networks = new Set<string>();
+  private readonly stops: (() => void)[] = [];
   /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
   readonly runId = randomUUID();
   private swept = false;
@@ -86,35 +92,68 @@ export class DockerEngine implements Engine {
     }
   }
 
-  async startTarget(image: string, run: RunSettings): Promise<Target> {
+  async startTarget(image: string, plan: SandboxPlan): Promise<Target> {
     await this.sweepOrphans();
-    let c = await this.create(targetConfig(image, run, this.runId), `start ${image}`);
+    const network = plan.network.value === 'none' ? 'none' : await this.createNetwork();
+    let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
     try {
       await c.start();
     } catch (e) {
       // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
-      if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e);
+      if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e, plan);
       await this.remove(c.id);
-      c = await this.create(targetConfig(image, run, this.runId, false), `start ${image}`);
+      c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
       await c.start().catch(e2 => {
-        throw startError(image, e2);
+        throw startError(image, e2, plan);
       });
     }
+    let cpu: (() => Promise<CpuSample | undefined>) | undefined;
+    const cpuTime = async () => {
+      if (!cpu) {
+        const pid = (await c.inspect()).State.Pid;
+        cpu = (pid > 0 && (await cgroupCpuReader(pid))) || undefined;
+        if (!cpu) {
+          const stats = statsCpuReader(c);
+          this.stops.push(stats.stop);
+          cpu = stats.read;
+        }
+      }
+      return cpu();
+    };
     return {
       id: c.id,
+      engineAddresses: network === 'none' ? [] : ['127.0.0.11'],
       state: async () => {
         const s = (await c.inspect()).State;
-        return {running: s.Running, pid: s.Pid, ...(!s.Running && {exitCode: s.ExitCode})};
+        return {running: s.Running, pid: s.Pid, ...(!s.Running && {exitCode: s.ExitCode}), ...(s.OOMKilled && {oomKilled: true})};
       },
-      logs: async lines => demux((await c.logs({stdout: true, stderr: true, follow: false, tail: lines})) as unknown as Buffer).combined
+      logs: async lines => demux((await c.logs({stdout: true, stderr: true, follow: false, tail: lines})) as unknown as Buffer).combined,
+      cpuTime
     };
   }
 
-  async openReader(target: Target, mode: ProbeMode, probeImage: string): Promise<SocketReader> {
+  /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
+  private async createNetwork(): Promise<string> {
+    const config = networkConfig(this.runId);
+    try {
+      const n = await this.docker.createNetwork(config);
+      this.networks.add(n.id);
+    } catch (e) {
+      const pools = /address pool|non-overlapping/i.test((e as Error).message) ? ' The engine has no free address pool left for another network: run fewer gates at once, or set `network: none` under `run:`.' : '';
+      throw new EnvironmentError(`the engine refused to create the isolated network for the run: ${(e as Error).message}.${pools}`);
+    }
+    if (this.closed) {
+      await this.cleanup();
+      throw new EnvironmentError('portgate is shutting down');
+    }
+    return config.Name;
+  }
+
+  async openReader(target: Target, mode: ProbeMode, probeImage: string, lifetimeMs: number): Promise<SocketReader> {
     if (mode === 'exec') return execReader(this.docker.getContainer(target.id));
     const kind = mode === 'sidecar' ? 'sidecar' : 'host';
     try {
-      return await this.openTrustedReader(target, mode, probeImage);
+      return await this.openTrustedReader(target, mode, probeImage, lifetimeMs);
     } catch (e) {
       // A target that dies while the reader is being set up (its pid vanishes, or
       // the probe cannot join a stopped namespace) is a crash for the wait loop
@@ -124,7 +163,7 @@ export class DockerEngine implements Engine {
     }
   }
 
-  private async openTrustedReader(target: Target, mode: 'auto' | 'host' | 'sidecar', probeImage: string): Promise<SocketReader> {
+  private async openTrustedReader(target: Target, mode: 'auto' | 'host' | 'sidecar', probeImage: string, lifetimeMs: number): Promise<SocketReader> {
     const state = await target.state();
     if (!state.running) throw new EnvironmentError('the container exited');
     if (mode === 'host' || mode === 'auto') {
@@ -136,12 +175,24 @@ export class DockerEngine implements Engine {
         );
       if (!(await target.state()).running) throw new EnvironmentError('the container exited');
     }
-    await this.ensureImage(probeImage);
-    const probe = await this.create(probeConfig(probeImage, target.id, this.runId), `start the probe image ${probeImage}`);
-    await probe.start().catch(e => {
-      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${(e as Error).message}). Pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+    await this.ensureImage(probeImage, mode === 'auto');
+    const seconds = Math.ceil(lifetimeMs / 1000) + 60;
+    const pollMs = 200;
+    const [net, pids] = await Promise.all([
+      this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil((seconds * 1000) / pollMs))), `start the probe image ${probeImage}`),
+      this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds), `start the probe image ${probeImage}`)
+    ]);
+    await net.start().catch(e => {
+      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${(e as Error).message}). ${PROBE_IMAGE_HINT}`);
     });
-    return sidecarReader(probe);
+    // Ownership is best effort: without this probe, listeners are still read.
+    const pidProbe = await pids.start().then(() => pids, () => undefined);
+    try {
+      return await sidecarReader(net, pidProbe, pollMs);
+    } catch (e) {
+      if (!(await target.state()).running) throw e;
+      throw new EnvironmentError(`the probe image ${probeImage} could not read /proc/net: ${(e as Error).message}. ${PROBE_IMAGE_HINT}`);
+    }
   }
 
   /** Concurrent calls (the gate's `finally` and a signal handler) share one pass. */
@@ -152,15 +203,32 @@ export class DockerEngine implements Engine {
   }
 
   private async removeAll(): Promise<void> {
+    for (const stop of this.stops.splice(0)) stop();
     // Tracked ids, plus anything carrying this run's label: a create still in
     // flight when a signal arrived is not tracked yet but is labelled.
+    const filters = {label: [`io.portgate.run=${this.runId}`]};
     const labelled = await this.docker
-      .listContainers({all: true, filters: {label: [`io.portgate.run=${this.runId}`]}})
+      .listContainers({all: true, filters})
       .then(list => list.map(c => c.Id))
       .catch(() => [] as string[]);
     const results = await Promise.allSettled([...new Set([...this.created, ...labelled])].map(id => this.remove(id)));
+    // Networks after their containers: the engine refuses to remove a network in use.
+    const nets = await this.docker
+      .listNetworks({filters})
+      .then(list => list.map(n => n.Id))
+      .catch(() => [] as string[]);
+    results.push(...(await Promise.allSettled([...new Set([...this.networks, ...nets])].map(id => this.removeNetwork(id)))));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  private async removeNetwork(id: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(id).remove();
+    } catch (e) {
+      if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove network ${id.slice(0, 12)}: ${(e as Error).message}`);
+    }
+    this.networks.delete(id);
   }
 
   private async remove(id: string): Promise<void> {
@@ -190,10 +258,13 @@ export class DockerEngine implements Engine {
     return c;
   }
 
-  private async ensureImage(ref: string): Promise<void> {
+  private async ensureImage(ref: string, auto: boolean): Promise<void> {
     if (await this.inspectImage(ref)) return;
+    const why = auto
+      ? "portgate cannot read this engine's /proc from here (a remote engine or Docker-in-Docker), so it reads sockets from a probe container, and "
+      : '';
     await this.pull(ref).catch(e => {
-      throw new EnvironmentError(`the probe image is missing: ${(e as Error).message} Or pass --probe-image with an image that has sh and cat (e.g. busybox).`);
+      throw new EnvironmentError(`${why}the probe image ${ref} is not in the engine and could not be pulled: ${(e as Error).message} ${PROBE_IMAGE_HINT}`);
     });
   }
 
@@ -202,11 +273,16 @@ export class DockerEngine implements Engine {
     if (this.swept) return;
     this.swept = true;
     const mine = `${hostname()}:`;
-    const list = await this.docker.listContainers({all: true, filters: {label: [MANAGED_LABEL]}});
-    for (const c of list) {
-      const owner = c.Labels['io.portgate.owner'] ?? '';
-      if (!owner.startsWith(mine) || isAlive(Number(owner.slice(mine.length)))) continue;
-      await this.docker.getContainer(c.Id).remove({force: true, v: true}).catch(() => undefined);
+    const orphan = (labels: Record<string, string> | undefined) => {
+      const owner = labels?.['io.portgate.owner'] ?? '';
+      return owner.startsWith(mine) && !isAlive(Number(owner.slice(mine.length)));
+    };
+    const filters = {label: [MANAGED_LABEL]};
+    for (const c of await this.docker.listContainers({all: true, filters})) {
+      if (orphan(c.Labels)) await this.docker.getContainer(c.Id).remove({force: true, v: true}).catch(() => undefined);
+    }
+    for (const n of await this.docker.listNetworks({filters}).catch(() => [])) {
+      if (orphan(n.Labels)) await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
   }
 }
@@ -217,7 +293,8 @@ const exitedReader = (kind: 'host' | 'sidecar'): SocketReader => ({
   snapshot: async () => {
     throw new EnvironmentError('the container exited before its sockets could be read');
   },
-  processes: async () => new Map()
+  processes: async () => ({processes: [], incomplete: 'the container exited'}),
+  ephemeralRange: async () => DEFAULT_EPHEMERAL
 });
 
 /**
@@ -229,8 +306,19 @@ const checkRef = (ref: string): void => {
   if (!ref.trim()) throw new InputError('the image reference is empty: give one such as app:ci (is the variable you pass set?)');
 };
 
-const startError = (image: string, e: unknown) =>
-  new EnvironmentError(`the engine could not start ${image}: ${(e as Error).message}. Check run.command / run.entrypoint / run.user in portgate.yml.`);
+const PROBE_IMAGE_HINT =
+  'Pass --probe-image with an image that has sh, cat, sleep, readlink, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine\'s /proc (--probe host).';
+
+/** The engine refused to start the container: say which setting, and where it came from. */
+const startError = (image: string, e: unknown, plan: SandboxPlan) => {
+  const msg = (e as Error).message;
+  const blame = /user|passwd|group/i.test(msg) && plan.user
+    ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.`
+    : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command)
+      ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command)!.from)}.`
+      : ' Check run.command / run.entrypoint / run.user in portgate.yml.';
+  return new EnvironmentError(`the engine could not start ${image}: ${msg}.${blame}`);
+};
 
 const readDockerConfig = (): Promise<string | undefined> =>
   readFile(join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json'), 'utf8').catch(() => undefined);

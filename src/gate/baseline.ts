@@ -1,36 +1,81 @@
 import type {GateResult, Listener} from '../model.js';
 import {portKey} from '../model.js';
-import type {BaselinePort} from '../spec/index.js';
+import type {BaselineDynamic, BaselinePort} from '../spec/index.js';
 import {riskyPort} from '../compare/risky-ports.js';
+import {describeExpose} from '../compare/views.js';
+
+export interface Baseline {
+  ports: BaselinePort[];
+  dynamic: BaselineDynamic[];
+}
+
+const inRange = (port: number, [lo, hi]: [number, number]) => port >= lo && port <= hi;
 
 /**
- * What `portgate init` proposes: every observed listener with the exposure its
- * bind address implies, so `check` passes on the same image unless something
- * is genuinely wrong (stale EXPOSE, risky ports), which stays visible.
+ * Listeners in the kernel's ephemeral range owned by an executable that also
+ * holds ports outside it: ports the service picks at run time (JMX/RMI next
+ * to a fixed JMX port, a debugger adapter next to its server). Each such
+ * executable becomes one `dynamic:` entry; its ports are not pinned.
  */
-export const baselineFrom = (r: GateResult): BaselinePort[] => {
+const dynamicOwners = (r: GateResult, ephemeral: [number, number]): Map<string, Listener[]> => {
+  const byExe = new Map<string, Listener[]>();
+  for (const l of r.listening) if (l.process?.exe) byExe.set(l.process.exe, [...(byExe.get(l.process.exe) ?? []), l]);
+  const out = new Map<string, Listener[]>();
+  for (const [exe, ls] of byExe) {
+    const random = ls.filter(l => inRange(l.port, ephemeral));
+    if (random.length && ls.some(l => !inRange(l.port, ephemeral))) out.set(exe, random);
+  }
+  return out;
+};
+
+/**
+ * What `portgate init` proposes: every observed listener with the exposure
+ * its bind address implies, so that `check` passes on the same image unless
+ * the image contradicts itself (an EXPOSEd port that listens only on
+ * loopback, a risky port), which the comments point out and `check` keeps
+ * failing until someone decides.
+ */
+export const baselineFrom = (r: GateResult, ephemeral: [number, number] = [32768, 60999]): Baseline => {
+  const dynamicByExe = dynamicOwners(r, ephemeral);
+  const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = new Map<string, Listener[]>();
-  for (const l of r.listening) byKey.set(portKey(l), [...(byKey.get(portKey(l)) ?? []), l]);
+  for (const l of r.listening) if (!dynamicKeys.has(portKey(l))) byKey.set(portKey(l), [...(byKey.get(portKey(l)) ?? []), l]);
   const exposed = new Map(r.exposed.map(e => [portKey(e), e]));
   const ports: BaselinePort[] = [];
   for (const [key, ls] of byKey) {
     const {port, protocol} = ls[0]!;
     const loopbackOnly = ls.every(l => l.scope === 'loopback');
     const e = exposed.get(key);
-    const procs = [...new Set(ls.flatMap(l => (l.process ? [l.process.command.split(' ')[0]] : [])))];
-    const seen = `seen on ${[...new Set(ls.map(l => l.address))].join(', ')}${procs.length ? ` by ${procs.join(', ')}` : ''}`;
-    const where = e ? (e.origin === 'base-image' ? '; EXPOSEd by the base image' : e.location ? `; EXPOSEd at ${e.location.file}:${e.location.line}` : '; EXPOSEd') : '';
+    const procs = [...new Set(ls.flatMap(l => (l.process ? [l.process.name] : [])))];
+    const notes = [`seen on ${[...new Set(ls.map(l => l.address))].join(', ')}${procs.length ? ` by ${procs.join(', ')}` : ''}${ls.every(l => l.transient) ? ' (open only briefly during start-up)' : ''}`];
+    if (e) notes.push(describeExpose(e));
+    if (e && loopbackOnly)
+      notes.push(
+        `WARNING: the image EXPOSEs ${key} but the service listens on loopback only, so nothing outside the container can reach it. \`portgate check\` fails on this (loopback-port-exposed) until you decide: bind it to 0.0.0.0 and declare it public, or drop the EXPOSE.`
+      );
     const risk = riskyPort(port, protocol);
-    ports.push({
-      port,
-      protocol,
-      exposure: loopbackOnly ? 'loopback' : e ? 'public' : 'internal',
-      comment: `${seen}${where}${risk ? `; WARNING: ${risk.name}, remove it or add a reason` : ''}`
-    });
+    if (risk && !loopbackOnly) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
+    ports.push({port, protocol, exposure: loopbackOnly ? 'loopback' : e ? 'public' : 'internal', comment: notes.join('; ')});
   }
   for (const [key, e] of exposed) {
-    if (byKey.has(key)) continue;
-    ports.push({port: e.port, protocol: e.protocol, exposure: 'public', comment: `EXPOSEd${e.origin === 'base-image' ? ' by the base image' : ''} but nothing listened: remove this entry and the EXPOSE, or fix the service`});
+    if (byKey.has(key) || dynamicKeys.has(key)) continue;
+    ports.push({
+      port: e.port,
+      protocol: e.protocol,
+      exposure: 'public',
+      comment: `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === 'base-image' ? ' (or keep the entry if the base image adds it)' : ''}; if it serves it later or only in some modes, keep this entry.`
+    });
   }
-  return ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const dynamic = [...dynamicByExe].map(([exe, ls]): BaselineDynamic => {
+    const name = ls[0]!.process!.name;
+    return {
+      process: name,
+      exposure: ls.every(l => l.scope === 'loopback') ? 'loopback' : 'internal',
+      max: new Set(ls.map(portKey)).size,
+      protocol: ls[0]!.protocol,
+      reason: `proposed by portgate init: ${name} opened ${[...new Set(ls.map(l => l.port))].join(', ')} at run time; confirm this and say why`,
+      comment: `${exe} listened in the ephemeral range ${ephemeral[0]}-${ephemeral[1]} next to its fixed ports: ports chosen at run time (e.g. JMX/RMI). Review the reason.`
+    };
+  });
+  return {ports: ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)), dynamic};
 };

@@ -1,4 +1,5 @@
-import type {DeclaredPort, ExposedPort, Finding, Listener} from '../model.js';
+import type {DeclaredPort, ExposedPort, Finding, Listener, SourceLocation} from '../model.js';
+import type {DeployedRun} from '../manifests/deployed-run.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {
   checkCompose,
@@ -69,4 +70,28 @@ export const deploymentFindings = (d: Deployment | undefined, views: ImageViews)
   if (!d) return [];
   const ctx = context(d, views);
   return [...(d.k8s ? checkKubernetes(d.k8s, ctx) : []), ...(d.compose ? checkCompose(d.compose, ctx) : [])];
+};
+
+/** A container of the manifests that runs the image, and how the manifests start it. */
+export interface DeployedContainer {
+  run: DeployedRun;
+  what: string;
+  at: SourceLocation;
+}
+
+/**
+ * Which deployment to copy when running the image: Kubernetes first (what
+ * production runs), then Compose; a long-running workload before a Job. The
+ * others are named in the notes, so a report says which one was used.
+ */
+export const deployedContainers = (d: Deployment | undefined): DeployedContainer[] => {
+  if (!d) return [];
+  const ctx = context(d, {listening: [], declared: [], exposed: []});
+  const out: DeployedContainer[] = [];
+  if (d.k8s) {
+    const gated = [...gatedContainers(d.k8s, ctx)].sort(([a], [b]) => Number(a.batch) - Number(b.batch));
+    for (const [w, cs] of gated) for (const c of cs) out.push({run: c.run, what: `container ${c.name} of ${w.kind} ${w.name}`, at: c.at});
+  }
+  if (d.compose) for (const s of gatedServices(d.compose, ctx)) out.push({run: s.run, what: `Compose service ${s.name}`, at: s.at});
+  return out;
 };

@@ -5,23 +5,31 @@ import {evaluate, failsAt} from '../compare/evaluate.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {endiannessOf} from '../procnet/index.js';
 import type {Spec} from '../spec/index.js';
-import type {Engine, ProbeMode} from '../engine/types.js';
-import {attachProcesses, watchListeners, type Observation} from './observe.js';
+import type {Engine, ImageFacts, ProbeMode} from '../engine/types.js';
+import {deployedLayer, diagnoseExit, flagLayers, planSandbox, specLayers, summarizePlan} from '../sandbox/index.js';
+import type {NetworkMode, SandboxLayer, SandboxPlan, SandboxProfile} from '../sandbox/types.js';
+import {watchListeners, type Observation} from './observe.js';
+import type {SettleMode} from './settle.js';
 import {staticView, type DockerfileInput} from './static-view.js';
-import {deploymentFindings, loadDeployment, type DeploymentInputs} from './manifests.js';
+import {deployedContainers, deploymentFindings, loadDeployment, type Deployment, type DeploymentInputs} from './manifests.js';
 import {resolveExpose, type BaseImageInfo} from '../dockerfile/index.js';
 
 export interface GateOptions extends DeploymentInputs {
   image: string;
   dockerfile?: DockerfileInput;
   spec?: Spec;
+  /** A spec whose `run:` applies but whose ports are not checked (`init` rewrites them). */
+  runSpec?: Spec;
   buildArgs?: Record<string, string>;
   target?: string;
   builder?: 'buildkit' | 'classic';
   /** Explicit flag or input; wins over the spec's run.timeout / run.settle, which win over DEFAULTS. */
   timeoutMs?: number;
-  settleMs?: number;
+  settle?: SettleMode;
   pollMs?: number;
+  /** --sandbox / --network: the highest layer of the sandbox plan. */
+  sandbox?: SandboxProfile;
+  network?: NetworkMode;
   probe: ProbeMode;
   probeImage: string;
   failOn: Severity | 'never';
@@ -38,12 +46,30 @@ export interface GateOptions extends DeploymentInputs {
 }
 
 /** An explicit flag or input wins over the spec's `run:`, which wins over the defaults. */
-export const waitBudget = (opts: Pick<GateOptions, 'timeoutMs' | 'settleMs' | 'spec'>): {timeoutMs: number; settleMs: number} => ({
-  timeoutMs: opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? DEFAULTS.timeoutMs,
-  settleMs: opts.settleMs ?? opts.spec?.run.settleMs ?? DEFAULTS.settleMs
-});
+export const waitBudget = (opts: Pick<GateOptions, 'timeoutMs' | 'settle' | 'spec' | 'runSpec'>): {timeoutMs: number; settle: SettleMode} => {
+  const run = (opts.spec ?? opts.runSpec)?.run;
+  return {timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? DEFAULTS.timeoutMs, settle: opts.settle ?? run?.settleMs ?? DEFAULTS.settle};
+};
 
-export const DEFAULTS = {timeoutMs: 30_000, settleMs: 2_000, pollMs: 200, probeImage: 'busybox:1.37', logLines: 40} as const;
+export const DEFAULTS = {timeoutMs: 30_000, settle: 'auto' as SettleMode, pollMs: 200, probeImage: 'busybox:1.37', logLines: 40} as const;
+
+/**
+ * How the image runs, lowest precedence first: portgate's defaults, the
+ * deployment that runs it, portgate.yml's `run:`, flags (sandbox/plan.ts).
+ */
+export const sandboxPlan = (opts: GateOptions, deployment: Deployment | undefined, facts: ImageFacts | undefined): SandboxPlan => {
+  const layers: SandboxLayer[] = [];
+  const [first, ...others] = deployedContainers(deployment);
+  if (first) {
+    const layer = deployedLayer(first.run, first.what, first.at, facts?.user ?? '');
+    if (others.length) layer.notes = [...(layer.notes ?? []), `the run copies ${first.what}; ${others.map(o => o.what).join(', ')} also run${others.length === 1 ? 's' : ''} the image (use --container to pick another).`];
+    layers.push(layer);
+  }
+  const runSpec = opts.spec ?? opts.runSpec;
+  if (runSpec) layers.push(...specLayers(runSpec.run, runSpec.file, runSpec.locations.runKeys));
+  layers.push(...flagLayers({...(opts.sandbox && {sandbox: opts.sandbox}), ...(opts.network && {network: opts.network})}));
+  return planSandbox(layers);
+};
 
 /**
  * The whole gate: image facts and Dockerfile → EXPOSE view; sandbox run →
@@ -64,7 +90,8 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
 
   const declared = opts.spec?.ports;
   const expected = new Set((declared ?? statics.exposed).map(portKey));
-  const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), expected, lap);
+  const plan = sandboxPlan(opts, deployment, statics.facts);
+  const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container = run?.container;
 
@@ -73,6 +100,8 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     exposed: statics.exposed,
     listening,
     declared,
+    ...(opts.spec?.dynamic.length && {dynamic: opts.spec.dynamic}),
+    ...(run && {ephemeral: run.observation.ephemeral}),
     portsLocation: opts.spec?.locations.ports,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
@@ -97,7 +126,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   };
 };
 
-type Statics = {exposed: ExposedPort[]; findings: Finding[]};
+type Statics = {exposed: ExposedPort[]; findings: Finding[]; facts?: ImageFacts};
 
 const needEngine = (engine: Engine | undefined): Engine => {
   if (!engine) throw new EnvironmentError('the Docker engine is needed to run the image (only --static-only works without it).');
@@ -116,7 +145,7 @@ const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics>
     facts = await engine.inspectImage(opts.image);
   }
   if (!facts) throw new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`);
-  return staticView(engine, facts, opts.dockerfile, resolveOptions(opts));
+  return {...(await staticView(engine, facts, opts.dockerfile, resolveOptions(opts))), facts};
 };
 
 /**
@@ -154,33 +183,36 @@ const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Pr
 };
 
 /** View 2: runs the image in the sandbox and watches its sockets; every container is removed on the way out. */
-const observe = async (opts: GateOptions, engine: Engine, expected: Set<string>, lap: (name: string, since: number) => void) => {
+const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, expected: Set<string>, lap: (name: string, since: number) => void) => {
   let observation: Observation;
   let container: ContainerOutcome;
   const tRun = Date.now();
+  const budget = waitBudget(opts);
   try {
     const endianness = endiannessOf(await engine.architecture());
-    const target = await engine.startTarget(opts.image, opts.spec?.run ?? {});
-    const reader = await engine.openReader(target, opts.probe, opts.probeImage);
+    const target = await engine.startTarget(opts.image, plan);
+    const reader = await engine.openReader(target, opts.probe, opts.probeImage, budget.timeoutMs);
     lap('start', tRun);
     const tWait = Date.now();
-    observation = await watchListeners(target, reader, endianness, {
-      expected,
-      ...waitBudget(opts),
-      pollMs: opts.pollMs ?? DEFAULTS.pollMs
-    }).catch(e => {
+    observation = await watchListeners(target, reader, endianness, {expected, ...budget, pollMs: opts.pollMs ?? DEFAULTS.pollMs}).catch(e => {
       throw reader.kind === 'exec' ? new EnvironmentError(`--probe exec could not read /proc/net with the image's own sh and cat: ${(e as Error).message}`) : e;
     });
     lap('wait', tWait);
-    if (!observation.exited) observation.listening = attachProcesses(observation.listening, await reader.processes());
     const missing = [...expected].some(k => !observation.listening.some(l => portKey(l) === k));
+    const logs = observation.exited || missing ? await target.logs(DEFAULTS.logLines) : undefined;
     container = {
       exited: observation.exited,
       ...(observation.exitCode !== undefined && {exitCode: observation.exitCode}),
-      ...((observation.exited || missing) && {logs: await target.logs(DEFAULTS.logLines)}),
+      ...(observation.oomKilled && {oomKilled: true}),
+      ...(observation.exited && {causes: diagnoseExit({logs: logs ?? '', exitCode: observation.exitCode, oomKilled: observation.oomKilled, plan})}),
+      ...(logs !== undefined && {logs}),
       timedOut: observation.timedOut,
       reader: reader.kind,
-      trusted: reader.trusted
+      trusted: reader.trusted,
+      ...(observation.settledBy && {settledBy: observation.settledBy}),
+      ...(observation.ownersIncomplete && {ownersIncomplete: observation.ownersIncomplete}),
+      ephemeral: observation.ephemeral,
+      sandbox: {settings: summarizePlan(plan), notes: plan.notes}
     };
   } finally {
     const tClean = Date.now();

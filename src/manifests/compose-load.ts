@@ -3,6 +3,8 @@ import type {Protocol, SourceLocation} from '../model.js';
 import type {ManifestSource} from './k8s-load.js';
 import {parseProtocol, parseRange, parseShortPort, withDefaults, type PortMapping} from './compose-ports.js';
 import {asMap, deref, entry, fail, locate, optMap, optSeq, optStr, parseDocs, type At, type Y} from './yaml-read.js';
+import {emptyRun, type DeployedRun} from './deployed-run.js';
+import {readComposeRun} from './compose-run.js';
 
 export interface ComposePort extends PortMapping {
   /** The entry as written, for messages (`"5005:5005"` or `{target: 5005}`). */
@@ -23,8 +25,32 @@ export interface ComposeService {
   ports: ComposePort[];
   expose: ComposeExpose[];
   networkMode?: At<string>;
+  /** How Compose starts it: what the sandbox copies to run the image as deployed. */
+  run: DeployedRun;
   at: SourceLocation;
 }
+
+/**
+ * An override file merges into the base like `docker compose -f a -f b`:
+ * scalar settings and command/entrypoint are replaced, environment merges
+ * by name, capability lists, tmpfs and volumes add up.
+ */
+const mergeRun = (a: DeployedRun, b: DeployedRun): DeployedRun => {
+  const union = (x?: At<string[]>, y?: At<string[]>) => (x && y ? {value: [...new Set([...x.value, ...y.value])], at: y.at} : (y ?? x));
+  const env = new Map([...a.env, ...b.env].map(e => [e.name, e]));
+  const capAdd = union(a.capAdd, b.capAdd);
+  const capDrop = union(a.capDrop, b.capDrop);
+  return {
+    ...a,
+    ...Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined && !Array.isArray(v))),
+    env: [...env.values()],
+    envSkipped: [...a.envSkipped.filter(s => !env.has(s.name)), ...b.envSkipped],
+    ...(capAdd && {capAdd}),
+    ...(capDrop && {capDrop}),
+    tmpfs: [...a.tmpfs, ...b.tmpfs],
+    otherMounts: [...a.otherMounts, ...b.otherMounts]
+  };
+};
 
 export interface ComposeModel {
   services: ComposeService[];
@@ -91,7 +117,7 @@ export function loadCompose(sources: ManifestSource[]): ComposeModel {
         const name = isScalar(pair.key) ? String(pair.key.value) : fail(y, pair.key, 'service names must be strings');
         const value = deref(y, pair.value);
         const svc = value && asMap(y, value, `service ${name}`);
-        const prev = byName.get(name) ?? {name, ports: [], expose: [], at: locate(y, pair.key)};
+        const prev = byName.get(name) ?? {name, ports: [], expose: [], run: emptyRun(), at: locate(y, pair.key)};
         if (!svc) {
           byName.set(name, prev);
           continue;
@@ -104,6 +130,7 @@ export function loadCompose(sources: ManifestSource[]): ComposeModel {
           ...(image !== undefined && {image}),
           ...(containerName !== undefined && {containerName}),
           ...(networkMode && {networkMode}),
+          run: mergeRun(prev.run, readComposeRun(y, svc)),
           ports: [...prev.ports, ...readPorts(y, svc)],
           expose: [...prev.expose, ...readExpose(y, svc)]
         });

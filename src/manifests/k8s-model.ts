@@ -1,4 +1,5 @@
 import type {Protocol, SourceLocation} from '../model.js';
+import type {DeployedRun} from './deployed-run.js';
 
 /**
  * The slice of Kubernetes that decides where traffic goes, with the line each
@@ -41,6 +42,8 @@ export interface Container {
   role: ContainerRole;
   ports: ContainerPort[];
   probes: Probe[];
+  /** How the pod starts it: what the sandbox copies to run the image as deployed. */
+  run: DeployedRun;
   at: SourceLocation;
   /** The `ports:` key, where a missing entry belongs. */
   portsAt?: SourceLocation;

@@ -1,6 +1,7 @@
 import type {YAMLMap} from 'yaml';
 import type {Container, ContainerPort, ContainerRole, K8sMeta, Probe, Workload} from './k8s-model.js';
 import {asMap, fail, locate, optBool, optMap, optPort, optPortOrName, optSeq, optStr, protocolField, stringMap, type Y} from './yaml-read.js';
+import {readRun, readVolumes} from './k8s-run.js';
 
 /** Where each workload kind keeps its pod template (`[]` = the object is the pod). */
 export const TEMPLATE_PATHS: Record<string, string[]> = {
@@ -44,8 +45,9 @@ const readProbes = (y: Y, c: YAMLMap): Probe[] =>
     });
   });
 
-const readContainers = (y: Y, spec: YAMLMap, key: 'containers' | 'initContainers'): Container[] =>
-  (optSeq(y, spec, key)?.value ?? []).map((node, i) => {
+const readContainers = (y: Y, spec: YAMLMap, key: 'containers' | 'initContainers'): Container[] => {
+  const volumes = readVolumes(y, spec);
+  return (optSeq(y, spec, key)?.value ?? []).map((node, i) => {
     const c = asMap(y, node, `${key}[${i}]`);
     const name = optStr(y, c, 'name');
     const always = optStr(y, c, 'restartPolicy')?.value === 'Always';
@@ -57,10 +59,12 @@ const readContainers = (y: Y, spec: YAMLMap, key: 'containers' | 'initContainers
       role,
       ports: readPorts(y, c),
       probes: readProbes(y, c),
+      run: readRun(y, c, spec, volumes),
       at: name?.at ?? locate(y, c),
       ...(portsAt && {portsAt})
     };
   });
+};
 
 /** Reads the pod template of a workload object; undefined when the kind has none. */
 export const readWorkload = (y: Y, obj: YAMLMap, meta: K8sMeta): Workload | undefined => {

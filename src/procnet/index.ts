@@ -6,5 +6,5 @@
  */
 export {canonicalAddress, decodeHexAddress, formatAddress, parseAddress, scopeOf} from './address.js';
 export {endiannessOf, type Endianness} from './endianness.js';
-export {isListening, processesByInode, toListeners, type ProcessFds} from './listeners.js';
+export {isListening, processInfo, processesByInode, toListeners, type ProcessFds} from './listeners.js';
 export {parseProcNet, parseSctpEps, socketInode, type ProcNetTable, type RawSocket} from './parse.js';

@@ -51,12 +51,34 @@ export function toListeners(sockets: RawSocket[]): Listener[] {
   return [...byKey.values()].sort((a, b) => a.port - b.port || cmp(a.protocol, b.protocol) || cmp(a.address, b.address));
 }
 
-/** One process as read from /proc/<pid>: its command line and the targets of its /proc/<pid>/fd links. */
+/**
+ * One process as a reader saw it in /proc/<pid>. `pid` is the pid inside the
+ * container (the last NSpid field when read from the host). Everything but
+ * `exe`, `uid` and the socket links is what the process says of itself.
+ */
 export interface ProcessFds {
   pid: number;
-  command: string;
+  /** readlink /proc/<pid>/exe: the file the kernel executes, which the process cannot rewrite. */
+  exe?: string;
+  uid?: number;
+  /** /proc/<pid>/comm: settable by the process (prctl PR_SET_NAME). */
+  comm?: string;
+  /** /proc/<pid>/cmdline split on NUL: rewritable by the process. */
+  argv: string[];
   fdLinks: string[];
 }
+
+/** `java` from `/usr/lib/jvm/java-17/bin/java`; the kernel appends ` (deleted)` for a replaced binary. */
+const fileName = (exe: string): string => exe.replace(/ \(deleted\)$/, '').split('/').pop() || exe;
+
+/** The process as reports show it: named by its executable, with argv kept only as its own claim. */
+export const processInfo = (p: ProcessFds): ProcessInfo => ({
+  pid: p.pid,
+  name: p.exe ? fileName(p.exe) : p.comm ? `[${p.comm}]` : '?',
+  ...(p.exe && {exe: p.exe}),
+  ...(p.uid !== undefined && {uid: p.uid}),
+  command: p.argv.join(' ').slice(0, 4096)
+});
 
 /**
  * Maps socket inodes to the processes holding them, from the text of their
@@ -68,7 +90,7 @@ export function processesByInode(processes: ProcessFds[]): Map<number, ProcessIn
   for (const p of [...processes].sort((a, b) => a.pid - b.pid)) {
     for (const link of p.fdLinks) {
       const inode = socketInode(link);
-      if (inode !== undefined && !map.has(inode)) map.set(inode, {pid: p.pid, command: p.command});
+      if (inode !== undefined && !map.has(inode)) map.set(inode, processInfo(p));
     }
   }
   return map;

@@ -146,16 +146,4 @@ export const fingerprints = (parts: readonly (readonly string[])[]): string[] =>
   });
 };
 
-// CSI/OSC escape sequences, then any C0/C1 control except tab and newline.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * Text from the image under test (logs, process names) can carry terminal
- * escapes that rewrite a CI log, or bytes XML 1.0 forbids. Human-facing
- * writers pass such text through here; JSON keeps it verbatim.
- */
-export const sanitize = (text: string): string =>
-  text.replace(/\r\n?/g, '\n').replace(ANSI, '').replace(CONTROL, '\ufffd');
+export {sanitize} from './sanitize.js';

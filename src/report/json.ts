@@ -54,7 +54,16 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       address: l.address,
       family: l.family,
       scope: l.scope,
-      ...(l.process && {process: {pid: l.process.pid, command: l.process.command}})
+      ...(l.transient && {transient: true}),
+      ...(l.process && {
+        process: {
+          pid: l.process.pid,
+          name: l.process.name,
+          ...(l.process.exe !== undefined && {exe: l.process.exe}),
+          ...(l.process.uid !== undefined && {uid: l.process.uid}),
+          command: l.process.command
+        }
+      })
     })),
     declared: sortByPort(r.declared, rank).map(d => ({
       port: d.port,
@@ -76,9 +85,19 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       ? {
           exited: r.container.exited,
           ...(r.container.exitCode !== undefined && {exitCode: r.container.exitCode}),
+          ...(r.container.oomKilled && {oomKilled: true}),
+          ...(r.container.causes && {causes: r.container.causes.map(c => ({cause: c.cause, explanation: c.explanation, fix: c.fix, ...(c.evidence !== undefined && {evidence: c.evidence})}))}),
           timedOut: r.container.timedOut,
+          ...(r.container.settledBy && {settledBy: r.container.settledBy}),
           reader: r.container.reader,
           trusted: r.container.trusted,
+          ...(r.container.ownersIncomplete && {ownersIncomplete: r.container.ownersIncomplete}),
+          ...(r.container.sandbox && {
+            sandbox: {
+              settings: r.container.sandbox.settings.map(s => ({setting: s.setting, value: s.value, from: s.from, isDefault: s.isDefault})),
+              notes: [...r.container.sandbox.notes]
+            }
+          }),
           ...(r.container.logs !== undefined && {logs: r.container.logs})
         }
       : null,

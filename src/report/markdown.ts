@@ -1,6 +1,7 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
 import {countBySeverity, describeCounts, describeFailOn, describeLocation, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
+import {neutralizeCommands} from './sanitize.js';
 import {NONE, NOT_RUN, portCells, portRows, worst, type PortRow} from './table.js';
 
 /**
@@ -119,5 +120,5 @@ export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join('\n')) - 200;
   const more = (n: number) => `_… and ${n} more finding${n === 1 ? '' : 's'} not shown; see the SARIF or JSON report._`;
   const rows = fit(sorted.map(f => findingRow(f, opts.cwd)), budget, more);
-  return `${[...head, ...findings, ...rows, ...logs].join('\n')}\n`;
+  return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join('\n')}\n`);
 };

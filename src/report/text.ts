@@ -12,6 +12,7 @@ import {
   type WriterOptions
 } from './common.js';
 import {COLUMNS, NONE, portCells, portRows, worst, type PortCells} from './table.js';
+import {neutralizeCommands} from './sanitize.js';
 
 /**
  * The terminal report: context line, aligned port table, findings grouped by
@@ -80,6 +81,20 @@ const findingsSection = (r: GateResult, cwd: string | undefined, paint: Paint): 
   });
 };
 
+/** The sandbox settings that are not portgate's defaults, with where each came from; and what it did not copy. */
+const sandboxSection = (r: GateResult, paint: Paint): string[] => {
+  const sb = r.container?.sandbox;
+  const set = sb?.settings.filter(s => !s.isDefault) ?? [];
+  if (!sb || (!set.length && !sb.notes.length)) return [];
+  const w = set.reduce((m, s) => Math.max(m, s.setting.length), 0);
+  return [
+    '',
+    paint('Sandbox (settings that are not portgate\'s defaults)', 'bold'),
+    ...set.map(s => `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  ${paint(`from ${sanitize(s.from)}`, 'dim')}`),
+    ...sb.notes.map(n => `  ${paint('note:', 'dim')} ${sanitize(n)}`)
+  ];
+};
+
 /** The log tail, unless a finding (container-exited) already quotes it. */
 const logsSection = (r: GateResult, paint: Paint): string[] => {
   const logs = r.container?.logs?.trim();
@@ -103,9 +118,10 @@ export const toText = (r: GateResult, opts: WriterOptions): string => {
     '',
     ...table(r, paint),
     ...findingsSection(r, opts.cwd, paint),
+    ...sandboxSection(r, paint),
     ...logsSection(r, paint),
     '',
     verdictLine(r, paint)
   ];
-  return `${lines.join('\n')}\n`;
+  return neutralizeCommands(`${lines.join('\n')}\n`);
 };

@@ -1,4 +1,6 @@
-import type {DeclaredPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import type {DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
+import {capabilityIssue, parseMemory} from '../sandbox/values.js';
 import {portKey} from '../model.js';
 import {InputError} from '../errors.js';
 import {parseDuration} from '../util/duration.js';
@@ -20,12 +22,29 @@ interface RawRun {
   entrypoint?: string[];
   env?: Record<string, string | number | boolean>;
   user?: string | number;
+  sandbox?: SandboxProfile;
+  network?: NetworkMode;
+  readOnly?: boolean;
+  tmpfs?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  memory?: string | number;
+  pids?: number;
   timeout?: string | number;
   settle?: string | number;
+}
+interface RawDynamic {
+  process?: string;
+  ports?: string | number;
+  protocol?: Protocol;
+  exposure?: 'internal' | 'loopback';
+  max?: number;
+  reason: string;
 }
 interface RawSpec {
   version: 1;
   ports: RawPort[];
+  dynamic?: RawDynamic[];
   run?: RawRun;
   rules?: Record<string, SeveritySetting>;
 }
@@ -127,11 +146,15 @@ const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: I
     }
   }
   const run = buildRun(raw.run ?? {}, positions, issues);
+  const dynamic = buildDynamic(raw.dynamic ?? [], positions, issues);
   const locations: Spec['locations'] = {};
   if (raw.ports !== undefined) locations.ports = positions.locate(['ports'], 'key').location;
   if (raw.run !== undefined) locations.run = positions.locate(['run'], 'key').location;
   if (raw.rules !== undefined) locations.rules = positions.locate(['rules'], 'key').location;
-  return {spec: {file: positions.file, version: 1, ports, run, rules: {...raw.rules}, locations}, issues};
+  const runKeys = ['entrypoint', 'command', 'env', 'user', 'sandbox', 'network', 'readOnly', 'tmpfs', 'capAdd', 'capDrop', 'memory', 'pids'] as const;
+  const present = runKeys.filter(k => raw.run?.[k] !== undefined);
+  if (present.length) locations.runKeys = Object.fromEntries(present.map(k => [k === 'memory' ? 'memoryBytes' : k, positions.locate(['run', k], 'key').location]));
+  return {spec: {file: positions.file, version: 1, ports, dynamic, run, rules: {...raw.rules}, locations}, issues};
 };
 
 const buildRun = (raw: RawRun, positions: SourcePositions, issues: Issue[]): RunConfig => {
@@ -141,9 +164,27 @@ const buildRun = (raw: RawRun, positions: SourcePositions, issues: Issue[]): Run
   // Numbers keep the form they were written in: `VERSION: 1.10` must not become "1.1".
   if (raw.env) run.env = Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, typeof v === 'string' ? v : positions.plainSource(['run', 'env', k]) ?? String(v)]));
   if (raw.user !== undefined) run.user = String(raw.user);
+  if (raw.sandbox !== undefined) run.sandbox = raw.sandbox;
+  if (raw.network !== undefined) run.network = raw.network;
+  if (raw.readOnly !== undefined) run.readOnly = raw.readOnly;
+  if (raw.tmpfs) run.tmpfs = raw.tmpfs.map(path => ({path}));
+  for (const field of ['capAdd', 'capDrop'] as const) {
+    raw[field]?.forEach((c, i) => {
+      const problem = capabilityIssue(c, field === 'capDrop');
+      if (problem) issues.push({path: ['run', field, i], message: problem});
+    });
+    if (raw[field]) run[field] = raw[field];
+  }
+  if (raw.memory !== undefined) {
+    const bytes = parseMemory(raw.memory);
+    if (typeof bytes === 'string') issues.push({path: ['run', 'memory'], message: `run.memory ${bytes}`});
+    else run.memoryBytes = bytes;
+  }
+  if (raw.pids !== undefined) run.pids = raw.pids;
+  if (raw.settle === 'auto') run.settleMs = 'auto';
   for (const [field, key] of [['timeout', 'timeoutMs'], ['settle', 'settleMs']] as const) {
     const value = raw[field];
-    if (value === undefined) continue;
+    if (value === undefined || value === 'auto') continue;
     try {
       const ms = parseDuration(value, `run.${field}`);
       if (field === 'timeout' && ms === 0) issues.push({path: ['run', field], message: 'run.timeout must be longer than 0: write e.g. 30s.'});
@@ -154,3 +195,32 @@ const buildRun = (raw: RawRun, positions: SourcePositions, issues: Issue[]): Run
   }
   return run;
 };
+
+/** `dynamic:` entries; the schema has checked shapes, this checks ranges and names. */
+const buildDynamic = (raw: RawDynamic[], positions: SourcePositions, issues: Issue[]): DynamicPort[] =>
+  raw.flatMap((d, index): DynamicPort[] => {
+    if (d.process === undefined && d.ports === undefined) {
+      issues.push({path: ['dynamic', index], message: `dynamic[${index}] matches any listener: give \`process:\` (the owning executable, e.g. java), \`ports:\` (a range), or both.`});
+      return [];
+    }
+    let range: DynamicPort['range'] = 'ephemeral';
+    if (d.ports !== undefined && d.ports !== 'ephemeral') {
+      const r = parsePortValue(d.ports);
+      if (typeof r === 'string') {
+        issues.push({path: ['dynamic', index, 'ports'], message: r});
+        return [];
+      }
+      range = [r.from, r.to];
+    }
+    return [
+      {
+        ...(d.process !== undefined && {process: d.process}),
+        range,
+        protocol: d.protocol ?? 'tcp',
+        exposure: d.exposure ?? 'internal',
+        max: d.max ?? 1,
+        reason: d.reason,
+        location: positions.locate(['dynamic', index], 'value').location
+      }
+    ];
+  });

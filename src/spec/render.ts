@@ -1,4 +1,4 @@
-import type {BaselinePort, RunConfig} from './types.js';
+import type {BaselineDynamic, BaselinePort, RunConfig} from './types.js';
 import {SCHEMA_URL} from './types.js';
 
 /** `# text` lines at an indent; a comment may hold several lines and never breaks out of `#`. */
@@ -21,8 +21,16 @@ const renderRun = (run: RunConfig): string[] => {
     lines.push('  env:', ...Object.entries(run.env).map(([k, v]) => `    ${scalar(k)}: ${scalar(v)}`));
   }
   if (run.user !== undefined) lines.push(`  user: ${scalar(run.user)}`);
+  if (run.sandbox !== undefined) lines.push(`  sandbox: ${run.sandbox}`);
+  if (run.network !== undefined) lines.push(`  network: ${run.network}`);
+  if (run.readOnly !== undefined) lines.push(`  readOnly: ${run.readOnly}`);
+  if (run.tmpfs?.length) lines.push(`  tmpfs: ${JSON.stringify(run.tmpfs.map(t => t.path))}`);
+  if (run.capAdd?.length) lines.push(`  capAdd: ${JSON.stringify(run.capAdd)}`);
+  if (run.capDrop?.length) lines.push(`  capDrop: ${JSON.stringify(run.capDrop)}`);
+  if (run.memoryBytes !== undefined) lines.push(`  memory: ${Math.ceil(run.memoryBytes / 1024 ** 2)}m`);
+  if (run.pids !== undefined) lines.push(`  pids: ${run.pids}`);
   if (run.timeoutMs !== undefined) lines.push(`  timeout: ${duration(run.timeoutMs)}`);
-  if (run.settleMs !== undefined) lines.push(`  settle: ${duration(run.settleMs)}`);
+  if (run.settleMs !== undefined) lines.push(`  settle: ${run.settleMs === 'auto' ? 'auto' : duration(run.settleMs)}`);
   return lines.length ? ['run:', ...lines] : [];
 };
 
@@ -30,7 +38,23 @@ const renderRun = (run: RunConfig): string[] => {
  * Writes a portgate.yml for `portgate init`: the schema line editors use,
  * the header, and one commented entry per port. `loadSpec` reads it back.
  */
-export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header?: string[]} = {}): string => {
+const renderDynamic = (dynamic: BaselineDynamic[]): string[] =>
+  dynamic.length
+    ? [
+        'dynamic:',
+        ...dynamic.flatMap(d => [
+          ...(d.comment ? comment(d.comment, '  ') : []),
+          `  - process: ${scalar(d.process)}`,
+          '    ports: ephemeral',
+          ...(d.protocol !== 'tcp' ? [`    protocol: ${d.protocol}`] : []),
+          `    exposure: ${d.exposure}`,
+          `    max: ${d.max}`,
+          `    reason: ${JSON.stringify(d.reason)}`
+        ])
+      ]
+    : [];
+
+export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header?: string[]; dynamic?: BaselineDynamic[]} = {}): string => {
   const lines = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
   for (const h of opts.header ?? []) lines.push(...comment(h));
   lines.push(
@@ -53,6 +77,7 @@ export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header
       lines.push(`    exposure: ${p.exposure}`);
     }
   }
+  lines.push(...renderDynamic(opts.dynamic ?? []));
   lines.push(...renderRun(opts.run ?? {}));
   return `${lines.join('\n')}\n`;
 };

@@ -1,17 +1,21 @@
-import type {DeclaredPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import type {DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import type {RunSettings, SandboxProfile} from '../sandbox/types.js';
 
-/** How to start the image, from the spec's `run:` section. Absent = the image's own setting. */
-export interface RunConfig {
-  /** Replaces CMD. */
-  command?: string[];
-  /** Replaces ENTRYPOINT. */
-  entrypoint?: string[];
-  /** Values already stringified. */
-  env?: Record<string, string>;
-  user?: string;
+/** How long the listener set must stay unchanged: `auto` adapts to how busy the container still is. */
+export type Settle = 'auto' | number;
+
+/**
+ * How to start the image, from the spec's `run:` section. Absent = decided by
+ * the layers below (manifests, the image, portgate's defaults).
+ */
+export interface RunConfig extends RunSettings {
+  sandbox?: SandboxProfile;
   timeoutMs?: number;
-  settleMs?: number;
+  settleMs?: Settle;
 }
+
+/** Where each key of `run:` is written, for reports that say where a setting came from. */
+export type RunLocations = Partial<Record<keyof RunSettings | 'sandbox', SourceLocation>>;
 
 /** A loaded, validated portgate.yml. */
 export interface Spec {
@@ -19,11 +23,13 @@ export interface Spec {
   version: 1;
   /** Ranges expanded; each port's location is its `port:` value. */
   ports: DeclaredPort[];
+  /** Ports chosen at run time, matched by owning process and/or range. */
+  dynamic: DynamicPort[];
   run: RunConfig;
   /** Severity overrides by rule id (ids checked against the rule catalogue). */
   rules: Record<string, SeveritySetting>;
   /** The `ports:`, `run:` and `rules:` keys, for findings about those sections. */
-  locations: {ports?: SourceLocation; run?: SourceLocation; rules?: SourceLocation};
+  locations: {ports?: SourceLocation; run?: SourceLocation; rules?: SourceLocation; runKeys?: RunLocations};
 }
 
 /** One port `portgate init` proposes, with a comment saying why. */
@@ -33,6 +39,16 @@ export interface BaselinePort {
   exposure: Exposure;
   name?: string;
   /** Written above the entry as `# ...`; may hold several lines. */
+  comment?: string;
+}
+
+/** One `dynamic:` entry `portgate init` proposes. */
+export interface BaselineDynamic {
+  process: string;
+  protocol: Protocol;
+  exposure: 'internal' | 'loopback';
+  max: number;
+  reason: string;
   comment?: string;
 }
 

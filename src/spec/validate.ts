@@ -38,6 +38,7 @@ const fieldMessage = (path: Path, data: unknown): string | undefined => {
     return typeof r === 'string' ? r : undefined;
   }
   if (same(path, ['run', 'timeout']) || same(path, ['run', 'settle'])) {
+    if (data === 'auto' && same(path, ['run', 'settle'])) return undefined;
     if (typeof data !== 'string' && typeof data !== 'number') return `${pathLabel(path)} must be a duration like 30s, but it is ${describeValue(data)}.`;
     try {
       parseDuration(data, pathLabel(path));

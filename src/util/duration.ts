@@ -28,3 +28,6 @@ export const parseDuration = (text: string | number, what: string): number => {
   if (value > MAX_MS) throw new InputError(`${what} "${s}" is longer than 24h: ${example}.`);
   return Math.round(value);
 };
+
+/** `auto` or a duration: how --settle, the settle input and run.settle are written. */
+export const parseSettle = (text: string, what: string): 'auto' | number => (text.trim() === 'auto' ? 'auto' : parseDuration(text.trim(), what));

@@ -7,7 +7,8 @@ import {buildImage, busybox, docker, type ContextFile} from './engine.js';
 /** The sidecar probe image for tests: static busybox FROM scratch (no registry here to pull busybox from). */
 export const PROBE_IMAGE = 'portgate-probe:test';
 
-const applets = ['sh', 'cat', 'sleep', 'readlink', 'tr', 'ls'];
+/** What the sidecar probes run: the streaming loop (sh, cat, sleep) and the ownership scan (readlink, od, tr). */
+const applets = ['sh', 'cat', 'sleep', 'readlink', 'tr', 'od', 'ls'];
 
 export const buildProbeImage = async (tag = PROBE_IMAGE): Promise<void> => {
   await buildImage({

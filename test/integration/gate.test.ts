@@ -40,7 +40,7 @@ const gate = (image: string, o: Omit<Partial<GateOptions>, 'spec'> & {spec?: str
     {
       image,
       timeoutMs: 10_000,
-      settleMs: 1_000,
+      settle: 1_000,
       probe: 'auto',
       probeImage: PROBE_IMAGE,
       failOn: 'error',

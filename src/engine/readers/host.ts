@@ -1,10 +1,10 @@
 import {readFile, readdir, readlink} from 'node:fs/promises';
-import type {ProcessInfo} from '../../model.js';
-import type {ProcNetSnapshot, SocketReader} from '../types.js';
-import {processesByInode, type ProcessFds} from '../../procnet/index.js';
-import {TABLES} from './sections.js';
+import type {ProcessFds} from '../../procnet/index.js';
+import {DEFAULT_EPHEMERAL, type ProcNetSnapshot, type ProcessScan, type SocketReader} from '../types.js';
+import {TABLES} from './protocol.js';
 
 const tryRead = (path: string): Promise<string | undefined> => readFile(path, 'utf8').catch(() => undefined);
+const tryLink = (path: string): Promise<string | undefined> => readlink(path).catch(() => undefined);
 
 /**
  * Reads /proc/<pid>/net/* of the container's init from the host's procfs, with
@@ -18,7 +18,7 @@ export const openHostReader = async (containerId: string, pid: number, procRoot 
   const cgroup = await tryRead(`${procRoot}/${pid}/cgroup`);
   // cgroup v1 `/docker/<id>`, v2 `docker-<id>.scope`, Podman `libpod-<id>`: all carry the full id.
   if (!cgroup?.includes(containerId)) return undefined;
-  const netns = await readlink(`${procRoot}/${pid}/ns/net`).catch(() => undefined);
+  const netns = await tryLink(`${procRoot}/${pid}/ns/net`);
   if (!netns) return undefined;
 
   const snapshot = async (): Promise<ProcNetSnapshot> => {
@@ -31,26 +31,43 @@ export const openHostReader = async (containerId: string, pid: number, procRoot 
     return out;
   };
 
-  // Every process in the container's network namespace, not only its init's children.
-  const processes = async (): Promise<Map<number, ProcessInfo>> => {
+  // Every process in the container's network namespace, not only its init's
+  // children. Processes come and go while this runs: each is read best effort.
+  const processes = async (): Promise<ProcessScan> => {
     const found: ProcessFds[] = [];
-    for (const entry of await readdir(procRoot)) {
+    let unreadable = 0;
+    for (const entry of await readdir(procRoot).catch(() => [] as string[])) {
       if (!/^\d+$/.test(entry)) continue;
       const base = `${procRoot}/${entry}`;
-      if ((await readlink(`${base}/ns/net`).catch(() => undefined)) !== netns) continue;
-      const fds = await readdir(`${base}/fd`).catch(() => [] as string[]);
-      const fdLinks = await Promise.all(fds.map(fd => readlink(`${base}/fd/${fd}`).catch(() => '')));
-      found.push({pid: Number(entry), command: await describeProcess(base), fdLinks});
+      if ((await tryLink(`${base}/ns/net`)) !== netns) continue;
+      const p = await readProcess(base);
+      if (p) found.push(p);
+      else unreadable++;
     }
-    return processesByInode(found);
+    return {processes: found, ...(unreadable && {incomplete: `${unreadable} process(es) ended or could not be read while portgate looked`})};
   };
 
-  return {kind: 'host', trusted: true, snapshot, processes};
+  return {kind: 'host', trusted: true, snapshot, processes, ephemeralRange: async () => DEFAULT_EPHEMERAL};
 };
 
-/** argv joined, or comm for kernel-named processes; the kernel writes both, not the image. */
-const describeProcess = async (base: string): Promise<string> => {
+/** One process; undefined when it vanished before its status could be read. */
+const readProcess = async (base: string): Promise<ProcessFds | undefined> => {
+  const status = await tryRead(`${base}/status`);
+  if (status === undefined) return undefined;
+  // NSpid lists the pid in each namespace, outermost first: the last is what the container sees.
+  const nspid = /^NSpid:\s+([\d\s]+)$/m.exec(status)?.[1]?.trim().split(/\s+/).pop();
+  const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+  const fds = await readdir(`${base}/fd`).catch(() => [] as string[]);
+  const fdLinks = (await Promise.all(fds.map(fd => tryLink(`${base}/fd/${fd}`)))).filter((l): l is string => l?.startsWith('socket:') ?? false);
+  const exe = await tryLink(`${base}/exe`);
+  const comm = (await tryRead(`${base}/comm`))?.replace(/\n$/, '');
   const argv = (await tryRead(`${base}/cmdline`))?.split('\0').filter(Boolean) ?? [];
-  const text = argv.length ? argv.join(' ') : ((await tryRead(`${base}/comm`))?.trim() ?? '?');
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return {
+    pid: Number(nspid ?? base.split('/').pop()),
+    ...(exe !== undefined && {exe}),
+    ...(uid !== undefined && {uid: Number(uid)}),
+    ...(comm !== undefined && {comm}),
+    argv,
+    fdLinks
+  };
 };

@@ -60,7 +60,6 @@ describe('readInputs', () => {
       buildArgs: {},
       target: undefined,
       timeoutMs: undefined,
-      settleMs: undefined,
       probe: 'auto',
       probeImage: undefined,
       failOn: 'error',
@@ -98,10 +97,13 @@ describe('readInputs', () => {
         'github-token': 'ghs_x',
         manifests: 'k8s/a.yml\nk8s/b.yml',
         compose: 'compose.yml',
-        container: ' web '
+        container: ' web ',
+        sandbox: 'strict',
+        network: 'none'
       })
     );
-    expect(inputs).toMatchObject({image: 'app:ci', buildArgs: {A: '1'}, timeoutMs: 60_000, settleMs: 500, probe: 'sidecar', failOn: 'warning', comment: false});
+    expect(inputs).toMatchObject({sandbox: 'strict', network: 'none'});
+    expect(inputs).toMatchObject({image: 'app:ci', buildArgs: {A: '1'}, timeoutMs: 60_000, settle: 500, probe: 'sidecar', failOn: 'warning', comment: false});
     expect(inputs).toMatchObject({sarif: 'out/portgate.sarif', manifests: ['k8s/a.yml', 'k8s/b.yml'], compose: ['compose.yml'], target: 'runtime', container: 'web'});
   });
 
@@ -109,6 +111,8 @@ describe('readInputs', () => {
     [{}, 'input image is required'],
     [{image: 'a', probe: 'docker'}, 'input probe is "docker"; expected one of auto, host, sidecar, exec.'],
     [{image: 'a', 'fail-on': 'note'}, 'input fail-on is "note"; expected one of error, warning, never.'],
+    [{image: 'a', sandbox: 'paranoid'}, 'input sandbox is "paranoid"; expected one of default, strict.'],
+    [{image: 'a', network: 'host'}, 'input network is "host"; expected one of isolated, none.'],
     [{image: 'a', timeout: '30'}, 'input timeout 30 has no unit'],
     [{image: 'a', settle: 'soon'}, 'input settle "soon" is not a duration']
   ])('%j is refused with an InputError', (values, message) => {

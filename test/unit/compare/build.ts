@@ -8,7 +8,7 @@ export const listen = (port: number, address = '0.0.0.0', protocol: Protocol = '
   address,
   family: address.includes(':') ? 'ipv6' : 'ipv4',
   scope: /^(127\.|::1$|::ffff:127\.)/.test(address) ? 'loopback' : address === '0.0.0.0' || address === '::' ? 'wildcard' : 'specific',
-  ...(pid && {process: {pid, command: 'app'}})
+  ...(pid && {process: {pid, name: 'app', exe: '/app', command: 'app'}})
 });
 
 export const expose = (port: number, protocol: Protocol = 'tcp', line = 5): ExposedPort => ({port, protocol, origin: 'dockerfile', location: {file: 'Dockerfile', line, column: 8}});

@@ -6,10 +6,11 @@ const spec = loadSpec('version: 1\nports: []\nrun:\n  timeout: 45s\n  settle: 1s
 
 // prettier-ignore
 test.each([
-  ['defaults', {}, {timeoutMs: DEFAULTS.timeoutMs, settleMs: DEFAULTS.settleMs}],
-  ['the spec over the defaults', {spec}, {timeoutMs: 45_000, settleMs: 1_000}],
-  ['an explicit flag over the spec', {spec, timeoutMs: 5_000, settleMs: 0}, {timeoutMs: 5_000, settleMs: 0}],
-  ['one flag, the other from the spec', {spec, settleMs: 0}, {timeoutMs: 45_000, settleMs: 0}]
+  ['defaults', {}, {timeoutMs: DEFAULTS.timeoutMs, settle: 'auto'}],
+  ['the spec over the defaults', {spec}, {timeoutMs: 45_000, settle: 1_000}],
+  ['an explicit flag over the spec', {spec, timeoutMs: 5_000, settle: 0}, {timeoutMs: 5_000, settle: 0}],
+  ['one flag, the other from the spec', {spec, settle: 'auto' as const}, {timeoutMs: 45_000, settle: 'auto'}],
+  ['init: the run: of a spec whose ports are not checked', {runSpec: spec}, {timeoutMs: 45_000, settle: 1_000}]
 ])('%s', (_name, opts, expected) => {
   expect(waitBudget(opts)).toEqual(expected);
 });

@@ -102,13 +102,23 @@ describe('isListening', () => {
 describe('processesByInode', () => {
   test('maps socket links to processes; other links are ignored; a shared socket goes to the lowest pid', () => {
     const map = processesByInode([
-      {pid: 12, command: 'nginx: worker process', fdLinks: ['socket:[100]', 'socket:[200]', 'pipe:[5]']},
-      {pid: 1, command: 'nginx: master process', fdLinks: ['/dev/null', 'socket:[100]', 'anon_inode:[eventpoll]']},
-      {pid: 30, command: 'sleep 1000', fdLinks: []}
+      {pid: 12, exe: '/usr/sbin/nginx', uid: 33, argv: ['nginx: worker process'], fdLinks: ['socket:[100]', 'socket:[200]', 'pipe:[5]']},
+      {pid: 1, exe: '/usr/sbin/nginx', uid: 0, argv: ['nginx: master process', 'x'], fdLinks: ['/dev/null', 'socket:[100]', 'anon_inode:[eventpoll]']},
+      {pid: 30, exe: '/bin/sleep', argv: ['sleep', '1000'], fdLinks: []}
     ]);
     expect([...map].sort(([a], [b]) => a - b)).toEqual([
-      [100, {pid: 1, command: 'nginx: master process'}],
-      [200, {pid: 12, command: 'nginx: worker process'}]
+      [100, {pid: 1, name: 'nginx', exe: '/usr/sbin/nginx', uid: 0, command: 'nginx: master process x'}],
+      [200, {pid: 12, name: 'nginx', exe: '/usr/sbin/nginx', uid: 33, command: 'nginx: worker process'}]
     ]);
+  });
+
+  test('a process is named by its executable, never by the argv it can rewrite', () => {
+    const map = processesByInode([{pid: 9, exe: '/usr/lib/jvm/java-17-openjdk-amd64/bin/java', argv: ['/usr/sbin/sshd', '-D'], comm: 'sshd', fdLinks: ['socket:[5]']}]);
+    expect(map.get(5)).toMatchObject({name: 'java', exe: '/usr/lib/jvm/java-17-openjdk-amd64/bin/java', command: '/usr/sbin/sshd -D'});
+  });
+
+  test('without a readable executable the comm is shown in brackets, as ps does for kernel-named processes', () => {
+    expect(processesByInode([{pid: 3, comm: 'worker', argv: [], fdLinks: ['socket:[6]']}]).get(6)).toMatchObject({name: '[worker]'});
+    expect(processesByInode([{pid: 4, exe: '/app/server (deleted)', argv: [], fdLinks: ['socket:[7]']}]).get(7)).toMatchObject({name: 'server'});
   });
 });

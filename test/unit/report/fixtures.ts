@@ -30,7 +30,7 @@ export const hostileResult = (): GateResult => {
     spec: `${CWD}/specs/port gate.yml`,
     exposed: [{port: 80, protocol: 'tcp', origin: 'dockerfile', location: {file: dockerfile, line: 3, column: 8}}],
     listening: [
-      {port: 80, protocol: 'tcp', address: '::', family: 'ipv6', scope: 'wildcard', process: {pid: 7, command: evil}},
+      {port: 80, protocol: 'tcp', address: '::', family: 'ipv6', scope: 'wildcard', process: {pid: 7, name: evil, command: evil}},
       {port: 80, protocol: 'tcp', address: '0.0.0.0', family: 'ipv4', scope: 'wildcard'}
     ],
     declared: [{port: 443, protocol: 'tcp', exposure: 'public', name: evil, location: {file: `${CWD}/specs/port gate.yml`, line: 2}}],

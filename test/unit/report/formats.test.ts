@@ -74,7 +74,7 @@ describe('markdown', () => {
     const listening: Listener[] = [];
     const findings: Finding[] = [];
     for (let port = 1000; port < 4000; port++) {
-      listening.push({port, protocol: 'tcp', address: '0.0.0.0', family: 'ipv4', scope: 'wildcard', process: {pid: 1, command: 'busybox'}});
+      listening.push({port, protocol: 'tcp', address: '0.0.0.0', family: 'ipv4', scope: 'wildcard', process: {pid: 1, name: 'busybox', command: 'busybox'}});
       findings.push({rule: 'undeclared-listener', severity: 'error', port, protocol: 'tcp', message: `${port}/tcp listens on 0.0.0.0 but portgate.yml does not declare it.`, location: {image: 'big'}});
     }
     return {...loadResult('crashed'), listening, findings};

@@ -91,7 +91,7 @@ describe('loadSpec: valid forms', () => {
 
   test('defaults: empty run and rules; only ports: located', () => {
     const spec = loadSpec(y('version: 1', 'ports: []'), FILE);
-    expect(spec).toEqual({file: FILE, version: 1, ports: [], run: {}, rules: {}, locations: {ports: {file: FILE, line: 2, column: 1, endLine: 2, endColumn: 6}}});
+    expect(spec).toEqual({file: FILE, version: 1, ports: [], dynamic: [], run: {}, rules: {}, locations: {ports: {file: FILE, line: 2, column: 1, endLine: 2, endColumn: 6}}});
   });
 });
 
@@ -116,11 +116,11 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['empty ports',               y('version: 1', 'ports:'),                                    2, 1,  ['ports is empty']],
     ['item not a mapping',        ports('  - 8080'),                                            3, 5,  ['ports[0] must be a mapping like `- port: 8080`']],
     ['item without port',         ports('  - name: http'),                                      3, 5,  ['ports[0] has no `port`: add e.g. `port: 8080`']],
-    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, run, rules.']],
+    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, rules.']],
     ['typo of a required key',    y('version: 1', 'prots: []'),                                 2, 1,  ['unknown key `prots` at the top level. Did you mean `ports`?']],
     ['typo in a port key',        ports('  - port: 80', '    expsoure: public'),                4, 5,  ['unknown key `expsoure` in ports[0]. Did you mean `exposure`? Allowed keys: port, protocol, name, exposure, reason.']],
     ['unknown key, no guess',     ports('  - port: 80', '    color: red'),                      4, 5,  ['unknown key `color` in ports[0]. Allowed keys:']],
-    ['unknown run key',           y('version: 1', 'ports: []', 'run:', '  cmd: [a]'),           4, 3,  ['unknown key `cmd` in run.', 'Allowed keys: command, entrypoint, env, user, timeout, settle.']],
+    ['unknown run key',           y('version: 1', 'ports: []', 'run:', '  cmd: [a]'),           4, 3,  ['unknown key `cmd` in run.', 'Allowed keys: command, entrypoint, env, user, sandbox, network, readOnly, tmpfs, capAdd, capDrop, memory, pids, timeout, settle.']],
     ['port 0',                    ports('  - port: 0'),                                         3, 11, ['port 0 is out of range: ports go from 1 to 65535.']],
     ['port 65536',                ports('  - port: 65536'),                                     3, 11, ['port 65536 is out of range']],
     ['negative port',             ports('  - port: -1'),                                        3, 11, ['port -1 is out of range']],
