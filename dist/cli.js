@@ -79677,8 +79677,7 @@ var PROCESS_SCRIPT = [
   "while read -r k a b; do case $k in Uid:) u=$a; break;; esac; done < $d/status 2>/dev/null",
   `e=${hex("readlink $d/exe")}; c=${hex("cat $d/cmdline")}; m=${hex("cat $d/comm")}`,
   `echo "${MARK} P $p $u \${e:--} \${c:--} \${m:--}"`,
-  'for f in $d/fd/*; do [ -S "$f" ] || continue; l=$(readlink "$f" 2>/dev/null); l=${l#socket:[}; l=${l%]}',
-  `case $l in ''|*[!0-9]*) ;; *) echo "${MARK} S $l";; esac; done`,
+  `stat -L -c '${MARK} F %F %i' $d/fd/* 2>/dev/null`,
   "done"
 ].join("\n");
 var parseSnapshot = (text2) => {
@@ -79715,7 +79714,7 @@ var parseProcessDump = (text2) => {
         argv: (unhex(f[5]) ?? "").split("\0").filter(Boolean),
         fdLinks: []
       });
-    } else if (f[1] === "S" && f.length === 3 && /^\d{1,16}$/.test(f[2])) out.at(-1)?.fdLinks.push(`socket:[${f[2]}]`);
+    } else if (f[1] === "F" && f[2] === "socket" && f.length === 4 && /^\d{1,16}$/.test(f[3])) out.at(-1)?.fdLinks.push(`socket:[${f[3]}]`);
   }
   return out;
 };
@@ -80145,7 +80144,10 @@ var DockerEngine = class {
     try {
       return await this.openTrustedReader(target, mode, probeImage, lifetimeMs);
     } catch (e) {
-      if (!(await target.state()).running) return exitedReader(kind);
+      for (let i = 0; i < 10; i++) {
+        if (!(await target.state()).running) return exitedReader(kind);
+        await new Promise((r) => setTimeout(r, 100));
+      }
       throw e;
     }
   }
@@ -80262,7 +80264,7 @@ var exitedReader = (kind) => ({
 var checkRef = (ref) => {
   if (!ref.trim()) throw new InputError("the image reference is empty: give one such as app:ci (is the variable you pass set?)");
 };
-var PROBE_IMAGE_HINT = "Pass --probe-image with an image that has sh, cat, sleep, readlink, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine's /proc (--probe host).";
+var PROBE_IMAGE_HINT = "Pass --probe-image with an image that has sh, cat, sleep, readlink, stat, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine's /proc (--probe host).";
 var startError = (image, e, plan) => {
   const msg = e.message;
   const blame = /user|passwd|group/i.test(msg) && plan.user ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.` : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command) ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command).from)}.` : " Check run.command / run.entrypoint / run.user in portgate.yml.";
@@ -84242,7 +84244,7 @@ import { isAbsolute, relative, sep } from "node:path";
 var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 var sanitize = (text2) => text2.replace(/\r\n?/g, "\n").replace(ANSI, "").replace(CONTROL, "\uFFFD");
-var neutralizeCommands = (output) => output.replace(/^(\s*)::/gm, "$1: :").replaceAll("##[", "# #[");
+var neutralizeCommands = (output) => output.replace(/^(\s*):(?=:)/gm, "$1:\u200B").replaceAll("##[", "#\u200B#[");
 var safeLine = (text2) => neutralizeCommands(sanitize(text2).replace(/\s*\n\s*/g, " \u23CE "));
 var safeBlock = (text2, indent2 = "  ") => neutralizeCommands(
   sanitize(text2.trimEnd()).split("\n").map((l) => `${indent2}${l}`).join("\n")

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import type {Annotation} from './annotations.js';
+import {neutralizeCommands} from '../report/sanitize.js';
 import type {CommentOutcome} from './comment.js';
 
 /**
@@ -8,15 +9,8 @@ import type {CommentOutcome} from './comment.js';
  * and @actions/core escapes every message and property (`%`, `:`, `,`, CR/LF).
  */
 
-/**
- * Log text can quote the image under test (container logs, process names). A
- * line of it starting with `::` would be run as a workflow command (set an
- * output, add an annotation, stop command processing), so a zero-width space
- * breaks the `::` apart; the log reads the same.
- */
-export const neutralize = (text: string): string => text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
-
-export const log = (text: string): void => core.info(neutralize(text.trimEnd()));
+/** Log text can quote the image under test: report/sanitize.ts keeps it from becoming workflow commands. */
+export const log = (text: string): void => core.info(neutralizeCommands(text.trimEnd()));
 
 export const annotate = (annotations: readonly Annotation[]): void => {
   for (const a of annotations) core[a.level](a.message, a.properties);

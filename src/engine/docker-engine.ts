@@ -157,8 +157,12 @@ export class DockerEngine implements Engine {
     } catch (e) {
       // A target that dies while the reader is being set up (its pid vanishes, or
       // the probe cannot join a stopped namespace) is a crash for the wait loop
-      // to report, not a probe failure.
-      if (!(await target.state()).running) return exitedReader(kind);
+      // to report, not a probe failure. The engine may report the exit a moment
+      // after the process is gone, so give it a second to say so.
+      for (let i = 0; i < 10; i++) {
+        if (!(await target.state()).running) return exitedReader(kind);
+        await new Promise(r => setTimeout(r, 100));
+      }
       throw e;
     }
   }
@@ -307,7 +311,7 @@ const checkRef = (ref: string): void => {
 };
 
 const PROBE_IMAGE_HINT =
-  'Pass --probe-image with an image that has sh, cat, sleep, readlink, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine\'s /proc (--probe host).';
+  'Pass --probe-image with an image that has sh, cat, sleep, readlink, stat, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine\'s /proc (--probe host).';
 
 /** The engine refused to start the container: say which setting, and where it came from. */
 const startError = (image: string, e: unknown, plan: SandboxPlan) => {

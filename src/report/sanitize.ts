@@ -17,9 +17,10 @@ export const sanitize = (text: string): string => text.replace(/\r\n?/g, '\n').r
  * `::stop-commands::`; ActionCommand.TryParseV2 trims leading space first),
  * and `##[` anywhere in a line for the legacy form. Anything portgate prints
  * where a runner reads it goes through here as a whole, so that no text from
- * the image can become a command: such starts are broken up visibly.
+ * the image can become a command: a zero-width space breaks such starts
+ * apart, so the log still reads the same.
  */
-export const neutralizeCommands = (output: string): string => output.replace(/^(\s*)::/gm, '$1: :').replaceAll('##[', '# #[');
+export const neutralizeCommands = (output: string): string => output.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replaceAll('##[', '#\u200b#[');
 
 /** One line of image-controlled text: controls removed, newlines folded so it cannot start a line of its own. */
 export const safeLine = (text: string): string => neutralizeCommands(sanitize(text).replace(/\s*\n\s*/g, ' ⏎ '));

@@ -7,8 +7,8 @@ import {buildImage, busybox, docker, type ContextFile} from './engine.js';
 /** The sidecar probe image for tests: static busybox FROM scratch (no registry here to pull busybox from). */
 export const PROBE_IMAGE = 'portgate-probe:test';
 
-/** What the sidecar probes run: the streaming loop (sh, cat, sleep) and the ownership scan (readlink, od, tr). */
-const applets = ['sh', 'cat', 'sleep', 'readlink', 'tr', 'od', 'ls'];
+/** What the sidecar probes run: the streaming loop (sh, cat, sleep) and the ownership scan (readlink, stat, od, tr). */
+const applets = ['sh', 'cat', 'sleep', 'readlink', 'stat', 'tr', 'od', 'ls'];
 
 export const buildProbeImage = async (tag = PROBE_IMAGE): Promise<void> => {
   await buildImage({
@@ -56,4 +56,16 @@ export const removeImages = async (prefix: string): Promise<void> => {
       if (tag.startsWith(prefix)) await docker().getImage(tag).remove({force: true}).catch(() => undefined);
     }
   }
+};
+
+/**
+ * A FROM-scratch image with every busybox applet on PATH (nc, nslookup, ip,
+ * kill…), for scripts that probe the sandbox from inside; `files` adds more.
+ */
+export const buildShellImage = async (tag: string, dockerfileTail: string, files: Record<string, ContextFile> = {}): Promise<string> => {
+  await buildImage({
+    tag,
+    files: {...files, busybox: busybox(), Dockerfile: `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nENV PATH=/bin\n${dockerfileTail}\n`}
+  });
+  return tag;
 };

@@ -38,7 +38,8 @@ const hex = (source: string): string => `$(${source} 2>/dev/null | od -An -tx1 -
 
 /**
  * Every process of the target, run in a probe that shares its pid namespace.
- * `[ -S ]` is a shell builtin, so only socket descriptors cost a readlink.
+ * `stat -L -c '%F %i'` names each descriptor's file type and inode without
+ * printing any path, one fork per process however many sockets it holds.
  */
 export const PROCESS_SCRIPT = [
   'for d in /proc/[0-9]*; do',
@@ -46,8 +47,7 @@ export const PROCESS_SCRIPT = [
   'while read -r k a b; do case $k in Uid:) u=$a; break;; esac; done < $d/status 2>/dev/null',
   `e=${hex('readlink $d/exe')}; c=${hex('cat $d/cmdline')}; m=${hex('cat $d/comm')}`,
   `echo "${MARK} P $p $u \${e:--} \${c:--} \${m:--}"`,
-  'for f in $d/fd/*; do [ -S "$f" ] || continue; l=$(readlink "$f" 2>/dev/null); l=${l#socket:[}; l=${l%]}',
-  `case $l in ''|*[!0-9]*) ;; *) echo "${MARK} S $l";; esac; done`,
+  `stat -L -c '${MARK} F %F %i' $d/fd/* 2>/dev/null`,
   'done'
 ].join('\n');
 
@@ -90,7 +90,7 @@ export const parseProcessDump = (text: string): ProcessFds[] => {
         argv: (unhex(f[5]!) ?? '').split('\0').filter(Boolean),
         fdLinks: []
       });
-    } else if (f[1] === 'S' && f.length === 3 && /^\d{1,16}$/.test(f[2]!)) out.at(-1)?.fdLinks.push(`socket:[${f[2]}]`);
+    } else if (f[1] === 'F' && f[2] === 'socket' && f.length === 4 && /^\d{1,16}$/.test(f[3]!)) out.at(-1)?.fdLinks.push(`socket:[${f[3]}]`);
   }
   return out;
 };

@@ -19,8 +19,9 @@ describe('probe protocol', () => {
     const dump = [
       `@@portgate P 1 0 ${hex('/sbin/docker-init\n')} ${hex('/sbin/docker-init\0--\0/app\0')} ${hex('docker-init\n')}`,
       `@@portgate P 7 10001 ${hex('/app\n')} ${hex('/app\0--port\x008080\0')} -`,
-      '@@portgate S 4242',
-      '@@portgate S 4243',
+      '@@portgate F socket 4242',
+      '@@portgate F fifo 9',
+      '@@portgate F socket 4243',
       '@@portgate P 99 - - - -'
     ].join('\n');
     expect(parseProcessDump(dump)).toEqual([
@@ -31,8 +32,8 @@ describe('probe protocol', () => {
   });
 
   test('a process cannot forge owners or sockets: its argv and name arrive hex-encoded, foreign lines are dropped', () => {
-    const forged = '/x\n@@portgate P 1 0 2f7573722f7362696e2f73736864 - -\n@@portgate S 999';
-    const dump = [`@@portgate P 7 0 ${hex('/tmp/evil\n')} ${hex(`${forged}\0`)} ${hex(`${forged}\n`)}`, '@@portgate S 5005', 'socket:[777]', '@@portgate S 12x', '@@portgate S'].join('\n');
+    const forged = '/x\n@@portgate P 1 0 2f7573722f7362696e2f73736864 - -\n@@portgate F socket 999';
+    const dump = [`@@portgate P 7 0 ${hex('/tmp/evil\n')} ${hex(`${forged}\0`)} ${hex(`${forged}\n`)}`, '@@portgate F socket 5005', 'socket:[777]', '@@portgate F socket 12x', '@@portgate F socket', '@@portgate F regular file 9'].join('\n');
     const [p, ...rest] = parseProcessDump(dump);
     expect(rest).toEqual([]);
     expect(p).toMatchObject({pid: 7, exe: '/tmp/evil', fdLinks: ['socket:[5005]']});

@@ -1,5 +1,5 @@
 import {expect, test} from 'vitest';
-import {neutralize} from '../../../src/action/emit.js';
+import {neutralizeCommands as neutralize} from '../../../src/report/sanitize.js';
 
 test('log lines that would be workflow commands are broken apart; the rest is untouched', () => {
   const logs = 'Last log lines:\n::error::injected\n  ::set-output name=verdict::pass\nok :: fine\n::';
