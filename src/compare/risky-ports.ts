@@ -3,6 +3,15 @@ import type {Protocol} from '../model.js';
 /** A port whose presence in a production image is almost always a mistake. */
 export interface RiskyPort {
   port: number;
+  /** Inclusive end of a range of ports (a service that picks one at start-up). */
+  to?: number;
+  /**
+   * Only when owned by one of these executables (file names, as /proc/PID/exe
+   * gives them): for ports that are risky for one program and ordinary for
+   * others (8088 is InfluxDB's backup RPC and many apps' HTTP). Such entries
+   * never match an EXPOSE line alone: nothing says who will own the port.
+   */
+  owners?: readonly string[];
   /** Absent: any protocol. */
   protocol?: Protocol;
   /** Reads after "8080/tcp is …" and on its own, e.g. `JDWP (Java remote debugging)`. */
@@ -12,12 +21,13 @@ export interface RiskyPort {
   why: string;
 }
 
-const risky = (port: number, protocol: Protocol | undefined, category: RiskyPort['category'], name: string, why: string): RiskyPort => ({
+const risky = (port: number, protocol: Protocol | undefined, category: RiskyPort['category'], name: string, why: string, more: Pick<RiskyPort, 'to' | 'owners'> = {}): RiskyPort => ({
   port,
   ...(protocol && {protocol}),
   name,
   category,
-  why
+  why,
+  ...more
 });
 
 const ISTIO_RESERVED = 'Istio reserves it for the sidecar it injects, so an application image that listens here ships a mesh proxy or collides with the real one.';
@@ -50,6 +60,13 @@ export const RISKY_PORTS: readonly RiskyPort[] = [
   // Remote administration and remote desktops.
   risky(1099, 'tcp', 'remote-admin', 'the Java RMI registry (JMX remote)', 'Remote JMX over RMI lets whoever connects invoke MBeans, which without authentication means running arbitrary code in the JVM.'),
   risky(4369, 'tcp', 'remote-admin', 'Erlang EPMD', 'The Erlang port mapper advertises the node\'s distribution port, and anyone who also has the cookie gets a remote shell on the node; only clustered nodes need it.'),
+  risky(25672, 'tcp', 'remote-admin', 'the Erlang distribution port (RabbitMQ inter-node)', 'Whoever reaches it with the Erlang cookie gets a remote shell on the node (rpc:call runs any code); only the other cluster nodes and the CLI tools need it.'),
+  risky(32768, 'tcp', 'remote-admin', 'an Erlang distribution port (picked at start-up)', 'Without inet_dist_listen_min/max an Erlang node opens its distribution port at random; whoever reaches it with the cookie gets a remote shell on the node.', {to: 60999, owners: ['beam.smp', 'beam']}),
+  risky(9010, 'tcp', 'remote-admin', 'JMX remote (the usual com.sun.management.jmxremote.port)', 'Remote JMX lets whoever connects invoke MBeans; without authentication and TLS (authenticate=false is common in images) that means running arbitrary code in the JVM.'),
+  risky(8005, 'tcp', 'remote-admin', "Tomcat's shutdown port", 'Anyone who reaches it and sends the shutdown word (by default SHUTDOWN) stops the server; Tomcat binds it to localhost for that reason.', {owners: ['java']}),
+  risky(6082, 'tcp', 'remote-admin', "Varnish's management CLI", 'varnishadm\'s CLI port reloads configuration and runs inline VCL with only a shared secret file as protection, so it belongs on localhost.'),
+  risky(953, 'tcp', 'remote-admin', "BIND's rndc control channel", 'rndc reloads zones, flushes caches and stops the server; named binds it to localhost by default and it must stay there.'),
+  risky(8088, 'tcp', 'database-admin', "InfluxDB 1.x's backup and restore RPC", 'influxd\'s RPC service streams out every database (backup) and overwrites them (restore) without authentication; InfluxDB binds it to 127.0.0.1 by default.', {owners: ['influxd']}),
   risky(22, 'tcp', 'remote-admin', 'SSH', 'An SSH daemon in a container adds a login surface and keys to manage; use docker exec or kubectl exec instead.'),
   risky(3389, undefined, 'remote-admin', 'RDP (Remote Desktop)', 'A remote desktop server is an interactive login to the container and a frequent brute-force target.'),
   risky(5900, 'tcp', 'remote-admin', 'VNC', 'A VNC server gives interactive control of a desktop, often with a weak password or none.'),
@@ -85,9 +102,18 @@ export const RISKY_PORTS: readonly RiskyPort[] = [
 ];
 
 const byPort = new Map<number, RiskyPort[]>();
-for (const r of RISKY_PORTS) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
+const ranges: RiskyPort[] = [];
+for (const r of RISKY_PORTS) {
+  if (r.to !== undefined) ranges.push(r);
+  else byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
+}
 
-/** The catalog entry for a port, or undefined when the port is not risky with that protocol. */
-export function riskyPort(port: number, protocol: Protocol): RiskyPort | undefined {
-  return byPort.get(port)?.find(r => r.protocol === undefined || r.protocol === protocol);
+/**
+ * The catalog entry for a port, or undefined when the port is not risky with
+ * that protocol. `owners` are the file names of the executables that listen
+ * on it (none for an EXPOSE line): entries bound to a program match only then.
+ */
+export function riskyPort(port: number, protocol: Protocol, owners: readonly string[] = []): RiskyPort | undefined {
+  const fits = (r: RiskyPort) => (r.protocol === undefined || r.protocol === protocol) && (!r.owners || owners.some(o => r.owners!.includes(o)));
+  return byPort.get(port)?.find(fits) ?? ranges.find(r => port >= r.port && port <= r.to! && fits(r));
 }

@@ -110,7 +110,7 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
   return out;
 };
 
-export type RiskyLookup = (port: number, protocol: Protocol) => {name: string; why: string} | undefined;
+export type RiskyLookup = (port: number, protocol: Protocol, owners?: readonly string[]) => {name: string; why: string} | undefined;
 
 /** A risky port that is reachable or advertised, unless the spec accepts it with a reason. */
 export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> = new Set()): Finding[] => {
@@ -119,7 +119,8 @@ export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> 
   for (const key of keys) {
     if (accepted.has(key)) continue;
     const sample: {port: number; protocol: Protocol} = v.exposed.get(key) ?? v.listening.get(key)![0]!;
-    const risk = lookup(sample.port, sample.protocol);
+    const owners = (v.listening.get(key) ?? []).flatMap(l => (l.process ? [l.process.name] : []));
+    const risk = lookup(sample.port, sample.protocol, owners);
     if (!risk || v.declared?.get(key)?.reason) continue;
     const ls: Listener[] | undefined = v.listening.get(key);
     const e = v.exposed.get(key);

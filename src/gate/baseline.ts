@@ -53,7 +53,7 @@ export const baselineFrom = (r: GateResult, ephemeral: [number, number] = [32768
       notes.push(
         `WARNING: the image EXPOSEs ${key} but the service listens on loopback only, so nothing outside the container can reach it. \`portgate check\` fails on this (loopback-port-exposed) until you decide: bind it to 0.0.0.0 and declare it public, or drop the EXPOSE.`
       );
-    const risk = riskyPort(port, protocol);
+    const risk = riskyPort(port, protocol, procs);
     if (risk && !loopbackOnly) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
     ports.push({port, protocol, exposure: loopbackOnly ? 'loopback' : e ? 'public' : 'internal', comment: notes.join('; ')});
   }

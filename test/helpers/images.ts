@@ -8,7 +8,7 @@ import {buildImage, busybox, docker, type ContextFile} from './engine.js';
 export const PROBE_IMAGE = 'portgate-probe:test';
 
 /** What the sidecar probes run: the streaming loop (sh, cat, sleep) and the ownership scan (readlink, stat, od, tr). */
-const applets = ['sh', 'cat', 'sleep', 'readlink', 'stat', 'tr', 'od', 'ls'];
+const applets = ['sh', 'cat', 'sleep', 'readlink', 'stat', 'tr', 'od', 'ls', 'hostname'];
 
 export const buildProbeImage = async (tag = PROBE_IMAGE): Promise<void> => {
   await buildImage({

@@ -23,7 +23,9 @@ beforeAll(async () => {
     buildListenerImage(img('reuse'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--reuseport", "3"]'),
     // Two processes need a shell; busybox sh starts the UDP listener beside the TCP one.
     buildListenerImage(img('tcpudp'), 'EXPOSE 8080 5353/udp\nENTRYPOINT ["sh", "-c", "/listen udp 0.0.0.0 5353 & exec /listen tcp :: 8080"]', {shell: true}),
-    buildListenerImage(img('shell'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "0.0.0.0", "9229"]', {shell: true})
+    buildListenerImage(img('shell'), 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "0.0.0.0", "9229"]', {shell: true}),
+    // Binds per interface, like BIND's named: loopback and the container's own address, not the wildcard.
+    buildListenerImage(img('per-interface'), 'EXPOSE 53/udp\nENTRYPOINT ["sh", "-c", "exec /listen udp 127.0.0.1 53 $(hostname -i) 53"]', {shell: true})
   ]);
 }, 300_000);
 
@@ -124,6 +126,16 @@ describe('listeners in a FROM-scratch image with no shell', () => {
     const r = await gate(img('nonroot'));
     expect(r.listening).toHaveLength(1);
     expect(r.listening[0]).toMatchObject({uid: 10001, process: {command: '/listen tcp 0.0.0.0 8080'}});
+  });
+});
+
+describe('the isolated network', () => {
+  test.each(['host', 'sidecar'] as const)('%s reader: a per-interface binder is reachable on its own address, not judged loopback-only', async probe => {
+    const r = await gate(img('per-interface'), {probe, spec: 'version: 1\nports:\n  - port: 53/udp\n'});
+    const scopes = r.listening.map(l => l.scope).sort();
+    expect(scopes).toEqual(['loopback', 'specific']);
+    expect(r.listening.find(l => l.scope === 'specific')?.address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(r.findings).toEqual([]);
   });
 });
 

@@ -85,7 +85,7 @@ describe('riskyPort: not flagged (ordinary service ports, other protocols)', () 
 
 describe('RISKY_PORTS', () => {
   test('has no two entries that match the same port and protocol', () => {
-    const keys = RISKY_PORTS.flatMap(r => (r.protocol ? [r.protocol] : PROTOCOLS).map(p => `${r.port}/${p}`));
+    const keys = RISKY_PORTS.filter(r => r.to === undefined).flatMap(r => (r.protocol ? [r.protocol] : PROTOCOLS).map(p => `${r.port}/${p}`));
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -96,7 +96,24 @@ describe('RISKY_PORTS', () => {
     expect(r.why).toMatch(/^[A-Za-z].*\.$/);
     expect(r.why.match(/[.!?](?=\s|$)/g)).toHaveLength(1);
     expect(r.why).not.toMatch(/\n/);
-    expect(riskyPort(r.port, r.protocol ?? 'tcp')).toBe(r);
+    expect(riskyPort(r.port, r.protocol ?? 'tcp', r.owners ?? [])).toBe(r);
+    if (r.to !== undefined) expect(riskyPort(r.to, r.protocol ?? 'tcp', r.owners ?? [])).toBe(r);
+  });
+
+  test('entries bound to a program match only a listener it owns, never an EXPOSE line alone', () => {
+    expect(riskyPort(8088, 'tcp', ['influxd'])?.name).toMatch(/InfluxDB/);
+    expect(riskyPort(8088, 'tcp', ['node'])).toBeUndefined();
+    expect(riskyPort(8088, 'tcp')).toBeUndefined();
+    expect(riskyPort(8005, 'tcp', ['java'])?.name).toMatch(/Tomcat/);
+    expect(riskyPort(8005, 'tcp', ['python3'])).toBeUndefined();
+  });
+
+  test("an Erlang node's distribution port picked at start-up is flagged for beam.smp only", () => {
+    expect(riskyPort(41234, 'tcp', ['beam.smp'])?.name).toMatch(/Erlang distribution/);
+    expect(riskyPort(41234, 'tcp', ['java'])).toBeUndefined();
+    expect(riskyPort(25672, 'tcp')?.name).toMatch(/Erlang distribution port \(RabbitMQ/);
+    // A fixed entry wins over a range that also covers the port.
+    expect(riskyPort(40000, 'tcp', ['beam.smp'])?.name).toMatch(/Delve/);
   });
 
   test('catalog size', () => {
