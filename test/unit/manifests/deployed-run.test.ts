@@ -377,7 +377,7 @@ describe('Compose: an override file merges like `docker compose -f a -f b`', () 
   // BUG: when the override sets a variable to an unknown value (`${UNSET}`), mergeRun keeps the base's literal
   // value in `env` (it merges only `env` by name) and also lists the name in `envSkipped`, so the sandbox
   // runs with the base value while its note says the variable "is not set in the sandbox".
-  // src/manifests/compose-load.ts:147 and 154.
+  // src/manifests/compose-load.ts:40 and 47 (mergeRun).
   test.skip('an override that makes a variable unknown: the variable is skipped, not kept from the base', () => {
     const run = composeRun(base, y('services:', '  api:', '    environment:', '      LOG_LEVEL: ${LOG_LEVEL}'));
     expect(run.envSkipped.map(e => e.name)).toContain('LOG_LEVEL');

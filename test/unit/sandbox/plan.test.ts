@@ -208,7 +208,7 @@ describe('planSandbox: the strict profile', () => {
   // BUG: `--sandbox default` makes no layer (flagLayers keeps only profiles that profileLayer returns, and
   // profileLayer returns undefined for `default`), so it cannot override `sandbox: strict` in portgate.yml,
   // although the CLI help says the flag defaults to the spec's run.sandbox and action.yml says the input
-  // "wins over the spec's run.sandbox". src/sandbox/profiles.ts:62-63, src/sandbox/layers.ts:55-58.
+  // "wins over the spec's run.sandbox". src/sandbox/profiles.ts:62-63, src/sandbox/layers.ts:56-59.
   test.skip('`--sandbox default` wins over `sandbox: strict` in portgate.yml', () => {
     const plan = planSandbox([...spec({sandbox: 'strict'}, {sandbox: 9}), ...flagLayers({sandbox: 'default'})]);
     expect(plan.readOnly.value).toBe(false);
