@@ -57575,7 +57575,7 @@ var require_instruction = __commonJS({
         if (args[0].getRange().start.line === args[args.length - 1].getRange().end.line) {
           return [vscode_languageserver_types_1.Range.create(args[0].getRange().start, args[args.length - 1].getRange().end)];
         }
-        let ranges = [];
+        let ranges2 = [];
         let end = -1;
         let startPosition = args[0].getRange().start;
         let range = this.getInstructionRange();
@@ -57599,7 +57599,7 @@ var require_instruction = __commonJS({
                     j++;
                   case "\n":
                     if (startPosition !== null) {
-                      ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+                      ranges2.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
                     }
                     startPosition = null;
                     start = true;
@@ -57612,7 +57612,7 @@ var require_instruction = __commonJS({
               }
             } else if (next === "\r") {
               if (startPosition !== null) {
-                ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+                ranges2.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
                 startPosition = null;
               }
               start = true;
@@ -57620,7 +57620,7 @@ var require_instruction = __commonJS({
               i += 2;
             } else if (next === "\n") {
               if (startPosition !== null) {
-                ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+                ranges2.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
               }
               startPosition = null;
               start = true;
@@ -57652,11 +57652,11 @@ var require_instruction = __commonJS({
           }
         }
         if (startPosition === null) {
-          ranges.push(vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + end), this.document.positionAt(offset + end + 1)));
+          ranges2.push(vscode_languageserver_types_1.Range.create(this.document.positionAt(offset + end), this.document.positionAt(offset + end + 1)));
         } else {
-          ranges.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
+          ranges2.push(vscode_languageserver_types_1.Range.create(startPosition, this.document.positionAt(offset + end + 1)));
         }
-        return ranges;
+        return ranges2;
       }
       getRawArgumentsContent() {
         let args = this.getArguments();
@@ -57671,9 +57671,9 @@ var require_instruction = __commonJS({
           return null;
         }
         let content = "";
-        let ranges = this.getArgumentsRanges();
+        let ranges2 = this.getArgumentsRanges();
         let documentText = this.document.getText();
-        for (let range of ranges) {
+        for (let range of ranges2) {
           content += documentText.substring(this.document.offsetAt(range.start), this.document.offsetAt(range.end));
         }
         return content;
@@ -79251,7 +79251,16 @@ var STRICT = {
   tmpfs: [{ path: "/tmp", mode: "1777", sizeBytes: 64 * 1024 ** 2, noexec: true }]
 };
 var defaultLayer = () => ({ source: { kind: "default" }, settings: DEFAULT });
-var profileLayer = (profile, from) => profile === "strict" ? { source: { kind: "profile", profile, from }, settings: STRICT } : void 0;
+var DEFAULT_AGAIN = {
+  readOnly: false,
+  network: "isolated",
+  capDrop: ["ALL"],
+  capAdd: ENGINE_DEFAULT_CAPS.filter((c) => c !== "NET_RAW")
+};
+var profileLayer = (profile, from) => ({
+  source: { kind: "profile", profile, from },
+  settings: profile === "strict" ? STRICT : DEFAULT_AGAIN
+});
 
 // src/sandbox/plan.ts
 var normCap = (c) => c.trim().toUpperCase().replace(/^CAP_/, "");
@@ -79274,6 +79283,9 @@ var planSandbox = (layers) => {
   let capsFrom = { kind: "default" };
   for (const layer of all) {
     const s = layer.settings;
+    if (layer.source.kind === "profile" && layer.source.profile === "default") {
+      for (const [path, m] of tmpfs) if (m.from.kind === "profile") tmpfs.delete(path);
+    }
     for (const key of SCALARS) if (s[key] !== void 0) scalars[key] = { value: s[key], from: sourceOf(layer, key) };
     for (const [k, v] of Object.entries(s.env ?? {})) env[k] = { value: v, from: sourceOf(layer, "env") };
     for (const m of s.tmpfs ?? []) tmpfs.set(m.path, { value: m, from: sourceOf(layer, "tmpfs") });
@@ -79366,35 +79378,37 @@ var deployedLayer = (run, what, at, imageUser) => {
 var specLayers = (run, file, at) => {
   const { sandbox, timeoutMs: _t, settleMs: _s, ...settings } = run;
   const layers = [];
-  const profile = sandbox && profileLayer(sandbox, { kind: "spec", location: at?.sandbox ?? { file, line: 1 } });
-  if (profile) layers.push(profile);
+  if (sandbox) layers.push(profileLayer(sandbox, { kind: "spec", location: at?.sandbox ?? { file, line: 1 } }));
   if (Object.keys(settings).length) layers.push({ source: { kind: "spec", location: { file, line: 1 } }, settings, ...at && { at } });
   return layers;
 };
 var flagLayers = (flags) => [
-  ...flags.sandbox ? [profileLayer(flags.sandbox, { kind: "flag", flag: `--sandbox ${flags.sandbox}` })].filter((l) => !!l) : [],
+  ...flags.sandbox ? [profileLayer(flags.sandbox, { kind: "flag", flag: `--sandbox ${flags.sandbox}` })] : [],
   ...flags.network ? [{ source: { kind: "flag", flag: `--network ${flags.network}` }, settings: { network: flags.network } }] : []
 ];
 
 // src/sandbox/diagnose.ts
 var CAP_HINTS = [
-  [/setgroups|initgroups|set(?:ting)? groups|setgid|setregid|setresgid/i, "SETGID"],
-  [/setuid|setreuid|setresuid|drop(?:ping)? privileges/i, "SETUID"],
+  [/setgroups|initgroups|set(?:ting)? groups|setgid|setregid|setresgid|group-?id/i, "SETGID"],
+  [/setuid|setreuid|setresuid|user-?id/i, "SETUID"],
   [/chown/i, "CHOWN"],
   [/chroot/i, "SYS_CHROOT"],
   [/mknod/i, "MKNOD"],
   [/\bkill\b/i, "KILL"],
   [/bind|port \d{1,3}\b/i, "NET_BIND_SERVICE"]
 ];
-var PATH = /(\/(?:[\w.@+-]+\/?)+)/;
+var DENIED = /operation not permitted|EPERM|cannot set groups|error setting groups/i;
+var FAILED = /\b(?:cannot|can't|could not|failed to|unable to)\b/i;
+var PATH = /(?:^|[\s"'(=:[])(\/(?:[\w.@+-]+\/?)+)/;
 var lines = (logs) => logs.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 var folderOf = (line) => {
-  const p = PATH.exec(line)?.[1]?.replace(/\/$/, "");
+  const p = (/"(\/[^"]+)"/.exec(line) ?? PATH.exec(line))?.[1]?.replace(/\/$/, "");
   if (!p) return void 0;
   const parent = p.slice(0, p.lastIndexOf("/")) || "/";
   return parent === "/" ? p : parent;
 };
 var fromManifest = (s) => s.kind === "manifest";
+var flagOf = (s) => s.kind === "flag" ? s.flag : s.kind === "profile" ? flagOf(s.from) : void 0;
 var yamlList = (xs) => `[${xs.join(", ")}]`;
 var readOnlyRoot = (line, plan) => {
   const dir = folderOf(line) ?? "/path/it/writes";
@@ -79404,7 +79418,7 @@ var readOnlyRoot = (line, plan) => {
     cause: "read-only-root",
     explanation: `the root filesystem is read-only (${describeSource(src)}) and the service writes under ${dir}.${prod}`,
     evidence: line,
-    fix: fromManifest(src) ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml` : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
+    fix: flagOf(src) ? `run without \`${flagOf(src)}\` (flags outrank portgate.yml), or add \`tmpfs: [${dir}]\` under \`run:\` and drop the flag` : fromManifest(src) ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml` : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
   };
 };
 var capability = (line, cap, plan) => {
@@ -79414,7 +79428,7 @@ var capability = (line, cap, plan) => {
     cause: "capability",
     explanation: `the service needs CAP_${cap}, which ${describeSource(src)} removes.${prod}`,
     evidence: line,
-    fix: fromManifest(src) ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)` : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
+    fix: flagOf(src) ? `run without \`${flagOf(src)}\`: flags outrank portgate.yml's \`capAdd\`` : fromManifest(src) ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)` : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
   };
 };
 var diagnoseExit = (f) => {
@@ -79433,16 +79447,23 @@ var diagnoseExit = (f) => {
   const root = !f.plan.user || /^(0|root)(:|$)/.test(f.plan.user.value);
   for (const line of lines(f.logs)) {
     if (/read-only file system|EROFS/i.test(line) && f.plan.readOnly.value) add(readOnlyRoot(line, f.plan));
-    else if (/operation not permitted|EPERM|cannot set groups|error setting groups/i.test(line)) {
-      const cap = CAP_HINTS.find(([re, c]) => re.test(line) && f.plan.dropped[c])?.[1];
-      if (cap) add(capability(line, cap, f.plan));
+    else if (/permission denied|EACCES/i.test(line) && /\/tmp\//.test(line) && f.plan.tmpfs.some((t) => t.value.noexec && t.value.path === "/tmp")) {
+      const strict = f.plan.tmpfs.find((t) => t.value.noexec).from;
+      add({ cause: "file-permission", explanation: `the service runs a program from /tmp, which ${describeSource(strict)} mounts noexec.`, evidence: line, fix: flagOf(strict) ? `run without \`${flagOf(strict)}\`` : "remove `sandbox: strict` under `run:` in portgate.yml" });
+    } else if (DENIED.test(line) || FAILED.test(line) && CAP_HINTS.some(([re]) => re.test(line))) {
+      const cap = CAP_HINTS.find(([re]) => re.test(line))?.[1];
+      if (cap && f.plan.dropped[cap]) add(capability(line, cap, f.plan));
     } else if (/permission denied|EACCES/i.test(line)) {
       if (/bind|listen/i.test(line) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line, "NET_BIND_SERVICE", f.plan));
       else if (root && f.plan.dropped.DAC_OVERRIDE) add({ ...capability(line, "DAC_OVERRIDE", f.plan), cause: "file-permission" });
-      else if (/exec|\/tmp/i.test(line) && f.plan.tmpfs.some((t) => t.value.noexec)) add({ cause: "file-permission", explanation: "the service runs a program from /tmp, which the strict profile mounts noexec.", evidence: line, fix: "use the default sandbox (remove `sandbox: strict`)" });
     } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line)) {
       add(
-        f.plan.network.value === "none" ? { cause: "name-resolution", explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`, evidence: line, fix: "use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)" } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
+        f.plan.network.value === "none" ? {
+          cause: "name-resolution",
+          explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`,
+          evidence: line,
+          fix: flagOf(f.plan.network.from) ? `run without \`${flagOf(f.plan.network.from)}\`` : "use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)"
+        } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
       );
     } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line)) {
       add({ cause: "dependency", explanation: "it connects to another service at start-up; the sandbox reaches nothing outside the container.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml)" });
@@ -80698,7 +80719,8 @@ var riskyRules = (v, lookup, accepted = /* @__PURE__ */ new Set()) => {
   for (const key of keys) {
     if (accepted.has(key)) continue;
     const sample = v.exposed.get(key) ?? v.listening.get(key)[0];
-    const risk = lookup(sample.port, sample.protocol);
+    const owners = (v.listening.get(key) ?? []).flatMap((l) => l.process ? [l.process.name] : []);
+    const risk = lookup(sample.port, sample.protocol, owners);
     if (!risk || v.declared?.get(key)?.reason) continue;
     const ls = v.listening.get(key);
     const e = v.exposed.get(key);
@@ -80742,12 +80764,13 @@ var applyOverrides = (findings, overrides) => findings.flatMap((f) => {
 });
 
 // src/compare/risky-ports.ts
-var risky = (port, protocol, category, name, why2) => ({
+var risky = (port, protocol, category, name, why2, more = {}) => ({
   port,
   ...protocol && { protocol },
   name,
   category,
-  why: why2
+  why: why2,
+  ...more
 });
 var ISTIO_RESERVED = "Istio reserves it for the sidecar it injects, so an application image that listens here ships a mesh proxy or collides with the real one.";
 var VS_REMOTE = (version) => `Visual Studio ${version}'s remote debugger (msvsmon) listens here and lets whoever connects attach to and run code in any process it can see.`;
@@ -80768,6 +80791,13 @@ var RISKY_PORTS = [
   // Remote administration and remote desktops.
   risky(1099, "tcp", "remote-admin", "the Java RMI registry (JMX remote)", "Remote JMX over RMI lets whoever connects invoke MBeans, which without authentication means running arbitrary code in the JVM."),
   risky(4369, "tcp", "remote-admin", "Erlang EPMD", "The Erlang port mapper advertises the node's distribution port, and anyone who also has the cookie gets a remote shell on the node; only clustered nodes need it."),
+  risky(25672, "tcp", "remote-admin", "the Erlang distribution port (RabbitMQ inter-node)", "Whoever reaches it with the Erlang cookie gets a remote shell on the node (rpc:call runs any code); only the other cluster nodes and the CLI tools need it."),
+  risky(32768, "tcp", "remote-admin", "an Erlang distribution port (picked at start-up)", "Without inet_dist_listen_min/max an Erlang node opens its distribution port at random; whoever reaches it with the cookie gets a remote shell on the node.", { to: 60999, owners: ["beam.smp", "beam"] }),
+  risky(9010, "tcp", "remote-admin", "JMX remote (the usual com.sun.management.jmxremote.port)", "Remote JMX lets whoever connects invoke MBeans; without authentication and TLS (authenticate=false is common in images) that means running arbitrary code in the JVM."),
+  risky(8005, "tcp", "remote-admin", "Tomcat's shutdown port", "Anyone who reaches it and sends the shutdown word (by default SHUTDOWN) stops the server; Tomcat binds it to localhost for that reason.", { owners: ["java"] }),
+  risky(6082, "tcp", "remote-admin", "Varnish's management CLI", "varnishadm's CLI port reloads configuration and runs inline VCL with only a shared secret file as protection, so it belongs on localhost."),
+  risky(953, "tcp", "remote-admin", "BIND's rndc control channel", "rndc reloads zones, flushes caches and stops the server; named binds it to localhost by default and it must stay there."),
+  risky(8088, "tcp", "database-admin", "InfluxDB 1.x's backup and restore RPC", "influxd's RPC service streams out every database (backup) and overwrites them (restore) without authentication; InfluxDB binds it to 127.0.0.1 by default.", { owners: ["influxd"] }),
   risky(22, "tcp", "remote-admin", "SSH", "An SSH daemon in a container adds a login surface and keys to manage; use docker exec or kubectl exec instead."),
   risky(3389, void 0, "remote-admin", "RDP (Remote Desktop)", "A remote desktop server is an interactive login to the container and a frequent brute-force target."),
   risky(5900, "tcp", "remote-admin", "VNC", "A VNC server gives interactive control of a desktop, often with a weak password or none."),
@@ -80802,9 +80832,14 @@ var RISKY_PORTS = [
   risky(8009, "tcp", "other", "Apache JServ Protocol (AJP)", 'AJP trusts whoever connects as a front-end proxy (CVE-2020-1938 "Ghostcat" read files through it); older Tomcat images enable it by default.')
 ];
 var byPort = /* @__PURE__ */ new Map();
-for (const r of RISKY_PORTS) byPort.set(r.port, [...byPort.get(r.port) ?? [], r]);
-function riskyPort(port, protocol) {
-  return byPort.get(port)?.find((r) => r.protocol === void 0 || r.protocol === protocol);
+var ranges = [];
+for (const r of RISKY_PORTS) {
+  if (r.to !== void 0) ranges.push(r);
+  else byPort.set(r.port, [...byPort.get(r.port) ?? [], r]);
+}
+function riskyPort(port, protocol, owners = []) {
+  const fits = (r) => (r.protocol === void 0 || r.protocol === protocol) && (!r.owners || owners.some((o) => r.owners.includes(o)));
+  return byPort.get(port)?.find(fits) ?? ranges.find((r) => port >= r.port && port <= r.to && fits(r));
 }
 
 // src/procnet/address.ts
@@ -82840,8 +82875,16 @@ var words = (y, svc, key) => {
   }
   const t = text2(e.value);
   if (t === void 0) return "unknown";
-  return { value: (0, import_shell_quote.parse)(t, (name) => `$${name}`).map((w) => typeof w === "string" ? w : "op" in w ? w.op : String(w)), at };
+  return { value: splitWords(t), at };
 };
+var splitWords = (text2) => (0, import_shell_quote.parse)(text2, (name) => `$${name}`).flatMap((w) => {
+  if (typeof w === "string") return [w];
+  if ("comment" in w) {
+    const [first = "", ...rest] = splitWords(w.comment);
+    return [`#${first}`, ...rest];
+  }
+  return ["pattern" in w ? w.pattern : w.op];
+});
 var strings = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
@@ -82915,7 +82958,8 @@ var readComposeRun = (y, svc) => {
 // src/manifests/compose-load.ts
 var mergeRun = (a, b) => {
   const union = (x, y) => x && y ? { value: [.../* @__PURE__ */ new Set([...x.value, ...y.value])], at: y.at } : y ?? x;
-  const env = new Map([...a.env, ...b.env].map((e) => [e.name, e]));
+  const unknown2 = new Set(b.envSkipped.map((e) => e.name));
+  const env = new Map([...a.env.filter((e) => !unknown2.has(e.name)), ...b.env].map((e) => [e.name, e]));
   const capAdd = union(a.capAdd, b.capAdd);
   const capDrop = union(a.capDrop, b.capDrop);
   return {
@@ -83245,8 +83289,8 @@ var dynamicOwners = (r, ephemeral) => {
   for (const l of r.listening) if (l.process?.exe) byExe.set(l.process.exe, [...byExe.get(l.process.exe) ?? [], l]);
   const out = /* @__PURE__ */ new Map();
   for (const [exe, ls] of byExe) {
-    const random = ls.filter((l) => inRange(l.port, ephemeral));
-    if (random.length && ls.some((l) => !inRange(l.port, ephemeral))) out.set(exe, random);
+    if (!ls.some((l) => !inRange(l.port, ephemeral))) continue;
+    for (const l of ls.filter((x) => inRange(x.port, ephemeral))) out.set(`${exe}\0${l.protocol}`, [...out.get(`${exe}\0${l.protocol}`) ?? [], l]);
   }
   return out;
 };
@@ -83268,20 +83312,18 @@ var baselineFrom = (r, ephemeral = [32768, 60999]) => {
       notes.push(
         `WARNING: the image EXPOSEs ${key} but the service listens on loopback only, so nothing outside the container can reach it. \`portgate check\` fails on this (loopback-port-exposed) until you decide: bind it to 0.0.0.0 and declare it public, or drop the EXPOSE.`
       );
-    const risk = riskyPort(port, protocol);
+    const risk = riskyPort(port, protocol, procs);
     if (risk && !loopbackOnly) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
     ports.push({ port, protocol, exposure: loopbackOnly ? "loopback" : e ? "public" : "internal", comment: notes.join("; ") });
   }
   for (const [key, e] of exposed) {
     if (byKey.has(key) || dynamicKeys.has(key)) continue;
-    ports.push({
-      port: e.port,
-      protocol: e.protocol,
-      exposure: "public",
-      comment: `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === "base-image" ? " (or keep the entry if the base image adds it)" : ""}; if it serves it later or only in some modes, keep this entry.`
-    });
+    const other = r.listening.find((l) => l.port === e.port && l.protocol !== e.protocol);
+    const comment2 = other ? `${describeExpose(e)}, but the service listens on ${e.port}/${other.protocol}, not ${key}: the EXPOSE line probably lacks /${other.protocol}. Write \`EXPOSE ${e.port}/${other.protocol}\`, then remove this entry.` : `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === "base-image" ? " (or keep the entry if the base image adds it)" : ""}; if it serves it later or only in some modes, keep this entry.`;
+    ports.push({ port: e.port, protocol: e.protocol, exposure: "public", comment: comment2 });
   }
-  const dynamic = [...dynamicByExe].map(([exe, ls]) => {
+  const dynamic = [...dynamicByExe].map(([key, ls]) => {
+    const exe = key.split("\0")[0];
     const name = ls[0].process.name;
     return {
       process: name,
@@ -83933,6 +83975,24 @@ var fieldMessage = (path, data) => {
     const r = parsePortValue(data);
     return typeof r === "string" ? r : void 0;
   }
+  if (same(path, ["run", "memory"]) && (typeof data === "string" || typeof data === "number")) {
+    const r = parseMemory(data);
+    return typeof r === "string" ? `run.memory ${r}` : void 0;
+  }
+  if (same(path, ["run", "tmpfs", null]) && typeof data === "string" && !data.startsWith("/")) {
+    return `${pathLabel(path)} "${data}" must be an absolute path inside the container, e.g. /${data.replace(/^\.?\/?/, "")}.`;
+  }
+  if ((same(path, ["run", "capAdd", null]) || same(path, ["run", "capDrop", null])) && typeof data === "string") {
+    const problem2 = capabilityIssue(data, path[1] === "capDrop");
+    return problem2 && `${pathLabel(path)}: ${problem2}`;
+  }
+  if (same(path, ["dynamic", null, "ports"]) && (typeof data === "string" || typeof data === "number")) {
+    if (data === "ephemeral") return void 0;
+    const r = parsePortValue(data);
+    if (typeof r !== "string") return r.suffix ? `${pathLabel(path)} "${data}" takes no protocol suffix: write the protocol under \`protocol:\`.` : void 0;
+    if (typeof data === "number" || /^\d/.test(data)) return `${pathLabel(path)}: ${r}`;
+    return `${pathLabel(path)} must be \`ephemeral\` or a port range like "40000-40100", not ${describeValue(data)}.${typeof data === "string" ? didYouMean(data, ["ephemeral"]) : ""}`;
+  }
   if (same(path, ["run", "timeout"]) || same(path, ["run", "settle"])) {
     if (data === "auto" && same(path, ["run", "settle"])) return void 0;
     if (typeof data !== "string" && typeof data !== "number") return `${pathLabel(path)} must be a duration like 30s, but it is ${describeValue(data)}.`;
@@ -84244,7 +84304,7 @@ import { isAbsolute, relative, sep } from "node:path";
 var ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
 var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 var sanitize = (text2) => text2.replace(/\r\n?/g, "\n").replace(ANSI, "").replace(CONTROL, "\uFFFD");
-var neutralizeCommands = (output) => output.replace(/^(\s*):(?=:)/gm, "$1:\u200B").replaceAll("##[", "#\u200B#[");
+var neutralizeCommands = (output) => output.replace(/^([\s\u0085]*):(?=:)/gm, "$1:\u200B").replaceAll("##[", "#\u200B#[");
 var safeLine = (text2) => neutralizeCommands(sanitize(text2).replace(/\s*\n\s*/g, " \u23CE "));
 var safeBlock = (text2, indent2 = "  ") => neutralizeCommands(
   sanitize(text2.trimEnd()).split("\n").map((l) => `${indent2}${l}`).join("\n")

@@ -20,10 +20,11 @@ const inRange = (port: number, [lo, hi]: [number, number]) => port >= lo && port
 const dynamicOwners = (r: GateResult, ephemeral: [number, number]): Map<string, Listener[]> => {
   const byExe = new Map<string, Listener[]>();
   for (const l of r.listening) if (l.process?.exe) byExe.set(l.process.exe, [...(byExe.get(l.process.exe) ?? []), l]);
+  // One entry per executable and protocol: an entry matches one protocol.
   const out = new Map<string, Listener[]>();
   for (const [exe, ls] of byExe) {
-    const random = ls.filter(l => inRange(l.port, ephemeral));
-    if (random.length && ls.some(l => !inRange(l.port, ephemeral))) out.set(exe, random);
+    if (!ls.some(l => !inRange(l.port, ephemeral))) continue;
+    for (const l of ls.filter(x => inRange(x.port, ephemeral))) out.set(`${exe}\0${l.protocol}`, [...(out.get(`${exe}\0${l.protocol}`) ?? []), l]);
   }
   return out;
 };
@@ -59,14 +60,14 @@ export const baselineFrom = (r: GateResult, ephemeral: [number, number] = [32768
   }
   for (const [key, e] of exposed) {
     if (byKey.has(key) || dynamicKeys.has(key)) continue;
-    ports.push({
-      port: e.port,
-      protocol: e.protocol,
-      exposure: 'public',
-      comment: `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === 'base-image' ? ' (or keep the entry if the base image adds it)' : ''}; if it serves it later or only in some modes, keep this entry.`
-    });
+    const other = r.listening.find(l => l.port === e.port && l.protocol !== e.protocol);
+    const comment = other
+      ? `${describeExpose(e)}, but the service listens on ${e.port}/${other.protocol}, not ${key}: the EXPOSE line probably lacks /${other.protocol}. Write \`EXPOSE ${e.port}/${other.protocol}\`, then remove this entry.`
+      : `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === 'base-image' ? ' (or keep the entry if the base image adds it)' : ''}; if it serves it later or only in some modes, keep this entry.`;
+    ports.push({port: e.port, protocol: e.protocol, exposure: 'public', comment});
   }
-  const dynamic = [...dynamicByExe].map(([exe, ls]): BaselineDynamic => {
+  const dynamic = [...dynamicByExe].map(([key, ls]): BaselineDynamic => {
+    const exe = key.split('\0')[0]!;
     const name = ls[0]!.process!.name;
     return {
       process: name,

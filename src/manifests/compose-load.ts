@@ -37,7 +37,9 @@ export interface ComposeService {
  */
 const mergeRun = (a: DeployedRun, b: DeployedRun): DeployedRun => {
   const union = (x?: At<string[]>, y?: At<string[]>) => (x && y ? {value: [...new Set([...x.value, ...y.value])], at: y.at} : (y ?? x));
-  const env = new Map([...a.env, ...b.env].map(e => [e.name, e]));
+  // A variable the override makes unknown is no longer the base's value: it is skipped.
+  const unknown = new Set(b.envSkipped.map(e => e.name));
+  const env = new Map([...a.env.filter(e => !unknown.has(e.name)), ...b.env].map(e => [e.name, e]));
   const capAdd = union(a.capAdd, b.capAdd);
   const capDrop = union(a.capDrop, b.capDrop);
   return {

@@ -20,9 +20,24 @@ const words = (y: Y, svc: YAMLMap, key: string): At<string[]> | 'unknown' | unde
   }
   const t = text(e.value);
   if (t === undefined) return 'unknown';
-  // Operators (`|`, `&&`) are not shell syntax to Compose: they stay words.
-  return {value: shellParse(t, name => `$${name}`).map(w => (typeof w === 'string' ? w : 'op' in w ? w.op : String(w))), at};
+  return {value: splitWords(t), at};
 };
+
+/**
+ * Compose splits a string command into words by quotes and spaces only
+ * (go-shellwords): no globbing, no comments, no operators. shell-quote does
+ * the quoting; what it reads as a glob, an operator or a comment is put back
+ * as the literal word it was.
+ */
+export const splitWords = (text: string): string[] =>
+  shellParse(text, name => `$${name}`).flatMap(w => {
+    if (typeof w === 'string') return [w];
+    if ('comment' in w) {
+      const [first = '', ...rest] = splitWords(w.comment);
+      return [`#${first}`, ...rest];
+    }
+    return ['pattern' in w ? w.pattern : w.op];
+  });
 
 const strings = (y: Y, svc: YAMLMap, key: string): At<string[]> | undefined => {
   const e = entry(y, svc, key);

@@ -20,7 +20,8 @@ export const sanitize = (text: string): string => text.replace(/\r\n?/g, '\n').r
  * the image can become a command: a zero-width space breaks such starts
  * apart, so the log still reads the same.
  */
-export const neutralizeCommands = (output: string): string => output.replace(/^(\s*):(?=:)/gm, '$1:\u200b').replaceAll('##[', '#\u200b#[');
+// .NET's TrimStart also counts NEL (U+0085) as white space; JavaScript's \s does not.
+export const neutralizeCommands = (output: string): string => output.replace(/^([\s\u0085]*):(?=:)/gm, '$1:\u200b').replaceAll('##[', '#\u200b#[');
 
 /** One line of image-controlled text: controls removed, newlines folded so it cannot start a line of its own. */
 export const safeLine = (text: string): string => neutralizeCommands(sanitize(text).replace(/\s*\n\s*/g, ' ⏎ '));

@@ -11,10 +11,15 @@ export interface ExitFacts {
   plan: SandboxPlan;
 }
 
-/** Syscalls and the capability whose absence makes them fail with EPERM. */
+/**
+ * What a failing call is called in real services' messages, and the
+ * capability it needs; the first that matches is the call that failed.
+ * Mosquitto says "Error setting groups whilst dropping privileges",
+ * dnsmasq "failed to change group-id", HAProxy "Cannot chroot(...)".
+ */
 const CAP_HINTS: [RegExp, string][] = [
-  [/setgroups|initgroups|set(?:ting)? groups|setgid|setregid|setresgid/i, 'SETGID'],
-  [/setuid|setreuid|setresuid|drop(?:ping)? privileges/i, 'SETUID'],
+  [/setgroups|initgroups|set(?:ting)? groups|setgid|setregid|setresgid|group-?id/i, 'SETGID'],
+  [/setuid|setreuid|setresuid|user-?id/i, 'SETUID'],
   [/chown/i, 'CHOWN'],
   [/chroot/i, 'SYS_CHROOT'],
   [/mknod/i, 'MKNOD'],
@@ -22,19 +27,27 @@ const CAP_HINTS: [RegExp, string][] = [
   [/bind|port \d{1,3}\b/i, 'NET_BIND_SERVICE']
 ];
 
-const PATH = /(\/(?:[\w.@+-]+\/?)+)/;
+/** The call failed for lack of privilege (EPERM), or the service says it could not do it. */
+const DENIED = /operation not permitted|EPERM|cannot set groups|error setting groups/i;
+const FAILED = /\b(?:cannot|can't|could not|failed to|unable to)\b/i;
+
+/** An absolute path after a quote, space, bracket or `=`: not the `/03/10` of a `2024/03/10` date. */
+const PATH = /(?:^|[\s"'(=:[])(\/(?:[\w.@+-]+\/?)+)/;
 
 const lines = (logs: string): string[] => logs.split(/\r?\n/).map(l => l.trim()).filter(Boolean);
 
 /** The folder to make writable: the parent of the path the service failed to create or write. */
 const folderOf = (line: string): string | undefined => {
-  const p = PATH.exec(line)?.[1]?.replace(/\/$/, '');
+  const p = (/"(\/[^"]+)"/.exec(line) ?? PATH.exec(line))?.[1]?.replace(/\/$/, '');
   if (!p) return undefined;
   const parent = p.slice(0, p.lastIndexOf('/')) || '/';
   return parent === '/' ? p : parent;
 };
 
 const fromManifest = (s: SettingSource): boolean => s.kind === 'manifest';
+
+/** The flag that set it, when a command-line flag did: no portgate.yml line can override a flag. */
+const flagOf = (s: SettingSource): string | undefined => (s.kind === 'flag' ? s.flag : s.kind === 'profile' ? flagOf(s.from) : undefined);
 
 const yamlList = (xs: string[]): string => `[${xs.join(', ')}]`;
 
@@ -48,7 +61,11 @@ const readOnlyRoot = (line: string, plan: SandboxPlan): Diagnosis => {
     cause: 'read-only-root',
     explanation: `the root filesystem is read-only (${describeSource(src)}) and the service writes under ${dir}.${prod}`,
     evidence: line,
-    fix: fromManifest(src) ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml` : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
+    fix: flagOf(src)
+      ? `run without \`${flagOf(src)}\` (flags outrank portgate.yml), or add \`tmpfs: [${dir}]\` under \`run:\` and drop the flag`
+      : fromManifest(src)
+        ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml`
+        : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
   };
 };
 
@@ -59,9 +76,11 @@ const capability = (line: string, cap: string, plan: SandboxPlan): Diagnosis => 
     cause: 'capability',
     explanation: `the service needs CAP_${cap}, which ${describeSource(src)} removes.${prod}`,
     evidence: line,
-    fix: fromManifest(src)
-      ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)`
-      : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
+    fix: flagOf(src)
+      ? `run without \`${flagOf(src)}\`: flags outrank portgate.yml's \`capAdd\``
+      : fromManifest(src)
+        ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)`
+        : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
   };
 };
 
@@ -87,17 +106,25 @@ export const diagnoseExit = (f: ExitFacts): Diagnosis[] => {
   const root = !f.plan.user || /^(0|root)(:|$)/.test(f.plan.user.value);
   for (const line of lines(f.logs)) {
     if (/read-only file system|EROFS/i.test(line) && f.plan.readOnly.value) add(readOnlyRoot(line, f.plan));
-    else if (/operation not permitted|EPERM|cannot set groups|error setting groups/i.test(line)) {
-      const cap = CAP_HINTS.find(([re, c]) => re.test(line) && f.plan.dropped[c])?.[1];
-      if (cap) add(capability(line, cap, f.plan));
+    else if (/permission denied|EACCES/i.test(line) && /\/tmp\//.test(line) && f.plan.tmpfs.some(t => t.value.noexec && t.value.path === '/tmp')) {
+      const strict = f.plan.tmpfs.find(t => t.value.noexec)!.from;
+      add({cause: 'file-permission', explanation: `the service runs a program from /tmp, which ${describeSource(strict)} mounts noexec.`, evidence: line, fix: flagOf(strict) ? `run without \`${flagOf(strict)}\`` : 'remove `sandbox: strict` under `run:` in portgate.yml'});
+    } else if (DENIED.test(line) || (FAILED.test(line) && CAP_HINTS.some(([re]) => re.test(line)))) {
+      // The first call the line names is the one that failed; blame it only when its capability was really removed.
+      const cap = CAP_HINTS.find(([re]) => re.test(line))?.[1];
+      if (cap && f.plan.dropped[cap]) add(capability(line, cap, f.plan));
     } else if (/permission denied|EACCES/i.test(line)) {
       if (/bind|listen/i.test(line) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line, 'NET_BIND_SERVICE', f.plan));
       else if (root && f.plan.dropped.DAC_OVERRIDE) add({...capability(line, 'DAC_OVERRIDE', f.plan), cause: 'file-permission'});
-      else if (/exec|\/tmp/i.test(line) && f.plan.tmpfs.some(t => t.value.noexec)) add({cause: 'file-permission', explanation: 'the service runs a program from /tmp, which the strict profile mounts noexec.', evidence: line, fix: 'use the default sandbox (remove `sandbox: strict`)'});
     } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line)) {
       add(
         f.plan.network.value === 'none'
-          ? {cause: 'name-resolution', explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`, evidence: line, fix: 'use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)'}
+          ? {
+              cause: 'name-resolution',
+              explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`,
+              evidence: line,
+              fix: flagOf(f.plan.network.from) ? `run without \`${flagOf(f.plan.network.from)}\`` : 'use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)'
+            }
           : {cause: 'dependency', explanation: 'it looks up a host at start-up; the sandbox resolves only the container\'s own name and reaches nothing outside.', evidence: line, fix: 'start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would'}
       );
     } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line)) {

@@ -46,14 +46,13 @@ export const deployedLayer = (run: DeployedRun, what: string, at: {file: string;
 export const specLayers = (run: RunConfig, file: string, at?: RunLocations): SandboxLayer[] => {
   const {sandbox, timeoutMs: _t, settleMs: _s, ...settings} = run;
   const layers: SandboxLayer[] = [];
-  const profile = sandbox && profileLayer(sandbox, {kind: 'spec', location: at?.sandbox ?? {file, line: 1}});
-  if (profile) layers.push(profile);
+  if (sandbox) layers.push(profileLayer(sandbox, {kind: 'spec', location: at?.sandbox ?? {file, line: 1}}));
   if (Object.keys(settings).length) layers.push({source: {kind: 'spec', location: {file, line: 1}}, settings, ...(at && {at})});
   return layers;
 };
 
 /** Command-line flags, the highest layer. */
 export const flagLayers = (flags: {sandbox?: SandboxProfile; network?: NetworkMode}): SandboxLayer[] => [
-  ...(flags.sandbox ? [profileLayer(flags.sandbox, {kind: 'flag', flag: `--sandbox ${flags.sandbox}`})].filter((l): l is SandboxLayer => !!l) : []),
+  ...(flags.sandbox ? [profileLayer(flags.sandbox, {kind: 'flag', flag: `--sandbox ${flags.sandbox}`})] : []),
   ...(flags.network ? [{source: {kind: 'flag' as const, flag: `--network ${flags.network}`}, settings: {network: flags.network}}] : [])
 ];

@@ -34,6 +34,9 @@ export const planSandbox = (layers: SandboxLayer[]): SandboxPlan => {
 
   for (const layer of all) {
     const s = layer.settings;
+    if (layer.source.kind === 'profile' && layer.source.profile === 'default') {
+      for (const [path, m] of tmpfs) if (m.from.kind === 'profile') tmpfs.delete(path);
+    }
     for (const key of SCALARS) if (s[key] !== undefined) scalars[key] = {value: s[key], from: sourceOf(layer, key)};
     for (const [k, v] of Object.entries(s.env ?? {})) env[k] = {value: v, from: sourceOf(layer, 'env')};
     for (const m of s.tmpfs ?? []) tmpfs.set(m.path, {value: m, from: sourceOf(layer, 'tmpfs')});

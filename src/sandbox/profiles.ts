@@ -58,6 +58,20 @@ const STRICT: RunSettings = {
 
 export const defaultLayer = (): SandboxLayer => ({source: {kind: 'default'}, settings: DEFAULT});
 
+/**
+ * Naming `default` above a `strict` (`--sandbox default` over the spec's
+ * `sandbox: strict`) puts back what strict took away: a writable root, the
+ * default capabilities, an interface. planSandbox also drops a profile's /tmp.
+ */
+const DEFAULT_AGAIN: RunSettings = {
+  readOnly: false,
+  network: 'isolated',
+  capDrop: ['ALL'],
+  capAdd: ENGINE_DEFAULT_CAPS.filter(c => c !== 'NET_RAW')
+};
+
 /** The settings a named profile stands for, attributed to where it was named. */
-export const profileLayer = (profile: SandboxProfile, from: SettingSource): SandboxLayer | undefined =>
-  profile === 'strict' ? {source: {kind: 'profile', profile, from}, settings: STRICT} : undefined;
+export const profileLayer = (profile: SandboxProfile, from: SettingSource): SandboxLayer => ({
+  source: {kind: 'profile', profile, from},
+  settings: profile === 'strict' ? STRICT : DEFAULT_AGAIN
+});

@@ -5,6 +5,7 @@ import {parseDuration} from '../util/duration.js';
 import {describeValue, parsePortValue} from './ports.js';
 import {fromPointer, pathLabel, type Issue, type Path} from './positions.js';
 import {closest, didYouMean, orList} from './suggest.js';
+import {capabilityIssue, parseMemory} from '../sandbox/values.js';
 
 // The schema editors use is the one portgate enforces, so the two cannot drift.
 let compiled: ValidateFunction | undefined;
@@ -36,6 +37,24 @@ const fieldMessage = (path: Path, data: unknown): string | undefined => {
   if (same(path, ['ports', null, 'port'])) {
     const r = parsePortValue(data);
     return typeof r === 'string' ? r : undefined;
+  }
+  if (same(path, ['run', 'memory']) && (typeof data === 'string' || typeof data === 'number')) {
+    const r = parseMemory(data);
+    return typeof r === 'string' ? `run.memory ${r}` : undefined;
+  }
+  if (same(path, ['run', 'tmpfs', null]) && typeof data === 'string' && !data.startsWith('/')) {
+    return `${pathLabel(path)} "${data}" must be an absolute path inside the container, e.g. /${data.replace(/^\.?\/?/, '')}.`;
+  }
+  if ((same(path, ['run', 'capAdd', null]) || same(path, ['run', 'capDrop', null])) && typeof data === 'string') {
+    const problem = capabilityIssue(data, path[1] === 'capDrop');
+    return problem && `${pathLabel(path)}: ${problem}`;
+  }
+  if (same(path, ['dynamic', null, 'ports']) && (typeof data === 'string' || typeof data === 'number')) {
+    if (data === 'ephemeral') return undefined;
+    const r = parsePortValue(data);
+    if (typeof r !== 'string') return r.suffix ? `${pathLabel(path)} "${data}" takes no protocol suffix: write the protocol under \`protocol:\`.` : undefined;
+    if (typeof data === 'number' || /^\d/.test(data)) return `${pathLabel(path)}: ${r}`;
+    return `${pathLabel(path)} must be \`ephemeral\` or a port range like "40000-40100", not ${describeValue(data)}.${typeof data === 'string' ? didYouMean(data, ['ephemeral']) : ''}`;
   }
   if (same(path, ['run', 'timeout']) || same(path, ['run', 'settle'])) {
     if (data === 'auto' && same(path, ['run', 'settle'])) return undefined;

@@ -229,7 +229,7 @@ describe('Compose: how `docker compose up` starts the service (loadCompose)', ()
   // and the code keeps only its `op` ("glob"); Compose (go-shellwords) does not glob, so `/app/lib/*` stays a
   // word (java expands classpath wildcards itself) and a URL query stays intact.
   // src/manifests/compose-run.ts:24 (`'op' in w ? w.op`).
-  test.skip.each([
+  test.each([
     ['a classpath wildcard', 'command: java -cp /app/lib/* com.example.Main', ['java', '-cp', '/app/lib/*', 'com.example.Main']],
     ['a URL with a query', 'command: ./server --dsn=postgres://db/app?sslmode=disable', ['./server', '--dsn=postgres://db/app?sslmode=disable']],
     ['a word starting with #', `command: 'run --tag #1'`, ['run', '--tag', '#1']]
@@ -378,7 +378,7 @@ describe('Compose: an override file merges like `docker compose -f a -f b`', () 
   // value in `env` (it merges only `env` by name) and also lists the name in `envSkipped`, so the sandbox
   // runs with the base value while its note says the variable "is not set in the sandbox".
   // src/manifests/compose-load.ts:40 and 47 (mergeRun).
-  test.skip('an override that makes a variable unknown: the variable is skipped, not kept from the base', () => {
+  test('an override that makes a variable unknown: the variable is skipped, not kept from the base', () => {
     const run = composeRun(base, y('services:', '  api:', '    environment:', '      LOG_LEVEL: ${LOG_LEVEL}'));
     expect(run.envSkipped.map(e => e.name)).toContain('LOG_LEVEL');
     expect(run.env.map(e => e.name)).not.toContain('LOG_LEVEL');

@@ -56,13 +56,13 @@ describe('sanitize', () => {
 describe('neutralizeCommands', () => {
   // prettier-ignore
   test.each([
-    ['an error annotation',            '::error file=x::pwned',                   ': :error file=x::pwned'],
-    ['add-mask after spaces',          '   ::add-mask::secret',                   '   : :add-mask::secret'],
-    ['stop-commands after a tab',      '\t::stop-commands::tok',                  '\t: :stop-commands::tok'],
-    ['legacy form at the start',       '##[error]x',                              '# #[error]x'],
-    ['legacy form mid-line',           'log: ##[group]title',                     'log: # #[group]title'],
-    ['### before [',                   '###[warning]x',                           '## #[warning]x'],
-    ['every line of a block',          'ok\n::error::a\n  ::warning::b\r::notice::c', 'ok\n: :error::a\n  : :warning::b\r: :notice::c'],
+    ['an error annotation',            '::error file=x::pwned',                   ':\u200b:error file=x::pwned'],
+    ['add-mask after spaces',          '   ::add-mask::secret',                   '   :\u200b:add-mask::secret'],
+    ['stop-commands after a tab',      '\t::stop-commands::tok',                  '\t:\u200b:stop-commands::tok'],
+    ['legacy form at the start',       '##[error]x',                              '#\u200b#[error]x'],
+    ['legacy form mid-line',           'log: ##[group]title',                     'log: #\u200b#[group]title'],
+    ['### before [',                   '###[warning]x',                           '##\u200b#[warning]x'],
+    ['every line of a block',          'ok\n::error::a\n  ::warning::b\r::notice::c', 'ok\n:\u200b:error::a\n  :\u200b:warning::b\r:\u200b:notice::c'],
     ['`::` inside a line is harmless', 'std::vector<int>::iterator',              'std::vector<int>::iterator'],
     ['nothing to do',                  'listening on :::8080',                    'listening on :::8080']
   ])('%s', (_name, input, output) => {
@@ -75,7 +75,7 @@ describe('neutralizeCommands', () => {
   // "\u0085::error::x" passes neutralizeCommands unchanged and the runner reads it as a command. The writers
   // are safe today only because sanitize() runs first and turns U+0085 into U+FFFD; neutralizeCommands' own
   // contract ("no text from the image can become a command") does not hold. src/report/sanitize.ts:22.
-  test.skip('a line starting with NEL (U+0085), which .NET counts as white space, is neutralized too', () => {
+  test('a line starting with NEL (U+0085), which .NET counts as white space, is neutralized too', () => {
     expect(commandLines(neutralizeCommands('\u0085::error::x'))).toEqual([]);
   });
 });
@@ -83,24 +83,24 @@ describe('neutralizeCommands', () => {
 describe('safeLine and safeBlock', () => {
   test('safeLine: one line, controls removed, newlines folded (so `::` no longer starts a line), ##[ broken up', () => {
     const out = safeLine('started\n::error file=a::pwned\r\n  ##[warning]x\u001b[31m\u0000');
-    expect(out).toBe('started ⏎ ::error file=a::pwned ⏎ # #[warning]x\ufffd');
+    expect(out).toBe('started ⏎ ::error file=a::pwned ⏎ #\u200b#[warning]x\ufffd');
     expect(out).not.toContain('\n');
     expect(commandLines(out)).toEqual([]);
   });
 
   test('safeLine: a line that starts with a command is broken up', () => {
-    expect(safeLine('  ::add-mask::secret')).toBe('  : :add-mask::secret');
+    expect(safeLine('  ::add-mask::secret')).toBe('  :\u200b:add-mask::secret');
   });
 
   test('safeBlock: each line indented (a `| ` indent already keeps `::` off the line start), trailing blank lines dropped, ##[ broken up', () => {
     const out = safeBlock('::error::a\n##[group]b\n\u001b[1mbold\u001b[0m\n\n\n', '  | ');
-    expect(out).toBe('  | ::error::a\n  | # #[group]b\n  | bold');
+    expect(out).toBe('  | ::error::a\n  | #\u200b#[group]b\n  | bold');
     expect(commandLines(out)).toEqual([]);
   });
 
   test('safeBlock: the default indent is two spaces, which the runner trims: still no command', () => {
     const out = safeBlock('::stop-commands::tok\nafter');
-    expect(out).toBe('  : :stop-commands::tok\n  after');
+    expect(out).toBe('  :\u200b:stop-commands::tok\n  after');
     expect(commandLines(out)).toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ describe('read-only root', () => {
   // BUG: folderOf takes the first `/…` run in the line, and nginx's error-log lines start with the date
   // `2024/03/10 12:00:00`, so the folder is `/03` and the fix says `tmpfs: [/03]`. nginx prints exactly this
   // line (the dated error-log form) before the `nginx: [emerg] …` one. src/sandbox/diagnose.ts:25 (PATH) and 30-35 (folderOf).
-  test.skip('nginx’s dated error-log line: the folder is the one in the quoted path, not the date', () => {
+  test('nginx’s dated error-log line: the folder is the one in the quoted path, not the date', () => {
     const d = one('2024/03/10 12:00:00 [emerg] 1#1: mkdir() "/var/lib/nginx/body" failed (30: Read-only file system)', STRICT());
     expect(d.explanation).toContain('writes under /var/lib/nginx.');
     expect(d.fix).toContain('`tmpfs: [/var/lib/nginx]`');
@@ -127,21 +127,21 @@ describe('capabilities', () => {
   // BUG: Mosquitto's initgroups() needs CAP_SETGID, but CAP_HINTS tries every hint in turn and the SETUID
   // pattern also matches "dropping privileges", so with SETGID granted and SETUID dropped the failure is
   // blamed on SETUID (and the fix adds SETUID, which does not help). src/sandbox/diagnose.ts:16-17, 91.
-  test.skip('Mosquitto with only SETUID dropped: the setgroups failure is not blamed on SETUID', () => {
+  test('Mosquitto with only SETUID dropped: the setgroups failure is not blamed on SETUID', () => {
     const plan = planSandbox([manifest({capDrop: {value: ['SETUID'], at: at(33)}})]);
     expect(diagnose(MOSQUITTO, plan).map(d => d.cause)).toEqual(['unknown']);
   });
 
   // BUG: dnsmasq reports a failed setgroups()/setgid() as "failed to change group-id to <group>", which no
   // CAP_HINTS pattern matches, so the exit is `unknown` although SETGID was dropped. src/sandbox/diagnose.ts:16.
-  test.skip('dnsmasq dropping to its group under `sandbox: strict`: CAP_SETGID', () => {
+  test('dnsmasq dropping to its group under `sandbox: strict`: CAP_SETGID', () => {
     expect(one('dnsmasq: failed to change group-id to dnsmasq: Operation not permitted', STRICT())).toMatchObject({cause: 'capability', explanation: expect.stringContaining('CAP_SETGID')});
   });
 
   // BUG: HAProxy prints "[haproxy.main()] Cannot chroot(/var/lib/haproxy)." without strerror, and diagnoseExit
   // looks for capability hints only in lines that say "Operation not permitted"/EPERM, so a HAProxy that
   // cannot chroot (SYS_CHROOT dropped) is `unknown`. src/sandbox/diagnose.ts:90-92.
-  test.skip('HAProxy that cannot chroot under `sandbox: strict`: CAP_SYS_CHROOT', () => {
+  test('HAProxy that cannot chroot under `sandbox: strict`: CAP_SYS_CHROOT', () => {
     expect(one('[ALERT]    (1) : [haproxy.main()] Cannot chroot(/var/lib/haproxy).', STRICT())).toMatchObject({cause: 'capability', explanation: expect.stringContaining('CAP_SYS_CHROOT')});
   });
 });
@@ -157,7 +157,7 @@ describe('following the fix makes the failure go away', () => {
   // `--network none` flag is a higher layer than run:, so following the fix changes nothing. The fix should
   // name the flag when the setting's source is a flag (or a profile named by a flag).
   // src/sandbox/diagnose.ts:64 (capability fix), 100 (network fix).
-  test.skip('strict from `--sandbox strict`: the fix names the flag, since a run: capAdd is overridden by it', () => {
+  test('strict from `--sandbox strict`: the fix names the flag, since a run: capAdd is overridden by it', () => {
     const plan = planSandbox(flagLayers({sandbox: 'strict'}));
     const d = one(NGINX_CHOWN, plan);
     // What the fix says today does not help:
@@ -249,14 +249,14 @@ describe('command and the fallback', () => {
 
   test('a noexec /tmp under strict, as a non-root user: the strict profile’s /tmp', () => {
     const plan = planSandbox(spec({sandbox: 'strict', user: '1000'}, {sandbox: 9, user: 10}));
-    expect(one('sh: /tmp/entrypoint.sh: Permission denied', plan)).toMatchObject({cause: 'file-permission', fix: 'use the default sandbox (remove `sandbox: strict`)'});
+    expect(one('sh: /tmp/entrypoint.sh: Permission denied', plan)).toMatchObject({cause: 'file-permission', fix: 'remove `sandbox: strict` under `run:` in portgate.yml'});
   });
 
   // BUG: for a root process every "Permission denied" under strict is blamed on DAC_OVERRIDE before the noexec
   // /tmp check runs, but DAC_OVERRIDE does not let anyone exec from a noexec mount: the fix (capAdd
   // DAC_OVERRIDE) does not help. src/sandbox/diagnose.ts:95-96 (order of the two branches).
-  test.skip('a noexec /tmp under strict, as root: still the noexec /tmp, not DAC_OVERRIDE', () => {
-    expect(one('sh: /tmp/entrypoint.sh: Permission denied', STRICT())).toMatchObject({cause: 'file-permission', fix: 'use the default sandbox (remove `sandbox: strict`)'});
+  test('a noexec /tmp under strict, as root: still the noexec /tmp, not DAC_OVERRIDE', () => {
+    expect(one('sh: /tmp/entrypoint.sh: Permission denied', STRICT())).toMatchObject({cause: 'file-permission', fix: 'remove `sandbox: strict` under `run:` in portgate.yml'});
   });
 
   // prettier-ignore

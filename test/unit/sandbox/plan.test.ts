@@ -200,16 +200,18 @@ describe('planSandbox: the strict profile', () => {
     expect(where(plan, 'readOnly')).toEqual({value: true, from: 'the strict profile (--sandbox strict)'});
   });
 
-  test('`sandbox: default` in portgate.yml adds nothing: the defaults are the base layer already', () => {
-    expect(specLayers({sandbox: 'default'}, SPEC)).toEqual([]);
-    expect(planSandbox(spec({sandbox: 'default'}))).toEqual(planSandbox([]));
+  test('`sandbox: default` in portgate.yml gives the default values, and outranks a manifest’s hardening', () => {
+    const values = (p: ReturnType<typeof planSandbox>) => ({readOnly: p.readOnly.value, network: p.network.value, caps: p.capabilities.value, tmpfs: p.tmpfs.map(t => t.value.path)});
+    expect(values(planSandbox(spec({sandbox: 'default'})))).toEqual(values(planSandbox([])));
+    const hardened = planSandbox([{source: {kind: 'manifest', location: {file: 'k8s.yaml', line: 3}, what: 'container api'}, settings: {readOnly: true, capDrop: ['ALL']}}, ...spec({sandbox: 'default'})]);
+    expect(values(hardened)).toEqual(values(planSandbox([])));
   });
 
   // BUG: `--sandbox default` makes no layer (flagLayers keeps only profiles that profileLayer returns, and
   // profileLayer returns undefined for `default`), so it cannot override `sandbox: strict` in portgate.yml,
   // although the CLI help says the flag defaults to the spec's run.sandbox and action.yml says the input
   // "wins over the spec's run.sandbox". src/sandbox/profiles.ts:62-63, src/sandbox/layers.ts:56-59.
-  test.skip('`--sandbox default` wins over `sandbox: strict` in portgate.yml', () => {
+  test('`--sandbox default` wins over `sandbox: strict` in portgate.yml', () => {
     const plan = planSandbox([...spec({sandbox: 'strict'}, {sandbox: 9}), ...flagLayers({sandbox: 'default'})]);
     expect(plan.readOnly.value).toBe(false);
     expect(plan.network.value).toBe('isolated');
