@@ -80409,6 +80409,13 @@ var RULES = {
     "Listener not EXPOSEd",
     "Without a port spec, portgate compares EXPOSE with the runtime: a process listens on a non-loopback address on a port the image does not EXPOSE. EXPOSE it, stop it, or bind it to 127.0.0.1; or run `portgate init` to write a spec."
   ),
+  "exposed-loopback-only": rule(
+    "exposed-loopback-only",
+    "error",
+    4,
+    "EXPOSEd port listens on loopback only",
+    "Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port but the process binds it to 127.0.0.1 or ::1 only, so nothing outside the container can reach what the image advertises. Bind it to 0.0.0.0 or ::, or remove the EXPOSE line (and declare the port `exposure: loopback` in portgate.yml)."
+  ),
   "exposed-not-listening": rule(
     "exposed-not-listening",
     "error",
@@ -80708,7 +80715,19 @@ var exposeRules = (v, run, skip) => {
     out.push(finding("listener-not-exposed", `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, { port: ls[0].port, protocol: ls[0].protocol, location: { image: v.image } }));
   }
   for (const [key, e] of v.exposed) {
-    if (skip.has(key) || v.listening.has(key)) continue;
+    if (skip.has(key)) continue;
+    const ls = v.listening.get(key);
+    if (ls && !isBeyondLoopback(ls)) {
+      out.push(
+        finding("exposed-loopback-only", `${key} is ${describeExpose(e)} but listens only on ${describeListeners(ls)}, so nothing outside the container can reach it: bind it to 0.0.0.0 or ::, or remove the EXPOSE.`, {
+          port: e.port,
+          protocol: e.protocol,
+          location: exposeLocation(e, v.image)
+        })
+      );
+      continue;
+    }
+    if (ls) continue;
     out.push(finding("exposed-not-listening", `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image) }));
   }
   return out;
@@ -83805,6 +83824,10 @@ var portgate_schema_default = {
         },
         "listener-not-exposed": {
           description: "Listener not EXPOSEd (default error).",
+          $ref: "#/definitions/severity"
+        },
+        "exposed-loopback-only": {
+          description: "EXPOSEd port listens on loopback only (default error).",
           $ref: "#/definitions/severity"
         },
         "exposed-not-listening": {

@@ -104,7 +104,19 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
     out.push(finding('listener-not-exposed', `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, {port: ls[0]!.port, protocol: ls[0]!.protocol, location: {image: v.image}}));
   }
   for (const [key, e] of v.exposed) {
-    if (skip.has(key) || v.listening.has(key)) continue;
+    if (skip.has(key)) continue;
+    const ls = v.listening.get(key);
+    if (ls && !isBeyondLoopback(ls)) {
+      out.push(
+        finding('exposed-loopback-only', `${key} is ${describeExpose(e)} but listens only on ${describeListeners(ls)}, so nothing outside the container can reach it: bind it to 0.0.0.0 or ::, or remove the EXPOSE.`, {
+          port: e.port,
+          protocol: e.protocol,
+          location: exposeLocation(e, v.image)
+        })
+      );
+      continue;
+    }
+    if (ls) continue;
     out.push(finding('exposed-not-listening', `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
   }
   return out;

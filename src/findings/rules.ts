@@ -42,6 +42,8 @@ export const RULES = {
     'The port is declared `exposure: public` but the image does not EXPOSE it, so `docker run -P`, health checks and tooling that read image metadata will miss it. Add an EXPOSE line, or declare the port `internal`.'),
   'listener-not-exposed': rule('listener-not-exposed', 'error', 6.0, 'Listener not EXPOSEd',
     'Without a port spec, portgate compares EXPOSE with the runtime: a process listens on a non-loopback address on a port the image does not EXPOSE. EXPOSE it, stop it, or bind it to 127.0.0.1; or run `portgate init` to write a spec.'),
+  'exposed-loopback-only': rule('exposed-loopback-only', 'error', 4.0, 'EXPOSEd port listens on loopback only',
+    'Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port but the process binds it to 127.0.0.1 or ::1 only, so nothing outside the container can reach what the image advertises. Bind it to 0.0.0.0 or ::, or remove the EXPOSE line (and declare the port `exposure: loopback` in portgate.yml).'),
   'exposed-not-listening': rule('exposed-not-listening', 'error', 3.0, 'EXPOSEd port not listening',
     'Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port that nothing listened on before the wait ended. Remove the stale EXPOSE line, or fix the service so it listens.'),
   'protocol-mismatch': rule('protocol-mismatch', 'error', 3.0, 'TCP/UDP confusion',

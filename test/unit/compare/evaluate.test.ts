@@ -38,6 +38,8 @@ describe('without a spec (EXPOSE vs runtime)', () => {
     ['listener not EXPOSEd', {exposed: [expose(8080)], listening: [listen(8080), listen(8081)]}, ['listener-not-exposed:8081/tcp:error']],
     ['loopback listener needs no EXPOSE', {listening: [listen(6060, '127.0.0.1')]}, []],
     ['EXPOSEd but silent', {exposed: [expose(8080), inherited(9000)], listening: [listen(8080)]}, ['exposed-not-listening:9000/tcp:error']],
+    ['EXPOSEd but loopback only (PostgreSQL, Redis defaults)', {exposed: [expose(5432)], listening: [listen(5432, '127.0.0.1'), listen(5432, '::1')]}, ['exposed-loopback-only:5432/tcp:error']],
+    ['EXPOSEd, loopback and the pod address', {exposed: [expose(53, 'udp')], listening: [listen(53, '127.0.0.1', 'udp'), listen(53, '172.18.0.2', 'udp')]}, []],
     ['EXPOSE 53 (tcp) for a UDP server', {exposed: [expose(53)], listening: [listen(53, '0.0.0.0', 'udp')]}, ['protocol-mismatch:53/tcp:error']],
     ['debug port open to the network', {exposed: [expose(8080)], listening: [listen(8080), listen(5005)]}, ['listener-not-exposed:5005/tcp:error', 'risky-port:5005/tcp:error']],
     ['debug port on loopback only is not flagged as risky', {listening: [listen(5005, '127.0.0.1')]}, []]
