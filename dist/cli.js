@@ -80755,12 +80755,13 @@ var RANK = { error: 3, warning: 2, note: 1 };
 var STATIC_SPEC_RULES = /* @__PURE__ */ new Set(["exposed-not-declared", "public-not-exposed", "loopback-port-exposed"]);
 var failsAt = (severity, failOn) => failOn !== "never" && RANK[severity] >= RANK[failOn];
 var evaluate = (input) => {
-  const views = indexViews(input.image, input.exposed, input.listening ?? [], input.declared);
+  const ephemeral = input.ephemeral ?? [32768, 60999];
+  const judged = (input.listening ?? []).filter((l) => !startupArtifact(l, ephemeral, input.risky));
+  const views = indexViews(input.image, input.exposed, judged, input.declared);
   const c = input.container;
   const run = { timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs };
   const observed = input.listening !== void 0;
   const mismatch = observed ? protocolMismatches(views) : { findings: [], keys: /* @__PURE__ */ new Set() };
-  const ephemeral = input.ephemeral ?? [32768, 60999];
   const undeclared = views.declared ? [...views.listening.keys()].filter((k) => !views.declared.has(k) && !mismatch.keys.has(k)) : [];
   const dynamic = observed && input.dynamic?.length ? dynamicRules(views, input.dynamic, undeclared, ephemeral) : { accepted: /* @__PURE__ */ new Set(), findings: [] };
   const findings = [
@@ -80776,6 +80777,7 @@ var evaluate = (input) => {
   }
   return applyOverrides(findings, input.overrides ?? {});
 };
+var startupArtifact = (l, [lo, hi], risky2) => !!l.transient && l.port >= lo && l.port <= hi && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
 var applyOverrides = (findings, overrides) => findings.flatMap((f) => {
   const o = overrides[f.rule];
   if (o === "off") return [];
@@ -83313,7 +83315,8 @@ var dynamicOwners = (r, ephemeral) => {
   }
   return out;
 };
-var baselineFrom = (r, ephemeral = [32768, 60999]) => {
+var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
+  const r = { ...result2, listening: result2.listening.filter((l) => !startupArtifact(l, ephemeral, riskyPort)) };
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = /* @__PURE__ */ new Map();

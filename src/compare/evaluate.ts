@@ -41,12 +41,13 @@ export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean
  * that need them are skipped: EXPOSE vs spec and risky EXPOSEd ports remain.
  */
 export const evaluate = (input: EvaluateInput): Finding[] => {
-  const views = indexViews(input.image, input.exposed, input.listening ?? [], input.declared);
+  const ephemeral = input.ephemeral ?? [32768, 60999];
+  const judged = (input.listening ?? []).filter(l => !startupArtifact(l, ephemeral, input.risky));
+  const views = indexViews(input.image, input.exposed, judged, input.declared);
   const c = input.container;
   const run: RunFacts = {timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs};
   const observed = input.listening !== undefined;
   const mismatch = observed ? protocolMismatches(views) : {findings: [], keys: new Set<string>()};
-  const ephemeral = input.ephemeral ?? [32768, 60999];
   const undeclared = views.declared ? [...views.listening.keys()].filter(k => !views.declared!.has(k) && !mismatch.keys.has(k)) : [];
   const dynamic = observed && input.dynamic?.length ? dynamicRules(views, input.dynamic, undeclared, ephemeral) : {accepted: new Set<string>(), findings: []};
   const findings = [
@@ -66,6 +67,17 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
   }
   return applyOverrides(findings, input.overrides ?? {});
 };
+
+/**
+ * A socket that was open only for a moment during start-up, on a port the
+ * kernel picked (the ephemeral range): a DNS lookup's unconnected UDP socket,
+ * a start-up helper's distribution port (RabbitMQ's boot runs short-lived
+ * Erlang nodes). It is reported (as seen briefly) but judged by no rule: a
+ * port the service serves is still open when the wait ends, and a known
+ * debug or admin port is never excused.
+ */
+export const startupArtifact = (l: Listener, [lo, hi]: [number, number], risky: RiskyLookup): boolean =>
+  !!l.transient && l.port >= lo && l.port <= hi && !risky(l.port, l.protocol, l.process ? [l.process.name] : []);
 
 export const applyOverrides = (findings: Finding[], overrides: Record<string, SeveritySetting>): Finding[] =>
   findings.flatMap(f => {

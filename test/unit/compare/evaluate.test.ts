@@ -131,3 +131,16 @@ describe('static-only (listeners not observed, no container)', () => {
     expect(statics({extra, overrides: {'k8s-probe-port-not-listening': 'warning'}})).toEqual(['k8s-probe-port-not-listening:8081/tcp:warning']);
   });
 });
+
+describe('sockets seen only for a moment during start-up', () => {
+  const brief = (port: number, protocol: 'tcp' | 'udp' = 'tcp') => ({...listen(port, '0.0.0.0', protocol), transient: true as const});
+  test('on a port the kernel picked (a DNS lookup, a boot helper): reported, judged by no rule', () => {
+    expect(rules(input({listening: [listen(5672, '::'), brief(40293), brief(53332, 'udp')], exposed: [expose(5672)]}))).toEqual([]);
+  });
+
+  test('on a fixed port, or a known debug port even in the ephemeral range: judged like any listener', () => {
+    expect(rules(input({listening: [brief(9999)]}))).toEqual(['listener-not-exposed:9999/tcp:error']);
+    const risky = (port: number) => (port === 40000 ? {name: 'Delve', why: 'It runs code.'} : undefined);
+    expect(rules({...input({listening: [brief(40000)]}), risky})).toEqual(['listener-not-exposed:40000/tcp:error', 'risky-port:40000/tcp:error']);
+  });
+});
