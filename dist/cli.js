@@ -79903,6 +79903,7 @@ var sidecarReader = async (net, pids, pollMs) => {
   return {
     kind: "sidecar",
     trusted: true,
+    paced: true,
     snapshot: async () => {
       const text2 = pending ?? await frames.next(silence);
       pending = void 0;
@@ -80191,10 +80192,17 @@ var DockerEngine = class {
       this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil(seconds2 * 1e3 / pollMs))), `start the probe image ${probeImage}`),
       this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds2), `start the probe image ${probeImage}`)
     ]);
-    await net.start().catch((e) => {
-      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${e.message}). ${PROBE_IMAGE_HINT}`);
-    });
-    const pidProbe = await pids.start().then(() => pids, () => void 0);
+    const [started, pidProbe] = await Promise.all([
+      net.start().then(
+        () => void 0,
+        (e) => e
+      ),
+      pids.start().then(
+        () => pids,
+        () => void 0
+      )
+    ]);
+    if (started) throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${started.message}). ${PROBE_IMAGE_HINT}`);
     try {
       return await sidecarReader(net, pidProbe, pollMs);
     } catch (e) {
@@ -81114,12 +81122,13 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
   let current = /* @__PURE__ */ new Set();
   let lastChange = start;
   let ownersIncomplete;
-  const readOwners = async () => {
-    const scan = await reader.processes();
+  let scanning;
+  const readOwners = () => scanning ??= reader.processes().then((scan) => {
     for (const [inode, p] of processesByInode(scan.processes)) owners.set(inode, p);
     ownersIncomplete = scan.incomplete;
-  };
+  }).catch((e) => void (ownersIncomplete = `reading the owners failed: ${e.message}`)).finally(() => scanning = void 0);
   const finish = async (o) => {
+    await scanning;
     if (!o.exited && [...seen.values()].some((l) => current.has(socketKey(l)) && l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
     const engines = new Set(target.engineAddresses);
     const listening = [...seen.values()].filter((l) => !(engines.has(l.address) && (l.inode === void 0 || !owners.has(l.inode)))).map((l) => {
@@ -81147,7 +81156,7 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
     for (const l of fresh) seen.set(socketKey(l), l);
     if (keys.size !== current.size || [...keys].some((k) => !current.has(k))) lastChange = t;
     current = keys;
-    if (fresh.some((l) => l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
+    if (fresh.some((l) => l.inode !== void 0 && !owners.has(l.inode))) void readOwners();
     const sample = await target.cpuTime();
     if (sample && sample.atMs !== cpu.at(-1)?.atMs) cpu.push(sample);
     const up = new Set([...seen.values()].map(portKey));
@@ -81155,7 +81164,7 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
     const reason = settled({ mode: w.settle, now: t, lastChange, allUp: [...w.expected].every((k) => up.has(k)), anyListener, cpu });
     if (reason) return finish({ exited: false, timedOut: false, settledBy: reason });
     if (t - start >= w.timeoutMs) return finish({ exited: false, timedOut: true });
-    await sleep(Math.min(w.pollMs, Math.max(0, w.timeoutMs - (t - start))));
+    if (!reader.paced) await sleep(Math.min(w.pollMs, Math.max(0, w.timeoutMs - (t - start))));
   }
 };
 
@@ -84725,6 +84734,7 @@ var package_default = {
     commander: "^14.0.3",
     "dockerfile-ast": "0.7.1",
     dockerode: "^5.0.1",
+    "kubernetes-models": "^5.1.0",
     ms: "^2.1.3",
     "shell-quote": "^1.12.0",
     "tar-stream": "^3.2.2",

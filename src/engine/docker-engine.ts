@@ -186,11 +186,18 @@ export class DockerEngine implements Engine {
       this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil((seconds * 1000) / pollMs))), `start the probe image ${probeImage}`),
       this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds), `start the probe image ${probeImage}`)
     ]);
-    await net.start().catch(e => {
-      throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${(e as Error).message}). ${PROBE_IMAGE_HINT}`);
-    });
-    // Ownership is best effort: without this probe, listeners are still read.
-    const pidProbe = await pids.start().then(() => pids, () => undefined);
+    // Both start at once; ownership is best effort, so a probe that cannot join the pids only costs owners.
+    const [started, pidProbe] = await Promise.all([
+      net.start().then(
+        () => undefined,
+        (e: Error) => e
+      ),
+      pids.start().then(
+        () => pids,
+        () => undefined
+      )
+    ]);
+    if (started) throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${started.message}). ${PROBE_IMAGE_HINT}`);
     try {
       return await sidecarReader(net, pidProbe, pollMs);
     } catch (e) {

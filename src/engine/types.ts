@@ -68,6 +68,8 @@ export interface SocketReader {
   trusted: boolean;
   /** Throws when the sockets cannot be read; the caller then checks whether the target is still running. */
   snapshot(): Promise<ProcNetSnapshot>;
+  /** snapshot() itself waits for the next fresh reading (a streaming probe): the caller need not sleep between polls. */
+  paced?: boolean;
   /** Every process of the target with its socket links; best effort, never throws. */
   processes(): Promise<ProcessScan>;
   /** The target's ip_local_port_range, where the kernel picks ports for bind(0). */

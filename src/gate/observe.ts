@@ -52,12 +52,20 @@ export const watchListeners = async (target: Target, reader: SocketReader, endia
   let current = new Set<string>();
   let lastChange = start;
   let ownersIncomplete: string | undefined;
-  const readOwners = async () => {
-    const scan = await reader.processes();
-    for (const [inode, p] of processesByInode(scan.processes)) owners.set(inode, p);
-    ownersIncomplete = scan.incomplete;
-  };
+  // One scan at a time, off the polling path: a sidecar's scan is an exec that
+  // takes a moment, and the wait must not stall behind it.
+  let scanning: Promise<void> | undefined;
+  const readOwners = (): Promise<void> =>
+    (scanning ??= reader
+      .processes()
+      .then(scan => {
+        for (const [inode, p] of processesByInode(scan.processes)) owners.set(inode, p);
+        ownersIncomplete = scan.incomplete;
+      })
+      .catch((e: Error) => void (ownersIncomplete = `reading the owners failed: ${e.message}`))
+      .finally(() => (scanning = undefined)));
   const finish = async (o: Omit<Observation, 'listening' | 'waitedMs' | 'ephemeral' | 'ownersIncomplete'>): Promise<Observation> => {
+    await scanning;
     // A scan that missed an owner (a process mid-fork, a probe restart) gets one more try while the target runs.
     if (!o.exited && [...seen.values()].some(l => current.has(socketKey(l)) && l.inode !== undefined && !owners.has(l.inode))) await readOwners();
     const engines = new Set(target.engineAddresses);
@@ -88,7 +96,7 @@ export const watchListeners = async (target: Target, reader: SocketReader, endia
     for (const l of fresh) seen.set(socketKey(l), l);
     if (keys.size !== current.size || [...keys].some(k => !current.has(k))) lastChange = t;
     current = keys;
-    if (fresh.some(l => l.inode !== undefined && !owners.has(l.inode))) await readOwners();
+    if (fresh.some(l => l.inode !== undefined && !owners.has(l.inode))) void readOwners();
     const sample = await target.cpuTime();
     if (sample && sample.atMs !== cpu.at(-1)?.atMs) cpu.push(sample);
     const up = new Set([...seen.values()].map(portKey));
@@ -97,6 +105,6 @@ export const watchListeners = async (target: Target, reader: SocketReader, endia
     const reason = settled({mode: w.settle, now: t, lastChange, allUp: [...w.expected].every(k => up.has(k)), anyListener, cpu});
     if (reason) return finish({exited: false, timedOut: false, settledBy: reason});
     if (t - start >= w.timeoutMs) return finish({exited: false, timedOut: true});
-    await sleep(Math.min(w.pollMs, Math.max(0, w.timeoutMs - (t - start))));
+    if (!reader.paced) await sleep(Math.min(w.pollMs, Math.max(0, w.timeoutMs - (t - start))));
   }
 };

@@ -69,6 +69,7 @@ export const sidecarReader = async (net: Docker.Container, pids: Docker.Containe
   return {
     kind: 'sidecar',
     trusted: true,
+    paced: true,
     snapshot: async (): Promise<ProcNetSnapshot> => {
       const text = pending ?? (await frames.next(silence));
       pending = undefined;
