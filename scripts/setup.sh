@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine (as root) for portgate's examples and tests:
-# a running Docker engine, static binaries for FROM-scratch test images, npm deps.
+# a running Docker engine, static binaries for FROM-scratch test images, Chromium
+# for the rendered-markdown tests, npm deps.
 # Idempotent: every step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,9 @@ command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)
 command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
+# The rendered job summary and PR comment are checked in a real browser (test/integration/rendered-markdown.test.ts);
+# the emoji font makes its screenshots show ❌/✅ rather than empty boxes.
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium fonts-dejavu-core fonts-noto-color-emoji)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

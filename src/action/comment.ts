@@ -4,11 +4,13 @@ import {countBySeverity, describeCounts} from '../report/common.js';
 import {truncateMarkdown} from './summary.js';
 
 /**
- * One sticky PR comment per image: found again by a hidden marker, created on
- * the first failing run, updated on every later run, and turned into a short
- * "resolved" note once the gate passes, so a stale failure never lingers.
- * Never fails the step: a read-only token (fork PRs) or another event only
- * produces a notice or warning.
+ * One sticky PR comment per image repository (the reference without its tag
+ * or digest, see stickyKey): found again by a hidden marker at the start of
+ * its body, created on the first failing run, updated on every later run, and
+ * turned into a short "resolved" note once the gate passes, so a stale failure
+ * never lingers. Never fails the step: a read-only token (fork PRs) produces a
+ * notice or warning; an event without a pull request (a push to main, a
+ * schedule) only a log line.
  */
 
 interface IssueComment {
@@ -111,8 +113,8 @@ export const denied = (e: unknown, ctx: PullRequestContext): CommentOutcome => {
 };
 
 export const stickyComment = async (client: CommentsClient | undefined, ctx: PullRequestContext, r: GateResult, cwd?: string): Promise<CommentOutcome> => {
-  if (ctx.number === undefined)
-    return {action: 'skipped', level: 'notice', message: `portgate: no PR comment: the event is ${ctx.eventName}, not pull_request. Set comment: false to silence this.`};
+  // A push to main or a schedule has no pull request to comment on: that is normal, so it only goes to the log.
+  if (ctx.number === undefined) return {action: 'none', message: `portgate: no PR comment: the ${ctx.eventName} event has no pull request.`};
   if (!client) return {action: 'skipped', level: 'notice', message: 'portgate: no PR comment: input github-token is empty.'};
   const repo = {owner: ctx.owner, repo: ctx.repo};
   try {

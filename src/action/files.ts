@@ -57,8 +57,8 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     ...(spec && {spec: loadSpec(await readInput(spec, 'the spec'), repoPath(spec, workspace))}),
     buildArgs: i.buildArgs,
     target: i.target,
-    // GitHub-hosted runners build with BuildKit (docker/build-push-action, and `docker build` since Docker 23).
-    builder: 'buildkit',
+    // GitHub-hosted runners build with BuildKit (docker/build-push-action, and `docker build` since Docker 23): the default.
+    builder: i.builder,
     timeoutMs: i.timeoutMs,
     ...(i.settle !== undefined && {settle: i.settle}),
     ...(i.sandbox && {sandbox: i.sandbox}),

@@ -35,6 +35,12 @@ export interface Inputs {
   /** Check manifests against the spec and Dockerfile without running the image. */
   staticOnly: boolean;
   pull: Pull;
+  /** How long to wait for the engine to answer (a Docker service still starting); 0 = fail at once. */
+  engineWaitMs: number;
+  /** Which builder's EXPOSE semantics to follow (GitHub-hosted runners build with BuildKit). */
+  builder: Builder;
+  /** The portgate version the workflow expects (`1`, `1.2` or `1.2.3`, optional `v`); undefined = any. */
+  version?: string;
 }
 
 export const PROBES = ['auto', 'host', 'sidecar', 'exec'] as const satisfies readonly ProbeMode[];
@@ -44,6 +50,8 @@ export const PULL = ['missing', 'always', 'never'] as const;
 export const SANDBOXES = ['default', 'strict'] as const satisfies readonly SandboxProfile[];
 export const NETWORKS = ['isolated', 'none'] as const satisfies readonly NetworkMode[];
 export type Pull = (typeof PULL)[number];
+export const BUILDERS = ['buildkit', 'classic'] as const;
+export type Builder = (typeof BUILDERS)[number];
 
 // The YAML 1.2 core-schema booleans, the set core.getBooleanInput accepts; we
 // parse them ourselves so the error names the input and the allowed values.
@@ -91,6 +99,24 @@ export const parseBuildArgs = (value: string): Record<string, string> => {
 const optional = (value: string): string | undefined => value.trim() || undefined;
 const duration = (value: string, name: string): number | undefined => (value.trim() ? parseDuration(value, `input ${name}`) : undefined);
 
+/** `1`, `1.2`, `1.2.3` or a pre-release such as `1.2.3-rc.1`, with an optional `v`; stored without the `v`. */
+export const parseVersion = (value: string): string | undefined => {
+  const v = value.trim().replace(/^v/, '');
+  if (!v) return undefined;
+  if (!/^\d+(\.\d+(\.\d+(-[0-9A-Za-z.-]+)?)?)?$/.test(v)) throw new InputError(`input version is "${value.trim()}"; expected a portgate version such as 1, 1.2 or 1.2.3 (a leading v is fine).`);
+  return v;
+};
+
+/**
+ * Whether the running portgate is the version a workflow pinned: every part
+ * given must match, so `1` accepts any 1.x.y and `1.2.3` only itself.
+ */
+export const versionMatches = (wanted: string, actual: string): boolean => {
+  const w = wanted.split('.');
+  const a = actual.split('.');
+  return w.length === 3 ? wanted === actual : w.every((part, i) => part === a[i]);
+};
+
 /**
  * The pure half of getInputs: `get(name)` returns the raw string the runner
  * passed ('' when unset). Defaults repeat action.yml's so that running
@@ -119,7 +145,10 @@ export const readInputs = (get: (name: string) => string): Inputs => {
     compose: parseLines(get('compose')),
     container: optional(get('container')),
     staticOnly: parseBoolean(get('static-only'), 'static-only', false),
-    pull: parseChoice(get('pull'), 'pull', PULL, 'missing')
+    pull: parseChoice(get('pull'), 'pull', PULL, 'missing'),
+    engineWaitMs: duration(get('engine-wait'), 'engine-wait') ?? 0,
+    builder: parseChoice(get('builder'), 'builder', BUILDERS, 'buildkit'),
+    version: parseVersion(get('version'))
   };
 };
 

@@ -8,9 +8,9 @@ import {planAnnotations} from './annotations.js';
 import {stickyComment, type PullRequestContext} from './comment.js';
 import * as emit from './emit.js';
 import {gateOptions, writeReports} from './files.js';
-import {getInputs} from './inputs.js';
+import {getInputs, versionMatches} from './inputs.js';
 import {summaryMarkdown} from './summary.js';
-
+import {VERSION} from '../version.js';
 
 const pullRequest = (): PullRequestContext => {
   const pr = ['pull_request', 'pull_request_target'].includes(context.eventName) ? context.payload.pull_request : undefined;
@@ -24,10 +24,14 @@ const pullRequest = (): PullRequestContext => {
 export const run = async (): Promise<void> => {
   try {
     const inputs = getInputs();
+    // Before anything runs: a workflow that pinned the version it reviewed must not silently run another.
+    if (inputs.version && !versionMatches(inputs.version, VERSION))
+      throw new InputError(`input version is ${inputs.version}, but this action runs portgate ${VERSION}. Point \`uses:\` at the release you reviewed (e.g. @v${inputs.version}), or update the version input after reviewing ${VERSION}.`);
+    emit.log(`portgate ${VERSION}`);
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const {opts, dockerfileText} = await gateOptions(inputs, workspace);
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
-    const result = await withEngine({log: emit.log, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
+    const result = await withEngine({log: emit.log, waitMs: inputs.engineWaitMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
     const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
     emit.annotate(plan.annotations);

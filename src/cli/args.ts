@@ -7,6 +7,7 @@ import {parseDuration, parseSettle} from '../util/duration.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
+import {VERSION} from '../version.js';
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -96,6 +97,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
   let help = '';
   const program = new Command('portgate')
     .description('Fail container images whose EXPOSE, real listeners and port spec disagree.')
+    .version(VERSION, '-V, --version', 'print the portgate version')
     .exitOverride()
     .configureOutput({writeOut: s => (help += s), writeErr: s => (help += s)})
     .showSuggestionAfterError(true);

@@ -10,6 +10,7 @@ import {FORMATS} from '../report/index.js';
 import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
 import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {safeBlock, safeLine} from '../report/sanitize.js';
+import {becomeContainerUser} from './container-user.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -110,6 +111,8 @@ const init = async (a: InitArgs, io: Io): Promise<number> => {
 /** The whole CLI: arguments in, exit code out. Only bugs keep a stack trace. */
 export const main = async (argv: string[], io: Io = processIo): Promise<number> => {
   try {
+    // Only in portgate's container image (PORTGATE_USER set, started as root): see container-user.ts.
+    becomeContainerUser();
     const args = parseCliArgs(argv);
     if (args.command === 'help') {
       io.stdout(args.text);

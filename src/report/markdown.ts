@@ -81,7 +81,10 @@ const firstLine = (s: string): string => {
 const findingRow = (f: Finding, cwd: string | undefined): string => {
   const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : '(image)';
   const port = findingPort(f);
-  return `| ${ICON[f.severity]} ${f.severity} | ${code(f.rule)} | ${port ? code(port) : NONE} | ${where} | ${cell(firstLine(f.message))} |`;
+  // The rule id heads the message's cell, the widest column: in a column of its own, a table wider
+  // than the comment squeezed it to its longest hyphen-separated part and the id wrapped. A no-break
+  // space keeps the severity icon with its word.
+  return `| ${ICON[f.severity]}\u00a0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where} |`;
 };
 
 const logsBlock = (r: GateResult): string[] => {
@@ -115,7 +118,7 @@ export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
   const logs = logsBlock(r);
   const sorted = sortFindings(r.findings);
   const findings = sorted.length
-    ? ['', '### Findings', '', '| Severity | Rule | Port | Location | Message |', '| --- | --- | --- | --- | --- |']
+    ? ['', '### Findings', '', '| Severity | Finding | Port | Location |', '| --- | --- | --- | --- |']
     : [];
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join('\n')) - 200;
   const more = (n: number) => `_… and ${n} more finding${n === 1 ? '' : 's'} not shown; see the SARIF or JSON report._`;

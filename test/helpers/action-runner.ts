@@ -72,6 +72,8 @@ export interface RunOptions {
   event?: string;
   /** The PR comes from a fork (head repository differs from the base). */
   fork?: boolean;
+  /** Extra environment variables, e.g. DOCKER_HOST. */
+  env?: Record<string, string>;
   whileRunning?: (child: ReturnType<typeof spawn>) => Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export const runAction = async (o: RunOptions): Promise<Run> => {
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '42',
     RUNNER_TEMP: dir,
+    ...o.env,
     ...Object.fromEntries(Object.entries(o.inputs).map(([k, v]) => [`INPUT_${k.replaceAll(' ', '_').toUpperCase()}`, v]))
   };
   const child = spawn(o.node, [o.bundle], {cwd: o.workspace, env});

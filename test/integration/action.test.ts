@@ -14,6 +14,7 @@ import {PROBE_IMAGE, buildProbeImage, listener, removeImages} from '../helpers/i
  * fake of the three issue-comment endpoints. Real images, real engine.
  */
 const DIST = resolve('dist/index.js');
+const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as {version: string}).version;
 const APP = 'portgate-action-app:test';
 // Prints workflow commands, then exits: its log tail reaches the step log through the text report.
 // It lives 2s so that the host reader attaches before the exit (an already-exited target has no /proc).
@@ -199,8 +200,29 @@ describe('the built action (dist/index.js) against the real engine', () => {
     expect(await mine()).toEqual([]);
   });
 
+  test('comment: true on a push to main: no notice, no API call, one log line; a matching version input runs', async () => {
+    api.requests = [];
+    const r = await runAction({image: APP, comment: 'true', version: `v${VERSION}`}, {node: process.execPath, event: 'push'});
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.commands).toEqual([]);
+    expect(api.requests).toEqual([]);
+    expect(r.stdout).toContain('portgate: no PR comment: the push event has no pull request.');
+    expect(r.stdout).toContain(`portgate ${VERSION}\n`);
+  });
+
+  test('engine-wait: an engine that never answers is retried for that long, then the step fails with verdict=error', async () => {
+    const t0 = Date.now();
+    const r = await runAction({image: APP, 'engine-wait': '3s', comment: 'false'}, {node: process.execPath, env: {DOCKER_HOST: 'unix:///nonexistent/portgate-test.sock'}});
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3_000);
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.commands).toEqual([{level: 'error', props: {}, message: expect.stringMatching(/^portgate: .*\/nonexistent\/portgate-test\.sock/)}]);
+    expect(r.outputs).toEqual({verdict: 'error'});
+  });
+
   test.each([
     [{image: APP, 'fail-on': 'sometimes'}, /^portgate: input fail-on is "sometimes"; expected one of error, warning, never\.$/],
+    // A workflow pinned another release: stop before the engine or the API is touched.
+    [{image: APP, version: '9.9'}, new RegExp(`^portgate: input version is 9\\.9, but this action runs portgate ${VERSION.replaceAll('.', '\\.')}\\. Point \`uses:\` at the release you reviewed`)],
     // The gate's own wording (not found, or could not be pulled); the action's part is the prefix, one error and verdict=error.
     [{image: 'portgate-action-missing:nope'}, /^portgate: .*portgate-action-missing:nope.*\. /]
   ])('%j fails the step with one clear error and verdict=error', async (inputs, message) => {

@@ -224,7 +224,7 @@ describe('GitLab component run by gitlab-ci-local', () => {
     const expanded = parse(readFileSync(join(project, '.gitlab-ci-local/expanded-gitlab-ci.yml'), 'utf8')) as Record<string, Record<string, unknown>>;
     const job = expanded.portgate as {
       stage: string;
-      image: {name: string};
+      image: {name: string; entrypoint: string[]};
       services: {name: string; alias: string}[];
       variables: Record<string, string>;
       needs: unknown[];
@@ -233,7 +233,7 @@ describe('GitLab component run by gitlab-ci-local', () => {
       artifacts: {when: string; reports: Record<string, string>};
     };
     expect(job.stage).toBe('test');
-    expect(job.image.name).toBe('node:24-alpine');
+    expect(job.image).toEqual({name: 'node:24-alpine', entrypoint: ['']});
     expect(job.services).toEqual([expect.objectContaining({name: 'docker:29-dind', alias: 'docker'})]);
     expect(job.variables).toMatchObject({
       DOCKER_HOST: 'tcp://docker:2376',
@@ -248,7 +248,9 @@ describe('GitLab component run by gitlab-ci-local', () => {
     expect(job.needs).toEqual([expect.objectContaining({job: 'build'})]);
     expect(job.allow_failure).toBe(false);
     expect(job.script.join('\n')).toContain('if [ "true" = false ]');
-    expect(job.script.at(-1)).toMatch(/npx --yes portgate@\$\{PORTGATE_VERSION\} check "\$@"\s*$/);
+    expect(job.variables).toMatchObject({PORTGATE_RUNNER: 'npx', PORTGATE_COMMAND: ''});
+    expect(job.script.at(-1)).toContain('cli="npx --yes portgate@${PORTGATE_VERSION}"');
+    expect(job.script.at(-1)).toMatch(/\$cli check "\$@"\s*$/);
     expect(job.artifacts).toEqual({
       when: 'always',
       paths: ['portgate-report/'],

@@ -108,8 +108,8 @@ describe('GitLab component job', () => {
 
   it('passes string inputs through variables, never spliced into shell code', () => {
     const script = job.script.join('\n');
-    // Only the command (shell by design) and the boolean are interpolated into the script.
-    expect([...script.matchAll(/\$\[\[\s*inputs\.([\w-]+)/g)].map(m => m[1]).sort()).toEqual(['docker-tls', 'portgate-command']);
+    // Only the boolean is interpolated into the script; the command arrives in PORTGATE_COMMAND.
+    expect([...script.matchAll(/\$\[\[\s*inputs\.([\w-]+)/g)].map(m => m[1]).sort()).toEqual(['docker-tls']);
     for (const v of Object.values(job.variables)) expect(typeof v).toBe('string');
   });
 
@@ -128,7 +128,7 @@ describe('GitLab component job', () => {
       }
     });
     // The CLI's exit code is the job's: no `|| true`, no exit-code mapping.
-    expect(script).toMatch(/\$\[\[ inputs\.portgate-command \]\] check "\$@"\s*$/);
+    expect(script).toMatch(/\n\s*\$cli check "\$@"\s*$/);
   });
 });
 

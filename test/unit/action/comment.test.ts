@@ -124,12 +124,12 @@ describe('stickyComment', () => {
     expect(outcome.action === 'skipped' && outcome.message).toContain(text);
   });
 
-  test('skips with a notice outside pull requests and without a token', async () => {
+  test('skips silently (a log line, no annotation) outside pull requests, and with a notice without a token', async () => {
     const f = fake();
+    // `comment: true` is the default, so a push to main must not leave a notice on every run.
     expect(await stickyComment(f.client, {eventName: 'push', owner: '', repo: '', fork: false}, failing)).toEqual({
-      action: 'skipped',
-      level: 'notice',
-      message: 'portgate: no PR comment: the event is push, not pull_request. Set comment: false to silence this.'
+      action: 'none',
+      message: 'portgate: no PR comment: the push event has no pull request.'
     });
     expect(await stickyComment(undefined, PR, failing)).toMatchObject({action: 'skipped', level: 'notice', message: 'portgate: no PR comment: input github-token is empty.'});
     expect(f.calls).toEqual([]);

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import {InputError} from '../../../src/errors.js';
-import {parseBoolean, parseBuildArgs, parseChoice, parseLines, readInputs} from '../../../src/action/inputs.js';
+import {parseBoolean, parseBuildArgs, parseChoice, parseLines, readInputs, versionMatches} from '../../../src/action/inputs.js';
 
 const from = (values: Record<string, string>) => (name: string) => values[name] ?? '';
 
@@ -70,8 +70,31 @@ describe('readInputs', () => {
       compose: [],
       container: undefined,
       staticOnly: false,
-      pull: 'missing'
+      pull: 'missing',
+      engineWaitMs: 0,
+      builder: 'buildkit',
+      version: undefined
     });
+  });
+
+  test('engine-wait, builder and version', () => {
+    expect(readInputs(from({image: 'app:ci', 'engine-wait': '1m', builder: 'classic', version: 'v1.2.3'}))).toMatchObject({engineWaitMs: 60_000, builder: 'classic', version: '1.2.3'});
+    expect(() => readInputs(from({image: 'app:ci', builder: 'kaniko'}))).toThrow('input builder is "kaniko"; expected one of buildkit, classic.');
+    expect(() => readInputs(from({image: 'app:ci', 'engine-wait': 'long'}))).toThrow(InputError);
+    expect(() => readInputs(from({image: 'app:ci', version: 'latest'}))).toThrow('input version is "latest"; expected a portgate version such as 1, 1.2 or 1.2.3 (a leading v is fine).');
+  });
+
+  test.each([
+    ['0.1.0', '0.1.0', true],
+    ['0.1', '0.1.7', true],
+    ['0', '0.9.0', true],
+    ['0.1.0', '0.1.1', false],
+    ['1', '0.1.0', false],
+    ['0.1', '0.10.0', false],
+    ['1.2.3', '1.2.3-rc.1', false],
+    ['1.2.3-rc.1', '1.2.3-rc.1', true]
+  ])('version %s accepts portgate %s: %s', (wanted, actual, ok) => {
+    expect(versionMatches(wanted, actual)).toBe(ok);
   });
 
   test('static-only and pull are validated like the other choices', () => {
