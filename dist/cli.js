@@ -7941,9 +7941,9 @@ var require_agent = __commonJS({
       }
     };
     var OpenSSHAgent = class extends BaseAgent {
-      constructor(socketPath) {
+      constructor(socketPath2) {
         super();
-        this.socketPath = socketPath;
+        this.socketPath = socketPath2;
       }
       getStream(cb) {
         cb = once(cb);
@@ -8118,18 +8118,18 @@ var require_agent = __commonJS({
       return class CygwinAgent extends OpenSSHAgent {
         getStream(cb) {
           cb = once(cb);
-          let socketPath = this.socketPath;
+          let socketPath2 = this.socketPath;
           let triedCygpath = false;
-          readFile5(socketPath, function readCygsocket(err, data) {
+          readFile5(socketPath2, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
-              execFile("cygpath", ["-w", socketPath], (err2, stdout, stderr) => {
+              execFile("cygpath", ["-w", socketPath2], (err2, stdout, stderr) => {
                 if (err2 || stdout.length === 0)
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
-                socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile5(socketPath, readCygsocket);
+                socketPath2 = stdout.toString().replace(/[\r\n]/g, "");
+                readFile5(socketPath2, readCygsocket);
               });
               return;
             }
@@ -9390,9 +9390,9 @@ var require_handlers_misc = __commonJS({
             }
             case "streamlocal-forward@openssh.com":
             case "cancel-streamlocal-forward@openssh.com": {
-              const socketPath = bufferParser.readString(true);
-              if (socketPath !== void 0)
-                data = { socketPath };
+              const socketPath2 = bufferParser.readString(true);
+              if (socketPath2 !== void 0)
+                data = { socketPath: socketPath2 };
               break;
             }
             case "no-more-sessions@openssh.com":
@@ -9471,14 +9471,14 @@ var require_handlers_misc = __commonJS({
           case "forwarded-streamlocal@openssh.com":
           // S->C
           case "direct-streamlocal@openssh.com": {
-            const socketPath = bufferParser.readString(true);
-            if (socketPath !== void 0) {
+            const socketPath2 = bufferParser.readString(true);
+            if (socketPath2 !== void 0) {
               channelInfo = {
                 type,
                 sender,
                 window: window2,
                 packetSize,
-                data: { socketPath }
+                data: { socketPath: socketPath2 }
               };
             }
             break;
@@ -12255,10 +12255,10 @@ var require_Protocol = __commonJS({
         this._debug && this._debug("Outbound: Sending GLOBAL_REQUEST (cancel-tcpip-forward)");
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      openssh_streamLocalForward(socketPath, wantReply) {
+      openssh_streamLocalForward(socketPath2, wantReply) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
-        const socketPathLen = Buffer.byteLength(socketPath);
+        const socketPathLen = Buffer.byteLength(socketPath2);
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(
           1 + 4 + 31 + 1 + 4 + socketPathLen
@@ -12268,16 +12268,16 @@ var require_Protocol = __commonJS({
         packet.utf8Write("streamlocal-forward@openssh.com", p += 4, 31);
         packet[p += 31] = wantReply === void 0 || wantReply === true ? 1 : 0;
         writeUInt32BE(packet, socketPathLen, ++p);
-        packet.utf8Write(socketPath, p += 4, socketPathLen);
+        packet.utf8Write(socketPath2, p += 4, socketPathLen);
         this._debug && this._debug(
           "Outbound: Sending GLOBAL_REQUEST (streamlocal-forward@openssh.com)"
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      openssh_cancelStreamLocalForward(socketPath, wantReply) {
+      openssh_cancelStreamLocalForward(socketPath2, wantReply) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
-        const socketPathLen = Buffer.byteLength(socketPath);
+        const socketPathLen = Buffer.byteLength(socketPath2);
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(
           1 + 4 + 38 + 1 + 4 + socketPathLen
@@ -12287,7 +12287,7 @@ var require_Protocol = __commonJS({
         packet.utf8Write("cancel-streamlocal-forward@openssh.com", p += 4, 38);
         packet[p += 38] = wantReply === void 0 || wantReply === true ? 1 : 0;
         writeUInt32BE(packet, socketPathLen, ++p);
-        packet.utf8Write(socketPath, p += 4, socketPathLen);
+        packet.utf8Write(socketPath2, p += 4, socketPathLen);
         if (this._debug) {
           this._debug(
             "Outbound: Sending GLOBAL_REQUEST (cancel-streamlocal-forward@openssh.com)"
@@ -17966,7 +17966,7 @@ var require_client = __commonJS({
         );
         return this;
       }
-      openssh_forwardInStreamLocal(socketPath, cb) {
+      openssh_forwardInStreamLocal(socketPath2, cb) {
         if (!this._sock || !isWritable(this._sock))
           throw new Error("Not connected");
         const wantReply = typeof cb === "function";
@@ -17974,14 +17974,14 @@ var require_client = __commonJS({
           if (wantReply) {
             this._callbacks.push((had_err) => {
               if (had_err) {
-                cb(had_err !== true ? had_err : new Error(`Unable to bind to ${socketPath}`));
+                cb(had_err !== true ? had_err : new Error(`Unable to bind to ${socketPath2}`));
                 return;
               }
-              this._forwardingUnix[socketPath] = true;
+              this._forwardingUnix[socketPath2] = true;
               cb();
             });
           }
-          this._protocol.openssh_streamLocalForward(socketPath, wantReply);
+          this._protocol.openssh_streamLocalForward(socketPath2, wantReply);
           return this;
         }
         if (!wantReply)
@@ -17994,7 +17994,7 @@ var require_client = __commonJS({
         );
         return this;
       }
-      openssh_unforwardInStreamLocal(socketPath, cb) {
+      openssh_unforwardInStreamLocal(socketPath2, cb) {
         if (!this._sock || !isWritable(this._sock))
           throw new Error("Not connected");
         const wantReply = typeof cb === "function";
@@ -18002,14 +18002,14 @@ var require_client = __commonJS({
           if (wantReply) {
             this._callbacks.push((had_err) => {
               if (had_err) {
-                cb(had_err !== true ? had_err : new Error(`Unable to unbind from ${socketPath}`));
+                cb(had_err !== true ? had_err : new Error(`Unable to unbind from ${socketPath2}`));
                 return;
               }
-              delete this._forwardingUnix[socketPath];
+              delete this._forwardingUnix[socketPath2];
               cb();
             });
           }
-          this._protocol.openssh_cancelStreamLocalForward(socketPath, wantReply);
+          this._protocol.openssh_cancelStreamLocalForward(socketPath2, wantReply);
           return this;
         }
         if (!wantReply)
@@ -18022,13 +18022,13 @@ var require_client = __commonJS({
         );
         return this;
       }
-      openssh_forwardOutStreamLocal(socketPath, cb) {
+      openssh_forwardOutStreamLocal(socketPath2, cb) {
         if (!this._sock || !isWritable(this._sock))
           throw new Error("Not connected");
         if (typeof cb !== "function")
           cb = noop;
         if (!this.config.strictVendor || this.config.strictVendor && RE_OPENSSH.test(this._remoteVer)) {
-          openChannel(this, "direct-streamlocal@openssh.com", { socketPath }, cb);
+          openChannel(this, "direct-streamlocal@openssh.com", { socketPath: socketPath2 }, cb);
           return this;
         }
         process.nextTick(
@@ -19736,8 +19736,8 @@ var require_server = __commonJS({
         openChannel(this, "forwarded-tcpip", opts, cb);
         return this;
       }
-      openssh_forwardOutStreamLocal(socketPath, cb) {
-        const opts = { socketPath };
+      openssh_forwardOutStreamLocal(socketPath2, cb) {
+        const opts = { socketPath: socketPath2 };
         openChannel(this, "forwarded-streamlocal@openssh.com", opts, cb);
         return this;
       }
@@ -24079,8 +24079,8 @@ var require_modem = __commonJS({
         optionsf.headers.Upgrade = optionsf.headers.Upgrade ?? "tcp";
       }
       if (this.socketPath) {
-        this.getSocketPath().then((socketPath) => {
-          optionsf.socketPath = socketPath;
+        this.getSocketPath().then((socketPath2) => {
+          optionsf.socketPath = socketPath2;
           this.buildRequest(optionsf, options, data, callback);
         });
       } else {
@@ -79182,7 +79182,7 @@ var require_commander = __commonJS({
 });
 
 // src/cli/main.ts
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync as statSync2 } from "node:fs";
 import { dirname, resolve as resolve2 } from "node:path";
 import { writeFile } from "node:fs/promises";
 
@@ -84659,7 +84659,7 @@ var firstLine = (s) => {
 var findingRow = (f, cwd) => {
   const where4 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : "(image)";
   const port = findingPort(f);
-  return `| ${ICON[f.severity]} ${f.severity} | ${code(f.rule)} | ${port ? code(port) : NONE} | ${where4} | ${cell(firstLine(f.message))} |`;
+  return `| ${ICON[f.severity]}\xA0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where4} |`;
 };
 var logsBlock = (r) => {
   const raw = r.container?.logs?.trimEnd();
@@ -84690,7 +84690,7 @@ var toMarkdown = (r, opts) => {
   ];
   const logs = logsBlock(r);
   const sorted = sortFindings(r.findings);
-  const findings = sorted.length ? ["", "### Findings", "", "| Severity | Rule | Port | Location | Message |", "| --- | --- | --- | --- | --- |"] : [];
+  const findings = sorted.length ? ["", "### Findings", "", "| Severity | Finding | Port | Location |", "| --- | --- | --- | --- |"] : [];
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join("\n")) - 200;
   const more = (n) => `_\u2026 and ${n} more finding${n === 1 ? "" : "s"} not shown; see the SARIF or JSON report._`;
   const rows = fit(sorted.map((f) => findingRow(f, opts.cwd)), budget, more);
@@ -84753,6 +84753,9 @@ var package_default = {
     eslint: "^9.39.0",
     "gitlab-ci-local": "4.60.1",
     globals: "^14.0.0",
+    micromark: "^4.0.3",
+    "micromark-extension-gfm": "^3.0.0",
+    "playwright-core": "^1.65.1",
     typescript: "~5.9.3",
     "typescript-eslint": "^8.73.0",
     vitest: "^4.1.12"
@@ -84951,6 +84954,9 @@ var {
   Help
 } = import_index.default;
 
+// src/version.ts
+var VERSION = package_default.version;
+
 // src/cli/args.ts
 var formats = Object.keys(FORMATS);
 var collect = (v, prev) => [...prev, v];
@@ -84971,7 +84977,7 @@ var deploy = (o) => ({ spec: o.spec, manifests: o.manifests, compose: o.compose,
 var parseCliArgs = (argv) => {
   let result2;
   let help = "";
-  const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
+  const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
   deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p, report(v)], []).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only", false).option("--no-color", "plain text output").action((o) => {
     result2 = {
       command: "check",
@@ -85109,6 +85115,60 @@ var deploymentInputs = async (a, stdin = readStdin) => {
   return { ...manifests.length && { manifests }, ...compose.length && { compose }, ...a.container !== void 0 && { containerName: a.container } };
 };
 
+// src/cli/container-user.ts
+import { statSync } from "node:fs";
+var parseUser = (v) => {
+  const m = /^(\d+):(\d+)$/.exec(v.trim());
+  if (!m) throw new InputError(`PORTGATE_USER is "${v}"; expected UID:GID in numbers, e.g. 1000:1000, or empty to stay the user the container started as.`);
+  return { uid: Number(m[1]), gid: Number(m[2]) };
+};
+var allows = (f, uid, gids, bits) => f.uid === uid ? (f.mode >> 6 & bits) === bits : gids.includes(f.gid) ? (f.mode >> 3 & bits) === bits : (f.mode & bits) === bits;
+var planUser = (f) => {
+  if (f.uid !== 0) return { become: false, why: `already uid ${f.uid}` };
+  if (!f.portgateUser?.trim()) return { become: false, why: "PORTGATE_USER is not set" };
+  const configured = parseUser(f.portgateUser);
+  const target = f.cwd.uid !== 0 ? { uid: f.cwd.uid, gid: f.cwd.gid } : configured;
+  if (target.uid === 0) return { become: false, why: "PORTGATE_USER is root" };
+  const groups = [];
+  if (f.socket) {
+    if (!allows(f.socket, target.uid, [target.gid], 6) && allows(f.socket, target.uid, [target.gid, f.socket.gid], 6)) groups.push(f.socket.gid);
+    if (!allows(f.socket, target.uid, [target.gid, ...groups], 6))
+      return { become: false, why: `uid ${target.uid} could not use the Docker socket (owner ${f.socket.uid}:${f.socket.gid}, mode ${f.socket.mode.toString(8)})` };
+  }
+  if (!allows(f.cwd, target.uid, [target.gid, ...groups], 2))
+    return { become: false, why: `uid ${target.uid} could not write the working directory (owner ${f.cwd.uid}:${f.cwd.gid}, mode ${f.cwd.mode.toString(8)})` };
+  return { become: true, ...target, groups, why: f.cwd.uid !== 0 ? "the owner of the working directory" : "PORTGATE_USER" };
+};
+var socketPath = (dockerHost) => {
+  if (!dockerHost) return "/var/run/docker.sock";
+  return dockerHost.startsWith("unix://") ? dockerHost.slice("unix://".length) : void 0;
+};
+var ownerOf = (path) => {
+  try {
+    const s = statSync(path);
+    return { uid: s.uid, gid: s.gid, mode: s.mode & 4095 };
+  } catch {
+    return void 0;
+  }
+};
+var becomeContainerUser = (env = process.env) => {
+  const uid = process.getuid?.() ?? -1;
+  if (uid !== 0 || !env.PORTGATE_USER?.trim()) return { become: false, why: "not the container image started as root" };
+  const sock = socketPath(env.DOCKER_HOST);
+  const plan = planUser({ uid, portgateUser: env.PORTGATE_USER, socket: sock ? ownerOf(sock) : void 0, cwd: ownerOf(process.cwd()) ?? { uid: 0, gid: 0, mode: 493 } });
+  if (!plan.become) return plan;
+  try {
+    process.setgroups(plan.groups);
+    process.setgid(plan.gid);
+    process.setuid(plan.uid);
+  } catch (e) {
+    process.stderr.write(`portgate: staying root: could not switch to ${plan.uid}:${plan.gid} (${e.message}).
+`);
+    return { become: false, why: e.message };
+  }
+  return plan;
+};
+
 // src/cli/main.ts
 var processIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: !!process.stdout.isTTY };
 var writeOutput = async (path, text2, what) => {
@@ -85121,7 +85181,7 @@ var writeOutput = async (path, text2, what) => {
 var checkOutputs = (paths) => {
   for (const { path, what } of paths) {
     const dir = dirname(resolve2(path));
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (!existsSync(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
   }
 };
 var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync(f));
@@ -85192,6 +85252,7 @@ ${safeBlock(c.logs)}
 };
 var main = async (argv, io = processIo) => {
   try {
+    becomeContainerUser();
     const args = parseCliArgs(argv);
     if (args.command === "help") {
       io.stdout(args.text);
