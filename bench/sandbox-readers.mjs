@@ -9,7 +9,7 @@
 //   (after scripts/examples.sh; the real-service part runs for the images
 //    test/real-services/build.sh built, and is skipped for missing ones)
 import {execFileSync, spawnSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 
@@ -73,7 +73,7 @@ try {
   console.log('| variant | median ms | min ms | max ms |');
   console.log('|---|---:|---:|---:|');
   for (const [k, s] of Object.entries(readers)) console.log(`| ${k} | ${s.median.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`);
-  const cost = (pre, label) => readers[`${pre}: sidecar, settle 1s`].median - readers[`${pre}: host, settle 1s`].median;
+  const cost = pre => readers[`${pre}: sidecar, settle 1s`].median - readers[`${pre}: host, settle 1s`].median;
   console.log(`\nsidecar over host: before ${cost(`before (${oldRef})`).toFixed(0)} ms, now ${cost('now').toFixed(0)} ms\n`);
 
   const services = ['nginx', 'postgresql', 'redis', 'jdwp', 'node-inspect', 'rabbitmq'].filter(s => spawnSync('docker', ['image', 'inspect', `portgate-real-${s}:test`]).status === 0);
