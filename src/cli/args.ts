@@ -7,6 +7,11 @@ import {parseDuration, parseSettle} from '../util/duration.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
+// esbuild inlines the JSON into dist/, so the bundle carries the version it was built from.
+import pkg from '../../package.json' with {type: 'json'};
+
+/** The version `--version` prints: package.json's, as built. */
+export const VERSION: string = pkg.version;
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -48,12 +53,18 @@ export interface InitArgs extends RunArgs, DeployArgs {
   command: 'init';
 }
 
-export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string};
+/**
+ * `help` is asked for (--help, --version: exit 0, stdout); `usage` is bare
+ * `portgate`, which a CI step with an empty variable also runs: it must not
+ * pass, so the help goes to stderr with exit 2.
+ */
+export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string} | {command: 'usage'; text: string};
 
 const formats = Object.keys(FORMATS) as Format[];
-const collect = (v: string, prev: string[]) => [...prev, v];
+// Repeatable options start undefined rather than with a commander default, which help would print as `(default: [])`.
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
-const buildArg = (v: string, prev: Record<string, string>) => {
+const buildArg = (v: string, prev: Record<string, string> | undefined) => {
   const i = v.indexOf('=');
   if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
   return {...prev, [v.slice(0, i)]: v.slice(i + 1)};
@@ -70,7 +81,7 @@ const runOptions = (c: Command) =>
   c
     .requiredOption('--image <ref>', 'image to gate (pulled when the engine lacks it, see --pull)')
     .option('--dockerfile <path>', 'Dockerfile the image was built from (default: ./Dockerfile when present)')
-    .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg, {})
+    .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg)
     .option('--target <stage>', 'build stage used for the build (default: the last stage)')
     .option('--timeout <duration>', `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1000}s)`)
     .option('--settle <auto|duration>', 'how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)')
@@ -84,11 +95,11 @@ const runOptions = (c: Command) =>
 const deployOptions = (c: Command, specUse = '') =>
   c
     .option('--spec <path>', `port spec${specUse} (default: ./portgate.yml when present)`)
-    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it', collect, [])
-    .option('--compose <file>', 'Compose file (repeatable); the image runs as it runs it', collect, [])
+    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it', collect)
+    .option('--compose <file>', 'Compose file (repeatable); the image runs as it runs it', collect)
     .option('--container <name>', 'container/service name that runs the image in the manifests');
 
-const deploy = (o: Opts): DeployArgs => ({spec: o.spec, manifests: o.manifests, compose: o.compose, container: o.container});
+const deploy = (o: Opts): DeployArgs => ({spec: o.spec, manifests: o.manifests ?? [], compose: o.compose ?? [], container: o.container});
 
 /** Builds the commander program; `parse` throws InputError for any usage mistake. */
 export const parseCliArgs = (argv: string[]): CliArgs => {
@@ -96,6 +107,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
   let help = '';
   const program = new Command('portgate')
     .description('Fail container images whose EXPOSE, real listeners and port spec disagree.')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({writeOut: s => (help += s), writeErr: s => (help += s)})
     .showSuggestionAfterError(true);
@@ -104,9 +116,9 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     .addOption(new Option('--builder <kind>', 'builder semantics for EXPOSE expansion').choices(['buildkit', 'classic']).default('buildkit'))
     .addOption(new Option('--format <format>', 'report format').choices(formats).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--report <format=path>', 'also write a report file (repeatable)', (v, p: CheckArgs['reports']) => [...p, report(v)], [])
+    .option('--report <format=path>', 'also write a report file (repeatable)', (v, p: CheckArgs['reports'] | undefined) => [...(p ?? []), report(v)])
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the gate').choices(['error', 'warning', 'never']).default('error'))
-    .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only', false)
+    .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only')
     .option('--no-color', 'plain text output')
     .action((o: Opts) => {
       result = {
@@ -116,9 +128,9 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
         builder: o.builder,
         format: o.format,
         output: o.output,
-        reports: o.report,
+        reports: o.report ?? [],
         failOn: o.failOn,
-        staticOnly: o.staticOnly,
+        staticOnly: o.staticOnly ?? false,
         color: o.color
       };
     });
@@ -133,20 +145,25 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     program.parse(argv, {from: 'user'});
   } catch (e) {
     if (e instanceof CommanderError) {
+      // Help commander shows unasked (no command given) carries exit code 1; asked-for help and --version carry 0.
+      if (e.code === 'commander.help' && e.exitCode !== 0) return {command: 'usage', text: help};
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
       const command = ['check', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
       throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
-  if (!result) return {command: 'help', text: program.helpInformation()};
+  if (!result) return {command: 'usage', text: program.helpInformation()};
   return result;
 };
 
 /** Options as commander hands them over (names derived from the flags). */
-interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settle' | 'engineWaitMs'> {
-  buildArg: Record<string, string>;
-  report: CheckArgs['reports'];
+interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settle' | 'engineWaitMs' | 'manifests' | 'compose' | 'staticOnly'> {
+  buildArg?: Record<string, string>;
+  report?: CheckArgs['reports'];
+  manifests?: string[];
+  compose?: string[];
+  staticOnly?: boolean;
   timeout?: string;
   settle?: string;
   engineWait: string;
@@ -166,7 +183,7 @@ const positive = (ms: number, flag: string): number => {
 const common = (o: Opts) => ({
   image: nonEmpty(o.image, '--image', 'app:ci'),
   dockerfile: o.dockerfile,
-  buildArgs: o.buildArg,
+  buildArgs: o.buildArg ?? {},
   target: o.target,
   probe: o.probe,
   probeImage: nonEmpty(o.probeImage, '--probe-image', DEFAULTS.probeImage),

@@ -115,6 +115,10 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(args.text);
       return EXIT.pass;
     }
+    if (args.command === 'usage') {
+      io.stderr(args.text);
+      return EXIT.input;
+    }
     return args.command === 'check' ? await check(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {

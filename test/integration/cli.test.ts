@@ -89,6 +89,7 @@ describe('exit codes', () => {
     ['an invalid image reference', ['check', '--image', 'UPPER:case', '--pull', 'never'], /"UPPER:case" is not a valid image reference/],
     ['a zero timeout', ['check', '--image', IMAGE, '--timeout', '0s'], /--timeout must be longer than 0s/],
     ['an unknown command', ['bogus'], /Run `portgate --help` for usage/],
+    ['no command at all (the help, on stderr)', [], /^Usage: portgate \[options\] \[command\]/],
     ['an unknown option', ['check', '--image', 'x', '--bogus'], /unknown option '--bogus'/],
     ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
@@ -102,6 +103,11 @@ describe('exit codes', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('--version prints the version the bundle was built from', async () => {
+    const r = await cli(['--version']);
+    expect(r).toMatchObject({code: 0, stdout: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`, stderr: ''});
   });
 
   test('2 for an invalid spec, naming file, line and column', async () => {
