@@ -7,6 +7,7 @@ import {parseDuration, parseSettle} from '../util/duration.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
+import {describeBadImageReference} from '../util/image-reference.js';
 // esbuild inlines the JSON into dist/, so the bundle carries the version it was built from.
 import pkg from '../../package.json' with {type: 'json'};
 
@@ -74,7 +75,7 @@ const report = (v: string) => {
   const i = v.indexOf('=');
   const format = v.slice(0, i) as Format;
   if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(', ')}; got "${v}"`);
-  return {format, path: v.slice(i + 1)};
+  return {format, path: filePath(v.slice(i + 1), `--report ${format}=`, 'report.xml')};
 };
 
 const runOptions = (c: Command) =>
@@ -99,7 +100,12 @@ const deployOptions = (c: Command, specUse = '') =>
     .option('--compose <file>', 'Compose file (repeatable); the image runs as it runs it', collect)
     .option('--container <name>', 'container/service name that runs the image in the manifests');
 
-const deploy = (o: Opts): DeployArgs => ({spec: o.spec, manifests: o.manifests ?? [], compose: o.compose ?? [], container: o.container});
+const deploy = (o: Opts): DeployArgs => ({
+  spec: filePath(o.spec, '--spec', 'portgate.yml'),
+  manifests: (o.manifests ?? []).map(m => filePath(m, '--manifests', 'deploy/k8s')),
+  compose: (o.compose ?? []).map(c => filePath(c, '--compose', 'compose.yaml')),
+  container: o.container
+});
 
 /** Builds the commander program; `parse` throws InputError for any usage mistake. */
 export const parseCliArgs = (argv: string[]): CliArgs => {
@@ -127,7 +133,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
         ...deploy(o),
         builder: o.builder,
         format: o.format,
-        output: o.output,
+        output: filePath(o.output, '--output', 'report.txt'),
         reports: o.report ?? [],
         failOn: o.failOn,
         staticOnly: o.staticOnly ?? false,
@@ -138,7 +144,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
   deployOptions(runOptions(program.command('init').description('print a portgate.yml baseline from what the image does')), ' whose run: settings to use')
     .option('--output <file>', 'write the spec to a file instead of stdout')
     .action((o: Opts) => {
-      result = {command: 'init', ...common(o), ...deploy(o), output: o.output};
+      result = {command: 'init', ...common(o), ...deploy(o), output: filePath(o.output, '--output', 'portgate.yml')};
     });
 
   try {
@@ -169,11 +175,28 @@ interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'ti
   engineWait: string;
 }
 
-/** Empty values come from unset variables (`--image "$IMAGE"`); the engine API would misread them. */
-const nonEmpty = (value: string, flag: string, example: string): string => {
+/**
+ * Empty values come from unset variables (`--image "$IMAGE"`); malformed ones
+ * the engine API would misread as a path (a 301 that looks like an unreachable
+ * engine): both are refused here, as the Docker CLI refuses them.
+ */
+const imageRef = (value: string, flag: string, example: string): string => {
   if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
+  const bad = describeBadImageReference(value.trim(), flag);
+  if (bad) throw new InputError(bad);
   return value.trim();
 };
+
+/**
+ * An empty path comes from an unset variable too (`--spec "$SPEC"`); taking it
+ * as "not given" would quietly drop the check the flag asked for.
+ */
+function filePath(value: string, flag: string, example: string): string;
+function filePath(value: string | undefined, flag: string, example: string): string | undefined;
+function filePath(value: string | undefined, flag: string, example: string): string | undefined {
+  if (value !== undefined && !value.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag}${flag.endsWith('=') ? '' : ' '}${example}, or leave the option out (is the variable you pass set?)`);
+  return value;
+}
 
 const positive = (ms: number, flag: string): number => {
   if (ms <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
@@ -181,12 +204,12 @@ const positive = (ms: number, flag: string): number => {
 };
 
 const common = (o: Opts) => ({
-  image: nonEmpty(o.image, '--image', 'app:ci'),
-  dockerfile: o.dockerfile,
+  image: imageRef(o.image, '--image', 'app:ci'),
+  dockerfile: filePath(o.dockerfile, '--dockerfile', 'Dockerfile'),
   buildArgs: o.buildArg ?? {},
   target: o.target,
   probe: o.probe,
-  probeImage: nonEmpty(o.probeImage, '--probe-image', DEFAULTS.probeImage),
+  probeImage: imageRef(o.probeImage, '--probe-image', DEFAULTS.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
   ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),

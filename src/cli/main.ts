@@ -33,6 +33,7 @@ const checkOutputs = (paths: {path: string; what: string}[]): void => {
   for (const {path, what} of paths) {
     const dir = dirname(resolve(path));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
   }
 };
 
@@ -43,8 +44,8 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
   const dockerfilePath = pick(a.dockerfile, ['Dockerfile']);
   return {
     image: a.image,
-    ...(dockerfilePath && {dockerfile: {file: dockerfilePath, text: await readInput(dockerfilePath, 'the Dockerfile')}}),
-    ...(specPath && {spec: loadSpec(await readInput(specPath, 'the spec'), specPath)}),
+    ...(dockerfilePath && {dockerfile: {file: dockerfilePath, text: await readInput(dockerfilePath, 'the Dockerfile', 'Dockerfile')}}),
+    ...(specPath && {spec: loadSpec(await readInput(specPath, 'the spec', 'portgate.yml'), specPath)}),
     buildArgs: a.buildArgs,
     target: a.target,
     builder: a.command === 'check' ? a.builder : 'buildkit',

@@ -4,12 +4,18 @@ import {InputError} from '../errors.js';
 import type {ManifestSource} from '../manifests/index.js';
 import type {DeploymentInputs} from './manifests.js';
 
-/** Reads a file the user named; a failure is their input error (exit 2), not a crash. */
-export const readInput = async (path: string, what: string): Promise<string> => {
+/**
+ * Reads a file the user named; a failure is their input error (exit 2), not a
+ * crash. A folder is said in words (Node only says EISDIR), with the file it
+ * probably holds: `inFolder`, e.g. `Dockerfile`.
+ */
+export const readInput = async (path: string, what: string, inFolder?: string): Promise<string> => {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new InputError(`${what} ${path} is a folder, not a file: pass the file itself${inFolder ? `, e.g. ${join(path, inFolder)}` : ''}.`);
+    throw new InputError(`cannot read ${what} ${path}: ${code ?? (e as Error).message}. Check the path.`);
   }
 };
 

@@ -1,4 +1,6 @@
-import {readFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {main, type Io} from '../../../src/cli/main.js';
 
@@ -41,5 +43,57 @@ describe('--version, help and bare portgate', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^Usage: portgate \[options\] \[command\]/);
     expect(r.stderr).toContain('check [options]');
+  });
+});
+
+describe('image references are checked before the engine is asked', () => {
+  test.each([
+    ['--image', ['check', '--image', 'my app:ci'], '--image "my app:ci" is not a valid image reference: invalid reference format (it contains whitespace)'],
+    ['--image', ['check', '--image', 'registry.example.com/../app'], '--image "registry.example.com/../app" is not a valid image reference: invalid reference format (`.` and `..` are not path parts)'],
+    ['--image', ['init', '--image', '/app'], '--image "/app" is not a valid image reference: invalid reference format (it starts or ends with `/`)'],
+    ['--image', ['check', '--image', 'team//app:ci'], '--image "team//app:ci" is not a valid image reference: invalid reference format (it has an empty path part, `//`)'],
+    ['--probe-image', ['check', '--image', 'app:ci', '--probe-image', 'busybox:1.37/'], '--probe-image "busybox:1.37/" is not a valid image reference: invalid reference format']
+  ])('%s %j exits 2 naming the flag, with no stack trace', async (_flag, argv, message) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`portgate: ${message}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('paths: empty values and folders are input errors, never ignored', () => {
+  test.each([
+    [['check', '--image', 'app:ci', '--output', ''], '--output is empty: give a path, e.g. --output report.txt, or leave the option out'],
+    [['init', '--image', 'app:ci', '--output', ' '], '--output is empty: give a path, e.g. --output portgate.yml, or leave the option out'],
+    [['check', '--image', 'app:ci', '--dockerfile', ''], '--dockerfile is empty: give a path, e.g. --dockerfile Dockerfile, or leave the option out'],
+    [['check', '--image', 'app:ci', '--spec', ''], '--spec is empty: give a path, e.g. --spec portgate.yml, or leave the option out'],
+    [['init', '--image', 'app:ci', '--spec', ''], '--spec is empty'],
+    [['check', '--image', 'app:ci', '--manifests', ''], '--manifests is empty: give a path, e.g. --manifests deploy/k8s'],
+    [['check', '--image', 'app:ci', '--compose', ''], '--compose is empty: give a path, e.g. --compose compose.yaml'],
+    [['check', '--image', 'app:ci', '--report', 'junit='], '--report junit= is empty: give a path, e.g. --report junit=report.xml']
+  ])('%j exits 2', async (argv, message) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`portgate: ${message}`);
+  });
+
+  // Each fails while reading its inputs, before the engine is asked for anything.
+  test.each([
+    ['--dockerfile', 'the Dockerfile', 'Dockerfile'],
+    ['--spec', 'the spec', 'portgate.yml']
+  ])('%s naming a folder says so in words, with the file it probably means', async (flag, what, file) => {
+    const dir = mkdtempSync(join(tmpdir(), 'portgate-usage-'));
+    const r = await run(['check', '--image', 'app:ci', '--static-only', flag, dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`portgate: ${what} ${dir} is a folder, not a file: pass the file itself, e.g. ${join(dir, file)}.\n`);
+    expect(r.stderr).not.toContain('EISDIR');
+  });
+
+  test('--output naming a folder is refused before the image runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portgate-usage-'));
+    mkdirSync(join(dir, 'out'));
+    const r = await run(['check', '--image', 'app:ci', '--output', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`portgate: cannot write --output ${join(dir, 'out')}: it is a folder. Name a file inside it instead.\n`);
   });
 });
