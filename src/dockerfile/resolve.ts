@@ -10,6 +10,7 @@ import {portKey, type ExposedPort, type Finding} from '../model.js';
 import {exposeWords, type ExposeContext} from './expose.js';
 import {checkSyntax, parseInstruction, type Step} from './instructions.js';
 import {ExpansionError, processWord, type Builder, type Env, type LexOptions} from './lex.js';
+import {ExpansionBudget, ExpansionLimitError} from './lex-limits.js';
 import {problem} from './problem.js';
 import {fromEnv, imageScope, resolveGlobals, type Scope, type ScopeContext} from './scope.js';
 import {readSource, type Instruction, type Pos} from './source.js';
@@ -75,7 +76,9 @@ interface StageResult {
 const PORT_HINT = 'EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0–65535, protocols tcp, udp or sctp';
 
 const expansionHint = (e: ExpansionError, builder: Builder): string =>
-  e.missingValue
+  e instanceof ExpansionLimitError
+    ? 'this is a limit of portgate, not of Docker, far above what real Dockerfiles need: define the variables without multiplying or nesting them'
+    : e.missingValue
     ? 'give the variable a value before this line (ARG default, ENV or --build-arg)'
     : builder === 'classic' && e.message.endsWith("missing ':' in substitution")
       ? 'the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression'
@@ -97,7 +100,7 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   const builder = opts.builder ?? 'buildkit';
   const buildArgs = opts.buildArgs ?? {};
   const {escape, instructions} = readSource(text, file);
-  const lex: LexOptions = {escape, builder};
+  const lex: LexOptions = {escape, builder, budget: new ExpansionBudget()};
   const expand = (word: string, at: Pos, env: Env): string => {
     try {
       return processWord(word, env, lex);
