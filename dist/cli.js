@@ -349,12 +349,12 @@ var require_reader = __commonJS({
       }
       return offset;
     };
-    Reader.prototype.readSequence = function(tag) {
+    Reader.prototype.readSequence = function(tag2) {
       var seq = this.peek();
       if (seq === null)
         return null;
-      if (tag !== void 0 && tag !== seq)
-        throw newInvalidAsn1Error("Expected 0x" + tag.toString(16) + ": got 0x" + seq.toString(16));
+      if (tag2 !== void 0 && tag2 !== seq)
+        throw newInvalidAsn1Error("Expected 0x" + tag2.toString(16) + ": got 0x" + seq.toString(16));
       var o = this.readLength(this._offset + 1);
       if (o === null)
         return null;
@@ -370,14 +370,14 @@ var require_reader = __commonJS({
     Reader.prototype.readEnumeration = function() {
       return this._readTag(ASN1.Enumeration);
     };
-    Reader.prototype.readString = function(tag, retbuf) {
-      if (!tag)
-        tag = ASN1.OctetString;
+    Reader.prototype.readString = function(tag2, retbuf) {
+      if (!tag2)
+        tag2 = ASN1.OctetString;
       var b = this.peek();
       if (b === null)
         return null;
-      if (b !== tag)
-        throw newInvalidAsn1Error("Expected 0x" + tag.toString(16) + ": got 0x" + b.toString(16));
+      if (b !== tag2)
+        throw newInvalidAsn1Error("Expected 0x" + tag2.toString(16) + ": got 0x" + b.toString(16));
       var o = this.readLength(this._offset + 1);
       if (o === null)
         return null;
@@ -390,10 +390,10 @@ var require_reader = __commonJS({
       this._offset += this.length;
       return retbuf ? str : str.toString("utf8");
     };
-    Reader.prototype.readOID = function(tag) {
-      if (!tag)
-        tag = ASN1.OID;
-      var b = this.readString(tag, true);
+    Reader.prototype.readOID = function(tag2) {
+      if (!tag2)
+        tag2 = ASN1.OID;
+      var b = this.readString(tag2, true);
       if (b === null)
         return null;
       var values = [];
@@ -412,13 +412,13 @@ var require_reader = __commonJS({
       values.unshift(value / 40 >> 0);
       return values.join(".");
     };
-    Reader.prototype._readTag = function(tag) {
-      assert.ok(tag !== void 0);
+    Reader.prototype._readTag = function(tag2) {
+      assert.ok(tag2 !== void 0);
       var b = this.peek();
       if (b === null)
         return null;
-      if (b !== tag)
-        throw newInvalidAsn1Error("Expected 0x" + tag.toString(16) + ": got 0x" + b.toString(16));
+      if (b !== tag2)
+        throw newInvalidAsn1Error("Expected 0x" + tag2.toString(16) + ": got 0x" + b.toString(16));
       var o = this.readLength(this._offset + 1);
       if (o === null)
         return null;
@@ -488,11 +488,11 @@ var require_writer = __commonJS({
       this._ensure(1);
       this._buf[this._offset++] = b;
     };
-    Writer.prototype.writeInt = function(i, tag) {
+    Writer.prototype.writeInt = function(i, tag2) {
       if (typeof i !== "number")
         throw new TypeError("argument must be a Number");
-      if (typeof tag !== "number")
-        tag = ASN1.Integer;
+      if (typeof tag2 !== "number")
+        tag2 = ASN1.Integer;
       var sz = 4;
       while (((i & 4286578688) === 0 || (i & 4286578688) === 4286578688 >> 0) && sz > 1) {
         sz--;
@@ -501,7 +501,7 @@ var require_writer = __commonJS({
       if (sz > 4)
         throw newInvalidAsn1Error("BER ints cannot be > 0xffffffff");
       this._ensure(2 + sz);
-      this._buf[this._offset++] = tag;
+      this._buf[this._offset++] = tag2;
       this._buf[this._offset++] = sz;
       while (sz-- > 0) {
         this._buf[this._offset++] = (i & 4278190080) >>> 24;
@@ -512,30 +512,30 @@ var require_writer = __commonJS({
       this.writeByte(ASN1.Null);
       this.writeByte(0);
     };
-    Writer.prototype.writeEnumeration = function(i, tag) {
+    Writer.prototype.writeEnumeration = function(i, tag2) {
       if (typeof i !== "number")
         throw new TypeError("argument must be a Number");
-      if (typeof tag !== "number")
-        tag = ASN1.Enumeration;
-      return this.writeInt(i, tag);
+      if (typeof tag2 !== "number")
+        tag2 = ASN1.Enumeration;
+      return this.writeInt(i, tag2);
     };
-    Writer.prototype.writeBoolean = function(b, tag) {
+    Writer.prototype.writeBoolean = function(b, tag2) {
       if (typeof b !== "boolean")
         throw new TypeError("argument must be a Boolean");
-      if (typeof tag !== "number")
-        tag = ASN1.Boolean;
+      if (typeof tag2 !== "number")
+        tag2 = ASN1.Boolean;
       this._ensure(3);
-      this._buf[this._offset++] = tag;
+      this._buf[this._offset++] = tag2;
       this._buf[this._offset++] = 1;
       this._buf[this._offset++] = b ? 255 : 0;
     };
-    Writer.prototype.writeString = function(s, tag) {
+    Writer.prototype.writeString = function(s, tag2) {
       if (typeof s !== "string")
         throw new TypeError("argument must be a string (was: " + typeof s + ")");
-      if (typeof tag !== "number")
-        tag = ASN1.OctetString;
+      if (typeof tag2 !== "number")
+        tag2 = ASN1.OctetString;
       var len = Buffer2.byteLength(s);
-      this.writeByte(tag);
+      this.writeByte(tag2);
       this.writeLength(len);
       if (len) {
         this._ensure(len);
@@ -543,12 +543,12 @@ var require_writer = __commonJS({
         this._offset += len;
       }
     };
-    Writer.prototype.writeBuffer = function(buf, tag) {
-      if (typeof tag !== "number")
+    Writer.prototype.writeBuffer = function(buf, tag2) {
+      if (typeof tag2 !== "number")
         throw new TypeError("tag must be a number");
       if (!Buffer2.isBuffer(buf))
         throw new TypeError("argument must be a buffer");
-      this.writeByte(tag);
+      this.writeByte(tag2);
       this.writeLength(buf.length);
       this._ensure(buf.length);
       buf.copy(this._buf, this._offset, 0, buf.length);
@@ -562,11 +562,11 @@ var require_writer = __commonJS({
         self2.writeString(s);
       });
     };
-    Writer.prototype.writeOID = function(s, tag) {
+    Writer.prototype.writeOID = function(s, tag2) {
       if (typeof s !== "string")
         throw new TypeError("argument must be a string");
-      if (typeof tag !== "number")
-        tag = ASN1.OID;
+      if (typeof tag2 !== "number")
+        tag2 = ASN1.OID;
       if (!/^([0-9]+\.){3,}[0-9]+$/.test(s))
         throw new Error("argument is not a valid OID string");
       function encodeOctet(bytes3, octet) {
@@ -600,7 +600,7 @@ var require_writer = __commonJS({
       });
       var self2 = this;
       this._ensure(2 + bytes2.length);
-      this.writeByte(tag);
+      this.writeByte(tag2);
       this.writeLength(bytes2.length);
       bytes2.forEach(function(b) {
         self2.writeByte(b);
@@ -628,10 +628,10 @@ var require_writer = __commonJS({
         throw newInvalidAsn1Error("Length too long (> 4 bytes)");
       }
     };
-    Writer.prototype.startSequence = function(tag) {
-      if (typeof tag !== "number")
-        tag = ASN1.Sequence | ASN1.Constructor;
-      this.writeByte(tag);
+    Writer.prototype.startSequence = function(tag2) {
+      if (typeof tag2 !== "number")
+        tag2 = ASN1.Sequence | ASN1.Constructor;
+      this.writeByte(tag2);
       this._seq.push(this._offset);
       this._ensure(3);
       this._offset += 3;
@@ -5599,8 +5599,8 @@ var require_crypto = __commonJS({
         const final = cipher.final();
         if (final.length)
           this._onWrite(final);
-        const tag = cipher.getAuthTag();
-        this._onWrite(tag);
+        const tag2 = cipher.getAuthTag();
+        this._onWrite(tag2);
         ivIncrement(this._encIV);
         this.outSeqno = this.outSeqno + 1 >>> 0;
       }
@@ -13888,7 +13888,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RMDIR`
         );
       }
-      readdir(where4, opts, cb) {
+      readdir(where5, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof opts === "function") {
@@ -13898,9 +13898,9 @@ var require_SFTP = __commonJS({
         if (typeof opts !== "object" || opts === null)
           opts = {};
         const doFilter = opts && opts.full ? false : true;
-        if (!Buffer.isBuffer(where4) && typeof where4 !== "string")
+        if (!Buffer.isBuffer(where5) && typeof where5 !== "string")
           throw new Error("missing directory handle or path");
-        if (typeof where4 === "string") {
+        if (typeof where5 === "string") {
           const entries = [];
           let e = 0;
           const reread = (err, handle) => {
@@ -13922,9 +13922,9 @@ var require_SFTP = __commonJS({
               reread(void 0, handle);
             });
           };
-          return this.opendir(where4, reread);
+          return this.opendir(where5, reread);
         }
-        const handleLen = where4.length;
+        const handleLen = where5.length;
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + handleLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -13932,7 +13932,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, handleLen, p);
-        buf.set(where4, p += 4);
+        buf.set(where5, p += 4);
         this._requests[reqid] = {
           cb: doFilter ? (err, list) => {
             if (typeof cb !== "function")
@@ -26454,11 +26454,11 @@ var require_util = __commonJS({
           repository: input
         };
       }
-      var tag = input.slice(separatorPos + 1);
-      if (tag.indexOf("/") === -1) {
+      var tag2 = input.slice(separatorPos + 1);
+      if (tag2.indexOf("/") === -1) {
         return {
           repository: input.slice(0, separatorPos),
-          tag
+          tag: tag2
         };
       }
       return {
@@ -45411,10 +45411,10 @@ var require_transport = __commonJS({
     var KEEPALIVE_TIMEOUT_MS = 2e4;
     var tooManyPingsData = Buffer.from("too_many_pings", "ascii");
     var Http2Transport = class {
-      constructor(session, subchannelAddress, options, remoteName) {
+      constructor(session, subchannelAddress, options, remoteName2) {
         this.session = session;
         this.options = options;
-        this.remoteName = remoteName;
+        this.remoteName = remoteName2;
         this.keepaliveTimer = null;
         this.pendingSendKeepalivePing = false;
         this.activeCalls = /* @__PURE__ */ new Set();
@@ -45821,13 +45821,13 @@ var require_transport = __commonJS({
         }
         return new Promise((resolve3, reject) => {
           var _a, _b, _c, _d, _e, _f, _g, _h;
-          let remoteName = null;
+          let remoteName2 = null;
           let realTarget = this.channelTarget;
           if ("grpc.http_connect_target" in options) {
             const parsedTarget = (0, uri_parser_1.parseUri)(options["grpc.http_connect_target"]);
             if (parsedTarget) {
               realTarget = parsedTarget;
-              remoteName = (0, uri_parser_1.uriToString)(parsedTarget);
+              remoteName2 = (0, uri_parser_1.uriToString)(parsedTarget);
             }
           }
           const scheme = secureConnectResult.secure ? "https" : "http";
@@ -45890,7 +45890,7 @@ var require_transport = __commonJS({
             session.removeAllListeners();
             secureConnectResult.socket.removeListener("close", closeHandler);
             secureConnectResult.socket.removeListener("error", errorHandler);
-            resolve3(new Http2Transport(session, address, options, remoteName));
+            resolve3(new Http2Transport(session, address, options, remoteName2));
             this.session = null;
           });
           session.once("close", closeHandler);
@@ -58621,7 +58621,7 @@ var require_jsonInstruction = __commonJS({
         const argsOffset = document2.offsetAt(this.getArgumentsRange().start);
         let start = -1;
         let last = "";
-        let quoted = false;
+        let quoted2 = false;
         let escapedArg = "";
         argsCheck: for (let i = 0; i < argsContent.length; i++) {
           let char = argsContent.charAt(i);
@@ -58630,7 +58630,7 @@ var require_jsonInstruction = __commonJS({
               if (last === "") {
                 this.openingBracket = new argument_1.Argument("[", vscode_languageserver_types_1.Range.create(document2.positionAt(argsOffset + i), document2.positionAt(argsOffset + i + 1)));
                 last = "[";
-              } else if (quoted) {
+              } else if (quoted2) {
                 escapedArg = escapedArg + char;
               } else {
                 break argsCheck;
@@ -58639,14 +58639,14 @@ var require_jsonInstruction = __commonJS({
             case '"':
               if (last === "[" || last === ",") {
                 start = i;
-                quoted = true;
+                quoted2 = true;
                 last = '"';
                 escapedArg = escapedArg + char;
                 continue;
               } else if (last === '"') {
-                if (quoted) {
+                if (quoted2) {
                   escapedArg = escapedArg + char;
-                  quoted = false;
+                  quoted2 = false;
                   this.jsonStrings.push(new jsonArgument_1.JSONArgument(escapedArg, vscode_languageserver_types_1.Range.create(document2.positionAt(argsOffset + start), document2.positionAt(argsOffset + i + 1)), vscode_languageserver_types_1.Range.create(document2.positionAt(argsOffset + start + 1), document2.positionAt(argsOffset + i))));
                   escapedArg = "";
                 } else {
@@ -58657,7 +58657,7 @@ var require_jsonInstruction = __commonJS({
               }
               break;
             case ",":
-              if (quoted) {
+              if (quoted2) {
                 escapedArg = escapedArg + char;
               } else {
                 if (last === '"') {
@@ -58668,7 +58668,7 @@ var require_jsonInstruction = __commonJS({
               }
               break;
             case "]":
-              if (quoted) {
+              if (quoted2) {
                 escapedArg = escapedArg + char;
               } else if (last !== "") {
                 this.closingBracket = new argument_1.Argument("]", vscode_languageserver_types_1.Range.create(document2.positionAt(argsOffset + i), document2.positionAt(argsOffset + i + 1)));
@@ -58679,7 +58679,7 @@ var require_jsonInstruction = __commonJS({
             case "	":
               break;
             case "\\":
-              if (quoted) {
+              if (quoted2) {
                 switch (argsContent.charAt(i + 1)) {
                   case '"':
                   case "\\":
@@ -58727,7 +58727,7 @@ var require_jsonInstruction = __commonJS({
               }
               break argsCheck;
             default:
-              if (!quoted) {
+              if (!quoted2) {
                 break argsCheck;
               }
               escapedArg = escapedArg + char;
@@ -61061,7 +61061,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -61096,7 +61096,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
+    exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap5;
@@ -61115,7 +61115,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit4(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -61124,9 +61124,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit4.BREAK = BREAK;
+    visit4.SKIP = SKIP;
+    visit4.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -61260,7 +61260,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit4;
     exports.visitAsync = visitAsync;
   }
 });
@@ -61270,7 +61270,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit4 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -61401,12 +61401,12 @@ var require_directives = __commonJS({
        * Given a fully resolved tag, returns its printable string form,
        * taking into account current tag prefixes and defaults.
        */
-      tagString(tag) {
+      tagString(tag2) {
         for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+          if (tag2.startsWith(prefix))
+            return handle + escapeTagName(tag2.substring(prefix.length));
         }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
+        return tag2[0] === "!" ? tag2 : `!<${tag2}>`;
       }
       toString(doc) {
         const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
@@ -61414,7 +61414,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit4.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -61441,7 +61441,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit4 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -61452,7 +61452,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit4.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -61632,7 +61632,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit4 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -61658,7 +61658,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit4.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -62385,7 +62385,7 @@ ${indent2}${start}${value}${end}`;
       const str = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
@@ -62515,9 +62515,9 @@ var require_stringify = __commonJS({
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
       }
-      const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
+      const tag2 = node.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag2)
+        props.push(doc.directives.tagString(tag2));
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
@@ -62725,7 +62725,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey2 = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge.tag && tag2.default);
     function addMergeToJSMap(ctx, map, value) {
       const source2 = resolveAliasValue(ctx, value);
       if (identity.isSeq(source2))
@@ -62763,7 +62763,7 @@ var require_merge = __commonJS({
       return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey;
+    exports.isMergeKey = isMergeKey2;
     exports.merge = merge;
   }
 });
@@ -63392,14 +63392,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format, minFractionDigits, tag: tag2, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num = typeof value === "number" ? value : Number(value);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -64274,17 +64274,17 @@ var require_tags = __commonJS({
         }
       }
       if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
+        for (const tag2 of customTags)
+          tags = tags.concat(tag2);
       } else if (typeof customTags === "function") {
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
         tags = tags.concat(merge.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+      return tags.reduce((tags2, tag2) => {
+        const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName = JSON.stringify(tag2);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
@@ -64524,7 +64524,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag: tag2 } = options ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -64539,7 +64539,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node = createNode.createNode(value, tag, ctx);
+        const node = createNode.createNode(value, tag2, ctx);
         if (flow && identity.isCollection(node))
           node.flow = true;
         setAnchors();
@@ -64798,7 +64798,7 @@ var require_resolve_props = __commonJS({
       let reqSpace = false;
       let tab = null;
       let anchor = null;
-      let tag = null;
+      let tag2 = null;
       let newlineAfterProp = null;
       let comma = null;
       let found = null;
@@ -64844,7 +64844,7 @@ var require_resolve_props = __commonJS({
               commentSep += token.source;
             atNewline = true;
             hasNewline = true;
-            if (anchor || tag)
+            if (anchor || tag2)
               newlineAfterProp = token;
             hasSpace = true;
             break;
@@ -64860,9 +64860,9 @@ var require_resolve_props = __commonJS({
             reqSpace = true;
             break;
           case "tag": {
-            if (tag)
+            if (tag2)
               onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
+            tag2 = token;
             start ?? (start = token.offset);
             atNewline = false;
             hasSpace = false;
@@ -64870,7 +64870,7 @@ var require_resolve_props = __commonJS({
             break;
           }
           case indicator:
-            if (anchor || tag)
+            if (anchor || tag2)
               onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
             if (found)
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
@@ -64908,7 +64908,7 @@ var require_resolve_props = __commonJS({
         comment: comment2,
         hasNewline,
         anchor,
-        tag,
+        tag: tag2,
         newlineAfterProp,
         end,
         start: start ?? end
@@ -65005,8 +65005,8 @@ var require_resolve_block_map = __commonJS({
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLMap.YAMLMap;
       const map = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -65109,8 +65109,8 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -65210,10 +65210,10 @@ var require_resolve_flow_collection = __commonJS({
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag2) {
       const isMap5 = fc.start.source === "{";
       const fcName = isMap5 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const NodeClass = tag2?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -65401,8 +65401,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token, onError, tagName, tag2) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag2) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag2) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag2);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -65427,12 +65427,12 @@ var require_compose_collection = __commonJS({
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
+      let tag2 = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag2) {
         const kt = ctx.schema.knownTags[tagName];
         if (kt?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
+          tag2 = kt;
         } else {
           if (kt) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
@@ -65442,13 +65442,13 @@ var require_compose_collection = __commonJS({
           return resolveCollection(CN, ctx, token, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag2);
+      const res = tag2.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
-      if (tag?.format)
-        node.format = tag.format;
+      if (tag2?.format)
+        node.format = tag2.format;
       return node;
     }
     exports.composeCollection = composeCollection;
@@ -65870,18 +65870,18 @@ var require_compose_scalar = __commonJS({
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment: comment2, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
+      let tag2;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag2 = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag2 = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       let scalar2;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag2.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
@@ -65894,8 +65894,8 @@ var require_compose_scalar = __commonJS({
         scalar2.type = type;
       if (tagName)
         scalar2.tag = tagName;
-      if (tag.format)
-        scalar2.format = tag.format;
+      if (tag2.format)
+        scalar2.format = tag2.format;
       if (comment2)
         scalar2.comment = comment2;
       return scalar2;
@@ -65904,17 +65904,17 @@ var require_compose_scalar = __commonJS({
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
+      for (const tag2 of schema.tags) {
+        if (!tag2.collection && tag2.tag === tagName) {
+          if (tag2.default && tag2.test)
+            matchWithTest.push(tag2);
           else
-            return tag;
+            return tag2;
         }
       }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-          return tag;
+      for (const tag2 of matchWithTest)
+        if (tag2.test?.test(value))
+          return tag2;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
         schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
@@ -65924,17 +65924,17 @@ var require_compose_scalar = __commonJS({
       return schema[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag2 = schema.tags.find((tag3) => (tag3.default === true || atKey && tag3.default === "key") && tag3.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
+        const compat = schema.compat.find((tag3) => tag3.default && tag3.test?.test(value)) ?? schema[identity.SCALAR];
+        if (tag2.tag !== compat.tag) {
+          const ts = directives.tagString(tag2.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
-      return tag;
+      return tag2;
     }
     exports.composeScalar = composeScalar;
   }
@@ -65983,20 +65983,20 @@ var require_compose_node = __commonJS({
     var CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
-      const { spaceBefore, comment: comment2, anchor, tag } = props;
+      const { spaceBefore, comment: comment2, anchor, tag: tag2 } = props;
       let node;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
           node = composeAlias(ctx, token, onError);
-          if (anchor || tag)
+          if (anchor || tag2)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node = composeScalar.composeScalar(ctx, token, tag, onError);
+          node = composeScalar.composeScalar(ctx, token, tag2, onError);
           if (anchor)
             node.anchor = anchor.source.substring(1);
           break;
@@ -66023,7 +66023,7 @@ var require_compose_node = __commonJS({
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag2 ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node.spaceBefore = true;
@@ -66037,14 +66037,14 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment: comment2, anchor, tag: tag2, end }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node = composeScalar.composeScalar(ctx, token, tag2, onError);
       if (anchor) {
         node.anchor = anchor.source.substring(1);
         if (node.anchor === "")
@@ -66580,15 +66580,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit4(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path) => {
+    visit4.BREAK = BREAK;
+    visit4.SKIP = SKIP;
+    visit4.REMOVE = REMOVE;
+    visit4.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -66599,8 +66599,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path) => {
-      const parent = visit.itemAtPath(cst, path.slice(0, -1));
+    visit4.parentCollection = (cst, path) => {
+      const parent = visit4.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -66631,7 +66631,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit4;
   }
 });
 
@@ -68347,7 +68347,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser2();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit4 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -68375,8 +68375,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit4.visit;
+    exports.visitAsync = visit4.visitAsync;
   }
 });
 
@@ -72983,9 +72983,9 @@ var require_fast_uri = __commonJS({
         if (isNaN(parsed.port)) {
           parsed.port = matches[5];
         }
-        const parseError = getParseError(parsed, matches);
-        if (parseError !== void 0) {
-          parsed.error = parsed.error || parseError;
+        const parseError2 = getParseError(parsed, matches);
+        if (parseError2 !== void 0) {
+          parsed.error = parsed.error || parseError2;
           malformedAuthorityOrPort = true;
         }
         if (parsed.host) {
@@ -73495,10 +73495,10 @@ var require_core = __commonJS({
         this.formats[name] = format;
         return this;
       }
-      errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
+      errorsText(errors = this.errors, { separator: separator2 = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text2, msg) => text2 + separator2 + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -75435,7 +75435,7 @@ var require_discriminator = __commonJS({
     var util_1 = require_util6();
     var error = {
       message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag ? `tag "${tagName}" must be string` : `value of tag "${tagName}" must be in oneOf`,
-      params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`
+      params: ({ params: { discrError, tag: tag2, tagName } }) => (0, codegen_1._)`{error: ${discrError}, tag: ${tagName}, tagValue: ${tag2}}`
     };
     var def = {
       keyword: "discriminator",
@@ -75456,18 +75456,18 @@ var require_discriminator = __commonJS({
         if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
-        const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
-        gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
+        const tag2 = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._)`typeof ${tag2} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag: tag2, tagName }));
         cxt.ok(valid);
         function validateMapping() {
           const mapping = getMapping();
           gen.if(false);
           for (const tagValue in mapping) {
-            gen.elseIf((0, codegen_1._)`${tag} === ${tagValue}`);
+            gen.elseIf((0, codegen_1._)`${tag2} === ${tagValue}`);
             gen.assign(valid, applyTagSchema(mapping[tagValue]));
           }
           gen.else();
-          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
+          cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag: tag2, tagName });
           gen.endIf();
         }
         function applyTagSchema(schemaProp) {
@@ -79183,7 +79183,7 @@ var require_commander = __commonJS({
 
 // src/cli/main.ts
 import { existsSync, statSync as statSync2 } from "node:fs";
-import { dirname, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, resolve as resolve2 } from "node:path";
 import { writeFile } from "node:fs/promises";
 
 // src/errors.ts
@@ -79202,8 +79202,8 @@ var InputError = class extends Error {
   /** `file:line:column: message`, the shape editors and CI logs link. */
   get display() {
     if (!this.file) return this.message;
-    const where4 = [this.file, this.line, this.column].filter((v) => v !== void 0).join(":");
-    return `${where4}: ${this.message}`;
+    const where5 = [this.file, this.line, this.column].filter((v) => v !== void 0).join(":");
+    return `${where5}: ${this.message}`;
   }
 };
 var EnvironmentError = class extends Error {
@@ -79346,11 +79346,11 @@ var describeSource = (s) => {
 // src/sandbox/layers.ts
 var deployedLayer = (run, what, at, imageUser) => {
   const settings = {};
-  const where4 = {};
+  const where5 = {};
   const notes = [];
   const set = (key, value, loc) => {
     settings[key] = value;
-    where4[key] = loc;
+    where5[key] = loc;
   };
   if (run.entrypoint) set("entrypoint", run.entrypoint.value, run.entrypoint.at);
   if (run.command) set("command", run.command.value, run.command.at);
@@ -79373,7 +79373,7 @@ var deployedLayer = (run, what, at, imageUser) => {
   for (const s of run.envSkipped) notes.push(`${s.name} (${place(s.at)}) is not set in the sandbox: ${s.why} is not known to portgate.`);
   for (const m of run.otherMounts) notes.push(`${m.path} (${place(m.at)}) is a ${m.kind} mount in the deployment; the sandbox runs the image's own files there.`);
   if (run.privileged?.value) notes.push(`privileged: true (${place(run.privileged.at)}) is never honoured: an untrusted image does not get the host.`);
-  return { source: { kind: "manifest", location: { file: at.file, line: at.line }, what }, settings, at: where4, notes };
+  return { source: { kind: "manifest", location: { file: at.file, line: at.line }, what }, settings, at: where5, notes };
 };
 var specLayers = (run, file, at) => {
   const { sandbox, timeoutMs: _t, settleMs: _s, ...settings } = run;
@@ -80040,6 +80040,76 @@ var pidProbeConfig = (probeImage, targetId, runId, seconds2) => ({
   HostConfig: { ...PROBE_LIMITS, ReadonlyRootfs: true, CapDrop: ["ALL"], CapAdd: ["SYS_PTRACE", "DAC_READ_SEARCH"], NetworkMode: "none", PidMode: `container:${targetId}` }
 });
 
+// src/util/image-reference.ts
+var alphanumeric = "[a-z0-9]+";
+var separator = "(?:[._]|__|[-]+)";
+var domainNameComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var optionalPort = "(?::[0-9]+)?";
+var tag = "[\\w][\\w.-]{0,127}";
+var digestPat = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9A-Fa-f]{32,}";
+var ipv6address = "\\[(?:[a-fA-F0-9:]+)\\]";
+var domainName = `${domainNameComponent}(?:\\.${domainNameComponent})*`;
+var domainAndPort = `(?:${domainName}|${ipv6address})${optionalPort}`;
+var pathComponent = `${alphanumeric}(?:${separator}${alphanumeric})*`;
+var remoteName = `${pathComponent}(?:/${pathComponent})*`;
+var namePat = `(?:${domainAndPort}/)?${remoteName}`;
+var REFERENCE = new RegExp(`^(${namePat})(?::(${tag}))?(?:@(${digestPat}))?$`);
+var ANCHORED_NAME = new RegExp(`^(?:(${domainAndPort})/)?(${remoteName})$`);
+var ANCHORED_DIGEST = new RegExp(`^${digestPat}$`);
+var IDENTIFIER = /^[a-f0-9]{64}$/;
+var NAME_MAX = 255;
+var DIGEST_HEX = { sha256: 64, sha384: 96, sha512: 128 };
+var digestError = (digest) => {
+  const i = digest.indexOf(":");
+  if (i <= 0 || i + 1 === digest.length) return "invalid checksum digest format";
+  const [algorithm, encoded] = [digest.slice(0, i), digest.slice(i + 1)];
+  const length = DIGEST_HEX[algorithm];
+  if (length === void 0) return ANCHORED_DIGEST.test(digest) ? "unsupported digest algorithm" : "invalid checksum digest format";
+  if (encoded.length !== length) return "invalid checksum digest length";
+  return /^[a-f0-9]+$/.test(encoded) ? void 0 : "invalid checksum digest format";
+};
+var splitDockerDomain = (name) => {
+  const slash = name.indexOf("/");
+  if (slash < 0) return { domain: "docker.io", remote: `library/${name}` };
+  const [first, rest] = [name.slice(0, slash), name.slice(slash + 1)];
+  let domain = "docker.io";
+  let remote = name;
+  if (first === "index.docker.io") remote = rest;
+  else if (first === "localhost" || /[.:]/.test(first) || first.toLowerCase() !== first) [domain, remote] = [first, rest];
+  if (domain === "docker.io" && !remote.includes("/")) remote = `library/${remote}`;
+  return { domain, remote };
+};
+var parseError = (s) => {
+  const m = REFERENCE.exec(s);
+  if (!m) return REFERENCE.test(s.toLowerCase()) ? "repository name must be lowercase" : "invalid reference format";
+  const path = ANCHORED_NAME.exec(m[1])?.[2] ?? m[1];
+  if (path.length > NAME_MAX) return `repository name must not be more than ${NAME_MAX} characters`;
+  return m[3] === void 0 ? void 0 : digestError(m[3]);
+};
+var imageReferenceError = (ref) => {
+  if (ref === "") return "repository name must have at least one component";
+  if (IDENTIFIER.test(ref) || digestError(ref) === void 0) return void 0;
+  const { domain, remote } = splitDockerDomain(ref);
+  const colon = remote.indexOf(":");
+  const repository = colon < 0 ? remote : remote.slice(0, colon);
+  if (repository.toLowerCase() !== repository) return `invalid reference format: repository name (${repository}) must be lowercase`;
+  return parseError(`${domain}/${remote}`);
+};
+var slips = [
+  [/\s/, "it contains whitespace"],
+  [/^[a-z][a-z0-9+.-]*:\/\//i, "it has a URL scheme: drop the `https://`"],
+  [/^\/|\/$/, "it starts or ends with `/`"],
+  [/\/\//, "it has an empty path part, `//`"],
+  [/(^|\/)\.\.?(\/|:|@|$)/, "`.` and `..` are not path parts"]
+];
+var FORM = "write [REGISTRY[:PORT]/]PATH[:TAG][@ALGORITHM:HEX]: PATH is lowercase letters, digits and single `.`, `_`, `__` or `-` between them, parts separated by one `/`; TAG is up to 128 letters, digits, `_`, `.` or `-` (e.g. registry.example.com/team/app:1.2)";
+var describeBadImageReference = (ref, what) => {
+  const error = imageReferenceError(ref);
+  if (error === void 0) return void 0;
+  const slip = slips.find(([re]) => re.test(ref))?.[1];
+  return `${what} ${JSON.stringify(ref)} is not a valid image reference: ${error}${slip ? ` (${slip})` : ""}. ${error.includes("digest") ? "A digest is sha256: and 64 lowercase hex digits." : `Docker would refuse it too; ${FORM}.`}`;
+};
+
 // src/engine/docker-engine.ts
 var statusOf = (e) => e.statusCode;
 var unreachable = (e) => new EnvironmentError(
@@ -80292,6 +80362,8 @@ var exitedReader = (kind) => ({
 });
 var checkRef = (ref) => {
   if (!ref.trim()) throw new InputError("the image reference is empty: give one such as app:ci (is the variable you pass set?)");
+  const bad = describeBadImageReference(ref, "the image");
+  if (bad) throw new InputError(bad);
 };
 var PROBE_IMAGE_HINT = "Pass --probe-image with an image that has sh, cat, sleep, readlink, stat, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine's /proc (--probe host).";
 var startError = (image, e, plan) => {
@@ -81210,8 +81282,21 @@ var expandTemplate = (template, match) => template.replace(/\$(?:(\$)|\{([\p{L}\
   const name = braced ?? bare;
   return /^[0-9]+$/.test(name) && Number(name) === 0 ? match : "";
 });
-var replacePattern = (value, pattern, replacement, all) => {
-  if (all) return value.replace(toRegex(pattern, true, false, true), (m2) => expandTemplate(replacement, m2));
+var replaceAll = (value, re, replacement, grow) => {
+  let out = "";
+  let last = 0;
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    const r = expandTemplate(replacement, m[0]);
+    if (r.length > m[0].length) grow(r.length - m[0].length);
+    out += value.slice(last, m.index) + r;
+    last = m.index + m[0].length;
+    if (m[0] === "") re.lastIndex += (value.codePointAt(re.lastIndex) ?? 0) > 65535 ? 2 : 1;
+  }
+  return out + value.slice(last);
+};
+var replacePattern = (value, pattern, replacement, all, grow = () => {
+}) => {
+  if (all) return replaceAll(value, toRegex(pattern, true, false, true), replacement, grow);
   const m = toRegex(pattern, true, false).exec(value);
   return m ? value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length) : value;
 };
@@ -81253,7 +81338,7 @@ var replace = (r, value) => {
     throw e;
   }
   const replacement = r.closeBrace(true);
-  return patternOp(pattern, () => replacePattern(value, pattern, replacement, all));
+  return patternOp(pattern, () => replacePattern(value, pattern, replacement, all, r.spend));
 };
 var buildkitModifier = (r, name, value) => {
   let op = r.next();
@@ -81298,8 +81383,40 @@ var classicModifier = (r, name, value) => {
   throw new ExpansionError(`unsupported modifier (${modifier ?? NO_CHAR}) in substitution`);
 };
 
+// src/dockerfile/lex-limits.ts
+var MAX_EXPANSION = 2 * 1024 * 1024;
+var MAX_NESTING = 64;
+var MAX_EXPOSE_PORTS = 3 * 65536;
+var ExpansionLimitError = class extends ExpansionError {
+  name = "ExpansionLimitError";
+};
+var ExpansionBudget = class {
+  constructor(limit = MAX_EXPANSION) {
+    this.limit = limit;
+  }
+  limit;
+  used = 0;
+  exposed = 0;
+  /** Counts the ports one EXPOSE spec produced (a range is many). */
+  ports = (n) => {
+    this.exposed += n;
+    if (this.exposed > MAX_EXPOSE_PORTS)
+      throw new ExpansionLimitError(`EXPOSE produces more than ${MAX_EXPOSE_PORTS} port entries by this line (every port of tcp, udp and sctp is 196605)`);
+  };
+  /** Counts `n` more characters; throws once the Dockerfile has produced more than `limit`. */
+  spend = (n) => {
+    this.used += n;
+    if (this.used > this.limit)
+      throw new ExpansionLimitError(`the ARG and ENV values expand to more than ${this.limit / (1024 * 1024)} MiB of text by this line (does each variable double the one before?)`);
+  };
+};
+var nestingError = () => new ExpansionLimitError(`\${\u2026} is nested more than ${MAX_NESTING} levels deep`);
+
 // src/dockerfile/lex.ts
-var isSpace = (c) => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(c);
+var SPACE = "[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+var ONE_SPACE = new RegExp(`^${SPACE}$`, "u");
+var SPACE_RUNS = new RegExp(`${SPACE}+`, "u");
+var isSpace = (c) => ONE_SPACE.test(c);
 var isLetter = (c) => new RegExp("^\\p{L}$", "u").test(c);
 var isDigit = (c) => new RegExp("^\\p{Nd}$", "u").test(c);
 var SPECIAL_PARAMS = "@*#?-$!0";
@@ -81308,19 +81425,27 @@ var Words = class {
   inWord = false;
   list = [];
   addChar(c) {
-    if (!isSpace(c)) this.addRaw(c);
-    else if (this.inWord && this.word) {
-      this.list.push(this.word);
-      this.word = "";
-      this.inWord = false;
-    }
+    if (isSpace(c)) this.space();
+    else this.addRaw(c);
   }
   addRaw(s) {
     this.word += s;
     this.inWord = true;
   }
+  /** As addChar for each character, run by run: a value can be megabytes long. A run of spaces acts as one. */
   addString(s) {
-    for (const c of s) this.addChar(c);
+    s.split(SPACE_RUNS).forEach((part, i) => {
+      if (i > 0) this.space();
+      if (part) this.addRaw(part);
+    });
+  }
+  /** Unquoted whitespace ends a word; a quoted empty word ("") only ends at text. */
+  space() {
+    if (this.inWord && this.word) {
+      this.list.push(this.word);
+      this.word = "";
+      this.inWord = false;
+    }
   }
   done() {
     if (this.word) this.list.push(this.word);
@@ -81328,17 +81453,20 @@ var Words = class {
   }
 };
 var ShellWord = class {
-  constructor(word, env, opts) {
+  constructor(word, env, opts, spend) {
     this.env = env;
     this.opts = opts;
+    this.spend = spend;
     this.cs = Array.from(word);
   }
   env;
   opts;
+  spend;
   cs;
   i = 0;
   /** Keep escape tokens in the output: set while reading `#`, `%` and `/` patterns, whose own escapes matter. */
   rawEscapes = false;
+  depth = 0;
   peek = () => this.cs[this.i];
   next = () => this.cs[this.i++];
   stopOn(stop, rawEscapes = false) {
@@ -81425,19 +81553,31 @@ var ShellWord = class {
     }
     return name;
   }
+  /** Every substitution's result is counted against the Dockerfile's budget, at every nesting level. */
   dollar() {
+    const s = this.substitution();
+    this.spend(s.length);
+    return s;
+  }
+  substitution() {
     this.next();
     if (this.peek() !== "{") {
-      const name2 = this.name();
-      return name2 === "" ? "$" : this.env.get(name2) ?? "";
+      const name = this.name();
+      return name === "" ? "$" : this.env.get(name) ?? "";
     }
     this.next();
     const c = this.peek();
     if (c === EOF) throw new ExpansionError("syntax error: missing '}'");
     if (c === "{" || c === "}" || c === ":") throw new ExpansionError("syntax error: bad substitution");
-    const name = this.name();
-    const value = this.env.get(name);
-    return this.opts.builder === "classic" ? classicModifier(this, name, value) : buildkitModifier(this, name, value);
+    if (this.depth >= MAX_NESTING) throw nestingError();
+    this.depth++;
+    try {
+      const name = this.name();
+      const value = this.env.get(name);
+      return this.opts.builder === "classic" ? classicModifier(this, name, value) : buildkitModifier(this, name, value);
+    } finally {
+      this.depth--;
+    }
   }
   /** The rest of `${…}` up to the closing brace. */
   closeBrace(rawEscapes) {
@@ -81449,11 +81589,12 @@ var ShellWord = class {
     }
   }
 };
+var quoted = (word) => word.length > 80 ? `${JSON.stringify(word.slice(0, 60)).slice(0, -1)}\u2026"` : JSON.stringify(word);
 var process2 = (word, env, opts) => {
   try {
-    return new ShellWord(word, env, opts).stopOn(EOF);
+    return new ShellWord(word, env, opts, (opts.budget ?? new ExpansionBudget()).spend).stopOn(EOF);
   } catch (e) {
-    if (e instanceof ExpansionError) throw new ExpansionError(`failed to process ${JSON.stringify(word)}: ${e.message}`, e.missingValue);
+    if (e instanceof ExpansionError) throw new e.constructor(`failed to process ${quoted(word)}: ${e.message}`, e.missingValue);
     throw e;
   }
 };
@@ -81599,15 +81740,21 @@ var exposeWords = (words2, env, ctx) => {
     }
   };
   const sorted = [...words2].sort((a, b) => a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
-  const expanded = sorted.map((w) => ({ w, specs: attempt(w, () => processWords(w.text, env, ctx.lex)) }));
+  const expanded = sorted.map((w) => ({ w, specs: [...new Set(attempt(w, () => processWords(w.text, env, ctx.lex)))] }));
   const parsed = expanded.flatMap(
-    ({ w, specs }) => specs.map((raw) => ({ w, raw, spec: attempt(w, () => parsePortSpec(raw, ctx.lex.builder), raw) }))
+    ({ w, specs }) => specs.map((raw) => {
+      const spec = attempt(w, () => parsePortSpec(raw, ctx.lex.builder), raw);
+      attempt(w, () => ctx.lex.budget?.ports(spec.ports.length));
+      return { w, raw, spec };
+    })
   );
   parsed.sort((a, b) => a.w.start.line - b.w.start.line || a.w.start.character - b.w.start.character);
-  return {
-    ports: parsed.flatMap(({ w, spec }) => spec.ports.map((p) => ({ ...p, origin: "dockerfile", location: wordLocation(ctx.file, w) }))),
-    warnings: parsed.filter((p) => p.spec.hostPart).map(({ w, raw, spec }) => hostPartWarning(ctx.file, w, raw, spec))
-  };
+  const ports = [];
+  for (const { w, spec } of parsed) {
+    const location2 = wordLocation(ctx.file, w);
+    for (const p of spec.ports) ports.push({ port: p.port, protocol: p.protocol, origin: "dockerfile", location: location2 });
+  }
+  return { ports, warnings: parsed.filter((p) => p.spec.hostPart).map(({ w, raw, spec }) => hostPartWarning(ctx.file, w, raw, spec)) };
 };
 
 // src/dockerfile/problem.ts
@@ -81616,14 +81763,33 @@ var problem = (file, at, docker, hint) => new InputError(`${docker} \u2014 ${hin
 // src/dockerfile/source.ts
 var import_dockerfile_ast = __toESM(require_main(), 1);
 var Text = class _Text {
-  constructor(value, at) {
+  constructor(value, runs) {
     this.value = value;
-    this.at = at;
+    this.runs = runs;
   }
   value;
-  at;
+  runs;
+  /** The position of unit `i`; undefined outside the text. */
+  pos(i) {
+    if (i < 0 || i >= this.value.length) return void 0;
+    let [lo, hi] = [0, this.runs.length - 1];
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (this.runs[mid].offset <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const r = this.runs[lo];
+    return { line: r.line, character: r.character + i - r.offset };
+  }
   slice(from, to = this.value.length) {
-    return new _Text(this.value.slice(from, to), this.at.slice(from, to));
+    const runs = [];
+    for (const [k, r] of this.runs.entries()) {
+      const next = this.runs[k + 1]?.offset ?? this.value.length;
+      if (next <= from || r.offset >= to) continue;
+      const skip = Math.max(0, from - r.offset);
+      runs.push({ offset: r.offset + skip - from, line: r.line, character: r.character + skip });
+    }
+    return new _Text(this.value.slice(from, to), runs);
   }
   /** Without Go strings.TrimSpace's leading and trailing whitespace. */
   trim() {
@@ -81635,22 +81801,22 @@ var Text = class _Text {
   }
   /** Where the first character came from; undefined for empty text. */
   start() {
-    return this.at[0];
+    return this.pos(0);
   }
   word(text2, from, to) {
-    const last = this.at[to - 1];
-    return { text: text2, start: this.at[from], end: { line: last.line, character: last.character + 1 } };
+    const last = this.pos(to - 1);
+    return { text: text2, start: this.pos(from), end: { line: last.line, character: last.character + 1 } };
   }
 };
 var logicalLine = (lines2, start, escape2) => {
   const continuation = new RegExp(`${escape2 === "\\" ? "\\\\" : escape2}[ \\t]*$`);
   let value = "";
-  const at = [];
+  const runs = [];
   const take = (line, from) => {
     const text2 = lines2[line].slice(from);
     const m = continuation.exec(text2);
     const body = m ? text2.slice(0, m.index) : text2;
-    for (let c = 0; c < body.length; c++) at.push({ line, character: from + c });
+    if (body) runs.push({ offset: value.length, line, character: from });
     value += body;
     return m !== null;
   };
@@ -81660,7 +81826,7 @@ var logicalLine = (lines2, start, escape2) => {
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     more = take(line, 0);
   }
-  return new Text(value, at);
+  return new Text(value, runs);
 };
 var extractFlags = (s) => {
   const flags = [];
@@ -82034,33 +82200,35 @@ var stageNamed = (stages, before, ref, builder) => {
   return stages.slice(0, before).findLast((s) => s.name === key);
 };
 var checkStageName = (stages, stage, builder, file) => {
-  if (builder === "classic" && stage.name && stages.slice(0, stage.index).some((s) => s.name === stage.name))
-    throw problem(file, stage.from.at, `${stage.name} stage name already used`, "give each stage its own name");
+  const first = stage.name ? stages.slice(0, stage.index).find((s) => s.name === stage.name) : void 0;
+  if (!first) return;
+  const docker = builder === "classic" ? `${stage.name} stage name already used` : `Duplicate stage name ${JSON.stringify(stage.name)}, stage names should be unique`;
+  throw problem(file, stage.from.at, docker, `the stage at ${file}:${first.from.at.line + 1} is named ${JSON.stringify(stage.name)} too; give each stage its own name`);
 };
 var evaluatedStages = (stages, target, parentOf, builder) => {
   if (builder === "classic") return stages.slice(0, target + 1);
   const reached = /* @__PURE__ */ new Set();
-  const visit = (i) => {
+  const visit4 = (i) => {
     if (reached.has(i)) return;
     reached.add(i);
     const stage = stages[i];
     const parent = parentOf(stage);
-    if (parent) visit(parent.index);
+    if (parent) visit4(parent.index);
     for (const step of stage.steps) {
       if (step.kind !== "other") continue;
       for (const need of step.needs) {
         const dep = /^[+-]?[0-9]+$/.test(need) ? stages[Number(need)] : stages.findLast((s) => s.name === need.toLowerCase());
-        if (dep) visit(dep.index);
+        if (dep) visit4(dep.index);
       }
     }
   };
-  visit(target);
+  visit4(target);
   return stages.filter((s) => reached.has(s.index));
 };
 
 // src/dockerfile/resolve.ts
 var PORT_HINT = "EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0\u201365535, protocols tcp, udp or sctp";
-var expansionHint = (e, builder) => e.missingValue ? "give the variable a value before this line (ARG default, ENV or --build-arg)" : builder === "classic" && e.message.endsWith("missing ':' in substitution") ? "the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression" : "check the quotes and the ${\u2026} syntax in this word";
+var expansionHint = (e, builder) => e instanceof ExpansionLimitError ? "this is a limit of portgate, not of Docker, far above what real Dockerfiles need: define the variables without multiplying or nesting them" : e.missingValue ? "give the variable a value before this line (ARG default, ENV or --build-arg)" : builder === "classic" && e.message.endsWith("missing ':' in substitution") ? "the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression" : "check the quotes and the ${\u2026} syntax in this word";
 var firstPerPort = (ports) => {
   const seen = /* @__PURE__ */ new Set();
   return ports.filter((p) => {
@@ -82075,7 +82243,7 @@ function resolveExpose(text2, opts) {
   const builder = opts.builder ?? "buildkit";
   const buildArgs = opts.buildArgs ?? {};
   const { escape: escape2, instructions } = readSource(text2, file);
-  const lex = { escape: escape2, builder };
+  const lex = { escape: escape2, builder, budget: new ExpansionBudget() };
   const expand = (word, at, env) => {
     try {
       return processWord(word, env, lex);
@@ -82093,6 +82261,7 @@ function resolveExpose(text2, opts) {
   for (const ins of instructions) checkSyntax(ins, parse);
   const steps = instructions.map((ins) => parseInstruction(ins, parse));
   const { globals: globalArgs, stages } = splitStages(steps, file);
+  if (builder === "buildkit") for (const s of stages) checkStageName(stages, s, builder, file);
   const ctx = { builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand) };
   const refs = /* @__PURE__ */ new Map();
   const refOf = (s) => {
@@ -82109,6 +82278,14 @@ function resolveExpose(text2, opts) {
   if (builder === "buildkit") stages.forEach(refOf);
   const target = findTarget(stages, opts.target, builder, file);
   const parentOf = (s) => stageNamed(stages, s.index, refOf(s), builder);
+  const checkBaseName = (stage, ref) => {
+    const error = imageReferenceError(ref);
+    if (error !== void 0)
+      throw problem(file, stage.from.base.start, `failed to parse stage name ${JSON.stringify(ref)}: ${error}`, "FROM takes an earlier stage's name or an image reference such as registry.example.com/team/base:1.2 (lowercase path, parts separated by one `/`)");
+  };
+  if (builder === "buildkit") {
+    for (const s of stages) if (!parentOf(s)) checkBaseName(s, refOf(s));
+  }
   const run = (r, step) => {
     if (step.kind === "arg") r.scope.declareArgs(step.pairs, (word, at) => expand(word, at, r.scope.env()));
     else if (step.kind === "env") {
@@ -82123,10 +82300,11 @@ function resolveExpose(text2, opts) {
   };
   const results = /* @__PURE__ */ new Map();
   for (const stage of evaluatedStages(stages, target, parentOf, builder)) {
-    checkStageName(stages, stage, builder, file);
+    if (builder === "classic") checkStageName(stages, stage, builder, file);
     const ref = refOf(stage);
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);
+    if (!parentStage && builder === "classic") checkBaseName(stage, ref);
     const r = parent ? { ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [] } : { ref, parent, scope: imageScope(ctx, ref === "scratch" ? [] : opts.baseImages?.[ref]?.env ?? []), exposed: [], warnings: [], triggers: [] };
     for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse));
     for (const step of stage.steps) run(r, step);
@@ -82179,21 +82357,82 @@ var staticView = async (engine, facts, dockerfile, opts) => {
   return { exposed, findings };
 };
 
+// src/manifests/helm.ts
+var HELM_ACTION = /\{\{[^}\n]*?(?:\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|\b(?:include|tpl|toYaml|required|define|template)\b)/;
+var checkRendered = (src) => {
+  const m = HELM_ACTION.exec(src.text);
+  if (!m) return;
+  const before = src.text.slice(0, m.index).split("\n");
+  const action = src.text.slice(m.index).split("\n")[0].replace(/\}\}.*$/, "}}").slice(0, 80);
+  throw new InputError(
+    `this is an unrendered Helm template (\`${action}\`), not a manifest: render the chart first and pass its output, e.g. \`helm template RELEASE ./chart | portgate check \u2026 --manifests -\``,
+    src.file,
+    before.length,
+    before.at(-1).length + 1
+  );
+};
+
 // src/manifests/yaml-read.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/manifests/yaml-aliases.ts
 var import_yaml = __toESM(require_dist(), 1);
+var MAX_ALIAS_COUNT = 1e4;
+var aliasProblem = (doc) => {
+  const anchors = /* @__PURE__ */ new Map();
+  let cycle;
+  (0, import_yaml.visit)(doc, {
+    Node: (_key, node, path) => {
+      if ((0, import_yaml.isAlias)(node)) {
+        const target = anchors.get(node.source);
+        if (target && path.includes(target)) {
+          cycle = { node, message: `anchor '${node.source}' value contains itself (the alias *${node.source} is inside it), which Kubernetes and Compose refuse: write the value out` };
+          return import_yaml.visit.BREAK;
+        }
+      } else if (node.anchor) anchors.set(node.anchor, node);
+      return void 0;
+    }
+  });
+  if (cycle) return cycle;
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof RangeError) return { node: doc.contents, message: "the document nests too deep to read: no manifest needs thousands of levels" };
+    if (!(e instanceof ReferenceError)) throw e;
+    return {
+      node: firstAlias(doc) ?? doc.contents,
+      message: `this document's aliases (*name) multiply beyond ${MAX_ALIAS_COUNT} uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases`
+    };
+  }
+  return void 0;
+};
+var firstAlias = (doc) => {
+  let found;
+  (0, import_yaml.visit)(doc, {
+    Alias: (_key, node) => {
+      found = node;
+      return import_yaml.visit.BREAK;
+    }
+  });
+  return found;
+};
+
+// src/manifests/yaml-read.ts
 var parseDocs = (file, text2, version) => {
-  const lines2 = new import_yaml.LineCounter();
-  const docs = (0, import_yaml.parseAllDocuments)(text2, { lineCounter: lines2, version, prettyErrors: true });
+  const lines2 = new import_yaml2.LineCounter();
+  const docs = (0, import_yaml2.parseAllDocuments)(text2, { lineCounter: lines2, version, merge: true, prettyErrors: true });
   return docs.map((doc) => {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       throw new InputError(`invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`, file, pos?.line, pos?.col);
     }
-    const y = { file, lines: lines2, doc };
+    const y = { file, lines: lines2, doc, merged: /* @__PURE__ */ new Map() };
+    const aliases = aliasProblem(doc);
+    if (aliases) fail(y, aliases.node, aliases.message);
     const root = deref(y, doc.contents);
     if (root === void 0) return { y, root: void 0 };
-    return { y, root: (0, import_yaml.isMap)(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe(root)}`) };
+    return { y, root: (0, import_yaml2.isMap)(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe(root)}`) };
   });
 };
 var locate = (y, node, fallback) => {
@@ -82207,13 +82446,35 @@ var fail = (y, node, message2) => {
   throw new InputError(message2, at.file, at.line, at.column);
 };
 var deref = (y, node) => {
-  const n = (0, import_yaml.isAlias)(node) ? node.resolve(y.doc) : node;
-  return n === null || n === void 0 || (0, import_yaml.isScalar)(n) && n.value === null ? void 0 : n;
+  const n = (0, import_yaml2.isAlias)(node) ? node.resolve(y.doc) : node;
+  return n === null || n === void 0 || (0, import_yaml2.isScalar)(n) && n.value === null ? void 0 : n;
 };
-var describe = (n) => (0, import_yaml.isMap)(n) ? "a mapping" : (0, import_yaml.isSeq)(n) ? "a list" : (0, import_yaml.isScalar)(n) ? JSON.stringify(n.value) : "an unsupported value";
+var describe = (n) => (0, import_yaml2.isMap)(n) ? "a mapping" : (0, import_yaml2.isSeq)(n) ? "a list" : (0, import_yaml2.isScalar)(n) ? JSON.stringify(n.value) : "an unsupported value";
+var isMergeKey = (key) => (0, import_yaml2.isScalar)(key) && typeof key.value === "symbol" && key.value.description === "<<";
+var keyOf = (p) => (0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key;
+var pairsOf = (y, map) => {
+  const cached = y.merged.get(map);
+  if (cached) return cached;
+  const out = map.items.filter((p) => !isMergeKey(p.key));
+  const seen = new Set(out.map(keyOf));
+  for (const merge of map.items.filter((p) => isMergeKey(p.key))) {
+    const value = deref(y, merge.value);
+    const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((i) => deref(y, i)) : [value];
+    for (const source2 of sources) {
+      if (!(0, import_yaml2.isMap)(source2)) return fail(y, source2 ?? merge.key, "`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else");
+      for (const p of pairsOf(y, source2)) {
+        if (seen.has(keyOf(p))) continue;
+        seen.add(keyOf(p));
+        out.push(p);
+      }
+    }
+  }
+  y.merged.set(map, out);
+  return out;
+};
 var entry = (y, map, key) => {
-  for (const pair of map.items) {
-    const k = (0, import_yaml.isScalar)(pair.key) ? pair.key.value : void 0;
+  for (const pair of pairsOf(y, map)) {
+    const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : void 0;
     if (k !== key) continue;
     const value = deref(y, pair.value);
     return value === void 0 ? void 0 : { key: pair.key, value };
@@ -82223,39 +82484,39 @@ var entry = (y, map, key) => {
 var optMap = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  return { value: (0, import_yaml.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe(e.value)}`), at: locate(y, e.key) };
+  return { value: (0, import_yaml2.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe(e.value)}`), at: locate(y, e.key) };
 };
 var optSeq = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  if (!(0, import_yaml.isSeq)(e.value)) return fail(y, e.value, `\`${key}\` must be a list, not ${describe(e.value)}`);
+  if (!(0, import_yaml2.isSeq)(e.value)) return fail(y, e.value, `\`${key}\` must be a list, not ${describe(e.value)}`);
   return { value: e.value.items.flatMap((i) => deref(y, i) ?? []), at: locate(y, e.key) };
 };
-var asMap = (y, node, what) => (0, import_yaml.isMap)(node) ? node : fail(y, node, `${what} must be a mapping, not ${describe(node)}`);
+var asMap = (y, node, what) => (0, import_yaml2.isMap)(node) ? node : fail(y, node, `${what} must be a mapping, not ${describe(node)}`);
 var optStr = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  if (!(0, import_yaml.isScalar)(e.value) || typeof e.value.value === "object") return fail(y, e.value, `\`${key}\` must be a string, not ${describe(e.value)}`);
+  if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value === "object") return fail(y, e.value, `\`${key}\` must be a string, not ${describe(e.value)}`);
   return { value: String(e.value.value), at: locate(y, e.key) };
 };
 var optBool = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  if (!(0, import_yaml.isScalar)(e.value) || typeof e.value.value !== "boolean") return fail(y, e.value, `\`${key}\` must be true or false, not ${describe(e.value)}`);
+  if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value !== "boolean") return fail(y, e.value, `\`${key}\` must be true or false, not ${describe(e.value)}`);
   return { value: e.value.value, at: locate(y, e.key) };
 };
 var portNumber = (y, node, key, n) => Number.isInteger(n) && n >= 1 && n <= 65535 ? n : fail(y, node, `\`${key}\` must be a port number from 1 to 65535, not ${describe(node)}`);
 var optPort = (y, map, key, numericText = false) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  const v = (0, import_yaml.isScalar)(e.value) ? e.value.value : void 0;
+  const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
   const n = typeof v === "number" ? v : numericText && typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
   return { value: portNumber(y, e.value, key, n), at: locate(y, e.key) };
 };
 var optPortOrName = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  const v = (0, import_yaml.isScalar)(e.value) ? e.value.value : void 0;
+  const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
   if (typeof v === "number") return { value: portNumber(y, e.value, key, v), at: locate(y, e.key) };
   if (typeof v !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v)) return fail(y, e.value, `\`${key}\` must be a port number or a port name, not ${describe(e.value)}`);
   if (/^\d+$/.test(v)) return fail(y, e.value, `\`${key}: "${v}"\` is a string, which Kubernetes reads as a port name and rejects: write \`${key}: ${v}\` without quotes`);
@@ -82269,18 +82530,18 @@ var protocolField = (y, map) => {
 };
 var stringMap = (y, map) => {
   const out = {};
-  for (const pair of map?.items ?? []) {
-    const k = (0, import_yaml.isScalar)(pair.key) ? pair.key.value : void 0;
+  for (const pair of map ? pairsOf(y, map) : []) {
+    const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : void 0;
     const v = deref(y, pair.value);
     if (typeof k !== "string" && typeof k !== "number") return fail(y, pair.key, "label keys must be strings");
-    if (v !== void 0 && (!(0, import_yaml.isScalar)(v) || typeof v.value === "object")) return fail(y, v, `label "${k}" must have a string value, not ${describe(v)}`);
+    if (v !== void 0 && (!(0, import_yaml2.isScalar)(v) || typeof v.value === "object")) return fail(y, v, `label "${k}" must have a string value, not ${describe(v)}`);
     out[String(k)] = v === void 0 ? "" : String(v.value);
   }
   return out;
 };
 
 // src/manifests/k8s-run.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/manifests/deployed-run.ts
 var emptyRun = () => ({ env: [], envSkipped: [], tmpfs: [], otherMounts: [] });
@@ -82293,13 +82554,13 @@ var expandK8s = (text2, vars) => text2.replace(/\$\$|\$\(([A-Za-z_][\w.-]*)\)/g,
 var strList = (y, map, key) => {
   const seq = optSeq(y, map, key);
   if (!seq) return void 0;
-  const value = seq.value.map((n) => (0, import_yaml2.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? String(n.value) : fail(y, n, `\`${key}\` must be a list of strings`));
+  const value = seq.value.map((n) => (0, import_yaml3.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? String(n.value) : fail(y, n, `\`${key}\` must be a list of strings`));
   return { value, at: seq.at };
 };
 var optInt = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
+  const v = (0, import_yaml3.isScalar)(e.value) ? e.value.value : void 0;
   return typeof v === "number" && Number.isInteger(v) && v >= 0 ? { value: v, at: locate(y, e.key) } : fail(y, e.value, `\`${key}\` must be a whole number`);
 };
 var quantity = (text2) => {
@@ -82314,7 +82575,7 @@ var readVolumes = (y, podSpec) => {
     const v = asMap(y, node, "a volume");
     const name = optStr(y, v, "name")?.value;
     if (!name) continue;
-    const kind = v.items.map((p) => (0, import_yaml2.isScalar)(p.key) ? String(p.key.value) : "").find((k) => k && k !== "name") ?? "unknown";
+    const kind = pairsOf(y, v).map((p) => (0, import_yaml3.isScalar)(p.key) ? String(p.key.value) : "").find((k) => k && k !== "name") ?? "unknown";
     const empty = kind === "emptyDir" ? optMap(y, v, "emptyDir")?.value : void 0;
     const size = empty && optStr(y, empty, "sizeLimit")?.value;
     const bytes2 = size !== void 0 ? quantity(size) : void 0;
@@ -82468,13 +82729,14 @@ var readWorkload = (y, obj, meta) => {
 };
 
 // src/manifests/k8s-load.ts
+var UNNAMED = "(unnamed)";
 var readMeta = (y, obj) => {
   const kind = optStr(y, obj, "kind") ?? fail(y, obj, "not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)");
   const metadata = optMap(y, obj, "metadata")?.value;
   const name = metadata && optStr(y, metadata, "name");
   return {
     kind: kind.value,
-    name: name?.value ?? "(unnamed)",
+    name: name?.value ?? UNNAMED,
     namespace: metadata && optStr(y, metadata, "namespace")?.value || "default",
     at: name?.at ?? kind.at
   };
@@ -82532,13 +82794,25 @@ var readIngress = (y, obj, meta) => {
   }
   return { ...meta, backends };
 };
-var readObject = (y, obj, into) => {
+var where = (l) => `${l.file}:${l.line}`;
+var checkUnique = (meta, seen) => {
+  if (meta.name === UNNAMED) return;
+  const key = `${meta.kind}\0${meta.namespace}\0${meta.name}`;
+  const first = seen.get(key);
+  if (first) {
+    const message2 = `${meta.kind} ${meta.namespace}/${meta.name} is defined twice, here and at ${where(first)}: kubectl would apply only the last one, so portgate cannot tell which is deployed. Remove one of them (was a file passed twice?)`;
+    throw new InputError(message2, meta.at.file, meta.at.line, meta.at.column);
+  }
+  seen.set(key, meta.at);
+};
+var readObject = (y, obj, into, seen) => {
   const meta = readMeta(y, obj);
   const items = meta.kind.endsWith("List") ? optSeq(y, obj, "items") : void 0;
   if (items) {
-    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into);
+    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into, seen);
     return;
   }
+  checkUnique(meta, seen);
   if (meta.kind === "Service") into.services.push(readService(y, obj, meta));
   else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj, meta));
   else {
@@ -82548,8 +82822,10 @@ var readObject = (y, obj, into) => {
 };
 function loadKubernetes(sources) {
   const into = { workloads: [], services: [], ingresses: [] };
+  const seen = /* @__PURE__ */ new Map();
   for (const src of sources) {
-    for (const { y, root } of parseDocs(src.file, src.text, "1.1")) if (root) readObject(y, root, into);
+    checkRendered(src);
+    for (const { y, root } of parseDocs(src.file, src.text, "1.1")) if (root) readObject(y, root, into, seen);
   }
   return into;
 }
@@ -82558,17 +82834,17 @@ function loadKubernetes(sources) {
 var parseImageRef = (ref) => {
   let rest = ref.trim();
   let digest;
-  let tag;
+  let tag2;
   const at = rest.indexOf("@");
   if (at >= 0) [rest, digest] = [rest.slice(0, at), rest.slice(at + 1)];
   const colon = rest.lastIndexOf(":");
-  if (colon > rest.lastIndexOf("/")) [rest, tag] = [rest.slice(0, colon), rest.slice(colon + 1)];
+  if (colon > rest.lastIndexOf("/")) [rest, tag2] = [rest.slice(0, colon), rest.slice(colon + 1)];
   const parts = rest.split("/");
   let registry = "docker.io";
   if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) registry = parts.shift();
   if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = "docker.io";
   if (registry === "docker.io" && parts.length === 1) parts.unshift("library");
-  return { name: `${registry}/${parts.join("/")}`.toLowerCase(), ...tag && { tag }, ...digest && { digest } };
+  return { name: `${registry}/${parts.join("/")}`.toLowerCase(), ...tag2 && { tag: tag2 }, ...digest && { digest } };
 };
 var matchImage = (gated, candidate) => {
   if (gated.name !== candidate.name) return 0;
@@ -82650,7 +82926,7 @@ var tidy = (fs) => {
 };
 
 // src/manifests/k8s-containers.ts
-var where = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
+var where2 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
 var onNode = (view, ctx) => view.facts.map((f) => `${f.port}/${f.protocol}${sensitivity(ctx, f.port, f.protocol) ? ` (${ctx.isRisky(f.port, f.protocol)?.name ?? "not public in portgate.yml"})` : ""}`).join(", ") || "none";
 var containerFindings = (gated, view, ctx) => {
   const out = [];
@@ -82663,31 +82939,31 @@ var containerFindings = (gated, view, ctx) => {
       for (const p of c.ports) {
         const proto = p.protocol.toUpperCase();
         if (p.hostPort !== void 0 && p.hostPortAt) {
-          const msg = `${where(c, w)} sets hostPort ${p.hostPort} for ${p.containerPort}/${proto}, which opens it on the IP of every node the pod runs on, bypassing the Service (and, with many CNI plugins, NetworkPolicies). Remove hostPort and use a Service.`;
+          const msg = `${where2(c, w)} sets hostPort ${p.hostPort} for ${p.containerPort}/${proto}, which opens it on the IP of every node the pod runs on, bypassing the Service (and, with many CNI plugins, NetworkPolicies). Remove hostPort and use a Service.`;
           out.push(finding2("k8s-host-network", msg, p.containerPort, p.protocol, p.hostPortAt));
         }
         const bad = unreachable2(view, p.containerPort, p.protocol);
         if (!bad) continue;
         const fix = bad.otherProtocol ? `set \`protocol: ${bad.otherProtocol.toUpperCase()}\`` : bad.problem.includes("loopback") ? "bind the process to 0.0.0.0 (or ::)" : "remove this entry or fix the service";
-        out.push(finding2("k8s-container-port-not-listening", `${where(c, w)} declares containerPort ${p.containerPort}/${proto}, but ${bad.problem}: ${fix}.${view.note}`, p.containerPort, p.protocol, p.at));
+        out.push(finding2("k8s-container-port-not-listening", `${where2(c, w)} declares containerPort ${p.containerPort}/${proto}, but ${bad.problem}: ${fix}.${view.note}`, p.containerPort, p.protocol, p.at));
       }
       for (const probe of c.probes) {
         const named = typeof probe.port === "string" ? c.ports.find((p) => p.name === probe.port) : void 0;
         if (typeof probe.port === "string" && !named) {
-          const msg2 = `${where(c, w)}: ${probe.label}.port "${probe.port}" names no port of this container, so the kubelet's probe fails: name a containerPort "${probe.port}" or use the number.`;
+          const msg2 = `${where2(c, w)}: ${probe.label}.port "${probe.port}" names no port of this container, so the kubelet's probe fails: name a containerPort "${probe.port}" or use the number.`;
           out.push(finding2("k8s-probe-port-not-listening", msg2, void 0, void 0, probe.at));
           continue;
         }
         const port = named?.containerPort ?? probe.port;
         const bad = unreachable2(view, port, "tcp");
         if (!bad) continue;
-        const msg = `${where(c, w)}: ${probe.label} connects to ${port}/tcp on the pod IP, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
+        const msg = `${where2(c, w)}: ${probe.label} connects to ${port}/tcp on the pod IP, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
         out.push(finding2("k8s-probe-port-not-listening", msg, port, "tcp", probe.at));
       }
       if (w.batch) continue;
       const listed = new Set(c.ports.map((p) => p.containerPort));
       for (const f of view.facts.filter((x) => x.reachable && !listed.has(x.port))) {
-        const msg = `${where(c, w)} does not list ${f.port}/${f.protocol} under \`ports\`, but ${view.staticMode ? `it is ${f.where}` : `the image listens on it (${f.where})`}: add \`- containerPort: ${f.port}\`${f.protocol === "tcp" ? "" : ` with \`protocol: ${f.protocol.toUpperCase()}\``} and a name, or stop the listener.${view.note}`;
+        const msg = `${where2(c, w)} does not list ${f.port}/${f.protocol} under \`ports\`, but ${view.staticMode ? `it is ${f.where}` : `the image listens on it (${f.where})`}: add \`- containerPort: ${f.port}\`${f.protocol === "tcp" ? "" : ` with \`protocol: ${f.protocol.toUpperCase()}\``} and a name, or stop the listener.${view.note}`;
         out.push(finding2("k8s-listener-not-declared", msg, f.port, f.protocol, c.portsAt ?? c.at));
       }
     }
@@ -82698,7 +82974,7 @@ var containerFindings = (gated, view, ctx) => {
 // src/manifests/k8s-services.ts
 var P = (p) => p.toUpperCase();
 var labelText = (m) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(", ");
-var where2 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
+var where3 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
 var selects = (svc, w) => !!svc.selector && w.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => w.labels[k] === v);
 var resolveTarget = (sp, w, gated) => {
   const serving = w.containers.filter((c) => c.role !== "init");
@@ -82715,7 +82991,7 @@ var resolveTarget = (sp, w, gated) => {
   if (hit) {
     return {
       kind: "broken",
-      why: `"${target}" is ${hit.p.containerPort}/${P(hit.p.protocol)} in ${where2(hit.c, w)}, and Kubernetes matches a named targetPort by name and protocol, so no endpoint gets this ${P(sp.protocol)} port`,
+      why: `"${target}" is ${hit.p.containerPort}/${P(hit.p.protocol)} in ${where3(hit.c, w)}, and Kubernetes matches a named targetPort by name and protocol, so no endpoint gets this ${P(sp.protocol)} port`,
       fix: `set \`protocol: ${P(hit.p.protocol)}\` on the Service port, or add a ${P(sp.protocol)} container port named "${target}"`
     };
   }
@@ -82745,14 +83021,14 @@ var checkPort = (svc, sp, w, gated, view, ctx) => {
     out.push(finding2("k8s-target-port-omitted", `${portLabel(svc, sp)} has no targetPort, so it defaults to ${sp.port}: ${write} so the wiring is explicit.`, sp.port, sp.protocol, sp.at));
   }
   if (bad) {
-    const head = sp.targetPort === void 0 ? `${portLabel(svc, sp)} has no targetPort, so Kubernetes sends its traffic to port ${sp.port} of the pod, but in ${where2(t.container, w)} ${bad.problem}` : `${portLabel(svc, sp)} \u2192 targetPort ${sp.targetPort}${typeof sp.targetPort === "string" ? ` (${t.port})` : ""} in ${where2(t.container, w)}: ${bad.problem}`;
+    const head = sp.targetPort === void 0 ? `${portLabel(svc, sp)} has no targetPort, so Kubernetes sends its traffic to port ${sp.port} of the pod, but in ${where3(t.container, w)} ${bad.problem}` : `${portLabel(svc, sp)} \u2192 targetPort ${sp.targetPort}${typeof sp.targetPort === "string" ? ` (${t.port})` : ""} in ${where3(t.container, w)}: ${bad.problem}`;
     const cpOk = !!bad.otherProtocol && t.container.ports.some((p) => p.containerPort === t.port && p.protocol === bad.otherProtocol);
     const fix = bad.otherProtocol ? `set \`protocol: ${P(bad.otherProtocol)}\` on the Service port${cpOk ? "" : " and the container port"}` : bad.problem.includes("loopback") ? "make the process bind 0.0.0.0 (or ::), or stop routing a Service to it" : `point targetPort at a port the container serves${suggest(t.container, t.protocol, view)}, or fix the service`;
     out.push(finding2("k8s-target-port-not-listening", `${head}: ${fix}.${view.note}`, t.port, t.protocol, at));
   }
   const sens = (svc.type === "LoadBalancer" || svc.type === "NodePort") && sensitivity(ctx, t.port, t.protocol);
   if (sens) {
-    const msg = `${portLabel(svc, sp)} is type ${svc.type}, so it exposes ${t.port}/${t.protocol} of ${where2(t.container, w)} outside the cluster, but ${sens}: serve this port from a separate ClusterIP Service, or remove it from this one.`;
+    const msg = `${portLabel(svc, sp)} is type ${svc.type}, so it exposes ${t.port}/${t.protocol} of ${where3(t.container, w)} outside the cluster, but ${sens}: serve this port from a separate ClusterIP Service, or remove it from this one.`;
     out.push(finding2("k8s-external-sensitive-port", msg, t.port, t.protocol, sp.at));
   }
   return out;
@@ -82806,7 +83082,7 @@ var serviceFindings = (objs, gated, view, ctx) => {
         const t = resolveTarget(sp, w, gated.get(w));
         const sens = t.kind === "gated" && sensitivity(ctx, t.port, t.protocol);
         if (t.kind !== "gated" || !sens) continue;
-        const msg = `Ingress ${ing.name} routes to Service ${svc.name} port ${b.port}, which reaches ${t.port}/${t.protocol} of ${where2(t.container, w)} from outside the cluster, but ${sens}: point this backend at another Service port, or remove it.`;
+        const msg = `Ingress ${ing.name} routes to Service ${svc.name} port ${b.port}, which reaches ${t.port}/${t.protocol} of ${where3(t.container, w)} from outside the cluster, but ${sens}: point this backend at another Service port, or remove it.`;
         out.push(finding2("k8s-external-sensitive-port", msg, t.port, t.protocol, b.at));
       }
     }
@@ -82828,7 +83104,7 @@ function checkKubernetes(objs, ctx) {
 }
 
 // src/manifests/compose-load.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/manifests/compose-ports.ts
 var withDefaults = (s) => {
@@ -82840,6 +83116,11 @@ var withDefaults = (s) => {
     return m;
   });
   return unresolved ? void 0 : out;
+};
+var TEMPLATE = /\$(?:\$|[_a-z][_a-z0-9]*|\{(?:[_a-z][_a-z0-9]*(?::?[-+?].*)?\}|()))/gi;
+var badInterpolation = (s) => {
+  for (const m of s.matchAll(TEMPLATE)) if (m[1] !== void 0) return s.slice(m.index, m.index + 20).split("\n")[0];
+  return void 0;
 };
 var PROTOCOLS3 = ["tcp", "udp", "sctp"];
 var parseProtocol = (p) => PROTOCOLS3.includes(p.toLowerCase()) ? p.toLowerCase() : `unknown protocol "${p}" (use tcp, udp or sctp)`;
@@ -82893,13 +83174,13 @@ var allInterfaces = (hostIp) => !hostIp || hostIp === "0.0.0.0" || hostIp === ":
 
 // src/manifests/compose-run.ts
 var import_shell_quote = __toESM(require_shell_quote(), 1);
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 var words = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
   const at = locate(y, e.key);
-  const text2 = (n) => (0, import_yaml3.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
-  if ((0, import_yaml3.isSeq)(e.value)) {
+  const text2 = (n) => (0, import_yaml4.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
+  if ((0, import_yaml4.isSeq)(e.value)) {
     const items = e.value.items.map((n) => text2(n));
     return items.every((i) => i !== void 0) ? { value: items, at } : "unknown";
   }
@@ -82918,8 +83199,8 @@ var splitWords = (text2) => (0, import_shell_quote.parse)(text2, (name) => `$${n
 var strings = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
-  const items = (0, import_yaml3.isSeq)(e.value) ? e.value.items : [e.value];
-  return { value: items.map((n) => (0, import_yaml3.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate(y, e.key) };
+  const items = (0, import_yaml4.isSeq)(e.value) ? e.value.items : [e.value];
+  return { value: items.map((n) => (0, import_yaml4.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate(y, e.key) };
 };
 var readEnvironment = (y, svc, run) => {
   const e = entry(y, svc, "environment");
@@ -82930,14 +83211,14 @@ var readEnvironment = (y, svc, run) => {
     if (value === void 0) return run.envSkipped.push({ name, why: `"${raw}" uses a variable without a default`, at });
     run.env.push({ name, value, at });
   };
-  if ((0, import_yaml3.isMap)(e.value)) {
-    for (const p of e.value.items) {
-      const v = p.value;
-      add(String(p.key.value), (0, import_yaml3.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate(y, p.key));
+  if ((0, import_yaml4.isMap)(e.value)) {
+    for (const p of pairsOf(y, e.value)) {
+      const v = deref(y, p.value) ?? null;
+      add(String(p.key.value), (0, import_yaml4.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate(y, p.key));
     }
-  } else if ((0, import_yaml3.isSeq)(e.value)) {
+  } else if ((0, import_yaml4.isSeq)(e.value)) {
     for (const n of e.value.items) {
-      const t = (0, import_yaml3.isScalar)(n) ? String(n.value) : fail(y, n, "an `environment` entry must be NAME=value");
+      const t = (0, import_yaml4.isScalar)(n) ? String(n.value) : fail(y, n, "an `environment` entry must be NAME=value");
       const i = t.indexOf("=");
       add(i < 0 ? t : t.slice(0, i), i < 0 ? void 0 : t.slice(i + 1), locate(y, n));
     }
@@ -82958,7 +83239,7 @@ var readComposeRun = (y, svc) => {
     else if (w) run[field] = w;
   }
   const user = entry(y, svc, "user");
-  const userText = user && (0, import_yaml3.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
+  const userText = user && (0, import_yaml4.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
   if (user && userText) run.user = { value: userText, at: locate(y, user.key) };
   readEnvironment(y, svc, run);
   const ro = optBool(y, svc, "read_only");
@@ -82972,12 +83253,12 @@ var readComposeRun = (y, svc) => {
   for (const t of strings(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate(y, entry(y, svc, "tmpfs").key)));
   for (const n of optSeq(y, svc, "volumes")?.value ?? []) {
     const at = locate(y, n);
-    if ((0, import_yaml3.isMap)(n)) {
+    if ((0, import_yaml4.isMap)(n)) {
       const type = n.get("type") ?? "volume";
       const target = String(n.get("target") ?? "");
       if (type === "tmpfs") run.tmpfs.push({ path: target, at });
       else run.otherMounts.push({ path: target, kind: type, at });
-    } else if ((0, import_yaml3.isScalar)(n)) {
+    } else if ((0, import_yaml4.isScalar)(n)) {
       const parts = String(n.value).split(":");
       run.otherMounts.push({ path: parts[1] ?? parts[0], kind: parts.length > 1 ? "bind or named volume" : "anonymous volume", at });
     }
@@ -83004,7 +83285,7 @@ var mergeRun = (a, b) => {
   };
 };
 var scalarText = (y, node, what) => {
-  if (!(0, import_yaml4.isScalar)(node) || typeof node.value !== "string" && typeof node.value !== "number") return fail(y, node, `${what} must be a string or a number`);
+  if (!(0, import_yaml5.isScalar)(node) || typeof node.value !== "string" && typeof node.value !== "number") return fail(y, node, `${what} must be a string or a number`);
   return withDefaults(String(node.value));
 };
 var longPort = (y, m) => {
@@ -83026,7 +83307,7 @@ var longPort = (y, m) => {
 var longRaw = (p) => `{${[`target: ${p.target}`, p.published && `published: ${p.published}`, p.hostIp && `host_ip: ${p.hostIp}`, p.protocol !== "tcp" && `protocol: ${p.protocol}`].filter(Boolean).join(", ")}}`;
 var readPorts2 = (y, svc) => (optSeq(y, svc, "ports")?.value ?? []).flatMap((node) => {
   const at = locate(y, node);
-  if ((0, import_yaml4.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
+  if ((0, import_yaml5.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
   const text2 = scalarText(y, node, "a `ports` entry");
   if (text2 === void 0) return [];
   const parsed = parseShortPort(text2);
@@ -83041,13 +83322,23 @@ var readExpose = (y, svc) => (optSeq(y, svc, "expose")?.value ?? []).flatMap((no
   if (typeof r === "string" || protocol.includes(" ")) return fail(y, node, `invalid expose entry "${text2}": expected PORT[-PORT][/PROTOCOL]`);
   return Array.from({ length: r[1] - r[0] + 1 }, (_, i) => ({ port: r[0] + i, protocol, at: locate(y, node) }));
 });
+var checkInterpolation = (y) => {
+  (0, import_yaml5.visit)(y.doc, {
+    Scalar: (_key, node) => {
+      const bad = typeof node.value === "string" ? badInterpolation(node.value) : void 0;
+      if (bad !== void 0)
+        fail(y, node, `invalid interpolation format at "${bad}": a \`\${\` needs a variable name and a closing \`}\` (\${VAR}, \${VAR:-default}); write $$ for a literal $`);
+    }
+  });
+};
 function loadCompose(sources) {
   const byName = /* @__PURE__ */ new Map();
   for (const src of sources) {
     for (const { y, root } of parseDocs(src.file, src.text, "1.2")) {
+      checkInterpolation(y);
       const services = root && optMap(y, root, "services")?.value;
-      for (const pair of services?.items ?? []) {
-        const name = (0, import_yaml4.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
+      for (const pair of services ? pairsOf(y, services) : []) {
+        const name = (0, import_yaml5.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
         const value = deref(y, pair.value);
         const svc = value && asMap(y, value, `service ${name}`);
         const prev = byName.get(name) ?? { name, ports: [], expose: [], run: emptyRun(), at: locate(y, pair.key) };
@@ -83368,6 +83659,9 @@ var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
   return { ports: ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)), dynamic };
 };
 
+// src/spec/load.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+
 // src/util/duration.ts
 var import_ms = __toESM(require_ms(), 1);
 var MAX_MS = 24 * 60 * 60 * 1e3;
@@ -83422,7 +83716,7 @@ var parsePortValue = (v) => {
 };
 
 // src/spec/positions.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 var pathLabel = (path) => path.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("") || "the top level";
 var fromPointer = (pointer, root) => {
   const path = [];
@@ -83449,19 +83743,19 @@ var SourcePositions = class {
   /** The source text of a plain scalar (`0x10`, `1.10`), so values keep the form the author wrote. */
   plainSource(path) {
     const { value } = this.walk(path);
-    return (0, import_yaml5.isScalar)(value) && value.type === "PLAIN" && value.range ? this.text.slice(value.range[0], value.range[1]) : void 0;
+    return (0, import_yaml6.isScalar)(value) && value.type === "PLAIN" && value.range ? this.text.slice(value.range[0], value.range[1]) : void 0;
   }
   /** The key node and value node at `path`, as deep as the path resolves. */
   walk(path) {
-    let value = (0, import_yaml5.isNode)(this.doc.contents) ? this.doc.contents : void 0;
+    let value = (0, import_yaml6.isNode)(this.doc.contents) ? this.doc.contents : void 0;
     let key;
     for (const seg of path) {
-      if ((0, import_yaml5.isMap)(value)) {
-        const pair = value.items.find((p) => String((0, import_yaml5.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
+      if ((0, import_yaml6.isMap)(value)) {
+        const pair = value.items.find((p) => String((0, import_yaml6.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
         if (!pair) break;
-        key = (0, import_yaml5.isNode)(pair.key) ? pair.key : void 0;
-        value = (0, import_yaml5.isNode)(pair.value) ? pair.value : key;
-      } else if ((0, import_yaml5.isSeq)(value) && typeof seg === "number" && (0, import_yaml5.isNode)(value.items[seg])) {
+        key = (0, import_yaml6.isNode)(pair.key) ? pair.key : void 0;
+        value = (0, import_yaml6.isNode)(pair.value) ? pair.value : key;
+      } else if ((0, import_yaml6.isSeq)(value) && typeof seg === "number" && (0, import_yaml6.isNode)(value.items[seg])) {
         key = void 0;
         value = value.items[seg];
       } else break;
@@ -83493,8 +83787,8 @@ var SourcePositions = class {
   }
 };
 var parseWithPositions = (text2, file) => {
-  const lines2 = new import_yaml5.LineCounter();
-  const doc = (0, import_yaml5.parseDocument)(text2, { lineCounter: lines2, prettyErrors: false, keepSourceTokens: false });
+  const lines2 = new import_yaml6.LineCounter();
+  const doc = (0, import_yaml6.parseDocument)(text2, { lineCounter: lines2, prettyErrors: false, keepSourceTokens: false });
   const errors = doc.errors.map((e) => ({ offset: e.pos[0], code: e.code, message: e.message }));
   return { positions: new SourcePositions(doc, lines2, file, text2), errors };
 };
@@ -84047,8 +84341,8 @@ var missing = (path, key) => {
 };
 var unknownKey = (path, key, allowed) => {
   if (same(path, ["rules"])) return `unknown rule \`${key}\` in rules.${didYouMean(key, allowed)} Valid rule ids: ${allowed.join(", ")}.`;
-  const where4 = path.length ? `in ${pathLabel(path)}` : "at the top level";
-  return `unknown key \`${key}\` ${where4}.${didYouMean(key, allowed)} Allowed keys: ${allowed.join(", ")}.`;
+  const where5 = path.length ? `in ${pathLabel(path)}` : "at the top level";
+  return `unknown key \`${key}\` ${where5}.${didYouMean(key, allowed)} Allowed keys: ${allowed.join(", ")}.`;
 };
 var wrongType = (path, types, data) => {
   const label = pathLabel(path);
@@ -84113,16 +84407,26 @@ var schemaIssues = (data) => {
 
 // src/spec/load.ts
 var MAX_LISTED = 10;
-var where3 = (l) => `${l.file}:${l.line}:${l.column}`;
+var where4 = (l) => `${l.file}:${l.line}:${l.column}`;
 var fail2 = (problems) => {
   const [first, ...rest] = problems;
   const listed = rest.slice(0, MAX_LISTED - 1).map((p) => `
-${where3(p.location)}: ${p.message}`);
+${where4(p.location)}: ${p.message}`);
   const more = rest.length > listed.length ? `
 \u2026and ${rest.length - listed.length} more problems.` : "";
   throw new InputError(first.message + listed.join("") + more, first.location.file, first.location.line, first.location.column);
 };
 var syntaxMessage = (code3, message2) => code3 === "MULTIPLE_DOCS" ? "the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document." : `invalid YAML: ${message2.replace(/\.?$/, ".")} Fix the syntax at this position.`;
+var firstAlias2 = (doc) => {
+  let offset;
+  (0, import_yaml7.visit)(doc, {
+    Alias: (_key, node) => {
+      offset = node.range?.[0];
+      return import_yaml7.visit.BREAK;
+    }
+  });
+  return offset;
+};
 var isMapping = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 var loadSpec = (text2, file) => {
   const { positions, errors } = parseWithPositions(text2, file);
@@ -84136,7 +84440,10 @@ var loadSpec = (text2, file) => {
   try {
     data = positions.doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new InputError(`cannot read the YAML: ${e.message}`, file, start.line, start.column);
+    if (!(e instanceof ReferenceError)) throw e;
+    const offset = firstAlias2(positions.doc);
+    const at = offset === void 0 ? start : positions.at(offset);
+    throw new InputError(`the spec's aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at.line, at.column);
   }
   if (data === null || data === void 0) {
     throw new InputError("the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).", file, 1, 1);
@@ -84176,7 +84483,7 @@ var build = (raw, positions) => {
       const first = seen.get(key);
       if (first) {
         const here = ranged ? `port ${key} (from range "${r.text}")` : `port ${key}`;
-        const there = `${pathLabel(["ports", first.index])}${first.ranged ? ` (range "${first.text}")` : ""} at ${where3(first.location)}`;
+        const there = `${pathLabel(["ports", first.index])}${first.ranged ? ` (range "${first.text}")` : ""} at ${where4(first.location)}`;
         issues.push({ path, message: `${here} is already declared by ${there}: declare each port once${ranged || first.ranged ? " and keep ranges from overlapping" : ""}.` });
         break;
       }
@@ -84554,8 +84861,8 @@ var toJson = (r, opts) => `${JSON.stringify(toJsonReport(r, opts.cwd), null, 2)}
 var attr = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("	", "&#9;");
 var text = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 var describe2 = (f, cwd) => {
-  const where4 = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? " (image)" : "";
-  return `[${f.severity}] ${f.rule}${where4}
+  const where5 = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? " (image)" : "";
+  return `[${f.severity}] ${f.rule}${where5}
 ${f.message}`;
 };
 var caseXml = (c, r, cwd) => {
@@ -84657,9 +84964,9 @@ var firstLine = (s) => {
   return rest.some((l) => l.trim()) ? `${first.trim()} \u2026` : first.trim();
 };
 var findingRow = (f, cwd) => {
-  const where4 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : "(image)";
+  const where5 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : "(image)";
   const port = findingPort(f);
-  return `| ${ICON[f.severity]}\xA0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where4} |`;
+  return `| ${ICON[f.severity]}\xA0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where5} |`;
 };
 var logsBlock = (r) => {
   const raw = r.container?.logs?.trimEnd();
@@ -84959,7 +85266,7 @@ var VERSION = package_default.version;
 
 // src/cli/args.ts
 var formats = Object.keys(FORMATS);
-var collect = (v, prev) => [...prev, v];
+var collect = (v, prev) => [...prev ?? [], v];
 var buildArg = (v, prev) => {
   const i = v.indexOf("=");
   if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
@@ -84969,36 +85276,42 @@ var report = (v) => {
   const i = v.indexOf("=");
   const format = v.slice(0, i);
   if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(", ")}; got "${v}"`);
-  return { format, path: v.slice(i + 1) };
+  return { format, path: filePath(v.slice(i + 1), `--report ${format}=`, "report.xml") };
 };
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg, {}).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
-var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect, []).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect, []).option("--container <name>", "container/service name that runs the image in the manifests");
-var deploy = (o) => ({ spec: o.spec, manifests: o.manifests, compose: o.compose, container: o.container });
+var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect).option("--container <name>", "container/service name that runs the image in the manifests");
+var deploy = (o) => ({
+  spec: filePath(o.spec, "--spec", "portgate.yml"),
+  manifests: (o.manifests ?? []).map((m) => filePath(m, "--manifests", "deploy/k8s")),
+  compose: (o.compose ?? []).map((c) => filePath(c, "--compose", "compose.yaml")),
+  container: o.container
+});
 var parseCliArgs = (argv) => {
   let result2;
   let help = "";
   const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
-  deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p, report(v)], []).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only", false).option("--no-color", "plain text output").action((o) => {
+  deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").action((o) => {
     result2 = {
       command: "check",
       ...common(o),
       ...deploy(o),
       builder: o.builder,
       format: o.format,
-      output: o.output,
-      reports: o.report,
+      output: filePath(o.output, "--output", "report.txt"),
+      reports: o.report ?? [],
       failOn: o.failOn,
-      staticOnly: o.staticOnly,
+      staticOnly: o.staticOnly ?? false,
       color: o.color
     };
   });
   deployOptions(runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")), " whose run: settings to use").option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
-    result2 = { command: "init", ...common(o), ...deploy(o), output: o.output };
+    result2 = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
   });
   try {
     program2.parse(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
+      if (e.code === "commander.help" && e.exitCode !== 0) return { command: "usage", text: help };
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return { command: "help", text: help };
       const command = ["check", "init"].includes(argv[0] ?? "") ? `${argv[0]} ` : "";
       throw new InputError(`${e.message.replace(/^error: /, "")}
@@ -85006,24 +85319,30 @@ Run \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
-  if (!result2) return { command: "help", text: program2.helpInformation() };
+  if (!result2) return { command: "usage", text: program2.helpInformation() };
   return result2;
 };
-var nonEmpty = (value, flag, example) => {
+var imageRef = (value, flag, example) => {
   if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
+  const bad = describeBadImageReference(value.trim(), flag);
+  if (bad) throw new InputError(bad);
   return value.trim();
 };
+function filePath(value, flag, example) {
+  if (value !== void 0 && !value.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag}${flag.endsWith("=") ? "" : " "}${example}, or leave the option out (is the variable you pass set?)`);
+  return value;
+}
 var positive = (ms2, flag) => {
   if (ms2 <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
   return ms2;
 };
 var common = (o) => ({
-  image: nonEmpty(o.image, "--image", "app:ci"),
-  dockerfile: o.dockerfile,
-  buildArgs: o.buildArg,
+  image: imageRef(o.image, "--image", "app:ci"),
+  dockerfile: filePath(o.dockerfile, "--dockerfile", "Dockerfile"),
+  buildArgs: o.buildArg ?? {},
   target: o.target,
   probe: o.probe,
-  probeImage: nonEmpty(o.probeImage, "--probe-image", DEFAULTS.probeImage),
+  probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
   ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
@@ -85034,12 +85353,14 @@ var common = (o) => ({
 
 // src/gate/read-inputs.ts
 import { readdir as readdir2, readFile as readFile4, stat } from "node:fs/promises";
-import { join as join2, resolve } from "node:path";
-var readInput = async (path, what) => {
+import { basename, dirname, join as join2, resolve } from "node:path";
+var readInput = async (path, what, inFolder) => {
   try {
     return await readFile4(path, "utf8");
   } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${e.code ?? e.message}. Check the path.`);
+    const code3 = e.code;
+    if (code3 === "EISDIR") throw new InputError(`${what} ${path} is a folder, not a file: pass the file itself${inFolder ? `, e.g. ${join2(path, inFolder)}` : ""}.`);
+    throw new InputError(`cannot read ${what} ${path}: ${code3 ?? e.message}. Check the path.`);
   }
 };
 var STDIN_LABEL = "<stdin>";
@@ -85087,6 +85408,11 @@ var readManifestSources = async (paths, readStdin2) => {
     }
     const files = await yamlFilesUnder(p);
     if (!files.length) throw new InputError(`the manifest folder ${p} has no *.yaml or *.yml file: pass rendered manifests (e.g. the output of \`helm template\` or \`kustomize build\`).`);
+    const chart = files.find((f) => basename(f) === "Chart.yaml");
+    if (chart) {
+      const dir = dirname(chart);
+      throw new InputError(`--manifests ${p} holds a Helm chart (${chart}), whose templates are not manifests yet: render it with \`helm template\` and pass the output, e.g. \`helm template RELEASE ${dir} | portgate check \u2026 --manifests -\`.`);
+    }
     for (const f of files) await add(f);
   }
   return out;
@@ -85180,8 +85506,9 @@ var writeOutput = async (path, text2, what) => {
 };
 var checkOutputs = (paths) => {
   for (const { path, what } of paths) {
-    const dir = dirname(resolve2(path));
+    const dir = dirname2(resolve2(path));
     if (!existsSync(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (existsSync(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
   }
 };
 var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync(f));
@@ -85189,8 +85516,8 @@ var gateOptions = async (a, specPath) => {
   const dockerfilePath = pick(a.dockerfile, ["Dockerfile"]);
   return {
     image: a.image,
-    ...dockerfilePath && { dockerfile: { file: dockerfilePath, text: await readInput(dockerfilePath, "the Dockerfile") } },
-    ...specPath && { spec: loadSpec(await readInput(specPath, "the spec"), specPath) },
+    ...dockerfilePath && { dockerfile: { file: dockerfilePath, text: await readInput(dockerfilePath, "the Dockerfile", "Dockerfile") } },
+    ...specPath && { spec: loadSpec(await readInput(specPath, "the spec", "portgate.yml"), specPath) },
     buildArgs: a.buildArgs,
     target: a.target,
     builder: a.command === "check" ? a.builder : "buildkit",
@@ -85257,6 +85584,10 @@ var main = async (argv, io = processIo) => {
     if (args.command === "help") {
       io.stdout(args.text);
       return EXIT.pass;
+    }
+    if (args.command === "usage") {
+      io.stderr(args.text);
+      return EXIT.input;
     }
     return args.command === "check" ? await check(args, io) : await init(args, io);
   } catch (e) {

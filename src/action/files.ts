@@ -50,11 +50,11 @@ const deployment = async (i: Inputs, workspace: string) => {
 export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionFiles> => {
   const dockerfile = pick(i.dockerfile, ['Dockerfile'], workspace);
   const spec = pick(i.spec, ['portgate.yml', 'portgate.yaml'], workspace);
-  const dockerfileText = dockerfile && (await readInput(dockerfile, 'the Dockerfile'));
+  const dockerfileText = dockerfile && (await readInput(dockerfile, 'the Dockerfile', 'Dockerfile'));
   const opts: GateOptions = {
     image: i.image,
     ...(dockerfile && {dockerfile: {file: repoPath(dockerfile, workspace), text: dockerfileText!}}),
-    ...(spec && {spec: loadSpec(await readInput(spec, 'the spec'), repoPath(spec, workspace))}),
+    ...(spec && {spec: loadSpec(await readInput(spec, 'the spec', 'portgate.yml'), repoPath(spec, workspace))}),
     buildArgs: i.buildArgs,
     target: i.target,
     // GitHub-hosted runners build with BuildKit (docker/build-push-action, and `docker build` since Docker 23): the default.

@@ -4,6 +4,7 @@ import type {ProbeMode} from '../engine/types.js';
 import {parseDuration, parseSettle} from '../util/duration.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
+import {describeBadImageReference} from '../util/image-reference.js';
 
 /** Everything action.yml declares, typed and validated. */
 export interface Inputs {
@@ -97,6 +98,13 @@ export const parseBuildArgs = (value: string): Record<string, string> => {
 };
 
 const optional = (value: string): string | undefined => value.trim() || undefined;
+
+/** A malformed reference would reach the engine's URL path and come back as a misleading 301: refuse it as Docker does. */
+const imageRef = (value: string | undefined, name: string): string | undefined => {
+  const bad = value === undefined ? undefined : describeBadImageReference(value, `input ${name}`);
+  if (bad) throw new InputError(bad);
+  return value;
+};
 const duration = (value: string, name: string): number | undefined => (value.trim() ? parseDuration(value, `input ${name}`) : undefined);
 
 /** `1`, `1.2`, `1.2.3` or a pre-release such as `1.2.3-rc.1`, with an optional `v`; stored without the `v`. */
@@ -126,7 +134,7 @@ export const readInputs = (get: (name: string) => string): Inputs => {
   const image = get('image').trim();
   if (!image) throw new InputError('input image is required: the reference of an image already in the engine, e.g. app:ci.');
   return {
-    image,
+    image: imageRef(image, 'image')!,
     dockerfile: optional(get('dockerfile')),
     spec: optional(get('spec')),
     buildArgs: parseBuildArgs(get('build-args')),
@@ -136,7 +144,7 @@ export const readInputs = (get: (name: string) => string): Inputs => {
     ...(get('sandbox').trim() && {sandbox: parseChoice(get('sandbox'), 'sandbox', SANDBOXES, 'default')}),
     ...(get('network').trim() && {network: parseChoice(get('network'), 'network', NETWORKS, 'isolated')}),
     probe: parseChoice(get('probe'), 'probe', PROBES, 'auto'),
-    probeImage: optional(get('probe-image')),
+    probeImage: imageRef(optional(get('probe-image')), 'probe-image'),
     failOn: parseChoice(get('fail-on'), 'fail-on', FAIL_ON, 'error'),
     comment: parseBoolean(get('comment'), 'comment', true),
     sarif: optional(get('sarif')),

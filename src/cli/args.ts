@@ -8,6 +8,7 @@ import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 import {VERSION} from '../version.js';
+import {describeBadImageReference} from '../util/image-reference.js';
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -49,12 +50,18 @@ export interface InitArgs extends RunArgs, DeployArgs {
   command: 'init';
 }
 
-export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string};
+/**
+ * `help` is asked for (--help, --version: exit 0, stdout); `usage` is bare
+ * `portgate`, which a CI step with an empty variable also runs: it must not
+ * pass, so the help goes to stderr with exit 2.
+ */
+export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string} | {command: 'usage'; text: string};
 
 const formats = Object.keys(FORMATS) as Format[];
-const collect = (v: string, prev: string[]) => [...prev, v];
+// Repeatable options start undefined rather than with a commander default, which help would print as `(default: [])`.
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
-const buildArg = (v: string, prev: Record<string, string>) => {
+const buildArg = (v: string, prev: Record<string, string> | undefined) => {
   const i = v.indexOf('=');
   if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
   return {...prev, [v.slice(0, i)]: v.slice(i + 1)};
@@ -64,14 +71,14 @@ const report = (v: string) => {
   const i = v.indexOf('=');
   const format = v.slice(0, i) as Format;
   if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(', ')}; got "${v}"`);
-  return {format, path: v.slice(i + 1)};
+  return {format, path: filePath(v.slice(i + 1), `--report ${format}=`, 'report.xml')};
 };
 
 const runOptions = (c: Command) =>
   c
     .requiredOption('--image <ref>', 'image to gate (pulled when the engine lacks it, see --pull)')
     .option('--dockerfile <path>', 'Dockerfile the image was built from (default: ./Dockerfile when present)')
-    .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg, {})
+    .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg)
     .option('--target <stage>', 'build stage used for the build (default: the last stage)')
     .option('--timeout <duration>', `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1000}s)`)
     .option('--settle <auto|duration>', 'how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)')
@@ -85,11 +92,16 @@ const runOptions = (c: Command) =>
 const deployOptions = (c: Command, specUse = '') =>
   c
     .option('--spec <path>', `port spec${specUse} (default: ./portgate.yml when present)`)
-    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it', collect, [])
-    .option('--compose <file>', 'Compose file (repeatable); the image runs as it runs it', collect, [])
+    .option('--manifests <path>', 'Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it', collect)
+    .option('--compose <file>', 'Compose file (repeatable); the image runs as it runs it', collect)
     .option('--container <name>', 'container/service name that runs the image in the manifests');
 
-const deploy = (o: Opts): DeployArgs => ({spec: o.spec, manifests: o.manifests, compose: o.compose, container: o.container});
+const deploy = (o: Opts): DeployArgs => ({
+  spec: filePath(o.spec, '--spec', 'portgate.yml'),
+  manifests: (o.manifests ?? []).map(m => filePath(m, '--manifests', 'deploy/k8s')),
+  compose: (o.compose ?? []).map(c => filePath(c, '--compose', 'compose.yaml')),
+  container: o.container
+});
 
 /** Builds the commander program; `parse` throws InputError for any usage mistake. */
 export const parseCliArgs = (argv: string[]): CliArgs => {
@@ -106,9 +118,9 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     .addOption(new Option('--builder <kind>', 'builder semantics for EXPOSE expansion').choices(['buildkit', 'classic']).default('buildkit'))
     .addOption(new Option('--format <format>', 'report format').choices(formats).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
-    .option('--report <format=path>', 'also write a report file (repeatable)', (v, p: CheckArgs['reports']) => [...p, report(v)], [])
+    .option('--report <format=path>', 'also write a report file (repeatable)', (v, p: CheckArgs['reports'] | undefined) => [...(p ?? []), report(v)])
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the gate').choices(['error', 'warning', 'never']).default('error'))
-    .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only', false)
+    .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only')
     .option('--no-color', 'plain text output')
     .action((o: Opts) => {
       result = {
@@ -117,10 +129,10 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
         ...deploy(o),
         builder: o.builder,
         format: o.format,
-        output: o.output,
-        reports: o.report,
+        output: filePath(o.output, '--output', 'report.txt'),
+        reports: o.report ?? [],
         failOn: o.failOn,
-        staticOnly: o.staticOnly,
+        staticOnly: o.staticOnly ?? false,
         color: o.color
       };
     });
@@ -128,37 +140,59 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
   deployOptions(runOptions(program.command('init').description('print a portgate.yml baseline from what the image does')), ' whose run: settings to use')
     .option('--output <file>', 'write the spec to a file instead of stdout')
     .action((o: Opts) => {
-      result = {command: 'init', ...common(o), ...deploy(o), output: o.output};
+      result = {command: 'init', ...common(o), ...deploy(o), output: filePath(o.output, '--output', 'portgate.yml')};
     });
 
   try {
     program.parse(argv, {from: 'user'});
   } catch (e) {
     if (e instanceof CommanderError) {
+      // Help commander shows unasked (no command given) carries exit code 1; asked-for help and --version carry 0.
+      if (e.code === 'commander.help' && e.exitCode !== 0) return {command: 'usage', text: help};
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
       const command = ['check', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
       throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
-  if (!result) return {command: 'help', text: program.helpInformation()};
+  if (!result) return {command: 'usage', text: program.helpInformation()};
   return result;
 };
 
 /** Options as commander hands them over (names derived from the flags). */
-interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settle' | 'engineWaitMs'> {
-  buildArg: Record<string, string>;
-  report: CheckArgs['reports'];
+interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'timeoutMs' | 'settle' | 'engineWaitMs' | 'manifests' | 'compose' | 'staticOnly'> {
+  buildArg?: Record<string, string>;
+  report?: CheckArgs['reports'];
+  manifests?: string[];
+  compose?: string[];
+  staticOnly?: boolean;
   timeout?: string;
   settle?: string;
   engineWait: string;
 }
 
-/** Empty values come from unset variables (`--image "$IMAGE"`); the engine API would misread them. */
-const nonEmpty = (value: string, flag: string, example: string): string => {
+/**
+ * Empty values come from unset variables (`--image "$IMAGE"`); malformed ones
+ * the engine API would misread as a path (a 301 that looks like an unreachable
+ * engine): both are refused here, as the Docker CLI refuses them.
+ */
+const imageRef = (value: string, flag: string, example: string): string => {
   if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
+  const bad = describeBadImageReference(value.trim(), flag);
+  if (bad) throw new InputError(bad);
   return value.trim();
 };
+
+/**
+ * An empty path comes from an unset variable too (`--spec "$SPEC"`); taking it
+ * as "not given" would quietly drop the check the flag asked for.
+ */
+function filePath(value: string, flag: string, example: string): string;
+function filePath(value: string | undefined, flag: string, example: string): string | undefined;
+function filePath(value: string | undefined, flag: string, example: string): string | undefined {
+  if (value !== undefined && !value.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag}${flag.endsWith('=') ? '' : ' '}${example}, or leave the option out (is the variable you pass set?)`);
+  return value;
+}
 
 const positive = (ms: number, flag: string): number => {
   if (ms <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
@@ -166,12 +200,12 @@ const positive = (ms: number, flag: string): number => {
 };
 
 const common = (o: Opts) => ({
-  image: nonEmpty(o.image, '--image', 'app:ci'),
-  dockerfile: o.dockerfile,
-  buildArgs: o.buildArg,
+  image: imageRef(o.image, '--image', 'app:ci'),
+  dockerfile: filePath(o.dockerfile, '--dockerfile', 'Dockerfile'),
+  buildArgs: o.buildArg ?? {},
   target: o.target,
   probe: o.probe,
-  probeImage: nonEmpty(o.probeImage, '--probe-image', DEFAULTS.probeImage),
+  probeImage: imageRef(o.probeImage, '--probe-image', DEFAULTS.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
   ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),

@@ -34,6 +34,7 @@ const checkOutputs = (paths: {path: string; what: string}[]): void => {
   for (const {path, what} of paths) {
     const dir = dirname(resolve(path));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (existsSync(path) && statSync(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
   }
 };
 
@@ -44,8 +45,8 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
   const dockerfilePath = pick(a.dockerfile, ['Dockerfile']);
   return {
     image: a.image,
-    ...(dockerfilePath && {dockerfile: {file: dockerfilePath, text: await readInput(dockerfilePath, 'the Dockerfile')}}),
-    ...(specPath && {spec: loadSpec(await readInput(specPath, 'the spec'), specPath)}),
+    ...(dockerfilePath && {dockerfile: {file: dockerfilePath, text: await readInput(dockerfilePath, 'the Dockerfile', 'Dockerfile')}}),
+    ...(specPath && {spec: loadSpec(await readInput(specPath, 'the spec', 'portgate.yml'), specPath)}),
     buildArgs: a.buildArgs,
     target: a.target,
     builder: a.command === 'check' ? a.builder : 'buildkit',
@@ -117,6 +118,10 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
     if (args.command === 'help') {
       io.stdout(args.text);
       return EXIT.pass;
+    }
+    if (args.command === 'usage') {
+      io.stderr(args.text);
+      return EXIT.input;
     }
     return args.command === 'check' ? await check(args, io) : await init(args, io);
   } catch (e) {

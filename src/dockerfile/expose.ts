@@ -47,13 +47,21 @@ export const exposeWords = (words: readonly Word[], env: Env, ctx: ExposeContext
     }
   };
   const sorted = [...words].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  const expanded = sorted.map(w => ({w, specs: attempt(w, () => processWords(w.text, env, ctx.lex))}));
+  // A spec repeated within one word adds nothing (the first wins), and a variable can repeat one thousands of times.
+  const expanded = sorted.map(w => ({w, specs: [...new Set(attempt(w, () => processWords(w.text, env, ctx.lex)))]}));
   const parsed = expanded.flatMap(({w, specs}) =>
-    specs.map(raw => ({w, raw, spec: attempt(w, () => parsePortSpec(raw, ctx.lex.builder), raw)}))
+    specs.map(raw => {
+      const spec = attempt(w, () => parsePortSpec(raw, ctx.lex.builder), raw);
+      attempt(w, () => ctx.lex.budget?.ports(spec.ports.length));
+      return {w, raw, spec};
+    })
   );
   parsed.sort((a, b) => a.w.start.line - b.w.start.line || a.w.start.character - b.w.start.character);
-  return {
-    ports: parsed.flatMap(({w, spec}) => spec.ports.map(p => ({...p, origin: 'dockerfile' as const, location: wordLocation(ctx.file, w)}))),
-    warnings: parsed.filter(p => p.spec.hostPart).map(({w, raw, spec}) => hostPartWarning(ctx.file, w, raw, spec))
-  };
+  // A loop and one location per word: `EXPOSE 1-65535/tcp 1-65535/udp` is 131,070 ports.
+  const ports: ExposedPort[] = [];
+  for (const {w, spec} of parsed) {
+    const location = wordLocation(ctx.file, w);
+    for (const p of spec.ports) ports.push({port: p.port, protocol: p.protocol, origin: 'dockerfile', location});
+  }
+  return {ports, warnings: parsed.filter(p => p.spec.hostPart).map(({w, raw, spec}) => hostPartWarning(ctx.file, w, raw, spec))};
 };

@@ -30,6 +30,8 @@ export interface BraceReader {
   stopOn(stop: Ch, rawEscapes: boolean): {text: string};
   /** The rest of `${…}` up to the closing brace. */
   closeBrace(rawEscapes: boolean): string;
+  /** Counts characters a substitution adds against the Dockerfile's expansion budget. */
+  spend(n: number): void;
 }
 
 const unsupported = (label: string): ExpansionError => new ExpansionError(`unsupported modifier (${label}) in substitution`);
@@ -62,7 +64,7 @@ const replace = (r: BraceReader, value: string): string => {
     throw e;
   }
   const replacement = r.closeBrace(true);
-  return patternOp(pattern, () => replacePattern(value, pattern, replacement, all));
+  return patternOp(pattern, () => replacePattern(value, pattern, replacement, all, r.spend));
 };
 
 /** BuildKit: `}`, `/`, `//`, and `-` `+` `?` `#` `##` `%` `%%`, each also after `:` (which makes empty count as unset). */

@@ -68,9 +68,32 @@ const expandTemplate = (template: string, match: string): string =>
     return /^[0-9]+$/.test(name) && Number(name) === 0 ? match : '';
   });
 
-/** `${V/p/r}` (first match) and `${V//p/r}` (every match); the pattern is greedy and unanchored. */
-export const replacePattern = (value: string, pattern: string, replacement: string, all: boolean): string => {
-  if (all) return value.replace(toRegex(pattern, true, false, true), m => expandTemplate(replacement, m));
+/**
+ * String.prototype.replace with a global regex, match by match: replace()
+ * collects every match before it calls back, which for a megabyte value is a
+ * million arrays before `grow` can say stop.
+ */
+const replaceAll = (value: string, re: RegExp, replacement: string, grow: (n: number) => void): string => {
+  let out = '';
+  let last = 0;
+  for (let m = re.exec(value); m; m = re.exec(value)) {
+    const r = expandTemplate(replacement, m[0]);
+    if (r.length > m[0].length) grow(r.length - m[0].length);
+    out += value.slice(last, m.index) + r;
+    last = m.index + m[0].length;
+    // An empty match moves on one code point, as replace() does with the `u` flag.
+    if (m[0] === '') re.lastIndex += (value.codePointAt(re.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return out + value.slice(last);
+};
+
+/**
+ * `${V/p/r}` (first match) and `${V//p/r}` (every match); the pattern is
+ * greedy and unanchored. `grow` hears of every match that lengthens the value,
+ * before the result is built, so a budget can stop `${V//a/aaaa…}` in time.
+ */
+export const replacePattern = (value: string, pattern: string, replacement: string, all: boolean, grow: (n: number) => void = () => {}): string => {
+  if (all) return replaceAll(value, toRegex(pattern, true, false, true), replacement, grow);
   const m = toRegex(pattern, true, false).exec(value);
   return m ? value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length) : value;
 };

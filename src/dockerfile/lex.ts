@@ -11,6 +11,7 @@
  *   "missing ':' in substitution" (verified against that engine).
  */
 import {buildkitModifier, classicModifier, EOF, ExpansionError, type BraceReader, type Ch} from './lex-modifiers.js';
+import {ExpansionBudget, MAX_NESTING, nestingError} from './lex-limits.js';
 
 export {ExpansionError};
 
@@ -21,10 +22,15 @@ export interface LexOptions {
   /** The escape token: `\` or a backtick (`# escape=` directive). */
   escape: string;
   builder: Builder;
+  /** Shared by all words of one Dockerfile; without it each word gets a budget of its own. */
+  budget?: ExpansionBudget;
 }
 
 // Go's unicode.IsSpace, IsLetter, IsDigit.
-export const isSpace = (c: string): boolean => /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u.test(c);
+const SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const ONE_SPACE = new RegExp(`^${SPACE}$`, 'u');
+const SPACE_RUNS = new RegExp(`${SPACE}+`, 'u');
+export const isSpace = (c: string): boolean => ONE_SPACE.test(c);
 const isLetter = (c: string): boolean => /^\p{L}$/u.test(c);
 const isDigit = (c: string): boolean => /^\p{Nd}$/u.test(c);
 /** POSIX special parameters: `$@`, `$#`… (lex.go isSpecialParam). They are never set, so expand to "". */
@@ -37,19 +43,27 @@ class Words {
   private readonly list: string[] = [];
 
   addChar(c: string): void {
-    if (!isSpace(c)) this.addRaw(c);
-    else if (this.inWord && this.word) {
-      this.list.push(this.word);
-      this.word = '';
-      this.inWord = false;
-    }
+    if (isSpace(c)) this.space();
+    else this.addRaw(c);
   }
   addRaw(s: string): void {
     this.word += s;
     this.inWord = true;
   }
+  /** As addChar for each character, run by run: a value can be megabytes long. A run of spaces acts as one. */
   addString(s: string): void {
-    for (const c of s) this.addChar(c);
+    s.split(SPACE_RUNS).forEach((part, i) => {
+      if (i > 0) this.space();
+      if (part) this.addRaw(part);
+    });
+  }
+  /** Unquoted whitespace ends a word; a quoted empty word ("") only ends at text. */
+  private space(): void {
+    if (this.inWord && this.word) {
+      this.list.push(this.word);
+      this.word = '';
+      this.inWord = false;
+    }
   }
   done(): string[] {
     if (this.word) this.list.push(this.word);
@@ -62,8 +76,14 @@ class ShellWord implements BraceReader {
   private i = 0;
   /** Keep escape tokens in the output: set while reading `#`, `%` and `/` patterns, whose own escapes matter. */
   private rawEscapes = false;
+  private depth = 0;
 
-  constructor(word: string, private readonly env: Env, private readonly opts: LexOptions) {
+  constructor(
+    word: string,
+    private readonly env: Env,
+    private readonly opts: LexOptions,
+    readonly spend: (n: number) => void
+  ) {
     this.cs = Array.from(word);
   }
 
@@ -158,7 +178,14 @@ class ShellWord implements BraceReader {
     return name;
   }
 
+  /** Every substitution's result is counted against the Dockerfile's budget, at every nesting level. */
   private dollar(): string {
+    const s = this.substitution();
+    this.spend(s.length);
+    return s;
+  }
+
+  private substitution(): string {
     this.next();
     if (this.peek() !== '{') {
       const name = this.name();
@@ -168,9 +195,15 @@ class ShellWord implements BraceReader {
     const c = this.peek();
     if (c === EOF) throw new ExpansionError("syntax error: missing '}'");
     if (c === '{' || c === '}' || c === ':') throw new ExpansionError('syntax error: bad substitution');
-    const name = this.name();
-    const value = this.env.get(name);
-    return this.opts.builder === 'classic' ? classicModifier(this, name, value) : buildkitModifier(this, name, value);
+    if (this.depth >= MAX_NESTING) throw nestingError();
+    this.depth++;
+    try {
+      const name = this.name();
+      const value = this.env.get(name);
+      return this.opts.builder === 'classic' ? classicModifier(this, name, value) : buildkitModifier(this, name, value);
+    } finally {
+      this.depth--;
+    }
   }
 
   /** The rest of `${…}` up to the closing brace. */
@@ -184,12 +217,15 @@ class ShellWord implements BraceReader {
   }
 }
 
+/** Go's %q; JSON quoting agrees with it for the printable text Dockerfiles contain. A bomb's word is cut short. */
+const quoted = (word: string): string => (word.length > 80 ? `${JSON.stringify(word.slice(0, 60)).slice(0, -1)}…"` : JSON.stringify(word));
+
 const process = (word: string, env: Env, opts: LexOptions): {text: string; words: string[]} => {
   try {
-    return new ShellWord(word, env, opts).stopOn(EOF);
+    return new ShellWord(word, env, opts, (opts.budget ?? new ExpansionBudget()).spend).stopOn(EOF);
   } catch (e) {
-    // Go's %q; JSON quoting agrees with it for the printable text Dockerfiles contain.
-    if (e instanceof ExpansionError) throw new ExpansionError(`failed to process ${JSON.stringify(word)}: ${e.message}`, e.missingValue);
+    // Same class, so a limit stays recognisable as portgate's.
+    if (e instanceof ExpansionError) throw new (e.constructor as typeof ExpansionError)(`failed to process ${quoted(word)}: ${e.message}`, e.missingValue);
     throw e;
   }
 };

@@ -10,9 +10,11 @@ import {portKey, type ExposedPort, type Finding} from '../model.js';
 import {exposeWords, type ExposeContext} from './expose.js';
 import {checkSyntax, parseInstruction, type Step} from './instructions.js';
 import {ExpansionError, processWord, type Builder, type Env, type LexOptions} from './lex.js';
+import {ExpansionBudget, ExpansionLimitError} from './lex-limits.js';
 import {problem} from './problem.js';
 import {fromEnv, imageScope, resolveGlobals, type Scope, type ScopeContext} from './scope.js';
 import {readSource, type Instruction, type Pos} from './source.js';
+import {imageReferenceError} from '../util/image-reference.js';
 import {checkStageName, evaluatedStages, findTarget, splitStages, stageLabel, stageNamed, type Stage} from './stages.js';
 
 /** What portgate knows about an external base image (from `docker image inspect`). */
@@ -74,7 +76,9 @@ interface StageResult {
 const PORT_HINT = 'EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0–65535, protocols tcp, udp or sctp';
 
 const expansionHint = (e: ExpansionError, builder: Builder): string =>
-  e.missingValue
+  e instanceof ExpansionLimitError
+    ? 'this is a limit of portgate, not of Docker, far above what real Dockerfiles need: define the variables without multiplying or nesting them'
+    : e.missingValue
     ? 'give the variable a value before this line (ARG default, ENV or --build-arg)'
     : builder === 'classic' && e.message.endsWith("missing ':' in substitution")
       ? 'the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression'
@@ -96,7 +100,7 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   const builder = opts.builder ?? 'buildkit';
   const buildArgs = opts.buildArgs ?? {};
   const {escape, instructions} = readSource(text, file);
-  const lex: LexOptions = {escape, builder};
+  const lex: LexOptions = {escape, builder, budget: new ExpansionBudget()};
   const expand = (word: string, at: Pos, env: Env): string => {
     try {
       return processWord(word, env, lex);
@@ -119,6 +123,8 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   for (const ins of instructions) checkSyntax(ins, parse);
   const steps = instructions.map(ins => parseInstruction(ins, parse));
   const {globals: globalArgs, stages} = splitStages(steps, file);
+  // BuildKit checks every stage name up front; the classic builder as it reaches each stage (below).
+  if (builder === 'buildkit') for (const s of stages) checkStageName(stages, s, builder, file);
   const ctx: ScopeContext = {builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand)};
 
   const refs = new Map<number, string>();
@@ -137,6 +143,15 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   if (builder === 'buildkit') stages.forEach(refOf);
   const target = findTarget(stages, opts.target, builder, file);
   const parentOf = (s: Stage): Stage | undefined => stageNamed(stages, s.index, refOf(s), builder);
+  // BuildKit's wording (dockerfile2llb resolveBaseImage), which parses every external base, reached or not;
+  // the classic builder fails as it reaches one. portgate would otherwise send the name to the engine.
+  const checkBaseName = (stage: Stage, ref: string): void => {
+    const error = imageReferenceError(ref);
+    if (error !== undefined)
+      throw problem(file, stage.from.base.start, `failed to parse stage name ${JSON.stringify(ref)}: ${error}`, 'FROM takes an earlier stage\'s name or an image reference such as registry.example.com/team/base:1.2 (lowercase path, parts separated by one `/`)');
+  };
+
+  if (builder === 'buildkit') for (const s of stages) if (!parentOf(s)) checkBaseName(s, refOf(s));
 
   const run = (r: StageResult, step: Step): void => {
     if (step.kind === 'arg') r.scope.declareArgs(step.pairs, (word, at) => expand(word, at, r.scope.env()));
@@ -155,10 +170,11 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
 
   const results = new Map<number, StageResult>();
   for (const stage of evaluatedStages(stages, target, parentOf, builder)) {
-    checkStageName(stages, stage, builder, file);
+    if (builder === 'classic') checkStageName(stages, stage, builder, file);
     const ref = refOf(stage);
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);
+    if (!parentStage && builder === 'classic') checkBaseName(stage, ref);
     const r: StageResult = parent
       ? {ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: []}
       : {ref, parent, scope: imageScope(ctx, ref === 'scratch' ? [] : (opts.baseImages?.[ref]?.env ?? [])), exposed: [], warnings: [], triggers: []};

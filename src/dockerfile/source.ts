@@ -23,15 +23,46 @@ export interface Word {
   end: Pos;
 }
 
-/** Logical-line text that knows the source position of each UTF-16 unit. */
+/** Where a run of a logical line starts; its characters follow on within one physical line. */
+interface Run {
+  offset: number;
+  line: number;
+  character: number;
+}
+
+/**
+ * Logical-line text that knows the source position of each UTF-16 unit. It
+ * keeps one entry per physical line it joins, not per character: a line can
+ * hold a megabyte of base64 (or of a hostile `${A:-${A:-…}}`).
+ */
 export class Text {
   constructor(
     readonly value: string,
-    private readonly at: readonly Pos[]
+    private readonly runs: readonly Run[]
   ) {}
 
+  /** The position of unit `i`; undefined outside the text. */
+  private pos(i: number): Pos | undefined {
+    if (i < 0 || i >= this.value.length) return undefined;
+    let [lo, hi] = [0, this.runs.length - 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.runs[mid] as Run).offset <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const r = this.runs[lo] as Run;
+    return {line: r.line, character: r.character + i - r.offset};
+  }
+
   slice(from: number, to = this.value.length): Text {
-    return new Text(this.value.slice(from, to), this.at.slice(from, to));
+    const runs: Run[] = [];
+    for (const [k, r] of this.runs.entries()) {
+      const next = this.runs[k + 1]?.offset ?? this.value.length;
+      if (next <= from || r.offset >= to) continue;
+      const skip = Math.max(0, from - r.offset);
+      runs.push({offset: r.offset + skip - from, line: r.line, character: r.character + skip});
+    }
+    return new Text(this.value.slice(from, to), runs);
   }
 
   /** Without Go strings.TrimSpace's leading and trailing whitespace. */
@@ -45,12 +76,12 @@ export class Text {
 
   /** Where the first character came from; undefined for empty text. */
   start(): Pos | undefined {
-    return this.at[0];
+    return this.pos(0);
   }
 
   word(text: string, from: number, to: number): Word {
-    const last = this.at[to - 1] as Pos;
-    return {text, start: this.at[from] as Pos, end: {line: last.line, character: last.character + 1}};
+    const last = this.pos(to - 1) as Pos;
+    return {text, start: this.pos(from) as Pos, end: {line: last.line, character: last.character + 1}};
   }
 }
 
@@ -77,12 +108,12 @@ export interface Source {
 const logicalLine = (lines: readonly string[], start: Pos, escape: string): Text => {
   const continuation = new RegExp(`${escape === '\\' ? '\\\\' : escape}[ \\t]*$`);
   let value = '';
-  const at: Pos[] = [];
+  const runs: Run[] = [];
   const take = (line: number, from: number): boolean => {
     const text = (lines[line] as string).slice(from);
     const m = continuation.exec(text);
     const body = m ? text.slice(0, m.index) : text;
-    for (let c = 0; c < body.length; c++) at.push({line, character: from + c});
+    if (body) runs.push({offset: value.length, line, character: from});
     value += body;
     return m !== null;
   };
@@ -92,7 +123,7 @@ const logicalLine = (lines: readonly string[], start: Pos, escape: string): Text
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     more = take(line, 0);
   }
-  return new Text(value, at);
+  return new Text(value, runs);
 };
 
 

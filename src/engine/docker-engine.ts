@@ -13,6 +13,7 @@ import {execReader, sidecarReader} from './readers/sidecar.js';
 import {authFor} from './registry-auth.js';
 import {MANAGED_LABEL, netProbeConfig, networkConfig, pidProbeConfig, targetConfig} from './sandbox-config.js';
 import {demux} from './streams.js';
+import {describeBadImageReference} from '../util/image-reference.js';
 import {DEFAULT_EPHEMERAL, type CpuSample, type Engine, type ImageFacts, type ProbeMode, type SocketReader, type Target} from './types.js';
 
 const statusOf = (e: unknown): number | undefined => (e as {statusCode?: number}).statusCode;
@@ -309,12 +310,15 @@ const exitedReader = (kind: 'host' | 'sidecar'): SocketReader => ({
 });
 
 /**
- * An empty reference makes the engine answer `/images//json` with a redirect
- * that docker-modem follows to a host named `images`, failing outside any
- * promise: refuse it here, whatever the caller validated.
+ * An empty or malformed reference (a space, `..`, `//`) lands in the engine's
+ * URL path: the engine answers with a redirect that docker-modem follows to a
+ * host named `images`, failing outside any promise or as "HTTP 301". Refuse it
+ * here, whatever the caller validated (FROM lines of a Dockerfile get here too).
  */
 const checkRef = (ref: string): void => {
   if (!ref.trim()) throw new InputError('the image reference is empty: give one such as app:ci (is the variable you pass set?)');
+  const bad = describeBadImageReference(ref, 'the image');
+  if (bad) throw new InputError(bad);
 };
 
 const PROBE_IMAGE_HINT =

@@ -1,15 +1,21 @@
 import {readdir, readFile, stat} from 'node:fs/promises';
-import {join, resolve} from 'node:path';
+import {basename, dirname, join, resolve} from 'node:path';
 import {InputError} from '../errors.js';
 import type {ManifestSource} from '../manifests/index.js';
 import type {DeploymentInputs} from './manifests.js';
 
-/** Reads a file the user named; a failure is their input error (exit 2), not a crash. */
-export const readInput = async (path: string, what: string): Promise<string> => {
+/**
+ * Reads a file the user named; a failure is their input error (exit 2), not a
+ * crash. A folder is said in words (Node only says EISDIR), with the file it
+ * probably holds: `inFolder`, e.g. `Dockerfile`.
+ */
+export const readInput = async (path: string, what: string, inFolder?: string): Promise<string> => {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new InputError(`${what} ${path} is a folder, not a file: pass the file itself${inFolder ? `, e.g. ${join(path, inFolder)}` : ''}.`);
+    throw new InputError(`cannot read ${what} ${path}: ${code ?? (e as Error).message}. Check the path.`);
   }
 };
 
@@ -71,6 +77,12 @@ export const readManifestSources = async (paths: string[], readStdin: () => Prom
     }
     const files = await yamlFilesUnder(p);
     if (!files.length) throw new InputError(`the manifest folder ${p} has no *.yaml or *.yml file: pass rendered manifests (e.g. the output of \`helm template\` or \`kustomize build\`).`);
+    // Its templates would fail as YAML one by one; the chart as a whole is what needs rendering.
+    const chart = files.find(f => basename(f) === 'Chart.yaml');
+    if (chart) {
+      const dir = dirname(chart);
+      throw new InputError(`--manifests ${p} holds a Helm chart (${chart}), whose templates are not manifests yet: render it with \`helm template\` and pass the output, e.g. \`helm template RELEASE ${dir} | portgate check … --manifests -\`.`);
+    }
     for (const f of files) await add(f);
   }
   return out;

@@ -1,8 +1,8 @@
-import {isMap, isScalar, type Node, type YAMLMap} from 'yaml';
+import {isMap, isScalar, visit, type Node, type YAMLMap} from 'yaml';
 import type {Protocol, SourceLocation} from '../model.js';
 import type {ManifestSource} from './k8s-load.js';
-import {parseProtocol, parseRange, parseShortPort, withDefaults, type PortMapping} from './compose-ports.js';
-import {asMap, deref, entry, fail, locate, optMap, optSeq, optStr, parseDocs, type At, type Y} from './yaml-read.js';
+import {badInterpolation, parseProtocol, parseRange, parseShortPort, withDefaults, type PortMapping} from './compose-ports.js';
+import {asMap, deref, entry, fail, locate, optMap, optSeq, optStr, pairsOf, parseDocs, type At, type Y} from './yaml-read.js';
 import {emptyRun, type DeployedRun} from './deployed-run.js';
 import {readComposeRun} from './compose-run.js';
 
@@ -105,6 +105,17 @@ const readExpose = (y: Y, svc: YAMLMap): ComposeExpose[] =>
     return Array.from({length: r[1] - r[0] + 1}, (_, i) => ({port: r[0] + i, protocol: protocol as Protocol, at: locate(y, node)}));
   });
 
+/** Compose interpolates every string of the file before it reads any, so a bad `${` anywhere stops it. */
+const checkInterpolation = (y: Y): void => {
+  visit(y.doc, {
+    Scalar: (_key, node) => {
+      const bad = typeof node.value === 'string' ? badInterpolation(node.value) : undefined;
+      if (bad !== undefined)
+        fail(y, node, `invalid interpolation format at "${bad}": a \`\${\` needs a variable name and a closing \`}\` (\${VAR}, \${VAR:-default}); write $$ for a literal $`);
+    }
+  });
+};
+
 /**
  * Parses Compose files. Several files (`compose.yaml` + `compose.override.yaml`)
  * merge like `docker compose -f a -f b`: per service, the last `image`,
@@ -114,8 +125,9 @@ export function loadCompose(sources: ManifestSource[]): ComposeModel {
   const byName = new Map<string, ComposeService>();
   for (const src of sources) {
     for (const {y, root} of parseDocs(src.file, src.text, '1.2')) {
+      checkInterpolation(y);
       const services = root && optMap(y, root, 'services')?.value;
-      for (const pair of services?.items ?? []) {
+      for (const pair of services ? pairsOf(y, services) : []) {
         const name = isScalar(pair.key) ? String(pair.key.value) : fail(y, pair.key, 'service names must be strings');
         const value = deref(y, pair.value);
         const svc = value && asMap(y, value, `service ${name}`);

@@ -28,6 +28,21 @@ export const withDefaults = (s: string): string | undefined => {
   return unresolved ? undefined : out;
 };
 
+/**
+ * compose-go's template pattern: `$$`, `$NAME`, `${NAME}` with an optional
+ * `:-` `-` `:?` `?` `:+` `+` part, and anything else after `${` invalid.
+ */
+const TEMPLATE = /\$(?:\$|[_a-z][_a-z0-9]*|\{(?:[_a-z][_a-z0-9]*(?::?[-+?].*)?\}|()))/gi;
+
+/**
+ * The first malformed `${…}` in a value (`${PORT`, `${}`, `${A B}`), which
+ * Compose refuses with "invalid interpolation format" for the whole file.
+ */
+export const badInterpolation = (s: string): string | undefined => {
+  for (const m of s.matchAll(TEMPLATE)) if (m[1] !== undefined) return s.slice(m.index, m.index + 20).split('\n')[0];
+  return undefined;
+};
+
 const PROTOCOLS = ['tcp', 'udp', 'sctp'];
 
 export const parseProtocol = (p: string): Protocol | string =>

@@ -2,7 +2,7 @@ import {parse as shellParse} from 'shell-quote';
 import {isMap, isScalar, isSeq, type Node, type YAMLMap} from 'yaml';
 import {emptyRun, type DeployedRun} from './deployed-run.js';
 import {withDefaults} from './compose-ports.js';
-import {entry, fail, locate, optBool, optSeq, type At, type Y} from './yaml-read.js';
+import {deref, entry, fail, locate, optBool, optSeq, pairsOf, type At, type Y} from './yaml-read.js';
 
 /**
  * A Compose `command` / `entrypoint`: a list as is, a string split like a
@@ -56,8 +56,8 @@ const readEnvironment = (y: Y, svc: YAMLMap, run: DeployedRun): void => {
     run.env.push({name, value, at});
   };
   if (isMap(e.value)) {
-    for (const p of e.value.items) {
-      const v = p.value as Node | null;
+    for (const p of pairsOf(y, e.value)) {
+      const v = deref(y, p.value) ?? null;
       add(String((p.key as {value: unknown}).value), isScalar(v) && v.value !== null ? String(v.value) : undefined, locate(y, p.key));
     }
   } else if (isSeq(e.value)) {

@@ -1,4 +1,7 @@
 import type {YAMLMap} from 'yaml';
+import {InputError} from '../errors.js';
+import type {SourceLocation} from '../model.js';
+import {checkRendered} from './helm.js';
 import type {Ingress, IngressBackend, K8sMeta, K8sObjects, Service} from './k8s-model.js';
 import {readWorkload} from './k8s-pod.js';
 import {asMap, fail, optMap, optPort, optPortOrName, optSeq, optStr, parseDocs, protocolField, stringMap, type Y} from './yaml-read.js';
@@ -8,13 +11,16 @@ export interface ManifestSource {
   text: string;
 }
 
+/** `generateName` objects have no name yet: they cannot clash. */
+const UNNAMED = '(unnamed)';
+
 const readMeta = (y: Y, obj: YAMLMap): K8sMeta => {
   const kind = optStr(y, obj, 'kind') ?? fail(y, obj, 'not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)');
   const metadata = optMap(y, obj, 'metadata')?.value;
   const name = metadata && optStr(y, metadata, 'name');
   return {
     kind: kind.value,
-    name: name?.value ?? '(unnamed)',
+    name: name?.value ?? UNNAMED,
     namespace: (metadata && optStr(y, metadata, 'namespace')?.value) || 'default',
     at: name?.at ?? kind.at
   };
@@ -77,13 +83,35 @@ const readIngress = (y: Y, obj: YAMLMap, meta: K8sMeta): Ingress => {
   return {...meta, backends};
 };
 
-const readObject = (y: Y, obj: YAMLMap, into: K8sObjects): void => {
+/** Where each kind/namespace/name was first defined, across every file and document. */
+type Seen = Map<string, SourceLocation>;
+
+const where = (l: SourceLocation): string => `${l.file}:${l.line}`;
+
+/**
+ * Two objects of one kind, namespace and name: `kubectl apply` keeps the last
+ * silently, so which one deploys the image would be a guess. Often a file
+ * passed twice, or a chart rendered into the folder twice.
+ */
+const checkUnique = (meta: K8sMeta, seen: Seen): void => {
+  if (meta.name === UNNAMED) return;
+  const key = `${meta.kind}\0${meta.namespace}\0${meta.name}`;
+  const first = seen.get(key);
+  if (first) {
+    const message = `${meta.kind} ${meta.namespace}/${meta.name} is defined twice, here and at ${where(first)}: kubectl would apply only the last one, so portgate cannot tell which is deployed. Remove one of them (was a file passed twice?)`;
+    throw new InputError(message, meta.at.file, meta.at.line, meta.at.column);
+  }
+  seen.set(key, meta.at);
+};
+
+const readObject = (y: Y, obj: YAMLMap, into: K8sObjects, seen: Seen): void => {
   const meta = readMeta(y, obj);
   const items = meta.kind.endsWith('List') ? optSeq(y, obj, 'items') : undefined;
   if (items) {
-    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into);
+    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into, seen);
     return;
   }
+  checkUnique(meta, seen);
   if (meta.kind === 'Service') into.services.push(readService(y, obj, meta));
   else if (meta.kind === 'Ingress') into.ingresses.push(readIngress(y, obj, meta));
   else {
@@ -100,8 +128,10 @@ const readObject = (y: Y, obj: YAMLMap, into: K8sObjects): void => {
  */
 export function loadKubernetes(sources: ManifestSource[]): K8sObjects {
   const into: K8sObjects = {workloads: [], services: [], ingresses: []};
+  const seen: Seen = new Map();
   for (const src of sources) {
-    for (const {y, root} of parseDocs(src.file, src.text, '1.1')) if (root) readObject(y, root, into);
+    checkRendered(src);
+    for (const {y, root} of parseDocs(src.file, src.text, '1.1')) if (root) readObject(y, root, into, seen);
   }
   return into;
 }

@@ -1,6 +1,6 @@
 import {isScalar, type Node, type YAMLMap} from 'yaml';
 import {emptyRun, expandK8s, type DeployedRun} from './deployed-run.js';
-import {asMap, entry, fail, locate, optBool, optMap, optSeq, optStr, type At, type Y} from './yaml-read.js';
+import {asMap, entry, fail, locate, optBool, optMap, optSeq, optStr, pairsOf, type At, type Y} from './yaml-read.js';
 
 const strList = (y: Y, map: YAMLMap, key: string): At<string[]> | undefined => {
   const seq = optSeq(y, map, key);
@@ -31,7 +31,7 @@ export const readVolumes = (y: Y, podSpec: YAMLMap): Map<string, {kind: string; 
     const v = asMap(y, node, 'a volume');
     const name = optStr(y, v, 'name')?.value;
     if (!name) continue;
-    const kind = v.items.map(p => (isScalar(p.key) ? String(p.key.value) : '')).find(k => k && k !== 'name') ?? 'unknown';
+    const kind = pairsOf(y, v).map(p => (isScalar(p.key) ? String(p.key.value) : '')).find(k => k && k !== 'name') ?? 'unknown';
     const empty = kind === 'emptyDir' ? optMap(y, v, 'emptyDir')?.value : undefined;
     const size = empty && optStr(y, empty, 'sizeLimit')?.value;
     const bytes = size !== undefined ? quantity(size) : undefined;

@@ -1,5 +1,6 @@
-import {isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type YAMLMap} from 'yaml';
+import {isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap} from 'yaml';
 import {InputError} from '../errors.js';
+import {aliasProblem} from './yaml-aliases.js';
 import type {Protocol, SourceLocation} from '../model.js';
 
 /**
@@ -11,6 +12,8 @@ export interface Y {
   file: string;
   lines: LineCounter;
   doc: Document.Parsed;
+  /** pairsOf's results: a merge chain is walked once however often it is read. */
+  merged: Map<YAMLMap, Pair[]>;
 }
 
 /** A value and the place it was written. */
@@ -19,17 +22,23 @@ export interface At<T> {
   at: SourceLocation;
 }
 
-/** Parses every `---` document of one file, throwing on the first YAML error. */
+/**
+ * Parses every `---` document of one file, throwing on the first YAML error
+ * or alias bomb. `<<` merge keys are read in both versions: kubectl and
+ * Compose (go-yaml) apply them.
+ */
 export const parseDocs = (file: string, text: string, version: '1.1' | '1.2'): {y: Y; root: YAMLMap | undefined}[] => {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {lineCounter: lines, version, prettyErrors: true});
+  const docs = parseAllDocuments(text, {lineCounter: lines, version, merge: true, prettyErrors: true});
   return docs.map(doc => {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       throw new InputError(`invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, file, pos?.line, pos?.col);
     }
-    const y = {file, lines, doc};
+    const y: Y = {file, lines, doc, merged: new Map()};
+    const aliases = aliasProblem(doc);
+    if (aliases) fail(y, aliases.node, aliases.message);
     const root = deref(y, doc.contents);
     if (root === undefined) return {y, root: undefined};
     return {y, root: isMap(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe(root)}`)};
@@ -57,9 +66,38 @@ export const deref = (y: Y, node: unknown): Node | undefined => {
 const describe = (n: unknown): string =>
   isMap(n) ? 'a mapping' : isSeq(n) ? 'a list' : isScalar(n) ? JSON.stringify(n.value) : 'an unsupported value';
 
-/** The key node and value node of `key` in `map`, or undefined when absent or empty. */
+const isMergeKey = (key: unknown): boolean => isScalar(key) && typeof key.value === 'symbol' && key.value.description === '<<';
+const keyOf = (p: Pair): unknown => (isScalar(p.key) ? p.key.value : p.key);
+
+/**
+ * A mapping's pairs with `<<` merge keys applied as YAML 1.1 defines them
+ * (and yaml's toJS does): its own keys win, then earlier merged mappings over
+ * later ones. Each pair keeps its own place in the file for messages.
+ */
+export const pairsOf = (y: Y, map: YAMLMap): Pair[] => {
+  const cached = y.merged.get(map);
+  if (cached) return cached;
+  const out = map.items.filter(p => !isMergeKey(p.key));
+  const seen = new Set(out.map(keyOf));
+  for (const merge of map.items.filter(p => isMergeKey(p.key))) {
+    const value = deref(y, merge.value);
+    const sources = isSeq(value) ? value.items.map(i => deref(y, i)) : [value];
+    for (const source of sources) {
+      if (!isMap(source)) return fail(y, source ?? merge.key, '`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else');
+      for (const p of pairsOf(y, source)) {
+        if (seen.has(keyOf(p))) continue;
+        seen.add(keyOf(p));
+        out.push(p);
+      }
+    }
+  }
+  y.merged.set(map, out);
+  return out;
+};
+
+/** The key node and value node of `key` in `map` (merge keys applied), or undefined when absent or empty. */
 export const entry = (y: Y, map: YAMLMap, key: string): {key: Node; value: Node} | undefined => {
-  for (const pair of map.items) {
+  for (const pair of pairsOf(y, map)) {
     const k = isScalar(pair.key) ? pair.key.value : undefined;
     if (k !== key) continue;
     const value = deref(y, pair.value);
@@ -136,7 +174,7 @@ export const protocolField = (y: Y, map: YAMLMap): Protocol => {
 /** `labels:`/`selector:` style string maps; unquoted numbers and booleans are read as text. */
 export const stringMap = (y: Y, map: YAMLMap | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const pair of map?.items ?? []) {
+  for (const pair of map ? pairsOf(y, map) : []) {
     const k = isScalar(pair.key) ? pair.key.value : undefined;
     const v = deref(y, pair.value);
     if (typeof k !== 'string' && typeof k !== 'number') return fail(y, pair.key, 'label keys must be strings');

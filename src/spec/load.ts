@@ -1,3 +1,4 @@
+import {visit, type Document} from 'yaml';
 import type {DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {capabilityIssue, parseMemory} from '../sandbox/values.js';
@@ -67,6 +68,18 @@ const syntaxMessage = (code: string, message: string): string =>
     ? 'the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document.'
     : `invalid YAML: ${message.replace(/\.?$/, '.')} Fix the syntax at this position.`;
 
+/** Where the first `*alias` is, to point at when aliases multiply too far. */
+const firstAlias = (doc: Document): number | undefined => {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias: (_key, node) => {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    }
+  });
+  return offset;
+};
+
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -85,9 +98,13 @@ export const loadSpec = (text: string, file: string): Spec => {
   }
   let data: unknown;
   try {
+    // The yaml library's "billion laughs" guard, at its default: a spec needs few aliases, if any.
     data = positions.doc.toJS({maxAliasCount: 100});
   } catch (e) {
-    throw new InputError(`cannot read the YAML: ${(e as Error).message}`, file, start.line, start.column);
+    if (!(e instanceof ReferenceError)) throw e;
+    const offset = firstAlias(positions.doc);
+    const at = offset === undefined ? start : positions.at(offset);
+    throw new InputError(`the spec's aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at.line, at.column);
   }
   if (data === null || data === undefined) {
     throw new InputError('the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).', file, 1, 1);

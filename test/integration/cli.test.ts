@@ -87,8 +87,15 @@ describe('exit codes', () => {
     ['an empty --image (an unset variable)', ['check', '--image', ''], /--image is empty/],
     ['an empty --probe-image', ['check', '--image', IMAGE, '--probe-image', ' '], /--probe-image is empty/],
     ['an invalid image reference', ['check', '--image', 'UPPER:case', '--pull', 'never'], /"UPPER:case" is not a valid image reference/],
+    // Before the reference check these reached the engine's URL path and came back as "cannot reach the Docker engine ... HTTP 301" (exit 3) or a crash.
+    ['a reference with a space', ['check', '--image', 'my app:ci'], /--image "my app:ci" is not a valid image reference: invalid reference format \(it contains whitespace\)/],
+    ['a reference with `//`', ['check', '--image', 'team//app', '--static-only'], /--image "team\/\/app" is not a valid image reference/],
+    ['a reference with `..`', ['init', '--image', 'team/../app'], /--image "team\/\.\.\/app" is not a valid image reference/],
+    ['a probe image with a trailing slash', ['check', '--image', IMAGE, '--probe-image', 'busybox/'], /--probe-image "busybox\/" is not a valid image reference/],
+    ['an empty --output', ['check', '--image', IMAGE, '--output', ''], /--output is empty/],
     ['a zero timeout', ['check', '--image', IMAGE, '--timeout', '0s'], /--timeout must be longer than 0s/],
     ['an unknown command', ['bogus'], /Run `portgate --help` for usage/],
+    ['no command at all (the help, on stderr)', [], /^Usage: portgate \[options\] \[command\]/],
     ['an unknown option', ['check', '--image', 'x', '--bogus'], /unknown option '--bogus'/],
     ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
@@ -102,6 +109,11 @@ describe('exit codes', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('--version prints the version the bundle was built from', async () => {
+    const r = await cli(['--version']);
+    expect(r).toMatchObject({code: 0, stdout: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`, stderr: ''});
   });
 
   test('2 for an invalid spec, naming file, line and column', async () => {

@@ -50,6 +50,11 @@ test('an explicit path that does not exist is an InputError naming it', async ()
   await expect(gateOptions(inputs({spec: 'nope.yml'}), ws)).rejects.toThrow(`cannot read the spec ${join(ws, 'nope.yml')}: ENOENT`);
 });
 
+test('a folder given as dockerfile or spec is said in words, not as EISDIR', async () => {
+  await expect(gateOptions(inputs({dockerfile: 'svc'}), ws)).rejects.toThrow(`the Dockerfile ${join(ws, 'svc')} is a folder, not a file: pass the file itself, e.g. ${join(ws, 'svc/Dockerfile')}.`);
+  await expect(gateOptions(inputs({spec: 'k8s'}), ws)).rejects.toThrow(`the spec ${join(ws, 'k8s')} is a folder, not a file: pass the file itself, e.g. ${join(ws, 'k8s/portgate.yml')}.`);
+});
+
 test('manifests (folders expanded, sorted), compose files and the container name reach the gate options', async () => {
   const {opts} = await gateOptions(inputs({manifests: 'k8s\n', compose: './compose.yaml', container: 'app'}), ws);
   // Not started in the workspace here, so the paths are absolute; the runner's cwd makes them workspace-relative.

@@ -137,7 +137,11 @@ describe('readInputs', () => {
     [{image: 'a', sandbox: 'paranoid'}, 'input sandbox is "paranoid"; expected one of default, strict.'],
     [{image: 'a', network: 'host'}, 'input network is "host"; expected one of isolated, none.'],
     [{image: 'a', timeout: '30'}, 'input timeout 30 has no unit'],
-    [{image: 'a', settle: 'soon'}, 'input settle "soon" is not a duration']
+    [{image: 'a', settle: 'soon'}, 'input settle "soon" is not a duration'],
+    [{image: 'my app:ci'}, 'input image "my app:ci" is not a valid image reference: invalid reference format (it contains whitespace)'],
+    [{image: 'team//app'}, 'input image "team//app" is not a valid image reference: invalid reference format'],
+    [{image: 'App:ci'}, 'input image "App:ci" is not a valid image reference: invalid reference format: repository name (library/App) must be lowercase'],
+    [{image: 'a', 'probe-image': 'busybox/'}, 'input probe-image "busybox/" is not a valid image reference: invalid reference format (it starts or ends with `/`)']
   ])('%j is refused with an InputError', (values, message) => {
     expect(() => readInputs(from(values))).toThrow(InputError);
     expect(() => readInputs(from(values))).toThrow(message);

@@ -1,6 +1,7 @@
 import {describe, expect, test} from 'vitest';
 import {resolveExpose, type ResolveOptions} from '../../../src/dockerfile/index.js';
 import type {Builder} from '../../../src/dockerfile/lex.js';
+import {InputError} from '../../../src/errors.js';
 
 const resolve = (text: string, opts: Partial<ResolveOptions> = {}) => resolveExpose(text, {file: 'Dockerfile', ...opts});
 const ports = (text: string, opts: Partial<ResolveOptions> = {}): string[] =>
@@ -8,6 +9,17 @@ const ports = (text: string, opts: Partial<ResolveOptions> = {}): string[] =>
     .exposed.map(p => `${p.port}/${p.protocol}`)
     .sort();
 const BUILDERS: Builder[] = ['buildkit', 'classic'];
+
+/** What the CLI prints for the InputError `run` throws (`file:line:col: message`). */
+const toDisplay = (run: () => unknown): string => {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof InputError) return e.display;
+    throw e;
+  }
+  throw new Error('expected an InputError, but it passed');
+};
 
 describe('which stage counts', () => {
   // prettier-ignore
@@ -39,17 +51,41 @@ describe('which stage counts', () => {
     expect(first.externalImages).toEqual(['later']);
   });
 
-  test('a repeated stage name: BuildKit uses the last, the classic builder stops when it reaches it', () => {
+  test('a repeated stage name: refused with BuildKit\'s wording whatever the target, naming both lines', () => {
+    const text = 'FROM scratch AS a\nEXPOSE 1\nFROM scratch AS A\nEXPOSE 2\nFROM a\n';
+    for (const target of [undefined, 'a'])
+      expect(toDisplay(() => ports(text, {builder: 'buildkit', target}))).toBe(
+        'Dockerfile:3:1: Duplicate stage name "a", stage names should be unique — the stage at Dockerfile:1 is named "a" too; give each stage its own name'
+      );
+  });
+
+  test('a repeated stage name: the classic builder stops with the engine\'s words when it reaches it', () => {
     const text = 'FROM scratch AS a\nEXPOSE 1\nFROM scratch AS a\nEXPOSE 2\nFROM a\n';
-    expect(ports(text, {builder: 'buildkit'})).toEqual(['2/tcp']);
-    expect(() => ports(text, {builder: 'classic'})).toThrow('a stage name already used');
+    expect(toDisplay(() => ports(text, {builder: 'classic'}))).toBe('Dockerfile:3:1: a stage name already used — the stage at Dockerfile:1 is named "a" too; give each stage its own name');
     expect(ports(text, {builder: 'classic', target: 'a'})).toEqual(['1/tcp']);
   });
 
-  test('BuildKit matches a FROM name as written, the classic builder in any case', () => {
+  test('BuildKit matches a FROM name as written (so `Base` is an image, and an invalid one), the classic builder in any case', () => {
     const text = 'FROM scratch AS base\nEXPOSE 1\nFROM Base\nEXPOSE 2\n';
     expect(resolve(text, {builder: 'classic'}).baseImage).toBe('scratch');
-    expect(resolve(text, {builder: 'buildkit'}).baseImage).toBe('Base');
+    expect(toDisplay(() => resolve(text, {builder: 'buildkit'}))).toMatch(
+      /^Dockerfile:3:6: failed to parse stage name "Base": invalid reference format: repository name \(library\/Base\) must be lowercase — /
+    );
+  });
+
+  test.each([
+    ['a double slash', 'team//base'],
+    ['a space from a variable', '${BASE}'],
+    ['a leading slash', '/base']
+  ])('a base image that is not a reference (%s) is refused at its FROM line, as BuildKit refuses it', (_what, from) => {
+    const text = `ARG BASE="my base"\nFROM ${from}\nEXPOSE 80\n`;
+    for (const builder of BUILDERS) expect(toDisplay(() => resolve(text, {builder}))).toMatch(/^Dockerfile:2:6: failed to parse stage name ".*": invalid reference format — FROM takes/);
+  });
+
+  test('BuildKit parses every base name, even of a stage the target does not need; the classic builder only those it reaches', () => {
+    const text = 'FROM scratch AS app\nEXPOSE 1\nFROM team//unused\n';
+    expect(toDisplay(() => resolve(text, {builder: 'buildkit', target: 'app'}))).toMatch(/^Dockerfile:3:6: failed to parse stage name "team\/\/unused"/);
+    expect(ports(text, {builder: 'classic', target: 'app'})).toEqual(['1/tcp']);
   });
 });
 

@@ -77,6 +77,24 @@ describe('manifest files from the command line', () => {
     expect(got.map(s => s.text)).toEqual(['b', 'B', 'y', 'z']);
   });
 
+  it.each([
+    ['the chart itself', ''],
+    ['a folder that holds a chart', 'deploy/charts/']
+  ])('a Helm chart folder (%s) is refused with "render it with helm template", not YAML errors', async (_what, prefix) => {
+    const dir = tree({
+      [`${prefix}api/Chart.yaml`]: 'apiVersion: v2\nname: api\nversion: 0.1.0\n',
+      [`${prefix}api/values.yaml`]: 'image: {repository: api}\n',
+      [`${prefix}api/templates/deployment.yaml`]: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "api.fullname" . }}\n'
+    });
+    const arg = prefix ? dir : join(dir, 'api');
+    const chart = join(dir, `${prefix}api`);
+    await expect(readManifestSources([arg], noStdin)).rejects.toThrow(
+      new InputError(
+        `--manifests ${arg} holds a Helm chart (${join(chart, 'Chart.yaml')}), whose templates are not manifests yet: render it with \`helm template\` and pass the output, e.g. \`helm template RELEASE ${chart} | portgate check … --manifests -\`.`
+      )
+    );
+  });
+
   it('- reads standard input once, labelled <stdin>', async () => {
     const got = await readManifestSources(['-'], async () => 'kind: Pod\n');
     expect(got).toEqual([{file: STDIN_LABEL, text: 'kind: Pod\n'}]);

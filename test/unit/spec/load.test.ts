@@ -190,11 +190,12 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     expect(errorOf(ports('  - port: 1-1000', '  - port: 1-1000')).display.split('\n')).toHaveLength(1);
   });
 
-  test('alias bombs stop at the alias limit instead of expanding', () => {
+  // The time budget is the harness's per-test timeout.
+  test('alias bombs stop at the alias limit instead of expanding, citing the first alias', {timeout: 1000}, () => {
     const bomb = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`);
-    const e = errorOf(y(...bomb, 'ports: []'));
-    expect(e.message).toMatch(/cannot read the YAML: .*alias/i);
+    const e = errorOf(y(...bomb, 'ports: *i'));
+    expect(e.display).toBe('portgate.yml:3:8: the spec\'s aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.');
   });
 
   test('a %YAML 1.1 directive is refused: it would read `off` as false and 1000:1000 as a number', () => {
