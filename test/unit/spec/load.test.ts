@@ -159,7 +159,7 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['zero timeout',              y('version: 1', 'ports: []', 'run:', '  timeout: 0s'),        4, 12, ['run.timeout must be longer than 0']],
     ['duration a list',           y('version: 1', 'ports: []', 'run:', '  timeout: [1s]'),      4, 12, ['run.timeout must be a duration like 30s, but it is a list']],
     ['empty run',                 y('version: 1', 'ports: []', 'run:'),                         3, 1,  ['run is empty: give it a value or remove it.']],
-    ['unknown rule id',           y('version: 1', 'ports: []', 'rules:', '  risky-ports: off'), 4, 3,  ['unknown rule `risky-ports` in rules. Did you mean `risky-port`? Valid rule ids: undeclared-listener,', 'compose-published-all-interfaces.']],
+    ['unknown rule id',           y('version: 1', 'ports: []', 'rules:', '  risky-ports: off'), 4, 3,  ['unknown rule `risky-ports` in rules. Did you mean `risky-port`? Valid rule ids: undeclared-listener,', 'k8s-netpol-missing.']],
     ['bad severity',              y('version: 1', 'ports: []', 'rules:', '  risky-port: warn'), 4, 15, ['rules.risky-port must be off, note, warning or error, but it is the string "warn". Did you mean `warning`?']],
     ['severity false',            y('version: 1', 'ports: []', 'rules:', '  risky-port: false'), 4, 15, ['but it is the boolean false. Did you mean `off`?']],
     ['rules a list',              y('version: 1', 'ports: []', 'rules: [risky-port]'),         3, 8,  ['rules must be a mapping, but it is a list']]
