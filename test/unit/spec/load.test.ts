@@ -116,7 +116,7 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['empty ports',               y('version: 1', 'ports:'),                                    2, 1,  ['ports is empty']],
     ['item not a mapping',        ports('  - 8080'),                                            3, 5,  ['ports[0] must be a mapping like `- port: 8080`']],
     ['item without port',         ports('  - name: http'),                                      3, 5,  ['ports[0] has no `port`: add e.g. `port: 8080`']],
-    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, rules.']],
+    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, policy, rules.']],
     ['typo of a required key',    y('version: 1', 'prots: []'),                                 2, 1,  ['unknown key `prots` at the top level. Did you mean `ports`?']],
     ['typo in a port key',        ports('  - port: 80', '    expsoure: public'),                4, 5,  ['unknown key `expsoure` in ports[0]. Did you mean `exposure`? Allowed keys: port, protocol, name, exposure, reason.']],
     ['unknown key, no guess',     ports('  - port: 80', '    color: red'),                      4, 5,  ['unknown key `color` in ports[0]. Allowed keys:']],
