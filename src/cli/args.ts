@@ -7,6 +7,7 @@ import {parseDuration, parseSettle} from '../util/duration.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
+import {policyCommand, type PolicyArgs} from './policy.js';
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -48,7 +49,7 @@ export interface InitArgs extends RunArgs, DeployArgs {
   command: 'init';
 }
 
-export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string};
+export type CliArgs = CheckArgs | InitArgs | PolicyArgs | {command: 'help'; text: string};
 
 const formats = Object.keys(FORMATS) as Format[];
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -129,12 +130,14 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
       result = {command: 'init', ...common(o), ...deploy(o), output: o.output};
     });
 
+  policyCommand(program, a => (result = a));
+
   try {
     program.parse(argv, {from: 'user'});
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
-      const command = ['check', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+      const command = ['check', 'init', 'policy'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
       throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${command}--help\` for usage.`);
     }
     throw e;

@@ -10,6 +10,7 @@ import {FORMATS} from '../report/index.js';
 import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
 import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {safeBlock, safeLine} from '../report/sanitize.js';
+import {runPolicy} from './policy.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -115,6 +116,7 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(args.text);
       return EXIT.pass;
     }
+    if (args.command === 'policy') return await runPolicy(args, io);
     return args.command === 'check' ? await check(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {
