@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
@@ -68,9 +68,9 @@ const workspace = (): string => {
   return dir;
 };
 
-const cli = (args: string[], cwd: string): Promise<{code: number | null; stdout: string; stderr: string}> =>
+const cli = (args: string[], cwd: string, node = process.execPath): Promise<{code: number | null; stdout: string; stderr: string}> =>
   new Promise(done => {
-    const child = spawn(process.execPath, [CLI, ...args], {cwd, env: {...process.env, NO_COLOR: '1', ...NO_ENGINE}});
+    const child = spawn(node, [CLI, ...args], {cwd, env: {...process.env, NO_COLOR: '1', ...NO_ENGINE}});
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', c => (stdout += c));
@@ -121,6 +121,13 @@ describe('portgate policy and check --manifests --static-only, built CLI, no eng
     expect(netpol(json)).toEqual(['k8s-netpol-loopback-port error 9100 k8s/debug-policy.yaml:9', 'k8s-netpol-undeclared-port warning 5005 k8s/debug-policy.yaml:10']);
     const text = await cli(['check', '--image', IMAGE, '--static-only', '--dockerfile', 'Dockerfile', '--manifests', 'k8s'], dir);
     expect(text.stdout).toContain('k8s/debug-policy.yaml:9  k8s-netpol-loopback-port  9100/tcp');
+  });
+
+  test('under Node 24 too, with nothing on stderr (the bundled validator must not load the deprecated core punycode)', async () => {
+    const node24 = execFileSync('npx', ['-y', 'node@24', '-p', 'process.execPath'], {encoding: 'utf8'}).trim().split('\n').pop()!;
+    const r = await cli(['policy', '--manifests', 'k8s', '--image', IMAGE], workspace(), node24);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^kind: NetworkPolicy$/m);
   });
 
   test('exit 2, saying what is missing, when neither manifests nor --pod-selector/--namespace say which pods', async () => {
