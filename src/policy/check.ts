@@ -1,5 +1,5 @@
-import type {ExposedPort, Finding, Protocol} from '../model.js';
-import type {Container, K8sObjects, NetworkPolicy, NetworkPolicyIngressRule, Workload} from '../manifests/k8s-model.js';
+import type {Finding, Protocol} from '../model.js';
+import type {Container, ContainerPort, K8sObjects, NetworkPolicy, NetworkPolicyIngressRule, Workload} from '../manifests/k8s-model.js';
 import {finding, type ManifestContext} from '../manifests/image-view.js';
 import {declaredRanges, rangeText, type DeclaredRange} from './ports.js';
 import {allowedSpans, ingressPoliciesFor, matchesSelector, type Pod, type PortSpan} from './semantics.js';
@@ -8,9 +8,9 @@ const PROTOCOLS: Protocol[] = ['tcp', 'udp', 'sctp'];
 
 const labelText = (m: Record<string, string>): string => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
 
-/** The runs of a span's ports that no declared range and no EXPOSEd port covers, by interval subtraction. */
-const uncovered = (span: PortSpan, protocol: Protocol, known: DeclaredRange[], exposed: ExposedPort[]): [number, number][] => {
-  const covers = [...known.filter(r => r.protocol === protocol), ...exposed.filter(e => e.protocol === protocol).map(e => ({from: e.port, to: e.port}))].sort((a, b) => a.from - b.from);
+/** The runs of a span's ports that no declared range and no other known port covers, by interval subtraction. */
+const uncovered = (span: PortSpan, protocol: Protocol, known: DeclaredRange[], others: {port: number; protocol: Protocol}[]): [number, number][] => {
+  const covers = [...known.filter(r => r.protocol === protocol), ...others.filter(e => e.protocol === protocol).map(e => ({from: e.port, to: e.port}))].sort((a, b) => a.from - b.from);
   const gaps: [number, number][] = [];
   let next = span.from;
   for (const c of covers) {
@@ -33,10 +33,12 @@ const spanText = (s: PortSpan): string => {
 };
 
 /** Loopback and undeclared ports one ingress rule lets through to `pod`. */
-const ruleFindings = (p: NetworkPolicy, index: number, rule: NetworkPolicyIngressRule, pod: Pod, w: Workload, ctx: ManifestContext): Finding[] => {
+const ruleFindings = (p: NetworkPolicy, index: number, rule: NetworkPolicyIngressRule, pod: Pod, w: Workload, sidecars: ContainerPort[], ctx: ManifestContext): Finding[] => {
   const out: Finding[] = [];
   const head = `NetworkPolicy ${p.name} (ingress rule ${index + 1}) selects the pods of ${w.kind} ${w.name} and`;
   const known = declaredRanges(ctx.declared, ctx.dynamic);
+  // A port another container of the pod lists (an Envoy sidecar's) is that image's business, not this spec's.
+  const covered = [...ctx.exposed, ...sidecars.map(c => ({port: c.containerPort, protocol: c.protocol}))];
   for (const span of allowedSpans(rule, pod)) {
     const at = span.entry?.at ?? rule.at;
     const protocols = span.protocol === 'any' ? PROTOCOLS : [span.protocol];
@@ -46,7 +48,7 @@ const ruleFindings = (p: NetworkPolicy, index: number, rule: NetworkPolicyIngres
       const msg = `${head} ${spanText(span)}, but portgate.yml declares ${list} loopback: only the pod itself may reach ${loopback.length > 1 || loopback[0]!.to > loopback[0]!.from ? 'them' : 'it'}. ${span.entry ? 'Remove it from the rule' : 'List the ports this rule should open under `ports`'} (\`portgate policy\` writes a policy from portgate.yml).`;
       out.push(finding('k8s-netpol-loopback-port', msg, Math.max(loopback[0]!.from, span.from), loopback[0]!.protocol, at));
     }
-    const gaps = protocols.flatMap(proto => uncovered(span, proto, known, ctx.exposed).map(([from, to]) => ({from, to, protocol: proto})));
+    const gaps = protocols.flatMap(proto => uncovered(span, proto, known, covered).map(([from, to]) => ({from, to, protocol: proto})));
     const open = gaps.map(rangeText);
     if (!gaps.length) continue;
     const whole = !span.entry || span.entry.port === undefined;
@@ -86,13 +88,14 @@ const missing = (objs: K8sObjects, w: Workload, pod: Pod): Finding => {
  */
 export const networkPolicyFindings = (objs: K8sObjects, gated: Map<Workload, Container[]>, ctx: ManifestContext): Finding[] => {
   const out: Finding[] = [];
-  for (const w of gated.keys()) {
+  for (const [w, mine] of gated) {
     if (w.hostNetwork) continue;
+    const sidecars = w.containers.filter(c => c.role !== 'init' && !mine.includes(c)).flatMap(c => c.ports);
     const pod: Pod = {namespace: w.namespace, labels: w.labels, ports: w.containers.filter(c => c.role !== 'init').flatMap(c => c.ports)};
     const selecting = ingressPoliciesFor(objs.networkPolicies, pod);
     // A Job's pods run one task and are gone: an unrestricted one is not the gate's concern.
     if (!selecting.length && !w.batch) out.push(missing(objs, w, pod));
-    for (const p of selecting) p.ingress.forEach((rule, i) => out.push(...ruleFindings(p, i, rule, pod, w, ctx)));
+    for (const p of selecting) p.ingress.forEach((rule, i) => out.push(...ruleFindings(p, i, rule, pod, w, sidecars, ctx)));
   }
   return out;
 };

@@ -73,6 +73,11 @@ describe('check --manifests: NetworkPolicies of the pods that run the image', ()
     expect(check([exact], {declared: apiSpec})).toEqual([]);
   });
 
+  it('a port another container of the pod lists (the Envoy sidecar\'s "proxy") is not this image\'s to declare', () => {
+    const np = {file: 'np.yaml', text: policy('api', '  podSelector: {matchLabels: {app.kubernetes.io/name: api}}\n  ingress:\n    - ports: [{port: http}, {port: proxy}, {port: 7777}]\n', 'default')};
+    expect(check([fixture(API), np], {declared: apiSpec}).map(f => [f.rule, f.port, f.location && 'line' in f.location && f.location.line])).toEqual([['k8s-netpol-undeclared-port', 7777, 7]]);
+  });
+
   describe('k8s-netpol-missing', () => {
     it('a workload no Ingress policy selects: at its name, with nothing else to say when there are no policies', () => {
       const fs = check([fixture(API)], {declared: apiSpec});
