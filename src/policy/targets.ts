@@ -40,7 +40,8 @@ const fromWorkload = (w: Workload, ports: PolicyTarget['containerPorts'], o: Tar
     podSelector: o.podSelector ? selector(o.podSelector) : own,
     containerPorts: ports,
     podsFrom,
-    namespaceFrom: o.namespace ? '--namespace' : `namespace of ${w.kind} ${w.name} (${where(w.at)})`
+    namespaceFrom: o.namespace ? '--namespace' : `namespace of ${w.kind} ${w.name} (${where(w.at)})`,
+    ...(w.hostNetwork && {notes: [`WARNING: ${w.kind} ${w.name} sets hostNetwork: true (${where(w.hostNetwork)}), and NetworkPolicies do not apply to pods on the host network.`]})
   };
 };
 

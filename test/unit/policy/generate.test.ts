@@ -263,6 +263,13 @@ describe('the generator and its checks', () => {
     expect(() => policyTargets(file ? loadKubernetes([fixture(file)]) : undefined, options as TargetOptions)).toThrow(msg);
   });
 
+  it('says in the header when the pods are on the host network, where no NetworkPolicy applies', () => {
+    const spec = loadSpec('version: 1\nports:\n  - port: 9100\n', 'portgate.yml');
+    const [t] = policyTargets(loadKubernetes([fixture('k8s/node-agent.yaml')]), {image: 'quay.io/prometheus/node-exporter:v1.8.1'});
+    expect(generatePolicy(spec, t!).header.at(-1)).toMatch(/^WARNING: DaemonSet node-exporter sets hostNetwork: true \(test\/fixtures\/manifests\/k8s\/node-agent\.yaml:\d+\), and NetworkPolicies do not apply to pods on the host network\.$/);
+    expect(generatePolicy(spec, policyTargets(undefined, {podSelector: {app: 'a'}, namespace: 'x'})[0]!).header.join('\n')).not.toMatch(/hostNetwork/);
+  });
+
   it('a workload without pod labels cannot be selected: exit 2 at the workload', () => {
     const pod = {file: 'pod.yaml', text: 'kind: Pod\nmetadata: {name: solo}\nspec: {containers: [{name: a, image: nginx}]}\n'};
     expect(() => policyTargets(loadKubernetes([pod]), {image: 'nginx'})).toThrow(/Pod solo has no pod labels, so no NetworkPolicy can select only its pods/);
