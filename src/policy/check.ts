@@ -58,7 +58,7 @@ const ruleFindings = (p: NetworkPolicy, index: number, rule: NetworkPolicyIngres
       ? 'including every port portgate.yml does not declare and the image does not EXPOSE'
       : single
         ? 'which portgate.yml does not declare and the image does not EXPOSE'
-        : `and of these portgate.yml declares and the image EXPOSEs none of ${shown}`;
+        : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
     const fix = whole
       ? `List only the declared ports under \`ports\` (${known.filter(r => r.exposure !== 'loopback').map(rangeText).join(', ') || 'none is declared public or internal'})`
       : `Remove ${single ? 'it' : 'them'} from the rule, or declare ${single ? 'it' : 'them'} in portgate.yml`;

@@ -46,7 +46,7 @@ describe('check --manifests: NetworkPolicies of the pods that run the image', ()
       'NetworkPolicy api-ingress (ingress rule 1) selects the pods of Deployment shop-api and allows 6060/tcp, but portgate.yml declares 6060/tcp (portgate.yml:20) loopback: only the pod itself may reach it. Remove it from the rule (`portgate policy` writes a policy from portgate.yml).'
     );
     expect(m[1]).toBe(
-      'NetworkPolicy api-ingress (ingress rule 2) selects the pods of Deployment shop-api and allows TCP ports 9000-9100, and of these portgate.yml declares and the image EXPOSEs none of 9000-9089/tcp, 9091-9100/tcp, so a listener added later is reachable without review. Remove them from the rule, or declare them in portgate.yml.'
+      'NetworkPolicy api-ingress (ingress rule 2) selects the pods of Deployment shop-api and allows TCP ports 9000-9100, of which neither portgate.yml nor EXPOSE declares 9000-9089/tcp, 9091-9100/tcp, so a listener added later is reachable without review. Remove them from the rule, or declare them in portgate.yml.'
     );
     expect(m[2]).toMatch(/allows every UDP port \(a `ports` entry without `port`\), including every port portgate.yml does not declare/);
     expect(m[3]).toMatch(/NetworkPolicy from-gateway \(ingress rule 1\) .* has no `ports`, so it allows every port \(TCP, UDP and SCTP\), but portgate.yml declares 6060\/tcp .* List the ports this rule should open under `ports`/);
