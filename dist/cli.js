@@ -25,11 +25,11 @@ var __esm = (fn, res, err) => function __init() {
     throw err = [e], e;
   }
 };
-var __commonJS = (cb, mod) => function __require2() {
+var __commonJS = (cb, mod2) => function __require2() {
   try {
-    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+    return mod2 || (0, cb[__getOwnPropNames(cb)[0]])((mod2 = { exports: {} }).exports, mod2), mod2.exports;
   } catch (e) {
-    throw mod = 0, e;
+    throw mod2 = 0, e;
   }
 };
 var __export = (target, all) => {
@@ -44,15 +44,15 @@ var __copyProps = (to, from, except, desc) => {
   }
   return to;
 };
-var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__getProtoOf(mod2)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
-  mod
+  isNodeMode || !mod2 || !mod2.__esModule ? __defProp(target, "default", { value: mod2, enumerable: true }) : target,
+  mod2
 ));
-var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
+var __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: true }), mod2);
 
 // node_modules/docker-modem/lib/utils.js
 var require_utils = __commonJS({
@@ -554,11 +554,11 @@ var require_writer = __commonJS({
       buf.copy(this._buf, this._offset, 0, buf.length);
       this._offset += buf.length;
     };
-    Writer.prototype.writeStringArray = function(strings2) {
-      if (!strings2 instanceof Array)
+    Writer.prototype.writeStringArray = function(strings3) {
+      if (!strings3 instanceof Array)
         throw new TypeError("argument must be an Array[String]");
       var self2 = this;
-      strings2.forEach(function(s) {
+      strings3.forEach(function(s) {
         self2.writeString(s);
       });
     };
@@ -7038,8 +7038,8 @@ ${formatted}-----END ${type} KEY-----`;
         if (data.length < 8)
           return new Error("Malformed OpenSSH private key");
         const check1 = readUInt32BE(data, 0);
-        const check2 = readUInt32BE(data, 4);
-        if (check1 !== check2) {
+        const check22 = readUInt32BE(data, 4);
+        if (check1 !== check22) {
           if (decrypted) {
             return new Error(
               "OpenSSH key integrity check failed -- bad passphrase?"
@@ -12943,7 +12943,7 @@ var require_Protocol = __commonJS({
       let end = p;
       let needNL = false;
       let lineLen = 0;
-      let lines2 = 0;
+      let lines3 = 0;
       for (; p < data.length; ++p) {
         const ch = data[p];
         if (ch === 13) {
@@ -12981,7 +12981,7 @@ var require_Protocol = __commonJS({
           }
           if (this._server)
             throw new Error("Greetings from clients not permitted");
-          if (++lines2 > MAX_LINES)
+          if (++lines3 > MAX_LINES)
             throw new Error("Max greeting lines exceeded");
           needNL = false;
           start = p + 1;
@@ -13888,7 +13888,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RMDIR`
         );
       }
-      readdir(where5, opts, cb) {
+      readdir(where7, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof opts === "function") {
@@ -13898,9 +13898,9 @@ var require_SFTP = __commonJS({
         if (typeof opts !== "object" || opts === null)
           opts = {};
         const doFilter = opts && opts.full ? false : true;
-        if (!Buffer.isBuffer(where5) && typeof where5 !== "string")
+        if (!Buffer.isBuffer(where7) && typeof where7 !== "string")
           throw new Error("missing directory handle or path");
-        if (typeof where5 === "string") {
+        if (typeof where7 === "string") {
           const entries = [];
           let e = 0;
           const reread = (err, handle) => {
@@ -13922,9 +13922,9 @@ var require_SFTP = __commonJS({
               reread(void 0, handle);
             });
           };
-          return this.opendir(where5, reread);
+          return this.opendir(where7, reread);
         }
-        const handleLen = where5.length;
+        const handleLen = where7.length;
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + handleLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -13932,7 +13932,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, handleLen, p);
-        buf.set(where5, p += 4);
+        buf.set(where7, p += 4);
         this._requests[reqid] = {
           cb: doFilter ? (err, list) => {
             if (typeof cb !== "function")
@@ -23108,7 +23108,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse(val);
+        return parse2(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -23116,7 +23116,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse(str) {
+    function parse2(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -23906,7 +23906,7 @@ var require_modem = __commonJS({
     var os = __require("os");
     var isWin = os.type() === "Windows_NT";
     var stream = __require("stream");
-    var defaultOpts = function() {
+    var defaultOpts2 = function() {
       var host;
       var opts = {};
       if (!process.env.DOCKER_HOST) {
@@ -23964,7 +23964,7 @@ var require_modem = __commonJS({
       });
     };
     var Modem = function(options) {
-      var optDefaults = defaultOpts();
+      var optDefaults = defaultOpts2();
       var opts = Object.assign({}, optDefaults, options);
       this.host = opts.host;
       if (!this.host) {
@@ -25508,9 +25508,9 @@ var require_extract = __commonJS({
       if (this._destroyed) return;
       var s = this._stream;
       var b = this._buffer;
-      var missing2 = this._missing;
+      var missing3 = this._missing;
       if (data.length) this._partial = true;
-      if (data.length < missing2) {
+      if (data.length < missing3) {
         this._missing -= data.length;
         this._overflow = null;
         if (s) return s.write(data, cb);
@@ -25520,9 +25520,9 @@ var require_extract = __commonJS({
       this._cb = cb;
       this._missing = 0;
       var overflow2 = null;
-      if (data.length > missing2) {
-        overflow2 = data.slice(missing2);
-        data = data.slice(0, missing2);
+      if (data.length > missing3) {
+        overflow2 = data.slice(missing3);
+        data = data.slice(0, missing3);
       }
       if (s) s.end(data);
       else b.append(data);
@@ -26350,7 +26350,7 @@ var require_tar_fs = __commonJS({
           }, stat2);
         }
         var dir = path.dirname(name);
-        validate(xfs, dir, path.join(cwd, "."), function(err, valid) {
+        validate38(xfs, dir, path.join(cwd, "."), function(err, valid) {
           if (err) return next(err);
           if (!valid) return next(new Error(dir + " is not a valid path"));
           mkdirfix(dir, {
@@ -26377,11 +26377,11 @@ var require_tar_fs = __commonJS({
       if (opts.finish) extract.on("finish", opts.finish);
       return extract;
     };
-    function validate(fs2, name, root, cb) {
+    function validate38(fs2, name, root, cb) {
       if (name === root) return cb(null, true);
       fs2.lstat(name, function(err, st) {
         if (err && err.code !== "ENOENT") return cb(err);
-        if (err || st.isDirectory()) return validate(fs2, path.join(name, ".."), root, cb);
+        if (err || st.isDirectory()) return validate38(fs2, path.join(name, ".."), root, cb);
         cb(null, false);
       });
     }
@@ -26431,14 +26431,14 @@ var require_util = __commonJS({
       });
       return obj;
     };
-    module.exports.processArgs = function(opts, callback, defaultOpts) {
+    module.exports.processArgs = function(opts, callback, defaultOpts2) {
       if (!callback && typeof opts === "function") {
         callback = opts;
         opts = null;
       }
       return {
         callback,
-        opts: module.exports.extend({}, defaultOpts, opts)
+        opts: module.exports.extend({}, defaultOpts2, opts)
       };
     };
     module.exports.parseRepositoryTag = function(input) {
@@ -29033,7 +29033,7 @@ var require_metadata = __commonJS({
     function normalizeKey(key) {
       return key.toLowerCase();
     }
-    function validate(key, value) {
+    function validate38(key, value) {
       if (!isLegalKey(key)) {
         throw new Error('Metadata key "' + key + '" contains illegal characters');
       }
@@ -29066,7 +29066,7 @@ var require_metadata = __commonJS({
        */
       set(key, value) {
         key = normalizeKey(key);
-        validate(key, value);
+        validate38(key, value);
         this.internalRepr.set(key, [value]);
       }
       /**
@@ -29078,7 +29078,7 @@ var require_metadata = __commonJS({
        */
       add(key, value) {
         key = normalizeKey(key);
-        validate(key, value);
+        validate38(key, value);
         const existingValue = this.internalRepr.get(key);
         if (existingValue === void 0) {
           this.internalRepr.set(key, [value]);
@@ -36704,7 +36704,7 @@ var require_decoder = __commonJS({
     var Enum = require_enum();
     var types = require_types2();
     var util = require_util2();
-    function missing2(field) {
+    function missing3(field) {
       return "missing required '" + field.name + "'";
     }
     function decoder(mtype) {
@@ -36744,7 +36744,7 @@ var require_decoder = __commonJS({
       gen("if(l!==undefined){")("if(r.pos!==c)")('throw RangeError("index out of range")')("r.len=l")("}");
       for (i = 0; i < mtype._fieldsArray.length; ++i) {
         var rfield = mtype._fieldsArray[i];
-        if (rfield.required) gen("if(!Object.hasOwnProperty.call(m,%j))", rfield.name)("throw util.ProtocolError(%j,{instance:m})", missing2(rfield));
+        if (rfield.required) gen("if(!Object.hasOwnProperty.call(m,%j))", rfield.name)("throw util.ProtocolError(%j,{instance:m})", missing3(rfield));
       }
       return gen("return m");
     }
@@ -37488,7 +37488,7 @@ var require_root = __commonJS({
     var OneOf = require_oneof();
     var util = require_util2();
     var Type;
-    var parse;
+    var parse2;
     var common2;
     function Root(options) {
       Namespace.call(this, "", options);
@@ -37552,8 +37552,8 @@ var require_root = __commonJS({
           if (!util.isString(source2))
             self2.setOptions(source2.options).addJSON(source2.nested);
           else {
-            parse.filename = filename2;
-            var parsed = parse(source2, self2, options), resolved2, i2 = 0;
+            parse2.filename = filename2;
+            var parsed = parse2(source2, self2, options), resolved2, i2 = 0;
             if (parsed.imports) {
               for (; i2 < parsed.imports.length; ++i2)
                 if (resolved2 = getBundledFileName(parsed.imports[i2]) || self2.resolvePath(filename2, parsed.imports[i2]))
@@ -37726,7 +37726,7 @@ var require_root = __commonJS({
     };
     Root._configure = function(Type_, parse_, common_) {
       Type = Type_;
-      parse = parse_;
+      parse2 = parse_;
       common2 = common_;
     };
   }
@@ -38820,10 +38820,10 @@ var require_tokenize = __commonJS({
             break;
           }
         } while (c === " " || c === "	");
-        var lines2 = source2.substring(start, end).split(setCommentSplitRe);
-        for (var i = 0; i < lines2.length; ++i)
-          lines2[i] = lines2[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
-        comment2.text = lines2.join("\n").trim();
+        var lines3 = source2.substring(start, end).split(setCommentSplitRe);
+        for (var i = 0; i < lines3.length; ++i)
+          lines3[i] = lines3[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
+        comment2.text = lines3.join("\n").trim();
         comments[line] = comment2;
         lastCommentLine = line;
       }
@@ -38999,9 +38999,9 @@ var require_tokenize = __commonJS({
 var require_parse = __commonJS({
   "node_modules/protobufjs/src/parse.js"(exports, module) {
     "use strict";
-    module.exports = parse;
-    parse.filename = null;
-    parse.defaults = { keepCase: false };
+    module.exports = parse2;
+    parse2.filename = null;
+    parse2.defaults = { keepCase: false };
     var tokenize = require_tokenize();
     var Root = require_root();
     var Type = require_type();
@@ -39023,13 +39023,13 @@ var require_parse = __commonJS({
     var numberRe = util.patterns.numberRe;
     var nameRe = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
     var typeRefRe = util.patterns.typeRefRe;
-    function parse(source2, root, options) {
+    function parse2(source2, root, options) {
       if (!(root instanceof Root)) {
         options = root;
         root = new Root();
       }
       if (!options)
-        options = parse.defaults;
+        options = parse2.defaults;
       var preferTrailingComment = options.preferTrailingComment || false;
       var tn = tokenize(source2, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
       var head = true, pkg, imports, weakImports, edition = "proto2";
@@ -39049,9 +39049,9 @@ var require_parse = __commonJS({
         });
       }
       function illegal(token2, name, insideTryCatch) {
-        var filename = parse.filename;
+        var filename = parse2.filename;
         if (!insideTryCatch)
-          parse.filename = null;
+          parse2.filename = null;
         return Error("illegal " + (name || "token") + " '" + token2 + "' (" + (filename ? filename + ", " : "") + "line " + tn.line + ")");
       }
       function readString() {
@@ -39251,7 +39251,7 @@ var require_parse = __commonJS({
           if (typeof obj.comment !== "string") {
             obj.comment = cmnt();
           }
-          obj.filename = parse.filename;
+          obj.filename = parse2.filename;
         }
         if (skip("{", true)) {
           var token2;
@@ -39377,7 +39377,7 @@ var require_parse = __commonJS({
         var type = new Type(name);
         type.group = true;
         var field = new Field(fieldName, id, name, rule2);
-        field.filename = parse.filename;
+        field.filename = parse2.filename;
         ifBlock(type, function parseGroup_block(token2) {
           switch (token2) {
             case "option":
@@ -39725,7 +39725,7 @@ var require_parse = __commonJS({
         }
       }
       resolveFileFeatures();
-      parse.filename = null;
+      parse2.filename = null;
       return {
         "package": pkg,
         "imports": imports,
@@ -53655,17 +53655,17 @@ var require_buildkit = __commonJS({
       });
     }
     function formatBuildKitStatus(status) {
-      var lines2 = [];
+      var lines3 = [];
       if (status.vertexes && status.vertexes.length > 0) {
         status.vertexes.forEach(function(vertex) {
           if (vertex.name && vertex.started && !vertex.completed) {
-            lines2.push("[" + vertex.digest.substring(0, 12) + "] " + vertex.name);
+            lines3.push("[" + vertex.digest.substring(0, 12) + "] " + vertex.name);
           }
           if (vertex.error) {
-            lines2.push("ERROR: " + vertex.error);
+            lines3.push("ERROR: " + vertex.error);
           }
           if (vertex.completed && vertex.cached) {
-            lines2.push("CACHED: " + vertex.name);
+            lines3.push("CACHED: " + vertex.name);
           }
         });
       }
@@ -53673,7 +53673,7 @@ var require_buildkit = __commonJS({
         status.logs.forEach(function(log) {
           var msg = Buffer.from(log.msg).toString(ENCODING_UTF8);
           if (msg.trim()) {
-            lines2.push(msg.trimEnd());
+            lines3.push(msg.trimEnd());
           }
         });
       }
@@ -53681,17 +53681,17 @@ var require_buildkit = __commonJS({
         status.statuses.forEach(function(s) {
           if (s.name && s.total > 0) {
             var percent = Math.floor(s.current / s.total * 100);
-            lines2.push(s.name + ": " + percent + "% (" + s.current + "/" + s.total + ")");
+            lines3.push(s.name + ": " + percent + "% (" + s.current + "/" + s.total + ")");
           }
         });
       }
       if (status.warnings && status.warnings.length > 0) {
         status.warnings.forEach(function(warning) {
           var msg = Buffer.from(warning.short).toString(ENCODING_UTF8);
-          lines2.push("WARNING: " + msg);
+          lines3.push("WARNING: " + msg);
         });
       }
-      return lines2;
+      return lines3;
     }
     function parseBuildKitLine(line) {
       try {
@@ -53736,9 +53736,9 @@ var require_buildkit = __commonJS({
       stream.on("close", onStreamEnd);
       function onStreamEvent(data) {
         buffer += data.toString();
-        var lines2 = buffer.split("\n");
-        buffer = lines2.pop();
-        lines2.forEach(function(line) {
+        var lines3 = buffer.split("\n");
+        buffer = lines3.pop();
+        lines3.forEach(function(line) {
           if (!line.trim()) return;
           processLine(line);
         });
@@ -56857,8 +56857,8 @@ var init_main = __esm({
         return value !== null && typeof value === "object";
       }
       Is2.objectLiteral = objectLiteral;
-      function typedArray(value, check2) {
-        return Array.isArray(value) && value.every(check2);
+      function typedArray(value, check3) {
+        return Array.isArray(value) && value.every(check3);
       }
       Is2.typedArray = typedArray;
     })(Is || (Is = {}));
@@ -61041,11 +61041,11 @@ var require_main = __commonJS({
     ];
     var DockerfileParser2;
     (function(DockerfileParser3) {
-      function parse(content) {
+      function parse2(content) {
         let parser = new parser_1.Parser();
         return parser.parse(content);
       }
-      DockerfileParser3.parse = parse;
+      DockerfileParser3.parse = parse2;
     })(DockerfileParser2 || (exports.DockerfileParser = DockerfileParser2 = {}));
   }
 });
@@ -61063,9 +61063,9 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -61087,7 +61087,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar6(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar8(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -61099,10 +61099,10 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias3;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap5;
+    exports.isMap = isMap6;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar6;
+    exports.isScalar = isScalar8;
     exports.isSeq = isSeq4;
   }
 });
@@ -61409,7 +61409,7 @@ var require_directives = __commonJS({
         return tag2[0] === "!" ? tag2 : `!<${tag2}>`;
       }
       toString(doc) {
-        const lines2 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
+        const lines3 = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
@@ -61425,9 +61425,9 @@ var require_directives = __commonJS({
           if (handle === "!!" && prefix === "tag:yaml.org,2002:")
             continue;
           if (!doc || tagNames.some((tn) => tn.startsWith(prefix)))
-            lines2.push(`%TAG ${handle} ${prefix}`);
+            lines3.push(`%TAG ${handle} ${prefix}`);
         }
-        return lines2.join("\n");
+        return lines3.join("\n");
       }
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
@@ -62888,22 +62888,22 @@ var require_stringifyCollection = __commonJS({
       const { indent: indent2, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
-      const lines2 = [];
+      const lines3 = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment3 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
-            lines2.push("");
-          addCommentBefore(ctx, lines2, item.commentBefore, chompKeep);
+            lines3.push("");
+          addCommentBefore(ctx, lines3, item.commentBefore, chompKeep);
           if (item.comment)
             comment3 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
-              lines2.push("");
-            addCommentBefore(ctx, lines2, ik.commentBefore, chompKeep);
+              lines3.push("");
+            addCommentBefore(ctx, lines3, ik.commentBefore, chompKeep);
           }
         }
         chompKeep = false;
@@ -62912,15 +62912,15 @@ var require_stringifyCollection = __commonJS({
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines2.push(blockItemPrefix + str2);
+        lines3.push(blockItemPrefix + str2);
       }
       let str;
-      if (lines2.length === 0) {
+      if (lines3.length === 0) {
         str = flowChars.start + flowChars.end;
       } else {
-        str = lines2[0];
-        for (let i = 1; i < lines2.length; ++i) {
-          const line = lines2[i];
+        str = lines3[0];
+        for (let i = 1; i < lines3.length; ++i) {
+          const line = lines3[i];
           str += line ? `
 ${indent2}${line}` : "\n";
         }
@@ -62943,22 +62943,22 @@ ${indent2}${line}` : "\n";
       });
       let reqNewline = false;
       let linesAtValue = 0;
-      const lines2 = [];
+      const lines3 = [];
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
-            lines2.push("");
-          addCommentBefore(ctx, lines2, item.commentBefore, false);
+            lines3.push("");
+          addCommentBefore(ctx, lines3, item.commentBefore, false);
           if (item.comment)
             comment2 = item.comment;
         } else if (identity.isPair(item)) {
           const ik = identity.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
-              lines2.push("");
-            addCommentBefore(ctx, lines2, ik.commentBefore, false);
+              lines3.push("");
+            addCommentBefore(ctx, lines3, ik.commentBefore, false);
             if (ik.comment)
               reqNewline = true;
           }
@@ -62975,12 +62975,12 @@ ${indent2}${line}` : "\n";
         if (comment2)
           reqNewline = true;
         let str = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines2.length > linesAtValue || str.includes("\n"));
+        reqNewline || (reqNewline = lines3.length > linesAtValue || str.includes("\n"));
         if (i < items.length - 1) {
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines2.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines3.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -62988,35 +62988,35 @@ ${indent2}${line}` : "\n";
         }
         if (comment2)
           str += stringifyComment.lineComment(str, itemIndent, commentString(comment2));
-        lines2.push(str);
-        linesAtValue = lines2.length;
+        lines3.push(str);
+        linesAtValue = lines3.length;
       }
       const { start, end } = flowChars;
-      if (lines2.length === 0) {
+      if (lines3.length === 0) {
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines2.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines3.reduce((sum, line) => sum + line.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
-          for (const line of lines2)
+          for (const line of lines3)
             str += line ? `
 ${indentStep}${indent2}${line}` : "\n";
           return `${str}
 ${indent2}${end}`;
         } else {
-          return `${start}${fcPadding}${lines2.join(" ")}${fcPadding}${end}`;
+          return `${start}${fcPadding}${lines3.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent: indent2, options: { commentString } }, lines2, comment2, chompKeep) {
+    function addCommentBefore({ indent: indent2, options: { commentString } }, lines3, comment2, chompKeep) {
       if (comment2 && chompKeep)
         comment2 = comment2.replace(/^\n+/, "");
       if (comment2) {
         const ic = stringifyComment.indentComment(commentString(comment2), indent2);
-        lines2.push(ic.trimStart());
+        lines3.push(ic.trimStart());
       }
     }
     exports.stringifyCollection = stringifyCollection;
@@ -63654,11 +63654,11 @@ var require_binary = __commonJS({
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
-          const lines2 = new Array(n);
+          const lines3 = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines2[i] = str.substr(o, lineWidth);
+            lines3[i] = str.substr(o, lineWidth);
           }
-          str = lines2.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines3.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -64338,35 +64338,35 @@ var require_stringifyDocument = __commonJS({
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
-      const lines2 = [];
+      const lines3 = [];
       let hasDirectives = options.directives === true;
       if (options.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
-          lines2.push(dir);
+          lines3.push(dir);
           hasDirectives = true;
         } else if (doc.directives.docStart)
           hasDirectives = true;
       }
       if (hasDirectives)
-        lines2.push("---");
+        lines3.push("---");
       const ctx = stringify.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
-        if (lines2.length !== 1)
-          lines2.unshift("");
+        if (lines3.length !== 1)
+          lines3.unshift("");
         const cs = commentString(doc.commentBefore);
-        lines2.unshift(stringifyComment.indentComment(cs, ""));
+        lines3.unshift(stringifyComment.indentComment(cs, ""));
       }
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
         if (identity.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
-            lines2.push("");
+            lines3.push("");
           if (doc.contents.commentBefore) {
             const cs = commentString(doc.contents.commentBefore);
-            lines2.push(stringifyComment.indentComment(cs, ""));
+            lines3.push(stringifyComment.indentComment(cs, ""));
           }
           ctx.forceBlockIndent = !!doc.comment;
           contentComment = doc.contents.comment;
@@ -64375,36 +64375,36 @@ var require_stringifyDocument = __commonJS({
         let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines2[lines2.length - 1] === "---") {
-          lines2[lines2.length - 1] = `--- ${body}`;
+        if ((body[0] === "|" || body[0] === ">") && lines3[lines3.length - 1] === "---") {
+          lines3[lines3.length - 1] = `--- ${body}`;
         } else
-          lines2.push(body);
+          lines3.push(body);
       } else {
-        lines2.push(stringify.stringify(doc.contents, ctx));
+        lines3.push(stringify.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
           const cs = commentString(doc.comment);
           if (cs.includes("\n")) {
-            lines2.push("...");
-            lines2.push(stringifyComment.indentComment(cs, ""));
+            lines3.push("...");
+            lines3.push(stringifyComment.indentComment(cs, ""));
           } else {
-            lines2.push(`... ${cs}`);
+            lines3.push(`... ${cs}`);
           }
         } else {
-          lines2.push("...");
+          lines3.push("...");
         }
       } else {
         let dc = doc.comment;
         if (dc && chompKeep)
           dc = dc.replace(/^\n+/, "");
         if (dc) {
-          if ((!chompKeep || contentComment) && lines2[lines2.length - 1] !== "")
-            lines2.push("");
-          lines2.push(stringifyComment.indentComment(commentString(dc), ""));
+          if ((!chompKeep || contentComment) && lines3[lines3.length - 1] !== "")
+            lines3.push("");
+          lines3.push(stringifyComment.indentComment(commentString(dc), ""));
         }
       }
-      return lines2.join("\n") + "\n";
+      return lines3.join("\n") + "\n";
     }
     exports.stringifyDocument = stringifyDocument;
   }
@@ -64425,7 +64425,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document2 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -64715,7 +64715,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports.Document = Document2;
   }
 });
 
@@ -65211,9 +65211,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag2) {
-      const isMap5 = fc.start.source === "{";
-      const fcName = isMap5 ? "flow map" : "flow sequence";
-      const NodeClass = tag2?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap6 = fc.start.source === "{";
+      const fcName = isMap6 ? "flow map" : "flow sequence";
+      const NodeClass = tag2?.nodeClass ?? (isMap6 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -65249,7 +65249,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap6 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -65289,7 +65289,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap5 && !sep2 && !props.found) {
+        if (!isMap6 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -65312,7 +65312,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap5 && !props.found && ctx.options.strict) {
+            if (!isMap6 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -65344,7 +65344,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap5) {
+          if (isMap6) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -65360,7 +65360,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap5 ? "}" : "]";
+      const expectedEnd = isMap6 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -65466,17 +65466,17 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines2 = scalar2.source ? splitLines(scalar2.source) : [];
-      let chompStart = lines2.length;
-      for (let i = lines2.length - 1; i >= 0; --i) {
-        const content = lines2[i][1];
+      const lines3 = scalar2.source ? splitLines(scalar2.source) : [];
+      let chompStart = lines3.length;
+      for (let i = lines3.length - 1; i >= 0; --i) {
+        const content = lines3[i][1];
         if (content === "" || content === "\r")
           chompStart = i;
         else
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines2.length > 0 ? "\n".repeat(Math.max(1, lines2.length - 1)) : "";
+        const value2 = header.chomp === "+" && lines3.length > 0 ? "\n".repeat(Math.max(1, lines3.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar2.source)
           end2 += scalar2.source.length;
@@ -65486,7 +65486,7 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
-        const [indent2, content] = lines2[i];
+        const [indent2, content] = lines3[i];
         if (content === "" || content === "\r") {
           if (header.indent === 0 && indent2.length > trimIndent)
             trimIndent = indent2.length;
@@ -65506,17 +65506,17 @@ var require_resolve_block_scalar = __commonJS({
         }
         offset += indent2.length + content.length + 1;
       }
-      for (let i = lines2.length - 1; i >= chompStart; --i) {
-        if (lines2[i][0].length > trimIndent)
+      for (let i = lines3.length - 1; i >= chompStart; --i) {
+        if (lines3[i][0].length > trimIndent)
           chompStart = i + 1;
       }
       let value = "";
       let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines2[i][0].slice(trimIndent) + "\n";
+        value += lines3[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
-        let [indent2, content] = lines2[i];
+        let [indent2, content] = lines3[i];
         offset += indent2.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
@@ -65553,8 +65553,8 @@ var require_resolve_block_scalar = __commonJS({
         case "-":
           break;
         case "+":
-          for (let i = chompStart; i < lines2.length; ++i)
-            value += "\n" + lines2[i][0].slice(trimIndent);
+          for (let i = chompStart; i < lines3.length; ++i)
+            value += "\n" + lines3[i][0].slice(trimIndent);
           if (value[value.length - 1] !== "\n")
             value += "\n";
           break;
@@ -65629,10 +65629,10 @@ var require_resolve_block_scalar = __commonJS({
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
-      const lines2 = [line0];
+      const lines3 = [line0];
       for (let i = 1; i < split.length; i += 2)
-        lines2.push([split[i], split[i + 1]]);
-      return lines2;
+        lines3.push([split[i], split[i + 1]]);
+      return lines3;
     }
     exports.resolveBlockScalar = resolveBlockScalar;
   }
@@ -66080,13 +66080,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
-    var Document = require_Document();
+    var Document2 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document2.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -66125,7 +66125,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors3();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -66314,7 +66314,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document2.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -66647,7 +66647,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar8 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -66731,7 +66731,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar6;
+    exports.isScalar = isScalar8;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -66742,7 +66742,7 @@ var require_lexer = __commonJS({
   "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
-    function isEmpty(ch) {
+    function isEmpty2(ch) {
       switch (ch) {
         case void 0:
         case " ":
@@ -66820,7 +66820,7 @@ var require_lexer = __commonJS({
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
-          if ((dt === "---" || dt === "...") && isEmpty(this.buffer[offset + 3]))
+          if ((dt === "---" || dt === "...") && isEmpty2(this.buffer[offset + 3]))
             return -1;
         }
         return offset;
@@ -66919,7 +66919,7 @@ var require_lexer = __commonJS({
           if (!this.atEnd && !this.hasChars(4))
             return this.setNext("line-start");
           const s = this.peek(3);
-          if ((s === "---" || s === "...") && isEmpty(this.charAt(3))) {
+          if ((s === "---" || s === "...") && isEmpty2(this.charAt(3))) {
             yield* this.pushCount(3);
             this.indentValue = 0;
             this.indentNext = 0;
@@ -66927,7 +66927,7 @@ var require_lexer = __commonJS({
           }
         }
         this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
+        if (this.indentNext > this.indentValue && !isEmpty2(this.charAt(1)))
           this.indentNext = this.indentValue;
         return yield* this.parseBlockStart();
       }
@@ -66935,7 +66935,7 @@ var require_lexer = __commonJS({
         const [ch0, ch1] = this.peek(2);
         if (!ch1 && !this.atEnd)
           return this.setNext("block-start");
-        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty(ch1)) {
+        if ((ch0 === "-" || ch0 === "?" || ch0 === ":") && isEmpty2(ch1)) {
           const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
           this.indentNext = this.indentValue + 1;
           this.indentValue += n;
@@ -66999,7 +66999,7 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent2 !== -1 && indent2 < this.indentNext && line[0] !== "#" || indent2 === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+        if (indent2 !== -1 && indent2 < this.indentNext && line[0] !== "#" || indent2 === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
           const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
@@ -67041,7 +67041,7 @@ var require_lexer = __commonJS({
             return yield* this.parseQuotedScalar();
           case ":": {
             const next = this.charAt(1);
-            if (this.flowKey || isEmpty(next) || next === ",") {
+            if (this.flowKey || isEmpty2(next) || next === ",") {
               this.flowKey = false;
               yield* this.pushCount(1);
               yield* this.pushSpaces(true);
@@ -67104,7 +67104,7 @@ var require_lexer = __commonJS({
           else if (ch !== "-")
             break;
         }
-        return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
+        return yield* this.pushUntil((ch) => isEmpty2(ch) || ch === "#");
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
@@ -67186,10 +67186,10 @@ var require_lexer = __commonJS({
         while (ch = this.buffer[++i]) {
           if (ch === ":") {
             const next = this.buffer[i + 1];
-            if (isEmpty(next) || inFlow && flowIndicatorChars.has(next))
+            if (isEmpty2(next) || inFlow && flowIndicatorChars.has(next))
               break;
             end = i;
-          } else if (isEmpty(ch)) {
+          } else if (isEmpty2(ch)) {
             let next = this.buffer[i + 1];
             if (ch === "\r") {
               if (next === "\n") {
@@ -67256,7 +67256,7 @@ var require_lexer = __commonJS({
             case ":": {
               const inFlow = this.flowLevel > 0;
               const ch1 = this.charAt(1);
-              if (isEmpty(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
+              if (isEmpty2(ch1) || inFlow && flowIndicatorChars.has(ch1)) {
                 if (!inFlow)
                   this.indentNext = this.indentValue + 1;
                 else if (this.flowKey)
@@ -67275,7 +67275,7 @@ var require_lexer = __commonJS({
         if (this.charAt(1) === "<") {
           let i = this.pos + 2;
           let ch = this.buffer[i];
-          while (!isEmpty(ch) && ch !== ">")
+          while (!isEmpty2(ch) && ch !== ">")
             ch = this.buffer[++i];
           return yield* this.pushToIndex(ch === ">" ? i + 1 : i, false);
         } else {
@@ -68236,7 +68236,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var errors = require_errors3();
     var log = require_log();
     var identity = require_identity();
@@ -68280,7 +68280,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse2(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -68319,9 +68319,9 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse;
+    exports.parse = parse2;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -68333,7 +68333,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document2 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors3();
     var Alias = require_Alias();
@@ -68349,7 +68349,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit4 = require_visit();
     exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
+    exports.Document = Document2.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
     exports.YAMLParseError = errors.YAMLParseError;
@@ -68813,7 +68813,7 @@ var require_parse2 = __commonJS({
         []
       );
     }
-    module.exports = function parse(s, env, opts) {
+    module.exports = function parse2(s, env, opts) {
       var mapped = parseInternal(s, env, opts);
       if (typeof env !== "function") {
         return mapped;
@@ -70541,12 +70541,12 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties, missing2) {
-      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing2} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts } }, properties, missing3) {
+      return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing3} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
-    function reportMissingProp(cxt, missing2) {
-      cxt.setParams({ missingProperty: missing2 }, true);
+    function reportMissingProp(cxt, missing3) {
+      cxt.setParams({ missingProperty: missing3 }, true);
       cxt.error();
     }
     exports.reportMissingProp = reportMissingProp;
@@ -70687,8 +70687,8 @@ var require_keyword = __commonJS({
       var _a;
       const { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
+      const validate38 = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+      const validateRef = useKeyword(gen, keyword, validate38);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -71714,9 +71714,9 @@ var require_compile = __commonJS({
       if (_sch)
         return _sch;
       const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId);
-      const { es5, lines: lines2 } = this.opts.code;
+      const { es5, lines: lines3 } = this.opts.code;
       const { ownProperties } = this.opts;
-      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines2, ownProperties });
+      const gen = new codegen_1.CodeGen(this.scope, { es5, lines: lines3, ownProperties });
       let _ValidationError;
       if (sch.$async) {
         _ValidationError = gen.scopeValue("Error", {
@@ -71761,28 +71761,28 @@ var require_compile = __commonJS({
         if (this.opts.code.process)
           sourceCode = this.opts.code.process(sourceCode, sch);
         const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
-        const validate = makeValidate(this, this.scope.get());
-        this.scope.value(validateName, { ref: validate });
-        validate.errors = null;
-        validate.schema = sch.schema;
-        validate.schemaEnv = sch;
+        const validate38 = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate38 });
+        validate38.errors = null;
+        validate38.schema = sch.schema;
+        validate38.schemaEnv = sch;
         if (sch.$async)
-          validate.$async = true;
+          validate38.$async = true;
         if (this.opts.code.source === true) {
-          validate.source = { validateName, validateCode, scopeValues: gen._values };
+          validate38.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
           const { props, items } = schemaCxt;
-          validate.evaluated = {
+          validate38.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
             items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
             dynamicItems: items instanceof codegen_1.Name
           };
-          if (validate.source)
-            validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+          if (validate38.source)
+            validate38.source.evaluated = (0, codegen_1.stringify)(validate38.evaluated);
         }
-        sch.validate = validate;
+        sch.validate = validate38;
         return sch;
       } catch (e) {
         delete sch.validate;
@@ -72297,7 +72297,7 @@ var require_utils4 = __commonJS({
       }
       return output;
     }
-    function encodeComponent(input, isAllowed) {
+    function encodeComponent(input, isAllowed2) {
       let output = "";
       for (let i = 0; i < input.length; i++) {
         const ch = input[i];
@@ -72309,7 +72309,7 @@ var require_utils4 = __commonJS({
             continue;
           }
         }
-        if (isAllowed(ch)) {
+        if (isAllowed2(ch)) {
           output += ch;
         } else {
           const code3 = input.charCodeAt(i);
@@ -72688,7 +72688,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize(uri, options), options);
+        parse2(serialize(uri, options), options);
       }
       return uri;
     }
@@ -72731,8 +72731,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative2 = parse(serialize(relative2, options), options);
+        base = parse2(serialize(base, options), options);
+        relative2 = parse2(serialize(relative2, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative2.scheme) {
@@ -73050,7 +73050,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse(uri, opts) {
+    function parse2(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -73087,7 +73087,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse
+      parse: parse2
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -73223,8 +73223,8 @@ var require_core = __commonJS({
         this._loading = {};
         this._cache = /* @__PURE__ */ new Map();
         opts = this.opts = { ...opts, ...requiredOptions(opts) };
-        const { es5, lines: lines2 } = this.opts.code;
-        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines2 });
+        const { es5, lines: lines3 } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines: lines3 });
         this.logger = getLogger(opts.logger);
         const formatOpt = opts.validateFormats;
         opts.validateFormats = false;
@@ -74108,14 +74108,14 @@ var require_required = __commonJS({
           }
         }
         function exitOnErrorMode() {
-          const missing2 = gen.let("missing");
+          const missing3 = gen.let("missing");
           if (useLoop || $data) {
             const valid = gen.let("valid", true);
-            cxt.block$data(valid, () => loopUntilMissing(missing2, valid));
+            cxt.block$data(valid, () => loopUntilMissing(missing3, valid));
             cxt.ok(valid);
           } else {
-            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing2));
-            (0, code_1.reportMissingProp)(cxt, missing2);
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing3));
+            (0, code_1.reportMissingProp)(cxt, missing3);
             gen.else();
           }
         }
@@ -74125,10 +74125,10 @@ var require_required = __commonJS({
             gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
           });
         }
-        function loopUntilMissing(missing2, valid) {
-          cxt.setParams({ missingProperty: missing2 });
-          gen.forOf(missing2, schemaCode, () => {
-            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing2, opts.ownProperties));
+        function loopUntilMissing(missing3, valid) {
+          cxt.setParams({ missingProperty: missing3 });
+          gen.forOf(missing3, schemaCode, () => {
+            gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing3, opts.ownProperties));
             gen.if((0, codegen_1.not)(valid), () => {
               cxt.error();
               gen.break();
@@ -74666,7 +74666,7 @@ var require_dependencies = __commonJS({
       const { gen, data, it } = cxt;
       if (Object.keys(propertyDeps).length === 0)
         return;
-      const missing2 = gen.let("missing");
+      const missing3 = gen.let("missing");
       for (const prop in propertyDeps) {
         const deps = propertyDeps[prop];
         if (deps.length === 0)
@@ -74684,8 +74684,8 @@ var require_dependencies = __commonJS({
             }
           });
         } else {
-          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing2)})`);
-          (0, code_1.reportMissingProp)(cxt, missing2);
+          gen.if((0, codegen_1._)`${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing3)})`);
+          (0, code_1.reportMissingProp)(cxt, missing3);
           gen.else();
         }
       }
@@ -79181,10 +79181,4668 @@ var require_commander = __commonJS({
   }
 });
 
+// node_modules/ajv-formats/dist/formats.js
+var require_formats = __commonJS({
+  "node_modules/ajv-formats/dist/formats.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.formatNames = exports.fastFormats = exports.fullFormats = void 0;
+    function fmtDef(validate38, compare) {
+      return { validate: validate38, compare };
+    }
+    exports.fullFormats = {
+      // date: http://tools.ietf.org/html/rfc3339#section-5.6
+      date: fmtDef(date, compareDate),
+      // date-time: http://tools.ietf.org/html/rfc3339#section-5.6
+      time: fmtDef(getTime(true), compareTime),
+      "date-time": fmtDef(getDateTime(true), compareDateTime),
+      "iso-time": fmtDef(getTime(), compareIsoTime),
+      "iso-date-time": fmtDef(getDateTime(), compareIsoDateTime),
+      // duration: https://tools.ietf.org/html/rfc3339#appendix-A
+      duration: /^P(?!$)((\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?|(\d+W)?)$/,
+      uri,
+      "uri-reference": /^(?:[a-z][a-z0-9+\-.]*:)?(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'"()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'"()*+,;=:@]|%[0-9a-f]{2})*)*)?(?:\?(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'"()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i,
+      // uri-template: https://tools.ietf.org/html/rfc6570
+      "uri-template": /^(?:(?:[^\x00-\x20"'<>%\\^`{|}]|%[0-9a-f]{2})|\{[+#./;?&=,!@|]?(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?(?:,(?:[a-z0-9_]|%[0-9a-f]{2})+(?::[1-9][0-9]{0,3}|\*)?)*\})*$/i,
+      // For the source: https://gist.github.com/dperini/729294
+      // For test cases: https://mathiasbynens.be/demo/url-regex
+      url: /^(?:https?|ftp):\/\/(?:\S+(?::\S*)?@)?(?:(?!(?:10|127)(?:\.\d{1,3}){3})(?!(?:169\.254|192\.168)(?:\.\d{1,3}){2})(?!172\.(?:1[6-9]|2\d|3[0-1])(?:\.\d{1,3}){2})(?:[1-9]\d?|1\d\d|2[01]\d|22[0-3])(?:\.(?:1?\d{1,2}|2[0-4]\d|25[0-5])){2}(?:\.(?:[1-9]\d?|1\d\d|2[0-4]\d|25[0-4]))|(?:(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)(?:\.(?:[a-z0-9\u{00a1}-\u{ffff}]+-)*[a-z0-9\u{00a1}-\u{ffff}]+)*(?:\.(?:[a-z\u{00a1}-\u{ffff}]{2,})))(?::\d{2,5})?(?:\/[^\s]*)?$/iu,
+      email: /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i,
+      hostname: /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i,
+      // optimized https://www.safaribooksonline.com/library/view/regular-expressions-cookbook/9780596802837/ch07s16.html
+      ipv4: /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/,
+      ipv6: /^((([0-9a-f]{1,4}:){7}([0-9a-f]{1,4}|:))|(([0-9a-f]{1,4}:){6}(:[0-9a-f]{1,4}|((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){5}(((:[0-9a-f]{1,4}){1,2})|:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))|(([0-9a-f]{1,4}:){4}(((:[0-9a-f]{1,4}){1,3})|((:[0-9a-f]{1,4})?:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){3}(((:[0-9a-f]{1,4}){1,4})|((:[0-9a-f]{1,4}){0,2}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){2}(((:[0-9a-f]{1,4}){1,5})|((:[0-9a-f]{1,4}){0,3}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(([0-9a-f]{1,4}:){1}(((:[0-9a-f]{1,4}){1,6})|((:[0-9a-f]{1,4}){0,4}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))|(:(((:[0-9a-f]{1,4}){1,7})|((:[0-9a-f]{1,4}){0,5}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))$/i,
+      regex,
+      // uuid: http://tools.ietf.org/html/rfc4122
+      uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i,
+      // JSON-pointer: https://tools.ietf.org/html/rfc6901
+      // uri fragment: https://tools.ietf.org/html/rfc3986#appendix-A
+      "json-pointer": /^(?:\/(?:[^~/]|~0|~1)*)*$/,
+      "json-pointer-uri-fragment": /^#(?:\/(?:[a-z0-9_\-.!$&'()*+,;:=@]|%[0-9a-f]{2}|~0|~1)*)*$/i,
+      // relative JSON-pointer: http://tools.ietf.org/html/draft-luff-relative-json-pointer-00
+      "relative-json-pointer": /^(?:0|[1-9][0-9]*)(?:#|(?:\/(?:[^~/]|~0|~1)*)*)$/,
+      // the following formats are used by the openapi specification: https://spec.openapis.org/oas/v3.0.0#data-types
+      // byte: https://github.com/miguelmota/is-base64
+      byte,
+      // signed 32 bit integer
+      int32: { type: "number", validate: validateInt32 },
+      // signed 64 bit integer
+      int64: { type: "number", validate: validateInt64 },
+      // C-type float
+      float: { type: "number", validate: validateNumber },
+      // C-type double
+      double: { type: "number", validate: validateNumber },
+      // hint to the UI to hide input strings
+      password: true,
+      // unchecked string payload
+      binary: true
+    };
+    exports.fastFormats = {
+      ...exports.fullFormats,
+      date: fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d$/, compareDate),
+      time: fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareTime),
+      "date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\dt(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i, compareDateTime),
+      "iso-time": fmtDef(/^(?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoTime),
+      "iso-date-time": fmtDef(/^\d\d\d\d-[0-1]\d-[0-3]\d[t\s](?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)?$/i, compareIsoDateTime),
+      // uri: https://github.com/mafintosh/is-my-json-valid/blob/master/formats.js
+      uri: /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/)?[^\s]*$/i,
+      "uri-reference": /^(?:(?:[a-z][a-z0-9+\-.]*:)?\/?\/)?(?:[^\\\s#][^\s#]*)?(?:#[^\\\s]*)?$/i,
+      // email (sources from jsen validator):
+      // http://stackoverflow.com/questions/201323/using-a-regular-expression-to-validate-an-email-address#answer-8829363
+      // http://www.w3.org/TR/html5/forms.html#valid-e-mail-address (search for 'wilful violation')
+      email: /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
+    };
+    exports.formatNames = Object.keys(exports.fullFormats);
+    function isLeapYear(year) {
+      return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    }
+    var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
+    var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    function date(str) {
+      const matches = DATE.exec(str);
+      if (!matches)
+        return false;
+      const year = +matches[1];
+      const month = +matches[2];
+      const day = +matches[3];
+      return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
+    }
+    function compareDate(d1, d2) {
+      if (!(d1 && d2))
+        return void 0;
+      if (d1 > d2)
+        return 1;
+      if (d1 < d2)
+        return -1;
+      return 0;
+    }
+    var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
+    function getTime(strictTimeZone) {
+      return function time(str) {
+        const matches = TIME.exec(str);
+        if (!matches)
+          return false;
+        const hr = +matches[1];
+        const min = +matches[2];
+        const sec = +matches[3];
+        const tz = matches[4];
+        const tzSign = matches[5] === "-" ? -1 : 1;
+        const tzH = +(matches[6] || 0);
+        const tzM = +(matches[7] || 0);
+        if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
+          return false;
+        if (hr <= 23 && min <= 59 && sec < 60)
+          return true;
+        const utcMin = min - tzM * tzSign;
+        const utcHr = hr - tzH * tzSign - (utcMin < 0 ? 1 : 0);
+        return (utcHr === 23 || utcHr === -1) && (utcMin === 59 || utcMin === -1) && sec < 61;
+      };
+    }
+    function compareTime(s1, s2) {
+      if (!(s1 && s2))
+        return void 0;
+      const t1 = (/* @__PURE__ */ new Date("2020-01-01T" + s1)).valueOf();
+      const t2 = (/* @__PURE__ */ new Date("2020-01-01T" + s2)).valueOf();
+      if (!(t1 && t2))
+        return void 0;
+      return t1 - t2;
+    }
+    function compareIsoTime(t1, t2) {
+      if (!(t1 && t2))
+        return void 0;
+      const a1 = TIME.exec(t1);
+      const a2 = TIME.exec(t2);
+      if (!(a1 && a2))
+        return void 0;
+      t1 = a1[1] + a1[2] + a1[3];
+      t2 = a2[1] + a2[2] + a2[3];
+      if (t1 > t2)
+        return 1;
+      if (t1 < t2)
+        return -1;
+      return 0;
+    }
+    var DATE_TIME_SEPARATOR = /t|\s/i;
+    function getDateTime(strictTimeZone) {
+      const time = getTime(strictTimeZone);
+      return function date_time(str) {
+        const dateTime = str.split(DATE_TIME_SEPARATOR);
+        return dateTime.length === 2 && date(dateTime[0]) && time(dateTime[1]);
+      };
+    }
+    function compareDateTime(dt1, dt2) {
+      if (!(dt1 && dt2))
+        return void 0;
+      const d1 = new Date(dt1).valueOf();
+      const d2 = new Date(dt2).valueOf();
+      if (!(d1 && d2))
+        return void 0;
+      return d1 - d2;
+    }
+    function compareIsoDateTime(dt1, dt2) {
+      if (!(dt1 && dt2))
+        return void 0;
+      const [d1, t1] = dt1.split(DATE_TIME_SEPARATOR);
+      const [d2, t2] = dt2.split(DATE_TIME_SEPARATOR);
+      const res = compareDate(d1, d2);
+      if (res === void 0)
+        return void 0;
+      return res || compareTime(t1, t2);
+    }
+    var NOT_URI_FRAGMENT = /\/|:/;
+    var URI2 = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
+    function uri(str) {
+      return NOT_URI_FRAGMENT.test(str) && URI2.test(str);
+    }
+    var BYTE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/gm;
+    function byte(str) {
+      BYTE.lastIndex = 0;
+      return BYTE.test(str);
+    }
+    var MIN_INT32 = -(2 ** 31);
+    var MAX_INT32 = 2 ** 31 - 1;
+    function validateInt32(value) {
+      return Number.isInteger(value) && value <= MAX_INT32 && value >= MIN_INT32;
+    }
+    function validateInt64(value) {
+      return Number.isInteger(value);
+    }
+    function validateNumber() {
+      return true;
+    }
+    var Z_ANCHOR = /[^\\]\\Z/;
+    function regex(str) {
+      if (Z_ANCHOR.test(str))
+        return false;
+      try {
+        new RegExp(str);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }
+  }
+});
+
+// node_modules/uri-js/dist/es5/uri.all.js
+var require_uri_all = __commonJS({
+  "node_modules/uri-js/dist/es5/uri.all.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : factory(global2.URI = global2.URI || {});
+    })(exports, (function(exports2) {
+      "use strict";
+      function merge() {
+        for (var _len = arguments.length, sets = Array(_len), _key = 0; _key < _len; _key++) {
+          sets[_key] = arguments[_key];
+        }
+        if (sets.length > 1) {
+          sets[0] = sets[0].slice(0, -1);
+          var xl = sets.length - 1;
+          for (var x = 1; x < xl; ++x) {
+            sets[x] = sets[x].slice(1, -1);
+          }
+          sets[xl] = sets[xl].slice(1);
+          return sets.join("");
+        } else {
+          return sets[0];
+        }
+      }
+      function subexp(str) {
+        return "(?:" + str + ")";
+      }
+      function typeOf(o) {
+        return o === void 0 ? "undefined" : o === null ? "null" : Object.prototype.toString.call(o).split(" ").pop().split("]").shift().toLowerCase();
+      }
+      function toUpperCase(str) {
+        return str.toUpperCase();
+      }
+      function toArray(obj) {
+        return obj !== void 0 && obj !== null ? obj instanceof Array ? obj : typeof obj.length !== "number" || obj.split || obj.setInterval || obj.call ? [obj] : Array.prototype.slice.call(obj) : [];
+      }
+      function assign(target, source2) {
+        var obj = target;
+        if (source2) {
+          for (var key in source2) {
+            obj[key] = source2[key];
+          }
+        }
+        return obj;
+      }
+      function buildExps(isIRI2) {
+        var ALPHA$$ = "[A-Za-z]", CR$ = "[\\x0D]", DIGIT$$ = "[0-9]", DQUOTE$$ = "[\\x22]", HEXDIG$$2 = merge(DIGIT$$, "[A-Fa-f]"), LF$$ = "[\\x0A]", SP$$ = "[\\x20]", PCT_ENCODED$2 = subexp(subexp("%[EFef]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%[89A-Fa-f]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%" + HEXDIG$$2 + HEXDIG$$2)), GEN_DELIMS$$ = "[\\:\\/\\?\\#\\[\\]\\@]", SUB_DELIMS$$ = "[\\!\\$\\&\\'\\(\\)\\*\\+\\,\\;\\=]", RESERVED$$ = merge(GEN_DELIMS$$, SUB_DELIMS$$), UCSCHAR$$ = isIRI2 ? "[\\xA0-\\u200D\\u2010-\\u2029\\u202F-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFEF]" : "[]", IPRIVATE$$ = isIRI2 ? "[\\uE000-\\uF8FF]" : "[]", UNRESERVED$$2 = merge(ALPHA$$, DIGIT$$, "[\\-\\.\\_\\~]", UCSCHAR$$), SCHEME$ = subexp(ALPHA$$ + merge(ALPHA$$, DIGIT$$, "[\\+\\-\\.]") + "*"), USERINFO$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]")) + "*"), DEC_OCTET$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("[1-9]" + DIGIT$$) + "|" + DIGIT$$), DEC_OCTET_RELAXED$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("0?[1-9]" + DIGIT$$) + "|0?0?" + DIGIT$$), IPV4ADDRESS$ = subexp(DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$), H16$ = subexp(HEXDIG$$2 + "{1,4}"), LS32$ = subexp(subexp(H16$ + "\\:" + H16$) + "|" + IPV4ADDRESS$), IPV6ADDRESS1$ = subexp(subexp(H16$ + "\\:") + "{6}" + LS32$), IPV6ADDRESS2$ = subexp("\\:\\:" + subexp(H16$ + "\\:") + "{5}" + LS32$), IPV6ADDRESS3$ = subexp(subexp(H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{4}" + LS32$), IPV6ADDRESS4$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,1}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{3}" + LS32$), IPV6ADDRESS5$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,2}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{2}" + LS32$), IPV6ADDRESS6$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,3}" + H16$) + "?\\:\\:" + H16$ + "\\:" + LS32$), IPV6ADDRESS7$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,4}" + H16$) + "?\\:\\:" + LS32$), IPV6ADDRESS8$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,5}" + H16$) + "?\\:\\:" + H16$), IPV6ADDRESS9$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,6}" + H16$) + "?\\:\\:"), IPV6ADDRESS$ = subexp([IPV6ADDRESS1$, IPV6ADDRESS2$, IPV6ADDRESS3$, IPV6ADDRESS4$, IPV6ADDRESS5$, IPV6ADDRESS6$, IPV6ADDRESS7$, IPV6ADDRESS8$, IPV6ADDRESS9$].join("|")), ZONEID$ = subexp(subexp(UNRESERVED$$2 + "|" + PCT_ENCODED$2) + "+"), IPV6ADDRZ$ = subexp(IPV6ADDRESS$ + "\\%25" + ZONEID$), IPV6ADDRZ_RELAXED$ = subexp(IPV6ADDRESS$ + subexp("\\%25|\\%(?!" + HEXDIG$$2 + "{2})") + ZONEID$), IPVFUTURE$ = subexp("[vV]" + HEXDIG$$2 + "+\\." + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]") + "+"), IP_LITERAL$ = subexp("\\[" + subexp(IPV6ADDRZ_RELAXED$ + "|" + IPV6ADDRESS$ + "|" + IPVFUTURE$) + "\\]"), REG_NAME$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$)) + "*"), HOST$ = subexp(IP_LITERAL$ + "|" + IPV4ADDRESS$ + "(?!" + REG_NAME$ + ")|" + REG_NAME$), PORT$ = subexp(DIGIT$$ + "*"), AUTHORITY$ = subexp(subexp(USERINFO$ + "@") + "?" + HOST$ + subexp("\\:" + PORT$) + "?"), PCHAR$ = subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@]")), SEGMENT$ = subexp(PCHAR$ + "*"), SEGMENT_NZ$ = subexp(PCHAR$ + "+"), SEGMENT_NZ_NC$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\@]")) + "+"), PATH_ABEMPTY$ = subexp(subexp("\\/" + SEGMENT$) + "*"), PATH_ABSOLUTE$ = subexp("\\/" + subexp(SEGMENT_NZ$ + PATH_ABEMPTY$) + "?"), PATH_NOSCHEME$ = subexp(SEGMENT_NZ_NC$ + PATH_ABEMPTY$), PATH_ROOTLESS$ = subexp(SEGMENT_NZ$ + PATH_ABEMPTY$), PATH_EMPTY$ = "(?!" + PCHAR$ + ")", PATH$ = subexp(PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), QUERY$ = subexp(subexp(PCHAR$ + "|" + merge("[\\/\\?]", IPRIVATE$$)) + "*"), FRAGMENT$ = subexp(subexp(PCHAR$ + "|[\\/\\?]") + "*"), HIER_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), RELATIVE_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$), RELATIVE$ = subexp(RELATIVE_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), URI_REFERENCE$ = subexp(URI$ + "|" + RELATIVE$), ABSOLUTE_URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?"), GENERIC_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", RELATIVE_REF$ = "^(){0}" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", ABSOLUTE_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?$", SAMEDOC_REF$ = "^" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", AUTHORITY_REF$ = "^" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?$";
+        return {
+          NOT_SCHEME: new RegExp(merge("[^]", ALPHA$$, DIGIT$$, "[\\+\\-\\.]"), "g"),
+          NOT_USERINFO: new RegExp(merge("[^\\%\\:]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_HOST: new RegExp(merge("[^\\%\\[\\]\\:]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_PATH: new RegExp(merge("[^\\%\\/\\:\\@]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_PATH_NOSCHEME: new RegExp(merge("[^\\%\\/\\@]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_QUERY: new RegExp(merge("[^\\%]", UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@\\/\\?]", IPRIVATE$$), "g"),
+          NOT_FRAGMENT: new RegExp(merge("[^\\%]", UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@\\/\\?]"), "g"),
+          ESCAPE: new RegExp(merge("[^]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          UNRESERVED: new RegExp(UNRESERVED$$2, "g"),
+          OTHER_CHARS: new RegExp(merge("[^\\%]", UNRESERVED$$2, RESERVED$$), "g"),
+          PCT_ENCODED: new RegExp(PCT_ENCODED$2, "g"),
+          IPV4ADDRESS: new RegExp("^(" + IPV4ADDRESS$ + ")$"),
+          IPV6ADDRESS: new RegExp("^\\[?(" + IPV6ADDRESS$ + ")" + subexp(subexp("\\%25|\\%(?!" + HEXDIG$$2 + "{2})") + "(" + ZONEID$ + ")") + "?\\]?$")
+          //RFC 6874, with relaxed parsing rules
+        };
+      }
+      var URI_PROTOCOL = buildExps(false);
+      var IRI_PROTOCOL = buildExps(true);
+      var slicedToArray = /* @__PURE__ */ (function() {
+        function sliceIterator(arr, i) {
+          var _arr = [];
+          var _n = true;
+          var _d = false;
+          var _e = void 0;
+          try {
+            for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+              _arr.push(_s.value);
+              if (i && _arr.length === i) break;
+            }
+          } catch (err) {
+            _d = true;
+            _e = err;
+          } finally {
+            try {
+              if (!_n && _i["return"]) _i["return"]();
+            } finally {
+              if (_d) throw _e;
+            }
+          }
+          return _arr;
+        }
+        return function(arr, i) {
+          if (Array.isArray(arr)) {
+            return arr;
+          } else if (Symbol.iterator in Object(arr)) {
+            return sliceIterator(arr, i);
+          } else {
+            throw new TypeError("Invalid attempt to destructure non-iterable instance");
+          }
+        };
+      })();
+      var toConsumableArray = function(arr) {
+        if (Array.isArray(arr)) {
+          for (var i = 0, arr2 = Array(arr.length); i < arr.length; i++) arr2[i] = arr[i];
+          return arr2;
+        } else {
+          return Array.from(arr);
+        }
+      };
+      var maxInt = 2147483647;
+      var base = 36;
+      var tMin = 1;
+      var tMax = 26;
+      var skew = 38;
+      var damp = 700;
+      var initialBias = 72;
+      var initialN = 128;
+      var delimiter = "-";
+      var regexPunycode = /^xn--/;
+      var regexNonASCII = /[^\0-\x7E]/;
+      var regexSeparators = /[\x2E\u3002\uFF0E\uFF61]/g;
+      var errors = {
+        "overflow": "Overflow: input needs wider integers to process",
+        "not-basic": "Illegal input >= 0x80 (not a basic code point)",
+        "invalid-input": "Invalid input"
+      };
+      var baseMinusTMin = base - tMin;
+      var floor = Math.floor;
+      var stringFromCharCode = String.fromCharCode;
+      function error$1(type) {
+        throw new RangeError(errors[type]);
+      }
+      function map(array, fn) {
+        var result2 = [];
+        var length = array.length;
+        while (length--) {
+          result2[length] = fn(array[length]);
+        }
+        return result2;
+      }
+      function mapDomain(string, fn) {
+        var parts = string.split("@");
+        var result2 = "";
+        if (parts.length > 1) {
+          result2 = parts[0] + "@";
+          string = parts[1];
+        }
+        string = string.replace(regexSeparators, ".");
+        var labels2 = string.split(".");
+        var encoded = map(labels2, fn).join(".");
+        return result2 + encoded;
+      }
+      function ucs2decode(string) {
+        var output = [];
+        var counter = 0;
+        var length = string.length;
+        while (counter < length) {
+          var value = string.charCodeAt(counter++);
+          if (value >= 55296 && value <= 56319 && counter < length) {
+            var extra = string.charCodeAt(counter++);
+            if ((extra & 64512) == 56320) {
+              output.push(((value & 1023) << 10) + (extra & 1023) + 65536);
+            } else {
+              output.push(value);
+              counter--;
+            }
+          } else {
+            output.push(value);
+          }
+        }
+        return output;
+      }
+      var ucs2encode = function ucs2encode2(array) {
+        return String.fromCodePoint.apply(String, toConsumableArray(array));
+      };
+      var basicToDigit = function basicToDigit2(codePoint) {
+        if (codePoint - 48 < 10) {
+          return codePoint - 22;
+        }
+        if (codePoint - 65 < 26) {
+          return codePoint - 65;
+        }
+        if (codePoint - 97 < 26) {
+          return codePoint - 97;
+        }
+        return base;
+      };
+      var digitToBasic = function digitToBasic2(digit, flag) {
+        return digit + 22 + 75 * (digit < 26) - ((flag != 0) << 5);
+      };
+      var adapt = function adapt2(delta, numPoints, firstTime) {
+        var k = 0;
+        delta = firstTime ? floor(delta / damp) : delta >> 1;
+        delta += floor(delta / numPoints);
+        for (
+          ;
+          /* no initialization */
+          delta > baseMinusTMin * tMax >> 1;
+          k += base
+        ) {
+          delta = floor(delta / baseMinusTMin);
+        }
+        return floor(k + (baseMinusTMin + 1) * delta / (delta + skew));
+      };
+      var decode = function decode2(input) {
+        var output = [];
+        var inputLength = input.length;
+        var i = 0;
+        var n = initialN;
+        var bias = initialBias;
+        var basic = input.lastIndexOf(delimiter);
+        if (basic < 0) {
+          basic = 0;
+        }
+        for (var j = 0; j < basic; ++j) {
+          if (input.charCodeAt(j) >= 128) {
+            error$1("not-basic");
+          }
+          output.push(input.charCodeAt(j));
+        }
+        for (var index = basic > 0 ? basic + 1 : 0; index < inputLength; ) {
+          var oldi = i;
+          for (
+            var w = 1, k = base;
+            ;
+            /* no condition */
+            k += base
+          ) {
+            if (index >= inputLength) {
+              error$1("invalid-input");
+            }
+            var digit = basicToDigit(input.charCodeAt(index++));
+            if (digit >= base || digit > floor((maxInt - i) / w)) {
+              error$1("overflow");
+            }
+            i += digit * w;
+            var t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+            if (digit < t) {
+              break;
+            }
+            var baseMinusT = base - t;
+            if (w > floor(maxInt / baseMinusT)) {
+              error$1("overflow");
+            }
+            w *= baseMinusT;
+          }
+          var out = output.length + 1;
+          bias = adapt(i - oldi, out, oldi == 0);
+          if (floor(i / out) > maxInt - n) {
+            error$1("overflow");
+          }
+          n += floor(i / out);
+          i %= out;
+          output.splice(i++, 0, n);
+        }
+        return String.fromCodePoint.apply(String, output);
+      };
+      var encode = function encode2(input) {
+        var output = [];
+        input = ucs2decode(input);
+        var inputLength = input.length;
+        var n = initialN;
+        var delta = 0;
+        var bias = initialBias;
+        var _iteratorNormalCompletion = true;
+        var _didIteratorError = false;
+        var _iteratorError = void 0;
+        try {
+          for (var _iterator = input[Symbol.iterator](), _step; !(_iteratorNormalCompletion = (_step = _iterator.next()).done); _iteratorNormalCompletion = true) {
+            var _currentValue2 = _step.value;
+            if (_currentValue2 < 128) {
+              output.push(stringFromCharCode(_currentValue2));
+            }
+          }
+        } catch (err) {
+          _didIteratorError = true;
+          _iteratorError = err;
+        } finally {
+          try {
+            if (!_iteratorNormalCompletion && _iterator.return) {
+              _iterator.return();
+            }
+          } finally {
+            if (_didIteratorError) {
+              throw _iteratorError;
+            }
+          }
+        }
+        var basicLength = output.length;
+        var handledCPCount = basicLength;
+        if (basicLength) {
+          output.push(delimiter);
+        }
+        while (handledCPCount < inputLength) {
+          var m = maxInt;
+          var _iteratorNormalCompletion2 = true;
+          var _didIteratorError2 = false;
+          var _iteratorError2 = void 0;
+          try {
+            for (var _iterator2 = input[Symbol.iterator](), _step2; !(_iteratorNormalCompletion2 = (_step2 = _iterator2.next()).done); _iteratorNormalCompletion2 = true) {
+              var currentValue = _step2.value;
+              if (currentValue >= n && currentValue < m) {
+                m = currentValue;
+              }
+            }
+          } catch (err) {
+            _didIteratorError2 = true;
+            _iteratorError2 = err;
+          } finally {
+            try {
+              if (!_iteratorNormalCompletion2 && _iterator2.return) {
+                _iterator2.return();
+              }
+            } finally {
+              if (_didIteratorError2) {
+                throw _iteratorError2;
+              }
+            }
+          }
+          var handledCPCountPlusOne = handledCPCount + 1;
+          if (m - n > floor((maxInt - delta) / handledCPCountPlusOne)) {
+            error$1("overflow");
+          }
+          delta += (m - n) * handledCPCountPlusOne;
+          n = m;
+          var _iteratorNormalCompletion3 = true;
+          var _didIteratorError3 = false;
+          var _iteratorError3 = void 0;
+          try {
+            for (var _iterator3 = input[Symbol.iterator](), _step3; !(_iteratorNormalCompletion3 = (_step3 = _iterator3.next()).done); _iteratorNormalCompletion3 = true) {
+              var _currentValue = _step3.value;
+              if (_currentValue < n && ++delta > maxInt) {
+                error$1("overflow");
+              }
+              if (_currentValue == n) {
+                var q = delta;
+                for (
+                  var k = base;
+                  ;
+                  /* no condition */
+                  k += base
+                ) {
+                  var t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+                  if (q < t) {
+                    break;
+                  }
+                  var qMinusT = q - t;
+                  var baseMinusT = base - t;
+                  output.push(stringFromCharCode(digitToBasic(t + qMinusT % baseMinusT, 0)));
+                  q = floor(qMinusT / baseMinusT);
+                }
+                output.push(stringFromCharCode(digitToBasic(q, 0)));
+                bias = adapt(delta, handledCPCountPlusOne, handledCPCount == basicLength);
+                delta = 0;
+                ++handledCPCount;
+              }
+            }
+          } catch (err) {
+            _didIteratorError3 = true;
+            _iteratorError3 = err;
+          } finally {
+            try {
+              if (!_iteratorNormalCompletion3 && _iterator3.return) {
+                _iterator3.return();
+              }
+            } finally {
+              if (_didIteratorError3) {
+                throw _iteratorError3;
+              }
+            }
+          }
+          ++delta;
+          ++n;
+        }
+        return output.join("");
+      };
+      var toUnicode = function toUnicode2(input) {
+        return mapDomain(input, function(string) {
+          return regexPunycode.test(string) ? decode(string.slice(4).toLowerCase()) : string;
+        });
+      };
+      var toASCII = function toASCII2(input) {
+        return mapDomain(input, function(string) {
+          return regexNonASCII.test(string) ? "xn--" + encode(string) : string;
+        });
+      };
+      var punycode = {
+        /**
+         * A string representing the current Punycode.js version number.
+         * @memberOf punycode
+         * @type String
+         */
+        "version": "2.1.0",
+        /**
+         * An object of methods to convert from JavaScript's internal character
+         * representation (UCS-2) to Unicode code points, and back.
+         * @see <https://mathiasbynens.be/notes/javascript-encoding>
+         * @memberOf punycode
+         * @type Object
+         */
+        "ucs2": {
+          "decode": ucs2decode,
+          "encode": ucs2encode
+        },
+        "decode": decode,
+        "encode": encode,
+        "toASCII": toASCII,
+        "toUnicode": toUnicode
+      };
+      var SCHEMES = {};
+      function pctEncChar(chr) {
+        var c = chr.charCodeAt(0);
+        var e = void 0;
+        if (c < 16) e = "%0" + c.toString(16).toUpperCase();
+        else if (c < 128) e = "%" + c.toString(16).toUpperCase();
+        else if (c < 2048) e = "%" + (c >> 6 | 192).toString(16).toUpperCase() + "%" + (c & 63 | 128).toString(16).toUpperCase();
+        else e = "%" + (c >> 12 | 224).toString(16).toUpperCase() + "%" + (c >> 6 & 63 | 128).toString(16).toUpperCase() + "%" + (c & 63 | 128).toString(16).toUpperCase();
+        return e;
+      }
+      function pctDecChars(str) {
+        var newStr = "";
+        var i = 0;
+        var il = str.length;
+        while (i < il) {
+          var c = parseInt(str.substr(i + 1, 2), 16);
+          if (c < 128) {
+            newStr += String.fromCharCode(c);
+            i += 3;
+          } else if (c >= 194 && c < 224) {
+            if (il - i >= 6) {
+              var c2 = parseInt(str.substr(i + 4, 2), 16);
+              newStr += String.fromCharCode((c & 31) << 6 | c2 & 63);
+            } else {
+              newStr += str.substr(i, 6);
+            }
+            i += 6;
+          } else if (c >= 224) {
+            if (il - i >= 9) {
+              var _c = parseInt(str.substr(i + 4, 2), 16);
+              var c3 = parseInt(str.substr(i + 7, 2), 16);
+              newStr += String.fromCharCode((c & 15) << 12 | (_c & 63) << 6 | c3 & 63);
+            } else {
+              newStr += str.substr(i, 9);
+            }
+            i += 9;
+          } else {
+            newStr += str.substr(i, 3);
+            i += 3;
+          }
+        }
+        return newStr;
+      }
+      function _normalizeComponentEncoding(components, protocol) {
+        function decodeUnreserved2(str) {
+          var decStr = pctDecChars(str);
+          return !decStr.match(protocol.UNRESERVED) ? str : decStr;
+        }
+        if (components.scheme) components.scheme = String(components.scheme).replace(protocol.PCT_ENCODED, decodeUnreserved2).toLowerCase().replace(protocol.NOT_SCHEME, "");
+        if (components.userinfo !== void 0) components.userinfo = String(components.userinfo).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_USERINFO, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
+        if (components.host !== void 0) components.host = String(components.host).replace(protocol.PCT_ENCODED, decodeUnreserved2).toLowerCase().replace(protocol.NOT_HOST, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
+        if (components.path !== void 0) components.path = String(components.path).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(components.scheme ? protocol.NOT_PATH : protocol.NOT_PATH_NOSCHEME, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
+        if (components.query !== void 0) components.query = String(components.query).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_QUERY, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
+        if (components.fragment !== void 0) components.fragment = String(components.fragment).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_FRAGMENT, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
+        return components;
+      }
+      function _stripLeadingZeros(str) {
+        return str.replace(/^0*(.*)/, "$1") || "0";
+      }
+      function _normalizeIPv4(host, protocol) {
+        var matches = host.match(protocol.IPV4ADDRESS) || [];
+        var _matches = slicedToArray(matches, 2), address = _matches[1];
+        if (address) {
+          return address.split(".").map(_stripLeadingZeros).join(".");
+        } else {
+          return host;
+        }
+      }
+      function _normalizeIPv6(host, protocol) {
+        var matches = host.match(protocol.IPV6ADDRESS) || [];
+        var _matches2 = slicedToArray(matches, 3), address = _matches2[1], zone = _matches2[2];
+        if (address) {
+          var _address$toLowerCase$ = address.toLowerCase().split("::").reverse(), _address$toLowerCase$2 = slicedToArray(_address$toLowerCase$, 2), last = _address$toLowerCase$2[0], first = _address$toLowerCase$2[1];
+          var firstFields = first ? first.split(":").map(_stripLeadingZeros) : [];
+          var lastFields = last.split(":").map(_stripLeadingZeros);
+          var isLastFieldIPv4Address = protocol.IPV4ADDRESS.test(lastFields[lastFields.length - 1]);
+          var fieldCount = isLastFieldIPv4Address ? 7 : 8;
+          var lastFieldsStart = lastFields.length - fieldCount;
+          var fields2 = Array(fieldCount);
+          for (var x = 0; x < fieldCount; ++x) {
+            fields2[x] = firstFields[x] || lastFields[lastFieldsStart + x] || "";
+          }
+          if (isLastFieldIPv4Address) {
+            fields2[fieldCount - 1] = _normalizeIPv4(fields2[fieldCount - 1], protocol);
+          }
+          var allZeroFields = fields2.reduce(function(acc, field, index) {
+            if (!field || field === "0") {
+              var lastLongest = acc[acc.length - 1];
+              if (lastLongest && lastLongest.index + lastLongest.length === index) {
+                lastLongest.length++;
+              } else {
+                acc.push({ index, length: 1 });
+              }
+            }
+            return acc;
+          }, []);
+          var longestZeroFields = allZeroFields.sort(function(a, b) {
+            return b.length - a.length;
+          })[0];
+          var newHost = void 0;
+          if (longestZeroFields && longestZeroFields.length > 1) {
+            var newFirst = fields2.slice(0, longestZeroFields.index);
+            var newLast = fields2.slice(longestZeroFields.index + longestZeroFields.length);
+            newHost = newFirst.join(":") + "::" + newLast.join(":");
+          } else {
+            newHost = fields2.join(":");
+          }
+          if (zone) {
+            newHost += "%" + zone;
+          }
+          return newHost;
+        } else {
+          return host;
+        }
+      }
+      var URI_PARSE = /^(?:([^:\/?#]+):)?(?:\/\/((?:([^\/?#@]*)@)?(\[[^\/?#\]]+\]|[^\/?#:]*)(?:\:(\d*))?))?([^?#]*)(?:\?([^#]*))?(?:#((?:.|\n|\r)*))?/i;
+      var NO_MATCH_IS_UNDEFINED = "".match(/(){0}/)[1] === void 0;
+      function parse2(uriString) {
+        var options = arguments.length > 1 && arguments[1] !== void 0 ? arguments[1] : {};
+        var components = {};
+        var protocol = options.iri !== false ? IRI_PROTOCOL : URI_PROTOCOL;
+        if (options.reference === "suffix") uriString = (options.scheme ? options.scheme + ":" : "") + "//" + uriString;
+        var matches = uriString.match(URI_PARSE);
+        if (matches) {
+          if (NO_MATCH_IS_UNDEFINED) {
+            components.scheme = matches[1];
+            components.userinfo = matches[3];
+            components.host = matches[4];
+            components.port = parseInt(matches[5], 10);
+            components.path = matches[6] || "";
+            components.query = matches[7];
+            components.fragment = matches[8];
+            if (isNaN(components.port)) {
+              components.port = matches[5];
+            }
+          } else {
+            components.scheme = matches[1] || void 0;
+            components.userinfo = uriString.indexOf("@") !== -1 ? matches[3] : void 0;
+            components.host = uriString.indexOf("//") !== -1 ? matches[4] : void 0;
+            components.port = parseInt(matches[5], 10);
+            components.path = matches[6] || "";
+            components.query = uriString.indexOf("?") !== -1 ? matches[7] : void 0;
+            components.fragment = uriString.indexOf("#") !== -1 ? matches[8] : void 0;
+            if (isNaN(components.port)) {
+              components.port = uriString.match(/\/\/(?:.|\n)*\:(?:\/|\?|\#|$)/) ? matches[4] : void 0;
+            }
+          }
+          if (components.host) {
+            components.host = _normalizeIPv6(_normalizeIPv4(components.host, protocol), protocol);
+          }
+          if (components.scheme === void 0 && components.userinfo === void 0 && components.host === void 0 && components.port === void 0 && !components.path && components.query === void 0) {
+            components.reference = "same-document";
+          } else if (components.scheme === void 0) {
+            components.reference = "relative";
+          } else if (components.fragment === void 0) {
+            components.reference = "absolute";
+          } else {
+            components.reference = "uri";
+          }
+          if (options.reference && options.reference !== "suffix" && options.reference !== components.reference) {
+            components.error = components.error || "URI is not a " + options.reference + " reference.";
+          }
+          var schemeHandler = SCHEMES[(options.scheme || components.scheme || "").toLowerCase()];
+          if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport)) {
+            if (components.host && (options.domainHost || schemeHandler && schemeHandler.domainHost)) {
+              try {
+                components.host = punycode.toASCII(components.host.replace(protocol.PCT_ENCODED, pctDecChars).toLowerCase());
+              } catch (e) {
+                components.error = components.error || "Host's domain name can not be converted to ASCII via punycode: " + e;
+              }
+            }
+            _normalizeComponentEncoding(components, URI_PROTOCOL);
+          } else {
+            _normalizeComponentEncoding(components, protocol);
+          }
+          if (schemeHandler && schemeHandler.parse) {
+            schemeHandler.parse(components, options);
+          }
+        } else {
+          components.error = components.error || "URI can not be parsed.";
+        }
+        return components;
+      }
+      function _recomposeAuthority(components, options) {
+        var protocol = options.iri !== false ? IRI_PROTOCOL : URI_PROTOCOL;
+        var uriTokens = [];
+        if (components.userinfo !== void 0) {
+          uriTokens.push(components.userinfo);
+          uriTokens.push("@");
+        }
+        if (components.host !== void 0) {
+          uriTokens.push(_normalizeIPv6(_normalizeIPv4(String(components.host), protocol), protocol).replace(protocol.IPV6ADDRESS, function(_, $1, $2) {
+            return "[" + $1 + ($2 ? "%25" + $2 : "") + "]";
+          }));
+        }
+        if (typeof components.port === "number" || typeof components.port === "string") {
+          uriTokens.push(":");
+          uriTokens.push(String(components.port));
+        }
+        return uriTokens.length ? uriTokens.join("") : void 0;
+      }
+      var RDS1 = /^\.\.?\//;
+      var RDS2 = /^\/\.(\/|$)/;
+      var RDS3 = /^\/\.\.(\/|$)/;
+      var RDS5 = /^\/?(?:.|\n)*?(?=\/|$)/;
+      function removeDotSegments(input) {
+        var output = [];
+        while (input.length) {
+          if (input.match(RDS1)) {
+            input = input.replace(RDS1, "");
+          } else if (input.match(RDS2)) {
+            input = input.replace(RDS2, "/");
+          } else if (input.match(RDS3)) {
+            input = input.replace(RDS3, "/");
+            output.pop();
+          } else if (input === "." || input === "..") {
+            input = "";
+          } else {
+            var im = input.match(RDS5);
+            if (im) {
+              var s = im[0];
+              input = input.slice(s.length);
+              output.push(s);
+            } else {
+              throw new Error("Unexpected dot segment condition");
+            }
+          }
+        }
+        return output.join("");
+      }
+      function serialize(components) {
+        var options = arguments.length > 1 && arguments[1] !== void 0 ? arguments[1] : {};
+        var protocol = options.iri ? IRI_PROTOCOL : URI_PROTOCOL;
+        var uriTokens = [];
+        var schemeHandler = SCHEMES[(options.scheme || components.scheme || "").toLowerCase()];
+        if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(components, options);
+        if (components.host) {
+          if (protocol.IPV6ADDRESS.test(components.host)) {
+          } else if (options.domainHost || schemeHandler && schemeHandler.domainHost) {
+            try {
+              components.host = !options.iri ? punycode.toASCII(components.host.replace(protocol.PCT_ENCODED, pctDecChars).toLowerCase()) : punycode.toUnicode(components.host);
+            } catch (e) {
+              components.error = components.error || "Host's domain name can not be converted to " + (!options.iri ? "ASCII" : "Unicode") + " via punycode: " + e;
+            }
+          }
+        }
+        _normalizeComponentEncoding(components, protocol);
+        if (options.reference !== "suffix" && components.scheme) {
+          uriTokens.push(components.scheme);
+          uriTokens.push(":");
+        }
+        var authority = _recomposeAuthority(components, options);
+        if (authority !== void 0) {
+          if (options.reference !== "suffix") {
+            uriTokens.push("//");
+          }
+          uriTokens.push(authority);
+          if (components.path && components.path.charAt(0) !== "/") {
+            uriTokens.push("/");
+          }
+        }
+        if (components.path !== void 0) {
+          var s = components.path;
+          if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+            s = removeDotSegments(s);
+          }
+          if (authority === void 0) {
+            s = s.replace(/^\/\//, "/%2F");
+          }
+          uriTokens.push(s);
+        }
+        if (components.query !== void 0) {
+          uriTokens.push("?");
+          uriTokens.push(components.query);
+        }
+        if (components.fragment !== void 0) {
+          uriTokens.push("#");
+          uriTokens.push(components.fragment);
+        }
+        return uriTokens.join("");
+      }
+      function resolveComponents(base2, relative2) {
+        var options = arguments.length > 2 && arguments[2] !== void 0 ? arguments[2] : {};
+        var skipNormalization = arguments[3];
+        var target = {};
+        if (!skipNormalization) {
+          base2 = parse2(serialize(base2, options), options);
+          relative2 = parse2(serialize(relative2, options), options);
+        }
+        options = options || {};
+        if (!options.tolerant && relative2.scheme) {
+          target.scheme = relative2.scheme;
+          target.userinfo = relative2.userinfo;
+          target.host = relative2.host;
+          target.port = relative2.port;
+          target.path = removeDotSegments(relative2.path || "");
+          target.query = relative2.query;
+        } else {
+          if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
+            target.userinfo = relative2.userinfo;
+            target.host = relative2.host;
+            target.port = relative2.port;
+            target.path = removeDotSegments(relative2.path || "");
+            target.query = relative2.query;
+          } else {
+            if (!relative2.path) {
+              target.path = base2.path;
+              if (relative2.query !== void 0) {
+                target.query = relative2.query;
+              } else {
+                target.query = base2.query;
+              }
+            } else {
+              if (relative2.path.charAt(0) === "/") {
+                target.path = removeDotSegments(relative2.path);
+              } else {
+                if ((base2.userinfo !== void 0 || base2.host !== void 0 || base2.port !== void 0) && !base2.path) {
+                  target.path = "/" + relative2.path;
+                } else if (!base2.path) {
+                  target.path = relative2.path;
+                } else {
+                  target.path = base2.path.slice(0, base2.path.lastIndexOf("/") + 1) + relative2.path;
+                }
+                target.path = removeDotSegments(target.path);
+              }
+              target.query = relative2.query;
+            }
+            target.userinfo = base2.userinfo;
+            target.host = base2.host;
+            target.port = base2.port;
+          }
+          target.scheme = base2.scheme;
+        }
+        target.fragment = relative2.fragment;
+        return target;
+      }
+      function resolve3(baseURI, relativeURI, options) {
+        var schemelessOptions = assign({ scheme: "null" }, options);
+        return serialize(resolveComponents(parse2(baseURI, schemelessOptions), parse2(relativeURI, schemelessOptions), schemelessOptions, true), schemelessOptions);
+      }
+      function normalize(uri, options) {
+        if (typeof uri === "string") {
+          uri = serialize(parse2(uri, options), options);
+        } else if (typeOf(uri) === "object") {
+          uri = parse2(serialize(uri, options), options);
+        }
+        return uri;
+      }
+      function equal(uriA, uriB, options) {
+        if (typeof uriA === "string") {
+          uriA = serialize(parse2(uriA, options), options);
+        } else if (typeOf(uriA) === "object") {
+          uriA = serialize(uriA, options);
+        }
+        if (typeof uriB === "string") {
+          uriB = serialize(parse2(uriB, options), options);
+        } else if (typeOf(uriB) === "object") {
+          uriB = serialize(uriB, options);
+        }
+        return uriA === uriB;
+      }
+      function escapeComponent(str, options) {
+        return str && str.toString().replace(!options || !options.iri ? URI_PROTOCOL.ESCAPE : IRI_PROTOCOL.ESCAPE, pctEncChar);
+      }
+      function unescapeComponent(str, options) {
+        return str && str.toString().replace(!options || !options.iri ? URI_PROTOCOL.PCT_ENCODED : IRI_PROTOCOL.PCT_ENCODED, pctDecChars);
+      }
+      var handler = {
+        scheme: "http",
+        domainHost: true,
+        parse: function parse3(components, options) {
+          if (!components.host) {
+            components.error = components.error || "HTTP URIs must have a host.";
+          }
+          return components;
+        },
+        serialize: function serialize2(components, options) {
+          var secure = String(components.scheme).toLowerCase() === "https";
+          if (components.port === (secure ? 443 : 80) || components.port === "") {
+            components.port = void 0;
+          }
+          if (!components.path) {
+            components.path = "/";
+          }
+          return components;
+        }
+      };
+      var handler$1 = {
+        scheme: "https",
+        domainHost: handler.domainHost,
+        parse: handler.parse,
+        serialize: handler.serialize
+      };
+      function isSecure(wsComponents) {
+        return typeof wsComponents.secure === "boolean" ? wsComponents.secure : String(wsComponents.scheme).toLowerCase() === "wss";
+      }
+      var handler$2 = {
+        scheme: "ws",
+        domainHost: true,
+        parse: function parse3(components, options) {
+          var wsComponents = components;
+          wsComponents.secure = isSecure(wsComponents);
+          wsComponents.resourceName = (wsComponents.path || "/") + (wsComponents.query ? "?" + wsComponents.query : "");
+          wsComponents.path = void 0;
+          wsComponents.query = void 0;
+          return wsComponents;
+        },
+        serialize: function serialize2(wsComponents, options) {
+          if (wsComponents.port === (isSecure(wsComponents) ? 443 : 80) || wsComponents.port === "") {
+            wsComponents.port = void 0;
+          }
+          if (typeof wsComponents.secure === "boolean") {
+            wsComponents.scheme = wsComponents.secure ? "wss" : "ws";
+            wsComponents.secure = void 0;
+          }
+          if (wsComponents.resourceName) {
+            var _wsComponents$resourc = wsComponents.resourceName.split("?"), _wsComponents$resourc2 = slicedToArray(_wsComponents$resourc, 2), path = _wsComponents$resourc2[0], query = _wsComponents$resourc2[1];
+            wsComponents.path = path && path !== "/" ? path : void 0;
+            wsComponents.query = query;
+            wsComponents.resourceName = void 0;
+          }
+          wsComponents.fragment = void 0;
+          return wsComponents;
+        }
+      };
+      var handler$3 = {
+        scheme: "wss",
+        domainHost: handler$2.domainHost,
+        parse: handler$2.parse,
+        serialize: handler$2.serialize
+      };
+      var O = {};
+      var isIRI = true;
+      var UNRESERVED$$ = "[A-Za-z0-9\\-\\.\\_\\~" + (isIRI ? "\\xA0-\\u200D\\u2010-\\u2029\\u202F-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFEF" : "") + "]";
+      var HEXDIG$$ = "[0-9A-Fa-f]";
+      var PCT_ENCODED$ = subexp(subexp("%[EFef]" + HEXDIG$$ + "%" + HEXDIG$$ + HEXDIG$$ + "%" + HEXDIG$$ + HEXDIG$$) + "|" + subexp("%[89A-Fa-f]" + HEXDIG$$ + "%" + HEXDIG$$ + HEXDIG$$) + "|" + subexp("%" + HEXDIG$$ + HEXDIG$$));
+      var ATEXT$$ = "[A-Za-z0-9\\!\\$\\%\\'\\*\\+\\-\\^\\_\\`\\{\\|\\}\\~]";
+      var QTEXT$$ = "[\\!\\$\\%\\'\\(\\)\\*\\+\\,\\-\\.0-9\\<\\>A-Z\\x5E-\\x7E]";
+      var VCHAR$$ = merge(QTEXT$$, '[\\"\\\\]');
+      var SOME_DELIMS$$ = "[\\!\\$\\'\\(\\)\\*\\+\\,\\;\\:\\@]";
+      var UNRESERVED = new RegExp(UNRESERVED$$, "g");
+      var PCT_ENCODED = new RegExp(PCT_ENCODED$, "g");
+      var NOT_LOCAL_PART = new RegExp(merge("[^]", ATEXT$$, "[\\.]", '[\\"]', VCHAR$$), "g");
+      var NOT_HFNAME = new RegExp(merge("[^]", UNRESERVED$$, SOME_DELIMS$$), "g");
+      var NOT_HFVALUE = NOT_HFNAME;
+      function decodeUnreserved(str) {
+        var decStr = pctDecChars(str);
+        return !decStr.match(UNRESERVED) ? str : decStr;
+      }
+      var handler$4 = {
+        scheme: "mailto",
+        parse: function parse$$1(components, options) {
+          var mailtoComponents = components;
+          var to = mailtoComponents.to = mailtoComponents.path ? mailtoComponents.path.split(",") : [];
+          mailtoComponents.path = void 0;
+          if (mailtoComponents.query) {
+            var unknownHeaders = false;
+            var headers = {};
+            var hfields = mailtoComponents.query.split("&");
+            for (var x = 0, xl = hfields.length; x < xl; ++x) {
+              var hfield = hfields[x].split("=");
+              switch (hfield[0]) {
+                case "to":
+                  var toAddrs = hfield[1].split(",");
+                  for (var _x = 0, _xl = toAddrs.length; _x < _xl; ++_x) {
+                    to.push(toAddrs[_x]);
+                  }
+                  break;
+                case "subject":
+                  mailtoComponents.subject = unescapeComponent(hfield[1], options);
+                  break;
+                case "body":
+                  mailtoComponents.body = unescapeComponent(hfield[1], options);
+                  break;
+                default:
+                  unknownHeaders = true;
+                  headers[unescapeComponent(hfield[0], options)] = unescapeComponent(hfield[1], options);
+                  break;
+              }
+            }
+            if (unknownHeaders) mailtoComponents.headers = headers;
+          }
+          mailtoComponents.query = void 0;
+          for (var _x2 = 0, _xl2 = to.length; _x2 < _xl2; ++_x2) {
+            var addr = to[_x2].split("@");
+            addr[0] = unescapeComponent(addr[0]);
+            if (!options.unicodeSupport) {
+              try {
+                addr[1] = punycode.toASCII(unescapeComponent(addr[1], options).toLowerCase());
+              } catch (e) {
+                mailtoComponents.error = mailtoComponents.error || "Email address's domain name can not be converted to ASCII via punycode: " + e;
+              }
+            } else {
+              addr[1] = unescapeComponent(addr[1], options).toLowerCase();
+            }
+            to[_x2] = addr.join("@");
+          }
+          return mailtoComponents;
+        },
+        serialize: function serialize$$1(mailtoComponents, options) {
+          var components = mailtoComponents;
+          var to = toArray(mailtoComponents.to);
+          if (to) {
+            for (var x = 0, xl = to.length; x < xl; ++x) {
+              var toAddr = String(to[x]);
+              var atIdx = toAddr.lastIndexOf("@");
+              var localPart = toAddr.slice(0, atIdx).replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_LOCAL_PART, pctEncChar);
+              var domain = toAddr.slice(atIdx + 1);
+              try {
+                domain = !options.iri ? punycode.toASCII(unescapeComponent(domain, options).toLowerCase()) : punycode.toUnicode(domain);
+              } catch (e) {
+                components.error = components.error || "Email address's domain name can not be converted to " + (!options.iri ? "ASCII" : "Unicode") + " via punycode: " + e;
+              }
+              to[x] = localPart + "@" + domain;
+            }
+            components.path = to.join(",");
+          }
+          var headers = mailtoComponents.headers = mailtoComponents.headers || {};
+          if (mailtoComponents.subject) headers["subject"] = mailtoComponents.subject;
+          if (mailtoComponents.body) headers["body"] = mailtoComponents.body;
+          var fields2 = [];
+          for (var name in headers) {
+            if (headers[name] !== O[name]) {
+              fields2.push(name.replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_HFNAME, pctEncChar) + "=" + headers[name].replace(PCT_ENCODED, decodeUnreserved).replace(PCT_ENCODED, toUpperCase).replace(NOT_HFVALUE, pctEncChar));
+            }
+          }
+          if (fields2.length) {
+            components.query = fields2.join("&");
+          }
+          return components;
+        }
+      };
+      var URN_PARSE = /^([^\:]+)\:(.*)/;
+      var handler$5 = {
+        scheme: "urn",
+        parse: function parse$$1(components, options) {
+          var matches = components.path && components.path.match(URN_PARSE);
+          var urnComponents = components;
+          if (matches) {
+            var scheme = options.scheme || urnComponents.scheme || "urn";
+            var nid = matches[1].toLowerCase();
+            var nss = matches[2];
+            var urnScheme = scheme + ":" + (options.nid || nid);
+            var schemeHandler = SCHEMES[urnScheme];
+            urnComponents.nid = nid;
+            urnComponents.nss = nss;
+            urnComponents.path = void 0;
+            if (schemeHandler) {
+              urnComponents = schemeHandler.parse(urnComponents, options);
+            }
+          } else {
+            urnComponents.error = urnComponents.error || "URN can not be parsed.";
+          }
+          return urnComponents;
+        },
+        serialize: function serialize$$1(urnComponents, options) {
+          var scheme = options.scheme || urnComponents.scheme || "urn";
+          var nid = urnComponents.nid;
+          var urnScheme = scheme + ":" + (options.nid || nid);
+          var schemeHandler = SCHEMES[urnScheme];
+          if (schemeHandler) {
+            urnComponents = schemeHandler.serialize(urnComponents, options);
+          }
+          var uriComponents = urnComponents;
+          var nss = urnComponents.nss;
+          uriComponents.path = (nid || options.nid) + ":" + nss;
+          return uriComponents;
+        }
+      };
+      var UUID = /^[0-9A-Fa-f]{8}(?:\-[0-9A-Fa-f]{4}){3}\-[0-9A-Fa-f]{12}$/;
+      var handler$6 = {
+        scheme: "urn:uuid",
+        parse: function parse3(urnComponents, options) {
+          var uuidComponents = urnComponents;
+          uuidComponents.uuid = uuidComponents.nss;
+          uuidComponents.nss = void 0;
+          if (!options.tolerant && (!uuidComponents.uuid || !uuidComponents.uuid.match(UUID))) {
+            uuidComponents.error = uuidComponents.error || "UUID is not valid.";
+          }
+          return uuidComponents;
+        },
+        serialize: function serialize2(uuidComponents, options) {
+          var urnComponents = uuidComponents;
+          urnComponents.nss = (uuidComponents.uuid || "").toLowerCase();
+          return urnComponents;
+        }
+      };
+      SCHEMES[handler.scheme] = handler;
+      SCHEMES[handler$1.scheme] = handler$1;
+      SCHEMES[handler$2.scheme] = handler$2;
+      SCHEMES[handler$3.scheme] = handler$3;
+      SCHEMES[handler$4.scheme] = handler$4;
+      SCHEMES[handler$5.scheme] = handler$5;
+      SCHEMES[handler$6.scheme] = handler$6;
+      exports2.SCHEMES = SCHEMES;
+      exports2.pctEncChar = pctEncChar;
+      exports2.pctDecChars = pctDecChars;
+      exports2.parse = parse2;
+      exports2.removeDotSegments = removeDotSegments;
+      exports2.serialize = serialize;
+      exports2.resolveComponents = resolveComponents;
+      exports2.resolve = resolve3;
+      exports2.normalize = normalize;
+      exports2.equal = equal;
+      exports2.escapeComponent = escapeComponent;
+      exports2.unescapeComponent = unescapeComponent;
+      Object.defineProperty(exports2, "__esModule", { value: true });
+    }));
+  }
+});
+
+// node_modules/nearley/lib/nearley.js
+var require_nearley = __commonJS({
+  "node_modules/nearley/lib/nearley.js"(exports, module) {
+    (function(root, factory) {
+      if (typeof module === "object" && module.exports) {
+        module.exports = factory();
+      } else {
+        root.nearley = factory();
+      }
+    })(exports, function() {
+      function Rule(name, symbols, postprocess) {
+        this.id = ++Rule.highestId;
+        this.name = name;
+        this.symbols = symbols;
+        this.postprocess = postprocess;
+        return this;
+      }
+      Rule.highestId = 0;
+      Rule.prototype.toString = function(withCursorAt) {
+        var symbolSequence = typeof withCursorAt === "undefined" ? this.symbols.map(getSymbolShortDisplay).join(" ") : this.symbols.slice(0, withCursorAt).map(getSymbolShortDisplay).join(" ") + " \u25CF " + this.symbols.slice(withCursorAt).map(getSymbolShortDisplay).join(" ");
+        return this.name + " \u2192 " + symbolSequence;
+      };
+      function State(rule2, dot, reference, wantedBy) {
+        this.rule = rule2;
+        this.dot = dot;
+        this.reference = reference;
+        this.data = [];
+        this.wantedBy = wantedBy;
+        this.isComplete = this.dot === rule2.symbols.length;
+      }
+      State.prototype.toString = function() {
+        return "{" + this.rule.toString(this.dot) + "}, from: " + (this.reference || 0);
+      };
+      State.prototype.nextState = function(child) {
+        var state = new State(this.rule, this.dot + 1, this.reference, this.wantedBy);
+        state.left = this;
+        state.right = child;
+        if (state.isComplete) {
+          state.data = state.build();
+          state.right = void 0;
+        }
+        return state;
+      };
+      State.prototype.build = function() {
+        var children = [];
+        var node = this;
+        do {
+          children.push(node.right.data);
+          node = node.left;
+        } while (node.left);
+        children.reverse();
+        return children;
+      };
+      State.prototype.finish = function() {
+        if (this.rule.postprocess) {
+          this.data = this.rule.postprocess(this.data, this.reference, Parser.fail);
+        }
+      };
+      function Column(grammar, index) {
+        this.grammar = grammar;
+        this.index = index;
+        this.states = [];
+        this.wants = {};
+        this.scannable = [];
+        this.completed = {};
+      }
+      Column.prototype.process = function(nextColumn) {
+        var states = this.states;
+        var wants = this.wants;
+        var completed = this.completed;
+        for (var w = 0; w < states.length; w++) {
+          var state = states[w];
+          if (state.isComplete) {
+            state.finish();
+            if (state.data !== Parser.fail) {
+              var wantedBy = state.wantedBy;
+              for (var i = wantedBy.length; i--; ) {
+                var left = wantedBy[i];
+                this.complete(left, state);
+              }
+              if (state.reference === this.index) {
+                var exp = state.rule.name;
+                (this.completed[exp] = this.completed[exp] || []).push(state);
+              }
+            }
+          } else {
+            var exp = state.rule.symbols[state.dot];
+            if (typeof exp !== "string") {
+              this.scannable.push(state);
+              continue;
+            }
+            if (wants[exp]) {
+              wants[exp].push(state);
+              if (completed.hasOwnProperty(exp)) {
+                var nulls = completed[exp];
+                for (var i = 0; i < nulls.length; i++) {
+                  var right = nulls[i];
+                  this.complete(state, right);
+                }
+              }
+            } else {
+              wants[exp] = [state];
+              this.predict(exp);
+            }
+          }
+        }
+      };
+      Column.prototype.predict = function(exp) {
+        var rules = this.grammar.byName[exp] || [];
+        for (var i = 0; i < rules.length; i++) {
+          var r = rules[i];
+          var wantedBy = this.wants[exp];
+          var s = new State(r, 0, this.index, wantedBy);
+          this.states.push(s);
+        }
+      };
+      Column.prototype.complete = function(left, right) {
+        var copy = left.nextState(right);
+        this.states.push(copy);
+      };
+      function Grammar(rules, start) {
+        this.rules = rules;
+        this.start = start || this.rules[0].name;
+        var byName = this.byName = {};
+        this.rules.forEach(function(rule2) {
+          if (!byName.hasOwnProperty(rule2.name)) {
+            byName[rule2.name] = [];
+          }
+          byName[rule2.name].push(rule2);
+        });
+      }
+      Grammar.fromCompiled = function(rules, start) {
+        var lexer = rules.Lexer;
+        if (rules.ParserStart) {
+          start = rules.ParserStart;
+          rules = rules.ParserRules;
+        }
+        var rules = rules.map(function(r) {
+          return new Rule(r.name, r.symbols, r.postprocess);
+        });
+        var g = new Grammar(rules, start);
+        g.lexer = lexer;
+        return g;
+      };
+      function StreamLexer() {
+        this.reset("");
+      }
+      StreamLexer.prototype.reset = function(data, state) {
+        this.buffer = data;
+        this.index = 0;
+        this.line = state ? state.line : 1;
+        this.lastLineBreak = state ? -state.col : 0;
+      };
+      StreamLexer.prototype.next = function() {
+        if (this.index < this.buffer.length) {
+          var ch = this.buffer[this.index++];
+          if (ch === "\n") {
+            this.line += 1;
+            this.lastLineBreak = this.index;
+          }
+          return { value: ch };
+        }
+      };
+      StreamLexer.prototype.save = function() {
+        return {
+          line: this.line,
+          col: this.index - this.lastLineBreak
+        };
+      };
+      StreamLexer.prototype.formatError = function(token, message2) {
+        var buffer = this.buffer;
+        if (typeof buffer === "string") {
+          var lines3 = buffer.split("\n").slice(
+            Math.max(0, this.line - 5),
+            this.line
+          );
+          var nextLineBreak = buffer.indexOf("\n", this.index);
+          if (nextLineBreak === -1) nextLineBreak = buffer.length;
+          var col = this.index - this.lastLineBreak;
+          var lastLineDigits = String(this.line).length;
+          message2 += " at line " + this.line + " col " + col + ":\n\n";
+          message2 += lines3.map(function(line, i) {
+            return pad(this.line - lines3.length + i + 1, lastLineDigits) + " " + line;
+          }, this).join("\n");
+          message2 += "\n" + pad("", lastLineDigits + col) + "^\n";
+          return message2;
+        } else {
+          return message2 + " at index " + (this.index - 1);
+        }
+        function pad(n, length) {
+          var s = String(n);
+          return Array(length - s.length + 1).join(" ") + s;
+        }
+      };
+      function Parser(rules, start, options) {
+        if (rules instanceof Grammar) {
+          var grammar = rules;
+          var options = start;
+        } else {
+          var grammar = Grammar.fromCompiled(rules, start);
+        }
+        this.grammar = grammar;
+        this.options = {
+          keepHistory: false,
+          lexer: grammar.lexer || new StreamLexer()
+        };
+        for (var key in options || {}) {
+          this.options[key] = options[key];
+        }
+        this.lexer = this.options.lexer;
+        this.lexerState = void 0;
+        var column = new Column(grammar, 0);
+        var table2 = this.table = [column];
+        column.wants[grammar.start] = [];
+        column.predict(grammar.start);
+        column.process();
+        this.current = 0;
+      }
+      Parser.fail = {};
+      Parser.prototype.feed = function(chunk) {
+        var lexer = this.lexer;
+        lexer.reset(chunk, this.lexerState);
+        var token;
+        while (true) {
+          try {
+            token = lexer.next();
+            if (!token) {
+              break;
+            }
+          } catch (e) {
+            var nextColumn = new Column(this.grammar, this.current + 1);
+            this.table.push(nextColumn);
+            var err = new Error(this.reportLexerError(e));
+            err.offset = this.current;
+            err.token = e.token;
+            throw err;
+          }
+          var column = this.table[this.current];
+          if (!this.options.keepHistory) {
+            delete this.table[this.current - 1];
+          }
+          var n = this.current + 1;
+          var nextColumn = new Column(this.grammar, n);
+          this.table.push(nextColumn);
+          var literal = token.text !== void 0 ? token.text : token.value;
+          var value = lexer.constructor === StreamLexer ? token.value : token;
+          var scannable = column.scannable;
+          for (var w = scannable.length; w--; ) {
+            var state = scannable[w];
+            var expect = state.rule.symbols[state.dot];
+            if (expect.test ? expect.test(value) : expect.type ? expect.type === token.type : expect.literal === literal) {
+              var next = state.nextState({ data: value, token, isToken: true, reference: n - 1 });
+              nextColumn.states.push(next);
+            }
+          }
+          nextColumn.process();
+          if (nextColumn.states.length === 0) {
+            var err = new Error(this.reportError(token));
+            err.offset = this.current;
+            err.token = token;
+            throw err;
+          }
+          if (this.options.keepHistory) {
+            column.lexerState = lexer.save();
+          }
+          this.current++;
+        }
+        if (column) {
+          this.lexerState = lexer.save();
+        }
+        this.results = this.finish();
+        return this;
+      };
+      Parser.prototype.reportLexerError = function(lexerError) {
+        var tokenDisplay, lexerMessage;
+        var token = lexerError.token;
+        if (token) {
+          tokenDisplay = "input " + JSON.stringify(token.text[0]) + " (lexer error)";
+          lexerMessage = this.lexer.formatError(token, "Syntax error");
+        } else {
+          tokenDisplay = "input (lexer error)";
+          lexerMessage = lexerError.message;
+        }
+        return this.reportErrorCommon(lexerMessage, tokenDisplay);
+      };
+      Parser.prototype.reportError = function(token) {
+        var tokenDisplay = (token.type ? token.type + " token: " : "") + JSON.stringify(token.value !== void 0 ? token.value : token);
+        var lexerMessage = this.lexer.formatError(token, "Syntax error");
+        return this.reportErrorCommon(lexerMessage, tokenDisplay);
+      };
+      Parser.prototype.reportErrorCommon = function(lexerMessage, tokenDisplay) {
+        var lines3 = [];
+        lines3.push(lexerMessage);
+        var lastColumnIndex = this.table.length - 2;
+        var lastColumn = this.table[lastColumnIndex];
+        var expectantStates = lastColumn.states.filter(function(state) {
+          var nextSymbol = state.rule.symbols[state.dot];
+          return nextSymbol && typeof nextSymbol !== "string";
+        });
+        if (expectantStates.length === 0) {
+          lines3.push("Unexpected " + tokenDisplay + ". I did not expect any more input. Here is the state of my parse table:\n");
+          this.displayStateStack(lastColumn.states, lines3);
+        } else {
+          lines3.push("Unexpected " + tokenDisplay + ". Instead, I was expecting to see one of the following:\n");
+          var stateStacks = expectantStates.map(function(state) {
+            return this.buildFirstStateStack(state, []) || [state];
+          }, this);
+          stateStacks.forEach(function(stateStack) {
+            var state = stateStack[0];
+            var nextSymbol = state.rule.symbols[state.dot];
+            var symbolDisplay = this.getSymbolDisplay(nextSymbol);
+            lines3.push("A " + symbolDisplay + " based on:");
+            this.displayStateStack(stateStack, lines3);
+          }, this);
+        }
+        lines3.push("");
+        return lines3.join("\n");
+      };
+      Parser.prototype.displayStateStack = function(stateStack, lines3) {
+        var lastDisplay;
+        var sameDisplayCount = 0;
+        for (var j = 0; j < stateStack.length; j++) {
+          var state = stateStack[j];
+          var display = state.rule.toString(state.dot);
+          if (display === lastDisplay) {
+            sameDisplayCount++;
+          } else {
+            if (sameDisplayCount > 0) {
+              lines3.push("    ^ " + sameDisplayCount + " more lines identical to this");
+            }
+            sameDisplayCount = 0;
+            lines3.push("    " + display);
+          }
+          lastDisplay = display;
+        }
+      };
+      Parser.prototype.getSymbolDisplay = function(symbol) {
+        return getSymbolLongDisplay(symbol);
+      };
+      Parser.prototype.buildFirstStateStack = function(state, visited) {
+        if (visited.indexOf(state) !== -1) {
+          return null;
+        }
+        if (state.wantedBy.length === 0) {
+          return [state];
+        }
+        var prevState = state.wantedBy[0];
+        var childVisited = [state].concat(visited);
+        var childResult = this.buildFirstStateStack(prevState, childVisited);
+        if (childResult === null) {
+          return null;
+        }
+        return [state].concat(childResult);
+      };
+      Parser.prototype.save = function() {
+        var column = this.table[this.current];
+        column.lexerState = this.lexerState;
+        return column;
+      };
+      Parser.prototype.restore = function(column) {
+        var index = column.index;
+        this.current = index;
+        this.table[index] = column;
+        this.table.splice(index + 1);
+        this.lexerState = column.lexerState;
+        this.results = this.finish();
+      };
+      Parser.prototype.rewind = function(index) {
+        if (!this.options.keepHistory) {
+          throw new Error("set option `keepHistory` to enable rewinding");
+        }
+        this.restore(this.table[index]);
+      };
+      Parser.prototype.finish = function() {
+        var considerations = [];
+        var start = this.grammar.start;
+        var column = this.table[this.table.length - 1];
+        column.states.forEach(function(t) {
+          if (t.rule.name === start && t.dot === t.rule.symbols.length && t.reference === 0 && t.data !== Parser.fail) {
+            considerations.push(t);
+          }
+        });
+        return considerations.map(function(c) {
+          return c.data;
+        });
+      };
+      function getSymbolLongDisplay(symbol) {
+        var type = typeof symbol;
+        if (type === "string") {
+          return symbol;
+        } else if (type === "object") {
+          if (symbol.literal) {
+            return JSON.stringify(symbol.literal);
+          } else if (symbol instanceof RegExp) {
+            return "character matching " + symbol;
+          } else if (symbol.type) {
+            return symbol.type + " token";
+          } else if (symbol.test) {
+            return "token matching " + String(symbol.test);
+          } else {
+            throw new Error("Unknown symbol type: " + symbol);
+          }
+        }
+      }
+      function getSymbolShortDisplay(symbol) {
+        var type = typeof symbol;
+        if (type === "string") {
+          return symbol;
+        } else if (type === "object") {
+          if (symbol.literal) {
+            return JSON.stringify(symbol.literal);
+          } else if (symbol instanceof RegExp) {
+            return symbol.toString();
+          } else if (symbol.type) {
+            return "%" + symbol.type;
+          } else if (symbol.test) {
+            return "<" + String(symbol.test) + ">";
+          } else {
+            throw new Error("Unknown symbol type: " + symbol);
+          }
+        }
+      }
+      return {
+        Parser,
+        Grammar,
+        Rule
+      };
+    });
+  }
+});
+
+// node_modules/smtp-address-parser/dist/lib/grammar.js
+var require_grammar = __commonJS({
+  "node_modules/smtp-address-parser/dist/lib/grammar.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    function id(d) {
+      return d[0];
+    }
+    var deepFlatten = (arr) => [].concat(...arr.map((v) => Array.isArray(v) ? deepFlatten(v) : v));
+    function flat_string(d) {
+      if (d) {
+        if (Array.isArray(d))
+          return deepFlatten(d).join("");
+        return d;
+      }
+      return "";
+    }
+    var grammar = {
+      Lexer: void 0,
+      ParserRules: [
+        { "name": "Reverse_path", "symbols": ["Path"] },
+        { "name": "Reverse_path$string$1", "symbols": [{ "literal": "<" }, { "literal": ">" }], "postprocess": (d) => d.join("") },
+        { "name": "Reverse_path", "symbols": ["Reverse_path$string$1"] },
+        { "name": "Forward_path$subexpression$1$subexpression$1", "symbols": [{ "literal": "<" }, /[pP]/, /[oO]/, /[sS]/, /[tT]/, /[mM]/, /[aA]/, /[sS]/, /[tT]/, /[eE]/, /[rR]/, { "literal": "@" }], "postprocess": function(d) {
+          return d.join("");
+        } },
+        { "name": "Forward_path$subexpression$1", "symbols": ["Forward_path$subexpression$1$subexpression$1", "Domain", { "literal": ">" }] },
+        { "name": "Forward_path", "symbols": ["Forward_path$subexpression$1"] },
+        { "name": "Forward_path$subexpression$2", "symbols": [{ "literal": "<" }, /[pP]/, /[oO]/, /[sS]/, /[tT]/, /[mM]/, /[aA]/, /[sS]/, /[tT]/, /[eE]/, /[rR]/, { "literal": ">" }], "postprocess": function(d) {
+          return d.join("");
+        } },
+        { "name": "Forward_path", "symbols": ["Forward_path$subexpression$2"] },
+        { "name": "Forward_path", "symbols": ["Path"] },
+        { "name": "Path$ebnf$1$subexpression$1", "symbols": ["A_d_l", { "literal": ":" }] },
+        { "name": "Path$ebnf$1", "symbols": ["Path$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "Path$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "Path", "symbols": [{ "literal": "<" }, "Path$ebnf$1", "Mailbox", { "literal": ">" }] },
+        { "name": "A_d_l$ebnf$1", "symbols": [] },
+        { "name": "A_d_l$ebnf$1$subexpression$1", "symbols": [{ "literal": "," }, "At_domain"] },
+        { "name": "A_d_l$ebnf$1", "symbols": ["A_d_l$ebnf$1", "A_d_l$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "A_d_l", "symbols": ["At_domain", "A_d_l$ebnf$1"] },
+        { "name": "At_domain", "symbols": [{ "literal": "@" }, "Domain"] },
+        { "name": "Domain$ebnf$1", "symbols": [] },
+        { "name": "Domain$ebnf$1$subexpression$1", "symbols": [{ "literal": "." }, "sub_domain"] },
+        { "name": "Domain$ebnf$1", "symbols": ["Domain$ebnf$1", "Domain$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "Domain", "symbols": ["sub_domain", "Domain$ebnf$1"] },
+        { "name": "sub_domain", "symbols": ["U_label"] },
+        { "name": "Let_dig", "symbols": ["ALPHA_DIGIT"], "postprocess": id },
+        { "name": "Ldh_str$ebnf$1", "symbols": [] },
+        { "name": "Ldh_str$ebnf$1", "symbols": ["Ldh_str$ebnf$1", "ALPHA_DIG_DASH"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "Ldh_str", "symbols": ["Ldh_str$ebnf$1", "Let_dig"] },
+        { "name": "U_Let_dig", "symbols": ["ALPHA_DIGIT_U"], "postprocess": id },
+        { "name": "U_Ldh_str$ebnf$1", "symbols": [] },
+        { "name": "U_Ldh_str$ebnf$1", "symbols": ["U_Ldh_str$ebnf$1", "ALPHA_DIG_DASH_U"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "U_Ldh_str", "symbols": ["U_Ldh_str$ebnf$1", "U_Let_dig"] },
+        { "name": "U_label$ebnf$1", "symbols": ["U_Ldh_str"], "postprocess": id },
+        { "name": "U_label$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "U_label", "symbols": ["U_Let_dig", "U_label$ebnf$1"] },
+        { "name": "address_literal$subexpression$1", "symbols": ["IPv4_address_literal"] },
+        { "name": "address_literal$subexpression$1", "symbols": ["IPv6_address_literal"] },
+        { "name": "address_literal", "symbols": [{ "literal": "[" }, "address_literal$subexpression$1", { "literal": "]" }] },
+        {
+          "name": "non_local_part",
+          "symbols": ["Domain"],
+          "postprocess": function(d) {
+            return { DomainName: flat_string(d[0]) };
+          }
+        },
+        {
+          "name": "non_local_part",
+          "symbols": ["address_literal"],
+          "postprocess": function(d) {
+            return { AddressLiteral: flat_string(d[0]) };
+          }
+        },
+        {
+          "name": "Mailbox",
+          "symbols": ["Local_part", { "literal": "@" }, "non_local_part"],
+          "postprocess": function(d) {
+            return { localPart: flat_string(d[0]), domainPart: flat_string(d[2]) };
+          }
+        },
+        {
+          "name": "Local_part",
+          "symbols": ["Dot_string"],
+          "postprocess": function(d) {
+            return { DotString: flat_string(d[0]) };
+          }
+        },
+        {
+          "name": "Local_part",
+          "symbols": ["Quoted_string"],
+          "postprocess": function(d) {
+            return { QuotedString: flat_string(d[0]) };
+          }
+        },
+        { "name": "Dot_string$ebnf$1", "symbols": [] },
+        { "name": "Dot_string$ebnf$1$subexpression$1", "symbols": [{ "literal": "." }, "Atom"] },
+        { "name": "Dot_string$ebnf$1", "symbols": ["Dot_string$ebnf$1", "Dot_string$ebnf$1$subexpression$1"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "Dot_string", "symbols": ["Atom", "Dot_string$ebnf$1"] },
+        { "name": "Atom$ebnf$1", "symbols": [/[0-9A-Za-z!#$%&'*+\-/=?^_`{|}~\u0080-\uFFFF/]/] },
+        { "name": "Atom$ebnf$1", "symbols": ["Atom$ebnf$1", /[0-9A-Za-z!#$%&'*+\-/=?^_`{|}~\u0080-\uFFFF/]/], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "Atom", "symbols": ["Atom$ebnf$1"] },
+        { "name": "Quoted_string$ebnf$1", "symbols": [] },
+        { "name": "Quoted_string$ebnf$1", "symbols": ["Quoted_string$ebnf$1", "QcontentSMTP"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "Quoted_string", "symbols": ["DQUOTE", "Quoted_string$ebnf$1", "DQUOTE"] },
+        { "name": "QcontentSMTP", "symbols": ["qtextSMTP"] },
+        { "name": "QcontentSMTP", "symbols": ["quoted_pairSMTP"] },
+        { "name": "quoted_pairSMTP", "symbols": [{ "literal": "\\" }, /[\x20-\x7e]/] },
+        { "name": "qtextSMTP", "symbols": [/[\x20-\x21\x23-\x5b\x5d-\x7e\u0080-\uFFFF]/], "postprocess": id },
+        { "name": "IPv4_address_literal$macrocall$2", "symbols": [{ "literal": "." }, "Snum"] },
+        { "name": "IPv4_address_literal$macrocall$1", "symbols": ["IPv4_address_literal$macrocall$2", "IPv4_address_literal$macrocall$2", "IPv4_address_literal$macrocall$2"] },
+        { "name": "IPv4_address_literal", "symbols": ["Snum", "IPv4_address_literal$macrocall$1"] },
+        { "name": "IPv6_address_literal$subexpression$1", "symbols": [/[iI]/, /[pP]/, /[vV]/, { "literal": "6" }, { "literal": ":" }], "postprocess": function(d) {
+          return d.join("");
+        } },
+        { "name": "IPv6_address_literal", "symbols": ["IPv6_address_literal$subexpression$1", "IPv6_addr"] },
+        { "name": "General_address_literal$ebnf$1", "symbols": ["dcontent"] },
+        { "name": "General_address_literal$ebnf$1", "symbols": ["General_address_literal$ebnf$1", "dcontent"], "postprocess": (d) => d[0].concat([d[1]]) },
+        { "name": "General_address_literal", "symbols": ["Standardized_tag", { "literal": ":" }, "General_address_literal$ebnf$1"] },
+        { "name": "Standardized_tag", "symbols": ["Ldh_str"] },
+        { "name": "dcontent", "symbols": [/[\x21-\x5a\x5e-\x7e]/], "postprocess": id },
+        { "name": "Snum", "symbols": ["DIGIT"] },
+        { "name": "Snum$subexpression$1", "symbols": [/[1-9]/, "DIGIT"] },
+        { "name": "Snum", "symbols": ["Snum$subexpression$1"] },
+        { "name": "Snum$subexpression$2", "symbols": [{ "literal": "1" }, "DIGIT", "DIGIT"] },
+        { "name": "Snum", "symbols": ["Snum$subexpression$2"] },
+        { "name": "Snum$subexpression$3", "symbols": [{ "literal": "2" }, /[0-4]/, "DIGIT"] },
+        { "name": "Snum", "symbols": ["Snum$subexpression$3"] },
+        { "name": "Snum$subexpression$4", "symbols": [{ "literal": "2" }, { "literal": "5" }, /[0-5]/] },
+        { "name": "Snum", "symbols": ["Snum$subexpression$4"] },
+        { "name": "IPv6_addr$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$macrocall$1", "symbols": ["IPv6_addr$macrocall$2", "IPv6_addr$macrocall$2", "IPv6_addr$macrocall$2", "IPv6_addr$macrocall$2", "IPv6_addr$macrocall$2", "IPv6_addr$macrocall$2"] },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$macrocall$1", "ls32"] },
+        { "name": "IPv6_addr$string$1", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr$macrocall$4", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$macrocall$3", "symbols": ["IPv6_addr$macrocall$4", "IPv6_addr$macrocall$4", "IPv6_addr$macrocall$4", "IPv6_addr$macrocall$4", "IPv6_addr$macrocall$4"] },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$string$1", "IPv6_addr$macrocall$3", "ls32"] },
+        { "name": "IPv6_addr$ebnf$1$subexpression$1", "symbols": ["h16"] },
+        { "name": "IPv6_addr$ebnf$1", "symbols": ["IPv6_addr$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$2", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr$macrocall$6", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$macrocall$5", "symbols": ["IPv6_addr$macrocall$6", "IPv6_addr$macrocall$6", "IPv6_addr$macrocall$6", "IPv6_addr$macrocall$6"] },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$1", "IPv6_addr$string$2", "IPv6_addr$macrocall$5", "ls32"] },
+        { "name": "IPv6_addr$ebnf$2$subexpression$1$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$ebnf$2$subexpression$1$macrocall$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$2$subexpression$1$macrocall$2"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$2$subexpression$1$macrocall$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$2$subexpression$1$macrocall$1", "symbols": ["IPv6_addr$ebnf$2$subexpression$1$macrocall$1$ebnf$1"] },
+        { "name": "IPv6_addr$ebnf$2$subexpression$1", "symbols": ["IPv6_addr$ebnf$2$subexpression$1$macrocall$1", "h16"] },
+        { "name": "IPv6_addr$ebnf$2", "symbols": ["IPv6_addr$ebnf$2$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$2", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$3", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr$macrocall$8", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$macrocall$7", "symbols": ["IPv6_addr$macrocall$8", "IPv6_addr$macrocall$8", "IPv6_addr$macrocall$8"] },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$2", "IPv6_addr$string$3", "IPv6_addr$macrocall$7", "ls32"] },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$3$subexpression$1$macrocall$2"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$3$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1$macrocall$1", "symbols": ["IPv6_addr$ebnf$3$subexpression$1$macrocall$1$ebnf$1"] },
+        { "name": "IPv6_addr$ebnf$3$subexpression$1", "symbols": ["IPv6_addr$ebnf$3$subexpression$1$macrocall$1", "h16"] },
+        { "name": "IPv6_addr$ebnf$3", "symbols": ["IPv6_addr$ebnf$3$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$3", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$4", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr$macrocall$10", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$macrocall$9", "symbols": ["IPv6_addr$macrocall$10", "IPv6_addr$macrocall$10"] },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$3", "IPv6_addr$string$4", "IPv6_addr$macrocall$9", "ls32"] },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$2"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$4$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$4$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1$macrocall$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$1$ebnf$1"] },
+        { "name": "IPv6_addr$ebnf$4$subexpression$1", "symbols": ["IPv6_addr$ebnf$4$subexpression$1$macrocall$1", "h16"] },
+        { "name": "IPv6_addr$ebnf$4", "symbols": ["IPv6_addr$ebnf$4$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$4", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$5", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$4", "IPv6_addr$string$5", "h16", { "literal": ":" }, "ls32"] },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$2"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$5$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$5$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$5$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1$macrocall$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1$ebnf$1"] },
+        { "name": "IPv6_addr$ebnf$5$subexpression$1", "symbols": ["IPv6_addr$ebnf$5$subexpression$1$macrocall$1", "h16"] },
+        { "name": "IPv6_addr$ebnf$5", "symbols": ["IPv6_addr$ebnf$5$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$5", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$6", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$5", "IPv6_addr$string$6", "ls32"] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$2"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$6$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$6$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$6$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$6$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1$macrocall$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1$ebnf$1"] },
+        { "name": "IPv6_addr$ebnf$6$subexpression$1", "symbols": ["IPv6_addr$ebnf$6$subexpression$1$macrocall$1", "h16"] },
+        { "name": "IPv6_addr$ebnf$6", "symbols": ["IPv6_addr$ebnf$6$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$6", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$7", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$6", "IPv6_addr$string$7", "h16"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$2", "symbols": ["h16", { "literal": ":" }] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$2"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$7$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$7$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$7$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$7$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1$ebnf$1", "IPv6_addr$ebnf$7$subexpression$1$macrocall$2"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1$macrocall$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1$ebnf$1"] },
+        { "name": "IPv6_addr$ebnf$7$subexpression$1", "symbols": ["IPv6_addr$ebnf$7$subexpression$1$macrocall$1", "h16"] },
+        { "name": "IPv6_addr$ebnf$7", "symbols": ["IPv6_addr$ebnf$7$subexpression$1"], "postprocess": id },
+        { "name": "IPv6_addr$ebnf$7", "symbols": [], "postprocess": () => null },
+        { "name": "IPv6_addr$string$8", "symbols": [{ "literal": ":" }, { "literal": ":" }], "postprocess": (d) => d.join("") },
+        { "name": "IPv6_addr", "symbols": ["IPv6_addr$ebnf$7", "IPv6_addr$string$8"] },
+        { "name": "ls32$subexpression$1", "symbols": ["h16", { "literal": ":" }, "h16"] },
+        { "name": "ls32", "symbols": ["ls32$subexpression$1"] },
+        { "name": "ls32", "symbols": ["IPv4_address_literal"] },
+        { "name": "h16$macrocall$2", "symbols": ["HEXDIG"] },
+        { "name": "h16$macrocall$1", "symbols": ["h16$macrocall$2", "h16$macrocall$2", "h16$macrocall$2", "h16$macrocall$2"] },
+        { "name": "h16", "symbols": ["h16$macrocall$1"] },
+        { "name": "h16$macrocall$4", "symbols": ["HEXDIG"] },
+        { "name": "h16$macrocall$3", "symbols": ["h16$macrocall$4", "h16$macrocall$4", "h16$macrocall$4"] },
+        { "name": "h16", "symbols": ["h16$macrocall$3"] },
+        { "name": "h16$macrocall$6", "symbols": ["HEXDIG"] },
+        { "name": "h16$macrocall$5", "symbols": ["h16$macrocall$6", "h16$macrocall$6"] },
+        { "name": "h16", "symbols": ["h16$macrocall$5"] },
+        { "name": "h16", "symbols": ["HEXDIG"] },
+        { "name": "DIGIT", "symbols": [/[0-9]/], "postprocess": id },
+        { "name": "ALPHA_DIGIT_U", "symbols": [/[0-9A-Za-z\u0080-\uFFFF]/], "postprocess": id },
+        { "name": "ALPHA_DIGIT", "symbols": [/[0-9A-Za-z]/], "postprocess": id },
+        { "name": "ALPHA_DIG_DASH", "symbols": [/[-0-9A-Za-z]/], "postprocess": id },
+        { "name": "ALPHA_DIG_DASH_U", "symbols": [/[-0-9A-Za-z\u0080-\uFFFF]/], "postprocess": id },
+        { "name": "HEXDIG", "symbols": [/[0-9A-Fa-f]/], "postprocess": id },
+        { "name": "DQUOTE", "symbols": [{ "literal": '"' }], "postprocess": id }
+      ],
+      ParserStart: "Reverse_path"
+    };
+    exports.default = grammar;
+  }
+});
+
+// node_modules/smtp-address-parser/dist/lib/index.js
+var require_lib3 = __commonJS({
+  "node_modules/smtp-address-parser/dist/lib/index.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod2) {
+      return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.canonicalize = exports.canonicalize_quoted_string = exports.normalize = exports.normalize_dot_string = exports.parse = void 0;
+    var nearley = require_nearley();
+    var grammar_1 = __importDefault(require_grammar());
+    grammar_1.default.ParserStart = "Mailbox";
+    var grammar = nearley.Grammar.fromCompiled(grammar_1.default);
+    function parse2(address) {
+      const insane_length = 1e3 - "MAIL FROM:<>\r\n".length;
+      if (address.length > insane_length) {
+        throw new Error("address too long");
+      }
+      const parser = new nearley.Parser(grammar);
+      parser.feed(address);
+      if (parser.results.length !== 1) {
+        throw new Error("address parsing failed: ambiguous grammar");
+      }
+      const at_idx = address.lastIndexOf("@");
+      const domain = address.substring(at_idx + 1);
+      if (domain[0] !== "[") {
+        if (domain.length > 253) {
+          throw new Error("domain too long");
+        }
+        const labels2 = domain.split(".");
+        if (labels2.length < 2) {
+          throw new Error("domain not fully qualified");
+        }
+        if (labels2[labels2.length - 1].length < 2) {
+          throw new Error("top level domain label too short");
+        }
+        labels2.sort(function(a, b) {
+          return b.length - a.length;
+        });
+        if (labels2[0].length > 63) {
+          throw new Error("domain label too long");
+        }
+      }
+      return parser.results[0];
+    }
+    exports.parse = parse2;
+    function normalize_dot_string(dot_string) {
+      const tagless = (function() {
+        const plus_loc = dot_string.indexOf("+");
+        if (plus_loc === -1) {
+          return dot_string;
+        }
+        return dot_string.substr(0, plus_loc);
+      })();
+      const dotless = tagless.replace(/\./g, "");
+      return dotless.toLowerCase();
+    }
+    exports.normalize_dot_string = normalize_dot_string;
+    function normalize(address) {
+      var _a, _b;
+      const a = parse2(address);
+      const domain = (_a = a.domainPart.AddressLiteral) !== null && _a !== void 0 ? _a : a.domainPart.DomainName.toLowerCase();
+      const local = (_b = a.localPart.QuotedString) !== null && _b !== void 0 ? _b : normalize_dot_string(a.localPart.DotString);
+      return `${local}@${domain}`;
+    }
+    exports.normalize = normalize;
+    function canonicalize_quoted_string(quoted_string) {
+      const unquoted = quoted_string.substr(1).substr(0, quoted_string.length - 2);
+      const unescaped = unquoted.replace(/(?:\\(.))/g, "$1");
+      const reescaped = unescaped.replace(/(?:(["\\]))/g, "\\$1");
+      return `"${reescaped}"`;
+    }
+    exports.canonicalize_quoted_string = canonicalize_quoted_string;
+    function canonicalize(address) {
+      var _a;
+      const a = parse2(address);
+      const domain = (_a = a.domainPart.AddressLiteral) !== null && _a !== void 0 ? _a : a.domainPart.DomainName.toLowerCase();
+      const local = a.localPart.QuotedString ? canonicalize_quoted_string(a.localPart.QuotedString) : a.localPart.DotString;
+      return `${local}@${domain}`;
+    }
+    exports.canonicalize = canonicalize;
+  }
+});
+
+// node_modules/extend/index.js
+var require_extend = __commonJS({
+  "node_modules/extend/index.js"(exports, module) {
+    "use strict";
+    var hasOwn = Object.prototype.hasOwnProperty;
+    var toStr = Object.prototype.toString;
+    var defineProperty = Object.defineProperty;
+    var gOPD = Object.getOwnPropertyDescriptor;
+    var isArray = function isArray2(arr) {
+      if (typeof Array.isArray === "function") {
+        return Array.isArray(arr);
+      }
+      return toStr.call(arr) === "[object Array]";
+    };
+    var isPlainObject2 = function isPlainObject3(obj) {
+      if (!obj || toStr.call(obj) !== "[object Object]") {
+        return false;
+      }
+      var hasOwnConstructor = hasOwn.call(obj, "constructor");
+      var hasIsPrototypeOf = obj.constructor && obj.constructor.prototype && hasOwn.call(obj.constructor.prototype, "isPrototypeOf");
+      if (obj.constructor && !hasOwnConstructor && !hasIsPrototypeOf) {
+        return false;
+      }
+      var key;
+      for (key in obj) {
+      }
+      return typeof key === "undefined" || hasOwn.call(obj, key);
+    };
+    var setProperty = function setProperty2(target, options) {
+      if (defineProperty && options.name === "__proto__") {
+        defineProperty(target, options.name, {
+          enumerable: true,
+          configurable: true,
+          value: options.newValue,
+          writable: true
+        });
+      } else {
+        target[options.name] = options.newValue;
+      }
+    };
+    var getProperty = function getProperty2(obj, name) {
+      if (name === "__proto__") {
+        if (!hasOwn.call(obj, name)) {
+          return void 0;
+        } else if (gOPD) {
+          return gOPD(obj, name).value;
+        }
+      }
+      return obj[name];
+    };
+    module.exports = function extend() {
+      var options, name, src, copy, copyIsArray, clone;
+      var target = arguments[0];
+      var i = 1;
+      var length = arguments.length;
+      var deep = false;
+      if (typeof target === "boolean") {
+        deep = target;
+        target = arguments[1] || {};
+        i = 2;
+      }
+      if (target == null || typeof target !== "object" && typeof target !== "function") {
+        target = {};
+      }
+      for (; i < length; ++i) {
+        options = arguments[i];
+        if (options != null) {
+          for (name in options) {
+            src = getProperty(target, name);
+            copy = getProperty(options, name);
+            if (target !== copy) {
+              if (deep && copy && (isPlainObject2(copy) || (copyIsArray = isArray(copy)))) {
+                if (copyIsArray) {
+                  copyIsArray = false;
+                  clone = src && isArray(src) ? src : [];
+                } else {
+                  clone = src && isPlainObject2(src) ? src : {};
+                }
+                setProperty(target, { name, newValue: extend(deep, clone, copy) });
+              } else if (typeof copy !== "undefined") {
+                setProperty(target, { name, newValue: copy });
+              }
+            }
+          }
+        }
+      }
+      return target;
+    };
+  }
+});
+
+// node_modules/schemes/lib/iana-permanent.json
+var require_iana_permanent = __commonJS({
+  "node_modules/schemes/lib/iana-permanent.json"(exports, module) {
+    module.exports = [
+      {
+        scheme: "aaa",
+        description: "Diameter Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6733"
+          }
+        ]
+      },
+      {
+        scheme: "aaas",
+        description: "Diameter Protocol with Secure Transport",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6733"
+          }
+        ]
+      },
+      {
+        scheme: "about",
+        description: "about",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6694"
+          }
+        ]
+      },
+      {
+        scheme: "acap",
+        description: "application configuration access protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2244"
+          }
+        ]
+      },
+      {
+        scheme: "acct",
+        description: "acct",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7565"
+          }
+        ]
+      },
+      {
+        scheme: "cap",
+        description: "Calendar Access Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4324"
+          }
+        ]
+      },
+      {
+        scheme: "cid",
+        description: "content identifier",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2392"
+          }
+        ]
+      },
+      {
+        scheme: "coap",
+        description: "coap",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7252"
+          }
+        ]
+      },
+      {
+        scheme: "coaps",
+        description: "coaps",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7252"
+          }
+        ]
+      },
+      {
+        scheme: "crid",
+        description: "TV-Anytime Content Reference Identifier",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4078"
+          }
+        ]
+      },
+      {
+        scheme: "data",
+        description: "data",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2397"
+          }
+        ]
+      },
+      {
+        scheme: "dav",
+        description: "dav",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4918"
+          }
+        ]
+      },
+      {
+        scheme: "dict",
+        description: "dictionary service protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2229"
+          }
+        ]
+      },
+      {
+        scheme: "dns",
+        description: "Domain Name System",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4501"
+          }
+        ]
+      },
+      {
+        scheme: "example",
+        description: "example",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7595"
+          }
+        ]
+      },
+      {
+        scheme: "file",
+        description: "Host-specific file names",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc1738"
+          }
+        ]
+      },
+      {
+        scheme: "ftp",
+        description: "File Transfer Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc1738"
+          }
+        ]
+      },
+      {
+        scheme: "geo",
+        description: "Geographic Locations",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5870"
+          }
+        ]
+      },
+      {
+        scheme: "go",
+        description: "go",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3368"
+          }
+        ]
+      },
+      {
+        scheme: "gopher",
+        description: "The Gopher Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4266"
+          }
+        ]
+      },
+      {
+        scheme: "h323",
+        description: "H.323",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3508"
+          }
+        ]
+      },
+      {
+        scheme: "http",
+        description: "Hypertext Transfer Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7230"
+          }
+        ]
+      },
+      {
+        scheme: "https",
+        description: "Hypertext Transfer Protocol Secure",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7230"
+          }
+        ]
+      },
+      {
+        scheme: "iax",
+        description: "Inter-Asterisk eXchange Version 2",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5456"
+          }
+        ]
+      },
+      {
+        scheme: "icap",
+        description: "Internet Content Adaptation Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3507"
+          }
+        ]
+      },
+      {
+        scheme: "im",
+        description: "Instant Messaging",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3860"
+          }
+        ]
+      },
+      {
+        scheme: "imap",
+        description: "internet message access protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5092"
+          }
+        ]
+      },
+      {
+        scheme: "info",
+        description: 'Information Assets with Identifiers in Public Namespaces. \n       (section 3) defines an "info" registry \n        of public namespaces, which is maintained by NISO and can be accessed \n        from .',
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4452"
+          }
+        ]
+      },
+      {
+        scheme: "ipp",
+        description: "Internet Printing Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3510"
+          }
+        ]
+      },
+      {
+        scheme: "ipps",
+        description: "Internet Printing Protocol over HTTPS",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7472"
+          }
+        ]
+      },
+      {
+        scheme: "iris",
+        description: "Internet Registry Information Service",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3981"
+          }
+        ]
+      },
+      {
+        scheme: "iris.beep",
+        description: "iris.beep",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3983"
+          }
+        ]
+      },
+      {
+        scheme: "iris.lwz",
+        description: "iris.lwz",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4993"
+          }
+        ]
+      },
+      {
+        scheme: "iris.xpc",
+        description: "iris.xpc",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4992"
+          }
+        ]
+      },
+      {
+        scheme: "iris.xpcs",
+        description: "iris.xpcs",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4992"
+          }
+        ]
+      },
+      {
+        scheme: "jabber",
+        description: "jabber",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/perm/jabber"
+      },
+      {
+        scheme: "ldap",
+        description: "Lightweight Directory Access Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4516"
+          }
+        ]
+      },
+      {
+        scheme: "mailto",
+        description: "Electronic mail address",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6068"
+          }
+        ]
+      },
+      {
+        scheme: "mid",
+        description: "message identifier",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2392"
+          }
+        ]
+      },
+      {
+        scheme: "msrp",
+        description: "Message Session Relay Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4975"
+          }
+        ]
+      },
+      {
+        scheme: "msrps",
+        description: "Message Session Relay Protocol Secure",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4975"
+          }
+        ]
+      },
+      {
+        scheme: "mtqp",
+        description: "Message Tracking Query Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3887"
+          }
+        ]
+      },
+      {
+        scheme: "mupdate",
+        description: "Mailbox Update (MUPDATE) Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3656"
+          }
+        ]
+      },
+      {
+        scheme: "news",
+        description: "USENET news",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5538"
+          }
+        ]
+      },
+      {
+        scheme: "nfs",
+        description: "network file system protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2224"
+          }
+        ]
+      },
+      {
+        scheme: "ni",
+        description: "ni",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6920"
+          }
+        ]
+      },
+      {
+        scheme: "nih",
+        description: "nih",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6920"
+          }
+        ]
+      },
+      {
+        scheme: "nntp",
+        description: "USENET news using NNTP access",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5538"
+          }
+        ]
+      },
+      {
+        scheme: "opaquelocktoken",
+        description: "opaquelocktokent",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4918"
+          }
+        ]
+      },
+      {
+        scheme: "pkcs11",
+        description: "PKCS#11",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7512"
+          }
+        ]
+      },
+      {
+        scheme: "pop",
+        description: "Post Office Protocol v3",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2384"
+          }
+        ]
+      },
+      {
+        scheme: "pres",
+        description: "Presence",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3859"
+          }
+        ]
+      },
+      {
+        scheme: "reload",
+        description: "reload",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6940"
+          }
+        ]
+      },
+      {
+        scheme: "rtsp",
+        description: "Real-time Streaming Protocol (RTSP)",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2326"
+          },
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/RFC-ietf-mmusic-rfc2326bis-40"
+          }
+        ]
+      },
+      {
+        scheme: "rtsps",
+        description: "Real-time Streaming Protocol (RTSP) over TLS",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2326"
+          },
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/RFC-ietf-mmusic-rfc2326bis-40"
+          }
+        ]
+      },
+      {
+        scheme: "rtspu",
+        description: "Real-time Streaming Protocol (RTSP) over unreliable datagram transport",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2326"
+          }
+        ]
+      },
+      {
+        scheme: "service",
+        description: "service location",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2609"
+          }
+        ]
+      },
+      {
+        scheme: "session",
+        description: "session",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6787"
+          }
+        ]
+      },
+      {
+        scheme: "shttp",
+        description: "Secure Hypertext Transfer Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2660"
+          }
+        ]
+      },
+      {
+        scheme: "sieve",
+        description: "ManageSieve Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5804"
+          }
+        ]
+      },
+      {
+        scheme: "sip",
+        description: "session initiation protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3261"
+          }
+        ]
+      },
+      {
+        scheme: "sips",
+        description: "secure session initiation protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3261"
+          }
+        ]
+      },
+      {
+        scheme: "sms",
+        description: "Short Message Service",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5724"
+          }
+        ]
+      },
+      {
+        scheme: "snmp",
+        description: "Simple Network Management Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4088"
+          }
+        ]
+      },
+      {
+        scheme: "soap.beep",
+        description: "soap.beep",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4227"
+          }
+        ]
+      },
+      {
+        scheme: "soap.beeps",
+        description: "soap.beeps",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4227"
+          }
+        ]
+      },
+      {
+        scheme: "stun",
+        description: "stun",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7064"
+          }
+        ]
+      },
+      {
+        scheme: "stuns",
+        description: "stuns",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7064"
+          }
+        ]
+      },
+      {
+        scheme: "tag",
+        description: "tag",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4151"
+          }
+        ]
+      },
+      {
+        scheme: "tel",
+        description: "telephone",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3966"
+          }
+        ]
+      },
+      {
+        scheme: "telnet",
+        description: "Reference to interactive sessions",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4248"
+          }
+        ]
+      },
+      {
+        scheme: "tftp",
+        description: "Trivial File Transfer Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3617"
+          }
+        ]
+      },
+      {
+        scheme: "thismessage",
+        description: "multipart/related relative reference resolution",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2557"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/perm/thismessage"
+      },
+      {
+        scheme: "tip",
+        description: "Transaction Internet Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2371"
+          }
+        ]
+      },
+      {
+        scheme: "tn3270",
+        description: "Interactive 3270 emulation sessions",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6270"
+          }
+        ]
+      },
+      {
+        scheme: "turn",
+        description: "turn",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7065"
+          }
+        ]
+      },
+      {
+        scheme: "turns",
+        description: "turns",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7065"
+          }
+        ]
+      },
+      {
+        scheme: "tv",
+        description: "TV Broadcasts",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2838"
+          }
+        ]
+      },
+      {
+        scheme: "urn",
+        description: "Uniform Resource Names",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2141"
+          },
+          {
+            type: "registry",
+            href: "http://www.iana.org/assignments/urn-namespaces"
+          }
+        ]
+      },
+      {
+        scheme: "vemmi",
+        description: "versatile multimedia interface",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2122"
+          }
+        ]
+      },
+      {
+        scheme: "vnc",
+        description: "Remote Framebuffer Protocol",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/RFC-warden-appsawg-vnc-scheme-10"
+          }
+        ]
+      },
+      {
+        scheme: "ws",
+        description: "WebSocket connections",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6455"
+          }
+        ]
+      },
+      {
+        scheme: "wss",
+        description: "Encrypted WebSocket connections",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6455"
+          }
+        ]
+      },
+      {
+        scheme: "xcon",
+        description: "xcon",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6501"
+          }
+        ]
+      },
+      {
+        scheme: "xcon-userid",
+        description: "xcon-userid",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6501"
+          }
+        ]
+      },
+      {
+        scheme: "xmlrpc.beep",
+        description: "xmlrpc.beep",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3529"
+          }
+        ]
+      },
+      {
+        scheme: "xmlrpc.beeps",
+        description: "xmlrpc.beeps",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3529"
+          }
+        ]
+      },
+      {
+        scheme: "xmpp",
+        description: "Extensible Messaging and Presence Protocol",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5122"
+          }
+        ]
+      },
+      {
+        scheme: "z39.50r",
+        description: "Z39.50 Retrieval",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2056"
+          }
+        ]
+      },
+      {
+        scheme: "z39.50s",
+        description: "Z39.50 Session",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2056"
+          }
+        ]
+      }
+    ];
+  }
+});
+
+// node_modules/schemes/lib/iana-provisional.json
+var require_iana_provisional = __commonJS({
+  "node_modules/schemes/lib/iana-provisional.json"(exports, module) {
+    module.exports = [
+      {
+        scheme: "acr",
+        description: "acr",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/acr"
+      },
+      {
+        scheme: "adiumxtra",
+        description: "adiumxtra",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/adiumxtra"
+      },
+      {
+        scheme: "afp",
+        description: "afp",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/afp"
+      },
+      {
+        scheme: "afs",
+        description: "Andrew File System global file names",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc1738"
+          }
+        ]
+      },
+      {
+        scheme: "aim",
+        description: "aim",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/aim"
+      },
+      {
+        scheme: "appdata",
+        description: "appdata",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/appdata"
+      },
+      {
+        scheme: "apt",
+        description: "apt",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/apt"
+      },
+      {
+        scheme: "attachment",
+        description: "attachment",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/attachment"
+      },
+      {
+        scheme: "aw",
+        description: "aw",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/aw"
+      },
+      {
+        scheme: "barion",
+        description: "barion",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/barion"
+      },
+      {
+        scheme: "beshare",
+        description: "beshare",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/beshare"
+      },
+      {
+        scheme: "bitcoin",
+        description: "bitcoin",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/bitcoin"
+      },
+      {
+        scheme: "blob",
+        description: "blob",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/blob"
+      },
+      {
+        scheme: "bolo",
+        description: "bolo",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/bolo"
+      },
+      {
+        scheme: "callto",
+        description: "callto",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/callto"
+      },
+      {
+        scheme: "chrome",
+        description: "chrome",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/chrome"
+      },
+      {
+        scheme: "chrome-extension",
+        description: "chrome-extension",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/chrome-extension"
+      },
+      {
+        scheme: "com-eventbrite-attendee",
+        description: "com-eventbrite-attendee",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/com-eventbrite-attendee"
+      },
+      {
+        scheme: "content",
+        description: "content",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/content"
+      },
+      {
+        scheme: "cvs",
+        description: "cvs",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/cvs"
+      },
+      {
+        scheme: "dis",
+        description: "dis",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/dis"
+      },
+      {
+        scheme: "dlna-playcontainer",
+        description: "dlna-playcontainer",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/dlna-playcontainer"
+      },
+      {
+        scheme: "dlna-playsingle",
+        description: "dlna-playsingle",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/dlna-playsingle"
+      },
+      {
+        scheme: "dntp",
+        description: "dntp",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/dntp"
+      },
+      {
+        scheme: "dtn",
+        description: "DTNRG research and development",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5050"
+          }
+        ]
+      },
+      {
+        scheme: "dvb",
+        description: "dvb",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-mcroberts-uri-dvb"
+          }
+        ]
+      },
+      {
+        scheme: "ed2k",
+        description: "ed2k",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ed2k"
+      },
+      {
+        scheme: "facetime",
+        description: "facetime",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/facetime"
+      },
+      {
+        scheme: "feed",
+        description: "feed",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/feed"
+      },
+      {
+        scheme: "feedready",
+        description: "feedready",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/feedready"
+      },
+      {
+        scheme: "finger",
+        description: "finger",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/finger"
+      },
+      {
+        scheme: "fish",
+        description: "fish",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/fish"
+      },
+      {
+        scheme: "gg",
+        description: "gg",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/gg"
+      },
+      {
+        scheme: "git",
+        description: "git",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/git"
+      },
+      {
+        scheme: "gizmoproject",
+        description: "gizmoproject",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/gizmoproject"
+      },
+      {
+        scheme: "gtalk",
+        description: "gtalk",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/gtalk"
+      },
+      {
+        scheme: "ham",
+        description: "ham",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7046"
+          }
+        ]
+      },
+      {
+        scheme: "hcp",
+        description: "hcp",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/hcp"
+      },
+      {
+        scheme: "icon",
+        description: "icon",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-lafayette-icon-uri-scheme"
+          }
+        ]
+      },
+      {
+        scheme: "iotdisco",
+        description: "iotdisco",
+        reference: [
+          {
+            type: "uri",
+            href: "http://www.iana.org/assignments/uri-schemes/prov/iotdisco.pdf"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/iotdisco"
+      },
+      {
+        scheme: "ipn",
+        description: "ipn",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6260"
+          }
+        ]
+      },
+      {
+        scheme: "irc",
+        description: "irc",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/irc"
+      },
+      {
+        scheme: "irc6",
+        description: "irc6",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/irc6"
+      },
+      {
+        scheme: "ircs",
+        description: "ircs",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ircs"
+      },
+      {
+        scheme: "isostore",
+        description: "isostore",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/isostore"
+      },
+      {
+        scheme: "itms",
+        description: "itms",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/itms"
+      },
+      {
+        scheme: "jar",
+        description: "jar",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/jar"
+      },
+      {
+        scheme: "jms",
+        description: "Java Message Service",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6167"
+          }
+        ]
+      },
+      {
+        scheme: "keyparc",
+        description: "keyparc",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/keyparc"
+      },
+      {
+        scheme: "lastfm",
+        description: "lastfm",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/lastfm"
+      },
+      {
+        scheme: "ldaps",
+        description: "ldaps",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ldaps"
+      },
+      {
+        scheme: "magnet",
+        description: "magnet",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/magnet"
+      },
+      {
+        scheme: "maps",
+        description: "maps",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/maps"
+      },
+      {
+        scheme: "market",
+        description: "market",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/market"
+      },
+      {
+        scheme: "message",
+        description: "message",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/message"
+      },
+      {
+        scheme: "mms",
+        description: "mms",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/mms"
+      },
+      {
+        scheme: "ms-access",
+        description: "ms-access",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-access"
+      },
+      {
+        scheme: "ms-drive-to",
+        description: "ms-drive-to",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-drive-to"
+      },
+      {
+        scheme: "ms-enrollment",
+        description: "ms-enrollment",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-enrollment"
+      },
+      {
+        scheme: "ms-excel",
+        description: "ms-excel",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-excel"
+      },
+      {
+        scheme: "ms-getoffice",
+        description: "ms-getoffice",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-getoffice"
+      },
+      {
+        scheme: "ms-help",
+        description: "ms-help",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-help"
+      },
+      {
+        scheme: "ms-infopath",
+        description: "ms-infopath",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-infopath"
+      },
+      {
+        scheme: "ms-media-stream-id",
+        description: "ms-media-stream-id",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-media-stream-id"
+      },
+      {
+        scheme: "ms-powerpoint",
+        description: "ms-powerpoint",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-powerpoint"
+      },
+      {
+        scheme: "ms-project",
+        description: "ms-project",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-project"
+      },
+      {
+        scheme: "ms-publisher",
+        description: "ms-publisher",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-publisher"
+      },
+      {
+        scheme: "ms-search-repair",
+        description: "ms-search-repair",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-search-repair"
+      },
+      {
+        scheme: "ms-secondary-screen-controller",
+        description: "ms-secondary-screen-controller",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-secondary-screen-controller"
+      },
+      {
+        scheme: "ms-secondary-screen-setup",
+        description: "ms-secondary-screen-setup",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-secondary-screen-setup"
+      },
+      {
+        scheme: "ms-settings",
+        description: "ms-settings",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings"
+      },
+      {
+        scheme: "ms-settings-airplanemode",
+        description: "ms-settings-airplanemode",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-airplanemode"
+      },
+      {
+        scheme: "ms-settings-bluetooth",
+        description: "ms-settings-bluetooth",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-bluetooth"
+      },
+      {
+        scheme: "ms-settings-camera",
+        description: "ms-settings-camera",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-camera"
+      },
+      {
+        scheme: "ms-settings-cellular",
+        description: "ms-settings-cellular",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-cellular"
+      },
+      {
+        scheme: "ms-settings-cloudstorage",
+        description: "ms-settings-cloudstorage",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-cloudstorage"
+      },
+      {
+        scheme: "ms-settings-connectabledevices",
+        description: "ms-settings-connectabledevices",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-connectabledevices"
+      },
+      {
+        scheme: "ms-settings-displays-topology",
+        description: "ms-settings-displays-topology",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-displays-topology"
+      },
+      {
+        scheme: "ms-settings-emailandaccounts",
+        description: "ms-settings-emailandaccounts",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-emailandaccounts"
+      },
+      {
+        scheme: "ms-settings-language",
+        description: "ms-settings-language",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-language"
+      },
+      {
+        scheme: "ms-settings-location",
+        description: "ms-settings-location",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-location"
+      },
+      {
+        scheme: "ms-settings-lock",
+        description: "ms-settings-lock",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-lock"
+      },
+      {
+        scheme: "ms-settings-nfctransactions",
+        description: "ms-settings-nfctransactions",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-nfctransactions"
+      },
+      {
+        scheme: "ms-settings-notifications",
+        description: "ms-settings-notifications",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-notifications"
+      },
+      {
+        scheme: "ms-settings-power",
+        description: "ms-settings-power",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-power"
+      },
+      {
+        scheme: "ms-settings-privacy",
+        description: "ms-settings-privacy",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-privacy"
+      },
+      {
+        scheme: "ms-settings-proximity",
+        description: "ms-settings-proximity",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-proximity"
+      },
+      {
+        scheme: "ms-settings-screenrotation",
+        description: "ms-settings-screenrotation",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-screenrotation"
+      },
+      {
+        scheme: "ms-settings-wifi",
+        description: "ms-settings-wifi",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-wifi"
+      },
+      {
+        scheme: "ms-settings-workplace",
+        description: "ms-settings-workplace",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-settings-workplace"
+      },
+      {
+        scheme: "ms-spd",
+        description: "ms-spd",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-spd"
+      },
+      {
+        scheme: "ms-transit-to",
+        description: "ms-transit-to",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-transit-to"
+      },
+      {
+        scheme: "ms-visio",
+        description: "ms-visio",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-visio"
+      },
+      {
+        scheme: "ms-walk-to",
+        description: "ms-walk-to",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-walk-to"
+      },
+      {
+        scheme: "ms-word",
+        description: "ms-word",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ms-word"
+      },
+      {
+        scheme: "msnim",
+        description: "msnim",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/msnim"
+      },
+      {
+        scheme: "mumble",
+        description: "mumble",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/mumble"
+      },
+      {
+        scheme: "mvn",
+        description: "mvn",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/mvn"
+      },
+      {
+        scheme: "notes",
+        description: "notes",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/notes"
+      },
+      {
+        scheme: "oid",
+        description: "oid",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-larmouth-oid-iri"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/oid"
+      },
+      {
+        scheme: "palm",
+        description: "palm",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/palm"
+      },
+      {
+        scheme: "paparazzi",
+        description: "paparazzi",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/paparazzi"
+      },
+      {
+        scheme: "platform",
+        description: "platform",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/platform"
+      },
+      {
+        scheme: "proxy",
+        description: "proxy",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/proxy"
+      },
+      {
+        scheme: "psyc",
+        description: "psyc",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/psyc"
+      },
+      {
+        scheme: "query",
+        description: "query",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/query"
+      },
+      {
+        scheme: "redis",
+        description: "redis",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/redis"
+      },
+      {
+        scheme: "rediss",
+        description: "rediss",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/rediss"
+      },
+      {
+        scheme: "res",
+        description: "res",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/res"
+      },
+      {
+        scheme: "resource",
+        description: "resource",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/resource"
+      },
+      {
+        scheme: "rmi",
+        description: "rmi",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/rmi"
+      },
+      {
+        scheme: "rsync",
+        description: "rsync",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5781"
+          }
+        ]
+      },
+      {
+        scheme: "rtmfp",
+        description: "rtmfp",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc7425"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/rtmfp"
+      },
+      {
+        scheme: "rtmp",
+        description: "rtmp",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/rtmp"
+      },
+      {
+        scheme: "secondlife",
+        description: "query",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/secondlife"
+      },
+      {
+        scheme: "sftp",
+        description: "query",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/sftp"
+      },
+      {
+        scheme: "sgn",
+        description: "sgn",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/sgn"
+      },
+      {
+        scheme: "skype",
+        description: "skype",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/skype"
+      },
+      {
+        scheme: "smb",
+        description: "smb",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/smb"
+      },
+      {
+        scheme: "smtp",
+        description: "smtp",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-melnikov-smime-msa-to-mda"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/smtp"
+      },
+      {
+        scheme: "soldat",
+        description: "soldat",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/soldat"
+      },
+      {
+        scheme: "spotify",
+        description: "spotify",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/spotify"
+      },
+      {
+        scheme: "ssh",
+        description: "ssh",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ssh"
+      },
+      {
+        scheme: "steam",
+        description: "steam",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/steam"
+      },
+      {
+        scheme: "submit",
+        description: "submit",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-melnikov-smime-msa-to-mda"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/submit"
+      },
+      {
+        scheme: "svn",
+        description: "svn",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/svn"
+      },
+      {
+        scheme: "teamspeak",
+        description: "teamspeak",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/teamspeak"
+      },
+      {
+        scheme: "teliaeid",
+        description: "teliaeid",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/teliaeid"
+      },
+      {
+        scheme: "things",
+        description: "things",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/things"
+      },
+      {
+        scheme: "tool",
+        description: "tool",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/tool"
+      },
+      {
+        scheme: "udp",
+        description: "udp",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/udp"
+      },
+      {
+        scheme: "unreal",
+        description: "unreal",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/unreal"
+      },
+      {
+        scheme: "ut2004",
+        description: "ut2004",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ut2004"
+      },
+      {
+        scheme: "v-event",
+        description: "v-event",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-menderico-v-event-uri"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/v-event"
+      },
+      {
+        scheme: "ventrilo",
+        description: "ventrilo",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ventrilo"
+      },
+      {
+        scheme: "view-source",
+        description: "view-source",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/view-source"
+      },
+      {
+        scheme: "webcal",
+        description: "webcal",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/webcal"
+      },
+      {
+        scheme: "wpid",
+        description: "wpid",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/wpid"
+      },
+      {
+        scheme: "wtai",
+        description: "wtai",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/wtai"
+      },
+      {
+        scheme: "wyciwyg",
+        description: "wyciwyg",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/wyciwyg"
+      },
+      {
+        scheme: "xfire",
+        description: "xfire",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/xfire"
+      },
+      {
+        scheme: "xri",
+        description: "xri",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/xri"
+      },
+      {
+        scheme: "ymsgr",
+        description: "ymsgr",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/prov/ymsgr"
+      }
+    ];
+  }
+});
+
+// node_modules/schemes/lib/iana-historical.json
+var require_iana_historical = __commonJS({
+  "node_modules/schemes/lib/iana-historical.json"(exports, module) {
+    module.exports = [
+      {
+        scheme: "fax",
+        description: "fax",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2806"
+          },
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3966"
+          }
+        ]
+      },
+      {
+        scheme: "filesystem",
+        description: "filesystem",
+        reference: [],
+        template: "http://www.iana.org/assignments/uri-schemes/historic/filesystem"
+      },
+      {
+        scheme: "mailserver",
+        description: "Access to data available from mail servers",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc6196"
+          }
+        ]
+      },
+      {
+        scheme: "modem",
+        description: "modem",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2806"
+          },
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3966"
+          }
+        ]
+      },
+      {
+        scheme: "pack",
+        description: "pack",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-shur-pack-uri-scheme"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/historic/pack"
+      },
+      {
+        scheme: "prospero",
+        description: "Prospero Directory Service",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4157"
+          }
+        ]
+      },
+      {
+        scheme: "snews",
+        description: "NNTP over SSL/TLS",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc5538"
+          }
+        ]
+      },
+      {
+        scheme: "videotex",
+        description: "videotex",
+        reference: [
+          {
+            type: "draft",
+            href: "http://www.iana.org/go/draft-mavrakis-videotex-url-spec"
+          },
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2122"
+          },
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc3986"
+          }
+        ],
+        template: "http://www.iana.org/assignments/uri-schemes/historic/videotex"
+      },
+      {
+        scheme: "wais",
+        description: "Wide Area Information Servers",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc4156"
+          }
+        ]
+      },
+      {
+        scheme: "z39.50",
+        description: "Z39.50 information access",
+        reference: [
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc1738"
+          },
+          {
+            type: "rfc",
+            href: "http://www.iana.org/go/rfc2056"
+          }
+        ]
+      }
+    ];
+  }
+});
+
+// node_modules/schemes/lib/unofficial.json
+var require_unofficial = __commonJS({
+  "node_modules/schemes/lib/unofficial.json"(exports, module) {
+    module.exports = [
+      {
+        scheme: "android-app"
+      },
+      {
+        scheme: "webpack"
+      },
+      {
+        scheme: "s3",
+        description: "Amazon Web Services S3 bucket"
+      },
+      {
+        scheme: "gs",
+        description: "Google Cloud Storage"
+      },
+      {
+        scheme: "mqtt",
+        description: "Message Queuing Telemetry Transport Protocol"
+      },
+      {
+        scheme: "modbus+tcp",
+        description: "Modbus over TCP"
+      }
+    ];
+  }
+});
+
+// node_modules/schemes/index.js
+var require_schemes2 = __commonJS({
+  "node_modules/schemes/index.js"(exports, module) {
+    "use strict";
+    var extend = require_extend();
+    var data = {
+      permanent: require_iana_permanent(),
+      provosional: require_iana_provisional(),
+      historical: require_iana_historical()
+    };
+    var allByName = {};
+    Object.keys(data).forEach(function(type) {
+      data[type].forEach(function(schemeObj) {
+        allByName[schemeObj.scheme] = extend(schemeObj, { type });
+      });
+    });
+    data.unofficial = require_unofficial().filter(function(item) {
+      return !allByName[item.scheme];
+    });
+    data.unofficial.forEach(function(schemeObj) {
+      allByName[schemeObj.scheme] = extend(schemeObj, { type: "unofficial" });
+    });
+    module.exports = extend(data, { allByName });
+  }
+});
+
+// node_modules/ajv-formats-draft2019/formats/iri.js
+var require_iri = __commonJS({
+  "node_modules/ajv-formats-draft2019/formats/iri.js"(exports, module) {
+    var { parse: parse2 } = require_uri_all();
+    var { addressParser } = require_lib3();
+    var schemes = require_schemes2();
+    function validate38(address) {
+      try {
+        addressParser(address);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    module.exports = (value) => {
+      const iri = parse2(value);
+      if (iri.scheme === "mailto" && iri.to.every(validate38)) {
+        return true;
+      }
+      if (iri.reference === "absolute" && schemes.allByName[iri.scheme]) {
+        return true;
+      }
+      return false;
+    };
+  }
+});
+
+// node_modules/ajv-formats-draft2019/formats/duration.js
+var require_duration2 = __commonJS({
+  "node_modules/ajv-formats-draft2019/formats/duration.js"(exports, module) {
+    module.exports = /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
+  }
+});
+
+// node_modules/ajv-formats-draft2019/formats/idn-email.js
+var require_idn_email = __commonJS({
+  "node_modules/ajv-formats-draft2019/formats/idn-email.js"(exports, module) {
+    var { parse: parse2 } = require_lib3();
+    module.exports = (value) => {
+      try {
+        parse2(value);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    };
+  }
+});
+
+// node_modules/punycode/punycode.js
+var require_punycode = __commonJS({
+  "node_modules/punycode/punycode.js"(exports, module) {
+    "use strict";
+    var maxInt = 2147483647;
+    var base = 36;
+    var tMin = 1;
+    var tMax = 26;
+    var skew = 38;
+    var damp = 700;
+    var initialBias = 72;
+    var initialN = 128;
+    var delimiter = "-";
+    var regexPunycode = /^xn--/;
+    var regexNonASCII = /[^\0-\x7F]/;
+    var regexSeparators = /[\x2E\u3002\uFF0E\uFF61]/g;
+    var errors = {
+      "overflow": "Overflow: input needs wider integers to process",
+      "not-basic": "Illegal input >= 0x80 (not a basic code point)",
+      "invalid-input": "Invalid input"
+    };
+    var baseMinusTMin = base - tMin;
+    var floor = Math.floor;
+    var stringFromCharCode = String.fromCharCode;
+    function error(type) {
+      throw new RangeError(errors[type]);
+    }
+    function map(array, callback) {
+      const result2 = [];
+      let length = array.length;
+      while (length--) {
+        result2[length] = callback(array[length]);
+      }
+      return result2;
+    }
+    function mapDomain(domain, callback) {
+      const parts = domain.split("@");
+      let result2 = "";
+      if (parts.length > 1) {
+        result2 = parts[0] + "@";
+        domain = parts[1];
+      }
+      domain = domain.replace(regexSeparators, ".");
+      const labels2 = domain.split(".");
+      const encoded = map(labels2, callback).join(".");
+      return result2 + encoded;
+    }
+    function ucs2decode(string) {
+      const output = [];
+      let counter = 0;
+      const length = string.length;
+      while (counter < length) {
+        const value = string.charCodeAt(counter++);
+        if (value >= 55296 && value <= 56319 && counter < length) {
+          const extra = string.charCodeAt(counter++);
+          if ((extra & 64512) == 56320) {
+            output.push(((value & 1023) << 10) + (extra & 1023) + 65536);
+          } else {
+            output.push(value);
+            counter--;
+          }
+        } else {
+          output.push(value);
+        }
+      }
+      return output;
+    }
+    var ucs2encode = (codePoints) => String.fromCodePoint(...codePoints);
+    var basicToDigit = function(codePoint) {
+      if (codePoint >= 48 && codePoint < 58) {
+        return 26 + (codePoint - 48);
+      }
+      if (codePoint >= 65 && codePoint < 91) {
+        return codePoint - 65;
+      }
+      if (codePoint >= 97 && codePoint < 123) {
+        return codePoint - 97;
+      }
+      return base;
+    };
+    var digitToBasic = function(digit, flag) {
+      return digit + 22 + 75 * (digit < 26) - ((flag != 0) << 5);
+    };
+    var adapt = function(delta, numPoints, firstTime) {
+      let k = 0;
+      delta = firstTime ? floor(delta / damp) : delta >> 1;
+      delta += floor(delta / numPoints);
+      for (; delta > baseMinusTMin * tMax >> 1; k += base) {
+        delta = floor(delta / baseMinusTMin);
+      }
+      return floor(k + (baseMinusTMin + 1) * delta / (delta + skew));
+    };
+    var decode = function(input) {
+      const output = [];
+      const inputLength = input.length;
+      let i = 0;
+      let n = initialN;
+      let bias = initialBias;
+      let basic = input.lastIndexOf(delimiter);
+      if (basic < 0) {
+        basic = 0;
+      }
+      for (let j = 0; j < basic; ++j) {
+        if (input.charCodeAt(j) >= 128) {
+          error("not-basic");
+        }
+        output.push(input.charCodeAt(j));
+      }
+      for (let index = basic > 0 ? basic + 1 : 0; index < inputLength; ) {
+        const oldi = i;
+        for (let w = 1, k = base; ; k += base) {
+          if (index >= inputLength) {
+            error("invalid-input");
+          }
+          const digit = basicToDigit(input.charCodeAt(index++));
+          if (digit >= base) {
+            error("invalid-input");
+          }
+          if (digit > floor((maxInt - i) / w)) {
+            error("overflow");
+          }
+          i += digit * w;
+          const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+          if (digit < t) {
+            break;
+          }
+          const baseMinusT = base - t;
+          if (w > floor(maxInt / baseMinusT)) {
+            error("overflow");
+          }
+          w *= baseMinusT;
+        }
+        const out = output.length + 1;
+        bias = adapt(i - oldi, out, oldi == 0);
+        if (floor(i / out) > maxInt - n) {
+          error("overflow");
+        }
+        n += floor(i / out);
+        i %= out;
+        output.splice(i++, 0, n);
+      }
+      return String.fromCodePoint(...output);
+    };
+    var encode = function(input) {
+      const output = [];
+      input = ucs2decode(input);
+      const inputLength = input.length;
+      let n = initialN;
+      let delta = 0;
+      let bias = initialBias;
+      for (const currentValue of input) {
+        if (currentValue < 128) {
+          output.push(stringFromCharCode(currentValue));
+        }
+      }
+      const basicLength = output.length;
+      let handledCPCount = basicLength;
+      if (basicLength) {
+        output.push(delimiter);
+      }
+      while (handledCPCount < inputLength) {
+        let m = maxInt;
+        for (const currentValue of input) {
+          if (currentValue >= n && currentValue < m) {
+            m = currentValue;
+          }
+        }
+        const handledCPCountPlusOne = handledCPCount + 1;
+        if (m - n > floor((maxInt - delta) / handledCPCountPlusOne)) {
+          error("overflow");
+        }
+        delta += (m - n) * handledCPCountPlusOne;
+        n = m;
+        for (const currentValue of input) {
+          if (currentValue < n && ++delta > maxInt) {
+            error("overflow");
+          }
+          if (currentValue === n) {
+            let q = delta;
+            for (let k = base; ; k += base) {
+              const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+              if (q < t) {
+                break;
+              }
+              const qMinusT = q - t;
+              const baseMinusT = base - t;
+              output.push(
+                stringFromCharCode(digitToBasic(t + qMinusT % baseMinusT, 0))
+              );
+              q = floor(qMinusT / baseMinusT);
+            }
+            output.push(stringFromCharCode(digitToBasic(q, 0)));
+            bias = adapt(delta, handledCPCountPlusOne, handledCPCount === basicLength);
+            delta = 0;
+            ++handledCPCount;
+          }
+        }
+        ++delta;
+        ++n;
+      }
+      return output.join("");
+    };
+    var toUnicode = function(input) {
+      return mapDomain(input, function(string) {
+        return regexPunycode.test(string) ? decode(string.slice(4).toLowerCase()) : string;
+      });
+    };
+    var toASCII = function(input) {
+      return mapDomain(input, function(string) {
+        return regexNonASCII.test(string) ? "xn--" + encode(string) : string;
+      });
+    };
+    var punycode = {
+      /**
+       * A string representing the current Punycode.js version number.
+       * @memberOf punycode
+       * @type String
+       */
+      "version": "2.3.1",
+      /**
+       * An object of methods to convert from JavaScript's internal character
+       * representation (UCS-2) to Unicode code points, and back.
+       * @see <https://mathiasbynens.be/notes/javascript-encoding>
+       * @memberOf punycode
+       * @type Object
+       */
+      "ucs2": {
+        "decode": ucs2decode,
+        "encode": ucs2encode
+      },
+      "decode": decode,
+      "encode": encode,
+      "toASCII": toASCII,
+      "toUnicode": toUnicode
+    };
+    module.exports = punycode;
+  }
+});
+
+// node_modules/ajv-formats-draft2019/formats/idn-hostname.js
+var require_idn_hostname = __commonJS({
+  "node_modules/ajv-formats-draft2019/formats/idn-hostname.js"(exports, module) {
+    var { toASCII } = require_punycode();
+    var hostnameRegex = /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i;
+    module.exports = (value) => {
+      const hostname3 = toASCII(value);
+      return hostname3.replace(/\.$/, "").length <= 253 && hostnameRegex.test(hostname3);
+    };
+  }
+});
+
+// node_modules/ajv-formats-draft2019/formats/iri-reference.js
+var require_iri_reference = __commonJS({
+  "node_modules/ajv-formats-draft2019/formats/iri-reference.js"(exports, module) {
+    var { parse: parse2 } = require_uri_all();
+    var { addressParser } = require_lib3();
+    var schemes = require_schemes2();
+    function validate38(address) {
+      try {
+        addressParser(address);
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    module.exports = (value) => {
+      const iri = parse2(value);
+      if (iri.scheme === "mailto" && iri.to.every(validate38)) {
+        return true;
+      }
+      if (iri.reference === "absolute" && iri.path !== void 0 && schemes.allByName[iri.scheme]) {
+        return true;
+      }
+      if (iri.scheme && !schemes.allByName[iri.scheme]) {
+        return false;
+      }
+      return iri.path !== void 0 && (iri.reference === "relative" || iri.reference === "same-document" || iri.reference === "uri");
+    };
+  }
+});
+
+// node_modules/ajv-formats-draft2019/formats/index.js
+var require_formats2 = __commonJS({
+  "node_modules/ajv-formats-draft2019/formats/index.js"(exports, module) {
+    module.exports.iri = require_iri();
+    module.exports.duration = require_duration2();
+    module.exports["idn-email"] = require_idn_email();
+    module.exports["idn-hostname"] = require_idn_hostname();
+    module.exports["iri-reference"] = require_iri_reference();
+  }
+});
+
+// node_modules/ajv-i18n/localize/en/index.js
+var require_en = __commonJS({
+  "node_modules/ajv-i18n/localize/en/index.js"(exports, module) {
+    "use strict";
+    module.exports = function localize_en(errors) {
+      if (!(errors && errors.length)) return;
+      for (const e of errors) {
+        let out;
+        switch (e.keyword) {
+          case "additionalItems":
+          case "items":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT have more than " + n + " item";
+            if (n != 1) {
+              out += "s";
+            }
+            break;
+          case "additionalProperties":
+            out = "must NOT have additional properties";
+            break;
+          case "anyOf":
+            out = 'must match a schema in "anyOf"';
+            break;
+          case "const":
+            out = "must be equal to constant";
+            break;
+          case "contains":
+            out = "must contain a valid item";
+            break;
+          case "dependencies":
+          case "dependentRequired":
+            out = "";
+            var n = e.params.depsCount;
+            out += "must have propert";
+            if (n == 1) {
+              out += "y";
+            } else {
+              out += "ies";
+            }
+            out += " " + e.params.deps + " when property " + e.params.property + " is present";
+            break;
+          case "discriminator":
+            switch (e.params.error) {
+              case "tag":
+                out = 'tag "' + e.params.tag + '" must be string';
+                break;
+              case "mapping":
+                out = 'value of tag "' + e.params.tag + '" must be in oneOf';
+                break;
+              default:
+                out = 'must pass "' + e.keyword + '" keyword validation';
+            }
+            break;
+          case "enum":
+            out = "must be equal to one of the allowed values";
+            break;
+          case "false schema":
+            out = "boolean schema is false";
+            break;
+          case "format":
+            out = 'must match format "' + e.params.format + '"';
+            break;
+          case "formatMaximum":
+          case "formatExclusiveMaximum":
+            out = "";
+            var cond = e.params.comparison + " " + e.params.limit;
+            out += "must be " + cond;
+            break;
+          case "formatMinimum":
+          case "formatExclusiveMinimum":
+            out = "";
+            var cond = e.params.comparison + " " + e.params.limit;
+            out += "must be " + cond;
+            break;
+          case "if":
+            out = 'must match "' + e.params.failingKeyword + '" schema';
+            break;
+          case "maximum":
+          case "exclusiveMaximum":
+            out = "";
+            var cond = e.params.comparison + " " + e.params.limit;
+            out += "must be " + cond;
+            break;
+          case "maxItems":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT have more than " + n + " item";
+            if (n != 1) {
+              out += "s";
+            }
+            break;
+          case "maxLength":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT be longer than " + n + " character";
+            if (n != 1) {
+              out += "s";
+            }
+            break;
+          case "maxProperties":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT have more than " + n + " propert";
+            if (n == 1) {
+              out += "y";
+            } else {
+              out += "ies";
+            }
+            break;
+          case "minimum":
+          case "exclusiveMinimum":
+            out = "";
+            var cond = e.params.comparison + " " + e.params.limit;
+            out += "must be " + cond;
+            break;
+          case "minItems":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT have less than " + n + " item";
+            if (n != 1) {
+              out += "s";
+            }
+            break;
+          case "minLength":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT be shorter than " + n + " character";
+            if (n != 1) {
+              out += "s";
+            }
+            break;
+          case "minProperties":
+            out = "";
+            var n = e.params.limit;
+            out += "must NOT have less than " + n + " propert";
+            if (n == 1) {
+              out += "y";
+            } else {
+              out += "ies";
+            }
+            break;
+          case "multipleOf":
+            out = "must be a multiple of " + e.params.multipleOf;
+            break;
+          case "not":
+            out = 'must NOT be valid according to schema in "not"';
+            break;
+          case "oneOf":
+            out = 'must match exactly one schema in "oneOf"';
+            break;
+          case "pattern":
+            out = 'must match pattern "' + e.params.pattern + '"';
+            break;
+          case "patternRequired":
+            out = 'must have property matching pattern "' + e.params.missingPattern + '"';
+            break;
+          case "propertyNames":
+            out = "property name is invalid";
+            break;
+          case "required":
+            out = "must have required property " + e.params.missingProperty;
+            break;
+          case "type":
+            out = "must be " + e.params.type;
+            break;
+          case "unevaluatedItems":
+            out = "";
+            var n = e.params.len;
+            out += "must NOT have more than " + n + " item";
+            if (n != 1) {
+              out += "s";
+            }
+            break;
+          case "unevaluatedProperties":
+            out = "must NOT have unevaluated properties";
+            break;
+          case "uniqueItems":
+            out = "must NOT have duplicate items (items ## " + e.params.j + " and " + e.params.i + " are identical)";
+            break;
+          default:
+            out = 'must pass "' + e.keyword + '" keyword validation';
+        }
+        e.message = out;
+      }
+    };
+  }
+});
+
 // src/cli/main.ts
-import { existsSync, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync2, statSync as statSync2 } from "node:fs";
 import { dirname as dirname2, resolve as resolve2 } from "node:path";
-import { writeFile } from "node:fs/promises";
+import { writeFile as writeFile2 } from "node:fs/promises";
 
 // src/errors.ts
 var EXIT = { pass: 0, drift: 1, input: 2, environment: 3, internal: 4 };
@@ -79202,8 +83860,8 @@ var InputError = class extends Error {
   /** `file:line:column: message`, the shape editors and CI logs link. */
   get display() {
     if (!this.file) return this.message;
-    const where5 = [this.file, this.line, this.column].filter((v) => v !== void 0).join(":");
-    return `${where5}: ${this.message}`;
+    const where7 = [this.file, this.line, this.column].filter((v) => v !== void 0).join(":");
+    return `${where7}: ${this.message}`;
   }
 };
 var EnvironmentError = class extends Error {
@@ -79346,11 +84004,11 @@ var describeSource = (s) => {
 // src/sandbox/layers.ts
 var deployedLayer = (run, what, at, imageUser) => {
   const settings = {};
-  const where5 = {};
+  const where7 = {};
   const notes = [];
   const set = (key, value, loc) => {
     settings[key] = value;
-    where5[key] = loc;
+    where7[key] = loc;
   };
   if (run.entrypoint) set("entrypoint", run.entrypoint.value, run.entrypoint.at);
   if (run.command) set("command", run.command.value, run.command.at);
@@ -79373,7 +84031,7 @@ var deployedLayer = (run, what, at, imageUser) => {
   for (const s of run.envSkipped) notes.push(`${s.name} (${place(s.at)}) is not set in the sandbox: ${s.why} is not known to portgate.`);
   for (const m of run.otherMounts) notes.push(`${m.path} (${place(m.at)}) is a ${m.kind} mount in the deployment; the sandbox runs the image's own files there.`);
   if (run.privileged?.value) notes.push(`privileged: true (${place(run.privileged.at)}) is never honoured: an untrusted image does not get the host.`);
-  return { source: { kind: "manifest", location: { file: at.file, line: at.line }, what }, settings, at: where5, notes };
+  return { source: { kind: "manifest", location: { file: at.file, line: at.line }, what }, settings, at: where7, notes };
 };
 var specLayers = (run, file, at) => {
   const { sandbox, timeoutMs: _t, settleMs: _s, ...settings } = run;
@@ -80210,7 +84868,7 @@ var DockerEngine = class {
         const s = (await c.inspect()).State;
         return { running: s.Running, pid: s.Pid, ...!s.Running && { exitCode: s.ExitCode }, ...s.OOMKilled && { oomKilled: true } };
       },
-      logs: async (lines2) => demux(await c.logs({ stdout: true, stderr: true, follow: false, tail: lines2 })).combined,
+      logs: async (lines3) => demux(await c.logs({ stdout: true, stderr: true, follow: false, tail: lines3 })).combined,
       cpuTime
     };
   }
@@ -80622,6 +85280,28 @@ var RULES = {
     7,
     "Compose publishes a sensitive port on all interfaces",
     "A Compose `ports:` entry without a host IP publishes on every host interface; here it reaches a port declared internal/loopback or a risky-catalog port. Bind it to 127.0.0.1 (`127.0.0.1:8080:8080`) or drop it."
+  ),
+  // NetworkPolicies (policy/check.ts).
+  "k8s-netpol-loopback-port": rule(
+    "k8s-netpol-loopback-port",
+    "error",
+    6,
+    "NetworkPolicy allows a loopback port",
+    "A NetworkPolicy ingress rule that selects the pods running the image allows a port portgate.yml declares `exposure: loopback` (a rule without `ports` allows every port). Such a port serves the pod itself only; if the process ever binds it beyond loopback, this rule lets the traffic in. Remove it from the rule (`portgate policy` writes a policy from portgate.yml)."
+  ),
+  "k8s-netpol-undeclared-port": rule(
+    "k8s-netpol-undeclared-port",
+    "warning",
+    4,
+    "NetworkPolicy allows an undeclared port",
+    "A NetworkPolicy ingress rule that selects the pods running the image allows a port that portgate.yml does not declare and the image does not EXPOSE (a rule without `ports` allows every port), so a listener added later is reachable without review. List only the declared ports, or declare the port."
+  ),
+  "k8s-netpol-missing": rule(
+    "k8s-netpol-missing",
+    "warning",
+    5,
+    "No NetworkPolicy restricts ingress",
+    "No NetworkPolicy with policy type Ingress in the given manifests selects the pods running the image, so they accept connections on every port from every pod in the cluster. Add one (`portgate policy` writes it from portgate.yml), or pass the manifests that hold it."
   )
 };
 var ruleMeta = (id) => RULES[id];
@@ -81012,8 +85692,8 @@ function canonicalAddress(text2) {
 function scopeOf(address) {
   const b = parseAddress(address);
   if (!b) return "specific";
-  const v4 = b.length === 4 ? b : isMapped(b) ? b.subarray(12) : void 0;
-  if (v4) return v4[0] === 127 ? "loopback" : isZero(v4) ? "wildcard" : "specific";
+  const v44 = b.length === 4 ? b : isMapped(b) ? b.subarray(12) : void 0;
+  if (v44) return v44[0] === 127 ? "loopback" : isZero(v44) ? "wildcard" : "specific";
   if (isZero(b)) return "wildcard";
   return isZero(b.subarray(0, 15)) && b[15] === 1 ? "loopback" : "specific";
 }
@@ -81637,9 +86317,9 @@ var splitHostPort = (hostport) => {
 var isIPv4 = (s) => /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(s);
 var isGoIP = (s) => {
   if (isIPv4(s)) return true;
-  const v4 = /^(.*:)([^:]*\.[^:]*)$/.exec(s);
-  if (v4 && !isIPv4(v4[2])) return false;
-  const halves = (v4 ? `${v4[1]}0:0` : s).split("::");
+  const v44 = /^(.*:)([^:]*\.[^:]*)$/.exec(s);
+  if (v44 && !isIPv4(v44[2])) return false;
+  const halves = (v44 ? `${v44[1]}0:0` : s).split("::");
   if (halves.length > 2) return false;
   const groups = halves.flatMap((h) => h === "" ? [] : h.split(":"));
   if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
@@ -81808,12 +86488,12 @@ var Text = class _Text {
     return { text: text2, start: this.pos(from), end: { line: last.line, character: last.character + 1 } };
   }
 };
-var logicalLine = (lines2, start, escape2) => {
+var logicalLine = (lines3, start, escape2) => {
   const continuation = new RegExp(`${escape2 === "\\" ? "\\\\" : escape2}[ \\t]*$`);
   let value = "";
   const runs = [];
   const take = (line, from) => {
-    const text2 = lines2[line].slice(from);
+    const text2 = lines3[line].slice(from);
     const m = continuation.exec(text2);
     const body = m ? text2.slice(0, m.index) : text2;
     if (body) runs.push({ offset: value.length, line, character: from });
@@ -81821,8 +86501,8 @@ var logicalLine = (lines2, start, escape2) => {
     return m !== null;
   };
   let more = take(start.line, start.character);
-  for (let line = start.line + 1; more && line < lines2.length; line++) {
-    const trimmed = lines2[line].trimStart();
+  for (let line = start.line + 1; more && line < lines3.length; line++) {
+    const trimmed = lines3[line].trimStart();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     more = take(line, 0);
   }
@@ -81939,10 +86619,10 @@ var readSource = (text2, file) => {
       throw problem(file, at, `invalid escape token '${d.getValue()}' does not match \` or \\`, "write `# escape=\\` or `# escape=`` on the first line");
   }
   const escape2 = dockerfile.getEscapeCharacter();
-  const lines2 = text2.split("\n").map((l) => l.replace(/\r$/, ""));
+  const lines3 = text2.split("\n").map((l) => l.replace(/\r$/, ""));
   const instructions = dockerfile.getInstructions().map((ins) => {
     const start = ins.getInstructionRange().start;
-    return toInstruction(logicalLine(lines2, start, escape2), start);
+    return toInstruction(logicalLine(lines3, start, escape2), start);
   });
   return { escape: escape2, instructions };
 };
@@ -82257,9 +86937,9 @@ function resolveExpose(text2, opts) {
     lex,
     fail: (w, e, expandedTo) => e instanceof ExpansionError ? problem(file, w.start, e.message, expansionHint(e, builder)) : problem(file, w.start, e.message, expandedTo === w.text ? PORT_HINT : `\`${w.text}\` expanded to \`${expandedTo}\`; ${PORT_HINT}`)
   };
-  const parse = { file, builder, escape: escape2 };
-  for (const ins of instructions) checkSyntax(ins, parse);
-  const steps = instructions.map((ins) => parseInstruction(ins, parse));
+  const parse2 = { file, builder, escape: escape2 };
+  for (const ins of instructions) checkSyntax(ins, parse2);
+  const steps = instructions.map((ins) => parseInstruction(ins, parse2));
   const { globals: globalArgs, stages } = splitStages(steps, file);
   if (builder === "buildkit") for (const s of stages) checkStageName(stages, s, builder, file);
   const ctx = { builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand) };
@@ -82306,7 +86986,7 @@ function resolveExpose(text2, opts) {
     const parent = parentStage && results.get(parentStage.index);
     if (!parentStage && builder === "classic") checkBaseName(stage, ref);
     const r = parent ? { ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [] } : { ref, parent, scope: imageScope(ctx, ref === "scratch" ? [] : opts.baseImages?.[ref]?.env ?? []), exposed: [], warnings: [], triggers: [] };
-    for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse));
+    for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse2));
     for (const step of stage.steps) run(r, step);
     results.set(stage.index, r);
   }
@@ -82419,15 +87099,15 @@ var firstAlias = (doc) => {
 
 // src/manifests/yaml-read.ts
 var parseDocs = (file, text2, version) => {
-  const lines2 = new import_yaml2.LineCounter();
-  const docs = (0, import_yaml2.parseAllDocuments)(text2, { lineCounter: lines2, version, merge: true, prettyErrors: true });
+  const lines3 = new import_yaml2.LineCounter();
+  const docs = (0, import_yaml2.parseAllDocuments)(text2, { lineCounter: lines3, version, merge: true, prettyErrors: true });
   return docs.map((doc) => {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0];
       throw new InputError(`invalid YAML: ${err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`, file, pos?.line, pos?.col);
     }
-    const y = { file, lines: lines2, doc, merged: /* @__PURE__ */ new Map() };
+    const y = { file, lines: lines3, doc, merged: /* @__PURE__ */ new Map() };
     const aliases = aliasProblem(doc);
     if (aliases) fail(y, aliases.node, aliases.message);
     const root = deref(y, doc.contents);
@@ -82650,6 +87330,109 @@ var readRun = (y, c, podSpec, volumes) => {
   return run;
 };
 
+// src/manifests/k8s-netpol.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+
+// src/policy/cidr.ts
+var V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+var v4 = (s) => V4.test(s) ? s.split(".").reduce((n, part) => n << 8n | BigInt(part), 0n) : void 0;
+var v6 = (s) => {
+  let groups = [];
+  const tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  let text2 = s;
+  if (tail) {
+    const n = v4(tail[2]);
+    if (n === void 0) return void 0;
+    text2 = `${tail[1]}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const halves = text2.split("::");
+  if (halves.length > 2) return void 0;
+  const split = (h) => h === "" ? [] : h.split(":");
+  if (halves.length === 2) {
+    const [head, rest] = [split(halves[0]), split(halves[1])];
+    if (head.length + rest.length > 7) return void 0;
+    groups = [...head, ...Array(8 - head.length - rest.length).fill("0"), ...rest];
+  } else groups = split(text2);
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return void 0;
+  return groups.reduce((n, g) => n << 16n | BigInt(`0x${g}`), 0n);
+};
+var parseCidr = (text2) => {
+  const [addr, prefix, extra] = text2.split("/");
+  if (extra !== void 0 || addr === void 0) return void 0;
+  const family = addr.includes(":") ? 6 : 4;
+  const base = family === 4 ? v4(addr) : v6(addr);
+  const max = family === 4 ? 32 : 128;
+  if (base === void 0 || prefix !== void 0 && !/^\d{1,3}$/.test(prefix)) return void 0;
+  const bits = prefix === void 0 ? max : Number(prefix);
+  return bits <= max ? { family, base, bits } : void 0;
+};
+
+// src/manifests/k8s-netpol.ts
+var OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
+var strings = (y, map, key) => (optSeq(y, map, key)?.value ?? []).map((n) => (0, import_yaml4.isScalar)(n) && typeof n.value !== "object" ? String(n.value) : fail(y, n, `\`${key}\` must list strings`));
+var readLabelSelector = (y, map, at = locate(y, map)) => {
+  const matchExpressions = (optSeq(y, map, "matchExpressions")?.value ?? []).map((node) => {
+    const e = asMap(y, node, "a matchExpressions entry");
+    const key = optStr(y, e, "key") ?? fail(y, e, "a matchExpressions entry needs `key`");
+    const op = optStr(y, e, "operator") ?? fail(y, e, "a matchExpressions entry needs `operator`");
+    const operator = OPERATORS.find((o) => o === op.value) ?? fail(y, entry(y, e, "operator").value, `\`operator\` must be In, NotIn, Exists or DoesNotExist, not "${op.value}"`);
+    const values = strings(y, e, "values");
+    const needsValues = operator === "In" || operator === "NotIn";
+    if (needsValues && !values.length) fail(y, e, `operator ${operator} needs a non-empty \`values\` list`);
+    if (!needsValues && values.length) fail(y, entry(y, e, "values").value, `operator ${operator} takes no \`values\``);
+    return { key: key.value, operator, values };
+  });
+  return { matchLabels: stringMap(y, optMap(y, map, "matchLabels")?.value), matchExpressions, at };
+};
+var readPort = (y, node) => {
+  const port = optPortOrName(y, node, "port");
+  const end = optPort(y, node, "endPort");
+  if (end && port === void 0) fail(y, entry(y, node, "endPort").value, "`endPort` needs a numeric `port` where the range starts");
+  if (end && typeof port?.value === "string") fail(y, entry(y, node, "endPort").value, "`endPort` cannot follow a named port: write the first port of the range as a number");
+  if (end && typeof port?.value === "number" && end.value < port.value) fail(y, entry(y, node, "endPort").value, `\`endPort\` ${end.value} is below \`port\` ${port.value}`);
+  return {
+    protocol: protocolField(y, node),
+    ...port && { port: port.value },
+    ...end && { endPort: end.value },
+    at: port?.at ?? locate(y, node)
+  };
+};
+var readPeer = (y, node) => {
+  const pod = optMap(y, node, "podSelector");
+  const ns = optMap(y, node, "namespaceSelector");
+  const block = optMap(y, node, "ipBlock")?.value;
+  if (block && (pod || ns)) fail(y, node, "a `from` entry with `ipBlock` cannot also have `podSelector` or `namespaceSelector`");
+  if (!block && !pod && !ns) fail(y, node, "a `from` entry needs `podSelector`, `namespaceSelector` or `ipBlock`");
+  if (block) {
+    const cidr = optStr(y, block, "cidr") ?? fail(y, block, "`ipBlock` needs `cidr`");
+    const except = strings(y, block, "except");
+    for (const c of [cidr.value, ...except]) if (!parseCidr(c)) fail(y, block, `"${c}" is not a CIDR such as 10.0.0.0/8 or fd00::/8`);
+    return { ipBlock: { cidr: cidr.value, except } };
+  }
+  return { ...pod && { podSelector: readLabelSelector(y, pod.value, pod.at) }, ...ns && { namespaceSelector: readLabelSelector(y, ns.value, ns.at) } };
+};
+var readRule = (y, node) => {
+  const ports = optSeq(y, node, "ports")?.value.map((p) => readPort(y, asMap(y, p, "a NetworkPolicy port")));
+  const from = optSeq(y, node, "from")?.value.map((p) => readPeer(y, asMap(y, p, "a `from` entry")));
+  return { ...ports && { ports }, ...from && { from }, at: locate(y, node) };
+};
+var readNetworkPolicy = (y, obj, meta) => {
+  const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `NetworkPolicy ${meta.name} has no \`spec\``);
+  const sel = optMap(y, spec, "podSelector");
+  const types = optSeq(y, spec, "policyTypes")?.value.map(
+    (n) => (0, import_yaml4.isScalar)(n) && (n.value === "Ingress" || n.value === "Egress") ? n.value : fail(y, n, "`policyTypes` entries must be Ingress or Egress")
+  );
+  const ingress = (optSeq(y, spec, "ingress")?.value ?? []).map((n) => readRule(y, asMap(y, n, "an ingress rule")));
+  return {
+    ...meta,
+    // An absent podSelector is read as the empty one, which selects every pod of the namespace.
+    podSelector: sel ? readLabelSelector(y, sel.value, sel.at) : { matchLabels: {}, matchExpressions: [], at: meta.at },
+    ...types && { policyTypes: types },
+    ingress,
+    hasEgress: !!optSeq(y, spec, "egress")?.value.length
+  };
+};
+
 // src/manifests/k8s-pod.ts
 var TEMPLATE_PATHS = {
   Pod: [],
@@ -82705,6 +87488,12 @@ var readContainers = (y, spec, key) => {
     };
   });
 };
+var readSelector = (y, obj, kind) => {
+  const spec = TEMPLATE_PATHS[kind].length ? optMap(y, obj, "spec")?.value : void 0;
+  const sel = spec && kind !== "CronJob" ? optMap(y, spec, "selector") : void 0;
+  if (!sel) return void 0;
+  return kind === "ReplicationController" ? { matchLabels: stringMap(y, sel.value), matchExpressions: [], at: sel.at } : readLabelSelector(y, sel.value, sel.at);
+};
 var readWorkload = (y, obj, meta) => {
   const path = TEMPLATE_PATHS[meta.kind];
   if (!path) return void 0;
@@ -82719,9 +87508,11 @@ var readWorkload = (y, obj, meta) => {
   const spec = optMap(y, template, "spec")?.value;
   if (!spec) return fail(y, template, `${meta.kind} ${meta.name} has no pod \`spec\``);
   const hostNetwork = optBool(y, spec, "hostNetwork");
+  const selector2 = readSelector(y, obj, meta.kind);
   return {
     ...meta,
     labels: labels2,
+    ...selector2 && { selector: selector2 },
     ...hostNetwork?.value && { hostNetwork: hostNetwork.at },
     containers: [...readContainers(y, spec, "initContainers"), ...readContainers(y, spec, "containers")],
     batch: meta.kind === "Job" || meta.kind === "CronJob"
@@ -82743,7 +87534,7 @@ var readMeta = (y, obj) => {
 };
 var readService = (y, obj, meta) => {
   const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `Service ${meta.name} has no \`spec\``);
-  const selector = optMap(y, spec, "selector");
+  const selector2 = optMap(y, spec, "selector");
   const ports = (optSeq(y, spec, "ports")?.value ?? []).map((node) => {
     const p = asMap(y, node, "a Service port");
     const port = optPort(y, p, "port") ?? fail(y, p, "a Service port needs `port`");
@@ -82759,11 +87550,11 @@ var readService = (y, obj, meta) => {
       ...nodePort !== void 0 && { nodePort }
     };
   });
-  const sel = selector && stringMap(y, selector.value);
+  const sel = selector2 && stringMap(y, selector2.value);
   return {
     ...meta,
     type: optStr(y, spec, "type")?.value ?? "ClusterIP",
-    ...sel && Object.keys(sel).length && { selector: sel, selectorAt: selector.at },
+    ...sel && Object.keys(sel).length && { selector: sel, selectorAt: selector2.at },
     ports
   };
 };
@@ -82815,13 +87606,14 @@ var readObject = (y, obj, into, seen) => {
   checkUnique(meta, seen);
   if (meta.kind === "Service") into.services.push(readService(y, obj, meta));
   else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj, meta));
+  else if (meta.kind === "NetworkPolicy") into.networkPolicies.push(readNetworkPolicy(y, obj, meta));
   else {
     const w = readWorkload(y, obj, meta);
     if (w) into.workloads.push(w);
   }
 };
 function loadKubernetes(sources) {
-  const into = { workloads: [], services: [], ingresses: [] };
+  const into = { workloads: [], services: [], ingresses: [], networkPolicies: [] };
   const seen = /* @__PURE__ */ new Map();
   for (const src of sources) {
     checkRendered(src);
@@ -83038,8 +87830,8 @@ var closest2 = (svc, ws) => {
   const scored = ws.filter((w) => w.namespace === svc.namespace).map((w) => ({ w, n: sel.filter(([k, v]) => w.labels[k] === v).length }));
   const best = scored.sort((a, b) => b.n - a.n)[0];
   if (!best?.n) return "";
-  const missing2 = sel.filter(([k, v]) => best.w.labels[k] !== v).map(([k, v]) => `${k}=${v}`);
-  return ` (closest: ${best.w.kind} ${best.w.name} lacks ${missing2.join(", ")})`;
+  const missing3 = sel.filter(([k, v]) => best.w.labels[k] !== v).map(([k, v]) => `${k}=${v}`);
+  return ` (closest: ${best.w.kind} ${best.w.name} lacks ${missing3.join(", ")})`;
 };
 var servingTargets = (selected, gated) => {
   const ws = selected.filter((w) => gated.has(w));
@@ -83090,6 +87882,122 @@ var serviceFindings = (objs, gated, view, ctx) => {
   return out;
 };
 
+// src/policy/ports.ts
+var LINUX_EPHEMERAL = [32768, 60999];
+var rangeText = (r) => `${r.from}${r.to > r.from ? `-${r.to}` : ""}/${r.protocol}`;
+var declaredRanges = (declared, dynamic = []) => {
+  const out = [];
+  for (const d of declared) {
+    const last = out.at(-1);
+    const sameEntry = last && !last.dynamic && last.location.line === d.location.line && last.location.column === d.location.column;
+    if (sameEntry && last.protocol === d.protocol && last.to + 1 === d.port) last.to = d.port;
+    else out.push({ from: d.port, to: d.port, protocol: d.protocol, exposure: d.exposure, ...d.name !== void 0 && { name: d.name }, location: d.location, dynamic: false });
+  }
+  for (const d of dynamic) {
+    const [from, to] = d.range === "ephemeral" ? LINUX_EPHEMERAL : d.range;
+    out.push({ from, to, protocol: d.protocol, exposure: d.exposure, ...d.process !== void 0 && { name: d.process }, location: d.location, dynamic: true });
+  }
+  return out;
+};
+
+// src/policy/semantics.ts
+var matchesSelector = (s, labels2) => Object.entries(s.matchLabels).every(([k, v]) => labels2[k] === v) && s.matchExpressions.every((e) => {
+  const has2 = Object.hasOwn(labels2, e.key);
+  switch (e.operator) {
+    case "In":
+      return has2 && e.values.includes(labels2[e.key]);
+    case "NotIn":
+      return !has2 || !e.values.includes(labels2[e.key]);
+    case "Exists":
+      return has2;
+    case "DoesNotExist":
+      return !has2;
+  }
+});
+var policyTypes = (p) => p.policyTypes ?? ["Ingress", ...p.hasEgress ? ["Egress"] : []];
+var ingressPoliciesFor = (policies, pod) => policies.filter((p) => p.namespace === pod.namespace && policyTypes(p).includes("Ingress") && matchesSelector(p.podSelector, pod.labels));
+var allowedSpans = (rule2, pod) => {
+  if (!rule2.ports?.length) return [{ protocol: "any", from: 1, to: 65535 }];
+  return rule2.ports.flatMap((entry2) => {
+    const { protocol, port, endPort } = entry2;
+    if (port === void 0) return [{ protocol, from: 1, to: 65535, entry: entry2 }];
+    if (typeof port === "number") return [{ protocol, from: port, to: endPort ?? port, entry: entry2 }];
+    const named = pod.ports.find((p) => p.name === port && p.protocol === protocol);
+    return named ? [{ protocol, from: named.containerPort, to: named.containerPort, entry: entry2 }] : [];
+  });
+};
+
+// src/policy/check.ts
+var PROTOCOLS3 = ["tcp", "udp", "sctp"];
+var labelText2 = (m) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(", ") || "none";
+var uncovered = (span, protocol, known, others) => {
+  const covers = [...known.filter((r) => r.protocol === protocol), ...others.filter((e) => e.protocol === protocol).map((e) => ({ from: e.port, to: e.port }))].sort((a, b) => a.from - b.from);
+  const gaps = [];
+  let next = span.from;
+  for (const c of covers) {
+    if (c.to < next) continue;
+    if (c.from > span.to) break;
+    if (c.from > next) gaps.push([next, c.from - 1]);
+    next = c.to + 1;
+  }
+  if (next <= span.to) gaps.push([next, span.to]);
+  return gaps;
+};
+var spanText = (s) => {
+  const e = s.entry;
+  if (!e) return "has no `ports`, so it allows every port (TCP, UDP and SCTP)";
+  const proto = e.protocol.toUpperCase();
+  if (e.port === void 0) return `allows every ${proto} port (a \`ports\` entry without \`port\`)`;
+  if (typeof e.port === "string") return `allows port "${e.port}" (${s.from}/${e.protocol})`;
+  return e.endPort !== void 0 ? `allows ${proto} ports ${e.port}-${e.endPort}` : `allows ${s.from}/${e.protocol}`;
+};
+var ruleFindings = (p, index, rule2, pod, w, sidecars, ctx) => {
+  const out = [];
+  const head = `NetworkPolicy ${p.name} (ingress rule ${index + 1}) selects the pods of ${w.kind} ${w.name} and`;
+  const known = declaredRanges(ctx.declared, ctx.dynamic);
+  const covered = [...ctx.exposed, ...sidecars.map((c) => ({ port: c.containerPort, protocol: c.protocol }))];
+  for (const span of allowedSpans(rule2, pod)) {
+    const at = span.entry?.at ?? rule2.at;
+    const protocols = span.protocol === "any" ? PROTOCOLS3 : [span.protocol];
+    const loopback = known.filter((r) => r.exposure === "loopback" && protocols.includes(r.protocol) && r.from <= span.to && r.to >= span.from);
+    if (loopback.length) {
+      const list = loopback.map((r) => `${rangeText(r)} (${r.location.file}:${r.location.line})`).join(", ");
+      const msg2 = `${head} ${spanText(span)}, but portgate.yml declares ${list} loopback: only the pod itself may reach ${loopback.length > 1 || loopback[0].to > loopback[0].from ? "them" : "it"}. ${span.entry ? "Remove it from the rule" : "List the ports this rule should open under `ports`"} (\`portgate policy\` writes a policy from portgate.yml).`;
+      out.push(finding2("k8s-netpol-loopback-port", msg2, Math.max(loopback[0].from, span.from), loopback[0].protocol, at));
+    }
+    const gaps = protocols.flatMap((proto) => uncovered(span, proto, known, covered).map(([from, to]) => ({ from, to, protocol: proto })));
+    const open = gaps.map(rangeText);
+    if (!gaps.length) continue;
+    const whole = !span.entry || span.entry.port === void 0;
+    const single = span.from === span.to && span.protocol !== "any";
+    const shown = open.length > 6 ? `${open.slice(0, 6).join(", ")} and ${open.length - 6} more ranges` : open.join(", ");
+    const what = whole ? "including every port portgate.yml does not declare and the image does not EXPOSE" : single ? "which portgate.yml does not declare and the image does not EXPOSE" : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
+    const fix = whole ? `List only the declared ports under \`ports\` (${known.filter((r) => r.exposure !== "loopback").map(rangeText).join(", ") || "none is declared public or internal"})` : `Remove ${single ? "it" : "them"} from the rule, or declare ${single ? "it" : "them"} in portgate.yml`;
+    const msg = `${head} ${spanText(span)}, ${what}, so a listener added later is reachable without review. ${fix}.`;
+    out.push(finding2("k8s-netpol-undeclared-port", msg, whole ? void 0 : gaps[0].from, whole ? void 0 : gaps[0].protocol, at));
+  }
+  return out;
+};
+var missing = (objs, w, pod) => {
+  const inNs = objs.networkPolicies.filter((p) => p.namespace === w.namespace);
+  const egressOnly = inNs.filter((p) => matchesSelector(p.podSelector, pod.labels)).map((p) => p.name);
+  const others = egressOnly.length ? ` (${egressOnly.join(", ")} ${egressOnly.length > 1 ? "select them" : "selects them"} for Egress only)` : inNs.length ? ` (NetworkPolicies in namespace ${w.namespace}: ${inNs.map((p) => p.name).join(", ")}; none selects ${labelText2(w.labels)})` : "";
+  const msg = `No NetworkPolicy in the given manifests restricts ingress to the pods of ${w.kind} ${w.name} in namespace ${w.namespace}${others}, so they accept connections on every port from every pod in the cluster: add one (\`portgate policy\` writes it from portgate.yml), or pass the manifests that hold it.`;
+  return finding2("k8s-netpol-missing", msg, void 0, void 0, w.at);
+};
+var networkPolicyFindings = (objs, gated, ctx) => {
+  const out = [];
+  for (const [w, mine] of gated) {
+    if (w.hostNetwork) continue;
+    const sidecars = w.containers.filter((c) => c.role !== "init" && !mine.includes(c)).flatMap((c) => c.ports);
+    const pod = { namespace: w.namespace, labels: w.labels, ports: w.containers.filter((c) => c.role !== "init").flatMap((c) => c.ports) };
+    const selecting = ingressPoliciesFor(objs.networkPolicies, pod);
+    if (!selecting.length && !w.batch) out.push(missing(objs, w, pod));
+    for (const p of selecting) p.ingress.forEach((rule2, i) => out.push(...ruleFindings(p, i, rule2, pod, w, sidecars, ctx)));
+  }
+  return out;
+};
+
 // src/manifests/k8s-check.ts
 var gatedContainers = (objs, ctx) => {
   const candidates = objs.workloads.flatMap((w) => w.containers.filter((c) => c.role !== "init").map((c) => ({ name: c.name, image: c.image, item: { w, c } })));
@@ -83100,11 +88008,11 @@ var gatedContainers = (objs, ctx) => {
 function checkKubernetes(objs, ctx) {
   const gated = gatedContainers(objs, ctx);
   const view = imageView(ctx);
-  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx)]);
+  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx), ...networkPolicyFindings(objs, gated, ctx)]);
 }
 
 // src/manifests/compose-load.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 
 // src/manifests/compose-ports.ts
 var withDefaults = (s) => {
@@ -83122,8 +88030,8 @@ var badInterpolation = (s) => {
   for (const m of s.matchAll(TEMPLATE)) if (m[1] !== void 0) return s.slice(m.index, m.index + 20).split("\n")[0];
   return void 0;
 };
-var PROTOCOLS3 = ["tcp", "udp", "sctp"];
-var parseProtocol = (p) => PROTOCOLS3.includes(p.toLowerCase()) ? p.toLowerCase() : `unknown protocol "${p}" (use tcp, udp or sctp)`;
+var PROTOCOLS4 = ["tcp", "udp", "sctp"];
+var parseProtocol = (p) => PROTOCOLS4.includes(p.toLowerCase()) ? p.toLowerCase() : `unknown protocol "${p}" (use tcp, udp or sctp)`;
 var parseRange2 = (s, allowZero = false) => {
   const m = /^(\d+)(?:-(\d+))?$/.exec(s.trim());
   const lo = Number(m?.[1]);
@@ -83174,13 +88082,13 @@ var allInterfaces = (hostIp) => !hostIp || hostIp === "0.0.0.0" || hostIp === ":
 
 // src/manifests/compose-run.ts
 var import_shell_quote = __toESM(require_shell_quote(), 1);
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var words = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
   const at = locate(y, e.key);
-  const text2 = (n) => (0, import_yaml4.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
-  if ((0, import_yaml4.isSeq)(e.value)) {
+  const text2 = (n) => (0, import_yaml5.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
+  if ((0, import_yaml5.isSeq)(e.value)) {
     const items = e.value.items.map((n) => text2(n));
     return items.every((i) => i !== void 0) ? { value: items, at } : "unknown";
   }
@@ -83196,11 +88104,11 @@ var splitWords = (text2) => (0, import_shell_quote.parse)(text2, (name) => `$${n
   }
   return ["pattern" in w ? w.pattern : w.op];
 });
-var strings = (y, svc, key) => {
+var strings2 = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
-  const items = (0, import_yaml4.isSeq)(e.value) ? e.value.items : [e.value];
-  return { value: items.map((n) => (0, import_yaml4.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate(y, e.key) };
+  const items = (0, import_yaml5.isSeq)(e.value) ? e.value.items : [e.value];
+  return { value: items.map((n) => (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate(y, e.key) };
 };
 var readEnvironment = (y, svc, run) => {
   const e = entry(y, svc, "environment");
@@ -83211,14 +88119,14 @@ var readEnvironment = (y, svc, run) => {
     if (value === void 0) return run.envSkipped.push({ name, why: `"${raw}" uses a variable without a default`, at });
     run.env.push({ name, value, at });
   };
-  if ((0, import_yaml4.isMap)(e.value)) {
+  if ((0, import_yaml5.isMap)(e.value)) {
     for (const p of pairsOf(y, e.value)) {
       const v = deref(y, p.value) ?? null;
-      add(String(p.key.value), (0, import_yaml4.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate(y, p.key));
+      add(String(p.key.value), (0, import_yaml5.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate(y, p.key));
     }
-  } else if ((0, import_yaml4.isSeq)(e.value)) {
+  } else if ((0, import_yaml5.isSeq)(e.value)) {
     for (const n of e.value.items) {
-      const t = (0, import_yaml4.isScalar)(n) ? String(n.value) : fail(y, n, "an `environment` entry must be NAME=value");
+      const t = (0, import_yaml5.isScalar)(n) ? String(n.value) : fail(y, n, "an `environment` entry must be NAME=value");
       const i = t.indexOf("=");
       add(i < 0 ? t : t.slice(0, i), i < 0 ? void 0 : t.slice(i + 1), locate(y, n));
     }
@@ -83239,26 +88147,26 @@ var readComposeRun = (y, svc) => {
     else if (w) run[field] = w;
   }
   const user = entry(y, svc, "user");
-  const userText = user && (0, import_yaml4.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
+  const userText = user && (0, import_yaml5.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
   if (user && userText) run.user = { value: userText, at: locate(y, user.key) };
   readEnvironment(y, svc, run);
   const ro = optBool(y, svc, "read_only");
   const priv = optBool(y, svc, "privileged");
   if (ro) run.readOnly = ro;
   if (priv) run.privileged = priv;
-  const add = strings(y, svc, "cap_add");
-  const drop = strings(y, svc, "cap_drop");
+  const add = strings2(y, svc, "cap_add");
+  const drop = strings2(y, svc, "cap_drop");
   if (add) run.capAdd = add;
   if (drop) run.capDrop = drop;
-  for (const t of strings(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate(y, entry(y, svc, "tmpfs").key)));
+  for (const t of strings2(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate(y, entry(y, svc, "tmpfs").key)));
   for (const n of optSeq(y, svc, "volumes")?.value ?? []) {
     const at = locate(y, n);
-    if ((0, import_yaml4.isMap)(n)) {
+    if ((0, import_yaml5.isMap)(n)) {
       const type = n.get("type") ?? "volume";
       const target = String(n.get("target") ?? "");
       if (type === "tmpfs") run.tmpfs.push({ path: target, at });
       else run.otherMounts.push({ path: target, kind: type, at });
-    } else if ((0, import_yaml4.isScalar)(n)) {
+    } else if ((0, import_yaml5.isScalar)(n)) {
       const parts = String(n.value).split(":");
       run.otherMounts.push({ path: parts[1] ?? parts[0], kind: parts.length > 1 ? "bind or named volume" : "anonymous volume", at });
     }
@@ -83285,7 +88193,7 @@ var mergeRun = (a, b) => {
   };
 };
 var scalarText = (y, node, what) => {
-  if (!(0, import_yaml5.isScalar)(node) || typeof node.value !== "string" && typeof node.value !== "number") return fail(y, node, `${what} must be a string or a number`);
+  if (!(0, import_yaml6.isScalar)(node) || typeof node.value !== "string" && typeof node.value !== "number") return fail(y, node, `${what} must be a string or a number`);
   return withDefaults(String(node.value));
 };
 var longPort = (y, m) => {
@@ -83307,7 +88215,7 @@ var longPort = (y, m) => {
 var longRaw = (p) => `{${[`target: ${p.target}`, p.published && `published: ${p.published}`, p.hostIp && `host_ip: ${p.hostIp}`, p.protocol !== "tcp" && `protocol: ${p.protocol}`].filter(Boolean).join(", ")}}`;
 var readPorts2 = (y, svc) => (optSeq(y, svc, "ports")?.value ?? []).flatMap((node) => {
   const at = locate(y, node);
-  if ((0, import_yaml5.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
+  if ((0, import_yaml6.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
   const text2 = scalarText(y, node, "a `ports` entry");
   if (text2 === void 0) return [];
   const parsed = parseShortPort(text2);
@@ -83323,7 +88231,7 @@ var readExpose = (y, svc) => (optSeq(y, svc, "expose")?.value ?? []).flatMap((no
   return Array.from({ length: r[1] - r[0] + 1 }, (_, i) => ({ port: r[0] + i, protocol, at: locate(y, node) }));
 });
 var checkInterpolation = (y) => {
-  (0, import_yaml5.visit)(y.doc, {
+  (0, import_yaml6.visit)(y.doc, {
     Scalar: (_key, node) => {
       const bad = typeof node.value === "string" ? badInterpolation(node.value) : void 0;
       if (bad !== void 0)
@@ -83338,7 +88246,7 @@ function loadCompose(sources) {
       checkInterpolation(y);
       const services = root && optMap(y, root, "services")?.value;
       for (const pair of services ? pairsOf(y, services) : []) {
-        const name = (0, import_yaml5.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
+        const name = (0, import_yaml6.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
         const value = deref(y, pair.value);
         const svc = value && asMap(y, value, `service ${name}`);
         const prev = byName.get(name) ?? { name, ports: [], expose: [], run: emptyRun(), at: locate(y, pair.key) };
@@ -83429,6 +88337,7 @@ var context = (d, v) => ({
   ...d.containerName !== void 0 && { containerName: d.containerName },
   listeners: v.listening,
   declared: v.declared,
+  ...v.dynamic && { dynamic: v.dynamic },
   exposed: v.exposed,
   isRisky: riskyPort
 });
@@ -83501,7 +88410,7 @@ var runGate = async (opts, engine) => {
     portsLocation: opts.spec?.locations.ports,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...deploymentFindings(deployment, { listening, declared: declared ?? [], exposed: statics.exposed })],
+    extra: [...statics.findings, ...deploymentFindings(deployment, { listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed })],
     overrides: opts.spec?.rules,
     risky: riskyPort
   });
@@ -83579,8 +88488,8 @@ var observe = async (opts, engine, plan, expected, lap) => {
       throw reader.kind === "exec" ? new EnvironmentError(`--probe exec could not read /proc/net with the image's own sh and cat: ${e.message}`) : e;
     });
     lap("wait", tWait);
-    const missing2 = [...expected].some((k) => !observation.listening.some((l) => portKey(l) === k));
-    const logs = observation.exited || missing2 ? await target.logs(DEFAULTS.logLines) : void 0;
+    const missing3 = [...expected].some((k) => !observation.listening.some((l) => portKey(l) === k));
+    const logs = observation.exited || missing3 ? await target.logs(DEFAULTS.logLines) : void 0;
     container = {
       exited: observation.exited,
       ...observation.exitCode !== void 0 && { exitCode: observation.exitCode },
@@ -83660,7 +88569,7 @@ var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
 };
 
 // src/spec/load.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/util/duration.ts
 var import_ms = __toESM(require_ms(), 1);
@@ -83716,7 +88625,7 @@ var parsePortValue = (v) => {
 };
 
 // src/spec/positions.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 var pathLabel = (path) => path.map((s, i) => typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`).join("") || "the top level";
 var fromPointer = (pointer, root) => {
   const path = [];
@@ -83730,9 +88639,9 @@ var fromPointer = (pointer, root) => {
   return path;
 };
 var SourcePositions = class {
-  constructor(doc, lines2, file, text2) {
+  constructor(doc, lines3, file, text2) {
     this.doc = doc;
-    this.lines = lines2;
+    this.lines = lines3;
     this.file = file;
     this.text = text2;
   }
@@ -83743,19 +88652,19 @@ var SourcePositions = class {
   /** The source text of a plain scalar (`0x10`, `1.10`), so values keep the form the author wrote. */
   plainSource(path) {
     const { value } = this.walk(path);
-    return (0, import_yaml6.isScalar)(value) && value.type === "PLAIN" && value.range ? this.text.slice(value.range[0], value.range[1]) : void 0;
+    return (0, import_yaml7.isScalar)(value) && value.type === "PLAIN" && value.range ? this.text.slice(value.range[0], value.range[1]) : void 0;
   }
   /** The key node and value node at `path`, as deep as the path resolves. */
   walk(path) {
-    let value = (0, import_yaml6.isNode)(this.doc.contents) ? this.doc.contents : void 0;
+    let value = (0, import_yaml7.isNode)(this.doc.contents) ? this.doc.contents : void 0;
     let key;
     for (const seg of path) {
-      if ((0, import_yaml6.isMap)(value)) {
-        const pair = value.items.find((p) => String((0, import_yaml6.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
+      if ((0, import_yaml7.isMap)(value)) {
+        const pair = value.items.find((p) => String((0, import_yaml7.isScalar)(p.key) ? p.key.value : p.key) === String(seg));
         if (!pair) break;
-        key = (0, import_yaml6.isNode)(pair.key) ? pair.key : void 0;
-        value = (0, import_yaml6.isNode)(pair.value) ? pair.value : key;
-      } else if ((0, import_yaml6.isSeq)(value) && typeof seg === "number" && (0, import_yaml6.isNode)(value.items[seg])) {
+        key = (0, import_yaml7.isNode)(pair.key) ? pair.key : void 0;
+        value = (0, import_yaml7.isNode)(pair.value) ? pair.value : key;
+      } else if ((0, import_yaml7.isSeq)(value) && typeof seg === "number" && (0, import_yaml7.isNode)(value.items[seg])) {
         key = void 0;
         value = value.items[seg];
       } else break;
@@ -83787,10 +88696,10 @@ var SourcePositions = class {
   }
 };
 var parseWithPositions = (text2, file) => {
-  const lines2 = new import_yaml6.LineCounter();
-  const doc = (0, import_yaml6.parseDocument)(text2, { lineCounter: lines2, prettyErrors: false, keepSourceTokens: false });
+  const lines3 = new import_yaml7.LineCounter();
+  const doc = (0, import_yaml7.parseDocument)(text2, { lineCounter: lines3, prettyErrors: false, keepSourceTokens: false });
   const errors = doc.errors.map((e) => ({ offset: e.pos[0], code: e.code, message: e.message }));
-  return { positions: new SourcePositions(doc, lines2, file, text2), errors };
+  return { positions: new SourcePositions(doc, lines3, file, text2), errors };
 };
 
 // src/spec/validate.ts
@@ -83832,6 +88741,9 @@ var portgate_schema_default = {
     },
     run: {
       $ref: "#/definitions/run"
+    },
+    policy: {
+      $ref: "#/definitions/policy"
     },
     rules: {
       $ref: "#/definitions/rules"
@@ -84207,6 +89119,18 @@ var portgate_schema_default = {
         "compose-published-all-interfaces": {
           description: "Compose publishes a sensitive port on all interfaces (default error).",
           $ref: "#/definitions/severity"
+        },
+        "k8s-netpol-loopback-port": {
+          description: "NetworkPolicy allows a loopback port (default error).",
+          $ref: "#/definitions/severity"
+        },
+        "k8s-netpol-undeclared-port": {
+          description: "NetworkPolicy allows an undeclared port (default warning).",
+          $ref: "#/definitions/severity"
+        },
+        "k8s-netpol-missing": {
+          description: "No NetworkPolicy restricts ingress (default warning).",
+          $ref: "#/definitions/severity"
         }
       }
     },
@@ -84281,6 +89205,107 @@ var portgate_schema_default = {
           minLength: 1
         }
       }
+    },
+    policy: {
+      description: "How `portgate policy` writes the Kubernetes NetworkPolicy for this service: public ports open to every peer, internal ports to the peers below, loopback ports to none.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        internalFrom: {
+          description: "Who may reach the `internal` ports, as NetworkPolicy `from` entries (any one of them suffices). Default: every pod of the service's own namespace (`- podSelector: {}`). An empty list is refused: in a NetworkPolicy it would let every peer in.",
+          type: "array",
+          minItems: 1,
+          items: {
+            $ref: "#/definitions/policyPeer"
+          },
+          examples: [
+            [
+              {
+                namespaceSelector: {
+                  matchLabels: {
+                    "kubernetes.io/metadata.name": "monitoring"
+                  }
+                },
+                podSelector: {
+                  matchLabels: {
+                    app: "prometheus"
+                  }
+                }
+              }
+            ]
+          ]
+        }
+      }
+    },
+    policyPeer: {
+      description: "One NetworkPolicy peer. `podSelector` alone: those pods of the service's namespace; `namespaceSelector` alone: every pod of those namespaces (a namespace's name is its label kubernetes.io/metadata.name); both: those pods in those namespaces.",
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        podSelector: {
+          description: "Pods by label; `{}` selects every pod.",
+          $ref: "#/definitions/labelSelector"
+        },
+        namespaceSelector: {
+          description: "Namespaces by label; `{}` selects every namespace.",
+          $ref: "#/definitions/labelSelector"
+        }
+      }
+    },
+    labelSelector: {
+      description: "A Kubernetes label selector: every matchLabels entry and every matchExpressions entry must hold; `{}` matches everything.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        matchLabels: {
+          description: "Labels that must be present with exactly these values.",
+          type: "object",
+          additionalProperties: {
+            type: "string"
+          },
+          examples: [
+            {
+              app: "gateway"
+            }
+          ]
+        },
+        matchExpressions: {
+          description: "Set-based requirements: In / NotIn a list of values, Exists / DoesNotExist.",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: [
+              "key",
+              "operator"
+            ],
+            properties: {
+              key: {
+                description: "The label key.",
+                type: "string",
+                minLength: 1
+              },
+              operator: {
+                description: "In and NotIn need `values`; Exists and DoesNotExist take none.",
+                enum: [
+                  "In",
+                  "NotIn",
+                  "Exists",
+                  "DoesNotExist"
+                ]
+              },
+              values: {
+                description: "The values for In / NotIn.",
+                type: "array",
+                items: {
+                  type: "string"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 };
@@ -84333,7 +89358,7 @@ var fieldMessage = (path, data) => {
   }
   return void 0;
 };
-var missing = (path, key) => {
+var missing2 = (path, key) => {
   if (path.length === 0 && key === "version") return "missing `version`: add `version: 1` as the first line.";
   if (path.length === 0 && key === "ports") return "missing `ports`: list the ports the image may listen on, or write `ports: []` if it must not listen at all.";
   if (key === "port") return `${pathLabel(path)} has no \`port\`: add e.g. \`port: 8080\`.`;
@@ -84341,8 +89366,8 @@ var missing = (path, key) => {
 };
 var unknownKey = (path, key, allowed) => {
   if (same(path, ["rules"])) return `unknown rule \`${key}\` in rules.${didYouMean(key, allowed)} Valid rule ids: ${allowed.join(", ")}.`;
-  const where5 = path.length ? `in ${pathLabel(path)}` : "at the top level";
-  return `unknown key \`${key}\` ${where5}.${didYouMean(key, allowed)} Allowed keys: ${allowed.join(", ")}.`;
+  const where7 = path.length ? `in ${pathLabel(path)}` : "at the top level";
+  return `unknown key \`${key}\` ${where7}.${didYouMean(key, allowed)} Allowed keys: ${allowed.join(", ")}.`;
 };
 var wrongType = (path, types, data) => {
   const label = pathLabel(path);
@@ -84360,7 +89385,7 @@ var message = (e, path) => {
   const p = e.params;
   switch (e.keyword) {
     case "required":
-      return { path, message: missing(path, String(p.missingProperty)), missing: String(p.missingProperty) };
+      return { path, message: missing2(path, String(p.missingProperty)), missing: String(p.missingProperty) };
     case "additionalProperties": {
       const allowed = Object.keys(e.parentSchema.properties ?? {});
       const key = String(p.additionalProperty);
@@ -84389,10 +89414,10 @@ var message = (e, path) => {
   }
 };
 var schemaIssues = (data) => {
-  const validate = validator();
-  if (validate(data)) return [];
+  const validate38 = validator();
+  if (validate38(data)) return [];
   const byPlace = /* @__PURE__ */ new Map();
-  const errors = [...validate.errors ?? []].filter((e) => e.propertyName === void 0).sort((a, b) => Number(b.keyword === "type") - Number(a.keyword === "type"));
+  const errors = [...validate38.errors ?? []].filter((e) => e.propertyName === void 0).sort((a, b) => Number(b.keyword === "type") - Number(a.keyword === "type"));
   for (const e of errors) {
     const path = fromPointer(e.instancePath, data);
     const custom = fieldMessage(path, e.data);
@@ -84403,6 +89428,85 @@ var schemaIssues = (data) => {
   const found = [...byPlace.values()];
   const typo = (f) => found.some((o) => o.meant === f.missing && JSON.stringify(o.path.slice(0, -1)) === JSON.stringify(f.path));
   return found.filter((f) => !f.missing || !typo(f)).map(({ path, at, message: message2 }) => ({ path, message: message2, ...at && { at } }));
+};
+
+// src/spec/policy.ts
+var import_yaml8 = __toESM(require_dist(), 1);
+
+// src/policy/labels.ts
+var NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+var DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var labelKeyIssue = (key) => {
+  const slash = key.lastIndexOf("/");
+  const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [void 0, key];
+  if (prefix !== void 0 && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return `label key "${key}" has an invalid prefix "${prefix}": it must be a DNS subdomain such as app.kubernetes.io`;
+  }
+  if (name.length > 63 || !NAME.test(name)) return `label key "${key}" is invalid: the name part must be 1-63 letters, digits, -, _ or . and start and end with a letter or digit`;
+  return void 0;
+};
+var labelValueIssue = (key, value) => value === "" || value.length <= 63 && NAME.test(value) ? void 0 : `label value "${value}" of "${key}" is invalid: it must be at most 63 letters, digits, -, _ or . and start and end with a letter or digit`;
+var namespaceIssue = (ns) => ns.length <= 63 && DNS_LABEL.test(ns) ? void 0 : `namespace "${ns}" is not a valid name: at most 63 lower-case letters, digits and -, starting and ending with a letter or digit`;
+var objectNameIssue = (name) => name.length <= 253 && DNS_SUBDOMAIN.test(name) ? void 0 : `"${name}" is not a valid object name: at most 253 lower-case letters, digits, - and ., starting and ending with a letter or digit`;
+var parseLabelList = (text2, flag) => {
+  const out = {};
+  for (const part of text2.split(",")) {
+    const m = /^\s*([^=!\s]+)\s*==?\s*([^=]*?)\s*$/.exec(part);
+    if (!m) throw new InputError(`${flag} "${text2}": write labels as KEY=VALUE pairs separated by commas, e.g. ${flag} app=api,tier=web.`);
+    const [, key, value] = m;
+    const issue = labelKeyIssue(key) ?? labelValueIssue(key, value);
+    if (issue) throw new InputError(`${flag}: ${issue}.`);
+    if (key in out) throw new InputError(`${flag}: label "${key}" is given twice.`);
+    out[key] = value;
+  }
+  return out;
+};
+
+// src/spec/policy.ts
+var toSelector = (raw) => ({
+  matchLabels: { ...raw.matchLabels },
+  matchExpressions: (raw.matchExpressions ?? []).map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] }))
+});
+var peerIssues = (peer, path) => ["podSelector", "namespaceSelector"].flatMap((field) => {
+  const s = peer[field];
+  if (!s) return [];
+  const at = [...path, field];
+  const labels2 = Object.entries(s.matchLabels ?? {}).flatMap(([k, v]) => {
+    const key = labelKeyIssue(k);
+    const value = labelValueIssue(k, v);
+    return [...key ? [{ path: [...at, "matchLabels", k], at: "key", message: `${key}.` }] : [], ...value ? [{ path: [...at, "matchLabels", k], message: `${value}.` }] : []];
+  });
+  const exprs = (s.matchExpressions ?? []).flatMap((e, i) => {
+    const here = [...at, "matchExpressions", i];
+    const needs = e.operator === "In" || e.operator === "NotIn";
+    const problems = [labelKeyIssue(e.key), ...(e.values ?? []).map((v) => labelValueIssue(e.key, v))].filter((m) => !!m).map((m) => ({ path: here, message: `${m}.` }));
+    if (needs && !e.values?.length) problems.push({ path: here, message: `${pathLabel(here)}: operator ${e.operator} needs a non-empty \`values\` list.` });
+    if (!needs && e.values?.length) problems.push({ path: [...here, "values"], message: `${pathLabel(here)}: operator ${e.operator} takes no \`values\`: remove them.` });
+    return problems;
+  });
+  return [...labels2, ...exprs];
+});
+var buildPolicy = (raw, positions, issues) => {
+  if (!raw.internalFrom) return {};
+  raw.internalFrom.forEach((p, i) => issues.push(...peerIssues(p, ["policy", "internalFrom", i])));
+  return { internalFrom: raw.internalFrom.map((p) => ({ ...p.podSelector && { podSelector: toSelector(p.podSelector) }, ...p.namespaceSelector && { namespaceSelector: toSelector(p.namespaceSelector) } })), internalFromAt: positions.locate(["policy", "internalFrom"], "key").location };
+};
+var parsePeerFlag = (text2) => {
+  const example = "e.g. --internal-from '{podSelector: {matchLabels: {app: gateway}}}'";
+  let data;
+  try {
+    data = (0, import_yaml8.parse)(text2);
+  } catch (e) {
+    throw new InputError(`--internal-from "${text2}" is not YAML: ${e.message.split("\n")[0]}. Write one peer as a flow mapping, ${example}.`);
+  }
+  const path = ["policy", "internalFrom", 0];
+  const issues = schemaIssues({ version: 1, ports: [], policy: { internalFrom: [data] } });
+  const problems = issues.length ? issues : peerIssues(data, path);
+  const [first] = problems;
+  if (first) throw new InputError(`--internal-from "${text2}": ${first.message.replace("policy.internalFrom[0]", "the peer")} Write one peer as a flow mapping, ${example}.`);
+  const peer = data;
+  return { ...peer.podSelector && { podSelector: toSelector(peer.podSelector) }, ...peer.namespaceSelector && { namespaceSelector: toSelector(peer.namespaceSelector) } };
 };
 
 // src/spec/load.ts
@@ -84419,10 +89523,10 @@ ${where4(p.location)}: ${p.message}`);
 var syntaxMessage = (code3, message2) => code3 === "MULTIPLE_DOCS" ? "the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document." : `invalid YAML: ${message2.replace(/\.?$/, ".")} Fix the syntax at this position.`;
 var firstAlias2 = (doc) => {
   let offset;
-  (0, import_yaml7.visit)(doc, {
+  (0, import_yaml9.visit)(doc, {
     Alias: (_key, node) => {
       offset = node.range?.[0];
-      return import_yaml7.visit.BREAK;
+      return import_yaml9.visit.BREAK;
     }
   });
   return offset;
@@ -84507,7 +89611,8 @@ var build = (raw, positions) => {
   const runKeys = ["entrypoint", "command", "env", "user", "sandbox", "network", "readOnly", "tmpfs", "capAdd", "capDrop", "memory", "pids"];
   const present = runKeys.filter((k) => raw.run?.[k] !== void 0);
   if (present.length) locations.runKeys = Object.fromEntries(present.map((k) => [k === "memory" ? "memoryBytes" : k, positions.locate(["run", k], "key").location]));
-  return { spec: { file: positions.file, version: 1, ports, dynamic, run, rules: { ...raw.rules }, locations }, issues };
+  const policy = raw.policy && buildPolicy(raw.policy, positions, issues);
+  return { spec: { file: positions.file, version: 1, ports, dynamic, run, ...policy && { policy }, rules: { ...raw.rules }, locations }, issues };
 };
 var buildRun = (raw, positions, issues) => {
   const run = {};
@@ -84578,24 +89683,24 @@ var comment = (text2, indent2 = "") => text2.split(/\r\n|\r|\n/).map((l) => `${i
 var scalar = (v) => /^[A-Za-z_][\w.-]*$/.test(v) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(v) ? v : JSON.stringify(v);
 var duration = (ms2) => ms2 % 1e3 === 0 ? `${ms2 / 1e3}s` : `${ms2}ms`;
 var renderRun = (run) => {
-  const lines2 = [];
-  if (run.entrypoint) lines2.push(`  entrypoint: ${JSON.stringify(run.entrypoint)}`);
-  if (run.command) lines2.push(`  command: ${JSON.stringify(run.command)}`);
+  const lines3 = [];
+  if (run.entrypoint) lines3.push(`  entrypoint: ${JSON.stringify(run.entrypoint)}`);
+  if (run.command) lines3.push(`  command: ${JSON.stringify(run.command)}`);
   if (run.env && Object.keys(run.env).length) {
-    lines2.push("  env:", ...Object.entries(run.env).map(([k, v]) => `    ${scalar(k)}: ${scalar(v)}`));
+    lines3.push("  env:", ...Object.entries(run.env).map(([k, v]) => `    ${scalar(k)}: ${scalar(v)}`));
   }
-  if (run.user !== void 0) lines2.push(`  user: ${scalar(run.user)}`);
-  if (run.sandbox !== void 0) lines2.push(`  sandbox: ${run.sandbox}`);
-  if (run.network !== void 0) lines2.push(`  network: ${run.network}`);
-  if (run.readOnly !== void 0) lines2.push(`  readOnly: ${run.readOnly}`);
-  if (run.tmpfs?.length) lines2.push(`  tmpfs: ${JSON.stringify(run.tmpfs.map((t) => t.path))}`);
-  if (run.capAdd?.length) lines2.push(`  capAdd: ${JSON.stringify(run.capAdd)}`);
-  if (run.capDrop?.length) lines2.push(`  capDrop: ${JSON.stringify(run.capDrop)}`);
-  if (run.memoryBytes !== void 0) lines2.push(`  memory: ${Math.ceil(run.memoryBytes / 1024 ** 2)}m`);
-  if (run.pids !== void 0) lines2.push(`  pids: ${run.pids}`);
-  if (run.timeoutMs !== void 0) lines2.push(`  timeout: ${duration(run.timeoutMs)}`);
-  if (run.settleMs !== void 0) lines2.push(`  settle: ${run.settleMs === "auto" ? "auto" : duration(run.settleMs)}`);
-  return lines2.length ? ["run:", ...lines2] : [];
+  if (run.user !== void 0) lines3.push(`  user: ${scalar(run.user)}`);
+  if (run.sandbox !== void 0) lines3.push(`  sandbox: ${run.sandbox}`);
+  if (run.network !== void 0) lines3.push(`  network: ${run.network}`);
+  if (run.readOnly !== void 0) lines3.push(`  readOnly: ${run.readOnly}`);
+  if (run.tmpfs?.length) lines3.push(`  tmpfs: ${JSON.stringify(run.tmpfs.map((t) => t.path))}`);
+  if (run.capAdd?.length) lines3.push(`  capAdd: ${JSON.stringify(run.capAdd)}`);
+  if (run.capDrop?.length) lines3.push(`  capDrop: ${JSON.stringify(run.capDrop)}`);
+  if (run.memoryBytes !== void 0) lines3.push(`  memory: ${Math.ceil(run.memoryBytes / 1024 ** 2)}m`);
+  if (run.pids !== void 0) lines3.push(`  pids: ${run.pids}`);
+  if (run.timeoutMs !== void 0) lines3.push(`  timeout: ${duration(run.timeoutMs)}`);
+  if (run.settleMs !== void 0) lines3.push(`  settle: ${run.settleMs === "auto" ? "auto" : duration(run.settleMs)}`);
+  return lines3.length ? ["run:", ...lines3] : [];
 };
 var renderDynamic = (dynamic) => dynamic.length ? [
   "dynamic:",
@@ -84610,9 +89715,9 @@ var renderDynamic = (dynamic) => dynamic.length ? [
   ])
 ] : [];
 var renderSpec = (ports, opts = {}) => {
-  const lines2 = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
-  for (const h of opts.header ?? []) lines2.push(...comment(h));
-  lines2.push(
+  const lines3 = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
+  for (const h of opts.header ?? []) lines3.push(...comment(h));
+  lines3.push(
     "#",
     "# exposure: public   = EXPOSEd and listening on a non-loopback address",
     "#           internal = listening on a non-loopback address, EXPOSE optional",
@@ -84621,20 +89726,20 @@ var renderSpec = (ports, opts = {}) => {
     "version: 1"
   );
   if (!ports.length) {
-    lines2.push("# Nothing listened and nothing is EXPOSEd: the image must not listen at all.", "ports: []");
+    lines3.push("# Nothing listened and nothing is EXPOSEd: the image must not listen at all.", "ports: []");
   } else {
-    lines2.push("ports:");
+    lines3.push("ports:");
     for (const p of ports) {
-      if (p.comment) lines2.push(...comment(p.comment, "  "));
-      lines2.push(`  - port: ${p.port}`);
-      if (p.protocol !== "tcp") lines2.push(`    protocol: ${p.protocol}`);
-      if (p.name !== void 0) lines2.push(`    name: ${scalar(p.name)}`);
-      lines2.push(`    exposure: ${p.exposure}`);
+      if (p.comment) lines3.push(...comment(p.comment, "  "));
+      lines3.push(`  - port: ${p.port}`);
+      if (p.protocol !== "tcp") lines3.push(`    protocol: ${p.protocol}`);
+      if (p.name !== void 0) lines3.push(`    name: ${scalar(p.name)}`);
+      lines3.push(`    exposure: ${p.exposure}`);
     }
   }
-  lines2.push(...renderDynamic(opts.dynamic ?? []));
-  lines2.push(...renderRun(opts.run ?? {}));
-  return `${lines2.join("\n")}
+  lines3.push(...renderDynamic(opts.dynamic ?? []));
+  lines3.push(...renderRun(opts.run ?? {}));
+  return `${lines3.join("\n")}
 `;
 };
 
@@ -84861,8 +89966,8 @@ var toJson = (r, opts) => `${JSON.stringify(toJsonReport(r, opts.cwd), null, 2)}
 var attr = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("	", "&#9;");
 var text = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 var describe2 = (f, cwd) => {
-  const where5 = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? " (image)" : "";
-  return `[${f.severity}] ${f.rule}${where5}
+  const where7 = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? " (image)" : "";
+  return `[${f.severity}] ${f.rule}${where7}
 ${f.message}`;
 };
 var caseXml = (c, r, cwd) => {
@@ -84951,22 +90056,22 @@ var verdictCell2 = (row, text2) => {
 var portTable = (r) => {
   const rows = portRows(r);
   if (rows.length === 0) return ["_No ports in any view: nothing EXPOSEd, declared or listening._"];
-  const lines2 = rows.map((row) => {
+  const lines3 = rows.map((row) => {
     const c = portCells(row, r.container !== void 0);
     const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
     return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row, c.verdict)} |`;
   });
   const more = (n) => `_\u2026 and ${n} more port${n === 1 ? "" : "s"} not shown; see the JSON report._`;
-  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines2, PORTS_LIMIT, more)];
+  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines3, PORTS_LIMIT, more)];
 };
 var firstLine = (s) => {
   const [first, ...rest] = s.split("\n");
   return rest.some((l) => l.trim()) ? `${first.trim()} \u2026` : first.trim();
 };
 var findingRow = (f, cwd) => {
-  const where5 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : "(image)";
+  const where7 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : "(image)";
   const port = findingPort(f);
-  return `| ${ICON[f.severity]}\xA0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where5} |`;
+  return `| ${ICON[f.severity]}\xA0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where7} |`;
 };
 var logsBlock = (r) => {
   const raw = r.container?.logs?.trimEnd();
@@ -85219,7 +90324,7 @@ var verdictLine = (r, paint) => {
 };
 var toText = (r, opts) => {
   const paint = painter(opts.color ?? false);
-  const lines2 = [
+  const lines3 = [
     `${paint("portgate", "bold")} ${r.image}`,
     paint(contextLine(r, opts.cwd), "dim"),
     "",
@@ -85230,7 +90335,7 @@ var toText = (r, opts) => {
     "",
     verdictLine(r, paint)
   ];
-  return neutralizeCommands(`${lines2.join("\n")}
+  return neutralizeCommands(`${lines3.join("\n")}
 `);
 };
 
@@ -85264,92 +90369,9 @@ var {
 // src/version.ts
 var VERSION = package_default.version;
 
-// src/cli/args.ts
-var formats = Object.keys(FORMATS);
-var collect = (v, prev) => [...prev ?? [], v];
-var buildArg = (v, prev) => {
-  const i = v.indexOf("=");
-  if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
-  return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
-};
-var report = (v) => {
-  const i = v.indexOf("=");
-  const format = v.slice(0, i);
-  if (i <= 0 || !formats.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(", ")}; got "${v}"`);
-  return { format, path: filePath(v.slice(i + 1), `--report ${format}=`, "report.xml") };
-};
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
-var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect).option("--container <name>", "container/service name that runs the image in the manifests");
-var deploy = (o) => ({
-  spec: filePath(o.spec, "--spec", "portgate.yml"),
-  manifests: (o.manifests ?? []).map((m) => filePath(m, "--manifests", "deploy/k8s")),
-  compose: (o.compose ?? []).map((c) => filePath(c, "--compose", "compose.yaml")),
-  container: o.container
-});
-var parseCliArgs = (argv) => {
-  let result2;
-  let help = "";
-  const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
-  deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").action((o) => {
-    result2 = {
-      command: "check",
-      ...common(o),
-      ...deploy(o),
-      builder: o.builder,
-      format: o.format,
-      output: filePath(o.output, "--output", "report.txt"),
-      reports: o.report ?? [],
-      failOn: o.failOn,
-      staticOnly: o.staticOnly ?? false,
-      color: o.color
-    };
-  });
-  deployOptions(runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")), " whose run: settings to use").option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
-    result2 = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
-  });
-  try {
-    program2.parse(argv, { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.help" && e.exitCode !== 0) return { command: "usage", text: help };
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return { command: "help", text: help };
-      const command = ["check", "init"].includes(argv[0] ?? "") ? `${argv[0]} ` : "";
-      throw new InputError(`${e.message.replace(/^error: /, "")}
-Run \`portgate ${command}--help\` for usage.`);
-    }
-    throw e;
-  }
-  if (!result2) return { command: "usage", text: program2.helpInformation() };
-  return result2;
-};
-var imageRef = (value, flag, example) => {
-  if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
-  const bad = describeBadImageReference(value.trim(), flag);
-  if (bad) throw new InputError(bad);
-  return value.trim();
-};
-function filePath(value, flag, example) {
-  if (value !== void 0 && !value.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag}${flag.endsWith("=") ? "" : " "}${example}, or leave the option out (is the variable you pass set?)`);
-  return value;
-}
-var positive = (ms2, flag) => {
-  if (ms2 <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
-  return ms2;
-};
-var common = (o) => ({
-  image: imageRef(o.image, "--image", "app:ci"),
-  dockerfile: filePath(o.dockerfile, "--dockerfile", "Dockerfile"),
-  buildArgs: o.buildArg ?? {},
-  target: o.target,
-  probe: o.probe,
-  probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS.probeImage),
-  pull: o.pull,
-  engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
-  ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
-  ...o.settle !== void 0 && { settle: parseSettle(o.settle, "--settle") },
-  ...o.sandbox !== void 0 && { sandbox: o.sandbox },
-  ...o.network !== void 0 && { network: o.network }
-});
+// src/cli/policy.ts
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 
 // src/gate/read-inputs.ts
 import { readdir as readdir2, readFile as readFile4, stat } from "node:fs/promises";
@@ -85441,6 +90463,1097 @@ var deploymentInputs = async (a, stdin = readStdin) => {
   return { ...manifests.length && { manifests }, ...compose.length && { compose }, ...a.container !== void 0 && { containerName: a.container } };
 };
 
+// src/policy/generate.ts
+var where5 = (l) => `${l.file}:${l.line}`;
+var selectorObject = (s) => ({
+  ...Object.keys(s.matchLabels).length && { matchLabels: { ...s.matchLabels } },
+  ...s.matchExpressions.length && { matchExpressions: s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...e.values.length && { values: [...e.values] } })) }
+});
+var peerObject = (p) => ({
+  ...p.namespaceSelector && { namespaceSelector: selectorObject(p.namespaceSelector) },
+  ...p.podSelector && { podSelector: selectorObject(p.podSelector) }
+});
+var portEntry = (r, target) => {
+  const named = r.from === r.to ? target.containerPorts.find((p) => p.containerPort === r.from && p.protocol === r.protocol && p.name) : void 0;
+  const ephemeral = r.dynamic && r.from === LINUX_EPHEMERAL[0] && r.to === LINUX_EPHEMERAL[1] ? "Linux's default ephemeral range" : void 0;
+  const about = [r.name, ephemeral].filter(Boolean).join(", ");
+  const what = `${r.dynamic ? "dynamic " : ""}${rangeText(r)} ${r.exposure}${about ? ` (${about})` : ""}`;
+  const note = `${where5(r.location)} ${what}${named ? `; containerPort ${named.containerPort} is named ${named.name} (${where5(named.at)})` : ""}`;
+  const protocol = r.protocol.toUpperCase();
+  if (named) return { entry: { port: named.name, protocol }, note };
+  return { entry: { port: r.from, ...r.to > r.from && { endPort: r.to }, protocol }, note };
+};
+var generatePolicy = (spec, target, internal) => {
+  const ranges2 = declaredRanges(spec.ports, spec.dynamic);
+  const groups = [
+    { exposure: "public", text: "public ports: no `from`, so every peer may connect (any pod, any address)" },
+    { exposure: "internal", text: `internal ports: only from ${internal?.from ?? `the pods of namespace ${target.namespace} (the default: set policy.internalFrom in ${spec.file} to choose others)`}` }
+  ];
+  const comments = [];
+  const ingress = groups.flatMap((g) => {
+    const rs = ranges2.filter((r) => r.exposure === g.exposure);
+    if (!rs.length) return [];
+    const entries = rs.map((r) => portEntry(r, target));
+    const from = g.exposure === "internal" ? (internal?.peers ?? [{ podSelector: { matchLabels: {}, matchExpressions: [] } }]).map(peerObject) : void 0;
+    return [{ rule: { ...from && { from }, ports: entries.map((e) => e.entry) }, notes: entries.map((e) => e.note), text: g.text }];
+  });
+  ingress.forEach((r, i) => {
+    comments.push({ path: ["spec", "ingress", i], place: "before", text: r.text });
+    r.notes.forEach((n, j) => comments.push({ path: ["spec", "ingress", i, "ports", j, "port"], place: "inline", text: n }));
+  });
+  comments.push(
+    { path: ["metadata", "namespace"], place: "inline", text: target.namespaceFrom },
+    { path: ["spec", "podSelector"], place: "before", text: target.podsFrom },
+    { path: ["spec", "policyTypes"], place: "before", text: "Ingress only: these pods accept no connection the rules below do not allow; their egress is not restricted." }
+  );
+  if (!ingress.length) comments.push({ path: ["spec", "ingress"], place: "before", text: `${spec.file} declares no public or internal port: all ingress is denied.` });
+  const loopback = ranges2.filter((r) => r.exposure === "loopback");
+  const header = [
+    `Generated by \`portgate policy\` from ${spec.file}: change ${spec.file} and regenerate rather than edit this file.`,
+    `\`portgate check --manifests\` compares NetworkPolicies with ${spec.file}.`,
+    ...loopback.length ? [`Loopback ports get no rule, so they are closed: ${loopback.map((r) => `${rangeText(r)} (${where5(r.location)})`).join(", ")}.`] : [],
+    ...target.notes ?? []
+  ];
+  const object = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: target.name, namespace: target.namespace },
+    spec: { podSelector: selectorObject(target.podSelector), policyTypes: ["Ingress"], ingress: ingress.map((r) => r.rule) }
+  };
+  return { object, header, comments };
+};
+
+// src/policy/render.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+var lines2 = (text2) => text2.split("\n").map((l) => ` ${l}`).join("\n");
+var renderOne = (p) => {
+  const doc = new import_yaml10.Document(p.object, { version: "1.1" });
+  for (const c of p.comments) {
+    const parent = doc.getIn(c.path.slice(0, -1), true);
+    const last = c.path[c.path.length - 1];
+    const pair = (0, import_yaml10.isMap)(parent) ? parent.items.find((i) => (0, import_yaml10.isScalar)(i.key) && i.key.value === last) : void 0;
+    const node = doc.getIn(c.path, true);
+    if (!node) throw new Error(`policy comment for missing node ${c.path.join(".")}`);
+    if (c.place === "inline") node.comment = lines2(c.text).trimEnd();
+    else if (pair && (0, import_yaml10.isScalar)(pair.key)) pair.key.commentBefore = lines2(c.text);
+    else node.commentBefore = lines2(c.text);
+  }
+  doc.commentBefore = lines2(p.header.join("\n"));
+  return doc.toString({ lineWidth: 0, indentSeq: true });
+};
+var renderPolicies = (policies) => policies.map(renderOne).join("---\n");
+
+// node_modules/@kubernetes-models/validate/dist/formats.js
+var import_formats = __toESM(require_formats(), 1);
+var import_formats2 = __toESM(require_formats2(), 1);
+
+// node_modules/cidr-regex/dist/index.js
+var defaultOpts = { exact: false };
+var v4src = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}\\/(3[0-2]|[12]?[0-9])";
+var v6src = "(?:(?:[a-fA-F\\d]{1,4}:){7}(?:[a-fA-F\\d]{1,4}|:)|(?:[a-fA-F\\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|:[a-fA-F\\d]{1,4}|:)|(?:[a-fA-F\\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,2}|:)|(?:[a-fA-F\\d]{1,4}:){4}(?:(?::[a-fA-F\\d]{1,4})?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,3}|:)|(?:[a-fA-F\\d]{1,4}:){3}(?:(?::[a-fA-F\\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,4}|:)|(?:[a-fA-F\\d]{1,4}:){2}(?:(?::[a-fA-F\\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,5}|:)|[a-fA-F\\d]{1,4}:(?:(?::[a-fA-F\\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,6}|:)|:(?:(?::[a-fA-F\\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,7}|:))(?:%[0-9a-zA-Z]+)?\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])";
+var v46src = `${v4src}|${v6src}`;
+var v4exact = new RegExp(`^${v4src}$`);
+var v6exact = new RegExp(`^${v6src}$`);
+var v46exact = new RegExp(`^${v4src}$|^${v6src}$`);
+var v4global = new RegExp(v4src, "g");
+var v6global = new RegExp(v6src, "g");
+var v46global = new RegExp(v46src, "g");
+function resetRegex(re) {
+  re.lastIndex = 0;
+  return re;
+}
+var cidrRegex = ({ exact } = defaultOpts) => exact ? v46exact : resetRegex(v46global);
+var v42 = cidrRegex.v4 = ({ exact } = defaultOpts) => exact ? v4exact : resetRegex(v4global);
+var v62 = cidrRegex.v6 = ({ exact } = defaultOpts) => exact ? v6exact : resetRegex(v6global);
+
+// node_modules/is-cidr/dist/index.js
+var re4 = v42({ exact: true });
+var re6 = v62({ exact: true });
+var isCidr = (str) => re4.test(str) ? 4 : re6.test(str) ? 6 : 0;
+var v43 = isCidr.v4 = (str) => re4.test(str);
+var v63 = isCidr.v6 = (str) => re6.test(str);
+
+// node_modules/@kubernetes-models/validate/dist/formats.js
+var rBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+var rSignedNumber = /[+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+)/;
+var rBinarySI = /[KMGTPE]i/;
+var rDecimalSI = /(?:[YZEPTGMkhdcmunpfazy]|da)/;
+var rDecimalExponent = new RegExp(`[eE]${rSignedNumber.source}`);
+var rQuantitySuffix = new RegExp(`(?:${rBinarySI.source}|${rDecimalSI.source}|${rDecimalExponent.source})?`);
+var rQuantity = new RegExp(`^${rSignedNumber.source}${rQuantitySuffix.source}$`);
+var formats = {
+  ...import_formats.fullFormats,
+  ...import_formats2.default,
+  byte: {
+    type: "string",
+    validate: (value) => rBase64.test(value)
+  },
+  quantity: {
+    type: "string",
+    validate: rQuantity
+  },
+  // This format is used in Istio.
+  string: {
+    type: "string",
+    validate: (value) => typeof value === "string"
+  },
+  cidr: {
+    type: "string",
+    validate: (value) => isCidr(value) !== 0
+  }
+};
+
+// node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js
+var import_validation_error = __toESM(require_validation_error(), 1);
+
+// node_modules/@kubernetes-models/validate/dist/utils.js
+function getDefault(value) {
+  return value.__esModule ? value.default : value;
+}
+
+// node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js
+var validation_error_default = getDefault(import_validation_error.default);
+
+// node_modules/@kubernetes-models/validate/dist/validate.js
+var import_en = __toESM(require_en(), 1);
+var localizeEn = import_en.default;
+function generateErrorMessage(errors) {
+  localizeEn(errors);
+  return errors.map((err) => `data${err.instancePath} ${err.message}`).join(", ");
+}
+function runValidateFunc(fn, data) {
+  if (!fn(data) && fn.errors) {
+    const errors = fn.errors;
+    const err = new validation_error_default(errors);
+    err.message = generateErrorMessage(errors);
+    throw err;
+  }
+}
+
+// node_modules/@kubernetes-models/base/dist/model.js
+function setDefinedProps(src, dst) {
+  const s = src;
+  const d = dst;
+  for (const key of Object.keys(s)) {
+    if (s[key] !== void 0) {
+      d[key] = filterUndefinedValues(s[key]);
+    }
+  }
+  return dst;
+}
+function isPlainObject(value) {
+  if (!value || typeof value !== "object") {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(value);
+  const hasObjectPrototype = proto === null || proto === Object.prototype || // Required to support node:vm.runInNewContext({})
+  Object.getPrototypeOf(proto) === null;
+  if (!hasObjectPrototype) {
+    return false;
+  }
+  return Object.prototype.toString.call(value) === "[object Object]";
+}
+function filterUndefinedValues(data) {
+  if (Array.isArray(data)) {
+    return data.map(filterUndefinedValues);
+  }
+  if (isPlainObject(data)) {
+    return setDefinedProps(data, {});
+  }
+  return data;
+}
+var Model = class {
+  constructor(data) {
+    if (data) {
+      setDefinedProps(data, this);
+    }
+  }
+  setDefinedProps(data) {
+    if (data) {
+      setDefinedProps(data, this);
+    }
+  }
+  toJSON() {
+    const result2 = {};
+    setDefinedProps(this, result2);
+    return result2;
+  }
+  validate() {
+  }
+};
+function setValidateFunc(ctor, fn) {
+  ctor.prototype.validate = function() {
+    runValidateFunc(fn, this);
+  };
+}
+
+// node_modules/@kubernetes-models/base/dist/meta.js
+function isNonNullObject(value) {
+  return typeof value === "object" && value != null;
+}
+function createTypeMetaGuard(meta) {
+  return (value) => {
+    return isNonNullObject(value) && value.apiVersion === meta.apiVersion && value.kind === meta.kind;
+  };
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1Time.js
+var validate = validate0;
+var formats0 = formats["date-time"];
+function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("number" == typeof data && isFinite(data), "string" == typeof data) {
+    if (!formats0.validate(data)) {
+      let err0 = { instancePath, schemaPath: "#/format", keyword: "format", params: { format: "date-time" } };
+      null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+  } else {
+    let err1 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate0.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1FieldsV1.js
+var validate2 = validate02;
+function validate02(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!(data && "object" == typeof data && !Array.isArray(data))) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate02.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ManagedFieldsEntry.js
+var validate3 = validate1;
+function validate03(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate03.errors = vErrors, 0 === errors;
+}
+function validate4(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate2(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate2.errors : vErrors.concat(validate2.errors)).length)), validate4.errors = vErrors, 0 === errors;
+}
+function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate.errors : vErrors.concat(validate.errors)).length)), validate11.errors = vErrors, 0 === errors;
+}
+function validate1(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.apiVersion && (validate03(data.apiVersion, { instancePath: instancePath + "/apiVersion", parentData: data, parentDataProperty: "apiVersion", rootData }) || (errors = (vErrors = null === vErrors ? validate03.errors : vErrors.concat(validate03.errors)).length)), void 0 !== data.fieldsType && (validate03(data.fieldsType, { instancePath: instancePath + "/fieldsType", parentData: data, parentDataProperty: "fieldsType", rootData }) || (errors = (vErrors = null === vErrors ? validate03.errors : vErrors.concat(validate03.errors)).length)), void 0 !== data.fieldsV1 && (validate4(data.fieldsV1, { instancePath: instancePath + "/fieldsV1", parentData: data, parentDataProperty: "fieldsV1", rootData }) || (errors = (vErrors = null === vErrors ? validate4.errors : vErrors.concat(validate4.errors)).length)), void 0 !== data.manager && (validate03(data.manager, { instancePath: instancePath + "/manager", parentData: data, parentDataProperty: "manager", rootData }) || (errors = (vErrors = null === vErrors ? validate03.errors : vErrors.concat(validate03.errors)).length)), void 0 !== data.operation && (validate03(data.operation, { instancePath: instancePath + "/operation", parentData: data, parentDataProperty: "operation", rootData }) || (errors = (vErrors = null === vErrors ? validate03.errors : vErrors.concat(validate03.errors)).length)), void 0 !== data.subresource && (validate03(data.subresource, { instancePath: instancePath + "/subresource", parentData: data, parentDataProperty: "subresource", rootData }) || (errors = (vErrors = null === vErrors ? validate03.errors : vErrors.concat(validate03.errors)).length)), void 0 !== data.time && (validate11(data.time, { instancePath: instancePath + "/time", parentData: data, parentDataProperty: "time", rootData }) || (errors = (vErrors = null === vErrors ? validate11.errors : vErrors.concat(validate11.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate1.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1OwnerReference.js
+var validate5 = validate22;
+function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate12.errors = vErrors, 0 === errors;
+}
+function validate04(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("boolean" != typeof data && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "boolean" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate04.errors = vErrors, 0 === errors;
+}
+function validate22(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) {
+    if (void 0 === data.apiVersion) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "apiVersion" } };
+      null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (void 0 === data.kind) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" } };
+      null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    if (void 0 === data.name) {
+      let err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "name" } };
+      null === vErrors ? vErrors = [err2] : vErrors.push(err2), errors++;
+    }
+    if (void 0 === data.uid) {
+      let err3 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "uid" } };
+      null === vErrors ? vErrors = [err3] : vErrors.push(err3), errors++;
+    }
+    void 0 !== data.apiVersion && (validate12(data.apiVersion, { instancePath: instancePath + "/apiVersion", parentData: data, parentDataProperty: "apiVersion", rootData }) || (errors = (vErrors = null === vErrors ? validate12.errors : vErrors.concat(validate12.errors)).length)), void 0 !== data.blockOwnerDeletion && (validate04(data.blockOwnerDeletion, { instancePath: instancePath + "/blockOwnerDeletion", parentData: data, parentDataProperty: "blockOwnerDeletion", rootData }) || (errors = (vErrors = null === vErrors ? validate04.errors : vErrors.concat(validate04.errors)).length)), void 0 !== data.controller && (validate04(data.controller, { instancePath: instancePath + "/controller", parentData: data, parentDataProperty: "controller", rootData }) || (errors = (vErrors = null === vErrors ? validate04.errors : vErrors.concat(validate04.errors)).length)), void 0 !== data.kind && (validate12(data.kind, { instancePath: instancePath + "/kind", parentData: data, parentDataProperty: "kind", rootData }) || (errors = (vErrors = null === vErrors ? validate12.errors : vErrors.concat(validate12.errors)).length)), void 0 !== data.name && (validate12(data.name, { instancePath: instancePath + "/name", parentData: data, parentDataProperty: "name", rootData }) || (errors = (vErrors = null === vErrors ? validate12.errors : vErrors.concat(validate12.errors)).length)), void 0 !== data.uid && (validate12(data.uid, { instancePath: instancePath + "/uid", parentData: data, parentDataProperty: "uid", rootData }) || (errors = (vErrors = null === vErrors ? validate12.errors : vErrors.concat(validate12.errors)).length));
+  } else {
+    let err4 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err4] : vErrors.push(err4), errors++;
+  }
+  return validate22.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js
+var validate6 = validate8;
+function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate32.errors = vErrors, 0 === errors;
+}
+function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!(data && "object" == typeof data && !Array.isArray(data)) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (data && "object" == typeof data && !Array.isArray(data)) for (let key0 in data) validate32(data[key0], { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data, parentDataProperty: key0, rootData }) || (errors = (vErrors = null === vErrors ? validate32.errors : vErrors.concat(validate32.errors)).length);
+  return validate52.errors = vErrors, 0 === errors;
+}
+function validate05(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate.errors : vErrors.concat(validate.errors)).length)), validate05.errors = vErrors, 0 === errors;
+}
+var formats02 = formats.int64;
+function validate42(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!("number" == typeof data && !(data % 1) && !isNaN(data) && isFinite(data)) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("number" == typeof data && isFinite(data) && !formats02.validate(data)) {
+    let err1 = { instancePath, schemaPath: "#/format", keyword: "format", params: { format: "int64" } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate42.errors = vErrors, 0 === errors;
+}
+function validate13(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate32(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate32.errors : vErrors.concat(validate32.errors)).length);
+  }
+  return validate13.errors = vErrors, 0 === errors;
+}
+function validate7(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate7.errors = vErrors, 0 === errors;
+}
+function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate3(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate3.errors : vErrors.concat(validate3.errors)).length), validate20.errors = vErrors, 0 === errors;
+}
+function validate19(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate20(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate20.errors : vErrors.concat(validate20.errors)).length);
+  }
+  return validate19.errors = vErrors, 0 === errors;
+}
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate5(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate5.errors : vErrors.concat(validate5.errors)).length), validate28.errors = vErrors, 0 === errors;
+}
+function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate28(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate28.errors : vErrors.concat(validate28.errors)).length);
+  }
+  return validate27.errors = vErrors, 0 === errors;
+}
+function validate8(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.annotations && (validate52(data.annotations, { instancePath: instancePath + "/annotations", parentData: data, parentDataProperty: "annotations", rootData }) || (errors = (vErrors = null === vErrors ? validate52.errors : vErrors.concat(validate52.errors)).length)), void 0 !== data.creationTimestamp && (validate05(data.creationTimestamp, { instancePath: instancePath + "/creationTimestamp", parentData: data, parentDataProperty: "creationTimestamp", rootData }) || (errors = (vErrors = null === vErrors ? validate05.errors : vErrors.concat(validate05.errors)).length)), void 0 !== data.deletionGracePeriodSeconds && (validate42(data.deletionGracePeriodSeconds, { instancePath: instancePath + "/deletionGracePeriodSeconds", parentData: data, parentDataProperty: "deletionGracePeriodSeconds", rootData }) || (errors = (vErrors = null === vErrors ? validate42.errors : vErrors.concat(validate42.errors)).length)), void 0 !== data.deletionTimestamp && (validate05(data.deletionTimestamp, { instancePath: instancePath + "/deletionTimestamp", parentData: data, parentDataProperty: "deletionTimestamp", rootData }) || (errors = (vErrors = null === vErrors ? validate05.errors : vErrors.concat(validate05.errors)).length)), void 0 !== data.finalizers && (validate13(data.finalizers, { instancePath: instancePath + "/finalizers", parentData: data, parentDataProperty: "finalizers", rootData }) || (errors = (vErrors = null === vErrors ? validate13.errors : vErrors.concat(validate13.errors)).length)), void 0 !== data.generateName && (validate7(data.generateName, { instancePath: instancePath + "/generateName", parentData: data, parentDataProperty: "generateName", rootData }) || (errors = (vErrors = null === vErrors ? validate7.errors : vErrors.concat(validate7.errors)).length)), void 0 !== data.generation && (validate42(data.generation, { instancePath: instancePath + "/generation", parentData: data, parentDataProperty: "generation", rootData }) || (errors = (vErrors = null === vErrors ? validate42.errors : vErrors.concat(validate42.errors)).length)), void 0 !== data.labels && (validate52(data.labels, { instancePath: instancePath + "/labels", parentData: data, parentDataProperty: "labels", rootData }) || (errors = (vErrors = null === vErrors ? validate52.errors : vErrors.concat(validate52.errors)).length)), void 0 !== data.managedFields && (validate19(data.managedFields, { instancePath: instancePath + "/managedFields", parentData: data, parentDataProperty: "managedFields", rootData }) || (errors = (vErrors = null === vErrors ? validate19.errors : vErrors.concat(validate19.errors)).length)), void 0 !== data.name && (validate7(data.name, { instancePath: instancePath + "/name", parentData: data, parentDataProperty: "name", rootData }) || (errors = (vErrors = null === vErrors ? validate7.errors : vErrors.concat(validate7.errors)).length)), void 0 !== data.namespace && (validate7(data.namespace, { instancePath: instancePath + "/namespace", parentData: data, parentDataProperty: "namespace", rootData }) || (errors = (vErrors = null === vErrors ? validate7.errors : vErrors.concat(validate7.errors)).length)), void 0 !== data.ownerReferences && (validate27(data.ownerReferences, { instancePath: instancePath + "/ownerReferences", parentData: data, parentDataProperty: "ownerReferences", rootData }) || (errors = (vErrors = null === vErrors ? validate27.errors : vErrors.concat(validate27.errors)).length)), void 0 !== data.resourceVersion && (validate7(data.resourceVersion, { instancePath: instancePath + "/resourceVersion", parentData: data, parentDataProperty: "resourceVersion", rootData }) || (errors = (vErrors = null === vErrors ? validate7.errors : vErrors.concat(validate7.errors)).length)), void 0 !== data.selfLink && (validate7(data.selfLink, { instancePath: instancePath + "/selfLink", parentData: data, parentDataProperty: "selfLink", rootData }) || (errors = (vErrors = null === vErrors ? validate7.errors : vErrors.concat(validate7.errors)).length)), void 0 !== data.uid && (validate7(data.uid, { instancePath: instancePath + "/uid", parentData: data, parentDataProperty: "uid", rootData }) || (errors = (vErrors = null === vErrors ? validate7.errors : vErrors.concat(validate7.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate8.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgUtilIntstrIntOrString.js
+var validate9 = validate06;
+function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate14.errors = vErrors, 0 === errors;
+}
+var formats03 = formats.int32;
+function validate33(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!("number" == typeof data && !(data % 1) && !isNaN(data) && isFinite(data))) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("number" == typeof data && isFinite(data) && !formats03.validate(data)) {
+    let err1 = { instancePath, schemaPath: "#/format", keyword: "format", params: { format: "int32" } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate33.errors = vErrors, 0 === errors;
+}
+function validate06(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0, valid0 = false, passing0 = null;
+  validate14(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate14.errors : vErrors.concat(validate14.errors)).length);
+  var _valid0 = 0 === errors;
+  _valid0 && (valid0 = true, passing0 = 0);
+  let _errs2 = errors;
+  validate33(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate33.errors : vErrors.concat(validate33.errors)).length);
+  var _valid0 = _errs2 === errors;
+  if (_valid0 && valid0 ? (valid0 = false, passing0 = [passing0, 1]) : _valid0 && (valid0 = true, passing0 = 1), valid0) errors = 0, null !== vErrors && (vErrors = null);
+  else {
+    let err0 = { instancePath, schemaPath: "#/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate06.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyPort.js
+var validate10 = validate07;
+var formats04 = formats.int32;
+function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!("number" == typeof data && !(data % 1) && !isNaN(data) && isFinite(data)) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "integer" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("number" == typeof data && isFinite(data) && !formats04.validate(data)) {
+    let err1 = { instancePath, schemaPath: "#/format", keyword: "format", params: { format: "int32" } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate15.errors = vErrors, 0 === errors;
+}
+function validate34(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate9(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate9.errors : vErrors.concat(validate9.errors)).length)), validate34.errors = vErrors, 0 === errors;
+}
+var schema4_enum = ["SCTP", "TCP", "UDP"];
+function validate72(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("SCTP" !== data && "TCP" !== data && "UDP" !== data) {
+    let err1 = { instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema4_enum } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate72.errors = vErrors, 0 === errors;
+}
+function validate07(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.endPort && (validate15(data.endPort, { instancePath: instancePath + "/endPort", parentData: data, parentDataProperty: "endPort", rootData }) || (errors = (vErrors = null === vErrors ? validate15.errors : vErrors.concat(validate15.errors)).length)), void 0 !== data.port && (validate34(data.port, { instancePath: instancePath + "/port", parentData: data, parentDataProperty: "port", rootData }) || (errors = (vErrors = null === vErrors ? validate34.errors : vErrors.concat(validate34.errors)).length)), void 0 !== data.protocol && (validate72(data.protocol, { instancePath: instancePath + "/protocol", parentData: data, parentDataProperty: "protocol", rootData }) || (errors = (vErrors = null === vErrors ? validate72.errors : vErrors.concat(validate72.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate07.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1IPBlock.js
+var validate16 = validate17;
+function validate08(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate08.errors = vErrors, 0 === errors;
+}
+function validate35(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate08(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate08.errors : vErrors.concat(validate08.errors)).length);
+  }
+  return validate35.errors = vErrors, 0 === errors;
+}
+function validate17(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) {
+    if (void 0 === data.cidr) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "cidr" } };
+      null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    void 0 !== data.cidr && (validate08(data.cidr, { instancePath: instancePath + "/cidr", parentData: data, parentDataProperty: "cidr", rootData }) || (errors = (vErrors = null === vErrors ? validate08.errors : vErrors.concat(validate08.errors)).length)), void 0 !== data.except && (validate35(data.except, { instancePath: instancePath + "/except", parentData: data, parentDataProperty: "except", rootData }) || (errors = (vErrors = null === vErrors ? validate35.errors : vErrors.concat(validate35.errors)).length));
+  } else {
+    let err1 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate17.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement.js
+var validate18 = validate110;
+function validate09(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate09.errors = vErrors, 0 === errors;
+}
+function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate09(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate09.errors : vErrors.concat(validate09.errors)).length);
+  }
+  return validate43.errors = vErrors, 0 === errors;
+}
+function validate110(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) {
+    if (void 0 === data.key) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "key" } };
+      null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (void 0 === data.operator) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "operator" } };
+      null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    void 0 !== data.key && (validate09(data.key, { instancePath: instancePath + "/key", parentData: data, parentDataProperty: "key", rootData }) || (errors = (vErrors = null === vErrors ? validate09.errors : vErrors.concat(validate09.errors)).length)), void 0 !== data.operator && (validate09(data.operator, { instancePath: instancePath + "/operator", parentData: data, parentDataProperty: "operator", rootData }) || (errors = (vErrors = null === vErrors ? validate09.errors : vErrors.concat(validate09.errors)).length)), void 0 !== data.values && (validate43(data.values, { instancePath: instancePath + "/values", parentData: data, parentDataProperty: "values", rootData }) || (errors = (vErrors = null === vErrors ? validate43.errors : vErrors.concat(validate43.errors)).length));
+  } else {
+    let err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err2] : vErrors.push(err2), errors++;
+  }
+  return validate110.errors = vErrors, 0 === errors;
+}
+
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelector.js
+var validate21 = validate010;
+function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate18(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate18.errors : vErrors.concat(validate18.errors)).length), validate23.errors = vErrors, 0 === errors;
+}
+function validate111(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate23(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate23.errors : vErrors.concat(validate23.errors)).length);
+  }
+  return validate111.errors = vErrors, 0 === errors;
+}
+function validate82(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate82.errors = vErrors, 0 === errors;
+}
+function validate73(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!(data && "object" == typeof data && !Array.isArray(data)) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (data && "object" == typeof data && !Array.isArray(data)) for (let key0 in data) validate82(data[key0], { instancePath: instancePath + "/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data, parentDataProperty: key0, rootData }) || (errors = (vErrors = null === vErrors ? validate82.errors : vErrors.concat(validate82.errors)).length);
+  return validate73.errors = vErrors, 0 === errors;
+}
+function validate010(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.matchExpressions && (validate111(data.matchExpressions, { instancePath: instancePath + "/matchExpressions", parentData: data, parentDataProperty: "matchExpressions", rootData }) || (errors = (vErrors = null === vErrors ? validate111.errors : vErrors.concat(validate111.errors)).length)), void 0 !== data.matchLabels && (validate73(data.matchLabels, { instancePath: instancePath + "/matchLabels", parentData: data, parentDataProperty: "matchLabels", rootData }) || (errors = (vErrors = null === vErrors ? validate73.errors : vErrors.concat(validate73.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate010.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyPeer.js
+var validate24 = validate36;
+function validate44(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate16(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate16.errors : vErrors.concat(validate16.errors)).length)), validate44.errors = vErrors, 0 === errors;
+}
+function validate011(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate21(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate21.errors : vErrors.concat(validate21.errors)).length)), validate011.errors = vErrors, 0 === errors;
+}
+function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.ipBlock && (validate44(data.ipBlock, { instancePath: instancePath + "/ipBlock", parentData: data, parentDataProperty: "ipBlock", rootData }) || (errors = (vErrors = null === vErrors ? validate44.errors : vErrors.concat(validate44.errors)).length)), void 0 !== data.namespaceSelector && (validate011(data.namespaceSelector, { instancePath: instancePath + "/namespaceSelector", parentData: data, parentDataProperty: "namespaceSelector", rootData }) || (errors = (vErrors = null === vErrors ? validate011.errors : vErrors.concat(validate011.errors)).length)), void 0 !== data.podSelector && (validate011(data.podSelector, { instancePath: instancePath + "/podSelector", parentData: data, parentDataProperty: "podSelector", rootData }) || (errors = (vErrors = null === vErrors ? validate011.errors : vErrors.concat(validate011.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate36.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyEgressRule.js
+var validate25 = validate012;
+function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate10(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate10.errors : vErrors.concat(validate10.errors)).length), validate26.errors = vErrors, 0 === errors;
+}
+function validate112(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate26(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate26.errors : vErrors.concat(validate26.errors)).length);
+  }
+  return validate112.errors = vErrors, 0 === errors;
+}
+function validate83(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate24(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate24.errors : vErrors.concat(validate24.errors)).length), validate83.errors = vErrors, 0 === errors;
+}
+function validate74(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate83(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate83.errors : vErrors.concat(validate83.errors)).length);
+  }
+  return validate74.errors = vErrors, 0 === errors;
+}
+function validate012(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.ports && (validate112(data.ports, { instancePath: instancePath + "/ports", parentData: data, parentDataProperty: "ports", rootData }) || (errors = (vErrors = null === vErrors ? validate112.errors : vErrors.concat(validate112.errors)).length)), void 0 !== data.to && (validate74(data.to, { instancePath: instancePath + "/to", parentData: data, parentDataProperty: "to", rootData }) || (errors = (vErrors = null === vErrors ? validate74.errors : vErrors.concat(validate74.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate012.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyIngressRule.js
+var validate29 = validate013;
+function validate210(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate24(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate24.errors : vErrors.concat(validate24.errors)).length), validate210.errors = vErrors, 0 === errors;
+}
+function validate113(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate210(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate210.errors : vErrors.concat(validate210.errors)).length);
+  }
+  return validate113.errors = vErrors, 0 === errors;
+}
+function validate84(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate10(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate10.errors : vErrors.concat(validate10.errors)).length), validate84.errors = vErrors, 0 === errors;
+}
+function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate84(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate84.errors : vErrors.concat(validate84.errors)).length);
+  }
+  return validate75.errors = vErrors, 0 === errors;
+}
+function validate013(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.from && (validate113(data.from, { instancePath: instancePath + "/from", parentData: data, parentDataProperty: "from", rootData }) || (errors = (vErrors = null === vErrors ? validate113.errors : vErrors.concat(validate113.errors)).length)), void 0 !== data.ports && (validate75(data.ports, { instancePath: instancePath + "/ports", parentData: data, parentDataProperty: "ports", rootData }) || (errors = (vErrors = null === vErrors ? validate75.errors : vErrors.concat(validate75.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate013.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicySpec.js
+var validate30 = validate014;
+function validate211(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate25(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate25.errors : vErrors.concat(validate25.errors)).length), validate211.errors = vErrors, 0 === errors;
+}
+function validate114(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate211(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate211.errors : vErrors.concat(validate211.errors)).length);
+  }
+  return validate114.errors = vErrors, 0 === errors;
+}
+function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return validate29(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate29.errors : vErrors.concat(validate29.errors)).length), validate85.errors = vErrors, 0 === errors;
+}
+function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate85(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate85.errors : vErrors.concat(validate85.errors)).length);
+  }
+  return validate76.errors = vErrors, 0 === errors;
+}
+function validate132(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate21(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate21.errors : vErrors.concat(validate21.errors)).length)), validate132.errors = vErrors, 0 === errors;
+}
+var schema10_enum = ["Egress", "Ingress"];
+function validate182(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("Egress" !== data && "Ingress" !== data) {
+    let err1 = { instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema10_enum } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate182.errors = vErrors, 0 === errors;
+}
+function validate172(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (!Array.isArray(data) && null !== data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "array" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if (Array.isArray(data)) {
+    let len0 = data.length;
+    for (let i0 = 0; i0 < len0; i0++) validate182(data[i0], { instancePath: instancePath + "/" + i0, parentData: data, parentDataProperty: i0, rootData }) || (errors = (vErrors = null === vErrors ? validate182.errors : vErrors.concat(validate182.errors)).length);
+  }
+  return validate172.errors = vErrors, 0 === errors;
+}
+function validate014(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) void 0 !== data.egress && (validate114(data.egress, { instancePath: instancePath + "/egress", parentData: data, parentDataProperty: "egress", rootData }) || (errors = (vErrors = null === vErrors ? validate114.errors : vErrors.concat(validate114.errors)).length)), void 0 !== data.ingress && (validate76(data.ingress, { instancePath: instancePath + "/ingress", parentData: data, parentDataProperty: "ingress", rootData }) || (errors = (vErrors = null === vErrors ? validate76.errors : vErrors.concat(validate76.errors)).length)), void 0 !== data.podSelector && (validate132(data.podSelector, { instancePath: instancePath + "/podSelector", parentData: data, parentDataProperty: "podSelector", rootData }) || (errors = (vErrors = null === vErrors ? validate132.errors : vErrors.concat(validate132.errors)).length)), void 0 !== data.policyTypes && (validate172(data.policyTypes, { instancePath: instancePath + "/policyTypes", parentData: data, parentDataProperty: "policyTypes", rootData }) || (errors = (vErrors = null === vErrors ? validate172.errors : vErrors.concat(validate172.errors)).length));
+  else {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  return validate014.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicy.js
+var validate31 = validate015;
+var schema1_enum = ["networking.k8s.io/v1"];
+function validate115(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("networking.k8s.io/v1" !== data) {
+    let err1 = { instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema1_enum } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate115.errors = vErrors, 0 === errors;
+}
+var schema2_enum = ["NetworkPolicy"];
+function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if ("string" != typeof data) {
+    let err0 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "string" } };
+    null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+  }
+  if ("NetworkPolicy" !== data) {
+    let err1 = { instancePath, schemaPath: "#/enum", keyword: "enum", params: { allowedValues: schema2_enum } };
+    null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+  }
+  return validate37.errors = vErrors, 0 === errors;
+}
+function validate53(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate6(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate6.errors : vErrors.concat(validate6.errors)).length)), validate53.errors = vErrors, 0 === errors;
+}
+function validate92(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  return null !== data && (validate30(data, { instancePath, parentData, parentDataProperty, rootData }) || (errors = (vErrors = null === vErrors ? validate30.errors : vErrors.concat(validate30.errors)).length)), validate92.errors = vErrors, 0 === errors;
+}
+function validate015(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  let vErrors = null, errors = 0;
+  if (data && "object" == typeof data && !Array.isArray(data)) {
+    if (void 0 === data.apiVersion) {
+      let err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "apiVersion" } };
+      null === vErrors ? vErrors = [err0] : vErrors.push(err0), errors++;
+    }
+    if (void 0 === data.kind) {
+      let err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "kind" } };
+      null === vErrors ? vErrors = [err1] : vErrors.push(err1), errors++;
+    }
+    void 0 !== data.apiVersion && (validate115(data.apiVersion, { instancePath: instancePath + "/apiVersion", parentData: data, parentDataProperty: "apiVersion", rootData }) || (errors = (vErrors = null === vErrors ? validate115.errors : vErrors.concat(validate115.errors)).length)), void 0 !== data.kind && (validate37(data.kind, { instancePath: instancePath + "/kind", parentData: data, parentDataProperty: "kind", rootData }) || (errors = (vErrors = null === vErrors ? validate37.errors : vErrors.concat(validate37.errors)).length)), void 0 !== data.metadata && (validate53(data.metadata, { instancePath: instancePath + "/metadata", parentData: data, parentDataProperty: "metadata", rootData }) || (errors = (vErrors = null === vErrors ? validate53.errors : vErrors.concat(validate53.errors)).length)), void 0 !== data.spec && (validate92(data.spec, { instancePath: instancePath + "/spec", parentData: data, parentDataProperty: "spec", rootData }) || (errors = (vErrors = null === vErrors ? validate92.errors : vErrors.concat(validate92.errors)).length));
+  } else {
+    let err2 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" } };
+    null === vErrors ? vErrors = [err2] : vErrors.push(err2), errors++;
+  }
+  return validate015.errors = vErrors, 0 === errors;
+}
+
+// node_modules/kubernetes-models/networking.k8s.io/v1/NetworkPolicy.js
+var NetworkPolicy = class _NetworkPolicy extends Model {
+  static {
+    this.apiVersion = "networking.k8s.io/v1";
+  }
+  static {
+    this.kind = "NetworkPolicy";
+  }
+  static {
+    this.is = createTypeMetaGuard(_NetworkPolicy);
+  }
+  constructor(data) {
+    super(), this.setDefinedProps({ apiVersion: _NetworkPolicy.apiVersion, kind: _NetworkPolicy.kind, ...data });
+  }
+};
+setValidateFunc(NetworkPolicy, validate31);
+
+// src/policy/validate.ts
+var validatePolicy = (object) => {
+  try {
+    new NetworkPolicy(object).validate();
+  } catch (e) {
+    throw new Error(`the generated NetworkPolicy ${object.metadata?.name ?? ""} does not pass the Kubernetes schema: ${e.message}`);
+  }
+};
+
+// src/policy/targets.ts
+var where6 = (l) => `${l.file}:${l.line}`;
+var labelText3 = (m) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(",");
+var selector = (m) => ({ matchLabels: m, matchExpressions: [] });
+var isEmpty = (s) => !Object.keys(s.matchLabels).length && !s.matchExpressions.length;
+var checkedName = (name, from) => {
+  const issue = objectNameIssue(name);
+  if (issue) throw new InputError(`the policy name ${issue} (${from}): pass --name NAME.`);
+  return name;
+};
+var fromWorkload = (w, ports, o) => {
+  const own = w.selector ?? { ...selector(w.labels), at: w.at };
+  if (!o.podSelector && isEmpty(own)) {
+    throw new InputError(`${w.kind} ${w.name} has no pod labels, so no NetworkPolicy can select only its pods: add labels to its pod template, or pass --pod-selector KEY=VALUE.`, w.at.file, w.at.line, w.at.column);
+  }
+  const podsFrom = o.podSelector ? `the pods --pod-selector ${labelText3(o.podSelector)} selects` : `the pods of ${w.kind} ${w.name}: its ${w.selector ? "spec.selector" : "pod template labels"} (${where6(own.at ?? w.at)})`;
+  return {
+    name: checkedName(o.name ?? `${w.name}-ingress`, o.name ? "--name" : `derived from ${w.kind} ${w.name}`),
+    namespace: o.namespace ?? w.namespace,
+    podSelector: o.podSelector ? selector(o.podSelector) : own,
+    containerPorts: ports,
+    podsFrom,
+    namespaceFrom: o.namespace ? "--namespace" : `namespace of ${w.kind} ${w.name} (${where6(w.at)})`,
+    ...w.hostNetwork && { notes: [`WARNING: ${w.kind} ${w.name} sets hostNetwork: true (${where6(w.hostNetwork)}), and NetworkPolicies do not apply to pods on the host network.`] }
+  };
+};
+var policyTargets = (objs, o) => {
+  if (!objs) {
+    const missing3 = [...o.podSelector ? [] : ["--pod-selector KEY=VALUE"], ...o.namespace ? [] : ["--namespace NAME"]];
+    if (missing3.length) {
+      throw new InputError(`portgate policy needs to know which pods the policy is for: pass --manifests with the workload that runs the image (and --image REF), or ${missing3.join(" and ")}.`);
+    }
+    const first = Object.entries(o.podSelector)[0];
+    return [
+      {
+        name: checkedName(o.name ?? `${first[1]}-ingress`, o.name ? "--name" : "derived from --pod-selector"),
+        namespace: o.namespace,
+        podSelector: selector(o.podSelector),
+        containerPorts: [],
+        podsFrom: `the pods --pod-selector ${labelText3(o.podSelector)} selects`,
+        namespaceFrom: "--namespace"
+      }
+    ];
+  }
+  if (o.image === void 0 && o.containerName === void 0) {
+    throw new InputError("--manifests: say which container runs the image the policy is for: pass --image REF (or --container NAME).");
+  }
+  const gated = [...gatedContainers(objs, { image: o.image ?? "", ...o.containerName !== void 0 && { containerName: o.containerName }, listeners: [], declared: [], exposed: [], isRisky: () => void 0 })];
+  const serving = gated.filter(([w]) => !w.batch);
+  const targets = (serving.length ? serving : gated).map(([w, cs]) => fromWorkload(w, cs.flatMap((c) => c.ports), o));
+  const seen = /* @__PURE__ */ new Set();
+  for (const t of targets) {
+    const key = `${t.namespace}/${t.name}`;
+    if (seen.has(key)) throw new InputError(`two workloads that run the image would get the same policy ${key}: pick one with --container NAME, or drop --name / --namespace.`);
+    seen.add(key);
+  }
+  return targets;
+};
+
+// src/cli/policy.ts
+var collect = (v, prev) => [...prev, v];
+var policyCommand = (program2, done) => {
+  program2.command("policy").description("print the Kubernetes NetworkPolicy portgate.yml implies: declared public and internal ports open, everything else closed").option("--spec <path>", "port spec (default: ./portgate.yml)").option("--manifests <path>", "Kubernetes manifests with the workload that runs the image: file, folder or - for stdin (repeatable)", collect, []).option("--image <ref>", "the image whose workload the policy is for (matched as check matches it)").option("--container <name>", "container that runs the image in the manifests, when its image name does not say").option("--pod-selector <labels>", "pods the policy is for, as KEY=VALUE[,KEY=VALUE] (overrides the workload's selector)").option("--namespace <name>", "namespace of the policy (overrides the workload's)").option("--internal-from <peer>", "who may reach internal ports, as a YAML flow mapping like a policy.internalFrom entry (repeatable; replaces the spec's)", collect, []).option("--name <name>", "metadata.name of the policy (default: WORKLOAD-ingress)").option("--output <file>", "write the policy to a file instead of stdout").action((o) => done({ command: "policy", ...o }));
+};
+var check = (value, issue, flag) => {
+  const problem2 = value === void 0 ? void 0 : issue(value);
+  if (problem2) throw new InputError(`${flag}: ${problem2}.`);
+  return value;
+};
+var internalPeers = (a, spec) => {
+  if (a.internalFrom.length) return { peers: a.internalFrom.map(parsePeerFlag), from: `the peers of --internal-from` };
+  const p = spec.policy;
+  if (p?.internalFrom && p.internalFromAt) return { peers: p.internalFrom, from: `the peers of policy.internalFrom (${p.internalFromAt.file}:${p.internalFromAt.line})` };
+  return void 0;
+};
+var runPolicy = async (a, io) => {
+  if (a.container !== void 0 && !a.manifests.length) throw new InputError("--container names the container that runs the image in the manifests: pass --manifests too.");
+  const specPath = a.spec ?? ["portgate.yml", "portgate.yaml"].find((f) => existsSync(f));
+  if (!specPath) throw new InputError("portgate policy writes the policy from portgate.yml, and there is none here: pass --spec PATH (`portgate init` writes one).");
+  const spec = loadSpec(await readInput(specPath, "the spec"), specPath);
+  const sources = await readManifestSources(a.manifests, readStdin);
+  const targets = policyTargets(sources.length ? loadKubernetes(sources) : void 0, {
+    ...a.image !== void 0 && { image: a.image },
+    ...a.container !== void 0 && { containerName: a.container },
+    ...a.podSelector !== void 0 && { podSelector: parseLabelList(a.podSelector, "--pod-selector") },
+    ...a.namespace !== void 0 && { namespace: check(a.namespace, namespaceIssue, "--namespace") },
+    ...a.name !== void 0 && { name: check(a.name, objectNameIssue, "--name") }
+  });
+  const internal = internalPeers(a, spec);
+  const policies = targets.map((t) => generatePolicy(spec, t, internal));
+  for (const p of policies) validatePolicy(p.object);
+  const text2 = renderPolicies(policies);
+  if (!a.output) {
+    io.stdout(text2);
+    return EXIT.pass;
+  }
+  try {
+    await writeFile(a.output, text2);
+  } catch (e) {
+    throw new InputError(`cannot write --output ${a.output}: ${e.code ?? e.message}. Check that its folder exists and is writable.`);
+  }
+  return EXIT.pass;
+};
+
+// src/cli/args.ts
+var formats2 = Object.keys(FORMATS);
+var collect2 = (v, prev) => [...prev ?? [], v];
+var buildArg = (v, prev) => {
+  const i = v.indexOf("=");
+  if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
+  return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
+};
+var report = (v) => {
+  const i = v.indexOf("=");
+  const format = v.slice(0, i);
+  if (i <= 0 || !formats2.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats2.join(", ")}; got "${v}"`);
+  return { format, path: filePath(v.slice(i + 1), `--report ${format}=`, "report.xml") };
+};
+var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect2).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect2).option("--container <name>", "container/service name that runs the image in the manifests");
+var deploy = (o) => ({
+  spec: filePath(o.spec, "--spec", "portgate.yml"),
+  manifests: (o.manifests ?? []).map((m) => filePath(m, "--manifests", "deploy/k8s")),
+  compose: (o.compose ?? []).map((c) => filePath(c, "--compose", "compose.yaml")),
+  container: o.container
+});
+var parseCliArgs = (argv) => {
+  let result2;
+  let help = "";
+  const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
+  deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").action((o) => {
+    result2 = {
+      command: "check",
+      ...common(o),
+      ...deploy(o),
+      builder: o.builder,
+      format: o.format,
+      output: filePath(o.output, "--output", "report.txt"),
+      reports: o.report ?? [],
+      failOn: o.failOn,
+      staticOnly: o.staticOnly ?? false,
+      color: o.color
+    };
+  });
+  deployOptions(runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")), " whose run: settings to use").option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
+    result2 = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
+  });
+  policyCommand(program2, (a) => result2 = a);
+  try {
+    program2.parse(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.help" && e.exitCode !== 0) return { command: "usage", text: help };
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return { command: "help", text: help };
+      const command = ["check", "init", "policy"].includes(argv[0] ?? "") ? `${argv[0]} ` : "";
+      throw new InputError(`${e.message.replace(/^error: /, "")}
+Run \`portgate ${command}--help\` for usage.`);
+    }
+    throw e;
+  }
+  if (!result2) return { command: "usage", text: program2.helpInformation() };
+  return result2;
+};
+var imageRef = (value, flag, example) => {
+  if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
+  const bad = describeBadImageReference(value.trim(), flag);
+  if (bad) throw new InputError(bad);
+  return value.trim();
+};
+function filePath(value, flag, example) {
+  if (value !== void 0 && !value.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag}${flag.endsWith("=") ? "" : " "}${example}, or leave the option out (is the variable you pass set?)`);
+  return value;
+}
+var positive = (ms2, flag) => {
+  if (ms2 <= 0) throw new InputError(`${flag} must be longer than 0s, e.g. 30s`);
+  return ms2;
+};
+var common = (o) => ({
+  image: imageRef(o.image, "--image", "app:ci"),
+  dockerfile: filePath(o.dockerfile, "--dockerfile", "Dockerfile"),
+  buildArgs: o.buildArg ?? {},
+  target: o.target,
+  probe: o.probe,
+  probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS.probeImage),
+  pull: o.pull,
+  engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
+  ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
+  ...o.settle !== void 0 && { settle: parseSettle(o.settle, "--settle") },
+  ...o.sandbox !== void 0 && { sandbox: o.sandbox },
+  ...o.network !== void 0 && { network: o.network }
+});
+
 // src/cli/container-user.ts
 import { statSync } from "node:fs";
 var parseUser = (v) => {
@@ -85499,7 +91612,7 @@ var becomeContainerUser = (env = process.env) => {
 var processIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: !!process.stdout.isTTY };
 var writeOutput = async (path, text2, what) => {
   try {
-    await writeFile(path, text2);
+    await writeFile2(path, text2);
   } catch (e) {
     throw new InputError(`cannot write ${what} ${path}: ${e.code ?? e.message}. Check that its folder exists and is writable.`);
   }
@@ -85507,11 +91620,11 @@ var writeOutput = async (path, text2, what) => {
 var checkOutputs = (paths) => {
   for (const { path, what } of paths) {
     const dir = dirname2(resolve2(path));
-    if (!existsSync(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
-    if (existsSync(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
+    if (!existsSync2(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (existsSync2(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
   }
 };
-var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync(f));
+var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync2(f));
 var gateOptions = async (a, specPath) => {
   const dockerfilePath = pick(a.dockerfile, ["Dockerfile"]);
   return {
@@ -85531,7 +91644,7 @@ var gateOptions = async (a, specPath) => {
     failOn: a.command === "check" ? a.failOn : "never"
   };
 };
-var check = async (a, io) => {
+var check2 = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.reports.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
   const opts = {
     ...await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"])),
@@ -85589,7 +91702,8 @@ var main = async (argv, io = processIo) => {
       io.stderr(args.text);
       return EXIT.input;
     }
-    return args.command === "check" ? await check(args, io) : await init(args, io);
+    if (args.command === "policy") return await runPolicy(args, io);
+    return args.command === "check" ? await check2(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr(`portgate: ${describeError(e)}

@@ -20,6 +20,9 @@ const result = await build({
   logLevel: 'warning',
   // ssh2 (via dockerode) loads these optional natives inside try/catch; portgate does not use SSH.
   external: ['cpu-features', '*.node'],
+  // ajv-formats-draft2019 (via kubernetes-models' validator) calls require('punycode'), which Node resolves to its
+  // deprecated core module (a DEP0040 warning on Node 22+), not the punycode package it depends on: use the package.
+  alias: {punycode: 'punycode/'},
   // Bundled CommonJS dependencies call require() for Node built-ins and read __dirname (ssh2).
   banner: {
     js: [

@@ -9,6 +9,7 @@ import {DEFAULTS} from '../gate/run-gate.js';
 import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 import {VERSION} from '../version.js';
 import {describeBadImageReference} from '../util/image-reference.js';
+import {policyCommand, type PolicyArgs} from './policy.js';
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -55,7 +56,7 @@ export interface InitArgs extends RunArgs, DeployArgs {
  * `portgate`, which a CI step with an empty variable also runs: it must not
  * pass, so the help goes to stderr with exit 2.
  */
-export type CliArgs = CheckArgs | InitArgs | {command: 'help'; text: string} | {command: 'usage'; text: string};
+export type CliArgs = CheckArgs | InitArgs | PolicyArgs | {command: 'help'; text: string} | {command: 'usage'; text: string};
 
 const formats = Object.keys(FORMATS) as Format[];
 // Repeatable options start undefined rather than with a commander default, which help would print as `(default: [])`.
@@ -143,6 +144,8 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
       result = {command: 'init', ...common(o), ...deploy(o), output: filePath(o.output, '--output', 'portgate.yml')};
     });
 
+  policyCommand(program, a => (result = a));
+
   try {
     program.parse(argv, {from: 'user'});
   } catch (e) {
@@ -150,7 +153,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
       // Help commander shows unasked (no command given) carries exit code 1; asked-for help and --version carry 0.
       if (e.code === 'commander.help' && e.exitCode !== 0) return {command: 'usage', text: help};
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
-      const command = ['check', 'init'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+      const command = ['check', 'init', 'policy'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
       throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${command}--help\` for usage.`);
     }
     throw e;

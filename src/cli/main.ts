@@ -11,6 +11,7 @@ import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
 import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {safeBlock, safeLine} from '../report/sanitize.js';
 import {becomeContainerUser} from './container-user.js';
+import {runPolicy} from './policy.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -123,6 +124,7 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       io.stderr(args.text);
       return EXIT.input;
     }
+    if (args.command === 'policy') return await runPolicy(args, io);
     return args.command === 'check' ? await check(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {

@@ -80,7 +80,14 @@ export const RULES = {
   'k8s-service-no-workload': rule('k8s-service-no-workload', 'warning', 2.0, 'Service selects no workload',
     'The Service selector matches no workload in the given manifests. Fix the selector or the workload labels.'),
   'compose-published-all-interfaces': rule('compose-published-all-interfaces', 'error', 7.0, 'Compose publishes a sensitive port on all interfaces',
-    'A Compose `ports:` entry without a host IP publishes on every host interface; here it reaches a port declared internal/loopback or a risky-catalog port. Bind it to 127.0.0.1 (`127.0.0.1:8080:8080`) or drop it.')
+    'A Compose `ports:` entry without a host IP publishes on every host interface; here it reaches a port declared internal/loopback or a risky-catalog port. Bind it to 127.0.0.1 (`127.0.0.1:8080:8080`) or drop it.'),
+  // NetworkPolicies (policy/check.ts).
+  'k8s-netpol-loopback-port': rule('k8s-netpol-loopback-port', 'error', 6.0, 'NetworkPolicy allows a loopback port',
+    'A NetworkPolicy ingress rule that selects the pods running the image allows a port portgate.yml declares `exposure: loopback` (a rule without `ports` allows every port). Such a port serves the pod itself only; if the process ever binds it beyond loopback, this rule lets the traffic in. Remove it from the rule (`portgate policy` writes a policy from portgate.yml).'),
+  'k8s-netpol-undeclared-port': rule('k8s-netpol-undeclared-port', 'warning', 4.0, 'NetworkPolicy allows an undeclared port',
+    'A NetworkPolicy ingress rule that selects the pods running the image allows a port that portgate.yml does not declare and the image does not EXPOSE (a rule without `ports` allows every port), so a listener added later is reachable without review. List only the declared ports, or declare the port.'),
+  'k8s-netpol-missing': rule('k8s-netpol-missing', 'warning', 5.0, 'No NetworkPolicy restricts ingress',
+    'No NetworkPolicy with policy type Ingress in the given manifests selects the pods running the image, so they accept connections on every port from every pod in the cluster. Add one (`portgate policy` writes it from portgate.yml), or pass the manifests that hold it.')
 } as const satisfies Record<string, RuleMeta>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,4 +1,4 @@
-import type {DeclaredPort, ExposedPort, Finding, Listener, SourceLocation} from '../model.js';
+import type {DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, SourceLocation} from '../model.js';
 import type {DeployedRun} from '../manifests/deployed-run.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {
@@ -36,6 +36,7 @@ export interface Deployment {
 export interface ImageViews {
   listening: Listener[] | undefined;
   declared: DeclaredPort[];
+  dynamic?: DynamicPort[];
   exposed: ExposedPort[];
 }
 
@@ -44,6 +45,7 @@ const context = (d: Deployment, v: ImageViews): ManifestContext => ({
   ...(d.containerName !== undefined && {containerName: d.containerName}),
   listeners: v.listening,
   declared: v.declared,
+  ...(v.dynamic && {dynamic: v.dynamic}),
   exposed: v.exposed,
   isRisky: riskyPort
 });

@@ -105,7 +105,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     portsLocation: opts.spec?.locations.ports,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], exposed: statics.exposed})],
+    extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed})],
     overrides: opts.spec?.rules,
     risky: riskyPort
   });

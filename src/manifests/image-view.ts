@@ -1,4 +1,4 @@
-import type {DeclaredPort, ExposedPort, Finding, Listener, Protocol, SourceLocation} from '../model.js';
+import type {DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Protocol, SourceLocation} from '../model.js';
 import {portKey} from '../model.js';
 import {describeListeners} from '../compare/views.js';
 import {finding as makeFinding} from '../findings/finding.js';
@@ -22,6 +22,8 @@ export interface ManifestContext {
   /** undefined in static-only mode (image not run): portgate.yml and EXPOSE stand in. */
   listeners: Listener[] | undefined;
   declared: DeclaredPort[];
+  /** portgate.yml's `dynamic:` entries: ports the service picks at run time (NetworkPolicy checks count them as declared). */
+  dynamic?: DynamicPort[];
   exposed: ExposedPort[];
   isRisky: (port: number, protocol: Protocol) => {name: string} | undefined;
 }

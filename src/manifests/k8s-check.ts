@@ -4,6 +4,7 @@ import {pickGated} from './image-match.js';
 import {imageView, tidy, type ManifestContext} from './image-view.js';
 import {containerFindings} from './k8s-containers.js';
 import {serviceFindings} from './k8s-services.js';
+import {networkPolicyFindings} from '../policy/check.js';
 
 /**
  * The containers that run the gated image, by workload. Plain init containers
@@ -18,11 +19,11 @@ export const gatedContainers = (objs: K8sObjects, ctx: ManifestContext): Map<Wor
 
 /**
  * Compares Kubernetes port wiring with what the gated image serves: Service
- * targetPorts, external Services and Ingresses, containerPorts, probes and
- * host networking. Throws InputError when no container runs the image.
+ * targetPorts, external Services and Ingresses, containerPorts, probes,
+ * host networking and NetworkPolicies. Throws InputError when no container runs the image.
  */
 export function checkKubernetes(objs: K8sObjects, ctx: ManifestContext): Finding[] {
   const gated = gatedContainers(objs, ctx);
   const view = imageView(ctx);
-  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx)]);
+  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx), ...networkPolicyFindings(objs, gated, ctx)]);
 }

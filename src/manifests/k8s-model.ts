@@ -52,6 +52,8 @@ export interface Container {
 export interface Workload extends K8sMeta {
   /** Pod template labels (what Service selectors match). */
   labels: Record<string, string>;
+  /** The workload's own `spec.selector` (its pods, whatever other labels the template adds), where it has one. */
+  selector?: LabelSelector;
   hostNetwork?: SourceLocation;
   containers: Container[];
   /** Job or CronJob: runs to completion, so it is not expected to serve the image's listeners. */
@@ -90,8 +92,55 @@ export interface Ingress extends K8sMeta {
   backends: IngressBackend[];
 }
 
+/**
+ * A label selector (`matchLabels` and `matchExpressions`, ANDed). An empty
+ * one matches everything: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+ */
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+  matchExpressions: {key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values: string[]}[];
+  at?: SourceLocation;
+}
+
+/** One `ports:` entry of a NetworkPolicy rule; no `port` = every port of `protocol`. */
+export interface NetworkPolicyPort {
+  protocol: Protocol;
+  /** A number, or a container port name resolved in the selected pod. */
+  port?: number | string;
+  /** Inclusive end of a numeric range. */
+  endPort?: number;
+  at: SourceLocation;
+}
+
+/** One `from:` entry: pods by selectors (both set = both must match), or addresses. */
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: {cidr: string; except: string[]};
+}
+
+export interface NetworkPolicyIngressRule {
+  /** undefined or empty: every port. */
+  ports?: NetworkPolicyPort[];
+  /** undefined or empty: every source. */
+  from?: NetworkPolicyPeer[];
+  /** The rule's list item. */
+  at: SourceLocation;
+}
+
+/** networking.k8s.io/v1 NetworkPolicy, as written (defaults are applied by policy/semantics.ts, not here). */
+export interface NetworkPolicy extends K8sMeta {
+  podSelector: LabelSelector;
+  /** As written; undefined = defaulted from the rules present. */
+  policyTypes?: ('Ingress' | 'Egress')[];
+  ingress: NetworkPolicyIngressRule[];
+  /** Whether `egress:` has rules (decides the Egress default of policyTypes). */
+  hasEgress: boolean;
+}
+
 export interface K8sObjects {
   workloads: Workload[];
   services: Service[];
   ingresses: Ingress[];
+  networkPolicies: NetworkPolicy[];
 }

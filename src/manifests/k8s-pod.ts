@@ -1,7 +1,8 @@
 import type {YAMLMap} from 'yaml';
-import type {Container, ContainerPort, ContainerRole, K8sMeta, Probe, Workload} from './k8s-model.js';
+import type {Container, ContainerPort, ContainerRole, K8sMeta, LabelSelector, Probe, Workload} from './k8s-model.js';
 import {asMap, fail, locate, optBool, optMap, optPort, optPortOrName, optSeq, optStr, protocolField, stringMap, type Y} from './yaml-read.js';
 import {readRun, readVolumes} from './k8s-run.js';
+import {readLabelSelector} from './k8s-netpol.js';
 
 /** Where each workload kind keeps its pod template (`[]` = the object is the pod). */
 export const TEMPLATE_PATHS: Record<string, string[]> = {
@@ -66,6 +67,14 @@ const readContainers = (y: Y, spec: YAMLMap, key: 'containers' | 'initContainers
   });
 };
 
+/** `spec.selector`: a LabelSelector, or a plain label map for a ReplicationController; Pods and CronJobs have none. */
+const readSelector = (y: Y, obj: YAMLMap, kind: string): LabelSelector | undefined => {
+  const spec = TEMPLATE_PATHS[kind]!.length ? optMap(y, obj, 'spec')?.value : undefined;
+  const sel = spec && kind !== 'CronJob' ? optMap(y, spec, 'selector') : undefined;
+  if (!sel) return undefined;
+  return kind === 'ReplicationController' ? {matchLabels: stringMap(y, sel.value), matchExpressions: [], at: sel.at} : readLabelSelector(y, sel.value, sel.at);
+};
+
 /** Reads the pod template of a workload object; undefined when the kind has none. */
 export const readWorkload = (y: Y, obj: YAMLMap, meta: K8sMeta): Workload | undefined => {
   const path = TEMPLATE_PATHS[meta.kind];
@@ -81,9 +90,11 @@ export const readWorkload = (y: Y, obj: YAMLMap, meta: K8sMeta): Workload | unde
   const spec = optMap(y, template, 'spec')?.value;
   if (!spec) return fail(y, template, `${meta.kind} ${meta.name} has no pod \`spec\``);
   const hostNetwork = optBool(y, spec, 'hostNetwork');
+  const selector = readSelector(y, obj, meta.kind);
   return {
     ...meta,
     labels,
+    ...(selector && {selector}),
     ...(hostNetwork?.value && {hostNetwork: hostNetwork.at}),
     containers: [...readContainers(y, spec, 'initContainers'), ...readContainers(y, spec, 'containers')],
     batch: meta.kind === 'Job' || meta.kind === 'CronJob'

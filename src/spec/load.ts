@@ -9,6 +9,7 @@ import {parsePortValue} from './ports.js';
 import {parseWithPositions, pathLabel, type Issue, type SourcePositions} from './positions.js';
 import type {RunConfig, Spec} from './types.js';
 import {schemaIssues} from './validate.js';
+import {buildPolicy, type RawPolicy} from './policy.js';
 
 /** The shapes the schema guarantees once it has passed. */
 interface RawPort {
@@ -47,6 +48,7 @@ interface RawSpec {
   ports: RawPort[];
   dynamic?: RawDynamic[];
   run?: RawRun;
+  policy?: RawPolicy;
   rules?: Record<string, SeveritySetting>;
 }
 
@@ -171,7 +173,8 @@ const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: I
   const runKeys = ['entrypoint', 'command', 'env', 'user', 'sandbox', 'network', 'readOnly', 'tmpfs', 'capAdd', 'capDrop', 'memory', 'pids'] as const;
   const present = runKeys.filter(k => raw.run?.[k] !== undefined);
   if (present.length) locations.runKeys = Object.fromEntries(present.map(k => [k === 'memory' ? 'memoryBytes' : k, positions.locate(['run', k], 'key').location]));
-  return {spec: {file: positions.file, version: 1, ports, dynamic, run, rules: {...raw.rules}, locations}, issues};
+  const policy = raw.policy && buildPolicy(raw.policy, positions, issues);
+  return {spec: {file: positions.file, version: 1, ports, dynamic, run, ...(policy && {policy}), rules: {...raw.rules}, locations}, issues};
 };
 
 const buildRun = (raw: RawRun, positions: SourcePositions, issues: Issue[]): RunConfig => {

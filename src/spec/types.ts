@@ -1,5 +1,6 @@
 import type {DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
 import type {RunSettings, SandboxProfile} from '../sandbox/types.js';
+import type {SpecPolicy} from './policy.js';
 
 /** How long the listener set must stay unchanged: `auto` adapts to how busy the container still is. */
 export type Settle = 'auto' | number;
@@ -26,6 +27,8 @@ export interface Spec {
   /** Ports chosen at run time, matched by owning process and/or range. */
   dynamic: DynamicPort[];
   run: RunConfig;
+  /** How `portgate policy` writes the NetworkPolicy (`policy:`). */
+  policy?: SpecPolicy;
   /** Severity overrides by rule id (ids checked against the rule catalogue). */
   rules: Record<string, SeveritySetting>;
   /** The `ports:`, `run:` and `rules:` keys, for findings about those sections. */

@@ -169,7 +169,11 @@ describe('the built action (dist/index.js) against the real engine', () => {
     const r = await runAction({image: APP, manifests: 'deploy/k8s', container: 'app', comment: 'false'}, {node: process.execPath});
     expect(r.code, r.stdout).toBe(1);
     const k8s = r.commands.filter(c => c.props.file === 'deploy/k8s/app.yaml');
-    expect(k8s.map(c => [c.level, c.props.title?.split(':')[0], c.props.line])).toEqual([['error', 'portgate k8s-target-port-not-listening 9090/tcp', String(MANIFEST.split('\n').indexOf('      targetPort: 9090') + 1)]]);
+    expect(k8s.map(c => [c.level, c.props.title?.split(':')[0], c.props.line])).toEqual([
+      ['error', 'portgate k8s-target-port-not-listening 9090/tcp', String(MANIFEST.split('\n').indexOf('      targetPort: 9090') + 1)],
+      // No NetworkPolicy selects the Deployment's pods: a warning at its name.
+      ['warning', 'portgate k8s-netpol-missing', String(MANIFEST.split('\n').indexOf('metadata: {name: app}') + 1)]
+    ]);
     expect(r.outputs.verdict).toBe('fail');
   });
 

@@ -127,6 +127,8 @@ const expected = (k8s: {deploy: string; services: string; ingress?: string}, com
     `k8s-probe-port-not-listening error 8081 ${k8s.deploy}:${lineOf(DEPLOY, 'port: 8081')}`,
     `k8s-external-sensitive-port error 9000 ${k8s.services}:${lineOf(SERVICES, 'port: 9000')}`,
     `k8s-target-port-omitted warning 8080 ${k8s.services}:${lineOf(SERVICES, 'port: 8080')}`,
+    // No NetworkPolicy in these manifests selects the Deployment's pods.
+    `k8s-netpol-missing warning - ${k8s.deploy}:${lineOf(DEPLOY, 'name: shop')}`,
     ...(k8s.ingress ? [`k8s-ingress-no-service warning - ${k8s.ingress}:${lineOf(INGRESS, 'name: shop-web')}`] : []),
     ...(composeFile
       ? [
@@ -245,7 +247,11 @@ describe('check with deployment manifests, on the real engine', () => {
     const json = JSON.parse(r.stdout);
     const offset = DEPLOY.split('\n').length; // SERVICES starts after DEPLOY and the `---` line.
     expect(rows(json)).toEqual(
-      [`k8s-probe-port-not-listening warning 8081 <stdin>:${lineOf(DEPLOY, 'port: 8081')}`, `k8s-target-port-omitted warning 8080 <stdin>:${lineOf(SERVICES, 'port: 8080') + offset}`].sort()
+      [
+        `k8s-probe-port-not-listening warning 8081 <stdin>:${lineOf(DEPLOY, 'port: 8081')}`,
+        `k8s-target-port-omitted warning 8080 <stdin>:${lineOf(SERVICES, 'port: 8080') + offset}`,
+        `k8s-netpol-missing warning - <stdin>:${lineOf(DEPLOY, 'name: shop')}`
+      ].sort()
     );
     expect(json.verdict).toBe('pass');
     expect(r.code).toBe(0);

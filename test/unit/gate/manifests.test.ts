@@ -38,6 +38,7 @@ describe('deploymentFindings', () => {
       'k8s-external-sensitive-port:8081',
       'k8s-external-sensitive-port:5005',
       'k8s-external-sensitive-port:8081',
+      'k8s-netpol-missing:',
       'compose-published-all-interfaces:5005',
       'compose-port-not-listening:9090',
       'compose-port-not-listening:9229',

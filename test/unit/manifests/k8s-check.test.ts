@@ -1,10 +1,14 @@
 import {describe, expect, it} from 'vitest';
 import {InputError} from '../../../src/errors.js';
+import type {Finding} from '../../../src/model.js';
 import type {ManifestContext} from '../../../src/manifests/index.js';
 import {checkKubernetes, loadKubernetes} from '../../../src/manifests/index.js';
 import {brief, ctx, declare, expose, fixture, lineOf, listen, row} from './build.js';
 
-const check = (files: string[], c: Partial<ManifestContext>) => checkKubernetes(loadKubernetes(files.map(f => fixture(f))), ctx(c));
+// None of these fixtures has a NetworkPolicy, so each serving workload also gets k8s-netpol-missing: that rule and
+// the other NetworkPolicy findings are tested in test/unit/policy/check.test.ts, and left out here.
+const wiring = (fs: Finding[]) => fs.filter(f => !f.rule.startsWith('k8s-netpol-'));
+const check = (files: string[], c: Partial<ManifestContext>) => wiring(checkKubernetes(loadKubernetes(files.map(f => fixture(f))), ctx(c)));
 
 const API = 'k8s/helm-api.yaml';
 const ADMIN = 'k8s/admin-exposed.yaml';
@@ -110,7 +114,7 @@ describe('checkKubernetes', () => {
       text: `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop-web\n  namespace: ${ns}\nspec:\n${backend}`
     });
     const v1 = '  defaultBackend:\n    service:\n      name: shop-web\n      port: {name: http}\n';
-    const run = (...extra: {file: string; text: string}[]) => checkKubernetes(loadKubernetes([api, ...extra]), ctx({listeners: apiListeners, declared: apiSpec}));
+    const run = (...extra: {file: string; text: string}[]) => wiring(checkKubernetes(loadKubernetes([api, ...extra]), ctx({listeners: apiListeners, declared: apiSpec})));
 
     it.each([
       ['networking.k8s.io/v1 `service.name`', v1, 9],
@@ -141,13 +145,13 @@ describe('checkKubernetes', () => {
 
   it('Services in another namespace do not select the workload', () => {
     const text = fixture(LIST).text.replace('namespace: shop\n  spec:\n    selector', 'namespace: web\n  spec:\n    selector');
-    const fs = checkKubernetes(loadKubernetes([{file: 'list.yaml', text}]), ctx({image: 'nginx:1.27', listeners: [listen(8080)]}));
+    const fs = wiring(checkKubernetes(loadKubernetes([{file: 'list.yaml', text}]), ctx({image: 'nginx:1.27', listeners: [listen(8080)]})));
     expect(fs.map(f => f.rule)).toEqual(['k8s-service-no-workload']);
   });
 
   it('Service selecting both a Deployment and a CronJob (shared Helm labels) checks the Deployment only', () => {
     const cron = fixture(CRON).text.replace('labels: {app: orders-reindex}', 'labels: {app: orders}').replace(/\n {10}hostNetwork: true/, '').replace(/ports:\n.*\n.*push-metrics\n/, '');
-    const fs = checkKubernetes(loadKubernetes([fixture(SIDECAR), {file: 'cron.yaml', text: cron}]), ctx({image: 'ghcr.io/acme/orders:4.1.0', listeners: [listen(3000), listen(9464)]}));
+    const fs = wiring(checkKubernetes(loadKubernetes([fixture(SIDECAR), {file: 'cron.yaml', text: cron}]), ctx({image: 'ghcr.io/acme/orders:4.1.0', listeners: [listen(3000), listen(9464)]})));
     expect(fs.map(f => f.rule)).toEqual(['k8s-listener-not-declared', 'k8s-probe-port-not-listening']);
   });
 

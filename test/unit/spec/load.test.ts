@@ -116,7 +116,7 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['empty ports',               y('version: 1', 'ports:'),                                    2, 1,  ['ports is empty']],
     ['item not a mapping',        ports('  - 8080'),                                            3, 5,  ['ports[0] must be a mapping like `- port: 8080`']],
     ['item without port',         ports('  - name: http'),                                      3, 5,  ['ports[0] has no `port`: add e.g. `port: 8080`']],
-    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, rules.']],
+    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, policy, rules.']],
     ['typo of a required key',    y('version: 1', 'prots: []'),                                 2, 1,  ['unknown key `prots` at the top level. Did you mean `ports`?']],
     ['typo in a port key',        ports('  - port: 80', '    expsoure: public'),                4, 5,  ['unknown key `expsoure` in ports[0]. Did you mean `exposure`? Allowed keys: port, protocol, name, exposure, reason.']],
     ['unknown key, no guess',     ports('  - port: 80', '    color: red'),                      4, 5,  ['unknown key `color` in ports[0]. Allowed keys:']],
@@ -159,7 +159,7 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['zero timeout',              y('version: 1', 'ports: []', 'run:', '  timeout: 0s'),        4, 12, ['run.timeout must be longer than 0']],
     ['duration a list',           y('version: 1', 'ports: []', 'run:', '  timeout: [1s]'),      4, 12, ['run.timeout must be a duration like 30s, but it is a list']],
     ['empty run',                 y('version: 1', 'ports: []', 'run:'),                         3, 1,  ['run is empty: give it a value or remove it.']],
-    ['unknown rule id',           y('version: 1', 'ports: []', 'rules:', '  risky-ports: off'), 4, 3,  ['unknown rule `risky-ports` in rules. Did you mean `risky-port`? Valid rule ids: undeclared-listener,', 'compose-published-all-interfaces.']],
+    ['unknown rule id',           y('version: 1', 'ports: []', 'rules:', '  risky-ports: off'), 4, 3,  ['unknown rule `risky-ports` in rules. Did you mean `risky-port`? Valid rule ids: undeclared-listener,', 'k8s-netpol-missing.']],
     ['bad severity',              y('version: 1', 'ports: []', 'rules:', '  risky-port: warn'), 4, 15, ['rules.risky-port must be off, note, warning or error, but it is the string "warn". Did you mean `warning`?']],
     ['severity false',            y('version: 1', 'ports: []', 'rules:', '  risky-port: false'), 4, 15, ['but it is the boolean false. Did you mean `off`?']],
     ['rules a list',              y('version: 1', 'ports: []', 'rules: [risky-port]'),         3, 8,  ['rules must be a mapping, but it is a list']]
