@@ -74,11 +74,23 @@ export const parseSs = (text: string): SsListener[] => {
 };
 
 export interface GroundTruthOptions {
-  /** The listener set must stay unchanged this long (after at least one listener appeared). */
+  /**
+   * The listener set must stay unchanged this long (after at least one listener
+   * appeared). 8 s because RabbitMQ opens 5672 and 15672 4-6 s after its last
+   * earlier change (OBSERVED.md); 2 s ends before them.
+   */
   quietMs?: number;
   /** Give up waiting for a quiet set after this long. */
   timeoutMs?: number;
   pollMs?: number;
+  /**
+   * Ports (Docker notation, `5672/tcp`) that must all listen, on any address,
+   * before the quiet window counts: under load RabbitMQ's AMQP port came more
+   * than 8 s after its previous change. Missing ones end in a timeout.
+   */
+  waitFor?: readonly string[];
+  /** false: the engine's own default (Debian's docker.io turns IPv6 off in containers), for comparison. */
+  ipv6?: boolean;
 }
 
 export interface GroundTruth {
@@ -92,7 +104,11 @@ export interface GroundTruth {
   firstSeenMs: Record<string, number>;
   /** Listeners seen during the wait that were gone at the end. */
   vanished: string[];
+  /** Every change of the listener set, as describeListener keys. */
+  timeline: {ms: number; added: string[]; removed: string[]}[];
   timedOut: boolean;
+  /** waitFor ports still not listening when the wait timed out. */
+  missing?: string[];
   /** Set when the container stopped while being watched. */
   exited?: {code: number; logs: string};
 }
@@ -111,12 +127,12 @@ const unframe = (buf: Buffer): string => {
 };
 
 export const groundTruth = async (image: string, opts: GroundTruthOptions = {}): Promise<GroundTruth> => {
-  const {quietMs = 5000, timeoutMs = 60_000, pollMs = 250} = opts;
+  const {quietMs = 8000, timeoutMs = 60_000, pollMs = 250, ipv6 = true, waitFor = []} = opts;
   const container = await docker().createContainer({
     Image: image,
     Labels: {[TEST_LABEL]: 'true', [`${TEST_LABEL}.groundtruth`]: randomUUID()},
     // Debian's docker.io disables IPv6 in containers; a pod has ::1, so services bind as they would there.
-    HostConfig: {Sysctls: {'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.lo.disable_ipv6': '0'}}
+    HostConfig: ipv6 ? {Sysctls: {'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.lo.disable_ipv6': '0'}} : {}
   });
   try {
     const t0 = Date.now();
@@ -125,10 +141,11 @@ export const groundTruth = async (image: string, opts: GroundTruthOptions = {}):
     let current: SsListener[] = [];
     let lastChange = 0;
     const firstSeenMs: Record<string, number> = {};
+    const timeline: GroundTruth['timeline'] = [];
     const result = (extra: Partial<GroundTruth>): GroundTruth => {
       const keys = new Set(current.map(describeListener));
       const vanished = Object.keys(firstSeenMs).filter(k => !keys.has(k));
-      return {image, listeners: current, settleMs: lastChange, elapsedMs: Date.now() - t0, firstSeenMs, vanished, timedOut: false, ...extra};
+      return {image, listeners: current, settleMs: lastChange, elapsedMs: Date.now() - t0, firstSeenMs, vanished, timeline, timedOut: false, ...extra};
     };
     for (;;) {
       const state = (await container.inspect()).State;
@@ -146,13 +163,18 @@ export const groundTruth = async (image: string, opts: GroundTruthOptions = {}):
       }
       const now = Date.now() - t0;
       const next = parseSs(stdout);
-      if (next.map(describeListener).join('\n') !== current.map(describeListener).join('\n')) {
+      const [before, after] = [current, next].map(ls => new Set(ls.map(describeListener)));
+      const added = [...after].filter(k => !before.has(k));
+      const removed = [...before].filter(k => !after.has(k));
+      if (added.length || removed.length) {
+        timeline.push({ms: now, added, removed});
         current = next;
         lastChange = now;
-        for (const l of next) firstSeenMs[describeListener(l)] ??= now;
+        for (const k of added) firstSeenMs[k] ??= now;
       }
-      if (current.length > 0 && now - lastChange >= quietMs) return result({});
-      if (now >= timeoutMs) return result({timedOut: true});
+      const missing = waitFor.filter(p => !current.some(l => `${l.port}/${l.protocol}` === p));
+      if (current.length > 0 && !missing.length && now - lastChange >= quietMs) return result({});
+      if (now >= timeoutMs) return result({timedOut: true, ...(missing.length && {missing})});
       await new Promise(r => setTimeout(r, pollMs));
     }
   } finally {
