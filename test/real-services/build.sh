@@ -32,7 +32,7 @@ phase() {
 LOCKED=
 on_exit() {
   local rc=$?
-  [ -z "$LOCKED" ] || release_root || true
+  [ -z "$LOCKED" ] || [ -z "${ROOT:-}" ] || release_root || true
   [ $rc -eq 0 ] || log "FAILED in phase $PHASE (exit $rc); see the output above"
 }
 trap on_exit EXIT
@@ -42,18 +42,7 @@ trap 'exit 130' INT TERM
 command -v docker >/dev/null || die "docker CLI missing: run scripts/setup.sh first"
 docker info >/dev/null 2>&1 || die "Docker engine not reachable: run scripts/setup.sh first"
 
-phase host-tools
-need=()
-command -v debootstrap >/dev/null || need+=(debootstrap)
-command -v ss >/dev/null || need+=(iproute2)
-command -v nsenter >/dev/null || need+=(util-linux)
-command -v flock >/dev/null || need+=(util-linux)
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
-
+# One build at a time per machine, host-tool installs included (flock is in util-linux, which is Essential).
 mkdir -p "$CACHE/debs" "$CACHE/apt-archives/partial"
 exec 9>"$CACHE/build.lock"
 if ! flock -n 9; then
@@ -61,6 +50,18 @@ if ! flock -n 9; then
   flock 9
 fi
 LOCKED=1
+
+phase host-tools
+need=()
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v ss >/dev/null || need+=(iproute2)
+command -v nsenter >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
 
 packages=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/packages.txt" | tr -s ' \n' '\n')
 HASH=$( { echo "v$BUILD_VERSION"; echo "$packages"; cat "$HERE/base/hello.go"; } | sha256sum | cut -c1-12)
