@@ -153,8 +153,10 @@ EOF
 if docker image inspect "$BASE" >/dev/null 2>&1; then
   log "base $BASE present"
 else
-  if [ -f "$TAR" ]; then log "re-importing cached rootfs $TAR"; else build_rootfs; fi
+  # Not `[ -f ] || build_rootfs`: set -e is off inside a function called from an || list.
+  if [ ! -f "$TAR" ]; then build_rootfs; fi
   phase import-base
+  log "importing $TAR"
   docker import "${LABELS[@]/#/--change=LABEL }" --message "portgate real-services base ($SUITE, hash $HASH)" "$TAR" "$BASE" >/dev/null
   # Older bases of this suite are superseded by this one.
   for old in "$CACHE"/realbase-*.tar; do [ "$old" = "$TAR" ] || rm -f "$old"; done
