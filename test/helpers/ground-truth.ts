@@ -109,7 +109,7 @@ export interface GroundTruth {
   timedOut: boolean;
   /** waitFor ports still not listening when the wait timed out. */
   missing?: string[];
-  /** Set when the container stopped while being watched. */
+  /** Set when the container stopped while being watched; listeners are then the last set read. */
   exited?: {code: number; logs: string};
 }
 

@@ -23,7 +23,7 @@ interface Run extends GroundTruth {
 }
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const range = (xs: number[]) => (Math.min(...xs) === Math.max(...xs) ? sec(xs[0]) : `${sec(Math.min(...xs))}–${sec(Math.max(...xs))}`);
+const range = (xs: number[]) => [...new Set([Math.min(...xs), Math.max(...xs)].map(sec))].join('–');
 
 /** One row per service and distinct listener set; runs that saw the same set share a row. */
 const render = (runs: Run[]): string => {
