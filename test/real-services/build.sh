@@ -62,7 +62,6 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-
 packages=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$HERE/packages.txt" | tr -s ' \n' '\n')
 HASH=$( { echo "v$BUILD_VERSION"; echo "$packages"; cat "$HERE/base/hello.go"; } | sha256sum | cut -c1-12)
 BASE=portgate-realbase:$HASH
