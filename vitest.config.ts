@@ -14,6 +14,8 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // The real-services file gates services concurrently: mostly waiting, but JVMs on 2 cores.
+          maxConcurrency: 3,
           globalSetup: ['test/helpers/global-setup.ts']
         }
       }
