@@ -105,6 +105,9 @@ export interface DynamicPort {
 export type Severity = 'error' | 'warning' | 'note';
 export type SeveritySetting = Severity | 'off';
 
+/** What kind of risky port a catalog entry is (compare/risky-ports.ts); grades risky-port findings. */
+export type RiskCategory = 'debug' | 'remote-admin' | 'container-runtime' | 'service-mesh-admin' | 'database-admin' | 'cleartext' | 'other';
+
 export interface Finding {
   /** Stable rule id, shared by every output format (see findings/rules.ts). */
   rule: string;
@@ -113,6 +116,10 @@ export interface Finding {
   protocol?: Protocol;
   message: string;
   location?: Location;
+  /** The risky-port catalog category, for risky-port and debug-agent-configured. */
+  category?: RiskCategory;
+  /** Other ports the finding concerns (the listening half of a protocol mismatch, the ports of a `dynamic:` entry). */
+  related?: {port: number; protocol: Protocol}[];
 }
 
 /** Why the image stopped under the sandbox, and the one change that lets it start (sandbox/diagnose.ts). */

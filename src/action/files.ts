@@ -28,8 +28,6 @@ const pick = (explicit: string | undefined, conventional: string[], workspace: s
 
 export interface ActionFiles {
   opts: GateOptions;
-  /** For placing image-level annotations on the FROM line. */
-  dockerfileText?: string;
 }
 
 /**
@@ -50,10 +48,9 @@ const deployment = async (i: Inputs, workspace: string) => {
 export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionFiles> => {
   const dockerfile = pick(i.dockerfile, ['Dockerfile'], workspace);
   const spec = pick(i.spec, ['portgate.yml', 'portgate.yaml'], workspace);
-  const dockerfileText = dockerfile && (await readInput(dockerfile, 'the Dockerfile'));
   const opts: GateOptions = {
     image: i.image,
-    ...(dockerfile && {dockerfile: {file: repoPath(dockerfile, workspace), text: dockerfileText!}}),
+    ...(dockerfile && {dockerfile: {file: repoPath(dockerfile, workspace), text: await readInput(dockerfile, 'the Dockerfile')}}),
     ...(spec && {spec: loadSpec(await readInput(spec, 'the spec'), repoPath(spec, workspace))}),
     buildArgs: i.buildArgs,
     target: i.target,
@@ -70,7 +67,7 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     staticOnly: i.staticOnly,
     ...(await deployment(i, workspace))
   };
-  return {opts, ...(dockerfileText !== undefined && {dockerfileText})};
+  return {opts};
 };
 
 const write = async (path: string, text: string): Promise<void> => {

@@ -25,11 +25,11 @@ export const run = async (): Promise<void> => {
   try {
     const inputs = getInputs();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const {opts, dockerfileText} = await gateOptions(inputs, workspace);
+    const {opts} = await gateOptions(inputs, workspace);
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
     const result = await withEngine({log: emit.log, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
-    const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
+    const plan = planAnnotations(result, {cwd: workspace});
     emit.annotate(plan.annotations);
     const files = await writeReports(result, inputs, workspace);
     const counts = countBySeverity(result.findings);

@@ -3,7 +3,8 @@ import {finding} from '../findings/finding.js';
 import {dynamicRules} from './dynamic.js';
 import {exitMessage} from './exit.js';
 import {exposeRules, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
-import {indexViews} from './views.js';
+import {indexViews, where} from './views.js';
+import type {Anchors} from '../findings/where.js';
 
 export interface EvaluateInput {
   image: string;
@@ -18,6 +19,8 @@ export interface EvaluateInput {
   ephemeral?: [number, number];
   /** The spec's `ports:` key: where an undeclared listener is fixed. */
   portsLocation?: SourceLocation;
+  /** The Dockerfile lines findings without a line of their own point at (findings/where.ts). */
+  anchors?: Anchors;
   /** undefined when no container ran. */
   container: ContainerOutcome | undefined;
   waitedMs: number;
@@ -43,7 +46,8 @@ export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean
 export const evaluate = (input: EvaluateInput): Finding[] => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
   const judged = (input.listening ?? []).filter(l => !startupArtifact(l, ephemeral, input.risky));
-  const views = indexViews(input.image, input.exposed, judged, input.declared);
+  const anchors: Anchors = {...input.anchors, ...(input.portsLocation && {specPorts: input.portsLocation})};
+  const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
   const c = input.container;
   const run: RunFacts = {timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs};
   const observed = input.listening !== undefined;
@@ -54,16 +58,16 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
     ...(input.extra ?? []),
     ...mismatch.findings,
     ...(views.declared
-      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), input.portsLocation, dynamic.accepted, ephemeral).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
+      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), dynamic.accepted, ephemeral).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
       : observed
         ? exposeRules(views, run, mismatch.keys)
         : []),
     ...dynamic.findings,
     ...riskyRules(views, input.risky, dynamic.accepted)
   ];
-  if (c?.exited) findings.push(finding('container-exited', exitMessage(c), {location: {image: input.image}}));
+  if (c?.exited) findings.push(finding('container-exited', exitMessage(c), {location: where(views, 'process')}));
   if (c && !c.trusted) {
-    findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: {image: input.image}}));
+    findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: where(views, 'image')}));
   }
   return applyOverrides(findings, input.overrides ?? {});
 };

@@ -1,7 +1,7 @@
-import type {DeclaredPort, Finding, Listener, Protocol, SourceLocation} from '../model.js';
+import type {DeclaredPort, Finding, Listener, Protocol, RiskCategory} from '../model.js';
 import {portKey} from '../model.js';
 import {finding} from '../findings/finding.js';
-import {describeExpose, describeListeners, exposeLocation, isBeyondLoopback, otherProtocols, type Views} from './views.js';
+import {describeExpose, describeListeners, exposeLocation, isBeyondLoopback, otherProtocols, where, type Views} from './views.js';
 import {dynamicHint} from './dynamic.js';
 
 /** Facts about the run that change how a missing listener is explained. */
@@ -43,7 +43,8 @@ export const protocolMismatches = (v: Views): {findings: Finding[]; keys: Set<st
         finding('protocol-mismatch', `${key} is expected (${source}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
           port: want.port,
           protocol: want.protocol,
-          location: 'location' in want && want.location ? want.location : {image: v.image}
+          location: 'exposure' in want ? want.location : exposeLocation(want, v),
+          related: [{port: want.port, protocol: proto}]
         })
       );
       keys.add(key).add(actual);
@@ -58,7 +59,6 @@ export const specRules = (
   declared: Map<string, DeclaredPort>,
   run: RunFacts,
   skip: Set<string>,
-  portsAt?: SourceLocation,
   dynamic: Set<string> = new Set(),
   ephemeral: [number, number] = [32768, 60999]
 ): Finding[] => {
@@ -66,7 +66,7 @@ export const specRules = (
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
     const {port, protocol} = ls[0]!;
-    const loc = {port, protocol, location: portsAt ?? {image: v.image}};
+    const loc = {port, protocol, location: where(v, 'undeclared')};
     out.push(
       isBeyondLoopback(ls)
         ? finding('undeclared-listener', `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`, loc)
@@ -86,12 +86,12 @@ export const specRules = (
     const e = v.exposed.get(key);
     if (d.exposure === 'public' && !e) out.push(finding('public-not-exposed', `${label} is declared public but the image does not EXPOSE it: add \`EXPOSE ${key}\` to the Dockerfile, or declare it internal.`, at));
     if (d.exposure === 'loopback' && e)
-      out.push(finding('loopback-port-exposed', `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, {...at, location: exposeLocation(e, v.image)}));
+      out.push(finding('loopback-port-exposed', `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, {...at, location: exposeLocation(e, v)}));
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key) || declared.has(key)) continue;
     const fix = e.origin === 'base-image' ? 'declare it in portgate.yml (with a reason if it is not served)' : 'declare it in portgate.yml or remove the EXPOSE';
-    out.push(finding('exposed-not-declared', `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
+    out.push(finding('exposed-not-declared', `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v)}));
   }
   return out;
 };
@@ -101,7 +101,7 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
   const out: Finding[] = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
-    out.push(finding('listener-not-exposed', `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, {port: ls[0]!.port, protocol: ls[0]!.protocol, location: {image: v.image}}));
+    out.push(finding('listener-not-exposed', `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, {port: ls[0]!.port, protocol: ls[0]!.protocol, location: where(v, 'process')}));
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key)) continue;
@@ -111,18 +111,18 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
         finding('exposed-loopback-only', `${key} is ${describeExpose(e)} but listens only on ${describeListeners(ls)}, so nothing outside the container can reach it: bind it to 0.0.0.0 or ::, or remove the EXPOSE.`, {
           port: e.port,
           protocol: e.protocol,
-          location: exposeLocation(e, v.image)
+          location: exposeLocation(e, v)
         })
       );
       continue;
     }
     if (ls) continue;
-    out.push(finding('exposed-not-listening', `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image)}));
+    out.push(finding('exposed-not-listening', `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v)}));
   }
   return out;
 };
 
-export type RiskyLookup = (port: number, protocol: Protocol, owners?: readonly string[]) => {name: string; why: string} | undefined;
+export type RiskyLookup = (port: number, protocol: Protocol, owners?: readonly string[]) => {name: string; why: string; category?: RiskCategory} | undefined;
 
 /** A risky port that is reachable or advertised, unless the spec accepts it with a reason. */
 export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> = new Set()): Finding[] => {
@@ -138,7 +138,7 @@ export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> 
     const e = v.exposed.get(key);
     const seen = [ls && `listens on ${describeListeners(ls)}`, e && `is ${describeExpose(e)}`].filter(Boolean).join(' and ');
     const fix = v.declared ? 'disable it in this image, or give the port a `reason:` in portgate.yml to accept it' : 'disable it in this image, or declare it with a `reason:` in portgate.yml';
-    out.push(finding('risky-port', `${key} is ${risk.name}: ${risk.why} It ${seen}: ${fix}.`, {...sample, location: e ? exposeLocation(e, v.image) : (v.declared?.get(key)?.location ?? {image: v.image})}));
+    out.push(finding('risky-port', `${key} is ${risk.name}: ${risk.why} It ${seen}: ${fix}.`, {...sample, location: e ? exposeLocation(e, v) : (v.declared?.get(key)?.location ?? where(v, 'process')), ...(risk.category && {category: risk.category})}));
   }
   return out;
 };

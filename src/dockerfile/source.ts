@@ -48,6 +48,12 @@ export class Text {
     return this.at[0];
   }
 
+  /** Just after the last character; undefined for empty text. */
+  end(): Pos | undefined {
+    const last = this.at.at(-1);
+    return last && {line: last.line, character: last.character + 1};
+  }
+
   word(text: string, from: number, to: number): Word {
     const last = this.at[to - 1] as Pos;
     return {text, start: this.at[from] as Pos, end: {line: last.line, character: last.character + 1}};

@@ -12,7 +12,8 @@ import {watchListeners, type Observation} from './observe.js';
 import type {SettleMode} from './settle.js';
 import {staticView, type DockerfileInput} from './static-view.js';
 import {deployedContainers, deploymentFindings, loadDeployment, type Deployment, type DeploymentInputs} from './manifests.js';
-import {resolveExpose, type BaseImageInfo} from '../dockerfile/index.js';
+import {resolveExpose, type BaseImageInfo, type DockerfileConfig} from '../dockerfile/index.js';
+import type {Anchors} from '../findings/where.js';
 
 export interface GateOptions extends DeploymentInputs {
   image: string;
@@ -103,6 +104,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     ...(opts.spec?.dynamic.length && {dynamic: opts.spec.dynamic}),
     ...(run && {ephemeral: run.observation.ephemeral}),
     portsLocation: opts.spec?.locations.ports,
+    anchors: anchorsOf(statics.config),
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
     extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], exposed: statics.exposed})],
@@ -126,7 +128,11 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   };
 };
 
-type Statics = {exposed: ExposedPort[]; findings: Finding[]; facts?: ImageFacts};
+type Statics = {exposed: ExposedPort[]; findings: Finding[]; facts?: ImageFacts; config?: DockerfileConfig};
+
+/** The Dockerfile lines that findings about the image as a whole point at (findings/where.ts). */
+export const anchorsOf = (c: DockerfileConfig | undefined): Anchors =>
+  c ? {from: c.from, baseFrom: c.baseFrom, ...((c.entrypoint ?? c.cmd) && {command: (c.entrypoint ?? c.cmd)!.location})} : {};
 
 const needEngine = (engine: Engine | undefined): Engine => {
   if (!engine) throw new EnvironmentError('the Docker engine is needed to run the image (only --static-only works without it).');
@@ -178,7 +184,8 @@ const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Pr
       ...resolved.exposed,
       ...inherited.filter(k => !own.has(k)).map((k): ExposedPort => ({port: Number(k.split('/')[0]), protocol: (k.split('/')[1] ?? 'tcp') as Protocol, origin: 'base-image'}))
     ],
-    findings: resolved.warnings
+    findings: resolved.warnings,
+    config: resolved.config
   };
 };
 

@@ -81,14 +81,26 @@ export const relPath = (file: string, cwd?: string): string => {
 export const describeFailOn = (failOn: GateResult['failOn']): string =>
   ({error: 'fails on errors', warning: 'fails on warnings and errors', note: 'fails on any finding', never: 'never fails'})[failOn];
 
-/** `Dockerfile:12`, or `(image)` for a finding about the image as a whole (every report names the image once, at the top). */
-export const describeLocation = (l: Location | undefined, cwd?: string): string =>
-  !l ? '' : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : '(image)';
+/**
+ * A finding without a file line is about the image as a whole, and the
+ * pipeline gives every finding a Dockerfile or spec line when one applies
+ * (findings/where.ts). So `(image)` means no file applies: said in words,
+ * the same way in every writer.
+ */
+export const imageWideLabel = (r: Pick<GateResult, 'dockerfile'>): string => (r.dockerfile ? '(image as a whole)' : '(image: no Dockerfile given)');
+
+/** The sentence SARIF, Code Quality and annotations append to such a finding, whose path is the image repository or none. */
+export const imageWideNote = (r: Pick<GateResult, 'dockerfile' | 'image'>): string =>
+  r.dockerfile ? ` (About image ${r.image} as a whole; no file line applies.)` : ` (About image ${r.image}; no Dockerfile was given, so no file line applies.)`;
+
+/** `Dockerfile:12`, or the image-wide label for a finding with no file line. */
+export const describeLocation = (l: Location | undefined, r: Pick<GateResult, 'dockerfile'>, cwd?: string): string =>
+  !l ? '' : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : imageWideLabel(r);
 
 /**
- * Where formats that require a file (SARIF, Code Quality) anchor a finding: its
- * own line; else line 1 of the Dockerfile, else of the spec (the files a fix
- * goes into); else the image repository (`imageOnly`).
+ * Where formats that require a file (SARIF, Code Quality) anchor a finding:
+ * its own line; a finding with none (no Dockerfile was given) is placed on
+ * the image repository as a path (`imageOnly`), with imageWideNote.
  */
 export interface Anchor {
   path: string;
@@ -96,9 +108,7 @@ export interface Anchor {
   column?: number;
   endLine?: number;
   endColumn?: number;
-  /** true when the finding has no line of its own and was placed at line 1 / on the image. */
-  fallback: boolean;
-  /** true when not even a file is known and `path` is the image repository (see imageRepository). */
+  /** true when no file applies and `path` is the image repository (see imageRepository). */
   imageOnly: boolean;
 }
 
@@ -106,11 +116,9 @@ export const anchorOf = (f: Finding, r: GateResult, cwd?: string): Anchor => {
   const l = f.location;
   if (isSourceLocation(l)) {
     const {line, column, endLine, endColumn} = l;
-    return {path: relPath(l.file, cwd), line, column, endLine, endColumn, fallback: false, imageOnly: false};
+    return {path: relPath(l.file, cwd), line, column, endLine, endColumn, imageOnly: false};
   }
-  const file = r.dockerfile ?? r.spec;
-  if (file) return {path: relPath(file, cwd), line: 1, fallback: true, imageOnly: false};
-  return {path: imageRepository(r.image), line: 1, fallback: true, imageOnly: true};
+  return {path: imageRepository(r.image), line: 1, imageOnly: true};
 };
 
 /**
@@ -124,9 +132,8 @@ export const imageRepository = (image: string): string => {
   return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
 };
 
-/** Note appended to a message whose anchor is a fallback, so a reader knows line 1 is not the culprit. */
-export const fallbackNote = (a: Anchor, image: string): string =>
-  a.imageOnly ? ` (Reported on image ${image}; no file applies.)` : a.fallback ? ` (Reported on image ${image}; shown at line 1 of ${a.path}.)` : '';
+/** Note appended to a message whose anchor is the image, not a file line. */
+export const fallbackNote = (a: Anchor, r: GateResult): string => (a.imageOnly ? imageWideNote(r) : '');
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 

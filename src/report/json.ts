@@ -79,7 +79,9 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       ...(f.port !== undefined && {port: f.port}),
       ...(f.protocol !== undefined && {protocol: f.protocol}),
       message: f.message,
-      ...(f.location && {location: location(f.location, cwd)})
+      ...(f.location && {location: location(f.location, cwd)}),
+      ...(f.category !== undefined && {category: f.category}),
+      ...(f.related?.length && {related: f.related.map(p => ({port: p.port, protocol: p.protocol}))})
     })),
     container: r.container
       ? {

@@ -33,8 +33,8 @@ const attr = (s: string): string =>
     .replaceAll('\t', '&#9;');
 const text = (s: string): string => sanitize(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-const describe = (f: Finding, cwd: string | undefined): string => {
-  const where = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? ' (image)' : '';
+const describe = (f: Finding, r: GateResult, cwd: string | undefined): string => {
+  const where = !f.location ? '' : isSourceLocation(f.location) ? ` at ${describeLocation(f.location, r, cwd)}` : ` ${describeLocation(f.location, r, cwd)}`;
   return `[${f.severity}] ${f.rule}${where}\n${f.message}`;
 };
 
@@ -50,13 +50,13 @@ const caseXml = (c: Case, r: GateResult, cwd: string | undefined): {xml: string;
   const failing = c.findings.filter(f => failsGate(f.severity, r.failOn));
   const passing = c.findings.filter(f => !failsGate(f.severity, r.failOn));
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"`;
-  const out = [c.out, ...passing.map(f => describe(f, cwd))].filter(Boolean).join('\n\n');
+  const out = [c.out, ...passing.map(f => describe(f, r, cwd))].filter(Boolean).join('\n\n');
   if (!failing.length && !out) return {xml: `${open}/>`, failed: false};
   const body = [
     ...(failing.length
       ? [
           `      <failure type="${attr(failing[0]!.rule)}" message="${attr(failing[0]!.message.split('\n', 1)[0]!)}">` +
-            `${text(failing.map(f => describe(f, cwd)).join('\n\n'))}</failure>`
+            `${text(failing.map(f => describe(f, r, cwd)).join('\n\n'))}</failure>`
         ]
       : []),
     ...(out ? [`      <system-out>${text(out)}</system-out>`] : [])

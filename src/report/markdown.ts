@@ -78,8 +78,8 @@ const firstLine = (s: string): string => {
   return rest.some(l => l.trim()) ? `${first!.trim()} …` : first!.trim();
 };
 
-const findingRow = (f: Finding, cwd: string | undefined): string => {
-  const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : '(image)';
+const findingRow = (f: Finding, r: GateResult, cwd: string | undefined): string => {
+  const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, r, cwd)) : describeLocation(f.location, r, cwd);
   const port = findingPort(f);
   return `| ${ICON[f.severity]} ${f.severity} | ${code(f.rule)} | ${port ? code(port) : NONE} | ${where} | ${cell(firstLine(f.message))} |`;
 };
@@ -119,6 +119,6 @@ export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
     : [];
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join('\n')) - 200;
   const more = (n: number) => `_… and ${n} more finding${n === 1 ? '' : 's'} not shown; see the SARIF or JSON report._`;
-  const rows = fit(sorted.map(f => findingRow(f, opts.cwd)), budget, more);
+  const rows = fit(sorted.map(f => findingRow(f, r, opts.cwd)), budget, more);
   return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join('\n')}\n`);
 };

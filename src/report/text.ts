@@ -67,8 +67,8 @@ const table = (r: GateResult, paint: Paint): string[] => {
 
 const indent = (text: string, prefix: string): string[] => sanitize(text).split('\n').map(l => (l ? prefix + l : ''));
 
-const findingLines = (f: Finding, cwd: string | undefined, paint: Paint): string[] => {
-  const head = [describeLocation(f.location, cwd), paint(f.rule, SEVERITY_STYLE[f.severity]), findingPort(f)];
+const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, paint: Paint): string[] => {
+  const head = [describeLocation(f.location, r, cwd), paint(f.rule, SEVERITY_STYLE[f.severity]), findingPort(f)];
   return [`  ${head.filter(Boolean).join('  ')}`, ...indent(f.message, '      ')];
 };
 
@@ -77,7 +77,7 @@ const findingsSection = (r: GateResult, cwd: string | undefined, paint: Paint): 
   return SEVERITIES.flatMap(s => {
     const group = sorted.filter(f => f.severity === s);
     if (group.length === 0) return [];
-    return ['', paint(`${HEADINGS[s]} (${group.length})`, 'bold', SEVERITY_STYLE[s]), ...group.flatMap(f => findingLines(f, cwd, paint))];
+    return ['', paint(`${HEADINGS[s]} (${group.length})`, 'bold', SEVERITY_STYLE[s]), ...group.flatMap(f => findingLines(f, r, cwd, paint))];
   });
 };
 

@@ -144,3 +144,33 @@ describe('sockets seen only for a moment during start-up', () => {
     expect(rules({...input({listening: [brief(40000)]}), risky})).toEqual(['listener-not-exposed:40000/tcp:error', 'risky-port:40000/tcp:error']);
   });
 });
+
+describe('findings without a line of their own point where findings/where.ts says, in every format', () => {
+  const anchors = {
+    from: {file: 'Dockerfile', line: 9, column: 1},
+    baseFrom: {file: 'Dockerfile', line: 1, column: 1},
+    command: {file: 'Dockerfile', line: 14, column: 1}
+  };
+  const at = (i: Parameters<typeof input>[0]) => evaluate(input({anchors, ...i})).map(f => `${f.rule}:${f.port ?? ''} ${f.location && 'file' in f.location ? `${f.location.file}:${f.location.line}` : '(image)'}`).sort();
+
+  test('inherited EXPOSE → the FROM that names the base image; a listener → the ENTRYPOINT/CMD line', () => {
+    expect(at({exposed: [inherited(9000), expose(8080)], listening: [listen(8080), listen(5005)]})).toEqual([
+      'exposed-not-listening:9000 Dockerfile:1',
+      'listener-not-exposed:5005 Dockerfile:14',
+      'risky-port:5005 Dockerfile:14'
+    ]);
+  });
+
+  test('with a spec: an undeclared listener → the ports: key; an inherited EXPOSE → the FROM line', () => {
+    const portsLocation = {file: 'portgate.yml', line: 2, column: 1};
+    expect(at({exposed: [inherited(9000)], listening: [listen(7070)], declared: [], portsLocation})).toEqual(['exposed-not-declared:9000 Dockerfile:1', 'undeclared-listener:7070 portgate.yml:2']);
+  });
+
+  test('a crash → the ENTRYPOINT/CMD line; an untrusted reader → the target FROM', () => {
+    expect(at({container: {...ran, exited: true, exitCode: 1, reader: 'exec', trusted: false}})).toEqual(['container-exited: Dockerfile:14', 'untrusted-reader: Dockerfile:9']);
+  });
+
+  test('without a Dockerfile nothing is invented: the finding stays on the image', () => {
+    expect(evaluate(input({exposed: [inherited(9000)]}))[0]!.location).toEqual({image: 'app:test'});
+  });
+});

@@ -4,9 +4,11 @@ import {
   anchorOf,
   compareFindings,
   describeCounts,
+  describeLocation,
   failsGate,
   fingerprints,
   imageRepository,
+  imageWideNote,
   relPath,
   sanitize,
   sortFindings
@@ -72,15 +74,17 @@ describe('anchorOf', () => {
 
   it('keeps a finding’s own line and columns', () => {
     const a = anchorOf(f('x', {location: {file: '/r/Dockerfile', line: 4, column: 8, endLine: 4, endColumn: 12}}), base, '/r');
-    expect(a).toEqual({path: 'Dockerfile', line: 4, column: 8, endLine: 4, endColumn: 12, fallback: false, imageOnly: false});
+    expect(a).toEqual({path: 'Dockerfile', line: 4, column: 8, endLine: 4, endColumn: 12, imageOnly: false});
   });
 
-  it('falls back to the Dockerfile, then the spec, then the image repository', () => {
-    expect(anchorOf(onImage, base)).toMatchObject({path: 'Dockerfile', line: 1, fallback: true, imageOnly: false});
-    const specOnly: GateResult = {...base, dockerfile: undefined};
-    expect(anchorOf(onImage, specOnly)).toMatchObject({path: 'portgate.yml', line: 1, fallback: true});
-    const neither: GateResult = {...base, dockerfile: undefined, spec: undefined};
-    expect(anchorOf(onImage, neither)).toEqual({path: 'registry.example.com:5000/shop/orders', line: 1, fallback: true, imageOnly: true});
+  it('never invents a line 1: a finding without a file line is placed on the image repository, and every writer says why in the same words', () => {
+    const noDockerfile: GateResult = {...base, dockerfile: undefined};
+    expect(anchorOf(onImage, noDockerfile)).toEqual({path: 'registry.example.com:5000/shop/orders', line: 1, imageOnly: true});
+    expect(anchorOf(onImage, base)).toMatchObject({imageOnly: true});
+    expect(describeLocation(onImage.location, noDockerfile)).toBe('(image: no Dockerfile given)');
+    expect(imageWideNote(noDockerfile)).toBe(` (About image ${base.image}; no Dockerfile was given, so no file line applies.)`);
+    expect(describeLocation(onImage.location, base)).toBe('(image as a whole)');
+    expect(describeLocation({file: '/r/Dockerfile', line: 7}, base, '/r')).toBe('Dockerfile:7');
   });
 });
 
