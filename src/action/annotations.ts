@@ -2,7 +2,7 @@ import type {AnnotationProperties} from '@actions/core';
 import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
 import {RULES, type RuleId} from '../findings/rules.js';
-import {compareFindings, findingPort, imageWideNote, relPath, sanitize} from '../report/common.js';
+import {findingPort, imageWideNote, relPath, sanitize, sortFindings} from '../report/common.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -33,23 +33,6 @@ const TITLE_MAX = 255;
 const MESSAGE_MAX = 65_535;
 
 const LEVEL: Record<Severity, AnnotationLevel> = {error: 'error', warning: 'warning', note: 'notice'};
-const LEVEL_RANK: Record<AnnotationLevel, number> = {error: 0, warning: 1, notice: 2};
-
-/**
- * Which finding wins a scarce annotation slot within one severity: the
- * catalogue's securitySeverity (risky and unexpected listeners, sensitive
- * ports made reachable first; hygiene last), so rules added later rank
- * themselves. A crash is boosted above plain drift: it makes every runtime
- * finding unreliable, and the log tail in its message says why.
- */
-export const BOOST: Partial<Record<RuleId, number>> = {'container-exited': 6.5};
-
-/** Higher = more important; unknown rules get 0 and go last. */
-export const importance = (rule: string): number => BOOST[rule as RuleId] ?? RULES[rule as RuleId]?.securitySeverity ?? 0;
-
-/** Severity, then rule importance; the report order (file, line, port) breaks ties so output is stable. */
-export const compareForAnnotation = (a: Finding, b: Finding): number =>
-  LEVEL_RANK[LEVEL[a.severity]] - LEVEL_RANK[LEVEL[b.severity]] || importance(b.rule) - importance(a.rule) || compareFindings(a, b);
 
 const cut = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
@@ -87,13 +70,17 @@ export const toAnnotation = (f: Finding, r: GateResult, opts: AnnotationOptions 
   };
 };
 
-/** Every finding as an annotation, most important first, capped per level. */
+/**
+ * Every finding as an annotation, in the reports' order (report/common.ts
+ * sortFindings: risky ports first, then severity, then rule importance), so
+ * the most important win the scarce slots; capped per level.
+ */
 export const planAnnotations = (r: GateResult, opts: AnnotationOptions = {}): AnnotationPlan => {
   const perLevel = opts.perLevel ?? PER_LEVEL;
   const used: Record<AnnotationLevel, number> = {error: 0, warning: 0, notice: 0};
   const annotations: Annotation[] = [];
   let unannotated = 0;
-  for (const f of [...r.findings].sort(compareForAnnotation)) {
+  for (const f of sortFindings(r.findings)) {
     const level = LEVEL[f.severity];
     if (used[level] >= perLevel) {
       unannotated++;

@@ -58,9 +58,9 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
     ...(input.extra ?? []),
     ...mismatch.findings,
     ...(views.declared
-      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), dynamic.accepted, ephemeral).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
+      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), dynamic.accepted, ephemeral, input.risky).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
       : observed
-        ? exposeRules(views, run, mismatch.keys)
+        ? exposeRules(views, run, mismatch.keys, input.risky)
         : []),
     ...dynamic.findings,
     ...riskyRules(views, input.risky, dynamic.accepted)

@@ -60,16 +60,24 @@ export const specRules = (
   run: RunFacts,
   skip: Set<string>,
   dynamic: Set<string> = new Set(),
-  ephemeral: [number, number] = [32768, 60999]
+  ephemeral: [number, number] = [32768, 60999],
+  risky: RiskyLookup = () => undefined
 ): Finding[] => {
   const out: Finding[] = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
     const {port, protocol} = ls[0]!;
     const loc = {port, protocol, location: where(v, 'undeclared')};
+    const risk = riskOf(ls, risky);
     out.push(
       isBeyondLoopback(ls)
-        ? finding('undeclared-listener', `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`, loc)
+        ? finding(
+            'undeclared-listener',
+            risk
+              ? `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it, and it is ${risk.name}: stop it or bind it to 127.0.0.1; to keep it, declare it with a \`reason:\`.`
+              : `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`,
+            loc
+          )
         : finding('undeclared-loopback-listener', `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
     );
   }
@@ -96,12 +104,20 @@ export const specRules = (
   return out;
 };
 
-/** Rules that apply without a spec: EXPOSE against the runtime. */
-export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding[] => {
+/**
+ * Rules that apply without a spec: EXPOSE against the runtime. A listener
+ * that is a risky port is never advised to be EXPOSEd: only stopped or bound
+ * to loopback.
+ */
+export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>, risky: RiskyLookup = () => undefined): Finding[] => {
   const out: Finding[] = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
-    out.push(finding('listener-not-exposed', `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, {port: ls[0]!.port, protocol: ls[0]!.protocol, location: where(v, 'process')}));
+    const risk = riskOf(ls, risky);
+    const message = risk
+      ? `${key} listens on ${describeListeners(ls)} but is not EXPOSEd, and it is ${risk.name}, which must not be reachable: stop it, or bind it to 127.0.0.1.`
+      : `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`;
+    out.push(finding('listener-not-exposed', message, {port: ls[0]!.port, protocol: ls[0]!.protocol, location: where(v, 'process')}));
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key)) continue;
@@ -123,6 +139,9 @@ export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>): Finding
 };
 
 export type RiskyLookup = (port: number, protocol: Protocol, owners?: readonly string[]) => {name: string; why: string; category?: RiskCategory} | undefined;
+
+/** The catalog entry for a port some listeners hold, judged with their owners. */
+const riskOf = (ls: Listener[], risky: RiskyLookup) => risky(ls[0]!.port, ls[0]!.protocol, ls.flatMap(l => (l.process ? [l.process.name] : [])));
 
 /** A risky port that is reachable or advertised, unless the spec accepts it with a reason. */
 export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> = new Set()): Finding[] => {

@@ -143,6 +143,17 @@ export type RuleId = keyof typeof RULES;
 
 export const ruleMeta = (id: string): RuleMeta | undefined => (RULES as Record<string, RuleMeta>)[id];
 
+/** Rules that report a port open to a debugger or an administrator: reports put them, and other findings on their ports, first. */
+export const RISK_RULES: ReadonlySet<string> = new Set<RuleId>(['risky-port']);
+
+/**
+ * Within one severity, which rule matters more: the catalogue's
+ * securitySeverity, with a crash boosted above plain drift (it makes every
+ * runtime finding unreliable, and its message says why). Unknown rules: 0.
+ */
+export const BOOST: Partial<Record<RuleId, number>> = {'container-exited': 6.5};
+export const importance = (rule: string): number => BOOST[rule as RuleId] ?? ruleMeta(rule)?.securitySeverity ?? 0;
+
 /**
  * Where every rule is documented: the README on the npm package page (the
  * one public home the package name guarantees; SARIF's informationUri).

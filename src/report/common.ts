@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import {isAbsolute, relative, sep} from 'node:path';
 import type {Finding, GateResult, Location, Severity} from '../model.js';
 import {isSourceLocation, portKey} from '../model.js';
+import {RISK_RULES, importance} from '../findings/rules.js';
 
 /**
  * Helpers every writer shares, so that all formats agree on order, paths,
@@ -29,26 +30,51 @@ const lineOf = (l: Location | undefined): number => (isSourceLocation(l) ? l.lin
 const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The one finding order used by every writer: severity, file (findings on the
- * image as a whole after those with a file), line, port. Protocol, rule and
- * message break the remaining ties so that output is byte-for-byte stable.
+ * How reports group findings, in this order: `risky` (a risky port or a
+ * debug agent, and every other finding on such a port, whatever its
+ * severity), then the rest by severity.
  */
-export const compareFindings = (a: Finding, b: Finding): number => {
-  const fa = fileOf(a.location);
-  const fb = fileOf(b.location);
-  return (
-    RANK[a.severity] - RANK[b.severity] ||
-    (fa === undefined ? 1 : 0) - (fb === undefined ? 1 : 0) ||
-    cmp(fa ?? '', fb ?? '') ||
-    lineOf(a.location) - lineOf(b.location) ||
-    (a.port ?? -1) - (b.port ?? -1) ||
-    cmp(a.protocol ?? '', b.protocol ?? '') ||
-    cmp(a.rule, b.rule) ||
-    cmp(a.message, b.message)
-  );
+export type FindingGroup = 'risky' | Severity;
+export const GROUPS: readonly FindingGroup[] = ['risky', ...SEVERITIES];
+
+/** The port keys a risk rule reports (risky-port, debug-agent-configured). */
+const riskyKeys = (findings: readonly Finding[]): Set<string> => new Set(findings.flatMap(f => (RISK_RULES.has(f.rule) && findingPort(f) ? [findingPort(f)!] : [])));
+
+/** The group of each finding, for writers that head sections with it. */
+export const groupFinding = (findings: readonly Finding[]): ((f: Finding) => FindingGroup) => {
+  const risky = riskyKeys(findings);
+  return f => (RISK_RULES.has(f.rule) || risky.has(findingPort(f) ?? '') ? 'risky' : f.severity);
 };
 
-export const sortFindings = (findings: readonly Finding[]): Finding[] => [...findings].sort(compareFindings);
+/**
+ * The one finding order every writer and the annotations use: by importance.
+ * Risky ports first (the risk rule, then the port's other findings), then by
+ * severity; within those the rule's importance (catalogue securitySeverity,
+ * a crash boosted), then file (findings without one last), line, port.
+ * Protocol, rule and message break the remaining ties so that output is
+ * byte-for-byte stable whatever the input order.
+ */
+export const sortFindings = (findings: readonly Finding[]): Finding[] => {
+  const group = groupFinding(findings);
+  const rank = (f: Finding) => GROUPS.indexOf(group(f));
+  return [...findings].sort((a, b) => {
+    const fa = fileOf(a.location);
+    const fb = fileOf(b.location);
+    return (
+      rank(a) - rank(b) ||
+      RANK[a.severity] - RANK[b.severity] ||
+      Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) ||
+      importance(b.rule) - importance(a.rule) ||
+      (fa === undefined ? 1 : 0) - (fb === undefined ? 1 : 0) ||
+      cmp(fa ?? '', fb ?? '') ||
+      lineOf(a.location) - lineOf(b.location) ||
+      (a.port ?? -1) - (b.port ?? -1) ||
+      cmp(a.protocol ?? '', b.protocol ?? '') ||
+      cmp(a.rule, b.rule) ||
+      cmp(a.message, b.message)
+    );
+  });
+};
 
 export const countBySeverity = (findings: readonly Finding[]): Record<Severity, number> => {
   const counts: Record<Severity, number> = {error: 0, warning: 0, note: 0};

@@ -2,7 +2,7 @@ import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
 import {countBySeverity, describeCounts, describeFailOn, describeLocation, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
 import {neutralizeCommands} from './sanitize.js';
-import {NONE, NOT_RUN, portCells, portRows, worst, type PortRow} from './table.js';
+import {NONE, NOT_RUN, portCells, portRows, verdictParts, worst, type PortRow} from './table.js';
 
 /**
  * One Markdown body for the GitHub job summary, a sticky PR comment and a
@@ -55,9 +55,9 @@ const fit = (rows: string[], budget: number, more: (n: number) => string): strin
   return kept;
 };
 
-const verdictCell = (row: PortRow, text: string): string => {
+const verdictCell = (row: PortRow): string => {
   const w = worst(row);
-  return w ? `${ICON[w.severity]} ${code(w.rule)}${text.slice(w.rule.length)}` : '✅ ok';
+  return w ? `${ICON[w.severity]} ${verdictParts(row).map(p => code(p.rule) + cell(p.note)).join(', ')}` : '✅ ok';
 };
 
 const portTable = (r: GateResult): string[] => {
@@ -66,7 +66,7 @@ const portTable = (r: GateResult): string[] => {
   const lines = rows.map(row => {
     const c = portCells(row, r.container !== undefined);
     const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
-    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell(row, c.verdict)} |`;
+    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell(row)} |`;
   });
   const more = (n: number) => `_… and ${n} more port${n === 1 ? '' : 's'} not shown; see the JSON report._`;
   return ['| Port | EXPOSE | Listening | Spec | Verdict |', '| --- | --- | --- | --- | --- |', ...fit(lines, PORTS_LIMIT, more)];

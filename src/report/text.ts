@@ -1,14 +1,16 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {
-  SEVERITIES,
+  GROUPS,
   countBySeverity,
   describeCounts,
   describeFailOn,
   describeLocation,
   findingPort,
+  groupFinding,
   relPath,
   sanitize,
   sortFindings,
+  type FindingGroup,
   type WriterOptions
 } from './common.js';
 import {COLUMNS, NONE, portCells, portRows, worst, type PortCells} from './table.js';
@@ -28,7 +30,7 @@ const painter = (color: boolean): Paint => (s, ...styles) =>
   color && styles.length && s ? `\u001b[${styles.map(st => SGR[st]).join(';')}m${s}\u001b[0m` : s;
 
 const SEVERITY_STYLE: Record<Severity, Style> = {error: 'red', warning: 'yellow', note: 'cyan'};
-const HEADINGS: Record<Severity, string> = {error: 'Errors', warning: 'Warnings', note: 'Notes'};
+const HEADINGS: Record<FindingGroup, string> = {risky: 'Risky ports', error: 'Errors', warning: 'Warnings', note: 'Notes'};
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -67,17 +69,20 @@ const table = (r: GateResult, paint: Paint): string[] => {
 
 const indent = (text: string, prefix: string): string[] => sanitize(text).split('\n').map(l => (l ? prefix + l : ''));
 
-const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, paint: Paint): string[] => {
-  const head = [describeLocation(f.location, r, cwd), paint(f.rule, SEVERITY_STYLE[f.severity]), findingPort(f)];
+const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, paint: Paint, withSeverity: boolean): string[] => {
+  const head = [withSeverity && paint(f.severity, SEVERITY_STYLE[f.severity]), describeLocation(f.location, r, cwd), paint(f.rule, SEVERITY_STYLE[f.severity]), findingPort(f)];
   return [`  ${head.filter(Boolean).join('  ')}`, ...indent(f.message, '      ')];
 };
 
+/** The findings in report order, under one heading per group: risky ports first (whatever their severity, which each line then shows), then errors, warnings, notes. */
 const findingsSection = (r: GateResult, cwd: string | undefined, paint: Paint): string[] => {
   const sorted = sortFindings(r.findings);
-  return SEVERITIES.flatMap(s => {
-    const group = sorted.filter(f => f.severity === s);
-    if (group.length === 0) return [];
-    return ['', paint(`${HEADINGS[s]} (${group.length})`, 'bold', SEVERITY_STYLE[s]), ...group.flatMap(f => findingLines(f, r, cwd, paint))];
+  const group = groupFinding(r.findings);
+  return GROUPS.flatMap(g => {
+    const members = sorted.filter(f => group(f) === g);
+    if (members.length === 0) return [];
+    const style = g === 'risky' ? SEVERITY_STYLE[members[0]!.severity] : SEVERITY_STYLE[g];
+    return ['', paint(`${HEADINGS[g]} (${members.length})`, 'bold', style), ...members.flatMap(f => findingLines(f, r, cwd, paint, g === 'risky'))];
   });
 };
 

@@ -1,6 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, test} from 'vitest';
-import {BOOST, PER_LEVEL, importance, planAnnotations, toAnnotation} from '../../../src/action/annotations.js';
+import {PER_LEVEL, planAnnotations, toAnnotation} from '../../../src/action/annotations.js';
+import {BOOST, importance} from '../../../src/findings/rules.js';
+import {sortFindings} from '../../../src/report/common.js';
 import {RULES} from '../../../src/findings/rules.js';
 import type {Finding, GateResult, Severity} from '../../../src/model.js';
 
@@ -24,8 +26,10 @@ const result = (findings: Finding[], extra: Partial<GateResult> = {}): GateResul
 const onImage = (rule: string, severity: Severity, port: number): Finding => ({rule, severity, port, protocol: 'tcp', message: `${rule} ${port}`, location: {image: 'app:ci'}});
 
 describe('planAnnotations', () => {
-  test('orders by severity, then rule importance, then the report order (file, line, port)', () => {
-    const plan = planAnnotations(fixture('failing-service'));
+  test('follows the reports’ one order: risky ports first, then severity, then rule importance, then file, line, port', () => {
+    const r = fixture('failing-service');
+    const plan = planAnnotations(r);
+    expect(plan.annotations.map(a => a.properties.title)).toEqual(sortFindings(r.findings).map(f => toAnnotation(f, r).properties.title));
     expect(plan.annotations.map(a => `${a.level} ${a.properties.title}`)).toEqual([
       'error portgate risky-port 5005/tcp: Risky port',
       'error portgate undeclared-listener 5005/tcp: Listener not in the port spec',
@@ -63,6 +67,13 @@ describe('planAnnotations', () => {
     const ranked = ['expose-host-part-ignored', 'declared-not-listening', 'exposed-not-declared', 'container-exited', 'undeclared-listener', 'risky-port'];
     expect([...ranked].sort((a, b) => importance(b) - importance(a))).toEqual([...ranked].reverse());
     for (const rule of Object.keys(BOOST)) expect(RULES).toHaveProperty(rule);
+  });
+
+  test('a risky port downgraded to a warning still comes first: its slot is taken before any other warning', () => {
+    const findings = [...Array.from({length: 9}, (_, i) => onImage('undeclared-loopback-listener', 'warning', 7000 + i)), {...onImage('risky-port', 'warning', 5005)}];
+    const plan = planAnnotations(result(findings));
+    expect(plan.annotations[0]!.properties.title).toBe('portgate risky-port 5005/tcp: Risky port');
+    expect(plan.unannotated).toBe(1);
   });
 
   test('an unknown rule sorts after every known one of its severity', () => {

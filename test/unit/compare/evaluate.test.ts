@@ -48,6 +48,24 @@ describe('without a spec (EXPOSE vs runtime)', () => {
   });
 });
 
+describe('a risky port is never advised to be EXPOSEd or simply declared', () => {
+  test('without a spec, JDWP on 0.0.0.0: stop it or bind it to loopback', () => {
+    const fs = evaluate(input({listening: [listen(5005, '0.0.0.0', 'tcp', 1)]}));
+    const notExposed = fs.find(f => f.rule === 'listener-not-exposed')!;
+    expect(notExposed.message).toBe('5005/tcp listens on 0.0.0.0 (app, pid 1) but is not EXPOSEd, and it is JDWP (Java debugger), which must not be reachable: stop it, or bind it to 127.0.0.1.');
+    expect(fs.map(f => f.message).join(' ')).not.toMatch(/EXPOSE it/);
+  });
+
+  test('with a spec: stop it or bind it to loopback; keeping it takes a reason', () => {
+    const [f] = evaluate(input({listening: [listen(5005, '::', 'tcp', 1)], declared: []})).filter(x => x.rule === 'undeclared-listener');
+    expect(f!.message).toBe('5005/tcp listens on :: (app, pid 1) but portgate.yml does not declare it, and it is JDWP (Java debugger): stop it or bind it to 127.0.0.1; to keep it, declare it with a `reason:`.');
+  });
+
+  test('an ordinary port keeps the ordinary advice', () => {
+    expect(evaluate(input({listening: [listen(8081)]}))[0]!.message).toContain(': EXPOSE it, stop it, or bind it to 127.0.0.1.');
+  });
+});
+
 describe('messages say what to do', () => {
   test('a missing port explains the timeout', () => {
     const [f] = evaluate(input({declared: [declare(8080, 'internal')], container: {...ran, timedOut: true}, waitedMs: 30_000}));
