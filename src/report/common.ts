@@ -14,6 +14,8 @@ export interface WriterOptions {
   cwd?: string;
   /** ANSI colour (text format only); the CLI decides from TTY/NO_COLOR/--color. */
   color?: boolean;
+  /** The terminal's width when the report goes to a TTY (text format only): lines wrap to it. Absent for files and pipes. */
+  columns?: number;
 }
 
 export type Writer = (r: GateResult, opts: WriterOptions) => string;
