@@ -5,7 +5,13 @@
  * characters none, so image-controlled text cannot push a row past the edge.
  */
 
-const ZERO_WIDTH = /[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u2028-\u202e\u2060-\u2064\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f\ufeff]/u;
+/** Combining marks, zero-width and bidi controls, variation selectors: no column of their own. */
+const ZERO_WIDTH: readonly [number, number][] = [
+  [0x0300, 0x036f], [0x0483, 0x0489], [0x0591, 0x05bd], [0x0610, 0x061a], [0x064b, 0x065f],
+  [0x1ab0, 0x1aff], [0x1dc0, 0x1dff], [0x200b, 0x200f], [0x2028, 0x202e], [0x2060, 0x2064],
+  [0x20d0, 0x20ff], [0xfe00, 0xfe0f], [0xfe20, 0xfe2f], [0xfeff, 0xfeff]
+];
+const zeroWidth = (cp: number): boolean => ZERO_WIDTH.some(([a, b]) => cp >= a && cp <= b);
 
 const wide = (cp: number): boolean =>
   (cp >= 0x1100 && cp <= 0x115f) ||
@@ -25,7 +31,10 @@ const wide = (cp: number): boolean =>
   (cp >= 0x1fa70 && cp <= 0x1faff) ||
   (cp >= 0x20000 && cp <= 0x3fffd);
 
-const charWidth = (ch: string): number => (ZERO_WIDTH.test(ch) ? 0 : wide(ch.codePointAt(0)!) ? 2 : 1);
+const charWidth = (ch: string): number => {
+  const cp = ch.codePointAt(0)!;
+  return zeroWidth(cp) ? 0 : wide(cp) ? 2 : 1;
+};
 
 /** Display columns of a string without escape sequences. */
 export const displayWidth = (s: string): number => {
