@@ -2,7 +2,7 @@ import type {AnnotationProperties} from '@actions/core';
 import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
 import {RULES, type RuleId} from '../findings/rules.js';
-import {findingPort, imageWideNote, relPath, sanitize, sortFindings} from '../report/common.js';
+import {activeFindings, findingPort, imageWideNote, relPath, sanitize, sortFindings} from '../report/common.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -80,7 +80,8 @@ export const planAnnotations = (r: GateResult, opts: AnnotationOptions = {}): An
   const used: Record<AnnotationLevel, number> = {error: 0, warning: 0, notice: 0};
   const annotations: Annotation[] = [];
   let unannotated = 0;
-  for (const f of sortFindings(r.findings)) {
+  // Suppressed findings are shown in the job summary and the reports, not as annotations on the diff.
+  for (const f of sortFindings(activeFindings(r.findings))) {
     const level = LEVEL[f.severity];
     if (used[level] >= perLevel) {
       unannotated++;

@@ -2,7 +2,7 @@ import {context, getOctokit} from '@actions/github';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
 import {withEngine} from '../engine/guard.js';
 import {runGate} from '../gate/run-gate.js';
-import {countBySeverity, failsGate} from '../report/common.js';
+import {activeFindings, countBySeverity, failsGate} from '../report/common.js';
 import {FORMATS} from '../report/index.js';
 import {planAnnotations} from './annotations.js';
 import {stickyComment, type PullRequestContext} from './comment.js';
@@ -40,7 +40,7 @@ export const run = async (): Promise<void> => {
       emit.comment(await stickyComment(client, pullRequest(), result, workspace));
     }
     if (result.verdict === 'fail') {
-      const n = result.findings.filter(f => failsGate(f.severity, result.failOn)).length;
+      const n = activeFindings(result.findings).filter(f => failsGate(f.severity, result.failOn)).length;
       emit.fail(`portgate: ${n} finding${n === 1 ? '' : 's'} at fail-on ${result.failOn} or above in ${result.image}: see the annotations and the job summary.`);
     }
   } catch (e) {

@@ -1,4 +1,5 @@
-import type {ContainerOutcome, DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
+import type {Acceptance, ContainerOutcome, DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
+import {applySuppressions} from '../findings/suppress.js';
 import {finding} from '../findings/finding.js';
 import {dynamicRules} from './dynamic.js';
 import {exitMessage} from './exit.js';
@@ -27,6 +28,8 @@ export interface EvaluateInput {
   /** Findings produced earlier in the pipeline (e.g. Dockerfile warnings), subject to the same overrides. */
   extra?: Finding[];
   overrides?: Record<string, SeveritySetting>;
+  /** portgate.yml's `accept:` entries, applied after the overrides, and today (UTC, YYYY-MM-DD) for their `until:`. */
+  suppressions?: {accept: Acceptance[]; today: string};
   risky: RiskyLookup;
 }
 
@@ -37,6 +40,10 @@ const STATIC_SPEC_RULES = new Set<string>(['exposed-not-declared', 'public-not-e
 
 /** True when a finding of this severity fails a gate configured with `failOn`. */
 export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean => failOn !== 'never' && RANK[severity] >= RANK[failOn];
+
+/** The gate's verdict: a finding at or above `failOn` fails it, unless an `accept:` entry suppresses it. */
+export const verdictOf = (findings: readonly Finding[], failOn: Severity | 'never'): 'pass' | 'fail' =>
+  findings.some(f => !f.suppressed && failsAt(f.severity, failOn)) ? 'fail' : 'pass';
 
 /**
  * The comparison: three views in, findings out. Pure, so every rule is tested
@@ -69,7 +76,11 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
   if (c && !c.trusted) {
     findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: where(views, 'image')}));
   }
-  return applyOverrides(findings, input.overrides ?? {});
+  const overridden = applyOverrides(findings, input.overrides ?? {});
+  const s = input.suppressions;
+  if (!s?.accept.length) return overridden;
+  // Findings about the entries themselves get the same overrides (`suppression-unused: off`).
+  return applyOverrides(applySuppressions(overridden, s.accept, s.today), input.overrides ?? {});
 };
 
 /**

@@ -18,8 +18,9 @@ const why = (run: RunFacts): string =>
       ? `nothing opened it within the ${Math.round(run.waitedMs / 1000)}s timeout`
       : 'the other listeners had settled without it';
 
-/** Keys the team expects to listen: the spec's, or EXPOSE's when there is no spec. */
-const expectedKeys = (v: Views): Set<string> => new Set(v.declared ? v.declared.keys() : v.exposed.keys());
+/** Keys the team expects to listen: the spec's (but `served: false`), or EXPOSE's when there is no spec. */
+const expectedKeys = (v: Views): Set<string> =>
+  new Set(v.declared ? [...v.declared].filter(([, d]) => d.served !== false).map(([k]) => k) : v.exposed.keys());
 
 /**
  * TCP/UDP confusion: a port expected on one protocol, listening only on another
@@ -86,6 +87,15 @@ export const specRules = (
     const at = {port: d.port, protocol: d.protocol, location: d.location};
     const ls = v.listening.get(key);
     const label = d.name ? `${key} (${d.name})` : key;
+    if (d.served === false) {
+      // EXPOSEd, knowingly not served: nothing to wait for, nothing about EXPOSE to say; listening is the drift.
+      if (ls) {
+        out.push(
+          finding('unserved-port-listening', `${label} is declared \`served: false\` but listens on ${describeListeners(ls)}: stop the listener, or remove \`served: false\` and give the port the exposure it needs.`, at)
+        );
+      }
+      continue;
+    }
     if (!ls) out.push(finding('declared-not-listening', `${label} is declared ${d.exposure} but nothing listens on it: ${why(run)}.`, at));
     else if (d.exposure !== 'loopback' && !isBeyondLoopback(ls))
       out.push(finding('bound-to-loopback', `${label} is declared ${d.exposure} but listens only on ${describeListeners(ls)}, unreachable from other containers: bind it to 0.0.0.0 or ::.`, at));
@@ -98,7 +108,12 @@ export const specRules = (
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key) || declared.has(key)) continue;
-    const fix = e.origin === 'base-image' ? 'declare it in portgate.yml (with a reason if it is not served)' : 'declare it in portgate.yml or remove the EXPOSE';
+    const fix =
+      e.origin === 'base-image'
+        ? v.listening.has(key)
+          ? 'declare it in portgate.yml'
+          : 'declare it in portgate.yml, with `served: false` if the service does not serve it'
+        : 'declare it in portgate.yml or remove the EXPOSE';
     out.push(finding('exposed-not-declared', `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, {port: e.port, protocol: e.protocol, location: exposeLocation(e, v)}));
   }
   return out;
@@ -149,6 +164,8 @@ export const riskyRules = (v: Views, lookup: RiskyLookup, accepted: Set<string> 
   const keys = new Set([...v.exposed.keys(), ...[...v.listening].filter(([, ls]) => isBeyondLoopback(ls)).map(([k]) => k)]);
   for (const key of keys) {
     if (accepted.has(key)) continue;
+    // An EXPOSE the spec declares not served, with nothing reachable behind it, opens nothing.
+    if (v.declared?.get(key)?.served === false && !isBeyondLoopback(v.listening.get(key) ?? [])) continue;
     const sample: {port: number; protocol: Protocol} = v.exposed.get(key) ?? v.listening.get(key)![0]!;
     const owners = (v.listening.get(key) ?? []).flatMap(l => (l.process ? [l.process.name] : []));
     const risk = lookup(sample.port, sample.protocol, owners);

@@ -1,7 +1,7 @@
-import type {ContainerOutcome, ExposedPort, Finding, GateResult, Protocol, Severity} from '../model.js';
+import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, GateResult, Protocol, Severity} from '../model.js';
 import {portKey} from '../model.js';
 import {EnvironmentError} from '../errors.js';
-import {evaluate, failsAt} from '../compare/evaluate.js';
+import {evaluate, verdictOf} from '../compare/evaluate.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {endiannessOf} from '../procnet/index.js';
 import type {Spec} from '../spec/index.js';
@@ -44,6 +44,8 @@ export interface GateOptions extends DeploymentInputs {
   staticOnly?: boolean;
   /** Receives what the user should know about how the result was reached (not findings), e.g. a static-only fallback. */
   notice?: (message: string) => void;
+  /** The clock for `accept:` entries' `until:` (tests); default now. */
+  today?: Date;
 }
 
 /** An explicit flag or input wins over the spec's `run:`, which wins over the defaults. */
@@ -90,7 +92,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   lap('static', t0);
 
   const declared = opts.spec?.ports;
-  const expected = new Set((declared ?? statics.exposed).map(portKey));
+  const expected = expectedPorts(declared, statics.exposed);
   const plan = sandboxPlan(opts, deployment, statics.facts);
   const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
@@ -109,12 +111,13 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     waitedMs: run?.observation.waitedMs ?? 0,
     extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], exposed: statics.exposed})],
     overrides: opts.spec?.rules,
+    ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
     risky: riskyPort
   });
   timing.totalMs = Date.now() - t0;
   return {
     version: 1,
-    verdict: findings.some(f => failsAt(f.severity, opts.failOn)) ? 'fail' : 'pass',
+    verdict: verdictOf(findings, opts.failOn),
     image: opts.image,
     failOn: opts.failOn,
     ...(opts.dockerfile && {dockerfile: opts.dockerfile.file}),
@@ -127,6 +130,10 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     timing
   };
 };
+
+/** The ports the wait is for: the spec's, except those declared `served: false`; without a spec, EXPOSE's. */
+export const expectedPorts = (declared: DeclaredPort[] | undefined, exposed: ExposedPort[]): Set<string> =>
+  new Set((declared?.filter(d => d.served !== false) ?? exposed).map(portKey));
 
 type Statics = {exposed: ExposedPort[]; findings: Finding[]; facts?: ImageFacts; config?: DockerfileConfig};
 

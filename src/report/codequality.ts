@@ -1,6 +1,6 @@
 import type {GateResult} from '../model.js';
 import {gradeOf, type Grade} from '../findings/rules.js';
-import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFindings, type WriterOptions} from './common.js';
+import {activeFindings, anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFindings, type WriterOptions} from './common.js';
 
 /**
  * GitLab Code Quality report (`artifacts:reports:codequality`): a JSON array of
@@ -14,6 +14,8 @@ import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFinding
  * - fingerprint: sha256 of path, rule and port/protocol (never the line), so the
  *   MR widget can tell a new problem from a moved one; repeats get an ordinal
  *   (see common.fingerprints) because GitLab collapses identical fingerprints.
+ * - a finding an `accept:` entry suppressed is left out: the format cannot mark
+ *   it, and the MR widget would count it (the JUnit report shows it as skipped).
  * - a finding without a file line (no Dockerfile was given) has the image
  *   repository as its path (shown as text), with a note saying so.
  */
@@ -27,7 +29,8 @@ export interface CodeQualityIssue {
 }
 
 export const toCodeQualityIssues = (r: GateResult, cwd?: string): CodeQualityIssue[] => {
-  const findings = sortFindings(r.findings);
+  // The format has no way to mark an issue suppressed, and the widget would count it: suppressed findings are left out (JUnit shows them as skipped).
+  const findings = sortFindings(activeFindings(r.findings));
   const anchors = findings.map(f => anchorOf(f, r, cwd));
   const prints = fingerprints(findings.map((f, i) => [anchors[i]!.path, f.rule, findingPort(f) ?? '']));
   return findings.map((f, i) => ({

@@ -34,19 +34,24 @@ const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a 
 /**
  * How reports group findings, in this order: `risky` (a risky port or a
  * debug agent, and every other finding on such a port, whatever its
- * severity), then the rest by severity.
+ * severity), then the rest by severity, then those an `accept:` entry
+ * suppressed.
  */
-export type FindingGroup = 'risky' | Severity;
-export const GROUPS: readonly FindingGroup[] = ['risky', ...SEVERITIES];
+export type FindingGroup = 'risky' | Severity | 'suppressed';
+export const GROUPS: readonly FindingGroup[] = ['risky', ...SEVERITIES, 'suppressed'];
 
-/** The port keys a risk rule reports (risky-port, debug-agent-configured). */
-const riskyKeys = (findings: readonly Finding[]): Set<string> => new Set(findings.flatMap(f => (RISK_RULES.has(f.rule) && findingPort(f) ? [findingPort(f)!] : [])));
+/** The port keys a risk rule reports (risky-port, debug-agent-configured), unless suppressed. */
+const riskyKeys = (findings: readonly Finding[]): Set<string> =>
+  new Set(findings.flatMap(f => (RISK_RULES.has(f.rule) && !f.suppressed && findingPort(f) ? [findingPort(f)!] : [])));
 
 /** The group of each finding, for writers that head sections with it. */
 export const groupFinding = (findings: readonly Finding[]): ((f: Finding) => FindingGroup) => {
   const risky = riskyKeys(findings);
-  return f => (RISK_RULES.has(f.rule) || risky.has(findingPort(f) ?? '') ? 'risky' : f.severity);
+  return f => (f.suppressed ? 'suppressed' : RISK_RULES.has(f.rule) || risky.has(findingPort(f) ?? '') ? 'risky' : f.severity);
 };
+
+/** Findings that count: those no `accept:` entry suppressed. */
+export const activeFindings = (findings: readonly Finding[]): Finding[] => findings.filter(f => !f.suppressed);
 
 /**
  * The one finding order every writer and the annotations use: by importance.
@@ -78,15 +83,26 @@ export const sortFindings = (findings: readonly Finding[]): Finding[] => {
   });
 };
 
+/** Findings by severity; suppressed ones are not counted (see describeFindings). */
 export const countBySeverity = (findings: readonly Finding[]): Record<Severity, number> => {
   const counts: Record<Severity, number> = {error: 0, warning: 0, note: 0};
-  for (const f of findings) counts[f.severity]++;
+  for (const f of activeFindings(findings)) counts[f.severity]++;
   return counts;
 };
 
 /** `3 errors, 1 warning, 0 notes` */
 export const describeCounts = (c: Record<Severity, number>): string =>
   SEVERITIES.map(s => `${c[s]} ${s}${c[s] === 1 ? '' : 's'}`).join(', ');
+
+/** `3 errors, 1 warning, 0 notes, 2 suppressed`: what every summary line says about a result's findings. */
+export const describeFindings = (findings: readonly Finding[]): string => {
+  const suppressed = findings.length - activeFindings(findings).length;
+  return describeCounts(countBySeverity(findings)) + (suppressed ? `, ${suppressed} suppressed` : '');
+};
+
+/** `accepted at portgate.yml:21 until 2027-03-31: <reason>`, for a suppressed finding. */
+export const describeSuppression = (f: Finding, cwd?: string): string =>
+  f.suppressed ? `accepted at ${relPath(f.suppressed.location.file, cwd)}:${f.suppressed.location.line}${f.suppressed.until ? ` until ${f.suppressed.until}` : ''}: ${f.suppressed.reason}` : '';
 
 /** `8080/tcp` when the finding names a port, else undefined. */
 export const findingPort = (f: Finding): string | undefined =>

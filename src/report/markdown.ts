@@ -1,6 +1,6 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
-import {countBySeverity, describeCounts, describeFailOn, describeLocation, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
+import {describeFailOn, describeFindings, describeLocation, describeSuppression, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
 import {neutralizeCommands} from './sanitize.js';
 import {NONE, NOT_RUN, portCells, portRows, verdictParts, worst, type PortRow} from './table.js';
 
@@ -18,6 +18,8 @@ const LOG_LIMIT = 8_000;
 const PORTS_LIMIT = 20_000;
 
 const ICON: Record<Severity, string> = {error: '❌', warning: '⚠️', note: 'ℹ️'};
+/** A finding an `accept:` entry suppressed: shown, not counted. */
+const SUPPRESSED = '🔕';
 
 /**
  * Table-cell text from the image or the spec: escape what would break the table
@@ -56,8 +58,10 @@ const fit = (rows: string[], budget: number, more: (n: number) => string): strin
 };
 
 const verdictCell = (row: PortRow): string => {
+  const parts = verdictParts(row);
+  if (!parts.length) return '✅ ok';
   const w = worst(row);
-  return w ? `${ICON[w.severity]} ${verdictParts(row).map(p => code(p.rule) + cell(p.note)).join(', ')}` : '✅ ok';
+  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map(p => code(p.rule) + cell(p.note)).join(', ')}`;
 };
 
 const portTable = (r: GateResult): string[] => {
@@ -81,7 +85,9 @@ const firstLine = (s: string): string => {
 const findingRow = (f: Finding, r: GateResult, cwd: string | undefined): string => {
   const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, r, cwd)) : describeLocation(f.location, r, cwd);
   const port = findingPort(f);
-  return `| ${ICON[f.severity]} ${f.severity} | ${code(f.rule)} | ${port ? code(port) : NONE} | ${where} | ${cell(firstLine(f.message))} |`;
+  const severity = f.suppressed ? `${SUPPRESSED} suppressed (${f.severity})` : `${ICON[f.severity]} ${f.severity}`;
+  const message = f.suppressed ? `${cell(firstLine(f.message))}<br>_${cell(describeSuppression(f, cwd))}_` : cell(firstLine(f.message));
+  return `| ${severity} | ${code(f.rule)} | ${port ? code(port) : NONE} | ${where} | ${message} |`;
 };
 
 const logsBlock = (r: GateResult): string[] => {
@@ -96,12 +102,11 @@ const logsBlock = (r: GateResult): string[] => {
 };
 
 export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
-  const counts = countBySeverity(r.findings);
   const pass = r.verdict === 'pass';
   const head = [
     `## ${pass ? '✅' : '❌'} portgate ${pass ? 'passed' : 'failed'}: ${code(r.image)}`,
     '',
-    `${r.findings.length ? describeCounts(counts) : 'No findings'}; the gate ${describeFailOn(r.failOn)}.`,
+    `${r.findings.length ? describeFindings(r.findings) : 'No findings'}; the gate ${describeFailOn(r.failOn)}.`,
     '',
     [
       `Dockerfile ${r.dockerfile ? code(relPath(r.dockerfile, opts.cwd)) : NONE}`,

@@ -1,8 +1,8 @@
 import {pathToFileURL} from 'node:url';
 import pkg from '../../package.json' with {type: 'json'};
-import type {Finding, GateResult, Severity} from '../model.js';
+import type {Finding, GateResult, Severity, Suppression} from '../model.js';
 import {DOCS_URL, RULES, helpUri, ruleMeta, type RuleMeta} from '../findings/rules.js';
-import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFindings, type Anchor, type WriterOptions} from './common.js';
+import {anchorOf, fallbackNote, findingPort, fingerprints, relPath, sanitize, sortFindings, type Anchor, type WriterOptions} from './common.js';
 
 /**
  * SARIF 2.1.0 for `github/codeql-action/upload-sarif`.
@@ -24,6 +24,9 @@ import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFinding
  *   upload-sarif would otherwise derive it from the text of the located line
  *   (codeql-action src/fingerprints.ts), merging two image-wide findings of one rule
  *   shown at the same line 1 into one alert.
+ * - A finding an `accept:` entry suppressed keeps its result, with a suppression of
+ *   kind `external` (the entry is in portgate.yml), status `accepted`, the entry's
+ *   reason as justification and its place as location; GitHub closes such alerts.
  * - Relative URIs must be relative to the repository root: pass that as `cwd`.
  *   Categories: several images in one workflow need upload-sarif's `category` input.
  */
@@ -83,13 +86,22 @@ const region = (a: Anchor) => ({
   ...(a.endColumn !== undefined && {endColumn: a.endColumn})
 });
 
-const result = (f: Finding, ruleIndex: number, a: Anchor, fingerprint: string, r: GateResult) => ({
+const result = (f: Finding, ruleIndex: number, a: Anchor, fingerprint: string, r: GateResult, cwd: string | undefined) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
   message: {text: sanitize(f.message) + fallbackNote(a, r)},
   locations: [{physicalLocation: {artifactLocation: {uri: uriOf(a.path)}, region: region(a)}}],
-  partialFingerprints: {'portgateFingerprint/v1': fingerprint, primaryLocationLineHash: fingerprint}
+  partialFingerprints: {'portgateFingerprint/v1': fingerprint, primaryLocationLineHash: fingerprint},
+  ...(f.suppressed && {suppressions: [suppression(f.suppressed, cwd)]})
+});
+
+/** An `accept:` entry as a SARIF suppression: external (it lives in portgate.yml, not in the file the result points at), accepted, with its reason. */
+const suppression = (s: Suppression, cwd: string | undefined) => ({
+  kind: 'external',
+  status: 'accepted',
+  justification: `${s.reason}${s.until ? ` (accepted until ${s.until})` : ''}`,
+  location: {physicalLocation: {artifactLocation: {uri: uriOf(relPath(s.location.file, cwd))}, region: {startLine: s.location.line, ...(s.location.column !== undefined && {startColumn: s.location.column})}}}
 });
 
 export const toSarifLog = (r: GateResult, cwd?: string) => {
@@ -115,7 +127,7 @@ export const toSarifLog = (r: GateResult, cwd?: string) => {
             rules: metas.map(ruleDescriptor)
           }
         },
-        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i]!, prints[i]!, r)),
+        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i]!, prints[i]!, r, cwd)),
         columnKind: 'utf16CodeUnits'
       }
     ]

@@ -61,8 +61,8 @@ export const portRows = (r: GateResult): PortRow[] => {
 /** Findings that name no port (container exited, untrusted reader…): JUnit gives each its own test case. */
 export const otherFindings = (r: GateResult): Finding[] => sortFindings(r.findings).filter(f => !findingPort(f));
 
-/** The most important finding that concerns a row (its own first), or undefined when the row is ok. */
-export const worst = (row: PortRow): Finding | undefined => row.findings[0] ?? row.related[0];
+/** The most important finding that counts and concerns a row (its own first); undefined when none does (the row is ok, or only suppressed findings concern it). */
+export const worst = (row: PortRow): Finding | undefined => row.findings.find(f => !f.suppressed) ?? row.related.find(f => !f.suppressed);
 
 const exposeCell = (e: ExposedPort | undefined): string =>
   !e ? NONE : e.origin === 'base-image' ? 'inherited' : e.location ? `yes (line ${e.location.line})` : 'yes';
@@ -70,8 +70,11 @@ const exposeCell = (e: ExposedPort | undefined): string =>
 /** The listener cell: the comparison's own wording, made safe for terminals and markdown. */
 export const describeListening = (ls: readonly Listener[]): string => (ls.length === 0 ? NONE : sanitize(describeListeners(ls)));
 
-const specCell = (d: DeclaredPort | undefined): string =>
-  !d ? NONE : d.name ? `${d.exposure} (${sanitize(d.name)})` : d.exposure;
+const specCell = (d: DeclaredPort | undefined): string => {
+  if (!d) return NONE;
+  const what = d.served === false ? 'not served' : d.exposure;
+  return d.name ? `${what} (${sanitize(d.name)})` : what;
+};
 
 /** One entry of a verdict cell: a rule id, and what else to say about it. */
 export interface VerdictPart {
@@ -80,14 +83,18 @@ export interface VerdictPart {
   note: string;
 }
 
-/** Every rule that concerns the row, most important first: its own findings, then related ones. */
+/** Every rule that concerns the row, most important first: its own findings, then related ones, then suppressed ones. */
 export const verdictParts = (row: PortRow): VerdictPart[] => {
-  const counts = new Map<string, number>();
-  for (const f of row.findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
-  const own = [...counts].map(([rule, n]) => ({rule, note: n > 1 ? ` ×${n}` : ''}));
-  const related = row.related.map(f => ({rule: f.rule, note: ` (see ${findingPort(f) ?? 'findings'})`}));
+  const counted = (fs: Finding[]) => {
+    const counts = new Map<string, number>();
+    for (const f of fs) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+    return [...counts];
+  };
+  const own = counted(row.findings.filter(f => !f.suppressed)).map(([rule, n]) => ({rule, note: n > 1 ? ` ×${n}` : ''}));
+  const related = row.related.filter(f => !f.suppressed).map(f => ({rule: f.rule, note: ` (see ${findingPort(f) ?? 'findings'})`}));
+  const suppressed = counted(row.findings.filter(f => f.suppressed)).map(([rule, n]) => ({rule, note: n > 1 ? ` ×${n} (suppressed)` : ' (suppressed)'}));
   const seen = new Set<string>();
-  return [...own, ...related].filter(p => !seen.has(p.rule + p.note) && !!seen.add(p.rule + p.note));
+  return [...own, ...related, ...suppressed].filter(p => !seen.has(p.rule + p.note) && !!seen.add(p.rule + p.note));
 };
 
 /** `ok`, or every rule that concerns the port, e.g. `risky-port, undeclared-listener`. */

@@ -1,10 +1,10 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {
   GROUPS,
-  countBySeverity,
-  describeCounts,
   describeFailOn,
+  describeFindings,
   describeLocation,
+  describeSuppression,
   findingPort,
   groupFinding,
   relPath,
@@ -71,7 +71,13 @@ const render = (l: Line, paint: Paint, columns: number | undefined): string[] =>
 };
 
 const SEVERITY_STYLE: Record<Severity, Style> = {error: 'red', warning: 'yellow', note: 'cyan'};
-const HEADINGS: Record<FindingGroup, string> = {risky: 'Risky ports', error: 'Errors', warning: 'Warnings', note: 'Notes'};
+const HEADINGS: Record<FindingGroup, string> = {
+  risky: 'Risky ports',
+  error: 'Errors',
+  warning: 'Warnings',
+  note: 'Notes',
+  suppressed: 'Suppressed by accept: in portgate.yml, not counted'
+};
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -119,7 +125,7 @@ const table = (r: GateResult, paint: Paint, columns: number | undefined): string
   const header = layout(COLUMNS, () => ['bold']);
   const body = cells.flatMap((c, i) => {
     const w = worst(rows[i]!);
-    return layout(c, (k, v) => (k === 'verdict' ? [w ? SEVERITY_STYLE[w.severity] : 'green'] : v.trimEnd() === NONE ? ['dim'] : []));
+    return layout(c, (k, v) => (k === 'verdict' ? [w ? SEVERITY_STYLE[w.severity] : c.verdict === 'ok' ? 'green' : 'dim'] : v.trimEnd() === NONE ? ['dim'] : []));
   });
   return [...header, ...body];
 };
@@ -132,18 +138,25 @@ const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, withSe
   const parts: (Seg | undefined)[] = [withSeverity ? [f.severity, style] : undefined, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)!] : undefined];
   const shown = parts.filter((p): p is Seg => !!p && p[0] !== '');
   const head = line('    ', '  ', ...shown.flatMap((p, i) => (i === 0 ? [p] : [['  '] as Seg, p])));
-  return [head, ...indent(f.message, '      ')];
+  const accepted = f.suppressed ? [line('      ', '      ', [sanitize(describeSuppression(f, cwd)), 'dim'])] : [];
+  return [head, ...indent(f.message, '      '), ...accepted];
 };
 
-/** The findings in report order, under one heading per group: risky ports first (whatever their severity, which each line then shows), then errors, warnings, notes. */
+/**
+ * The findings in report order, under one heading per group: risky ports
+ * first (whatever their severity, which each line then shows), then errors,
+ * warnings, notes, and last the suppressed ones, each with the entry that
+ * accepted it.
+ */
 const findingsSection = (r: GateResult, cwd: string | undefined): Line[] => {
   const sorted = sortFindings(r.findings);
   const group = groupFinding(r.findings);
   return GROUPS.flatMap(g => {
     const members = sorted.filter(f => group(f) === g);
     if (members.length === 0) return [];
-    const style = g === 'risky' ? SEVERITY_STYLE[members[0]!.severity] : SEVERITY_STYLE[g];
-    return [line(''), line('', [`${HEADINGS[g]} (${members.length})`, 'bold', style]), ...members.flatMap(f => findingLines(f, r, cwd, g === 'risky'))];
+    const style: Style = g === 'risky' ? SEVERITY_STYLE[members[0]!.severity] : g === 'suppressed' ? 'dim' : SEVERITY_STYLE[g];
+    const withSeverity = g === 'risky' || g === 'suppressed';
+    return [line(''), line('', [`${HEADINGS[g]} (${members.length})`, 'bold', style]), ...members.flatMap(f => findingLines(f, r, cwd, withSeverity))];
   });
 };
 
@@ -170,8 +183,7 @@ const logsSection = (r: GateResult): Line[] => {
 };
 
 const verdictLine = (r: GateResult): Line => {
-  const counts = countBySeverity(r.findings);
-  const summary = r.findings.length ? describeCounts(counts) : 'no findings';
+  const summary = r.findings.length ? describeFindings(r.findings) : 'no findings';
   const word: Seg = r.verdict === 'pass' ? ['PASS', 'bold', 'green'] : ['FAIL', 'bold', 'red'];
   return line('', word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };

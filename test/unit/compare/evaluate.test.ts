@@ -92,7 +92,7 @@ describe('messages say what to do', () => {
 
   test('an inherited port says so', () => {
     const [f] = evaluate(input({exposed: [inherited(80)], declared: []}));
-    expect(f!.message).toBe("80/tcp is inherited from the base image's EXPOSE but portgate.yml does not declare it: declare it in portgate.yml (with a reason if it is not served).");
+    expect(f!.message).toBe("80/tcp is inherited from the base image's EXPOSE but portgate.yml does not declare it: declare it in portgate.yml, with `served: false` if the service does not serve it.");
   });
 });
 
@@ -190,5 +190,30 @@ describe('findings without a line of their own point where findings/where.ts say
 
   test('without a Dockerfile nothing is invented: the finding stays on the image', () => {
     expect(evaluate(input({exposed: [inherited(9000)]}))[0]!.location).toEqual({image: 'app:test'});
+  });
+});
+
+describe('served: false (EXPOSEd, knowingly not served)', () => {
+  const unserved = (port: number, protocol: 'tcp' | 'udp' = 'tcp') => declare(port, 'public', protocol, {served: false});
+
+  // prettier-ignore
+  test.each([
+    ['an inherited port nothing listens on: nothing to report, nothing to wait for',  {exposed: [expose(8080), inherited(9000)], listening: [listen(8080)], declared: [declare(8080), unserved(9000)]}, []],
+    ['a risky port the base image EXPOSEs, not served: no risky-port',               {exposed: [inherited(22)], declared: [unserved(22)]}, []],
+    ['it listens after all: unserved-port-listening',                                {exposed: [inherited(9000)], listening: [listen(9000)], declared: [unserved(9000)]}, ['unserved-port-listening:9000/tcp:error']],
+    ['it listens on loopback only: still not what the spec says',                    {exposed: [inherited(9000)], listening: [listen(9000, '127.0.0.1')], declared: [unserved(9000)]}, ['unserved-port-listening:9000/tcp:error']],
+    ['a risky port it says is not served listens: both',                              {exposed: [inherited(5005)], listening: [listen(5005)], declared: [unserved(5005)]}, ['risky-port:5005/tcp:error', 'unserved-port-listening:5005/tcp:error']],
+    ['not expected on its protocol: another protocol listening is undeclared, not a mismatch', {exposed: [inherited(53)], listening: [listen(53, '0.0.0.0', 'udp')], declared: [unserved(53)]}, ['undeclared-listener:53/udp:error']]
+  ])('%s', (_name, views, expected) => {
+    expect(rules(input(views))).toEqual(expected);
+  });
+
+  test('the message says what to change', () => {
+    const [f] = evaluate(input({exposed: [inherited(9000)], listening: [listen(9000, '0.0.0.0', 'tcp', 3)], declared: [unserved(9000)]}));
+    expect(f!.message).toBe('9000/tcp is declared `served: false` but listens on 0.0.0.0 (app, pid 3): stop the listener, or remove `served: false` and give the port the exposure it needs.');
+  });
+
+  test('static-only: nothing to say either', () => {
+    expect(rules(input({listening: undefined, container: undefined, exposed: [inherited(9000)], declared: [unserved(9000)]}))).toEqual([]);
   });
 });
