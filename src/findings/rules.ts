@@ -94,6 +94,9 @@ export const RULES = {
   'risky-port': rule('risky-port', 'error', 8.0, SEC, 'critical', 'Risky port',
     'The port is a known debug, remote-administration or control-plane port (for example JDWP 5005, Node inspector 9229, Delve 40000, Docker API 2375, SSH 22, Envoy admin 15000), reachable or advertised by the image.',
     'Disable it in production images, or add a `reason:` to the port in portgate.yml to accept it.'),
+  'debug-agent-configured': rule('debug-agent-configured', 'error', 8.0, SEC, 'critical', 'Debug agent configured',
+    'The image config, the deployment manifests or the sandbox run enable a debugger (JDWP through JAVA_TOOL_OPTIONS or -agentlib:jdwp, node --inspect or NODE_OPTIONS, dlv --listen, debugpy or ptvsd, --remote-debugging-port), whether or not it listened while portgate watched: an environment variable or flag in production can switch it on.',
+    'Remove the setting from the image and the manifests, and enable debugging per environment where it is needed; to accept it, declare the port it opens in portgate.yml with a `reason:`.'),
   'unserved-port-listening': rule('unserved-port-listening', 'error', 6.0, SEC, 'major', 'Port declared not served is listening',
     'portgate.yml declares the port `served: false` (EXPOSEd, knowingly not served), but a process listens on it.',
     'Stop the listener, or remove `served: false` and give the port the exposure it needs.'),
@@ -153,7 +156,7 @@ export type RuleId = keyof typeof RULES;
 export const ruleMeta = (id: string): RuleMeta | undefined => (RULES as Record<string, RuleMeta>)[id];
 
 /** Rules that report a port open to a debugger or an administrator: reports put them, and other findings on their ports, first. */
-export const RISK_RULES: ReadonlySet<string> = new Set<RuleId>(['risky-port']);
+export const RISK_RULES: ReadonlySet<string> = new Set<RuleId>(['risky-port', 'debug-agent-configured']);
 
 /**
  * Within one severity, which rule matters more: the catalogue's

@@ -14,6 +14,8 @@ import {staticView, type DockerfileInput} from './static-view.js';
 import {deployedContainers, deploymentFindings, loadDeployment, type Deployment, type DeploymentInputs} from './manifests.js';
 import {resolveExpose, type BaseImageInfo, type DockerfileConfig} from '../dockerfile/index.js';
 import type {Anchors} from '../findings/where.js';
+import {debugAgentFindings} from '../compare/debug-agents.js';
+import {agentSettings} from './agent-settings.js';
 
 export interface GateOptions extends DeploymentInputs {
   image: string;
@@ -94,6 +96,12 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   const declared = opts.spec?.ports;
   const expected = expectedPorts(declared, statics.exposed);
   const plan = sandboxPlan(opts, deployment, statics.facts);
+  const anchors = anchorsOf(statics.config);
+  // Debug agents the configuration switches on, found without running anything.
+  const agents = debugAgentFindings(
+    agentSettings({image: opts.image, ...(statics.facts && {facts: statics.facts}), ...(statics.config && {config: statics.config}), anchors, containers: deployedContainers(deployment), plan}),
+    declared
+  );
   const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container = run?.container;
@@ -106,10 +114,10 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     ...(opts.spec?.dynamic.length && {dynamic: opts.spec.dynamic}),
     ...(run && {ephemeral: run.observation.ephemeral}),
     portsLocation: opts.spec?.locations.ports,
-    anchors: anchorsOf(statics.config),
+    anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], exposed: statics.exposed})],
+    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, {listening, declared: declared ?? [], exposed: statics.exposed})],
     overrides: opts.spec?.rules,
     ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
     risky: riskyPort

@@ -28,9 +28,11 @@ const onImage = (rule: string, severity: Severity, port: number): Finding => ({r
 describe('planAnnotations', () => {
   test('follows the reports’ one order: risky ports first, then severity, then rule importance, then file, line, port', () => {
     const r = fixture('failing-service');
-    const plan = planAnnotations(r);
+    const plan = planAnnotations(r, {perLevel: 50});
     expect(plan.annotations.map(a => a.properties.title)).toEqual(sortFindings(r.findings).map(f => toAnnotation(f, r).properties.title));
+    expect(plan.annotations[0]!.properties.title).toBe('portgate debug-agent-configured 5005/tcp: Debug agent configured');
     expect(plan.annotations.map(a => `${a.level} ${a.properties.title}`)).toEqual([
+      'error portgate debug-agent-configured 5005/tcp: Debug agent configured',
       'error portgate risky-port 5005/tcp: Risky port',
       'error portgate undeclared-listener 5005/tcp: Listener not in the port spec',
       'error portgate exposed-not-declared 9000/tcp: EXPOSEd port not in the port spec',

@@ -40,7 +40,7 @@ describe('table', () => {
 
   it('names every rule that concerns a port, most important first, instead of "(+1)"', () => {
     const cells = Object.fromEntries(portRows(loadResult('failing-service')).map(r => [r.key, verdictCell(r)]));
-    expect(cells['5005/tcp']).toBe('risky-port, undeclared-listener');
+    expect(cells['5005/tcp']).toBe('debug-agent-configured, risky-port, undeclared-listener');
     expect(cells['8443/tcp']).toBe('declared-not-listening, public-not-exposed');
     expect(cells['8080/tcp']).toBe('expose-host-part-ignored');
   });
@@ -86,8 +86,9 @@ describe('text', () => {
   it('lists risky ports first, under their own heading and with their severity, then the rest by severity', () => {
     const text = FORMATS.text(loadResult('failing-service'), {});
     const headings = text.split('\n').filter(l => /^(Risky ports|Errors|Warnings|Notes) \(/.test(l));
-    expect(headings).toEqual(['Risky ports (2)', 'Errors (5)', 'Warnings (1)', 'Notes (1)']);
-    expect(text).toContain('Risky ports (2)\n  error  Dockerfile:27  risky-port  5005/tcp\n');
+    expect(headings).toEqual(['Risky ports (3)', 'Errors (5)', 'Warnings (1)', 'Notes (1)']);
+    expect(text).toContain('Risky ports (3)\n  error  Dockerfile:21  debug-agent-configured  5005/tcp\n');
+    expect(text).toMatch(/\n {2}error {2}Dockerfile:27 {2}risky-port {2}5005\/tcp\n/);
     expect(text).toMatch(/\n {2}error {2}portgate\.yml:4 {2}undeclared-listener {2}5005\/tcp\n/);
   });
 

@@ -74,7 +74,7 @@ test('a table row that does not fit wraps inside its columns: aligned, and rule 
   const header = lines.findIndex(l => l.startsWith('PORT'));
   const at = lines[header]!.indexOf('VERDICT');
   const row = lines.findIndex(l => l.startsWith('5005/tcp'));
-  expect([lines[row]!.slice(at), lines[row + 1]!.slice(at)]).toEqual(['risky-port,', 'undeclared-listener']);
+  expect([lines[row]!.slice(at), lines[row + 1]!.slice(at), lines[row + 2]!.slice(at)]).toEqual(['debug-agent-configured,', 'risky-port,', 'undeclared-listener']);
   const table = lines.slice(header + 1, lines.indexOf('', header));
   expect(table.length).toBeGreaterThan(8);
   // Every line keeps the two-space gap in front of each column, so cells stay in their columns.
