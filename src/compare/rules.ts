@@ -75,7 +75,7 @@ export const specRules = (
         ? finding(
             'undeclared-listener',
             risk
-              ? `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it, and it is ${risk.name}: stop it or bind it to 127.0.0.1; to keep it, declare it with a \`reason:\`.`
+              ? `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it, and it is ${risk.name}: stop it or bind it to 127.0.0.1; to keep it, declare it with a \`reason:\`.${dynamicHint(ls, ephemeral)}`
               : `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`,
             loc
           )

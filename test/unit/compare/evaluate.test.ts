@@ -61,6 +61,13 @@ describe('a risky port is never advised to be EXPOSEd or simply declared', () =>
     expect(f!.message).toBe('5005/tcp listens on :: (app, pid 1) but portgate.yml does not declare it, and it is JDWP (Java debugger): stop it or bind it to 127.0.0.1; to keep it, declare it with a `reason:`.');
   });
 
+  test('a risky port picked at run time (an Erlang node’s distribution port) still gets the dynamic: hint', () => {
+    const beam = {...listen(41234, '0.0.0.0', 'tcp', 9), process: {pid: 9, name: 'beam.smp', exe: '/usr/lib/erlang/erts-14/bin/beam.smp', command: 'beam.smp'}};
+    const erlang = (port: number, _p: unknown, owners: readonly string[] = []) => (port === 41234 && owners.includes('beam.smp') ? {name: 'an Erlang distribution port', why: 'It runs code.'} : undefined);
+    const [f] = evaluate({...input({listening: [beam], declared: []}), risky: erlang}).filter(x => x.rule === 'undeclared-listener');
+    expect(f!.message).toMatch(/and it is an Erlang distribution port: stop it or bind it to 127\.0\.0\.1; to keep it, declare it with a `reason:`\. It is in the ephemeral range 32768-60999: if beam\.smp picks it at run time, declare it under `dynamic:`/);
+  });
+
   test('an ordinary port keeps the ordinary advice', () => {
     expect(evaluate(input({listening: [listen(8081)]}))[0]!.message).toContain(': EXPOSE it, stop it, or bind it to 127.0.0.1.');
   });
