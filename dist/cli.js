@@ -13188,7 +13188,7 @@ var require_SFTP = __commonJS({
       Readable: ReadableStream,
       Writable: WritableStream
     } = __require("stream");
-    var { inherits, types: { isDate } } = __require("util");
+    var { inherits, types: { isDate: isDate2 } } = __require("util");
     var FastBuffer = Buffer[Symbol.species];
     var {
       bufferCopy,
@@ -13888,7 +13888,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RMDIR`
         );
       }
-      readdir(where7, opts, cb) {
+      readdir(where8, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof opts === "function") {
@@ -13898,9 +13898,9 @@ var require_SFTP = __commonJS({
         if (typeof opts !== "object" || opts === null)
           opts = {};
         const doFilter = opts && opts.full ? false : true;
-        if (!Buffer.isBuffer(where7) && typeof where7 !== "string")
+        if (!Buffer.isBuffer(where8) && typeof where8 !== "string")
           throw new Error("missing directory handle or path");
-        if (typeof where7 === "string") {
+        if (typeof where8 === "string") {
           const entries = [];
           let e = 0;
           const reread = (err, handle) => {
@@ -13922,9 +13922,9 @@ var require_SFTP = __commonJS({
               reread(void 0, handle);
             });
           };
-          return this.opendir(where7, reread);
+          return this.opendir(where8, reread);
         }
-        const handleLen = where7.length;
+        const handleLen = where8.length;
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + handleLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -13932,7 +13932,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, handleLen, p);
-        buf.set(where7, p += 4);
+        buf.set(where8, p += 4);
         this._requests[reqid] = {
           cb: doFilter ? (err, list) => {
             if (typeof cb !== "function")
@@ -15096,7 +15096,7 @@ var require_SFTP = __commonJS({
           ATTRS_BUF[nb++] = mode >>> 8;
           ATTRS_BUF[nb++] = mode;
         }
-        if ((typeof attrs.atime === "number" || isDate(attrs.atime)) && (typeof attrs.mtime === "number" || isDate(attrs.mtime))) {
+        if ((typeof attrs.atime === "number" || isDate2(attrs.atime)) && (typeof attrs.mtime === "number" || isDate2(attrs.mtime))) {
           const atime = toUnixTimestamp(attrs.atime);
           const mtime = toUnixTimestamp(attrs.mtime);
           flags |= ATTR.ACMODTIME;
@@ -15115,7 +15115,7 @@ var require_SFTP = __commonJS({
     function toUnixTimestamp(time) {
       if (typeof time === "number" && time === time)
         return time;
-      if (isDate(time))
+      if (isDate2(time))
         return parseInt(time.getTime() / 1e3, 10);
       throw new Error(`Cannot parse time: ${time}`);
     }
@@ -23874,12 +23874,12 @@ var require_split_ca = __commonJS({
       var cert = [];
       var _i, _len;
       for (_i = 0, _len = chain.length; _i < _len; _i++) {
-        var line = chain[_i];
-        if (!(line.length !== 0)) {
+        var line2 = chain[_i];
+        if (!(line2.length !== 0)) {
           continue;
         }
-        cert.push(line);
-        if (line.match(/-END CERTIFICATE-/)) {
+        cert.push(line2);
+        if (line2.match(/-END CERTIFICATE-/)) {
           ca.push(cert.join(split));
           cert = [];
         }
@@ -24324,10 +24324,10 @@ var require_modem = __commonJS({
             buf = buf.slice(pos + 1);
           }
         }
-        function processLine(line) {
-          if (line[line.length - 1] == "\r") line = line.substr(0, line.length - 1);
-          if (line.length > 0) {
-            var obj = JSON.parse(line);
+        function processLine(line2) {
+          if (line2[line2.length - 1] == "\r") line2 = line2.substr(0, line2.length - 1);
+          if (line2.length > 0) {
+            var obj = JSON.parse(line2);
             output.push(obj);
             if (onProgress) {
               onProgress(obj);
@@ -26101,7 +26101,7 @@ var require_tar_fs = __commonJS({
     var echo = function(name) {
       return name;
     };
-    var normalize = !win32 ? echo : function(name) {
+    var normalize2 = !win32 ? echo : function(name) {
       return name.replace(/\\/g, "/").replace(/[:?<>|]/g, "_");
     };
     var statAll = function(fs2, stat2, cwd, ignore, entries, sort) {
@@ -26163,7 +26163,7 @@ var require_tar_fs = __commonJS({
       var onsymlink = function(filename, header) {
         xfs.readlink(path.join(cwd, filename), function(err, linkname) {
           if (err) return pack.destroy(err);
-          header.linkname = normalize(linkname);
+          header.linkname = normalize2(linkname);
           pack.entry(header, onnextentry);
         });
       };
@@ -26175,7 +26175,7 @@ var require_tar_fs = __commonJS({
         }
         if (stat2.isSocket()) return onnextentry();
         var header = {
-          name: normalize(filename),
+          name: normalize2(filename),
           mode: (stat2.mode | (stat2.isDirectory() ? dmode : fmode)) & umask,
           mtime: stat2.mtime,
           size: stat2.size,
@@ -26279,7 +26279,7 @@ var require_tar_fs = __commonJS({
       };
       extract.on("entry", function(header, stream, next) {
         header = map(header) || header;
-        header.name = normalize(header.name);
+        header.name = normalize2(header.name);
         var name = path.join(cwd, path.join("/", header.name));
         if (ignore(name, header)) {
           stream.resume();
@@ -36067,13 +36067,13 @@ var require_path = __commonJS({
         return /^(?:\/|\w+:)/.test(path2);
       }
     );
-    var normalize = (
+    var normalize2 = (
       /**
        * Normalizes the specified path.
        * @param {string} path Path to normalize
        * @returns {string} Normalized path
        */
-      path.normalize = function normalize2(path2) {
+      path.normalize = function normalize3(path2) {
         path2 = path2.replace(/\\/g, "/").replace(/\/{2,}/g, "/");
         var parts = path2.split("/"), absolute = isAbsolute2(path2), prefix = "";
         if (absolute)
@@ -36096,12 +36096,12 @@ var require_path = __commonJS({
     );
     path.resolve = function resolve3(originPath, includePath, alreadyNormalized) {
       if (!alreadyNormalized)
-        includePath = normalize(includePath);
+        includePath = normalize2(includePath);
       if (isAbsolute2(includePath))
         return includePath;
       if (!alreadyNormalized)
-        originPath = normalize(originPath);
-      return (originPath = originPath.replace(/(?:\/|^)[^/]+$/, "")).length ? normalize(originPath + "/" + includePath) : includePath;
+        originPath = normalize2(originPath);
+      return (originPath = originPath.replace(/(?:\/|^)[^/]+$/, "")).length ? normalize2(originPath + "/" + includePath) : includePath;
     };
   }
 });
@@ -38781,11 +38781,11 @@ var require_tokenize = __commonJS({
     tokenize.unescape = unescape;
     function tokenize(source2, alternateCommentMode) {
       source2 = source2.toString();
-      var offset = 0, length = source2.length, line = 1, lastCommentLine = 0, comments = {};
+      var offset = 0, length = source2.length, line2 = 1, lastCommentLine = 0, comments = {};
       var stack = [];
       var stringDelim = null;
       function illegal(subject) {
-        return Error("illegal " + subject + " (line " + line + ")");
+        return Error("illegal " + subject + " (line " + line2 + ")");
       }
       function readString() {
         var re = stringDelim === "'" ? stringSingleRe : stringDoubleRe;
@@ -38824,8 +38824,8 @@ var require_tokenize = __commonJS({
         for (var i = 0; i < lines3.length; ++i)
           lines3[i] = lines3[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
         comment2.text = lines3.join("\n").trim();
-        comments[line] = comment2;
-        lastCommentLine = line;
+        comments[line2] = comment2;
+        lastCommentLine = line2;
       }
       function isDoubleSlashCommentLine(startOffset) {
         var endOffset = findEndOfLine(startOffset);
@@ -38853,7 +38853,7 @@ var require_tokenize = __commonJS({
           while (whitespaceRe.test(curr = charAt(offset))) {
             if (curr === "\n") {
               isLeadingComment = true;
-              ++line;
+              ++line2;
             }
             if (++offset === length)
               return null;
@@ -38875,7 +38875,7 @@ var require_tokenize = __commonJS({
                   setComment(start, offset - 1, isLeadingComment);
                   isLeadingComment = true;
                 }
-                ++line;
+                ++line2;
                 repeat = true;
               } else {
                 start = offset;
@@ -38899,7 +38899,7 @@ var require_tokenize = __commonJS({
                   setComment(start, offset, isLeadingComment);
                   isLeadingComment = true;
                 }
-                line++;
+                line2++;
                 repeat = true;
               }
             } else if ((curr = charAt(offset)) === "*") {
@@ -38907,7 +38907,7 @@ var require_tokenize = __commonJS({
               isDoc = alternateCommentMode || charAt(start) === "*";
               do {
                 if (curr === "\n") {
-                  ++line;
+                  ++line2;
                 }
                 if (++offset === length) {
                   throw illegal("comment");
@@ -38963,8 +38963,8 @@ var require_tokenize = __commonJS({
         var ret = null;
         var comment2;
         if (trailingLine === void 0) {
-          comment2 = comments[line - 1];
-          delete comments[line - 1];
+          comment2 = comments[line2 - 1];
+          delete comments[line2 - 1];
           if (comment2 && (alternateCommentMode || comment2.type === "*" || comment2.lineEmpty)) {
             ret = comment2.leading ? comment2.text : null;
           }
@@ -38988,7 +38988,7 @@ var require_tokenize = __commonJS({
         cmnt
       }, "line", {
         get: function() {
-          return line;
+          return line2;
         }
       });
     }
@@ -39533,10 +39533,10 @@ var require_parse = __commonJS({
           token2 = next();
         }
         var name = propName ? option.concat(propName) : option;
-        var optionValue = parseOptionValue(parent, name);
+        var optionValue2 = parseOptionValue(parent, name);
         propName = propName && propName[0] === "." ? propName.slice(1) : propName;
         option = option && option[option.length - 1] === "." ? option.slice(0, -1) : option;
-        setParsedOption(parent, option, optionValue, propName);
+        setParsedOption(parent, option, optionValue2, propName);
       }
       function parseOptionValue(parent, name, depth) {
         if (depth === void 0)
@@ -53693,9 +53693,9 @@ var require_buildkit = __commonJS({
       }
       return lines3;
     }
-    function parseBuildKitLine(line) {
+    function parseBuildKitLine(line2) {
       try {
-        var json = JSON.parse(line);
+        var json = JSON.parse(line2);
         if (json.id === BUILDKIT_TRACE_ID && json.aux !== void 0) {
           var status = decodeBuildKitStatus(json.aux);
           var logs = formatBuildKitStatus(status);
@@ -53738,14 +53738,14 @@ var require_buildkit = __commonJS({
         buffer += data.toString();
         var lines3 = buffer.split("\n");
         buffer = lines3.pop();
-        lines3.forEach(function(line) {
-          if (!line.trim()) return;
-          processLine(line);
+        lines3.forEach(function(line2) {
+          if (!line2.trim()) return;
+          processLine(line2);
         });
       }
-      function processLine(line) {
+      function processLine(line2) {
         try {
-          var result2 = parseBuildKitLine(line);
+          var result2 = parseBuildKitLine(line2);
           if (result2.isBuildKit) {
             result2.logs.forEach(function(log) {
               var event = { stream: log + "\n" };
@@ -53758,7 +53758,7 @@ var require_buildkit = __commonJS({
           }
         } catch (e) {
           try {
-            var json = JSON.parse(line);
+            var json = JSON.parse(line2);
             output.push(json);
             if (onProgress) onProgress(json);
           } catch (e2) {
@@ -55418,14 +55418,14 @@ var init_main = __esm({
       uinteger2.is = is;
     })(uinteger || (uinteger = {}));
     (function(Position2) {
-      function create(line, character) {
-        if (line === Number.MAX_VALUE) {
-          line = uinteger.MAX_VALUE;
+      function create(line2, character) {
+        if (line2 === Number.MAX_VALUE) {
+          line2 = uinteger.MAX_VALUE;
         }
         if (character === Number.MAX_VALUE) {
           character = uinteger.MAX_VALUE;
         }
-        return { line, character };
+        return { line: line2, character };
       }
       Position2.create = create;
       function is(value) {
@@ -56797,8 +56797,8 @@ var init_main = __esm({
             low = mid + 1;
           }
         }
-        const line = low - 1;
-        return Position.create(line, offset - lineOffsets[line]);
+        const line2 = low - 1;
+        return Position.create(line2, offset - lineOffsets[line2]);
       }
       offsetAt(position) {
         const lineOffsets = this.getLineOffsets();
@@ -56882,11 +56882,11 @@ var require_line = __commonJS({
       getTextContent() {
         return this.document.getText().substring(this.document.offsetAt(this.range.start), this.document.offsetAt(this.range.end));
       }
-      isAfter(line) {
-        return this.range.start.line > line.range.start.line;
+      isAfter(line2) {
+        return this.range.start.line > line2.range.start.line;
       }
-      isBefore(line) {
-        return this.range.start.line < line;
+      isBefore(line2) {
+        return this.range.start.line < line2;
       }
     };
     exports.Line = Line;
@@ -57206,9 +57206,9 @@ var init_main2 = __esm({
             low = mid + 1;
           }
         }
-        const line = low - 1;
-        offset = this.ensureBeforeEOL(offset, lineOffsets[line]);
-        return { line, character: offset - lineOffsets[line] };
+        const line2 = low - 1;
+        offset = this.ensureBeforeEOL(offset, lineOffsets[line2]);
+        return { line: line2, character: offset - lineOffsets[line2] };
       }
       offsetAt(position) {
         const lineOffsets = this.getLineOffsets();
@@ -57225,28 +57225,28 @@ var init_main2 = __esm({
         const offset = Math.min(lineOffset + position.character, nextLineOffset);
         return this.ensureBeforeEOL(offset, lineOffset);
       }
-      getLineRange(line) {
+      getLineRange(line2) {
         const lineOffsets = this.getLineOffsets();
-        if (line >= lineOffsets.length) {
+        if (line2 >= lineOffsets.length) {
           const lastLine = lineOffsets.length - 1;
           return { start: { line: lastLine, character: 0 }, end: { line: lastLine, character: this._content.length - lineOffsets[lastLine] } };
-        } else if (line < 0) {
+        } else if (line2 < 0) {
           return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
         }
-        const startOffset = lineOffsets[line];
-        const nextLineOffset = line + 1 < lineOffsets.length ? lineOffsets[line + 1] : this._content.length;
+        const startOffset = lineOffsets[line2];
+        const nextLineOffset = line2 + 1 < lineOffsets.length ? lineOffsets[line2 + 1] : this._content.length;
         const endOffset = this.ensureBeforeEOL(nextLineOffset, startOffset);
-        return { start: { line, character: 0 }, end: { line, character: endOffset - startOffset } };
+        return { start: { line: line2, character: 0 }, end: { line: line2, character: endOffset - startOffset } };
       }
-      getEOLCharacters(line) {
+      getEOLCharacters(line2) {
         const lineOffsets = this.getLineOffsets();
-        if (line >= lineOffsets.length) {
+        if (line2 >= lineOffsets.length) {
           return "";
-        } else if (line < 0) {
+        } else if (line2 < 0) {
           return "";
         }
-        const nextLineOffset = line + 1 < lineOffsets.length ? lineOffsets[line + 1] : this._content.length;
-        const eolOffset = this.ensureBeforeEOL(nextLineOffset, lineOffsets[line]);
+        const nextLineOffset = line2 + 1 < lineOffsets.length ? lineOffsets[line2 + 1] : this._content.length;
+        const eolOffset = this.ensureBeforeEOL(nextLineOffset, lineOffsets[line2]);
         return this._content.substring(eolOffset, nextLineOffset);
       }
       ensureBeforeEOL(offset, lineOffset) {
@@ -58013,7 +58013,7 @@ var require_instruction = __commonJS({
         }
         return variables;
       }
-      isBuildVariable(variable, line) {
+      isBuildVariable(variable, line2) {
         if (this.getKeyword() === main_1.Keyword.FROM) {
           for (const initialArg of this.dockerfile.getInitialARGs()) {
             const arg = initialArg;
@@ -58024,10 +58024,10 @@ var require_instruction = __commonJS({
           }
           return void 0;
         }
-        let image = this.dockerfile.getContainingImage(vscode_languageserver_types_1.Position.create(line, 0));
+        let image = this.dockerfile.getContainingImage(vscode_languageserver_types_1.Position.create(line2, 0));
         let envs = image.getENVs();
         for (let i = envs.length - 1; i >= 0; i--) {
-          if (envs[i].isBefore(line)) {
+          if (envs[i].isBefore(line2)) {
             for (let property of envs[i].getProperties()) {
               if (property.getName() === variable) {
                 return false;
@@ -58037,7 +58037,7 @@ var require_instruction = __commonJS({
         }
         let args = image.getARGs();
         for (let i = args.length - 1; i >= 0; i--) {
-          if (args[i].isBefore(line)) {
+          if (args[i].isBefore(line2)) {
             let property = args[i].getProperty();
             if (property && property.getName() === variable) {
               return true;
@@ -60030,9 +60030,9 @@ var require_imageTemplate = __commonJS({
       getInstructions() {
         return this.instructions;
       }
-      getInstructionAt(line) {
+      getInstructionAt(line2) {
         for (let instruction of this.instructions) {
-          if (util_1.Util.isInsideRange(vscode_languageserver_types_1.Position.create(line, 0), instruction.getRange())) {
+          if (util_1.Util.isInsideRange(vscode_languageserver_types_1.Position.create(line2, 0), instruction.getRange())) {
             return instruction;
           }
         }
@@ -60190,10 +60190,10 @@ var require_imageTemplate = __commonJS({
        *         undefined if a variable with the given name has not
        *         been defined
        */
-      resolveVariable(variable, line) {
+      resolveVariable(variable, line2) {
         let envs = this.getENVs();
         for (let i = envs.length - 1; i >= 0; i--) {
-          if (envs[i].isBefore(line)) {
+          if (envs[i].isBefore(line2)) {
             for (let property of envs[i].getProperties()) {
               if (property.getName() === variable) {
                 return property.getValue();
@@ -60203,7 +60203,7 @@ var require_imageTemplate = __commonJS({
         }
         let args = this.getARGs();
         for (let i = args.length - 1; i >= 0; i--) {
-          if (args[i].isBefore(line)) {
+          if (args[i].isBefore(line2)) {
             let property = args[i].getProperty();
             if (property && property.getName() === variable) {
               return property.getValue();
@@ -60307,28 +60307,28 @@ var require_dockerfile = __commonJS({
       getDirectives() {
         return this.directives;
       }
-      resolveVariable(variable, line) {
+      resolveVariable(variable, line2) {
         for (let from of this.getFROMs()) {
           let range = from.getRange();
-          if (range.start.line <= line && line <= range.end.line) {
+          if (range.start.line <= line2 && line2 <= range.end.line) {
             let initialARGs = new imageTemplate_1.ImageTemplate();
             for (let instruction of this.initialInstructions.getARGs()) {
               initialARGs.addInstruction(instruction);
             }
-            return initialARGs.resolveVariable(variable, line);
+            return initialARGs.resolveVariable(variable, line2);
           }
         }
-        let image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line, 0));
+        let image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line2, 0));
         if (image === null) {
           return void 0;
         }
-        let resolvedVariable = image.resolveVariable(variable, line);
+        let resolvedVariable = image.resolveVariable(variable, line2);
         if (resolvedVariable === null) {
           let initialARGs = new imageTemplate_1.ImageTemplate();
           for (let instruction of this.initialInstructions.getARGs()) {
             initialARGs.addInstruction(instruction);
           }
-          return initialARGs.resolveVariable(variable, line);
+          return initialARGs.resolveVariable(variable, line2);
         }
         return resolvedVariable;
       }
@@ -60363,8 +60363,8 @@ var require_dockerfile = __commonJS({
         }
         return null;
       }
-      getStageHierarchy(line) {
-        const image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line, 0));
+      getStageHierarchy(line2) {
+        const image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line2, 0));
         if (image === null) {
           return [];
         }
@@ -60376,11 +60376,11 @@ var require_dockerfile = __commonJS({
         }
         return stages;
       }
-      getAvailableWorkingDirectories(line) {
+      getAvailableWorkingDirectories(line2) {
         const availableDirectories = /* @__PURE__ */ new Set();
-        for (const image of this.getStageHierarchy(line)) {
+        for (const image of this.getStageHierarchy(line2)) {
           for (const workdir of image.getWORKDIRs()) {
-            if (workdir.getRange().end.line < line) {
+            if (workdir.getRange().end.line < line2) {
               let directory = workdir.getAbsolutePath();
               if (directory !== void 0 && directory !== null) {
                 if (!directory.endsWith("/")) {
@@ -61317,13 +61317,13 @@ var require_directives = __commonJS({
        * @param onError - May be called even if the action was successful
        * @returns `true` on success
        */
-      add(line, onError) {
+      add(line2, onError) {
         if (this.atNextDocument) {
           this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
           this.tags = Object.assign({}, _Directives.defaultTags);
           this.atNextDocument = false;
         }
-        const parts = line.trim().split(/[ \t]+/);
+        const parts = line2.trim().split(/[ \t]+/);
         const name = parts.shift();
         switch (name) {
           case "%TAG": {
@@ -62920,9 +62920,9 @@ var require_stringifyCollection = __commonJS({
       } else {
         str = lines3[0];
         for (let i = 1; i < lines3.length; ++i) {
-          const line = lines3[i];
-          str += line ? `
-${indent2}${line}` : "\n";
+          const line2 = lines3[i];
+          str += line2 ? `
+${indent2}${line2}` : "\n";
         }
       }
       if (comment2) {
@@ -62980,7 +62980,7 @@ ${indent2}${line}` : "\n";
           str += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines3.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines3.reduce((sum, line2) => sum + line2.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str += ",";
@@ -62996,14 +62996,14 @@ ${indent2}${line}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines3.reduce((sum, line) => sum + line.length + 2, 2);
+          const len = lines3.reduce((sum, line2) => sum + line2.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str = start;
-          for (const line of lines3)
-            str += line ? `
-${indentStep}${indent2}${line}` : "\n";
+          for (const line2 of lines3)
+            str += line2 ? `
+${indentStep}${indent2}${line2}` : "\n";
           return `${str}
 ${indent2}${end}`;
         } else {
@@ -64746,10 +64746,10 @@ var require_errors3 = __commonJS({
       if (error.pos[0] === -1)
         return;
       error.linePos = error.pos.map((pos) => lc.linePos(pos));
-      const { line, col } = error.linePos[0];
-      error.message += ` at line ${line}, column ${col}`;
+      const { line: line2, col } = error.linePos[0];
+      error.message += ` at line ${line2}, column ${col}`;
       let ci = col - 1;
-      let lineStr = src.substring(lc.lineStarts[line - 1], lc.lineStarts[line]).replace(/[\n\r]+$/, "");
+      let lineStr = src.substring(lc.lineStarts[line2 - 1], lc.lineStarts[line2]).replace(/[\n\r]+$/, "");
       if (ci >= 60 && lineStr.length > 80) {
         const trimStart = Math.min(ci - 39, lineStr.length - 79);
         lineStr = "\u2026" + lineStr.substring(trimStart);
@@ -64757,8 +64757,8 @@ var require_errors3 = __commonJS({
       }
       if (lineStr.length > 80)
         lineStr = lineStr.substring(0, 79) + "\u2026";
-      if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
+      if (line2 > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        let prev = src.substring(lc.lineStarts[line2 - 2], lc.lineStarts[line2 - 1]);
         if (prev.length > 80)
           prev = prev.substring(0, 79) + "\u2026\n";
         lineStr = prev + lineStr;
@@ -64766,7 +64766,7 @@ var require_errors3 = __commonJS({
       if (/[^ ]/.test(lineStr)) {
         let count = 1;
         const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
+        if (end?.line === line2 && end.col > col) {
           count = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count);
@@ -65715,8 +65715,8 @@ var require_resolve_flow_scalar = __commonJS({
       return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
     }
     function unfoldLines(source2) {
-      const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source2);
+      const line2 = /(.*?)\r?\n/sy;
+      let match = line2.exec(source2);
       if (!match)
         return source2;
       let trimEnd, trimBoth;
@@ -65729,8 +65729,8 @@ var require_resolve_flow_scalar = __commonJS({
       }
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
-      let pos = line.lastIndex;
-      while (match = line.exec(source2)) {
+      let pos = line2.lastIndex;
+      while (match = line2.exec(source2)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -65741,7 +65741,7 @@ var require_resolve_flow_scalar = __commonJS({
           res += sep2 + lm;
           sep2 = " ";
         }
-        pos = line.lastIndex;
+        pos = line2.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
@@ -66871,40 +66871,40 @@ var require_lexer = __commonJS({
         }
       }
       *parseStream() {
-        let line = this.getLine();
-        if (line === null)
+        let line2 = this.getLine();
+        if (line2 === null)
           return this.setNext("stream");
-        if (line[0] === cst.BOM) {
+        if (line2[0] === cst.BOM) {
           yield* this.pushCount(1);
-          line = line.substring(1);
+          line2 = line2.substring(1);
         }
-        if (line[0] === "%") {
-          let dirEnd = line.length;
-          let cs = line.indexOf("#");
+        if (line2[0] === "%") {
+          let dirEnd = line2.length;
+          let cs = line2.indexOf("#");
           while (cs !== -1) {
-            const ch = line[cs - 1];
+            const ch = line2[cs - 1];
             if (ch === " " || ch === "	") {
               dirEnd = cs - 1;
               break;
             } else {
-              cs = line.indexOf("#", cs + 1);
+              cs = line2.indexOf("#", cs + 1);
             }
           }
           while (true) {
-            const ch = line[dirEnd - 1];
+            const ch = line2[dirEnd - 1];
             if (ch === " " || ch === "	")
               dirEnd -= 1;
             else
               break;
           }
           const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-          yield* this.pushCount(line.length - n);
+          yield* this.pushCount(line2.length - n);
           this.pushNewline();
           return "stream";
         }
         if (this.atLineEnd()) {
           const sp = yield* this.pushSpaces(true);
-          yield* this.pushCount(line.length - sp);
+          yield* this.pushCount(line2.length - sp);
           yield* this.pushNewline();
           return "stream";
         }
@@ -66945,13 +66945,13 @@ var require_lexer = __commonJS({
       }
       *parseDocument() {
         yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
+        const line2 = this.getLine();
+        if (line2 === null)
           return this.setNext("doc");
         let n = yield* this.pushIndicators();
-        switch (line[n]) {
+        switch (line2[n]) {
           case "#":
-            yield* this.pushCount(line.length - n);
+            yield* this.pushCount(line2.length - n);
           // fallthrough
           case void 0:
             yield* this.pushNewline();
@@ -66976,7 +66976,7 @@ var require_lexer = __commonJS({
           case ">":
             n += yield* this.parseBlockScalarHeader();
             n += yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - n);
+            yield* this.pushCount(line2.length - n);
             yield* this.pushNewline();
             return yield* this.parseBlockScalar();
           default:
@@ -66996,11 +66996,11 @@ var require_lexer = __commonJS({
           }
           sp += yield* this.pushSpaces(true);
         } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
+        const line2 = this.getLine();
+        if (line2 === null)
           return this.setNext("flow");
-        if (indent2 !== -1 && indent2 < this.indentNext && line[0] !== "#" || indent2 === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty2(line[3])) {
-          const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+        if (indent2 !== -1 && indent2 < this.indentNext && line2[0] !== "#" || indent2 === 0 && (line2.startsWith("---") || line2.startsWith("...")) && isEmpty2(line2[3])) {
+          const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line2[0] === "]" || line2[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
             yield cst.FLOW_END;
@@ -67008,17 +67008,17 @@ var require_lexer = __commonJS({
           }
         }
         let n = 0;
-        while (line[n] === ",") {
+        while (line2[n] === ",") {
           n += yield* this.pushCount(1);
           n += yield* this.pushSpaces(true);
           this.flowKey = false;
         }
         n += yield* this.pushIndicators();
-        switch (line[n]) {
+        switch (line2[n]) {
           case void 0:
             return "flow";
           case "#":
-            yield* this.pushCount(line.length - n);
+            yield* this.pushCount(line2.length - n);
             return "flow";
           case "{":
           case "[":
@@ -68545,16 +68545,16 @@ var require_parse2 = __commonJS({
     var startsWithToken = new RegExp("^" + TOKEN);
     function matchAll(s, r) {
       var origIndex = r.lastIndex;
-      var matches = [];
+      var matches2 = [];
       var matchObj;
       while (matchObj = r.exec(s)) {
-        matches[matches.length] = matchObj;
+        matches2[matches2.length] = matchObj;
         if (r.lastIndex === matchObj.index) {
           r.lastIndex += 1;
         }
       }
       r.lastIndex = origIndex;
-      return matches;
+      return matches2;
     }
     function getVar(env, pre, key) {
       var r = typeof env === "function" ? env(key) : env[key];
@@ -68609,15 +68609,15 @@ var require_parse2 = __commonJS({
         // control chars
         "(" + ANSI_C_QUOTE + "|" + BAREWORD + "|" + DOUBLE_QUOTE + "|" + SINGLE_QUOTE + ")+"
       ].join("|"), "g");
-      var matches = matchAll(string, chunker);
-      if (matches.length === 0) {
+      var matches2 = matchAll(string, chunker);
+      if (matches2.length === 0) {
         return [];
       }
       if (!env) {
         env = {};
       }
       var commented = false;
-      return matches.map(function(match) {
+      return matches2.map(function(match) {
         var s = match[0];
         if (!s || commented) {
           return void 0;
@@ -69063,13 +69063,13 @@ var require_scope = __commonJS({
       }
     };
     exports.ValueScopeName = ValueScopeName;
-    var line = (0, code_1._)`\n`;
+    var line2 = (0, code_1._)`\n`;
     var ValueScope = class extends Scope {
       constructor(opts) {
         super(opts);
         this._values = {};
         this._scope = opts.scope;
-        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
+        this.opts = { ...opts, _n: opts.lines ? line2 : code_1.nil };
       }
       get() {
         return this._scope;
@@ -71052,8 +71052,8 @@ var require_resolve = __commonJS({
       }
       return count;
     }
-    function getFullPath(resolver, id = "", normalize) {
-      if (normalize !== false)
+    function getFullPath(resolver, id = "", normalize2) {
+      if (normalize2 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -71611,11 +71611,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -72534,11 +72534,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -72682,7 +72682,7 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize(uri, options) {
+    function normalize2(uri, options) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
         normalizeString(uri, options);
@@ -72859,8 +72859,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -72882,9 +72882,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -72959,15 +72959,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -72976,14 +72976,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError2 = getParseError(parsed, matches);
+        const parseError2 = getParseError(parsed, matches2);
         if (parseError2 !== void 0) {
           parsed.error = parsed.error || parseError2;
           malformedAuthorityOrPort = true;
@@ -73082,7 +73082,7 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize,
+      normalize: normalize2,
       resolve: resolve3,
       resolveComponent,
       equal,
@@ -76486,8 +76486,8 @@ ${itemIndentStr}`);
         const rawLines = str.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
-        rawLines.forEach((line) => {
-          const chunks = line.match(chunkPattern);
+        rawLines.forEach((line2) => {
+          const chunks = line2.match(chunkPattern);
           if (chunks === null) {
             wrappedLines.push("");
             return;
@@ -78383,7 +78383,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short) => /^-\d$/.test(short))
+            (cmd) => cmd.options.map((opt) => opt.short).some((short2) => /^-\d$/.test(short2))
           );
         };
         let activeVariadicOption = null;
@@ -78607,14 +78607,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
       _conflictingOption(option, conflictingOption) {
         const findBestOptionFromValue = (option2) => {
           const optionKey = option2.attributeName();
-          const optionValue = this.getOptionValue(optionKey);
+          const optionValue2 = this.getOptionValue(optionKey);
           const negativeOption = this.options.find(
             (target) => target.negate && optionKey === target.attributeName()
           );
           const positiveOption = this.options.find(
             (target) => !target.negate && optionKey === target.attributeName()
           );
-          if (negativeOption && (negativeOption.presetArg === void 0 && optionValue === false || negativeOption.presetArg !== void 0 && optionValue === negativeOption.presetArg)) {
+          if (negativeOption && (negativeOption.presetArg === void 0 && optionValue2 === false || negativeOption.presetArg !== void 0 && optionValue2 === negativeOption.presetArg)) {
             return negativeOption;
           }
           return positiveOption || option2;
@@ -79259,12 +79259,12 @@ var require_formats = __commonJS({
     var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
     var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     function date(str) {
-      const matches = DATE.exec(str);
-      if (!matches)
+      const matches2 = DATE.exec(str);
+      if (!matches2)
         return false;
-      const year = +matches[1];
-      const month = +matches[2];
-      const day = +matches[3];
+      const year = +matches2[1];
+      const month = +matches2[2];
+      const day = +matches2[3];
       return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
     }
     function compareDate(d1, d2) {
@@ -79279,16 +79279,16 @@ var require_formats = __commonJS({
     var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
       return function time(str) {
-        const matches = TIME.exec(str);
-        if (!matches)
+        const matches2 = TIME.exec(str);
+        if (!matches2)
           return false;
-        const hr = +matches[1];
-        const min = +matches[2];
-        const sec = +matches[3];
-        const tz = matches[4];
-        const tzSign = matches[5] === "-" ? -1 : 1;
-        const tzH = +(matches[6] || 0);
-        const tzM = +(matches[7] || 0);
+        const hr = +matches2[1];
+        const min = +matches2[2];
+        const sec = +matches2[3];
+        const tz = matches2[4];
+        const tzSign = matches2[5] === "-" ? -1 : 1;
+        const tzH = +(matches2[6] || 0);
+        const tzM = +(matches2[7] || 0);
         if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
           return false;
         if (hr <= 23 && min <= 59 && sec < 60)
@@ -79850,8 +79850,8 @@ var require_uri_all = __commonJS({
         return str.replace(/^0*(.*)/, "$1") || "0";
       }
       function _normalizeIPv4(host, protocol) {
-        var matches = host.match(protocol.IPV4ADDRESS) || [];
-        var _matches = slicedToArray(matches, 2), address = _matches[1];
+        var matches2 = host.match(protocol.IPV4ADDRESS) || [];
+        var _matches = slicedToArray(matches2, 2), address = _matches[1];
         if (address) {
           return address.split(".").map(_stripLeadingZeros).join(".");
         } else {
@@ -79859,8 +79859,8 @@ var require_uri_all = __commonJS({
         }
       }
       function _normalizeIPv6(host, protocol) {
-        var matches = host.match(protocol.IPV6ADDRESS) || [];
-        var _matches2 = slicedToArray(matches, 3), address = _matches2[1], zone = _matches2[2];
+        var matches2 = host.match(protocol.IPV6ADDRESS) || [];
+        var _matches2 = slicedToArray(matches2, 3), address = _matches2[1], zone = _matches2[2];
         if (address) {
           var _address$toLowerCase$ = address.toLowerCase().split("::").reverse(), _address$toLowerCase$2 = slicedToArray(_address$toLowerCase$, 2), last = _address$toLowerCase$2[0], first = _address$toLowerCase$2[1];
           var firstFields = first ? first.split(":").map(_stripLeadingZeros) : [];
@@ -79912,29 +79912,29 @@ var require_uri_all = __commonJS({
         var components = {};
         var protocol = options.iri !== false ? IRI_PROTOCOL : URI_PROTOCOL;
         if (options.reference === "suffix") uriString = (options.scheme ? options.scheme + ":" : "") + "//" + uriString;
-        var matches = uriString.match(URI_PARSE);
-        if (matches) {
+        var matches2 = uriString.match(URI_PARSE);
+        if (matches2) {
           if (NO_MATCH_IS_UNDEFINED) {
-            components.scheme = matches[1];
-            components.userinfo = matches[3];
-            components.host = matches[4];
-            components.port = parseInt(matches[5], 10);
-            components.path = matches[6] || "";
-            components.query = matches[7];
-            components.fragment = matches[8];
+            components.scheme = matches2[1];
+            components.userinfo = matches2[3];
+            components.host = matches2[4];
+            components.port = parseInt(matches2[5], 10);
+            components.path = matches2[6] || "";
+            components.query = matches2[7];
+            components.fragment = matches2[8];
             if (isNaN(components.port)) {
-              components.port = matches[5];
+              components.port = matches2[5];
             }
           } else {
-            components.scheme = matches[1] || void 0;
-            components.userinfo = uriString.indexOf("@") !== -1 ? matches[3] : void 0;
-            components.host = uriString.indexOf("//") !== -1 ? matches[4] : void 0;
-            components.port = parseInt(matches[5], 10);
-            components.path = matches[6] || "";
-            components.query = uriString.indexOf("?") !== -1 ? matches[7] : void 0;
-            components.fragment = uriString.indexOf("#") !== -1 ? matches[8] : void 0;
+            components.scheme = matches2[1] || void 0;
+            components.userinfo = uriString.indexOf("@") !== -1 ? matches2[3] : void 0;
+            components.host = uriString.indexOf("//") !== -1 ? matches2[4] : void 0;
+            components.port = parseInt(matches2[5], 10);
+            components.path = matches2[6] || "";
+            components.query = uriString.indexOf("?") !== -1 ? matches2[7] : void 0;
+            components.fragment = uriString.indexOf("#") !== -1 ? matches2[8] : void 0;
             if (isNaN(components.port)) {
-              components.port = uriString.match(/\/\/(?:.|\n)*\:(?:\/|\?|\#|$)/) ? matches[4] : void 0;
+              components.port = uriString.match(/\/\/(?:.|\n)*\:(?:\/|\?|\#|$)/) ? matches2[4] : void 0;
             }
           }
           if (components.host) {
@@ -80130,7 +80130,7 @@ var require_uri_all = __commonJS({
         var schemelessOptions = assign({ scheme: "null" }, options);
         return serialize(resolveComponents(parse2(baseURI, schemelessOptions), parse2(relativeURI, schemelessOptions), schemelessOptions, true), schemelessOptions);
       }
-      function normalize(uri, options) {
+      function normalize2(uri, options) {
         if (typeof uri === "string") {
           uri = serialize(parse2(uri, options), options);
         } else if (typeOf(uri) === "object") {
@@ -80326,12 +80326,12 @@ var require_uri_all = __commonJS({
       var handler$5 = {
         scheme: "urn",
         parse: function parse$$1(components, options) {
-          var matches = components.path && components.path.match(URN_PARSE);
+          var matches2 = components.path && components.path.match(URN_PARSE);
           var urnComponents = components;
-          if (matches) {
+          if (matches2) {
             var scheme = options.scheme || urnComponents.scheme || "urn";
-            var nid = matches[1].toLowerCase();
-            var nss = matches[2];
+            var nid = matches2[1].toLowerCase();
+            var nss = matches2[2];
             var urnScheme = scheme + ":" + (options.nid || nid);
             var schemeHandler = SCHEMES[urnScheme];
             urnComponents.nid = nid;
@@ -80392,7 +80392,7 @@ var require_uri_all = __commonJS({
       exports2.serialize = serialize;
       exports2.resolveComponents = resolveComponents;
       exports2.resolve = resolve3;
-      exports2.normalize = normalize;
+      exports2.normalize = normalize2;
       exports2.equal = equal;
       exports2.escapeComponent = escapeComponent;
       exports2.unescapeComponent = unescapeComponent;
@@ -80582,8 +80582,8 @@ var require_nearley = __commonJS({
           var col = this.index - this.lastLineBreak;
           var lastLineDigits = String(this.line).length;
           message2 += " at line " + this.line + " col " + col + ":\n\n";
-          message2 += lines3.map(function(line, i) {
-            return pad(this.line - lines3.length + i + 1, lastLineDigits) + " " + line;
+          message2 += lines3.map(function(line2, i) {
+            return pad(this.line - lines3.length + i + 1, lastLineDigits) + " " + line2;
           }, this).join("\n");
           message2 += "\n" + pad("", lastLineDigits + col) + "^\n";
           return message2;
@@ -81165,14 +81165,14 @@ var require_lib3 = __commonJS({
       return dotless.toLowerCase();
     }
     exports.normalize_dot_string = normalize_dot_string;
-    function normalize(address) {
+    function normalize2(address) {
       var _a, _b;
       const a = parse2(address);
       const domain = (_a = a.domainPart.AddressLiteral) !== null && _a !== void 0 ? _a : a.domainPart.DomainName.toLowerCase();
       const local = (_b = a.localPart.QuotedString) !== null && _b !== void 0 ? _b : normalize_dot_string(a.localPart.DotString);
       return `${local}@${domain}`;
     }
-    exports.normalize = normalize;
+    exports.normalize = normalize2;
     function canonicalize_quoted_string(quoted_string) {
       const unquoted = quoted_string.substr(1).substr(0, quoted_string.length - 2);
       const unescaped = unquoted.replace(/(?:\\(.))/g, "$1");
@@ -83847,10 +83847,10 @@ import { writeFile as writeFile2 } from "node:fs/promises";
 // src/errors.ts
 var EXIT = { pass: 0, drift: 1, input: 2, environment: 3, internal: 4 };
 var InputError = class extends Error {
-  constructor(message2, file, line, column) {
+  constructor(message2, file, line2, column) {
     super(message2);
     this.file = file;
-    this.line = line;
+    this.line = line2;
     this.column = column;
   }
   file;
@@ -83860,8 +83860,8 @@ var InputError = class extends Error {
   /** `file:line:column: message`, the shape editors and CI logs link. */
   get display() {
     if (!this.file) return this.message;
-    const where7 = [this.file, this.line, this.column].filter((v) => v !== void 0).join(":");
-    return `${where7}: ${this.message}`;
+    const where8 = [this.file, this.line, this.column].filter((v) => v !== void 0).join(":");
+    return `${where8}: ${this.message}`;
   }
 };
 var EnvironmentError = class extends Error {
@@ -83924,10 +83924,10 @@ var profileLayer = (profile, from) => ({
 var normCap = (c) => c.trim().toUpperCase().replace(/^CAP_/, "");
 var SCALARS = ["entrypoint", "command", "user", "readOnly", "network", "memoryBytes", "pids"];
 var sourceOf = (layer, key) => {
-  const at = layer.at?.[key];
-  if (!at) return layer.source;
-  if (layer.source.kind === "manifest") return { ...layer.source, location: at };
-  if (layer.source.kind === "spec") return { kind: "spec", location: at };
+  const at2 = layer.at?.[key];
+  if (!at2) return layer.source;
+  if (layer.source.kind === "manifest") return { ...layer.source, location: at2 };
+  if (layer.source.kind === "spec") return { kind: "spec", location: at2 };
   return layer.source;
 };
 var planSandbox = (layers) => {
@@ -84002,13 +84002,13 @@ var describeSource = (s) => {
 };
 
 // src/sandbox/layers.ts
-var deployedLayer = (run, what, at, imageUser) => {
+var deployedLayer = (run, what, at2, imageUser) => {
   const settings = {};
-  const where7 = {};
+  const where8 = {};
   const notes = [];
   const set = (key, value, loc) => {
     settings[key] = value;
-    where7[key] = loc;
+    where8[key] = loc;
   };
   if (run.entrypoint) set("entrypoint", run.entrypoint.value, run.entrypoint.at);
   if (run.command) set("command", run.command.value, run.command.at);
@@ -84031,13 +84031,13 @@ var deployedLayer = (run, what, at, imageUser) => {
   for (const s of run.envSkipped) notes.push(`${s.name} (${place(s.at)}) is not set in the sandbox: ${s.why} is not known to portgate.`);
   for (const m of run.otherMounts) notes.push(`${m.path} (${place(m.at)}) is a ${m.kind} mount in the deployment; the sandbox runs the image's own files there.`);
   if (run.privileged?.value) notes.push(`privileged: true (${place(run.privileged.at)}) is never honoured: an untrusted image does not get the host.`);
-  return { source: { kind: "manifest", location: { file: at.file, line: at.line }, what }, settings, at: where7, notes };
+  return { source: { kind: "manifest", location: { file: at2.file, line: at2.line }, what }, settings, at: where8, notes };
 };
-var specLayers = (run, file, at) => {
+var specLayers = (run, file, at2) => {
   const { sandbox, timeoutMs: _t, settleMs: _s, ...settings } = run;
   const layers = [];
-  if (sandbox) layers.push(profileLayer(sandbox, { kind: "spec", location: at?.sandbox ?? { file, line: 1 } }));
-  if (Object.keys(settings).length) layers.push({ source: { kind: "spec", location: { file, line: 1 } }, settings, ...at && { at } });
+  if (sandbox) layers.push(profileLayer(sandbox, { kind: "spec", location: at2?.sandbox ?? { file, line: 1 } }));
+  if (Object.keys(settings).length) layers.push({ source: { kind: "spec", location: { file, line: 1 } }, settings, ...at2 && { at: at2 } });
   return layers;
 };
 var flagLayers = (flags) => [
@@ -84059,8 +84059,8 @@ var DENIED = /operation not permitted|EPERM|cannot set groups|error setting grou
 var FAILED = /\b(?:cannot|can't|could not|failed to|unable to)\b/i;
 var PATH = /(?:^|[\s"'(=:[])(\/(?:[\w.@+-]+\/?)+)/;
 var lines = (logs) => logs.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-var folderOf = (line) => {
-  const p = (/"(\/[^"]+)"/.exec(line) ?? PATH.exec(line))?.[1]?.replace(/\/$/, "");
+var folderOf = (line2) => {
+  const p = (/"(\/[^"]+)"/.exec(line2) ?? PATH.exec(line2))?.[1]?.replace(/\/$/, "");
   if (!p) return void 0;
   const parent = p.slice(0, p.lastIndexOf("/")) || "/";
   return parent === "/" ? p : parent;
@@ -84068,24 +84068,24 @@ var folderOf = (line) => {
 var fromManifest = (s) => s.kind === "manifest";
 var flagOf = (s) => s.kind === "flag" ? s.flag : s.kind === "profile" ? flagOf(s.from) : void 0;
 var yamlList = (xs) => `[${xs.join(", ")}]`;
-var readOnlyRoot = (line, plan) => {
-  const dir = folderOf(line) ?? "/path/it/writes";
+var readOnlyRoot = (line2, plan) => {
+  const dir = folderOf(line2) ?? "/path/it/writes";
   const src = plan.readOnly.from;
   const prod = fromManifest(src) ? ` The deployment sets it, so the service will fail the same way in production: mount an emptyDir at ${dir} in the pod (a \`volumes:\` entry and a \`volumeMounts:\` entry).` : "";
   return {
     cause: "read-only-root",
     explanation: `the root filesystem is read-only (${describeSource(src)}) and the service writes under ${dir}.${prod}`,
-    evidence: line,
+    evidence: line2,
     fix: flagOf(src) ? `run without \`${flagOf(src)}\` (flags outrank portgate.yml), or add \`tmpfs: [${dir}]\` under \`run:\` and drop the flag` : fromManifest(src) ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml` : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
   };
 };
-var capability = (line, cap, plan) => {
+var capability = (line2, cap, plan) => {
   const src = plan.dropped[cap];
   const prod = fromManifest(src) ? " The deployment drops it, so the service will fail the same way in production." : "";
   return {
     cause: "capability",
     explanation: `the service needs CAP_${cap}, which ${describeSource(src)} removes.${prod}`,
-    evidence: line,
+    evidence: line2,
     fix: flagOf(src) ? `run without \`${flagOf(src)}\`: flags outrank portgate.yml's \`capAdd\`` : fromManifest(src) ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)` : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
   };
 };
@@ -84103,30 +84103,30 @@ var diagnoseExit = (f) => {
     add({ cause: "memory", explanation: `the kernel killed it at the ${mib2} MiB memory limit (${describeSource(f.plan.memoryBytes.from)}).`, fix: `raise it with \`memory: ${Math.max(2, Math.ceil(mib2 * 2 / 1024))}g\` under \`run:\` in portgate.yml` });
   }
   const root = !f.plan.user || /^(0|root)(:|$)/.test(f.plan.user.value);
-  for (const line of lines(f.logs)) {
-    if (/read-only file system|EROFS/i.test(line) && f.plan.readOnly.value) add(readOnlyRoot(line, f.plan));
-    else if (/permission denied|EACCES/i.test(line) && /\/tmp\//.test(line) && f.plan.tmpfs.some((t) => t.value.noexec && t.value.path === "/tmp")) {
+  for (const line2 of lines(f.logs)) {
+    if (/read-only file system|EROFS/i.test(line2) && f.plan.readOnly.value) add(readOnlyRoot(line2, f.plan));
+    else if (/permission denied|EACCES/i.test(line2) && /\/tmp\//.test(line2) && f.plan.tmpfs.some((t) => t.value.noexec && t.value.path === "/tmp")) {
       const strict = f.plan.tmpfs.find((t) => t.value.noexec).from;
-      add({ cause: "file-permission", explanation: `the service runs a program from /tmp, which ${describeSource(strict)} mounts noexec.`, evidence: line, fix: flagOf(strict) ? `run without \`${flagOf(strict)}\`` : "remove `sandbox: strict` under `run:` in portgate.yml" });
-    } else if (DENIED.test(line) || FAILED.test(line) && CAP_HINTS.some(([re]) => re.test(line))) {
-      const cap = CAP_HINTS.find(([re]) => re.test(line))?.[1];
-      if (cap && f.plan.dropped[cap]) add(capability(line, cap, f.plan));
-    } else if (/permission denied|EACCES/i.test(line)) {
-      if (/bind|listen/i.test(line) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line, "NET_BIND_SERVICE", f.plan));
-      else if (root && f.plan.dropped.DAC_OVERRIDE) add({ ...capability(line, "DAC_OVERRIDE", f.plan), cause: "file-permission" });
-    } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line)) {
+      add({ cause: "file-permission", explanation: `the service runs a program from /tmp, which ${describeSource(strict)} mounts noexec.`, evidence: line2, fix: flagOf(strict) ? `run without \`${flagOf(strict)}\`` : "remove `sandbox: strict` under `run:` in portgate.yml" });
+    } else if (DENIED.test(line2) || FAILED.test(line2) && CAP_HINTS.some(([re]) => re.test(line2))) {
+      const cap = CAP_HINTS.find(([re]) => re.test(line2))?.[1];
+      if (cap && f.plan.dropped[cap]) add(capability(line2, cap, f.plan));
+    } else if (/permission denied|EACCES/i.test(line2)) {
+      if (/bind|listen/i.test(line2) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line2, "NET_BIND_SERVICE", f.plan));
+      else if (root && f.plan.dropped.DAC_OVERRIDE) add({ ...capability(line2, "DAC_OVERRIDE", f.plan), cause: "file-permission" });
+    } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line2)) {
       add(
         f.plan.network.value === "none" ? {
           cause: "name-resolution",
           explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`,
-          evidence: line,
+          evidence: line2,
           fix: flagOf(f.plan.network.from) ? `run without \`${flagOf(f.plan.network.from)}\`` : "use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)"
-        } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
+        } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line2, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
       );
-    } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line)) {
-      add({ cause: "dependency", explanation: "it connects to another service at start-up; the sandbox reaches nothing outside the container.", evidence: line, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml)" });
-    } else if (/resource temporarily unavailable|cannot fork|unable to create (?:new )?native thread|pthread_create|EAGAIN/i.test(line)) {
-      add({ cause: "pids", explanation: `it could not start more processes or threads: the sandbox allows ${f.plan.pids.value} (${describeSource(f.plan.pids.from)}).`, evidence: line, fix: "raise `pids:` under `run:` in portgate.yml" });
+    } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line2)) {
+      add({ cause: "dependency", explanation: "it connects to another service at start-up; the sandbox reaches nothing outside the container.", evidence: line2, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml)" });
+    } else if (/resource temporarily unavailable|cannot fork|unable to create (?:new )?native thread|pthread_create|EAGAIN/i.test(line2)) {
+      add({ cause: "pids", explanation: `it could not start more processes or threads: the sandbox allows ${f.plan.pids.value} (${describeSource(f.plan.pids.from)}).`, evidence: line2, fix: "raise `pids:` under `run:` in portgate.yml" });
     }
   }
   if (!out.length && (f.exitCode === 126 || f.exitCode === 127)) {
@@ -84273,8 +84273,8 @@ var cgroupCpuReader = async (hostPid, procRoot = "/proc", cgroupRoot = "/sys/fs/
   const text2 = await read(`${procRoot}/${hostPid}/cgroup`);
   if (!text2) return void 0;
   const candidates = [];
-  for (const line of text2.split("\n")) {
-    const [, controllers, path] = line.split(":");
+  for (const line2 of text2.split("\n")) {
+    const [, controllers, path] = line2.split(":");
     if (path === void 0) continue;
     if (controllers === "") {
       const usec = (t) => Number(/^usage_usec (\d+)$/m.exec(t)?.[1]) * 1e3 || void 0;
@@ -84307,10 +84307,10 @@ var statsCpuReader = (c) => {
         buf += chunk.toString("utf8");
         let nl;
         while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl);
+          const line2 = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
           try {
-            const ns = JSON.parse(line).cpu_stats?.cpu_usage?.total_usage;
+            const ns = JSON.parse(line2).cpu_stats?.cpu_usage?.total_usage;
             if (typeof ns === "number") latest = { ns, atMs: Date.now() };
           } catch {
           }
@@ -84362,25 +84362,25 @@ var PROCESS_SCRIPT = [
 var parseSnapshot = (text2) => {
   const out = {};
   let current;
-  for (const line of text2.split("\n")) {
-    if (line.startsWith(`${MARK} `)) {
-      const [, what, name] = line.split(" ");
+  for (const line2 of text2.split("\n")) {
+    if (line2.startsWith(`${MARK} `)) {
+      const [, what, name] = line2.split(" ");
       current = what === "table" && TABLES.includes(name) ? name : void 0;
       if (current) out[current] = "";
-    } else if (current) out[current] += `${line}
+    } else if (current) out[current] += `${line2}
 `;
   }
   return out;
 };
-var parseRange = (line) => {
-  const m = new RegExp(`^${MARK} range (\\d+)\\s+(\\d+)\\s*$`).exec(line);
+var parseRange = (line2) => {
+  const m = new RegExp(`^${MARK} range (\\d+)\\s+(\\d+)\\s*$`).exec(line2);
   return m ? [Number(m[1]), Number(m[2])] : void 0;
 };
 var unhex = (h) => h === "-" || !/^(?:[0-9a-f]{2})+$/.test(h) ? void 0 : Buffer.from(h, "hex").toString("utf8");
 var parseProcessDump = (text2) => {
   const out = [];
-  for (const line of text2.split("\n")) {
-    const f = line.trim().split(" ");
+  for (const line2 of text2.split("\n")) {
+    const f = line2.trim().split(" ");
     if (f[0] !== MARK) continue;
     if (f[1] === "P" && f.length === 7 && /^\d+$/.test(f[2])) {
       const exe = unhex(f[4])?.replace(/\n$/, "");
@@ -84407,14 +84407,14 @@ var FrameSplitter = class {
     const done = [];
     let nl;
     while ((nl = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, nl);
+      const line2 = this.buf.slice(0, nl);
       this.buf = this.buf.slice(nl + 1);
-      if (line === `${MARK} frame`) this.frame = [];
-      else if (line === `${MARK} end` && this.frame) {
+      if (line2 === `${MARK} frame`) this.frame = [];
+      else if (line2 === `${MARK} end` && this.frame) {
         done.push(this.frame.join("\n"));
         this.frame = void 0;
-      } else if (this.frame) this.frame.push(line);
-      else this.range ??= parseRange(line);
+      } else if (this.frame) this.frame.push(line2);
+      else this.range ??= parseRange(line2);
     }
     return done;
   }
@@ -85076,251 +85076,460 @@ var isSourceLocation = (l) => !!l && "file" in l;
 var portKey = (p) => `${p.port}/${p.protocol}`;
 
 // src/findings/rules.ts
-var rule = (id, severity, securitySeverity, title, help) => ({
-  id,
-  severity,
-  securitySeverity,
-  title,
-  help
-});
+var GRADES = ["info", "minor", "major", "critical", "blocker"];
+var rule = (id, severity, securitySeverity, tags, grade, title, description, fix, docs = "rules") => ({ id, severity, securitySeverity, tags, grade, title, description, fix, docs });
+var SEC = ["security"];
+var COR = ["correctness"];
+var CONF = ["configuration"];
 var RULES = {
   "undeclared-listener": rule(
     "undeclared-listener",
     "error",
     7.5,
+    SEC,
+    "major",
     "Listener not in the port spec",
-    "A process in the image listens on a non-loopback address on a port that portgate.yml does not declare. Remove the listener, bind it to 127.0.0.1, or declare the port in portgate.yml."
+    "A process in the image listens on a non-loopback address on a port that portgate.yml does not declare, so the image serves something nobody reviewed.",
+    "Stop the listener or bind it to 127.0.0.1; if the service really serves it, declare the port in portgate.yml (a risky port also needs a `reason:`)."
   ),
   "undeclared-loopback-listener": rule(
     "undeclared-loopback-listener",
     "warning",
     2,
+    CONF,
+    "info",
     "Loopback listener not in the port spec",
-    "A process listens on 127.0.0.1 or ::1 only, on a port that portgate.yml does not declare. It is not reachable from outside the container; declare it with `exposure: loopback` to document it."
+    "A process listens on 127.0.0.1 or ::1 only, on a port that portgate.yml does not declare. Nothing outside the container reaches it.",
+    "Declare it in portgate.yml with `exposure: loopback` to document it, or stop the listener."
   ),
   "declared-not-listening": rule(
     "declared-not-listening",
     "error",
     3,
+    COR,
+    "major",
     "Declared port not listening",
-    "portgate.yml declares a port that nothing listened on before the wait ended. Check that the service starts with the configured command and environment, raise run.timeout if it starts slowly, or remove the port from the spec."
+    "portgate.yml declares a port that nothing listened on before the wait ended (the finding says whether the timeout was hit or the container exited).",
+    "Check that the service starts with the configured command and environment and raise run.timeout if it starts slowly; if the image EXPOSEs the port but never serves it (a base image's EXPOSE), mark the entry `served: false`; otherwise remove it from the spec."
   ),
   "bound-to-loopback": rule(
     "bound-to-loopback",
     "error",
     3,
+    COR,
+    "major",
     "Public or internal port bound only to loopback",
-    "The port is declared public or internal but the process binds it to 127.0.0.1 or ::1, so no other container can reach it. Bind to 0.0.0.0 or ::, or declare the port with `exposure: loopback`."
+    "The port is declared public or internal but the process binds it to 127.0.0.1 or ::1, so no other container can reach it.",
+    "Bind it to 0.0.0.0 or ::, or declare the port with `exposure: loopback`."
   ),
   "loopback-port-reachable": rule(
     "loopback-port-reachable",
     "error",
     7,
+    SEC,
+    "critical",
     "Loopback port bound beyond loopback",
-    "The port is declared `exposure: loopback` but the process binds it to a non-loopback address, so anything on the container network can reach it. Bind it to 127.0.0.1 (or ::1)."
+    "The port is declared `exposure: loopback` but the process binds it to a non-loopback address, so anything on the container network can reach it.",
+    "Bind it to 127.0.0.1 (or ::1)."
   ),
   "loopback-port-exposed": rule(
     "loopback-port-exposed",
     "error",
     5,
+    SEC,
+    "major",
     "Loopback port is EXPOSEd",
-    "The port is declared `exposure: loopback` but the image EXPOSEs it, so `docker run -P` and orchestrators will publish it. Remove it from EXPOSE."
+    "The port is declared `exposure: loopback` but the image EXPOSEs it, so `docker run -P` and orchestrators will publish it.",
+    "Remove it from EXPOSE."
   ),
   "exposed-not-declared": rule(
     "exposed-not-declared",
     "error",
     5,
+    [...SEC, ...CONF],
+    "minor",
     "EXPOSEd port not in the port spec",
-    "The image EXPOSEs a port (in this Dockerfile or inherited from the base image) that portgate.yml does not declare. Declare it, or remove the EXPOSE line (an inherited port cannot be removed; declare it with a reason)."
+    "The image EXPOSEs a port (in this Dockerfile or inherited from the base image) that portgate.yml does not declare.",
+    "Declare it in portgate.yml, or remove the EXPOSE line. An inherited port cannot be removed: declare it with `served: false` when the service does not serve it."
   ),
   "public-not-exposed": rule(
     "public-not-exposed",
     "error",
     3,
+    CONF,
+    "minor",
     "Public port not EXPOSEd",
-    "The port is declared `exposure: public` but the image does not EXPOSE it, so `docker run -P`, health checks and tooling that read image metadata will miss it. Add an EXPOSE line, or declare the port `internal`."
+    "The port is declared `exposure: public` but the image does not EXPOSE it, so `docker run -P`, health checks and tooling that read image metadata miss it.",
+    "Add an EXPOSE line, or declare the port `internal`."
   ),
   "listener-not-exposed": rule(
     "listener-not-exposed",
     "error",
     6,
+    SEC,
+    "major",
     "Listener not EXPOSEd",
-    "Without a port spec, portgate compares EXPOSE with the runtime: a process listens on a non-loopback address on a port the image does not EXPOSE. EXPOSE it, stop it, or bind it to 127.0.0.1; or run `portgate init` to write a spec."
+    "Without a port spec, portgate compares EXPOSE with the runtime: a process listens on a non-loopback address on a port the image does not EXPOSE.",
+    "For a service port, EXPOSE it; for a debug, admin or other risky port, stop it or bind it to 127.0.0.1. Or run `portgate init` to write a spec."
   ),
   "exposed-loopback-only": rule(
     "exposed-loopback-only",
     "error",
     4,
+    COR,
+    "minor",
     "EXPOSEd port listens on loopback only",
-    "Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port but the process binds it to 127.0.0.1 or ::1 only, so nothing outside the container can reach what the image advertises. Bind it to 0.0.0.0 or ::, or remove the EXPOSE line (and declare the port `exposure: loopback` in portgate.yml)."
+    "Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port but the process binds it to 127.0.0.1 or ::1 only, so nothing outside the container can reach what the image advertises.",
+    "Bind it to 0.0.0.0 or ::, or remove the EXPOSE line (and declare the port `exposure: loopback` in portgate.yml)."
   ),
   "exposed-not-listening": rule(
     "exposed-not-listening",
     "error",
     3,
+    COR,
+    "minor",
     "EXPOSEd port not listening",
-    "Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port that nothing listened on before the wait ended. Remove the stale EXPOSE line, or fix the service so it listens."
+    "Without a port spec, portgate compares EXPOSE with the runtime: the image EXPOSEs a port that nothing listened on before the wait ended.",
+    "Remove the stale EXPOSE line, or fix the service so it listens; for an inherited EXPOSE the service does not serve, write a portgate.yml that declares it `served: false`."
   ),
   "protocol-mismatch": rule(
     "protocol-mismatch",
     "error",
     3,
+    COR,
+    "major",
     "TCP/UDP confusion",
-    "A port is expected with one protocol (EXPOSE or spec) but the process listens on it with another. EXPOSE defaults to tcp: write `53/udp` for a UDP service, and `protocol: udp` in portgate.yml."
+    "A port is expected with one protocol (EXPOSE or spec) but the process listens on it with another.",
+    "EXPOSE defaults to tcp: write `53/udp` for a UDP service, and `protocol: udp` in portgate.yml."
   ),
   "container-exited": rule(
     "container-exited",
     "error",
     3,
+    COR,
+    "major",
     "Container exited before listeners settled",
-    "The image exited while portgate waited for its listeners, so the runtime view is incomplete. Read the log tail in the finding; set `run.command`, `run.env` or `run.user` in portgate.yml if the service needs them to start."
+    "The image exited while portgate waited for its listeners, so the runtime view is incomplete.",
+    "Read the cause and the log tail in the finding; set `run.command`, `run.env` or `run.user` in portgate.yml if the service needs them to start."
   ),
   "risky-port": rule(
     "risky-port",
     "error",
     8,
+    SEC,
+    "critical",
     "Risky port",
-    "The port is a known debug, remote-administration or control-plane port (for example JDWP 5005, Node inspector 9229, Delve 40000, Docker API 2375, SSH 22, Envoy admin 15000). Disable it in production images, or add a `reason:` to the port in portgate.yml to accept it."
+    "The port is a known debug, remote-administration or control-plane port (for example JDWP 5005, Node inspector 9229, Delve 40000, Docker API 2375, SSH 22, Envoy admin 15000), reachable or advertised by the image.",
+    "Disable it in production images, or add a `reason:` to the port in portgate.yml to accept it."
+  ),
+  "debug-agent-configured": rule(
+    "debug-agent-configured",
+    "error",
+    8,
+    SEC,
+    "critical",
+    "Debug agent configured",
+    "The image config, the deployment manifests or the sandbox run enable a debugger (JDWP through JAVA_TOOL_OPTIONS or -agentlib:jdwp, node --inspect or NODE_OPTIONS, dlv --listen, debugpy or ptvsd, --remote-debugging-port), whether or not it listened while portgate watched: an environment variable or flag in production can switch it on.",
+    "Remove the setting from the image and the manifests, and enable debugging per environment where it is needed; to accept it, declare the port it opens in portgate.yml with a `reason:`."
+  ),
+  "unserved-port-listening": rule(
+    "unserved-port-listening",
+    "error",
+    6,
+    SEC,
+    "major",
+    "Port declared not served is listening",
+    "portgate.yml declares the port `served: false` (EXPOSEd, knowingly not served), but a process listens on it.",
+    "Stop the listener, or remove `served: false` and give the port the exposure it needs."
   ),
   "untrusted-reader": rule(
     "untrusted-reader",
     "warning",
     4,
+    SEC,
+    "minor",
     "Listeners read by a binary from the image",
-    "With `--probe exec` the sockets were read by running a program from the image under test, which a hostile image can fake. Use `--probe host` or `--probe sidecar` for a trustworthy result."
+    "With `--probe exec` the sockets were read by running a program from the image under test, which a hostile image can fake.",
+    "Use `--probe host` or `--probe sidecar` for a trustworthy result."
   ),
   "dockerfile-mismatch": rule(
     "dockerfile-mismatch",
     "warning",
     1,
+    CONF,
+    "minor",
     "Dockerfile does not match the image",
-    "The Dockerfile, resolved with the given --build-arg and --target, EXPOSEs a port the image does not have, so the image was built from another Dockerfile or with other values. Pass the same --dockerfile, --build-arg and --target as the build."
+    "The Dockerfile, resolved with the given --build-arg and --target, EXPOSEs a port the image does not have, so the image was built from another Dockerfile or with other values.",
+    "Pass the same --dockerfile, --build-arg and --target as the build."
   ),
   "expose-host-part-ignored": rule(
     "expose-host-part-ignored",
     "warning",
     1,
+    CONF,
+    "info",
     "EXPOSE with an IP or host port",
-    "EXPOSE takes only `port[/protocol]`; Docker silently drops an IP address or host port (e.g. `EXPOSE 80:8080` exposes only 8080) and BuildKit warns this will become an error. Write the container port alone."
+    "EXPOSE takes only `port[/protocol]`; Docker silently drops an IP address or host port (e.g. `EXPOSE 80:8080` exposes only 8080) and BuildKit warns this will become an error.",
+    "Write the container port alone."
+  ),
+  "suppression-expired": rule(
+    "suppression-expired",
+    "warning",
+    1,
+    CONF,
+    "minor",
+    "Suppression expired",
+    "An `accept:` entry in portgate.yml is past its `until:` date, so the finding it accepted counts again.",
+    "Fix the finding and remove the entry, or review it and move `until:` to a new date."
+  ),
+  "suppression-unused": rule(
+    "suppression-unused",
+    "note",
+    1,
+    CONF,
+    "info",
+    "Suppression matches nothing",
+    "An `accept:` entry in portgate.yml matches no finding of this run: the problem it accepted is gone, or the entry names the wrong rule, port or file.",
+    "Remove the entry, or correct its `rule`, `port`, `protocol` or `file`."
   ),
   // Deployment manifests (Kubernetes, Compose).
   "k8s-target-port-omitted": rule(
     "k8s-target-port-omitted",
     "warning",
     3,
+    CONF,
+    "info",
     "Service targetPort omitted",
-    "A Kubernetes Service port without targetPort sends traffic to the same number as `port`. Write targetPort explicitly so the wiring is reviewed."
+    "A Kubernetes Service port without targetPort sends traffic to the same number as `port`.",
+    "Write targetPort explicitly (preferably a port name) so the wiring is reviewed.",
+    "findings"
   ),
   "k8s-target-port-not-listening": rule(
     "k8s-target-port-not-listening",
     "error",
     4,
+    COR,
+    "major",
     "Service targetPort not listened on",
-    "The Service forwards to a container port (number or name) that no matched container listens on, or listens on with another protocol. Point targetPort at a real listener."
+    "The Service forwards to a container port (number or name) that no matched container listens on, or listens on with another protocol.",
+    "Point targetPort at a port the container serves, or fix the service.",
+    "findings"
   ),
   "k8s-external-sensitive-port": rule(
     "k8s-external-sensitive-port",
     "error",
     8,
+    SEC,
+    "critical",
     "Sensitive port exposed outside the cluster",
-    "A LoadBalancer or NodePort Service, or an Ingress, reaches a port declared internal/loopback or a risky-catalog port. Use a ClusterIP Service for it, or remove the port."
+    "A LoadBalancer or NodePort Service, or an Ingress, reaches a port declared internal/loopback or a risky-catalog port.",
+    "Serve the port from a separate ClusterIP Service, or remove it from the external one.",
+    "findings"
   ),
   "k8s-container-port-not-listening": rule(
     "k8s-container-port-not-listening",
     "warning",
     2,
+    COR,
+    "minor",
     "containerPort not listened on",
-    "A container declares a containerPort that nothing in the image listens on. Remove it or fix the service."
+    "A container declares a containerPort that nothing in the image listens on.",
+    "Remove the entry, or fix the service so it listens.",
+    "findings"
   ),
   "k8s-listener-not-declared": rule(
     "k8s-listener-not-declared",
     "warning",
     2,
+    CONF,
+    "minor",
     "Listener missing from container ports",
-    "The image listens on a non-loopback port that the container spec does not list under `ports`. List it so Services, probes and policies can name it."
+    "The image listens on a non-loopback port that the container spec does not list under `ports`.",
+    "List it with a name so Services, probes and policies can name it, or stop the listener.",
+    "findings"
   ),
   "k8s-probe-port-not-listening": rule(
     "k8s-probe-port-not-listening",
     "error",
     3,
+    COR,
+    "major",
     "Probe port not listened on",
-    "A liveness, readiness or startup probe targets a port (number or name) that the container does not listen on, or a port name the container does not define: the kubelet will restart the pod or never route to it. Point the probe at a real listener."
+    "A liveness, readiness or startup probe targets a port (number or name) that the container does not listen on, or a port name the container does not define: the kubelet will restart the pod or never route to it.",
+    "Point the probe at a port the container serves.",
+    "findings"
   ),
   "k8s-ingress-no-service": rule(
     "k8s-ingress-no-service",
     "warning",
     1,
+    COR,
+    "minor",
     "Ingress backend Service not found",
-    "An Ingress backend names a Service that is not in the given manifests, so portgate cannot tell what it exposes. Pass the manifests that define it, or fix the name."
+    "An Ingress backend names a Service that is not in the given manifests, so portgate cannot tell what it exposes.",
+    "Pass the manifests that define it, or fix the name.",
+    "findings"
   ),
   "compose-port-not-listening": rule(
     "compose-port-not-listening",
     "warning",
     2,
+    COR,
+    "minor",
     "Compose port not listened on",
-    "A Compose `ports:` or `expose:` entry targets a container port that nothing in the image listens on (or listens on with another protocol): connections to it fail. Fix the target port, add `/udp`, or remove the entry."
+    "A Compose `ports:` or `expose:` entry targets a container port that nothing in the image listens on (or listens on with another protocol): connections to it fail.",
+    "Fix the target port, add `/udp`, or remove the entry.",
+    "findings"
   ),
   "k8s-host-network": rule(
     "k8s-host-network",
     "warning",
     6,
+    SEC,
+    "major",
     "Host networking",
-    "hostNetwork: true, hostPort or Compose `network_mode: host` bypasses the container network namespace, Services and NetworkPolicies: every listener is on the node. Remove it unless the workload is a node agent."
+    "hostNetwork: true, hostPort or Compose `network_mode: host` bypasses the container network namespace, Services and NetworkPolicies: every listener is on the node.",
+    "Remove it unless the workload is a node agent.",
+    "findings"
   ),
   "k8s-service-no-workload": rule(
     "k8s-service-no-workload",
     "warning",
     2,
+    COR,
+    "minor",
     "Service selects no workload",
-    "The Service selector matches no workload in the given manifests. Fix the selector or the workload labels."
+    "The Service selector matches no workload in the given manifests.",
+    "Fix the selector or the workload labels.",
+    "findings"
   ),
   "compose-published-all-interfaces": rule(
     "compose-published-all-interfaces",
     "error",
     7,
+    SEC,
+    "critical",
     "Compose publishes a sensitive port on all interfaces",
-    "A Compose `ports:` entry without a host IP publishes on every host interface; here it reaches a port declared internal/loopback or a risky-catalog port. Bind it to 127.0.0.1 (`127.0.0.1:8080:8080`) or drop it."
+    "A Compose `ports:` entry without a host IP publishes on every host interface; here it reaches a port declared internal/loopback or a risky-catalog port.",
+    "Bind it to 127.0.0.1 (`127.0.0.1:8080:8080`) or drop it.",
+    "findings"
   ),
-  // NetworkPolicies (policy/check.ts).
   "k8s-netpol-loopback-port": rule(
     "k8s-netpol-loopback-port",
     "error",
     6,
+    SEC,
+    "critical",
     "NetworkPolicy allows a loopback port",
-    "A NetworkPolicy ingress rule that selects the pods running the image allows a port portgate.yml declares `exposure: loopback` (a rule without `ports` allows every port). Such a port serves the pod itself only; if the process ever binds it beyond loopback, this rule lets the traffic in. Remove it from the rule (`portgate policy` writes a policy from portgate.yml)."
+    "A NetworkPolicy ingress rule that selects the pods running the image allows a port portgate.yml declares `exposure: loopback` (a rule without `ports` allows every port). Such a port serves the pod itself only; if the process ever binds it beyond loopback, this rule lets the traffic in.",
+    "Remove it from the rule (`portgate policy` writes a policy from portgate.yml).",
+    "findings"
   ),
   "k8s-netpol-undeclared-port": rule(
     "k8s-netpol-undeclared-port",
     "warning",
     4,
+    SEC,
+    "major",
     "NetworkPolicy allows an undeclared port",
-    "A NetworkPolicy ingress rule that selects the pods running the image allows a port that portgate.yml does not declare and the image does not EXPOSE (a rule without `ports` allows every port), so a listener added later is reachable without review. List only the declared ports, or declare the port."
+    "A NetworkPolicy ingress rule that selects the pods running the image allows a port that portgate.yml does not declare and the image does not EXPOSE (a rule without `ports` allows every port), so a listener added later is reachable without review.",
+    "List only the declared ports, or declare the port.",
+    "findings"
   ),
   "k8s-netpol-missing": rule(
     "k8s-netpol-missing",
     "warning",
     5,
+    SEC,
+    "major",
     "No NetworkPolicy restricts ingress",
-    "No NetworkPolicy with policy type Ingress in the given manifests selects the pods running the image, so they accept connections on every port from every pod in the cluster. Add one (`portgate policy` writes it from portgate.yml), or pass the manifests that hold it."
+    "No NetworkPolicy with policy type Ingress in the given manifests selects the pods running the image, so they accept connections on every port from every pod in the cluster.",
+    "Add one (`portgate policy` writes it from portgate.yml), or pass the manifests that hold it.",
+    "findings"
   )
 };
 var ruleMeta = (id) => RULES[id];
+var RISK_RULES = /* @__PURE__ */ new Set(["risky-port", "debug-agent-configured"]);
+var BOOST = { "container-exited": 6.5 };
+var importance = (rule2) => BOOST[rule2] ?? ruleMeta(rule2)?.securitySeverity ?? 0;
+var DOCS_URL = "https://www.npmjs.com/package/portgate";
+var helpUri = (m) => `${DOCS_URL}#${m.docs}`;
+var RISK_GRADES = {
+  debug: "blocker",
+  "container-runtime": "blocker",
+  "remote-admin": "critical",
+  "service-mesh-admin": "critical",
+  "database-admin": "critical",
+  cleartext: "major",
+  other: "major"
+};
+var lower = (a, b) => GRADES.indexOf(a) <= GRADES.indexOf(b) ? a : b;
+var gradeOf = (f) => {
+  const m = ruleMeta(f.rule);
+  const base = !m ? { error: "major", warning: "minor", note: "info" }[f.severity] : f.rule === "risky-port" && f.category ? RISK_GRADES[f.category] : m.grade;
+  if (f.severity === "note") return "info";
+  return f.severity === "warning" ? lower(base, "major") : base;
+};
 
 // src/findings/finding.ts
-var finding = (rule2, message2, at = {}) => ({
+var finding = (rule2, message2, at2 = {}) => ({
   rule: rule2,
   severity: RULES[rule2].severity,
-  ...at.port !== void 0 && { port: at.port, protocol: at.protocol },
+  ...at2.port !== void 0 && { port: at2.port, protocol: at2.protocol },
   message: message2,
-  ...at.location && { location: at.location }
+  ...at2.location && { location: at2.location },
+  ...at2.category && { category: at2.category },
+  ...at2.related?.length && { related: at2.related }
 });
 
+// src/findings/suppress.ts
+var normalize = (path) => path.replaceAll("\\", "/").replace(/^(\.\/)+/, "");
+var inFile = (f, file) => {
+  if (!isSourceLocation(f.location)) return false;
+  const have = normalize(f.location.file);
+  const want = normalize(file);
+  return have === want || have.endsWith(`/${want}`);
+};
+var matches = (a, f) => a.rule === f.rule && (a.ports ? f.port !== void 0 && f.port >= a.ports[0] && f.port <= a.ports[1] && f.protocol === a.protocol : f.port === void 0) && (a.file === void 0 || inFile(f, a.file));
+var describeAcceptance = (a) => {
+  const ports = a.ports && (a.ports[0] === a.ports[1] ? portKey({ port: a.ports[0], protocol: a.protocol }) : `${a.ports[0]}-${a.ports[1]}/${a.protocol}`);
+  return [a.rule, ports ?? "(no port)", a.file && `in ${a.file}`].filter(Boolean).join(" ");
+};
+var isExpired = (a, today) => a.until !== void 0 && today > a.until;
+var applySuppressions = (findings, accept, today) => {
+  const matched = /* @__PURE__ */ new Set();
+  const out = findings.map((f) => {
+    if (f.rule === "suppression-expired" || f.rule === "suppression-unused") return f;
+    const candidates = accept.filter((a2) => matches(a2, f));
+    for (const a2 of candidates) matched.add(a2);
+    const a = candidates.find((x) => !isExpired(x, today));
+    return a ? { ...f, suppressed: { reason: a.reason, ...a.until !== void 0 && { until: a.until }, location: a.location } } : f;
+  });
+  for (const [i, a] of accept.entries()) {
+    const what = `accept[${i}] (${describeAcceptance(a)}, ${a.location.file}:${a.location.line})`;
+    if (isExpired(a, today)) {
+      const effect = matched.has(a) ? "so the finding it accepted counts again: fix it and remove the entry, or review it and move `until:` to a new date" : "and it matches nothing now: remove it";
+      out.push(finding("suppression-expired", `${what} expired on ${a.until}, ${effect}.`, { location: a.untilLocation ?? a.location }));
+    } else if (!matched.has(a)) {
+      out.push(finding("suppression-unused", `${what} matches no finding of this run: remove it, or correct its rule, port, protocol or file.`, { location: a.location }));
+    }
+  }
+  return out;
+};
+
+// src/findings/where.ts
+var locate = (subject, a, image) => {
+  const found = subject === "inherited" ? a.baseFrom ?? a.from : subject === "undeclared" ? a.specPorts ?? a.command ?? a.baseFrom ?? a.from : subject === "process" ? a.command ?? a.baseFrom ?? a.from : a.from;
+  return found ? { ...found } : { image };
+};
+
 // src/compare/views.ts
-var indexViews = (image, exposed, listening, declared) => {
+var indexViews = (image, exposed, listening, declared, anchors = {}) => {
   const listeners = /* @__PURE__ */ new Map();
   for (const l of listening) listeners.set(portKey(l), [...listeners.get(portKey(l)) ?? [], l]);
   return {
     image,
+    anchors,
     exposed: new Map(exposed.map((e) => [portKey(e), e])),
     listening: listeners,
     declared: declared && new Map(declared.map((d) => [portKey(d), d]))
@@ -85337,7 +85546,8 @@ var describeListeners = (ls) => {
   return procs.length ? `${addrs} (${procs.join("; ")}${brief})` : brief ? `${addrs} (seen briefly)` : addrs;
 };
 var describeExpose = (e) => e.origin === "base-image" ? "inherited from the base image's EXPOSE" : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : "EXPOSEd by the image";
-var exposeLocation = (e, image) => e.location ?? { image };
+var where = (v, subject) => locate(subject, v.anchors, v.image);
+var exposeLocation = (e, v) => e.location ?? where(v, e.origin === "base-image" ? "inherited" : "image");
 
 // src/compare/dynamic.ts
 var fileName = (path) => path.replace(/ \(deleted\)$/, "").split("/").pop() ?? path;
@@ -85370,7 +85580,7 @@ var dynamicRules = (v, entries, undeclared, ephemeral) => {
         finding(
           "undeclared-listener",
           `${keys.length} ports ${who}in ${describeRange(d, ephemeral)} listen (${list}), but portgate.yml's \`dynamic:\` entry allows at most ${d.max}: find what opened the extra port, or raise \`max\`.`,
-          { location: d.location }
+          { location: d.location, related: keys.map((k) => ({ port: v.listening.get(k)[0].port, protocol: v.listening.get(k)[0].protocol })) }
         )
       );
     }
@@ -85410,7 +85620,7 @@ ${c.logs.trimEnd()}` : " It printed nothing.";
 
 // src/compare/rules.ts
 var why = (run) => run.exited ? "the container exited before it opened" : run.timedOut ? `nothing opened it within the ${Math.round(run.waitedMs / 1e3)}s timeout` : "the other listeners had settled without it";
-var expectedKeys = (v) => new Set(v.declared ? v.declared.keys() : v.exposed.keys());
+var expectedKeys = (v) => new Set(v.declared ? [...v.declared].filter(([, d]) => d.served !== false).map(([k]) => k) : v.exposed.keys());
 var protocolMismatches = (v) => {
   const expected = expectedKeys(v);
   const findings = [];
@@ -85428,7 +85638,8 @@ var protocolMismatches = (v) => {
         finding("protocol-mismatch", `${key} is expected (${source2}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
           port: want.port,
           protocol: want.protocol,
-          location: "location" in want && want.location ? want.location : { image: v.image }
+          location: "exposure" in want ? want.location : exposeLocation(want, v),
+          related: [{ port: want.port, protocol: proto }]
         })
       );
       keys.add(key).add(actual);
@@ -85436,43 +85647,58 @@ var protocolMismatches = (v) => {
   }
   return { findings, keys };
 };
-var specRules = (v, declared, run, skip, portsAt, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999]) => {
+var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999], risky2 = () => void 0) => {
   const out = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
     const { port, protocol } = ls[0];
-    const loc = { port, protocol, location: portsAt ?? { image: v.image } };
+    const loc = { port, protocol, location: where(v, "undeclared") };
+    const risk = riskOf(ls, risky2);
     out.push(
-      isBeyondLoopback(ls) ? finding("undeclared-listener", `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`, loc) : finding("undeclared-loopback-listener", `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
+      isBeyondLoopback(ls) ? finding(
+        "undeclared-listener",
+        risk ? `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it, and it is ${risk.name}: stop it or bind it to 127.0.0.1; to keep it, declare it with a \`reason:\`.${dynamicHint(ls, ephemeral)}` : `${key} listens on ${describeListeners(ls)} but portgate.yml does not declare it: stop it, bind it to 127.0.0.1, or add it to portgate.yml.${dynamicHint(ls, ephemeral)}`,
+        loc
+      ) : finding("undeclared-loopback-listener", `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
     );
   }
   for (const [key, d] of declared) {
     if (skip.has(key)) continue;
-    const at = { port: d.port, protocol: d.protocol, location: d.location };
+    const at2 = { port: d.port, protocol: d.protocol, location: d.location };
     const ls = v.listening.get(key);
     const label = d.name ? `${key} (${d.name})` : key;
-    if (!ls) out.push(finding("declared-not-listening", `${label} is declared ${d.exposure} but nothing listens on it: ${why(run)}.`, at));
+    if (d.served === false) {
+      if (ls) {
+        out.push(
+          finding("unserved-port-listening", `${label} is declared \`served: false\` but listens on ${describeListeners(ls)}: stop the listener, or remove \`served: false\` and give the port the exposure it needs.`, at2)
+        );
+      }
+      continue;
+    }
+    if (!ls) out.push(finding("declared-not-listening", `${label} is declared ${d.exposure} but nothing listens on it: ${why(run)}.`, at2));
     else if (d.exposure !== "loopback" && !isBeyondLoopback(ls))
-      out.push(finding("bound-to-loopback", `${label} is declared ${d.exposure} but listens only on ${describeListeners(ls)}, unreachable from other containers: bind it to 0.0.0.0 or ::.`, at));
+      out.push(finding("bound-to-loopback", `${label} is declared ${d.exposure} but listens only on ${describeListeners(ls)}, unreachable from other containers: bind it to 0.0.0.0 or ::.`, at2));
     else if (d.exposure === "loopback" && isBeyondLoopback(ls))
-      out.push(finding("loopback-port-reachable", `${label} is declared loopback but listens on ${describeListeners(ls)}: bind it to 127.0.0.1.`, at));
+      out.push(finding("loopback-port-reachable", `${label} is declared loopback but listens on ${describeListeners(ls)}: bind it to 127.0.0.1.`, at2));
     const e = v.exposed.get(key);
-    if (d.exposure === "public" && !e) out.push(finding("public-not-exposed", `${label} is declared public but the image does not EXPOSE it: add \`EXPOSE ${key}\` to the Dockerfile, or declare it internal.`, at));
+    if (d.exposure === "public" && !e) out.push(finding("public-not-exposed", `${label} is declared public but the image does not EXPOSE it: add \`EXPOSE ${key}\` to the Dockerfile, or declare it internal.`, at2));
     if (d.exposure === "loopback" && e)
-      out.push(finding("loopback-port-exposed", `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, { ...at, location: exposeLocation(e, v.image) }));
+      out.push(finding("loopback-port-exposed", `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, { ...at2, location: exposeLocation(e, v) }));
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key) || declared.has(key)) continue;
-    const fix = e.origin === "base-image" ? "declare it in portgate.yml (with a reason if it is not served)" : "declare it in portgate.yml or remove the EXPOSE";
-    out.push(finding("exposed-not-declared", `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image) }));
+    const fix = e.origin === "base-image" ? v.listening.has(key) ? "declare it in portgate.yml" : "declare it in portgate.yml, with `served: false` if the service does not serve it" : "declare it in portgate.yml or remove the EXPOSE";
+    out.push(finding("exposed-not-declared", `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v) }));
   }
   return out;
 };
-var exposeRules = (v, run, skip) => {
+var exposeRules = (v, run, skip, risky2 = () => void 0) => {
   const out = [];
   for (const [key, ls] of v.listening) {
     if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
-    out.push(finding("listener-not-exposed", `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`, { port: ls[0].port, protocol: ls[0].protocol, location: { image: v.image } }));
+    const risk = riskOf(ls, risky2);
+    const message2 = risk ? `${key} listens on ${describeListeners(ls)} but is not EXPOSEd, and it is ${risk.name}, which must not be reachable: stop it, or bind it to 127.0.0.1.` : `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`;
+    out.push(finding("listener-not-exposed", message2, { port: ls[0].port, protocol: ls[0].protocol, location: where(v, "process") }));
   }
   for (const [key, e] of v.exposed) {
     if (skip.has(key)) continue;
@@ -85482,21 +85708,23 @@ var exposeRules = (v, run, skip) => {
         finding("exposed-loopback-only", `${key} is ${describeExpose(e)} but listens only on ${describeListeners(ls)}, so nothing outside the container can reach it: bind it to 0.0.0.0 or ::, or remove the EXPOSE.`, {
           port: e.port,
           protocol: e.protocol,
-          location: exposeLocation(e, v.image)
+          location: exposeLocation(e, v)
         })
       );
       continue;
     }
     if (ls) continue;
-    out.push(finding("exposed-not-listening", `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v.image) }));
+    out.push(finding("exposed-not-listening", `${key} is ${describeExpose(e)} but nothing listens on it: ${why(run)}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v) }));
   }
   return out;
 };
+var riskOf = (ls, risky2) => risky2(ls[0].port, ls[0].protocol, ls.flatMap((l) => l.process ? [l.process.name] : []));
 var riskyRules = (v, lookup, accepted = /* @__PURE__ */ new Set()) => {
   const out = [];
   const keys = /* @__PURE__ */ new Set([...v.exposed.keys(), ...[...v.listening].filter(([, ls]) => isBeyondLoopback(ls)).map(([k]) => k)]);
   for (const key of keys) {
     if (accepted.has(key)) continue;
+    if (v.declared?.get(key)?.served === false && !isBeyondLoopback(v.listening.get(key) ?? [])) continue;
     const sample = v.exposed.get(key) ?? v.listening.get(key)[0];
     const owners = (v.listening.get(key) ?? []).flatMap((l) => l.process ? [l.process.name] : []);
     const risk = lookup(sample.port, sample.protocol, owners);
@@ -85505,7 +85733,7 @@ var riskyRules = (v, lookup, accepted = /* @__PURE__ */ new Set()) => {
     const e = v.exposed.get(key);
     const seen = [ls && `listens on ${describeListeners(ls)}`, e && `is ${describeExpose(e)}`].filter(Boolean).join(" and ");
     const fix = v.declared ? "disable it in this image, or give the port a `reason:` in portgate.yml to accept it" : "disable it in this image, or declare it with a `reason:` in portgate.yml";
-    out.push(finding("risky-port", `${key} is ${risk.name}: ${risk.why} It ${seen}: ${fix}.`, { ...sample, location: e ? exposeLocation(e, v.image) : v.declared?.get(key)?.location ?? { image: v.image } }));
+    out.push(finding("risky-port", `${key} is ${risk.name}: ${risk.why} It ${seen}: ${fix}.`, { ...sample, location: e ? exposeLocation(e, v) : v.declared?.get(key)?.location ?? where(v, "process"), ...risk.category && { category: risk.category } }));
   }
   return out;
 };
@@ -85514,10 +85742,12 @@ var riskyRules = (v, lookup, accepted = /* @__PURE__ */ new Set()) => {
 var RANK = { error: 3, warning: 2, note: 1 };
 var STATIC_SPEC_RULES = /* @__PURE__ */ new Set(["exposed-not-declared", "public-not-exposed", "loopback-port-exposed"]);
 var failsAt = (severity, failOn) => failOn !== "never" && RANK[severity] >= RANK[failOn];
+var verdictOf = (findings, failOn) => findings.some((f) => !f.suppressed && failsAt(f.severity, failOn)) ? "fail" : "pass";
 var evaluate = (input) => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
   const judged = (input.listening ?? []).filter((l) => !startupArtifact(l, ephemeral, input.risky));
-  const views = indexViews(input.image, input.exposed, judged, input.declared);
+  const anchors = { ...input.anchors, ...input.portsLocation && { specPorts: input.portsLocation } };
+  const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
   const c = input.container;
   const run = { timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs };
   const observed = input.listening !== void 0;
@@ -85527,15 +85757,18 @@ var evaluate = (input) => {
   const findings = [
     ...input.extra ?? [],
     ...mismatch.findings,
-    ...views.declared ? specRules(views, views.declared, run, /* @__PURE__ */ new Set([...mismatch.keys]), input.portsLocation, dynamic.accepted, ephemeral).filter((f) => observed || STATIC_SPEC_RULES.has(f.rule)) : observed ? exposeRules(views, run, mismatch.keys) : [],
+    ...views.declared ? specRules(views, views.declared, run, /* @__PURE__ */ new Set([...mismatch.keys]), dynamic.accepted, ephemeral, input.risky).filter((f) => observed || STATIC_SPEC_RULES.has(f.rule)) : observed ? exposeRules(views, run, mismatch.keys, input.risky) : [],
     ...dynamic.findings,
     ...riskyRules(views, input.risky, dynamic.accepted)
   ];
-  if (c?.exited) findings.push(finding("container-exited", exitMessage(c), { location: { image: input.image } }));
+  if (c?.exited) findings.push(finding("container-exited", exitMessage(c), { location: where(views, "process") }));
   if (c && !c.trusted) {
-    findings.push(finding("untrusted-reader", `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, { location: { image: input.image } }));
+    findings.push(finding("untrusted-reader", `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, { location: where(views, "image") }));
   }
-  return applyOverrides(findings, input.overrides ?? {});
+  const overridden = applyOverrides(findings, input.overrides ?? {});
+  const s = input.suppressions;
+  if (!s?.accept.length) return overridden;
+  return applyOverrides(applySuppressions(overridden, s.accept, s.today), input.overrides ?? {});
 };
 var startupArtifact = (l, [lo, hi], risky2) => !!l.transient && l.port >= lo && l.port <= hi && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
 var applyOverrides = (findings, overrides) => findings.flatMap((f) => {
@@ -85710,8 +85943,8 @@ function endiannessOf(architecture) {
 
 // src/procnet/parse.ts
 var MAX_QUOTE = 200;
-var rowError = (file, index, line, why2) => {
-  const text2 = line.trim();
+var rowError = (file, index, line2, why2) => {
+  const text2 = line2.trim();
   return new Error(`cannot parse /proc/net/${file} line ${index + 1} (${why2}): "${text2.length > MAX_QUOTE ? `${text2.slice(0, MAX_QUOTE)}\u2026` : text2}"`);
 };
 var decimal = (s) => {
@@ -85722,10 +85955,10 @@ var decimal = (s) => {
 function parseProcNet(text2, table2, endianness) {
   const hexLength = table2.endsWith("6") ? 32 : 8;
   const sockets = [];
-  text2.split("\n").forEach((line, i) => {
-    const f = line.trim().split(/\s+/);
+  text2.split("\n").forEach((line2, i) => {
+    const f = line2.trim().split(/\s+/);
     if (f[0] === "" || f[0] === "sl") return;
-    const fail3 = (why2) => rowError(table2, i, line, why2);
+    const fail3 = (why2) => rowError(table2, i, line2, why2);
     if (f.length < 10) throw fail3(`${f.length} fields, expected at least 10`);
     if (!/^\d+:$/.test(f[0])) throw fail3(`slot "${f[0]}" is not "<number>:"`);
     const endpoint = (field, what) => {
@@ -85756,10 +85989,10 @@ function parseProcNet(text2, table2, endianness) {
 }
 function parseSctpEps(text2) {
   const sockets = [];
-  text2.split("\n").forEach((line, i) => {
-    const f = line.trim().split(/\s+/);
+  text2.split("\n").forEach((line2, i) => {
+    const f = line2.trim().split(/\s+/);
     if (f[0] === "" || f[0] === "ENDPT") return;
-    const fail3 = (why2) => rowError("sctp/eps", i, line, why2);
+    const fail3 = (why2) => rowError("sctp/eps", i, line2, why2);
     if (f.length < 8) throw fail3(`${f.length} fields, expected at least 8`);
     const [state, port, uid, inode] = [f[3], f[5], f[6], f[7]].map(decimal);
     if (state === void 0) throw fail3(`state "${f[3]}" is not a number`);
@@ -86438,7 +86671,7 @@ var exposeWords = (words2, env, ctx) => {
 };
 
 // src/dockerfile/problem.ts
-var problem = (file, at, docker, hint) => new InputError(`${docker} \u2014 ${hint}`, file, at && at.line + 1, at && at.character + 1);
+var problem = (file, at2, docker, hint) => new InputError(`${docker} \u2014 ${hint}`, file, at2 && at2.line + 1, at2 && at2.character + 1);
 
 // src/dockerfile/source.ts
 var import_dockerfile_ast = __toESM(require_main(), 1);
@@ -86483,6 +86716,11 @@ var Text = class _Text {
   start() {
     return this.pos(0);
   }
+  /** Just after the last character; undefined for empty text. */
+  end() {
+    const last = this.value.length ? this.pos(this.value.length - 1) : void 0;
+    return last && { line: last.line, character: last.character + 1 };
+  }
   word(text2, from, to) {
     const last = this.pos(to - 1);
     return { text: text2, start: this.pos(from), end: { line: last.line, character: last.character + 1 } };
@@ -86492,19 +86730,19 @@ var logicalLine = (lines3, start, escape2) => {
   const continuation = new RegExp(`${escape2 === "\\" ? "\\\\" : escape2}[ \\t]*$`);
   let value = "";
   const runs = [];
-  const take = (line, from) => {
-    const text2 = lines3[line].slice(from);
+  const take = (line2, from) => {
+    const text2 = lines3[line2].slice(from);
     const m = continuation.exec(text2);
     const body = m ? text2.slice(0, m.index) : text2;
-    if (body) runs.push({ offset: value.length, line, character: from });
+    if (body) runs.push({ offset: value.length, line: line2, character: from });
     value += body;
     return m !== null;
   };
   let more = take(start.line, start.character);
-  for (let line = start.line + 1; more && line < lines3.length; line++) {
-    const trimmed = lines3[line].trimStart();
+  for (let line2 = start.line + 1; more && line2 < lines3.length; line2++) {
+    const trimmed = lines3[line2].trimStart();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
-    more = take(line, 0);
+    more = take(line2, 0);
   }
   return new Text(value, runs);
 };
@@ -86553,11 +86791,11 @@ var extractFlags = (s) => {
   return { flags, rest: s.length };
 };
 var KEYWORD_END = /[\t\v\f\r ]+/;
-var toInstruction = (line, start) => {
-  const m = KEYWORD_END.exec(line.value);
-  const rest = line.slice(m ? m.index + m[0].length : line.value.length);
+var toInstruction = (line2, start) => {
+  const m = KEYWORD_END.exec(line2.value);
+  const rest = line2.slice(m ? m.index + m[0].length : line2.value.length);
   const { flags, rest: from } = extractFlags(rest.value);
-  return { keyword: (m ? line.value.slice(0, m.index) : line.value).toUpperCase(), start, flags, args: rest.slice(from).trim() };
+  return { keyword: (m ? line2.value.slice(0, m.index) : line2.value).toUpperCase(), start, flags, args: rest.slice(from).trim() };
 };
 var fields = (t) => {
   const words2 = [];
@@ -86613,10 +86851,10 @@ var readSource = (text2, file) => {
   const dockerfile = import_dockerfile_ast.DockerfileParser.parse(text2);
   const escapes = dockerfile.getDirectives().filter((d) => d.getName().toLowerCase() === "escape");
   for (const [i, d] of escapes.entries()) {
-    const at = d.getValueRange().start;
-    if (i > 0) throw problem(file, at, "only one escape parser directive can be used", "keep a single `# escape=` line");
+    const at2 = d.getValueRange().start;
+    if (i > 0) throw problem(file, at2, "only one escape parser directive can be used", "keep a single `# escape=` line");
     if (d.getValue() !== "\\" && d.getValue() !== "`")
-      throw problem(file, at, `invalid escape token '${d.getValue()}' does not match \` or \\`, "write `# escape=\\` or `# escape=`` on the first line");
+      throw problem(file, at2, `invalid escape token '${d.getValue()}' does not match \` or \\`, "write `# escape=\\` or `# escape=`` on the first line");
   }
   const escape2 = dockerfile.getEscapeCharacter();
   const lines3 = text2.split("\n").map((l) => l.replace(/\r$/, ""));
@@ -86727,6 +86965,16 @@ var parseOnbuild = (ins, ctx) => {
     throw problem(ctx.file, start, `${trigger.keyword} isn't allowed as an ONBUILD trigger`, "use another instruction in the trigger");
   return { kind: "onbuild", at: ins.start, trigger };
 };
+var commandWords = (args) => {
+  if (args.startsWith("[")) {
+    try {
+      const parsed = JSON.parse(args);
+      if (Array.isArray(parsed) && parsed.every((w) => typeof w === "string")) return parsed;
+    } catch {
+    }
+  }
+  return args === "" ? [] : ["/bin/sh", "-c", args];
+};
 var parseInstruction = (ins, ctx) => {
   switch (ins.keyword) {
     case "FROM":
@@ -86743,6 +86991,9 @@ var parseInstruction = (ins, ctx) => {
     }
     case "ONBUILD":
       return parseOnbuild(ins, ctx);
+    case "ENTRYPOINT":
+    case "CMD":
+      return { kind: "command", which: ins.keyword, at: ins.start, end: ins.args.end() ?? ins.start, words: commandWords(ins.args.value) };
     case "COPY":
       return { kind: "other", at: ins.start, needs: flagValues(ins.flags, "from") };
     case "RUN":
@@ -86782,8 +87033,8 @@ var BuildkitScope = class _BuildkitScope {
    * default expanded now, else the global value. Keys are not expanded.
    */
   declareArgs(pairs, expand) {
-    for (const { key, value: raw, at } of pairs) {
-      const value = has(this.ctx.buildArgs, key) ? this.ctx.buildArgs[key] : raw !== void 0 ? expand(raw, at) : this.ctx.globals.get(key);
+    for (const { key, value: raw, at: at2 } of pairs) {
+      const value = has(this.ctx.buildArgs, key) ? this.ctx.buildArgs[key] : raw !== void 0 ? expand(raw, at2) : this.ctx.globals.get(key);
       if (value !== void 0) this.state.set(key, value);
     }
   }
@@ -86839,8 +87090,8 @@ var resolveGlobals = (args, builder, buildArgs, expand) => {
       const expanded = pairs.map((p) => [expand(p.key, p.at, env), p.value === void 0 ? void 0 : expand(p.value, p.at, env)]);
       for (const [key, value] of expanded) setDefined(globals, key, has(buildArgs, key) ? buildArgs[key] : value);
     } else {
-      for (const { key, value, at } of pairs)
-        setDefined(globals, key, has(buildArgs, key) ? buildArgs[key] : value === void 0 ? void 0 : expand(value, at, globals));
+      for (const { key, value, at: at2 } of pairs)
+        setDefined(globals, key, has(buildArgs, key) ? buildArgs[key] : value === void 0 ? void 0 : expand(value, at2, globals));
     }
   }
   return globals;
@@ -86867,8 +87118,8 @@ var splitStages = (steps, file) => {
 };
 var findTarget = (stages, target, builder, file) => {
   if (target === void 0) return stages.length - 1;
-  const matches = stages.filter((s) => s.name === target.toLowerCase());
-  const found = builder === "classic" ? matches[0] : matches.at(-1);
+  const matches2 = stages.filter((s) => s.name === target.toLowerCase());
+  const found = builder === "classic" ? matches2[0] : matches2.at(-1);
   if (found) return found.index;
   const names = stages.flatMap((s) => s.name ?? []);
   const docker = builder === "classic" ? `failed to reach build target ${target} in Dockerfile` : `target stage ${JSON.stringify(target)} could not be found`;
@@ -86907,6 +87158,12 @@ var evaluatedStages = (stages, target, parentOf, builder) => {
 };
 
 // src/dockerfile/resolve.ts
+var at = (file, p, end) => ({
+  file,
+  line: p.line + 1,
+  column: p.character + 1,
+  ...end && { endLine: end.line + 1, endColumn: end.character + 1 }
+});
 var PORT_HINT = "EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0\u201365535, protocols tcp, udp or sctp";
 var expansionHint = (e, builder) => e instanceof ExpansionLimitError ? "this is a limit of portgate, not of Docker, far above what real Dockerfiles need: define the variables without multiplying or nesting them" : e.missingValue ? "give the variable a value before this line (ARG default, ENV or --build-arg)" : builder === "classic" && e.message.endsWith("missing ':' in substitution") ? "the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression" : "check the quotes and the ${\u2026} syntax in this word";
 var firstPerPort = (ports) => {
@@ -86924,11 +87181,11 @@ function resolveExpose(text2, opts) {
   const buildArgs = opts.buildArgs ?? {};
   const { escape: escape2, instructions } = readSource(text2, file);
   const lex = { escape: escape2, builder, budget: new ExpansionBudget() };
-  const expand = (word, at, env) => {
+  const expand = (word, at2, env) => {
     try {
       return processWord(word, env, lex);
     } catch (e) {
-      if (e instanceof ExpansionError) throw problem(file, at, e.message, expansionHint(e, builder));
+      if (e instanceof ExpansionError) throw problem(file, at2, e.message, expansionHint(e, builder));
       throw e;
     }
   };
@@ -86967,11 +87224,23 @@ function resolveExpose(text2, opts) {
     for (const s of stages) if (!parentOf(s)) checkBaseName(s, refOf(s));
   }
   const run = (r, step) => {
-    if (step.kind === "arg") r.scope.declareArgs(step.pairs, (word, at) => expand(word, at, r.scope.env()));
+    if (step.kind === "arg") r.scope.declareArgs(step.pairs, (word, at2) => expand(word, at2, r.scope.env()));
     else if (step.kind === "env") {
       const env = r.scope.env();
-      const pairs = step.pairs.map((p) => [expand(p.key, p.at, env), expand(p.value, p.at, env)]);
-      for (const [key, value] of pairs) r.scope.setEnv(key, value);
+      const pairs = step.pairs.map((p) => [expand(p.key, p.at, env), expand(p.value, p.at, env), p.at]);
+      for (const [key, value, pos] of pairs) {
+        r.scope.setEnv(key, value);
+        r.config.env[key] = { value, location: at(file, pos) };
+      }
+    } else if (step.kind === "command") {
+      const located = { value: step.words, location: at(file, step.at, step.end) };
+      if (step.which === "CMD") {
+        r.config.cmd = located;
+        r.cmdHere = true;
+      } else {
+        r.config.entrypoint = located;
+        if (!r.cmdHere) delete r.config.cmd;
+      }
     } else if (step.kind === "expose") {
       const { ports, warnings } = exposeWords(step.words, r.scope.env(), exposeCtx);
       for (const p of ports) r.exposed.push(p);
@@ -86985,7 +87254,8 @@ function resolveExpose(text2, opts) {
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);
     if (!parentStage && builder === "classic") checkBaseName(stage, ref);
-    const r = parent ? { ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [] } : { ref, parent, scope: imageScope(ctx, ref === "scratch" ? [] : opts.baseImages?.[ref]?.env ?? []), exposed: [], warnings: [], triggers: [] };
+    const from = at(file, stage.from.at);
+    const r = parent ? { ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [], from, config: { ...parent.config, env: { ...parent.config.env } }, cmdHere: false } : { ref, parent, scope: imageScope(ctx, ref === "scratch" ? [] : opts.baseImages?.[ref]?.env ?? []), exposed: [], warnings: [], triggers: [], from, config: { env: {} }, cmdHere: false };
     for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse2));
     for (const step of stage.steps) run(r, step);
     results.set(stage.index, r);
@@ -86999,7 +87269,8 @@ function resolveExpose(text2, opts) {
     warnings: top.warnings,
     target: stageLabel(stages[target]),
     baseImage: root.ref,
-    externalImages: [...new Set(roots.map((r) => r.ref))].filter((ref) => ref !== "scratch")
+    externalImages: [...new Set(roots.map((r) => r.ref))].filter((ref) => ref !== "scratch"),
+    config: { from: top.from, baseFrom: root.from, ...top.config }
   };
 }
 
@@ -87034,7 +87305,7 @@ var staticView = async (engine, facts, dockerfile, opts) => {
       )
     );
   }
-  return { exposed, findings };
+  return { exposed, findings, config: resolved.config };
 };
 
 // src/manifests/helm.ts
@@ -87115,15 +87386,15 @@ var parseDocs = (file, text2, version) => {
     return { y, root: (0, import_yaml2.isMap)(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe(root)}`) };
   });
 };
-var locate = (y, node, fallback) => {
+var locate2 = (y, node, fallback) => {
   const offset = node?.range?.[0];
   if (offset === void 0) return fallback ?? { file: y.file, line: 1 };
-  const { line, col } = y.lines.linePos(offset);
-  return { file: y.file, line, column: col };
+  const { line: line2, col } = y.lines.linePos(offset);
+  return { file: y.file, line: line2, column: col };
 };
 var fail = (y, node, message2) => {
-  const at = locate(y, node);
-  throw new InputError(message2, at.file, at.line, at.column);
+  const at2 = locate2(y, node);
+  throw new InputError(message2, at2.file, at2.line, at2.column);
 };
 var deref = (y, node) => {
   const n = (0, import_yaml2.isAlias)(node) ? node.resolve(y.doc) : node;
@@ -87164,26 +87435,26 @@ var entry = (y, map, key) => {
 var optMap = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  return { value: (0, import_yaml2.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe(e.value)}`), at: locate(y, e.key) };
+  return { value: (0, import_yaml2.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe(e.value)}`), at: locate2(y, e.key) };
 };
 var optSeq = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
   if (!(0, import_yaml2.isSeq)(e.value)) return fail(y, e.value, `\`${key}\` must be a list, not ${describe(e.value)}`);
-  return { value: e.value.items.flatMap((i) => deref(y, i) ?? []), at: locate(y, e.key) };
+  return { value: e.value.items.flatMap((i) => deref(y, i) ?? []), at: locate2(y, e.key) };
 };
 var asMap = (y, node, what) => (0, import_yaml2.isMap)(node) ? node : fail(y, node, `${what} must be a mapping, not ${describe(node)}`);
 var optStr = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
   if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value === "object") return fail(y, e.value, `\`${key}\` must be a string, not ${describe(e.value)}`);
-  return { value: String(e.value.value), at: locate(y, e.key) };
+  return { value: String(e.value.value), at: locate2(y, e.key) };
 };
 var optBool = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
   if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value !== "boolean") return fail(y, e.value, `\`${key}\` must be true or false, not ${describe(e.value)}`);
-  return { value: e.value.value, at: locate(y, e.key) };
+  return { value: e.value.value, at: locate2(y, e.key) };
 };
 var portNumber = (y, node, key, n) => Number.isInteger(n) && n >= 1 && n <= 65535 ? n : fail(y, node, `\`${key}\` must be a port number from 1 to 65535, not ${describe(node)}`);
 var optPort = (y, map, key, numericText = false) => {
@@ -87191,16 +87462,16 @@ var optPort = (y, map, key, numericText = false) => {
   if (!e) return void 0;
   const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
   const n = typeof v === "number" ? v : numericText && typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
-  return { value: portNumber(y, e.value, key, n), at: locate(y, e.key) };
+  return { value: portNumber(y, e.value, key, n), at: locate2(y, e.key) };
 };
 var optPortOrName = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
   const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
-  if (typeof v === "number") return { value: portNumber(y, e.value, key, v), at: locate(y, e.key) };
+  if (typeof v === "number") return { value: portNumber(y, e.value, key, v), at: locate2(y, e.key) };
   if (typeof v !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v)) return fail(y, e.value, `\`${key}\` must be a port number or a port name, not ${describe(e.value)}`);
   if (/^\d+$/.test(v)) return fail(y, e.value, `\`${key}: "${v}"\` is a string, which Kubernetes reads as a port name and rejects: write \`${key}: ${v}\` without quotes`);
-  return { value: v, at: locate(y, e.key) };
+  return { value: v, at: locate2(y, e.key) };
 };
 var protocolField = (y, map) => {
   const p = optStr(y, map, "protocol");
@@ -87241,7 +87512,7 @@ var optInt = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
   const v = (0, import_yaml3.isScalar)(e.value) ? e.value.value : void 0;
-  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? { value: v, at: locate(y, e.key) } : fail(y, e.value, `\`${key}\` must be a whole number`);
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 ? { value: v, at: locate2(y, e.key) } : fail(y, e.value, `\`${key}\` must be a whole number`);
 };
 var quantity = (text2) => {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(text2.trim());
@@ -87302,7 +87573,7 @@ var readEnv = (y, c, run) => {
     const from = asMap(y, node, "an envFrom entry");
     const src = optMap(y, from, "configMapRef") ?? optMap(y, from, "secretRef");
     const name = src && optStr(y, src.value, "name")?.value;
-    run.envSkipped.push({ name: `envFrom ${name ?? ""}`.trim(), why: "the variables of a ConfigMap or Secret in the cluster", at: locate(y, node) });
+    run.envSkipped.push({ name: `envFrom ${name ?? ""}`.trim(), why: "the variables of a ConfigMap or Secret in the cluster", at: locate2(y, node) });
   }
 };
 var readRun = (y, c, podSpec, volumes) => {
@@ -87370,7 +87641,7 @@ var parseCidr = (text2) => {
 // src/manifests/k8s-netpol.ts
 var OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
 var strings = (y, map, key) => (optSeq(y, map, key)?.value ?? []).map((n) => (0, import_yaml4.isScalar)(n) && typeof n.value !== "object" ? String(n.value) : fail(y, n, `\`${key}\` must list strings`));
-var readLabelSelector = (y, map, at = locate(y, map)) => {
+var readLabelSelector = (y, map, at2 = locate2(y, map)) => {
   const matchExpressions = (optSeq(y, map, "matchExpressions")?.value ?? []).map((node) => {
     const e = asMap(y, node, "a matchExpressions entry");
     const key = optStr(y, e, "key") ?? fail(y, e, "a matchExpressions entry needs `key`");
@@ -87382,7 +87653,7 @@ var readLabelSelector = (y, map, at = locate(y, map)) => {
     if (!needsValues && values.length) fail(y, entry(y, e, "values").value, `operator ${operator} takes no \`values\``);
     return { key: key.value, operator, values };
   });
-  return { matchLabels: stringMap(y, optMap(y, map, "matchLabels")?.value), matchExpressions, at };
+  return { matchLabels: stringMap(y, optMap(y, map, "matchLabels")?.value), matchExpressions, at: at2 };
 };
 var readPort = (y, node) => {
   const port = optPortOrName(y, node, "port");
@@ -87394,7 +87665,7 @@ var readPort = (y, node) => {
     protocol: protocolField(y, node),
     ...port && { port: port.value },
     ...end && { endPort: end.value },
-    at: port?.at ?? locate(y, node)
+    at: port?.at ?? locate2(y, node)
   };
 };
 var readPeer = (y, node) => {
@@ -87414,7 +87685,7 @@ var readPeer = (y, node) => {
 var readRule = (y, node) => {
   const ports = optSeq(y, node, "ports")?.value.map((p) => readPort(y, asMap(y, p, "a NetworkPolicy port")));
   const from = optSeq(y, node, "from")?.value.map((p) => readPeer(y, asMap(y, p, "a `from` entry")));
-  return { ...ports && { ports }, ...from && { from }, at: locate(y, node) };
+  return { ...ports && { ports }, ...from && { from }, at: locate2(y, node) };
 };
 var readNetworkPolicy = (y, obj, meta) => {
   const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `NetworkPolicy ${meta.name} has no \`spec\``);
@@ -87483,7 +87754,7 @@ var readContainers = (y, spec, key) => {
       ports: readPorts(y, c),
       probes: readProbes(y, c),
       run: readRun(y, c, spec, volumes),
-      at: name?.at ?? locate(y, c),
+      at: name?.at ?? locate2(y, c),
       ...portsAt && { portsAt }
     };
   });
@@ -87585,13 +87856,13 @@ var readIngress = (y, obj, meta) => {
   }
   return { ...meta, backends };
 };
-var where = (l) => `${l.file}:${l.line}`;
+var where2 = (l) => `${l.file}:${l.line}`;
 var checkUnique = (meta, seen) => {
   if (meta.name === UNNAMED) return;
   const key = `${meta.kind}\0${meta.namespace}\0${meta.name}`;
   const first = seen.get(key);
   if (first) {
-    const message2 = `${meta.kind} ${meta.namespace}/${meta.name} is defined twice, here and at ${where(first)}: kubectl would apply only the last one, so portgate cannot tell which is deployed. Remove one of them (was a file passed twice?)`;
+    const message2 = `${meta.kind} ${meta.namespace}/${meta.name} is defined twice, here and at ${where2(first)}: kubectl would apply only the last one, so portgate cannot tell which is deployed. Remove one of them (was a file passed twice?)`;
     throw new InputError(message2, meta.at.file, meta.at.line, meta.at.column);
   }
   seen.set(key, meta.at);
@@ -87627,8 +87898,8 @@ var parseImageRef = (ref) => {
   let rest = ref.trim();
   let digest;
   let tag2;
-  const at = rest.indexOf("@");
-  if (at >= 0) [rest, digest] = [rest.slice(0, at), rest.slice(at + 1)];
+  const at2 = rest.indexOf("@");
+  if (at2 >= 0) [rest, digest] = [rest.slice(0, at2), rest.slice(at2 + 1)];
   const colon = rest.lastIndexOf(":");
   if (colon > rest.lastIndexOf("/")) [rest, tag2] = [rest.slice(0, colon), rest.slice(colon + 1)];
   const parts = rest.split("/");
@@ -87672,11 +87943,13 @@ var imageView = (ctx) => {
       facts.set(key, { port: ls[0].port, protocol: ls[0].protocol, reachable: ls.some((l) => l.scope !== "loopback"), where: describeListeners(ls) });
     }
   } else {
+    const unserved = new Set(ctx.declared.filter((d) => d.served === false).map(portKey));
     for (const d of ctx.declared) {
+      if (unserved.has(portKey(d))) continue;
       facts.set(portKey(d), { port: d.port, protocol: d.protocol, reachable: d.exposure !== "loopback", where: `declared ${d.exposure} in portgate.yml` });
     }
     for (const e of ctx.exposed) {
-      if (!facts.has(portKey(e))) facts.set(portKey(e), { port: e.port, protocol: e.protocol, reachable: true, where: "EXPOSEd by the image" });
+      if (!facts.has(portKey(e)) && !unserved.has(portKey(e))) facts.set(portKey(e), { port: e.port, protocol: e.protocol, reachable: true, where: "EXPOSEd by the image" });
     }
   }
   const staticMode = !ctx.listeners;
@@ -87718,7 +87991,7 @@ var tidy = (fs) => {
 };
 
 // src/manifests/k8s-containers.ts
-var where2 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
+var where3 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
 var onNode = (view, ctx) => view.facts.map((f) => `${f.port}/${f.protocol}${sensitivity(ctx, f.port, f.protocol) ? ` (${ctx.isRisky(f.port, f.protocol)?.name ?? "not public in portgate.yml"})` : ""}`).join(", ") || "none";
 var containerFindings = (gated, view, ctx) => {
   const out = [];
@@ -87731,31 +88004,31 @@ var containerFindings = (gated, view, ctx) => {
       for (const p of c.ports) {
         const proto = p.protocol.toUpperCase();
         if (p.hostPort !== void 0 && p.hostPortAt) {
-          const msg = `${where2(c, w)} sets hostPort ${p.hostPort} for ${p.containerPort}/${proto}, which opens it on the IP of every node the pod runs on, bypassing the Service (and, with many CNI plugins, NetworkPolicies). Remove hostPort and use a Service.`;
+          const msg = `${where3(c, w)} sets hostPort ${p.hostPort} for ${p.containerPort}/${proto}, which opens it on the IP of every node the pod runs on, bypassing the Service (and, with many CNI plugins, NetworkPolicies). Remove hostPort and use a Service.`;
           out.push(finding2("k8s-host-network", msg, p.containerPort, p.protocol, p.hostPortAt));
         }
         const bad = unreachable2(view, p.containerPort, p.protocol);
         if (!bad) continue;
         const fix = bad.otherProtocol ? `set \`protocol: ${bad.otherProtocol.toUpperCase()}\`` : bad.problem.includes("loopback") ? "bind the process to 0.0.0.0 (or ::)" : "remove this entry or fix the service";
-        out.push(finding2("k8s-container-port-not-listening", `${where2(c, w)} declares containerPort ${p.containerPort}/${proto}, but ${bad.problem}: ${fix}.${view.note}`, p.containerPort, p.protocol, p.at));
+        out.push(finding2("k8s-container-port-not-listening", `${where3(c, w)} declares containerPort ${p.containerPort}/${proto}, but ${bad.problem}: ${fix}.${view.note}`, p.containerPort, p.protocol, p.at));
       }
       for (const probe of c.probes) {
         const named = typeof probe.port === "string" ? c.ports.find((p) => p.name === probe.port) : void 0;
         if (typeof probe.port === "string" && !named) {
-          const msg2 = `${where2(c, w)}: ${probe.label}.port "${probe.port}" names no port of this container, so the kubelet's probe fails: name a containerPort "${probe.port}" or use the number.`;
+          const msg2 = `${where3(c, w)}: ${probe.label}.port "${probe.port}" names no port of this container, so the kubelet's probe fails: name a containerPort "${probe.port}" or use the number.`;
           out.push(finding2("k8s-probe-port-not-listening", msg2, void 0, void 0, probe.at));
           continue;
         }
         const port = named?.containerPort ?? probe.port;
         const bad = unreachable2(view, port, "tcp");
         if (!bad) continue;
-        const msg = `${where2(c, w)}: ${probe.label} connects to ${port}/tcp on the pod IP, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
+        const msg = `${where3(c, w)}: ${probe.label} connects to ${port}/tcp on the pod IP, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
         out.push(finding2("k8s-probe-port-not-listening", msg, port, "tcp", probe.at));
       }
       if (w.batch) continue;
       const listed = new Set(c.ports.map((p) => p.containerPort));
       for (const f of view.facts.filter((x) => x.reachable && !listed.has(x.port))) {
-        const msg = `${where2(c, w)} does not list ${f.port}/${f.protocol} under \`ports\`, but ${view.staticMode ? `it is ${f.where}` : `the image listens on it (${f.where})`}: add \`- containerPort: ${f.port}\`${f.protocol === "tcp" ? "" : ` with \`protocol: ${f.protocol.toUpperCase()}\``} and a name, or stop the listener.${view.note}`;
+        const msg = `${where3(c, w)} does not list ${f.port}/${f.protocol} under \`ports\`, but ${view.staticMode ? `it is ${f.where}` : `the image listens on it (${f.where})`}: add \`- containerPort: ${f.port}\`${f.protocol === "tcp" ? "" : ` with \`protocol: ${f.protocol.toUpperCase()}\``} and a name, or stop the listener.${view.note}`;
         out.push(finding2("k8s-listener-not-declared", msg, f.port, f.protocol, c.portsAt ?? c.at));
       }
     }
@@ -87766,7 +88039,7 @@ var containerFindings = (gated, view, ctx) => {
 // src/manifests/k8s-services.ts
 var P = (p) => p.toUpperCase();
 var labelText = (m) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(", ");
-var where3 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
+var where4 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
 var selects = (svc, w) => !!svc.selector && w.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => w.labels[k] === v);
 var resolveTarget = (sp, w, gated) => {
   const serving = w.containers.filter((c) => c.role !== "init");
@@ -87783,7 +88056,7 @@ var resolveTarget = (sp, w, gated) => {
   if (hit) {
     return {
       kind: "broken",
-      why: `"${target}" is ${hit.p.containerPort}/${P(hit.p.protocol)} in ${where3(hit.c, w)}, and Kubernetes matches a named targetPort by name and protocol, so no endpoint gets this ${P(sp.protocol)} port`,
+      why: `"${target}" is ${hit.p.containerPort}/${P(hit.p.protocol)} in ${where4(hit.c, w)}, and Kubernetes matches a named targetPort by name and protocol, so no endpoint gets this ${P(sp.protocol)} port`,
       fix: `set \`protocol: ${P(hit.p.protocol)}\` on the Service port, or add a ${P(sp.protocol)} container port named "${target}"`
     };
   }
@@ -87803,9 +88076,9 @@ var portLabel = (svc, sp) => `Service ${svc.name} port ${sp.name ? `"${sp.name}"
 var checkPort = (svc, sp, w, gated, view, ctx) => {
   const out = [];
   const t = resolveTarget(sp, w, gated);
-  const at = sp.targetPortAt ?? sp.at;
+  const at2 = sp.targetPortAt ?? sp.at;
   if (t.kind === "other") return out;
-  if (t.kind === "broken") return [finding2("k8s-target-port-not-listening", `${portLabel(svc, sp)}: targetPort ${sp.targetPort}: ${t.why}: ${t.fix}.`, sp.port, sp.protocol, at)];
+  if (t.kind === "broken") return [finding2("k8s-target-port-not-listening", `${portLabel(svc, sp)}: targetPort ${sp.targetPort}: ${t.why}: ${t.fix}.`, sp.port, sp.protocol, at2)];
   const bad = unreachable2(view, t.port, t.protocol);
   if (sp.targetPort === void 0) {
     const name = t.container.ports.find((p) => p.containerPort === t.port && p.protocol === t.protocol)?.name;
@@ -87813,14 +88086,14 @@ var checkPort = (svc, sp, w, gated, view, ctx) => {
     out.push(finding2("k8s-target-port-omitted", `${portLabel(svc, sp)} has no targetPort, so it defaults to ${sp.port}: ${write} so the wiring is explicit.`, sp.port, sp.protocol, sp.at));
   }
   if (bad) {
-    const head = sp.targetPort === void 0 ? `${portLabel(svc, sp)} has no targetPort, so Kubernetes sends its traffic to port ${sp.port} of the pod, but in ${where3(t.container, w)} ${bad.problem}` : `${portLabel(svc, sp)} \u2192 targetPort ${sp.targetPort}${typeof sp.targetPort === "string" ? ` (${t.port})` : ""} in ${where3(t.container, w)}: ${bad.problem}`;
+    const head = sp.targetPort === void 0 ? `${portLabel(svc, sp)} has no targetPort, so Kubernetes sends its traffic to port ${sp.port} of the pod, but in ${where4(t.container, w)} ${bad.problem}` : `${portLabel(svc, sp)} \u2192 targetPort ${sp.targetPort}${typeof sp.targetPort === "string" ? ` (${t.port})` : ""} in ${where4(t.container, w)}: ${bad.problem}`;
     const cpOk = !!bad.otherProtocol && t.container.ports.some((p) => p.containerPort === t.port && p.protocol === bad.otherProtocol);
     const fix = bad.otherProtocol ? `set \`protocol: ${P(bad.otherProtocol)}\` on the Service port${cpOk ? "" : " and the container port"}` : bad.problem.includes("loopback") ? "make the process bind 0.0.0.0 (or ::), or stop routing a Service to it" : `point targetPort at a port the container serves${suggest(t.container, t.protocol, view)}, or fix the service`;
-    out.push(finding2("k8s-target-port-not-listening", `${head}: ${fix}.${view.note}`, t.port, t.protocol, at));
+    out.push(finding2("k8s-target-port-not-listening", `${head}: ${fix}.${view.note}`, t.port, t.protocol, at2));
   }
   const sens = (svc.type === "LoadBalancer" || svc.type === "NodePort") && sensitivity(ctx, t.port, t.protocol);
   if (sens) {
-    const msg = `${portLabel(svc, sp)} is type ${svc.type}, so it exposes ${t.port}/${t.protocol} of ${where3(t.container, w)} outside the cluster, but ${sens}: serve this port from a separate ClusterIP Service, or remove it from this one.`;
+    const msg = `${portLabel(svc, sp)} is type ${svc.type}, so it exposes ${t.port}/${t.protocol} of ${where4(t.container, w)} outside the cluster, but ${sens}: serve this port from a separate ClusterIP Service, or remove it from this one.`;
     out.push(finding2("k8s-external-sensitive-port", msg, t.port, t.protocol, sp.at));
   }
   return out;
@@ -87874,7 +88147,7 @@ var serviceFindings = (objs, gated, view, ctx) => {
         const t = resolveTarget(sp, w, gated.get(w));
         const sens = t.kind === "gated" && sensitivity(ctx, t.port, t.protocol);
         if (t.kind !== "gated" || !sens) continue;
-        const msg = `Ingress ${ing.name} routes to Service ${svc.name} port ${b.port}, which reaches ${t.port}/${t.protocol} of ${where3(t.container, w)} from outside the cluster, but ${sens}: point this backend at another Service port, or remove it.`;
+        const msg = `Ingress ${ing.name} routes to Service ${svc.name} port ${b.port}, which reaches ${t.port}/${t.protocol} of ${where4(t.container, w)} from outside the cluster, but ${sens}: point this backend at another Service port, or remove it.`;
         out.push(finding2("k8s-external-sensitive-port", msg, t.port, t.protocol, b.at));
       }
     }
@@ -87957,13 +88230,13 @@ var ruleFindings = (p, index, rule2, pod, w, sidecars, ctx) => {
   const known = declaredRanges(ctx.declared, ctx.dynamic);
   const covered = [...ctx.exposed, ...sidecars.map((c) => ({ port: c.containerPort, protocol: c.protocol }))];
   for (const span of allowedSpans(rule2, pod)) {
-    const at = span.entry?.at ?? rule2.at;
+    const at2 = span.entry?.at ?? rule2.at;
     const protocols = span.protocol === "any" ? PROTOCOLS3 : [span.protocol];
     const loopback = known.filter((r) => r.exposure === "loopback" && protocols.includes(r.protocol) && r.from <= span.to && r.to >= span.from);
     if (loopback.length) {
       const list = loopback.map((r) => `${rangeText(r)} (${r.location.file}:${r.location.line})`).join(", ");
       const msg2 = `${head} ${spanText(span)}, but portgate.yml declares ${list} loopback: only the pod itself may reach ${loopback.length > 1 || loopback[0].to > loopback[0].from ? "them" : "it"}. ${span.entry ? "Remove it from the rule" : "List the ports this rule should open under `ports`"} (\`portgate policy\` writes a policy from portgate.yml).`;
-      out.push(finding2("k8s-netpol-loopback-port", msg2, Math.max(loopback[0].from, span.from), loopback[0].protocol, at));
+      out.push(finding2("k8s-netpol-loopback-port", msg2, Math.max(loopback[0].from, span.from), loopback[0].protocol, at2));
     }
     const gaps = protocols.flatMap((proto) => uncovered(span, proto, known, covered).map(([from, to]) => ({ from, to, protocol: proto })));
     const open = gaps.map(rangeText);
@@ -87974,7 +88247,7 @@ var ruleFindings = (p, index, rule2, pod, w, sidecars, ctx) => {
     const what = whole ? "including every port portgate.yml does not declare and the image does not EXPOSE" : single ? "which portgate.yml does not declare and the image does not EXPOSE" : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
     const fix = whole ? `List only the declared ports under \`ports\` (${known.filter((r) => r.exposure !== "loopback").map(rangeText).join(", ") || "none is declared public or internal"})` : `Remove ${single ? "it" : "them"} from the rule, or declare ${single ? "it" : "them"} in portgate.yml`;
     const msg = `${head} ${spanText(span)}, ${what}, so a listener added later is reachable without review. ${fix}.`;
-    out.push(finding2("k8s-netpol-undeclared-port", msg, whole ? void 0 : gaps[0].from, whole ? void 0 : gaps[0].protocol, at));
+    out.push(finding2("k8s-netpol-undeclared-port", msg, whole ? void 0 : gaps[0].from, whole ? void 0 : gaps[0].protocol, at2));
   }
   return out;
 };
@@ -88086,15 +88359,15 @@ var import_yaml5 = __toESM(require_dist(), 1);
 var words = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
-  const at = locate(y, e.key);
+  const at2 = locate2(y, e.key);
   const text2 = (n) => (0, import_yaml5.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
   if ((0, import_yaml5.isSeq)(e.value)) {
     const items = e.value.items.map((n) => text2(n));
-    return items.every((i) => i !== void 0) ? { value: items, at } : "unknown";
+    return items.every((i) => i !== void 0) ? { value: items, at: at2 } : "unknown";
   }
   const t = text2(e.value);
   if (t === void 0) return "unknown";
-  return { value: splitWords(t), at };
+  return { value: splitWords(t), at: at2 };
 };
 var splitWords = (text2) => (0, import_shell_quote.parse)(text2, (name) => `$${name}`).flatMap((w) => {
   if (typeof w === "string") return [w];
@@ -88108,47 +88381,47 @@ var strings2 = (y, svc, key) => {
   const e = entry(y, svc, key);
   if (!e) return void 0;
   const items = (0, import_yaml5.isSeq)(e.value) ? e.value.items : [e.value];
-  return { value: items.map((n) => (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate(y, e.key) };
+  return { value: items.map((n) => (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate2(y, e.key) };
 };
 var readEnvironment = (y, svc, run) => {
   const e = entry(y, svc, "environment");
   if (!e) return;
-  const add = (name, raw, at) => {
-    if (raw === void 0) return run.envSkipped.push({ name, why: "its value comes from the shell that runs `docker compose`", at });
+  const add = (name, raw, at2) => {
+    if (raw === void 0) return run.envSkipped.push({ name, why: "its value comes from the shell that runs `docker compose`", at: at2 });
     const value = withDefaults(raw);
-    if (value === void 0) return run.envSkipped.push({ name, why: `"${raw}" uses a variable without a default`, at });
-    run.env.push({ name, value, at });
+    if (value === void 0) return run.envSkipped.push({ name, why: `"${raw}" uses a variable without a default`, at: at2 });
+    run.env.push({ name, value, at: at2 });
   };
   if ((0, import_yaml5.isMap)(e.value)) {
     for (const p of pairsOf(y, e.value)) {
       const v = deref(y, p.value) ?? null;
-      add(String(p.key.value), (0, import_yaml5.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate(y, p.key));
+      add(String(p.key.value), (0, import_yaml5.isScalar)(v) && v.value !== null ? String(v.value) : void 0, locate2(y, p.key));
     }
   } else if ((0, import_yaml5.isSeq)(e.value)) {
     for (const n of e.value.items) {
       const t = (0, import_yaml5.isScalar)(n) ? String(n.value) : fail(y, n, "an `environment` entry must be NAME=value");
       const i = t.indexOf("=");
-      add(i < 0 ? t : t.slice(0, i), i < 0 ? void 0 : t.slice(i + 1), locate(y, n));
+      add(i < 0 ? t : t.slice(0, i), i < 0 ? void 0 : t.slice(i + 1), locate2(y, n));
     }
   } else fail(y, e.value, "`environment` must be a mapping or a list of NAME=value");
 };
 var SIZE = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-var tmpfsEntry = (text2, at) => {
+var tmpfsEntry = (text2, at2) => {
   const [path, opts = ""] = text2.split(/:(.*)/s);
   const o = Object.fromEntries(opts.split(",").filter(Boolean).map((kv) => kv.split("=")));
   const size = /^(\d+)([bkmg]?)$/i.exec(o.size ?? "");
-  return { path, at, ...size && { sizeBytes: Number(size[1]) * SIZE[size[2].toLowerCase()] }, ...o.mode && { mode: o.mode } };
+  return { path, at: at2, ...size && { sizeBytes: Number(size[1]) * SIZE[size[2].toLowerCase()] }, ...o.mode && { mode: o.mode } };
 };
 var readComposeRun = (y, svc) => {
   const run = emptyRun();
   for (const [key, field] of [["entrypoint", "entrypoint"], ["command", "command"]]) {
     const w = words(y, svc, key);
-    if (w === "unknown") run.envSkipped.push({ name: `\`${key}\``, why: "it uses a variable without a default", at: locate(y, entry(y, svc, key).key) });
+    if (w === "unknown") run.envSkipped.push({ name: `\`${key}\``, why: "it uses a variable without a default", at: locate2(y, entry(y, svc, key).key) });
     else if (w) run[field] = w;
   }
   const user = entry(y, svc, "user");
   const userText = user && (0, import_yaml5.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
-  if (user && userText) run.user = { value: userText, at: locate(y, user.key) };
+  if (user && userText) run.user = { value: userText, at: locate2(y, user.key) };
   readEnvironment(y, svc, run);
   const ro = optBool(y, svc, "read_only");
   const priv = optBool(y, svc, "privileged");
@@ -88158,17 +88431,17 @@ var readComposeRun = (y, svc) => {
   const drop = strings2(y, svc, "cap_drop");
   if (add) run.capAdd = add;
   if (drop) run.capDrop = drop;
-  for (const t of strings2(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate(y, entry(y, svc, "tmpfs").key)));
+  for (const t of strings2(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate2(y, entry(y, svc, "tmpfs").key)));
   for (const n of optSeq(y, svc, "volumes")?.value ?? []) {
-    const at = locate(y, n);
+    const at2 = locate2(y, n);
     if ((0, import_yaml5.isMap)(n)) {
       const type = n.get("type") ?? "volume";
       const target = String(n.get("target") ?? "");
-      if (type === "tmpfs") run.tmpfs.push({ path: target, at });
-      else run.otherMounts.push({ path: target, kind: type, at });
+      if (type === "tmpfs") run.tmpfs.push({ path: target, at: at2 });
+      else run.otherMounts.push({ path: target, kind: type, at: at2 });
     } else if ((0, import_yaml5.isScalar)(n)) {
       const parts = String(n.value).split(":");
-      run.otherMounts.push({ path: parts[1] ?? parts[0], kind: parts.length > 1 ? "bind or named volume" : "anonymous volume", at });
+      run.otherMounts.push({ path: parts[1] ?? parts[0], kind: parts.length > 1 ? "bind or named volume" : "anonymous volume", at: at2 });
     }
   }
   return run;
@@ -88214,12 +88487,12 @@ var longPort = (y, m) => {
 };
 var longRaw = (p) => `{${[`target: ${p.target}`, p.published && `published: ${p.published}`, p.hostIp && `host_ip: ${p.hostIp}`, p.protocol !== "tcp" && `protocol: ${p.protocol}`].filter(Boolean).join(", ")}}`;
 var readPorts2 = (y, svc) => (optSeq(y, svc, "ports")?.value ?? []).flatMap((node) => {
-  const at = locate(y, node);
-  if ((0, import_yaml6.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at }));
+  const at2 = locate2(y, node);
+  if ((0, import_yaml6.isMap)(node)) return longPort(y, node).map((p) => ({ ...p, raw: longRaw(p), at: at2 }));
   const text2 = scalarText(y, node, "a `ports` entry");
   if (text2 === void 0) return [];
   const parsed = parseShortPort(text2);
-  return typeof parsed === "string" ? fail(y, node, `invalid port mapping ${parsed}`) : parsed.map((p) => ({ ...p, raw: `"${text2}"`, at }));
+  return typeof parsed === "string" ? fail(y, node, `invalid port mapping ${parsed}`) : parsed.map((p) => ({ ...p, raw: `"${text2}"`, at: at2 }));
 });
 var readExpose = (y, svc) => (optSeq(y, svc, "expose")?.value ?? []).flatMap((node) => {
   const text2 = scalarText(y, node, "an `expose` entry");
@@ -88228,7 +88501,7 @@ var readExpose = (y, svc) => (optSeq(y, svc, "expose")?.value ?? []).flatMap((no
   const r = parseRange2(range);
   const protocol = parseProtocol(proto);
   if (typeof r === "string" || protocol.includes(" ")) return fail(y, node, `invalid expose entry "${text2}": expected PORT[-PORT][/PROTOCOL]`);
-  return Array.from({ length: r[1] - r[0] + 1 }, (_, i) => ({ port: r[0] + i, protocol, at: locate(y, node) }));
+  return Array.from({ length: r[1] - r[0] + 1 }, (_, i) => ({ port: r[0] + i, protocol, at: locate2(y, node) }));
 });
 var checkInterpolation = (y) => {
   (0, import_yaml6.visit)(y.doc, {
@@ -88249,7 +88522,7 @@ function loadCompose(sources) {
         const name = (0, import_yaml6.isScalar)(pair.key) ? String(pair.key.value) : fail(y, pair.key, "service names must be strings");
         const value = deref(y, pair.value);
         const svc = value && asMap(y, value, `service ${name}`);
-        const prev = byName.get(name) ?? { name, ports: [], expose: [], run: emptyRun(), at: locate(y, pair.key) };
+        const prev = byName.get(name) ?? { name, ports: [], expose: [], run: emptyRun(), at: locate2(y, pair.key) };
         if (!svc) {
           byName.set(name, prev);
           continue;
@@ -88368,12 +88641,233 @@ var deployedContainers = (d) => {
   return out;
 };
 
+// src/compare/debug-agents.ts
+var NAMES = {
+  jdwp: "the JDWP agent (Java remote debugging)",
+  "node-inspector": "the Node.js inspector",
+  delve: "the Delve debugger (Go)",
+  debugpy: "the debugpy/ptvsd debugger (Python)",
+  "chrome-devtools": "the Chrome DevTools remote debugging port"
+};
+var WHY = {
+  jdwp: "whoever reaches it can run arbitrary code in the JVM",
+  "node-inspector": "whoever reaches it can evaluate arbitrary JavaScript in the process",
+  delve: "whoever reaches it can stop the program, read its memory and call its functions",
+  debugpy: "whoever reaches it can execute arbitrary Python in the process",
+  "chrome-devtools": "whoever reaches it controls the browser, its pages, cookies and local files"
+};
+var DEFAULTS = {
+  "node-inspector": { port: 9229, host: "127.0.0.1" },
+  debugpy: { port: 5678, host: "127.0.0.1" },
+  "chrome-devtools": { host: "127.0.0.1" },
+  delve: { host: "127.0.0.1" }
+};
+var parseAddress2 = (text2) => {
+  const t = text2.trim();
+  const m = /^(?:(\[[^\]]*\]|[^:]*):)?(\d{1,5})$/.exec(t);
+  if (m) {
+    const port = Number(m[2]);
+    return { ...m[1] !== void 0 && { host: m[1].replace(/^\[|\]$/g, "") }, ...port >= 1 && port <= 65535 && { port } };
+  }
+  return t ? { host: t } : {};
+};
+var LOOPBACK = /* @__PURE__ */ new Set(["127.0.0.1", "localhost", "::1"]);
+var isLoopbackHost = (host) => host !== void 0 && (LOOPBACK.has(host) || host.startsWith("127."));
+var jdwpOption = (word) => {
+  const m = /^-(?:agentlib:jdwp=|Xrunjdwp:)(.*)$/.exec(word);
+  if (!m) return void 0;
+  const opts = Object.fromEntries(
+    m[1].split(",").map((kv) => {
+      const i = kv.indexOf("=");
+      return i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)];
+    })
+  );
+  const address = opts.address === void 0 ? {} : parseAddress2(opts.address);
+  return { kind: "jdwp", evidence: word, ...address, ...opts.server !== "y" && { connectsOut: true } };
+};
+var wordsOf = (argv) => argv.flatMap((a, index) => a.split(/\s+/).filter(Boolean).map((word) => ({ word: word.replace(/^['"]|['"]$/g, ""), index })));
+var fileName3 = (w) => w.split("/").pop() ?? w;
+var optionValue = (words2, i, ...flags) => {
+  const w = words2[i].word;
+  for (const f of flags) {
+    if (w === f) return words2[i + 1]?.word;
+    if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
+  }
+  return void 0;
+};
+var DEBUGPY_VALUES = /* @__PURE__ */ new Set(["--listen", "--connect", "--host", "--port", "--log-to", "--log-dir", "--pid", "--configure-subProcess", "--adapter-access-token"]);
+var debuggerOptions = (rest) => {
+  let n = 0;
+  while (n < rest.length) {
+    const w = rest[n].word;
+    if (w === "-m" || w === "-c" || !w.startsWith("-")) break;
+    n += DEBUGPY_VALUES.has(w) ? 2 : 1;
+  }
+  return rest.slice(0, n);
+};
+var agentsInCommand = (argv) => {
+  const words2 = wordsOf(argv);
+  const out = [];
+  const add = (a, index) => out.push({ ...a, index });
+  let jdwp = false;
+  let inspectPort;
+  words2.forEach((_, i) => {
+    const p = optionValue(words2, i, "--inspect-port", "--debug-port");
+    if (p !== void 0) inspectPort = parseAddress2(p).port;
+  });
+  words2.forEach(({ word, index }, i) => {
+    const j = jdwpOption(word);
+    if (j) {
+      jdwp = true;
+      add(j, index);
+      return;
+    }
+    const inspect = /^--inspect(?:-brk|-wait)?(?:=(.*))?$/.exec(word);
+    if (inspect && !words2.slice(0, i).some((w) => /\.[cm]?[jt]s$/.test(w.word))) {
+      const a = inspect[1] === void 0 ? {} : parseAddress2(inspect[1]);
+      add({ kind: "node-inspector", evidence: word, host: a.host ?? "127.0.0.1", port: a.port ?? inspectPort ?? 9229 }, index);
+      return;
+    }
+    if (word === "--remote-debugging-port" || word.startsWith("--remote-debugging-port=")) {
+      const port = parseAddress2(optionValue(words2, i, "--remote-debugging-port") ?? "").port;
+      const hostAt = words2.findIndex((_, k) => optionValue(words2, k, "--remote-debugging-address") !== void 0);
+      const host = hostAt < 0 ? "127.0.0.1" : optionValue(words2, hostAt, "--remote-debugging-address");
+      add({ kind: "chrome-devtools", evidence: word === "--remote-debugging-port" ? `${word} ${words2[i + 1]?.word ?? ""}`.trim() : word, host, ...port !== void 0 && { port } }, index);
+      return;
+    }
+    if (fileName3(word) === "dlv") {
+      const rest = words2.slice(i + 1);
+      const at2 = rest.findIndex((_, k) => optionValue(rest, k, "--listen", "-l") !== void 0);
+      const headless = rest.some((r) => r.word === "--headless" || r.word === "--headless=true") || rest[0]?.word === "dap";
+      if (at2 < 0 && !headless) return;
+      const a = at2 < 0 ? {} : parseAddress2(optionValue(rest, at2, "--listen", "-l"));
+      add({ kind: "delve", evidence: at2 < 0 ? `${word} ${rest.find((r) => r.word.startsWith("--headless"))?.word ?? "dap"}` : `${word} \u2026 ${rest[at2].word}${rest[at2].word.includes("=") ? "" : ` ${rest[at2 + 1]?.word ?? ""}`}`, host: a.host ?? DEFAULTS.delve.host, ...a.port !== void 0 && { port: a.port } }, index);
+      return;
+    }
+    const module = words2[i - 1]?.word === "-m" && word || /^(debugpy|ptvsd)$/.test(fileName3(word)) && fileName3(word);
+    if (module === "debugpy" || module === "ptvsd") {
+      const rest = debuggerOptions(words2.slice(i + 1));
+      const listenAt = rest.findIndex((_, k) => optionValue(rest, k, "--listen") !== void 0);
+      const listen = listenAt < 0 ? void 0 : parseAddress2(optionValue(rest, listenAt, "--listen"));
+      const hostAt = rest.findIndex((_, k) => optionValue(rest, k, "--host") !== void 0);
+      const portAt = rest.findIndex((_, k) => optionValue(rest, k, "--port") !== void 0);
+      const connectAt = rest.findIndex((_, k) => optionValue(rest, k, "--connect") !== void 0);
+      const connect = connectAt >= 0;
+      const target = listen ?? (connect ? parseAddress2(optionValue(rest, connectAt, "--connect")) : void 0);
+      const host = target?.host ?? (hostAt < 0 ? void 0 : optionValue(rest, hostAt, "--host"));
+      const port = target?.port ?? (portAt < 0 ? void 0 : parseAddress2(optionValue(rest, portAt, "--port")).port);
+      add({ kind: "debugpy", evidence: words2[i - 1]?.word === "-m" ? `-m ${module}` : word, host: host ?? "127.0.0.1", port: port ?? 5678, ...connect && { connectsOut: true } }, index);
+      return;
+    }
+    if (fileName3(word) === "catalina.sh" && words2[i + 1]?.word === "jpda") {
+      add({ kind: "jdwp", evidence: `${word} jpda`, host: "localhost", port: 8e3 }, index);
+      jdwp = true;
+    }
+  });
+  const xdebug = words2.find((w) => w.word === "-Xdebug");
+  if (xdebug && !jdwp) add({ kind: "jdwp", evidence: "-Xdebug" }, xdebug.index);
+  return out;
+};
+var JVM_VARIABLES = /* @__PURE__ */ new Set(["JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"]);
+var agentsInEnv = (name, value) => {
+  const words2 = value.split(/\s+/).filter(Boolean);
+  const out = [];
+  for (const w of words2) {
+    const j = jdwpOption(w.replace(/^['"]|['"]$/g, ""));
+    if (j) out.push(j);
+  }
+  if (!out.length && JVM_VARIABLES.has(name) && words2.includes("-Xdebug")) out.push({ kind: "jdwp", evidence: "-Xdebug" });
+  if (name === "NODE_OPTIONS") out.push(...agentsInCommand(words2).filter((a) => a.kind === "node-inspector").map(({ index: _i, ...a }) => a));
+  out.push(...agentsInCommand(words2).filter((a) => a.kind === "chrome-devtools").map(({ index: _i, ...a }) => a));
+  return out;
+};
+var debugAgentFindings = (settings, declared = []) => {
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const s of settings) {
+    const found = s.kind === "env" ? agentsInEnv(s.name, s.value).map((a) => ({ a, location: s.location, setting: `${s.name}=${s.value}` })) : (() => {
+      const argv = s.parts.flatMap((p) => p.words);
+      const owner = (index) => {
+        let n = index;
+        for (const p of s.parts) {
+          if (n < p.words.length) return p;
+          n -= p.words.length;
+        }
+        return s.parts.at(-1);
+      };
+      return agentsInCommand(argv).map((a) => ({ a, location: owner(a.index ?? 0).location, setting: argv.join(" ") }));
+    })();
+    for (const { a, location: location2, setting } of found) {
+      const key = `${a.kind}|${a.port ?? ""}|${s.kind === "env" ? s.name : "argv"}|${setting}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (a.port !== void 0 && declared.some((d) => d.port === a.port && d.protocol === "tcp" && d.reason)) continue;
+      out.push(agentFinding(a, s, location2));
+    }
+  }
+  return out;
+};
+var short = (s) => s.length > 120 ? `${s.slice(0, 117)}\u2026` : s;
+var describeBind = (a) => {
+  const at2 = a.port === void 0 ? "a port it picks at start-up" : `port ${a.port}`;
+  if (a.host === void 0) return `on ${at2}`;
+  if (a.host === "" || a.host === "*" || a.host === "0.0.0.0" || a.host === "::") return `on ${at2} of every interface`;
+  return `on ${at2} of ${a.host}`;
+};
+var agentFinding = (a, s, location2) => {
+  const source2 = s.kind === "env" ? `${s.name} in ${s.where}` : s.where;
+  const mild = a.connectsOut || isLoopbackHost(a.host);
+  const what = a.connectsOut ? `${NAMES[a.kind]}, attaching at start-up to a debugger at ${a.host ? `${a.host}:` : ""}${a.port ?? "?"}` : `${NAMES[a.kind]} ${describeBind(a)}`;
+  const risk = a.connectsOut ? "a debugger there controls the process" : isLoopbackHost(a.host) ? `bound to loopback, it is still open to every process in the pod and to kubectl port-forward, and ${WHY[a.kind]}` : WHY[a.kind];
+  const accept = a.port !== void 0 ? `to accept it, declare ${a.port}/tcp with a \`reason:\` in portgate.yml` : "to accept it, add an `accept:` entry with a reason to portgate.yml";
+  const message2 = `${source2} turns on ${what} (\`${short(a.evidence)}\`): ${risk}, whether or not it listened while portgate watched. Remove it from the image and the deployment, and enable debugging only where it is needed; ${accept}.`;
+  const f = finding("debug-agent-configured", message2, { ...a.port !== void 0 && { port: a.port, protocol: "tcp" }, location: location2, category: "debug" });
+  return mild && f.severity === "error" ? { ...f, severity: "warning" } : f;
+};
+
+// src/gate/agent-settings.ts
+var splitEnv = (e) => {
+  const i = e.indexOf("=");
+  return i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)];
+};
+var agentSettings = (i) => {
+  const inherited = locate("inherited", i.anchors, i.image);
+  const env = i.facts ? i.facts.env.map(splitEnv) : Object.entries(i.config?.env ?? {}).map(([k, v]) => [k, v.value]);
+  const out = env.map(([name, value]) => ({ kind: "env", name, value, where: "the image's ENV", location: i.config?.env[name]?.location ?? inherited }));
+  const entrypoint = i.facts ? i.facts.entrypoint ?? [] : i.config?.entrypoint?.value ?? [];
+  const cmd = i.facts ? i.facts.cmd ?? [] : i.config?.cmd?.value ?? [];
+  out.push({
+    kind: "argv",
+    where: "the image's ENTRYPOINT/CMD",
+    parts: [
+      { words: entrypoint, location: i.config?.entrypoint?.location ?? inherited },
+      { words: cmd, location: i.config?.cmd?.location ?? inherited }
+    ]
+  });
+  for (const c of i.containers) {
+    for (const e of c.run.env) out.push({ kind: "env", name: e.name, value: e.value, where: c.what, location: e.at });
+    const parts2 = [c.run.entrypoint, c.run.command].flatMap((p) => p ? [{ words: p.value, location: p.at }] : []);
+    if (parts2.length) out.push({ kind: "argv", where: `the command of ${c.what}`, parts: parts2 });
+  }
+  const spec = (from) => from.kind === "spec" ? from.location : void 0;
+  for (const [name, v] of Object.entries(i.plan.env)) {
+    const at2 = spec(v.from);
+    if (at2) out.push({ kind: "env", name, value: v.value, where: "portgate.yml's run:", location: at2 });
+  }
+  const parts = [i.plan.entrypoint, i.plan.command].flatMap((p) => {
+    const at2 = p && spec(p.from);
+    return p && at2 ? [{ words: p.value, location: at2 }] : [];
+  });
+  if (parts.length) out.push({ kind: "argv", where: "the command portgate.yml's run: gives", parts });
+  return out;
+};
+
 // src/gate/run-gate.ts
 var waitBudget = (opts) => {
   const run = (opts.spec ?? opts.runSpec)?.run;
-  return { timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? DEFAULTS.timeoutMs, settle: opts.settle ?? run?.settleMs ?? DEFAULTS.settle };
+  return { timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? DEFAULTS2.timeoutMs, settle: opts.settle ?? run?.settleMs ?? DEFAULTS2.settle };
 };
-var DEFAULTS = { timeoutMs: 3e4, settle: "auto", pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
+var DEFAULTS2 = { timeoutMs: 3e4, settle: "auto", pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
 var sandboxPlan = (opts, deployment, facts) => {
   const layers = [];
   const [first, ...others] = deployedContainers(deployment);
@@ -88395,8 +88889,13 @@ var runGate = async (opts, engine) => {
   const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
   lap("static", t0);
   const declared = opts.spec?.ports;
-  const expected = new Set((declared ?? statics.exposed).map(portKey));
+  const expected = expectedPorts(declared, statics.exposed);
   const plan = sandboxPlan(opts, deployment, statics.facts);
+  const anchors = anchorsOf(statics.config);
+  const agents = debugAgentFindings(
+    agentSettings({ image: opts.image, ...statics.facts && { facts: statics.facts }, ...statics.config && { config: statics.config }, anchors, containers: deployedContainers(deployment), plan }),
+    declared
+  );
   const run = opts.staticOnly ? void 0 : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container = run?.container;
@@ -88408,16 +88907,18 @@ var runGate = async (opts, engine) => {
     ...opts.spec?.dynamic.length && { dynamic: opts.spec.dynamic },
     ...run && { ephemeral: run.observation.ephemeral },
     portsLocation: opts.spec?.locations.ports,
+    anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...deploymentFindings(deployment, { listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed })],
+    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, { listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed })],
     overrides: opts.spec?.rules,
+    ...opts.spec?.accept.length && { suppressions: { accept: opts.spec.accept, today: (opts.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10) } },
     risky: riskyPort
   });
   timing.totalMs = Date.now() - t0;
   return {
     version: 1,
-    verdict: findings.some((f) => failsAt(f.severity, opts.failOn)) ? "fail" : "pass",
+    verdict: verdictOf(findings, opts.failOn),
     image: opts.image,
     failOn: opts.failOn,
     ...opts.dockerfile && { dockerfile: opts.dockerfile.file },
@@ -88430,6 +88931,8 @@ var runGate = async (opts, engine) => {
     timing
   };
 };
+var expectedPorts = (declared, exposed) => new Set((declared?.filter((d) => d.served !== false) ?? exposed).map(portKey));
+var anchorsOf = (c) => c ? { from: c.from, baseFrom: c.baseFrom, ...(c.entrypoint ?? c.cmd) && { command: (c.entrypoint ?? c.cmd).location } } : {};
 var needEngine = (engine) => {
   if (!engine) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
   return engine;
@@ -88470,7 +88973,8 @@ var staticOnlyView = async (opts, engine) => {
       ...resolved.exposed,
       ...inherited.filter((k) => !own.has(k)).map((k) => ({ port: Number(k.split("/")[0]), protocol: k.split("/")[1] ?? "tcp", origin: "base-image" }))
     ],
-    findings: resolved.warnings
+    findings: resolved.warnings,
+    config: resolved.config
   };
 };
 var observe = async (opts, engine, plan, expected, lap) => {
@@ -88484,12 +88988,12 @@ var observe = async (opts, engine, plan, expected, lap) => {
     const reader = await engine.openReader(target, opts.probe, opts.probeImage, budget.timeoutMs);
     lap("start", tRun);
     const tWait = Date.now();
-    observation = await watchListeners(target, reader, endianness, { expected, ...budget, pollMs: opts.pollMs ?? DEFAULTS.pollMs }).catch((e) => {
+    observation = await watchListeners(target, reader, endianness, { expected, ...budget, pollMs: opts.pollMs ?? DEFAULTS2.pollMs }).catch((e) => {
       throw reader.kind === "exec" ? new EnvironmentError(`--probe exec could not read /proc/net with the image's own sh and cat: ${e.message}`) : e;
     });
     lap("wait", tWait);
     const missing3 = [...expected].some((k) => !observation.listening.some((l) => portKey(l) === k));
-    const logs = observation.exited || missing3 ? await target.logs(DEFAULTS.logLines) : void 0;
+    const logs = observation.exited || missing3 ? await target.logs(DEFAULTS2.logLines) : void 0;
     container = {
       exited: observation.exited,
       ...observation.exitCode !== void 0 && { exitCode: observation.exitCode },
@@ -88550,7 +89054,12 @@ var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
   for (const [key, e] of exposed) {
     if (byKey.has(key) || dynamicKeys.has(key)) continue;
     const other = r.listening.find((l) => l.port === e.port && l.protocol !== e.protocol);
-    const comment2 = other ? `${describeExpose(e)}, but the service listens on ${e.port}/${other.protocol}, not ${key}: the EXPOSE line probably lacks /${other.protocol}. Write \`EXPOSE ${e.port}/${other.protocol}\`, then remove this entry.` : `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === "base-image" ? " (or keep the entry if the base image adds it)" : ""}; if it serves it later or only in some modes, keep this entry.`;
+    if (!other && e.origin === "base-image") {
+      const comment3 = `${describeExpose(e)}, but nothing listened on it while portgate watched, so it is declared not served: check fails if something listens on it. If the service does serve it (later, or only in some modes), replace \`served: false\` with its exposure.`;
+      ports.push({ port: e.port, protocol: e.protocol, exposure: "public", served: false, comment: comment3 });
+      continue;
+    }
+    const comment2 = other ? `${describeExpose(e)}, but the service listens on ${e.port}/${other.protocol}, not ${key}: the EXPOSE line probably lacks /${other.protocol}. Write \`EXPOSE ${e.port}/${other.protocol}\`, then remove this entry.` : `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE; if it serves it later or only in some modes, keep this entry.`;
     ports.push({ port: e.port, protocol: e.protocol, exposure: "public", comment: comment2 });
   }
   const dynamic = [...dynamicByExe].map(([key, ls]) => {
@@ -88672,10 +89181,10 @@ var SourcePositions = class {
     return { key, value };
   }
   /** Where the value (or, with `at: 'key'`, the key) at `path` is; the document start if nothing matches. */
-  locate(path, at = "value") {
+  locate(path, at2 = "value") {
     const { key, value } = this.walk(path);
     const empty = value?.range && value.range[0] === value.range[1];
-    const node = (at === "key" || empty ? key ?? value : value) ?? key;
+    const node = (at2 === "key" || empty ? key ?? value : value) ?? key;
     const [start, end] = node?.range ?? [0, 0];
     return { location: this.at(start, end), offset: start };
   }
@@ -88747,6 +89256,13 @@ var portgate_schema_default = {
     },
     rules: {
       $ref: "#/definitions/rules"
+    },
+    accept: {
+      description: "Suppressions for what no other key can say: each entry accepts the findings of one rule on one port (or range), optionally in one file, with a reason and an optional expiry date. Suppressed findings stay in every report, marked suppressed, and do not count towards the verdict. An expired entry stops suppressing and is itself a warning; an entry that matches nothing is a note.",
+      type: "array",
+      items: {
+        $ref: "#/definitions/acceptance"
+      }
     }
   },
   definitions: {
@@ -88816,6 +89332,31 @@ var portgate_schema_default = {
           examples: [
             "metrics scraped by the sidecar only"
           ]
+        },
+        served: {
+          description: "false: the image EXPOSEs this port (usually its base image does) but the service knowingly does not serve it. portgate does not wait for it, reports nothing for the EXPOSE, and fails if something listens on it. Default true. Leave out `exposure`: a port that is not served has none.",
+          type: "boolean",
+          default: true,
+          examples: [
+            false
+          ]
+        }
+      },
+      if: {
+        type: "object",
+        properties: {
+          served: {
+            const: false
+          }
+        },
+        required: [
+          "served"
+        ]
+      },
+      then: {
+        type: "object",
+        properties: {
+          exposure: false
         }
       },
       defaultSnippets: [
@@ -88825,6 +89366,14 @@ var portgate_schema_default = {
           body: {
             port: "${1:8080}",
             exposure: "${2|public,internal,loopback|}"
+          }
+        },
+        {
+          label: "port not served",
+          description: "A port the base image EXPOSEs that the service does not serve",
+          body: {
+            port: "${1:9000}",
+            served: false
           }
         }
       ]
@@ -89064,6 +89613,14 @@ var portgate_schema_default = {
           description: "Risky port (default error).",
           $ref: "#/definitions/severity"
         },
+        "debug-agent-configured": {
+          description: "Debug agent configured (default error).",
+          $ref: "#/definitions/severity"
+        },
+        "unserved-port-listening": {
+          description: "Port declared not served is listening (default error).",
+          $ref: "#/definitions/severity"
+        },
         "untrusted-reader": {
           description: "Listeners read by a binary from the image (default warning).",
           $ref: "#/definitions/severity"
@@ -89074,6 +89631,14 @@ var portgate_schema_default = {
         },
         "expose-host-part-ignored": {
           description: "EXPOSE with an IP or host port (default warning).",
+          $ref: "#/definitions/severity"
+        },
+        "suppression-expired": {
+          description: "Suppression expired (default warning).",
+          $ref: "#/definitions/severity"
+        },
+        "suppression-unused": {
+          description: "Suppression matches nothing (default note).",
           $ref: "#/definitions/severity"
         },
         "k8s-target-port-omitted": {
@@ -89206,6 +89771,129 @@ var portgate_schema_default = {
         }
       }
     },
+    acceptance: {
+      description: "One suppression: the findings of `rule` on `port` (all of them when `port` is a range; those that name no port when `port` is absent), only in `file` when given, until `until` when given.",
+      type: "object",
+      additionalProperties: false,
+      required: [
+        "rule",
+        "reason"
+      ],
+      properties: {
+        rule: {
+          description: "The rule id of the findings to suppress.",
+          enum: [
+            "undeclared-listener",
+            "undeclared-loopback-listener",
+            "declared-not-listening",
+            "bound-to-loopback",
+            "loopback-port-reachable",
+            "loopback-port-exposed",
+            "exposed-not-declared",
+            "public-not-exposed",
+            "listener-not-exposed",
+            "exposed-loopback-only",
+            "exposed-not-listening",
+            "protocol-mismatch",
+            "container-exited",
+            "risky-port",
+            "debug-agent-configured",
+            "unserved-port-listening",
+            "untrusted-reader",
+            "dockerfile-mismatch",
+            "expose-host-part-ignored",
+            "k8s-target-port-omitted",
+            "k8s-target-port-not-listening",
+            "k8s-external-sensitive-port",
+            "k8s-container-port-not-listening",
+            "k8s-listener-not-declared",
+            "k8s-probe-port-not-listening",
+            "k8s-ingress-no-service",
+            "compose-port-not-listening",
+            "k8s-host-network",
+            "k8s-service-no-workload",
+            "compose-published-all-interfaces",
+            "k8s-netpol-loopback-port",
+            "k8s-netpol-undeclared-port",
+            "k8s-netpol-missing"
+          ]
+        },
+        port: {
+          description: 'The port the findings name: a number, `"53/udp"`, or a range `"7000-7010"`. Absent: findings that name no port (e.g. container-exited, k8s-host-network).',
+          type: [
+            "integer",
+            "string"
+          ],
+          minimum: 1,
+          maximum: 65535,
+          pattern: "^(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])(?:-(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/(?:tcp|udp|sctp))?$",
+          examples: [
+            9e3,
+            "53/udp"
+          ]
+        },
+        protocol: {
+          description: "Transport protocol of `port` (default tcp, or its `/udp` / `/sctp` suffix).",
+          enum: [
+            "tcp",
+            "udp",
+            "sctp"
+          ]
+        },
+        file: {
+          description: "Only findings located in this file, as reports print it (repository-relative), e.g. deploy/k8s.yaml.",
+          type: "string",
+          minLength: 1,
+          examples: [
+            "deploy/k8s.yaml"
+          ]
+        },
+        reason: {
+          description: "Why the finding is acceptable; shown next to it in every report (SARIF: the suppression's justification).",
+          type: "string",
+          minLength: 1,
+          examples: [
+            "EXPOSEd by the nginx base image; this service serves 8080 only"
+          ]
+        },
+        until: {
+          description: "Last day the entry suppresses, YYYY-MM-DD (UTC). After it the finding counts again and the entry is a warning, so accepted risks get reviewed.",
+          type: "string",
+          pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+          examples: [
+            "2027-03-31"
+          ]
+        }
+      },
+      defaultSnippets: [
+        {
+          label: "accept",
+          description: "Suppress one finding, with a reason and an expiry date",
+          body: {
+            rule: "${1:exposed-not-declared}",
+            port: "${2:9000}",
+            reason: "${3:why this is acceptable}",
+            until: "${4:2027-03-31}"
+          }
+        }
+      ]
+    },
+    policyPeer: {
+      description: "One NetworkPolicy peer. `podSelector` alone: those pods of the service's namespace; `namespaceSelector` alone: every pod of those namespaces (a namespace's name is its label kubernetes.io/metadata.name); both: those pods in those namespaces.",
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        podSelector: {
+          description: "Pods by label; `{}` selects every pod.",
+          $ref: "#/definitions/labelSelector"
+        },
+        namespaceSelector: {
+          description: "Namespaces by label; `{}` selects every namespace.",
+          $ref: "#/definitions/labelSelector"
+        }
+      }
+    },
     policy: {
       description: "How `portgate policy` writes the Kubernetes NetworkPolicy for this service: public ports open to every peer, internal ports to the peers below, loopback ports to none.",
       type: "object",
@@ -89234,22 +89922,6 @@ var portgate_schema_default = {
               }
             ]
           ]
-        }
-      }
-    },
-    policyPeer: {
-      description: "One NetworkPolicy peer. `podSelector` alone: those pods of the service's namespace; `namespaceSelector` alone: every pod of those namespaces (a namespace's name is its label kubernetes.io/metadata.name); both: those pods in those namespaces.",
-      type: "object",
-      additionalProperties: false,
-      minProperties: 1,
-      properties: {
-        podSelector: {
-          description: "Pods by label; `{}` selects every pod.",
-          $ref: "#/definitions/labelSelector"
-        },
-        namespaceSelector: {
-          description: "Namespaces by label; `{}` selects every namespace.",
-          $ref: "#/definitions/labelSelector"
         }
       }
     },
@@ -89329,6 +90001,13 @@ var fieldMessage = (path, data) => {
     const r = parsePortValue(data);
     return typeof r === "string" ? r : void 0;
   }
+  if (same(path, ["accept", null, "port"])) {
+    const r = parsePortValue(data);
+    return typeof r === "string" ? `${pathLabel(path)}: ${r}` : void 0;
+  }
+  if (same(path, ["accept", null, "until"])) {
+    return `${pathLabel(path)} must be a date written YYYY-MM-DD, e.g. 2027-03-31, but it is ${describeValue(data)}.`;
+  }
   if (same(path, ["run", "memory"]) && (typeof data === "string" || typeof data === "number")) {
     const r = parseMemory(data);
     return typeof r === "string" ? `run.memory ${r}` : void 0;
@@ -89362,12 +90041,14 @@ var missing2 = (path, key) => {
   if (path.length === 0 && key === "version") return "missing `version`: add `version: 1` as the first line.";
   if (path.length === 0 && key === "ports") return "missing `ports`: list the ports the image may listen on, or write `ports: []` if it must not listen at all.";
   if (key === "port") return `${pathLabel(path)} has no \`port\`: add e.g. \`port: 8080\`.`;
+  if (path[0] === "accept" && key === "reason") return `${pathLabel(path)} has no \`reason\`: say why the finding is acceptable (every suppression needs one).`;
+  if (path[0] === "accept" && key === "rule") return `${pathLabel(path)} has no \`rule\`: name the rule id of the findings to suppress, e.g. \`rule: exposed-not-declared\`.`;
   return `${pathLabel(path)} is missing \`${key}\`.`;
 };
 var unknownKey = (path, key, allowed) => {
   if (same(path, ["rules"])) return `unknown rule \`${key}\` in rules.${didYouMean(key, allowed)} Valid rule ids: ${allowed.join(", ")}.`;
-  const where7 = path.length ? `in ${pathLabel(path)}` : "at the top level";
-  return `unknown key \`${key}\` ${where7}.${didYouMean(key, allowed)} Allowed keys: ${allowed.join(", ")}.`;
+  const where8 = path.length ? `in ${pathLabel(path)}` : "at the top level";
+  return `unknown key \`${key}\` ${where8}.${didYouMean(key, allowed)} Allowed keys: ${allowed.join(", ")}.`;
 };
 var wrongType = (path, types, data) => {
   const label = pathLabel(path);
@@ -89407,7 +90088,15 @@ var message = (e, path) => {
       return { path, message: `${label} must be ${orList(allowed)}, but it is ${describeValue(e.data)}.${hint}` };
     }
     case "minLength":
-      return { path, message: fieldOf(path) === "reason" ? `${label} is empty: say why this port is acceptable, or remove \`reason\`.` : `${label} must not be empty.` };
+      return {
+        path,
+        message: fieldOf(path) !== "reason" ? `${label} must not be empty.` : path[0] === "accept" ? `${label} is empty: say why the finding is acceptable.` : `${label} is empty: say why this port is acceptable, or remove \`reason\`.`
+      };
+    case "false schema":
+      if (same(path, ["ports", null, "exposure"])) {
+        return { path, at: "key", message: `${pathLabel(path.slice(0, 2))} is \`served: false\`, so \`exposure\` has no meaning: remove it (a port that is not served must not listen at all).` };
+      }
+      return { path, message: `${label} is not allowed here.` };
     default:
       if (same(path, ["run", "user"])) return { path, message: `${label} ${JSON.stringify(e.data)} is not a user: write a name, uid, uid:gid or name:group.` };
       return { path, message: `${label} ${e.message ?? "is invalid"}.` };
@@ -89417,7 +90106,7 @@ var schemaIssues = (data) => {
   const validate38 = validator();
   if (validate38(data)) return [];
   const byPlace = /* @__PURE__ */ new Map();
-  const errors = [...validate38.errors ?? []].filter((e) => e.propertyName === void 0).sort((a, b) => Number(b.keyword === "type") - Number(a.keyword === "type"));
+  const errors = [...validate38.errors ?? []].filter((e) => e.propertyName === void 0 && e.keyword !== "if").sort((a, b) => Number(b.keyword === "type") - Number(a.keyword === "type"));
   for (const e of errors) {
     const path = fromPointer(e.instancePath, data);
     const custom = fieldMessage(path, e.data);
@@ -89427,7 +90116,7 @@ var schemaIssues = (data) => {
   }
   const found = [...byPlace.values()];
   const typo = (f) => found.some((o) => o.meant === f.missing && JSON.stringify(o.path.slice(0, -1)) === JSON.stringify(f.path));
-  return found.filter((f) => !f.missing || !typo(f)).map(({ path, at, message: message2 }) => ({ path, message: message2, ...at && { at } }));
+  return found.filter((f) => !f.missing || !typo(f)).map(({ path, at: at2, message: message2 }) => ({ path, message: message2, ...at2 && { at: at2 } }));
 };
 
 // src/spec/policy.ts
@@ -89471,14 +90160,14 @@ var toSelector = (raw) => ({
 var peerIssues = (peer, path) => ["podSelector", "namespaceSelector"].flatMap((field) => {
   const s = peer[field];
   if (!s) return [];
-  const at = [...path, field];
+  const at2 = [...path, field];
   const labels2 = Object.entries(s.matchLabels ?? {}).flatMap(([k, v]) => {
     const key = labelKeyIssue(k);
     const value = labelValueIssue(k, v);
-    return [...key ? [{ path: [...at, "matchLabels", k], at: "key", message: `${key}.` }] : [], ...value ? [{ path: [...at, "matchLabels", k], message: `${value}.` }] : []];
+    return [...key ? [{ path: [...at2, "matchLabels", k], at: "key", message: `${key}.` }] : [], ...value ? [{ path: [...at2, "matchLabels", k], message: `${value}.` }] : []];
   });
   const exprs = (s.matchExpressions ?? []).flatMap((e, i) => {
-    const here = [...at, "matchExpressions", i];
+    const here = [...at2, "matchExpressions", i];
     const needs = e.operator === "In" || e.operator === "NotIn";
     const problems = [labelKeyIssue(e.key), ...(e.values ?? []).map((v) => labelValueIssue(e.key, v))].filter((m) => !!m).map((m) => ({ path: here, message: `${m}.` }));
     if (needs && !e.values?.length) problems.push({ path: here, message: `${pathLabel(here)}: operator ${e.operator} needs a non-empty \`values\` list.` });
@@ -89511,11 +90200,11 @@ var parsePeerFlag = (text2) => {
 
 // src/spec/load.ts
 var MAX_LISTED = 10;
-var where4 = (l) => `${l.file}:${l.line}:${l.column}`;
+var where5 = (l) => `${l.file}:${l.line}:${l.column}`;
 var fail2 = (problems) => {
   const [first, ...rest] = problems;
   const listed = rest.slice(0, MAX_LISTED - 1).map((p) => `
-${where4(p.location)}: ${p.message}`);
+${where5(p.location)}: ${p.message}`);
   const more = rest.length > listed.length ? `
 \u2026and ${rest.length - listed.length} more problems.` : "";
   throw new InputError(first.message + listed.join("") + more, first.location.file, first.location.line, first.location.column);
@@ -89546,8 +90235,8 @@ var loadSpec = (text2, file) => {
   } catch (e) {
     if (!(e instanceof ReferenceError)) throw e;
     const offset = firstAlias2(positions.doc);
-    const at = offset === void 0 ? start : positions.at(offset);
-    throw new InputError(`the spec's aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at.line, at.column);
+    const at2 = offset === void 0 ? start : positions.at(offset);
+    throw new InputError(`the spec's aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at2.line, at2.column);
   }
   if (data === null || data === void 0) {
     throw new InputError("the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).", file, 1, 1);
@@ -89587,7 +90276,7 @@ var build = (raw, positions) => {
       const first = seen.get(key);
       if (first) {
         const here = ranged ? `port ${key} (from range "${r.text}")` : `port ${key}`;
-        const there = `${pathLabel(["ports", first.index])}${first.ranged ? ` (range "${first.text}")` : ""} at ${where4(first.location)}`;
+        const there = `${pathLabel(["ports", first.index])}${first.ranged ? ` (range "${first.text}")` : ""} at ${where5(first.location)}`;
         issues.push({ path, message: `${here} is already declared by ${there}: declare each port once${ranged || first.ranged ? " and keep ranges from overlapping" : ""}.` });
         break;
       }
@@ -89598,12 +90287,14 @@ var build = (raw, positions) => {
         exposure: p.exposure ?? "public",
         ...p.name !== void 0 && { name: p.name },
         ...p.reason !== void 0 && { reason: p.reason },
+        ...p.served === false && { served: false },
         location: { ...location2 }
       });
     }
   }
   const run = buildRun(raw.run ?? {}, positions, issues);
   const dynamic = buildDynamic(raw.dynamic ?? [], positions, issues);
+  const accept = buildAccept(raw.accept ?? [], positions, issues);
   const locations = {};
   if (raw.ports !== void 0) locations.ports = positions.locate(["ports"], "key").location;
   if (raw.run !== void 0) locations.run = positions.locate(["run"], "key").location;
@@ -89612,7 +90303,7 @@ var build = (raw, positions) => {
   const present = runKeys.filter((k) => raw.run?.[k] !== void 0);
   if (present.length) locations.runKeys = Object.fromEntries(present.map((k) => [k === "memory" ? "memoryBytes" : k, positions.locate(["run", k], "key").location]));
   const policy = raw.policy && buildPolicy(raw.policy, positions, issues);
-  return { spec: { file: positions.file, version: 1, ports, dynamic, run, ...policy && { policy }, rules: { ...raw.rules }, locations }, issues };
+  return { spec: { file: positions.file, version: 1, ports, dynamic, run, ...policy && { policy }, rules: { ...raw.rules }, accept, locations }, issues };
 };
 var buildRun = (raw, positions, issues) => {
   const run = {};
@@ -89677,6 +90368,47 @@ var buildDynamic = (raw, positions, issues) => raw.flatMap((d, index) => {
     }
   ];
 });
+var isDate = (s) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+};
+var buildAccept = (raw, positions, issues) => raw.flatMap((a, index) => {
+  const label = pathLabel(["accept", index]);
+  let ports;
+  let protocol;
+  if (a.port !== void 0) {
+    const r = parsePortValue(a.port);
+    if (typeof r === "string") {
+      issues.push({ path: ["accept", index, "port"], message: `${label}.port: ${r}` });
+      return [];
+    }
+    if (r.suffix && a.protocol && r.suffix !== a.protocol) {
+      issues.push({ path: ["accept", index, "protocol"], message: `protocol ${a.protocol} conflicts with the /${r.suffix} suffix of port "${r.text}": keep only one of them.` });
+      return [];
+    }
+    ports = [r.from, r.to];
+    protocol = r.suffix ?? a.protocol ?? "tcp";
+  } else if (a.protocol !== void 0) {
+    issues.push({ path: ["accept", index, "protocol"], at: "key", message: `${label} has \`protocol\` but no \`port\`: add the port the findings name, or remove \`protocol\`.` });
+    return [];
+  }
+  if (a.until !== void 0 && !isDate(a.until)) {
+    issues.push({ path: ["accept", index, "until"], message: `${label}.until "${a.until}" is not a date: write the last day the entry applies as YYYY-MM-DD, e.g. 2027-03-31.` });
+    return [];
+  }
+  return [
+    {
+      rule: a.rule,
+      ...ports && { ports, protocol },
+      ...a.file !== void 0 && { file: a.file },
+      reason: a.reason,
+      ...a.until !== void 0 && { until: a.until, untilLocation: positions.locate(["accept", index, "until"]).location },
+      location: positions.locate(["accept", index]).location
+    }
+  ];
+});
 
 // src/spec/render.ts
 var comment = (text2, indent2 = "") => text2.split(/\r\n|\r|\n/).map((l) => `${indent2}# ${l}`.trimEnd());
@@ -89722,6 +90454,7 @@ var renderSpec = (ports, opts = {}) => {
     "# exposure: public   = EXPOSEd and listening on a non-loopback address",
     "#           internal = listening on a non-loopback address, EXPOSE optional",
     "#           loopback = listening on 127.0.0.1 or ::1 only, not EXPOSEd",
+    "# served: false        = EXPOSEd (by the base image) but not served: must not listen",
     "# A port the risky-port catalog flags needs `reason:` saying why it is acceptable.",
     "version: 1"
   );
@@ -89734,7 +90467,7 @@ var renderSpec = (ports, opts = {}) => {
       lines3.push(`  - port: ${p.port}`);
       if (p.protocol !== "tcp") lines3.push(`    protocol: ${p.protocol}`);
       if (p.name !== void 0) lines3.push(`    name: ${scalar(p.name)}`);
-      lines3.push(`    exposure: ${p.exposure}`);
+      lines3.push(p.served === false ? "    served: false" : `    exposure: ${p.exposure}`);
     }
   }
   lines3.push(...renderDynamic(opts.dynamic ?? []));
@@ -89764,18 +90497,33 @@ var failsGate = (s, failOn) => failOn !== "never" && RANK2[s] <= RANK2[failOn];
 var fileOf = (l) => isSourceLocation(l) ? l.file : void 0;
 var lineOf = (l) => isSourceLocation(l) ? l.line : 0;
 var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-var compareFindings = (a, b) => {
-  const fa = fileOf(a.location);
-  const fb = fileOf(b.location);
-  return RANK2[a.severity] - RANK2[b.severity] || (fa === void 0 ? 1 : 0) - (fb === void 0 ? 1 : 0) || cmp(fa ?? "", fb ?? "") || lineOf(a.location) - lineOf(b.location) || (a.port ?? -1) - (b.port ?? -1) || cmp(a.protocol ?? "", b.protocol ?? "") || cmp(a.rule, b.rule) || cmp(a.message, b.message);
+var GROUPS = ["risky", ...SEVERITIES, "suppressed"];
+var riskyKeys = (findings) => new Set(findings.flatMap((f) => RISK_RULES.has(f.rule) && !f.suppressed && findingPort(f) ? [findingPort(f)] : []));
+var groupFinding = (findings) => {
+  const risky2 = riskyKeys(findings);
+  return (f) => f.suppressed ? "suppressed" : RISK_RULES.has(f.rule) || risky2.has(findingPort(f) ?? "") ? "risky" : f.severity;
 };
-var sortFindings = (findings) => [...findings].sort(compareFindings);
+var activeFindings = (findings) => findings.filter((f) => !f.suppressed);
+var sortFindings = (findings) => {
+  const group = groupFinding(findings);
+  const rank = (f) => GROUPS.indexOf(group(f));
+  return [...findings].sort((a, b) => {
+    const fa = fileOf(a.location);
+    const fb = fileOf(b.location);
+    return rank(a) - rank(b) || RANK2[a.severity] - RANK2[b.severity] || Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) || importance(b.rule) - importance(a.rule) || (fa === void 0 ? 1 : 0) - (fb === void 0 ? 1 : 0) || cmp(fa ?? "", fb ?? "") || lineOf(a.location) - lineOf(b.location) || (a.port ?? -1) - (b.port ?? -1) || cmp(a.protocol ?? "", b.protocol ?? "") || cmp(a.rule, b.rule) || cmp(a.message, b.message);
+  });
+};
 var countBySeverity = (findings) => {
   const counts = { error: 0, warning: 0, note: 0 };
-  for (const f of findings) counts[f.severity]++;
+  for (const f of activeFindings(findings)) counts[f.severity]++;
   return counts;
 };
 var describeCounts = (c) => SEVERITIES.map((s) => `${c[s]} ${s}${c[s] === 1 ? "" : "s"}`).join(", ");
+var describeFindings = (findings) => {
+  const suppressed = findings.length - activeFindings(findings).length;
+  return describeCounts(countBySeverity(findings)) + (suppressed ? `, ${suppressed} suppressed` : "");
+};
+var describeSuppression = (f, cwd) => f.suppressed ? `accepted at ${relPath(f.suppressed.location.file, cwd)}:${f.suppressed.location.line}${f.suppressed.until ? ` until ${f.suppressed.until}` : ""}: ${f.suppressed.reason}` : "";
 var findingPort = (f) => f.port !== void 0 && f.protocol ? portKey({ port: f.port, protocol: f.protocol }) : void 0;
 var relPath = (file, cwd) => {
   if (cwd && isAbsolute(file)) {
@@ -89785,23 +90533,23 @@ var relPath = (file, cwd) => {
   return file.replaceAll("\\", "/");
 };
 var describeFailOn = (failOn) => ({ error: "fails on errors", warning: "fails on warnings and errors", note: "fails on any finding", never: "never fails" })[failOn];
-var describeLocation = (l, cwd) => !l ? "" : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : "(image)";
+var imageWideLabel = (r) => r.dockerfile ? "(image as a whole)" : "(image: no Dockerfile given)";
+var imageWideNote = (r) => r.dockerfile ? ` (About image ${r.image} as a whole; no file line applies.)` : ` (About image ${r.image}; no Dockerfile was given, so no file line applies.)`;
+var describeLocation = (l, r, cwd) => !l ? "" : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : imageWideLabel(r);
 var anchorOf = (f, r, cwd) => {
   const l = f.location;
   if (isSourceLocation(l)) {
-    const { line, column, endLine, endColumn } = l;
-    return { path: relPath(l.file, cwd), line, column, endLine, endColumn, fallback: false, imageOnly: false };
+    const { line: line2, column, endLine, endColumn } = l;
+    return { path: relPath(l.file, cwd), line: line2, column, endLine, endColumn, imageOnly: false };
   }
-  const file = r.dockerfile ?? r.spec;
-  if (file) return { path: relPath(file, cwd), line: 1, fallback: true, imageOnly: false };
-  return { path: imageRepository(r.image), line: 1, fallback: true, imageOnly: true };
+  return { path: imageRepository(r.image), line: 1, imageOnly: true };
 };
 var imageRepository = (image) => {
   const noDigest = image.split("@", 1)[0];
   const colon = noDigest.lastIndexOf(":");
   return colon > noDigest.lastIndexOf("/") ? noDigest.slice(0, colon) : noDigest;
 };
-var fallbackNote = (a, image) => a.imageOnly ? ` (Reported on image ${image}; no file applies.)` : a.fallback ? ` (Reported on image ${image}; shown at line 1 of ${a.path}.)` : "";
+var fallbackNote = (a, r) => a.imageOnly ? imageWideNote(r) : "";
 var sha256 = (s) => createHash("sha256").update(s).digest("hex");
 var fingerprints = (parts) => {
   const seen = /* @__PURE__ */ new Map();
@@ -89814,17 +90562,16 @@ var fingerprints = (parts) => {
 };
 
 // src/report/codequality.ts
-var SEVERITY = { error: "critical", warning: "minor", note: "info" };
 var toCodeQualityIssues = (r, cwd) => {
-  const findings = sortFindings(r.findings);
+  const findings = sortFindings(activeFindings(r.findings));
   const anchors = findings.map((f) => anchorOf(f, r, cwd));
   const prints = fingerprints(findings.map((f, i) => [anchors[i].path, f.rule, findingPort(f) ?? ""]));
   return findings.map((f, i) => ({
     // First line only: the widget lists issues one per line (container-exited appends a log tail).
-    description: sanitize(f.message.split("\n", 1)[0]).trim() + fallbackNote(anchors[i], r.image),
+    description: sanitize(f.message.split("\n", 1)[0]).trim() + fallbackNote(anchors[i], r),
     check_name: f.rule,
     fingerprint: prints[i],
-    severity: SEVERITY[f.severity],
+    severity: gradeOf(f),
     location: { path: anchors[i].path, lines: { begin: anchors[i].line } }
   }));
 };
@@ -89839,26 +90586,43 @@ var portRows = (r) => {
   const row = (p) => {
     const key = portKey(p);
     let found = rows.get(key);
-    if (!found) rows.set(key, found = { port: p.port, protocol: p.protocol, key, listeners: [], findings: [] });
+    if (!found) rows.set(key, found = { port: p.port, protocol: p.protocol, key, listeners: [], findings: [], related: [] });
     return found;
   };
   for (const e of r.exposed) row(e).exposed ??= e;
   for (const l of r.listening) row(l).listeners.push(l);
   for (const d of r.declared) row(d).declared ??= d;
   for (const f of sortFindings(r.findings)) {
-    if (findingPort(f)) row({ port: f.port, protocol: f.protocol }).findings.push(f);
+    const own = findingPort(f);
+    if (own) row({ port: f.port, protocol: f.protocol }).findings.push(f);
+    for (const p of f.related ?? []) if (portKey(p) !== own) row(p).related.push(f);
   }
   return [...rows.values()].sort(byPort2);
 };
 var otherFindings = (r) => sortFindings(r.findings).filter((f) => !findingPort(f));
-var worst = (row) => row.findings[0];
+var worst = (row) => row.findings.find((f) => !f.suppressed) ?? row.related.find((f) => !f.suppressed);
 var exposeCell = (e) => !e ? NONE : e.origin === "base-image" ? "inherited" : e.location ? `yes (line ${e.location.line})` : "yes";
 var describeListening = (ls) => ls.length === 0 ? NONE : sanitize(describeListeners(ls));
-var specCell = (d) => !d ? NONE : d.name ? `${d.exposure} (${sanitize(d.name)})` : d.exposure;
+var specCell = (d) => {
+  if (!d) return NONE;
+  const what = d.served === false ? "not served" : d.exposure;
+  return d.name ? `${what} (${sanitize(d.name)})` : what;
+};
+var verdictParts = (row) => {
+  const counted = (fs) => {
+    const counts = /* @__PURE__ */ new Map();
+    for (const f of fs) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+    return [...counts];
+  };
+  const own = counted(row.findings.filter((f) => !f.suppressed)).map(([rule2, n]) => ({ rule: rule2, note: n > 1 ? ` \xD7${n}` : "" }));
+  const related = row.related.filter((f) => !f.suppressed).map((f) => ({ rule: f.rule, note: ` (see ${findingPort(f) ?? "findings"})` }));
+  const suppressed = counted(row.findings.filter((f) => f.suppressed)).map(([rule2, n]) => ({ rule: rule2, note: n > 1 ? ` \xD7${n} (suppressed)` : " (suppressed)" }));
+  const seen = /* @__PURE__ */ new Set();
+  return [...own, ...related, ...suppressed].filter((p) => !seen.has(p.rule + p.note) && !!seen.add(p.rule + p.note));
+};
 var verdictCell = (row) => {
-  const w = worst(row);
-  if (!w) return "ok";
-  return row.findings.length > 1 ? `${w.rule} (+${row.findings.length - 1})` : w.rule;
+  const parts = verdictParts(row);
+  return parts.length ? parts.map((p) => p.rule + p.note).join(", ") : "ok";
 };
 var NOT_RUN = "(not run)";
 var portCells = (row, observed = true) => ({
@@ -89924,7 +90688,8 @@ var toJsonReport = (r, cwd) => {
     declared: sortByPort(r.declared, rank).map((d) => ({
       port: d.port,
       protocol: d.protocol,
-      exposure: d.exposure,
+      // A port declared `served: false` has no exposure.
+      ...d.served === false ? { served: false } : { exposure: d.exposure },
       ...d.name !== void 0 && { name: d.name },
       ...d.reason !== void 0 && { reason: d.reason },
       location: source(d.location, cwd)
@@ -89935,7 +90700,16 @@ var toJsonReport = (r, cwd) => {
       ...f.port !== void 0 && { port: f.port },
       ...f.protocol !== void 0 && { protocol: f.protocol },
       message: f.message,
-      ...f.location && { location: location(f.location, cwd) }
+      ...f.location && { location: location(f.location, cwd) },
+      ...f.category !== void 0 && { category: f.category },
+      ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
+      ...f.suppressed && {
+        suppressed: {
+          reason: f.suppressed.reason,
+          ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
+          location: source(f.suppressed.location, cwd)
+        }
+      }
     })),
     container: r.container ? {
       exited: r.container.exited,
@@ -89965,24 +90739,29 @@ var toJson = (r, opts) => `${JSON.stringify(toJsonReport(r, opts.cwd), null, 2)}
 // src/report/junit.ts
 var attr = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("	", "&#9;");
 var text = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-var describe2 = (f, cwd) => {
-  const where7 = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? " (image)" : "";
-  return `[${f.severity}] ${f.rule}${where7}
+var describe2 = (f, r, cwd) => {
+  const where8 = !f.location ? "" : isSourceLocation(f.location) ? ` at ${describeLocation(f.location, r, cwd)}` : ` ${describeLocation(f.location, r, cwd)}`;
+  return `[${f.severity}] ${f.rule}${where8}
 ${f.message}`;
 };
 var caseXml = (c, r, cwd) => {
-  const failing = c.findings.filter((f) => failsGate(f.severity, r.failOn));
-  const passing = c.findings.filter((f) => !failsGate(f.severity, r.failOn));
+  const active = c.findings.filter((f) => !f.suppressed);
+  const suppressed = c.findings.filter((f) => f.suppressed);
+  const failing = active.filter((f) => failsGate(f.severity, r.failOn));
+  const passing = active.filter((f) => !failsGate(f.severity, r.failOn));
+  const skipped = !failing.length && suppressed.length > 0;
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"`;
-  const out = [c.out, ...passing.map((f) => describe2(f, cwd))].filter(Boolean).join("\n\n");
-  if (!failing.length && !out) return { xml: `${open}/>`, failed: false };
+  const out = [c.out, ...passing.map((f) => describe2(f, r, cwd)), ...suppressed.map((f) => `${describe2(f, r, cwd)}
+(suppressed: ${describeSuppression(f, cwd)})`)].filter(Boolean).join("\n\n");
+  if (!failing.length && !skipped && !out) return { xml: `${open}/>`, failed: false, skipped: false };
   const body = [
     ...failing.length ? [
-      `      <failure type="${attr(failing[0].rule)}" message="${attr(failing[0].message.split("\n", 1)[0])}">${text(failing.map((f) => describe2(f, cwd)).join("\n\n"))}</failure>`
+      `      <failure type="${attr(failing[0].rule)}" message="${attr(failing[0].message.split("\n", 1)[0])}">${text(failing.map((f) => describe2(f, r, cwd)).join("\n\n"))}</failure>`
     ] : [],
+    ...skipped ? [`      <skipped message="${attr(`suppressed: ${suppressed[0].rule}, ${describeSuppression(suppressed[0], cwd)}`)}"/>`] : [],
     ...out ? [`      <system-out>${text(out)}</system-out>`] : []
   ];
-  return { xml: [`${open}>`, ...body, "    </testcase>"].join("\n"), failed: failing.length > 0 };
+  return { xml: [`${open}>`, ...body, "    </testcase>"].join("\n"), failed: failing.length > 0, skipped };
 };
 var cases = (r) => {
   const ports = portRows(r).map((row) => {
@@ -90005,7 +90784,8 @@ var cases = (r) => {
 var toJunit = (r, opts) => {
   const rendered = cases(r).map((c) => caseXml(c, r, opts.cwd));
   const failures = rendered.filter((c) => c.failed).length;
-  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="0" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
+  const skipped = rendered.filter((c) => c.skipped).length;
+  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
   const props = [
     ["verdict", r.verdict],
     ["failOn", r.failOn],
@@ -90031,6 +90811,7 @@ var LIMIT = 6e4;
 var LOG_LIMIT = 8e3;
 var PORTS_LIMIT = 2e4;
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", note: "\u2139\uFE0F" };
+var SUPPRESSED = "\u{1F515}";
 var cell = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("|", "\\|").replaceAll("@", "@\u200B").replace(/\n+/g, "<br>");
 var code = (s) => {
   const text2 = sanitize(s).replace(/\n+/g, " ").replaceAll("|", "\\|");
@@ -90049,9 +90830,11 @@ var fit = (rows, budget, more) => {
   }
   return kept;
 };
-var verdictCell2 = (row, text2) => {
+var verdictCell2 = (row) => {
+  const parts = verdictParts(row);
+  if (!parts.length) return "\u2705 ok";
   const w = worst(row);
-  return w ? `${ICON[w.severity]} ${code(w.rule)}${text2.slice(w.rule.length)}` : "\u2705 ok";
+  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map((p) => code(p.rule) + cell(p.note)).join(", ")}`;
 };
 var portTable = (r) => {
   const rows = portRows(r);
@@ -90059,7 +90842,7 @@ var portTable = (r) => {
   const lines3 = rows.map((row) => {
     const c = portCells(row, r.container !== void 0);
     const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
-    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row, c.verdict)} |`;
+    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row)} |`;
   });
   const more = (n) => `_\u2026 and ${n} more port${n === 1 ? "" : "s"} not shown; see the JSON report._`;
   return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines3, PORTS_LIMIT, more)];
@@ -90068,10 +90851,12 @@ var firstLine = (s) => {
   const [first, ...rest] = s.split("\n");
   return rest.some((l) => l.trim()) ? `${first.trim()} \u2026` : first.trim();
 };
-var findingRow = (f, cwd) => {
-  const where7 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : "(image)";
+var findingRow = (f, r, cwd) => {
+  const where8 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, r, cwd)) : describeLocation(f.location, r, cwd);
   const port = findingPort(f);
-  return `| ${ICON[f.severity]}\xA0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where7} |`;
+  const severity = f.suppressed ? `${SUPPRESSED}\xA0suppressed (${f.severity})` : `${ICON[f.severity]}\xA0${f.severity}`;
+  const message2 = f.suppressed ? `${cell(firstLine(f.message))}<br>_${cell(describeSuppression(f, cwd))}_` : cell(firstLine(f.message));
+  return `| ${severity} | ${code(f.rule)}<br>${message2} | ${port ? code(port) : NONE} | ${where8} |`;
 };
 var logsBlock = (r) => {
   const raw = r.container?.logs?.trimEnd();
@@ -90084,12 +90869,11 @@ ${Buffer.from(logs).subarray(-LOG_LIMIT).toString("utf8").replace(/^[^\n]*\n/, "
   return ["", `<details><summary>Container logs (${what})</summary>`, "", `${fence}text`, logs, fence, "", "</details>"];
 };
 var toMarkdown = (r, opts) => {
-  const counts = countBySeverity(r.findings);
   const pass = r.verdict === "pass";
   const head = [
     `## ${pass ? "\u2705" : "\u274C"} portgate ${pass ? "passed" : "failed"}: ${code(r.image)}`,
     "",
-    `${r.findings.length ? describeCounts(counts) : "No findings"}; the gate ${describeFailOn(r.failOn)}.`,
+    `${r.findings.length ? describeFindings(r.findings) : "No findings"}; the gate ${describeFailOn(r.failOn)}.`,
     "",
     [
       `Dockerfile ${r.dockerfile ? code(relPath(r.dockerfile, opts.cwd)) : NONE}`,
@@ -90105,7 +90889,7 @@ var toMarkdown = (r, opts) => {
   const findings = sorted.length ? ["", "### Findings", "", "| Severity | Finding | Port | Location |", "| --- | --- | --- | --- |"] : [];
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join("\n")) - 200;
   const more = (n) => `_\u2026 and ${n} more finding${n === 1 ? "" : "s"} not shown; see the SARIF or JSON report._`;
-  const rows = fit(sorted.map((f) => findingRow(f, opts.cwd)), budget, more);
+  const rows = fit(sorted.map((f) => findingRow(f, r, opts.cwd)), budget, more);
   return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join("\n")}
 `);
 };
@@ -90175,7 +90959,7 @@ var package_default = {
 };
 
 // src/report/sarif.ts
-var INFORMATION_URI = "https://www.npmjs.com/package/portgate";
+var INFORMATION_URI = DOCS_URL;
 var SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 var PROBLEM_SEVERITY = {
   error: "error",
@@ -90186,22 +90970,29 @@ var unknownRule = (id, severity) => ({
   id,
   severity,
   title: id,
-  help: `portgate rule ${id}.`,
-  securitySeverity: 5
+  description: `portgate rule ${id}, which this version of the report writer does not know.`,
+  fix: "Read the finding's message; upgrade portgate for this rule's documentation.",
+  securitySeverity: 5,
+  tags: [],
+  grade: "major",
+  docs: "rules"
 });
 var ruleDescriptor = (m) => ({
   id: m.id,
   name: m.id.replace(/(^|-)(\w)/g, (_, _d, c) => c.toUpperCase()),
   shortDescription: { text: m.title },
-  fullDescription: { text: m.help },
+  fullDescription: { text: m.description },
   defaultConfiguration: { level: m.severity },
-  help: { text: m.help, markdown: `**${m.title}**
+  helpUri: helpUri(m),
+  help: { text: `${m.description} How to fix: ${m.fix}`, markdown: `**${m.title}**
 
-${m.help}` },
+${m.description}
+
+**How to fix:** ${m.fix}` },
   properties: {
-    tags: ["security", "network"],
+    tags: [...m.tags],
     precision: "high",
-    "security-severity": m.securitySeverity.toFixed(1),
+    ...m.tags.includes("security") && { "security-severity": m.securitySeverity.toFixed(1) },
     "problem.severity": PROBLEM_SEVERITY[m.severity]
   }
 });
@@ -90212,13 +91003,20 @@ var region = (a) => ({
   ...a.endLine !== void 0 && { endLine: a.endLine },
   ...a.endColumn !== void 0 && { endColumn: a.endColumn }
 });
-var result = (f, ruleIndex, a, fingerprint, image) => ({
+var result = (f, ruleIndex, a, fingerprint, r, cwd) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
-  message: { text: sanitize(f.message) + fallbackNote(a, image) },
+  message: { text: sanitize(f.message) + fallbackNote(a, r) },
   locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(a.path) }, region: region(a) } }],
-  partialFingerprints: { "portgateFingerprint/v1": fingerprint, primaryLocationLineHash: fingerprint }
+  partialFingerprints: { "portgateFingerprint/v1": fingerprint, primaryLocationLineHash: fingerprint },
+  ...f.suppressed && { suppressions: [suppression(f.suppressed, cwd)] }
+});
+var suppression = (s, cwd) => ({
+  kind: "external",
+  status: "accepted",
+  justification: `${s.reason}${s.until ? ` (accepted until ${s.until})` : ""}`,
+  location: { physicalLocation: { artifactLocation: { uri: uriOf(relPath(s.location.file, cwd)) }, region: { startLine: s.location.line, ...s.location.column !== void 0 && { startColumn: s.location.column } } } }
 });
 var toSarifLog = (r, cwd) => {
   const findings = sortFindings(r.findings);
@@ -90243,7 +91041,7 @@ var toSarifLog = (r, cwd) => {
             rules: metas.map(ruleDescriptor)
           }
         },
-        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i], prints[i], r.image)),
+        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i], prints[i], r, cwd)),
         columnKind: "utf16CodeUnits"
       }
     ]
@@ -90252,11 +91050,127 @@ var toSarifLog = (r, cwd) => {
 var toSarif = (r, opts) => `${JSON.stringify(toSarifLog(r, opts.cwd), null, 2)}
 `;
 
+// src/report/wrap.ts
+var ZERO_WIDTH = [
+  [768, 879],
+  [1155, 1161],
+  [1425, 1469],
+  [1552, 1562],
+  [1611, 1631],
+  [6832, 6911],
+  [7616, 7679],
+  [8203, 8207],
+  [8232, 8238],
+  [8288, 8292],
+  [8400, 8447],
+  [65024, 65039],
+  [65056, 65071],
+  [65279, 65279]
+];
+var zeroWidth = (cp) => ZERO_WIDTH.some(([a, b]) => cp >= a && cp <= b);
+var wide = (cp) => cp >= 4352 && cp <= 4447 || cp >= 11904 && cp <= 12350 || cp >= 12353 && cp <= 13311 || cp >= 13312 && cp <= 19903 || cp >= 19968 && cp <= 40959 || cp >= 40960 && cp <= 42191 || cp >= 44032 && cp <= 55203 || cp >= 63744 && cp <= 64255 || cp >= 65072 && cp <= 65103 || cp >= 65280 && cp <= 65376 || cp >= 65504 && cp <= 65510 || cp >= 127744 && cp <= 128591 || cp >= 128640 && cp <= 128767 || cp >= 129280 && cp <= 129535 || cp >= 129648 && cp <= 129791 || cp >= 131072 && cp <= 262141;
+var charWidth = (ch) => {
+  const cp = ch.codePointAt(0);
+  return zeroWidth(cp) ? 0 : wide(cp) ? 2 : 1;
+};
+var displayWidth = (s) => {
+  let w = 0;
+  for (const ch of s) w += charWidth(ch);
+  return w;
+};
+var padTo = (s, width) => s + " ".repeat(Math.max(0, width - displayWidth(s)));
+var wrapRanges = (line2, first, rest = first) => {
+  const limit = (n) => Math.max(1, n === 0 ? first : rest);
+  const out = [];
+  let start = 0;
+  let end = 0;
+  let width = 0;
+  const flush = () => {
+    out.push([start, end]);
+    width = 0;
+  };
+  for (const m of line2.matchAll(/\s+|\S+/g)) {
+    const token = m[0];
+    const at2 = m.index;
+    const tw = displayWidth(token);
+    if (width + tw <= limit(out.length)) {
+      if (width === 0 && start === end) start = at2;
+      end = at2 + token.length;
+      width += tw;
+      continue;
+    }
+    if (/^\s/.test(token)) {
+      if (end > start) flush();
+      start = end = at2 + token.length;
+      continue;
+    }
+    if (end > start) flush();
+    start = end = at2;
+    let i = at2;
+    for (const ch of token) {
+      const cw = charWidth(ch);
+      if (width + cw > limit(out.length) && end > start) {
+        flush();
+        start = end = i;
+      }
+      i += ch.length;
+      end = i;
+      width += cw;
+    }
+  }
+  if (end > start || out.length === 0) out.push([start, end]);
+  return out;
+};
+var wrapLine = (line2, width) => wrapRanges(line2, width).map(([a, b]) => line2.slice(a, b).trimEnd());
+var fitColumns = (natural, soft, hard, total) => {
+  const widths = [...natural];
+  let excess = widths.reduce((a, b) => a + b, 0) - total;
+  for (const min of [soft, hard]) {
+    while (excess > 0) {
+      let widest = -1;
+      for (let i = 0; i < widths.length; i++) if (widths[i] > Math.min(min[i], natural[i]) && (widest < 0 || widths[i] > widths[widest])) widest = i;
+      if (widest < 0) break;
+      widths[widest]--;
+      excess--;
+    }
+  }
+  return widths;
+};
+
 // src/report/text.ts
 var SGR = { red: "31", yellow: "33", cyan: "36", green: "32", dim: "2", bold: "1" };
 var painter = (color) => (s, ...styles) => color && styles.length && s ? `\x1B[${styles.map((st) => SGR[st]).join(";")}m${s}\x1B[0m` : s;
+var line = (next, ...segs) => ({
+  next,
+  segs: segs.filter((x) => !!x).map((x) => typeof x === "string" ? [x] : x)
+});
+var paintRange = (segs, from, to, paint) => {
+  let out = "";
+  let at2 = 0;
+  for (const [text2, ...styles] of segs) {
+    const a = Math.max(from, at2);
+    const b = Math.min(to, at2 + text2.length);
+    if (b > a) out += paint(text2.slice(a - at2, b - at2), ...styles);
+    at2 += text2.length;
+  }
+  return out;
+};
+var render = (l, paint, columns) => {
+  const plain = l.segs.map((s) => s[0]).join("");
+  if (columns === void 0 || displayWidth(plain) <= columns) return [paintRange(l.segs, 0, plain.length, paint)];
+  return wrapRanges(plain, columns, columns - displayWidth(l.next)).map(([a, b], i) => {
+    const trimmed = a + plain.slice(a, b).trimEnd().length;
+    return (i === 0 ? "" : l.next) + paintRange(l.segs, a, trimmed, paint);
+  });
+};
 var SEVERITY_STYLE = { error: "red", warning: "yellow", note: "cyan" };
-var HEADINGS = { error: "Errors", warning: "Warnings", note: "Notes" };
+var HEADINGS = {
+  risky: "Risky ports",
+  error: "Errors",
+  warning: "Warnings",
+  note: "Notes",
+  suppressed: "Suppressed by accept: in portgate.yml, not counted"
+};
 var seconds = (ms2) => `${(ms2 / 1e3).toFixed(1)} s`;
 var contextLine = (r, cwd) => {
   const parts = [
@@ -90265,77 +91179,91 @@ var contextLine = (r, cwd) => {
     r.container ? `probe: ${r.container.reader}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
     `took ${seconds(r.timing.totalMs)}`
   ];
-  return parts.join("   ");
+  return line("", [parts.join("   "), "dim"]);
 };
-var table = (r, paint) => {
+var MIN_WIDTH = { port: 8, expose: 6, listening: 9, spec: 4, verdict: 7 };
+var GAP = 2;
+var table = (r, paint, columns) => {
   const rows = portRows(r);
-  if (rows.length === 0) return ["No ports in any view: nothing EXPOSEd, declared or listening."];
+  if (rows.length === 0) return render(line("", "No ports in any view: nothing EXPOSEd, declared or listening."), paint, columns);
   const keys = Object.keys(COLUMNS);
   const cells = rows.map((row) => portCells(row, r.container !== void 0));
-  const width = (k) => cells.reduce((w, c) => Math.max(w, c[k].length), COLUMNS[k].length);
-  const widths = keys.map(width);
-  const line = (c, style) => keys.map((k, i) => i === keys.length - 1 ? style(k, c[k]) : style(k, c[k].padEnd(widths[i]))).join("  ").trimEnd();
-  const header = line(COLUMNS, (_, v) => paint(v, "bold"));
-  const body = cells.map((c, i) => {
-    const w = worst(rows[i]);
-    return line(
-      c,
-      (k, v) => k === "verdict" ? paint(v, w ? SEVERITY_STYLE[w.severity] : "green") : v.trimEnd() === NONE ? paint(v, "dim") : v
+  const natural = keys.map((k) => cells.reduce((w, c) => Math.max(w, displayWidth(c[k])), displayWidth(COLUMNS[k])));
+  const longestWord = (k) => cells.reduce((w, c) => Math.max(w, ...c[k].split(/\s+/).map(displayWidth)), displayWidth(COLUMNS[k]));
+  const widths = columns === void 0 ? natural : fitColumns(natural, keys.map(longestWord), keys.map((k) => MIN_WIDTH[k]), columns - GAP * (keys.length - 1));
+  const layout = (c, style) => {
+    const pieces = keys.map((k, i) => widths[i] < natural[i] ? wrapLine(c[k], widths[i]) : [c[k]]);
+    const height = pieces.reduce((h, p) => Math.max(h, p.length), 1);
+    return Array.from(
+      { length: height },
+      (_, n) => keys.map((k, i) => {
+        const text2 = pieces[i][n] ?? "";
+        return paint(i === keys.length - 1 ? text2 : padTo(text2, widths[i]), ...style(k, text2));
+      }).join(" ".repeat(GAP)).trimEnd()
     );
+  };
+  const header = layout(COLUMNS, () => ["bold"]);
+  const body = cells.flatMap((c, i) => {
+    const w = worst(rows[i]);
+    return layout(c, (k, v) => k === "verdict" ? [w ? SEVERITY_STYLE[w.severity] : c.verdict === "ok" ? "green" : "dim"] : v.trimEnd() === NONE ? ["dim"] : []);
   });
-  return [header, ...body];
+  return [...header, ...body];
 };
-var indent = (text2, prefix) => sanitize(text2).split("\n").map((l) => l ? prefix + l : "");
-var findingLines = (f, cwd, paint) => {
-  const head = [describeLocation(f.location, cwd), paint(f.rule, SEVERITY_STYLE[f.severity]), findingPort(f)];
-  return [`  ${head.filter(Boolean).join("  ")}`, ...indent(f.message, "      ")];
+var indent = (text2, prefix, next = prefix) => sanitize(text2).split("\n").map((l) => l ? line(next, prefix + l) : line(""));
+var findingLines = (f, r, cwd, withSeverity) => {
+  const style = SEVERITY_STYLE[f.severity];
+  const parts = [withSeverity ? [f.severity, style] : void 0, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)] : void 0];
+  const shown = parts.filter((p) => !!p && p[0] !== "");
+  const head = line("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]));
+  const accepted = f.suppressed ? [line("      ", "      ", [sanitize(describeSuppression(f, cwd)), "dim"])] : [];
+  return [head, ...indent(f.message, "      "), ...accepted];
 };
-var findingsSection = (r, cwd, paint) => {
+var findingsSection = (r, cwd) => {
   const sorted = sortFindings(r.findings);
-  return SEVERITIES.flatMap((s) => {
-    const group = sorted.filter((f) => f.severity === s);
-    if (group.length === 0) return [];
-    return ["", paint(`${HEADINGS[s]} (${group.length})`, "bold", SEVERITY_STYLE[s]), ...group.flatMap((f) => findingLines(f, cwd, paint))];
+  const group = groupFinding(r.findings);
+  return GROUPS.flatMap((g) => {
+    const members = sorted.filter((f) => group(f) === g);
+    if (members.length === 0) return [];
+    const style = g === "risky" ? SEVERITY_STYLE[members[0].severity] : g === "suppressed" ? "dim" : SEVERITY_STYLE[g];
+    const withSeverity = g === "risky" || g === "suppressed";
+    return [line(""), line("", [`${HEADINGS[g]} (${members.length})`, "bold", style]), ...members.flatMap((f) => findingLines(f, r, cwd, withSeverity))];
   });
 };
-var sandboxSection = (r, paint) => {
+var sandboxSection = (r) => {
   const sb = r.container?.sandbox;
   const set = sb?.settings.filter((s) => !s.isDefault) ?? [];
   if (!sb || !set.length && !sb.notes.length) return [];
   const w = set.reduce((m, s) => Math.max(m, s.setting.length), 0);
   return [
-    "",
-    paint("Sandbox (settings that are not portgate's defaults)", "bold"),
-    ...set.map((s) => `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  ${paint(`from ${sanitize(s.from)}`, "dim")}`),
-    ...sb.notes.map((n) => `  ${paint("note:", "dim")} ${sanitize(n)}`)
+    line(""),
+    line("", ["Sandbox (settings that are not portgate's defaults)", "bold"]),
+    ...set.map((s) => line("    ", `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
+    ...sb.notes.map((n) => line("    ", "  ", ["note:", "dim"], ` ${sanitize(n)}`))
   ];
 };
-var logsSection = (r, paint) => {
+var logsSection = (r) => {
   const logs = r.container?.logs?.trim();
   if (!logs || r.findings.some((f) => f.message.includes(logs))) return [];
   const what = r.container?.exited ? `exited with code ${r.container.exitCode ?? "unknown"}` : "log tail";
-  return ["", paint(`Container logs (${what})`, "bold"), ...indent(logs, "  | ")];
+  return [line(""), line("", [`Container logs (${what})`, "bold"]), ...indent(logs, "  | ")];
 };
-var verdictLine = (r, paint) => {
-  const counts = countBySeverity(r.findings);
-  const summary = r.findings.length ? describeCounts(counts) : "no findings";
-  const word = r.verdict === "pass" ? paint("PASS", "bold", "green") : paint("FAIL", "bold", "red");
-  return `${word} ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`;
+var verdictLine = (r) => {
+  const summary = r.findings.length ? describeFindings(r.findings) : "no findings";
+  const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
+  return line("", word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
+var MIN_COLUMNS = 48;
 var toText = (r, opts) => {
   const paint = painter(opts.color ?? false);
+  const columns = opts.columns === void 0 ? void 0 : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
   const lines3 = [
-    `${paint("portgate", "bold")} ${r.image}`,
-    paint(contextLine(r, opts.cwd), "dim"),
-    "",
-    ...table(r, paint),
-    ...findingsSection(r, opts.cwd, paint),
-    ...sandboxSection(r, paint),
-    ...logsSection(r, paint),
-    "",
-    verdictLine(r, paint)
+    line("", ["portgate", "bold"], ` ${r.image}`),
+    contextLine(r, opts.cwd),
+    line("")
   ];
-  return neutralizeCommands(`${lines3.join("\n")}
+  const after = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line(""), verdictLine(r)];
+  const out = [...lines3.flatMap((l) => render(l, paint, columns)), ...table(r, paint, columns), ...after.flatMap((l) => render(l, paint, columns))];
+  return neutralizeCommands(`${out.join("\n")}
 `);
 };
 
@@ -90464,7 +91392,7 @@ var deploymentInputs = async (a, stdin = readStdin) => {
 };
 
 // src/policy/generate.ts
-var where5 = (l) => `${l.file}:${l.line}`;
+var where6 = (l) => `${l.file}:${l.line}`;
 var selectorObject = (s) => ({
   ...Object.keys(s.matchLabels).length && { matchLabels: { ...s.matchLabels } },
   ...s.matchExpressions.length && { matchExpressions: s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...e.values.length && { values: [...e.values] } })) }
@@ -90478,7 +91406,7 @@ var portEntry = (r, target) => {
   const ephemeral = r.dynamic && r.from === LINUX_EPHEMERAL[0] && r.to === LINUX_EPHEMERAL[1] ? "Linux's default ephemeral range" : void 0;
   const about = [r.name, ephemeral].filter(Boolean).join(", ");
   const what = `${r.dynamic ? "dynamic " : ""}${rangeText(r)} ${r.exposure}${about ? ` (${about})` : ""}`;
-  const note = `${where5(r.location)} ${what}${named ? `; containerPort ${named.containerPort} is named ${named.name} (${where5(named.at)})` : ""}`;
+  const note = `${where6(r.location)} ${what}${named ? `; containerPort ${named.containerPort} is named ${named.name} (${where6(named.at)})` : ""}`;
   const protocol = r.protocol.toUpperCase();
   if (named) return { entry: { port: named.name, protocol }, note };
   return { entry: { port: r.from, ...r.to > r.from && { endPort: r.to }, protocol }, note };
@@ -90511,7 +91439,7 @@ var generatePolicy = (spec, target, internal) => {
   const header = [
     `Generated by \`portgate policy\` from ${spec.file}: change ${spec.file} and regenerate rather than edit this file.`,
     `\`portgate check --manifests\` compares NetworkPolicies with ${spec.file}.`,
-    ...loopback.length ? [`Loopback ports get no rule, so they are closed: ${loopback.map((r) => `${rangeText(r)} (${where5(r.location)})`).join(", ")}.`] : [],
+    ...loopback.length ? [`Loopback ports get no rule, so they are closed: ${loopback.map((r) => `${rangeText(r)} (${where6(r.location)})`).join(", ")}.`] : [],
     ...target.notes ?? []
   ];
   const object = {
@@ -91363,7 +92291,7 @@ var validatePolicy = (object) => {
 };
 
 // src/policy/targets.ts
-var where6 = (l) => `${l.file}:${l.line}`;
+var where7 = (l) => `${l.file}:${l.line}`;
 var labelText3 = (m) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(",");
 var selector = (m) => ({ matchLabels: m, matchExpressions: [] });
 var isEmpty = (s) => !Object.keys(s.matchLabels).length && !s.matchExpressions.length;
@@ -91377,15 +92305,15 @@ var fromWorkload = (w, ports, o) => {
   if (!o.podSelector && isEmpty(own)) {
     throw new InputError(`${w.kind} ${w.name} has no pod labels, so no NetworkPolicy can select only its pods: add labels to its pod template, or pass --pod-selector KEY=VALUE.`, w.at.file, w.at.line, w.at.column);
   }
-  const podsFrom = o.podSelector ? `the pods --pod-selector ${labelText3(o.podSelector)} selects` : `the pods of ${w.kind} ${w.name}: its ${w.selector ? "spec.selector" : "pod template labels"} (${where6(own.at ?? w.at)})`;
+  const podsFrom = o.podSelector ? `the pods --pod-selector ${labelText3(o.podSelector)} selects` : `the pods of ${w.kind} ${w.name}: its ${w.selector ? "spec.selector" : "pod template labels"} (${where7(own.at ?? w.at)})`;
   return {
     name: checkedName(o.name ?? `${w.name}-ingress`, o.name ? "--name" : `derived from ${w.kind} ${w.name}`),
     namespace: o.namespace ?? w.namespace,
     podSelector: o.podSelector ? selector(o.podSelector) : own,
     containerPorts: ports,
     podsFrom,
-    namespaceFrom: o.namespace ? "--namespace" : `namespace of ${w.kind} ${w.name} (${where6(w.at)})`,
-    ...w.hostNetwork && { notes: [`WARNING: ${w.kind} ${w.name} sets hostNetwork: true (${where6(w.hostNetwork)}), and NetworkPolicies do not apply to pods on the host network.`] }
+    namespaceFrom: o.namespace ? "--namespace" : `namespace of ${w.kind} ${w.name} (${where7(w.at)})`,
+    ...w.hostNetwork && { notes: [`WARNING: ${w.kind} ${w.name} sets hostNetwork: true (${where7(w.hostNetwork)}), and NetworkPolicies do not apply to pods on the host network.`] }
   };
 };
 var policyTargets = (objs, o) => {
@@ -91480,7 +92408,7 @@ var report = (v) => {
   if (i <= 0 || !formats2.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats2.join(", ")}; got "${v}"`);
   return { format, path: filePath(v.slice(i + 1), `--report ${format}=`, "report.xml") };
 };
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS2.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS2.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
 var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect2).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect2).option("--container <name>", "container/service name that runs the image in the manifests");
 var deploy = (o) => ({
   spec: filePath(o.spec, "--spec", "portgate.yml"),
@@ -91545,7 +92473,7 @@ var common = (o) => ({
   buildArgs: o.buildArg ?? {},
   target: o.target,
   probe: o.probe,
-  probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS.probeImage),
+  probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS2.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
   ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
@@ -91609,7 +92537,13 @@ var becomeContainerUser = (env = process.env) => {
 };
 
 // src/cli/main.ts
-var processIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), isTty: !!process.stdout.isTTY };
+var processIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTty: !!process.stdout.isTTY,
+  ...process.stdout.isTTY && process.stdout.columns > 0 && { columns: process.stdout.columns }
+};
+var terminalColumns = (io, output) => !output && io.isTty ? io.columns : void 0;
 var writeOutput = async (path, text2, what) => {
   try {
     await writeFile2(path, text2);
@@ -91656,7 +92590,8 @@ var check2 = async (a, io) => {
   const result2 = await withEngine({ log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
-  const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output });
+  const columns = terminalColumns(io, a.output);
+  const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output, ...columns !== void 0 && { columns } });
   if (a.output) await writeOutput(a.output, rendered, "--output");
   else io.stdout(rendered);
   for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result2, { cwd: process.cwd(), color: false }), `--report ${r.format}`);

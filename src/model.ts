@@ -82,6 +82,11 @@ export interface DeclaredPort {
   name?: string;
   /** Accepts a port the risky-port catalog would flag. */
   reason?: string;
+  /**
+   * false: EXPOSEd (usually by the base image) but knowingly not served, so
+   * not waited for, and a finding if it listens. Absent = served.
+   */
+  served?: false;
   location: SourceLocation;
 }
 
@@ -102,8 +107,41 @@ export interface DynamicPort {
   location: SourceLocation;
 }
 
+/**
+ * portgate.yml's `accept:` entry: suppresses the findings of one rule on one
+ * port (or range), or the rule's findings that name no port, optionally only
+ * in one file, until a date. For what no spec field can say.
+ */
+export interface Acceptance {
+  rule: string;
+  /** Inclusive; absent = findings that name no port. */
+  ports?: [number, number];
+  protocol?: Protocol;
+  /** Only findings located in this file (repository-relative, as reports print it). */
+  file?: string;
+  reason: string;
+  /** `YYYY-MM-DD`: suppresses through that day (UTC); after it, a warning. */
+  until?: string;
+  /** The entry. */
+  location: SourceLocation;
+  /** The `until:` value, where the expiry warning points. */
+  untilLocation?: SourceLocation;
+}
+
 export type Severity = 'error' | 'warning' | 'note';
 export type SeveritySetting = Severity | 'off';
+
+/** What kind of risky port a catalog entry is (compare/risky-ports.ts); grades risky-port findings. */
+export type RiskCategory = 'debug' | 'remote-admin' | 'container-runtime' | 'service-mesh-admin' | 'database-admin' | 'cleartext' | 'other';
+
+/** An `accept:` entry of portgate.yml that suppresses a finding: the finding is shown as suppressed and not counted. */
+export interface Suppression {
+  reason: string;
+  /** `YYYY-MM-DD`, the last day the entry suppresses. */
+  until?: string;
+  /** The `accept:` entry. */
+  location: SourceLocation;
+}
 
 export interface Finding {
   /** Stable rule id, shared by every output format (see findings/rules.ts). */
@@ -113,6 +151,12 @@ export interface Finding {
   protocol?: Protocol;
   message: string;
   location?: Location;
+  /** The risky-port catalog category, for risky-port and debug-agent-configured. */
+  category?: RiskCategory;
+  /** Other ports the finding concerns (the listening half of a protocol mismatch, the ports of a `dynamic:` entry). */
+  related?: {port: number; protocol: Protocol}[];
+  /** Accepted by an `accept:` entry: every report shows it as suppressed; it never counts towards the verdict. */
+  suppressed?: Suppression;
 }
 
 /** Why the image stopped under the sandbox, and the one change that lets it start (sandbox/diagnose.ts). */

@@ -1,6 +1,6 @@
 import type {GateResult} from '../model.js';
 import {FORMATS} from '../report/index.js';
-import {countBySeverity, describeCounts} from '../report/common.js';
+import {describeFindings} from '../report/common.js';
 import {truncateMarkdown} from './summary.js';
 
 /**
@@ -87,7 +87,7 @@ export const failureBody = (r: GateResult, ctx: PullRequestContext, cwd?: string
 };
 
 export const resolvedBody = (r: GateResult, ctx: PullRequestContext): string => {
-  const left = r.findings.length ? ` Findings below the fail-on threshold remain (${describeCounts(countBySeverity(r.findings))}); see the job summary.` : '';
+  const left = r.findings.length ? ` Findings below the fail-on threshold remain (${describeFindings(r.findings)}); see the job summary.` : '';
   return `${markerFor(r.image)}\n## ✅ portgate passed: \`${r.image}\`\n\nThe port drift reported earlier in this pull request is resolved.${left}\n\n${footer(ctx)}`;
 };
 

@@ -28,8 +28,6 @@ const pick = (explicit: string | undefined, conventional: string[], workspace: s
 
 export interface ActionFiles {
   opts: GateOptions;
-  /** For placing image-level annotations on the FROM line. */
-  dockerfileText?: string;
 }
 
 /**
@@ -70,7 +68,7 @@ export const gateOptions = async (i: Inputs, workspace: string): Promise<ActionF
     staticOnly: i.staticOnly,
     ...(await deployment(i, workspace))
   };
-  return {opts, ...(dockerfileText !== undefined && {dockerfileText})};
+  return {opts};
 };
 
 const write = async (path: string, text: string): Promise<void> => {

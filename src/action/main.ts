@@ -2,7 +2,7 @@ import {context, getOctokit} from '@actions/github';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
 import {withEngine} from '../engine/guard.js';
 import {runGate} from '../gate/run-gate.js';
-import {countBySeverity, failsGate} from '../report/common.js';
+import {activeFindings, countBySeverity, failsGate} from '../report/common.js';
 import {FORMATS} from '../report/index.js';
 import {planAnnotations} from './annotations.js';
 import {stickyComment, type PullRequestContext} from './comment.js';
@@ -29,11 +29,11 @@ export const run = async (): Promise<void> => {
       throw new InputError(`input version is ${inputs.version}, but this action runs portgate ${VERSION}. Point \`uses:\` at the release you reviewed (e.g. @v${inputs.version}), or update the version input after reviewing ${VERSION}.`);
     emit.log(`portgate ${VERSION}`);
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const {opts, dockerfileText} = await gateOptions(inputs, workspace);
+    const {opts} = await gateOptions(inputs, workspace);
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
     const result = await withEngine({log: emit.log, waitMs: inputs.engineWaitMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
-    const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
+    const plan = planAnnotations(result, {cwd: workspace});
     emit.annotate(plan.annotations);
     const files = await writeReports(result, inputs, workspace);
     const counts = countBySeverity(result.findings);
@@ -44,7 +44,7 @@ export const run = async (): Promise<void> => {
       emit.comment(await stickyComment(client, pullRequest(), result, workspace));
     }
     if (result.verdict === 'fail') {
-      const n = result.findings.filter(f => failsGate(f.severity, result.failOn)).length;
+      const n = activeFindings(result.findings).filter(f => failsGate(f.severity, result.failOn)).length;
       emit.fail(`portgate: ${n} finding${n === 1 ? '' : 's'} at fail-on ${result.failOn} or above in ${result.image}: see the annotations and the job summary.`);
     }
   } catch (e) {

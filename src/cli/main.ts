@@ -17,9 +17,19 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   isTty: boolean;
+  /** The terminal's width when stdout is a TTY. */
+  columns?: number;
 }
 
-const processIo: Io = {stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s), isTty: !!process.stdout.isTTY};
+const processIo: Io = {
+  stdout: s => process.stdout.write(s),
+  stderr: s => process.stderr.write(s),
+  isTty: !!process.stdout.isTTY,
+  ...(process.stdout.isTTY && process.stdout.columns > 0 && {columns: process.stdout.columns})
+};
+
+/** A terminal gets lines that fit its width; a file (--output) or a pipe gets whole rows. */
+export const terminalColumns = (io: Pick<Io, 'isTty' | 'columns'>, output: string | undefined): number | undefined => (!output && io.isTty ? io.columns : undefined);
 
 /** A path the user chose that cannot be written is their input error, not a crash. */
 const writeOutput = async (path: string, text: string, what: string): Promise<void> => {
@@ -72,7 +82,8 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
   };
   const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, optional: a.staticOnly}, engine => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
-  const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output});
+  const columns = terminalColumns(io, a.output);
+  const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output, ...(columns !== undefined && {columns})});
   if (a.output) await writeOutput(a.output, rendered, '--output');
   else io.stdout(rendered);
   for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result, {cwd: process.cwd(), color: false}), `--report ${r.format}`);

@@ -45,7 +45,7 @@ export const dynamicRules = (v: Views, entries: DynamicPort[], undeclared: strin
         finding(
           'undeclared-listener',
           `${keys.length} ports ${who}in ${describeRange(d, ephemeral)} listen (${list}), but portgate.yml's \`dynamic:\` entry allows at most ${d.max}: find what opened the extra port, or raise \`max\`.`,
-          {location: d.location}
+          {location: d.location, related: keys.map(k => ({port: v.listening.get(k)![0]!.port, protocol: v.listening.get(k)![0]!.protocol}))}
         )
       );
     }

@@ -1,9 +1,11 @@
-import type {ContainerOutcome, DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
+import type {Acceptance, ContainerOutcome, DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
+import {applySuppressions} from '../findings/suppress.js';
 import {finding} from '../findings/finding.js';
 import {dynamicRules} from './dynamic.js';
 import {exitMessage} from './exit.js';
 import {exposeRules, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
-import {indexViews} from './views.js';
+import {indexViews, where} from './views.js';
+import type {Anchors} from '../findings/where.js';
 
 export interface EvaluateInput {
   image: string;
@@ -18,12 +20,16 @@ export interface EvaluateInput {
   ephemeral?: [number, number];
   /** The spec's `ports:` key: where an undeclared listener is fixed. */
   portsLocation?: SourceLocation;
+  /** The Dockerfile lines findings without a line of their own point at (findings/where.ts). */
+  anchors?: Anchors;
   /** undefined when no container ran. */
   container: ContainerOutcome | undefined;
   waitedMs: number;
   /** Findings produced earlier in the pipeline (e.g. Dockerfile warnings), subject to the same overrides. */
   extra?: Finding[];
   overrides?: Record<string, SeveritySetting>;
+  /** portgate.yml's `accept:` entries, applied after the overrides, and today (UTC, YYYY-MM-DD) for their `until:`. */
+  suppressions?: {accept: Acceptance[]; today: string};
   risky: RiskyLookup;
 }
 
@@ -35,6 +41,10 @@ const STATIC_SPEC_RULES = new Set<string>(['exposed-not-declared', 'public-not-e
 /** True when a finding of this severity fails a gate configured with `failOn`. */
 export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean => failOn !== 'never' && RANK[severity] >= RANK[failOn];
 
+/** The gate's verdict: a finding at or above `failOn` fails it, unless an `accept:` entry suppresses it. */
+export const verdictOf = (findings: readonly Finding[], failOn: Severity | 'never'): 'pass' | 'fail' =>
+  findings.some(f => !f.suppressed && failsAt(f.severity, failOn)) ? 'fail' : 'pass';
+
 /**
  * The comparison: three views in, findings out. Pure, so every rule is tested
  * with plain objects and no engine. Without listeners (static-only) the rules
@@ -43,7 +53,8 @@ export const failsAt = (severity: Severity, failOn: Severity | 'never'): boolean
 export const evaluate = (input: EvaluateInput): Finding[] => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
   const judged = (input.listening ?? []).filter(l => !startupArtifact(l, ephemeral, input.risky));
-  const views = indexViews(input.image, input.exposed, judged, input.declared);
+  const anchors: Anchors = {...input.anchors, ...(input.portsLocation && {specPorts: input.portsLocation})};
+  const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
   const c = input.container;
   const run: RunFacts = {timedOut: c?.timedOut ?? false, exited: c?.exited ?? false, waitedMs: input.waitedMs};
   const observed = input.listening !== undefined;
@@ -54,18 +65,22 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
     ...(input.extra ?? []),
     ...mismatch.findings,
     ...(views.declared
-      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), input.portsLocation, dynamic.accepted, ephemeral).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
+      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), dynamic.accepted, ephemeral, input.risky).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
       : observed
-        ? exposeRules(views, run, mismatch.keys)
+        ? exposeRules(views, run, mismatch.keys, input.risky)
         : []),
     ...dynamic.findings,
     ...riskyRules(views, input.risky, dynamic.accepted)
   ];
-  if (c?.exited) findings.push(finding('container-exited', exitMessage(c), {location: {image: input.image}}));
+  if (c?.exited) findings.push(finding('container-exited', exitMessage(c), {location: where(views, 'process')}));
   if (c && !c.trusted) {
-    findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: {image: input.image}}));
+    findings.push(finding('untrusted-reader', `Listeners were read by running \`cat\` from ${input.image} itself (--probe ${c.reader}); a hostile image can fake them.`, {location: where(views, 'image')}));
   }
-  return applyOverrides(findings, input.overrides ?? {});
+  const overridden = applyOverrides(findings, input.overrides ?? {});
+  const s = input.suppressions;
+  if (!s?.accept.length) return overridden;
+  // Findings about the entries themselves get the same overrides (`suppression-unused: off`).
+  return applyOverrides(applySuppressions(overridden, s.accept, s.today), input.overrides ?? {});
 };
 
 /**

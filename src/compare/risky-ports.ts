@@ -1,4 +1,4 @@
-import type {Protocol} from '../model.js';
+import type {Protocol, RiskCategory} from '../model.js';
 
 /** A port whose presence in a production image is almost always a mistake. */
 export interface RiskyPort {
@@ -16,7 +16,7 @@ export interface RiskyPort {
   protocol?: Protocol;
   /** Reads after "8080/tcp is …" and on its own, e.g. `JDWP (Java remote debugging)`. */
   name: string;
-  category: 'debug' | 'remote-admin' | 'container-runtime' | 'service-mesh-admin' | 'database-admin' | 'cleartext' | 'other';
+  category: RiskCategory;
   /** One sentence: what it is and why it must not ship. */
   why: string;
 }

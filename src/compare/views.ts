@@ -1,9 +1,12 @@
 import type {DeclaredPort, ExposedPort, Listener, Location, Protocol} from '../model.js';
 import {portKey} from '../model.js';
+import {locate, type Anchors, type Subject} from '../findings/where.js';
 
 /** The three views indexed by `port/protocol`, the unit every rule compares. */
 export interface Views {
   image: string;
+  /** The file lines findings without a line of their own point at (findings/where.ts). */
+  anchors: Anchors;
   exposed: Map<string, ExposedPort>;
   listening: Map<string, Listener[]>;
   /** undefined when there is no spec: the gate then compares EXPOSE with the runtime only. */
@@ -14,12 +17,14 @@ export const indexViews = (
   image: string,
   exposed: ExposedPort[],
   listening: Listener[],
-  declared: DeclaredPort[] | undefined
+  declared: DeclaredPort[] | undefined,
+  anchors: Anchors = {}
 ): Views => {
   const listeners = new Map<string, Listener[]>();
   for (const l of listening) listeners.set(portKey(l), [...(listeners.get(portKey(l)) ?? []), l]);
   return {
     image,
+    anchors,
     exposed: new Map(exposed.map(e => [portKey(e), e])),
     listening: listeners,
     declared: declared && new Map(declared.map(d => [portKey(d), d]))
@@ -49,4 +54,9 @@ export const describeListeners = (ls: readonly Listener[]): string => {
 export const describeExpose = (e: ExposedPort): string =>
   e.origin === 'base-image' ? "inherited from the base image's EXPOSE" : e.location ? `EXPOSEd at ${e.location.file}:${e.location.line}` : 'EXPOSEd by the image';
 
-export const exposeLocation = (e: ExposedPort, image: string): Location => e.location ?? {image};
+/** Where a finding about `subject` points when it has no line of its own. */
+export const where = (v: Pick<Views, 'anchors' | 'image'>, subject: Subject): Location => locate(subject, v.anchors, v.image);
+
+/** An EXPOSEd port's own word, else (inherited) the FROM line that brings it in. */
+export const exposeLocation = (e: ExposedPort, v: Pick<Views, 'anchors' | 'image'>): Location =>
+  e.location ?? where(v, e.origin === 'base-image' ? 'inherited' : 'image');

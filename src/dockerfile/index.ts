@@ -3,7 +3,7 @@
  * `docker build` resolves it (BuildKit or the classic builder).
  */
 export {resolveExpose} from './resolve.js';
-export type {BaseImageInfo, ResolveOptions, ResolvedDockerfile} from './resolve.js';
+export type {BaseImageInfo, DockerfileConfig, Located, ResolveOptions, ResolvedDockerfile} from './resolve.js';
 export type {Builder} from './lex.js';
 
 /** What `--build-arg KEY=VALUE` accepts as KEY: a shell variable name, as ARG declares it. */

@@ -22,6 +22,8 @@ export type Step =
   | {kind: 'expose'; at: Pos; words: Word[]}
   /** Runs, parsed only then, at the start of a stage built `FROM` this one. */
   | {kind: 'onbuild'; at: Pos; trigger: Instruction}
+  /** ENTRYPOINT or CMD: the words the image runs (exec form as written, shell form under `/bin/sh -c`) and where the instruction ends. */
+  | {kind: 'command'; which: 'ENTRYPOINT' | 'CMD'; at: Pos; end: Pos; words: string[]}
   /** Anything else; `needs` lists stages it reads (COPY --from, RUN --mount from=), which BuildKit must build first. */
   | {kind: 'other'; at: Pos; needs: string[]};
 
@@ -147,6 +149,24 @@ const parseOnbuild = (ins: Instruction, ctx: ParseContext): Step => {
   return {kind: 'onbuild', at: ins.start, trigger};
 };
 
+/**
+ * ENTRYPOINT / CMD arguments → the argv the image config records: a JSON
+ * array of strings is the exec form; anything else is the shell form, run by
+ * the default shell (a SHELL instruction is not followed: only the command
+ * text matters to portgate).
+ */
+export const commandWords = (args: string): string[] => {
+  if (args.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(args);
+      if (Array.isArray(parsed) && parsed.every(w => typeof w === 'string')) return parsed as string[];
+    } catch {
+      // Not JSON: Docker runs it in the shell form, brackets and all.
+    }
+  }
+  return args === '' ? [] : ['/bin/sh', '-c', args];
+};
+
 /** One logical line → a step, or the parse error `docker build` stops with. */
 export const parseInstruction = (ins: Instruction, ctx: ParseContext): Step => {
   switch (ins.keyword) {
@@ -165,6 +185,9 @@ export const parseInstruction = (ins: Instruction, ctx: ParseContext): Step => {
     }
     case 'ONBUILD':
       return parseOnbuild(ins, ctx);
+    case 'ENTRYPOINT':
+    case 'CMD':
+      return {kind: 'command', which: ins.keyword as 'ENTRYPOINT' | 'CMD', at: ins.start, end: ins.args.end() ?? ins.start, words: commandWords(ins.args.value)};
     case 'COPY':
       return {kind: 'other', at: ins.start, needs: flagValues(ins.flags, 'from')};
     case 'RUN':

@@ -6,7 +6,7 @@
  * moby/moby daemon/builder/dockerfile/dispatchers.go dispatchExpose).
  * Pure: no file system, no engine. Base images are described by the caller.
  */
-import {portKey, type ExposedPort, type Finding} from '../model.js';
+import {portKey, type ExposedPort, type Finding, type SourceLocation} from '../model.js';
 import {exposeWords, type ExposeContext} from './expose.js';
 import {checkSyntax, parseInstruction, type Step} from './instructions.js';
 import {ExpansionError, processWord, type Builder, type Env, type LexOptions} from './lex.js';
@@ -60,6 +60,30 @@ export interface ResolvedDockerfile {
    * them as `baseImages`.
    */
   externalImages: string[];
+  /** Where the image config's parts come from in this file (target stage and the stages it is built FROM). */
+  config: DockerfileConfig;
+}
+
+/** A setting of the image config and the instruction that wrote it. */
+export interface Located<T> {
+  value: T;
+  location: SourceLocation;
+}
+
+/**
+ * The lines that made the image config: what findings about the image as a
+ * whole, its command or its environment point at (findings/where.ts).
+ */
+export interface DockerfileConfig {
+  /** The target stage's FROM line. */
+  from: SourceLocation;
+  /** The FROM that names the external base image, where inherited EXPOSE, ENV and CMD come in. */
+  baseFrom: SourceLocation;
+  /** The last ENTRYPOINT / CMD in effect, as argv (shell form under `/bin/sh -c`); absent = inherited from the base image. */
+  entrypoint?: Located<string[]>;
+  cmd?: Located<string[]>;
+  /** ENV this file sets, expanded, last one per name. */
+  env: Record<string, Located<string>>;
 }
 
 interface StageResult {
@@ -71,7 +95,18 @@ interface StageResult {
   warnings: Finding[];
   /** ONBUILD triggers, for a stage built FROM this one. */
   triggers: Instruction[];
+  from: SourceLocation;
+  config: Omit<DockerfileConfig, 'from' | 'baseFrom'>;
+  /** A CMD in this stage survives a later ENTRYPOINT of the same stage; an inherited one does not. */
+  cmdHere: boolean;
 }
+
+const at = (file: string, p: Pos, end?: Pos): SourceLocation => ({
+  file,
+  line: p.line + 1,
+  column: p.character + 1,
+  ...(end && {endLine: end.line + 1, endColumn: end.character + 1})
+});
 
 const PORT_HINT = 'EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0–65535, protocols tcp, udp or sctp';
 
@@ -158,8 +193,21 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
     else if (step.kind === 'env') {
       // Every key and value is expanded before any is set: `ENV A=1 B=$A` gives B the earlier A.
       const env = r.scope.env();
-      const pairs = step.pairs.map(p => [expand(p.key, p.at, env), expand(p.value, p.at, env)] as const);
-      for (const [key, value] of pairs) r.scope.setEnv(key, value);
+      const pairs = step.pairs.map(p => [expand(p.key, p.at, env), expand(p.value, p.at, env), p.at] as const);
+      for (const [key, value, pos] of pairs) {
+        r.scope.setEnv(key, value);
+        r.config.env[key] = {value, location: at(file, pos)};
+      }
+    } else if (step.kind === 'command') {
+      const located = {value: step.words, location: at(file, step.at, step.end)};
+      if (step.which === 'CMD') {
+        r.config.cmd = located;
+        r.cmdHere = true;
+      } else {
+        r.config.entrypoint = located;
+        // Docker resets an inherited CMD when ENTRYPOINT is set (dispatchEntrypoint: `if !d.cmdSet`).
+        if (!r.cmdHere) delete r.config.cmd;
+      }
     } else if (step.kind === 'expose') {
       const {ports, warnings} = exposeWords(step.words, r.scope.env(), exposeCtx);
       // Not push(...ports): `EXPOSE 1-65535/tcp 1-65535/udp` is 131,070 ports, past the argument limit.
@@ -175,9 +223,10 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);
     if (!parentStage && builder === 'classic') checkBaseName(stage, ref);
+    const from = at(file, stage.from.at);
     const r: StageResult = parent
-      ? {ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: []}
-      : {ref, parent, scope: imageScope(ctx, ref === 'scratch' ? [] : (opts.baseImages?.[ref]?.env ?? [])), exposed: [], warnings: [], triggers: []};
+      ? {ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [], from, config: {...parent.config, env: {...parent.config.env}}, cmdHere: false}
+      : {ref, parent, scope: imageScope(ctx, ref === 'scratch' ? [] : (opts.baseImages?.[ref]?.env ?? [])), exposed: [], warnings: [], triggers: [], from, config: {env: {}}, cmdHere: false};
     // The parent stage's ONBUILD triggers run first, in this stage only (they do not carry over further).
     for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse));
     for (const step of stage.steps) run(r, step);
@@ -193,6 +242,7 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
     warnings: top.warnings,
     target: stageLabel(stages[target] as Stage),
     baseImage: root.ref,
-    externalImages: [...new Set(roots.map(r => r.ref))].filter(ref => ref !== 'scratch')
+    externalImages: [...new Set(roots.map(r => r.ref))].filter(ref => ref !== 'scratch'),
+    config: {from: top.from, baseFrom: root.from, ...top.config}
   };
 }

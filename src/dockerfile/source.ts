@@ -79,6 +79,12 @@ export class Text {
     return this.pos(0);
   }
 
+  /** Just after the last character; undefined for empty text. */
+  end(): Pos | undefined {
+    const last = this.value.length ? this.pos(this.value.length - 1) : undefined;
+    return last && {line: last.line, character: last.character + 1};
+  }
+
   word(text: string, from: number, to: number): Word {
     const last = this.pos(to - 1) as Pos;
     return {text, start: this.pos(from) as Pos, end: {line: last.line, character: last.character + 1}};

@@ -64,9 +64,15 @@ export const baselineFrom = (result: GateResult, ephemeral: [number, number] = [
   for (const [key, e] of exposed) {
     if (byKey.has(key) || dynamicKeys.has(key)) continue;
     const other = r.listening.find(l => l.port === e.port && l.protocol !== e.protocol);
+    if (!other && e.origin === 'base-image') {
+      // The base image's EXPOSE, and nothing served it: declared as such, so check neither waits for it nor fails on it.
+      const comment = `${describeExpose(e)}, but nothing listened on it while portgate watched, so it is declared not served: check fails if something listens on it. If the service does serve it (later, or only in some modes), replace \`served: false\` with its exposure.`;
+      ports.push({port: e.port, protocol: e.protocol, exposure: 'public', served: false, comment});
+      continue;
+    }
     const comment = other
       ? `${describeExpose(e)}, but the service listens on ${e.port}/${other.protocol}, not ${key}: the EXPOSE line probably lacks /${other.protocol}. Write \`EXPOSE ${e.port}/${other.protocol}\`, then remove this entry.`
-      : `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE${e.origin === 'base-image' ? ' (or keep the entry if the base image adds it)' : ''}; if it serves it later or only in some modes, keep this entry.`;
+      : `${describeExpose(e)}, but nothing listened on it while portgate watched: if the service never serves it, remove the EXPOSE; if it serves it later or only in some modes, keep this entry.`;
     ports.push({port: e.port, protocol: e.protocol, exposure: 'public', comment});
   }
   const dynamic = [...dynamicByExe].map(([key, ls]): BaselineDynamic => {

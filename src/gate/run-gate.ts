@@ -1,7 +1,7 @@
-import type {ContainerOutcome, ExposedPort, Finding, GateResult, Protocol, Severity} from '../model.js';
+import type {ContainerOutcome, DeclaredPort, ExposedPort, Finding, GateResult, Protocol, Severity} from '../model.js';
 import {portKey} from '../model.js';
 import {EnvironmentError} from '../errors.js';
-import {evaluate, failsAt} from '../compare/evaluate.js';
+import {evaluate, verdictOf} from '../compare/evaluate.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {endiannessOf} from '../procnet/index.js';
 import type {Spec} from '../spec/index.js';
@@ -12,7 +12,10 @@ import {watchListeners, type Observation} from './observe.js';
 import type {SettleMode} from './settle.js';
 import {staticView, type DockerfileInput} from './static-view.js';
 import {deployedContainers, deploymentFindings, loadDeployment, type Deployment, type DeploymentInputs} from './manifests.js';
-import {resolveExpose, type BaseImageInfo} from '../dockerfile/index.js';
+import {resolveExpose, type BaseImageInfo, type DockerfileConfig} from '../dockerfile/index.js';
+import type {Anchors} from '../findings/where.js';
+import {debugAgentFindings} from '../compare/debug-agents.js';
+import {agentSettings} from './agent-settings.js';
 
 export interface GateOptions extends DeploymentInputs {
   image: string;
@@ -43,6 +46,8 @@ export interface GateOptions extends DeploymentInputs {
   staticOnly?: boolean;
   /** Receives what the user should know about how the result was reached (not findings), e.g. a static-only fallback. */
   notice?: (message: string) => void;
+  /** The clock for `accept:` entries' `until:` (tests); default now. */
+  today?: Date;
 }
 
 /** An explicit flag or input wins over the spec's `run:`, which wins over the defaults. */
@@ -89,8 +94,14 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   lap('static', t0);
 
   const declared = opts.spec?.ports;
-  const expected = new Set((declared ?? statics.exposed).map(portKey));
+  const expected = expectedPorts(declared, statics.exposed);
   const plan = sandboxPlan(opts, deployment, statics.facts);
+  const anchors = anchorsOf(statics.config);
+  // Debug agents the configuration switches on, found without running anything.
+  const agents = debugAgentFindings(
+    agentSettings({image: opts.image, ...(statics.facts && {facts: statics.facts}), ...(statics.config && {config: statics.config}), anchors, containers: deployedContainers(deployment), plan}),
+    declared
+  );
   const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container = run?.container;
@@ -103,16 +114,18 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     ...(opts.spec?.dynamic.length && {dynamic: opts.spec.dynamic}),
     ...(run && {ephemeral: run.observation.ephemeral}),
     portsLocation: opts.spec?.locations.ports,
+    anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed})],
+    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed})],
     overrides: opts.spec?.rules,
+    ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
     risky: riskyPort
   });
   timing.totalMs = Date.now() - t0;
   return {
     version: 1,
-    verdict: findings.some(f => failsAt(f.severity, opts.failOn)) ? 'fail' : 'pass',
+    verdict: verdictOf(findings, opts.failOn),
     image: opts.image,
     failOn: opts.failOn,
     ...(opts.dockerfile && {dockerfile: opts.dockerfile.file}),
@@ -126,7 +139,15 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   };
 };
 
-type Statics = {exposed: ExposedPort[]; findings: Finding[]; facts?: ImageFacts};
+/** The ports the wait is for: the spec's, except those declared `served: false`; without a spec, EXPOSE's. */
+export const expectedPorts = (declared: DeclaredPort[] | undefined, exposed: ExposedPort[]): Set<string> =>
+  new Set((declared?.filter(d => d.served !== false) ?? exposed).map(portKey));
+
+type Statics = {exposed: ExposedPort[]; findings: Finding[]; facts?: ImageFacts; config?: DockerfileConfig};
+
+/** The Dockerfile lines that findings about the image as a whole point at (findings/where.ts). */
+export const anchorsOf = (c: DockerfileConfig | undefined): Anchors =>
+  c ? {from: c.from, baseFrom: c.baseFrom, ...((c.entrypoint ?? c.cmd) && {command: (c.entrypoint ?? c.cmd)!.location})} : {};
 
 const needEngine = (engine: Engine | undefined): Engine => {
   if (!engine) throw new EnvironmentError('the Docker engine is needed to run the image (only --static-only works without it).');
@@ -178,7 +199,8 @@ const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Pr
       ...resolved.exposed,
       ...inherited.filter(k => !own.has(k)).map((k): ExposedPort => ({port: Number(k.split('/')[0]), protocol: (k.split('/')[1] ?? 'tcp') as Protocol, origin: 'base-image'}))
     ],
-    findings: resolved.warnings
+    findings: resolved.warnings,
+    config: resolved.config
   };
 };
 

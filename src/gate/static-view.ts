@@ -1,6 +1,6 @@
 import type {ExposedPort, Finding, Protocol} from '../model.js';
 import {portKey} from '../model.js';
-import {resolveExpose, type BaseImageInfo, type ResolveOptions} from '../dockerfile/index.js';
+import {resolveExpose, type BaseImageInfo, type DockerfileConfig, type ResolveOptions} from '../dockerfile/index.js';
 import type {Engine, ImageFacts} from '../engine/types.js';
 import {finding} from '../findings/finding.js';
 
@@ -24,7 +24,7 @@ export const staticView = async (
   facts: ImageFacts,
   dockerfile: DockerfileInput | undefined,
   opts: Omit<ResolveOptions, 'file' | 'baseImages'>
-): Promise<{exposed: ExposedPort[]; findings: Finding[]}> => {
+): Promise<{exposed: ExposedPort[]; findings: Finding[]; config?: DockerfileConfig}> => {
   if (!dockerfile) return {exposed: facts.exposedPorts.map(k => ({...parseKey(k), origin: 'dockerfile'})), findings: []};
   const first = resolveExpose(dockerfile.text, {...opts, file: dockerfile.file});
   // Base images' ENV feeds expansion (e.g. `EXPOSE $PORT` with PORT set upstream); inspect the ones present.
@@ -48,5 +48,5 @@ export const staticView = async (
       )
     );
   }
-  return {exposed, findings};
+  return {exposed, findings, config: resolved.config};
 };

@@ -47,11 +47,14 @@ export const imageView = (ctx: ManifestContext): ImageView => {
       facts.set(key, {port: ls[0]!.port, protocol: ls[0]!.protocol, reachable: ls.some(l => l.scope !== 'loopback'), where: describeListeners(ls)});
     }
   } else {
+    // A port declared `served: false` is EXPOSEd but not served: it stands in for no listener.
+    const unserved = new Set(ctx.declared.filter(d => d.served === false).map(portKey));
     for (const d of ctx.declared) {
+      if (unserved.has(portKey(d))) continue;
       facts.set(portKey(d), {port: d.port, protocol: d.protocol, reachable: d.exposure !== 'loopback', where: `declared ${d.exposure} in portgate.yml`});
     }
     for (const e of ctx.exposed) {
-      if (!facts.has(portKey(e))) facts.set(portKey(e), {port: e.port, protocol: e.protocol, reachable: true, where: 'EXPOSEd by the image'});
+      if (!facts.has(portKey(e)) && !unserved.has(portKey(e))) facts.set(portKey(e), {port: e.port, protocol: e.protocol, reachable: true, where: 'EXPOSEd by the image'});
     }
   }
   const staticMode = !ctx.listeners;

@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import {isAbsolute, relative, sep} from 'node:path';
 import type {Finding, GateResult, Location, Severity} from '../model.js';
 import {isSourceLocation, portKey} from '../model.js';
+import {RISK_RULES, importance} from '../findings/rules.js';
 
 /**
  * Helpers every writer shares, so that all formats agree on order, paths,
@@ -13,6 +14,8 @@ export interface WriterOptions {
   cwd?: string;
   /** ANSI colour (text format only); the CLI decides from TTY/NO_COLOR/--color. */
   color?: boolean;
+  /** The terminal's width when the report goes to a TTY (text format only): lines wrap to it. Absent for files and pipes. */
+  columns?: number;
 }
 
 export type Writer = (r: GateResult, opts: WriterOptions) => string;
@@ -29,36 +32,77 @@ const lineOf = (l: Location | undefined): number => (isSourceLocation(l) ? l.lin
 const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The one finding order used by every writer: severity, file (findings on the
- * image as a whole after those with a file), line, port. Protocol, rule and
- * message break the remaining ties so that output is byte-for-byte stable.
+ * How reports group findings, in this order: `risky` (a risky port or a
+ * debug agent, and every other finding on such a port, whatever its
+ * severity), then the rest by severity, then those an `accept:` entry
+ * suppressed.
  */
-export const compareFindings = (a: Finding, b: Finding): number => {
-  const fa = fileOf(a.location);
-  const fb = fileOf(b.location);
-  return (
-    RANK[a.severity] - RANK[b.severity] ||
-    (fa === undefined ? 1 : 0) - (fb === undefined ? 1 : 0) ||
-    cmp(fa ?? '', fb ?? '') ||
-    lineOf(a.location) - lineOf(b.location) ||
-    (a.port ?? -1) - (b.port ?? -1) ||
-    cmp(a.protocol ?? '', b.protocol ?? '') ||
-    cmp(a.rule, b.rule) ||
-    cmp(a.message, b.message)
-  );
+export type FindingGroup = 'risky' | Severity | 'suppressed';
+export const GROUPS: readonly FindingGroup[] = ['risky', ...SEVERITIES, 'suppressed'];
+
+/** The port keys a risk rule reports (risky-port, debug-agent-configured), unless suppressed. */
+const riskyKeys = (findings: readonly Finding[]): Set<string> =>
+  new Set(findings.flatMap(f => (RISK_RULES.has(f.rule) && !f.suppressed && findingPort(f) ? [findingPort(f)!] : [])));
+
+/** The group of each finding, for writers that head sections with it. */
+export const groupFinding = (findings: readonly Finding[]): ((f: Finding) => FindingGroup) => {
+  const risky = riskyKeys(findings);
+  return f => (f.suppressed ? 'suppressed' : RISK_RULES.has(f.rule) || risky.has(findingPort(f) ?? '') ? 'risky' : f.severity);
 };
 
-export const sortFindings = (findings: readonly Finding[]): Finding[] => [...findings].sort(compareFindings);
+/** Findings that count: those no `accept:` entry suppressed. */
+export const activeFindings = (findings: readonly Finding[]): Finding[] => findings.filter(f => !f.suppressed);
 
+/**
+ * The one finding order every writer and the annotations use: by importance.
+ * Risky ports first (the risk rule, then the port's other findings), then by
+ * severity; within those the rule's importance (catalogue securitySeverity,
+ * a crash boosted), then file (findings without one last), line, port.
+ * Protocol, rule and message break the remaining ties so that output is
+ * byte-for-byte stable whatever the input order.
+ */
+export const sortFindings = (findings: readonly Finding[]): Finding[] => {
+  const group = groupFinding(findings);
+  const rank = (f: Finding) => GROUPS.indexOf(group(f));
+  return [...findings].sort((a, b) => {
+    const fa = fileOf(a.location);
+    const fb = fileOf(b.location);
+    return (
+      rank(a) - rank(b) ||
+      RANK[a.severity] - RANK[b.severity] ||
+      Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) ||
+      importance(b.rule) - importance(a.rule) ||
+      (fa === undefined ? 1 : 0) - (fb === undefined ? 1 : 0) ||
+      cmp(fa ?? '', fb ?? '') ||
+      lineOf(a.location) - lineOf(b.location) ||
+      (a.port ?? -1) - (b.port ?? -1) ||
+      cmp(a.protocol ?? '', b.protocol ?? '') ||
+      cmp(a.rule, b.rule) ||
+      cmp(a.message, b.message)
+    );
+  });
+};
+
+/** Findings by severity; suppressed ones are not counted (see describeFindings). */
 export const countBySeverity = (findings: readonly Finding[]): Record<Severity, number> => {
   const counts: Record<Severity, number> = {error: 0, warning: 0, note: 0};
-  for (const f of findings) counts[f.severity]++;
+  for (const f of activeFindings(findings)) counts[f.severity]++;
   return counts;
 };
 
 /** `3 errors, 1 warning, 0 notes` */
 export const describeCounts = (c: Record<Severity, number>): string =>
   SEVERITIES.map(s => `${c[s]} ${s}${c[s] === 1 ? '' : 's'}`).join(', ');
+
+/** `3 errors, 1 warning, 0 notes, 2 suppressed`: what every summary line says about a result's findings. */
+export const describeFindings = (findings: readonly Finding[]): string => {
+  const suppressed = findings.length - activeFindings(findings).length;
+  return describeCounts(countBySeverity(findings)) + (suppressed ? `, ${suppressed} suppressed` : '');
+};
+
+/** `accepted at portgate.yml:21 until 2027-03-31: <reason>`, for a suppressed finding. */
+export const describeSuppression = (f: Finding, cwd?: string): string =>
+  f.suppressed ? `accepted at ${relPath(f.suppressed.location.file, cwd)}:${f.suppressed.location.line}${f.suppressed.until ? ` until ${f.suppressed.until}` : ''}: ${f.suppressed.reason}` : '';
 
 /** `8080/tcp` when the finding names a port, else undefined. */
 export const findingPort = (f: Finding): string | undefined =>
@@ -81,14 +125,26 @@ export const relPath = (file: string, cwd?: string): string => {
 export const describeFailOn = (failOn: GateResult['failOn']): string =>
   ({error: 'fails on errors', warning: 'fails on warnings and errors', note: 'fails on any finding', never: 'never fails'})[failOn];
 
-/** `Dockerfile:12`, or `(image)` for a finding about the image as a whole (every report names the image once, at the top). */
-export const describeLocation = (l: Location | undefined, cwd?: string): string =>
-  !l ? '' : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : '(image)';
+/**
+ * A finding without a file line is about the image as a whole, and the
+ * pipeline gives every finding a Dockerfile or spec line when one applies
+ * (findings/where.ts). So `(image)` means no file applies: said in words,
+ * the same way in every writer.
+ */
+export const imageWideLabel = (r: Pick<GateResult, 'dockerfile'>): string => (r.dockerfile ? '(image as a whole)' : '(image: no Dockerfile given)');
+
+/** The sentence SARIF, Code Quality and annotations append to such a finding, whose path is the image repository or none. */
+export const imageWideNote = (r: Pick<GateResult, 'dockerfile' | 'image'>): string =>
+  r.dockerfile ? ` (About image ${r.image} as a whole; no file line applies.)` : ` (About image ${r.image}; no Dockerfile was given, so no file line applies.)`;
+
+/** `Dockerfile:12`, or the image-wide label for a finding with no file line. */
+export const describeLocation = (l: Location | undefined, r: Pick<GateResult, 'dockerfile'>, cwd?: string): string =>
+  !l ? '' : isSourceLocation(l) ? `${relPath(l.file, cwd)}:${l.line}` : imageWideLabel(r);
 
 /**
- * Where formats that require a file (SARIF, Code Quality) anchor a finding: its
- * own line; else line 1 of the Dockerfile, else of the spec (the files a fix
- * goes into); else the image repository (`imageOnly`).
+ * Where formats that require a file (SARIF, Code Quality) anchor a finding:
+ * its own line; a finding with none (no Dockerfile was given) is placed on
+ * the image repository as a path (`imageOnly`), with imageWideNote.
  */
 export interface Anchor {
   path: string;
@@ -96,9 +152,7 @@ export interface Anchor {
   column?: number;
   endLine?: number;
   endColumn?: number;
-  /** true when the finding has no line of its own and was placed at line 1 / on the image. */
-  fallback: boolean;
-  /** true when not even a file is known and `path` is the image repository (see imageRepository). */
+  /** true when no file applies and `path` is the image repository (see imageRepository). */
   imageOnly: boolean;
 }
 
@@ -106,11 +160,9 @@ export const anchorOf = (f: Finding, r: GateResult, cwd?: string): Anchor => {
   const l = f.location;
   if (isSourceLocation(l)) {
     const {line, column, endLine, endColumn} = l;
-    return {path: relPath(l.file, cwd), line, column, endLine, endColumn, fallback: false, imageOnly: false};
+    return {path: relPath(l.file, cwd), line, column, endLine, endColumn, imageOnly: false};
   }
-  const file = r.dockerfile ?? r.spec;
-  if (file) return {path: relPath(file, cwd), line: 1, fallback: true, imageOnly: false};
-  return {path: imageRepository(r.image), line: 1, fallback: true, imageOnly: true};
+  return {path: imageRepository(r.image), line: 1, imageOnly: true};
 };
 
 /**
@@ -124,9 +176,8 @@ export const imageRepository = (image: string): string => {
   return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
 };
 
-/** Note appended to a message whose anchor is a fallback, so a reader knows line 1 is not the culprit. */
-export const fallbackNote = (a: Anchor, image: string): string =>
-  a.imageOnly ? ` (Reported on image ${image}; no file applies.)` : a.fallback ? ` (Reported on image ${image}; shown at line 1 of ${a.path}.)` : '';
+/** Note appended to a message whose anchor is the image, not a file line. */
+export const fallbackNote = (a: Anchor, r: GateResult): string => (a.imageOnly ? imageWideNote(r) : '');
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 

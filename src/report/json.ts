@@ -68,7 +68,8 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
     declared: sortByPort(r.declared, rank).map(d => ({
       port: d.port,
       protocol: d.protocol,
-      exposure: d.exposure,
+      // A port declared `served: false` has no exposure.
+      ...(d.served === false ? {served: false} : {exposure: d.exposure}),
       ...(d.name !== undefined && {name: d.name}),
       ...(d.reason !== undefined && {reason: d.reason}),
       location: source(d.location, cwd)
@@ -79,7 +80,16 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       ...(f.port !== undefined && {port: f.port}),
       ...(f.protocol !== undefined && {protocol: f.protocol}),
       message: f.message,
-      ...(f.location && {location: location(f.location, cwd)})
+      ...(f.location && {location: location(f.location, cwd)}),
+      ...(f.category !== undefined && {category: f.category}),
+      ...(f.related?.length && {related: f.related.map(p => ({port: p.port, protocol: p.protocol}))}),
+      ...(f.suppressed && {
+        suppressed: {
+          reason: f.suppressed.reason,
+          ...(f.suppressed.until !== undefined && {until: f.suppressed.until}),
+          location: source(f.suppressed.location, cwd)
+        }
+      })
     })),
     container: r.container
       ? {

@@ -1,6 +1,6 @@
 import type {Finding, GateResult} from '../model.js';
 import {isSourceLocation} from '../model.js';
-import {describeLocation, failsGate, relPath, sanitize, type WriterOptions} from './common.js';
+import {describeLocation, describeSuppression, failsGate, relPath, sanitize, type WriterOptions} from './common.js';
 import {otherFindings, portCells, portRows} from './table.js';
 
 /**
@@ -17,7 +17,9 @@ import {otherFindings, portCells, portRows} from './table.js';
  * (so the test report agrees with the exit code; `never` means nothing fails):
  * one <failure> whose message is the worst finding's first line and whose body
  * lists every failing finding. Findings below the threshold, and the row's
- * three views, go to <system-out> of the same case. No timestamps or host
+ * three views, go to <system-out> of the same case. A case whose findings
+ * an `accept:` entry suppressed, and nothing fails, is <skipped> with the
+ * entry's reason (the findings are in <system-out>). No timestamps or host
  * names: output is deterministic. GitLab deduplicates same classname+name, so
  * repeated rule names get " #2", " #3".
  */
@@ -33,8 +35,8 @@ const attr = (s: string): string =>
     .replaceAll('\t', '&#9;');
 const text = (s: string): string => sanitize(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-const describe = (f: Finding, cwd: string | undefined): string => {
-  const where = isSourceLocation(f.location) ? ` at ${describeLocation(f.location, cwd)}` : f.location ? ' (image)' : '';
+const describe = (f: Finding, r: GateResult, cwd: string | undefined): string => {
+  const where = !f.location ? '' : isSourceLocation(f.location) ? ` at ${describeLocation(f.location, r, cwd)}` : ` ${describeLocation(f.location, r, cwd)}`;
   return `[${f.severity}] ${f.rule}${where}\n${f.message}`;
 };
 
@@ -46,22 +48,29 @@ interface Case {
   out?: string;
 }
 
-const caseXml = (c: Case, r: GateResult, cwd: string | undefined): {xml: string; failed: boolean} => {
-  const failing = c.findings.filter(f => failsGate(f.severity, r.failOn));
-  const passing = c.findings.filter(f => !failsGate(f.severity, r.failOn));
+const caseXml = (c: Case, r: GateResult, cwd: string | undefined): {xml: string; failed: boolean; skipped: boolean} => {
+  const active = c.findings.filter(f => !f.suppressed);
+  const suppressed = c.findings.filter(f => f.suppressed);
+  const failing = active.filter(f => failsGate(f.severity, r.failOn));
+  const passing = active.filter(f => !failsGate(f.severity, r.failOn));
+  // Nothing fails and an `accept:` entry suppressed something: the case is skipped, saying why.
+  const skipped = !failing.length && suppressed.length > 0;
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"`;
-  const out = [c.out, ...passing.map(f => describe(f, cwd))].filter(Boolean).join('\n\n');
-  if (!failing.length && !out) return {xml: `${open}/>`, failed: false};
+  const out = [c.out, ...passing.map(f => describe(f, r, cwd)), ...suppressed.map(f => `${describe(f, r, cwd)}\n(suppressed: ${describeSuppression(f, cwd)})`)]
+    .filter(Boolean)
+    .join('\n\n');
+  if (!failing.length && !skipped && !out) return {xml: `${open}/>`, failed: false, skipped: false};
   const body = [
     ...(failing.length
       ? [
           `      <failure type="${attr(failing[0]!.rule)}" message="${attr(failing[0]!.message.split('\n', 1)[0]!)}">` +
-            `${text(failing.map(f => describe(f, cwd)).join('\n\n'))}</failure>`
+            `${text(failing.map(f => describe(f, r, cwd)).join('\n\n'))}</failure>`
         ]
       : []),
+    ...(skipped ? [`      <skipped message="${attr(`suppressed: ${suppressed[0]!.rule}, ${describeSuppression(suppressed[0]!, cwd)}`)}"/>`] : []),
     ...(out ? [`      <system-out>${text(out)}</system-out>`] : [])
   ];
-  return {xml: [`${open}>`, ...body, '    </testcase>'].join('\n'), failed: failing.length > 0};
+  return {xml: [`${open}>`, ...body, '    </testcase>'].join('\n'), failed: failing.length > 0, skipped};
 };
 
 const cases = (r: GateResult): Case[] => {
@@ -86,7 +95,8 @@ const cases = (r: GateResult): Case[] => {
 export const toJunit = (r: GateResult, opts: WriterOptions): string => {
   const rendered = cases(r).map(c => caseXml(c, r, opts.cwd));
   const failures = rendered.filter(c => c.failed).length;
-  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="0" time="${(r.timing.totalMs / 1000).toFixed(3)}"`;
+  const skipped = rendered.filter(c => c.skipped).length;
+  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1000).toFixed(3)}"`;
   const props: [string, string | undefined][] = [
     ['verdict', r.verdict],
     ['failOn', r.failOn],

@@ -1,8 +1,8 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {isSourceLocation} from '../model.js';
-import {countBySeverity, describeCounts, describeFailOn, describeLocation, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
+import {describeFailOn, describeFindings, describeLocation, describeSuppression, findingPort, relPath, sanitize, sortFindings, type WriterOptions} from './common.js';
 import {neutralizeCommands} from './sanitize.js';
-import {NONE, NOT_RUN, portCells, portRows, worst, type PortRow} from './table.js';
+import {NONE, NOT_RUN, portCells, portRows, verdictParts, worst, type PortRow} from './table.js';
 
 /**
  * One Markdown body for the GitHub job summary, a sticky PR comment and a
@@ -18,6 +18,8 @@ const LOG_LIMIT = 8_000;
 const PORTS_LIMIT = 20_000;
 
 const ICON: Record<Severity, string> = {error: '❌', warning: '⚠️', note: 'ℹ️'};
+/** A finding an `accept:` entry suppressed: shown, not counted. */
+const SUPPRESSED = '🔕';
 
 /**
  * Table-cell text from the image or the spec: escape what would break the table
@@ -55,9 +57,11 @@ const fit = (rows: string[], budget: number, more: (n: number) => string): strin
   return kept;
 };
 
-const verdictCell = (row: PortRow, text: string): string => {
+const verdictCell = (row: PortRow): string => {
+  const parts = verdictParts(row);
+  if (!parts.length) return '✅ ok';
   const w = worst(row);
-  return w ? `${ICON[w.severity]} ${code(w.rule)}${text.slice(w.rule.length)}` : '✅ ok';
+  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map(p => code(p.rule) + cell(p.note)).join(', ')}`;
 };
 
 const portTable = (r: GateResult): string[] => {
@@ -66,7 +70,7 @@ const portTable = (r: GateResult): string[] => {
   const lines = rows.map(row => {
     const c = portCells(row, r.container !== undefined);
     const listening = c.listening === NONE || c.listening === NOT_RUN ? c.listening : code(c.listening);
-    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell(row, c.verdict)} |`;
+    return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell(row)} |`;
   });
   const more = (n: number) => `_… and ${n} more port${n === 1 ? '' : 's'} not shown; see the JSON report._`;
   return ['| Port | EXPOSE | Listening | Spec | Verdict |', '| --- | --- | --- | --- | --- |', ...fit(lines, PORTS_LIMIT, more)];
@@ -78,13 +82,15 @@ const firstLine = (s: string): string => {
   return rest.some(l => l.trim()) ? `${first!.trim()} …` : first!.trim();
 };
 
-const findingRow = (f: Finding, cwd: string | undefined): string => {
-  const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, cwd)) : '(image)';
+const findingRow = (f: Finding, r: GateResult, cwd: string | undefined): string => {
+  const where = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, r, cwd)) : describeLocation(f.location, r, cwd);
   const port = findingPort(f);
   // The rule id heads the message's cell, the widest column: in a column of its own, a table wider
   // than the comment squeezed it to its longest hyphen-separated part and the id wrapped. A no-break
   // space keeps the severity icon with its word.
-  return `| ${ICON[f.severity]}\u00a0${f.severity} | ${code(f.rule)}<br>${cell(firstLine(f.message))} | ${port ? code(port) : NONE} | ${where} |`;
+  const severity = f.suppressed ? `${SUPPRESSED}\u00a0suppressed (${f.severity})` : `${ICON[f.severity]}\u00a0${f.severity}`;
+  const message = f.suppressed ? `${cell(firstLine(f.message))}<br>_${cell(describeSuppression(f, cwd))}_` : cell(firstLine(f.message));
+  return `| ${severity} | ${code(f.rule)}<br>${message} | ${port ? code(port) : NONE} | ${where} |`;
 };
 
 const logsBlock = (r: GateResult): string[] => {
@@ -99,12 +105,11 @@ const logsBlock = (r: GateResult): string[] => {
 };
 
 export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
-  const counts = countBySeverity(r.findings);
   const pass = r.verdict === 'pass';
   const head = [
     `## ${pass ? '✅' : '❌'} portgate ${pass ? 'passed' : 'failed'}: ${code(r.image)}`,
     '',
-    `${r.findings.length ? describeCounts(counts) : 'No findings'}; the gate ${describeFailOn(r.failOn)}.`,
+    `${r.findings.length ? describeFindings(r.findings) : 'No findings'}; the gate ${describeFailOn(r.failOn)}.`,
     '',
     [
       `Dockerfile ${r.dockerfile ? code(relPath(r.dockerfile, opts.cwd)) : NONE}`,
@@ -122,6 +127,6 @@ export const toMarkdown = (r: GateResult, opts: WriterOptions): string => {
     : [];
   const budget = LIMIT - bytes([...head, ...findings, ...logs].join('\n')) - 200;
   const more = (n: number) => `_… and ${n} more finding${n === 1 ? '' : 's'} not shown; see the SARIF or JSON report._`;
-  const rows = fit(sorted.map(f => findingRow(f, opts.cwd)), budget, more);
+  const rows = fit(sorted.map(f => findingRow(f, r, opts.cwd)), budget, more);
   return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join('\n')}\n`);
 };

@@ -1,8 +1,8 @@
 import {pathToFileURL} from 'node:url';
 import pkg from '../../package.json' with {type: 'json'};
-import type {Finding, GateResult, Severity} from '../model.js';
-import {RULES, ruleMeta, type RuleMeta} from '../findings/rules.js';
-import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFindings, type Anchor, type WriterOptions} from './common.js';
+import type {Finding, GateResult, Severity, Suppression} from '../model.js';
+import {DOCS_URL, RULES, helpUri, ruleMeta, type RuleMeta} from '../findings/rules.js';
+import {anchorOf, fallbackNote, findingPort, fingerprints, relPath, sanitize, sortFindings, type Anchor, type WriterOptions} from './common.js';
 
 /**
  * SARIF 2.1.0 for `github/codeql-action/upload-sarif`.
@@ -10,23 +10,29 @@ import {anchorOf, fallbackNote, findingPort, fingerprints, sanitize, sortFinding
  * GitHub's subset: https://docs.github.com/en/code-security/reference/code-scanning/sarif-files/sarif-support
  *
  * - `rules` lists only the rules this run reports, in catalogue order; `ruleIndex` points into it.
- * - Every rule is a security rule: `security-severity` (a string, "0.1"–"10.0") sets the
- *   alert's severity; `problem.severity` is kept for tools that ignore security severity.
+ *   Each has a `helpUri` (its README section on the npm page, next to `informationUri`), a
+ *   `help` that says how to fix it, and its catalogue tags (security, correctness,
+ *   configuration). Only `security` rules carry `security-severity` (a string, "0.1"–"10.0"),
+ *   which GitHub reads only for them; `problem.severity` is kept for every rule.
  * - GitHub rejects a result without a location ("expected at least one location",
  *   github/codeql-action#1738) and a `uri` that is not a URI reference (ossf/scorecard-action#1149),
- *   so every result gets one: its own line, else line 1 of the Dockerfile or spec with a
- *   note in the message, else the image repository as a relative path (see uriOf).
+ *   so every result gets one: its own line (findings/where.ts gives image-wide findings the
+ *   FROM, ENTRYPOINT/CMD or `ports:` line), else, with no Dockerfile given, the image
+ *   repository as a relative path with a note in the message (see uriOf).
  * - Fingerprint = sha256(rule, uri, port/protocol), never the line, so identity survives
  *   edits. It is set as `primaryLocationLineHash` too: GitHub only reads that one, and
  *   upload-sarif would otherwise derive it from the text of the located line
  *   (codeql-action src/fingerprints.ts), merging two image-wide findings of one rule
  *   shown at the same line 1 into one alert.
+ * - A finding an `accept:` entry suppressed keeps its result, with a suppression of
+ *   kind `external` (the entry is in portgate.yml), status `accepted`, the entry's
+ *   reason as justification and its place as location; GitHub closes such alerts.
  * - Relative URIs must be relative to the repository root: pass that as `cwd`.
  *   Categories: several images in one workflow need upload-sarif's `category` input.
  */
 
 // The npm package page: the one public home the package name guarantees (the schema's $id uses unpkg likewise).
-export const INFORMATION_URI = 'https://www.npmjs.com/package/portgate';
+export const INFORMATION_URI = DOCS_URL;
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 const PROBLEM_SEVERITY: Record<Severity, 'error' | 'warning' | 'recommendation'> = {
@@ -40,21 +46,26 @@ const unknownRule = (id: string, severity: Severity): RuleMeta => ({
   id,
   severity,
   title: id,
-  help: `portgate rule ${id}.`,
-  securitySeverity: 5.0
+  description: `portgate rule ${id}, which this version of the report writer does not know.`,
+  fix: 'Read the finding\'s message; upgrade portgate for this rule\'s documentation.',
+  securitySeverity: 5.0,
+  tags: [],
+  grade: 'major',
+  docs: 'rules'
 });
 
 const ruleDescriptor = (m: RuleMeta) => ({
   id: m.id,
   name: m.id.replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase()),
   shortDescription: {text: m.title},
-  fullDescription: {text: m.help},
+  fullDescription: {text: m.description},
   defaultConfiguration: {level: m.severity},
-  help: {text: m.help, markdown: `**${m.title}**\n\n${m.help}`},
+  helpUri: helpUri(m),
+  help: {text: `${m.description} How to fix: ${m.fix}`, markdown: `**${m.title}**\n\n${m.description}\n\n**How to fix:** ${m.fix}`},
   properties: {
-    tags: ['security', 'network'],
+    tags: [...m.tags],
     precision: 'high',
-    'security-severity': m.securitySeverity.toFixed(1),
+    ...(m.tags.includes('security') && {'security-severity': m.securitySeverity.toFixed(1)}),
     'problem.severity': PROBLEM_SEVERITY[m.severity]
   }
 });
@@ -75,13 +86,22 @@ const region = (a: Anchor) => ({
   ...(a.endColumn !== undefined && {endColumn: a.endColumn})
 });
 
-const result = (f: Finding, ruleIndex: number, a: Anchor, fingerprint: string, image: string) => ({
+const result = (f: Finding, ruleIndex: number, a: Anchor, fingerprint: string, r: GateResult, cwd: string | undefined) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
-  message: {text: sanitize(f.message) + fallbackNote(a, image)},
+  message: {text: sanitize(f.message) + fallbackNote(a, r)},
   locations: [{physicalLocation: {artifactLocation: {uri: uriOf(a.path)}, region: region(a)}}],
-  partialFingerprints: {'portgateFingerprint/v1': fingerprint, primaryLocationLineHash: fingerprint}
+  partialFingerprints: {'portgateFingerprint/v1': fingerprint, primaryLocationLineHash: fingerprint},
+  ...(f.suppressed && {suppressions: [suppression(f.suppressed, cwd)]})
+});
+
+/** An `accept:` entry as a SARIF suppression: external (it lives in portgate.yml, not in the file the result points at), accepted, with its reason. */
+const suppression = (s: Suppression, cwd: string | undefined) => ({
+  kind: 'external',
+  status: 'accepted',
+  justification: `${s.reason}${s.until ? ` (accepted until ${s.until})` : ''}`,
+  location: {physicalLocation: {artifactLocation: {uri: uriOf(relPath(s.location.file, cwd))}, region: {startLine: s.location.line, ...(s.location.column !== undefined && {startColumn: s.location.column})}}}
 });
 
 export const toSarifLog = (r: GateResult, cwd?: string) => {
@@ -107,7 +127,7 @@ export const toSarifLog = (r: GateResult, cwd?: string) => {
             rules: metas.map(ruleDescriptor)
           }
         },
-        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i]!, prints[i]!, r.image)),
+        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i]!, prints[i]!, r, cwd)),
         columnKind: 'utf16CodeUnits'
       }
     ]

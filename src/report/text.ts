@@ -1,23 +1,28 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {
-  SEVERITIES,
-  countBySeverity,
-  describeCounts,
+  GROUPS,
   describeFailOn,
+  describeFindings,
   describeLocation,
+  describeSuppression,
   findingPort,
+  groupFinding,
   relPath,
   sanitize,
   sortFindings,
+  type FindingGroup,
   type WriterOptions
 } from './common.js';
 import {COLUMNS, NONE, portCells, portRows, worst, type PortCells} from './table.js';
 import {neutralizeCommands} from './sanitize.js';
+import {displayWidth, fitColumns, padTo, wrapLine, wrapRanges} from './wrap.js';
 
 /**
  * The terminal report: context line, aligned port table, findings grouped by
- * severity, and a last line a CI log reader can grep for. Colour only when the
- * caller asks (the CLI decides from the TTY, NO_COLOR and --color).
+ * importance, and a last line a CI log reader can grep for. Colour only when
+ * the caller asks (the CLI decides from the TTY, NO_COLOR and --color); long
+ * lines wrap only when it gives a terminal width (`columns`: stdout is a TTY),
+ * so files and pipes get whole rows.
  */
 
 type Style = 'red' | 'yellow' | 'cyan' | 'green' | 'dim' | 'bold';
@@ -27,101 +32,174 @@ type Paint = (s: string, ...styles: Style[]) => string;
 const painter = (color: boolean): Paint => (s, ...styles) =>
   color && styles.length && s ? `\u001b[${styles.map(st => SGR[st]).join(';')}m${s}\u001b[0m` : s;
 
+/**
+ * A line before layout: styled segments, and the prefix a continuation line
+ * gets when the terminal is too narrow for it (the indent of a message, the
+ * `  | ` of a log line).
+ */
+type Seg = readonly [text: string, ...styles: Style[]];
+interface Line {
+  segs: Seg[];
+  next: string;
+}
+const line = (next: string, ...segs: (Seg | string | false | undefined)[]): Line => ({
+  next,
+  segs: segs.filter((x): x is Seg | string => !!x).map(x => (typeof x === 'string' ? [x] : x))
+});
+
+/** Paints the part [from, to) of a line's plain text, segment by segment. */
+const paintRange = (segs: Seg[], from: number, to: number, paint: Paint): string => {
+  let out = '';
+  let at = 0;
+  for (const [text, ...styles] of segs) {
+    const a = Math.max(from, at);
+    const b = Math.min(to, at + text.length);
+    if (b > a) out += paint(text.slice(a - at, b - at), ...styles);
+    at += text.length;
+  }
+  return out;
+};
+
+/** A line as printed: whole, or wrapped to `columns` with its continuation prefix. */
+const render = (l: Line, paint: Paint, columns: number | undefined): string[] => {
+  const plain = l.segs.map(s => s[0]).join('');
+  if (columns === undefined || displayWidth(plain) <= columns) return [paintRange(l.segs, 0, plain.length, paint)];
+  return wrapRanges(plain, columns, columns - displayWidth(l.next)).map(([a, b], i) => {
+    const trimmed = a + plain.slice(a, b).trimEnd().length;
+    return (i === 0 ? '' : l.next) + paintRange(l.segs, a, trimmed, paint);
+  });
+};
+
 const SEVERITY_STYLE: Record<Severity, Style> = {error: 'red', warning: 'yellow', note: 'cyan'};
-const HEADINGS: Record<Severity, string> = {error: 'Errors', warning: 'Warnings', note: 'Notes'};
+const HEADINGS: Record<FindingGroup, string> = {
+  risky: 'Risky ports',
+  error: 'Errors',
+  warning: 'Warnings',
+  note: 'Notes',
+  suppressed: 'Suppressed by accept: in portgate.yml, not counted'
+};
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-const contextLine = (r: GateResult, cwd: string | undefined): string => {
+const contextLine = (r: GateResult, cwd: string | undefined): Line => {
   const parts = [
     `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
     `spec: ${r.spec ? relPath(r.spec, cwd) : 'none (EXPOSE vs runtime)'}`,
     r.container ? `probe: ${r.container.reader}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
     `took ${seconds(r.timing.totalMs)}`
   ];
-  return parts.join('   ');
+  return line('', [parts.join('   '), 'dim']);
 };
 
-const table = (r: GateResult, paint: Paint): string[] => {
+/** The smallest a column may shrink to in a narrow terminal (its heading; 8 for the port), cutting words only below their length. */
+const MIN_WIDTH: Record<keyof PortCells, number> = {port: 8, expose: 6, listening: 9, spec: 4, verdict: 7};
+const GAP = 2;
+
+/**
+ * The port table. In a terminal of `columns` columns the widest columns give
+ * way first and their cells wrap inside the column, so a row takes several
+ * lines rather than running past the edge; elsewhere rows are whole.
+ */
+const table = (r: GateResult, paint: Paint, columns: number | undefined): string[] => {
   const rows = portRows(r);
-  if (rows.length === 0) return ['No ports in any view: nothing EXPOSEd, declared or listening.'];
+  if (rows.length === 0) return render(line('', 'No ports in any view: nothing EXPOSEd, declared or listening.'), paint, columns);
   const keys = Object.keys(COLUMNS) as (keyof PortCells)[];
   const cells = rows.map(row => portCells(row, r.container !== undefined));
   // A reduce, not Math.max(...): a range EXPOSE can make 131,070 rows, past the argument limit.
-  const width = (k: keyof PortCells) => cells.reduce((w, c) => Math.max(w, c[k].length), COLUMNS[k].length);
-  const widths = keys.map(width);
-  const line = (c: Record<keyof PortCells, string>, style: (k: keyof PortCells, v: string) => string) =>
-    keys
-      .map((k, i) => (i === keys.length - 1 ? style(k, c[k]) : style(k, c[k].padEnd(widths[i]!))))
-      .join('  ')
-      .trimEnd();
-  const header = line(COLUMNS, (_, v) => paint(v, 'bold'));
-  const body = cells.map((c, i) => {
-    const w = worst(rows[i]!);
-    return line(c, (k, v) =>
-      k === 'verdict' ? paint(v, w ? SEVERITY_STYLE[w.severity] : 'green') : v.trimEnd() === NONE ? paint(v, 'dim') : v
+  const natural = keys.map(k => cells.reduce((w, c) => Math.max(w, displayWidth(c[k])), displayWidth(COLUMNS[k])));
+  const longestWord = (k: keyof PortCells) => cells.reduce((w, c) => Math.max(w, ...c[k].split(/\s+/).map(displayWidth)), displayWidth(COLUMNS[k]));
+  const widths = columns === undefined ? natural : fitColumns(natural, keys.map(longestWord), keys.map(k => MIN_WIDTH[k]), columns - GAP * (keys.length - 1));
+  const layout = (c: Record<keyof PortCells, string>, style: (k: keyof PortCells, v: string) => Style[]): string[] => {
+    const pieces = keys.map((k, i) => (widths[i]! < natural[i]! ? wrapLine(c[k], widths[i]!) : [c[k]]));
+    const height = pieces.reduce((h, p) => Math.max(h, p.length), 1);
+    return Array.from({length: height}, (_, n) =>
+      keys
+        .map((k, i) => {
+          const text = pieces[i]![n] ?? '';
+          return paint(i === keys.length - 1 ? text : padTo(text, widths[i]!), ...style(k, text));
+        })
+        .join(' '.repeat(GAP))
+        .trimEnd()
     );
+  };
+  const header = layout(COLUMNS, () => ['bold']);
+  const body = cells.flatMap((c, i) => {
+    const w = worst(rows[i]!);
+    return layout(c, (k, v) => (k === 'verdict' ? [w ? SEVERITY_STYLE[w.severity] : c.verdict === 'ok' ? 'green' : 'dim'] : v.trimEnd() === NONE ? ['dim'] : []));
   });
-  return [header, ...body];
+  return [...header, ...body];
 };
 
-const indent = (text: string, prefix: string): string[] => sanitize(text).split('\n').map(l => (l ? prefix + l : ''));
+/** Image-controlled or multi-line text, one Line per line, at an indent. */
+const indent = (text: string, prefix: string, next = prefix): Line[] => sanitize(text).split('\n').map(l => (l ? line(next, prefix + l) : line('')));
 
-const findingLines = (f: Finding, cwd: string | undefined, paint: Paint): string[] => {
-  const head = [describeLocation(f.location, cwd), paint(f.rule, SEVERITY_STYLE[f.severity]), findingPort(f)];
-  return [`  ${head.filter(Boolean).join('  ')}`, ...indent(f.message, '      ')];
+const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, withSeverity: boolean): Line[] => {
+  const style = SEVERITY_STYLE[f.severity];
+  const parts: (Seg | undefined)[] = [withSeverity ? [f.severity, style] : undefined, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)!] : undefined];
+  const shown = parts.filter((p): p is Seg => !!p && p[0] !== '');
+  const head = line('    ', '  ', ...shown.flatMap((p, i) => (i === 0 ? [p] : [['  '] as Seg, p])));
+  const accepted = f.suppressed ? [line('      ', '      ', [sanitize(describeSuppression(f, cwd)), 'dim'])] : [];
+  return [head, ...indent(f.message, '      '), ...accepted];
 };
 
-const findingsSection = (r: GateResult, cwd: string | undefined, paint: Paint): string[] => {
+/**
+ * The findings in report order, under one heading per group: risky ports
+ * first (whatever their severity, which each line then shows), then errors,
+ * warnings, notes, and last the suppressed ones, each with the entry that
+ * accepted it.
+ */
+const findingsSection = (r: GateResult, cwd: string | undefined): Line[] => {
   const sorted = sortFindings(r.findings);
-  return SEVERITIES.flatMap(s => {
-    const group = sorted.filter(f => f.severity === s);
-    if (group.length === 0) return [];
-    return ['', paint(`${HEADINGS[s]} (${group.length})`, 'bold', SEVERITY_STYLE[s]), ...group.flatMap(f => findingLines(f, cwd, paint))];
+  const group = groupFinding(r.findings);
+  return GROUPS.flatMap(g => {
+    const members = sorted.filter(f => group(f) === g);
+    if (members.length === 0) return [];
+    const style: Style = g === 'risky' ? SEVERITY_STYLE[members[0]!.severity] : g === 'suppressed' ? 'dim' : SEVERITY_STYLE[g];
+    const withSeverity = g === 'risky' || g === 'suppressed';
+    return [line(''), line('', [`${HEADINGS[g]} (${members.length})`, 'bold', style]), ...members.flatMap(f => findingLines(f, r, cwd, withSeverity))];
   });
 };
 
 /** The sandbox settings that are not portgate's defaults, with where each came from; and what it did not copy. */
-const sandboxSection = (r: GateResult, paint: Paint): string[] => {
+const sandboxSection = (r: GateResult): Line[] => {
   const sb = r.container?.sandbox;
   const set = sb?.settings.filter(s => !s.isDefault) ?? [];
   if (!sb || (!set.length && !sb.notes.length)) return [];
   const w = set.reduce((m, s) => Math.max(m, s.setting.length), 0);
   return [
-    '',
-    paint('Sandbox (settings that are not portgate\'s defaults)', 'bold'),
-    ...set.map(s => `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  ${paint(`from ${sanitize(s.from)}`, 'dim')}`),
-    ...sb.notes.map(n => `  ${paint('note:', 'dim')} ${sanitize(n)}`)
+    line(''),
+    line('', ["Sandbox (settings that are not portgate's defaults)", 'bold']),
+    ...set.map(s => line('    ', `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, 'dim'])),
+    ...sb.notes.map(n => line('    ', '  ', ['note:', 'dim'], ` ${sanitize(n)}`))
   ];
 };
 
 /** The log tail, unless a finding (container-exited) already quotes it. */
-const logsSection = (r: GateResult, paint: Paint): string[] => {
+const logsSection = (r: GateResult): Line[] => {
   const logs = r.container?.logs?.trim();
   if (!logs || r.findings.some(f => f.message.includes(logs))) return [];
   const what = r.container?.exited ? `exited with code ${r.container.exitCode ?? 'unknown'}` : 'log tail';
-  return ['', paint(`Container logs (${what})`, 'bold'), ...indent(logs, '  | ')];
+  return [line(''), line('', [`Container logs (${what})`, 'bold']), ...indent(logs, '  | ')];
 };
 
-const verdictLine = (r: GateResult, paint: Paint): string => {
-  const counts = countBySeverity(r.findings);
-  const summary = r.findings.length ? describeCounts(counts) : 'no findings';
-  const word = r.verdict === 'pass' ? paint('PASS', 'bold', 'green') : paint('FAIL', 'bold', 'red');
-  return `${word} ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`;
+const verdictLine = (r: GateResult): Line => {
+  const summary = r.findings.length ? describeFindings(r.findings) : 'no findings';
+  const word: Seg = r.verdict === 'pass' ? ['PASS', 'bold', 'green'] : ['FAIL', 'bold', 'red'];
+  return line('', word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
+
+/** The narrowest terminal the layout adapts to; narrower ones wrap as if this wide. */
+export const MIN_COLUMNS = 48;
 
 export const toText = (r: GateResult, opts: WriterOptions): string => {
   const paint = painter(opts.color ?? false);
-  const lines = [
-    `${paint('portgate', 'bold')} ${r.image}`,
-    paint(contextLine(r, opts.cwd), 'dim'),
-    '',
-    ...table(r, paint),
-    ...findingsSection(r, opts.cwd, paint),
-    ...sandboxSection(r, paint),
-    ...logsSection(r, paint),
-    '',
-    verdictLine(r, paint)
+  const columns = opts.columns === undefined ? undefined : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
+  const lines: Line[] = [
+    line('', ['portgate', 'bold'], ` ${r.image}`),
+    contextLine(r, opts.cwd),
+    line('')
   ];
-  return neutralizeCommands(`${lines.join('\n')}\n`);
+  const after: Line[] = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line(''), verdictLine(r)];
+  const out = [...lines.flatMap(l => render(l, paint, columns)), ...table(r, paint, columns), ...after.flatMap(l => render(l, paint, columns))];
+  return neutralizeCommands(`${out.join('\n')}\n`);
 };

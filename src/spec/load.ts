@@ -1,5 +1,5 @@
 import {visit, type Document} from 'yaml';
-import type {DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import type {Acceptance, DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {capabilityIssue, parseMemory} from '../sandbox/values.js';
 import {portKey} from '../model.js';
@@ -18,6 +18,15 @@ interface RawPort {
   name?: string;
   exposure?: Exposure;
   reason?: string;
+  served?: boolean;
+}
+interface RawAccept {
+  rule: string;
+  port?: number | string;
+  protocol?: Protocol;
+  file?: string;
+  reason: string;
+  until?: string;
 }
 interface RawRun {
   command?: string[];
@@ -50,6 +59,7 @@ interface RawSpec {
   run?: RawRun;
   policy?: RawPolicy;
   rules?: Record<string, SeveritySetting>;
+  accept?: RawAccept[];
 }
 
 /** More problems than this and the rest are counted, not listed. */
@@ -125,7 +135,7 @@ export const loadSpec = (text: string, file: string): Spec => {
   return built.spec;
 };
 
-/** What the schema cannot check: ranges, suffix conflicts, duplicates, duration values. */
+/** What the schema cannot check: ranges, suffix conflicts, duplicates, duration values, calendar dates. */
 const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: Issue[]} => {
   const issues: Issue[] = [];
   const ports: DeclaredPort[] = [];
@@ -160,12 +170,14 @@ const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: I
         exposure: p.exposure ?? 'public',
         ...(p.name !== undefined && {name: p.name}),
         ...(p.reason !== undefined && {reason: p.reason}),
+        ...(p.served === false && {served: false as const}),
         location: {...location}
       });
     }
   }
   const run = buildRun(raw.run ?? {}, positions, issues);
   const dynamic = buildDynamic(raw.dynamic ?? [], positions, issues);
+  const accept = buildAccept(raw.accept ?? [], positions, issues);
   const locations: Spec['locations'] = {};
   if (raw.ports !== undefined) locations.ports = positions.locate(['ports'], 'key').location;
   if (raw.run !== undefined) locations.run = positions.locate(['run'], 'key').location;
@@ -174,7 +186,7 @@ const build = (raw: RawSpec, positions: SourcePositions): {spec: Spec; issues: I
   const present = runKeys.filter(k => raw.run?.[k] !== undefined);
   if (present.length) locations.runKeys = Object.fromEntries(present.map(k => [k === 'memory' ? 'memoryBytes' : k, positions.locate(['run', k], 'key').location]));
   const policy = raw.policy && buildPolicy(raw.policy, positions, issues);
-  return {spec: {file: positions.file, version: 1, ports, dynamic, run, ...(policy && {policy}), rules: {...raw.rules}, locations}, issues};
+  return {spec: {file: positions.file, version: 1, ports, dynamic, run, ...(policy && {policy}), rules: {...raw.rules}, accept, locations}, issues};
 };
 
 const buildRun = (raw: RawRun, positions: SourcePositions, issues: Issue[]): RunConfig => {
@@ -241,6 +253,52 @@ const buildDynamic = (raw: RawDynamic[], positions: SourcePositions, issues: Iss
         max: d.max ?? 1,
         reason: d.reason,
         location: positions.locate(['dynamic', index], 'value').location
+      }
+    ];
+  });
+
+/** A calendar date `YYYY-MM-DD` that exists (no 2027-02-30). */
+export const isDate = (s: string): boolean => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+};
+
+/** `accept:` entries; the schema has checked shapes and rule ids, this checks ports, protocols and dates. */
+const buildAccept = (raw: RawAccept[], positions: SourcePositions, issues: Issue[]): Acceptance[] =>
+  raw.flatMap((a, index): Acceptance[] => {
+    const label = pathLabel(['accept', index]);
+    let ports: [number, number] | undefined;
+    let protocol: Protocol | undefined;
+    if (a.port !== undefined) {
+      const r = parsePortValue(a.port);
+      if (typeof r === 'string') {
+        issues.push({path: ['accept', index, 'port'], message: `${label}.port: ${r}`});
+        return [];
+      }
+      if (r.suffix && a.protocol && r.suffix !== a.protocol) {
+        issues.push({path: ['accept', index, 'protocol'], message: `protocol ${a.protocol} conflicts with the /${r.suffix} suffix of port "${r.text}": keep only one of them.`});
+        return [];
+      }
+      ports = [r.from, r.to];
+      protocol = r.suffix ?? a.protocol ?? 'tcp';
+    } else if (a.protocol !== undefined) {
+      issues.push({path: ['accept', index, 'protocol'], at: 'key', message: `${label} has \`protocol\` but no \`port\`: add the port the findings name, or remove \`protocol\`.`});
+      return [];
+    }
+    if (a.until !== undefined && !isDate(a.until)) {
+      issues.push({path: ['accept', index, 'until'], message: `${label}.until "${a.until}" is not a date: write the last day the entry applies as YYYY-MM-DD, e.g. 2027-03-31.`});
+      return [];
+    }
+    return [
+      {
+        rule: a.rule,
+        ...(ports && {ports, protocol}),
+        ...(a.file !== undefined && {file: a.file}),
+        reason: a.reason,
+        ...(a.until !== undefined && {until: a.until, untilLocation: positions.locate(['accept', index, 'until']).location}),
+        location: positions.locate(['accept', index]).location
       }
     ];
   });

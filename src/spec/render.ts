@@ -62,6 +62,7 @@ export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header
     '# exposure: public   = EXPOSEd and listening on a non-loopback address',
     '#           internal = listening on a non-loopback address, EXPOSE optional',
     '#           loopback = listening on 127.0.0.1 or ::1 only, not EXPOSEd',
+    '# served: false        = EXPOSEd (by the base image) but not served: must not listen',
     '# A port the risky-port catalog flags needs `reason:` saying why it is acceptable.',
     'version: 1'
   );
@@ -74,7 +75,7 @@ export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header
       lines.push(`  - port: ${p.port}`);
       if (p.protocol !== 'tcp') lines.push(`    protocol: ${p.protocol}`);
       if (p.name !== undefined) lines.push(`    name: ${scalar(p.name)}`);
-      lines.push(`    exposure: ${p.exposure}`);
+      lines.push(p.served === false ? '    served: false' : `    exposure: ${p.exposure}`);
     }
   }
   lines.push(...renderDynamic(opts.dynamic ?? []));

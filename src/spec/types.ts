@@ -1,4 +1,4 @@
-import type {DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
+import type {Acceptance, DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
 import type {RunSettings, SandboxProfile} from '../sandbox/types.js';
 import type {SpecPolicy} from './policy.js';
 
@@ -31,6 +31,8 @@ export interface Spec {
   policy?: SpecPolicy;
   /** Severity overrides by rule id (ids checked against the rule catalogue). */
   rules: Record<string, SeveritySetting>;
+  /** Per-finding suppressions with a reason and an optional expiry. */
+  accept: Acceptance[];
   /** The `ports:`, `run:` and `rules:` keys, for findings about those sections. */
   locations: {ports?: SourceLocation; run?: SourceLocation; rules?: SourceLocation; runKeys?: RunLocations};
 }
@@ -40,6 +42,8 @@ export interface BaselinePort {
   port: number;
   protocol: Protocol;
   exposure: Exposure;
+  /** false: EXPOSEd but not served (written as `served: false`, without exposure). */
+  served?: false;
   name?: string;
   /** Written above the entry as `# ...`; may hold several lines. */
   comment?: string;

@@ -38,6 +38,14 @@ const fieldMessage = (path: Path, data: unknown): string | undefined => {
     const r = parsePortValue(data);
     return typeof r === 'string' ? r : undefined;
   }
+  if (same(path, ['accept', null, 'port'])) {
+    const r = parsePortValue(data);
+    return typeof r === 'string' ? `${pathLabel(path)}: ${r}` : undefined;
+  }
+  if (same(path, ['accept', null, 'until'])) {
+    // YAML 1.2 reads 2027-03-31 as a string; a number or anything else is not a date.
+    return `${pathLabel(path)} must be a date written YYYY-MM-DD, e.g. 2027-03-31, but it is ${describeValue(data)}.`;
+  }
   if (same(path, ['run', 'memory']) && (typeof data === 'string' || typeof data === 'number')) {
     const r = parseMemory(data);
     return typeof r === 'string' ? `run.memory ${r}` : undefined;
@@ -72,6 +80,8 @@ const missing = (path: Path, key: string): string => {
   if (path.length === 0 && key === 'version') return 'missing `version`: add `version: 1` as the first line.';
   if (path.length === 0 && key === 'ports') return 'missing `ports`: list the ports the image may listen on, or write `ports: []` if it must not listen at all.';
   if (key === 'port') return `${pathLabel(path)} has no \`port\`: add e.g. \`port: 8080\`.`;
+  if (path[0] === 'accept' && key === 'reason') return `${pathLabel(path)} has no \`reason\`: say why the finding is acceptable (every suppression needs one).`;
+  if (path[0] === 'accept' && key === 'rule') return `${pathLabel(path)} has no \`rule\`: name the rule id of the findings to suppress, e.g. \`rule: exposed-not-declared\`.`;
   return `${pathLabel(path)} is missing \`${key}\`.`;
 };
 
@@ -127,7 +137,20 @@ const message = (e: ErrorObject, path: Path): Found => {
       return {path, message: `${label} must be ${orList(allowed)}, but it is ${describeValue(e.data)}.${hint}`};
     }
     case 'minLength':
-      return {path, message: fieldOf(path) === 'reason' ? `${label} is empty: say why this port is acceptable, or remove \`reason\`.` : `${label} must not be empty.`};
+      return {
+        path,
+        message:
+          fieldOf(path) !== 'reason'
+            ? `${label} must not be empty.`
+            : path[0] === 'accept'
+              ? `${label} is empty: say why the finding is acceptable.`
+              : `${label} is empty: say why this port is acceptable, or remove \`reason\`.`
+      };
+    case 'false schema':
+      if (same(path, ['ports', null, 'exposure'])) {
+        return {path, at: 'key', message: `${pathLabel(path.slice(0, 2))} is \`served: false\`, so \`exposure\` has no meaning: remove it (a port that is not served must not listen at all).`};
+      }
+      return {path, message: `${label} is not allowed here.`};
     default:
       if (same(path, ['run', 'user'])) return {path, message: `${label} ${JSON.stringify(e.data)} is not a user: write a name, uid, uid:gid or name:group.`};
       return {path, message: `${label} ${e.message ?? 'is invalid'}.`};
@@ -140,7 +163,10 @@ export const schemaIssues = (data: unknown): Issue[] => {
   if (validate(data)) return [];
   const byPlace = new Map<string, Found>();
   // Type errors explain the most, so they win when one place has several errors.
-  const errors = [...(validate.errors ?? [])].filter(e => e.propertyName === undefined).sort((a, b) => Number(b.keyword === 'type') - Number(a.keyword === 'type'));
+  // `if`/`then` only says which branch failed; the branch's own error says what is wrong.
+  const errors = [...(validate.errors ?? [])]
+    .filter(e => e.propertyName === undefined && e.keyword !== 'if')
+    .sort((a, b) => Number(b.keyword === 'type') - Number(a.keyword === 'type'));
   for (const e of errors) {
     const path = fromPointer(e.instancePath, data);
     const custom = fieldMessage(path, e.data);

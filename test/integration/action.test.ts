@@ -54,7 +54,7 @@ const MANIFEST = [
   ''
 ].join('\n');
 
-// A comment line first, so image-level annotations must find FROM on line 2.
+// A comment line first, so findings placed on the image's lines must find them by parsing (FROM on 2, ENTRYPOINT on 5).
 const dockerfile = (v: typeof GOOD) => `# portgate action test\nFROM scratch\nCOPY listen /listen\nEXPOSE ${v.expose}\nENTRYPOINT ${JSON.stringify(['/listen', 'tcp', ...v.listen.flatMap(l => l.split(' '))])}\n`;
 
 let workspace: string;
@@ -110,8 +110,9 @@ describe('the built action (dist/index.js) against the real engine', () => {
     ]);
     expect(titles(r, 'warning')).toEqual(Array.from({length: 9}, (_, i) => `portgate undeclared-loopback-listener ${9101 + i}/tcp: Loopback listener not in the port spec`));
     const first = r.commands[0];
-    expect(first.props).toMatchObject({file: 'Dockerfile', line: '2', endLine: '2'});
-    expect(first.message).toMatch(/^2375\/tcp .*\(about image portgate-action-app:test\)$/);
+    // A listener without a line of its own points at the ENTRYPOINT that starts it (findings/where.ts).
+    expect(first.props).toMatchObject({file: 'Dockerfile', line: '5', endLine: '5'});
+    expect(first.message).toMatch(/^2375\/tcp .*accept it\.$/);
 
     expect(r.outputs).toEqual({verdict: 'fail', errors: '13', warnings: '11', report: expect.stringMatching(/portgate-portgate-action-app_test\.json$/), sarif: 'reports/portgate.sarif'});
     const report = JSON.parse(readFileSync(r.outputs.report, 'utf8'));

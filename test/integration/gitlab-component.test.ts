@@ -195,7 +195,7 @@ describe('GitLab component run by gitlab-ci-local', () => {
     const listener9090 = issues.find(i => i.check_name === 'undeclared-listener');
     expect(listener9090, JSON.stringify(issues)).toBeDefined();
     expect(listener9090!.description).toContain('9090');
-    expect(listener9090!.severity).toBe('critical');
+    expect(listener9090!.severity).toBe('major');
     expect(listener9090!.location.path).toMatch(/^drift\/(portgate\.yml|Dockerfile)$/);
 
     const junit = artifact('gate-drift', 'reports/drift/portgate-junit.xml');

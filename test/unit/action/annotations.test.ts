@@ -1,12 +1,12 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, test} from 'vitest';
-import {BOOST, PER_LEVEL, fromLine, importance, planAnnotations, toAnnotation} from '../../../src/action/annotations.js';
+import {PER_LEVEL, planAnnotations, toAnnotation} from '../../../src/action/annotations.js';
+import {BOOST, importance} from '../../../src/findings/rules.js';
+import {sortFindings} from '../../../src/report/common.js';
 import {RULES} from '../../../src/findings/rules.js';
 import type {Finding, GateResult, Severity} from '../../../src/model.js';
 
 const fixture = (name: string): GateResult => JSON.parse(readFileSync(`test/fixtures/results/${name}.json`, 'utf8')) as GateResult;
-
-const DOCKERFILE = 'FROM golang:1.23 AS build\nRUN go build -o /app .\n\n# runtime\nfrom  gcr.io/distroless/static AS runtime\nCOPY --from=build /app /app\nEXPOSE 8080\n';
 
 const result = (findings: Finding[], extra: Partial<GateResult> = {}): GateResult => ({
   version: 1,
@@ -26,9 +26,13 @@ const result = (findings: Finding[], extra: Partial<GateResult> = {}): GateResul
 const onImage = (rule: string, severity: Severity, port: number): Finding => ({rule, severity, port, protocol: 'tcp', message: `${rule} ${port}`, location: {image: 'app:ci'}});
 
 describe('planAnnotations', () => {
-  test('orders by severity, then rule importance, then the report order (file, line, port)', () => {
-    const plan = planAnnotations(fixture('failing-service'), {dockerfileText: DOCKERFILE});
+  test('follows the reports’ one order: risky ports first, then severity, then rule importance, then file, line, port', () => {
+    const r = fixture('failing-service');
+    const plan = planAnnotations(r, {perLevel: 50});
+    expect(plan.annotations.map(a => a.properties.title)).toEqual(sortFindings(r.findings).map(f => toAnnotation(f, r).properties.title));
+    expect(plan.annotations[0]!.properties.title).toBe('portgate debug-agent-configured 5005/tcp: Debug agent configured');
     expect(plan.annotations.map(a => `${a.level} ${a.properties.title}`)).toEqual([
+      'error portgate debug-agent-configured 5005/tcp: Debug agent configured',
       'error portgate risky-port 5005/tcp: Risky port',
       'error portgate undeclared-listener 5005/tcp: Listener not in the port spec',
       'error portgate exposed-not-declared 9000/tcp: EXPOSEd port not in the port spec',
@@ -57,14 +61,21 @@ describe('planAnnotations', () => {
     expect(levels.filter(l => l === 'notice')).toHaveLength(3);
     expect(plan.unannotated).toBe(13 - 9 + (11 - 9));
     // The risky port came last in the input but wins the first slot; the cut drops the highest ports.
-    expect(plan.annotations[0].message).toBe('risky-port 22 (about image app:ci)');
-    expect(plan.annotations[8].message).toBe('exposed-not-listening 9007 (about image app:ci)');
+    expect(plan.annotations[0].message).toBe('risky-port 22 (About image app:ci as a whole; no file line applies.)');
+    expect(plan.annotations[8].message).toBe('exposed-not-listening 9007 (About image app:ci as a whole; no file line applies.)');
   });
 
   test('security first, a crash before plain drift, hygiene last; boosts name real rules', () => {
     const ranked = ['expose-host-part-ignored', 'declared-not-listening', 'exposed-not-declared', 'container-exited', 'undeclared-listener', 'risky-port'];
     expect([...ranked].sort((a, b) => importance(b) - importance(a))).toEqual([...ranked].reverse());
     for (const rule of Object.keys(BOOST)) expect(RULES).toHaveProperty(rule);
+  });
+
+  test('a risky port downgraded to a warning still comes first: its slot is taken before any other warning', () => {
+    const findings = [...Array.from({length: 9}, (_, i) => onImage('undeclared-loopback-listener', 'warning', 7000 + i)), {...onImage('risky-port', 'warning', 5005)}];
+    const plan = planAnnotations(result(findings));
+    expect(plan.annotations[0]!.properties.title).toBe('portgate risky-port 5005/tcp: Risky port');
+    expect(plan.unannotated).toBe(1);
   });
 
   test('an unknown rule sorts after every known one of its severity', () => {
@@ -90,40 +101,20 @@ describe('toAnnotation placement', () => {
     expect(at({file: '/home/runner/work/app/app/deploy/portgate.yml', line: 2}, {}, {cwd: '/home/runner/work/app/app'})).toMatchObject({file: 'deploy/portgate.yml', startLine: 2});
   });
 
-  test('an image-level finding goes to the FROM line of the built stage', () => {
-    expect(at({image: 'app:ci'}, {}, {dockerfileText: DOCKERFILE})).toMatchObject({file: 'Dockerfile', startLine: 5, endLine: 5});
-    expect(at({image: 'app:ci'}, {}, {dockerfileText: DOCKERFILE, target: 'BUILD'})).toMatchObject({file: 'Dockerfile', startLine: 1});
-    expect(at(undefined, {}, {dockerfileText: DOCKERFILE})).toMatchObject({file: 'Dockerfile', startLine: 5});
-  });
-
-  test('without the Dockerfile text it is line 1; without a Dockerfile, line 1 of the spec; with neither, no file', () => {
-    expect(at({image: 'app:ci'})).toMatchObject({file: 'Dockerfile', startLine: 1});
-    expect(at({image: 'app:ci'}, {dockerfile: undefined})).toMatchObject({file: 'portgate.yml', startLine: 1});
-    expect(at({image: 'app:ci'}, {dockerfile: undefined, spec: undefined})).toEqual({title: 'portgate risky-port: Risky port'});
+  test('a finding without a file line (no Dockerfile was given) is an annotation on the run that says so', () => {
+    expect(at({image: 'app:ci'}, {dockerfile: undefined})).toEqual({title: 'portgate risky-port: Risky port'});
+    expect(toAnnotation({rule: 'risky-port', severity: 'error', message: 'm', location: {image: 'app:ci'}}, result([], {dockerfile: undefined})).message).toBe(
+      'm (About image app:ci; no Dockerfile was given, so no file line applies.)'
+    );
   });
 
   test('says which image an image-level message is about, and strips terminal escapes from logs', () => {
     const a = toAnnotation({rule: 'container-exited', severity: 'error', message: 'exited. Last log lines:\n\u001b[31mpanic\u001b[0m', location: {image: 'app:ci'}}, result([]));
-    expect(a.message).toBe('exited. Last log lines:\npanic (about image app:ci)');
+    expect(a.message).toBe('exited. Last log lines:\npanic (About image app:ci as a whole; no file line applies.)');
     expect(a.level).toBe('error');
   });
 
   test('notes become notices', () => {
     expect(toAnnotation(onImage('expose-host-part-ignored', 'note', 80), result([])).level).toBe('notice');
-  });
-});
-
-describe('fromLine', () => {
-  // prettier-ignore
-  test.each([
-    ['FROM scratch\n', undefined, 1],
-    [DOCKERFILE, undefined, 5],
-    [DOCKERFILE, 'runtime', 5],
-    [DOCKERFILE, 'build', 1],
-    [DOCKERFILE, 'missing', 5],
-    ['# syntax=docker/dockerfile:1\n  FROM --platform=$BUILDPLATFORM alpine AS a\nFROM a\n', 'a', 2],
-    ['RUN echo\n', undefined, undefined]
-  ])('%j target %s → %s', (text, target, line) => {
-    expect(fromLine(text, target)).toBe(line);
   });
 });

@@ -88,7 +88,7 @@ describe('stickyComment', () => {
   test('a resolved note mentions findings left below the threshold', async () => {
     const f = fake([{id: 5, body: `${MARKER}\nold failure`}]);
     await stickyComment(f.client, PR, {...failing, verdict: 'pass', failOn: 'never'});
-    expect(f.comments[0].body).toContain('Findings below the fail-on threshold remain (7 errors, 1 warning, 1 note)');
+    expect(f.comments[0].body).toContain('Findings below the fail-on threshold remain (8 errors, 1 warning, 1 note)');
   });
 
   test('a passing gate with no earlier comment posts nothing', async () => {
@@ -154,4 +154,21 @@ test('the marker ignores tag and digest, so a new per-commit tag updates the sam
   expect(new Set(refs.map(markerFor))).toEqual(new Set(['<!-- portgate:sticky:ghcr.io/acme/api -->']));
   expect(markerFor('localhost:5000/api:1')).toBe('<!-- portgate:sticky:localhost:5000/api -->');
   expect(markerFor('ghcr.io/acme/web:1')).not.toBe(markerFor('ghcr.io/acme/api:1'));
+});
+
+test('a resolved note counts suppressed findings apart from the others', async () => {
+  const {stickyComment: sticky} = await import('../../../src/action/comment.js');
+  const accepted = JSON.parse((await import('node:fs')).readFileSync('test/fixtures/results/accepted.json', 'utf8'));
+  const comments: {body: string}[] = [];
+  const client = {
+    rest: {
+      issues: {
+        listComments: async () => ({data: [{id: 5, body: '<!-- portgate:sticky:registry.example.com/edge/gateway -->\nold'}]}),
+        createComment: async (p: {body: string}) => (comments.push(p), {data: {id: 6}}),
+        updateComment: async (p: {body: string}) => (comments.push(p), {data: {id: 5}})
+      }
+    }
+  };
+  await sticky(client, {eventName: 'pull_request', owner: 'o', repo: 'r', number: 1, fork: false}, accepted);
+  expect(comments[0]!.body).toContain('(0 errors, 2 warnings, 1 note, 2 suppressed)');
 });

@@ -45,7 +45,9 @@ describe('dynamic: ports chosen at run time, vouched for by their owner', () => 
         severity: 'error',
         message:
           "3 ports owned by java in the ephemeral range 32768-60999 listen (40001/tcp at 0.0.0.0 (java, pid 7); 40002/tcp at 0.0.0.0 (java, pid 7); 40003/tcp at 0.0.0.0 (java, pid 7)), but portgate.yml's `dynamic:` entry allows at most 2: find what opened the extra port, or raise `max`.",
-        location: ENTRY_AT
+        location: ENTRY_AT,
+        // Each port's row in the report names this finding too.
+        related: [40001, 40002, 40003].map(port => ({port, protocol: 'tcp'}))
       }
     ]);
   });

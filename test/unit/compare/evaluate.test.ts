@@ -48,6 +48,31 @@ describe('without a spec (EXPOSE vs runtime)', () => {
   });
 });
 
+describe('a risky port is never advised to be EXPOSEd or simply declared', () => {
+  test('without a spec, JDWP on 0.0.0.0: stop it or bind it to loopback', () => {
+    const fs = evaluate(input({listening: [listen(5005, '0.0.0.0', 'tcp', 1)]}));
+    const notExposed = fs.find(f => f.rule === 'listener-not-exposed')!;
+    expect(notExposed.message).toBe('5005/tcp listens on 0.0.0.0 (app, pid 1) but is not EXPOSEd, and it is JDWP (Java debugger), which must not be reachable: stop it, or bind it to 127.0.0.1.');
+    expect(fs.map(f => f.message).join(' ')).not.toMatch(/EXPOSE it/);
+  });
+
+  test('with a spec: stop it or bind it to loopback; keeping it takes a reason', () => {
+    const [f] = evaluate(input({listening: [listen(5005, '::', 'tcp', 1)], declared: []})).filter(x => x.rule === 'undeclared-listener');
+    expect(f!.message).toBe('5005/tcp listens on :: (app, pid 1) but portgate.yml does not declare it, and it is JDWP (Java debugger): stop it or bind it to 127.0.0.1; to keep it, declare it with a `reason:`.');
+  });
+
+  test('a risky port picked at run time (an Erlang node’s distribution port) still gets the dynamic: hint', () => {
+    const beam = {...listen(41234, '0.0.0.0', 'tcp', 9), process: {pid: 9, name: 'beam.smp', exe: '/usr/lib/erlang/erts-14/bin/beam.smp', command: 'beam.smp'}};
+    const erlang = (port: number, _p: unknown, owners: readonly string[] = []) => (port === 41234 && owners.includes('beam.smp') ? {name: 'an Erlang distribution port', why: 'It runs code.'} : undefined);
+    const [f] = evaluate({...input({listening: [beam], declared: []}), risky: erlang}).filter(x => x.rule === 'undeclared-listener');
+    expect(f!.message).toMatch(/and it is an Erlang distribution port: stop it or bind it to 127\.0\.0\.1; to keep it, declare it with a `reason:`\. It is in the ephemeral range 32768-60999: if beam\.smp picks it at run time, declare it under `dynamic:`/);
+  });
+
+  test('an ordinary port keeps the ordinary advice', () => {
+    expect(evaluate(input({listening: [listen(8081)]}))[0]!.message).toContain(': EXPOSE it, stop it, or bind it to 127.0.0.1.');
+  });
+});
+
 describe('messages say what to do', () => {
   test('a missing port explains the timeout', () => {
     const [f] = evaluate(input({declared: [declare(8080, 'internal')], container: {...ran, timedOut: true}, waitedMs: 30_000}));
@@ -74,7 +99,7 @@ describe('messages say what to do', () => {
 
   test('an inherited port says so', () => {
     const [f] = evaluate(input({exposed: [inherited(80)], declared: []}));
-    expect(f!.message).toBe("80/tcp is inherited from the base image's EXPOSE but portgate.yml does not declare it: declare it in portgate.yml (with a reason if it is not served).");
+    expect(f!.message).toBe("80/tcp is inherited from the base image's EXPOSE but portgate.yml does not declare it: declare it in portgate.yml, with `served: false` if the service does not serve it.");
   });
 });
 
@@ -142,5 +167,60 @@ describe('sockets seen only for a moment during start-up', () => {
     expect(rules(input({listening: [brief(9999)]}))).toEqual(['listener-not-exposed:9999/tcp:error']);
     const risky = (port: number) => (port === 40000 ? {name: 'Delve', why: 'It runs code.'} : undefined);
     expect(rules({...input({listening: [brief(40000)]}), risky})).toEqual(['listener-not-exposed:40000/tcp:error', 'risky-port:40000/tcp:error']);
+  });
+});
+
+describe('findings without a line of their own point where findings/where.ts says, in every format', () => {
+  const anchors = {
+    from: {file: 'Dockerfile', line: 9, column: 1},
+    baseFrom: {file: 'Dockerfile', line: 1, column: 1},
+    command: {file: 'Dockerfile', line: 14, column: 1}
+  };
+  const at = (i: Parameters<typeof input>[0]) => evaluate(input({anchors, ...i})).map(f => `${f.rule}:${f.port ?? ''} ${f.location && 'file' in f.location ? `${f.location.file}:${f.location.line}` : '(image)'}`).sort();
+
+  test('inherited EXPOSE → the FROM that names the base image; a listener → the ENTRYPOINT/CMD line', () => {
+    expect(at({exposed: [inherited(9000), expose(8080)], listening: [listen(8080), listen(5005)]})).toEqual([
+      'exposed-not-listening:9000 Dockerfile:1',
+      'listener-not-exposed:5005 Dockerfile:14',
+      'risky-port:5005 Dockerfile:14'
+    ]);
+  });
+
+  test('with a spec: an undeclared listener → the ports: key; an inherited EXPOSE → the FROM line', () => {
+    const portsLocation = {file: 'portgate.yml', line: 2, column: 1};
+    expect(at({exposed: [inherited(9000)], listening: [listen(7070)], declared: [], portsLocation})).toEqual(['exposed-not-declared:9000 Dockerfile:1', 'undeclared-listener:7070 portgate.yml:2']);
+  });
+
+  test('a crash → the ENTRYPOINT/CMD line; an untrusted reader → the target FROM', () => {
+    expect(at({container: {...ran, exited: true, exitCode: 1, reader: 'exec', trusted: false}})).toEqual(['container-exited: Dockerfile:14', 'untrusted-reader: Dockerfile:9']);
+  });
+
+  test('without a Dockerfile nothing is invented: the finding stays on the image', () => {
+    expect(evaluate(input({exposed: [inherited(9000)]}))[0]!.location).toEqual({image: 'app:test'});
+  });
+});
+
+describe('served: false (EXPOSEd, knowingly not served)', () => {
+  const unserved = (port: number, protocol: 'tcp' | 'udp' = 'tcp') => declare(port, 'public', protocol, {served: false});
+
+  // prettier-ignore
+  test.each([
+    ['an inherited port nothing listens on: nothing to report, nothing to wait for',  {exposed: [expose(8080), inherited(9000)], listening: [listen(8080)], declared: [declare(8080), unserved(9000)]}, []],
+    ['a risky port the base image EXPOSEs, not served: no risky-port',               {exposed: [inherited(22)], declared: [unserved(22)]}, []],
+    ['it listens after all: unserved-port-listening',                                {exposed: [inherited(9000)], listening: [listen(9000)], declared: [unserved(9000)]}, ['unserved-port-listening:9000/tcp:error']],
+    ['it listens on loopback only: still not what the spec says',                    {exposed: [inherited(9000)], listening: [listen(9000, '127.0.0.1')], declared: [unserved(9000)]}, ['unserved-port-listening:9000/tcp:error']],
+    ['a risky port it says is not served listens: both',                              {exposed: [inherited(5005)], listening: [listen(5005)], declared: [unserved(5005)]}, ['risky-port:5005/tcp:error', 'unserved-port-listening:5005/tcp:error']],
+    ['not expected on its protocol: another protocol listening is undeclared, not a mismatch', {exposed: [inherited(53)], listening: [listen(53, '0.0.0.0', 'udp')], declared: [unserved(53)]}, ['undeclared-listener:53/udp:error']]
+  ])('%s', (_name, views, expected) => {
+    expect(rules(input(views))).toEqual(expected);
+  });
+
+  test('the message says what to change', () => {
+    const [f] = evaluate(input({exposed: [inherited(9000)], listening: [listen(9000, '0.0.0.0', 'tcp', 3)], declared: [unserved(9000)]}));
+    expect(f!.message).toBe('9000/tcp is declared `served: false` but listens on 0.0.0.0 (app, pid 3): stop the listener, or remove `served: false` and give the port the exposure it needs.');
+  });
+
+  test('static-only: nothing to say either', () => {
+    expect(rules(input({listening: undefined, container: undefined, exposed: [inherited(9000)], declared: [unserved(9000)]}))).toEqual([]);
   });
 });

@@ -76,3 +76,48 @@ describe('bad input never escapes as anything but InputError', () => {
     }
   });
 });
+
+describe('config: the lines findings about the image point at', () => {
+  const text = [
+    'ARG BASE=eclipse-temurin:21',
+    'FROM ${BASE} AS runtime-base',
+    'ENV JAVA_TOOL_OPTIONS="-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005"',
+    'CMD ["java", "-jar", "/app.jar"]',
+    '',
+    'FROM runtime-base',
+    'ENV PORT=8080 LOG=info',
+    'ENTRYPOINT ["/usr/bin/tini", "--", \\',
+    '  "java", "-jar", "/app.jar"]',
+    'EXPOSE $PORT'
+  ].join('\n');
+  const {config} = resolveExpose(text, {file: FILE});
+
+  test('FROM of the target stage, and the FROM that names the base image', () => {
+    expect(config.from).toEqual({file: FILE, line: 6, column: 1});
+    expect(config.baseFrom).toEqual({file: FILE, line: 2, column: 1});
+  });
+
+  test('ENTRYPOINT spans its continuation lines; an inherited CMD is reset by a later ENTRYPOINT, as Docker does', () => {
+    expect(config.entrypoint).toEqual({value: ['/usr/bin/tini', '--', 'java', '-jar', '/app.jar'], location: {file: FILE, line: 8, column: 1, endLine: 9, endColumn: 30}});
+    expect(config.cmd).toBeUndefined();
+  });
+
+  test('ENV per name, expanded, at its word, inherited from the stage it is built FROM', () => {
+    expect(config.env.JAVA_TOOL_OPTIONS).toEqual({value: '-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005', location: {file: FILE, line: 3, column: 5}});
+    expect(config.env.LOG).toEqual({value: 'info', location: {file: FILE, line: 7, column: 15}});
+  });
+
+  // prettier-ignore
+  test.each([
+    ['CMD node server.js',                 ['/bin/sh', '-c', 'node server.js']],
+    ['CMD ["node", "--inspect", "s.js"]',  ['node', '--inspect', 's.js']],
+    ['CMD [node, s.js]',                   ['/bin/sh', '-c', '[node, s.js]']]
+  ])('%s runs %j', (line, words) => {
+    expect(resolveExpose(`FROM scratch\n${line}\n`, {file: FILE}).config.cmd?.value).toEqual(words);
+  });
+
+  test('a CMD of the same stage survives its ENTRYPOINT', () => {
+    const c = resolveExpose('FROM scratch\nCMD ["--port", "80"]\nENTRYPOINT ["/srv"]\n', {file: FILE}).config;
+    expect([c.entrypoint?.value, c.cmd?.value]).toEqual([['/srv'], ['--port', '80']]);
+  });
+});

@@ -14,3 +14,10 @@ test.each([
 ])('%s', (_name, opts, expected) => {
   expect(waitBudget(opts)).toEqual(expected);
 });
+
+test('the wait is for the declared ports, except those declared `served: false`; without a spec, for EXPOSE', async () => {
+  const {expectedPorts} = await import('../../../src/gate/run-gate.js');
+  const s = loadSpec('version: 1\nports:\n  - port: 8080\n  - port: 9000\n    served: false\n  - port: 53/udp\n', 'portgate.yml');
+  expect([...expectedPorts(s.ports, [])]).toEqual(['8080/tcp', '53/udp']);
+  expect([...expectedPorts(undefined, [{port: 80, protocol: 'tcp', origin: 'base-image'}])]).toEqual(['80/tcp']);
+});

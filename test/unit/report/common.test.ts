@@ -2,11 +2,13 @@ import {describe, expect, it} from 'vitest';
 import type {Finding, GateResult} from '../../../src/model.js';
 import {
   anchorOf,
-  compareFindings,
   describeCounts,
+  describeLocation,
   failsGate,
   fingerprints,
+  groupFinding,
   imageRepository,
+  imageWideNote,
   relPath,
   sanitize,
   sortFindings
@@ -15,18 +17,34 @@ import {loadResult} from './fixtures.js';
 
 const f = (rule: string, extra: Partial<Finding> = {}): Finding => ({rule, severity: 'error', message: rule, ...extra});
 
-describe('compareFindings', () => {
-  it('orders by severity, then file (image-wide last), line, port', () => {
+describe('sortFindings: the one order of every writer and the annotations', () => {
+  it('risky ports first (the risk rule, then the port’s other findings, whatever their severity), then severity, importance, file, line, port', () => {
     const sorted = sortFindings([
       f('note', {severity: 'note', location: {file: 'a', line: 1}}),
-      f('image', {location: {image: 'x'}, port: 1, protocol: 'tcp'}),
+      f('exposed-not-declared', {location: {image: 'x'}, port: 1, protocol: 'tcp'}),
       f('no-location'),
-      f('b-3', {location: {file: 'b', line: 3}}),
-      f('a-9-p2', {location: {file: 'a', line: 9}, port: 2, protocol: 'tcp'}),
-      f('a-9-p1', {location: {file: 'a', line: 9}, port: 1, protocol: 'tcp'}),
-      f('warning', {severity: 'warning', location: {file: 'a', line: 1}})
+      f('declared-not-listening', {location: {file: 'b', line: 3}}),
+      f('public-not-exposed', {location: {file: 'a', line: 9}, port: 2, protocol: 'tcp'}),
+      f('bound-to-loopback', {location: {file: 'a', line: 9}, port: 1, protocol: 'tcp'}),
+      f('warning', {severity: 'warning', location: {file: 'a', line: 1}}),
+      f('undeclared-listener', {severity: 'warning', location: {file: 'p', line: 2}, port: 5005, protocol: 'tcp'}),
+      f('risky-port', {location: {file: 'd', line: 20}, port: 5005, protocol: 'tcp'}),
+      f('undeclared-listener', {location: {file: 'p', line: 2}, port: 8080, protocol: 'tcp'})
     ]);
-    expect(sorted.map(x => x.rule)).toEqual(['a-9-p1', 'a-9-p2', 'b-3', 'no-location', 'image', 'warning', 'note']);
+    expect(sorted.map(x => `${x.rule}${x.port ? `:${x.port}` : ''}`)).toEqual([
+      'risky-port:5005',
+      'undeclared-listener:5005',
+      'undeclared-listener:8080',
+      'exposed-not-declared:1',
+      'bound-to-loopback:1',
+      'public-not-exposed:2',
+      'declared-not-listening',
+      'no-location',
+      'warning',
+      'note'
+    ]);
+    const group = groupFinding(sorted);
+    expect(sorted.map(group)).toEqual(['risky', 'risky', 'error', 'error', 'error', 'error', 'error', 'error', 'warning', 'note']);
   });
 
   it('gives one order whatever the input order (every permutation of a fixture)', () => {
@@ -36,7 +54,6 @@ describe('compareFindings', () => {
       const rotated = [...findings.slice(i), ...findings.slice(0, i)].reverse();
       expect(sortFindings(rotated)).toEqual(expected);
     }
-    expect(compareFindings(findings[0]!, {...findings[0]!})).toBe(0);
   });
 });
 
@@ -72,15 +89,17 @@ describe('anchorOf', () => {
 
   it('keeps a finding’s own line and columns', () => {
     const a = anchorOf(f('x', {location: {file: '/r/Dockerfile', line: 4, column: 8, endLine: 4, endColumn: 12}}), base, '/r');
-    expect(a).toEqual({path: 'Dockerfile', line: 4, column: 8, endLine: 4, endColumn: 12, fallback: false, imageOnly: false});
+    expect(a).toEqual({path: 'Dockerfile', line: 4, column: 8, endLine: 4, endColumn: 12, imageOnly: false});
   });
 
-  it('falls back to the Dockerfile, then the spec, then the image repository', () => {
-    expect(anchorOf(onImage, base)).toMatchObject({path: 'Dockerfile', line: 1, fallback: true, imageOnly: false});
-    const specOnly: GateResult = {...base, dockerfile: undefined};
-    expect(anchorOf(onImage, specOnly)).toMatchObject({path: 'portgate.yml', line: 1, fallback: true});
-    const neither: GateResult = {...base, dockerfile: undefined, spec: undefined};
-    expect(anchorOf(onImage, neither)).toEqual({path: 'registry.example.com:5000/shop/orders', line: 1, fallback: true, imageOnly: true});
+  it('never invents a line 1: a finding without a file line is placed on the image repository, and every writer says why in the same words', () => {
+    const noDockerfile: GateResult = {...base, dockerfile: undefined};
+    expect(anchorOf(onImage, noDockerfile)).toEqual({path: 'registry.example.com:5000/shop/orders', line: 1, imageOnly: true});
+    expect(anchorOf(onImage, base)).toMatchObject({imageOnly: true});
+    expect(describeLocation(onImage.location, noDockerfile)).toBe('(image: no Dockerfile given)');
+    expect(imageWideNote(noDockerfile)).toBe(` (About image ${base.image}; no Dockerfile was given, so no file line applies.)`);
+    expect(describeLocation(onImage.location, base)).toBe('(image as a whole)');
+    expect(describeLocation({file: '/r/Dockerfile', line: 7}, base, '/r')).toBe('Dockerfile:7');
   });
 });
 

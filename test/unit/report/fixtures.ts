@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import type {GateResult} from '../../../src/model.js';
 
 /** The GateResult fixtures every report test renders, by file name. */
-export const FIXTURES = ['passing', 'failing-service', 'crashed', 'no-spec'] as const;
+export const FIXTURES = ['passing', 'failing-service', 'crashed', 'no-spec', 'accepted'] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
 export const loadResult = (name: FixtureName): GateResult =>
@@ -37,7 +37,7 @@ export const hostileResult = (): GateResult => {
     findings: [
       {rule: 'exposed-not-declared', severity: 'error', port: 80, protocol: 'tcp', message: `first ${evil}\nsecond line`, location: {image: 'x'}},
       {rule: 'exposed-not-declared', severity: 'error', port: 80, protocol: 'tcp', message: 'same rule, file and port', location: {image: 'x'}},
-      {rule: 'future-rule', severity: 'note', message: 'a rule this writer does not know'},
+      {rule: 'future-rule', severity: 'note', message: 'a rule this writer does not know', suppressed: {reason: `accepted: ${evil}`, until: '2099-12-31', location: {file: `${CWD}/specs/port gate.yml`, line: 7, column: 5}}},
       {rule: 'risky-port', severity: 'warning', port: 2375, message: 'port without protocol', location: {file: dockerfile, line: 9}}
     ],
     container: {exited: true, exitCode: 137, logs: 'before\n```\nfenced ```` text\n```\nafter\u001b[0m\n', timedOut: false, reader: 'host', trusted: true},

@@ -3,7 +3,9 @@ import type {Finding, GateResult, Listener} from '../../../src/model.js';
 import {FORMATS, FORMAT_NAMES, isFormat} from '../../../src/report/index.js';
 import {toJsonReport} from '../../../src/report/json.js';
 import {LIMIT} from '../../../src/report/markdown.js';
-import {portRows} from '../../../src/report/table.js';
+import {portRows, verdictCell} from '../../../src/report/table.js';
+import {evaluate} from '../../../src/compare/evaluate.js';
+import {declare, expose, input, listen} from '../compare/build.js';
 import {CWD, FIXTURES, hostileResult, loadResult, reversed} from './fixtures.js';
 
 // eslint-disable-next-line no-control-regex
@@ -35,6 +37,39 @@ describe('table', () => {
       '53/tcp', '53/udp', '5005/tcp', '8080/tcp', '8081/tcp', '8443/tcp', '9000/tcp', '9100/tcp'
     ]);
   });
+
+  it('names every rule that concerns a port, most important first, instead of "(+1)"', () => {
+    const cells = Object.fromEntries(portRows(loadResult('failing-service')).map(r => [r.key, verdictCell(r)]));
+    expect(cells['5005/tcp']).toBe('debug-agent-configured, risky-port, undeclared-listener');
+    expect(cells['8443/tcp']).toBe('declared-not-listening, public-not-exposed');
+    expect(cells['8080/tcp']).toBe('expose-host-part-ignored');
+  });
+
+  // The comparison itself, then the table: what the user sees for a TCP listener on 53 when the spec says 53/udp.
+  const gate = (o: Parameters<typeof input>[0]): GateResult => {
+    const i = input(o);
+    return {...loadResult('passing'), dockerfile: undefined, spec: 'portgate.yml', exposed: i.exposed, listening: i.listening ?? [], declared: i.declared ?? [], findings: evaluate(i)};
+  };
+
+  it.each([
+    ['a TCP listener while the spec declares 53/udp', {listening: [listen(53, '0.0.0.0', 'tcp')], declared: [declare(53, 'internal', 'udp')]}],
+    ['a UDP listener while the spec declares 53/tcp', {listening: [listen(53, '0.0.0.0', 'udp')], declared: [declare(53, 'internal', 'tcp')]}],
+    ['EXPOSE 53 (tcp) for a UDP server, no spec', {exposed: [expose(53)], listening: [listen(53, '0.0.0.0', 'udp')], declared: undefined}]
+  ])('never reads ok on a port a finding concerns: %s', (_name, views) => {
+    const rows = portRows(gate(views));
+    expect(rows.map(r => r.key)).toEqual(['53/tcp', '53/udp']);
+    for (const row of rows) expect(verdictCell(row), row.key).toMatch(/^protocol-mismatch/);
+    expect(rows.map(verdictCell)).toContain(`protocol-mismatch (see ${rows.find(r => r.findings.length)!.key})`);
+  });
+
+  it('marks each port of a dynamic entry over its max, and a rule found twice on one port', () => {
+    const ls = [33001, 33002, 33003].map(p => ({...listen(p, '0.0.0.0', 'tcp', 7), process: {pid: 7, name: 'java', exe: '/usr/bin/java', command: 'java'}}));
+    const dynamic = [{process: 'java', range: 'ephemeral' as const, protocol: 'tcp' as const, exposure: 'internal' as const, max: 2, reason: 'JMX', location: {file: 'portgate.yml', line: 9, column: 5}}];
+    const rows = portRows(gate({listening: ls, declared: [], dynamic}));
+    expect(rows.map(verdictCell)).toEqual(['undeclared-listener (see findings)', 'undeclared-listener (see findings)', 'undeclared-listener (see findings)']);
+    const twice = {...loadResult('passing'), findings: [0, 1].map(i => ({rule: 'k8s-target-port-not-listening', severity: 'error' as const, port: 8080, protocol: 'tcp' as const, message: `m${i}`}))};
+    expect(verdictCell(portRows(twice)[0]!)).toBe('k8s-target-port-not-listening ×2');
+  });
 });
 
 describe('text', () => {
@@ -48,6 +83,15 @@ describe('text', () => {
     expect(color.replace(/\u001b\[[\d;]*m/g, '')).toBe(plain);
   });
 
+  it('lists risky ports first, under their own heading and with their severity, then the rest by severity', () => {
+    const text = FORMATS.text(loadResult('failing-service'), {});
+    const headings = text.split('\n').filter(l => /^(Risky ports|Errors|Warnings|Notes) \(/.test(l));
+    expect(headings).toEqual(['Risky ports (3)', 'Errors (5)', 'Warnings (1)', 'Notes (1)']);
+    expect(text).toContain('Risky ports (3)\n  error  Dockerfile:21  debug-agent-configured  5005/tcp\n');
+    expect(text).toMatch(/\n {2}error {2}Dockerfile:27 {2}risky-port {2}5005\/tcp\n/);
+    expect(text).toMatch(/\n {2}error {2}portgate\.yml:4 {2}undeclared-listener {2}5005\/tcp\n/);
+  });
+
   it('ends with a one-line verdict', () => {
     const lines = FORMATS.text(loadResult('no-spec'), {}).trimEnd().split('\n');
     expect(lines.at(-1)).toBe('PASS localhost:5000/edge/proxy:pr-481: 1 error, 1 warning, 0 notes (gate never fails)');
@@ -59,7 +103,9 @@ describe('json', () => {
     const out = JSON.parse(FORMATS.json(loadResult('failing-service'), {}));
     expect(Object.keys(out)).toEqual(['version', 'verdict', 'failOn', 'image', 'dockerfile', 'spec', 'exposed', 'listening', 'declared', 'findings', 'container', 'timing']);
     expect(Object.keys(out.timing)[0]).toBe('totalMs');
-    expect(Object.keys(out.findings[0])).toEqual(['rule', 'severity', 'port', 'protocol', 'message', 'location']);
+    expect(Object.keys(out.findings.find((f: {rule: string}) => f.rule === 'bound-to-loopback'))).toEqual(['rule', 'severity', 'port', 'protocol', 'message', 'location']);
+    expect(Object.keys(out.findings[0])).toEqual(['rule', 'severity', 'port', 'protocol', 'message', 'location', 'category']);
+    expect(out.findings.find((f: {rule: string}) => f.rule === 'protocol-mismatch').related).toEqual([{port: 53, protocol: 'udp'}]);
   });
 
   it('writes container: null when nothing ran, and drops fields the contract does not name', () => {

@@ -61,9 +61,9 @@ describe.each(all)('Code Quality, %s', (_, r) => {
   });
 });
 
-it('maps severities error → critical, warning → minor, note → info', () => {
-  const bySeverity = Object.fromEntries(toCodeQualityIssues(loadResult('failing-service')).map(i => [i.check_name, i.severity]));
-  expect(bySeverity).toMatchObject({'risky-port': 'critical', 'undeclared-loopback-listener': 'minor', 'expose-host-part-ignored': 'info'});
+it('grades issues by rule and risky-port category, not by severity alone: an open JDWP port outranks a loopback-bound metrics port', () => {
+  const byRule = Object.fromEntries(toCodeQualityIssues(loadResult('failing-service')).map(i => [i.check_name, i.severity]));
+  expect(byRule).toMatchObject({'risky-port': 'blocker', 'bound-to-loopback': 'major', 'exposed-not-declared': 'minor', 'undeclared-loopback-listener': 'info', 'expose-host-part-ignored': 'info'});
 });
 
 // --- JUnit ------------------------------------------------------------------

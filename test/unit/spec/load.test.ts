@@ -6,6 +6,7 @@ const FILE = 'portgate.yml';
 /** Spec text from lines, so line numbers in expectations are easy to count. */
 const y = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const ports = (...lines: string[]): string => y('version: 1', 'ports:', ...lines);
+const acc = (...lines: string[]): string => y('version: 1', 'ports: []', 'accept:', ...lines);
 
 const errorOf = (text: string): InputError => {
   try {
@@ -41,6 +42,34 @@ describe('loadSpec: valid forms', () => {
     const spec = loadSpec(text, FILE);
     expect(spec.ports).toHaveLength(expected.length);
     expected.forEach((e, i) => expect(spec.ports[i]).toMatchObject(e));
+  });
+
+  test('served: false: no exposure needed, stored only when false', () => {
+    const spec = loadSpec(ports('  - port: 9000', '    served: false', '  - port: 8080', '    served: true'), FILE);
+    expect(spec.ports[0]).toMatchObject({port: 9000, served: false});
+    expect(spec.ports[1]).not.toHaveProperty('served');
+  });
+
+  test('accept: every key, ports as written, until kept as the date string YAML 1.2 reads, each entry located', () => {
+    const spec = loadSpec(
+      acc(
+        '  - rule: exposed-not-declared',
+        '    port: 9000',
+        '    reason: "EXPOSEd by the nginx base image"',
+        '    until: 2027-03-31',
+        '  - rule: k8s-target-port-omitted',
+        '    port: "7000-7010/udp"',
+        '    file: deploy/k8s.yaml',
+        '    reason: chart template',
+        '  - {rule: k8s-host-network, reason: node agent}'
+      ),
+      FILE
+    );
+    expect(spec.accept).toEqual([
+      {rule: 'exposed-not-declared', ports: [9000, 9000], protocol: 'tcp', reason: 'EXPOSEd by the nginx base image', until: '2027-03-31', untilLocation: {file: FILE, line: 7, column: 12, endLine: 7, endColumn: 22}, location: expect.objectContaining({line: 4, column: 5})},
+      {rule: 'k8s-target-port-omitted', ports: [7000, 7010], protocol: 'udp', file: 'deploy/k8s.yaml', reason: 'chart template', location: expect.objectContaining({line: 8, column: 5})},
+      {rule: 'k8s-host-network', reason: 'node agent', location: expect.objectContaining({line: 12, column: 5})}
+    ]);
   });
 
   test('a range of 1024 ports is the largest allowed', () => {
@@ -91,7 +120,7 @@ describe('loadSpec: valid forms', () => {
 
   test('defaults: empty run and rules; only ports: located', () => {
     const spec = loadSpec(y('version: 1', 'ports: []'), FILE);
-    expect(spec).toEqual({file: FILE, version: 1, ports: [], dynamic: [], run: {}, rules: {}, locations: {ports: {file: FILE, line: 2, column: 1, endLine: 2, endColumn: 6}}});
+    expect(spec).toEqual({file: FILE, version: 1, ports: [], dynamic: [], run: {}, rules: {}, accept: [], locations: {ports: {file: FILE, line: 2, column: 1, endLine: 2, endColumn: 6}}});
   });
 });
 
@@ -116,9 +145,9 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['empty ports',               y('version: 1', 'ports:'),                                    2, 1,  ['ports is empty']],
     ['item not a mapping',        ports('  - 8080'),                                            3, 5,  ['ports[0] must be a mapping like `- port: 8080`']],
     ['item without port',         ports('  - name: http'),                                      3, 5,  ['ports[0] has no `port`: add e.g. `port: 8080`']],
-    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, policy, rules.']],
+    ['unknown top-level key',     y('version: 1', 'ports: []', 'rulez: {}'),                    3, 1,  ['unknown key `rulez` at the top level. Did you mean `rules`? Allowed keys: version, ports, dynamic, run, policy, rules, accept.']],
     ['typo of a required key',    y('version: 1', 'prots: []'),                                 2, 1,  ['unknown key `prots` at the top level. Did you mean `ports`?']],
-    ['typo in a port key',        ports('  - port: 80', '    expsoure: public'),                4, 5,  ['unknown key `expsoure` in ports[0]. Did you mean `exposure`? Allowed keys: port, protocol, name, exposure, reason.']],
+    ['typo in a port key',        ports('  - port: 80', '    expsoure: public'),                4, 5,  ['unknown key `expsoure` in ports[0]. Did you mean `exposure`? Allowed keys: port, protocol, name, exposure, reason, served.']],
     ['unknown key, no guess',     ports('  - port: 80', '    color: red'),                      4, 5,  ['unknown key `color` in ports[0]. Allowed keys:']],
     ['unknown run key',           y('version: 1', 'ports: []', 'run:', '  cmd: [a]'),           4, 3,  ['unknown key `cmd` in run.', 'Allowed keys: command, entrypoint, env, user, sandbox, network, readOnly, tmpfs, capAdd, capDrop, memory, pids, timeout, settle.']],
     ['port 0',                    ports('  - port: 0'),                                         3, 11, ['port 0 is out of range: ports go from 1 to 65535.']],
@@ -162,7 +191,22 @@ describe('loadSpec: errors cite file:line:column and say what to do', () => {
     ['unknown rule id',           y('version: 1', 'ports: []', 'rules:', '  risky-ports: off'), 4, 3,  ['unknown rule `risky-ports` in rules. Did you mean `risky-port`? Valid rule ids: undeclared-listener,', 'k8s-netpol-missing.']],
     ['bad severity',              y('version: 1', 'ports: []', 'rules:', '  risky-port: warn'), 4, 15, ['rules.risky-port must be off, note, warning or error, but it is the string "warn". Did you mean `warning`?']],
     ['severity false',            y('version: 1', 'ports: []', 'rules:', '  risky-port: false'), 4, 15, ['but it is the boolean false. Did you mean `off`?']],
-    ['rules a list',              y('version: 1', 'ports: []', 'rules: [risky-port]'),         3, 8,  ['rules must be a mapping, but it is a list']]
+    ['rules a list',              y('version: 1', 'ports: []', 'rules: [risky-port]'),         3, 8,  ['rules must be a mapping, but it is a list']],
+    ['served: false with exposure', ports('  - port: 9000', '    served: false', '    exposure: internal'), 5, 5, ['ports[0] is `served: false`, so `exposure` has no meaning: remove it']],
+    ['served not a boolean',      ports('  - port: 9000', '    served: no way'),               4, 13, ['ports[0].served must be true or false, but it is the string "no way"']],
+    ['accept: unknown rule',      acc('  - rule: exposed-not-declard', '    port: 80', '    reason: r'), 4, 11, ['accept[0].rule must be undeclared-listener,', 'but it is the string "exposed-not-declard". Did you mean `exposed-not-declared`?']],
+    ['accept: a suppression rule', acc('  - rule: suppression-unused', '    reason: r'),           4, 11, ['accept[0].rule must be', 'but it is the string "suppression-unused"']],
+    ['accept: no reason',         acc('  - rule: risky-port', '    port: 5005'),                 4, 5,  ['accept[0] has no `reason`: say why the finding is acceptable (every suppression needs one).']],
+    ['accept: empty reason',      acc('  - rule: risky-port', '    port: 5005', '    reason: ""'), 6, 13, ['accept[0].reason is empty: say why the finding is acceptable.']],
+    ['accept: no rule',           acc('  - port: 5005', '    reason: r'),                        4, 5,  ['accept[0] has no `rule`: name the rule id']],
+    ['accept: bad port',          acc('  - rule: risky-port', '    port: 70000', '    reason: r'), 5, 11, ['accept[0].port: port 70000 is out of range']],
+    ['accept: protocol, no port', acc('  - rule: container-exited', '    protocol: udp', '    reason: r'), 5, 5, ['accept[0] has `protocol` but no `port`: add the port the findings name, or remove `protocol`.']],
+    ['accept: suffix conflict',   acc('  - rule: risky-port', '    port: 53/udp', '    protocol: tcp', '    reason: r'), 6, 15, ['protocol tcp conflicts with the /udp suffix of port "53/udp"']],
+    ['accept: impossible date',   acc('  - rule: risky-port', '    port: 5005', '    reason: r', '    until: 2027-02-30'), 7, 12, ['accept[0].until "2027-02-30" is not a date: write the last day the entry applies as YYYY-MM-DD, e.g. 2027-03-31.']],
+    ['accept: not a date',        acc('  - rule: risky-port', '    port: 5005', '    reason: r', '    until: 31.03.2027'), 7, 12, ['accept[0].until must be a date written YYYY-MM-DD, e.g. 2027-03-31, but it is the string "31.03.2027".']],
+    ['accept: a number date',     acc('  - rule: risky-port', '    port: 5005', '    reason: r', '    until: 20270331'), 7, 12, ['accept[0].until must be a date written YYYY-MM-DD, e.g. 2027-03-31, but it is the number 20270331.']],
+    ['accept: unknown key',       acc('  - rule: risky-port', '    reson: r'),                   5, 5,  ['unknown key `reson` in accept[0]. Did you mean `reason`? Allowed keys: rule, port, protocol, file, reason, until.']],
+    ['accept not a list',         y('version: 1', 'ports: []', 'accept: {rule: risky-port}'),  3, 9,  ['accept must be a list, but it is a mapping']]
   ])('%s', (_name, text, line, column, fragments) => {
     const e = errorOf(text);
     expect({file: e.file, line: e.line, column: e.column}).toEqual({file: FILE, line, column});

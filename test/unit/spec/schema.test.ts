@@ -36,6 +36,17 @@ describe('schema/portgate.schema.json', () => {
     for (const [id, meta] of Object.entries(RULES)) expect(props[id]!.description).toBe(`${meta.title} (default ${meta.severity}).`);
   });
 
+  test('accept: names every rule but the suppression rules themselves', () => {
+    const ids = schema.definitions.acceptance.properties.rule.enum;
+    expect([...ids].sort()).toEqual(Object.keys(RULES).filter(id => !id.startsWith('suppression-')).sort());
+  });
+
+  test('a `served: false` port with an exposure is rejected, in editors too', () => {
+    expect(schemaAccepts({version: 1, ports: [{port: 9000, served: false}]})).toBe(true);
+    expect(schemaAccepts({version: 1, ports: [{port: 9000, served: true, exposure: 'internal'}]})).toBe(true);
+    expect(schemaAccepts({version: 1, ports: [{port: 9000, served: false, exposure: 'internal'}]})).toBe(false);
+  });
+
   test('every property has a description for hover and completion', () => {
     const missing: string[] = [];
     const walk = (s: Record<string, unknown>, at: string) => {
@@ -52,7 +63,7 @@ describe('schema/portgate.schema.json', () => {
 });
 
 test('the fixture corpus is all there (an empty folder would run no fixture test)', () => {
-  expect(fixtures.length).toBeGreaterThanOrEqual(26);
+  expect(fixtures.length).toBeGreaterThanOrEqual(29);
 });
 
 describe.each(fixtures)('fixture %s', file => {
