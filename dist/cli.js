@@ -84287,13 +84287,24 @@ var cgroupCpuReader = async (hostPid, procRoot = "/proc", cgroupRoot = "/sys/fs/
   for (const c of candidates) {
     const t = await read(c.path);
     if (t === void 0 || c.parse(t) === void 0) continue;
+    const procs = `${c.path.slice(0, c.path.lastIndexOf("/"))}/cgroup.procs`;
     return async () => {
       const now = await read(c.path);
       const ns = now === void 0 ? void 0 : c.parse(now);
-      return ns === void 0 ? void 0 : { ns, atMs: Date.now() };
+      return ns === void 0 ? void 0 : { ns, atMs: Date.now(), runnable: await anyRunnable(procs, procRoot) };
     };
   }
   return void 0;
+};
+var anyRunnable = async (procsFile, procRoot) => {
+  const pids = (await read(procsFile))?.split("\n").filter(Boolean);
+  if (!pids) return void 0;
+  for (const pid of pids) {
+    const stat2 = await read(`${procRoot}/${pid}/stat`);
+    const state = stat2?.slice(stat2.lastIndexOf(")") + 2, stat2.lastIndexOf(")") + 3);
+    if (state === "R" || state === "D") return true;
+  }
+  return false;
 };
 var statsCpuReader = (c) => {
   let latest;
@@ -86087,6 +86098,7 @@ var settled = (s) => {
   const minQuiet = s.anyListener ? AUTO.quietMs : AUTO.firstListenerMs;
   if (quiet < minQuiet) return void 0;
   if (quiet >= AUTO.capMs) return "cap";
+  if (s.cpu.some((c) => c.atMs >= s.now - AUTO.quietMs && c.runnable)) return void 0;
   const share = cpuShare(s.cpu, s.now, AUTO.quietMs);
   if (share === void 0) return s.cpu.length ? void 0 : "idle";
   return share < AUTO.idleShare ? "idle" : void 0;
@@ -89048,7 +89060,7 @@ var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
         `WARNING: the image EXPOSEs ${key} but the service listens on loopback only, so nothing outside the container can reach it. \`portgate check\` fails on this (loopback-port-exposed) until you decide: bind it to 0.0.0.0 and declare it public, or drop the EXPOSE.`
       );
     const risk = riskyPort(port, protocol, procs);
-    if (risk && !loopbackOnly) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
+    if (risk && (!loopbackOnly || e)) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
     ports.push({ port, protocol, exposure: loopbackOnly ? "loopback" : e ? "public" : "internal", comment: notes.join("; ") });
   }
   for (const [key, e] of exposed) {

@@ -28,13 +28,32 @@ export const cgroupCpuReader = async (hostPid: number, procRoot = '/proc', cgrou
   for (const c of candidates) {
     const t = await read(c.path);
     if (t === undefined || c.parse(t) === undefined) continue;
+    const procs = `${c.path.slice(0, c.path.lastIndexOf('/'))}/cgroup.procs`;
     return async () => {
       const now = await read(c.path);
       const ns = now === undefined ? undefined : c.parse(now);
-      return ns === undefined ? undefined : {ns, atMs: Date.now()};
+      return ns === undefined ? undefined : {ns, atMs: Date.now(), runnable: await anyRunnable(procs, procRoot)};
     };
   }
   return undefined;
+};
+
+/**
+ * Whether any process of the cgroup is running or waiting to run (R) or in
+ * uninterruptible I/O (D). On a loaded machine a service that is still
+ * starting can be starved of CPU and so look idle by its CPU time alone;
+ * its state still says it has work to do.
+ */
+const anyRunnable = async (procsFile: string, procRoot: string): Promise<boolean | undefined> => {
+  const pids = (await read(procsFile))?.split('\n').filter(Boolean);
+  if (!pids) return undefined;
+  for (const pid of pids) {
+    const stat = await read(`${procRoot}/${pid}/stat`);
+    // The state follows the command name in parentheses, which may itself contain ") ".
+    const state = stat?.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'R' || state === 'D') return true;
+  }
+  return false;
 };
 
 /**

@@ -49,6 +49,8 @@ export interface Target {
 export interface CpuSample {
   ns: number;
   atMs: number;
+  /** A process of the container was running or waiting for a CPU when sampled (host-visible cgroups only). */
+  runnable?: boolean;
 }
 
 /** Raw text of /proc/net files, keyed by table (`tcp`, `tcp6`, `udp`, `udp6`, `sctp`). */

@@ -58,7 +58,8 @@ export const baselineFrom = (result: GateResult, ephemeral: [number, number] = [
         `WARNING: the image EXPOSEs ${key} but the service listens on loopback only, so nothing outside the container can reach it. \`portgate check\` fails on this (loopback-port-exposed) until you decide: bind it to 0.0.0.0 and declare it public, or drop the EXPOSE.`
       );
     const risk = riskyPort(port, protocol, procs);
-    if (risk && !loopbackOnly) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
+    // check flags a risky port that listens beyond loopback or is EXPOSEd (EXPOSE advertises it).
+    if (risk && (!loopbackOnly || e)) notes.push(`WARNING: ${risk.name}: ${risk.why} Remove it from the image, or add \`reason:\` saying why it is acceptable.`);
     ports.push({port, protocol, exposure: loopbackOnly ? 'loopback' : e ? 'public' : 'internal', comment: notes.join('; ')});
   }
   for (const [key, e] of exposed) {

@@ -51,6 +51,8 @@ export const settled = (s: SettleInput): SettleReason | undefined => {
   const minQuiet = s.anyListener ? AUTO.quietMs : AUTO.firstListenerMs;
   if (quiet < minQuiet) return undefined;
   if (quiet >= AUTO.capMs) return 'cap';
+  // A process that was runnable during the window is starting, however little CPU a loaded machine gave it.
+  if (s.cpu.some(c => c.atMs >= s.now - AUTO.quietMs && c.runnable)) return undefined;
   const share = cpuShare(s.cpu, s.now, AUTO.quietMs);
   // No CPU figure at all (an engine without stats): the quiet window alone decides.
   if (share === undefined) return s.cpu.length ? undefined : 'idle';

@@ -30,7 +30,7 @@ const AFTER_INIT: Record<string, string[]> = {
   redis: ['loopback-port-exposed:6379'],
   mosquitto: ['loopback-port-exposed:1883'],
   memcached: ['loopback-port-exposed:11211'],
-  etcd: ['loopback-port-exposed:2379', 'loopback-port-exposed:2380'],
+  etcd: ['loopback-port-exposed:2379', 'loopback-port-exposed:2380', 'risky-port:2379', 'risky-port:2380'],
   rabbitmq: ['risky-port:25672', 'risky-port:4369'],
   sshd: ['risky-port:22'],
   jdwp: ['risky-port:5005'],

@@ -103,3 +103,11 @@ describe('cpuShare', () => {
     expect(cpuShare([{atMs: 0, ns: 0}, {atMs: 1_000, ns: 500e6}], 1_100, 1_000)).toBeCloseTo(0.5, 6);
   });
 });
+
+describe('a starved service is not idle', () => {
+  test('a process runnable during the quiet window keeps the wait going, however little CPU it got', () => {
+    const cpu = [0, 500, 1000, 1500, 2000].map(atMs => ({ns: 0, atMs, runnable: atMs === 1500}));
+    expect(settled({mode: 'auto', now: 2000, lastChange: 800, allUp: true, anyListener: true, cpu})).toBeUndefined();
+    expect(settled({mode: 'auto', now: 2600, lastChange: 800, allUp: true, anyListener: true, cpu: [...cpu, {ns: 0, atMs: 2600, runnable: false}]})).toBe('idle');
+  });
+});
