@@ -1,14 +1,13 @@
-import {visit, type Document} from 'yaml';
 import type {Acceptance, DeclaredPort, DynamicPort, Exposure, Protocol, SeveritySetting, SourceLocation} from '../model.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
 import {capabilityIssue, parseMemory} from '../sandbox/values.js';
 import {portKey} from '../model.js';
-import {InputError} from '../errors.js';
 import {parseDuration} from '../util/duration.js';
 import {parsePortValue} from './ports.js';
-import {parseWithPositions, pathLabel, type Issue, type SourcePositions} from './positions.js';
+import {pathLabel, type Issue, type SourcePositions} from './positions.js';
 import type {RunConfig, Spec} from './types.js';
 import {schemaIssues} from './validate.js';
+import {fail, readDocument, where} from './document.js';
 import {buildPolicy, type RawPolicy} from './policy.js';
 
 /** The shapes the schema guarantees once it has passed. */
@@ -62,74 +61,18 @@ interface RawSpec {
   accept?: RawAccept[];
 }
 
-/** More problems than this and the rest are counted, not listed. */
-const MAX_LISTED = 10;
-
-const where = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`;
-
-/** One InputError for all problems: positioned at the first, listing the others on their own `file:line:col:` lines. */
-const fail = (problems: {location: SourceLocation; message: string}[]): never => {
-  const [first, ...rest] = problems as [{location: SourceLocation; message: string}, ...{location: SourceLocation; message: string}[]];
-  const listed = rest.slice(0, MAX_LISTED - 1).map(p => `\n${where(p.location)}: ${p.message}`);
-  const more = rest.length > listed.length ? `\n…and ${rest.length - listed.length} more problems.` : '';
-  throw new InputError(first.message + listed.join('') + more, first.location.file, first.location.line, first.location.column);
-};
-
-const syntaxMessage = (code: string, message: string): string =>
-  code === 'MULTIPLE_DOCS'
-    ? 'the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document.'
-    : `invalid YAML: ${message.replace(/\.?$/, '.')} Fix the syntax at this position.`;
-
-/** Where the first `*alias` is, to point at when aliases multiply too far. */
-const firstAlias = (doc: Document): number | undefined => {
-  let offset: number | undefined;
-  visit(doc, {
-    Alias: (_key, node) => {
-      offset = node.range?.[0];
-      return visit.BREAK;
-    }
-  });
-  return offset;
-};
-
-const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Reads portgate.yml text into a validated Spec. Throws one InputError that
  * cites file:line:column for every problem found, first problem first.
  */
 export const loadSpec = (text: string, file: string): Spec => {
-  const {positions, errors} = parseWithPositions(text, file);
-  // yaml often reports one mistake twice at the same spot; the first message is the telling one.
-  const syntax = errors.filter((e, i) => errors.findIndex(o => o.offset === e.offset) === i);
-  if (syntax.length) fail(syntax.map(e => ({location: positions.at(e.offset), message: syntaxMessage(e.code, e.message)})));
-  const start = positions.locate([]).location;
-  // YAML 1.1 reads `off` as false and `1000:1000` as a base-60 number: portgate's values need 1.2.
-  if (positions.doc.directives?.yaml.explicit && positions.doc.directives.yaml.version !== '1.2') {
-    throw new InputError(`the spec is read as YAML 1.2: remove the \`%YAML ${positions.doc.directives.yaml.version}\` directive.`, file, 1, 1);
-  }
-  let data: unknown;
-  try {
-    // The yaml library's "billion laughs" guard, at its default: a spec needs few aliases, if any.
-    data = positions.doc.toJS({maxAliasCount: 100});
-  } catch (e) {
-    if (!(e instanceof ReferenceError)) throw e;
-    const offset = firstAlias(positions.doc);
-    const at = offset === undefined ? start : positions.at(offset);
-    throw new InputError(`the spec's aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at.line, at.column);
-  }
-  if (data === null || data === undefined) {
-    throw new InputError('the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).', file, 1, 1);
-  }
-  if (!isMapping(data)) {
-    const kind = Array.isArray(data) ? 'a list' : `the ${typeof data} ${JSON.stringify(data)}`;
-    throw new InputError(`the spec must be a mapping with \`version: 1\` and \`ports:\`, but it is ${kind}.`, file, start.line, start.column);
-  }
-  const issues = schemaIssues(data);
-  // A file for another version may mean something else by every other key: say only that.
-  const version = issues.find(i => i.path.length === 1 && i.path[0] === 'version');
-  const reported = version && 'version' in data ? [version] : issues;
-  if (reported.length) fail(positions.place(reported));
+  const {data, positions} = readDocument(text, file, {
+    what: 'the spec',
+    empty: 'the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).',
+    shape: 'a mapping with `version: 1` and `ports:`',
+    issues: schemaIssues
+  });
   const built = build(data as unknown as RawSpec, positions);
   if (built.issues.length) fail(positions.place(built.issues));
   return built.spec;

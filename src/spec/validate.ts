@@ -9,11 +9,14 @@ import {capabilityIssue, parseMemory} from '../sandbox/values.js';
 
 // The schema editors use is the one portgate enforces, so the two cannot drift.
 let compiled: ValidateFunction | undefined;
-const validator = (): ValidateFunction =>
-  (compiled ??= new Ajv({allErrors: true, allowUnionTypes: true, verbose: true, strict: true})
+const validator = (): ValidateFunction => (compiled ??= compileSchema(schema));
+
+/** portgate's Ajv settings for every schema it ships. */
+export const compileSchema = (s: object): ValidateFunction =>
+  new Ajv({allErrors: true, allowUnionTypes: true, verbose: true, strict: true})
     // Editor hints for yaml-language-server / VS Code; not validation keywords.
     .addVocabulary(['enumDescriptions', 'defaultSnippets', 'markdownDescription'])
-    .compile(schema));
+    .compile(s);
 
 const TYPE_WORDS: Record<string, string> = {
   object: 'a mapping',
@@ -33,7 +36,7 @@ const same = (p: Path, pattern: (string | number | null)[]): boolean =>
 const fieldOf = (path: Path): string => String(path[path.length - 1] ?? '');
 
 /** Checks a field whose every error is best explained by its own parser. */
-const fieldMessage = (path: Path, data: unknown): string | undefined => {
+export const fieldMessage = (path: Path, data: unknown): string | undefined => {
   if (same(path, ['ports', null, 'port'])) {
     const r = parsePortValue(data);
     return typeof r === 'string' ? r : undefined;
@@ -158,8 +161,14 @@ const message = (e: ErrorObject, path: Path): Found => {
 };
 
 /** Validates the plain data against the schema; returns one issue per place, with messages a YAML author can act on. */
-export const schemaIssues = (data: unknown): Issue[] => {
-  const validate = validator();
+export const schemaIssues = (data: unknown): Issue[] => issuesFrom(validator(), fieldMessage)(data);
+
+/**
+ * A schema's issues with messages a YAML author can act on: one issue per
+ * place, the telling error first. `field` explains a value its own parser
+ * knows best (ports, durations, capabilities). Shared by every portgate file.
+ */
+export const issuesFrom = (validate: ValidateFunction, field: (path: Path, data: unknown) => string | undefined = () => undefined) => (data: unknown): Issue[] => {
   if (validate(data)) return [];
   const byPlace = new Map<string, Found>();
   // Type errors explain the most, so they win when one place has several errors.
@@ -169,7 +178,7 @@ export const schemaIssues = (data: unknown): Issue[] => {
     .sort((a, b) => Number(b.keyword === 'type') - Number(a.keyword === 'type'));
   for (const e of errors) {
     const path = fromPointer(e.instancePath, data);
-    const custom = fieldMessage(path, e.data);
+    const custom = field(path, e.data);
     const issue: Found = custom ? {path, message: custom} : message(e, path);
     const place = JSON.stringify([issue.path, issue.at]);
     if (!byPlace.has(place)) byPlace.set(place, issue);
