@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {hostname, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {docker, leftoverContainers} from '../helpers/engine.js';
@@ -178,7 +178,7 @@ describe('signals remove every container', () => {
       cwd: tmp(),
       onSpawn: pid => {
         const poll = setInterval(async () => {
-          if ((await docker().listContainers({filters: {label: ['io.portgate.managed']}})).length >= 1) {
+          if ((await docker().listContainers({filters: {label: [`io.portgate.owner=${hostname()}:${pid}`]}})).length >= 1) {
             clearInterval(poll);
             process.kill(pid, 'SIGTERM');
           }
@@ -198,7 +198,7 @@ describe('signals remove every container', () => {
       onSpawn: pid => {
         // Signal once both the target and the probe exist, i.e. mid-wait.
         const poll = setInterval(async () => {
-          const list = await docker().listContainers({filters: {label: ['io.portgate.managed']}});
+          const list = await docker().listContainers({filters: {label: [`io.portgate.owner=${hostname()}:${pid}`]}});
           if (list.length >= 2) {
             clearInterval(poll);
             process.kill(pid, signal);
