@@ -1,7 +1,7 @@
 import {context, getOctokit} from '@actions/github';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
 import {withEngine} from '../engine/guard.js';
-import {runGate} from '../gate/run-gate.js';
+import {runGate, waitBudget} from '../gate/run-gate.js';
 import {countBySeverity, failsGate} from '../report/common.js';
 import {FORMATS} from '../report/index.js';
 import {planAnnotations} from './annotations.js';
@@ -27,7 +27,7 @@ export const run = async (): Promise<void> => {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const {opts, dockerfileText} = await gateOptions(inputs, workspace);
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
-    const result = await withEngine({log: emit.log, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
+    const result = await withEngine({log: emit.log, timeoutMs: waitBudget(opts).timeoutMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
     const plan = planAnnotations(result, {cwd: workspace, dockerfileText, target: inputs.target});
     emit.annotate(plan.annotations);

@@ -6,6 +6,8 @@ export interface GuardOptions {
   log: (line: string) => void;
   /** How long to wait for the engine to answer (a starting dind service). */
   waitMs?: number;
+  /** The run's wait timeout, from which every engine request's deadline is derived. */
+  timeoutMs?: number;
   /** --static-only: go on without an engine when it cannot be reached. */
   optional?: boolean;
 }
@@ -17,7 +19,7 @@ export interface GuardOptions {
  * can emit such errors on sockets nobody listens to.
  */
 export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine | undefined) => Promise<T>): Promise<T> => {
-  const engine = new DockerEngine();
+  const engine = new DockerEngine({...(o.timeoutMs !== undefined && {timeoutMs: o.timeoutMs})});
   const exitAfterCleanup = (code: number) => {
     void engine
       .cleanup()

@@ -186,6 +186,7 @@ const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Pr
 const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, expected: Set<string>, lap: (name: string, since: number) => void) => {
   let observation: Observation;
   let container: ContainerOutcome;
+  let failure: unknown;
   const tRun = Date.now();
   const budget = waitBudget(opts);
   try {
@@ -214,9 +215,16 @@ const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, exp
       ephemeral: observation.ephemeral,
       sandbox: {settings: summarizePlan(plan), notes: plan.notes}
     };
+  } catch (e) {
+    failure = e;
+    throw e;
   } finally {
     const tClean = Date.now();
-    await engine.cleanup();
+    await engine.cleanup().catch((e: unknown) => {
+      // The cause of the failure matters most; what the cleanup could not remove is said after it.
+      if (failure instanceof EnvironmentError) throw new EnvironmentError(`${failure.message}\nAlso, ${(e as Error).message}`);
+      throw failure ?? e;
+    });
     lap('cleanup', tClean);
   }
   return {observation, container};
