@@ -183,6 +183,7 @@ export class DockerEngine implements Engine {
   /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
   private async createNetwork(): Promise<string> {
     const config = networkConfig(this.runId);
+    if (this.closed) throw new EnvironmentError('portgate is shutting down');
     try {
       const n = await this.docker.createNetwork(config);
       this.networks.add(createdId('POST /networks/create', n.id));
@@ -269,6 +270,8 @@ export class DockerEngine implements Engine {
   private async removeAll(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop();
     const requests = this.requests;
+    // A create the engine is still working on: its container exists only once it answers.
+    await requests.settled();
     if (!requests.stalled) return this.removeRun();
     // The engine stopped answering: one short attempt, then say what may be left.
     let timer: NodeJS.Timeout | undefined;
@@ -289,16 +292,27 @@ export class DockerEngine implements Engine {
     return `could not make sure that this run's containers and network are gone: check with \`docker ps -a --filter ${filter}\` and \`docker network ls --filter ${filter}\` (the next portgate run on this host removes them)`;
   }
 
-  /** Tracked ids, plus anything carrying this run's label: a create still in flight when a signal arrived is not tracked yet but is labelled. */
+  /**
+   * Tracked ids, plus anything carrying this run's label (a create that
+   * finished after its caller gave up); then checks that they are gone, as a
+   * removal the engine had already begun answers 409 before it is done.
+   */
   private async removeRun(): Promise<void> {
     const filters = {label: [`io.portgate.run=${this.runId}`]};
-    const labelled = listOf('GET /containers/json', await this.docker.listContainers({all: true, filters})).map(c => c.Id);
-    const results = await Promise.allSettled([...new Set([...this.created, ...labelled])].map(id => this.remove(id)));
-    // Networks after their containers: the engine refuses to remove a network in use.
-    const nets = listOf('GET /networks', await this.docker.listNetworks({filters})).map(n => n.Id);
-    results.push(...(await Promise.allSettled([...new Set([...this.networks, ...nets])].map(id => this.removeNetwork(id)))));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const listContainers = async () => listOf('GET /containers/json', await this.docker.listContainers({all: true, filters})).map(c => c.Id);
+    const listNetworks = async () => listOf('GET /networks', await this.docker.listNetworks({filters})).map(n => n.Id);
+    let failed: unknown;
+    for (let pass = 0; pass < 3; pass++) {
+      if (pass) await new Promise(r => setTimeout(r, 300));
+      const containers = new Set([...this.created, ...(await listContainers())]);
+      const removed = await Promise.allSettled([...containers].map(id => this.remove(id)));
+      // Networks after their containers: the engine refuses to remove a network in use.
+      const nets = new Set([...this.networks, ...(await listNetworks())]);
+      removed.push(...(await Promise.allSettled([...nets].map(id => this.removeNetwork(id)))));
+      failed = removed.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+      if (!(await listContainers()).length && !(await listNetworks()).length) return;
+    }
+    throw failed ?? new EnvironmentError(this.leftoverAdvice());
   }
 
   private async removeNetwork(id: string): Promise<void> {
@@ -316,13 +330,15 @@ export class DockerEngine implements Engine {
       await this.docker.getContainer(id).remove({force: true, v: true});
     } catch (e) {
       if (e instanceof EngineUnresponsive) throw e;
-      // 404: already gone; 409: the engine is already removing it.
+      // 404: already gone; 409: the engine is already removing it (removeRun checks that it went).
       if (statusOf(e) !== 404 && statusOf(e) !== 409) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
     }
     this.created.delete(id);
   }
 
   private async create(opts: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
+    // cleanup() has begun (a signal): create nothing more.
+    if (this.closed) throw new EnvironmentError('portgate is shutting down');
     let c: Docker.Container;
     try {
       // _query/_body: docker-modem otherwise copies the whole body into the URL.
