@@ -46,7 +46,7 @@ export const run = async (): Promise<void> => {
   } catch (e) {
     emit.outputs({verdict: 'error'});
     if (e instanceof InputError) emit.fail(`portgate: ${describeError(e)}`);
-    else if (e instanceof EnvironmentError) emit.fail(`portgate: ${e.message}`);
+    else if (e instanceof EnvironmentError) emit.fail(`portgate: ${describeError(e)}`);
     else emit.fail(`portgate: internal error, please report it with this log:\n${(e as Error).stack ?? String(e)}`);
   }
 };

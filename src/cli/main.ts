@@ -122,7 +122,7 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.input;
     }
     if (e instanceof EnvironmentError) {
-      io.stderr(`portgate: ${e.message}\n`);
+      io.stderr(`portgate: ${describeError(e)}\n`);
       return EXIT.environment;
     }
     io.stderr(`portgate: internal error, please report it with this output:\n${(e as Error).stack ?? String(e)}\n`);

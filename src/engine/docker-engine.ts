@@ -12,7 +12,8 @@ import {streamScript} from './readers/protocol.js';
 import {execReader, sidecarReader} from './readers/sidecar.js';
 import {authFor} from './registry-auth.js';
 import {EngineUnresponsive, connect, engineAddress, requestDeadline, type EngineRequests} from './connection.js';
-import {architectureOf, checkPing, createdId, imageFactsOf, listOf, stateOf} from './shapes.js';
+import {architectureOf, checkPing, createdId, imageFactsOf, imageTagsOf, listOf, stateOf} from './shapes.js';
+import {closeMatchesHint} from './similar-images.js';
 import {MANAGED_LABEL, netProbeConfig, networkConfig, pidProbeConfig, targetConfig} from './sandbox-config.js';
 import {demux} from './streams.js';
 import {DEFAULT_EPHEMERAL, type CpuSample, type Engine, type ImageFacts, type ProbeMode, type SocketReader, type Target} from './types.js';
@@ -137,6 +138,15 @@ export class DockerEngine implements Engine {
       throw unreachable(e);
     }
     return imageFactsOf(ref, raw);
+  }
+
+  /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
+  async similarImages(ref: string): Promise<string | undefined> {
+    try {
+      return closeMatchesHint(ref, imageTagsOf(await this.docker.listImages()));
+    } catch {
+      return undefined;
+    }
   }
 
   async startTarget(image: string, plan: SandboxPlan): Promise<Target> {

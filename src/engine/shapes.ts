@@ -77,3 +77,9 @@ export const listOf = (what: string, list: unknown): Listed[] => {
   for (const x of list) if (!isObject(x) || typeof x.Id !== 'string') throw nonsense(what, 'an entry has no Id');
   return list as Listed[];
 };
+
+/** GET /images/json → every tag the engine has. */
+export const imageTagsOf = (list: unknown): string[] => {
+  if (!Array.isArray(list)) throw nonsense('GET /images/json', `expected a list, got ${describe(list)}`);
+  return list.flatMap(i => (isObject(i) && isStringList(i.RepoTags) ? i.RepoTags : [])).filter(t => t !== '<none>:<none>');
+};

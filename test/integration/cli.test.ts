@@ -138,9 +138,21 @@ describe('exit codes', () => {
     const r = await cli(['check', '--image', `${P}missing:nope`], {cwd: tmp()});
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/could not pull portgate-cli-missing:nope: .*Build or load it into the engine first/);
+    // Nothing the engine has is close: no guess.
+    expect(r.stderr).not.toMatch(/hint:/);
     const never = await cli(['check', '--image', `${P}missing:nope`, '--pull', 'never'], {cwd: tmp()});
     expect(never.code).toBe(3);
     expect(never.stderr).toMatch(/is not in the engine: build it/);
+  });
+
+  test('3 for a wrong tag or a typo in the name, with the images the engine has that come close as the hint', async () => {
+    const tag = await cli(['check', '--image', `${P}app:tset`], {cwd: tmp()});
+    expect(tag.code).toBe(3);
+    expect(tag.stderr).toMatch(/^portgate: could not pull portgate-cli-app:tset: .*\n {2}hint: did you mean an image the engine has\? portgate-cli-app:test \(other tags of portgate-cli-app\)\n$/);
+    const name = await cli(['check', '--image', `${P}ap:test`, '--pull', 'never'], {cwd: tmp()});
+    expect(name.code).toBe(3);
+    expect(name.stderr).toMatch(/is not in the engine: build it .*\n {2}hint: did you mean an image the engine has\? [^\n]*portgate-cli-app:test[^\n]* \(similar names\)\n$/);
+    expect(name.stderr).not.toMatch(/\n\s+at /);
   });
 
   test('3 for a probe image that has no shell', async () => {

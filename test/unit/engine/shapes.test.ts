@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {architectureOf, checkPing, createdId, imageFactsOf, listOf, stateOf} from '../../../src/engine/shapes.js';
+import {architectureOf, checkPing, createdId, imageFactsOf, imageTagsOf, listOf, stateOf} from '../../../src/engine/shapes.js';
 
 const ID = 'a'.repeat(64);
 const notEngine = (detail: string) => ({name: 'EnvironmentError', message: expect.stringContaining(detail)});
@@ -56,5 +56,10 @@ describe('engine answers portgate relies on', () => {
     expect(listOf('GET /containers/json', [{Id: ID, Labels: {}}])).toEqual([{Id: ID, Labels: {}}]);
     expect(thrown(() => listOf('GET /containers/json', {}))).toMatchObject(notEngine('expected a list, got object {}'));
     expect(thrown(() => listOf('GET /networks', [{Name: 'x'}]))).toMatchObject(notEngine('an entry has no Id'));
+  });
+
+  test('image tags: every RepoTag but <none>', () => {
+    expect(imageTagsOf([{RepoTags: ['app:ci', 'app:latest']}, {RepoTags: null}, {RepoTags: ['<none>:<none>']}, {}])).toEqual(['app:ci', 'app:latest']);
+    expect(thrown(() => imageTagsOf({}))).toMatchObject(notEngine('GET /images/json'));
   });
 });
