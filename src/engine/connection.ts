@@ -14,13 +14,22 @@ export const engineAddress = (): string => process.env.DOCKER_HOST || 'unix:///v
 /** The engine accepted a request and did not answer it in time, or cut its answer short. */
 export class EngineUnresponsive extends EnvironmentError {}
 
+export interface Deadlines {
+  /** Any request: a quarter of the run's timeout, 5 to 8 s. */
+  defaultMs: number;
+  /** Creating and starting the run's network and containers, which a loaded engine is slow to do: half the timeout plus 5 s, 10 to 20 s. */
+  startupMs: number;
+}
+
+const clamp = (v: number, min: number, max: number): number => Math.min(max, Math.max(min, Math.round(v)));
+
 /**
- * How long one engine request may take: a third of the run's timeout, at
- * least 5 s (a loaded CI engine creates and starts containers in well under
- * that) and at most 10 s, so that a stalled engine ends the run within its
- * timeout plus 15 s however late it stalls.
+ * How long engine requests may take, from the run's timeout. A stall then
+ * ends the run within the timeout plus 15 s wherever it happens: during the
+ * wait and the cleanup only default deadlines apply, and start-up comes
+ * before the wait's timeout is spent.
  */
-export const requestDeadline = (timeoutMs: number): number => Math.min(10_000, Math.max(5_000, Math.round(timeoutMs / 3)));
+export const requestDeadlines = (timeoutMs: number): Deadlines => ({defaultMs: clamp(timeoutMs / 4, 5_000, 8_000), startupMs: clamp(timeoutMs / 2 + 5_000, 10_000, 20_000)});
 
 /** Once a request has timed out, later ones (the cleanup) get this long: the engine is known to be stuck. */
 export const STALLED_DEADLINE_MS = 3_000;
@@ -67,8 +76,11 @@ export const tlsFiles = (env: NodeJS.ProcessEnv = process.env, home = homedir())
   return explicit ? undefined : {ca: read['ca.pem']!, cert: read['cert.pem']!, key: read['key.pem']!};
 };
 
-/** The request a new connection is opened for (see TrackingAgent). */
+/** The request a new connection is opened for (see trackingAgent). */
 const opening = new AsyncLocalStorage<{closed: () => void}>();
+
+/** Set while the run's network and containers are created and started (EngineRequests.startup). */
+const startingUp = new AsyncLocalStorage<true>();
 
 /**
  * One connection per request (no keep-alive), each tied to the request that
@@ -116,7 +128,7 @@ export class EngineRequests {
 
   constructor(
     modem: {dial: Dial; protocol?: string; agent?: unknown},
-    private readonly deadlineMs: number
+    private readonly deadlines: Deadlines
   ) {
     if (modem.protocol !== 'ssh') modem.agent = trackingAgent(modem.protocol ?? 'http');
     const dial = modem.dial.bind(modem);
@@ -125,7 +137,7 @@ export class EngineRequests {
 
   private dial(dial: Dial, options: Parameters<Dial>[0], callback: Parameters<Dial>[1]): void {
     const what = `${options.method ?? 'GET'} ${options.path.split('?')[0]}`;
-    const ms = this.stalled ? Math.min(STALLED_DEADLINE_MS, this.deadlineMs) : this.deadlineMs;
+    const ms = this.stalled ? STALLED_DEADLINE_MS : startingUp.getStore() ? this.deadlines.startupMs : this.deadlines.defaultMs;
     const abort = new AbortController();
     let resolveDone = () => {};
     const entry: Pending = {what, done: new Promise<void>(r => (resolveDone = r))};
@@ -165,6 +177,11 @@ export class EngineRequests {
     s.once('close', () => this.streams.delete(s));
   }
 
+  /** Runs `fn` (a create or start of the run's network or containers) with the start-up deadline. */
+  startup<T>(fn: () => Promise<T>): Promise<T> {
+    return startingUp.run(true, fn);
+  }
+
   /** Settles when every request in flight now has been answered or has failed (each is bounded by its deadline). */
   async settled(): Promise<void> {
     await Promise.all([...this.pending].map(p => p.done));
@@ -179,10 +196,10 @@ export class EngineRequests {
 
 /**
  * A dockerode client for DOCKER_HOST whose requests are bounded by
- * `deadlineMs`. Configuration problems (missing TLS files, a malformed
+ * `deadlines`. Configuration problems (missing TLS files, a malformed
  * DOCKER_HOST) are environment errors, not crashes.
  */
-export const connect = (deadlineMs: number): {docker: Docker; requests: EngineRequests} => {
+export const connect = (deadlines: Deadlines): {docker: Docker; requests: EngineRequests} => {
   const tls = tlsFiles();
   let docker: Docker;
   try {
@@ -191,5 +208,5 @@ export const connect = (deadlineMs: number): {docker: Docker; requests: EngineRe
   } catch (e) {
     throw new EnvironmentError(`cannot use the Docker engine configuration (DOCKER_HOST=${process.env.DOCKER_HOST ?? ''}): ${(e as Error).message}`);
   }
-  return {docker, requests: new EngineRequests(docker.modem as unknown as ConstructorParameters<typeof EngineRequests>[0], deadlineMs)};
+  return {docker, requests: new EngineRequests(docker.modem as unknown as ConstructorParameters<typeof EngineRequests>[0], deadlines)};
 };

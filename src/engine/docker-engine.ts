@@ -11,7 +11,7 @@ import {openHostReader} from './readers/host.js';
 import {streamScript} from './readers/protocol.js';
 import {execReader, sidecarReader} from './readers/sidecar.js';
 import {authFor} from './registry-auth.js';
-import {EngineUnresponsive, connect, engineAddress, requestDeadline, type EngineRequests} from './connection.js';
+import {EngineUnresponsive, connect, engineAddress, requestDeadlines, type Deadlines, type EngineRequests} from './connection.js';
 import {architectureOf, checkPing, createdId, imageFactsOf, imageTagsOf, listOf, stateOf} from './shapes.js';
 import {closeMatchesHint} from './similar-images.js';
 import {MANAGED_LABEL, netProbeConfig, networkConfig, pidProbeConfig, targetConfig} from './sandbox-config.js';
@@ -36,7 +36,7 @@ const PULL_IDLE_MS = 60_000;
 const STALLED_CLEANUP_MS = 5_000;
 
 export interface DockerEngineOptions {
-  /** The run's wait timeout: engine requests are bounded by a deadline derived from it (requestDeadline). */
+  /** The run's wait timeout: engine requests are bounded by deadlines derived from it (requestDeadlines). */
   timeoutMs?: number;
 }
 
@@ -51,25 +51,25 @@ export class DockerEngine implements Engine {
   private readonly stops: (() => void)[] = [];
   /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
   readonly runId = randomUUID();
-  /** Bounds every request to the engine. */
-  readonly deadlineMs: number;
+  /** Bound every request to the engine. */
+  readonly deadlines: Deadlines;
   private connection: {docker: Docker; requests: EngineRequests} | undefined;
   private swept = false;
   private closed = false;
   private cleaning: Promise<void> | undefined;
 
   constructor(opts: DockerEngineOptions = {}) {
-    this.deadlineMs = requestDeadline(opts.timeoutMs ?? 30_000);
+    this.deadlines = requestDeadlines(opts.timeoutMs ?? 30_000);
   }
 
   /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
   private get docker(): Docker {
-    this.connection ??= connect(this.deadlineMs);
+    this.connection ??= connect(this.deadlines);
     return this.connection.docker;
   }
 
   private get requests(): EngineRequests {
-    this.connection ??= connect(this.deadlineMs);
+    this.connection ??= connect(this.deadlines);
     return this.connection.requests;
   }
 
@@ -98,7 +98,7 @@ export class DockerEngine implements Engine {
     checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? (await readDockerConfig());
     try {
-      const stream = (await this.docker.pull(ref, {authconfig: authFor(ref, config)})) as NodeJS.ReadableStream & {destroy: (e: Error) => void};
+      const stream = (await this.requests.startup(() => this.docker.pull(ref, {authconfig: authFor(ref, config)}))) as NodeJS.ReadableStream & {destroy: (e: Error) => void};
       await new Promise((resolve, reject) => {
         let idle: NodeJS.Timeout;
         const arm = () => {
@@ -154,13 +154,13 @@ export class DockerEngine implements Engine {
     const network = plan.network.value === 'none' ? 'none' : await this.createNetwork();
     let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
     try {
-      await c.start();
+      await this.start(c);
     } catch (e) {
       // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
       if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e, plan);
       await this.remove(c.id);
       c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
-      await c.start().catch(e2 => {
+      await this.start(c).catch(e2 => {
         throw startError(image, e2, plan);
       });
     }
@@ -195,7 +195,7 @@ export class DockerEngine implements Engine {
     const config = networkConfig(this.runId);
     if (this.closed) throw new EnvironmentError('portgate is shutting down');
     try {
-      const n = await this.docker.createNetwork(config);
+      const n = await this.requests.startup(() => this.docker.createNetwork(config));
       this.networks.add(createdId('POST /networks/create', n.id));
     } catch (e) {
       if (e instanceof EnvironmentError) throw e;
@@ -248,12 +248,12 @@ export class DockerEngine implements Engine {
       this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil((seconds * 1000) / pollMs))), `start the probe image ${probeImage}`),
       this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds), `start the probe image ${probeImage}`)
     ]);
-    await net.start().catch(e => {
+    await this.start(net).catch(e => {
       if (e instanceof EngineUnresponsive) throw e;
       throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${(e as Error).message}). ${PROBE_IMAGE_HINT}`);
     });
     // Ownership is best effort: without this probe, listeners are still read.
-    const pidProbe = await pids.start().then(() => pids, () => undefined);
+    const pidProbe = await this.start(pids).then(() => pids, () => undefined);
     try {
       return await sidecarReader(net, pidProbe, pollMs);
     } catch (e) {
@@ -346,13 +346,18 @@ export class DockerEngine implements Engine {
     this.created.delete(id);
   }
 
+  /** Starting a container takes a loaded engine longest (its network namespace, its mounts): the start-up deadline. */
+  private start(c: Docker.Container): Promise<unknown> {
+    return this.requests.startup(() => c.start());
+  }
+
   private async create(opts: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
     // cleanup() has begun (a signal): create nothing more.
     if (this.closed) throw new EnvironmentError('portgate is shutting down');
     let c: Docker.Container;
     try {
       // _query/_body: docker-modem otherwise copies the whole body into the URL.
-      c = await this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions);
+      c = await this.requests.startup(() => this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions));
     } catch (e) {
       throw refused(what, e);
     }

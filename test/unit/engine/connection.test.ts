@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
-import {requestDeadline, tlsFiles} from '../../../src/engine/connection.js';
+import {requestDeadlines, tlsFiles} from '../../../src/engine/connection.js';
 
 const certDir = (files: string[]) => {
   const dir = mkdtempSync(join(tmpdir(), 'portgate-certs-'));
@@ -59,14 +59,14 @@ test('any other DOCKER_HOST with DOCKER_CERT_PATH (ssh too) needs the files: doc
   expect(() => tlsFiles({DOCKER_HOST: 'ssh://user@host', DOCKER_CERT_PATH: '/nonexistent'})).toThrow('/nonexistent/ca.pem (ENOENT)');
 });
 
-describe('engine request deadline', () => {
+describe('engine request deadlines', () => {
   test.each([
-    [1_000, 5_000],
-    [15_000, 5_000],
-    [20_000, 6_667],
-    [30_000, 10_000],
-    [600_000, 10_000]
-  ])('a run timeout of %i ms bounds each request by %i ms', (timeout, deadline) => {
-    expect(requestDeadline(timeout)).toBe(deadline);
+    [1_000, 5_000, 10_000],
+    [5_000, 5_000, 10_000],
+    [20_000, 5_000, 15_000],
+    [30_000, 7_500, 20_000],
+    [600_000, 8_000, 20_000]
+  ])('a run timeout of %i ms: %i ms for a request, %i ms for creating and starting the run', (timeout, defaultMs, startupMs) => {
+    expect(requestDeadlines(timeout)).toEqual({defaultMs, startupMs});
   });
 });
