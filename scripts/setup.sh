@@ -13,6 +13,8 @@ command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc libc6-dev)
 command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)
 command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
+# Certificates for the TLS engine tests (a relay that asks for client certificates, as dind does).
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -1,4 +1,5 @@
-import {createServer, request, type IncomingMessage, type ServerResponse} from 'node:http';
+import {createServer, request, type IncomingMessage, type RequestListener, type ServerResponse} from 'node:http';
+import {createServer as createTlsServer} from 'node:https';
 import type {AddressInfo} from 'node:net';
 
 /**
@@ -58,9 +59,16 @@ const proxy = (req: IncomingMessage, res: ServerResponse, holdMs = 0, rewrite?: 
   req.pipe(up);
 };
 
-export const startFakeEngine = async (behave: (r: SeenRequest) => Behaviour, onRequest?: (r: SeenRequest) => void): Promise<FakeEngine> => {
+/** A server certificate and the CA that client certificates must be signed by, as a TLS engine (dind) asks for. */
+export interface FakeEngineTls {
+  key: Buffer;
+  cert: Buffer;
+  ca: Buffer;
+}
+
+export const startFakeEngine = async (behave: (r: SeenRequest) => Behaviour, onRequest?: (r: SeenRequest) => void, tls?: FakeEngineTls): Promise<FakeEngine> => {
   const requests: SeenRequest[] = [];
-  const server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const seen = {n: requests.length, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!};
     requests.push(seen);
     onRequest?.(seen);
@@ -76,7 +84,8 @@ export const startFakeEngine = async (behave: (r: SeenRequest) => Behaviour, onR
     if (b === 'proxy') return proxy(req, res);
     if (b === 'proxy-empty') return proxy(req, res, 0, empty);
     return proxy(req, res, b.holdMs);
-  });
+  };
+  const server = tls ? createTlsServer({...tls, requestCert: true, rejectUnauthorized: true}, handle) : createServer(handle);
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   return {
     url: `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`,

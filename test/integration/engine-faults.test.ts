@@ -1,10 +1,10 @@
-import {spawn} from 'node:child_process';
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {execFileSync, spawn} from 'node:child_process';
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {docker, leftoverContainers} from '../helpers/engine.js';
-import {startFakeEngine, type Behaviour, type FakeEngine, type SeenRequest} from '../helpers/fake-engine.js';
+import {startFakeEngine, type Behaviour, type FakeEngine, type FakeEngineTls, type SeenRequest} from '../helpers/fake-engine.js';
 import {buildListenerImage, removeImages} from '../helpers/images.js';
 
 /**
@@ -22,6 +22,7 @@ const LIMIT_MS = 15_000;
 
 interface Run {
   code: number | null;
+  stdout: string;
   stderr: string;
   ms: number;
   pid: number;
@@ -31,14 +32,15 @@ const cli = (args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(tmpd
   new Promise(done => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], {cwd, env: {...process.env, ...env}});
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', c => (stdout += c));
     child.stderr.on('data', c => (stderr += c));
-    child.stdout.resume();
     // Never wait for a hang longer than the test's own budget.
     const guard = setTimeout(() => child.kill('SIGKILL'), 150_000);
     child.on('close', code => {
       clearTimeout(guard);
-      done({code, stderr, ms: Date.now() - started, pid: child.pid!});
+      done({code, stdout, stderr, ms: Date.now() - started, pid: child.pid!});
     });
   });
 
@@ -73,8 +75,48 @@ afterAll(async () => {
   await removeImages(P);
 });
 
+/** A CA, a server certificate for 127.0.0.1 and a client certificate (as ca.pem, cert.pem, key.pem), as dind's /certs holds them. */
+const makeCerts = (): {dir: string; server: FakeEngineTls} => {
+  const dir = mkdtempSync(join(tmpdir(), P));
+  const ssl = (...args: string[]) => execFileSync('openssl', args, {cwd: dir, stdio: 'pipe'});
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=portgate test CA');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const name of ['server', 'client']) {
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}-cert.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  }
+  copyFileSync(join(dir, 'client-cert.pem'), join(dir, 'cert.pem'));
+  copyFileSync(join(dir, 'client-key.pem'), join(dir, 'key.pem'));
+  return {dir, server: {key: readFileSync(join(dir, 'server-key.pem')), cert: readFileSync(join(dir, 'server-cert.pem')), ca: readFileSync(join(dir, 'ca.pem'))}};
+};
+
 describe('TLS configuration', () => {
   const TLS = {DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent/certs/client'};
+
+  test('a TLS engine that asks for client certificates, as dind does: runs go through with DOCKER_CERT_PATH and with ~/.docker; a certificate from another CA is exit 3', async () => {
+    const {dir, server} = makeCerts();
+    const f = await startFakeEngine(() => 'proxy', undefined, server);
+    fake = f;
+    const env = {DOCKER_HOST: f.url, DOCKER_TLS_VERIFY: '1'};
+    const args = ['check', '--image', SLOW, '--timeout', '2s', '--settle', '0s'];
+    // SLOW EXPOSEs 8080 and listens only after two minutes: a complete run ends in drift.
+    const explicit = await cli(args, {...env, DOCKER_CERT_PATH: dir});
+    expect(explicit.code, explicit.stderr).toBe(1);
+    expect(explicit.stdout).toContain('exposed-not-listening');
+    const seen = f.requests.length;
+    expect(f.requests.map(r => `${r.method} ${r.path}`)).toContainEqual(expect.stringMatching(/^POST \/containers\/[0-9a-f]{64}\/start$/));
+    const home = mkdtempSync(join(tmpdir(), P));
+    mkdirSync(join(home, '.docker'));
+    for (const file of ['ca.pem', 'cert.pem', 'key.pem']) copyFileSync(join(dir, file), join(home, '.docker', file));
+    const fromHome = await cli(args, {...env, DOCKER_CERT_PATH: '', HOME: home});
+    expect(fromHome.code, fromHome.stderr).toBe(1);
+    expect(f.requests.length).toBeGreaterThan(seen);
+    const stranger = await cli(args, {...env, DOCKER_CERT_PATH: makeCerts().dir});
+    expect(stranger.code).toBe(3);
+    expect(stranger.stderr).toMatch(/^portgate: cannot reach the Docker engine \(tcp:\/\/127\.0\.0\.1:\d+\): .*certificate/);
+    noTrace(stranger);
+  });
 
   test('DOCKER_TLS_VERIFY=1 with missing certificates: exit 3 naming each missing file and the dind certificate volume', async () => {
     const r = await cli(['check', '--image', SLOW], TLS);
