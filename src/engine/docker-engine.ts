@@ -279,7 +279,13 @@ export class DockerEngine implements Engine {
 
   private async removeAll(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop();
-    const requests = this.requests;
+    let requests: EngineRequests;
+    try {
+      requests = this.requests;
+    } catch {
+      // No client can be made (a TLS file is missing): nothing was ever created through one.
+      return;
+    }
     // A create the engine is still working on: its container exists only once it answers.
     await requests.settled();
     if (!requests.stalled) return this.removeRun();
