@@ -11,7 +11,7 @@ import {EnvironmentError} from '../errors.js';
 /** Where the engine is, as the user configured it (for messages). */
 export const engineAddress = (): string => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 
-/** The engine accepted a request and did not answer it in time, or cut its answer short. */
+/** The engine did not answer a request in time, or cut its answer short. */
 export class EngineUnresponsive extends EnvironmentError {}
 
 export interface Deadlines {
@@ -160,7 +160,7 @@ export class EngineRequests {
     };
     const timer = setTimeout(() => {
       this.stalled = true;
-      fail(new EngineUnresponsive(`the Docker engine (${engineAddress()}) accepted ${what} but did not answer within ${ms / 1000}s: it is overloaded or stuck, or DOCKER_HOST points at something that is not a Docker engine.`));
+      fail(new EngineUnresponsive(`the Docker engine (${engineAddress()}) did not answer ${what} within ${ms / 1000}s: it is unreachable, overloaded or stuck, or DOCKER_HOST points at something that is not a Docker engine.`));
     }, ms);
     this.pending.add(entry);
     options.abortSignal = abort.signal;
