@@ -20278,10 +20278,10 @@ var require_lib2 = __commonJS({
 var require_ssh = __commonJS({
   "node_modules/docker-modem/lib/ssh.js"(exports, module) {
     var Client = require_lib2().Client;
-    var http = __require("http");
+    var http2 = __require("http");
     module.exports = function(opt) {
       var conn = new Client();
-      var agent = new http.Agent();
+      var agent = new http2.Agent();
       agent.createConnection = function(options, fn) {
         try {
           conn.once("ready", function() {
@@ -20451,7 +20451,7 @@ var require_buffer_list = __commonJS({
         }
       }, {
         key: "join",
-        value: function join3(s) {
+        value: function join4(s) {
           if (this.length === 0) return "";
           var p = this.head;
           var ret = "" + p.data;
@@ -23108,7 +23108,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse2(val);
+        return parse3(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -23116,7 +23116,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse2(str) {
+    function parse3(str) {
       str = String(str);
       if (str.length > 100) {
         return;
@@ -23893,7 +23893,7 @@ var require_split_ca = __commonJS({
 var require_modem = __commonJS({
   "node_modules/docker-modem/lib/modem.js"(exports, module) {
     var querystring = __require("querystring");
-    var http = require_http();
+    var http2 = require_http();
     var fs = __require("fs");
     var path = __require("path");
     var url = __require("url");
@@ -24113,7 +24113,7 @@ var require_modem = __commonJS({
       }) : options;
       var req = null;
       try {
-        req = http[self2.protocol === "ssh" ? "http" : self2.protocol].request(opts, function() {
+        req = http2[self2.protocol === "ssh" ? "http" : self2.protocol].request(opts, function() {
         });
       } catch (e) {
         callback(e);
@@ -25096,7 +25096,7 @@ var require_headers = __commonJS({
     var MASK = parseInt("7777", 8);
     var MAGIC_OFFSET = 257;
     var VERSION_OFFSET = 263;
-    var clamp = function(index, len, defaultValue) {
+    var clamp2 = function(index, len, defaultValue) {
       if (typeof index !== "number") return defaultValue;
       index = ~~index;
       if (index >= len) return len;
@@ -25200,7 +25200,7 @@ var require_headers = __commonJS({
         return parse256(val);
       } else {
         while (offset < val.length && val[offset] === 32) offset++;
-        var end = clamp(indexOf(val, 32, offset, val.length), val.length, val.length);
+        var end = clamp2(indexOf(val, 32, offset, val.length), val.length, val.length);
         while (offset < end && val[offset] === 0) offset++;
         if (end === offset) return 0;
         return parseInt(val.slice(offset, end).toString(), 8);
@@ -35117,7 +35117,7 @@ var require_minimal = __commonJS({
     util.isString = function isString(value) {
       return typeof value === "string" || value instanceof String;
     };
-    util.isObject = function isObject(value) {
+    util.isObject = function isObject2(value) {
       return value && typeof value === "object";
     };
     util.isset = /**
@@ -37488,7 +37488,7 @@ var require_root = __commonJS({
     var OneOf = require_oneof();
     var util = require_util2();
     var Type;
-    var parse2;
+    var parse3;
     var common2;
     function Root(options) {
       Namespace.call(this, "", options);
@@ -37552,8 +37552,8 @@ var require_root = __commonJS({
           if (!util.isString(source2))
             self2.setOptions(source2.options).addJSON(source2.nested);
           else {
-            parse2.filename = filename2;
-            var parsed = parse2(source2, self2, options), resolved2, i2 = 0;
+            parse3.filename = filename2;
+            var parsed = parse3(source2, self2, options), resolved2, i2 = 0;
             if (parsed.imports) {
               for (; i2 < parsed.imports.length; ++i2)
                 if (resolved2 = getBundledFileName(parsed.imports[i2]) || self2.resolvePath(filename2, parsed.imports[i2]))
@@ -37726,7 +37726,7 @@ var require_root = __commonJS({
     };
     Root._configure = function(Type_, parse_, common_) {
       Type = Type_;
-      parse2 = parse_;
+      parse3 = parse_;
       common2 = common_;
     };
   }
@@ -38949,13 +38949,13 @@ var require_tokenize = __commonJS({
         }
         return stack[0];
       }
-      function skip(expected, optional) {
+      function skip(expected, optional2) {
         var actual = peek(), equals = actual === expected;
         if (equals) {
           next();
           return true;
         }
-        if (!optional)
+        if (!optional2)
           throw illegal("token '" + actual + "', '" + expected + "' expected");
         return false;
       }
@@ -38999,9 +38999,9 @@ var require_tokenize = __commonJS({
 var require_parse = __commonJS({
   "node_modules/protobufjs/src/parse.js"(exports, module) {
     "use strict";
-    module.exports = parse2;
-    parse2.filename = null;
-    parse2.defaults = { keepCase: false };
+    module.exports = parse3;
+    parse3.filename = null;
+    parse3.defaults = { keepCase: false };
     var tokenize = require_tokenize();
     var Root = require_root();
     var Type = require_type();
@@ -39023,13 +39023,13 @@ var require_parse = __commonJS({
     var numberRe = util.patterns.numberRe;
     var nameRe = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
     var typeRefRe = util.patterns.typeRefRe;
-    function parse2(source2, root, options) {
+    function parse3(source2, root, options) {
       if (!(root instanceof Root)) {
         options = root;
         root = new Root();
       }
       if (!options)
-        options = parse2.defaults;
+        options = parse3.defaults;
       var preferTrailingComment = options.preferTrailingComment || false;
       var tn = tokenize(source2, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
       var head = true, pkg, imports, weakImports, edition = "proto2";
@@ -39049,9 +39049,9 @@ var require_parse = __commonJS({
         });
       }
       function illegal(token2, name, insideTryCatch) {
-        var filename = parse2.filename;
+        var filename = parse3.filename;
         if (!insideTryCatch)
-          parse2.filename = null;
+          parse3.filename = null;
         return Error("illegal " + (name || "token") + " '" + token2 + "' (" + (filename ? filename + ", " : "") + "line " + tn.line + ")");
       }
       function readString() {
@@ -39251,7 +39251,7 @@ var require_parse = __commonJS({
           if (typeof obj.comment !== "string") {
             obj.comment = cmnt();
           }
-          obj.filename = parse2.filename;
+          obj.filename = parse3.filename;
         }
         if (skip("{", true)) {
           var token2;
@@ -39377,7 +39377,7 @@ var require_parse = __commonJS({
         var type = new Type(name);
         type.group = true;
         var field = new Field(fieldName, id, name, rule2);
-        field.filename = parse2.filename;
+        field.filename = parse3.filename;
         ifBlock(type, function parseGroup_block(token2) {
           switch (token2) {
             case "option":
@@ -39725,7 +39725,7 @@ var require_parse = __commonJS({
         }
       }
       resolveFileFeatures();
-      parse2.filename = null;
+      parse3.filename = null;
       return {
         "package": pkg,
         "imports": imports,
@@ -44640,7 +44640,7 @@ var require_http_proxy = __commonJS({
     var logging_1 = require_logging();
     var constants_1 = require_constants2();
     var net_1 = __require("net");
-    var http = __require("http");
+    var http2 = __require("http");
     var logging = require_logging();
     var subchannel_address_1 = require_subchannel_address();
     var uri_parser_1 = require_uri_parser();
@@ -44821,7 +44821,7 @@ var require_http_proxy = __commonJS({
       const proxyAddressString = (0, subchannel_address_1.subchannelAddressToString)(address);
       trace("Using proxy " + proxyAddressString + " to connect to " + options.path);
       return new Promise((resolve3, reject) => {
-        const request = http.request(options);
+        const request = http2.request(options);
         request.once("connect", (res, socket, head) => {
           request.removeAllListeners();
           socket.removeAllListeners();
@@ -61041,11 +61041,11 @@ var require_main = __commonJS({
     ];
     var DockerfileParser2;
     (function(DockerfileParser3) {
-      function parse2(content) {
+      function parse3(content) {
         let parser = new parser_1.Parser();
         return parser.parse(content);
       }
-      DockerfileParser3.parse = parse2;
+      DockerfileParser3.parse = parse3;
     })(DockerfileParser2 || (exports.DockerfileParser = DockerfileParser2 = {}));
   }
 });
@@ -68280,7 +68280,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse2(src, reviver, options) {
+    function parse3(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -68321,7 +68321,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -68813,7 +68813,7 @@ var require_parse2 = __commonJS({
         []
       );
     }
-    module.exports = function parse2(s, env, opts) {
+    module.exports = function parse3(s, env, opts) {
       var mapped = parseInternal(s, env, opts);
       if (typeof env !== "function") {
         return mapped;
@@ -71709,7 +71709,7 @@ var require_compile = __commonJS({
       }
     };
     exports.SchemaEnv = SchemaEnv;
-    function compileSchema(sch) {
+    function compileSchema2(sch) {
       const _sch = getCompilingSchema.call(this, sch);
       if (_sch)
         return _sch;
@@ -71794,7 +71794,7 @@ var require_compile = __commonJS({
         this._compilations.delete(sch);
       }
     }
-    exports.compileSchema = compileSchema;
+    exports.compileSchema = compileSchema2;
     function resolveRef(root, baseId, ref) {
       var _a;
       ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
@@ -71816,7 +71816,7 @@ var require_compile = __commonJS({
     function inlineOrCompile(sch) {
       if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
         return sch.schema;
-      return sch.validate ? sch : compileSchema.call(this, sch);
+      return sch.validate ? sch : compileSchema2.call(this, sch);
     }
     function getCompilingSchema(schEnv) {
       for (const sch of this._compilations) {
@@ -71852,7 +71852,7 @@ var require_compile = __commonJS({
       if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
         return;
       if (!schOrRef.validate)
-        compileSchema.call(this, schOrRef);
+        compileSchema2.call(this, schOrRef);
       if (id === (0, resolve_1.normalizeId)(ref)) {
         const { schema } = schOrRef;
         const { schemaId } = this.opts;
@@ -72581,7 +72581,7 @@ var require_schemes = __commonJS({
       urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
       return urnComponent;
     }
-    var http = (
+    var http2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "http",
@@ -72590,11 +72590,11 @@ var require_schemes = __commonJS({
         serialize: httpSerialize
       }
     );
-    var https = (
+    var https2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "https",
-        domainHost: http.domainHost,
+        domainHost: http2.domainHost,
         parse: httpParse,
         serialize: httpSerialize
       }
@@ -72638,8 +72638,8 @@ var require_schemes = __commonJS({
     var SCHEMES = (
       /** @type {Record<SchemeName, SchemeHandler>} */
       {
-        http,
-        https,
+        http: http2,
+        https: https2,
         ws,
         wss,
         urn,
@@ -72688,7 +72688,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse2(serialize(uri, options), options);
+        parse3(serialize(uri, options), options);
       }
       return uri;
     }
@@ -72731,8 +72731,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse2(serialize(base, options), options);
-        relative2 = parse2(serialize(relative2, options), options);
+        base = parse3(serialize(base, options), options);
+        relative2 = parse3(serialize(relative2, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative2.scheme) {
@@ -73050,7 +73050,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse2(uri, opts) {
+    function parse3(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -73087,7 +73087,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse2
+      parse: parse3
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -76837,7 +76837,7 @@ var require_option = __commonJS({
 var require_suggestSimilar = __commonJS({
   "node_modules/commander/lib/suggestSimilar.js"(exports) {
     var maxDistance = 3;
-    function editDistance(a, b) {
+    function editDistance2(a, b) {
       if (Math.abs(a.length - b.length) > maxDistance)
         return Math.max(a.length, b.length);
       const d = [];
@@ -76883,7 +76883,7 @@ var require_suggestSimilar = __commonJS({
       const minSimilarity = 0.4;
       candidates.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        const distance2 = editDistance(word, candidate);
+        const distance2 = editDistance2(word, candidate);
         const length = Math.max(word.length, candidate.length);
         const similarity = (length - distance2) / length;
         if (similarity > minSimilarity) {
@@ -79907,7 +79907,7 @@ var require_uri_all = __commonJS({
       }
       var URI_PARSE = /^(?:([^:\/?#]+):)?(?:\/\/((?:([^\/?#@]*)@)?(\[[^\/?#\]]+\]|[^\/?#:]*)(?:\:(\d*))?))?([^?#]*)(?:\?([^#]*))?(?:#((?:.|\n|\r)*))?/i;
       var NO_MATCH_IS_UNDEFINED = "".match(/(){0}/)[1] === void 0;
-      function parse2(uriString) {
+      function parse3(uriString) {
         var options = arguments.length > 1 && arguments[1] !== void 0 ? arguments[1] : {};
         var components = {};
         var protocol = options.iri !== false ? IRI_PROTOCOL : URI_PROTOCOL;
@@ -80076,8 +80076,8 @@ var require_uri_all = __commonJS({
         var skipNormalization = arguments[3];
         var target = {};
         if (!skipNormalization) {
-          base2 = parse2(serialize(base2, options), options);
-          relative2 = parse2(serialize(relative2, options), options);
+          base2 = parse3(serialize(base2, options), options);
+          relative2 = parse3(serialize(relative2, options), options);
         }
         options = options || {};
         if (!options.tolerant && relative2.scheme) {
@@ -80128,24 +80128,24 @@ var require_uri_all = __commonJS({
       }
       function resolve3(baseURI, relativeURI, options) {
         var schemelessOptions = assign({ scheme: "null" }, options);
-        return serialize(resolveComponents(parse2(baseURI, schemelessOptions), parse2(relativeURI, schemelessOptions), schemelessOptions, true), schemelessOptions);
+        return serialize(resolveComponents(parse3(baseURI, schemelessOptions), parse3(relativeURI, schemelessOptions), schemelessOptions, true), schemelessOptions);
       }
       function normalize2(uri, options) {
         if (typeof uri === "string") {
-          uri = serialize(parse2(uri, options), options);
+          uri = serialize(parse3(uri, options), options);
         } else if (typeOf(uri) === "object") {
-          uri = parse2(serialize(uri, options), options);
+          uri = parse3(serialize(uri, options), options);
         }
         return uri;
       }
       function equal(uriA, uriB, options) {
         if (typeof uriA === "string") {
-          uriA = serialize(parse2(uriA, options), options);
+          uriA = serialize(parse3(uriA, options), options);
         } else if (typeOf(uriA) === "object") {
           uriA = serialize(uriA, options);
         }
         if (typeof uriB === "string") {
-          uriB = serialize(parse2(uriB, options), options);
+          uriB = serialize(parse3(uriB, options), options);
         } else if (typeOf(uriB) === "object") {
           uriB = serialize(uriB, options);
         }
@@ -80160,7 +80160,7 @@ var require_uri_all = __commonJS({
       var handler = {
         scheme: "http",
         domainHost: true,
-        parse: function parse3(components, options) {
+        parse: function parse4(components, options) {
           if (!components.host) {
             components.error = components.error || "HTTP URIs must have a host.";
           }
@@ -80189,7 +80189,7 @@ var require_uri_all = __commonJS({
       var handler$2 = {
         scheme: "ws",
         domainHost: true,
-        parse: function parse3(components, options) {
+        parse: function parse4(components, options) {
           var wsComponents = components;
           wsComponents.secure = isSecure(wsComponents);
           wsComponents.resourceName = (wsComponents.path || "/") + (wsComponents.query ? "?" + wsComponents.query : "");
@@ -80362,7 +80362,7 @@ var require_uri_all = __commonJS({
       var UUID = /^[0-9A-Fa-f]{8}(?:\-[0-9A-Fa-f]{4}){3}\-[0-9A-Fa-f]{12}$/;
       var handler$6 = {
         scheme: "urn:uuid",
-        parse: function parse3(urnComponents, options) {
+        parse: function parse4(urnComponents, options) {
           var uuidComponents = urnComponents;
           uuidComponents.uuid = uuidComponents.nss;
           uuidComponents.nss = void 0;
@@ -80387,7 +80387,7 @@ var require_uri_all = __commonJS({
       exports2.SCHEMES = SCHEMES;
       exports2.pctEncChar = pctEncChar;
       exports2.pctDecChars = pctDecChars;
-      exports2.parse = parse2;
+      exports2.parse = parse3;
       exports2.removeDotSegments = removeDotSegments;
       exports2.serialize = serialize;
       exports2.resolveComponents = resolveComponents;
@@ -81120,7 +81120,7 @@ var require_lib3 = __commonJS({
     var grammar_1 = __importDefault(require_grammar());
     grammar_1.default.ParserStart = "Mailbox";
     var grammar = nearley.Grammar.fromCompiled(grammar_1.default);
-    function parse2(address) {
+    function parse3(address) {
       const insane_length = 1e3 - "MAIL FROM:<>\r\n".length;
       if (address.length > insane_length) {
         throw new Error("address too long");
@@ -81152,7 +81152,7 @@ var require_lib3 = __commonJS({
       }
       return parser.results[0];
     }
-    exports.parse = parse2;
+    exports.parse = parse3;
     function normalize_dot_string(dot_string) {
       const tagless = (function() {
         const plus_loc = dot_string.indexOf("+");
@@ -81167,7 +81167,7 @@ var require_lib3 = __commonJS({
     exports.normalize_dot_string = normalize_dot_string;
     function normalize2(address) {
       var _a, _b;
-      const a = parse2(address);
+      const a = parse3(address);
       const domain = (_a = a.domainPart.AddressLiteral) !== null && _a !== void 0 ? _a : a.domainPart.DomainName.toLowerCase();
       const local = (_b = a.localPart.QuotedString) !== null && _b !== void 0 ? _b : normalize_dot_string(a.localPart.DotString);
       return `${local}@${domain}`;
@@ -81182,7 +81182,7 @@ var require_lib3 = __commonJS({
     exports.canonicalize_quoted_string = canonicalize_quoted_string;
     function canonicalize(address) {
       var _a;
-      const a = parse2(address);
+      const a = parse3(address);
       const domain = (_a = a.domainPart.AddressLiteral) !== null && _a !== void 0 ? _a : a.domainPart.DomainName.toLowerCase();
       const local = a.localPart.QuotedString ? canonicalize_quoted_string(a.localPart.QuotedString) : a.localPart.DotString;
       return `${local}@${domain}`;
@@ -83312,7 +83312,7 @@ var require_schemes2 = __commonJS({
 // node_modules/ajv-formats-draft2019/formats/iri.js
 var require_iri = __commonJS({
   "node_modules/ajv-formats-draft2019/formats/iri.js"(exports, module) {
-    var { parse: parse2 } = require_uri_all();
+    var { parse: parse3 } = require_uri_all();
     var { addressParser } = require_lib3();
     var schemes = require_schemes2();
     function validate38(address) {
@@ -83324,7 +83324,7 @@ var require_iri = __commonJS({
       }
     }
     module.exports = (value) => {
-      const iri = parse2(value);
+      const iri = parse3(value);
       if (iri.scheme === "mailto" && iri.to.every(validate38)) {
         return true;
       }
@@ -83346,10 +83346,10 @@ var require_duration2 = __commonJS({
 // node_modules/ajv-formats-draft2019/formats/idn-email.js
 var require_idn_email = __commonJS({
   "node_modules/ajv-formats-draft2019/formats/idn-email.js"(exports, module) {
-    var { parse: parse2 } = require_lib3();
+    var { parse: parse3 } = require_lib3();
     module.exports = (value) => {
       try {
-        parse2(value);
+        parse3(value);
         return true;
       } catch (err) {
         return false;
@@ -83612,7 +83612,7 @@ var require_idn_hostname = __commonJS({
 // node_modules/ajv-formats-draft2019/formats/iri-reference.js
 var require_iri_reference = __commonJS({
   "node_modules/ajv-formats-draft2019/formats/iri-reference.js"(exports, module) {
-    var { parse: parse2 } = require_uri_all();
+    var { parse: parse3 } = require_uri_all();
     var { addressParser } = require_lib3();
     var schemes = require_schemes2();
     function validate38(address) {
@@ -83624,7 +83624,7 @@ var require_iri_reference = __commonJS({
       }
     }
     module.exports = (value) => {
-      const iri = parse2(value);
+      const iri = parse3(value);
       if (iri.scheme === "mailto" && iri.to.every(validate38)) {
         return true;
       }
@@ -83865,16 +83865,25 @@ var InputError = class extends Error {
   }
 };
 var EnvironmentError = class extends Error {
+  constructor(message2, hint) {
+    super(message2);
+    this.hint = hint;
+  }
+  hint;
   name = "EnvironmentError";
+  /** The message, and the hint on the next line. */
+  get display() {
+    return this.hint ? `${this.message}
+  hint: ${this.hint}` : this.message;
+  }
 };
-var describeError = (e) => e instanceof InputError ? e.display : e instanceof Error ? e.message : String(e);
+var describeError = (e) => e instanceof InputError || e instanceof EnvironmentError ? e.display : e instanceof Error ? e.message : String(e);
 
 // src/engine/docker-engine.ts
-var import_dockerode = __toESM(require_docker(), 1);
 import { randomUUID } from "node:crypto";
 import { readFile as readFile3 } from "node:fs/promises";
-import { homedir, hostname as hostname2 } from "node:os";
-import { join } from "node:path";
+import { homedir as homedir2, hostname as hostname2 } from "node:os";
+import { join as join2 } from "node:path";
 
 // src/sandbox/profiles.ts
 var ENGINE_DEFAULT_CAPS = [
@@ -84503,6 +84512,7 @@ var demux = (buf) => {
   const text2 = (b) => Buffer.concat(b).toString("utf8");
   return { stdout: text2(parts.stdout), stderr: text2(parts.stderr), combined: text2(parts.combined) };
 };
+var EXEC_IDLE_MS = 3e4;
 var execIn = async (container, cmd) => {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = await exec.start({ Detach: false, Tty: false });
@@ -84513,9 +84523,26 @@ var execIn = async (container, cmd) => {
   err.on("data", (c) => chunks.err.push(c));
   container.modem.demuxStream(stream, out, err);
   await new Promise((resolve3, reject) => {
-    stream.on("end", resolve3);
-    stream.on("close", resolve3);
-    stream.on("error", reject);
+    let idle;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`the engine sent no output of ${cmd[0]} for ${EXEC_IDLE_MS / 1e3}s`));
+      }, EXEC_IDLE_MS);
+    };
+    arm();
+    stream.on("data", arm);
+    const done = () => {
+      clearTimeout(idle);
+      resolve3();
+    };
+    stream.on("end", done);
+    stream.on("close", done);
+    stream.on("error", (e) => {
+      clearTimeout(idle);
+      reject(e);
+    });
   });
   const info = await exec.inspect();
   return { stdout: Buffer.concat(chunks.out).toString("utf8"), stderr: Buffer.concat(chunks.err).toString("utf8"), exitCode: info.ExitCode ?? -1 };
@@ -84629,6 +84656,247 @@ var authFor = (ref, configJson) => {
   const [username, ...rest] = entry2.auth ? Buffer.from(entry2.auth, "base64").toString("utf8").split(":") : [entry2.username ?? ""];
   const password = entry2.auth ? rest.join(":") : entry2.password ?? "";
   return { username, password, serveraddress: host };
+};
+
+// src/engine/connection.ts
+var import_dockerode = __toESM(require_docker(), 1);
+import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { homedir } from "node:os";
+import { join } from "node:path";
+var engineAddress = () => process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+var EngineUnresponsive = class extends EnvironmentError {
+};
+var clamp = (v, min, max) => Math.min(max, Math.max(min, Math.round(v)));
+var requestDeadlines = (timeoutMs) => ({ defaultMs: clamp(timeoutMs / 4, 5e3, 8e3), startupMs: clamp(timeoutMs / 2 + 5e3, 1e4, 2e4) });
+var STALLED_DEADLINE_MS = 3e3;
+var TLS_FILES = ["ca.pem", "cert.pem", "key.pem"];
+var GITLAB_TLS_HINT = `Under GitLab CI with the docker:dind service, the service writes these files to $DOCKER_TLS_CERTDIR/client when it starts (DOCKER_TLS_CERTDIR: "/certs"), and the job sees them only when /certs/client is a volume shared between the service and the job (volumes = ["/certs/client"] in the runner's config.toml); if the service is still starting, --engine-wait waits for them. Or turn TLS off on both sides: DOCKER_TLS_CERTDIR: "" for the service and DOCKER_HOST: tcp://docker:2375.`;
+var isNetworkHost = (host) => !!host && !/^(unix|npipe):\/\//.test(host);
+var tlsFiles = (env = process.env, home = homedir()) => {
+  if (!isNetworkHost(env.DOCKER_HOST)) return void 0;
+  const explicit = env.DOCKER_CERT_PATH;
+  if (!explicit && env.DOCKER_TLS_VERIFY !== "1") return void 0;
+  const dir = explicit || join(home, ".docker");
+  const read2 = {};
+  const problems = [];
+  for (const f of TLS_FILES) {
+    try {
+      read2[f] = readFileSync(join(dir, f));
+    } catch (e) {
+      problems.push(`${join(dir, f)} (${e.code ?? e.message})`);
+    }
+  }
+  if (problems.length) {
+    const why2 = explicit ? `DOCKER_CERT_PATH=${dir}` : `DOCKER_TLS_VERIFY=1 without DOCKER_CERT_PATH, so ${dir} as the docker CLI does`;
+    throw new EnvironmentError(
+      `cannot connect to the Docker engine at ${env.DOCKER_HOST} over TLS: the client certificate files are missing or unreadable: ${problems.join(", ")} (from ${why2}). ${GITLAB_TLS_HINT}`
+    );
+  }
+  return explicit ? void 0 : { ca: read2["ca.pem"], cert: read2["cert.pem"], key: read2["key.pem"] };
+};
+var opening = new AsyncLocalStorage();
+var startingUp = new AsyncLocalStorage();
+var trackingAgent = (protocol) => {
+  const track = (socket) => {
+    const request = opening.getStore();
+    if (request && socket) socket.once("close", () => setTimeout(request.closed, 25).unref());
+    return socket;
+  };
+  if (protocol === "https")
+    return new class extends https.Agent {
+      createConnection(options, cb) {
+        return track(super.createConnection(options, cb));
+      }
+    }({ keepAlive: false });
+  return new class extends http.Agent {
+    createConnection(options, cb) {
+      return track(super.createConnection(options, cb));
+    }
+  }({ keepAlive: false });
+};
+var EngineRequests = class {
+  constructor(modem, deadlines) {
+    this.deadlines = deadlines;
+    if (modem.protocol !== "ssh") modem.agent = trackingAgent(modem.protocol ?? "http");
+    const dial = modem.dial.bind(modem);
+    modem.dial = (options, callback) => this.dial(dial, options, callback);
+  }
+  deadlines;
+  pending = /* @__PURE__ */ new Set();
+  streams = /* @__PURE__ */ new Set();
+  /** A request timed out and none has succeeded since. */
+  stalled = false;
+  dial(dial, options, callback) {
+    const what = `${options.method ?? "GET"} ${options.path.split("?")[0]}`;
+    const ms2 = this.stalled ? STALLED_DEADLINE_MS : startingUp.getStore() ? this.deadlines.startupMs : this.deadlines.defaultMs;
+    const abort = new AbortController();
+    let resolveDone = () => {
+    };
+    const entry2 = { what, done: new Promise((r) => resolveDone = r) };
+    let settled2 = false;
+    const finish = (err, data) => {
+      if (settled2) return;
+      settled2 = true;
+      clearTimeout(timer);
+      this.pending.delete(entry2);
+      resolveDone();
+      if (!err) {
+        this.stalled = false;
+        if (options.isStream && data && typeof data.destroy === "function") this.trackStream(data);
+      }
+      callback(err, data);
+    };
+    const fail3 = (e) => {
+      finish(e, void 0);
+      abort.abort(e);
+    };
+    const timer = setTimeout(() => {
+      this.stalled = true;
+      fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) did not answer ${what} within ${ms2 / 1e3}s: it is unreachable, overloaded or stuck, or DOCKER_HOST points at something that is not a Docker engine.`));
+    }, ms2);
+    this.pending.add(entry2);
+    options.abortSignal = abort.signal;
+    const closed = () => fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) closed the connection before it finished answering ${what}: it crashed or restarted, or DOCKER_HOST points at something that is not a Docker engine.`));
+    try {
+      opening.run({ closed }, () => dial(options, finish));
+    } catch (e) {
+      finish(e, void 0);
+    }
+  }
+  trackStream(s) {
+    this.streams.add(s);
+    s.once("close", () => this.streams.delete(s));
+  }
+  /** Runs `fn` (a create or start of the run's network or containers) with the start-up deadline. */
+  startup(fn) {
+    return startingUp.run(true, fn);
+  }
+  /** Settles when every request in flight now has been answered or has failed (each is bounded by its deadline). */
+  async settled() {
+    await Promise.all([...this.pending].map((p) => p.done));
+  }
+  /** Closes every response stream still open (logs, stats, exec output), so nothing keeps the process alive. */
+  closeStreams() {
+    for (const s of this.streams) s.destroy();
+    this.streams.clear();
+  }
+};
+var connect = (deadlines) => {
+  const tls = tlsFiles();
+  let docker;
+  try {
+    docker = new import_dockerode.default({ timeout: 0, ...tls });
+  } catch (e) {
+    throw new EnvironmentError(`cannot use the Docker engine configuration (DOCKER_HOST=${process.env.DOCKER_HOST ?? ""}): ${e.message}`);
+  }
+  return { docker, requests: new EngineRequests(docker.modem, deadlines) };
+};
+
+// src/engine/shapes.ts
+var nonsense = (what, detail) => new EnvironmentError(
+  `the engine at ${engineAddress()} answered ${what} with something that is not a Docker engine's answer (${detail}): check that DOCKER_HOST points at a Docker or Podman engine, not a proxy or another service.`
+);
+var isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+var describe = (v) => Buffer.isBuffer(v) ? `text "${v.toString("utf8").slice(0, 60)}"` : Array.isArray(v) ? "a list" : v === null || v === void 0 ? "nothing" : `${typeof v} ${JSON.stringify(v).slice(0, 60)}`;
+var isStringList = (v) => Array.isArray(v) && v.every((s) => typeof s === "string");
+var optional = (v, ok) => v === void 0 || v === null || ok(v);
+var checkPing = (answer) => {
+  const text2 = Buffer.isBuffer(answer) ? answer.toString("utf8") : typeof answer === "string" ? answer : void 0;
+  if (text2?.trim() !== "OK") throw nonsense("GET /_ping", `expected the text OK, got ${describe(answer)}`);
+};
+var architectureOf = (info) => {
+  if (!isObject(info)) throw nonsense("GET /info", `expected an object, got ${describe(info)}`);
+  if (typeof info.Architecture !== "string" || !info.Architecture.trim()) throw nonsense("GET /info", "no Architecture");
+  return info.Architecture;
+};
+var imageFactsOf = (ref, i) => {
+  const what = `GET /images/${ref}/json`;
+  if (!isObject(i)) throw nonsense(what, `expected an object, got ${describe(i)}`);
+  if (typeof i.Id !== "string" || !i.Id) throw nonsense(what, "no image Id");
+  const config = i.Config ?? {};
+  if (!isObject(config)) throw nonsense(what, "Config is not an object");
+  const { ExposedPorts: ports, User: user, Env: env, Entrypoint: entrypoint, Cmd: cmd } = config;
+  if (!optional(ports, isObject)) throw nonsense(what, "Config.ExposedPorts is not an object");
+  if (!optional(user, (u) => typeof u === "string")) throw nonsense(what, "Config.User is not a string");
+  if (!optional(env, isStringList)) throw nonsense(what, "Config.Env is not a list of strings");
+  if (!optional(entrypoint, isStringList)) throw nonsense(what, "Config.Entrypoint is not a list of strings");
+  if (!optional(cmd, isStringList)) throw nonsense(what, "Config.Cmd is not a list of strings");
+  return { ref, id: i.Id, exposedPorts: Object.keys(ports ?? {}), user: user ?? "", env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null };
+};
+var stateOf = (id, c) => {
+  const what = `GET /containers/${id.slice(0, 12)}/json`;
+  if (!isObject(c)) throw nonsense(what, `expected an object, got ${describe(c)}`);
+  const s = c.State;
+  if (!isObject(s)) throw nonsense(what, "no State");
+  if (typeof s.Running !== "boolean" || typeof s.Pid !== "number") throw nonsense(what, "State has no Running or Pid");
+  if (!s.Running && typeof s.ExitCode !== "number") throw nonsense(what, "State of a stopped container has no ExitCode");
+  return { running: s.Running, pid: s.Pid, ...!s.Running && { exitCode: s.ExitCode }, ...s.OOMKilled === true && { oomKilled: true } };
+};
+var createdId = (what, id) => {
+  if (typeof id !== "string" || !/^[0-9a-f]{12,64}$/i.test(id)) throw nonsense(what, `no Id in the answer, got ${describe(id)}`);
+  return id;
+};
+var listOf = (what, list) => {
+  if (!Array.isArray(list)) throw nonsense(what, `expected a list, got ${describe(list)}`);
+  for (const x of list) if (!isObject(x) || typeof x.Id !== "string") throw nonsense(what, "an entry has no Id");
+  return list;
+};
+var imageTagsOf = (list) => {
+  if (!Array.isArray(list)) throw nonsense("GET /images/json", `expected a list, got ${describe(list)}`);
+  return list.flatMap((i) => isObject(i) && isStringList(i.RepoTags) ? i.RepoTags : []).filter((t) => t !== "<none>:<none>");
+};
+
+// src/engine/similar-images.ts
+var parse = (ref) => {
+  const [named] = ref.split("@");
+  const slash = named.lastIndexOf("/");
+  const colon = named.lastIndexOf(":");
+  const hasTag = colon > slash;
+  const repo = (hasTag ? named.slice(0, colon) : named).replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, "").replace(/^library\//, "");
+  return { repo, name: repo.slice(repo.lastIndexOf("/") + 1), tag: hasTag ? named.slice(colon + 1) : "latest" };
+};
+var editDistance = (a, b, max = Infinity) => {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    if (Math.min(...cur) > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+};
+var typoBudget = (s) => Math.max(1, Math.min(3, Math.floor(s.length / 5)));
+var closeMatches = (wanted, available, max = 5) => {
+  const w = parse(wanted);
+  const same2 = [];
+  const similar = [];
+  for (const tag2 of new Set(available)) {
+    if (tag2 === wanted || tag2 === "<none>:<none>") continue;
+    const a = parse(tag2);
+    if (a.repo === w.repo) {
+      if (a.tag !== w.tag) same2.push({ tag: tag2, d: editDistance(a.tag, w.tag) });
+      continue;
+    }
+    const budget = typoBudget(w.repo);
+    const d = editDistance(a.repo, w.repo, budget);
+    const sameName = a.name === w.name || editDistance(a.name, w.name, typoBudget(w.name)) <= typoBudget(w.name);
+    if (d <= budget || sameName) similar.push({ tag: tag2, d: (d <= budget ? d : budget + 1) * 10 + (a.tag === w.tag ? 0 : 1 + Math.min(editDistance(a.tag, w.tag), 8)) });
+  }
+  const order2 = (x, y) => x.d - y.d || x.tag.localeCompare(y.tag);
+  const sameRepository = same2.sort(order2).map((x) => x.tag).slice(0, max);
+  return { sameRepository, similarNames: similar.sort(order2).map((x) => x.tag).slice(0, max - sameRepository.length) };
+};
+var closeMatchesHint = (wanted, available) => {
+  const m = closeMatches(wanted, available);
+  const parts = [
+    ...m.sameRepository.length ? [`${m.sameRepository.join(", ")} (other tags of ${parse(wanted).repo})`] : [],
+    ...m.similarNames.length ? [`${m.similarNames.join(", ")} (similar names)`] : []
+  ];
+  return parts.length ? `did you mean an image the engine has? ${parts.join("; ")}` : void 0;
 };
 
 // src/engine/sandbox-config.ts
@@ -84781,68 +85049,105 @@ var describeBadImageReference = (ref, what) => {
 
 // src/engine/docker-engine.ts
 var statusOf = (e) => e.statusCode;
-var unreachable = (e) => new EnvironmentError(
-  `cannot reach the Docker engine (${process.env.DOCKER_HOST || "unix:///var/run/docker.sock"}): ${e.message}. Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`
-);
+var unreachable = (e) => e instanceof EnvironmentError ? e : new EnvironmentError(`cannot reach the Docker engine (${engineAddress()}): ${e.message}. Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`);
+var refused = (what, e) => e instanceof EngineUnresponsive ? e : new EnvironmentError(`the engine refused to ${what}: ${e.message}`);
+var PULL_IDLE_MS = 6e4;
+var STALLED_CLEANUP_MS = 5e3;
 var DockerEngine = class {
-  constructor(docker = new import_dockerode.default({ timeout: 12e4 })) {
-    this.docker = docker;
-  }
-  docker;
   created = /* @__PURE__ */ new Set();
   networks = /* @__PURE__ */ new Set();
   stops = [];
   /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
   runId = randomUUID();
+  /** Bound every request to the engine. */
+  deadlines;
+  connection;
+  connectWith;
   swept = false;
   closed = false;
   cleaning;
-  /** Waits up to `waitMs` for the engine to answer: a Docker-in-Docker service may still be starting. */
+  constructor(opts = {}) {
+    this.deadlines = requestDeadlines(opts.timeoutMs ?? 3e4);
+    this.connectWith = opts.connect ?? connect;
+  }
+  /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
+  get docker() {
+    this.connection ??= this.connectWith(this.deadlines);
+    return this.connection.docker;
+  }
+  get requests() {
+    this.connection ??= this.connectWith(this.deadlines);
+    return this.connection.requests;
+  }
+  /**
+   * Waits up to `waitMs` for the engine to answer: a Docker-in-Docker service
+   * may still be starting (and still writing its TLS certificates). Something
+   * that answers but is not an engine fails at once.
+   */
   async ping(waitMs = 0) {
     const end = Date.now() + waitMs;
     for (; ; ) {
+      let answer;
       try {
-        await this.docker.ping();
-        return;
+        answer = await this.docker.ping();
       } catch (e) {
         if (Date.now() >= end) throw unreachable(e);
         await new Promise((r) => setTimeout(r, 1e3));
+        continue;
       }
+      checkPing(answer);
+      return;
     }
   }
   async pull(ref) {
     checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? await readDockerConfig();
     try {
-      const stream = await this.docker.pull(ref, { authconfig: authFor(ref, config) });
-      await new Promise((resolve3, reject) => this.docker.modem.followProgress(stream, (err) => err ? reject(err) : resolve3(void 0)));
+      const stream = await this.requests.startup(() => this.docker.pull(ref, { authconfig: authFor(ref, config) }));
+      await new Promise((resolve3, reject) => {
+        let idle;
+        const arm = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => stream.destroy(new EngineUnresponsive(`the Docker engine (${engineAddress()}) reported no progress for ${PULL_IDLE_MS / 1e3}s`)), PULL_IDLE_MS);
+        };
+        arm();
+        stream.on("data", arm);
+        this.docker.modem.followProgress(stream, (err) => {
+          clearTimeout(idle);
+          if (err) reject(err);
+          else resolve3(void 0);
+        });
+      });
     } catch (e) {
+      if (e instanceof EngineUnresponsive) throw e;
       throw new EnvironmentError(`could not pull ${ref}: ${e.message}. Build or load it into the engine first, or log in (DOCKER_AUTH_CONFIG or ~/.docker/config.json).`);
     }
   }
   async architecture() {
-    const info = await this.docker.info().catch((e) => {
-      throw unreachable(e);
-    });
-    return info.Architecture;
+    return architectureOf(
+      await this.docker.info().catch((e) => {
+        throw unreachable(e);
+      })
+    );
   }
   async inspectImage(ref) {
     checkRef(ref);
+    let raw;
     try {
-      const i = await this.docker.getImage(ref).inspect();
-      return {
-        ref,
-        id: i.Id,
-        exposedPorts: Object.keys(i.Config?.ExposedPorts ?? {}),
-        user: i.Config?.User ?? "",
-        env: i.Config?.Env ?? [],
-        entrypoint: i.Config?.Entrypoint ?? null,
-        cmd: i.Config?.Cmd ?? null
-      };
+      raw = await this.docker.getImage(ref).inspect();
     } catch (e) {
       if (statusOf(e) === 404) return void 0;
       if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${e.message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
+    }
+    return imageFactsOf(ref, raw);
+  }
+  /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
+  async similarImages(ref) {
+    try {
+      return closeMatchesHint(ref, imageTagsOf(await this.docker.listImages()));
+    } catch {
+      return void 0;
     }
   }
   async startTarget(image, plan) {
@@ -84850,19 +85155,20 @@ var DockerEngine = class {
     const network = plan.network.value === "none" ? "none" : await this.createNetwork();
     let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
     try {
-      await c.start();
+      await this.start(c);
     } catch (e) {
       if (!/sysctl|ipv6/i.test(e.message)) throw startError(image, e, plan);
       await this.remove(c.id);
       c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
-      await c.start().catch((e2) => {
+      await this.start(c).catch((e2) => {
         throw startError(image, e2, plan);
       });
     }
     let cpu;
+    const state = async () => stateOf(c.id, await c.inspect());
     const cpuTime = async () => {
       if (!cpu) {
-        const pid = (await c.inspect()).State.Pid;
+        const { pid } = await state();
         cpu = pid > 0 && await cgroupCpuReader(pid) || void 0;
         if (!cpu) {
           const stats = statsCpuReader(c);
@@ -84875,21 +85181,23 @@ var DockerEngine = class {
     return {
       id: c.id,
       engineAddresses: network === "none" ? [] : ["127.0.0.11"],
-      state: async () => {
-        const s = (await c.inspect()).State;
-        return { running: s.Running, pid: s.Pid, ...!s.Running && { exitCode: s.ExitCode }, ...s.OOMKilled && { oomKilled: true } };
+      state,
+      logs: async (lines3) => {
+        const raw = await c.logs({ stdout: true, stderr: true, follow: false, tail: lines3 });
+        return Buffer.isBuffer(raw) ? demux(raw).combined : "";
       },
-      logs: async (lines3) => demux(await c.logs({ stdout: true, stderr: true, follow: false, tail: lines3 })).combined,
       cpuTime
     };
   }
   /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
   async createNetwork() {
     const config = networkConfig(this.runId);
+    if (this.closed) throw new EnvironmentError("portgate is shutting down");
     try {
-      const n = await this.docker.createNetwork(config);
-      this.networks.add(n.id);
+      const n = await this.requests.startup(() => this.docker.createNetwork(config));
+      this.networks.add(createdId("POST /networks/create", n.id));
     } catch (e) {
+      if (e instanceof EnvironmentError) throw e;
       const pools = /address pool|non-overlapping/i.test(e.message) ? " The engine has no free address pool left for another network: run fewer gates at once, or set `network: none` under `run:`." : "";
       throw new EnvironmentError(`the engine refused to create the isolated network for the run: ${e.message}.${pools}`);
     }
@@ -84905,6 +85213,7 @@ var DockerEngine = class {
     try {
       return await this.openTrustedReader(target, mode, probeImage, lifetimeMs);
     } catch (e) {
+      if (e instanceof EngineUnresponsive || this.closed) throw e;
       for (let i = 0; i < 10; i++) {
         if (!(await target.state()).running) return exitedReader(kind);
         await new Promise((r) => setTimeout(r, 100));
@@ -84932,15 +85241,16 @@ var DockerEngine = class {
       this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds2), `start the probe image ${probeImage}`)
     ]);
     const [started, pidProbe] = await Promise.all([
-      net.start().then(
+      this.start(net).then(
         () => void 0,
         (e) => e
       ),
-      pids.start().then(
+      this.start(pids).then(
         () => pids,
         () => void 0
       )
     ]);
+    if (started instanceof EngineUnresponsive) throw started;
     if (started) throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${started.message}). ${PROBE_IMAGE_HINT}`);
     try {
       return await sidecarReader(net, pidProbe, pollMs);
@@ -84949,26 +85259,72 @@ var DockerEngine = class {
       throw new EnvironmentError(`the probe image ${probeImage} could not read /proc/net: ${e.message}. ${PROBE_IMAGE_HINT}`);
     }
   }
-  /** Concurrent calls (the gate's `finally` and a signal handler) share one pass. */
+  /**
+   * Removes every container and network of this run. Concurrent calls (the
+   * gate's `finally` and a signal handler) share one pass. Once called, no
+   * new container or network is created, and one whose create was in flight
+   * is removed when the engine answers.
+   */
   cleanup() {
     this.closed = true;
-    this.cleaning ??= this.removeAll().finally(() => this.cleaning = void 0);
+    this.cleaning ??= this.removeAll().finally(() => {
+      this.cleaning = void 0;
+      this.connection?.requests.closeStreams();
+    });
     return this.cleaning;
   }
   async removeAll() {
     for (const stop of this.stops.splice(0)) stop();
+    let requests;
+    try {
+      requests = this.requests;
+    } catch {
+      return;
+    }
+    await requests.settled();
+    if (!requests.stalled) return this.removeRun();
+    let timer;
+    const giveUp = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new EngineUnresponsive("the engine does not answer")), STALLED_CLEANUP_MS);
+    });
+    try {
+      await Promise.race([this.removeRun(), giveUp]);
+    } catch (e) {
+      throw new EnvironmentError(`${this.leftoverAdvice()} (${e.message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  leftoverAdvice() {
+    const filter = `label=io.portgate.run=${this.runId}`;
+    return `could not make sure that this run's containers and network are gone: check with \`docker ps -a --filter ${filter}\` and \`docker network ls --filter ${filter}\` (the next portgate run on this host removes them)`;
+  }
+  /**
+   * Tracked ids, plus anything carrying this run's label (a create that
+   * finished after its caller gave up); then checks that they are gone, as a
+   * removal the engine had already begun answers 409 before it is done.
+   */
+  async removeRun() {
     const filters = { label: [`io.portgate.run=${this.runId}`] };
-    const labelled = await this.docker.listContainers({ all: true, filters }).then((list) => list.map((c) => c.Id)).catch(() => []);
-    const results = await Promise.allSettled([.../* @__PURE__ */ new Set([...this.created, ...labelled])].map((id) => this.remove(id)));
-    const nets = await this.docker.listNetworks({ filters }).then((list) => list.map((n) => n.Id)).catch(() => []);
-    results.push(...await Promise.allSettled([.../* @__PURE__ */ new Set([...this.networks, ...nets])].map((id) => this.removeNetwork(id))));
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) throw failed.reason;
+    const listContainers = async () => listOf("GET /containers/json", await this.docker.listContainers({ all: true, filters })).map((c) => c.Id);
+    const listNetworks = async () => listOf("GET /networks", await this.docker.listNetworks({ filters })).map((n) => n.Id);
+    let failed;
+    for (let pass = 0; pass < 3; pass++) {
+      if (pass) await new Promise((r) => setTimeout(r, 300));
+      const containers = /* @__PURE__ */ new Set([...this.created, ...await listContainers()]);
+      const removed = await Promise.allSettled([...containers].map((id) => this.remove(id)));
+      const nets = /* @__PURE__ */ new Set([...this.networks, ...await listNetworks()]);
+      removed.push(...await Promise.allSettled([...nets].map((id) => this.removeNetwork(id))));
+      failed = removed.find((r) => r.status === "rejected")?.reason;
+      if (!(await listContainers()).length && !(await listNetworks()).length) return;
+    }
+    throw failed ?? new EnvironmentError(this.leftoverAdvice());
   }
   async removeNetwork(id) {
     try {
       await this.docker.getNetwork(id).remove();
     } catch (e) {
+      if (e instanceof EngineUnresponsive) throw e;
       if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove network ${id.slice(0, 12)}: ${e.message}`);
     }
     this.networks.delete(id);
@@ -84977,18 +85333,24 @@ var DockerEngine = class {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });
     } catch (e) {
+      if (e instanceof EngineUnresponsive) throw e;
       if (statusOf(e) !== 404 && statusOf(e) !== 409) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${e.message}`);
     }
     this.created.delete(id);
   }
+  /** Starting a container takes a loaded engine longest (its network namespace, its mounts): the start-up deadline. */
+  start(c) {
+    return this.requests.startup(() => c.start());
+  }
   async create(opts, what) {
+    if (this.closed) throw new EnvironmentError("portgate is shutting down");
     let c;
     try {
-      c = await this.docker.createContainer({ _query: {}, _body: opts });
+      c = await this.requests.startup(() => this.docker.createContainer({ _query: {}, _body: opts }));
     } catch (e) {
-      throw new EnvironmentError(`the engine refused to ${what}: ${e.message}`);
+      throw refused(what, e);
     }
-    this.created.add(c.id);
+    this.created.add(createdId("POST /containers/create", c.id));
     if (this.closed) {
       await this.remove(c.id);
       throw new EnvironmentError("portgate is shutting down");
@@ -84999,6 +85361,7 @@ var DockerEngine = class {
     if (await this.inspectImage(ref)) return;
     const why2 = auto ? "portgate cannot read this engine's /proc from here (a remote engine or Docker-in-Docker), so it reads sockets from a probe container, and " : "";
     await this.pull(ref).catch((e) => {
+      if (e instanceof EngineUnresponsive) throw e;
       throw new EnvironmentError(`${why2}the probe image ${ref} is not in the engine and could not be pulled: ${e.message} ${PROBE_IMAGE_HINT}`);
     });
   }
@@ -85012,10 +85375,14 @@ var DockerEngine = class {
       return owner.startsWith(mine) && !isAlive(Number(owner.slice(mine.length)));
     };
     const filters = { label: [MANAGED_LABEL] };
-    for (const c of await this.docker.listContainers({ all: true, filters })) {
+    for (const c of listOf("GET /containers/json", await this.docker.listContainers({ all: true, filters }))) {
       if (orphan(c.Labels)) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => void 0);
     }
-    for (const n of await this.docker.listNetworks({ filters }).catch(() => [])) {
+    const networks = await this.docker.listNetworks({ filters }).catch((e) => {
+      if (e instanceof EngineUnresponsive) throw e;
+      return [];
+    });
+    for (const n of listOf("GET /networks", networks)) {
       if (orphan(n.Labels)) await this.docker.getNetwork(n.Id).remove().catch(() => void 0);
     }
   }
@@ -85036,11 +85403,12 @@ var checkRef = (ref) => {
 };
 var PROBE_IMAGE_HINT = "Pass --probe-image with an image that has sh, cat, sleep, readlink, stat, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine's /proc (--probe host).";
 var startError = (image, e, plan) => {
+  if (e instanceof EnvironmentError) return e;
   const msg = e.message;
   const blame = /user|passwd|group/i.test(msg) && plan.user ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.` : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command) ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command).from)}.` : " Check run.command / run.entrypoint / run.user in portgate.yml.";
   return new EnvironmentError(`the engine could not start ${image}: ${msg}.${blame}`);
 };
-var readDockerConfig = () => readFile3(join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json"), "utf8").catch(() => void 0);
+var readDockerConfig = () => readFile3(join2(process.env.DOCKER_CONFIG ?? join2(homedir2(), ".docker"), "config.json"), "utf8").catch(() => void 0);
 var isAlive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -85052,20 +85420,23 @@ var isAlive = (pid) => {
 
 // src/engine/guard.ts
 var withEngine = async (o, fn) => {
-  const engine = new DockerEngine();
-  const exitAfterCleanup = (code3) => {
-    void engine.cleanup().catch((e) => o.log(`portgate: ${e.message}`)).finally(() => process.exit(code3));
+  const engine = new DockerEngine({ ...o.timeoutMs !== void 0 && { timeoutMs: o.timeoutMs } });
+  let exiting;
+  const exitAfterCleanup = (code3, why2) => {
+    if (exiting) {
+      o.log(`portgate: ${why2}: still removing its containers, exiting when that is done`);
+      return;
+    }
+    o.log(`portgate: ${why2}: removing its containers`);
+    exiting = engine.cleanup().catch((e) => o.log(`portgate: ${e.message}`)).then(() => process.exit(code3));
   };
-  const onSignal = (signal) => {
-    o.log(`portgate: ${signal}: removing its containers`);
-    exitAfterCleanup(signal === "SIGINT" ? 130 : 143);
-  };
+  const onSignal = (signal) => exitAfterCleanup(signal === "SIGINT" ? 130 : 143, signal);
   const onStray = (e) => {
-    o.log(`portgate: internal error, please report it with this output:
+    if (!exiting) o.log(`portgate: internal error, please report it with this output:
 ${e.stack ?? e.message}`);
-    exitAfterCleanup(4);
+    exitAfterCleanup(4, "internal error");
   };
-  process.once("SIGINT", onSignal).once("SIGTERM", onSignal).once("uncaughtException", onStray);
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("uncaughtException", onStray);
   try {
     const reachable = await engine.ping(o.waitMs ?? 0).then(
       () => true,
@@ -85077,6 +85448,7 @@ ${e.stack ?? e.message}`);
     );
     return await fn(reachable ? engine : void 0);
   } finally {
+    if (exiting) await exiting;
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("uncaughtException", onStray);
   }
 };
@@ -87206,9 +87578,9 @@ function resolveExpose(text2, opts) {
     lex,
     fail: (w, e, expandedTo) => e instanceof ExpansionError ? problem(file, w.start, e.message, expansionHint(e, builder)) : problem(file, w.start, e.message, expandedTo === w.text ? PORT_HINT : `\`${w.text}\` expanded to \`${expandedTo}\`; ${PORT_HINT}`)
   };
-  const parse2 = { file, builder, escape: escape2 };
-  for (const ins of instructions) checkSyntax(ins, parse2);
-  const steps = instructions.map((ins) => parseInstruction(ins, parse2));
+  const parse3 = { file, builder, escape: escape2 };
+  for (const ins of instructions) checkSyntax(ins, parse3);
+  const steps = instructions.map((ins) => parseInstruction(ins, parse3));
   const { globals: globalArgs, stages } = splitStages(steps, file);
   if (builder === "buildkit") for (const s of stages) checkStageName(stages, s, builder, file);
   const ctx = { builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand) };
@@ -87268,7 +87640,7 @@ function resolveExpose(text2, opts) {
     if (!parentStage && builder === "classic") checkBaseName(stage, ref);
     const from = at(file, stage.from.at);
     const r = parent ? { ref, parent, scope: parent.scope.child(), exposed: [...parent.exposed], warnings: [...parent.warnings], triggers: [], from, config: { ...parent.config, env: { ...parent.config.env } }, cmdHere: false } : { ref, parent, scope: imageScope(ctx, ref === "scratch" ? [] : opts.baseImages?.[ref]?.env ?? []), exposed: [], warnings: [], triggers: [], from, config: { env: {} }, cmdHere: false };
-    for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse2));
+    for (const trigger of parent?.triggers ?? []) run(r, parseInstruction(trigger, parse3));
     for (const step of stage.steps) run(r, step);
     results.set(stage.index, r);
   }
@@ -87395,7 +87767,7 @@ var parseDocs = (file, text2, version) => {
     if (aliases) fail(y, aliases.node, aliases.message);
     const root = deref(y, doc.contents);
     if (root === void 0) return { y, root: void 0 };
-    return { y, root: (0, import_yaml2.isMap)(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe(root)}`) };
+    return { y, root: (0, import_yaml2.isMap)(root) ? root : fail(y, root, `expected a mapping at the top of the document, not ${describe2(root)}`) };
   });
 };
 var locate2 = (y, node, fallback) => {
@@ -87412,7 +87784,7 @@ var deref = (y, node) => {
   const n = (0, import_yaml2.isAlias)(node) ? node.resolve(y.doc) : node;
   return n === null || n === void 0 || (0, import_yaml2.isScalar)(n) && n.value === null ? void 0 : n;
 };
-var describe = (n) => (0, import_yaml2.isMap)(n) ? "a mapping" : (0, import_yaml2.isSeq)(n) ? "a list" : (0, import_yaml2.isScalar)(n) ? JSON.stringify(n.value) : "an unsupported value";
+var describe2 = (n) => (0, import_yaml2.isMap)(n) ? "a mapping" : (0, import_yaml2.isSeq)(n) ? "a list" : (0, import_yaml2.isScalar)(n) ? JSON.stringify(n.value) : "an unsupported value";
 var isMergeKey = (key) => (0, import_yaml2.isScalar)(key) && typeof key.value === "symbol" && key.value.description === "<<";
 var keyOf = (p) => (0, import_yaml2.isScalar)(p.key) ? p.key.value : p.key;
 var pairsOf = (y, map) => {
@@ -87447,28 +87819,28 @@ var entry = (y, map, key) => {
 var optMap = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  return { value: (0, import_yaml2.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe(e.value)}`), at: locate2(y, e.key) };
+  return { value: (0, import_yaml2.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe2(e.value)}`), at: locate2(y, e.key) };
 };
 var optSeq = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  if (!(0, import_yaml2.isSeq)(e.value)) return fail(y, e.value, `\`${key}\` must be a list, not ${describe(e.value)}`);
+  if (!(0, import_yaml2.isSeq)(e.value)) return fail(y, e.value, `\`${key}\` must be a list, not ${describe2(e.value)}`);
   return { value: e.value.items.flatMap((i) => deref(y, i) ?? []), at: locate2(y, e.key) };
 };
-var asMap = (y, node, what) => (0, import_yaml2.isMap)(node) ? node : fail(y, node, `${what} must be a mapping, not ${describe(node)}`);
+var asMap = (y, node, what) => (0, import_yaml2.isMap)(node) ? node : fail(y, node, `${what} must be a mapping, not ${describe2(node)}`);
 var optStr = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value === "object") return fail(y, e.value, `\`${key}\` must be a string, not ${describe(e.value)}`);
+  if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value === "object") return fail(y, e.value, `\`${key}\` must be a string, not ${describe2(e.value)}`);
   return { value: String(e.value.value), at: locate2(y, e.key) };
 };
 var optBool = (y, map, key) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
-  if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value !== "boolean") return fail(y, e.value, `\`${key}\` must be true or false, not ${describe(e.value)}`);
+  if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value !== "boolean") return fail(y, e.value, `\`${key}\` must be true or false, not ${describe2(e.value)}`);
   return { value: e.value.value, at: locate2(y, e.key) };
 };
-var portNumber = (y, node, key, n) => Number.isInteger(n) && n >= 1 && n <= 65535 ? n : fail(y, node, `\`${key}\` must be a port number from 1 to 65535, not ${describe(node)}`);
+var portNumber = (y, node, key, n) => Number.isInteger(n) && n >= 1 && n <= 65535 ? n : fail(y, node, `\`${key}\` must be a port number from 1 to 65535, not ${describe2(node)}`);
 var optPort = (y, map, key, numericText = false) => {
   const e = entry(y, map, key);
   if (!e) return void 0;
@@ -87481,7 +87853,7 @@ var optPortOrName = (y, map, key) => {
   if (!e) return void 0;
   const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
   if (typeof v === "number") return { value: portNumber(y, e.value, key, v), at: locate2(y, e.key) };
-  if (typeof v !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v)) return fail(y, e.value, `\`${key}\` must be a port number or a port name, not ${describe(e.value)}`);
+  if (typeof v !== "string" || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(v)) return fail(y, e.value, `\`${key}\` must be a port number or a port name, not ${describe2(e.value)}`);
   if (/^\d+$/.test(v)) return fail(y, e.value, `\`${key}: "${v}"\` is a string, which Kubernetes reads as a port name and rejects: write \`${key}: ${v}\` without quotes`);
   return { value: v, at: locate2(y, e.key) };
 };
@@ -87497,7 +87869,7 @@ var stringMap = (y, map) => {
     const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : void 0;
     const v = deref(y, pair.value);
     if (typeof k !== "string" && typeof k !== "number") return fail(y, pair.key, "label keys must be strings");
-    if (v !== void 0 && (!(0, import_yaml2.isScalar)(v) || typeof v.value === "object")) return fail(y, v, `label "${k}" must have a string value, not ${describe(v)}`);
+    if (v !== void 0 && (!(0, import_yaml2.isScalar)(v) || typeof v.value === "object")) return fail(y, v, `label "${k}" must have a string value, not ${describe2(v)}`);
     out[String(k)] = v === void 0 ? "" : String(v.value);
   }
   return out;
@@ -87860,8 +88232,8 @@ var readIngress = (y, obj, meta) => {
   const def = optMap(y, spec, "defaultBackend") ?? optMap(y, spec, "backend");
   if (def) backends.push(...readBackend(y, def.value));
   for (const rule2 of optSeq(y, spec, "rules")?.value ?? []) {
-    const http = optMap(y, asMap(y, rule2, "an Ingress rule"), "http")?.value;
-    for (const path of (http && optSeq(y, http, "paths")?.value) ?? []) {
+    const http2 = optMap(y, asMap(y, rule2, "an Ingress rule"), "http")?.value;
+    for (const path of (http2 && optSeq(y, http2, "paths")?.value) ?? []) {
       const backend = optMap(y, asMap(y, path, "an Ingress path"), "backend")?.value;
       if (backend) backends.push(...readBackend(y, backend));
     }
@@ -88764,11 +89136,11 @@ var agentsInCommand = (argv) => {
       const hostAt = rest.findIndex((_, k) => optionValue(rest, k, "--host") !== void 0);
       const portAt = rest.findIndex((_, k) => optionValue(rest, k, "--port") !== void 0);
       const connectAt = rest.findIndex((_, k) => optionValue(rest, k, "--connect") !== void 0);
-      const connect = connectAt >= 0;
-      const target = listen ?? (connect ? parseAddress2(optionValue(rest, connectAt, "--connect")) : void 0);
+      const connect2 = connectAt >= 0;
+      const target = listen ?? (connect2 ? parseAddress2(optionValue(rest, connectAt, "--connect")) : void 0);
       const host = target?.host ?? (hostAt < 0 ? void 0 : optionValue(rest, hostAt, "--host"));
       const port = target?.port ?? (portAt < 0 ? void 0 : parseAddress2(optionValue(rest, portAt, "--port")).port);
-      add({ kind: "debugpy", evidence: words2[i - 1]?.word === "-m" ? `-m ${module}` : word, host: host ?? "127.0.0.1", port: port ?? 5678, ...connect && { connectsOut: true } }, index);
+      add({ kind: "debugpy", evidence: words2[i - 1]?.word === "-m" ? `-m ${module}` : word, host: host ?? "127.0.0.1", port: port ?? 5678, ...connect2 && { connectsOut: true } }, index);
       return;
     }
     if (fileName3(word) === "catalina.sh" && words2[i + 1]?.word === "jpda") {
@@ -88950,15 +89322,27 @@ var needEngine = (engine) => {
   return engine;
 };
 var resolveOptions = (opts) => ({ buildArgs: opts.buildArgs, target: opts.target, builder: opts.builder });
+var missingImage = async (engine, ref, e) => {
+  const hint = await engine.similarImages(ref);
+  return hint ? new EnvironmentError(e.message, hint) : e;
+};
 var imageStatics = async (opts, engine) => {
   const pull = opts.pull ?? "missing";
-  if (pull === "always") await engine.pull(opts.image);
+  const pulled = async () => {
+    try {
+      await engine.pull(opts.image);
+    } catch (e) {
+      if (e instanceof EnvironmentError && !await engine.inspectImage(opts.image)) throw await missingImage(engine, opts.image, e);
+      throw e;
+    }
+  };
+  if (pull === "always") await pulled();
   let facts = await engine.inspectImage(opts.image);
   if (!facts && pull === "missing") {
-    await engine.pull(opts.image);
+    await pulled();
     facts = await engine.inspectImage(opts.image);
   }
-  if (!facts) throw new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`);
+  if (!facts) throw await missingImage(engine, opts.image, new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`));
   return { ...await staticView(engine, facts, opts.dockerfile, resolveOptions(opts)), facts };
 };
 var staticOnlyView = async (opts, engine) => {
@@ -88967,7 +89351,10 @@ var staticOnlyView = async (opts, engine) => {
   if (facts) return staticView(engine, facts, opts.dockerfile, resolveOptions(opts));
   const why2 = engine ? `${opts.image} is not in the engine` : "no Docker engine is reachable";
   const df = opts.dockerfile;
-  if (!df) throw new EnvironmentError(`--static-only: ${why2} and no Dockerfile was given, so what the image EXPOSEs is unknown: build the image first, or pass --dockerfile.`);
+  if (!df) {
+    const e = new EnvironmentError(`--static-only: ${why2} and no Dockerfile was given, so what the image EXPOSEs is unknown: build the image first, or pass --dockerfile.`);
+    throw engine ? await missingImage(engine, opts.image, e) : e;
+  }
   const first = resolveExpose(df.text, { ...resolveOptions(opts), file: df.file });
   const bases = {};
   for (const ref of first.externalImages.filter((r) => r !== "scratch")) {
@@ -88992,6 +89379,7 @@ var staticOnlyView = async (opts, engine) => {
 var observe = async (opts, engine, plan, expected, lap) => {
   let observation;
   let container;
+  let failure;
   const tRun = Date.now();
   const budget = waitBudget(opts);
   try {
@@ -89020,9 +89408,16 @@ var observe = async (opts, engine, plan, expected, lap) => {
       ephemeral: observation.ephemeral,
       sandbox: { settings: summarizePlan(plan), notes: plan.notes }
     };
+  } catch (e) {
+    failure = e;
+    throw e;
   } finally {
     const tClean = Date.now();
-    await engine.cleanup();
+    await engine.cleanup().catch((e) => {
+      if (failure instanceof EnvironmentError) throw new EnvironmentError(`${failure.message}
+Also, ${e.message}`, failure.hint);
+      throw failure ?? e;
+    });
     lap("cleanup", tClean);
   }
   return { observation, container };
@@ -89088,9 +89483,6 @@ var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
   });
   return { ports: ports.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol)), dynamic };
 };
-
-// src/spec/load.ts
-var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/util/duration.ts
 var import_ms = __toESM(require_ms(), 1);
@@ -89996,7 +90388,8 @@ var portgate_schema_default = {
 
 // src/spec/validate.ts
 var compiled;
-var validator = () => compiled ??= new import_ajv.Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strict: true }).addVocabulary(["enumDescriptions", "defaultSnippets", "markdownDescription"]).compile(portgate_schema_default);
+var validator = () => compiled ??= compileSchema(portgate_schema_default);
+var compileSchema = (s) => new import_ajv.Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strict: true }).addVocabulary(["enumDescriptions", "defaultSnippets", "markdownDescription"]).compile(s);
 var TYPE_WORDS = {
   object: "a mapping",
   array: "a list",
@@ -90114,14 +90507,14 @@ var message = (e, path) => {
       return { path, message: `${label} ${e.message ?? "is invalid"}.` };
   }
 };
-var schemaIssues = (data) => {
-  const validate38 = validator();
+var schemaIssues = (data) => issuesFrom(validator(), fieldMessage)(data);
+var issuesFrom = (validate38, field = () => void 0) => (data) => {
   if (validate38(data)) return [];
   const byPlace = /* @__PURE__ */ new Map();
   const errors = [...validate38.errors ?? []].filter((e) => e.propertyName === void 0 && e.keyword !== "if").sort((a, b) => Number(b.keyword === "type") - Number(a.keyword === "type"));
   for (const e of errors) {
     const path = fromPointer(e.instancePath, data);
-    const custom = fieldMessage(path, e.data);
+    const custom = field(path, e.data);
     const issue = custom ? { path, message: custom } : message(e, path);
     const place = JSON.stringify([issue.path, issue.at]);
     if (!byPlace.has(place)) byPlace.set(place, issue);
@@ -90131,8 +90524,61 @@ var schemaIssues = (data) => {
   return found.filter((f) => !f.missing || !typo(f)).map(({ path, at: at2, message: message2 }) => ({ path, message: message2, ...at2 && { at: at2 } }));
 };
 
-// src/spec/policy.ts
+// src/spec/document.ts
 var import_yaml8 = __toESM(require_dist(), 1);
+var MAX_LISTED = 10;
+var where5 = (l) => `${l.file}:${l.line}:${l.column}`;
+var fail2 = (problems) => {
+  const [first, ...rest] = problems;
+  const listed = rest.slice(0, MAX_LISTED - 1).map((p) => `
+${where5(p.location)}: ${p.message}`);
+  const more = rest.length > listed.length ? `
+\u2026and ${rest.length - listed.length} more problems.` : "";
+  throw new InputError(first.message + listed.join("") + more, first.location.file, first.location.line, first.location.column);
+};
+var syntaxMessage = (code3, message2) => code3 === "MULTIPLE_DOCS" ? "the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document." : `invalid YAML: ${message2.replace(/\.?$/, ".")} Fix the syntax at this position.`;
+var firstAlias2 = (doc) => {
+  let offset;
+  (0, import_yaml8.visit)(doc, {
+    Alias: (_key, node) => {
+      offset = node.range?.[0];
+      return import_yaml8.visit.BREAK;
+    }
+  });
+  return offset;
+};
+var isMapping = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var readDocument = (text2, file, kind) => {
+  const { positions, errors } = parseWithPositions(text2, file);
+  const syntax = errors.filter((e, i) => errors.findIndex((o) => o.offset === e.offset) === i);
+  if (syntax.length) fail2(syntax.map((e) => ({ location: positions.at(e.offset), message: syntaxMessage(e.code, e.message) })));
+  const start = positions.locate([]).location;
+  if (positions.doc.directives?.yaml.explicit && positions.doc.directives.yaml.version !== "1.2") {
+    throw new InputError(`${kind.what} is read as YAML 1.2: remove the \`%YAML ${positions.doc.directives.yaml.version}\` directive.`, file, 1, 1);
+  }
+  let data;
+  try {
+    data = positions.doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    const offset = firstAlias2(positions.doc);
+    const at2 = offset === void 0 ? start : positions.at(offset);
+    throw new InputError(`${kind.what}'s aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at2.line, at2.column);
+  }
+  if (data === null || data === void 0) throw new InputError(kind.empty, file, 1, 1);
+  if (!isMapping(data)) {
+    const actual = Array.isArray(data) ? "a list" : `the ${typeof data} ${JSON.stringify(data)}`;
+    throw new InputError(`${kind.what} must be ${kind.shape}, but it is ${actual}.`, file, start.line, start.column);
+  }
+  const issues = kind.issues(data);
+  const version = issues.find((i) => i.path.length === 1 && i.path[0] === "version");
+  const reported = version && "version" in data ? [version] : issues;
+  if (reported.length) fail2(positions.place(reported));
+  return { data, positions };
+};
+
+// src/spec/policy.ts
+var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/policy/labels.ts
 var NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -90197,7 +90643,7 @@ var parsePeerFlag = (text2) => {
   const example = "e.g. --internal-from '{podSelector: {matchLabels: {app: gateway}}}'";
   let data;
   try {
-    data = (0, import_yaml8.parse)(text2);
+    data = (0, import_yaml9.parse)(text2);
   } catch (e) {
     throw new InputError(`--internal-from "${text2}" is not YAML: ${e.message.split("\n")[0]}. Write one peer as a flow mapping, ${example}.`);
   }
@@ -90211,56 +90657,13 @@ var parsePeerFlag = (text2) => {
 };
 
 // src/spec/load.ts
-var MAX_LISTED = 10;
-var where5 = (l) => `${l.file}:${l.line}:${l.column}`;
-var fail2 = (problems) => {
-  const [first, ...rest] = problems;
-  const listed = rest.slice(0, MAX_LISTED - 1).map((p) => `
-${where5(p.location)}: ${p.message}`);
-  const more = rest.length > listed.length ? `
-\u2026and ${rest.length - listed.length} more problems.` : "";
-  throw new InputError(first.message + listed.join("") + more, first.location.file, first.location.line, first.location.column);
-};
-var syntaxMessage = (code3, message2) => code3 === "MULTIPLE_DOCS" ? "the spec must be a single YAML document: remove this `---` and what follows, or merge it into the first document." : `invalid YAML: ${message2.replace(/\.?$/, ".")} Fix the syntax at this position.`;
-var firstAlias2 = (doc) => {
-  let offset;
-  (0, import_yaml9.visit)(doc, {
-    Alias: (_key, node) => {
-      offset = node.range?.[0];
-      return import_yaml9.visit.BREAK;
-    }
-  });
-  return offset;
-};
-var isMapping = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 var loadSpec = (text2, file) => {
-  const { positions, errors } = parseWithPositions(text2, file);
-  const syntax = errors.filter((e, i) => errors.findIndex((o) => o.offset === e.offset) === i);
-  if (syntax.length) fail2(syntax.map((e) => ({ location: positions.at(e.offset), message: syntaxMessage(e.code, e.message) })));
-  const start = positions.locate([]).location;
-  if (positions.doc.directives?.yaml.explicit && positions.doc.directives.yaml.version !== "1.2") {
-    throw new InputError(`the spec is read as YAML 1.2: remove the \`%YAML ${positions.doc.directives.yaml.version}\` directive.`, file, 1, 1);
-  }
-  let data;
-  try {
-    data = positions.doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    if (!(e instanceof ReferenceError)) throw e;
-    const offset = firstAlias2(positions.doc);
-    const at2 = offset === void 0 ? start : positions.at(offset);
-    throw new InputError(`the spec's aliases (*name) multiply beyond 100 uses, as in a "billion laughs" attack: write the repeated parts out instead of nesting aliases.`, file, at2.line, at2.column);
-  }
-  if (data === null || data === void 0) {
-    throw new InputError("the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).", file, 1, 1);
-  }
-  if (!isMapping(data)) {
-    const kind = Array.isArray(data) ? "a list" : `the ${typeof data} ${JSON.stringify(data)}`;
-    throw new InputError(`the spec must be a mapping with \`version: 1\` and \`ports:\`, but it is ${kind}.`, file, start.line, start.column);
-  }
-  const issues = schemaIssues(data);
-  const version = issues.find((i) => i.path.length === 1 && i.path[0] === "version");
-  const reported = version && "version" in data ? [version] : issues;
-  if (reported.length) fail2(positions.place(reported));
+  const { data, positions } = readDocument(text2, file, {
+    what: "the spec",
+    empty: "the spec is empty: start it with `version: 1` and a `ports:` list (`portgate init` writes one).",
+    shape: "a mapping with `version: 1` and `ports:`",
+    issues: schemaIssues
+  });
   const built = build(data, positions);
   if (built.issues.length) fail2(positions.place(built.issues));
   return built.spec;
@@ -90751,7 +91154,7 @@ var toJson = (r, opts) => `${JSON.stringify(toJsonReport(r, opts.cwd), null, 2)}
 // src/report/junit.ts
 var attr = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("\n", "&#10;").replaceAll("	", "&#9;");
 var text = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-var describe2 = (f, r, cwd) => {
+var describe3 = (f, r, cwd) => {
   const where8 = !f.location ? "" : isSourceLocation(f.location) ? ` at ${describeLocation(f.location, r, cwd)}` : ` ${describeLocation(f.location, r, cwd)}`;
   return `[${f.severity}] ${f.rule}${where8}
 ${f.message}`;
@@ -90763,12 +91166,12 @@ var caseXml = (c, r, cwd) => {
   const passing = active.filter((f) => !failsGate(f.severity, r.failOn));
   const skipped = !failing.length && suppressed.length > 0;
   const open = `    <testcase classname="${attr(c.classname)}" name="${attr(c.name)}"`;
-  const out = [c.out, ...passing.map((f) => describe2(f, r, cwd)), ...suppressed.map((f) => `${describe2(f, r, cwd)}
+  const out = [c.out, ...passing.map((f) => describe3(f, r, cwd)), ...suppressed.map((f) => `${describe3(f, r, cwd)}
 (suppressed: ${describeSuppression(f, cwd)})`)].filter(Boolean).join("\n\n");
   if (!failing.length && !skipped && !out) return { xml: `${open}/>`, failed: false, skipped: false };
   const body = [
     ...failing.length ? [
-      `      <failure type="${attr(failing[0].rule)}" message="${attr(failing[0].message.split("\n", 1)[0])}">${text(failing.map((f) => describe2(f, r, cwd)).join("\n\n"))}</failure>`
+      `      <failure type="${attr(failing[0].rule)}" message="${attr(failing[0].message.split("\n", 1)[0])}">${text(failing.map((f) => describe3(f, r, cwd)).join("\n\n"))}</failure>`
     ] : [],
     ...skipped ? [`      <skipped message="${attr(`suppressed: ${suppressed[0].rule}, ${describeSuppression(suppressed[0], cwd)}`)}"/>`] : [],
     ...out ? [`      <system-out>${text(out)}</system-out>`] : []
@@ -91315,13 +91718,13 @@ import { writeFile } from "node:fs/promises";
 
 // src/gate/read-inputs.ts
 import { readdir as readdir2, readFile as readFile4, stat } from "node:fs/promises";
-import { basename, dirname, join as join2, resolve } from "node:path";
+import { basename, dirname, join as join3, resolve } from "node:path";
 var readInput = async (path, what, inFolder) => {
   try {
     return await readFile4(path, "utf8");
   } catch (e) {
     const code3 = e.code;
-    if (code3 === "EISDIR") throw new InputError(`${what} ${path} is a folder, not a file: pass the file itself${inFolder ? `, e.g. ${join2(path, inFolder)}` : ""}.`);
+    if (code3 === "EISDIR") throw new InputError(`${what} ${path} is a folder, not a file: pass the file itself${inFolder ? `, e.g. ${join3(path, inFolder)}` : ""}.`);
     throw new InputError(`cannot read ${what} ${path}: ${code3 ?? e.message}. Check the path.`);
   }
 };
@@ -91334,7 +91737,7 @@ var yamlFilesUnder = async (dir) => {
   });
   const out = [];
   for (const e of entries) {
-    const path = join2(dir, e.name);
+    const path = join3(dir, e.name);
     if (e.isDirectory()) out.push(...await yamlFilesUnder(path));
     else if (YAML_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink() && (await stat(path).catch(() => void 0))?.isFile())) out.push(path);
   }
@@ -91385,7 +91788,7 @@ var readComposeSources = async (paths) => {
     const info = await stat(p).catch((e) => {
       throw new InputError(`cannot read the Compose file ${p}: ${code2(e)}. Check the path.`);
     });
-    if (info.isDirectory()) throw new InputError(`--compose ${p} is a folder: pass the Compose file itself (e.g. ${join2(p, "compose.yaml")}).`);
+    if (info.isDirectory()) throw new InputError(`--compose ${p} is a folder: pass the Compose file itself (e.g. ${join3(p, "compose.yaml")}).`);
     out.push({ file: p, text: await readText(p, "the Compose file") });
   }
   return out;
@@ -92600,7 +93003,7 @@ var check2 = async (a, io) => {
 `)
   };
   const result2 = await withEngine({ log: (l) => io.stderr(`${l}
-`), waitMs: a.engineWaitMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
+`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
   const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output, ...columns !== void 0 && { columns } });
@@ -92615,7 +93018,7 @@ var init = async (a, io) => {
   const opts = { ...base, ...spec && { runSpec: spec }, ...await deploymentInputs(a), notice: (s) => io.stderr(`portgate: ${s}
 `) };
   const result2 = await withEngine({ log: (l) => io.stderr(`${l}
-`), waitMs: a.engineWaitMs }, (engine) => runGate(opts, engine));
+`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs }, (engine) => runGate(opts, engine));
   const c = result2.container;
   const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result2.listening.length && result2.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result2.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
   if (unobserved) {
@@ -92658,7 +93061,7 @@ var main = async (argv, io = processIo) => {
       return EXIT.input;
     }
     if (e instanceof EnvironmentError) {
-      io.stderr(`portgate: ${e.message}
+      io.stderr(`portgate: ${describeError(e)}
 `);
       return EXIT.environment;
     }

@@ -17,6 +17,8 @@ command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
 # The rendered job summary and PR comment are checked in a real browser (test/integration/rendered-markdown.test.ts);
 # the emoji font makes its screenshots show ❌/✅ rather than empty boxes.
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium fonts-dejavu-core fonts-noto-color-emoji)
+# Certificates for the TLS engine tests (a relay that asks for client certificates, as dind does).
+command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -23,16 +23,15 @@ fi
 step "unit and integration tests (real engine)"
 results=$(mktemp)
 status=0
+# The suite's own id: every portgate it starts labels what it creates with it
+# (vitest.config.ts), so the check below counts this suite's leftovers only,
+# not those of another portgate run sharing the engine.
+export PORTGATE_TEST_JOB="portgate-test-$(date +%s)-$$"
 # CI mode: a missing golden file or snapshot fails instead of being written.
 CI=${CI:-true} npx vitest run --reporter=default --reporter=json --outputFile.json="$results" || status=$?
 
-step "no containers left behind"
-left=$(docker ps -aq --filter label=io.portgate.managed | wc -l)
-if [ "$left" -ne 0 ]; then
-  docker ps -a --filter label=io.portgate.managed >&2
-  echo "portgate left $left container(s) behind" >&2
-  status=1
-fi
+step "no containers or networks left behind"
+PORTGATE_JOB=$PORTGATE_TEST_JOB bash scripts/leftovers.sh || status=1
 
 node scripts/summarize-tests.mjs "$results"
 exit "$status"

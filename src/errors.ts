@@ -29,7 +29,19 @@ export class InputError extends Error {
 /** Engine unreachable, image missing, probe impossible: exit 3. */
 export class EnvironmentError extends Error {
   override name = 'EnvironmentError';
+  constructor(
+    message: string,
+    /** What the user probably meant or should try, printed on a line of its own. */
+    readonly hint?: string
+  ) {
+    super(message);
+  }
+
+  /** The message, and the hint on the next line. */
+  get display(): string {
+    return this.hint ? `${this.message}\n  hint: ${this.hint}` : this.message;
+  }
 }
 
 export const describeError = (e: unknown): string =>
-  e instanceof InputError ? e.display : e instanceof Error ? e.message : String(e);
+  e instanceof InputError || e instanceof EnvironmentError ? e.display : e instanceof Error ? e.message : String(e);

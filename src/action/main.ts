@@ -1,7 +1,7 @@
 import {context, getOctokit} from '@actions/github';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
 import {withEngine} from '../engine/guard.js';
-import {runGate} from '../gate/run-gate.js';
+import {runGate, waitBudget} from '../gate/run-gate.js';
 import {activeFindings, countBySeverity, failsGate} from '../report/common.js';
 import {FORMATS} from '../report/index.js';
 import {planAnnotations} from './annotations.js';
@@ -31,7 +31,7 @@ export const run = async (): Promise<void> => {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const {opts} = await gateOptions(inputs, workspace);
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
-    const result = await withEngine({log: emit.log, waitMs: inputs.engineWaitMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
+    const result = await withEngine({log: emit.log, waitMs: inputs.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
     const plan = planAnnotations(result, {cwd: workspace});
     emit.annotate(plan.annotations);
@@ -50,7 +50,7 @@ export const run = async (): Promise<void> => {
   } catch (e) {
     emit.outputs({verdict: 'error'});
     if (e instanceof InputError) emit.fail(`portgate: ${describeError(e)}`);
-    else if (e instanceof EnvironmentError) emit.fail(`portgate: ${e.message}`);
+    else if (e instanceof EnvironmentError) emit.fail(`portgate: ${describeError(e)}`);
     else emit.fail(`portgate: internal error, please report it with this log:\n${(e as Error).stack ?? String(e)}`);
   }
 };

@@ -3,7 +3,7 @@ import {dirname, resolve} from 'node:path';
 import {writeFile} from 'node:fs/promises';
 import {EXIT, EnvironmentError, InputError, describeError} from '../errors.js';
 import {withEngine} from '../engine/guard.js';
-import {runGate, type GateOptions} from '../gate/run-gate.js';
+import {runGate, waitBudget, type GateOptions} from '../gate/run-gate.js';
 import {baselineFrom} from '../gate/baseline.js';
 import {loadSpec, renderSpec} from '../spec/index.js';
 import {FORMATS} from '../report/index.js';
@@ -80,7 +80,7 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
     staticOnly: a.staticOnly,
     notice: s => io.stderr(`portgate: ${s}\n`)
   };
-  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, optional: a.staticOnly}, engine => runGate(opts, engine));
+  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output, ...(columns !== undefined && {columns})});
@@ -100,7 +100,7 @@ const init = async (a: InitArgs, io: Io): Promise<number> => {
   if (a.output) checkOutputs([{path: a.output, what: '--output'}]);
   const {spec, ...base} = await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']));
   const opts: GateOptions = {...base, ...(spec && {runSpec: spec}), ...(await deploymentInputs(a)), notice: s => io.stderr(`portgate: ${s}\n`)};
-  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs}, engine => runGate(opts, engine));
+  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs}, engine => runGate(opts, engine));
   const c = result.container;
   const unobserved = c?.exited
     ? `the container exited with code ${c.exitCode ?? 'unknown'} before portgate could observe it.`
@@ -143,7 +143,7 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.input;
     }
     if (e instanceof EnvironmentError) {
-      io.stderr(`portgate: ${e.message}\n`);
+      io.stderr(`portgate: ${describeError(e)}\n`);
       return EXIT.environment;
     }
     io.stderr(`portgate: internal error, please report it with this output:\n${(e as Error).stack ?? String(e)}\n`);

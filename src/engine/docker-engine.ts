@@ -2,7 +2,7 @@ import {randomUUID} from 'node:crypto';
 import {readFile} from 'node:fs/promises';
 import {homedir, hostname} from 'node:os';
 import {join} from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import {EnvironmentError, InputError} from '../errors.js';
 import {describeSource} from '../sandbox/index.js';
 import type {SandboxPlan} from '../sandbox/types.js';
@@ -11,6 +11,9 @@ import {openHostReader} from './readers/host.js';
 import {streamScript} from './readers/protocol.js';
 import {execReader, sidecarReader} from './readers/sidecar.js';
 import {authFor} from './registry-auth.js';
+import {EngineUnresponsive, connect, engineAddress, requestDeadlines, type Deadlines, type EngineRequests} from './connection.js';
+import {architectureOf, checkPing, createdId, imageFactsOf, imageTagsOf, listOf, stateOf} from './shapes.js';
+import {closeMatchesHint} from './similar-images.js';
 import {MANAGED_LABEL, netProbeConfig, networkConfig, pidProbeConfig, targetConfig} from './sandbox-config.js';
 import {demux} from './streams.js';
 import {describeBadImageReference} from '../util/image-reference.js';
@@ -18,11 +21,29 @@ import {DEFAULT_EPHEMERAL, type CpuSample, type Engine, type ImageFacts, type Pr
 
 const statusOf = (e: unknown): number | undefined => (e as {statusCode?: number}).statusCode;
 
+/** Errors that already say what is wrong with the engine pass through unchanged. */
 const unreachable = (e: unknown): EnvironmentError =>
-  new EnvironmentError(
-    `cannot reach the Docker engine (${process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'}): ${(e as Error).message}. ` +
-      'Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).'
-  );
+  e instanceof EnvironmentError
+    ? e
+    : new EnvironmentError(`cannot reach the Docker engine (${engineAddress()}): ${(e as Error).message}. Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`);
+
+/** `the engine refused to …`, unless the engine did not answer at all. */
+const refused = (what: string, e: unknown): EnvironmentError => (e instanceof EngineUnresponsive ? e : new EnvironmentError(`the engine refused to ${what}: ${(e as Error).message}`));
+
+/** A pull whose progress stream is silent this long is stuck (a layer's extraction reports progress too). */
+const PULL_IDLE_MS = 60_000;
+
+/** How long a stuck engine may hold the cleanup once it has stopped answering. */
+const STALLED_CLEANUP_MS = 5_000;
+
+export interface DockerEngineOptions {
+  /** The run's wait timeout: engine requests are bounded by deadlines derived from it (requestDeadlines). */
+  timeoutMs?: number;
+  /** Where the client comes from: a fleet shares one connection between its runs. */
+  connect?: (deadlines: Deadlines) => Connection;
+}
+
+export type Connection = ReturnType<typeof connect>;
 
 /**
  * The only module that talks to the engine. Every container it creates is
@@ -35,23 +56,48 @@ export class DockerEngine implements Engine {
   private readonly stops: (() => void)[] = [];
   /** Labels every container of this run (io.portgate.run), so cleanup finds even untracked ones. */
   readonly runId = randomUUID();
+  /** Bound every request to the engine. */
+  readonly deadlines: Deadlines;
+  private connection: Connection | undefined;
+  private readonly connectWith: (deadlines: Deadlines) => Connection;
   private swept = false;
   private closed = false;
   private cleaning: Promise<void> | undefined;
 
-  constructor(private readonly docker: Docker = new Docker({timeout: 120_000})) {}
+  constructor(opts: DockerEngineOptions = {}) {
+    this.deadlines = requestDeadlines(opts.timeoutMs ?? 30_000);
+    this.connectWith = opts.connect ?? connect;
+  }
 
-  /** Waits up to `waitMs` for the engine to answer: a Docker-in-Docker service may still be starting. */
+  /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
+  private get docker(): Docker {
+    this.connection ??= this.connectWith(this.deadlines);
+    return this.connection.docker;
+  }
+
+  private get requests(): EngineRequests {
+    this.connection ??= this.connectWith(this.deadlines);
+    return this.connection.requests;
+  }
+
+  /**
+   * Waits up to `waitMs` for the engine to answer: a Docker-in-Docker service
+   * may still be starting (and still writing its TLS certificates). Something
+   * that answers but is not an engine fails at once.
+   */
   async ping(waitMs = 0): Promise<void> {
     const end = Date.now() + waitMs;
     for (;;) {
+      let answer: unknown;
       try {
-        await this.docker.ping();
-        return;
+        answer = await this.docker.ping();
       } catch (e) {
         if (Date.now() >= end) throw unreachable(e);
         await new Promise(r => setTimeout(r, 1_000));
+        continue;
       }
+      checkPing(answer);
+      return;
     }
   }
 
@@ -59,37 +105,54 @@ export class DockerEngine implements Engine {
     checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? (await readDockerConfig());
     try {
-      const stream = await this.docker.pull(ref, {authconfig: authFor(ref, config)});
-      await new Promise((resolve, reject) => this.docker.modem.followProgress(stream, err => (err ? reject(err) : resolve(undefined))));
+      const stream = (await this.requests.startup(() => this.docker.pull(ref, {authconfig: authFor(ref, config)}))) as NodeJS.ReadableStream & {destroy: (e: Error) => void};
+      await new Promise((resolve, reject) => {
+        let idle: NodeJS.Timeout;
+        const arm = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => stream.destroy(new EngineUnresponsive(`the Docker engine (${engineAddress()}) reported no progress for ${PULL_IDLE_MS / 1000}s`)), PULL_IDLE_MS);
+        };
+        arm();
+        stream.on('data', arm);
+        this.docker.modem.followProgress(stream, err => {
+          clearTimeout(idle);
+          if (err) reject(err);
+          else resolve(undefined);
+        });
+      });
     } catch (e) {
+      if (e instanceof EngineUnresponsive) throw e;
       throw new EnvironmentError(`could not pull ${ref}: ${(e as Error).message}. Build or load it into the engine first, or log in (DOCKER_AUTH_CONFIG or ~/.docker/config.json).`);
     }
   }
 
   async architecture(): Promise<string> {
-    const info = (await this.docker.info().catch(e => {
-      throw unreachable(e);
-    })) as {Architecture: string};
-    return info.Architecture;
+    return architectureOf(
+      await this.docker.info().catch(e => {
+        throw unreachable(e);
+      })
+    );
   }
 
   async inspectImage(ref: string): Promise<ImageFacts | undefined> {
     checkRef(ref);
+    let raw: unknown;
     try {
-      const i = await this.docker.getImage(ref).inspect();
-      return {
-        ref,
-        id: i.Id,
-        exposedPorts: Object.keys(i.Config?.ExposedPorts ?? {}),
-        user: i.Config?.User ?? '',
-        env: i.Config?.Env ?? [],
-        entrypoint: (i.Config?.Entrypoint as string[] | null) ?? null,
-        cmd: i.Config?.Cmd ?? null
-      };
+      raw = await this.docker.getImage(ref).inspect();
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
+    }
+    return imageFactsOf(ref, raw);
+  }
+
+  /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
+  async similarImages(ref: string): Promise<string | undefined> {
+    try {
+      return closeMatchesHint(ref, imageTagsOf(await this.docker.listImages()));
+    } catch {
+      return undefined;
     }
   }
 
@@ -98,20 +161,21 @@ export class DockerEngine implements Engine {
     const network = plan.network.value === 'none' ? 'none' : await this.createNetwork();
     let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
     try {
-      await c.start();
+      await this.start(c);
     } catch (e) {
       // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
       if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e, plan);
       await this.remove(c.id);
       c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
-      await c.start().catch(e2 => {
+      await this.start(c).catch(e2 => {
         throw startError(image, e2, plan);
       });
     }
     let cpu: (() => Promise<CpuSample | undefined>) | undefined;
+    const state = async () => stateOf(c.id, await c.inspect());
     const cpuTime = async () => {
       if (!cpu) {
-        const pid = (await c.inspect()).State.Pid;
+        const {pid} = await state();
         cpu = (pid > 0 && (await cgroupCpuReader(pid))) || undefined;
         if (!cpu) {
           const stats = statsCpuReader(c);
@@ -124,11 +188,11 @@ export class DockerEngine implements Engine {
     return {
       id: c.id,
       engineAddresses: network === 'none' ? [] : ['127.0.0.11'],
-      state: async () => {
-        const s = (await c.inspect()).State;
-        return {running: s.Running, pid: s.Pid, ...(!s.Running && {exitCode: s.ExitCode}), ...(s.OOMKilled && {oomKilled: true})};
+      state,
+      logs: async lines => {
+        const raw: unknown = await c.logs({stdout: true, stderr: true, follow: false, tail: lines});
+        return Buffer.isBuffer(raw) ? demux(raw).combined : '';
       },
-      logs: async lines => demux((await c.logs({stdout: true, stderr: true, follow: false, tail: lines})) as unknown as Buffer).combined,
       cpuTime
     };
   }
@@ -136,10 +200,12 @@ export class DockerEngine implements Engine {
   /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
   private async createNetwork(): Promise<string> {
     const config = networkConfig(this.runId);
+    if (this.closed) throw new EnvironmentError('portgate is shutting down');
     try {
-      const n = await this.docker.createNetwork(config);
-      this.networks.add(n.id);
+      const n = await this.requests.startup(() => this.docker.createNetwork(config));
+      this.networks.add(createdId('POST /networks/create', n.id));
     } catch (e) {
+      if (e instanceof EnvironmentError) throw e;
       const pools = /address pool|non-overlapping/i.test((e as Error).message) ? ' The engine has no free address pool left for another network: run fewer gates at once, or set `network: none` under `run:`.' : '';
       throw new EnvironmentError(`the engine refused to create the isolated network for the run: ${(e as Error).message}.${pools}`);
     }
@@ -156,6 +222,8 @@ export class DockerEngine implements Engine {
     try {
       return await this.openTrustedReader(target, mode, probeImage, lifetimeMs);
     } catch (e) {
+      // An engine that stopped answering will not say more.
+      if (e instanceof EngineUnresponsive || this.closed) throw e;
       // A target that dies while the reader is being set up (its pid vanishes, or
       // the probe cannot join a stopped namespace) is a crash for the wait loop
       // to report, not a probe failure. The engine may report the exit a moment
@@ -189,15 +257,16 @@ export class DockerEngine implements Engine {
     ]);
     // Both start at once; ownership is best effort, so a probe that cannot join the pids only costs owners.
     const [started, pidProbe] = await Promise.all([
-      net.start().then(
+      this.start(net).then(
         () => undefined,
         (e: Error) => e
       ),
-      pids.start().then(
+      this.start(pids).then(
         () => pids,
         () => undefined
       )
     ]);
+    if (started instanceof EngineUnresponsive) throw started;
     if (started) throw new EnvironmentError(`the probe image ${probeImage} cannot run \`sh -c\` (${started.message}). ${PROBE_IMAGE_HINT}`);
     try {
       return await sidecarReader(net, pidProbe, pollMs);
@@ -207,37 +276,80 @@ export class DockerEngine implements Engine {
     }
   }
 
-  /** Concurrent calls (the gate's `finally` and a signal handler) share one pass. */
+  /**
+   * Removes every container and network of this run. Concurrent calls (the
+   * gate's `finally` and a signal handler) share one pass. Once called, no
+   * new container or network is created, and one whose create was in flight
+   * is removed when the engine answers.
+   */
   cleanup(): Promise<void> {
     this.closed = true;
-    this.cleaning ??= this.removeAll().finally(() => (this.cleaning = undefined));
+    this.cleaning ??= this.removeAll().finally(() => {
+      this.cleaning = undefined;
+      this.connection?.requests.closeStreams();
+    });
     return this.cleaning;
   }
 
   private async removeAll(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop();
-    // Tracked ids, plus anything carrying this run's label: a create still in
-    // flight when a signal arrived is not tracked yet but is labelled.
+    let requests: EngineRequests;
+    try {
+      requests = this.requests;
+    } catch {
+      // No client can be made (a TLS file is missing): nothing was ever created through one.
+      return;
+    }
+    // A create the engine is still working on: its container exists only once it answers.
+    await requests.settled();
+    if (!requests.stalled) return this.removeRun();
+    // The engine stopped answering: one short attempt, then say what may be left.
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineUnresponsive('the engine does not answer')), STALLED_CLEANUP_MS);
+    });
+    try {
+      await Promise.race([this.removeRun(), giveUp]);
+    } catch (e) {
+      throw new EnvironmentError(`${this.leftoverAdvice()} (${(e as Error).message})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private leftoverAdvice(): string {
+    const filter = `label=io.portgate.run=${this.runId}`;
+    return `could not make sure that this run's containers and network are gone: check with \`docker ps -a --filter ${filter}\` and \`docker network ls --filter ${filter}\` (the next portgate run on this host removes them)`;
+  }
+
+  /**
+   * Tracked ids, plus anything carrying this run's label (a create that
+   * finished after its caller gave up); then checks that they are gone, as a
+   * removal the engine had already begun answers 409 before it is done.
+   */
+  private async removeRun(): Promise<void> {
     const filters = {label: [`io.portgate.run=${this.runId}`]};
-    const labelled = await this.docker
-      .listContainers({all: true, filters})
-      .then(list => list.map(c => c.Id))
-      .catch(() => [] as string[]);
-    const results = await Promise.allSettled([...new Set([...this.created, ...labelled])].map(id => this.remove(id)));
-    // Networks after their containers: the engine refuses to remove a network in use.
-    const nets = await this.docker
-      .listNetworks({filters})
-      .then(list => list.map(n => n.Id))
-      .catch(() => [] as string[]);
-    results.push(...(await Promise.allSettled([...new Set([...this.networks, ...nets])].map(id => this.removeNetwork(id)))));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    const listContainers = async () => listOf('GET /containers/json', await this.docker.listContainers({all: true, filters})).map(c => c.Id);
+    const listNetworks = async () => listOf('GET /networks', await this.docker.listNetworks({filters})).map(n => n.Id);
+    let failed: unknown;
+    for (let pass = 0; pass < 3; pass++) {
+      if (pass) await new Promise(r => setTimeout(r, 300));
+      const containers = new Set([...this.created, ...(await listContainers())]);
+      const removed = await Promise.allSettled([...containers].map(id => this.remove(id)));
+      // Networks after their containers: the engine refuses to remove a network in use.
+      const nets = new Set([...this.networks, ...(await listNetworks())]);
+      removed.push(...(await Promise.allSettled([...nets].map(id => this.removeNetwork(id)))));
+      failed = removed.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+      if (!(await listContainers()).length && !(await listNetworks()).length) return;
+    }
+    throw failed ?? new EnvironmentError(this.leftoverAdvice());
   }
 
   private async removeNetwork(id: string): Promise<void> {
     try {
       await this.docker.getNetwork(id).remove();
     } catch (e) {
+      if (e instanceof EngineUnresponsive) throw e;
       if (statusOf(e) !== 404) throw new EnvironmentError(`could not remove network ${id.slice(0, 12)}: ${(e as Error).message}`);
     }
     this.networks.delete(id);
@@ -247,21 +359,29 @@ export class DockerEngine implements Engine {
     try {
       await this.docker.getContainer(id).remove({force: true, v: true});
     } catch (e) {
-      // 404: already gone; 409: the engine is already removing it.
+      if (e instanceof EngineUnresponsive) throw e;
+      // 404: already gone; 409: the engine is already removing it (removeRun checks that it went).
       if (statusOf(e) !== 404 && statusOf(e) !== 409) throw new EnvironmentError(`could not remove container ${id.slice(0, 12)}: ${(e as Error).message}`);
     }
     this.created.delete(id);
   }
 
+  /** Starting a container takes a loaded engine longest (its network namespace, its mounts): the start-up deadline. */
+  private start(c: Docker.Container): Promise<unknown> {
+    return this.requests.startup(() => c.start());
+  }
+
   private async create(opts: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
+    // cleanup() has begun (a signal): create nothing more.
+    if (this.closed) throw new EnvironmentError('portgate is shutting down');
     let c: Docker.Container;
     try {
       // _query/_body: docker-modem otherwise copies the whole body into the URL.
-      c = await this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions);
+      c = await this.requests.startup(() => this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions));
     } catch (e) {
-      throw new EnvironmentError(`the engine refused to ${what}: ${(e as Error).message}`);
+      throw refused(what, e);
     }
-    this.created.add(c.id);
+    this.created.add(createdId('POST /containers/create', c.id));
     // cleanup() ran while the engine was creating it (a signal): do not let it survive.
     if (this.closed) {
       await this.remove(c.id);
@@ -276,6 +396,7 @@ export class DockerEngine implements Engine {
       ? "portgate cannot read this engine's /proc from here (a remote engine or Docker-in-Docker), so it reads sockets from a probe container, and "
       : '';
     await this.pull(ref).catch(e => {
+      if (e instanceof EngineUnresponsive) throw e;
       throw new EnvironmentError(`${why}the probe image ${ref} is not in the engine and could not be pulled: ${(e as Error).message} ${PROBE_IMAGE_HINT}`);
     });
   }
@@ -290,10 +411,14 @@ export class DockerEngine implements Engine {
       return owner.startsWith(mine) && !isAlive(Number(owner.slice(mine.length)));
     };
     const filters = {label: [MANAGED_LABEL]};
-    for (const c of await this.docker.listContainers({all: true, filters})) {
+    for (const c of listOf('GET /containers/json', await this.docker.listContainers({all: true, filters}))) {
       if (orphan(c.Labels)) await this.docker.getContainer(c.Id).remove({force: true, v: true}).catch(() => undefined);
     }
-    for (const n of await this.docker.listNetworks({filters}).catch(() => [])) {
+    const networks = await this.docker.listNetworks({filters}).catch((e: unknown) => {
+      if (e instanceof EngineUnresponsive) throw e;
+      return [];
+    });
+    for (const n of listOf('GET /networks', networks)) {
       if (orphan(n.Labels)) await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
   }
@@ -326,6 +451,7 @@ const PROBE_IMAGE_HINT =
 
 /** The engine refused to start the container: say which setting, and where it came from. */
 const startError = (image: string, e: unknown, plan: SandboxPlan) => {
+  if (e instanceof EnvironmentError) return e;
   const msg = (e as Error).message;
   const blame = /user|passwd|group/i.test(msg) && plan.user
     ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.`

@@ -6,6 +6,8 @@ export interface GuardOptions {
   log: (line: string) => void;
   /** How long to wait for the engine to answer (a starting dind service). */
   waitMs?: number;
+  /** The run's wait timeout, from which every engine request's deadline is derived. */
+  timeoutMs?: number;
   /** --static-only: go on without an engine when it cannot be reached. */
   optional?: boolean;
 }
@@ -15,24 +17,34 @@ export interface GuardOptions {
  * process ends: normally (the gate's own `finally`), on SIGINT/SIGTERM (exit
  * 130/143), and on an error that escapes every promise (exit 4) — docker-modem
  * can emit such errors on sockets nobody listens to.
+ *
+ * The first signal starts the cleanup; the process exits only when it has
+ * finished. Later signals (a CI cancel sends SIGINT then SIGTERM within
+ * milliseconds, and an impatient user presses Ctrl-C twice) do not cut it
+ * short: the handlers stay installed until the process exits, so Node's
+ * default action (die at once) never runs while containers may remain. The
+ * cleanup itself is bounded by the engine's request deadlines.
  */
 export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine | undefined) => Promise<T>): Promise<T> => {
-  const engine = new DockerEngine();
-  const exitAfterCleanup = (code: number) => {
-    void engine
+  const engine = new DockerEngine({...(o.timeoutMs !== undefined && {timeoutMs: o.timeoutMs})});
+  let exiting: Promise<never> | undefined;
+  const exitAfterCleanup = (code: number, why: string): void => {
+    if (exiting) {
+      o.log(`portgate: ${why}: still removing its containers, exiting when that is done`);
+      return;
+    }
+    o.log(`portgate: ${why}: removing its containers`);
+    exiting = engine
       .cleanup()
       .catch((e: unknown) => o.log(`portgate: ${(e as Error).message}`))
-      .finally(() => process.exit(code));
+      .then(() => process.exit(code));
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    o.log(`portgate: ${signal}: removing its containers`);
-    exitAfterCleanup(signal === 'SIGINT' ? 130 : 143);
-  };
+  const onSignal = (signal: NodeJS.Signals) => exitAfterCleanup(signal === 'SIGINT' ? 130 : 143, signal);
   const onStray = (e: Error) => {
-    o.log(`portgate: internal error, please report it with this output:\n${e.stack ?? e.message}`);
-    exitAfterCleanup(4);
+    if (!exiting) o.log(`portgate: internal error, please report it with this output:\n${e.stack ?? e.message}`);
+    exitAfterCleanup(4, 'internal error');
   };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal).once('uncaughtException', onStray);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('uncaughtException', onStray);
   try {
     const reachable = await engine.ping(o.waitMs ?? 0).then(
       () => true,
@@ -44,6 +56,8 @@ export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine |
     );
     return await fn(reachable ? engine : undefined);
   } finally {
+    // A signal arrived: its cleanup decides the exit code, and later signals must still find the handlers.
+    if (exiting) await exiting;
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('uncaughtException', onStray);
   }
 };

@@ -27,6 +27,8 @@ export interface ExecResult {
   exitCode: number;
 }
 
+const EXEC_IDLE_MS = 30_000;
+
 /** Runs a command in a container and collects its output (non-hijacked, works on Podman too). */
 export const execIn = async (container: Docker.Container, cmd: string[]): Promise<ExecResult> => {
   const exec = await container.exec({Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false});
@@ -38,9 +40,27 @@ export const execIn = async (container: Docker.Container, cmd: string[]): Promis
   err.on('data', (c: Buffer) => chunks.err.push(c));
   container.modem.demuxStream(stream, out, err);
   await new Promise<void>((resolve, reject) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', reject);
+    // An engine that stops sending in the middle of the output would hold the run forever.
+    let idle: NodeJS.Timeout;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        (stream as unknown as {destroy: () => void}).destroy();
+        reject(new Error(`the engine sent no output of ${cmd[0]} for ${EXEC_IDLE_MS / 1000}s`));
+      }, EXEC_IDLE_MS);
+    };
+    arm();
+    stream.on('data', arm);
+    const done = () => {
+      clearTimeout(idle);
+      resolve();
+    };
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', (e: Error) => {
+      clearTimeout(idle);
+      reject(e);
+    });
   });
   const info = await exec.inspect();
   return {stdout: Buffer.concat(chunks.out).toString('utf8'), stderr: Buffer.concat(chunks.err).toString('utf8'), exitCode: info.ExitCode ?? -1};

@@ -87,6 +87,8 @@ export interface Engine {
   inspectImage(ref: string): Promise<ImageFacts | undefined>;
   /** Pulls from the image's registry; EnvironmentError when that fails. */
   pull(ref: string): Promise<void>;
+  /** A hint naming the engine's images closest to `ref` (other tags, similar names); undefined when none is close. */
+  similarImages(ref: string): Promise<string | undefined>;
   /** Starts the image as `plan` says; `lifetimeMs` bounds how long helpers may outlive a killed portgate. */
   startTarget(image: string, plan: SandboxPlan): Promise<Target>;
   openReader(target: Target, mode: ProbeMode, probeImage: string, lifetimeMs: number): Promise<SocketReader>;

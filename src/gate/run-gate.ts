@@ -156,16 +156,31 @@ const needEngine = (engine: Engine | undefined): Engine => {
 
 const resolveOptions = (opts: GateOptions) => ({buildArgs: opts.buildArgs, target: opts.target, builder: opts.builder});
 
+/** An image the engine lacks: the error, with the engine's closest images as its hint (a wrong tag is the usual cause). */
+const missingImage = async (engine: Engine, ref: string, e: EnvironmentError): Promise<EnvironmentError> => {
+  const hint = await engine.similarImages(ref);
+  return hint ? new EnvironmentError(e.message, hint) : e;
+};
+
 /** View 1 from the image's config (pulled when allowed), attributed to Dockerfile lines. */
 const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics> => {
   const pull = opts.pull ?? 'missing';
-  if (pull === 'always') await engine.pull(opts.image);
+  const pulled = async () => {
+    try {
+      await engine.pull(opts.image);
+    } catch (e) {
+      // A failed pull of an image the engine has (--pull always, no registry) needs no suggestions.
+      if (e instanceof EnvironmentError && !(await engine.inspectImage(opts.image))) throw await missingImage(engine, opts.image, e);
+      throw e;
+    }
+  };
+  if (pull === 'always') await pulled();
   let facts = await engine.inspectImage(opts.image);
   if (!facts && pull === 'missing') {
-    await engine.pull(opts.image);
+    await pulled();
     facts = await engine.inspectImage(opts.image);
   }
-  if (!facts) throw new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`);
+  if (!facts) throw await missingImage(engine, opts.image, new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`));
   return {...(await staticView(engine, facts, opts.dockerfile, resolveOptions(opts))), facts};
 };
 
@@ -181,7 +196,10 @@ const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Pr
   if (facts) return staticView(engine!, facts, opts.dockerfile, resolveOptions(opts));
   const why = engine ? `${opts.image} is not in the engine` : 'no Docker engine is reachable';
   const df = opts.dockerfile;
-  if (!df) throw new EnvironmentError(`--static-only: ${why} and no Dockerfile was given, so what the image EXPOSEs is unknown: build the image first, or pass --dockerfile.`);
+  if (!df) {
+    const e = new EnvironmentError(`--static-only: ${why} and no Dockerfile was given, so what the image EXPOSEs is unknown: build the image first, or pass --dockerfile.`);
+    throw engine ? await missingImage(engine, opts.image, e) : e;
+  }
   const first = resolveExpose(df.text, {...resolveOptions(opts), file: df.file});
   const bases: Record<string, BaseImageInfo> = {};
   for (const ref of first.externalImages.filter(r => r !== 'scratch')) {
@@ -208,6 +226,7 @@ const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Pr
 const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, expected: Set<string>, lap: (name: string, since: number) => void) => {
   let observation: Observation;
   let container: ContainerOutcome;
+  let failure: unknown;
   const tRun = Date.now();
   const budget = waitBudget(opts);
   try {
@@ -236,9 +255,16 @@ const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, exp
       ephemeral: observation.ephemeral,
       sandbox: {settings: summarizePlan(plan), notes: plan.notes}
     };
+  } catch (e) {
+    failure = e;
+    throw e;
   } finally {
     const tClean = Date.now();
-    await engine.cleanup();
+    await engine.cleanup().catch((e: unknown) => {
+      // The cause of the failure matters most; what the cleanup could not remove is said after it.
+      if (failure instanceof EnvironmentError) throw new EnvironmentError(`${failure.message}\nAlso, ${(e as Error).message}`, failure.hint);
+      throw failure ?? e;
+    });
     lap('cleanup', tClean);
   }
   return {observation, container};

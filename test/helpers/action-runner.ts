@@ -104,6 +104,8 @@ export const runAction = async (o: RunOptions): Promise<Run> => {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
     ...(process.env.DOCKER_HOST && {DOCKER_HOST: process.env.DOCKER_HOST}),
+    // The suite's label on everything the action creates, so the leftover checks see it.
+    ...(process.env.PORTGATE_JOB && {PORTGATE_JOB: process.env.PORTGATE_JOB}),
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: out,
     GITHUB_STEP_SUMMARY: summary,

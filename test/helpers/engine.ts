@@ -61,8 +61,25 @@ export const buildImage = async (opts: BuildOptions): Promise<Docker.ImageInspec
 /** The statically linked busybox that scripts/setup.sh installs; runs in FROM-scratch images. */
 export const busybox = (): {content: Buffer; mode: number} => ({content: readFileSync('/bin/busybox'), mode: 0o755});
 
-/** Containers the gate created (label io.portgate.managed) that still exist. */
+/**
+ * This suite's id (vitest.config.ts sets it): every portgate the suite starts,
+ * and every DockerEngine in the tests, labels what it creates io.portgate.job=<id>.
+ */
+export const suiteJob = (): string => {
+  const job = process.env.PORTGATE_JOB;
+  if (!job) throw new Error('PORTGATE_JOB is not set: run the integration tests with vitest.config.ts, which gives the suite its own id');
+  return job;
+};
+
+/**
+ * Containers and networks that portgates started by this suite created and
+ * that still exist (labels io.portgate.managed and io.portgate.job=<suite>).
+ * Another portgate run on the same engine (a parallel CI job, a developer's
+ * run) carries another job label, or none, and is not counted.
+ */
 export const leftoverContainers = async (): Promise<string[]> => {
-  const list = await docker().listContainers({all: true, filters: {label: ['io.portgate.managed']}});
-  return list.map(c => `${c.Id.slice(0, 12)} ${c.Image} ${c.State}`);
+  const filters = {label: ['io.portgate.managed', `io.portgate.job=${suiteJob()}`]};
+  const containers = await docker().listContainers({all: true, filters});
+  const networks = await docker().listNetworks({filters});
+  return [...containers.map(c => `${c.Id.slice(0, 12)} ${c.Image} ${c.State}`), ...networks.map(n => `network ${n.Name}`)];
 };

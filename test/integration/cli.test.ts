@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {hostname, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {docker, leftoverContainers} from '../helpers/engine.js';
@@ -150,9 +150,21 @@ describe('exit codes', () => {
     const r = await cli(['check', '--image', `${P}missing:nope`], {cwd: tmp()});
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/could not pull portgate-cli-missing:nope: .*Build or load it into the engine first/);
+    // Nothing the engine has is close: no guess.
+    expect(r.stderr).not.toMatch(/hint:/);
     const never = await cli(['check', '--image', `${P}missing:nope`, '--pull', 'never'], {cwd: tmp()});
     expect(never.code).toBe(3);
     expect(never.stderr).toMatch(/is not in the engine: build it/);
+  });
+
+  test('3 for a wrong tag or a typo in the name, with the images the engine has that come close as the hint', async () => {
+    const tag = await cli(['check', '--image', `${P}app:tset`], {cwd: tmp()});
+    expect(tag.code).toBe(3);
+    expect(tag.stderr).toMatch(/^portgate: could not pull portgate-cli-app:tset: .*\n {2}hint: did you mean an image the engine has\? portgate-cli-app:test \(other tags of portgate-cli-app\)\n$/);
+    const name = await cli(['check', '--image', `${P}ap:test`, '--pull', 'never'], {cwd: tmp()});
+    expect(name.code).toBe(3);
+    expect(name.stderr).toMatch(/is not in the engine: build it .*\n {2}hint: did you mean an image the engine has\? [^\n]*portgate-cli-app:test[^\n]* \(similar names\)\n$/);
+    expect(name.stderr).not.toMatch(/\n\s+at /);
   });
 
   test('3 for a probe image that has no shell', async () => {
@@ -190,7 +202,7 @@ describe('signals remove every container', () => {
       cwd: tmp(),
       onSpawn: pid => {
         const poll = setInterval(async () => {
-          if ((await docker().listContainers({filters: {label: ['io.portgate.managed']}})).length >= 1) {
+          if ((await docker().listContainers({filters: {label: [`io.portgate.owner=${hostname()}:${pid}`]}})).length >= 1) {
             clearInterval(poll);
             process.kill(pid, 'SIGTERM');
           }
@@ -210,7 +222,7 @@ describe('signals remove every container', () => {
       onSpawn: pid => {
         // Signal once both the target and the probe exist, i.e. mid-wait.
         const poll = setInterval(async () => {
-          const list = await docker().listContainers({filters: {label: ['io.portgate.managed']}});
+          const list = await docker().listContainers({filters: {label: [`io.portgate.owner=${hostname()}:${pid}`]}});
           if (list.length >= 2) {
             clearInterval(poll);
             process.kill(pid, signal);

@@ -1,0 +1,65 @@
+import {describe, expect, test} from 'vitest';
+import {architectureOf, checkPing, createdId, imageFactsOf, imageTagsOf, listOf, stateOf} from '../../../src/engine/shapes.js';
+
+const ID = 'a'.repeat(64);
+const notEngine = (detail: string) => ({name: 'EnvironmentError', message: expect.stringContaining(detail)});
+const thrown = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('did not throw');
+};
+
+describe('engine answers portgate relies on', () => {
+  test('ping: the text OK, nothing else', () => {
+    expect(() => checkPing(Buffer.from('OK'))).not.toThrow();
+    expect(thrown(() => checkPing({}))).toMatchObject(notEngine('answered GET /_ping with something that is not a Docker engine\'s answer (expected the text OK, got object {})'));
+    expect(thrown(() => checkPing(Buffer.from('<html>')))).toMatchObject(notEngine('got text "<html>"'));
+  });
+
+  test('info: Architecture, a non-empty string', () => {
+    expect(architectureOf({Architecture: 'x86_64', Other: 1})).toBe('x86_64');
+    for (const bad of [{}, {Architecture: ''}, {Architecture: 7}, null, Buffer.from('OK'), []]) expect(thrown(() => architectureOf(bad))).toMatchObject({name: 'EnvironmentError', message: expect.stringContaining('GET /info')});
+    expect(thrown(() => architectureOf({}))).toMatchObject(notEngine('(no Architecture)'));
+  });
+
+  test('image inspect: Id and a Config whose fields have their types; absent ones take defaults', () => {
+    expect(imageFactsOf('app:ci', {Id: 'sha256:1', Config: {ExposedPorts: {'80/tcp': {}}, User: 'app', Env: ['A=1'], Entrypoint: ['/app'], Cmd: null}})).toEqual({
+      ref: 'app:ci',
+      id: 'sha256:1',
+      exposedPorts: ['80/tcp'],
+      user: 'app',
+      env: ['A=1'],
+      entrypoint: ['/app'],
+      cmd: null
+    });
+    expect(imageFactsOf('scratch-app', {Id: 'sha256:2', Config: null})).toEqual({ref: 'scratch-app', id: 'sha256:2', exposedPorts: [], user: '', env: [], entrypoint: null, cmd: null});
+    expect(thrown(() => imageFactsOf('app:ci', {}))).toMatchObject(notEngine('answered GET /images/app:ci/json with something that is not a Docker engine\'s answer (no image Id)'));
+    expect(thrown(() => imageFactsOf('app:ci', {Id: 'x', Config: {Env: 'A=1'}}))).toMatchObject(notEngine('Config.Env is not a list of strings'));
+    expect(thrown(() => imageFactsOf('app:ci', {Id: 'x', Config: {Entrypoint: '/app'}}))).toMatchObject(notEngine('Config.Entrypoint is not a list of strings'));
+    expect(thrown(() => imageFactsOf('app:ci', {Id: 'x', Config: {ExposedPorts: ['80/tcp']}}))).toMatchObject(notEngine('Config.ExposedPorts is not an object'));
+  });
+
+  test("container inspect: State with Running and Pid, and ExitCode once stopped", () => {
+    expect(stateOf(ID, {State: {Running: true, Pid: 42, ExitCode: 0, OOMKilled: false}})).toEqual({running: true, pid: 42});
+    expect(stateOf(ID, {State: {Running: false, Pid: 0, ExitCode: 137, OOMKilled: true}})).toEqual({running: false, pid: 0, exitCode: 137, oomKilled: true});
+    expect(thrown(() => stateOf(ID, {}))).toMatchObject(notEngine(`answered GET /containers/${'a'.repeat(12)}/json with something that is not a Docker engine's answer (no State)`));
+    expect(thrown(() => stateOf(ID, {State: {Running: 'yes', Pid: 1}}))).toMatchObject(notEngine('State has no Running or Pid'));
+    expect(thrown(() => stateOf(ID, {State: {Running: false, Pid: 0}}))).toMatchObject(notEngine('State of a stopped container has no ExitCode'));
+  });
+
+  test('created objects have a hex Id; lists are lists of objects with an Id', () => {
+    expect(createdId('POST /containers/create', ID)).toBe(ID);
+    expect(thrown(() => createdId('POST /containers/create', undefined))).toMatchObject(notEngine('POST /containers/create'));
+    expect(listOf('GET /containers/json', [{Id: ID, Labels: {}}])).toEqual([{Id: ID, Labels: {}}]);
+    expect(thrown(() => listOf('GET /containers/json', {}))).toMatchObject(notEngine('expected a list, got object {}'));
+    expect(thrown(() => listOf('GET /networks', [{Name: 'x'}]))).toMatchObject(notEngine('an entry has no Id'));
+  });
+
+  test('image tags: every RepoTag but <none>', () => {
+    expect(imageTagsOf([{RepoTags: ['app:ci', 'app:latest']}, {RepoTags: null}, {RepoTags: ['<none>:<none>']}, {}])).toEqual(['app:ci', 'app:latest']);
+    expect(thrown(() => imageTagsOf({}))).toMatchObject(notEngine('GET /images/json'));
+  });
+});
