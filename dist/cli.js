@@ -91245,11 +91245,12 @@ var fit = (rows, budget, more) => {
   }
   return kept;
 };
+var unbroken = (rule2) => rule2.replaceAll("-", "\u2011");
 var verdictCell2 = (row) => {
   const parts = verdictParts(row);
   if (!parts.length) return "\u2705 ok";
   const w = worst(row);
-  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map((p) => code(p.rule) + cell(p.note)).join(", ")}`;
+  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map((p) => code(unbroken(p.rule)) + cell(p.note)).join(", ")}`;
 };
 var portTable = (r) => {
   const rows = portRows(r);

@@ -57,11 +57,19 @@ const fit = (rows: string[], budget: number, more: (n: number) => string): strin
   return kept;
 };
 
+/**
+ * A rule id in the narrow verdict column: a browser breaks a table cell after
+ * any hyphen when the table is wider than the comment, so `undeclared-listener`
+ * would wrap mid-id. Non-breaking hyphens (U+2011) keep it whole; the findings
+ * table below carries the ids in plain ASCII for copying.
+ */
+const unbroken = (rule: string): string => rule.replaceAll('-', '\u2011');
+
 const verdictCell = (row: PortRow): string => {
   const parts = verdictParts(row);
   if (!parts.length) return '✅ ok';
   const w = worst(row);
-  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map(p => code(p.rule) + cell(p.note)).join(', ')}`;
+  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map(p => code(unbroken(p.rule)) + cell(p.note)).join(', ')}`;
 };
 
 const portTable = (r: GateResult): string[] => {
