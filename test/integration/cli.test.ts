@@ -218,7 +218,7 @@ describe('init writes only a baseline it could observe', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/- port: 7070/);
     expect(r.stdout).not.toMatch(/- port: 5005/);
-    expect(r.stdout).toMatch(/run:\n  command: \["tcp","0.0.0.0","7070"\]/);
+    expect(r.stdout).toMatch(/run:\n {2}command: \["tcp","0.0.0.0","7070"\]/);
     expect(r.stdout).toMatch(/The run: section is copied from portgate\.yml/);
   });
 });
