@@ -12,6 +12,7 @@ import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {safeBlock, safeLine} from '../report/sanitize.js';
 import {becomeContainerUser} from './container-user.js';
 import {runPolicy} from './policy.js';
+import {checkFleet, matrix, merge} from './fleet.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -32,7 +33,7 @@ const processIo: Io = {
 export const terminalColumns = (io: Pick<Io, 'isTty' | 'columns'>, output: string | undefined): number | undefined => (!output && io.isTty ? io.columns : undefined);
 
 /** A path the user chose that cannot be written is their input error, not a crash. */
-const writeOutput = async (path: string, text: string, what: string): Promise<void> => {
+export const writeOutput = async (path: string, text: string, what: string): Promise<void> => {
   try {
     await writeFile(path, text);
   } catch (e) {
@@ -41,7 +42,7 @@ const writeOutput = async (path: string, text: string, what: string): Promise<vo
 };
 
 /** Fails before the image runs, not after, when a report could not be written. */
-const checkOutputs = (paths: {path: string; what: string}[]): void => {
+export const checkOutputs = (paths: {path: string; what: string}[]): void => {
   for (const {path, what} of paths) {
     const dir = dirname(resolve(path));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
@@ -136,6 +137,9 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.input;
     }
     if (args.command === 'policy') return await runPolicy(args, io);
+    if (args.command === 'check-fleet') return await checkFleet(args, io);
+    if (args.command === 'matrix') return await matrix(args, io);
+    if (args.command === 'merge') return await merge(args, io);
     return args.command === 'check' ? await check(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {
