@@ -26,8 +26,26 @@ export interface FleetJsonReport {
   fleet: string;
   summary: {services: number; passed: number; failed: number; errors: number; findings: Record<Severity, number>};
   services: FleetServiceReport[];
+  /**
+   * Compared with an earlier fleet report (`--baseline`): each gated
+   * service's document carries its own comparison; `missing` lists the
+   * baseline's services this report does not have (not gated in this run:
+   * neither compared nor counted as resolved).
+   */
+  baseline?: FleetBaseline;
   timing: {totalMs: number};
 }
+
+export interface FleetBaseline {
+  report: string;
+  missing: {name: string; image: string}[];
+}
+
+/** The document with `baseline` set (or removed), keys in their documented order. */
+export const withFleetBaseline = (r: FleetJsonReport, baseline: FleetBaseline | undefined): FleetJsonReport => {
+  const {baseline: _, timing, ...rest} = r;
+  return {...rest, ...(baseline && {baseline}), timing};
+};
 
 export type ServiceOutcome = {name: string; image: string; timeMs: number} & ({result: GateResult} | {error: string; code: 2 | 3 | 4});
 
