@@ -46,6 +46,8 @@ export interface CheckArgs extends RunArgs, DeployArgs {
   failOn: Severity | 'never';
   staticOnly: boolean;
   color: boolean;
+  /** An earlier JSON report to compare with. */
+  baseline?: string;
 }
 
 export interface InitArgs extends RunArgs, DeployArgs {
@@ -144,7 +146,8 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
         reports: o.report ?? [],
         failOn: o.failOn,
         staticOnly: o.staticOnly ?? false,
-        color: o.color
+        color: o.color,
+        ...(o.baseline !== undefined && {baseline: filePath(o.baseline, '--baseline', 'main.json')})
       };
     });
 

@@ -51,6 +51,7 @@ export interface MergeArgs {
   output?: string;
   extra: {format: Format; path: string}[];
   baseline?: string;
+  color: boolean;
 }
 
 export type FleetArgs = FleetCheckArgs | MatrixArgs | MergeArgs;
@@ -62,6 +63,12 @@ const report = (v: string, prev: {format: Format; path: string}[] | undefined) =
   const format = v.slice(0, i) as Format;
   if (i <= 0 || !formats.includes(format) || !v.slice(i + 1).trim()) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats.join(', ')}; got "${v}"`);
   return [...(prev ?? []), {format, path: v.slice(i + 1)}];
+};
+
+/** An empty path comes from an unset variable (`--baseline "$MAIN_REPORT"`): refused, not taken as "none". */
+const empty = (v: string, flag: string): string => {
+  if (!v.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag} main.json, or leave the option out (is the variable you pass set?)`);
+  return v;
 };
 
 const count = (v: string, flag: string, max: number): number => {
@@ -91,8 +98,9 @@ export const fleetCommands = (program: Command, done: (a: FleetArgs) => void): v
     .addOption(new Option('--format <format>', 'report format').choices(formats).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
     .option('--report <format=path>', 'also write a report file (repeatable)', report)
-    .option('--baseline <report.json>', 'mark findings as new, unchanged or resolved against an earlier fleet report')
-    .action((files: string[], o: {format: Format; output?: string; report?: {format: Format; path: string}[]; baseline?: string}) =>
-      done({command: 'merge', reports: files, format: o.format, ...(o.output !== undefined && {output: o.output}), extra: o.report ?? [], ...(o.baseline !== undefined && {baseline: o.baseline})})
+    .option('--baseline <report.json>', "mark findings and listeners as new, unchanged or resolved against an earlier fleet report (e.g. the main branch's)")
+    .option('--no-color', 'plain text output')
+    .action((files: string[], o: {format: Format; output?: string; report?: {format: Format; path: string}[]; baseline?: string; color: boolean}) =>
+      done({command: 'merge', reports: files, format: o.format, ...(o.output !== undefined && {output: o.output}), extra: o.report ?? [], ...(o.baseline !== undefined && {baseline: empty(o.baseline, '--baseline')}), color: o.color})
     );
 };

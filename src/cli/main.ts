@@ -13,6 +13,9 @@ import {safeBlock, safeLine} from '../report/sanitize.js';
 import {becomeContainerUser} from './container-user.js';
 import {runPolicy} from './policy.js';
 import {checkFleet, matrix, merge} from './fleet.js';
+import {readBaseline} from './baseline.js';
+import {compareWithBaseline} from '../baseline/compare.js';
+import {fromJsonReport} from '../report/from-json.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -75,13 +78,16 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
 
 const check = async (a: CheckArgs, io: Io): Promise<number> => {
   checkOutputs([...(a.output ? [{path: a.output, what: '--output'}] : []), ...a.reports.map(r => ({path: r.path, what: `--report ${r.format}`}))]);
+  // Read before the image runs: a wrong baseline is found in a second.
+  const base = a.baseline !== undefined ? fromJsonReport(await readBaseline(a.baseline, 'single')) : undefined;
   const opts: GateOptions = {
     ...(await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']))),
     ...(await deploymentInputs(a)),
     staticOnly: a.staticOnly,
     notice: s => io.stderr(`portgate: ${s}\n`)
   };
-  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
+  const gated = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
+  const result = base ? compareWithBaseline(gated, base, {report: a.baseline!, cwd: process.cwd()}) : gated;
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output, ...(columns !== undefined && {columns})});
