@@ -29,18 +29,21 @@ const ERROR_LIMIT = 4_000;
 /** A section smaller than this shows too little: rather fewer sections, each readable. */
 const SECTION_MIN = 4_000;
 const NAMES_SHOWN = 30;
+/** Characters of a could-not-be-gated reason in the table. */
+const REASON_SHOWN = 100;
 
 const verdictCell = (v: ServiceView): string => {
   if (v.s.status === 'pass') return '✅ passes';
   if (v.s.status === 'fail') return v.risky ? '❌ fails (risky port)' : '❌ fails';
   const first = sanitize(v.s.error ?? '').split('\n', 1)[0]!.trim();
-  return `💥 could not be gated (exit ${v.s.code}): ${cell(first.length > 200 ? `${first.slice(0, 200)}…` : first)}`;
+  // The reason's first words; its section has all of it.
+  return `💥 could not be gated (exit ${v.s.code}): ${cell([...first].length > REASON_SHOWN ? `${[...first].slice(0, REASON_SHOWN).join('')}…` : first)}`;
 };
 
 const tableRows = (views: readonly ServiceView[]): string[] => {
   const rows = views.map(v => {
     const gated = v.s.status !== 'error';
-    return `| ${v.s.status === 'pass' ? cell(v.s.name) : `**${cell(v.s.name)}**`} | ${code(v.s.image)} | ${verdictCell(v)} | ${gated ? countOf(v, 'error') : '—'} | ${gated ? countOf(v, 'warning') : '—'} | ${seconds(v.s.timeMs)} |`;
+    return `| ${v.s.status === 'pass' ? cell(v.s.name) : `**${cell(v.s.name)}**`} | ${code(v.s.image)} | ${verdictCell(v)} | ${gated ? countOf(v, 'error') : '—'} | ${gated ? countOf(v, 'warning') : '—'} | ${seconds(v.s.timeMs).replace(' ', '\u00a0')} |`;
   });
   const more = (n: number) => `_… and ${n} more service${n === 1 ? '' : 's'} (all passing ones last); see the JSON report._`;
   return ['| Service | Image | Verdict | Errors | Warnings | Time |', '| --- | --- | --- | --- | --- | --- |', ...fit(rows, TABLE_LIMIT, more)];
