@@ -95,12 +95,12 @@ export const sarifResult = (f: Finding, ruleIndex: number, a: Anchor, fingerprin
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
-  message: {text: (service ? `Service ${service}: ` : '') + sanitize(f.message) + fallbackNote(a, r)},
+  message: {text: (service ? `Service ${sanitize(service)}: ` : '') + sanitize(f.message) + fallbackNote(a, r)},
   locations: [{physicalLocation: {artifactLocation: {uri: uriOf(a.path)}, region: region(a)}}],
   partialFingerprints: {'portgateFingerprint/v1': fingerprint, primaryLocationLineHash: fingerprint},
   ...(f.suppressed && {suppressions: [suppression(f.suppressed, cwd)]}),
   ...(f.baseline && {baselineState: f.baseline}),
-  ...(service !== undefined && {properties: {service, image: sanitize(r.image)}})
+  ...(service !== undefined && {properties: {service: sanitize(service), image: sanitize(r.image)}})
 });
 
 /** An `accept:` entry as a SARIF suppression: external (it lives in portgate.yml, not in the file the result points at), accepted, with its reason. */

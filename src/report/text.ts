@@ -14,7 +14,7 @@ import {
   type WriterOptions
 } from './common.js';
 import {COLUMNS, NONE, portCells, portRows, worst, type PortCells} from './table.js';
-import {neutralizeCommands} from './sanitize.js';
+import {neutralizeCommands, safeLine} from './sanitize.js';
 import {changeDetail, changeHead, changesOf, describeChangeCounts, describeNewItems, uncompared} from './changes.js';
 import {displayWidth, fitColumns, padTo, wrapLine} from './wrap.js';
 import {line, painter, render, type Line, type Paint, type Seg, type Style} from './terminal.js';
@@ -40,9 +40,9 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 const contextLine = (r: GateResult, cwd: string | undefined): Line => {
   const parts = [
-    `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
-    `spec: ${r.spec ? relPath(r.spec, cwd) : 'none (EXPOSE vs runtime)'}`,
-    r.container ? `probe: ${r.container.reader}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
+    `Dockerfile: ${r.dockerfile ? safeLine(relPath(r.dockerfile, cwd)) : NONE}`,
+    `spec: ${r.spec ? safeLine(relPath(r.spec, cwd)) : 'none (EXPOSE vs runtime)'}`,
+    r.container ? `probe: ${safeLine(r.container.reader)}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
     `took ${seconds(r.timing.totalMs)}`
   ];
   return line('', [parts.join('   '), 'dim']);
@@ -92,7 +92,8 @@ const indent = (text: string, prefix: string, next = prefix): Line[] => sanitize
 
 const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, withSeverity: boolean): Line[] => {
   const style = SEVERITY_STYLE[f.severity];
-  const parts: (Seg | undefined)[] = [withSeverity ? [f.severity, style] : undefined, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)!] : undefined];
+  // Rule ids and paths are portgate's own in a run, but a report read back (a fleet job's) could carry anything.
+  const parts: (Seg | undefined)[] = [withSeverity ? [f.severity, style] : undefined, [safeLine(describeLocation(f.location, r, cwd))], [safeLine(f.rule), style], findingPort(f) ? [findingPort(f)!] : undefined];
   const shown = parts.filter((p): p is Seg => !!p && p[0] !== '');
   const isNew: Seg[] = f.baseline === 'new' ? [['  '], ['new', 'bold']] : [];
   const head = line('    ', '  ', ...shown.flatMap((p, i) => (i === 0 ? [p] : [['  '] as Seg, p])), ...isNew);
@@ -128,10 +129,10 @@ export const changesSection = (r: GateResult, cwd: string | undefined, service?:
   if (!c) return [];
   const why = uncompared(c.comparison, r.image, service);
   const item = (state: 'new' | 'resolved') => (x: (typeof c.introduced)[number]) =>
-    line('      ', '  ', [changeHead(state, x, service), 'bold', state === 'new' ? 'yellow' : 'green'], `: ${sanitize(changeDetail(x))}`);
-  if (why) return [line('    ', ['Compared with ', 'bold'], [sanitize(c.comparison.report), 'bold'], `: ${sanitize(why)} (${describeNewItems(c)}).`)];
+    line('      ', '  ', [safeLine(changeHead(state, x, service)), 'bold', state === 'new' ? 'yellow' : 'green'], `: ${safeLine(changeDetail(x))}`);
+  if (why) return [line('    ', ['Compared with ', 'bold'], [safeLine(c.comparison.report), 'bold'], `: ${safeLine(why)} (${describeNewItems(c)}).`)];
   return [
-    line('    ', ['Compared with ', 'bold'], [sanitize(c.comparison.report), 'bold'], ` (${sanitize(c.comparison.image ?? '')}): ${describeChangeCounts(c.count)}`),
+    line('    ', ['Compared with ', 'bold'], [safeLine(c.comparison.report), 'bold'], ` (${safeLine(c.comparison.image ?? '')}): ${describeChangeCounts(c.count)}`),
     ...c.introduced.map(item('new')),
     ...c.resolved.map(item('resolved'))
   ];
@@ -146,7 +147,7 @@ const sandboxSection = (r: GateResult): Line[] => {
   return [
     line(''),
     line('', ["Sandbox (settings that are not portgate's defaults)", 'bold']),
-    ...set.map(s => line('    ', `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, 'dim'])),
+    ...set.map(s => line('    ', `  ${safeLine(s.setting).padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, 'dim'])),
     ...sb.notes.map(n => line('    ', '  ', ['note:', 'dim'], ` ${sanitize(n)}`))
   ];
 };
@@ -162,7 +163,7 @@ const logsSection = (r: GateResult): Line[] => {
 const verdictLine = (r: GateResult): Line => {
   const summary = r.findings.length ? describeFindings(r.findings) : 'no findings';
   const word: Seg = r.verdict === 'pass' ? ['PASS', 'bold', 'green'] : ['FAIL', 'bold', 'red'];
-  return line('', word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
+  return line('', word, ` ${safeLine(r.image)}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
 
 /** The narrowest terminal the layout adapts to; narrower ones wrap as if this wide. */
@@ -172,7 +173,7 @@ export const toText = (r: GateResult, opts: WriterOptions): string => {
   const paint = painter(opts.color ?? false);
   const columns = opts.columns === undefined ? undefined : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
   const lines: Line[] = [
-    line('', ['portgate', 'bold'], ` ${r.image}`),
+    line('', ['portgate', 'bold'], ` ${safeLine(r.image)}`),
     contextLine(r, opts.cwd),
     line(''),
     ...changesSection(r, opts.cwd).flatMap((l, i, all) => (i === all.length - 1 ? [l, line('')] : [l]))

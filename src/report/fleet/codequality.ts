@@ -20,7 +20,7 @@ export const fleetCodeQualityIssues = (r: FleetJsonReport): CodeQualityIssue[] =
   });
   const prints = fingerprints(items.map(i => [i.service, i.anchor.path, i.f.rule, findingPort(i.f) ?? '']));
   return items.map((i, n) => ({
-    description: `Service ${i.service}: ${sanitize(i.f.message.split('\n', 1)[0]!).trim()}${fallbackNote(i.anchor, i.result)}`,
+    description: `Service ${sanitize(i.service)}: ${sanitize(i.f.message.split('\n', 1)[0]!).trim()}${fallbackNote(i.anchor, i.result)}`,
     check_name: i.f.rule,
     fingerprint: prints[n]!,
     severity: gradeOf(i.f),

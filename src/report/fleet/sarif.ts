@@ -52,8 +52,8 @@ export const fleetSarifLog = (r: FleetJsonReport) => {
             ...(failed.length && {
               toolExecutionNotifications: failed.map(s => ({
                 level: 'error',
-                message: {text: `Service ${s.name} (${sanitize(s.image)}) could not be gated (exit ${s.code}): ${sanitize(s.error ?? '')}`},
-                properties: {service: s.name, image: sanitize(s.image)}
+                message: {text: `Service ${sanitize(s.name)} (${sanitize(s.image)}) could not be gated (exit ${s.code}): ${sanitize(s.error ?? '')}`},
+                properties: {service: sanitize(s.name), image: sanitize(s.image)}
               }))
             })
           }

@@ -1,7 +1,7 @@
 import type {FleetJsonReport} from '../../fleet/result.js';
 import {changeDetail, changeHead, describeChangeCounts} from '../changes.js';
 import {describeCounts, describeFailOn, sanitize} from '../common.js';
-import {neutralizeCommands} from '../sanitize.js';
+import {neutralizeCommands, safeLine} from '../sanitize.js';
 import {line, painter, render, type Line, type Paint, type Style} from '../terminal.js';
 import {MIN_COLUMNS, toText} from '../text.js';
 import {displayWidth, fitColumns, padTo, wrapLine} from '../wrap.js';
@@ -27,7 +27,7 @@ const verdictOf = (v: ServiceView): {text: string; style: Style} =>
 const table = (views: readonly ServiceView[], paint: Paint, columns: number | undefined): string[] => {
   const rows = views.map(v => {
     const gated = v.s.status !== 'error';
-    return [sanitize(v.s.name), sanitize(v.s.image), verdictOf(v).text, gated ? String(countOf(v, 'error')) : '—', gated ? String(countOf(v, 'warning')) : '—', seconds(v.s.timeMs)];
+    return [safeLine(v.s.name), safeLine(v.s.image), verdictOf(v).text, gated ? String(countOf(v, 'error')) : '—', gated ? String(countOf(v, 'warning')) : '—', seconds(v.s.timeMs)];
   });
   const natural = HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i]!)), displayWidth(h)));
   const longestWord = HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, ...r[i]!.split(/\s+/).map(displayWidth)), displayWidth(h)));
@@ -53,12 +53,12 @@ const changesLines = (r: FleetJsonReport, views: readonly ServiceView[]): Line[]
   const c = fleetChanges(r, views);
   if (!c) return [];
   const item = (state: 'new' | 'resolved') => (x: (typeof c.introduced)[number]) =>
-    line('      ', '  ', [changeHead(state, x.change, x.service), 'bold', state === 'new' ? 'yellow' : 'green'], `: ${sanitize(changeDetail(x.change))}`);
+    line('      ', '  ', [safeLine(changeHead(state, x.change, x.service)), 'bold', state === 'new' ? 'yellow' : 'green'], `: ${safeLine(changeDetail(x.change))}`);
   return [
-    line('    ', ['Compared with ', 'bold'], [sanitize(c.report), 'bold'], `: ${describeChangeCounts(c.count)}`),
+    line('    ', ['Compared with ', 'bold'], [safeLine(c.report), 'bold'], `: ${describeChangeCounts(c.count)}`),
     ...c.introduced.map(item('new')),
-    ...c.wholesale.map(w => line('      ', '  ', [sanitize(w), 'yellow'])),
-    ...c.notCompared.map(n => line('      ', '  ', [sanitize(n), 'dim'])),
+    ...c.wholesale.map(w => line('      ', '  ', [safeLine(w), 'yellow'])),
+    ...c.notCompared.map(n => line('      ', '  ', [safeLine(n), 'dim'])),
     ...c.resolved.map(item('resolved')),
     line('')
   ];
@@ -71,7 +71,7 @@ const notGated = (views: readonly ServiceView[]): Line[] => {
     line(''),
     line('', ['Could not be gated', 'bold', 'red']),
     ...failed.flatMap(v => [
-      line('    ', '  ', [sanitize(v.s.name), 'bold'], ` (${sanitize(v.s.image)}): exit ${v.s.code}`),
+      line('    ', '  ', [safeLine(v.s.name), 'bold'], ` (${safeLine(v.s.image)}): exit ${v.s.code}`),
       ...sanitize(v.s.error ?? '').split('\n').map(l => line('      ', `    ${l}`))
     ])
   ];
@@ -86,13 +86,13 @@ export const fleetText = (r: FleetJsonReport, opts: FleetWriterOptions = {}): st
     .filter(v => v.s.status === 'fail' && v.result)
     .flatMap(v => [
       '',
-      ...out([line('', [`── ${v.s.name} `, 'bold'], [v.risky ? 'fails, with a risky port' : 'fails', 'bold', 'red'], [' ──', 'bold'])]),
+      ...out([line('', [`── ${safeLine(v.s.name)} `, 'bold'], [v.risky ? 'fails, with a risky port' : 'fails', 'bold', 'red'], [' ──', 'bold'])]),
       toText(sectionResult(v.result!), {...(opts.color !== undefined && {color: opts.color}), ...(columns !== undefined && {columns})}).trimEnd()
     ]);
   const word: [string, ...Style[]] = r.verdict === 'pass' ? ['PASS', 'bold', 'green'] : ['FAIL', 'bold', 'red'];
   const s = r.summary;
   const lines = [
-    ...out([line('', ['portgate fleet', 'bold'], ` ${sanitize(r.fleet)}: ${s.services} service${s.services === 1 ? '' : 's'}`), line('')]),
+    ...out([line('', ['portgate fleet', 'bold'], ` ${safeLine(r.fleet)}: ${s.services} service${s.services === 1 ? '' : 's'}`), line('')]),
     ...out(changesLines(r, views)),
     ...table(views, paint, columns),
     ...out(notGated(views)),

@@ -34,6 +34,21 @@ describe.each(reports)('every fleet format, %s', (_name, r) => {
   });
 });
 
+describe('a report someone else wrote (a job artifact) can carry any service name and rule id', () => {
+  const evil = 'svc\u001b]0;pwned\u0007\n::error::x <b>@admin</b> | `';
+  const base = make([{name: 'web', image: 'web:1', timeMs: 1, result: loadResult('failing-service')}]);
+  const r = compareFleet(
+    make([{name: evil, image: 'web:2', timeMs: 1, result: {...loadResult('failing-service'), image: 'web:2', findings: loadResult('failing-service').findings.map(f => ({...f, rule: `${f.rule}\u001b[2J`}))}}, {name: `${evil}2`, image: 'x', timeMs: 1, error: 'e', code: 3}]),
+    {...base, services: base.services.map(s => ({...s, name: evil}))},
+    'main.json'
+  );
+  it.each(FORMAT_NAMES.filter(f => f !== 'json'))('%s has no escape, and no line a runner would read as a command', format => {
+    const out = FLEET_WRITERS[format](r, {});
+    expect(out).not.toMatch(ESC);
+    expect(out).not.toMatch(/^\s*::error/m);
+  });
+});
+
 describe('text', () => {
   it('lists every service in the table, failing ones first (risky first), and gives each failing one its single-image report', () => {
     const out = FLEET_WRITERS.text(fleet, {});
