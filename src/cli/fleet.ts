@@ -59,7 +59,7 @@ export const checkFleet = async (a: FleetCheckArgs, io: Io): Promise<number> => 
     ...(a.network && {network: a.network})
   };
   const outcomes = await withEngines({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, optional: a.staticOnly}, session =>
-    runFleet(fleet, services, {jobs, flags, env: process.env, session, notice: s => io.stderr(`portgate: ${s}\n`)})
+    runFleet(fleet, services, {jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: s => io.stderr(`portgate: ${s}\n`)})
   );
   const gated = fleetReport(
     outcomes.map(o => serviceReport(o, process.cwd())),

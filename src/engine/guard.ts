@@ -33,6 +33,8 @@ export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine |
 /** Makes the engines of one process: one connection and one cache of image facts for all of them. */
 export interface EngineSession {
   engine(timeoutMs?: number): DockerEngine;
+  /** A signal arrived: start nothing new. */
+  readonly stopping: boolean;
 }
 
 /**
@@ -44,15 +46,20 @@ export const withEngines = async <T>(o: GuardOptions, fn: (session: EngineSessio
   let shared: Connection | undefined;
   const imageCache = new Map<string, ImageFacts>();
   const engines: DockerEngine[] = [];
+  let exiting: Promise<never> | undefined;
   const session: EngineSession = {
     engine: timeoutMs => {
       const e = new DockerEngine({...(timeoutMs !== undefined && {timeoutMs}), connect: d => (shared ??= connect(d)), imageCache});
       engines.push(e);
+      // Made after a signal (a fleet's next service): closed at once, so it creates nothing the cleanup would miss.
+      if (exiting) void e.cleanup().catch(() => undefined);
       return e;
+    },
+    get stopping() {
+      return exiting !== undefined;
     }
   };
   const first = session.engine(o.timeoutMs);
-  let exiting: Promise<never> | undefined;
   const exitAfterCleanup = (code: number, why: string): void => {
     if (exiting) {
       o.log(`portgate: ${why}: still removing its containers, exiting when that is done`);
