@@ -54,21 +54,21 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
 ));
 var __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: true }), mod2);
 
-// ../main/node_modules/docker-modem/lib/utils.js
+// node_modules/docker-modem/lib/utils.js
 var require_utils = __commonJS({
-  "../main/node_modules/docker-modem/lib/utils.js"(exports, module) {
-    var arr = [];
-    var each = arr.forEach;
-    var slice = arr.slice;
-    module.exports.extend = function(obj) {
-      each.call(slice.call(arguments, 1), function(source2) {
-        if (source2) {
-          for (var prop in source2) {
-            obj[prop] = source2[prop];
+  "node_modules/docker-modem/lib/utils.js"(exports, module) {
+    var arr2 = [];
+    var each = arr2.forEach;
+    var slice = arr2.slice;
+    module.exports.extend = function(obj2) {
+      each.call(slice.call(arguments, 1), function(source4) {
+        if (source4) {
+          for (var prop in source4) {
+            obj2[prop] = source4[prop];
           }
         }
       });
-      return obj;
+      return obj2;
     };
     module.exports.parseJSON = function(s) {
       try {
@@ -80,9 +80,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../main/node_modules/docker-modem/lib/http.js
+// node_modules/docker-modem/lib/http.js
 var require_http = __commonJS({
-  "../main/node_modules/docker-modem/lib/http.js"(exports, module) {
+  "node_modules/docker-modem/lib/http.js"(exports, module) {
     var nativeHttps = __require("https");
     var nativeHttp = __require("http");
     var url = __require("url");
@@ -154,9 +154,9 @@ var require_http = __commonJS({
   }
 });
 
-// ../main/node_modules/asn1/lib/ber/errors.js
+// node_modules/asn1/lib/ber/errors.js
 var require_errors = __commonJS({
-  "../main/node_modules/asn1/lib/ber/errors.js"(exports, module) {
+  "node_modules/asn1/lib/ber/errors.js"(exports, module) {
     module.exports = {
       newInvalidAsn1Error: function(msg) {
         var e = new Error();
@@ -168,9 +168,9 @@ var require_errors = __commonJS({
   }
 });
 
-// ../main/node_modules/asn1/lib/ber/types.js
+// node_modules/asn1/lib/ber/types.js
 var require_types = __commonJS({
-  "../main/node_modules/asn1/lib/ber/types.js"(exports, module) {
+  "node_modules/asn1/lib/ber/types.js"(exports, module) {
     module.exports = {
       EOC: 0,
       Boolean: 1,
@@ -208,9 +208,9 @@ var require_types = __commonJS({
   }
 });
 
-// ../main/node_modules/safer-buffer/safer.js
+// node_modules/safer-buffer/safer.js
 var require_safer = __commonJS({
-  "../main/node_modules/safer-buffer/safer.js"(exports, module) {
+  "node_modules/safer-buffer/safer.js"(exports, module) {
     "use strict";
     var buffer = __require("buffer");
     var Buffer2 = buffer.Buffer;
@@ -276,9 +276,9 @@ var require_safer = __commonJS({
   }
 });
 
-// ../main/node_modules/asn1/lib/ber/reader.js
+// node_modules/asn1/lib/ber/reader.js
 var require_reader = __commonJS({
-  "../main/node_modules/asn1/lib/ber/reader.js"(exports, module) {
+  "node_modules/asn1/lib/ber/reader.js"(exports, module) {
     var assert = __require("assert");
     var Buffer2 = require_safer().Buffer;
     var ASN1 = require_types();
@@ -386,9 +386,9 @@ var require_reader = __commonJS({
       this._offset = o;
       if (this.length === 0)
         return retbuf ? Buffer2.alloc(0) : "";
-      var str = this._buf.slice(this._offset, this._offset + this.length);
+      var str2 = this._buf.slice(this._offset, this._offset + this.length);
       this._offset += this.length;
-      return retbuf ? str : str.toString("utf8");
+      return retbuf ? str2 : str2.toString("utf8");
     };
     Reader.prototype.readOID = function(tag2) {
       if (!tag2)
@@ -441,9 +441,9 @@ var require_reader = __commonJS({
   }
 });
 
-// ../main/node_modules/asn1/lib/ber/writer.js
+// node_modules/asn1/lib/ber/writer.js
 var require_writer = __commonJS({
-  "../main/node_modules/asn1/lib/ber/writer.js"(exports, module) {
+  "node_modules/asn1/lib/ber/writer.js"(exports, module) {
     var assert = __require("assert");
     var Buffer2 = require_safer().Buffer;
     var ASN1 = require_types();
@@ -684,9 +684,9 @@ var require_writer = __commonJS({
   }
 });
 
-// ../main/node_modules/asn1/lib/ber/index.js
+// node_modules/asn1/lib/ber/index.js
 var require_ber = __commonJS({
-  "../main/node_modules/asn1/lib/ber/index.js"(exports, module) {
+  "node_modules/asn1/lib/ber/index.js"(exports, module) {
     var errors = require_errors();
     var types = require_types();
     var Reader = require_reader();
@@ -708,9 +708,9 @@ var require_ber = __commonJS({
   }
 });
 
-// ../main/node_modules/asn1/lib/index.js
+// node_modules/asn1/lib/index.js
 var require_lib = __commonJS({
-  "../main/node_modules/asn1/lib/index.js"(exports, module) {
+  "node_modules/asn1/lib/index.js"(exports, module) {
     var Ber = require_ber();
     module.exports = {
       Ber,
@@ -720,9 +720,9 @@ var require_lib = __commonJS({
   }
 });
 
-// ../main/node_modules/tweetnacl/nacl-fast.js
+// node_modules/tweetnacl/nacl-fast.js
 var require_nacl_fast = __commonJS({
-  "../main/node_modules/tweetnacl/nacl-fast.js"(exports, module) {
+  "node_modules/tweetnacl/nacl-fast.js"(exports, module) {
     (function(nacl) {
       "use strict";
       var gf = function(init2) {
@@ -2632,29 +2632,29 @@ var require_nacl_fast = __commonJS({
         return smlen;
       }
       function unpackneg(r, p) {
-        var t = gf(), chk = gf(), num = gf(), den = gf(), den2 = gf(), den4 = gf(), den6 = gf();
+        var t = gf(), chk = gf(), num2 = gf(), den = gf(), den2 = gf(), den4 = gf(), den6 = gf();
         set25519(r[2], gf1);
         unpack25519(r[1], p);
-        S(num, r[1]);
-        M(den, num, D);
-        Z(num, num, r[2]);
+        S(num2, r[1]);
+        M(den, num2, D);
+        Z(num2, num2, r[2]);
         A(den, r[2], den);
         S(den2, den);
         S(den4, den2);
         M(den6, den4, den2);
-        M(t, den6, num);
+        M(t, den6, num2);
         M(t, t, den);
         pow2523(t, t);
-        M(t, t, num);
+        M(t, t, num2);
         M(t, t, den);
         M(t, t, den);
         M(r[0], t, den);
         S(chk, r[0]);
         M(chk, chk, den);
-        if (neq25519(chk, num)) M(r[0], r[0], I);
+        if (neq25519(chk, num2)) M(r[0], r[0], I);
         S(chk, r[0]);
         M(chk, chk, den);
-        if (neq25519(chk, num)) return -1;
+        if (neq25519(chk, num2)) return -1;
         if (par25519(r[0]) === p[31] >> 7) Z(r[0], gf0, r[0]);
         M(r[3], r[0], r[1]);
         return 0;
@@ -2740,8 +2740,8 @@ var require_nacl_fast = __commonJS({
             throw new TypeError("unexpected type " + t + ", use Uint8Array");
         }
       }
-      function cleanup(arr) {
-        for (var i = 0; i < arr.length; i++) arr[i] = 0;
+      function cleanup(arr2) {
+        for (var i = 0; i < arr2.length; i++) arr2[i] = 0;
       }
       if (!nacl.util) {
         nacl.util = {};
@@ -2940,9 +2940,9 @@ var require_nacl_fast = __commonJS({
   }
 });
 
-// ../main/node_modules/bcrypt-pbkdf/index.js
+// node_modules/bcrypt-pbkdf/index.js
 var require_bcrypt_pbkdf = __commonJS({
-  "../main/node_modules/bcrypt-pbkdf/index.js"(exports, module) {
+  "node_modules/bcrypt-pbkdf/index.js"(exports, module) {
     "use strict";
     var crypto_hash_sha512 = require_nacl_fast().lowlevel.crypto_hash;
     var BLF_J = 0;
@@ -4193,9 +4193,9 @@ var require_bcrypt_pbkdf = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/constants.js
+// node_modules/ssh2/lib/protocol/constants.js
 var require_constants = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/constants.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/constants.js"(exports, module) {
     "use strict";
     var crypto = __require("crypto");
     var cpuInfo;
@@ -4581,13 +4581,13 @@ var require_constants = __commonJS({
       curve25519Supported,
       eddsaSupported
     };
-    module.exports.DISCONNECT_REASON_BY_VALUE = Array.from(Object.entries(module.exports.DISCONNECT_REASON)).reduce((obj, [key, value]) => ({ ...obj, [value]: key }), {});
+    module.exports.DISCONNECT_REASON_BY_VALUE = Array.from(Object.entries(module.exports.DISCONNECT_REASON)).reduce((obj2, [key, value]) => ({ ...obj2, [value]: key }), {});
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/utils.js
+// node_modules/ssh2/lib/protocol/utils.js
 var require_utils2 = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/utils.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/utils.js"(exports, module) {
     "use strict";
     var Ber = require_lib().Ber;
     var DISCONNECT_REASON;
@@ -4902,9 +4902,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/crypto/poly1305.js
+// node_modules/ssh2/lib/protocol/crypto/poly1305.js
 var require_poly1305 = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/crypto/poly1305.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/crypto/poly1305.js"(exports, module) {
     var createPoly1305 = (function() {
       var _scriptDir = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : void 0;
       if (typeof __filename !== "undefined") _scriptDir = _scriptDir || __filename;
@@ -5330,9 +5330,9 @@ var require_poly1305 = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/crypto.js
+// node_modules/ssh2/lib/protocol/crypto.js
 var require_crypto = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/crypto.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/crypto.js"(exports, module) {
     "use strict";
     var {
       createCipheriv,
@@ -6654,9 +6654,9 @@ var require_crypto = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/keyParser.js
+// node_modules/ssh2/lib/protocol/keyParser.js
 var require_keyParser = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/keyParser.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/keyParser.js"(exports, module) {
     "use strict";
     var {
       createDecipheriv,
@@ -6706,10 +6706,10 @@ var require_keyParser = __commonJS({
 ${formatted}-----END ${type} KEY-----`;
     }
     function combineBuffers(buf1, buf2) {
-      const result2 = Buffer.allocUnsafe(buf1.length + buf2.length);
-      result2.set(buf1, 0);
-      result2.set(buf2, buf1.length);
-      return result2;
+      const result = Buffer.allocUnsafe(buf1.length + buf2.length);
+      result.set(buf1, 0);
+      result.set(buf2, buf1.length);
+      return result;
     }
     function skipFields(buf, nfields) {
       const bufLen = buf.length;
@@ -7175,8 +7175,8 @@ ${formatted}-----END ${type} KEY-----`;
         return keys;
       };
       const regexp = /^-----BEGIN OPENSSH PRIVATE KEY-----(?:\r\n|\n)([\s\S]+)(?:\r\n|\n)-----END OPENSSH PRIVATE KEY-----$/;
-      OpenSSH_Private.parse = (str, passphrase) => {
-        const m = regexp.exec(str);
+      OpenSSH_Private.parse = (str2, passphrase) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         let ret;
@@ -7311,8 +7311,8 @@ ${formatted}-----END ${type} KEY-----`;
     OpenSSH_Old_Private.prototype = BaseKey;
     {
       const regexp = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----(?:\r\n|\n)((?:[^:]+:\s*[\S].*(?:\r\n|\n))*)([\s\S]+)(?:\r\n|\n)-----END (RSA|DSA|EC) PRIVATE KEY-----$/;
-      OpenSSH_Old_Private.parse = (str, passphrase) => {
-        const m = regexp.exec(str);
+      OpenSSH_Old_Private.parse = (str2, passphrase) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         let privBlob = Buffer.from(m[3], "base64");
@@ -7503,8 +7503,8 @@ ${formatted}-----END ${type} KEY-----`;
       const PPK_PP1 = Buffer.from([0, 0, 0, 0]);
       const PPK_PP2 = Buffer.from([0, 0, 0, 1]);
       const regexp = /^PuTTY-User-Key-File-2: (ssh-(?:rsa|dss))\r?\nEncryption: (aes256-cbc|none)\r?\nComment: ([^\r\n]*)\r?\nPublic-Lines: \d+\r?\n([\s\S]+?)\r?\nPrivate-Lines: \d+\r?\n([\s\S]+?)\r?\nPrivate-MAC: ([^\r\n]+)/;
-      PPK_Private.parse = (str, passphrase) => {
-        const m = regexp.exec(str);
+      PPK_Private.parse = (str2, passphrase) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         const cipherName = m[2];
@@ -7648,8 +7648,8 @@ ${formatted}-----END ${type} KEY-----`;
         regexp = /^(((?:ssh-(?:rsa|dss|ed25519))|ecdsa-sha2-nistp(?:256|384|521))(?:-cert-v0[01]@openssh.com)?) ([A-Z0-9a-z/+=]+)(?:$|\s+([\S].*)?)$/;
       else
         regexp = /^(((?:ssh-(?:rsa|dss))|ecdsa-sha2-nistp(?:256|384|521))(?:-cert-v0[01]@openssh.com)?) ([A-Z0-9a-z/+=]+)(?:$|\s+([\S].*)?)$/;
-      OpenSSH_Public.parse = (str) => {
-        const m = regexp.exec(str);
+      OpenSSH_Public.parse = (str2) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         const fullType = m[1];
@@ -7677,8 +7677,8 @@ ${formatted}-----END ${type} KEY-----`;
       const RE_DATA = /^[A-Z0-9a-z/+=\r\n]+$/;
       const RE_HEADER = /^([\x21-\x39\x3B-\x7E]{1,64}): ((?:[^\\]*\\\r?\n)*[^\r\n]+)\r?\n/gm;
       const RE_HEADER_ENDS = /\\\r?\n/g;
-      RFC4716_Public.parse = (str) => {
-        let m = regexp.exec(str);
+      RFC4716_Public.parse = (str2) => {
+        let m = regexp.exec(str2);
         if (m === null)
           return null;
         const body = m[1];
@@ -7895,9 +7895,9 @@ ${formatted}-----END ${type} KEY-----`;
   }
 });
 
-// ../main/node_modules/ssh2/lib/agent.js
+// node_modules/ssh2/lib/agent.js
 var require_agent = __commonJS({
-  "../main/node_modules/ssh2/lib/agent.js"(exports, module) {
+  "node_modules/ssh2/lib/agent.js"(exports, module) {
     "use strict";
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
@@ -8723,9 +8723,9 @@ var require_agent = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/zlib.js
+// node_modules/ssh2/lib/protocol/zlib.js
 var require_zlib = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/zlib.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/zlib.js"(exports, module) {
     "use strict";
     var { kMaxLength } = __require("buffer");
     var {
@@ -8947,9 +8947,9 @@ var require_zlib = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/handlers.misc.js
+// node_modules/ssh2/lib/protocol/handlers.misc.js
 var require_handlers_misc = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/handlers.misc.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/handlers.misc.js"(exports, module) {
     "use strict";
     var {
       bufferSlice,
@@ -8967,7 +8967,7 @@ var require_handlers_misc = __commonJS({
     var {
       parseKey: parseKey2
     } = require_keyParser();
-    var TERMINAL_MODE_BY_VALUE = Array.from(Object.entries(TERMINAL_MODE)).reduce((obj, [key, value]) => ({ ...obj, [key]: value }), {});
+    var TERMINAL_MODE_BY_VALUE = Array.from(Object.entries(TERMINAL_MODE)).reduce((obj2, [key, value]) => ({ ...obj2, [key]: value }), {});
     module.exports = {
       // Transport layer protocol ==================================================
       [MESSAGE.DISCONNECT]: (self2, payload) => {
@@ -9660,8 +9660,8 @@ var require_handlers_misc = __commonJS({
               let signal;
               let coreDumped;
               if (self2._compatFlags & COMPAT.OLD_EXIT) {
-                const num = bufferParser.readUInt32BE();
-                switch (num) {
+                const num2 = bufferParser.readUInt32BE();
+                switch (num2) {
                   case 1:
                     signal = "HUP";
                     break;
@@ -9684,8 +9684,8 @@ var require_handlers_misc = __commonJS({
                     signal = "TERM";
                     break;
                   default:
-                    if (num !== void 0) {
-                      signal = `UNKNOWN (${num})`;
+                    if (num2 !== void 0) {
+                      signal = `UNKNOWN (${num2})`;
                     }
                 }
                 coreDumped = false;
@@ -9746,12 +9746,12 @@ var require_handlers_misc = __commonJS({
               break;
             }
             case "x11-req": {
-              const single = bufferParser.readBool();
+              const single2 = bufferParser.readBool();
               const protocol = bufferParser.readString(true);
               const cookie = bufferParser.readString();
               const screen = bufferParser.readUInt32BE();
               if (screen !== void 0)
-                data = { single, protocol, cookie, screen };
+                data = { single: single2, protocol, cookie, screen };
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
@@ -9854,9 +9854,9 @@ var require_handlers_misc = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/handlers.js
+// node_modules/ssh2/lib/protocol/handlers.js
 var require_handlers = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/handlers.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/handlers.js"(exports, module) {
     "use strict";
     var MESSAGE_HANDLERS = new Array(256);
     [
@@ -9873,9 +9873,9 @@ var require_handlers = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/kex.js
+// node_modules/ssh2/lib/protocol/kex.js
 var require_kex = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/kex.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/kex.js"(exports, module) {
     "use strict";
     var {
       createDiffieHellman,
@@ -10316,13 +10316,13 @@ var require_kex = __commonJS({
           hashString(hash, serverPublicHostKey);
           if (this.type === "groupex") {
             const params = this.getDHParams();
-            const num = Buffer.allocUnsafe(4);
-            writeUInt32BE(num, this._minBits, 0);
-            hash.update(num);
-            writeUInt32BE(num, this._prefBits, 0);
-            hash.update(num);
-            writeUInt32BE(num, this._maxBits, 0);
-            hash.update(num);
+            const num2 = Buffer.allocUnsafe(4);
+            writeUInt32BE(num2, this._minBits, 0);
+            hash.update(num2);
+            writeUInt32BE(num2, this._prefBits, 0);
+            hash.update(num2);
+            writeUInt32BE(num2, this._maxBits, 0);
+            hash.update(num2);
             hashString(hash, params.prime);
             hashString(hash, params.generator);
           }
@@ -11222,8 +11222,8 @@ var require_kex = __commonJS({
         ["sc", "lang"]
       ];
       return class KexInit {
-        constructor(obj) {
-          if (typeof obj !== "object" || obj === null)
+        constructor(obj2) {
+          if (typeof obj2 !== "object" || obj2 === null)
             throw new TypeError("Argument must be an object");
           const lists = {
             kex: void 0,
@@ -11250,13 +11250,13 @@ var require_kex = __commonJS({
             let key;
             if (typeof prop === "string") {
               base = lists;
-              val = obj[prop];
+              val = obj2[prop];
               desc = key = prop;
             } else {
               const parent = prop[0];
               base = lists[parent];
               key = prop[1];
-              val = obj[parent][key];
+              val = obj2[parent][key];
               desc = `${parent}.${key}`;
             }
             const entry2 = { array: void 0, buffer: void 0 };
@@ -11460,9 +11460,9 @@ var require_kex = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/package.json
+// node_modules/ssh2/package.json
 var require_package = __commonJS({
-  "../main/node_modules/ssh2/package.json"(exports, module) {
+  "node_modules/ssh2/package.json"(exports, module) {
     module.exports = {
       name: "ssh2",
       version: "1.17.0",
@@ -11515,9 +11515,9 @@ var require_package = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/Protocol.js
+// node_modules/ssh2/lib/protocol/Protocol.js
 var require_Protocol = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/Protocol.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/Protocol.js"(exports, module) {
     "use strict";
     var { inspect } = __require("util");
     var { bindingAvailable, NullCipher, NullDecipher } = require_crypto();
@@ -13080,9 +13080,9 @@ var require_Protocol = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/node-fs-compat.js
+// node_modules/ssh2/lib/protocol/node-fs-compat.js
 var require_node_fs_compat = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/node-fs-compat.js"(exports) {
+  "node_modules/ssh2/lib/protocol/node-fs-compat.js"(exports) {
     "use strict";
     var assert = __require("assert");
     var { inspect } = __require("util");
@@ -13094,7 +13094,7 @@ var require_node_fs_compat = __commonJS({
         res = `_${val.slice(i - 3, i)}${res}`;
       return `${val.slice(0, i)}${res}`;
     }
-    function oneOf(expected, thing) {
+    function oneOf2(expected, thing) {
       assert(typeof thing === "string", "`thing` has to be of type string");
       if (Array.isArray(expected)) {
         const len = expected.length;
@@ -13126,11 +13126,11 @@ ${suffix}`;
       }
     })();
     exports.ERR_OUT_OF_RANGE = class ERR_OUT_OF_RANGE extends RangeError {
-      constructor(str, range, input, replaceDefaultBoolean) {
+      constructor(str2, range, input, replaceDefaultBoolean) {
         super();
         Error.captureStackTrace(this, ERR_OUT_OF_RANGE);
         assert(range, 'Missing "range" argument');
-        let msg = replaceDefaultBoolean ? str : `The value of "${str}" is out of range.`;
+        let msg = replaceDefaultBoolean ? str2 : `The value of "${str2}" is out of range.`;
         let received;
         if (Number.isInteger(input) && Math.abs(input) > MAX_32BIT_INT) {
           received = addNumericalSeparator(String(input));
@@ -13160,10 +13160,10 @@ ${suffix}`;
         }
         let msg;
         if (name.endsWith(" argument")) {
-          msg = `The ${name} ${determiner} ${oneOf(expected, "type")}`;
+          msg = `The ${name} ${determiner} ${oneOf2(expected, "type")}`;
         } else {
           const type = name.includes(".") ? "property" : "argument";
-          msg = `The "${name}" ${type} ${determiner} ${oneOf(expected, "type")}`;
+          msg = `The "${name}" ${type} ${determiner} ${oneOf2(expected, "type")}`;
         }
         msg += `. Received type ${typeof actual}`;
         this.message = msg;
@@ -13177,9 +13177,9 @@ ${suffix}`;
   }
 });
 
-// ../main/node_modules/ssh2/lib/protocol/SFTP.js
+// node_modules/ssh2/lib/protocol/SFTP.js
 var require_SFTP = __commonJS({
-  "../main/node_modules/ssh2/lib/protocol/SFTP.js"(exports, module) {
+  "node_modules/ssh2/lib/protocol/SFTP.js"(exports, module) {
     "use strict";
     var EventEmitter = __require("events");
     var fs = __require("fs");
@@ -15142,8 +15142,8 @@ var require_SFTP = __commonJS({
       "ax+": OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.READ | OPEN_MODE.WRITE | OPEN_MODE.EXCL,
       "xa+": OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.READ | OPEN_MODE.WRITE | OPEN_MODE.EXCL
     };
-    function stringToFlags(str) {
-      const flags = stringFlagMap[str];
+    function stringToFlags(str2) {
+      const flags = stringFlagMap[str2];
       return flags !== void 0 ? flags : null;
     }
     var flagsToString = (() => {
@@ -16231,9 +16231,9 @@ var require_SFTP = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/Channel.js
+// node_modules/ssh2/lib/Channel.js
 var require_Channel = __commonJS({
-  "../main/node_modules/ssh2/lib/Channel.js"(exports, module) {
+  "node_modules/ssh2/lib/Channel.js"(exports, module) {
     "use strict";
     var {
       Duplex: DuplexStream,
@@ -16467,9 +16467,9 @@ var require_Channel = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/utils.js
+// node_modules/ssh2/lib/utils.js
 var require_utils3 = __commonJS({
-  "../main/node_modules/ssh2/lib/utils.js"(exports, module) {
+  "node_modules/ssh2/lib/utils.js"(exports, module) {
     "use strict";
     var { SFTP } = require_SFTP();
     var MAX_CHANNEL = 2 ** 32 - 1;
@@ -16747,9 +16747,9 @@ var require_utils3 = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/client.js
+// node_modules/ssh2/lib/client.js
 var require_client = __commonJS({
-  "../main/node_modules/ssh2/lib/client.js"(exports, module) {
+  "node_modules/ssh2/lib/client.js"(exports, module) {
     "use strict";
     var {
       createHash: createHash2,
@@ -18556,9 +18556,9 @@ var require_client = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/http-agents.js
+// node_modules/ssh2/lib/http-agents.js
 var require_http_agents = __commonJS({
-  "../main/node_modules/ssh2/lib/http-agents.js"(exports) {
+  "node_modules/ssh2/lib/http-agents.js"(exports) {
     "use strict";
     var { Agent: HttpAgent } = __require("http");
     var { Agent: HttpsAgent } = __require("https");
@@ -18628,9 +18628,9 @@ var require_http_agents = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/server.js
+// node_modules/ssh2/lib/server.js
 var require_server = __commonJS({
-  "../main/node_modules/ssh2/lib/server.js"(exports, module) {
+  "node_modules/ssh2/lib/server.js"(exports, module) {
     "use strict";
     var { Server: netServer } = __require("net");
     var EventEmitter = __require("events");
@@ -18812,7 +18812,7 @@ var require_server = __commonJS({
       }
     };
     var Server = class extends EventEmitter {
-      constructor(cfg, listener) {
+      constructor(cfg, listener3) {
         super();
         if (typeof cfg !== "object" || cfg === null)
           throw new Error("Missing configuration object");
@@ -18898,8 +18898,8 @@ var require_server = __commonJS({
           sc: void 0
         };
         algorithms.sc = algorithms.cs;
-        if (typeof listener === "function")
-          this.on("connection", listener);
+        if (typeof listener3 === "function")
+          this.on("connection", listener3);
         const origDebug = typeof cfg.debug === "function" ? cfg.debug : void 0;
         const ident = cfg.ident ? Buffer.from(cfg.ident) : void 0;
         const offer = new KexInit(algorithms);
@@ -19804,9 +19804,9 @@ var require_server = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/keygen.js
+// node_modules/ssh2/lib/keygen.js
 var require_keygen = __commonJS({
-  "../main/node_modules/ssh2/lib/keygen.js"(exports, module) {
+  "node_modules/ssh2/lib/keygen.js"(exports, module) {
     "use strict";
     var {
       createCipheriv,
@@ -20226,9 +20226,9 @@ var require_keygen = __commonJS({
   }
 });
 
-// ../main/node_modules/ssh2/lib/index.js
+// node_modules/ssh2/lib/index.js
 var require_lib2 = __commonJS({
-  "../main/node_modules/ssh2/lib/index.js"(exports, module) {
+  "node_modules/ssh2/lib/index.js"(exports, module) {
     "use strict";
     var {
       AgentProtocol,
@@ -20274,12 +20274,12 @@ var require_lib2 = __commonJS({
   }
 });
 
-// ../main/node_modules/docker-modem/lib/ssh.js
+// node_modules/docker-modem/lib/ssh.js
 var require_ssh = __commonJS({
-  "../main/node_modules/docker-modem/lib/ssh.js"(exports, module) {
+  "node_modules/docker-modem/lib/ssh.js"(exports, module) {
     var Client = require_lib2().Client;
     var http2 = __require("http");
-    module.exports = function(opt) {
+    module.exports = function(opt2) {
       var conn = new Client();
       var agent = new http2.Agent();
       agent.createConnection = function(options, fn) {
@@ -20300,7 +20300,7 @@ var require_ssh = __commonJS({
             });
           }).on("error", (err) => {
             handleError(err, fn);
-          }).connect(opt);
+          }).connect(opt2);
           conn.once("end", () => agent.destroy());
         } catch (err) {
           handleError(err);
@@ -20320,16 +20320,16 @@ var require_ssh = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/stream.js
+// node_modules/readable-stream/lib/internal/streams/stream.js
 var require_stream = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/stream.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/stream.js"(exports, module) {
     module.exports = __require("stream");
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/buffer_list.js
+// node_modules/readable-stream/lib/internal/streams/buffer_list.js
 var require_buffer_list = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/buffer_list.js"(exports, module) {
     "use strict";
     function ownKeys(object, enumerableOnly) {
       var keys = Object.keys(object);
@@ -20343,23 +20343,23 @@ var require_buffer_list = __commonJS({
     }
     function _objectSpread(target) {
       for (var i = 1; i < arguments.length; i++) {
-        var source2 = null != arguments[i] ? arguments[i] : {};
-        i % 2 ? ownKeys(Object(source2), true).forEach(function(key) {
-          _defineProperty(target, key, source2[key]);
-        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source2)) : ownKeys(Object(source2)).forEach(function(key) {
-          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source2, key));
+        var source4 = null != arguments[i] ? arguments[i] : {};
+        i % 2 ? ownKeys(Object(source4), true).forEach(function(key) {
+          _defineProperty(target, key, source4[key]);
+        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source4)) : ownKeys(Object(source4)).forEach(function(key) {
+          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source4, key));
         });
       }
       return target;
     }
-    function _defineProperty(obj, key, value) {
+    function _defineProperty(obj2, key, value) {
       key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      if (key in obj2) {
+        Object.defineProperty(obj2, key, { value, enumerable: true, configurable: true, writable: true });
       } else {
-        obj[key] = value;
+        obj2[key] = value;
       }
-      return obj;
+      return obj2;
     }
     function _classCallCheck(instance, Constructor) {
       if (!(instance instanceof Constructor)) {
@@ -20501,19 +20501,19 @@ var require_buffer_list = __commonJS({
           var ret = p.data;
           n -= ret.length;
           while (p = p.next) {
-            var str = p.data;
-            var nb = n > str.length ? str.length : n;
-            if (nb === str.length) ret += str;
-            else ret += str.slice(0, n);
+            var str2 = p.data;
+            var nb = n > str2.length ? str2.length : n;
+            if (nb === str2.length) ret += str2;
+            else ret += str2.slice(0, n);
             n -= nb;
             if (n === 0) {
-              if (nb === str.length) {
+              if (nb === str2.length) {
                 ++c;
                 if (p.next) this.head = p.next;
                 else this.head = this.tail = null;
               } else {
                 this.head = p;
-                p.data = str.slice(nb);
+                p.data = str2.slice(nb);
               }
               break;
             }
@@ -20569,9 +20569,9 @@ var require_buffer_list = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/destroy.js
+// node_modules/readable-stream/lib/internal/streams/destroy.js
 var require_destroy = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/destroy.js"(exports, module) {
     "use strict";
     function destroy(err, cb) {
       var _this = this;
@@ -20658,9 +20658,9 @@ var require_destroy = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/errors.js
+// node_modules/readable-stream/errors.js
 var require_errors2 = __commonJS({
-  "../main/node_modules/readable-stream/errors.js"(exports, module) {
+  "node_modules/readable-stream/errors.js"(exports, module) {
     "use strict";
     var codes = {};
     function createErrorType(code3, message2, Base) {
@@ -20683,7 +20683,7 @@ var require_errors2 = __commonJS({
       NodeError.prototype.code = code3;
       codes[code3] = NodeError;
     }
-    function oneOf(expected, thing) {
+    function oneOf2(expected, thing) {
       if (Array.isArray(expected)) {
         const len = expected.length;
         expected = expected.map((i) => String(i));
@@ -20698,23 +20698,23 @@ var require_errors2 = __commonJS({
         return `of ${thing} ${String(expected)}`;
       }
     }
-    function startsWith(str, search, pos) {
-      return str.substr(!pos || pos < 0 ? 0 : +pos, search.length) === search;
+    function startsWith(str2, search, pos) {
+      return str2.substr(!pos || pos < 0 ? 0 : +pos, search.length) === search;
     }
-    function endsWith(str, search, this_len) {
-      if (this_len === void 0 || this_len > str.length) {
-        this_len = str.length;
+    function endsWith(str2, search, this_len) {
+      if (this_len === void 0 || this_len > str2.length) {
+        this_len = str2.length;
       }
-      return str.substring(this_len - search.length, this_len) === search;
+      return str2.substring(this_len - search.length, this_len) === search;
     }
-    function includes(str, search, start) {
+    function includes(str2, search, start) {
       if (typeof start !== "number") {
         start = 0;
       }
-      if (start + search.length > str.length) {
+      if (start + search.length > str2.length) {
         return false;
       } else {
-        return str.indexOf(search, start) !== -1;
+        return str2.indexOf(search, start) !== -1;
       }
     }
     createErrorType("ERR_INVALID_OPT_VALUE", function(name, value) {
@@ -20730,10 +20730,10 @@ var require_errors2 = __commonJS({
       }
       let msg;
       if (endsWith(name, " argument")) {
-        msg = `The ${name} ${determiner} ${oneOf(expected, "type")}`;
+        msg = `The ${name} ${determiner} ${oneOf2(expected, "type")}`;
       } else {
         const type = includes(name, ".") ? "property" : "argument";
-        msg = `The "${name}" ${type} ${determiner} ${oneOf(expected, "type")}`;
+        msg = `The "${name}" ${type} ${determiner} ${oneOf2(expected, "type")}`;
       }
       msg += `. Received type ${typeof actual}`;
       return msg;
@@ -20758,9 +20758,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/state.js
+// node_modules/readable-stream/lib/internal/streams/state.js
 var require_state = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/state.js"(exports, module) {
     "use strict";
     var ERR_INVALID_OPT_VALUE = require_errors2().codes.ERR_INVALID_OPT_VALUE;
     function highWaterMarkFrom(options, isDuplex, duplexKey) {
@@ -20783,9 +20783,9 @@ var require_state = __commonJS({
   }
 });
 
-// ../main/node_modules/inherits/inherits_browser.js
+// node_modules/inherits/inherits_browser.js
 var require_inherits_browser = __commonJS({
-  "../main/node_modules/inherits/inherits_browser.js"(exports, module) {
+  "node_modules/inherits/inherits_browser.js"(exports, module) {
     if (typeof Object.create === "function") {
       module.exports = function inherits(ctor, superCtor) {
         if (superCtor) {
@@ -20815,9 +20815,9 @@ var require_inherits_browser = __commonJS({
   }
 });
 
-// ../main/node_modules/inherits/inherits.js
+// node_modules/inherits/inherits.js
 var require_inherits = __commonJS({
-  "../main/node_modules/inherits/inherits.js"(exports, module) {
+  "node_modules/inherits/inherits.js"(exports, module) {
     try {
       util = __require("util");
       if (typeof util.inherits !== "function") throw "";
@@ -20829,16 +20829,16 @@ var require_inherits = __commonJS({
   }
 });
 
-// ../main/node_modules/util-deprecate/node.js
+// node_modules/util-deprecate/node.js
 var require_node = __commonJS({
-  "../main/node_modules/util-deprecate/node.js"(exports, module) {
+  "node_modules/util-deprecate/node.js"(exports, module) {
     module.exports = __require("util").deprecate;
   }
 });
 
-// ../main/node_modules/readable-stream/lib/_stream_writable.js
+// node_modules/readable-stream/lib/_stream_writable.js
 var require_stream_writable = __commonJS({
-  "../main/node_modules/readable-stream/lib/_stream_writable.js"(exports, module) {
+  "node_modules/readable-stream/lib/_stream_writable.js"(exports, module) {
     "use strict";
     module.exports = Writable;
     function CorkedRequest(state) {
@@ -20861,8 +20861,8 @@ var require_stream_writable = __commonJS({
     function _uint8ArrayToBuffer(chunk) {
       return Buffer2.from(chunk);
     }
-    function _isUint8Array(obj) {
-      return Buffer2.isBuffer(obj) || obj instanceof OurUint8Array;
+    function _isUint8Array(obj2) {
+      return Buffer2.isBuffer(obj2) || obj2 instanceof OurUint8Array;
     }
     var destroyImpl = require_destroy();
     var _require = require_state();
@@ -21307,13 +21307,13 @@ var require_stream_writable = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/_stream_duplex.js
+// node_modules/readable-stream/lib/_stream_duplex.js
 var require_stream_duplex = __commonJS({
-  "../main/node_modules/readable-stream/lib/_stream_duplex.js"(exports, module) {
+  "node_modules/readable-stream/lib/_stream_duplex.js"(exports, module) {
     "use strict";
-    var objectKeys = Object.keys || function(obj) {
+    var objectKeys = Object.keys || function(obj2) {
       var keys2 = [];
-      for (var key in obj) keys2.push(key);
+      for (var key in obj2) keys2.push(key);
       return keys2;
     };
     module.exports = Duplex;
@@ -21400,9 +21400,9 @@ var require_stream_duplex = __commonJS({
   }
 });
 
-// ../main/node_modules/safe-buffer/index.js
+// node_modules/safe-buffer/index.js
 var require_safe_buffer = __commonJS({
-  "../main/node_modules/safe-buffer/index.js"(exports, module) {
+  "node_modules/safe-buffer/index.js"(exports, module) {
     var buffer = __require("buffer");
     var Buffer2 = buffer.Buffer;
     function copyProps(src, dst) {
@@ -21458,9 +21458,9 @@ var require_safe_buffer = __commonJS({
   }
 });
 
-// ../main/node_modules/string_decoder/lib/string_decoder.js
+// node_modules/string_decoder/lib/string_decoder.js
 var require_string_decoder = __commonJS({
-  "../main/node_modules/string_decoder/lib/string_decoder.js"(exports) {
+  "node_modules/string_decoder/lib/string_decoder.js"(exports) {
     "use strict";
     var Buffer2 = require_safe_buffer().Buffer;
     var isEncoding = Buffer2.isEncoding || function(encoding) {
@@ -21696,9 +21696,9 @@ var require_string_decoder = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/end-of-stream.js
+// node_modules/readable-stream/lib/internal/streams/end-of-stream.js
 var require_end_of_stream = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/end-of-stream.js"(exports, module) {
     "use strict";
     var ERR_STREAM_PREMATURE_CLOSE = require_errors2().codes.ERR_STREAM_PREMATURE_CLOSE;
     function once(callback) {
@@ -21785,19 +21785,19 @@ var require_end_of_stream = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/async_iterator.js
+// node_modules/readable-stream/lib/internal/streams/async_iterator.js
 var require_async_iterator = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/async_iterator.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/async_iterator.js"(exports, module) {
     "use strict";
     var _Object$setPrototypeO;
-    function _defineProperty(obj, key, value) {
+    function _defineProperty(obj2, key, value) {
       key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      if (key in obj2) {
+        Object.defineProperty(obj2, key, { value, enumerable: true, configurable: true, writable: true });
       } else {
-        obj[key] = value;
+        obj2[key] = value;
       }
-      return obj;
+      return obj2;
     }
     function _toPropertyKey(arg) {
       var key = _toPrimitive(arg, "string");
@@ -21968,9 +21968,9 @@ var require_async_iterator = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/from.js
+// node_modules/readable-stream/lib/internal/streams/from.js
 var require_from = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
     function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
       try {
@@ -22013,23 +22013,23 @@ var require_from = __commonJS({
     }
     function _objectSpread(target) {
       for (var i = 1; i < arguments.length; i++) {
-        var source2 = null != arguments[i] ? arguments[i] : {};
-        i % 2 ? ownKeys(Object(source2), true).forEach(function(key) {
-          _defineProperty(target, key, source2[key]);
-        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source2)) : ownKeys(Object(source2)).forEach(function(key) {
-          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source2, key));
+        var source4 = null != arguments[i] ? arguments[i] : {};
+        i % 2 ? ownKeys(Object(source4), true).forEach(function(key) {
+          _defineProperty(target, key, source4[key]);
+        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source4)) : ownKeys(Object(source4)).forEach(function(key) {
+          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source4, key));
         });
       }
       return target;
     }
-    function _defineProperty(obj, key, value) {
+    function _defineProperty(obj2, key, value) {
       key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      if (key in obj2) {
+        Object.defineProperty(obj2, key, { value, enumerable: true, configurable: true, writable: true });
       } else {
-        obj[key] = value;
+        obj2[key] = value;
       }
-      return obj;
+      return obj2;
     }
     function _toPropertyKey(arg) {
       var key = _toPrimitive(arg, "string");
@@ -22089,9 +22089,9 @@ var require_from = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/_stream_readable.js
+// node_modules/readable-stream/lib/_stream_readable.js
 var require_stream_readable = __commonJS({
-  "../main/node_modules/readable-stream/lib/_stream_readable.js"(exports, module) {
+  "node_modules/readable-stream/lib/_stream_readable.js"(exports, module) {
     "use strict";
     module.exports = Readable;
     var Duplex;
@@ -22107,8 +22107,8 @@ var require_stream_readable = __commonJS({
     function _uint8ArrayToBuffer(chunk) {
       return Buffer2.from(chunk);
     }
-    function _isUint8Array(obj) {
-      return Buffer2.isBuffer(obj) || obj instanceof OurUint8Array;
+    function _isUint8Array(obj2) {
+      return Buffer2.isBuffer(obj2) || obj2 instanceof OurUint8Array;
     }
     var debugUtil = __require("util");
     var debug;
@@ -22822,9 +22822,9 @@ var require_stream_readable = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/_stream_transform.js
+// node_modules/readable-stream/lib/_stream_transform.js
 var require_stream_transform = __commonJS({
-  "../main/node_modules/readable-stream/lib/_stream_transform.js"(exports, module) {
+  "node_modules/readable-stream/lib/_stream_transform.js"(exports, module) {
     "use strict";
     module.exports = Transform;
     var _require$codes = require_errors2().codes;
@@ -22923,9 +22923,9 @@ var require_stream_transform = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/_stream_passthrough.js
+// node_modules/readable-stream/lib/_stream_passthrough.js
 var require_stream_passthrough = __commonJS({
-  "../main/node_modules/readable-stream/lib/_stream_passthrough.js"(exports, module) {
+  "node_modules/readable-stream/lib/_stream_passthrough.js"(exports, module) {
     "use strict";
     module.exports = PassThrough3;
     var Transform = require_stream_transform();
@@ -22940,9 +22940,9 @@ var require_stream_passthrough = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/lib/internal/streams/pipeline.js
+// node_modules/readable-stream/lib/internal/streams/pipeline.js
 var require_pipeline = __commonJS({
-  "../main/node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
+  "node_modules/readable-stream/lib/internal/streams/pipeline.js"(exports, module) {
     "use strict";
     var eos;
     function once(callback) {
@@ -23025,9 +23025,9 @@ var require_pipeline = __commonJS({
   }
 });
 
-// ../main/node_modules/readable-stream/readable.js
+// node_modules/readable-stream/readable.js
 var require_readable = __commonJS({
-  "../main/node_modules/readable-stream/readable.js"(exports, module) {
+  "node_modules/readable-stream/readable.js"(exports, module) {
     var Stream = __require("stream");
     if (process.env.READABLE_STREAM === "disable" && Stream) {
       module.exports = Stream.Readable;
@@ -23047,9 +23047,9 @@ var require_readable = __commonJS({
   }
 });
 
-// ../main/node_modules/docker-modem/lib/http_duplex.js
+// node_modules/docker-modem/lib/http_duplex.js
 var require_http_duplex = __commonJS({
-  "../main/node_modules/docker-modem/lib/http_duplex.js"(exports, module) {
+  "node_modules/docker-modem/lib/http_duplex.js"(exports, module) {
     module.exports = HttpDuplex;
     var util = __require("util");
     var stream = require_readable();
@@ -23095,9 +23095,9 @@ var require_http_duplex = __commonJS({
   }
 });
 
-// ../main/node_modules/ms/index.js
+// node_modules/ms/index.js
 var require_ms = __commonJS({
-  "../main/node_modules/ms/index.js"(exports, module) {
+  "node_modules/ms/index.js"(exports, module) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -23116,13 +23116,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse3(str) {
-      str = String(str);
-      if (str.length > 100) {
+    function parse3(str2) {
+      str2 = String(str2);
+      if (str2.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
+        str2
       );
       if (!match) {
         return;
@@ -23191,29 +23191,29 @@ var require_ms = __commonJS({
     function fmtLong(ms2) {
       var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return plural(ms2, msAbs, d, "day");
+        return plural2(ms2, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural(ms2, msAbs, h, "hour");
+        return plural2(ms2, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural(ms2, msAbs, m, "minute");
+        return plural2(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural(ms2, msAbs, s, "second");
+        return plural2(ms2, msAbs, s, "second");
       }
       return ms2 + " ms";
     }
-    function plural(ms2, msAbs, n, name) {
+    function plural2(ms2, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
     }
   }
 });
 
-// ../main/node_modules/debug/src/common.js
+// node_modules/debug/src/common.js
 var require_common = __commonJS({
-  "../main/node_modules/debug/src/common.js"(exports, module) {
+  "node_modules/debug/src/common.js"(exports, module) {
     function setup(env) {
       createDebug.debug = createDebug;
       createDebug.default = createDebug;
@@ -23388,9 +23388,9 @@ var require_common = __commonJS({
   }
 });
 
-// ../main/node_modules/debug/src/browser.js
+// node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "../main/node_modules/debug/src/browser.js"(exports, module) {
+  "node_modules/debug/src/browser.js"(exports, module) {
     exports.formatArgs = formatArgs;
     exports.save = save;
     exports.load = load;
@@ -23558,9 +23558,9 @@ var require_browser = __commonJS({
   }
 });
 
-// ../main/node_modules/has-flag/index.js
+// node_modules/has-flag/index.js
 var require_has_flag = __commonJS({
-  "../main/node_modules/has-flag/index.js"(exports, module) {
+  "node_modules/has-flag/index.js"(exports, module) {
     "use strict";
     module.exports = (flag, argv = process.argv) => {
       const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
@@ -23571,9 +23571,9 @@ var require_has_flag = __commonJS({
   }
 });
 
-// ../main/node_modules/supports-color/index.js
+// node_modules/supports-color/index.js
 var require_supports_color = __commonJS({
-  "../main/node_modules/supports-color/index.js"(exports, module) {
+  "node_modules/supports-color/index.js"(exports, module) {
     "use strict";
     var os = __require("os");
     var tty = __require("tty");
@@ -23673,9 +23673,9 @@ var require_supports_color = __commonJS({
   }
 });
 
-// ../main/node_modules/debug/src/node.js
+// node_modules/debug/src/node.js
 var require_node2 = __commonJS({
-  "../main/node_modules/debug/src/node.js"(exports, module) {
+  "node_modules/debug/src/node.js"(exports, module) {
     var tty = __require("tty");
     var util = __require("util");
     exports.init = init2;
@@ -23776,7 +23776,7 @@ var require_node2 = __commonJS({
     }
     exports.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
+    }).reduce((obj2, key) => {
       const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
@@ -23790,8 +23790,8 @@ var require_node2 = __commonJS({
       } else {
         val = Number(val);
       }
-      obj[prop] = val;
-      return obj;
+      obj2[prop] = val;
+      return obj2;
     }, {});
     function useColors() {
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
@@ -23838,7 +23838,7 @@ var require_node2 = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+      return util.inspect(v, this.inspectOpts).split("\n").map((str2) => str2.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -23847,9 +23847,9 @@ var require_node2 = __commonJS({
   }
 });
 
-// ../main/node_modules/debug/src/index.js
+// node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "../main/node_modules/debug/src/index.js"(exports, module) {
+  "node_modules/debug/src/index.js"(exports, module) {
     if (typeof process === "undefined" || process.type === "renderer" || process.browser === true || process.__nwjs) {
       module.exports = require_browser();
     } else {
@@ -23858,9 +23858,9 @@ var require_src = __commonJS({
   }
 });
 
-// ../main/node_modules/split-ca/index.js
+// node_modules/split-ca/index.js
 var require_split_ca = __commonJS({
-  "../main/node_modules/split-ca/index.js"(exports, module) {
+  "node_modules/split-ca/index.js"(exports, module) {
     var fs = __require("fs");
     module.exports = function(filepath, split, encoding) {
       split = typeof split !== "undefined" ? split : "\n";
@@ -23889,9 +23889,9 @@ var require_split_ca = __commonJS({
   }
 });
 
-// ../main/node_modules/docker-modem/lib/modem.js
+// node_modules/docker-modem/lib/modem.js
 var require_modem = __commonJS({
-  "../main/node_modules/docker-modem/lib/modem.js"(exports, module) {
+  "node_modules/docker-modem/lib/modem.js"(exports, module) {
     var querystring = __require("querystring");
     var http2 = require_http();
     var fs = __require("fs");
@@ -24171,9 +24171,9 @@ var require_modem = __commonJS({
           });
           res.on("end", function() {
             var buffer = Buffer.concat(chunks);
-            var result2 = buffer.toString();
-            debug("Received: %s", result2);
-            var json = utils.parseJSON(result2) || buffer;
+            var result = buffer.toString();
+            debug("Received: %s", result);
+            var json = utils.parseJSON(result) || buffer;
             if (finished === false) {
               finished = true;
               self2.buildPayload(null, context2.isStream, context2.statusCodes, false, req, res, json, callback);
@@ -24327,10 +24327,10 @@ var require_modem = __commonJS({
         function processLine(line2) {
           if (line2[line2.length - 1] == "\r") line2 = line2.substr(0, line2.length - 1);
           if (line2.length > 0) {
-            var obj = JSON.parse(line2);
-            output.push(obj);
+            var obj2 = JSON.parse(line2);
+            output.push(obj2);
             if (onProgress) {
-              onProgress(obj);
+              onProgress(obj2);
             }
           }
         }
@@ -24364,9 +24364,9 @@ var require_modem = __commonJS({
   }
 });
 
-// ../main/node_modules/@balena/dockerignore/ignore.js
+// node_modules/@balena/dockerignore/ignore.js
 var require_ignore = __commonJS({
-  "../main/node_modules/@balena/dockerignore/ignore.js"(exports, module) {
+  "node_modules/@balena/dockerignore/ignore.js"(exports, module) {
     "use strict";
     var path = __require("path");
     var factory = (options) => new IgnoreBase(options);
@@ -24578,9 +24578,9 @@ var require_ignore = __commonJS({
   }
 });
 
-// ../main/node_modules/chownr/chownr.js
+// node_modules/chownr/chownr.js
 var require_chownr = __commonJS({
-  "../main/node_modules/chownr/chownr.js"(exports, module) {
+  "node_modules/chownr/chownr.js"(exports, module) {
     "use strict";
     var fs = __require("fs");
     var path = __require("path");
@@ -24709,9 +24709,9 @@ var require_chownr = __commonJS({
   }
 });
 
-// ../main/node_modules/bl/BufferList.js
+// node_modules/bl/BufferList.js
 var require_BufferList = __commonJS({
-  "../main/node_modules/bl/BufferList.js"(exports, module) {
+  "node_modules/bl/BufferList.js"(exports, module) {
     "use strict";
     var { Buffer: Buffer2 } = __require("buffer");
     var symbol = /* @__PURE__ */ Symbol.for("BufferList");
@@ -25011,9 +25011,9 @@ var require_BufferList = __commonJS({
   }
 });
 
-// ../main/node_modules/bl/bl.js
+// node_modules/bl/bl.js
 var require_bl = __commonJS({
-  "../main/node_modules/bl/bl.js"(exports, module) {
+  "node_modules/bl/bl.js"(exports, module) {
     "use strict";
     var DuplexStream = require_readable().Duplex;
     var inherits = require_inherits();
@@ -25082,9 +25082,9 @@ var require_bl = __commonJS({
   }
 });
 
-// ../main/node_modules/tar-fs/node_modules/tar-stream/headers.js
+// node_modules/tar-fs/node_modules/tar-stream/headers.js
 var require_headers = __commonJS({
-  "../main/node_modules/tar-fs/node_modules/tar-stream/headers.js"(exports) {
+  "node_modules/tar-fs/node_modules/tar-stream/headers.js"(exports) {
     var alloc = Buffer.alloc;
     var ZEROS = "0000000000000000000";
     var SEVENS = "7777777777777777777";
@@ -25158,9 +25158,9 @@ var require_headers = __commonJS({
       }
       return 0;
     };
-    var indexOf = function(block, num, offset, end) {
+    var indexOf = function(block, num2, offset, end) {
       for (; offset < end; offset++) {
-        if (block[offset] === num) return offset;
+        if (block[offset] === num2) return offset;
       }
       return end;
     };
@@ -25209,41 +25209,41 @@ var require_headers = __commonJS({
     var decodeStr = function(val, offset, length, encoding) {
       return val.slice(offset, indexOf(val, 0, offset, offset + length)).toString(encoding);
     };
-    var addLength = function(str) {
-      var len = Buffer.byteLength(str);
+    var addLength = function(str2) {
+      var len = Buffer.byteLength(str2);
       var digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
       if (len + digits >= Math.pow(10, digits)) digits++;
-      return len + digits + str;
+      return len + digits + str2;
     };
     exports.decodeLongPath = function(buf, encoding) {
       return decodeStr(buf, 0, buf.length, encoding);
     };
     exports.encodePax = function(opts) {
-      var result2 = "";
-      if (opts.name) result2 += addLength(" path=" + opts.name + "\n");
-      if (opts.linkname) result2 += addLength(" linkpath=" + opts.linkname + "\n");
+      var result = "";
+      if (opts.name) result += addLength(" path=" + opts.name + "\n");
+      if (opts.linkname) result += addLength(" linkpath=" + opts.linkname + "\n");
       var pax = opts.pax;
       if (pax) {
         for (var key in pax) {
-          result2 += addLength(" " + key + "=" + pax[key] + "\n");
+          result += addLength(" " + key + "=" + pax[key] + "\n");
         }
       }
-      return Buffer.from(result2);
+      return Buffer.from(result);
     };
     exports.decodePax = function(buf) {
-      var result2 = {};
+      var result = {};
       while (buf.length) {
         var i = 0;
         while (i < buf.length && buf[i] !== 32) i++;
         var len = parseInt(buf.slice(0, i).toString(), 10);
-        if (!len) return result2;
+        if (!len) return result;
         var b = buf.slice(i + 1, len - 1).toString();
         var keyIndex = b.indexOf("=");
-        if (keyIndex === -1) return result2;
-        result2[b.slice(0, keyIndex)] = b.slice(keyIndex + 1);
+        if (keyIndex === -1) return result;
+        result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1);
         buf = buf.slice(len);
       }
-      return result2;
+      return result;
     };
     exports.encode = function(opts) {
       var buf = alloc(512);
@@ -25321,9 +25321,9 @@ var require_headers = __commonJS({
   }
 });
 
-// ../main/node_modules/tar-fs/node_modules/tar-stream/extract.js
+// node_modules/tar-fs/node_modules/tar-stream/extract.js
 var require_extract = __commonJS({
-  "../main/node_modules/tar-fs/node_modules/tar-stream/extract.js"(exports, module) {
+  "node_modules/tar-fs/node_modules/tar-stream/extract.js"(exports, module) {
     var util = __require("util");
     var bl = require_bl();
     var headers = require_headers();
@@ -25537,16 +25537,16 @@ var require_extract = __commonJS({
   }
 });
 
-// ../main/node_modules/fs-constants/index.js
+// node_modules/fs-constants/index.js
 var require_fs_constants = __commonJS({
-  "../main/node_modules/fs-constants/index.js"(exports, module) {
+  "node_modules/fs-constants/index.js"(exports, module) {
     module.exports = __require("fs").constants || __require("constants");
   }
 });
 
-// ../main/node_modules/wrappy/wrappy.js
+// node_modules/wrappy/wrappy.js
 var require_wrappy = __commonJS({
-  "../main/node_modules/wrappy/wrappy.js"(exports, module) {
+  "node_modules/wrappy/wrappy.js"(exports, module) {
     module.exports = wrappy;
     function wrappy(fn, cb) {
       if (fn && cb) return wrappy(fn)(cb);
@@ -25574,9 +25574,9 @@ var require_wrappy = __commonJS({
   }
 });
 
-// ../main/node_modules/once/once.js
+// node_modules/once/once.js
 var require_once = __commonJS({
-  "../main/node_modules/once/once.js"(exports, module) {
+  "node_modules/once/once.js"(exports, module) {
     var wrappy = require_wrappy();
     module.exports = wrappy(once);
     module.exports.strict = wrappy(onceStrict);
@@ -25618,9 +25618,9 @@ var require_once = __commonJS({
   }
 });
 
-// ../main/node_modules/end-of-stream/index.js
+// node_modules/end-of-stream/index.js
 var require_end_of_stream2 = __commonJS({
-  "../main/node_modules/end-of-stream/index.js"(exports, module) {
+  "node_modules/end-of-stream/index.js"(exports, module) {
     var once = require_once();
     var noop = function() {
     };
@@ -25701,9 +25701,9 @@ var require_end_of_stream2 = __commonJS({
   }
 });
 
-// ../main/node_modules/tar-fs/node_modules/tar-stream/pack.js
+// node_modules/tar-fs/node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
-  "../main/node_modules/tar-fs/node_modules/tar-stream/pack.js"(exports, module) {
+  "node_modules/tar-fs/node_modules/tar-stream/pack.js"(exports, module) {
     var constants = require_fs_constants();
     var eos = require_end_of_stream2();
     var inherits = require_inherits();
@@ -25916,17 +25916,17 @@ var require_pack = __commonJS({
   }
 });
 
-// ../main/node_modules/tar-fs/node_modules/tar-stream/index.js
+// node_modules/tar-fs/node_modules/tar-stream/index.js
 var require_tar_stream = __commonJS({
-  "../main/node_modules/tar-fs/node_modules/tar-stream/index.js"(exports) {
+  "node_modules/tar-fs/node_modules/tar-stream/index.js"(exports) {
     exports.extract = require_extract();
     exports.pack = require_pack();
   }
 });
 
-// ../main/node_modules/pump/index.js
+// node_modules/pump/index.js
 var require_pump = __commonJS({
-  "../main/node_modules/pump/index.js"(exports, module) {
+  "node_modules/pump/index.js"(exports, module) {
     var once = require_once();
     var eos = require_end_of_stream2();
     var fs;
@@ -25999,9 +25999,9 @@ var require_pump = __commonJS({
   }
 });
 
-// ../main/node_modules/mkdirp-classic/index.js
+// node_modules/mkdirp-classic/index.js
 var require_mkdirp_classic = __commonJS({
-  "../main/node_modules/mkdirp-classic/index.js"(exports, module) {
+  "node_modules/mkdirp-classic/index.js"(exports, module) {
     var path = __require("path");
     var fs = __require("fs");
     var _0777 = parseInt("0777", 8);
@@ -26085,9 +26085,9 @@ var require_mkdirp_classic = __commonJS({
   }
 });
 
-// ../main/node_modules/tar-fs/index.js
+// node_modules/tar-fs/index.js
 var require_tar_fs = __commonJS({
-  "../main/node_modules/tar-fs/index.js"(exports) {
+  "node_modules/tar-fs/index.js"(exports) {
     var chownr = require_chownr();
     var tar = require_tar_stream();
     var pump = require_pump();
@@ -26127,7 +26127,7 @@ var require_tar_fs = __commonJS({
         });
       };
     };
-    var strip = function(map, level) {
+    var strip2 = function(map, level) {
       return function(header) {
         header.name = header.name.split("/").slice(level).join("/");
         var linkname = header.linkname;
@@ -26151,7 +26151,7 @@ var require_tar_fs = __commonJS({
       var fmode = typeof opts.fmode === "number" ? opts.fmode : 0;
       var pack = opts.pack || tar.pack();
       var finish = opts.finish || noop;
-      if (opts.strip) map = strip(map, opts.strip);
+      if (opts.strip) map = strip2(map, opts.strip);
       if (opts.readable) {
         dmode |= parseInt(555, 8);
         fmode |= parseInt(444, 8);
@@ -26239,7 +26239,7 @@ var require_tar_fs = __commonJS({
       var dmode = typeof opts.dmode === "number" ? opts.dmode : 0;
       var fmode = typeof opts.fmode === "number" ? opts.fmode : 0;
       var strict = opts.strict !== false;
-      if (opts.strip) map = strip(map, opts.strip);
+      if (opts.strip) map = strip2(map, opts.strip);
       if (opts.readable) {
         dmode |= parseInt(555, 8);
         fmode |= parseInt(444, 8);
@@ -26410,26 +26410,26 @@ var require_tar_fs = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/util.js
+// node_modules/dockerode/lib/util.js
 var require_util = __commonJS({
-  "../main/node_modules/dockerode/lib/util.js"(exports, module) {
+  "node_modules/dockerode/lib/util.js"(exports, module) {
     var DockerIgnore = require_ignore();
     var fs = __require("fs");
     var path = __require("path");
     var tar = require_tar_fs();
     var zlib = __require("zlib");
-    var arr = [];
-    var each = arr.forEach;
-    var slice = arr.slice;
-    module.exports.extend = function(obj) {
-      each.call(slice.call(arguments, 1), function(source2) {
-        if (source2) {
-          for (var prop in source2) {
-            obj[prop] = source2[prop];
+    var arr2 = [];
+    var each = arr2.forEach;
+    var slice = arr2.slice;
+    module.exports.extend = function(obj2) {
+      each.call(slice.call(arguments, 1), function(source4) {
+        if (source4) {
+          for (var prop in source4) {
+            obj2[prop] = source4[prop];
           }
         }
       });
-      return obj;
+      return obj2;
     };
     module.exports.processArgs = function(opts, callback, defaultOpts2) {
       if (!callback && typeof opts === "function") {
@@ -26492,9 +26492,9 @@ var require_util = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/exec.js
+// node_modules/dockerode/lib/exec.js
 var require_exec = __commonJS({
-  "../main/node_modules/dockerode/lib/exec.js"(exports, module) {
+  "node_modules/dockerode/lib/exec.js"(exports, module) {
     var util = require_util();
     var Exec = function(modem, id) {
       this.modem = modem;
@@ -26602,9 +26602,9 @@ var require_exec = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/container.js
+// node_modules/dockerode/lib/container.js
 var require_container = __commonJS({
-  "../main/node_modules/dockerode/lib/container.js"(exports, module) {
+  "node_modules/dockerode/lib/container.js"(exports, module) {
     var extend = require_util().extend;
     var Exec = require_exec();
     var util = require_util();
@@ -27476,9 +27476,9 @@ var require_container = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/image.js
+// node_modules/dockerode/lib/image.js
 var require_image = __commonJS({
-  "../main/node_modules/dockerode/lib/image.js"(exports, module) {
+  "node_modules/dockerode/lib/image.js"(exports, module) {
     var util = require_util();
     var Image = function(modem, name) {
       this.modem = modem;
@@ -27701,9 +27701,9 @@ var require_image = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/volume.js
+// node_modules/dockerode/lib/volume.js
 var require_volume = __commonJS({
-  "../main/node_modules/dockerode/lib/volume.js"(exports, module) {
+  "node_modules/dockerode/lib/volume.js"(exports, module) {
     var util = require_util();
     var Volume = function(modem, name) {
       this.modem = modem;
@@ -27774,9 +27774,9 @@ var require_volume = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/network.js
+// node_modules/dockerode/lib/network.js
 var require_network = __commonJS({
-  "../main/node_modules/dockerode/lib/network.js"(exports, module) {
+  "node_modules/dockerode/lib/network.js"(exports, module) {
     var util = require_util();
     var Network = function(modem, id) {
       this.modem = modem;
@@ -27908,9 +27908,9 @@ var require_network = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/service.js
+// node_modules/dockerode/lib/service.js
 var require_service = __commonJS({
-  "../main/node_modules/dockerode/lib/service.js"(exports, module) {
+  "node_modules/dockerode/lib/service.js"(exports, module) {
     var util = require_util();
     var Service = function(modem, id) {
       this.modem = modem;
@@ -28051,9 +28051,9 @@ var require_service = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/plugin.js
+// node_modules/dockerode/lib/plugin.js
 var require_plugin = __commonJS({
-  "../main/node_modules/dockerode/lib/plugin.js"(exports, module) {
+  "node_modules/dockerode/lib/plugin.js"(exports, module) {
     var util = require_util();
     var Plugin = function(modem, name, remote) {
       this.modem = modem;
@@ -28342,9 +28342,9 @@ var require_plugin = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/secret.js
+// node_modules/dockerode/lib/secret.js
 var require_secret = __commonJS({
-  "../main/node_modules/dockerode/lib/secret.js"(exports, module) {
+  "node_modules/dockerode/lib/secret.js"(exports, module) {
     var util = require_util();
     var Secret = function(modem, id) {
       this.modem = modem;
@@ -28447,9 +28447,9 @@ var require_secret = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/config.js
+// node_modules/dockerode/lib/config.js
 var require_config = __commonJS({
-  "../main/node_modules/dockerode/lib/config.js"(exports, module) {
+  "node_modules/dockerode/lib/config.js"(exports, module) {
     var util = require_util();
     var Config = function(modem, id) {
       this.modem = modem;
@@ -28552,9 +28552,9 @@ var require_config = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/task.js
+// node_modules/dockerode/lib/task.js
 var require_task = __commonJS({
-  "../main/node_modules/dockerode/lib/task.js"(exports, module) {
+  "node_modules/dockerode/lib/task.js"(exports, module) {
     var util = require_util();
     var Task = function(modem, id) {
       this.modem = modem;
@@ -28630,9 +28630,9 @@ var require_task = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/node.js
+// node_modules/dockerode/lib/node.js
 var require_node3 = __commonJS({
-  "../main/node_modules/dockerode/lib/node.js"(exports, module) {
+  "node_modules/dockerode/lib/node.js"(exports, module) {
     var util = require_util();
     var Node = function(modem, id) {
       this.modem = modem;
@@ -28734,9 +28734,9 @@ var require_node3 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/constants.js
+// node_modules/@grpc/grpc-js/build/src/constants.js
 var require_constants2 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/constants.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/constants.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = exports.DEFAULT_MAX_SEND_MESSAGE_LENGTH = exports.Propagate = exports.LogVerbosity = exports.Status = void 0;
@@ -28780,9 +28780,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/package.json
+// node_modules/@grpc/grpc-js/package.json
 var require_package2 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/package.json"(exports, module) {
+  "node_modules/@grpc/grpc-js/package.json"(exports, module) {
     module.exports = {
       name: "@grpc/grpc-js",
       version: "1.14.7",
@@ -28875,9 +28875,9 @@ var require_package2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/logging.js
+// node_modules/@grpc/grpc-js/build/src/logging.js
 var require_logging = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/logging.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/logging.js"(exports) {
     "use strict";
     var _a;
     var _b;
@@ -28983,9 +28983,9 @@ var require_logging = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/error.js
+// node_modules/@grpc/grpc-js/build/src/error.js
 var require_error = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/error.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getErrorMessage = getErrorMessage;
@@ -29007,9 +29007,9 @@ var require_error = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/metadata.js
+// node_modules/@grpc/grpc-js/build/src/metadata.js
 var require_metadata = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/metadata.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Metadata = void 0;
@@ -29109,14 +29109,14 @@ var require_metadata = __commonJS({
        * @return A key/value mapping of the metadata.
        */
       getMap() {
-        const result2 = {};
+        const result = {};
         for (const [key, values] of this.internalRepr) {
           if (values.length > 0) {
             const v = values[0];
-            result2[key] = Buffer.isBuffer(v) ? Buffer.from(v) : v;
+            result[key] = Buffer.isBuffer(v) ? Buffer.from(v) : v;
           }
         }
-        return result2;
+        return result;
       }
       /**
        * Clones the metadata object.
@@ -29160,29 +29160,29 @@ var require_metadata = __commonJS({
        * Creates an OutgoingHttpHeaders object that can be used with the http2 API.
        */
       toHttp2Headers() {
-        const result2 = {};
+        const result = {};
         for (const [key, values] of this.internalRepr) {
           if (key.startsWith(":")) {
             continue;
           }
           if (values.length === 1) {
-            result2[key] = bufToString(values[0]);
+            result[key] = bufToString(values[0]);
           } else {
-            result2[key] = values.map(bufToString);
+            result[key] = values.map(bufToString);
           }
         }
-        return result2;
+        return result;
       }
       /**
        * This modifies the behavior of JSON.stringify to show an object
        * representation of the metadata map.
        */
       toJSON() {
-        const result2 = {};
+        const result = {};
         for (const [key, values] of this.internalRepr) {
-          result2[key] = values;
+          result[key] = values;
         }
-        return result2;
+        return result;
       }
       /**
        * Attach additional data of any type to the metadata object, which will not
@@ -29213,7 +29213,7 @@ var require_metadata = __commonJS({
        * @param headers An IncomingHttpHeaders object.
        */
       static fromHttp2Headers(headers) {
-        const result2 = new _Metadata();
+        const result = new _Metadata();
         for (const key of Object.keys(headers)) {
           if (key.charAt(0) === ":") {
             continue;
@@ -29223,24 +29223,24 @@ var require_metadata = __commonJS({
             if (isBinaryKey(key)) {
               if (Array.isArray(values)) {
                 values.forEach((value) => {
-                  result2.add(key, Buffer.from(value, "base64"));
+                  result.add(key, Buffer.from(value, "base64"));
                 });
               } else if (values !== void 0) {
                 if (isCustomMetadata(key)) {
                   values.split(",").forEach((v) => {
-                    result2.add(key, Buffer.from(v.trim(), "base64"));
+                    result.add(key, Buffer.from(v.trim(), "base64"));
                   });
                 } else {
-                  result2.add(key, Buffer.from(values, "base64"));
+                  result.add(key, Buffer.from(values, "base64"));
                 }
               }
             } else {
               if (Array.isArray(values)) {
                 values.forEach((value) => {
-                  result2.add(key, value);
+                  result.add(key, value);
                 });
               } else if (values !== void 0) {
-                result2.add(key, values);
+                result.add(key, values);
               }
             }
           } catch (error) {
@@ -29248,7 +29248,7 @@ var require_metadata = __commonJS({
             (0, logging_1.log)(constants_1.LogVerbosity.ERROR, message2);
           }
         }
-        return result2;
+        return result;
       }
     };
     exports.Metadata = Metadata;
@@ -29258,9 +29258,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/call-credentials.js
+// node_modules/@grpc/grpc-js/build/src/call-credentials.js
 var require_call_credentials = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/call-credentials.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/call-credentials.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CallCredentials = void 0;
@@ -29401,9 +29401,9 @@ var require_call_credentials = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/tls-helpers.js
+// node_modules/@grpc/grpc-js/build/src/tls-helpers.js
 var require_tls_helpers = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/tls-helpers.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/tls-helpers.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CIPHER_SUITES = void 0;
@@ -29424,9 +29424,9 @@ var require_tls_helpers = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/uri-parser.js
+// node_modules/@grpc/grpc-js/build/src/uri-parser.js
 var require_uri_parser = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/uri-parser.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/uri-parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseUri = parseUri;
@@ -29507,15 +29507,15 @@ var require_uri_parser = __commonJS({
       }
     }
     function uriToString(uri) {
-      let result2 = "";
+      let result = "";
       if (uri.scheme !== void 0) {
-        result2 += uri.scheme + ":";
+        result += uri.scheme + ":";
       }
       if (uri.authority !== void 0) {
-        result2 += "//" + uri.authority + "/";
+        result += "//" + uri.authority + "/";
       }
-      result2 += uri.path;
-      return result2;
+      result += uri.path;
+      return result;
     }
     function extractServiceName(methodName) {
       const firstSlashIndex = methodName.indexOf("/");
@@ -29537,9 +29537,9 @@ var require_uri_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/resolver.js
+// node_modules/@grpc/grpc-js/build/src/resolver.js
 var require_resolver = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/resolver.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/resolver.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CHANNEL_ARGS_CONFIG_SELECTOR_KEY = void 0;
@@ -29558,9 +29558,9 @@ var require_resolver = __commonJS({
     function registerDefaultScheme(scheme) {
       defaultScheme = scheme;
     }
-    function createResolver(target, listener, options) {
+    function createResolver(target, listener3, options) {
       if (target.scheme !== void 0 && target.scheme in registeredResolvers) {
-        return new registeredResolvers[target.scheme](target, listener, options);
+        return new registeredResolvers[target.scheme](target, listener3, options);
       } else {
         throw new Error(`No resolver could be created for target ${(0, uri_parser_1.uriToString)(target)}`);
       }
@@ -29589,9 +29589,9 @@ var require_resolver = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/channel-credentials.js
+// node_modules/@grpc/grpc-js/build/src/channel-credentials.js
 var require_channel_credentials = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/channel-credentials.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/channel-credentials.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ChannelCredentials = void 0;
@@ -29603,8 +29603,8 @@ var require_channel_credentials = __commonJS({
     var resolver_1 = require_resolver();
     var logging_1 = require_logging();
     var constants_1 = require_constants2();
-    function verifyIsBufferOrNull(obj, friendlyName) {
-      if (obj && !(obj instanceof Buffer)) {
+    function verifyIsBufferOrNull(obj2, friendlyName) {
+      if (obj2 && !(obj2 instanceof Buffer)) {
         throw new TypeError(`${friendlyName}, if provided, must be a Buffer.`);
       }
     }
@@ -29986,9 +29986,9 @@ var require_channel_credentials = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancer.js
+// node_modules/@grpc/grpc-js/build/src/load-balancer.js
 var require_load_balancer = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancer.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.createChildChannelControlHelper = createChildChannelControlHelper;
@@ -30077,9 +30077,9 @@ var require_load_balancer = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/service-config.js
+// node_modules/@grpc/grpc-js/build/src/service-config.js
 var require_service_config = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/service-config.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/service-config.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateRetryThrottling = validateRetryThrottling;
@@ -30089,51 +30089,51 @@ var require_service_config = __commonJS({
     var constants_1 = require_constants2();
     var DURATION_REGEX = /^\d+(\.\d{1,9})?s$/;
     var CLIENT_LANGUAGE_STRING = "node";
-    function validateName(obj) {
-      if ("service" in obj && obj.service !== "") {
-        if (typeof obj.service !== "string") {
-          throw new Error(`Invalid method config name: invalid service: expected type string, got ${typeof obj.service}`);
+    function validateName(obj2) {
+      if ("service" in obj2 && obj2.service !== "") {
+        if (typeof obj2.service !== "string") {
+          throw new Error(`Invalid method config name: invalid service: expected type string, got ${typeof obj2.service}`);
         }
-        if ("method" in obj && obj.method !== "") {
-          if (typeof obj.method !== "string") {
-            throw new Error(`Invalid method config name: invalid method: expected type string, got ${typeof obj.service}`);
+        if ("method" in obj2 && obj2.method !== "") {
+          if (typeof obj2.method !== "string") {
+            throw new Error(`Invalid method config name: invalid method: expected type string, got ${typeof obj2.service}`);
           }
           return {
-            service: obj.service,
-            method: obj.method
+            service: obj2.service,
+            method: obj2.method
           };
         } else {
           return {
-            service: obj.service
+            service: obj2.service
           };
         }
       } else {
-        if ("method" in obj && obj.method !== void 0) {
+        if ("method" in obj2 && obj2.method !== void 0) {
           throw new Error(`Invalid method config name: method set with empty or unset service`);
         }
         return {};
       }
     }
-    function validateRetryPolicy(obj) {
-      if (!("maxAttempts" in obj) || !Number.isInteger(obj.maxAttempts) || obj.maxAttempts < 2) {
+    function validateRetryPolicy(obj2) {
+      if (!("maxAttempts" in obj2) || !Number.isInteger(obj2.maxAttempts) || obj2.maxAttempts < 2) {
         throw new Error("Invalid method config retry policy: maxAttempts must be an integer at least 2");
       }
-      if (!("initialBackoff" in obj) || typeof obj.initialBackoff !== "string" || !DURATION_REGEX.test(obj.initialBackoff)) {
+      if (!("initialBackoff" in obj2) || typeof obj2.initialBackoff !== "string" || !DURATION_REGEX.test(obj2.initialBackoff)) {
         throw new Error("Invalid method config retry policy: initialBackoff must be a string consisting of a positive integer or decimal followed by s");
       }
-      if (!("maxBackoff" in obj) || typeof obj.maxBackoff !== "string" || !DURATION_REGEX.test(obj.maxBackoff)) {
+      if (!("maxBackoff" in obj2) || typeof obj2.maxBackoff !== "string" || !DURATION_REGEX.test(obj2.maxBackoff)) {
         throw new Error("Invalid method config retry policy: maxBackoff must be a string consisting of a positive integer or decimal followed by s");
       }
-      if (!("backoffMultiplier" in obj) || typeof obj.backoffMultiplier !== "number" || obj.backoffMultiplier <= 0) {
+      if (!("backoffMultiplier" in obj2) || typeof obj2.backoffMultiplier !== "number" || obj2.backoffMultiplier <= 0) {
         throw new Error("Invalid method config retry policy: backoffMultiplier must be a number greater than 0");
       }
-      if (!("retryableStatusCodes" in obj && Array.isArray(obj.retryableStatusCodes))) {
+      if (!("retryableStatusCodes" in obj2 && Array.isArray(obj2.retryableStatusCodes))) {
         throw new Error("Invalid method config retry policy: retryableStatusCodes is required");
       }
-      if (obj.retryableStatusCodes.length === 0) {
+      if (obj2.retryableStatusCodes.length === 0) {
         throw new Error("Invalid method config retry policy: retryableStatusCodes must be non-empty");
       }
-      for (const value of obj.retryableStatusCodes) {
+      for (const value of obj2.retryableStatusCodes) {
         if (typeof value === "number") {
           if (!Object.values(constants_1.Status).includes(value)) {
             throw new Error("Invalid method config retry policy: retryableStatusCodes value not in status code range");
@@ -30147,22 +30147,22 @@ var require_service_config = __commonJS({
         }
       }
       return {
-        maxAttempts: obj.maxAttempts,
-        initialBackoff: obj.initialBackoff,
-        maxBackoff: obj.maxBackoff,
-        backoffMultiplier: obj.backoffMultiplier,
-        retryableStatusCodes: obj.retryableStatusCodes
+        maxAttempts: obj2.maxAttempts,
+        initialBackoff: obj2.initialBackoff,
+        maxBackoff: obj2.maxBackoff,
+        backoffMultiplier: obj2.backoffMultiplier,
+        retryableStatusCodes: obj2.retryableStatusCodes
       };
     }
-    function validateHedgingPolicy(obj) {
-      if (!("maxAttempts" in obj) || !Number.isInteger(obj.maxAttempts) || obj.maxAttempts < 2) {
+    function validateHedgingPolicy(obj2) {
+      if (!("maxAttempts" in obj2) || !Number.isInteger(obj2.maxAttempts) || obj2.maxAttempts < 2) {
         throw new Error("Invalid method config hedging policy: maxAttempts must be an integer at least 2");
       }
-      if ("hedgingDelay" in obj && (typeof obj.hedgingDelay !== "string" || !DURATION_REGEX.test(obj.hedgingDelay))) {
+      if ("hedgingDelay" in obj2 && (typeof obj2.hedgingDelay !== "string" || !DURATION_REGEX.test(obj2.hedgingDelay))) {
         throw new Error("Invalid method config hedging policy: hedgingDelay must be a string consisting of a positive integer followed by s");
       }
-      if ("nonFatalStatusCodes" in obj && Array.isArray(obj.nonFatalStatusCodes)) {
-        for (const value of obj.nonFatalStatusCodes) {
+      if ("nonFatalStatusCodes" in obj2 && Array.isArray(obj2.nonFatalStatusCodes)) {
+        for (const value of obj2.nonFatalStatusCodes) {
           if (typeof value === "number") {
             if (!Object.values(constants_1.Status).includes(value)) {
               throw new Error("Invalid method config hedging policy: nonFatalStatusCodes value not in status code range");
@@ -30176,46 +30176,46 @@ var require_service_config = __commonJS({
           }
         }
       }
-      const result2 = {
-        maxAttempts: obj.maxAttempts
+      const result = {
+        maxAttempts: obj2.maxAttempts
       };
-      if (obj.hedgingDelay) {
-        result2.hedgingDelay = obj.hedgingDelay;
+      if (obj2.hedgingDelay) {
+        result.hedgingDelay = obj2.hedgingDelay;
       }
-      if (obj.nonFatalStatusCodes) {
-        result2.nonFatalStatusCodes = obj.nonFatalStatusCodes;
+      if (obj2.nonFatalStatusCodes) {
+        result.nonFatalStatusCodes = obj2.nonFatalStatusCodes;
       }
-      return result2;
+      return result;
     }
-    function validateMethodConfig(obj) {
+    function validateMethodConfig(obj2) {
       var _a;
-      const result2 = {
+      const result = {
         name: []
       };
-      if (!("name" in obj) || !Array.isArray(obj.name)) {
+      if (!("name" in obj2) || !Array.isArray(obj2.name)) {
         throw new Error("Invalid method config: invalid name array");
       }
-      for (const name of obj.name) {
-        result2.name.push(validateName(name));
+      for (const name of obj2.name) {
+        result.name.push(validateName(name));
       }
-      if ("waitForReady" in obj) {
-        if (typeof obj.waitForReady !== "boolean") {
+      if ("waitForReady" in obj2) {
+        if (typeof obj2.waitForReady !== "boolean") {
           throw new Error("Invalid method config: invalid waitForReady");
         }
-        result2.waitForReady = obj.waitForReady;
+        result.waitForReady = obj2.waitForReady;
       }
-      if ("timeout" in obj) {
-        if (typeof obj.timeout === "object") {
-          if (!("seconds" in obj.timeout) || !(typeof obj.timeout.seconds === "number")) {
+      if ("timeout" in obj2) {
+        if (typeof obj2.timeout === "object") {
+          if (!("seconds" in obj2.timeout) || !(typeof obj2.timeout.seconds === "number")) {
             throw new Error("Invalid method config: invalid timeout.seconds");
           }
-          if (!("nanos" in obj.timeout) || !(typeof obj.timeout.nanos === "number")) {
+          if (!("nanos" in obj2.timeout) || !(typeof obj2.timeout.nanos === "number")) {
             throw new Error("Invalid method config: invalid timeout.nanos");
           }
-          result2.timeout = obj.timeout;
-        } else if (typeof obj.timeout === "string" && DURATION_REGEX.test(obj.timeout)) {
-          const timeoutParts = obj.timeout.substring(0, obj.timeout.length - 1).split(".");
-          result2.timeout = {
+          result.timeout = obj2.timeout;
+        } else if (typeof obj2.timeout === "string" && DURATION_REGEX.test(obj2.timeout)) {
+          const timeoutParts = obj2.timeout.substring(0, obj2.timeout.length - 1).split(".");
+          result.timeout = {
             seconds: timeoutParts[0] | 0,
             nanos: ((_a = timeoutParts[1]) !== null && _a !== void 0 ? _a : 0) | 0
           };
@@ -30223,46 +30223,46 @@ var require_service_config = __commonJS({
           throw new Error("Invalid method config: invalid timeout");
         }
       }
-      if ("maxRequestBytes" in obj) {
-        if (typeof obj.maxRequestBytes !== "number") {
+      if ("maxRequestBytes" in obj2) {
+        if (typeof obj2.maxRequestBytes !== "number") {
           throw new Error("Invalid method config: invalid maxRequestBytes");
         }
-        result2.maxRequestBytes = obj.maxRequestBytes;
+        result.maxRequestBytes = obj2.maxRequestBytes;
       }
-      if ("maxResponseBytes" in obj) {
-        if (typeof obj.maxResponseBytes !== "number") {
+      if ("maxResponseBytes" in obj2) {
+        if (typeof obj2.maxResponseBytes !== "number") {
           throw new Error("Invalid method config: invalid maxRequestBytes");
         }
-        result2.maxResponseBytes = obj.maxResponseBytes;
+        result.maxResponseBytes = obj2.maxResponseBytes;
       }
-      if ("retryPolicy" in obj) {
-        if ("hedgingPolicy" in obj) {
+      if ("retryPolicy" in obj2) {
+        if ("hedgingPolicy" in obj2) {
           throw new Error("Invalid method config: retryPolicy and hedgingPolicy cannot both be specified");
         } else {
-          result2.retryPolicy = validateRetryPolicy(obj.retryPolicy);
+          result.retryPolicy = validateRetryPolicy(obj2.retryPolicy);
         }
-      } else if ("hedgingPolicy" in obj) {
-        result2.hedgingPolicy = validateHedgingPolicy(obj.hedgingPolicy);
+      } else if ("hedgingPolicy" in obj2) {
+        result.hedgingPolicy = validateHedgingPolicy(obj2.hedgingPolicy);
       }
-      return result2;
+      return result;
     }
-    function validateRetryThrottling(obj) {
-      if (!("maxTokens" in obj) || typeof obj.maxTokens !== "number" || obj.maxTokens <= 0 || obj.maxTokens > 1e3) {
+    function validateRetryThrottling(obj2) {
+      if (!("maxTokens" in obj2) || typeof obj2.maxTokens !== "number" || obj2.maxTokens <= 0 || obj2.maxTokens > 1e3) {
         throw new Error("Invalid retryThrottling: maxTokens must be a number in (0, 1000]");
       }
-      if (!("tokenRatio" in obj) || typeof obj.tokenRatio !== "number" || obj.tokenRatio <= 0) {
+      if (!("tokenRatio" in obj2) || typeof obj2.tokenRatio !== "number" || obj2.tokenRatio <= 0) {
         throw new Error("Invalid retryThrottling: tokenRatio must be a number greater than 0");
       }
       return {
-        maxTokens: +obj.maxTokens.toFixed(3),
-        tokenRatio: +obj.tokenRatio.toFixed(3)
+        maxTokens: +obj2.maxTokens.toFixed(3),
+        tokenRatio: +obj2.tokenRatio.toFixed(3)
       };
     }
-    function validateLoadBalancingConfig(obj) {
-      if (!(typeof obj === "object" && obj !== null)) {
-        throw new Error(`Invalid loadBalancingConfig: unexpected type ${typeof obj}`);
+    function validateLoadBalancingConfig(obj2) {
+      if (!(typeof obj2 === "object" && obj2 !== null)) {
+        throw new Error(`Invalid loadBalancingConfig: unexpected type ${typeof obj2}`);
       }
-      const keys = Object.keys(obj);
+      const keys = Object.keys(obj2);
       if (keys.length > 1) {
         throw new Error(`Invalid loadBalancingConfig: unexpected multiple keys ${keys}`);
       }
@@ -30270,42 +30270,42 @@ var require_service_config = __commonJS({
         throw new Error("Invalid loadBalancingConfig: load balancing policy name required");
       }
       return {
-        [keys[0]]: obj[keys[0]]
+        [keys[0]]: obj2[keys[0]]
       };
     }
-    function validateServiceConfig(obj) {
-      const result2 = {
+    function validateServiceConfig(obj2) {
+      const result = {
         loadBalancingConfig: [],
         methodConfig: []
       };
-      if ("loadBalancingPolicy" in obj) {
-        if (typeof obj.loadBalancingPolicy === "string") {
-          result2.loadBalancingPolicy = obj.loadBalancingPolicy;
+      if ("loadBalancingPolicy" in obj2) {
+        if (typeof obj2.loadBalancingPolicy === "string") {
+          result.loadBalancingPolicy = obj2.loadBalancingPolicy;
         } else {
           throw new Error("Invalid service config: invalid loadBalancingPolicy");
         }
       }
-      if ("loadBalancingConfig" in obj) {
-        if (Array.isArray(obj.loadBalancingConfig)) {
-          for (const config of obj.loadBalancingConfig) {
-            result2.loadBalancingConfig.push(validateLoadBalancingConfig(config));
+      if ("loadBalancingConfig" in obj2) {
+        if (Array.isArray(obj2.loadBalancingConfig)) {
+          for (const config of obj2.loadBalancingConfig) {
+            result.loadBalancingConfig.push(validateLoadBalancingConfig(config));
           }
         } else {
           throw new Error("Invalid service config: invalid loadBalancingConfig");
         }
       }
-      if ("methodConfig" in obj) {
-        if (Array.isArray(obj.methodConfig)) {
-          for (const methodConfig of obj.methodConfig) {
-            result2.methodConfig.push(validateMethodConfig(methodConfig));
+      if ("methodConfig" in obj2) {
+        if (Array.isArray(obj2.methodConfig)) {
+          for (const methodConfig of obj2.methodConfig) {
+            result.methodConfig.push(validateMethodConfig(methodConfig));
           }
         }
       }
-      if ("retryThrottling" in obj) {
-        result2.retryThrottling = validateRetryThrottling(obj.retryThrottling);
+      if ("retryThrottling" in obj2) {
+        result.retryThrottling = validateRetryThrottling(obj2.retryThrottling);
       }
       const seenMethodNames = [];
-      for (const methodConfig of result2.methodConfig) {
+      for (const methodConfig of result.methodConfig) {
         for (const name of methodConfig.name) {
           for (const seenName of seenMethodNames) {
             if (name.service === seenName.service && name.method === seenName.method) {
@@ -30315,21 +30315,21 @@ var require_service_config = __commonJS({
           seenMethodNames.push(name);
         }
       }
-      return result2;
+      return result;
     }
-    function validateCanaryConfig(obj) {
-      if (!("serviceConfig" in obj)) {
+    function validateCanaryConfig(obj2) {
+      if (!("serviceConfig" in obj2)) {
         throw new Error("Invalid service config choice: missing service config");
       }
-      const result2 = {
-        serviceConfig: validateServiceConfig(obj.serviceConfig)
+      const result = {
+        serviceConfig: validateServiceConfig(obj2.serviceConfig)
       };
-      if ("clientLanguage" in obj) {
-        if (Array.isArray(obj.clientLanguage)) {
-          result2.clientLanguage = [];
-          for (const lang of obj.clientLanguage) {
+      if ("clientLanguage" in obj2) {
+        if (Array.isArray(obj2.clientLanguage)) {
+          result.clientLanguage = [];
+          for (const lang of obj2.clientLanguage) {
             if (typeof lang === "string") {
-              result2.clientLanguage.push(lang);
+              result.clientLanguage.push(lang);
             } else {
               throw new Error("Invalid service config choice: invalid clientLanguage");
             }
@@ -30338,12 +30338,12 @@ var require_service_config = __commonJS({
           throw new Error("Invalid service config choice: invalid clientLanguage");
         }
       }
-      if ("clientHostname" in obj) {
-        if (Array.isArray(obj.clientHostname)) {
-          result2.clientHostname = [];
-          for (const lang of obj.clientHostname) {
+      if ("clientHostname" in obj2) {
+        if (Array.isArray(obj2.clientHostname)) {
+          result.clientHostname = [];
+          for (const lang of obj2.clientHostname) {
             if (typeof lang === "string") {
-              result2.clientHostname.push(lang);
+              result.clientHostname.push(lang);
             } else {
               throw new Error("Invalid service config choice: invalid clientHostname");
             }
@@ -30352,9 +30352,9 @@ var require_service_config = __commonJS({
           throw new Error("Invalid service config choice: invalid clientHostname");
         }
       }
-      if ("percentage" in obj) {
-        if (typeof obj.percentage === "number" && 0 <= obj.percentage && obj.percentage <= 100) {
-          result2.percentage = obj.percentage;
+      if ("percentage" in obj2) {
+        if (typeof obj2.percentage === "number" && 0 <= obj2.percentage && obj2.percentage <= 100) {
+          result.percentage = obj2.percentage;
         } else {
           throw new Error("Invalid service config choice: invalid percentage");
         }
@@ -30365,18 +30365,18 @@ var require_service_config = __commonJS({
         "clientHostname",
         "serviceConfig"
       ];
-      for (const field2 in obj) {
+      for (const field2 in obj2) {
         if (!allowedFields.includes(field2)) {
           throw new Error(`Invalid service config choice: unexpected field ${field2}`);
         }
       }
-      return result2;
+      return result;
     }
-    function validateAndSelectCanaryConfig(obj, percentage) {
-      if (!Array.isArray(obj)) {
+    function validateAndSelectCanaryConfig(obj2, percentage) {
+      if (!Array.isArray(obj2)) {
         throw new Error("Invalid service config list");
       }
-      for (const config of obj) {
+      for (const config of obj2) {
         const validatedConfig = validateCanaryConfig(config);
         if (typeof validatedConfig.percentage === "number" && percentage > validatedConfig.percentage) {
           continue;
@@ -30420,9 +30420,9 @@ var require_service_config = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/connectivity-state.js
+// node_modules/@grpc/grpc-js/build/src/connectivity-state.js
 var require_connectivity_state = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/connectivity-state.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/connectivity-state.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ConnectivityState = void 0;
@@ -30437,9 +30437,9 @@ var require_connectivity_state = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/picker.js
+// node_modules/@grpc/grpc-js/build/src/picker.js
 var require_picker = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/picker.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/picker.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.QueuePicker = exports.UnavailablePicker = exports.PickResultType = void 0;
@@ -30498,9 +30498,9 @@ var require_picker = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/backoff-timeout.js
+// node_modules/@grpc/grpc-js/build/src/backoff-timeout.js
 var require_backoff_timeout = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/backoff-timeout.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/backoff-timeout.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BackoffTimeout = void 0;
@@ -30655,9 +30655,9 @@ var require_backoff_timeout = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancer-child-handler.js
+// node_modules/@grpc/grpc-js/build/src/load-balancer-child-handler.js
 var require_load_balancer_child_handler = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancer-child-handler.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancer-child-handler.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ChildLoadBalancerHandler = void 0;
@@ -30785,9 +30785,9 @@ var require_load_balancer_child_handler = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/resolving-load-balancer.js
+// node_modules/@grpc/grpc-js/build/src/resolving-load-balancer.js
 var require_resolving_load_balancer = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/resolving-load-balancer.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/resolving-load-balancer.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ResolvingLoadBalancer = void 0;
@@ -31041,9 +31041,9 @@ var require_resolving_load_balancer = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/channel-options.js
+// node_modules/@grpc/grpc-js/build/src/channel-options.js
 var require_channel_options = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/channel-options.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/channel-options.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.recognizedOptions = void 0;
@@ -31099,9 +31099,9 @@ var require_channel_options = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/subchannel-address.js
+// node_modules/@grpc/grpc-js/build/src/subchannel-address.js
 var require_subchannel_address = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/subchannel-address.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/subchannel-address.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.EndpointMap = void 0;
@@ -31284,9 +31284,9 @@ var require_subchannel_address = __commonJS({
   }
 });
 
-// ../main/node_modules/@js-sdsl/ordered-map/dist/cjs/index.js
+// node_modules/@js-sdsl/ordered-map/dist/cjs/index.js
 var require_cjs = __commonJS({
-  "../main/node_modules/@js-sdsl/ordered-map/dist/cjs/index.js"(exports) {
+  "node_modules/@js-sdsl/ordered-map/dist/cjs/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "t", {
       value: true
@@ -32078,9 +32078,9 @@ var require_cjs = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/admin.js
+// node_modules/@grpc/grpc-js/build/src/admin.js
 var require_admin = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/admin.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/admin.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.registerAdminService = registerAdminService;
@@ -32097,9 +32097,9 @@ var require_admin = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/call.js
+// node_modules/@grpc/grpc-js/build/src/call.js
 var require_call = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/call.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/call.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ClientDuplexStreamImpl = exports.ClientWritableStreamImpl = exports.ClientReadableStreamImpl = exports.ClientUnaryCallImpl = void 0;
@@ -32234,9 +32234,9 @@ ${callerStack}`;
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/call-interface.js
+// node_modules/@grpc/grpc-js/build/src/call-interface.js
 var require_call_interface = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/call-interface.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/call-interface.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.InterceptingListenerImpl = void 0;
@@ -32257,12 +32257,12 @@ var require_call_interface = __commonJS({
         error: Object.assign(Object.assign({}, error), { metadata: (_a = error.metadata) !== null && _a !== void 0 ? _a : new metadata_1.Metadata() })
       };
     }
-    function isInterceptingListener(listener) {
-      return listener.onReceiveMetadata !== void 0 && listener.onReceiveMetadata.length === 1;
+    function isInterceptingListener(listener3) {
+      return listener3.onReceiveMetadata !== void 0 && listener3.onReceiveMetadata.length === 1;
     }
     var InterceptingListenerImpl = class {
-      constructor(listener, nextListener) {
-        this.listener = listener;
+      constructor(listener3, nextListener) {
+        this.listener = listener3;
         this.nextListener = nextListener;
         this.processingMetadata = false;
         this.hasPendingMessage = false;
@@ -32318,9 +32318,9 @@ var require_call_interface = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/client-interceptors.js
+// node_modules/@grpc/grpc-js/build/src/client-interceptors.js
 var require_client_interceptors = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/client-interceptors.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/client-interceptors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.InterceptingCall = exports.RequesterBuilder = exports.ListenerBuilder = exports.InterceptorConfigurationError = void 0;
@@ -32409,8 +32409,8 @@ var require_client_interceptors = __commonJS({
       }
     };
     var defaultRequester = {
-      start: (metadata, listener, next) => {
-        next(metadata, listener);
+      start: (metadata, listener3, next) => {
+        next(metadata, listener3);
       },
       sendMessage: (message2, next) => {
         next(message2);
@@ -32472,17 +32472,17 @@ var require_client_interceptors = __commonJS({
           })
         };
         this.processingMetadata = true;
-        this.requester.start(metadata, fullInterceptingListener, (md, listener) => {
+        this.requester.start(metadata, fullInterceptingListener, (md, listener3) => {
           var _a2, _b2, _c2;
           this.processingMetadata = false;
           let finalInterceptingListener;
-          if ((0, call_interface_1.isInterceptingListener)(listener)) {
-            finalInterceptingListener = listener;
+          if ((0, call_interface_1.isInterceptingListener)(listener3)) {
+            finalInterceptingListener = listener3;
           } else {
             const fullListener = {
-              onReceiveMetadata: (_a2 = listener.onReceiveMetadata) !== null && _a2 !== void 0 ? _a2 : defaultListener.onReceiveMetadata,
-              onReceiveMessage: (_b2 = listener.onReceiveMessage) !== null && _b2 !== void 0 ? _b2 : defaultListener.onReceiveMessage,
-              onReceiveStatus: (_c2 = listener.onReceiveStatus) !== null && _c2 !== void 0 ? _c2 : defaultListener.onReceiveStatus
+              onReceiveMetadata: (_a2 = listener3.onReceiveMetadata) !== null && _a2 !== void 0 ? _a2 : defaultListener.onReceiveMetadata,
+              onReceiveMessage: (_b2 = listener3.onReceiveMessage) !== null && _b2 !== void 0 ? _b2 : defaultListener.onReceiveMessage,
+              onReceiveStatus: (_c2 = listener3.onReceiveStatus) !== null && _c2 !== void 0 ? _c2 : defaultListener.onReceiveStatus
             };
             finalInterceptingListener = new call_interface_1.InterceptingListenerImpl(fullListener, fullInterceptingListener);
           }
@@ -32613,24 +32613,24 @@ var require_client_interceptors = __commonJS({
       constructor(call, methodDefinition) {
         super(call, methodDefinition);
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         var _a, _b;
         let receivedMessage = false;
         const wrapperListener = {
-          onReceiveMetadata: (_b = (_a = listener === null || listener === void 0 ? void 0 : listener.onReceiveMetadata) === null || _a === void 0 ? void 0 : _a.bind(listener)) !== null && _b !== void 0 ? _b : ((metadata2) => {
+          onReceiveMetadata: (_b = (_a = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveMetadata) === null || _a === void 0 ? void 0 : _a.bind(listener3)) !== null && _b !== void 0 ? _b : ((metadata2) => {
           }),
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           onReceiveMessage: (message2) => {
             var _a2;
             receivedMessage = true;
-            (_a2 = listener === null || listener === void 0 ? void 0 : listener.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener, message2);
+            (_a2 = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener3, message2);
           },
           onReceiveStatus: (status) => {
             var _a2, _b2;
             if (!receivedMessage) {
-              (_a2 = listener === null || listener === void 0 ? void 0 : listener.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener, null);
+              (_a2 = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener3, null);
             }
-            (_b2 = listener === null || listener === void 0 ? void 0 : listener.onReceiveStatus) === null || _b2 === void 0 ? void 0 : _b2.call(listener, status);
+            (_b2 = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveStatus) === null || _b2 === void 0 ? void 0 : _b2.call(listener3, status);
           }
         };
         super.start(metadata, wrapperListener);
@@ -32671,9 +32671,9 @@ var require_client_interceptors = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/client.js
+// node_modules/@grpc/grpc-js/build/src/client.js
 var require_client2 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/client.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/client.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Client = void 0;
@@ -33045,9 +33045,9 @@ var require_client2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/make-client.js
+// node_modules/@grpc/grpc-js/build/src/make-client.js
 var require_make_client = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/make-client.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/make-client.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.makeClientConstructor = makeClientConstructor;
@@ -33108,11 +33108,11 @@ var require_make_client = __commonJS({
         return fn.call(this, path, serialize, deserialize, ...args);
       };
     }
-    function isProtobufTypeDefinition(obj) {
-      return "format" in obj;
+    function isProtobufTypeDefinition(obj2) {
+      return "format" in obj2;
     }
     function loadPackageDefinition(packageDef) {
-      const result2 = {};
+      const result = {};
       for (const serviceFqn in packageDef) {
         if (Object.prototype.hasOwnProperty.call(packageDef, serviceFqn)) {
           const service = packageDef[serviceFqn];
@@ -33121,7 +33121,7 @@ var require_make_client = __commonJS({
             continue;
           }
           const serviceName = nameComponents[nameComponents.length - 1];
-          let current = result2;
+          let current = result;
           for (const packageName of nameComponents.slice(0, -1)) {
             if (!current[packageName]) {
               current[packageName] = {};
@@ -33135,14 +33135,14 @@ var require_make_client = __commonJS({
           }
         }
       }
-      return result2;
+      return result;
     }
   }
 });
 
-// ../main/node_modules/lodash.camelcase/index.js
+// node_modules/lodash.camelcase/index.js
 var require_lodash = __commonJS({
-  "../main/node_modules/lodash.camelcase/index.js"(exports, module) {
+  "node_modules/lodash.camelcase/index.js"(exports, module) {
     var INFINITY = 1 / 0;
     var symbolTag = "[object Symbol]";
     var reAsciiWord = /[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/g;
@@ -33447,11 +33447,11 @@ var require_lodash = __commonJS({
       }
       length = start > end ? 0 : end - start >>> 0;
       start >>>= 0;
-      var result2 = Array(length);
+      var result = Array(length);
       while (++index < length) {
-        result2[index] = array[index + start];
+        result[index] = array[index + start];
       }
-      return result2;
+      return result;
     }
     function baseToString(value) {
       if (typeof value == "string") {
@@ -33460,8 +33460,8 @@ var require_lodash = __commonJS({
       if (isSymbol(value)) {
         return symbolToString ? symbolToString.call(value) : "";
       }
-      var result2 = value + "";
-      return result2 == "0" && 1 / value == -INFINITY ? "-0" : result2;
+      var result = value + "";
+      return result == "0" && 1 / value == -INFINITY ? "-0" : result;
     }
     function castSlice(array, start, end) {
       var length = array.length;
@@ -33491,9 +33491,9 @@ var require_lodash = __commonJS({
     function toString(value) {
       return value == null ? "" : baseToString(value);
     }
-    var camelCase = createCompounder(function(result2, word, index) {
+    var camelCase = createCompounder(function(result, word, index) {
       word = word.toLowerCase();
-      return result2 + (index ? capitalize(word) : word);
+      return result + (index ? capitalize(word) : word);
     });
     function capitalize(string) {
       return upperFirst(toString(string).toLowerCase());
@@ -33515,9 +33515,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/aspromise/index.js
+// node_modules/@protobufjs/aspromise/index.js
 var require_aspromise = __commonJS({
-  "../main/node_modules/@protobufjs/aspromise/index.js"(exports, module) {
+  "node_modules/@protobufjs/aspromise/index.js"(exports, module) {
     "use strict";
     module.exports = asPromise;
     function asPromise(fn, ctx) {
@@ -33551,9 +33551,9 @@ var require_aspromise = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/base64/index.js
+// node_modules/@protobufjs/base64/index.js
 var require_base64 = __commonJS({
-  "../main/node_modules/@protobufjs/base64/index.js"(exports) {
+  "node_modules/@protobufjs/base64/index.js"(exports) {
     "use strict";
     var base64 = exports;
     base64.length = function length(string) {
@@ -33651,9 +33651,9 @@ var require_base64 = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/eventemitter/index.js
+// node_modules/@protobufjs/eventemitter/index.js
 var require_eventemitter = __commonJS({
-  "../main/node_modules/@protobufjs/eventemitter/index.js"(exports, module) {
+  "node_modules/@protobufjs/eventemitter/index.js"(exports, module) {
     "use strict";
     module.exports = EventEmitter;
     function EventEmitter() {
@@ -33699,9 +33699,9 @@ var require_eventemitter = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/float/index.js
+// node_modules/@protobufjs/float/index.js
 var require_float = __commonJS({
-  "../main/node_modules/@protobufjs/float/index.js"(exports, module) {
+  "node_modules/@protobufjs/float/index.js"(exports, module) {
     "use strict";
     module.exports = factory(factory);
     function factory(exports2) {
@@ -33893,9 +33893,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/utf8/index.js
+// node_modules/@protobufjs/utf8/index.js
 var require_utf8 = __commonJS({
-  "../main/node_modules/@protobufjs/utf8/index.js"(exports) {
+  "node_modules/@protobufjs/utf8/index.js"(exports) {
     "use strict";
     var utf8 = exports;
     var replacementCharCode = 65533;
@@ -33978,9 +33978,9 @@ var require_utf8 = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/pool/index.js
+// node_modules/@protobufjs/pool/index.js
 var require_pool = __commonJS({
-  "../main/node_modules/@protobufjs/pool/index.js"(exports, module) {
+  "node_modules/@protobufjs/pool/index.js"(exports, module) {
     "use strict";
     module.exports = pool2;
     function pool2(alloc, slice, size) {
@@ -34004,9 +34004,9 @@ var require_pool = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/util/longbits.js
+// node_modules/protobufjs/src/util/longbits.js
 var require_longbits = __commonJS({
-  "../main/node_modules/protobufjs/src/util/longbits.js"(exports, module) {
+  "node_modules/protobufjs/src/util/longbits.js"(exports, module) {
     "use strict";
     module.exports = LongBits;
     var util = require_minimal();
@@ -34106,9 +34106,9 @@ var require_longbits = __commonJS({
   }
 });
 
-// ../main/node_modules/long/umd/index.js
+// node_modules/long/umd/index.js
 var require_umd = __commonJS({
-  "../main/node_modules/long/umd/index.js"(exports, module) {
+  "node_modules/long/umd/index.js"(exports, module) {
     (function(global2, factory) {
       function preferDefault(exports2) {
         return exports2.default || exports2;
@@ -34471,8 +34471,8 @@ var require_umd = __commonJS({
         Object.defineProperty(Long.prototype, "__isLong__", {
           value: true
         });
-        function isLong2(obj) {
-          return (obj && obj["__isLong__"]) === true;
+        function isLong2(obj2) {
+          return (obj2 && obj2["__isLong__"]) === true;
         }
         function ctz32(value) {
           var c = Math.clz32(value & -value);
@@ -34482,25 +34482,25 @@ var require_umd = __commonJS({
         var INT_CACHE = {};
         var UINT_CACHE = {};
         function fromInt(value, unsigned) {
-          var obj, cachedObj, cache;
+          var obj2, cachedObj, cache;
           if (unsigned) {
             value >>>= 0;
             if (cache = 0 <= value && value < 256) {
               cachedObj = UINT_CACHE[value];
               if (cachedObj) return cachedObj;
             }
-            obj = fromBits(value, 0, true);
-            if (cache) UINT_CACHE[value] = obj;
-            return obj;
+            obj2 = fromBits(value, 0, true);
+            if (cache) UINT_CACHE[value] = obj2;
+            return obj2;
           } else {
             value |= 0;
             if (cache = -128 <= value && value < 128) {
               cachedObj = INT_CACHE[value];
               if (cachedObj) return cachedObj;
             }
-            obj = fromBits(value, value < 0 ? -1 : 0, false);
-            if (cache) INT_CACHE[value] = obj;
-            return obj;
+            obj2 = fromBits(value, value < 0 ? -1 : 0, false);
+            if (cache) INT_CACHE[value] = obj2;
+            return obj2;
           }
         }
         Long.fromInt = fromInt;
@@ -34526,37 +34526,37 @@ var require_umd = __commonJS({
         }
         Long.fromBits = fromBits;
         var pow_dbl = Math.pow;
-        function fromString(str, unsigned, radix) {
-          if (str.length === 0) throw Error("empty string");
+        function fromString(str2, unsigned, radix) {
+          if (str2.length === 0) throw Error("empty string");
           if (typeof unsigned === "number") {
             radix = unsigned;
             unsigned = false;
           } else {
             unsigned = !!unsigned;
           }
-          if (str === "NaN" || str === "Infinity" || str === "+Infinity" || str === "-Infinity")
+          if (str2 === "NaN" || str2 === "Infinity" || str2 === "+Infinity" || str2 === "-Infinity")
             return unsigned ? UZERO : ZERO;
           radix = radix || 10;
           if (radix < 2 || 36 < radix) throw RangeError("radix");
           var p;
-          if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
+          if ((p = str2.indexOf("-")) > 0) throw Error("interior hyphen");
           else if (p === 0) {
-            return fromString(str.substring(1), unsigned, radix).neg();
+            return fromString(str2.substring(1), unsigned, radix).neg();
           }
           var radixToPower = fromNumber(pow_dbl(radix, 8));
-          var result2 = ZERO;
-          for (var i = 0; i < str.length; i += 8) {
-            var size = Math.min(8, str.length - i), value = parseInt(str.substring(i, i + size), radix);
+          var result = ZERO;
+          for (var i = 0; i < str2.length; i += 8) {
+            var size = Math.min(8, str2.length - i), value = parseInt(str2.substring(i, i + size), radix);
             if (size < 8) {
               var power = fromNumber(pow_dbl(radix, size));
-              result2 = result2.mul(power).add(fromNumber(value));
+              result = result.mul(power).add(fromNumber(value));
             } else {
-              result2 = result2.mul(radixToPower);
-              result2 = result2.add(fromNumber(value));
+              result = result.mul(radixToPower);
+              result = result.add(fromNumber(value));
             }
           }
-          result2.unsigned = unsigned;
-          return result2;
+          result.unsigned = unsigned;
+          return result;
         }
         Long.fromString = fromString;
         function fromValue(val, unsigned) {
@@ -34611,14 +34611,14 @@ var require_umd = __commonJS({
             } else return "-" + this.neg().toString(radix);
           }
           var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned), rem = this;
-          var result2 = "";
+          var result = "";
           while (true) {
             var remDiv = rem.div(radixToPower), intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0, digits = intval.toString(radix);
             rem = remDiv;
-            if (rem.isZero()) return digits + result2;
+            if (rem.isZero()) return digits + result;
             else {
               while (digits.length < 6) digits = "0" + digits;
-              result2 = "" + digits + result2;
+              result = "" + digits + result;
             }
           }
         };
@@ -35084,9 +35084,9 @@ var require_umd = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/util/minimal.js
+// node_modules/protobufjs/src/util/minimal.js
 var require_minimal = __commonJS({
-  "../main/node_modules/protobufjs/src/util/minimal.js"(exports) {
+  "node_modules/protobufjs/src/util/minimal.js"(exports) {
     "use strict";
     var util = exports;
     util.asPromise = require_aspromise();
@@ -35117,7 +35117,7 @@ var require_minimal = __commonJS({
     util.isString = function isString(value) {
       return typeof value === "string" || value instanceof String;
     };
-    util.isObject = function isObject2(value) {
+    util.isObject = function isObject3(value) {
       return value && typeof value === "object";
     };
     util.isset = /**
@@ -35126,9 +35126,9 @@ var require_minimal = __commonJS({
      * @param {string} prop Property name
      * @returns {boolean} `true` if considered to be present, otherwise `false`
      */
-    util.isSet = function isSet(obj, prop) {
-      var value = obj[prop];
-      if (value != null && Object.hasOwnProperty.call(obj, prop))
+    util.isSet = function isSet(obj2, prop) {
+      var value = obj2[prop];
+      if (value != null && Object.hasOwnProperty.call(obj2, prop))
         return typeof value !== "object" || (Array.isArray(value) ? value.length : Object.keys(value).length) > 0;
       return false;
     };
@@ -35188,15 +35188,15 @@ var require_minimal = __commonJS({
     util.merge = merge2;
     util.nestingLimit = 32;
     util.recursionLimit = 100;
-    util.makeProp = function makeProp(obj, key) {
-      Object.defineProperty(obj, key, {
+    util.makeProp = function makeProp(obj2, key) {
+      Object.defineProperty(obj2, key, {
         enumerable: true,
         configurable: true,
         writable: true
       });
     };
-    util.lcFirst = function lcFirst(str) {
-      return str.charAt(0).toLowerCase() + str.substring(1);
+    util.lcFirst = function lcFirst(str2) {
+      return str2.charAt(0).toLowerCase() + str2.substring(1);
     };
     function newError(name) {
       function CustomError(message2, properties) {
@@ -35285,9 +35285,9 @@ var require_minimal = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/writer.js
+// node_modules/protobufjs/src/writer.js
 var require_writer2 = __commonJS({
-  "../main/node_modules/protobufjs/src/writer.js"(exports, module) {
+  "node_modules/protobufjs/src/writer.js"(exports, module) {
     "use strict";
     module.exports = Writer;
     var util = require_minimal();
@@ -35477,9 +35477,9 @@ var require_writer2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/writer_buffer.js
+// node_modules/protobufjs/src/writer_buffer.js
 var require_writer_buffer = __commonJS({
-  "../main/node_modules/protobufjs/src/writer_buffer.js"(exports, module) {
+  "node_modules/protobufjs/src/writer_buffer.js"(exports, module) {
     "use strict";
     module.exports = BufferWriter;
     var Writer = require_writer2();
@@ -35527,9 +35527,9 @@ var require_writer_buffer = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/reader.js
+// node_modules/protobufjs/src/reader.js
 var require_reader2 = __commonJS({
-  "../main/node_modules/protobufjs/src/reader.js"(exports, module) {
+  "node_modules/protobufjs/src/reader.js"(exports, module) {
     "use strict";
     module.exports = Reader;
     var util = require_minimal();
@@ -35773,9 +35773,9 @@ var require_reader2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/reader_buffer.js
+// node_modules/protobufjs/src/reader_buffer.js
 var require_reader_buffer = __commonJS({
-  "../main/node_modules/protobufjs/src/reader_buffer.js"(exports, module) {
+  "node_modules/protobufjs/src/reader_buffer.js"(exports, module) {
     "use strict";
     module.exports = BufferReader;
     var Reader = require_reader2();
@@ -35796,9 +35796,9 @@ var require_reader_buffer = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/rpc/service.js
+// node_modules/protobufjs/src/rpc/service.js
 var require_service2 = __commonJS({
-  "../main/node_modules/protobufjs/src/rpc/service.js"(exports, module) {
+  "node_modules/protobufjs/src/rpc/service.js"(exports, module) {
     "use strict";
     module.exports = Service;
     var util = require_minimal();
@@ -35871,26 +35871,26 @@ var require_service2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/rpc.js
+// node_modules/protobufjs/src/rpc.js
 var require_rpc = __commonJS({
-  "../main/node_modules/protobufjs/src/rpc.js"(exports) {
+  "node_modules/protobufjs/src/rpc.js"(exports) {
     "use strict";
     var rpc = exports;
     rpc.Service = require_service2();
   }
 });
 
-// ../main/node_modules/protobufjs/src/roots.js
+// node_modules/protobufjs/src/roots.js
 var require_roots = __commonJS({
-  "../main/node_modules/protobufjs/src/roots.js"(exports, module) {
+  "node_modules/protobufjs/src/roots.js"(exports, module) {
     "use strict";
     module.exports = /* @__PURE__ */ Object.create(null);
   }
 });
 
-// ../main/node_modules/protobufjs/src/index-minimal.js
+// node_modules/protobufjs/src/index-minimal.js
 var require_index_minimal = __commonJS({
-  "../main/node_modules/protobufjs/src/index-minimal.js"(exports) {
+  "node_modules/protobufjs/src/index-minimal.js"(exports) {
     "use strict";
     var protobuf = exports;
     protobuf.build = "minimal";
@@ -35911,9 +35911,9 @@ var require_index_minimal = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/codegen/index.js
+// node_modules/@protobufjs/codegen/index.js
 var require_codegen = __commonJS({
-  "../main/node_modules/@protobufjs/codegen/index.js"(exports, module) {
+  "node_modules/@protobufjs/codegen/index.js"(exports, module) {
     "use strict";
     module.exports = codegen;
     var reservedRe = /^(?:do|if|in|for|let|new|try|var|case|else|enum|eval|false|null|this|true|void|with|break|catch|class|const|super|throw|while|yield|delete|export|import|public|return|static|switch|typeof|default|extends|finally|package|private|continue|debugger|function|arguments|interface|protected|implements|instanceof)$/;
@@ -35925,20 +35925,20 @@ var require_codegen = __commonJS({
       var body = [];
       function Codegen(formatStringOrScope) {
         if (typeof formatStringOrScope !== "string") {
-          var source2 = toString();
+          var source4 = toString();
           if (codegen.verbose)
-            console.log("codegen: " + source2);
-          source2 = "return " + source2;
+            console.log("codegen: " + source4);
+          source4 = "return " + source4;
           if (formatStringOrScope) {
             var scopeKeys = Object.keys(formatStringOrScope), scopeParams = new Array(scopeKeys.length + 1), scopeValues = new Array(scopeKeys.length), scopeOffset = 0;
             while (scopeOffset < scopeKeys.length) {
               scopeParams[scopeOffset] = scopeKeys[scopeOffset];
               scopeValues[scopeOffset] = formatStringOrScope[scopeKeys[scopeOffset++]];
             }
-            scopeParams[scopeOffset] = source2;
+            scopeParams[scopeOffset] = source4;
             return Function.apply(null, scopeParams).apply(null, scopeValues);
           }
-          return Function(source2)();
+          return Function(source4)();
         }
         var formatParams = new Array(arguments.length - 1), formatOffset = 0;
         while (formatOffset < formatParams.length)
@@ -35984,9 +35984,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/fetch/util/fs.js
+// node_modules/@protobufjs/fetch/util/fs.js
 var require_fs = __commonJS({
-  "../main/node_modules/@protobufjs/fetch/util/fs.js"(exports, module) {
+  "node_modules/@protobufjs/fetch/util/fs.js"(exports, module) {
     "use strict";
     var fs = null;
     try {
@@ -36002,9 +36002,9 @@ var require_fs = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/fetch/index.js
+// node_modules/@protobufjs/fetch/index.js
 var require_fetch = __commonJS({
-  "../main/node_modules/@protobufjs/fetch/index.js"(exports, module) {
+  "node_modules/@protobufjs/fetch/index.js"(exports, module) {
     "use strict";
     module.exports = fetch2;
     var asPromise = require_aspromise();
@@ -36052,9 +36052,9 @@ var require_fetch = __commonJS({
   }
 });
 
-// ../main/node_modules/@protobufjs/path/index.js
+// node_modules/@protobufjs/path/index.js
 var require_path = __commonJS({
-  "../main/node_modules/@protobufjs/path/index.js"(exports) {
+  "node_modules/@protobufjs/path/index.js"(exports) {
     "use strict";
     var path = exports;
     var isAbsolute2 = (
@@ -36106,9 +36106,9 @@ var require_path = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/util/patterns.js
+// node_modules/protobufjs/src/util/patterns.js
 var require_patterns = __commonJS({
-  "../main/node_modules/protobufjs/src/util/patterns.js"(exports) {
+  "node_modules/protobufjs/src/util/patterns.js"(exports) {
     "use strict";
     var patterns = exports;
     patterns.numberRe = /^(?![eE])[0-9]*(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?$/;
@@ -36117,9 +36117,9 @@ var require_patterns = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/util/fs.js
+// node_modules/protobufjs/src/util/fs.js
 var require_fs2 = __commonJS({
-  "../main/node_modules/protobufjs/src/util/fs.js"(exports, module) {
+  "node_modules/protobufjs/src/util/fs.js"(exports, module) {
     "use strict";
     var fs = null;
     try {
@@ -36135,9 +36135,9 @@ var require_fs2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/namespace.js
+// node_modules/protobufjs/src/namespace.js
 var require_namespace = __commonJS({
-  "../main/node_modules/protobufjs/src/namespace.js"(exports, module) {
+  "node_modules/protobufjs/src/namespace.js"(exports, module) {
     "use strict";
     module.exports = Namespace;
     var ReflectionObject = require_object();
@@ -36155,10 +36155,10 @@ var require_namespace = __commonJS({
     function arrayToJSON(array, toJSONOptions) {
       if (!(array && array.length))
         return void 0;
-      var obj = {};
+      var obj2 = {};
       for (var i = 0; i < array.length; ++i)
-        obj[array[i].name] = array[i].toJSON(toJSONOptions);
-      return obj;
+        obj2[array[i].name] = array[i].toJSON(toJSONOptions);
+      return obj2;
     }
     Namespace.arrayToJSON = arrayToJSON;
     Namespace.isReservedId = function isReservedId(reserved, id) {
@@ -36414,9 +36414,9 @@ var require_namespace = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/mapfield.js
+// node_modules/protobufjs/src/mapfield.js
 var require_mapfield = __commonJS({
-  "../main/node_modules/protobufjs/src/mapfield.js"(exports, module) {
+  "node_modules/protobufjs/src/mapfield.js"(exports, module) {
     "use strict";
     module.exports = MapField;
     var Field = require_field();
@@ -36470,9 +36470,9 @@ var require_mapfield = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/method.js
+// node_modules/protobufjs/src/method.js
 var require_method = __commonJS({
-  "../main/node_modules/protobufjs/src/method.js"(exports, module) {
+  "node_modules/protobufjs/src/method.js"(exports, module) {
     "use strict";
     module.exports = Method;
     var ReflectionObject = require_object();
@@ -36538,9 +36538,9 @@ var require_method = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/service.js
+// node_modules/protobufjs/src/service.js
 var require_service3 = __commonJS({
-  "../main/node_modules/protobufjs/src/service.js"(exports, module) {
+  "node_modules/protobufjs/src/service.js"(exports, module) {
     "use strict";
     module.exports = Service;
     var Namespace = require_namespace();
@@ -36651,9 +36651,9 @@ var require_service3 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/message.js
+// node_modules/protobufjs/src/message.js
 var require_message = __commonJS({
-  "../main/node_modules/protobufjs/src/message.js"(exports, module) {
+  "node_modules/protobufjs/src/message.js"(exports, module) {
     "use strict";
     module.exports = Message;
     var util = require_minimal();
@@ -36696,9 +36696,9 @@ var require_message = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/decoder.js
+// node_modules/protobufjs/src/decoder.js
 var require_decoder = __commonJS({
-  "../main/node_modules/protobufjs/src/decoder.js"(exports, module) {
+  "node_modules/protobufjs/src/decoder.js"(exports, module) {
     "use strict";
     module.exports = decoder;
     var Enum = require_enum();
@@ -36751,9 +36751,9 @@ var require_decoder = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/verifier.js
+// node_modules/protobufjs/src/verifier.js
 var require_verifier = __commonJS({
-  "../main/node_modules/protobufjs/src/verifier.js"(exports, module) {
+  "node_modules/protobufjs/src/verifier.js"(exports, module) {
     "use strict";
     module.exports = verifier;
     var Enum = require_enum();
@@ -36856,9 +36856,9 @@ var require_verifier = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/converter.js
+// node_modules/protobufjs/src/converter.js
 var require_converter = __commonJS({
-  "../main/node_modules/protobufjs/src/converter.js"(exports) {
+  "node_modules/protobufjs/src/converter.js"(exports) {
     "use strict";
     var converter = exports;
     var Enum = require_enum();
@@ -37063,9 +37063,9 @@ var require_converter = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/wrappers.js
+// node_modules/protobufjs/src/wrappers.js
 var require_wrappers = __commonJS({
-  "../main/node_modules/protobufjs/src/wrappers.js"(exports) {
+  "node_modules/protobufjs/src/wrappers.js"(exports) {
     "use strict";
     var wrappers = exports;
     var Message = require_message();
@@ -37123,9 +37123,9 @@ var require_wrappers = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/type.js
+// node_modules/protobufjs/src/type.js
 var require_type = __commonJS({
-  "../main/node_modules/protobufjs/src/type.js"(exports, module) {
+  "node_modules/protobufjs/src/type.js"(exports, module) {
     "use strict";
     module.exports = Type;
     var Namespace = require_namespace();
@@ -37297,8 +37297,8 @@ var require_type = __commonJS({
         "oneofs",
         Namespace.arrayToJSON(this.oneofsArray, toJSONOptions),
         "fields",
-        Namespace.arrayToJSON(this.fieldsArray.filter(function(obj) {
-          return !obj.declaringField;
+        Namespace.arrayToJSON(this.fieldsArray.filter(function(obj2) {
+          return !obj2.declaringField;
         }), toJSONOptions) || {},
         "extensions",
         this.extensions && this.extensions.length ? this.extensions : void 0,
@@ -37476,9 +37476,9 @@ var require_type = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/root.js
+// node_modules/protobufjs/src/root.js
 var require_root = __commonJS({
-  "../main/node_modules/protobufjs/src/root.js"(exports, module) {
+  "node_modules/protobufjs/src/root.js"(exports, module) {
     "use strict";
     module.exports = Root;
     var Namespace = require_namespace();
@@ -37541,19 +37541,19 @@ var require_root = __commonJS({
         }
         return null;
       }
-      function process3(filename2, source2, depth) {
+      function process3(filename2, source4, depth) {
         if (depth === void 0)
           depth = 0;
         try {
           if (depth > util.recursionLimit)
             throw Error("max depth exceeded");
-          if (util.isString(source2) && source2.charAt(0) === "{")
-            source2 = JSON.parse(source2);
-          if (!util.isString(source2))
-            self2.setOptions(source2.options).addJSON(source2.nested);
+          if (util.isString(source4) && source4.charAt(0) === "{")
+            source4 = JSON.parse(source4);
+          if (!util.isString(source4))
+            self2.setOptions(source4.options).addJSON(source4.nested);
           else {
             parse3.filename = filename2;
-            var parsed = parse3(source2, self2, options), resolved2, i2 = 0;
+            var parsed = parse3(source4, self2, options), resolved2, i2 = 0;
             if (parsed.imports) {
               for (; i2 < parsed.imports.length; ++i2)
                 if (resolved2 = getBundledFileName(parsed.imports[i2]) || self2.resolvePath(filename2, parsed.imports[i2]))
@@ -37593,18 +37593,18 @@ var require_root = __commonJS({
           return;
         }
         if (sync) {
-          var source2;
+          var source4;
           try {
-            source2 = util.fs.readFileSync(filename2).toString("utf8");
+            source4 = util.fs.readFileSync(filename2).toString("utf8");
           } catch (err) {
             if (!weak)
               finish(err);
             return;
           }
-          process3(filename2, source2, depth);
+          process3(filename2, source4, depth);
         } else {
           ++queued;
-          self2.fetch(filename2, function(err, source3) {
+          self2.fetch(filename2, function(err, source5) {
             --queued;
             if (!callback) {
               return;
@@ -37616,7 +37616,7 @@ var require_root = __commonJS({
                 finish(null, self2);
               return;
             }
-            process3(filename2, source3, depth);
+            process3(filename2, source5, depth);
           });
         }
       }
@@ -37732,9 +37732,9 @@ var require_root = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/util.js
+// node_modules/protobufjs/src/util.js
 var require_util2 = __commonJS({
-  "../main/node_modules/protobufjs/src/util.js"(exports, module) {
+  "node_modules/protobufjs/src/util.js"(exports, module) {
     "use strict";
     var util = module.exports = require_minimal();
     var roots = require_roots();
@@ -37779,12 +37779,12 @@ var require_util2 = __commonJS({
         return "[" + JSON.stringify(prop) + "]";
       return "." + prop;
     };
-    util.ucFirst = function ucFirst(str) {
-      return str.charAt(0).toUpperCase() + str.substring(1);
+    util.ucFirst = function ucFirst(str2) {
+      return str2.charAt(0).toUpperCase() + str2.substring(1);
     };
     var camelCaseRe = /_([a-z])/g;
-    util.camelCase = function camelCase(str) {
-      return str.substring(0, 1) + str.substring(1).replace(camelCaseRe, function($0, $1) {
+    util.camelCase = function camelCase(str2) {
+      return str2.substring(0, 1) + str2.substring(1).replace(camelCaseRe, function($0, $1) {
         return $1.toUpperCase();
       });
     };
@@ -37854,9 +37854,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/types.js
+// node_modules/protobufjs/src/types.js
 var require_types2 = __commonJS({
-  "../main/node_modules/protobufjs/src/types.js"(exports) {
+  "node_modules/protobufjs/src/types.js"(exports) {
     "use strict";
     var types = exports;
     var util = require_util2();
@@ -38033,9 +38033,9 @@ var require_types2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/field.js
+// node_modules/protobufjs/src/field.js
 var require_field = __commonJS({
-  "../main/node_modules/protobufjs/src/field.js"(exports, module) {
+  "node_modules/protobufjs/src/field.js"(exports, module) {
     "use strict";
     module.exports = Field;
     var ReflectionObject = require_object();
@@ -38230,9 +38230,9 @@ var require_field = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/oneof.js
+// node_modules/protobufjs/src/oneof.js
 var require_oneof = __commonJS({
-  "../main/node_modules/protobufjs/src/oneof.js"(exports, module) {
+  "node_modules/protobufjs/src/oneof.js"(exports, module) {
     "use strict";
     module.exports = OneOf;
     var ReflectionObject = require_object();
@@ -38338,9 +38338,9 @@ var require_oneof = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/object.js
+// node_modules/protobufjs/src/object.js
 var require_object = __commonJS({
-  "../main/node_modules/protobufjs/src/object.js"(exports, module) {
+  "node_modules/protobufjs/src/object.js"(exports, module) {
     "use strict";
     module.exports = ReflectionObject;
     ReflectionObject.className = "ReflectionObject";
@@ -38500,16 +38500,16 @@ var require_object = __commonJS({
       }
       var parsedOptions = this.parsedOptions;
       if (propName) {
-        var opt = parsedOptions.find(function(opt2) {
-          return Object.prototype.hasOwnProperty.call(opt2, name);
+        var opt2 = parsedOptions.find(function(opt3) {
+          return Object.prototype.hasOwnProperty.call(opt3, name);
         });
-        if (opt) {
-          var newValue = opt[name];
+        if (opt2) {
+          var newValue = opt2[name];
           util.setProperty(newValue, propName, value);
         } else {
-          opt = {};
-          opt[name] = util.setProperty({}, propName, value);
-          parsedOptions.push(opt);
+          opt2 = {};
+          opt2[name] = util.setProperty({}, propName, value);
+          parsedOptions.push(opt2);
         }
       } else {
         var newOpt = {};
@@ -38542,9 +38542,9 @@ var require_object = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/enum.js
+// node_modules/protobufjs/src/enum.js
 var require_enum = __commonJS({
-  "../main/node_modules/protobufjs/src/enum.js"(exports, module) {
+  "node_modules/protobufjs/src/enum.js"(exports, module) {
     "use strict";
     module.exports = Enum;
     var ReflectionObject = require_object();
@@ -38653,9 +38653,9 @@ var require_enum = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/encoder.js
+// node_modules/protobufjs/src/encoder.js
 var require_encoder = __commonJS({
-  "../main/node_modules/protobufjs/src/encoder.js"(exports, module) {
+  "node_modules/protobufjs/src/encoder.js"(exports, module) {
     "use strict";
     module.exports = encoder;
     var Enum = require_enum();
@@ -38702,9 +38702,9 @@ var require_encoder = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/index-light.js
+// node_modules/protobufjs/src/index-light.js
 var require_index_light = __commonJS({
-  "../main/node_modules/protobufjs/src/index-light.js"(exports, module) {
+  "node_modules/protobufjs/src/index-light.js"(exports, module) {
     "use strict";
     var protobuf = module.exports = require_index_minimal();
     protobuf.build = "light";
@@ -38748,9 +38748,9 @@ var require_index_light = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/tokenize.js
+// node_modules/protobufjs/src/tokenize.js
 var require_tokenize = __commonJS({
-  "../main/node_modules/protobufjs/src/tokenize.js"(exports, module) {
+  "node_modules/protobufjs/src/tokenize.js"(exports, module) {
     "use strict";
     module.exports = tokenize;
     var delimRe = /[\s{}=;:[\],'"()<>]/g;
@@ -38767,8 +38767,8 @@ var require_tokenize = __commonJS({
       "n": "\n",
       "t": "	"
     };
-    function unescape(str) {
-      return str.replace(unescapeRe, function($0, $1) {
+    function unescape(str2) {
+      return str2.replace(unescapeRe, function($0, $1) {
         switch ($1) {
           case "\\":
           case "":
@@ -38779,9 +38779,9 @@ var require_tokenize = __commonJS({
       });
     }
     tokenize.unescape = unescape;
-    function tokenize(source2, alternateCommentMode) {
-      source2 = source2.toString();
-      var offset = 0, length = source2.length, line2 = 1, lastCommentLine = 0, comments = {};
+    function tokenize(source4, alternateCommentMode) {
+      source4 = source4.toString();
+      var offset = 0, length = source4.length, line2 = 1, lastCommentLine = 0, comments = {};
       var stack = [];
       var stringDelim = null;
       function illegal(subject) {
@@ -38790,7 +38790,7 @@ var require_tokenize = __commonJS({
       function readString() {
         var re = stringDelim === "'" ? stringSingleRe : stringDoubleRe;
         re.lastIndex = offset - 1;
-        var match = re.exec(source2);
+        var match = re.exec(source4);
         if (!match)
           throw illegal("string");
         offset = re.lastIndex;
@@ -38799,11 +38799,11 @@ var require_tokenize = __commonJS({
         return unescape(match[1]);
       }
       function charAt(pos) {
-        return source2.charAt(pos);
+        return source4.charAt(pos);
       }
       function setComment(start, end, isLeading) {
         var comment2 = {
-          type: source2.charAt(start++),
+          type: source4.charAt(start++),
           lineEmpty: false,
           leading: isLeading
         };
@@ -38815,12 +38815,12 @@ var require_tokenize = __commonJS({
         }
         var commentOffset = start - lookback, c;
         do {
-          if (--commentOffset < 0 || (c = source2.charAt(commentOffset)) === "\n") {
+          if (--commentOffset < 0 || (c = source4.charAt(commentOffset)) === "\n") {
             comment2.lineEmpty = true;
             break;
           }
         } while (c === " " || c === "	");
-        var lines3 = source2.substring(start, end).split(setCommentSplitRe);
+        var lines3 = source4.substring(start, end).split(setCommentSplitRe);
         for (var i = 0; i < lines3.length; ++i)
           lines3[i] = lines3[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
         comment2.text = lines3.join("\n").trim();
@@ -38829,7 +38829,7 @@ var require_tokenize = __commonJS({
       }
       function isDoubleSlashCommentLine(startOffset) {
         var endOffset = findEndOfLine(startOffset);
-        var lineText = source2.substring(startOffset, endOffset);
+        var lineText = source4.substring(startOffset, endOffset);
         var isComment = /^\s*\/\//.test(lineText);
         return isComment;
       }
@@ -38932,7 +38932,7 @@ var require_tokenize = __commonJS({
         if (!delim)
           while (end < length && !delimRe.test(charAt(end)))
             ++end;
-        var token = source2.substring(offset, offset = end);
+        var token = source4.substring(offset, offset = end);
         if (token === '"' || token === "'")
           stringDelim = token;
         return token;
@@ -38995,9 +38995,9 @@ var require_tokenize = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/parse.js
+// node_modules/protobufjs/src/parse.js
 var require_parse = __commonJS({
-  "../main/node_modules/protobufjs/src/parse.js"(exports, module) {
+  "node_modules/protobufjs/src/parse.js"(exports, module) {
     "use strict";
     module.exports = parse3;
     parse3.filename = null;
@@ -39023,7 +39023,7 @@ var require_parse = __commonJS({
     var numberRe = util.patterns.numberRe;
     var nameRe = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
     var typeRefRe = util.patterns.typeRefRe;
-    function parse3(source2, root, options) {
+    function parse3(source4, root, options) {
       if (!(root instanceof Root)) {
         options = root;
         root = new Root();
@@ -39031,7 +39031,7 @@ var require_parse = __commonJS({
       if (!options)
         options = parse3.defaults;
       var preferTrailingComment = options.preferTrailingComment || false;
-      var tn = tokenize(source2, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
+      var tn = tokenize(source4, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
       var head = true, pkg, imports, weakImports, edition = "proto2";
       var ptr = root;
       var topLevelObjects = [];
@@ -39040,11 +39040,11 @@ var require_parse = __commonJS({
         return name;
       } : util.camelCase;
       function resolveFileFeatures() {
-        topLevelObjects.forEach((obj) => {
-          obj._edition = edition;
-          Object.keys(topLevelOptions).forEach((opt) => {
-            if (obj.getOption(opt) !== void 0) return;
-            obj.setOption(opt, topLevelOptions[opt], true);
+        topLevelObjects.forEach((obj2) => {
+          obj2._edition = edition;
+          Object.keys(topLevelOptions).forEach((opt2) => {
+            if (obj2.getOption(opt2) !== void 0) return;
+            obj2.setOption(opt2, topLevelOptions[opt2], true);
           });
         });
       }
@@ -39095,10 +39095,10 @@ var require_parse = __commonJS({
         var token2, start;
         do {
           if (acceptStrings && ((token2 = peek()) === '"' || token2 === "'")) {
-            var str = readString();
-            target.push(str);
+            var str2 = readString();
+            target.push(str2);
             if (edition >= 2023) {
-              throw illegal(str, "id");
+              throw illegal(str2, "id");
             }
           } else {
             try {
@@ -39245,13 +39245,13 @@ var require_parse = __commonJS({
         }
         return false;
       }
-      function ifBlock(obj, fnIf, fnElse) {
+      function ifBlock(obj2, fnIf, fnElse) {
         var trailingLine = tn.line;
-        if (obj) {
-          if (typeof obj.comment !== "string") {
-            obj.comment = cmnt();
+        if (obj2) {
+          if (typeof obj2.comment !== "string") {
+            obj2.comment = cmnt();
           }
-          obj.filename = parse3.filename;
+          obj2.filename = parse3.filename;
         }
         if (skip("{", true)) {
           var token2;
@@ -39262,8 +39262,8 @@ var require_parse = __commonJS({
           if (fnElse)
             fnElse();
           skip(";");
-          if (obj && (typeof obj.comment !== "string" || preferTrailingComment))
-            obj.comment = cmnt(trailingLine) || obj.comment;
+          if (obj2 && (typeof obj2.comment !== "string" || preferTrailingComment))
+            obj2.comment = cmnt(trailingLine) || obj2.comment;
         }
       }
       function parseType(parent, token2, depth) {
@@ -39736,9 +39736,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/common.js
+// node_modules/protobufjs/src/common.js
 var require_common2 = __commonJS({
-  "../main/node_modules/protobufjs/src/common.js"(exports, module) {
+  "node_modules/protobufjs/src/common.js"(exports, module) {
     "use strict";
     module.exports = common2;
     var commonRe = /\/|\./;
@@ -40068,9 +40068,9 @@ var require_common2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/src/index.js
+// node_modules/protobufjs/src/index.js
 var require_src2 = __commonJS({
-  "../main/node_modules/protobufjs/src/index.js"(exports, module) {
+  "node_modules/protobufjs/src/index.js"(exports, module) {
     "use strict";
     var protobuf = module.exports = require_index_light();
     protobuf.build = "full";
@@ -40081,17 +40081,17 @@ var require_src2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/index.js
+// node_modules/protobufjs/index.js
 var require_protobufjs = __commonJS({
-  "../main/node_modules/protobufjs/index.js"(exports, module) {
+  "node_modules/protobufjs/index.js"(exports, module) {
     "use strict";
     module.exports = require_src2();
   }
 });
 
-// ../main/node_modules/protobufjs/google/protobuf/descriptor.json
+// node_modules/protobufjs/google/protobuf/descriptor.json
 var require_descriptor = __commonJS({
-  "../main/node_modules/protobufjs/google/protobuf/descriptor.json"(exports, module) {
+  "node_modules/protobufjs/google/protobuf/descriptor.json"(exports, module) {
     module.exports = {
       nested: {
         google: {
@@ -41477,9 +41477,9 @@ var require_descriptor = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/ext/descriptor/index.js
+// node_modules/protobufjs/ext/descriptor/index.js
 var require_descriptor2 = __commonJS({
-  "../main/node_modules/protobufjs/ext/descriptor/index.js"(exports, module) {
+  "node_modules/protobufjs/ext/descriptor/index.js"(exports, module) {
     "use strict";
     var $protobuf = require_protobufjs();
     module.exports = exports = $protobuf.descriptor = $protobuf.Root.fromJSON(require_descriptor()).lookup(".google.protobuf");
@@ -41973,18 +41973,18 @@ var require_descriptor2 = __commonJS({
         return delimited ? 10 : 11;
       throw Error("illegal type: " + type);
     }
-    function fromDescriptorOptionsRecursive(obj, type) {
+    function fromDescriptorOptionsRecursive(obj2, type) {
       var val = {};
       for (var i = 0, field2, key; i < type.fieldsArray.length; ++i) {
         if ((key = (field2 = type._fieldsArray[i]).name) === "uninterpretedOption") continue;
-        if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+        if (!Object.prototype.hasOwnProperty.call(obj2, key)) continue;
         var newKey = underScore(key);
         if (field2.resolvedType instanceof Type) {
-          val[newKey] = fromDescriptorOptionsRecursive(obj[key], field2.resolvedType);
+          val[newKey] = fromDescriptorOptionsRecursive(obj2[key], field2.resolvedType);
         } else if (field2.resolvedType instanceof Enum) {
-          val[newKey] = field2.resolvedType.valuesById[obj[key]];
+          val[newKey] = field2.resolvedType.valuesById[obj2[key]];
         } else {
-          val[newKey] = obj[key];
+          val[newKey] = obj2[key];
         }
       }
       return val;
@@ -41994,18 +41994,18 @@ var require_descriptor2 = __commonJS({
         return void 0;
       return fromDescriptorOptionsRecursive(type.toObject(options), type);
     }
-    function toDescriptorOptionsRecursive(obj, type) {
+    function toDescriptorOptionsRecursive(obj2, type) {
       var val = {};
-      var keys = Object.keys(obj);
+      var keys = Object.keys(obj2);
       for (var i = 0; i < keys.length; ++i) {
         var key = keys[i];
         var newKey = $protobuf.util.camelCase(key);
         if (!Object.prototype.hasOwnProperty.call(type.fields, newKey)) continue;
         var field2 = type.fields[newKey];
         if (field2.resolvedType instanceof Type) {
-          val[newKey] = toDescriptorOptionsRecursive(obj[key], field2.resolvedType);
+          val[newKey] = toDescriptorOptionsRecursive(obj2[key], field2.resolvedType);
         } else {
-          val[newKey] = obj[key];
+          val[newKey] = obj2[key];
         }
         if (field2.repeated && !Array.isArray(val[newKey])) {
           val[newKey] = [val[newKey]];
@@ -42031,8 +42031,8 @@ var require_descriptor2 = __commonJS({
         for (; i < fromPath.length && j < k && fromPath[i] === toPath[j]; ++i, ++j) ;
       return toPath.slice(j).join(".");
     }
-    function underScore(str) {
-      return str.substring(0, 1) + str.substring(1).replace(/([A-Z])(?=[a-z]|$)/g, function($0, $1) {
+    function underScore(str2) {
+      return str2.substring(0, 1) + str2.substring(1).replace(/([A-Z])(?=[a-z]|$)/g, function($0, $1) {
         return "_" + $1.toLowerCase();
       });
     }
@@ -42068,9 +42068,9 @@ var require_descriptor2 = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/google/protobuf/api.json
+// node_modules/protobufjs/google/protobuf/api.json
 var require_api = __commonJS({
-  "../main/node_modules/protobufjs/google/protobuf/api.json"(exports, module) {
+  "node_modules/protobufjs/google/protobuf/api.json"(exports, module) {
     module.exports = {
       nested: {
         google: {
@@ -42192,9 +42192,9 @@ var require_api = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/google/protobuf/source_context.json
+// node_modules/protobufjs/google/protobuf/source_context.json
 var require_source_context = __commonJS({
-  "../main/node_modules/protobufjs/google/protobuf/source_context.json"(exports, module) {
+  "node_modules/protobufjs/google/protobuf/source_context.json"(exports, module) {
     module.exports = {
       nested: {
         google: {
@@ -42218,9 +42218,9 @@ var require_source_context = __commonJS({
   }
 });
 
-// ../main/node_modules/protobufjs/google/protobuf/type.json
+// node_modules/protobufjs/google/protobuf/type.json
 var require_type2 = __commonJS({
-  "../main/node_modules/protobufjs/google/protobuf/type.json"(exports, module) {
+  "node_modules/protobufjs/google/protobuf/type.json"(exports, module) {
     module.exports = {
       nested: {
         google: {
@@ -42426,9 +42426,9 @@ var require_type2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/util.js
+// node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/util.js
 var require_util3 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/util.js"(exports) {
+  "node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.addCommonProtos = exports.loadProtosWithOptionsSync = exports.loadProtosWithOptions = void 0;
@@ -42496,9 +42496,9 @@ var require_util3 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/index.js
+// node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/index.js
 var require_src3 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/index.js"(exports) {
+  "node_modules/@grpc/grpc-js/node_modules/@grpc/proto-loader/build/src/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.loadFileDescriptorSetFromObject = exports.loadFileDescriptorSetFromBuffer = exports.fromJSON = exports.loadSync = exports.load = exports.IdempotencyLevel = exports.isAnyExtension = exports.Long = void 0;
@@ -42508,8 +42508,8 @@ var require_src3 = __commonJS({
     var util_1 = require_util3();
     var Long = require_umd();
     exports.Long = Long;
-    function isAnyExtension(obj) {
-      return "@type" in obj && typeof obj["@type"] === "string";
+    function isAnyExtension(obj2) {
+      return "@type" in obj2 && typeof obj2["@type"] === "string";
     }
     exports.isAnyExtension = isAnyExtension;
     var IdempotencyLevel;
@@ -42533,20 +42533,20 @@ var require_src3 = __commonJS({
         return baseName + "." + name;
       }
     }
-    function isHandledReflectionObject(obj) {
-      return obj instanceof Protobuf.Service || obj instanceof Protobuf.Type || obj instanceof Protobuf.Enum;
+    function isHandledReflectionObject(obj2) {
+      return obj2 instanceof Protobuf.Service || obj2 instanceof Protobuf.Type || obj2 instanceof Protobuf.Enum;
     }
-    function isNamespaceBase(obj) {
-      return obj instanceof Protobuf.Namespace || obj instanceof Protobuf.Root;
+    function isNamespaceBase(obj2) {
+      return obj2 instanceof Protobuf.Namespace || obj2 instanceof Protobuf.Root;
     }
-    function getAllHandledReflectionObjects(obj, parentName) {
-      const objName = joinName(parentName, obj.name);
-      if (isHandledReflectionObject(obj)) {
-        return [[objName, obj]];
+    function getAllHandledReflectionObjects(obj2, parentName) {
+      const objName = joinName(parentName, obj2.name);
+      if (isHandledReflectionObject(obj2)) {
+        return [[objName, obj2]];
       } else {
-        if (isNamespaceBase(obj) && typeof obj.nested !== "undefined") {
-          return Object.keys(obj.nested).map((name) => {
-            return getAllHandledReflectionObjects(obj.nested[name], objName);
+        if (isNamespaceBase(obj2) && typeof obj2.nested !== "undefined") {
+          return Object.keys(obj2.nested).map((name) => {
+            return getAllHandledReflectionObjects(obj2.nested[name], objName);
           }).reduce((accumulator, currentValue) => accumulator.concat(currentValue), []);
         }
       }
@@ -42567,17 +42567,17 @@ var require_src3 = __commonJS({
       };
     }
     function mapMethodOptions(options) {
-      return (options || []).reduce((obj, item) => {
+      return (options || []).reduce((obj2, item) => {
         for (const [key, value] of Object.entries(item)) {
           switch (key) {
             case "uninterpreted_option":
-              obj.uninterpreted_option.push(item.uninterpreted_option);
+              obj2.uninterpreted_option.push(item.uninterpreted_option);
               break;
             default:
-              obj[key] = value;
+              obj2[key] = value;
           }
         }
-        return obj;
+        return obj2;
       }, {
         deprecated: false,
         idempotency_level: IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
@@ -42627,13 +42627,13 @@ var require_src3 = __commonJS({
         fileDescriptorProtos: fileDescriptors
       };
     }
-    function createDefinition(obj, name, options, fileDescriptors) {
-      if (obj instanceof Protobuf.Service) {
-        return createServiceDefinition(obj, name, options, fileDescriptors);
-      } else if (obj instanceof Protobuf.Type) {
-        return createMessageDefinition(obj, options, fileDescriptors);
-      } else if (obj instanceof Protobuf.Enum) {
-        return createEnumDefinition(obj, fileDescriptors);
+    function createDefinition(obj2, name, options, fileDescriptors) {
+      if (obj2 instanceof Protobuf.Service) {
+        return createServiceDefinition(obj2, name, options, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Type) {
+        return createMessageDefinition(obj2, options, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Enum) {
+        return createEnumDefinition(obj2, fileDescriptors);
       } else {
         throw new Error("Type mismatch in reflection object handling");
       }
@@ -42643,8 +42643,8 @@ var require_src3 = __commonJS({
       root.resolveAll();
       const descriptorList = root.toDescriptor("proto3").file;
       const bufferList = descriptorList.map((value) => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));
-      for (const [name, obj] of getAllHandledReflectionObjects(root, "")) {
-        def[name] = createDefinition(obj, name, options, bufferList);
+      for (const [name, obj2] of getAllHandledReflectionObjects(root, "")) {
+        def[name] = createDefinition(obj2, name, options, bufferList);
       }
       return def;
     }
@@ -42686,9 +42686,9 @@ var require_src3 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/channelz.js
+// node_modules/@grpc/grpc-js/build/src/channelz.js
 var require_channelz = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/channelz.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/channelz.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.registerChannelzSocket = exports.registerChannelzServer = exports.registerChannelzSubchannel = exports.registerChannelzChannel = exports.ChannelzCallTrackerStub = exports.ChannelzCallTracker = exports.ChannelzChildrenTrackerStub = exports.ChannelzChildrenTracker = exports.ChannelzTrace = exports.ChannelzTraceStub = void 0;
@@ -42929,9 +42929,9 @@ var require_channelz = __commonJS({
       if (addressChunk === "") {
         return [];
       }
-      const bytePairs = addressChunk.split(":").map((section) => parseIPv6Section(section));
-      const result2 = [];
-      return result2.concat(...bytePairs);
+      const bytePairs = addressChunk.split(":").map((section2) => parseIPv6Section(section2));
+      const result = [];
+      return result.concat(...bytePairs);
     }
     function isIPv6MappedIPv4(ipAddress) {
       return (0, net_1.isIPv6)(ipAddress) && ipAddress.toLowerCase().startsWith("::ffff:") && (0, net_1.isIPv4)(ipAddress.substring(7));
@@ -43271,9 +43271,9 @@ var require_channelz = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/call-number.js
+// node_modules/@grpc/grpc-js/build/src/call-number.js
 var require_call_number = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/call-number.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/call-number.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getNextCallNumber = getNextCallNumber;
@@ -43284,9 +43284,9 @@ var require_call_number = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/compression-algorithms.js
+// node_modules/@grpc/grpc-js/build/src/compression-algorithms.js
 var require_compression_algorithms = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/compression-algorithms.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/compression-algorithms.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CompressionAlgorithms = void 0;
@@ -43299,9 +43299,9 @@ var require_compression_algorithms = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/filter.js
+// node_modules/@grpc/grpc-js/build/src/filter.js
 var require_filter = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/filter.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/filter.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BaseFilter = void 0;
@@ -43326,9 +43326,9 @@ var require_filter = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/compression-filter.js
+// node_modules/@grpc/grpc-js/build/src/compression-filter.js
 var require_compression_filter = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/compression-filter.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/compression-filter.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CompressionFilterFactory = exports.CompressionFilter = void 0;
@@ -43595,9 +43595,9 @@ var require_compression_filter = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/control-plane-status.js
+// node_modules/@grpc/grpc-js/build/src/control-plane-status.js
 var require_control_plane_status = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/control-plane-status.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/control-plane-status.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.restrictControlPlaneStatusCode = restrictControlPlaneStatusCode;
@@ -43625,9 +43625,9 @@ var require_control_plane_status = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/deadline.js
+// node_modules/@grpc/grpc-js/build/src/deadline.js
 var require_deadline = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/deadline.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/deadline.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.minDeadline = minDeadline;
@@ -43698,9 +43698,9 @@ var require_deadline = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/filter-stack.js
+// node_modules/@grpc/grpc-js/build/src/filter-stack.js
 var require_filter_stack = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/filter-stack.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/filter-stack.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.FilterStackFactory = exports.FilterStack = void 0;
@@ -43709,39 +43709,39 @@ var require_filter_stack = __commonJS({
         this.filters = filters;
       }
       sendMetadata(metadata) {
-        let result2 = metadata;
+        let result = metadata;
         for (let i = 0; i < this.filters.length; i++) {
-          result2 = this.filters[i].sendMetadata(result2);
+          result = this.filters[i].sendMetadata(result);
         }
-        return result2;
+        return result;
       }
       receiveMetadata(metadata) {
-        let result2 = metadata;
+        let result = metadata;
         for (let i = this.filters.length - 1; i >= 0; i--) {
-          result2 = this.filters[i].receiveMetadata(result2);
+          result = this.filters[i].receiveMetadata(result);
         }
-        return result2;
+        return result;
       }
       sendMessage(message2) {
-        let result2 = message2;
+        let result = message2;
         for (let i = 0; i < this.filters.length; i++) {
-          result2 = this.filters[i].sendMessage(result2);
+          result = this.filters[i].sendMessage(result);
         }
-        return result2;
+        return result;
       }
       receiveMessage(message2) {
-        let result2 = message2;
+        let result = message2;
         for (let i = this.filters.length - 1; i >= 0; i--) {
-          result2 = this.filters[i].receiveMessage(result2);
+          result = this.filters[i].receiveMessage(result);
         }
-        return result2;
+        return result;
       }
       receiveTrailers(status) {
-        let result2 = status;
+        let result = status;
         for (let i = this.filters.length - 1; i >= 0; i--) {
-          result2 = this.filters[i].receiveTrailers(result2);
+          result = this.filters[i].receiveTrailers(result);
         }
-        return result2;
+        return result;
       }
       push(filters) {
         this.filters.unshift(...filters);
@@ -43769,9 +43769,9 @@ var require_filter_stack = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/single-subchannel-channel.js
+// node_modules/@grpc/grpc-js/build/src/single-subchannel-channel.js
 var require_single_subchannel_channel = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/single-subchannel-channel.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/single-subchannel-channel.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SingleSubchannelChannel = void 0;
@@ -43827,13 +43827,13 @@ var require_single_subchannel_channel = __commonJS({
         var _a, _b;
         return (_b = (_a = this.childCall) === null || _a === void 0 ? void 0 : _a.getPeer()) !== null && _b !== void 0 ? _b : this.subchannel.getAddress();
       }
-      async start(metadata, listener) {
+      async start(metadata, listener3) {
         if (this.pendingStatus) {
-          listener.onReceiveStatus(this.pendingStatus);
+          listener3.onReceiveStatus(this.pendingStatus);
           return;
         }
         if (this.subchannel.getConnectivityState() !== connectivity_state_1.ConnectivityState.READY) {
-          listener.onReceiveStatus({
+          listener3.onReceiveStatus({
             code: constants_1.Status.UNAVAILABLE,
             details: "Subchannel not ready",
             metadata: new metadata_1.Metadata()
@@ -43847,7 +43847,7 @@ var require_single_subchannel_channel = __commonJS({
         } catch (e) {
           const error = e;
           const { code: code3, details } = (0, control_plane_status_1.restrictControlPlaneStatusCode)(typeof error.code === "number" ? error.code : constants_1.Status.UNKNOWN, `Getting metadata from plugin failed with error: ${error.message}`);
-          listener.onReceiveStatus({
+          listener3.onReceiveStatus({
             code: code3,
             details,
             metadata: new metadata_1.Metadata()
@@ -43857,15 +43857,15 @@ var require_single_subchannel_channel = __commonJS({
         credsMetadata.merge(filteredMetadata);
         const childListener = {
           onReceiveMetadata: async (metadata2) => {
-            listener.onReceiveMetadata(await this.filterStack.receiveMetadata(metadata2));
+            listener3.onReceiveMetadata(await this.filterStack.receiveMetadata(metadata2));
           },
           onReceiveMessage: async (message2) => {
             this.readFilterPending = true;
             const filteredMessage = await this.filterStack.receiveMessage(message2);
             this.readFilterPending = false;
-            listener.onReceiveMessage(filteredMessage);
+            listener3.onReceiveMessage(filteredMessage);
             if (this.pendingStatus) {
-              listener.onReceiveStatus(this.pendingStatus);
+              listener3.onReceiveStatus(this.pendingStatus);
             }
           },
           onReceiveStatus: async (status) => {
@@ -43873,7 +43873,7 @@ var require_single_subchannel_channel = __commonJS({
             if (this.readFilterPending) {
               this.pendingStatus = filteredStatus;
             } else {
-              listener.onReceiveStatus(filteredStatus);
+              listener3.onReceiveStatus(filteredStatus);
             }
           }
         };
@@ -43982,9 +43982,9 @@ var require_single_subchannel_channel = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/subchannel.js
+// node_modules/@grpc/grpc-js/build/src/subchannel.js
 var require_subchannel = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/subchannel.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/subchannel.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Subchannel = void 0;
@@ -44175,8 +44175,8 @@ var require_subchannel = __commonJS({
           default:
             throw new Error(`Invalid state: unknown ConnectivityState ${newState}`);
         }
-        for (const listener of this.stateListeners) {
-          listener(this, previousState, newState, this.keepaliveTime, errorMessage);
+        for (const listener3 of this.stateListeners) {
+          listener3(this, previousState, newState, this.keepaliveTime, errorMessage);
         }
         return true;
       }
@@ -44207,7 +44207,7 @@ var require_subchannel = __commonJS({
         }
         return false;
       }
-      createCall(metadata, host, method, listener, callId) {
+      createCall(metadata, host, method, listener3, callId) {
         if (!this.transport) {
           throw new Error("Cannot create call, subchannel not READY");
         }
@@ -44227,7 +44227,7 @@ var require_subchannel = __commonJS({
         } else {
           statsTracker = {};
         }
-        return this.transport.createCall(metadata, host, method, listener, statsTracker, callId);
+        return this.transport.createCall(metadata, host, method, listener3, statsTracker, callId);
       }
       /**
        * If the subchannel is currently IDLE, start connecting and switch to the
@@ -44255,16 +44255,16 @@ var require_subchannel = __commonJS({
        * connectivity state changes.
        * @param listener
        */
-      addConnectivityStateListener(listener) {
-        this.stateListeners.add(listener);
+      addConnectivityStateListener(listener3) {
+        this.stateListeners.add(listener3);
       }
       /**
        * Remove a listener previously added with `addConnectivityStateListener`
        * @param listener A reference to a function previously passed to
        *     `addConnectivityStateListener`
        */
-      removeConnectivityStateListener(listener) {
-        this.stateListeners.delete(listener);
+      removeConnectivityStateListener(listener3) {
+        this.stateListeners.delete(listener3);
       }
       /**
        * Reset the backoff timeout, and immediately start connecting if in backoff.
@@ -44284,9 +44284,9 @@ var require_subchannel = __commonJS({
       isHealthy() {
         return true;
       }
-      addHealthStateWatcher(listener) {
+      addHealthStateWatcher(listener3) {
       }
-      removeHealthStateWatcher(listener) {
+      removeHealthStateWatcher(listener3) {
       }
       getRealSubchannel() {
         return this;
@@ -44328,9 +44328,9 @@ var require_subchannel = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/environment.js
+// node_modules/@grpc/grpc-js/build/src/environment.js
 var require_environment = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/environment.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/environment.js"(exports) {
     "use strict";
     var _a;
     var _b;
@@ -44341,9 +44341,9 @@ var require_environment = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/resolver-dns.js
+// node_modules/@grpc/grpc-js/build/src/resolver-dns.js
 var require_resolver_dns = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/resolver-dns.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/resolver-dns.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DEFAULT_PORT = void 0;
@@ -44367,10 +44367,10 @@ var require_resolver_dns = __commonJS({
     exports.DEFAULT_PORT = 443;
     var DEFAULT_MIN_TIME_BETWEEN_RESOLUTIONS_MS = 3e4;
     var DnsResolver = class {
-      constructor(target, listener, channelOptions) {
+      constructor(target, listener3, channelOptions) {
         var _a, _b, _c;
         this.target = target;
-        this.listener = listener;
+        this.listener = listener3;
         this.pendingLookupPromise = null;
         this.pendingTxtPromise = null;
         this.latestLookupResult = null;
@@ -44539,11 +44539,11 @@ var require_resolver_dns = __commonJS({
             this.alternativeResolver.resolve4(hostname3),
             this.alternativeResolver.resolve6(hostname3)
           ]);
-          if (records.every((result2) => result2.status === "rejected")) {
+          if (records.every((result) => result.status === "rejected")) {
             throw new Error(records[0].reason);
           }
-          return records.reduce((acc, result2) => {
-            return result2.status === "fulfilled" ? [...acc, ...result2.value] : acc;
+          return records.reduce((acc, result) => {
+            return result.status === "fulfilled" ? [...acc, ...result.value] : acc;
           }, []).map((addr) => ({
             host: addr,
             port: +this.port
@@ -44629,9 +44629,9 @@ var require_resolver_dns = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/http_proxy.js
+// node_modules/@grpc/grpc-js/build/src/http_proxy.js
 var require_http_proxy = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/http_proxy.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/http_proxy.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.parseCIDR = parseCIDR;
@@ -44690,14 +44690,14 @@ var require_http_proxy = __commonJS({
       if (port === "") {
         port = "80";
       }
-      const result2 = {
+      const result = {
         address: `${hostname3}:${port}`
       };
       if (userCred) {
-        result2.creds = userCred;
+        result.creds = userCred;
       }
-      trace("Proxy server " + result2.address + " set by environment variable " + envVar);
-      return result2;
+      trace("Proxy server " + result.address + " set by environment variable " + envVar);
+      return result;
     }
     function getNoProxyHostList() {
       let noProxyStr = process.env.no_grpc_proxy;
@@ -44848,9 +44848,9 @@ var require_http_proxy = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/stream-decoder.js
+// node_modules/@grpc/grpc-js/build/src/stream-decoder.js
 var require_stream_decoder = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/stream-decoder.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/stream-decoder.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.StreamDecoder = void 0;
@@ -44874,7 +44874,7 @@ var require_stream_decoder = __commonJS({
       write(data) {
         let readHead = 0;
         let toRead;
-        const result2 = [];
+        const result = [];
         while (readHead < data.length) {
           switch (this.readState) {
             case ReadState.NO_DATA:
@@ -44903,7 +44903,7 @@ var require_stream_decoder = __commonJS({
                 } else {
                   const message2 = Buffer.concat([this.readCompressFlag, this.readPartialSize], 5);
                   this.readState = ReadState.NO_DATA;
-                  result2.push(message2);
+                  result.push(message2);
                 }
               }
               break;
@@ -44919,23 +44919,23 @@ var require_stream_decoder = __commonJS({
                 ].concat(this.readPartialMessage);
                 const framedMessage = Buffer.concat(framedMessageBuffers, this.readMessageSize + 5);
                 this.readState = ReadState.NO_DATA;
-                result2.push(framedMessage);
+                result.push(framedMessage);
               }
               break;
             default:
               throw new Error("Unexpected read state");
           }
         }
-        return result2;
+        return result;
       }
     };
     exports.StreamDecoder = StreamDecoder;
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/subchannel-call.js
+// node_modules/@grpc/grpc-js/build/src/subchannel-call.js
 var require_subchannel_call = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/subchannel-call.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/subchannel-call.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Http2SubchannelCall = void 0;
@@ -44948,8 +44948,8 @@ var require_subchannel_call = __commonJS({
     var constants_2 = require_constants2();
     var TRACER_NAME = "subchannel_call";
     function getSystemErrorName(errno) {
-      for (const [name, num] of Object.entries(os.constants.errno)) {
-        if (num === errno) {
+      for (const [name, num2] of Object.entries(os.constants.errno)) {
+        if (num2 === errno) {
           return name;
         }
       }
@@ -44988,11 +44988,11 @@ var require_subchannel_call = __commonJS({
       };
     }
     var Http2SubchannelCall = class {
-      constructor(http2Stream, callEventTracker, listener, transport, callId) {
+      constructor(http2Stream, callEventTracker, listener3, transport, callId) {
         var _a;
         this.http2Stream = http2Stream;
         this.callEventTracker = callEventTracker;
-        this.listener = listener;
+        this.listener = listener3;
         this.transport = transport;
         this.callId = callId;
         this.isReadFilterPending = false;
@@ -45386,9 +45386,9 @@ var require_subchannel_call = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/transport.js
+// node_modules/@grpc/grpc-js/build/src/transport.js
 var require_transport = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/transport.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/transport.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Http2SubchannelConnector = void 0;
@@ -45586,7 +45586,7 @@ var require_transport = __commonJS({
           return;
         }
         this.disconnectHandled = true;
-        this.disconnectListeners.forEach((listener) => listener(tooManyPings));
+        this.disconnectListeners.forEach((listener3) => listener3(tooManyPings));
       }
       /**
        * Handle connection drops, but not GOAWAYs.
@@ -45601,8 +45601,8 @@ var require_transport = __commonJS({
           this.session.destroy();
         });
       }
-      addDisconnectListener(listener) {
-        this.disconnectListeners.push(listener);
+      addDisconnectListener(listener3) {
+        this.disconnectListeners.push(listener3);
       }
       canSendPing() {
         return !this.session.destroyed && this.keepaliveTimeMs > 0 && (this.keepaliveWithoutCalls || this.activeCalls.size > 0);
@@ -45703,7 +45703,7 @@ var require_transport = __commonJS({
           }
         }
       }
-      createCall(metadata, host, method, listener, subchannelCallStatsTracker, callId) {
+      createCall(metadata, host, method, listener3, subchannelCallStatsTracker, callId) {
         const headers = metadata.toHttp2Headers();
         headers[HTTP2_HEADER_AUTHORITY] = host;
         headers[HTTP2_HEADER_USER_AGENT] = this.userAgent;
@@ -45777,7 +45777,7 @@ var require_transport = __commonJS({
             }
           };
         }
-        call = new subchannel_call_1.Http2SubchannelCall(http2Stream, eventTracker, listener, this, callId !== null && callId !== void 0 ? callId : (0, call_number_1.getNextCallNumber)());
+        call = new subchannel_call_1.Http2SubchannelCall(http2Stream, eventTracker, listener3, this, callId !== null && callId !== void 0 ? callId : (0, call_number_1.getNextCallNumber)());
         this.addActiveCall(call);
         return call;
       }
@@ -45964,9 +45964,9 @@ var require_transport = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/subchannel-pool.js
+// node_modules/@grpc/grpc-js/build/src/subchannel-pool.js
 var require_subchannel_pool = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/subchannel-pool.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/subchannel-pool.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SubchannelPool = void 0;
@@ -46062,9 +46062,9 @@ var require_subchannel_pool = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancing-call.js
+// node_modules/@grpc/grpc-js/build/src/load-balancing-call.js
 var require_load_balancing_call = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancing-call.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancing-call.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.LoadBalancingCall = void 0;
@@ -46278,9 +46278,9 @@ var require_load_balancing_call = __commonJS({
         var _a, _b;
         return (_b = (_a = this.child) === null || _a === void 0 ? void 0 : _a.getPeer()) !== null && _b !== void 0 ? _b : this.channel.getTarget();
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         this.trace("start called");
-        this.listener = listener;
+        this.listener = listener3;
         this.metadata = metadata;
         this.doPick();
       }
@@ -46328,9 +46328,9 @@ var require_load_balancing_call = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/resolving-call.js
+// node_modules/@grpc/grpc-js/build/src/resolving-call.js
 var require_resolving_call = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/resolving-call.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/resolving-call.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ResolvingCall = void 0;
@@ -46585,10 +46585,10 @@ var require_resolving_call = __commonJS({
         var _a, _b;
         return (_b = (_a = this.child) === null || _a === void 0 ? void 0 : _a.getPeer()) !== null && _b !== void 0 ? _b : this.channel.getTarget();
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         this.trace("start called");
         this.metadata = metadata.clone();
-        this.listener = listener;
+        this.listener = listener3;
         this.getConfig();
       }
       sendMessageWithContext(context2, message2) {
@@ -46638,9 +46638,9 @@ var require_resolving_call = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/retrying-call.js
+// node_modules/@grpc/grpc-js/build/src/retrying-call.js
 var require_retrying_call = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/retrying-call.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/retrying-call.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RetryingCall = exports.MessageBufferTracker = exports.RetryThrottler = void 0;
@@ -47162,9 +47162,9 @@ var require_retrying_call = __commonJS({
           child.startRead();
         }
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         this.trace("start called");
-        this.listener = listener;
+        this.listener = listener3;
         this.initialMetadata = metadata;
         this.attempts += 1;
         this.startNewAttempt();
@@ -47305,9 +47305,9 @@ var require_retrying_call = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/subchannel-interface.js
+// node_modules/@grpc/grpc-js/build/src/subchannel-interface.js
 var require_subchannel_interface = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/subchannel-interface.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/subchannel-interface.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BaseSubchannelWrapper = void 0;
@@ -47325,18 +47325,18 @@ var require_subchannel_interface = __commonJS({
         });
       }
       updateHealthListeners() {
-        for (const listener of this.healthListeners) {
-          listener(this.isHealthy());
+        for (const listener3 of this.healthListeners) {
+          listener3(this.isHealthy());
         }
       }
       getConnectivityState() {
         return this.child.getConnectivityState();
       }
-      addConnectivityStateListener(listener) {
-        this.child.addConnectivityStateListener(listener);
+      addConnectivityStateListener(listener3) {
+        this.child.addConnectivityStateListener(listener3);
       }
-      removeConnectivityStateListener(listener) {
-        this.child.removeConnectivityStateListener(listener);
+      removeConnectivityStateListener(listener3) {
+        this.child.removeConnectivityStateListener(listener3);
       }
       startConnecting() {
         this.child.startConnecting();
@@ -47369,11 +47369,11 @@ var require_subchannel_interface = __commonJS({
       isHealthy() {
         return this.healthy && this.child.isHealthy();
       }
-      addHealthStateWatcher(listener) {
-        this.healthListeners.add(listener);
+      addHealthStateWatcher(listener3) {
+        this.healthListeners.add(listener3);
       }
-      removeHealthStateWatcher(listener) {
-        this.healthListeners.delete(listener);
+      removeHealthStateWatcher(listener3) {
+        this.healthListeners.delete(listener3);
       }
       addDataWatcher(dataWatcher) {
         dataWatcher.setSubchannel(this.getRealSubchannel());
@@ -47404,9 +47404,9 @@ var require_subchannel_interface = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/internal-channel.js
+// node_modules/@grpc/grpc-js/build/src/internal-channel.js
 var require_internal_channel = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/internal-channel.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/internal-channel.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.InternalChannel = exports.SUBCHANNEL_ARGS_EXCLUDE_KEY_PREFIX = void 0;
@@ -47971,9 +47971,9 @@ var require_internal_channel = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/channel.js
+// node_modules/@grpc/grpc-js/build/src/channel.js
 var require_channel = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/channel.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/channel.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ChannelImplementation = void 0;
@@ -48028,9 +48028,9 @@ var require_channel = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/server-call.js
+// node_modules/@grpc/grpc-js/build/src/server-call.js
 var require_server_call = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/server-call.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/server-call.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ServerDuplexStreamImpl = exports.ServerWritableStreamImpl = exports.ServerReadableStreamImpl = exports.ServerUnaryCallImpl = void 0;
@@ -48237,9 +48237,9 @@ var require_server_call = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/server-credentials.js
+// node_modules/@grpc/grpc-js/build/src/server-credentials.js
 var require_server_credentials = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/server-credentials.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/server-credentials.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ServerCredentials = void 0;
@@ -48527,9 +48527,9 @@ var require_server_credentials = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/duration.js
+// node_modules/@grpc/grpc-js/build/src/duration.js
 var require_duration = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/duration.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/duration.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.durationMessageToDuration = durationMessageToDuration;
@@ -48588,9 +48588,9 @@ var require_duration = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/orca.js
+// node_modules/@grpc/grpc-js/build/src/orca.js
 var require_orca = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/orca.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/orca.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.OrcaOobMetricsSubchannelWrapper = exports.GRPC_METRICS_HEADER = exports.ServerMetricRecorder = exports.PerRequestMetricRecorder = void 0;
@@ -48765,17 +48765,17 @@ var require_orca = __commonJS({
     }
     exports.GRPC_METRICS_HEADER = "endpoint-load-metrics-bin";
     var PARSED_LOAD_REPORT_KEY = "grpc_orca_load_report";
-    function createMetricsReader(listener, previousOnCallEnded) {
+    function createMetricsReader(listener3, previousOnCallEnded) {
       return (code3, details, metadata) => {
         let parsedLoadReport = metadata.getOpaque(PARSED_LOAD_REPORT_KEY);
         if (parsedLoadReport) {
-          listener(parsedLoadReport);
+          listener3(parsedLoadReport);
         } else {
           const serializedLoadReport = metadata.get(exports.GRPC_METRICS_HEADER);
           if (serializedLoadReport.length > 0) {
             const orcaProto = loadOrcaProto();
             parsedLoadReport = orcaProto.xds.data.orca.v3.OrcaLoadReport.deserialize(serializedLoadReport[0]);
-            listener(parsedLoadReport);
+            listener3(parsedLoadReport);
             metadata.setOpaque(PARSED_LOAD_REPORT_KEY, parsedLoadReport);
           }
         }
@@ -48883,9 +48883,9 @@ var require_orca = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/server-interceptors.js
+// node_modules/@grpc/grpc-js/build/src/server-interceptors.js
 var require_server_interceptors = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/server-interceptors.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/server-interceptors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.BaseServerInterceptingCall = exports.ServerInterceptingCall = exports.ResponderBuilder = exports.ServerListenerBuilder = void 0;
@@ -48938,12 +48938,12 @@ var require_server_interceptors = __commonJS({
       }
     };
     exports.ServerListenerBuilder = ServerListenerBuilder;
-    function isInterceptingServerListener(listener) {
-      return listener.onReceiveMetadata !== void 0 && listener.onReceiveMetadata.length === 1;
+    function isInterceptingServerListener(listener3) {
+      return listener3.onReceiveMetadata !== void 0 && listener3.onReceiveMetadata.length === 1;
     }
     var InterceptingServerListenerImpl = class {
-      constructor(listener, nextListener) {
-        this.listener = listener;
+      constructor(listener3, nextListener) {
+        this.listener = listener3;
         this.nextListener = nextListener;
         this.cancelled = false;
         this.processingMetadata = false;
@@ -49110,7 +49110,7 @@ var require_server_interceptors = __commonJS({
           this.pendingStatus = null;
         }
       }
-      start(listener) {
+      start(listener3) {
         this.responder.start((interceptedListener) => {
           var _a, _b, _c, _d;
           const fullInterceptedListener = {
@@ -49119,7 +49119,7 @@ var require_server_interceptors = __commonJS({
             onReceiveHalfClose: (_c = interceptedListener === null || interceptedListener === void 0 ? void 0 : interceptedListener.onReceiveHalfClose) !== null && _c !== void 0 ? _c : defaultServerListener.onReceiveHalfClose,
             onCancel: (_d = interceptedListener === null || interceptedListener === void 0 ? void 0 : interceptedListener.onCancel) !== null && _d !== void 0 ? _d : defaultServerListener.onCancel
           };
-          const finalInterceptingListener = new InterceptingServerListenerImpl(fullInterceptedListener, listener);
+          const finalInterceptingListener = new InterceptingServerListenerImpl(fullInterceptedListener, listener3);
           this.nextCall.start(finalInterceptingListener);
         });
       }
@@ -49475,13 +49475,13 @@ var require_server_interceptors = __commonJS({
         this.receivedHalfClose = true;
         this.maybePushNextMessage();
       }
-      start(listener) {
+      start(listener3) {
         trace("Request to " + this.handler.path + " start called");
         if (this.checkCancelled()) {
           return;
         }
-        this.listener = listener;
-        listener.onReceiveMetadata(this.metadata);
+        this.listener = listener3;
+        listener3.onReceiveMetadata(this.metadata);
       }
       sendMetadata(metadata) {
         if (this.checkCancelled()) {
@@ -49655,9 +49655,9 @@ var require_server_interceptors = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/server.js
+// node_modules/@grpc/grpc-js/build/src/server.js
 var require_server2 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/server.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/server.js"(exports) {
     "use strict";
     var __runInitializers = exports && exports.__runInitializers || function(thisArg, initializers, value) {
       var useValue = arguments.length > 2;
@@ -49683,14 +49683,14 @@ var require_server2 = __commonJS({
           if (done) throw new TypeError("Cannot add initializers after decoration has completed");
           extraInitializers.push(accept(f || null));
         };
-        var result2 = (0, decorators[i])(kind === "accessor" ? { get: descriptor.get, set: descriptor.set } : descriptor[key], context2);
+        var result = (0, decorators[i])(kind === "accessor" ? { get: descriptor.get, set: descriptor.set } : descriptor[key], context2);
         if (kind === "accessor") {
-          if (result2 === void 0) continue;
-          if (result2 === null || typeof result2 !== "object") throw new TypeError("Object expected");
-          if (_ = accept(result2.get)) descriptor.get = _;
-          if (_ = accept(result2.set)) descriptor.set = _;
-          if (_ = accept(result2.init)) initializers.unshift(_);
-        } else if (_ = accept(result2)) {
+          if (result === void 0) continue;
+          if (result === null || typeof result !== "object") throw new TypeError("Object expected");
+          if (_ = accept(result.get)) descriptor.get = _;
+          if (_ = accept(result.set)) descriptor.set = _;
+          if (_ = accept(result.init)) initializers.unshift(_);
+        } else if (_ = accept(result)) {
           if (kind === "field") initializers.unshift(_);
           else descriptor[key] = _;
         }
@@ -50054,17 +50054,17 @@ var require_server2 = __commonJS({
               const restAddressResult = await Promise.all(restAddresses.map((address) => this.bindOneAddress(address, boundPortObject)));
               const allResults = [firstAddressResult, ...restAddressResult];
               return {
-                count: allResults.filter((result2) => result2.error === void 0).length,
+                count: allResults.filter((result) => result.error === void 0).length,
                 port: firstAddressResult.port,
-                errors: allResults.filter((result2) => result2.error).map((result2) => result2.error)
+                errors: allResults.filter((result) => result.error).map((result) => result.error)
               };
             }
           } else {
             const allResults = await Promise.all(addressList.map((address) => this.bindOneAddress(address, boundPortObject)));
             return {
-              count: allResults.filter((result2) => result2.error === void 0).length,
+              count: allResults.filter((result) => result.error === void 0).length,
               port: allResults[0].port,
-              errors: allResults.filter((result2) => result2.error).map((result2) => result2.error)
+              errors: allResults.filter((result) => result.error).map((result) => result.error)
             };
           }
         }
@@ -50913,7 +50913,7 @@ var require_server2 = __commonJS({
       }, (() => {
         const _metadata = typeof Symbol === "function" && Symbol.metadata ? /* @__PURE__ */ Object.create(null) : void 0;
         _start_decorators = [deprecate("Calling start() is no longer necessary. It can be safely omitted.")];
-        __esDecorate(_a, null, _start_decorators, { kind: "method", name: "start", static: false, private: false, access: { has: (obj) => "start" in obj, get: (obj) => obj.start }, metadata: _metadata }, null, _instanceExtraInitializers);
+        __esDecorate(_a, null, _start_decorators, { kind: "method", name: "start", static: false, private: false, access: { has: (obj2) => "start" in obj2, get: (obj2) => obj2.start }, metadata: _metadata }, null, _instanceExtraInitializers);
         if (_metadata) Object.defineProperty(_a, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
       })(), _a;
     })();
@@ -51130,9 +51130,9 @@ var require_server2 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/status-builder.js
+// node_modules/@grpc/grpc-js/build/src/status-builder.js
 var require_status_builder = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/status-builder.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/status-builder.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.StatusBuilder = void 0;
@@ -51184,9 +51184,9 @@ var require_status_builder = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancer-pick-first.js
+// node_modules/@grpc/grpc-js/build/src/load-balancer-pick-first.js
 var require_load_balancer_pick_first = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancer-pick-first.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancer-pick-first.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.LeafLoadBalancer = exports.PickFirstLoadBalancer = exports.PickFirstLoadBalancingConfig = void 0;
@@ -51225,11 +51225,11 @@ var require_load_balancer_pick_first = __commonJS({
         return this.shuffleAddressList;
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      static createFromJson(obj) {
-        if ("shuffleAddressList" in obj && !(typeof obj.shuffleAddressList === "boolean")) {
+      static createFromJson(obj2) {
+        if ("shuffleAddressList" in obj2 && !(typeof obj2.shuffleAddressList === "boolean")) {
           throw new Error("pick_first config field shuffleAddressList must be a boolean if provided");
         }
-        return new _PickFirstLoadBalancingConfig(obj.shuffleAddressList === true);
+        return new _PickFirstLoadBalancingConfig(obj2.shuffleAddressList === true);
       }
     };
     exports.PickFirstLoadBalancingConfig = PickFirstLoadBalancingConfig;
@@ -51248,20 +51248,20 @@ var require_load_balancer_pick_first = __commonJS({
       }
     };
     function shuffled(list) {
-      const result2 = list.slice();
-      for (let i = result2.length - 1; i > 1; i--) {
+      const result = list.slice();
+      for (let i = result.length - 1; i > 1; i--) {
         const j = Math.floor(Math.random() * (i + 1));
-        const temp = result2[i];
-        result2[i] = result2[j];
-        result2[j] = temp;
+        const temp = result[i];
+        result[i] = result[j];
+        result[j] = temp;
       }
-      return result2;
+      return result;
     }
     function interleaveAddressFamilies(addressList) {
       if (addressList.length === 0) {
         return [];
       }
-      const result2 = [];
+      const result = [];
       const ipv6Addresses = [];
       const ipv4Addresses = [];
       const ipv6First = (0, subchannel_address_2.isTcpSubchannelAddress)(addressList[0]) && (0, net_1.isIPv6)(addressList[0].host);
@@ -51276,13 +51276,13 @@ var require_load_balancer_pick_first = __commonJS({
       const secondList = ipv6First ? ipv4Addresses : ipv6Addresses;
       for (let i = 0; i < Math.max(firstList.length, secondList.length); i++) {
         if (i < firstList.length) {
-          result2.push(firstList[i]);
+          result.push(firstList[i]);
         }
         if (i < secondList.length) {
-          result2.push(secondList[i]);
+          result.push(secondList[i]);
         }
       }
-      return result2;
+      return result;
     }
     var REPORT_HEALTH_STATUS_OPTION_NAME = "grpc-node.internal.pick-first.report_health_status";
     var PickFirstLoadBalancer = class {
@@ -51603,9 +51603,9 @@ var require_load_balancer_pick_first = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/certificate-provider.js
+// node_modules/@grpc/grpc-js/build/src/certificate-provider.js
 var require_certificate_provider = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/certificate-provider.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/certificate-provider.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.FileWatcherCertificateProvider = void 0;
@@ -51667,11 +51667,11 @@ var require_certificate_provider = __commonJS({
           } else {
             this.latestCaUpdate = null;
           }
-          for (const listener of this.identityListeners) {
-            listener(this.latestIdentityUpdate);
+          for (const listener3 of this.identityListeners) {
+            listener3(this.latestIdentityUpdate);
           }
-          for (const listener of this.caListeners) {
-            listener(this.latestCaUpdate);
+          for (const listener3 of this.caListeners) {
+            listener3(this.latestCaUpdate);
           }
         });
         trace("File watcher initiated certificate update");
@@ -51699,26 +51699,26 @@ var require_certificate_provider = __commonJS({
           }
         }
       }
-      addCaCertificateListener(listener) {
-        this.caListeners.add(listener);
+      addCaCertificateListener(listener3) {
+        this.caListeners.add(listener3);
         this.maybeStartWatchingFiles();
         if (this.latestCaUpdate !== void 0) {
-          process.nextTick(listener, this.latestCaUpdate);
+          process.nextTick(listener3, this.latestCaUpdate);
         }
       }
-      removeCaCertificateListener(listener) {
-        this.caListeners.delete(listener);
+      removeCaCertificateListener(listener3) {
+        this.caListeners.delete(listener3);
         this.maybeStopWatchingFiles();
       }
-      addIdentityCertificateListener(listener) {
-        this.identityListeners.add(listener);
+      addIdentityCertificateListener(listener3) {
+        this.identityListeners.add(listener3);
         this.maybeStartWatchingFiles();
         if (this.latestIdentityUpdate !== void 0) {
-          process.nextTick(listener, this.latestIdentityUpdate);
+          process.nextTick(listener3, this.latestIdentityUpdate);
         }
       }
-      removeIdentityCertificateListener(listener) {
-        this.identityListeners.delete(listener);
+      removeIdentityCertificateListener(listener3) {
+        this.identityListeners.delete(listener3);
         this.maybeStopWatchingFiles();
       }
     };
@@ -51726,9 +51726,9 @@ var require_certificate_provider = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/experimental.js
+// node_modules/@grpc/grpc-js/build/src/experimental.js
 var require_experimental = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/experimental.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/experimental.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.SUBCHANNEL_ARGS_EXCLUDE_KEY_PREFIX = exports.createCertificateProviderChannelCredentials = exports.FileWatcherCertificateProvider = exports.createCertificateProviderServerCredentials = exports.createServerCredentialsWithInterceptors = exports.BaseSubchannelWrapper = exports.registerAdminService = exports.FilterStackFactory = exports.BaseFilter = exports.statusOrFromError = exports.statusOrFromValue = exports.PickResultType = exports.QueuePicker = exports.UnavailablePicker = exports.ChildLoadBalancerHandler = exports.EndpointMap = exports.endpointHasAddress = exports.endpointToString = exports.subchannelAddressToString = exports.LeafLoadBalancer = exports.isLoadBalancerNameRegistered = exports.parseLoadBalancingConfig = exports.selectLbConfigFromList = exports.registerLoadBalancerType = exports.createChildChannelControlHelper = exports.BackoffTimeout = exports.parseDuration = exports.durationToMs = exports.splitHostPort = exports.uriToString = exports.CHANNEL_ARGS_CONFIG_SELECTOR_KEY = exports.createResolver = exports.registerResolver = exports.log = exports.trace = void 0;
@@ -51859,17 +51859,17 @@ var require_experimental = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/resolver-uds.js
+// node_modules/@grpc/grpc-js/build/src/resolver-uds.js
 var require_resolver_uds = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/resolver-uds.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/resolver-uds.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.setup = setup;
     var resolver_1 = require_resolver();
     var call_interface_1 = require_call_interface();
     var UdsResolver = class {
-      constructor(target, listener, channelOptions) {
-        this.listener = listener;
+      constructor(target, listener3, channelOptions) {
+        this.listener = listener3;
         this.hasReturnedResult = false;
         this.endpoints = [];
         let path;
@@ -51899,9 +51899,9 @@ var require_resolver_uds = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/resolver-ip.js
+// node_modules/@grpc/grpc-js/build/src/resolver-ip.js
 var require_resolver_ip = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/resolver-ip.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/resolver-ip.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.setup = setup;
@@ -51921,9 +51921,9 @@ var require_resolver_ip = __commonJS({
     var IPV6_SCHEME = "ipv6";
     var DEFAULT_PORT = 443;
     var IpResolver = class {
-      constructor(target, listener, channelOptions) {
+      constructor(target, listener3, channelOptions) {
         var _a;
-        this.listener = listener;
+        this.listener = listener3;
         this.endpoints = [];
         this.error = null;
         this.hasReturnedResult = false;
@@ -51990,9 +51990,9 @@ var require_resolver_ip = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancer-round-robin.js
+// node_modules/@grpc/grpc-js/build/src/load-balancer-round-robin.js
 var require_load_balancer_round_robin = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancer-round-robin.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancer-round-robin.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.RoundRobinLoadBalancer = void 0;
@@ -52021,7 +52021,7 @@ var require_load_balancer_round_robin = __commonJS({
         };
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      static createFromJson(obj) {
+      static createFromJson(obj2) {
         return new _RoundRobinLoadBalancingConfig();
       }
     };
@@ -52165,9 +52165,9 @@ var require_load_balancer_round_robin = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancer-outlier-detection.js
+// node_modules/@grpc/grpc-js/build/src/load-balancer-outlier-detection.js
 var require_load_balancer_outlier_detection = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancer-outlier-detection.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancer-outlier-detection.js"(exports) {
     "use strict";
     var _a;
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -52201,27 +52201,27 @@ var require_load_balancer_outlier_detection = __commonJS({
       minimum_hosts: 5,
       request_volume: 50
     };
-    function validateFieldType(obj, fieldName, expectedType, objectName) {
-      if (fieldName in obj && obj[fieldName] !== void 0 && typeof obj[fieldName] !== expectedType) {
+    function validateFieldType(obj2, fieldName, expectedType, objectName) {
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && typeof obj2[fieldName] !== expectedType) {
         const fullFieldName = objectName ? `${objectName}.${fieldName}` : fieldName;
-        throw new Error(`outlier detection config ${fullFieldName} parse error: expected ${expectedType}, got ${typeof obj[fieldName]}`);
+        throw new Error(`outlier detection config ${fullFieldName} parse error: expected ${expectedType}, got ${typeof obj2[fieldName]}`);
       }
     }
-    function validatePositiveDuration(obj, fieldName, objectName) {
+    function validatePositiveDuration(obj2, fieldName, objectName) {
       const fullFieldName = objectName ? `${objectName}.${fieldName}` : fieldName;
-      if (fieldName in obj && obj[fieldName] !== void 0) {
-        if (!(0, duration_1.isDuration)(obj[fieldName])) {
-          throw new Error(`outlier detection config ${fullFieldName} parse error: expected Duration, got ${typeof obj[fieldName]}`);
+      if (fieldName in obj2 && obj2[fieldName] !== void 0) {
+        if (!(0, duration_1.isDuration)(obj2[fieldName])) {
+          throw new Error(`outlier detection config ${fullFieldName} parse error: expected Duration, got ${typeof obj2[fieldName]}`);
         }
-        if (!(obj[fieldName].seconds >= 0 && obj[fieldName].seconds <= 315576e6 && obj[fieldName].nanos >= 0 && obj[fieldName].nanos <= 999999999)) {
+        if (!(obj2[fieldName].seconds >= 0 && obj2[fieldName].seconds <= 315576e6 && obj2[fieldName].nanos >= 0 && obj2[fieldName].nanos <= 999999999)) {
           throw new Error(`outlier detection config ${fullFieldName} parse error: values out of range for non-negative Duaration`);
         }
       }
     }
-    function validatePercentage(obj, fieldName, objectName) {
+    function validatePercentage(obj2, fieldName, objectName) {
       const fullFieldName = objectName ? `${objectName}.${fieldName}` : fieldName;
-      validateFieldType(obj, fieldName, "number", objectName);
-      if (fieldName in obj && obj[fieldName] !== void 0 && !(obj[fieldName] >= 0 && obj[fieldName] <= 100)) {
+      validateFieldType(obj2, fieldName, "number", objectName);
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && !(obj2[fieldName] >= 0 && obj2[fieldName] <= 100)) {
         throw new Error(`outlier detection config ${fullFieldName} parse error: value out of range for percentage (0-100)`);
       }
     }
@@ -52276,38 +52276,38 @@ var require_load_balancer_outlier_detection = __commonJS({
       getChildPolicy() {
         return this.childPolicy;
       }
-      static createFromJson(obj) {
+      static createFromJson(obj2) {
         var _a2;
-        validatePositiveDuration(obj, "interval");
-        validatePositiveDuration(obj, "base_ejection_time");
-        validatePositiveDuration(obj, "max_ejection_time");
-        validatePercentage(obj, "max_ejection_percent");
-        if ("success_rate_ejection" in obj && obj.success_rate_ejection !== void 0) {
-          if (typeof obj.success_rate_ejection !== "object") {
+        validatePositiveDuration(obj2, "interval");
+        validatePositiveDuration(obj2, "base_ejection_time");
+        validatePositiveDuration(obj2, "max_ejection_time");
+        validatePercentage(obj2, "max_ejection_percent");
+        if ("success_rate_ejection" in obj2 && obj2.success_rate_ejection !== void 0) {
+          if (typeof obj2.success_rate_ejection !== "object") {
             throw new Error("outlier detection config success_rate_ejection must be an object");
           }
-          validateFieldType(obj.success_rate_ejection, "stdev_factor", "number", "success_rate_ejection");
-          validatePercentage(obj.success_rate_ejection, "enforcement_percentage", "success_rate_ejection");
-          validateFieldType(obj.success_rate_ejection, "minimum_hosts", "number", "success_rate_ejection");
-          validateFieldType(obj.success_rate_ejection, "request_volume", "number", "success_rate_ejection");
+          validateFieldType(obj2.success_rate_ejection, "stdev_factor", "number", "success_rate_ejection");
+          validatePercentage(obj2.success_rate_ejection, "enforcement_percentage", "success_rate_ejection");
+          validateFieldType(obj2.success_rate_ejection, "minimum_hosts", "number", "success_rate_ejection");
+          validateFieldType(obj2.success_rate_ejection, "request_volume", "number", "success_rate_ejection");
         }
-        if ("failure_percentage_ejection" in obj && obj.failure_percentage_ejection !== void 0) {
-          if (typeof obj.failure_percentage_ejection !== "object") {
+        if ("failure_percentage_ejection" in obj2 && obj2.failure_percentage_ejection !== void 0) {
+          if (typeof obj2.failure_percentage_ejection !== "object") {
             throw new Error("outlier detection config failure_percentage_ejection must be an object");
           }
-          validatePercentage(obj.failure_percentage_ejection, "threshold", "failure_percentage_ejection");
-          validatePercentage(obj.failure_percentage_ejection, "enforcement_percentage", "failure_percentage_ejection");
-          validateFieldType(obj.failure_percentage_ejection, "minimum_hosts", "number", "failure_percentage_ejection");
-          validateFieldType(obj.failure_percentage_ejection, "request_volume", "number", "failure_percentage_ejection");
+          validatePercentage(obj2.failure_percentage_ejection, "threshold", "failure_percentage_ejection");
+          validatePercentage(obj2.failure_percentage_ejection, "enforcement_percentage", "failure_percentage_ejection");
+          validateFieldType(obj2.failure_percentage_ejection, "minimum_hosts", "number", "failure_percentage_ejection");
+          validateFieldType(obj2.failure_percentage_ejection, "request_volume", "number", "failure_percentage_ejection");
         }
-        if (!("child_policy" in obj) || !Array.isArray(obj.child_policy)) {
+        if (!("child_policy" in obj2) || !Array.isArray(obj2.child_policy)) {
           throw new Error("outlier detection config child_policy must be an array");
         }
-        const childPolicy = (0, load_balancer_1.selectLbConfigFromList)(obj.child_policy);
+        const childPolicy = (0, load_balancer_1.selectLbConfigFromList)(obj2.child_policy);
         if (!childPolicy) {
           throw new Error("outlier detection config child_policy: no valid recognized policy found");
         }
-        return new _OutlierDetectionLoadBalancingConfig(obj.interval ? (0, duration_1.durationToMs)(obj.interval) : null, obj.base_ejection_time ? (0, duration_1.durationToMs)(obj.base_ejection_time) : null, obj.max_ejection_time ? (0, duration_1.durationToMs)(obj.max_ejection_time) : null, (_a2 = obj.max_ejection_percent) !== null && _a2 !== void 0 ? _a2 : null, obj.success_rate_ejection, obj.failure_percentage_ejection, childPolicy);
+        return new _OutlierDetectionLoadBalancingConfig(obj2.interval ? (0, duration_1.durationToMs)(obj2.interval) : null, obj2.base_ejection_time ? (0, duration_1.durationToMs)(obj2.base_ejection_time) : null, obj2.max_ejection_time ? (0, duration_1.durationToMs)(obj2.max_ejection_time) : null, (_a2 = obj2.max_ejection_percent) !== null && _a2 !== void 0 ? _a2 : null, obj2.success_rate_ejection, obj2.failure_percentage_ejection, childPolicy);
       }
     };
     exports.OutlierDetectionLoadBalancingConfig = OutlierDetectionLoadBalancingConfig;
@@ -52662,9 +52662,9 @@ var require_load_balancer_outlier_detection = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/priority-queue.js
+// node_modules/@grpc/grpc-js/build/src/priority-queue.js
 var require_priority_queue = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/priority-queue.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/priority-queue.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.PriorityQueue = void 0;
@@ -52766,9 +52766,9 @@ var require_priority_queue = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/load-balancer-weighted-round-robin.js
+// node_modules/@grpc/grpc-js/build/src/load-balancer-weighted-round-robin.js
 var require_load_balancer_weighted_round_robin = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/load-balancer-weighted-round-robin.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/load-balancer-weighted-round-robin.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.WeightedRoundRobinLoadBalancingConfig = void 0;
@@ -52793,26 +52793,26 @@ var require_load_balancer_weighted_round_robin = __commonJS({
     var DEFAULT_WEIGHT_EXPIRATION_PERIOD_MS = 3 * 6e4;
     var DEFAULT_WEIGHT_UPDATE_PERIOD_MS = 1e3;
     var DEFAULT_ERROR_UTILIZATION_PENALTY = 1;
-    function validateFieldType(obj, fieldName, expectedType) {
-      if (fieldName in obj && obj[fieldName] !== void 0 && typeof obj[fieldName] !== expectedType) {
-        throw new Error(`weighted round robin config ${fieldName} parse error: expected ${expectedType}, got ${typeof obj[fieldName]}`);
+    function validateFieldType(obj2, fieldName, expectedType) {
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && typeof obj2[fieldName] !== expectedType) {
+        throw new Error(`weighted round robin config ${fieldName} parse error: expected ${expectedType}, got ${typeof obj2[fieldName]}`);
       }
     }
-    function parseDurationField(obj, fieldName) {
-      if (fieldName in obj && obj[fieldName] !== void 0 && obj[fieldName] !== null) {
+    function parseDurationField(obj2, fieldName) {
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && obj2[fieldName] !== null) {
         let durationObject;
-        if ((0, duration_1.isDuration)(obj[fieldName])) {
-          durationObject = obj[fieldName];
-        } else if ((0, duration_1.isDurationMessage)(obj[fieldName])) {
-          durationObject = (0, duration_1.durationMessageToDuration)(obj[fieldName]);
-        } else if (typeof obj[fieldName] === "string") {
-          const parsedDuration = (0, duration_1.parseDuration)(obj[fieldName]);
+        if ((0, duration_1.isDuration)(obj2[fieldName])) {
+          durationObject = obj2[fieldName];
+        } else if ((0, duration_1.isDurationMessage)(obj2[fieldName])) {
+          durationObject = (0, duration_1.durationMessageToDuration)(obj2[fieldName]);
+        } else if (typeof obj2[fieldName] === "string") {
+          const parsedDuration = (0, duration_1.parseDuration)(obj2[fieldName]);
           if (!parsedDuration) {
-            throw new Error(`weighted round robin config ${fieldName}: failed to parse duration string ${obj[fieldName]}`);
+            throw new Error(`weighted round robin config ${fieldName}: failed to parse duration string ${obj2[fieldName]}`);
           }
           durationObject = parsedDuration;
         } else {
-          throw new Error(`weighted round robin config ${fieldName}: expected duration, got ${typeof obj[fieldName]}`);
+          throw new Error(`weighted round robin config ${fieldName}: expected duration, got ${typeof obj2[fieldName]}`);
         }
         return (0, duration_1.durationToMs)(durationObject);
       }
@@ -52840,13 +52840,13 @@ var require_load_balancer_weighted_round_robin = __commonJS({
           error_utilization_penalty: this.errorUtilizationPenalty
         };
       }
-      static createFromJson(obj) {
-        validateFieldType(obj, "enable_oob_load_report", "boolean");
-        validateFieldType(obj, "error_utilization_penalty", "number");
-        if (obj.error_utilization_penalty < 0) {
+      static createFromJson(obj2) {
+        validateFieldType(obj2, "enable_oob_load_report", "boolean");
+        validateFieldType(obj2, "error_utilization_penalty", "number");
+        if (obj2.error_utilization_penalty < 0) {
           throw new Error("weighted round robin config error_utilization_penalty < 0");
         }
-        return new _WeightedRoundRobinLoadBalancingConfig(obj.enable_oob_load_report, parseDurationField(obj, "oob_load_reporting_period"), parseDurationField(obj, "blackout_period"), parseDurationField(obj, "weight_expiration_period"), parseDurationField(obj, "weight_update_period"), obj.error_utilization_penalty);
+        return new _WeightedRoundRobinLoadBalancingConfig(obj2.enable_oob_load_report, parseDurationField(obj2, "oob_load_reporting_period"), parseDurationField(obj2, "blackout_period"), parseDurationField(obj2, "weight_expiration_period"), parseDurationField(obj2, "weight_update_period"), obj2.error_utilization_penalty);
       }
       getEnableOobLoadReport() {
         return this.enableOobLoadReport;
@@ -53118,9 +53118,9 @@ var require_load_balancer_weighted_round_robin = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/grpc-js/build/src/index.js
+// node_modules/@grpc/grpc-js/build/src/index.js
 var require_src4 = __commonJS({
-  "../main/node_modules/@grpc/grpc-js/build/src/index.js"(exports) {
+  "node_modules/@grpc/grpc-js/build/src/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.experimental = exports.ServerMetricRecorder = exports.ServerInterceptingCall = exports.ResponderBuilder = exports.ServerListenerBuilder = exports.addAdminServicesToServer = exports.getChannelzHandlers = exports.getChannelzServiceDefinition = exports.InterceptorConfigurationError = exports.InterceptingCall = exports.RequesterBuilder = exports.ListenerBuilder = exports.StatusBuilder = exports.getClientChannel = exports.ServerCredentials = exports.Server = exports.setLogVerbosity = exports.setLogger = exports.load = exports.loadObject = exports.CallCredentials = exports.ChannelCredentials = exports.waitForClientReady = exports.closeClient = exports.Channel = exports.makeGenericClientConstructor = exports.makeClientConstructor = exports.loadPackageDefinition = exports.Client = exports.compressionAlgorithms = exports.propagate = exports.connectivityState = exports.status = exports.logVerbosity = exports.Metadata = exports.credentials = void 0;
@@ -53300,9 +53300,9 @@ var require_src4 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/proto-loader/build/src/util.js
+// node_modules/@grpc/proto-loader/build/src/util.js
 var require_util4 = __commonJS({
-  "../main/node_modules/@grpc/proto-loader/build/src/util.js"(exports) {
+  "node_modules/@grpc/proto-loader/build/src/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.addCommonProtos = exports.loadProtosWithOptionsSync = exports.loadProtosWithOptions = void 0;
@@ -53370,9 +53370,9 @@ var require_util4 = __commonJS({
   }
 });
 
-// ../main/node_modules/@grpc/proto-loader/build/src/index.js
+// node_modules/@grpc/proto-loader/build/src/index.js
 var require_src5 = __commonJS({
-  "../main/node_modules/@grpc/proto-loader/build/src/index.js"(exports) {
+  "node_modules/@grpc/proto-loader/build/src/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.loadFileDescriptorSetFromObject = exports.loadFileDescriptorSetFromBuffer = exports.fromJSON = exports.loadSync = exports.load = exports.IdempotencyLevel = exports.isAnyExtension = exports.Long = void 0;
@@ -53382,8 +53382,8 @@ var require_src5 = __commonJS({
     var util_1 = require_util4();
     var Long = require_umd();
     exports.Long = Long;
-    function isAnyExtension(obj) {
-      return "@type" in obj && typeof obj["@type"] === "string";
+    function isAnyExtension(obj2) {
+      return "@type" in obj2 && typeof obj2["@type"] === "string";
     }
     exports.isAnyExtension = isAnyExtension;
     var IdempotencyLevel;
@@ -53407,20 +53407,20 @@ var require_src5 = __commonJS({
         return baseName + "." + name;
       }
     }
-    function isHandledReflectionObject(obj) {
-      return obj instanceof Protobuf.Service || obj instanceof Protobuf.Type || obj instanceof Protobuf.Enum;
+    function isHandledReflectionObject(obj2) {
+      return obj2 instanceof Protobuf.Service || obj2 instanceof Protobuf.Type || obj2 instanceof Protobuf.Enum;
     }
-    function isNamespaceBase(obj) {
-      return obj instanceof Protobuf.Namespace || obj instanceof Protobuf.Root;
+    function isNamespaceBase(obj2) {
+      return obj2 instanceof Protobuf.Namespace || obj2 instanceof Protobuf.Root;
     }
-    function getAllHandledReflectionObjects(obj, parentName) {
-      const objName = joinName(parentName, obj.name);
-      if (isHandledReflectionObject(obj)) {
-        return [[objName, obj]];
+    function getAllHandledReflectionObjects(obj2, parentName) {
+      const objName = joinName(parentName, obj2.name);
+      if (isHandledReflectionObject(obj2)) {
+        return [[objName, obj2]];
       } else {
-        if (isNamespaceBase(obj) && typeof obj.nested !== "undefined") {
-          return Object.keys(obj.nested).map((name) => {
-            return getAllHandledReflectionObjects(obj.nested[name], objName);
+        if (isNamespaceBase(obj2) && typeof obj2.nested !== "undefined") {
+          return Object.keys(obj2.nested).map((name) => {
+            return getAllHandledReflectionObjects(obj2.nested[name], objName);
           }).reduce((accumulator, currentValue) => accumulator.concat(currentValue), []);
         }
       }
@@ -53441,17 +53441,17 @@ var require_src5 = __commonJS({
       };
     }
     function mapMethodOptions(options) {
-      return (options || []).reduce((obj, item) => {
+      return (options || []).reduce((obj2, item) => {
         for (const [key, value] of Object.entries(item)) {
           switch (key) {
             case "uninterpreted_option":
-              obj.uninterpreted_option.push(item.uninterpreted_option);
+              obj2.uninterpreted_option.push(item.uninterpreted_option);
               break;
             default:
-              obj[key] = value;
+              obj2[key] = value;
           }
         }
-        return obj;
+        return obj2;
       }, {
         deprecated: false,
         idempotency_level: IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
@@ -53499,13 +53499,13 @@ var require_src5 = __commonJS({
         fileDescriptorProtos: fileDescriptors
       };
     }
-    function createDefinition(obj, name, options, fileDescriptors) {
-      if (obj instanceof Protobuf.Service) {
-        return createServiceDefinition(obj, name, options, fileDescriptors);
-      } else if (obj instanceof Protobuf.Type) {
-        return createMessageDefinition(obj, fileDescriptors);
-      } else if (obj instanceof Protobuf.Enum) {
-        return createEnumDefinition(obj, fileDescriptors);
+    function createDefinition(obj2, name, options, fileDescriptors) {
+      if (obj2 instanceof Protobuf.Service) {
+        return createServiceDefinition(obj2, name, options, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Type) {
+        return createMessageDefinition(obj2, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Enum) {
+        return createEnumDefinition(obj2, fileDescriptors);
       } else {
         throw new Error("Type mismatch in reflection object handling");
       }
@@ -53515,8 +53515,8 @@ var require_src5 = __commonJS({
       root.resolveAll();
       const descriptorList = root.toDescriptor("proto3").file;
       const bufferList = descriptorList.map((value) => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));
-      for (const [name, obj] of getAllHandledReflectionObjects(root, "")) {
-        def[name] = createDefinition(obj, name, options, bufferList);
+      for (const [name, obj2] of getAllHandledReflectionObjects(root, "")) {
+        def[name] = createDefinition(obj2, name, options, bufferList);
       }
       return def;
     }
@@ -53558,9 +53558,9 @@ var require_src5 = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/session.js
+// node_modules/dockerode/lib/session.js
 var require_session = __commonJS({
-  "../main/node_modules/dockerode/lib/session.js"(exports, module) {
+  "node_modules/dockerode/lib/session.js"(exports, module) {
     var grpc = require_src4();
     var protoLoader = require_src5();
     var path = __require("path");
@@ -53616,9 +53616,9 @@ var require_session = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/buildkit.js
+// node_modules/dockerode/lib/buildkit.js
 var require_buildkit = __commonJS({
-  "../main/node_modules/dockerode/lib/buildkit.js"(exports, module) {
+  "node_modules/dockerode/lib/buildkit.js"(exports, module) {
     var protobuf = require_protobufjs();
     var path = __require("path");
     var BUILDKIT_TRACE_ID = "moby.buildkit.trace";
@@ -53745,16 +53745,16 @@ var require_buildkit = __commonJS({
       }
       function processLine(line2) {
         try {
-          var result2 = parseBuildKitLine(line2);
-          if (result2.isBuildKit) {
-            result2.logs.forEach(function(log) {
+          var result = parseBuildKitLine(line2);
+          if (result.isBuildKit) {
+            result.logs.forEach(function(log) {
               var event = { stream: log + "\n" };
               output.push(event);
               if (onProgress) onProgress(event);
             });
-          } else if (result2.raw) {
-            output.push(result2.raw);
-            if (onProgress) onProgress(result2.raw);
+          } else if (result.raw) {
+            output.push(result.raw);
+            if (onProgress) onProgress(result.raw);
           }
         } catch (e) {
           try {
@@ -53792,9 +53792,9 @@ var require_buildkit = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerode/lib/docker.js
+// node_modules/dockerode/lib/docker.js
 var require_docker = __commonJS({
-  "../main/node_modules/dockerode/lib/docker.js"(exports, module) {
+  "node_modules/dockerode/lib/docker.js"(exports, module) {
     var EventEmitter = __require("events").EventEmitter;
     var Modem = require_modem();
     var Container = require_container();
@@ -54958,15 +54958,15 @@ var require_docker = __commonJS({
         startOptions = {};
       }
       var hub = new EventEmitter();
-      function handler(err, container) {
-        if (err) return callback(err, null, container);
-        hub.emit("container", container);
-        container.attach({
+      function handler(err, container2) {
+        if (err) return callback(err, null, container2);
+        hub.emit("container", container2);
+        container2.attach({
           stream: true,
           stdout: true,
           stderr: true
         }, function handler2(err2, stream) {
-          if (err2) return callback(err2, null, container);
+          if (err2) return callback(err2, null, container2);
           hub.emit("stream", stream);
           if (streamo) {
             if (streamo instanceof Array) {
@@ -54980,7 +54980,7 @@ var require_docker = __commonJS({
                 } catch (e) {
                 }
               });
-              container.modem.demuxStream(stream, streamo[0], streamo[1]);
+              container2.modem.demuxStream(stream, streamo[0], streamo[1]);
             } else {
               stream.setEncoding("utf8");
               stream.pipe(streamo, {
@@ -54988,12 +54988,12 @@ var require_docker = __commonJS({
               });
             }
           }
-          container.start(startOptions, function(err3, data) {
-            if (err3) return callback(err3, data, container);
-            hub.emit("start", container);
-            container.wait(function(err4, data2) {
+          container2.start(startOptions, function(err3, data) {
+            if (err3) return callback(err3, data, container2);
+            hub.emit("start", container2);
+            container2.wait(function(err4, data2) {
               hub.emit("data", data2);
-              callback(err4, data2, container);
+              callback(err4, data2, container2);
             });
           });
         });
@@ -55039,9 +55039,9 @@ var require_docker = __commonJS({
       extend(optsc, createOptions);
       var containero;
       return new this.modem.Promise(function(resolve3, reject) {
-        self2.createContainer(optsc).then(function(container) {
-          containero = container;
-          return container.attach({
+        self2.createContainer(optsc).then(function(container2) {
+          containero = container2;
+          return container2.attach({
             stream: true,
             stdout: true,
             stderr: true
@@ -55234,9 +55234,9 @@ var require_docker = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/argument.js
+// node_modules/dockerfile-ast/lib/argument.js
 var require_argument = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/argument.js"(exports) {
+  "node_modules/dockerfile-ast/lib/argument.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Argument = void 0;
@@ -55271,9 +55271,9 @@ var require_argument = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/jsonArgument.js
+// node_modules/dockerfile-ast/lib/jsonArgument.js
 var require_jsonArgument = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/jsonArgument.js"(exports) {
+  "node_modules/dockerfile-ast/lib/jsonArgument.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.JSONArgument = void 0;
@@ -55296,7 +55296,7 @@ var require_jsonArgument = __commonJS({
   }
 });
 
-// ../main/node_modules/vscode-languageserver-types/lib/esm/main.js
+// node_modules/vscode-languageserver-types/lib/esm/main.js
 var main_exports = {};
 __export(main_exports, {
   AnnotatedTextEdit: () => AnnotatedTextEdit,
@@ -55387,7 +55387,7 @@ __export(main_exports, {
 });
 var DocumentUri, URI, integer, uinteger, Position, Range, Location, LocationLink, Color, ColorInformation, ColorPresentation, FoldingRangeKind, FoldingRange, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, CodeDescription, Diagnostic, Command, TextEdit, ChangeAnnotation, ChangeAnnotationIdentifier, AnnotatedTextEdit, TextDocumentEdit, CreateFile, RenameFile, DeleteFile, WorkspaceEdit, TextEditChangeImpl, SnippetTextEdit, ChangeAnnotations, WorkspaceChange, TextDocumentIdentifier, VersionedTextDocumentIdentifier, OptionalVersionedTextDocumentIdentifier, LanguageKind, TextDocumentItem, MarkupKind, MarkupContent, CompletionItemKind, InsertTextFormat, CompletionItemTag, InsertReplaceEdit, InsertTextMode, ApplyKind, CompletionItemLabelDetails, CompletionItem, CompletionList, MarkedString, Hover, ParameterInformation, SignatureInformation, DocumentHighlightKind, DocumentHighlight, SymbolKind, SymbolTag, SymbolInformation, WorkspaceSymbol, DocumentSymbol, CodeActionKind, CodeActionTriggerKind, CodeActionContext, CodeActionTag, CodeAction, CodeLens, FormattingOptions, DocumentLink, SelectionRange, SemanticTokenTypes, SemanticTokenModifiers, SemanticTokens, InlineValueText, InlineValueVariableLookup, InlineValueEvaluatableExpression, InlineValueContext, InlayHintKind, InlayHintLabelPart, InlayHint, StringValue, InlineCompletionItem, InlineCompletionList, InlineCompletionTriggerKind, SelectedCompletionInfo, InlineCompletionContext, WorkspaceFolder, EOL, TextDocument, FullTextDocument, Is;
 var init_main = __esm({
-  "../main/node_modules/vscode-languageserver-types/lib/esm/main.js"() {
+  "node_modules/vscode-languageserver-types/lib/esm/main.js"() {
     "use strict";
     (function(DocumentUri2) {
       function is(value) {
@@ -55525,23 +55525,23 @@ var init_main = __esm({
     })(FoldingRangeKind || (FoldingRangeKind = {}));
     (function(FoldingRange2) {
       function create(startLine, endLine, startCharacter, endCharacter, kind, collapsedText) {
-        const result2 = {
+        const result = {
           startLine,
           endLine
         };
         if (Is.defined(startCharacter)) {
-          result2.startCharacter = startCharacter;
+          result.startCharacter = startCharacter;
         }
         if (Is.defined(endCharacter)) {
-          result2.endCharacter = endCharacter;
+          result.endCharacter = endCharacter;
         }
         if (Is.defined(kind)) {
-          result2.kind = kind;
+          result.kind = kind;
         }
         if (Is.defined(collapsedText)) {
-          result2.collapsedText = collapsedText;
+          result.collapsedText = collapsedText;
         }
-        return result2;
+        return result;
       }
       FoldingRange2.create = create;
       function is(value) {
@@ -55551,9 +55551,9 @@ var init_main = __esm({
       FoldingRange2.is = is;
     })(FoldingRange || (FoldingRange = {}));
     (function(DiagnosticRelatedInformation2) {
-      function create(location2, message2) {
+      function create(location3, message2) {
         return {
-          location: location2,
+          location: location3,
           message: message2
         };
       }
@@ -55582,21 +55582,21 @@ var init_main = __esm({
       CodeDescription2.is = is;
     })(CodeDescription || (CodeDescription = {}));
     (function(Diagnostic2) {
-      function create(range, message2, severity, code3, source2, relatedInformation) {
-        const result2 = { range, message: message2 };
+      function create(range, message2, severity, code3, source4, relatedInformation) {
+        const result = { range, message: message2 };
         if (Is.defined(severity)) {
-          result2.severity = severity;
+          result.severity = severity;
         }
         if (Is.defined(code3)) {
-          result2.code = code3;
+          result.code = code3;
         }
-        if (Is.defined(source2)) {
-          result2.source = source2;
+        if (Is.defined(source4)) {
+          result.source = source4;
         }
         if (Is.defined(relatedInformation)) {
-          result2.relatedInformation = relatedInformation;
+          result.relatedInformation = relatedInformation;
         }
-        return result2;
+        return result;
       }
       Diagnostic2.create = create;
       function is(value) {
@@ -55622,11 +55622,11 @@ var init_main = __esm({
     })(Diagnostic || (Diagnostic = {}));
     (function(Command3) {
       function create(title, command, ...args) {
-        const result2 = { title, command };
+        const result = { title, command };
         if (Is.defined(args) && args.length > 0) {
-          result2.arguments = args;
+          result.arguments = args;
         }
-        return result2;
+        return result;
       }
       Command3.create = create;
       function is(value) {
@@ -55656,14 +55656,14 @@ var init_main = __esm({
     })(TextEdit || (TextEdit = {}));
     (function(ChangeAnnotation2) {
       function create(label, needsConfirmation, description) {
-        const result2 = { label };
+        const result = { label };
         if (needsConfirmation !== void 0) {
-          result2.needsConfirmation = needsConfirmation;
+          result.needsConfirmation = needsConfirmation;
         }
         if (description !== void 0) {
-          result2.description = description;
+          result.description = description;
         }
-        return result2;
+        return result;
       }
       ChangeAnnotation2.create = create;
       function is(value) {
@@ -55711,17 +55711,17 @@ var init_main = __esm({
     })(TextDocumentEdit || (TextDocumentEdit = {}));
     (function(CreateFile2) {
       function create(uri, options, annotation) {
-        const result2 = {
+        const result = {
           kind: "create",
           uri
         };
         if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result2.options = options;
+          result.options = options;
         }
         if (annotation !== void 0) {
-          result2.annotationId = annotation;
+          result.annotationId = annotation;
         }
-        return result2;
+        return result;
       }
       CreateFile2.create = create;
       function is(value) {
@@ -55732,18 +55732,18 @@ var init_main = __esm({
     })(CreateFile || (CreateFile = {}));
     (function(RenameFile2) {
       function create(oldUri, newUri, options, annotation) {
-        const result2 = {
+        const result = {
           kind: "rename",
           oldUri,
           newUri
         };
         if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result2.options = options;
+          result.options = options;
         }
         if (annotation !== void 0) {
-          result2.annotationId = annotation;
+          result.annotationId = annotation;
         }
-        return result2;
+        return result;
       }
       RenameFile2.create = create;
       function is(value) {
@@ -55754,17 +55754,17 @@ var init_main = __esm({
     })(RenameFile || (RenameFile = {}));
     (function(DeleteFile2) {
       function create(uri, options, annotation) {
-        const result2 = {
+        const result = {
           kind: "delete",
           uri
         };
         if (options !== void 0 && (options.recursive !== void 0 || options.ignoreIfNotExists !== void 0)) {
-          result2.options = options;
+          result.options = options;
         }
         if (annotation !== void 0) {
-          result2.annotationId = annotation;
+          result.annotationId = annotation;
         }
-        return result2;
+        return result;
       }
       DeleteFile2.create = create;
       function is(value) {
@@ -55948,31 +55948,31 @@ var init_main = __esm({
             throw new Error("Workspace edit is not configured for document changes.");
           }
           const textDocument = { uri: key.uri, version: key.version };
-          let result2 = this._textEditChanges[textDocument.uri];
-          if (!result2) {
+          let result = this._textEditChanges[textDocument.uri];
+          if (!result) {
             const edits = [];
             const textDocumentEdit = {
               textDocument,
               edits
             };
             this._workspaceEdit.documentChanges.push(textDocumentEdit);
-            result2 = new TextEditChangeImpl(edits, this._changeAnnotations);
-            this._textEditChanges[textDocument.uri] = result2;
+            result = new TextEditChangeImpl(edits, this._changeAnnotations);
+            this._textEditChanges[textDocument.uri] = result;
           }
-          return result2;
+          return result;
         } else {
           this.initChanges();
           if (this._workspaceEdit.changes === void 0) {
             throw new Error("Workspace edit is not configured for normal text edit changes.");
           }
-          let result2 = this._textEditChanges[key];
-          if (!result2) {
+          let result = this._textEditChanges[key];
+          if (!result) {
             const edits = [];
             this._workspaceEdit.changes[key] = edits;
-            result2 = new TextEditChangeImpl(edits);
-            this._textEditChanges[key] = result2;
+            result = new TextEditChangeImpl(edits);
+            this._textEditChanges[key] = result;
           }
-          return result2;
+          return result;
         }
       }
       initDocumentChanges() {
@@ -56282,16 +56282,16 @@ var init_main = __esm({
     })(ParameterInformation || (ParameterInformation = {}));
     (function(SignatureInformation2) {
       function create(label, documentation, ...parameters) {
-        const result2 = { label };
+        const result = { label };
         if (Is.defined(documentation)) {
-          result2.documentation = documentation;
+          result.documentation = documentation;
         }
         if (Is.defined(parameters)) {
-          result2.parameters = parameters;
+          result.parameters = parameters;
         } else {
-          result2.parameters = [];
+          result.parameters = [];
         }
-        return result2;
+        return result;
       }
       SignatureInformation2.create = create;
     })(SignatureInformation || (SignatureInformation = {}));
@@ -56302,11 +56302,11 @@ var init_main = __esm({
     })(DocumentHighlightKind || (DocumentHighlightKind = {}));
     (function(DocumentHighlight2) {
       function create(range, kind) {
-        const result2 = { range };
+        const result = { range };
         if (Is.number(kind)) {
-          result2.kind = kind;
+          result.kind = kind;
         }
-        return result2;
+        return result;
       }
       DocumentHighlight2.create = create;
     })(DocumentHighlight || (DocumentHighlight = {}));
@@ -56343,15 +56343,15 @@ var init_main = __esm({
     })(SymbolTag || (SymbolTag = {}));
     (function(SymbolInformation2) {
       function create(name, kind, range, uri, containerName) {
-        const result2 = {
+        const result = {
           name,
           kind,
           location: { uri, range }
         };
         if (containerName) {
-          result2.containerName = containerName;
+          result.containerName = containerName;
         }
-        return result2;
+        return result;
       }
       SymbolInformation2.create = create;
     })(SymbolInformation || (SymbolInformation = {}));
@@ -56363,7 +56363,7 @@ var init_main = __esm({
     })(WorkspaceSymbol || (WorkspaceSymbol = {}));
     (function(DocumentSymbol2) {
       function create(name, detail, kind, range, selectionRange, children) {
-        const result2 = {
+        const result = {
           name,
           detail,
           kind,
@@ -56371,9 +56371,9 @@ var init_main = __esm({
           selectionRange
         };
         if (children !== void 0) {
-          result2.children = children;
+          result.children = children;
         }
-        return result2;
+        return result;
       }
       DocumentSymbol2.create = create;
       function is(value) {
@@ -56401,14 +56401,14 @@ var init_main = __esm({
     })(CodeActionTriggerKind || (CodeActionTriggerKind = {}));
     (function(CodeActionContext2) {
       function create(diagnostics, only, triggerKind) {
-        const result2 = { diagnostics };
+        const result = { diagnostics };
         if (only !== void 0 && only !== null) {
-          result2.only = only;
+          result.only = only;
         }
         if (triggerKind !== void 0 && triggerKind !== null) {
-          result2.triggerKind = triggerKind;
+          result.triggerKind = triggerKind;
         }
-        return result2;
+        return result;
       }
       CodeActionContext2.create = create;
       function is(value) {
@@ -56426,20 +56426,20 @@ var init_main = __esm({
     })(CodeActionTag || (CodeActionTag = {}));
     (function(CodeAction2) {
       function create(title, kindOrCommandOrEdit, kind) {
-        const result2 = { title };
+        const result = { title };
         let checkKind = true;
         if (typeof kindOrCommandOrEdit === "string") {
           checkKind = false;
-          result2.kind = kindOrCommandOrEdit;
+          result.kind = kindOrCommandOrEdit;
         } else if (Command.is(kindOrCommandOrEdit)) {
-          result2.command = kindOrCommandOrEdit;
+          result.command = kindOrCommandOrEdit;
         } else {
-          result2.edit = kindOrCommandOrEdit;
+          result.edit = kindOrCommandOrEdit;
         }
         if (checkKind && kind !== void 0) {
-          result2.kind = kind;
+          result.kind = kind;
         }
-        return result2;
+        return result;
       }
       CodeAction2.create = create;
       function is(value) {
@@ -56450,11 +56450,11 @@ var init_main = __esm({
     })(CodeAction || (CodeAction = {}));
     (function(CodeLens2) {
       function create(range, data) {
-        const result2 = { range };
+        const result = { range };
         if (Is.defined(data)) {
-          result2.data = data;
+          result.data = data;
         }
-        return result2;
+        return result;
       }
       CodeLens2.create = create;
       function is(value) {
@@ -56606,11 +56606,11 @@ var init_main = __esm({
     })(InlayHintLabelPart || (InlayHintLabelPart = {}));
     (function(InlayHint2) {
       function create(position, label, kind) {
-        const result2 = { position, label };
+        const result = { position, label };
         if (kind !== void 0) {
-          result2.kind = kind;
+          result.kind = kind;
         }
-        return result2;
+        return result;
       }
       InlayHint2.create = create;
       function is(value) {
@@ -56865,9 +56865,9 @@ var init_main = __esm({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/line.js
+// node_modules/dockerfile-ast/lib/line.js
 var require_line = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/line.js"(exports) {
+  "node_modules/dockerfile-ast/lib/line.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Line = void 0;
@@ -56893,9 +56893,9 @@ var require_line = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/util.js
+// node_modules/dockerfile-ast/lib/util.js
 var require_util5 = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/util.js"(exports) {
+  "node_modules/dockerfile-ast/lib/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Util = void 0;
@@ -56982,9 +56982,9 @@ var require_util5 = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/comment.js
+// node_modules/dockerfile-ast/lib/comment.js
 var require_comment = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/comment.js"(exports) {
+  "node_modules/dockerfile-ast/lib/comment.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Comment = void 0;
@@ -57048,7 +57048,7 @@ var require_comment = __commonJS({
   }
 });
 
-// ../main/node_modules/vscode-languageserver-textdocument/lib/esm/main.js
+// node_modules/vscode-languageserver-textdocument/lib/esm/main.js
 var main_exports2 = {};
 __export(main_exports2, {
   TextDocument: () => TextDocument2
@@ -57082,17 +57082,17 @@ function mergeSort(data, compare) {
   return data;
 }
 function computeLineOffsets(text2, isAtLineStart, textOffset = 0) {
-  const result2 = isAtLineStart ? [textOffset] : [];
+  const result = isAtLineStart ? [textOffset] : [];
   for (let i = 0; i < text2.length; i++) {
     const ch = text2.charCodeAt(i);
     if (isEOL(ch)) {
       if (ch === 13 && i + 1 < text2.length && text2.charCodeAt(i + 1) === 10) {
         i++;
       }
-      result2.push(textOffset + i + 1);
+      result.push(textOffset + i + 1);
     }
   }
-  return result2;
+  return result;
 }
 function isEOL(char) {
   return char === 13 || char === 10;
@@ -57114,7 +57114,7 @@ function getWellformedEdit(textEdit) {
 }
 var FullTextDocument2, TextDocument2;
 var init_main2 = __esm({
-  "../main/node_modules/vscode-languageserver-textdocument/lib/esm/main.js"() {
+  "node_modules/vscode-languageserver-textdocument/lib/esm/main.js"() {
     "use strict";
     FullTextDocument2 = class _FullTextDocument {
       constructor(uri, languageId, version, content) {
@@ -57312,9 +57312,9 @@ var init_main2 = __esm({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/parserDirective.js
+// node_modules/dockerfile-ast/lib/parserDirective.js
 var require_parserDirective = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/parserDirective.js"(exports) {
+  "node_modules/dockerfile-ast/lib/parserDirective.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ParserDirective = void 0;
@@ -57350,9 +57350,9 @@ var require_parserDirective = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/heredoc.js
+// node_modules/dockerfile-ast/lib/heredoc.js
 var require_heredoc = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/heredoc.js"(exports) {
+  "node_modules/dockerfile-ast/lib/heredoc.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Heredoc = void 0;
@@ -57418,9 +57418,9 @@ var require_heredoc = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/variable.js
+// node_modules/dockerfile-ast/lib/variable.js
 var require_variable = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/variable.js"(exports) {
+  "node_modules/dockerfile-ast/lib/variable.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Variable = void 0;
@@ -57516,9 +57516,9 @@ var require_variable = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instruction.js
+// node_modules/dockerfile-ast/lib/instruction.js
 var require_instruction = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instruction.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Instruction = void 0;
@@ -58337,9 +58337,9 @@ var require_instruction = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/flagOption.js
+// node_modules/dockerfile-ast/lib/flagOption.js
 var require_flagOption = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/flagOption.js"(exports) {
+  "node_modules/dockerfile-ast/lib/flagOption.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.FlagOption = void 0;
@@ -58377,9 +58377,9 @@ var require_flagOption = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/flag.js
+// node_modules/dockerfile-ast/lib/flag.js
 var require_flag = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/flag.js"(exports) {
+  "node_modules/dockerfile-ast/lib/flag.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Flag = void 0;
@@ -58505,9 +58505,9 @@ var require_flag = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/modifiableInstruction.js
+// node_modules/dockerfile-ast/lib/modifiableInstruction.js
 var require_modifiableInstruction = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/modifiableInstruction.js"(exports) {
+  "node_modules/dockerfile-ast/lib/modifiableInstruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ModifiableInstruction = void 0;
@@ -58587,9 +58587,9 @@ var require_modifiableInstruction = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/jsonInstruction.js
+// node_modules/dockerfile-ast/lib/jsonInstruction.js
 var require_jsonInstruction = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/jsonInstruction.js"(exports) {
+  "node_modules/dockerfile-ast/lib/jsonInstruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.JSONInstruction = void 0;
@@ -58752,9 +58752,9 @@ var require_jsonInstruction = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/add.js
+// node_modules/dockerfile-ast/lib/instructions/add.js
 var require_add = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/add.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/add.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Add = void 0;
@@ -58771,9 +58771,9 @@ var require_add = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/property.js
+// node_modules/dockerfile-ast/lib/property.js
 var require_property = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/property.js"(exports) {
+  "node_modules/dockerfile-ast/lib/property.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Property = void 0;
@@ -59083,9 +59083,9 @@ var require_property = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/propertyInstruction.js
+// node_modules/dockerfile-ast/lib/propertyInstruction.js
 var require_propertyInstruction = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/propertyInstruction.js"(exports) {
+  "node_modules/dockerfile-ast/lib/propertyInstruction.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.PropertyInstruction = void 0;
@@ -59380,9 +59380,9 @@ var require_propertyInstruction = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/arg.js
+// node_modules/dockerfile-ast/lib/instructions/arg.js
 var require_arg = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/arg.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/arg.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Arg = void 0;
@@ -59412,9 +59412,9 @@ var require_arg = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/cmd.js
+// node_modules/dockerfile-ast/lib/instructions/cmd.js
 var require_cmd = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/cmd.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/cmd.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Cmd = void 0;
@@ -59428,9 +59428,9 @@ var require_cmd = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/copy.js
+// node_modules/dockerfile-ast/lib/instructions/copy.js
 var require_copy = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/copy.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/copy.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Copy = void 0;
@@ -59460,9 +59460,9 @@ var require_copy = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/env.js
+// node_modules/dockerfile-ast/lib/instructions/env.js
 var require_env = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/env.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/env.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Env = void 0;
@@ -59479,9 +59479,9 @@ var require_env = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/entrypoint.js
+// node_modules/dockerfile-ast/lib/instructions/entrypoint.js
 var require_entrypoint = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/entrypoint.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/entrypoint.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Entrypoint = void 0;
@@ -59495,9 +59495,9 @@ var require_entrypoint = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/from.js
+// node_modules/dockerfile-ast/lib/instructions/from.js
 var require_from2 = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/from.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/from.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.From = void 0;
@@ -59747,9 +59747,9 @@ var require_from2 = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/healthcheck.js
+// node_modules/dockerfile-ast/lib/instructions/healthcheck.js
 var require_healthcheck = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/healthcheck.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/healthcheck.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Healthcheck = void 0;
@@ -59771,9 +59771,9 @@ var require_healthcheck = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/label.js
+// node_modules/dockerfile-ast/lib/instructions/label.js
 var require_label = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/label.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/label.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Label = void 0;
@@ -59808,9 +59808,9 @@ var require_label = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/onbuild.js
+// node_modules/dockerfile-ast/lib/instructions/onbuild.js
 var require_onbuild = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/onbuild.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/onbuild.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Onbuild = void 0;
@@ -59845,9 +59845,9 @@ var require_onbuild = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/run.js
+// node_modules/dockerfile-ast/lib/instructions/run.js
 var require_run = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/run.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/run.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Run = void 0;
@@ -59873,9 +59873,9 @@ var require_run = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/shell.js
+// node_modules/dockerfile-ast/lib/instructions/shell.js
 var require_shell = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/shell.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/shell.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Shell = void 0;
@@ -59889,9 +59889,9 @@ var require_shell = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/stopsignal.js
+// node_modules/dockerfile-ast/lib/instructions/stopsignal.js
 var require_stopsignal = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/stopsignal.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/stopsignal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Stopsignal = void 0;
@@ -59905,9 +59905,9 @@ var require_stopsignal = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/workdir.js
+// node_modules/dockerfile-ast/lib/instructions/workdir.js
 var require_workdir = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/workdir.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/workdir.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Workdir = void 0;
@@ -59964,9 +59964,9 @@ var require_workdir = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/user.js
+// node_modules/dockerfile-ast/lib/instructions/user.js
 var require_user = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/user.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/user.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.User = void 0;
@@ -59980,9 +59980,9 @@ var require_user = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/instructions/volume.js
+// node_modules/dockerfile-ast/lib/instructions/volume.js
 var require_volume2 = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/instructions/volume.js"(exports) {
+  "node_modules/dockerfile-ast/lib/instructions/volume.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Volume = void 0;
@@ -59996,9 +59996,9 @@ var require_volume2 = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/imageTemplate.js
+// node_modules/dockerfile-ast/lib/imageTemplate.js
 var require_imageTemplate = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/imageTemplate.js"(exports) {
+  "node_modules/dockerfile-ast/lib/imageTemplate.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ImageTemplate = void 0;
@@ -60233,9 +60233,9 @@ var require_imageTemplate = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/dockerfile.js
+// node_modules/dockerfile-ast/lib/dockerfile.js
 var require_dockerfile = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/dockerfile.js"(exports) {
+  "node_modules/dockerfile-ast/lib/dockerfile.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Dockerfile = void 0;
@@ -60452,9 +60452,9 @@ var require_dockerfile = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/parser.js
+// node_modules/dockerfile-ast/lib/parser.js
 var require_parser = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/parser.js"(exports) {
+  "node_modules/dockerfile-ast/lib/parser.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.Parser = void 0;
@@ -60878,9 +60878,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../main/node_modules/dockerfile-ast/lib/main.js
+// node_modules/dockerfile-ast/lib/main.js
 var require_main = __commonJS({
-  "../main/node_modules/dockerfile-ast/lib/main.js"(exports) {
+  "node_modules/dockerfile-ast/lib/main.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DockerfileParser = exports.DefaultVariables = exports.Directive = exports.Keyword = exports.Workdir = exports.Volume = exports.User = exports.Stopsignal = exports.Shell = exports.Run = exports.PropertyInstruction = exports.Onbuild = exports.ModifiableInstruction = exports.Label = exports.JSONInstruction = exports.Heredoc = exports.Healthcheck = exports.From = exports.Env = exports.Entrypoint = exports.Copy = exports.Cmd = exports.Arg = exports.Add = exports.Variable = exports.Property = exports.ParserDirective = exports.Line = exports.Instruction = exports.Flag = exports.Comment = exports.JSONArgument = exports.Argument = void 0;
@@ -61050,9 +61050,9 @@ var require_main = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -61107,9 +61107,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../main/node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -61265,9 +61265,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit4 = require_visit();
@@ -61363,26 +61363,26 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source2, onError) {
-        if (source2 === "!")
+      tagName(source4, onError) {
+        if (source4 === "!")
           return "!";
-        if (source2[0] !== "!") {
-          onError(`Not a valid tag: ${source2}`);
+        if (source4[0] !== "!") {
+          onError(`Not a valid tag: ${source4}`);
           return null;
         }
-        if (source2[1] === "<") {
-          const verbatim = source2.slice(2, -1);
+        if (source4[1] === "<") {
+          const verbatim = source4.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source2} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source4} is invalid.`);
             return null;
           }
-          if (source2[source2.length - 1] !== ">")
+          if (source4[source4.length - 1] !== ">")
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source2.match(/^(.*!)([^!]*)$/s);
+        const [, handle, suffix] = source4.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError(`The ${source2} tag has no suffix`);
+          onError(`The ${source4} tag has no suffix`);
         const prefix = this.tags[handle];
         if (prefix) {
           try {
@@ -61393,8 +61393,8 @@ var require_directives = __commonJS({
           }
         }
         if (handle === "!")
-          return source2;
-        onError(`Could not resolve tag: ${source2}`);
+          return source4;
+        onError(`Could not resolve tag: ${source4}`);
         return null;
       }
       /**
@@ -61436,9 +61436,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit4 = require_visit();
@@ -61472,8 +61472,8 @@ var require_anchors = __commonJS({
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
       return {
-        onAnchor: (source2) => {
-          aliasObjects.push(source2);
+        onAnchor: (source4) => {
+          aliasObjects.push(source4);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
           const anchor = findNewAnchor(prefix, prevAnchors);
           prevAnchors.add(anchor);
@@ -61485,13 +61485,13 @@ var require_anchors = __commonJS({
          * the nodes have been created.
          */
         setAnchors: () => {
-          for (const source2 of aliasObjects) {
-            const ref = sourceObjects.get(source2);
+          for (const source4 of aliasObjects) {
+            const ref = sourceObjects.get(source4);
             if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
-              error.source = source2;
+              error.source = source4;
               throw error;
             }
           }
@@ -61506,11 +61506,11 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key, val) {
+    function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -61550,15 +61550,15 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key, val);
+      return reviver.call(obj2, key, val);
     }
     exports.applyReviver = applyReviver;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -61586,9 +61586,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -61627,9 +61627,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit4 = require_visit();
@@ -61637,9 +61637,9 @@ var require_Alias = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
-      constructor(source2) {
+      constructor(source4) {
         super(identity.ALIAS);
-        this.source = source2;
+        this.source = source4;
         Object.defineProperty(this, "tag", {
           set() {
             throw new Error("Alias nodes cannot have tags");
@@ -61700,12 +61700,12 @@ var require_Alias = __commonJS({
       toJSON(_arg, ctx) {
         if (!ctx)
           return { source: this.source };
-        const source2 = this.resolve(ctx.doc, ctx);
-        if (!source2) {
+        const source4 = this.resolve(ctx.doc, ctx);
+        if (!source4) {
           const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
           throw new ReferenceError(msg);
         }
-        return ctx.anchors.get(source2).res;
+        return ctx.anchors.get(source4).res;
       }
       toString(ctx, _onComment, _onChompKeep) {
         const src = `*${this.source}`;
@@ -61723,8 +61723,8 @@ var require_Alias = __commonJS({
     };
     function getAliasCount(doc, node, anchors2) {
       if (identity.isAlias(node)) {
-        const source2 = node.resolve(doc);
-        const anchor = anchors2 && source2 && anchors2.get(source2);
+        const source4 = node.resolve(doc);
+        const anchor = anchors2 && source4 && anchors2.get(source4);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
         let count2 = 0;
@@ -61745,9 +61745,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -61775,9 +61775,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -61850,9 +61850,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -61993,26 +61993,26 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent2) {
       if (/^\n+$/.test(comment2))
         return comment2.substring(1);
       return indent2 ? comment2.replace(/^(?! *$)/gm, indent2) : comment2;
     }
-    var lineComment = (str, indent2, comment2) => str.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str.endsWith(" ") ? "" : " ") + comment2;
+    var lineComment = (str2, indent2, comment2) => str2.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str2.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -62146,9 +62146,9 @@ ${indent2}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -62157,16 +62157,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -62183,11 +62183,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+          str2 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -62196,38 +62196,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 const code3 = json.substr(i + 2, 4);
                 switch (code3) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code3.substr(0, 2) === "00")
-                      str += "\\x" + code3.substr(2);
+                      str2 += "\\x" + code3.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str2 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -62237,14 +62237,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
+                str2 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent2;
+                str2 += indent2;
                 if (json[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -62253,8 +62253,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json.slice(start) : json;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -62382,15 +62382,15 @@ ${indent2}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str);
+        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -62429,16 +62429,16 @@ ${indent2}`);
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
-      const opt = Object.assign({
+      const opt2 = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
         defaultKeyType: null,
@@ -62459,7 +62459,7 @@ var require_stringify = __commonJS({
         verifyAliasOrder: true
       }, doc.schema.toStringOptions, options);
       let inFlow;
-      switch (opt.collectionStyle) {
+      switch (opt2.collectionStyle) {
         case "block":
           inFlow = false;
           break;
@@ -62472,11 +62472,11 @@ var require_stringify = __commonJS({
       return {
         anchors: /* @__PURE__ */ new Set(),
         doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        flowCollectionPadding: opt2.flowCollectionPadding ? " " : "",
         indent: "",
-        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        indentStep: typeof opt2.indent === "number" ? " ".repeat(opt2.indent) : "  ",
         inFlow,
-        options: opt
+        options: opt2
       };
     }
     function getTagObject(tags, item) {
@@ -62486,10 +62486,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj;
+      let obj2;
       if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        obj2 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj2));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -62497,11 +62497,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -62542,20 +62542,20 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify2;
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -62581,8 +62581,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -62591,27 +62591,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent2}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -62627,7 +62627,7 @@ ${indent2}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -62671,24 +62671,24 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str2 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports.stringifyPair = stringifyPair;
   }
 });
 
-// ../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../main/node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -62708,9 +62708,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -62727,21 +62727,21 @@ var require_merge = __commonJS({
     };
     var isMergeKey2 = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
     function addMergeToJSMap(ctx, map, value) {
-      const source2 = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source2))
-        for (const it of source2.items)
+      const source4 = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source4))
+        for (const it of source4.items)
           mergeValue(ctx, map, it);
-      else if (Array.isArray(source2))
-        for (const it of source2)
+      else if (Array.isArray(source4))
+        for (const it of source4)
           mergeValue(ctx, map, it);
       else
-        mergeValue(ctx, map, source2);
+        mergeValue(ctx, map, source4);
     }
     function mergeValue(ctx, map, value) {
-      const source2 = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source2))
+      const source4 = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source4))
         throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source2.toJSON(null, ctx, Map);
+      const srcMap = source4.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
         if (map instanceof Map) {
           if (!map.has(key))
@@ -62768,9 +62768,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -62832,9 +62832,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -62872,9 +62872,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify2 = require_stringify();
@@ -62907,31 +62907,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str3 = stringify2.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment3));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines3.push(blockItemPrefix + str2);
+        lines3.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines3.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines3[0];
+        str2 = lines3[0];
         for (let i = 1; i < lines3.length; ++i) {
           const line2 = lines3[i];
-          str += line2 ? `
+          str2 += line2 ? `
 ${indent2}${line2}` : "\n";
         }
       }
       if (comment2) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment2), indent2);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment2), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -62974,21 +62974,21 @@ ${indent2}${line2}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str = stringify2.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines3.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines3.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines3.reduce((sum, line2) => sum + line2.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines3.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment2)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment2));
-        lines3.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+        lines3.push(str2);
         linesAtValue = lines3.length;
       }
       const { start, end } = flowChars;
@@ -63000,11 +63000,11 @@ ${indent2}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line2 of lines3)
-            str += line2 ? `
+            str2 += line2 ? `
 ${indentStep}${indent2}${line2}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines3.join(" ")}${fcPadding}${end}`;
@@ -63023,9 +63023,9 @@ ${indent2}${end}`;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -63057,23 +63057,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add = (key, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key, value] of obj)
+        if (obj2 instanceof Map) {
+          for (const [key, value] of obj2)
             add(key, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key of Object.keys(obj2))
+            add(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -63167,9 +63167,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -63183,15 +63183,15 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
     };
     exports.map = map;
   }
 });
 
-// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -63279,15 +63279,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -63305,9 +63305,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -63321,22 +63321,22 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
     };
     exports.seq = seq;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -63346,9 +63346,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -63358,15 +63358,15 @@ var require_null = __commonJS({
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
       resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source: source2 }, ctx) => typeof source2 === "string" && nullTag.test.test(source2) ? source2 : ctx.options.nullStr
+      stringify: ({ source: source4 }, ctx) => typeof source4 === "string" && nullTag.test.test(source4) ? source4 : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -63374,12 +63374,12 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source: source2, value }, ctx) {
-        if (source2 && boolTag.test.test(source2)) {
-          const sv = source2[0] === "t" || source2[0] === "T";
+      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      stringify({ source: source4, value }, ctx) {
+        if (source4 && boolTag.test.test(source4)) {
+          const sv = source4[0] === "t" || source4[0] === "T";
           if (value === sv)
-            return source2;
+            return source4;
         }
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
@@ -63388,16 +63388,16 @@ var require_bool = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag: tag2, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -63415,9 +63415,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -63426,7 +63426,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -63435,10 +63435,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -63446,11 +63446,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node.minFractionDigits = str2.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -63461,13 +63461,13 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -63480,7 +63480,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 8, opt2),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -63488,7 +63488,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 0, 10, opt2),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -63497,7 +63497,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 16, opt2),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -63506,15 +63506,15 @@ var require_int = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float2();
     var int = require_int();
     var schema = [
@@ -63522,7 +63522,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -63534,9 +63534,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map = require_map();
@@ -63550,7 +63550,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -63567,7 +63567,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -63575,7 +63575,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -63583,7 +63583,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -63591,9 +63591,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -63601,9 +63601,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -63625,10 +63625,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -63639,37 +63639,37 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines3 = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines3[i] = str.substr(o, lineWidth);
+            lines3[i] = str2.substr(o, lineWidth);
           }
-          str = lines3.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines3.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -63745,9 +63745,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -63823,15 +63823,15 @@ var require_omap = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source: source2 }, ctx) {
+    function boolStringify({ value, source: source4 }, ctx) {
       const boolObj = value ? trueTag : falseTag;
-      if (source2 && boolObj.test.test(source2))
-        return source2;
+      if (source4 && boolObj.test.test(source4))
+        return source4;
       return value ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
@@ -63855,9 +63855,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -63866,7 +63866,7 @@ var require_float3 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -63875,10 +63875,10 @@ var require_float3 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -63886,11 +63886,11 @@ var require_float3 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -63904,40 +63904,40 @@ var require_float3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -63947,7 +63947,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 2, opt2),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -63956,7 +63956,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 1, 8, opt2),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -63964,7 +63964,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 0, 10, opt2),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -63973,7 +63973,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 16, opt2),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -63983,9 +63983,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -64072,31 +64072,31 @@ var require_set = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num2(-1);
       }
-      const _60 = num(60);
+      const _60 = num2(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -64116,7 +64116,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -64125,7 +64125,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -64136,8 +64136,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -64160,16 +64160,16 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float3();
     var int = require_int2();
     var merge2 = require_merge();
@@ -64182,8 +64182,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -64204,15 +64204,15 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map = require_map();
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float2();
     var int = require_int();
     var schema = require_schema();
@@ -64233,7 +64233,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -64298,9 +64298,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map = require_map();
@@ -64330,9 +64330,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify2 = require_stringify();
@@ -64410,9 +64410,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -64439,7 +64439,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const opt = Object.assign({
+        const opt2 = Object.assign({
           intAsBigInt: false,
           keepSourceTokens: false,
           logLevel: "warn",
@@ -64449,8 +64449,8 @@ var require_Document = __commonJS({
           uniqueKeys: true,
           version: "1.2"
         }, options);
-        this.options = opt;
-        let { version } = opt;
+        this.options = opt2;
+        let { version } = opt2;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
@@ -64640,14 +64640,14 @@ var require_Document = __commonJS({
       setSchema(version, options = {}) {
         if (typeof version === "number")
           version = String(version);
-        let opt;
+        let opt2;
         switch (version) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
             else
               this.directives = new directives.Directives({ version: "1.1" });
-            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            opt2 = { resolveKnownTags: false, schema: "yaml-1.1" };
             break;
           case "1.2":
           case "next":
@@ -64655,12 +64655,12 @@ var require_Document = __commonJS({
               this.directives.yaml.version = version;
             else
               this.directives = new directives.Directives({ version });
-            opt = { resolveKnownTags: true, schema: "core" };
+            opt2 = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
             if (this.directives)
               delete this.directives;
-            opt = null;
+            opt2 = null;
             break;
           default: {
             const sv = JSON.stringify(version);
@@ -64669,8 +64669,8 @@ var require_Document = __commonJS({
         }
         if (options.schema instanceof Object)
           this.schema = options.schema;
-        else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+        else if (opt2)
+          this.schema = new Schema.Schema(Object.assign(opt2, options));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -64719,9 +64719,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors3 = __commonJS({
-  "../main/node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code3, message2) {
@@ -64784,9 +64784,9 @@ ${pointer}
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -64918,9 +64918,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -64960,9 +64960,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent2, fc, onError) {
@@ -64978,9 +64978,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -64994,9 +64994,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -65102,9 +65102,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -65153,9 +65153,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment2 = "";
@@ -65163,7 +65163,7 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep2 = "";
         for (const token of end) {
-          const { source: source2, type } = token;
+          const { source: source4, type } = token;
           switch (type) {
             case "space":
               hasSpace = true;
@@ -65171,7 +65171,7 @@ var require_resolve_end = __commonJS({
             case "comment": {
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source2.substring(1) || " ";
+              const cb = source4.substring(1) || " ";
               if (!comment2)
                 comment2 = cb;
               else
@@ -65181,13 +65181,13 @@ var require_resolve_end = __commonJS({
             }
             case "newline":
               if (comment2)
-                sep2 += source2;
+                sep2 += source4;
               hasSpace = true;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source2.length;
+          offset += source4.length;
         }
       }
       return { comment: comment2, offset };
@@ -65196,9 +65196,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -65390,9 +65390,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -65455,9 +65455,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar2, onError) {
@@ -65569,13 +65569,13 @@ var require_resolve_block_scalar = __commonJS({
         onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
-      const { source: source2 } = props[0];
-      const mode = source2[0];
+      const { source: source4 } = props[0];
+      const mode = source4[0];
       let indent2 = 0;
       let chomp = "";
       let error = -1;
-      for (let i = 1; i < source2.length; ++i) {
-        const ch = source2[i];
+      for (let i = 1; i < source4.length; ++i) {
+        const ch = source4[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -65587,10 +65587,10 @@ var require_resolve_block_scalar = __commonJS({
         }
       }
       if (error !== -1)
-        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source2}`);
+        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source4}`);
       let hasSpace = false;
       let comment2 = "";
-      let length = source2.length;
+      let length = source4.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -65624,8 +65624,8 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent2, chomp, comment: comment2, length };
     }
-    function splitLines(source2) {
-      const split = source2.split(/\n( *)/);
+    function splitLines(source4) {
+      const split = source4.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
@@ -65638,29 +65638,29 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar2, strict, onError) {
-      const { offset, type, source: source2, end } = scalar2;
+      const { offset, type, source: source4, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source2, _onError);
+          value = plainValue(source4, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source2, _onError);
+          value = singleQuotedValue(source4, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source2, _onError);
+          value = doubleQuotedValue(source4, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -65669,10 +65669,10 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source2.length, offset + source2.length]
+            range: [offset, offset + source4.length, offset + source4.length]
           };
       }
-      const valueEnd = offset + source2.length;
+      const valueEnd = offset + source4.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
@@ -65681,9 +65681,9 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source2, onError) {
+    function plainValue(source4, onError) {
       let badChar = "";
-      switch (source2[0]) {
+      switch (source4[0]) {
         /* istanbul ignore next should not happen */
         case "	":
           badChar = "a tab character";
@@ -65696,29 +65696,29 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         case "|":
         case ">": {
-          badChar = `block scalar indicator ${source2[0]}`;
+          badChar = `block scalar indicator ${source4[0]}`;
           break;
         }
         case "@":
         case "`": {
-          badChar = `reserved character ${source2[0]}`;
+          badChar = `reserved character ${source4[0]}`;
           break;
         }
       }
       if (badChar)
         onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source2);
+      return unfoldLines(source4);
     }
-    function singleQuotedValue(source2, onError) {
-      if (source2[source2.length - 1] !== "'" || source2.length === 1)
-        onError(source2.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
+    function singleQuotedValue(source4, onError) {
+      if (source4[source4.length - 1] !== "'" || source4.length === 1)
+        onError(source4.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source4.slice(1, -1)).replace(/''/g, "'");
     }
-    function unfoldLines(source2) {
+    function unfoldLines(source4) {
       const line2 = /(.*?)\r?\n/sy;
-      let match = line2.exec(source2);
+      let match = line2.exec(source4);
       if (!match)
-        return source2;
+        return source4;
       let trimEnd, trimBoth;
       try {
         trimEnd = new RegExp("(?<![ 	])[ 	]+$");
@@ -65730,7 +65730,7 @@ var require_resolve_flow_scalar = __commonJS({
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
       let pos = line2.lastIndex;
-      while (match = line2.exec(source2)) {
+      while (match = line2.exec(source4)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -65745,66 +65745,66 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source2);
+      match = last.exec(source4);
       return res + sep2 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source2, onError) {
+    function doubleQuotedValue(source4, onError) {
       let res = "";
-      for (let i = 1; i < source2.length - 1; ++i) {
-        const ch = source2[i];
-        if (ch === "\r" && source2[i + 1] === "\n")
+      for (let i = 1; i < source4.length - 1; ++i) {
+        const ch = source4[i];
+        if (ch === "\r" && source4[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source2, i);
+          const { fold, offset } = foldNewline(source4, i);
           res += fold;
           i = offset;
         } else if (ch === "\\") {
-          let next = source2[++i];
+          let next = source4[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source2[i + 1];
+            next = source4[i + 1];
             while (next === " " || next === "	")
-              next = source2[++i + 1];
-          } else if (next === "\r" && source2[i + 1] === "\n") {
-            next = source2[++i + 1];
+              next = source4[++i + 1];
+          } else if (next === "\r" && source4[i + 1] === "\n") {
+            next = source4[++i + 1];
             while (next === " " || next === "	")
-              next = source2[++i + 1];
+              next = source4[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source2, i + 1, length, onError);
+            res += parseCharCode(source4, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source2.substr(i - 1, 2);
+            const raw = source4.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
-          let next = source2[i + 1];
+          let next = source4[i + 1];
           while (next === " " || next === "	")
-            next = source2[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source2[i + 2] === "\n"))
-            res += i > wsStart ? source2.slice(wsStart, i + 1) : ch;
+            next = source4[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source4[i + 2] === "\n"))
+            res += i > wsStart ? source4.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
-      if (source2[source2.length - 1] !== '"' || source2.length === 1)
-        onError(source2.length, "MISSING_CHAR", 'Missing closing "quote');
+      if (source4[source4.length - 1] !== '"' || source4.length === 1)
+        onError(source4.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
-    function foldNewline(source2, offset) {
+    function foldNewline(source4, offset) {
       let fold = "";
-      let ch = source2[offset + 1];
+      let ch = source4[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source2[offset + 2] !== "\n")
+        if (ch === "\r" && source4[offset + 2] !== "\n")
           break;
         if (ch === "\n")
           fold += "\n";
         offset += 1;
-        ch = source2[offset + 1];
+        ch = source4[offset + 1];
       }
       if (!fold)
         fold = " ";
@@ -65843,14 +65843,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source2, offset, length, onError) {
-      const cc = source2.substr(offset, length);
+    function parseCharCode(source4, offset, length, onError) {
+      const cc = source4.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
       const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code3);
       } catch {
-        const raw = source2.substr(offset - 2, length + 2);
+        const raw = source4.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -65859,9 +65859,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -65940,9 +65940,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -65970,9 +65970,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -66058,13 +66058,13 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source: source2, end }, onError) {
-      const alias = new Alias.Alias(source2.substring(1));
+    function composeAlias({ options }, { offset, source: source4, end }, onError) {
+      const alias = new Alias.Alias(source4.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError(offset + source2.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source2.length;
+        onError(offset + source4.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source4.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
@@ -66076,9 +66076,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document2 = require_Document();
     var composeNode = require_compose_node();
@@ -66119,9 +66119,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -66135,18 +66135,18 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source: source2 } = src;
-      return [offset, offset + (typeof source2 === "string" ? source2.length : 1)];
+      const { offset, source: source4 } = src;
+      return [offset, offset + (typeof source4 === "string" ? source4.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment2 = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
-        const source2 = prelude[i];
-        switch (source2[0]) {
+        const source4 = prelude[i];
+        switch (source4[0]) {
           case "#":
-            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source2.substring(1) || " ");
+            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source4.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -66170,8 +66170,8 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source2, code3, message2, warning) => {
-          const pos = getErrorPos(source2);
+        this.onError = (source4, code3, message2, warning) => {
+          const pos = getErrorPos(source4);
           if (warning)
             this.warnings.push(new errors.YAMLWarning(pos, code3, message2));
           else
@@ -66327,9 +66327,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -66357,7 +66357,7 @@ var require_cst_scalar = __commonJS({
     }
     function createScalarToken(value, context2) {
       const { implicitKey = false, indent: indent2, inFlow = false, offset = -1, type = "PLAIN" } = context2;
-      const source2 = stringifyString.stringifyString({ type, value }, {
+      const source4 = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
@@ -66366,12 +66366,12 @@ var require_cst_scalar = __commonJS({
       const end = context2.end ?? [
         { type: "newline", offset: -1, indent: indent2, source: "\n" }
       ];
-      switch (source2[0]) {
+      switch (source4[0]) {
         case "|":
         case ">": {
-          const he = source2.indexOf("\n");
-          const head = source2.substring(0, he);
-          const body = source2.substring(he + 1) + "\n";
+          const he = source4.indexOf("\n");
+          const head = source4.substring(0, he);
+          const body = source4.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent: indent2, source: head }
           ];
@@ -66380,11 +66380,11 @@ var require_cst_scalar = __commonJS({
           return { type: "block-scalar", offset, indent: indent2, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent: indent2, source: source2, end };
+          return { type: "double-quoted-scalar", offset, indent: indent2, source: source4, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent: indent2, source: source2, end };
+          return { type: "single-quoted-scalar", offset, indent: indent2, source: source4, end };
         default:
-          return { type: "scalar", offset, indent: indent2, source: source2, end };
+          return { type: "scalar", offset, indent: indent2, source: source4, end };
       }
     }
     function setScalarValue(token, value, context2 = {}) {
@@ -66410,31 +66410,31 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source2 = stringifyString.stringifyString({ type, value }, {
+      const source4 = stringifyString.stringifyString({ type, value }, {
         implicitKey: implicitKey || indent2 === null,
         indent: indent2 !== null && indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      switch (source2[0]) {
+      switch (source4[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source2);
+          setBlockScalarValue(token, source4);
           break;
         case '"':
-          setFlowScalarValue(token, source2, "double-quoted-scalar");
+          setFlowScalarValue(token, source4, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source2, "single-quoted-scalar");
+          setFlowScalarValue(token, source4, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source2, "scalar");
+          setFlowScalarValue(token, source4, "scalar");
       }
     }
-    function setBlockScalarValue(token, source2) {
-      const he = source2.indexOf("\n");
-      const head = source2.substring(0, he);
-      const body = source2.substring(he + 1) + "\n";
+    function setBlockScalarValue(token, source4) {
+      const he = source4.indexOf("\n");
+      const head = source4.substring(0, he);
+      const body = source4.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -66469,31 +66469,31 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source2, type) {
+    function setFlowScalarValue(token, source4, type) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
           token.type = type;
-          token.source = source2;
+          token.source = source4;
           break;
         case "block-scalar": {
           const end = token.props.slice(1);
-          let oa = source2.length;
+          let oa = source4.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source: source2, end });
+          Object.assign(token, { type, source: source4, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source2.length;
+          const offset = token.offset + source4.length;
           const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source: source2, end: [nl] });
+          Object.assign(token, { type, source: source4, end: [nl] });
           break;
         }
         default: {
@@ -66502,7 +66502,7 @@ var require_cst_scalar = __commonJS({
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent: indent2, source: source2, end });
+          Object.assign(token, { type, indent: indent2, source: source4, end });
         }
       }
     }
@@ -66512,9 +66512,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -66573,9 +66573,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -66635,9 +66635,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -66662,8 +66662,8 @@ var require_cst = __commonJS({
           return JSON.stringify(token);
       }
     }
-    function tokenType(source2) {
-      switch (source2) {
+    function tokenType(source4) {
+      switch (source4) {
         case BOM:
           return "byte-order-mark";
         case DOCUMENT:
@@ -66697,7 +66697,7 @@ var require_cst = __commonJS({
         case ",":
           return "comma";
       }
-      switch (source2[0]) {
+      switch (source4[0]) {
         case " ":
         case "	":
           return "space";
@@ -66737,9 +66737,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty2(ch) {
@@ -66779,11 +66779,11 @@ var require_lexer = __commonJS({
        *
        * @returns A generator of lexical tokens
        */
-      *lex(source2, incomplete = false) {
-        if (source2) {
-          if (typeof source2 !== "string")
+      *lex(source4, incomplete = false) {
+        if (source4) {
+          if (typeof source4 !== "string")
             throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source2 : source2;
+          this.buffer = this.buffer ? this.buffer + source4 : source4;
           this.lineEndPos = null;
         }
         this.atEnd = !incomplete;
@@ -67326,9 +67326,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter3 = class {
       constructor() {
@@ -67357,9 +67357,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser2 = __commonJS({
-  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -67428,12 +67428,12 @@ var require_parser2 = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source2) {
-      if (source2.length < 1e5)
-        Array.prototype.push.apply(target, source2);
+    function arrayPushArray(target, source4) {
+      if (source4.length < 1e5)
+        Array.prototype.push.apply(target, source4);
       else
-        for (let i = 0; i < source2.length; ++i)
-          target.push(source2[i]);
+        for (let i = 0; i < source4.length; ++i)
+          target.push(source4[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -67479,10 +67479,10 @@ var require_parser2 = __commonJS({
        *
        * @returns A generator of tokens representing each directive, document, and other structure.
        */
-      *parse(source2, incomplete = false) {
+      *parse(source4, incomplete = false) {
         if (this.onNewLine && this.offset === 0)
           this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source2, incomplete))
+        for (const lexeme of this.lexer.lex(source4, incomplete))
           yield* this.next(lexeme);
         if (!incomplete)
           yield* this.end();
@@ -67490,21 +67490,21 @@ var require_parser2 = __commonJS({
       /**
        * Advance the parser by the `source` of one lexical token.
        */
-      *next(source2) {
-        this.source = source2;
+      *next(source4) {
+        this.source = source4;
         if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source2));
+          console.log("|", cst.prettyToken(source4));
         if (this.atScalar) {
           this.atScalar = false;
           yield* this.step();
-          this.offset += source2.length;
+          this.offset += source4.length;
           return;
         }
-        const type = cst.tokenType(source2);
+        const type = cst.tokenType(source4);
         if (!type) {
-          const message2 = `Not a YAML token: ${source2}`;
-          yield* this.pop({ type: "error", offset: this.offset, message: message2, source: source2 });
-          this.offset += source2.length;
+          const message2 = `Not a YAML token: ${source4}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source: source4 });
+          this.offset += source4.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
@@ -67517,17 +67517,17 @@ var require_parser2 = __commonJS({
               this.atNewLine = true;
               this.indent = 0;
               if (this.onNewLine)
-                this.onNewLine(this.offset + source2.length);
+                this.onNewLine(this.offset + source4.length);
               break;
             case "space":
-              if (this.atNewLine && source2[0] === " ")
-                this.indent += source2.length;
+              if (this.atNewLine && source4[0] === " ")
+                this.indent += source4.length;
               break;
             case "explicit-key-ind":
             case "map-value-ind":
             case "seq-item-ind":
               if (this.atNewLine)
-                this.indent += source2.length;
+                this.indent += source4.length;
               break;
             case "doc-mode":
             case "flow-error-end":
@@ -67535,7 +67535,7 @@ var require_parser2 = __commonJS({
             default:
               this.atNewLine = false;
           }
-          this.offset += source2.length;
+          this.offset += source4.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -68231,9 +68231,9 @@ var require_parser2 = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../main/node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -68247,26 +68247,26 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source2, options = {}) {
+    function parseAllDocuments2(source4, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source2)));
+      const docs = Array.from(composer$1.compose(parser$1.parse(source4)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
+          doc.errors.forEach(errors.prettifyError(source4, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source4, lineCounter2));
         }
       if (docs.length > 0)
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source2, options = {}) {
+    function parseDocument2(source4, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source2), true, source2.length)) {
+      for (const _doc of composer$1.compose(parser$1.parse(source4), true, source4.length)) {
         if (!doc)
           doc = _doc;
         else if (doc.options.logLevel !== "silent") {
@@ -68275,8 +68275,8 @@ var require_public_api = __commonJS({
         }
       }
       if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
+        doc.errors.forEach(errors.prettifyError(source4, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source4, lineCounter2));
       }
       return doc;
     }
@@ -68328,9 +68328,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "../main/node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document2 = require_Document();
@@ -68380,9 +68380,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../main/node_modules/shell-quote/quote.js
+// node_modules/shell-quote/quote.js
 var require_quote = __commonJS({
-  "../main/node_modules/shell-quote/quote.js"(exports, module) {
+  "node_modules/shell-quote/quote.js"(exports, module) {
     "use strict";
     var OPS = (
       /** @type {const} */
@@ -68474,9 +68474,9 @@ var require_quote = __commonJS({
   }
 });
 
-// ../main/node_modules/shell-quote/parse.js
+// node_modules/shell-quote/parse.js
 var require_parse2 = __commonJS({
-  "../main/node_modules/shell-quote/parse.js"(exports, module) {
+  "node_modules/shell-quote/parse.js"(exports, module) {
     "use strict";
     var CONTROL2 = (
       /** @type {const} */
@@ -68841,18 +68841,18 @@ var require_parse2 = __commonJS({
   }
 });
 
-// ../main/node_modules/shell-quote/index.js
+// node_modules/shell-quote/index.js
 var require_shell_quote = __commonJS({
-  "../main/node_modules/shell-quote/index.js"(exports) {
+  "node_modules/shell-quote/index.js"(exports) {
     "use strict";
     exports.quote = require_quote();
     exports.parse = require_parse2();
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/code.js
+// node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -68918,7 +68918,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -68929,7 +68929,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code3, arg) {
       if (arg instanceof _Code)
         code3.push(...arg._items);
@@ -68972,7 +68972,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate2(x) {
@@ -69004,9 +69004,9 @@ var require_code = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/scope.js
+// node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -69149,9 +69149,9 @@ var require_scope = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/codegen/index.js
+// node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen2 = __commonJS({
-  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -69676,9 +69676,9 @@ var require_codegen2 = __commonJS({
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
+          const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr2}[${i}]`);
             forBody(name);
           });
         }
@@ -69686,12 +69686,12 @@ var require_codegen2 = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -69869,17 +69869,17 @@ var require_codegen2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/util.js
+// node_modules/ajv/dist/compile/util.js
 var require_util6 = __commonJS({
-  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
+  "node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
     var codegen_1 = require_codegen2();
     var code_1 = require_code();
-    function toHash(arr) {
+    function toHash(arr2) {
       const hash = {};
-      for (const item of arr)
+      for (const item of arr2)
         hash[item] = true;
       return hash;
     }
@@ -69934,22 +69934,22 @@ var require_util6 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      if (typeof str == "number")
-        return `${str}`;
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -70036,9 +70036,9 @@ var require_util6 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/names.js
+// node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
+  "node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -70075,9 +70075,9 @@ var require_names = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/errors.js
+// node_modules/ajv/dist/compile/errors.js
 var require_errors4 = __commonJS({
-  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
+  "node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -70197,9 +70197,9 @@ var require_errors4 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
+// node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -70248,9 +70248,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/rules.js
+// node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
+  "node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getRules = exports.isJSONType = void 0;
@@ -70279,9 +70279,9 @@ var require_rules = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/applicability.js
+// node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -70302,9 +70302,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/dataType.js
+// node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -70486,9 +70486,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/defaults.js
+// node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.assignDefaults = void 0;
@@ -70523,9 +70523,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/code.js
+// node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -70656,9 +70656,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/keyword.js
+// node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -70742,10 +70742,10 @@ var require_keyword = __commonJS({
       if (def.async && !schemaEnv.$async)
         throw new Error("async keyword in sync schema");
     }
-    function useKeyword(gen, keyword, result2) {
-      if (result2 === void 0)
+    function useKeyword(gen, keyword, result) {
+      if (result === void 0)
         throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result2 == "function" ? { ref: result2 } : { ref: result2, code: (0, codegen_1.stringify)(result2) });
+      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
     }
     function validSchemaType(schema, schemaType, allowUndefined = false) {
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
@@ -70774,9 +70774,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/subschema.js
+// node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -70857,9 +70857,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-deep-equal/index.js
+// node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "../main/node_modules/fast-deep-equal/index.js"(exports, module) {
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
     module.exports = function equal(a, b) {
       if (a === b) return true;
@@ -70892,9 +70892,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/json-schema-traverse/index.js
+// node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "../main/node_modules/json-schema-traverse/index.js"(exports, module) {
+  "node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
     var traverse = module.exports = function(schema, opts, cb) {
       if (typeof opts == "function") {
@@ -70974,15 +70974,15 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/resolve.js
+// node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -71136,9 +71136,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/validate/index.js
+// node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -71511,11 +71511,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
+      setParams(obj2, assign) {
         if (assign)
-          Object.assign(this.params, obj);
+          Object.assign(this.params, obj2);
         else
-          this.params = obj;
+          this.params = obj2;
       }
       block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -71644,9 +71644,9 @@ var require_validate = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/validation_error.js
+// node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var ValidationError = class extends Error {
@@ -71660,9 +71660,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/ref_error.js
+// node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var resolve_1 = require_resolve();
@@ -71677,9 +71677,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/compile/index.js
+// node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
+  "node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -71901,9 +71901,9 @@ var require_compile = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/data.json
+// node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "../main/node_modules/ajv/dist/refs/data.json"(exports, module) {
+  "node_modules/ajv/dist/refs/data.json"(exports, module) {
     module.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -71920,9 +71920,9 @@ var require_data = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/utils.js
+// node_modules/fast-uri/lib/utils.js
 var require_utils4 = __commonJS({
-  "../main/node_modules/fast-uri/lib/utils.js"(exports, module) {
+  "node_modules/fast-uri/lib/utils.js"(exports, module) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu);
     var isIPv42 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u);
@@ -72072,10 +72072,10 @@ var require_utils4 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
       }
       return ind;
     }
@@ -72454,9 +72454,9 @@ var require_utils4 = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/lib/schemes.js
+// node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module) {
+  "node_modules/fast-uri/lib/schemes.js"(exports, module) {
     "use strict";
     var { isUUID } = require_utils4();
     var URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu;
@@ -72665,9 +72665,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// ../main/node_modules/fast-uri/index.js
+// node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "../main/node_modules/fast-uri/index.js"(exports, module) {
+  "node_modules/fast-uri/index.js"(exports, module) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4: isIPv42, nonSimpleDomain } = require_utils4();
     var { SCHEMES, getSchemeHandler } = require_schemes();
@@ -73095,9 +73095,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/uri.js
+// node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var uri = require_fast_uri();
@@ -73106,9 +73106,9 @@ var require_uri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/core.js
+// node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "../main/node_modules/ajv/dist/core.js"(exports) {
+  "node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -73145,7 +73145,7 @@ var require_core = __commonJS({
     var util_1 = require_util6();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -73589,9 +73589,9 @@ var require_core = __commonJS({
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
-        const opt = key;
-        if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+        const opt2 = key;
+        if (opt2 in options)
+          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt2]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -73630,8 +73630,8 @@ var require_core = __commonJS({
     }
     function getMetaSchemaOptions() {
       const metaOpts = { ...this.opts };
-      for (const opt of META_IGNORE_OPTIONS)
-        delete metaOpts[opt];
+      for (const opt2 of META_IGNORE_OPTIONS)
+        delete metaOpts[opt2];
       return metaOpts;
     }
     var noLogs = { log() {
@@ -73717,9 +73717,9 @@ var require_core = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/id.js
+// node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var def = {
@@ -73732,9 +73732,9 @@ var require_id = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
+// node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.callRef = exports.getValidate = void 0;
@@ -73817,12 +73817,12 @@ var require_ref = __commonJS({
       function callSyncRef() {
         cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
       }
-      function addErrorsFrom(source2) {
-        const errs = (0, codegen_1._)`${source2}.errors`;
+      function addErrorsFrom(source4) {
+        const errs = (0, codegen_1._)`${source4}.errors`;
         gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
         gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
       }
-      function addEvaluatedFrom(source2) {
+      function addEvaluatedFrom(source4) {
         var _a;
         if (!it.opts.unevaluated)
           return;
@@ -73833,7 +73833,7 @@ var require_ref = __commonJS({
               it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
             }
           } else {
-            const props = gen.var("props", (0, codegen_1._)`${source2}.evaluated.props`);
+            const props = gen.var("props", (0, codegen_1._)`${source4}.evaluated.props`);
             it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
           }
         }
@@ -73843,7 +73843,7 @@ var require_ref = __commonJS({
               it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
             }
           } else {
-            const items = gen.var("items", (0, codegen_1._)`${source2}.evaluated.items`);
+            const items = gen.var("items", (0, codegen_1._)`${source4}.evaluated.items`);
             it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
           }
         }
@@ -73854,9 +73854,9 @@ var require_ref = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/core/index.js
+// node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var id_1 = require_id();
@@ -73875,9 +73875,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -73907,9 +73907,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -73935,21 +73935,21 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/ucs2length.js
+// node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
-      const len = str.length;
+    function ucs2length(str2) {
+      const len = str2.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
+        value = str2.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
+          value = str2.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -73961,9 +73961,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -73993,9 +73993,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
+// node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -74030,9 +74030,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74059,9 +74059,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
+// node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -74141,9 +74141,9 @@ var require_required = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74170,9 +74170,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/runtime/equal.js
+// node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var equal = require_fast_deep_equal();
@@ -74181,9 +74181,9 @@ var require_equal = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var dataType_1 = require_dataType();
@@ -74248,9 +74248,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
+// node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74277,9 +74277,9 @@ var require_const = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
+// node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74326,9 +74326,9 @@ var require_enum2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
+// node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var limitNumber_1 = require_limitNumber();
@@ -74364,9 +74364,9 @@ var require_validation = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateAdditionalItems = void 0;
@@ -74417,9 +74417,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
+// node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateTuple = void 0;
@@ -74474,9 +74474,9 @@ var require_items = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var items_1 = require_items();
@@ -74491,9 +74491,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74526,9 +74526,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
+// node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74620,9 +74620,9 @@ var require_contains = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -74714,9 +74714,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -74757,9 +74757,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -74863,9 +74863,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
+// node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var validate_1 = require_validate();
@@ -74921,9 +74921,9 @@ var require_properties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -74995,9 +74995,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
+// node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util6();
@@ -75026,9 +75026,9 @@ var require_not = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var code_1 = require_code2();
@@ -75043,9 +75043,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -75101,9 +75101,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util6();
@@ -75128,9 +75128,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
+// node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -75197,9 +75197,9 @@ var require_if = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var util_1 = require_util6();
@@ -75215,9 +75215,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
+// node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var additionalItems_1 = require_additionalItems();
@@ -75263,9 +75263,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/format.js
+// node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -75353,9 +75353,9 @@ var require_format = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/format/index.js
+// node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var format_1 = require_format();
@@ -75364,9 +75364,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/metadata.js
+// node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata2 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -75387,9 +75387,9 @@ var require_metadata2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/draft7.js
+// node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var core_1 = require_core2();
@@ -75409,9 +75409,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
+// node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types3 = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.DiscrError = void 0;
@@ -75423,9 +75423,9 @@ var require_types3 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
+// node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen2();
@@ -75444,7 +75444,7 @@ var require_discriminator = __commonJS({
       error,
       code(cxt) {
         const { gen, data, schema, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
+        const { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -75453,7 +75453,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag2 = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -75481,8 +75481,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -75528,9 +75528,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
+// node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
+  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module) {
     module.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -75685,9 +75685,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv/dist/ajv.js
+// node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "../main/node_modules/ajv/dist/ajv.js"(exports, module) {
+  "node_modules/ajv/dist/ajv.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -75755,9 +75755,9 @@ var require_ajv = __commonJS({
   }
 });
 
-// ../main/node_modules/commander/lib/error.js
+// node_modules/commander/lib/error.js
 var require_error2 = __commonJS({
-  "../main/node_modules/commander/lib/error.js"(exports) {
+  "node_modules/commander/lib/error.js"(exports) {
     var CommanderError2 = class extends Error {
       /**
        * Constructs the CommanderError class
@@ -75790,9 +75790,9 @@ var require_error2 = __commonJS({
   }
 });
 
-// ../main/node_modules/commander/lib/argument.js
+// node_modules/commander/lib/argument.js
 var require_argument2 = __commonJS({
-  "../main/node_modules/commander/lib/argument.js"(exports) {
+  "node_modules/commander/lib/argument.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error2();
     var Argument2 = class {
       /**
@@ -75918,9 +75918,9 @@ var require_argument2 = __commonJS({
   }
 });
 
-// ../main/node_modules/commander/lib/help.js
+// node_modules/commander/lib/help.js
 var require_help = __commonJS({
-  "../main/node_modules/commander/lib/help.js"(exports) {
+  "node_modules/commander/lib/help.js"(exports) {
     var { humanReadableArgName } = require_argument2();
     var Help2 = class {
       constructor() {
@@ -76254,19 +76254,19 @@ var require_help = __commonJS({
        * @returns {Map<string, Command[] | Option[]>}
        */
       groupItems(unsortedItems, visibleItems, getGroup) {
-        const result2 = /* @__PURE__ */ new Map();
+        const result = /* @__PURE__ */ new Map();
         unsortedItems.forEach((item) => {
           const group = getGroup(item);
-          if (!result2.has(group)) result2.set(group, []);
+          if (!result.has(group)) result.set(group, []);
         });
         visibleItems.forEach((item) => {
           const group = getGroup(item);
-          if (!result2.has(group)) {
-            result2.set(group, []);
+          if (!result.has(group)) {
+            result.set(group, []);
           }
-          result2.get(group).push(item);
+          result.get(group).push(item);
         });
-        return result2;
+        return result;
       }
       /**
        * Generate the built-in help text.
@@ -76351,8 +76351,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str) {
-        return stripColor(str).length;
+      displayWidth(str2) {
+        return stripColor(str2).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -76360,11 +76360,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str) {
-        return str;
+      styleTitle(str2) {
+        return str2;
       }
-      styleUsage(str) {
-        return str.split(" ").map((word) => {
+      styleUsage(str2) {
+        return str2.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -76372,46 +76372,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleCommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleOptionDescription(str) {
-        return this.styleDescriptionText(str);
+      styleOptionDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleSubcommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleSubcommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleArgumentDescription(str) {
-        return this.styleDescriptionText(str);
+      styleArgumentDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleDescriptionText(str) {
-        return str;
+      styleDescriptionText(str2) {
+        return str2;
       }
-      styleOptionTerm(str) {
-        return this.styleOptionText(str);
+      styleOptionTerm(str2) {
+        return this.styleOptionText(str2);
       }
-      styleSubcommandTerm(str) {
-        return str.split(" ").map((word) => {
+      styleSubcommandTerm(str2) {
+        return str2.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str) {
-        return this.styleArgumentText(str);
+      styleArgumentTerm(str2) {
+        return this.styleArgumentText(str2);
       }
-      styleOptionText(str) {
-        return str;
+      styleOptionText(str2) {
+        return str2;
       }
-      styleArgumentText(str) {
-        return str;
+      styleArgumentText(str2) {
+        return str2;
       }
-      styleSubcommandText(str) {
-        return str;
+      styleSubcommandText(str2) {
+        return str2;
       }
-      styleCommandText(str) {
-        return str;
+      styleCommandText(str2) {
+        return str2;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -76434,8 +76434,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str) {
-        return /\n[^\S\r\n]/.test(str);
+      preformatted(str2) {
+        return /\n[^\S\r\n]/.test(str2);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -76481,9 +76481,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str, width) {
-        if (width < this.minWidthToWrap) return str;
-        const rawLines = str.split(/\r\n|\n/);
+      boxWrap(str2, width) {
+        if (width < this.minWidthToWrap) return str2;
+        const rawLines = str2.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line2) => {
@@ -76511,18 +76511,18 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str) {
+    function stripColor(str2) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str.replace(sgrPattern, "");
+      return str2.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
   }
 });
 
-// ../main/node_modules/commander/lib/option.js
+// node_modules/commander/lib/option.js
 var require_option = __commonJS({
-  "../main/node_modules/commander/lib/option.js"(exports) {
+  "node_modules/commander/lib/option.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error2();
     var Option2 = class {
       /**
@@ -76784,9 +76784,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str) {
-      return str.split("-").reduce((str2, word) => {
-        return str2 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str2) {
+      return str2.split("-").reduce((str3, word) => {
+        return str3 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -76833,9 +76833,9 @@ var require_option = __commonJS({
   }
 });
 
-// ../main/node_modules/commander/lib/suggestSimilar.js
+// node_modules/commander/lib/suggestSimilar.js
 var require_suggestSimilar = __commonJS({
-  "../main/node_modules/commander/lib/suggestSimilar.js"(exports) {
+  "node_modules/commander/lib/suggestSimilar.js"(exports) {
     var maxDistance = 3;
     function editDistance2(a, b) {
       if (Math.abs(a.length - b.length) > maxDistance)
@@ -76913,9 +76913,9 @@ var require_suggestSimilar = __commonJS({
   }
 });
 
-// ../main/node_modules/commander/lib/command.js
+// node_modules/commander/lib/command.js
 var require_command = __commonJS({
-  "../main/node_modules/commander/lib/command.js"(exports) {
+  "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
     var path = __require("node:path");
@@ -76967,14 +76967,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str) => process3.stdout.write(str),
-          writeErr: (str) => process3.stderr.write(str),
-          outputError: (str, write) => write(str),
+          writeOut: (str2) => process3.stdout.write(str2),
+          writeErr: (str2) => process3.stderr.write(str2),
+          outputError: (str2, write) => write(str2),
           getOutHelpWidth: () => process3.stdout.isTTY ? process3.stdout.columns : void 0,
           getErrHelpWidth: () => process3.stderr.isTTY ? process3.stderr.columns : void 0,
           getOutHasColors: () => useColor() ?? (process3.stdout.isTTY && process3.stdout.hasColors?.()),
           getErrHasColors: () => useColor() ?? (process3.stderr.isTTY && process3.stderr.hasColors?.()),
-          stripColor: (str) => stripColor(str)
+          stripColor: (str2) => stripColor(str2)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -77012,11 +77012,11 @@ var require_command = __commonJS({
        * @private
        */
       _getCommandAndAncestors() {
-        const result2 = [];
+        const result = [];
         for (let command = this; command; command = command.parent) {
-          result2.push(command);
+          result.push(command);
         }
-        return result2;
+        return result;
       }
       /**
        * Define a command.
@@ -77322,16 +77322,16 @@ var require_command = __commonJS({
        * @param {Function} listener
        * @return {Command} `this` command for chaining
        */
-      hook(event, listener) {
+      hook(event, listener3) {
         const allowedValues = ["preSubcommand", "preAction", "postAction"];
         if (!allowedValues.includes(event)) {
           throw new Error(`Unexpected value for event passed to hook : '${event}'.
 Expecting one of '${allowedValues.join("', '")}'`);
         }
         if (this._lifeCycleHooks[event]) {
-          this._lifeCycleHooks[event].push(listener);
+          this._lifeCycleHooks[event].push(listener3);
         } else {
-          this._lifeCycleHooks[event] = [listener];
+          this._lifeCycleHooks[event] = [listener3];
         }
         return this;
       }
@@ -77384,7 +77384,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command} `this` command for chaining
        */
       action(fn) {
-        const listener = (args) => {
+        const listener3 = (args) => {
           const expectedArgsCount = this.registeredArguments.length;
           const actionArgs = args.slice(0, expectedArgsCount);
           if (this._storeOptionsAsProperties) {
@@ -77395,7 +77395,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           actionArgs.push(this);
           return fn.apply(this, actionArgs);
         };
-        this._actionHandler = listener;
+        this._actionHandler = listener3;
         return this;
       }
       /**
@@ -77720,13 +77720,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} source - expected values are default/config/env/cli/implied
        * @return {Command} `this` command for chaining
        */
-      setOptionValueWithSource(key, value, source2) {
+      setOptionValueWithSource(key, value, source4) {
         if (this._storeOptionsAsProperties) {
           this[key] = value;
         } else {
           this._optionValues[key] = value;
         }
-        this._optionValueSources[key] = source2;
+        this._optionValueSources[key] = source4;
         return this;
       }
       /**
@@ -77747,13 +77747,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {string}
        */
       getOptionValueSourceWithGlobals(key) {
-        let source2;
+        let source4;
         this._getCommandAndAncestors().forEach((cmd) => {
           if (cmd.getOptionValueSource(key) !== void 0) {
-            source2 = cmd.getOptionValueSource(key);
+            source4 = cmd.getOptionValueSource(key);
           }
         });
-        return source2;
+        return source4;
       }
       /**
        * Get user arguments from implied or explicit arguments.
@@ -78167,7 +78167,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       _chainOrCallHooks(promise, event) {
-        let result2 = promise;
+        let result = promise;
         const hooks = [];
         this._getCommandAndAncestors().reverse().filter((cmd) => cmd._lifeCycleHooks[event] !== void 0).forEach((hookedCommand) => {
           hookedCommand._lifeCycleHooks[event].forEach((callback) => {
@@ -78178,11 +78178,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
           hooks.reverse();
         }
         hooks.forEach((hookDetail) => {
-          result2 = this._chainOrCall(result2, () => {
+          result = this._chainOrCall(result, () => {
             return hookDetail.callback(hookDetail.hookedCommand, this);
           });
         });
-        return result2;
+        return result;
       }
       /**
        *
@@ -78193,15 +78193,15 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       _chainOrCallSubCommandHook(promise, subCommand, event) {
-        let result2 = promise;
+        let result = promise;
         if (this._lifeCycleHooks[event] !== void 0) {
           this._lifeCycleHooks[event].forEach((hook) => {
-            result2 = this._chainOrCall(result2, () => {
+            result = this._chainOrCall(result, () => {
               return hook(this, subCommand);
             });
           });
         }
-        return result2;
+        return result;
       }
       /**
        * Process arguments in context of this command.
@@ -78383,7 +78383,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short2) => /^-\d$/.test(short2))
+            (cmd) => cmd.options.map((opt2) => opt2.short).some((short2) => /^-\d$/.test(short2))
           );
         };
         let activeVariadicOption = null;
@@ -78473,13 +78473,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       opts() {
         if (this._storeOptionsAsProperties) {
-          const result2 = {};
+          const result = {};
           const len = this.options.length;
           for (let i = 0; i < len; i++) {
             const key = this.options[i].attributeName();
-            result2[key] = key === this._versionOptionName ? this._version : this[key];
+            result[key] = key === this._versionOptionName ? this._version : this[key];
           }
-          return result2;
+          return result;
         }
         return this._optionValues;
       }
@@ -78622,8 +78622,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const getErrorMessage = (option2) => {
           const bestOption = findBestOptionFromValue(option2);
           const optionKey = bestOption.attributeName();
-          const source2 = this.getOptionValueSource(optionKey);
-          if (source2 === "env") {
+          const source4 = this.getOptionValueSource(optionKey);
+          if (source4 === "env") {
             return `environment variable '${bestOption.envVar}'`;
           }
           return `option '${bestOption.flags}'`;
@@ -78698,18 +78698,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str, flags, description) {
-        if (str === void 0) return this._version;
-        this._version = str;
+      version(str2, flags, description) {
+        if (str2 === void 0) return this._version;
+        this._version = str2;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str}
+          this._outputConfiguration.writeOut(`${str2}
 `);
-          this._exit(0, "commander.version", str);
+          this._exit(0, "commander.version", str2);
         });
         return this;
       }
@@ -78720,10 +78720,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str, argsDescription) {
-        if (str === void 0 && argsDescription === void 0)
+      description(str2, argsDescription) {
+        if (str2 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str;
+        this._description = str2;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -78735,9 +78735,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str) {
-        if (str === void 0) return this._summary;
-        this._summary = str;
+      summary(str2) {
+        if (str2 === void 0) return this._summary;
+        this._summary = str2;
         return this;
       }
       /**
@@ -78785,8 +78785,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str) {
-        if (str === void 0) {
+      usage(str2) {
+        if (str2 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -78797,7 +78797,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str;
+        this._usage = str2;
         return this;
       }
       /**
@@ -78806,9 +78806,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str) {
-        if (str === void 0) return this._name;
-        this._name = str;
+      name(str2) {
+        if (str2 === void 0) return this._name;
+        this._name = str2;
         return this;
       }
       /**
@@ -78942,17 +78942,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error) {
-          baseWrite = (str) => this._outputConfiguration.writeErr(str);
+          baseWrite = (str2) => this._outputConfiguration.writeErr(str2);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str) => this._outputConfiguration.writeOut(str);
+          baseWrite = (str2) => this._outputConfiguration.writeOut(str2);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str) => {
-          if (!hasColors) str = this._outputConfiguration.stripColor(str);
-          return baseWrite(str);
+        const write = (str2) => {
+          if (!hasColors) str2 = this._outputConfiguration.stripColor(str2);
+          return baseWrite(str2);
         };
         return { error, write, hasColors, helpWidth };
       }
@@ -79159,9 +79159,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
   }
 });
 
-// ../main/node_modules/commander/index.js
+// node_modules/commander/index.js
 var require_commander = __commonJS({
-  "../main/node_modules/commander/index.js"(exports) {
+  "node_modules/commander/index.js"(exports) {
     var { Argument: Argument2 } = require_argument2();
     var { Command: Command3 } = require_command();
     var { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error2();
@@ -79181,9 +79181,9 @@ var require_commander = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-formats/dist/formats.js
+// node_modules/ajv-formats/dist/formats.js
 var require_formats = __commonJS({
-  "../main/node_modules/ajv-formats/dist/formats.js"(exports) {
+  "node_modules/ajv-formats/dist/formats.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.formatNames = exports.fastFormats = exports.fullFormats = void 0;
@@ -79258,8 +79258,8 @@ var require_formats = __commonJS({
     }
     var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
     var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    function date(str) {
-      const matches2 = DATE.exec(str);
+    function date(str2) {
+      const matches2 = DATE.exec(str2);
       if (!matches2)
         return false;
       const year = +matches2[1];
@@ -79278,8 +79278,8 @@ var require_formats = __commonJS({
     }
     var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
-      return function time(str) {
-        const matches2 = TIME.exec(str);
+      return function time(str2) {
+        const matches2 = TIME.exec(str2);
         if (!matches2)
           return false;
         const hr = +matches2[1];
@@ -79325,8 +79325,8 @@ var require_formats = __commonJS({
     var DATE_TIME_SEPARATOR = /t|\s/i;
     function getDateTime(strictTimeZone) {
       const time = getTime(strictTimeZone);
-      return function date_time(str) {
-        const dateTime = str.split(DATE_TIME_SEPARATOR);
+      return function date_time(str2) {
+        const dateTime = str2.split(DATE_TIME_SEPARATOR);
         return dateTime.length === 2 && date(dateTime[0]) && time(dateTime[1]);
       };
     }
@@ -79351,13 +79351,13 @@ var require_formats = __commonJS({
     }
     var NOT_URI_FRAGMENT = /\/|:/;
     var URI2 = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
-    function uri(str) {
-      return NOT_URI_FRAGMENT.test(str) && URI2.test(str);
+    function uri(str2) {
+      return NOT_URI_FRAGMENT.test(str2) && URI2.test(str2);
     }
     var BYTE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/gm;
-    function byte(str) {
+    function byte(str2) {
       BYTE.lastIndex = 0;
-      return BYTE.test(str);
+      return BYTE.test(str2);
     }
     var MIN_INT32 = -(2 ** 31);
     var MAX_INT32 = 2 ** 31 - 1;
@@ -79371,11 +79371,11 @@ var require_formats = __commonJS({
       return true;
     }
     var Z_ANCHOR = /[^\\]\\Z/;
-    function regex(str) {
-      if (Z_ANCHOR.test(str))
+    function regex(str2) {
+      if (Z_ANCHOR.test(str2))
         return false;
       try {
-        new RegExp(str);
+        new RegExp(str2);
         return true;
       } catch (e) {
         return false;
@@ -79384,9 +79384,9 @@ var require_formats = __commonJS({
   }
 });
 
-// ../main/node_modules/uri-js/dist/es5/uri.all.js
+// node_modules/uri-js/dist/es5/uri.all.js
 var require_uri_all = __commonJS({
-  "../main/node_modules/uri-js/dist/es5/uri.all.js"(exports, module) {
+  "node_modules/uri-js/dist/es5/uri.all.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : factory(global2.URI = global2.URI || {});
     })(exports, (function(exports2) {
@@ -79407,26 +79407,26 @@ var require_uri_all = __commonJS({
           return sets[0];
         }
       }
-      function subexp(str) {
-        return "(?:" + str + ")";
+      function subexp(str2) {
+        return "(?:" + str2 + ")";
       }
       function typeOf(o) {
         return o === void 0 ? "undefined" : o === null ? "null" : Object.prototype.toString.call(o).split(" ").pop().split("]").shift().toLowerCase();
       }
-      function toUpperCase(str) {
-        return str.toUpperCase();
+      function toUpperCase(str2) {
+        return str2.toUpperCase();
       }
-      function toArray(obj) {
-        return obj !== void 0 && obj !== null ? obj instanceof Array ? obj : typeof obj.length !== "number" || obj.split || obj.setInterval || obj.call ? [obj] : Array.prototype.slice.call(obj) : [];
+      function toArray(obj2) {
+        return obj2 !== void 0 && obj2 !== null ? obj2 instanceof Array ? obj2 : typeof obj2.length !== "number" || obj2.split || obj2.setInterval || obj2.call ? [obj2] : Array.prototype.slice.call(obj2) : [];
       }
-      function assign(target, source2) {
-        var obj = target;
-        if (source2) {
-          for (var key in source2) {
-            obj[key] = source2[key];
+      function assign(target, source4) {
+        var obj2 = target;
+        if (source4) {
+          for (var key in source4) {
+            obj2[key] = source4[key];
           }
         }
-        return obj;
+        return obj2;
       }
       function buildExps(isIRI2) {
         var ALPHA$$ = "[A-Za-z]", CR$ = "[\\x0D]", DIGIT$$ = "[0-9]", DQUOTE$$ = "[\\x22]", HEXDIG$$2 = merge2(DIGIT$$, "[A-Fa-f]"), LF$$ = "[\\x0A]", SP$$ = "[\\x20]", PCT_ENCODED$2 = subexp(subexp("%[EFef]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%[89A-Fa-f]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%" + HEXDIG$$2 + HEXDIG$$2)), GEN_DELIMS$$ = "[\\:\\/\\?\\#\\[\\]\\@]", SUB_DELIMS$$ = "[\\!\\$\\&\\'\\(\\)\\*\\+\\,\\;\\=]", RESERVED$$ = merge2(GEN_DELIMS$$, SUB_DELIMS$$), UCSCHAR$$ = isIRI2 ? "[\\xA0-\\u200D\\u2010-\\u2029\\u202F-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFEF]" : "[]", IPRIVATE$$ = isIRI2 ? "[\\uE000-\\uF8FF]" : "[]", UNRESERVED$$2 = merge2(ALPHA$$, DIGIT$$, "[\\-\\.\\_\\~]", UCSCHAR$$), SCHEME$ = subexp(ALPHA$$ + merge2(ALPHA$$, DIGIT$$, "[\\+\\-\\.]") + "*"), USERINFO$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]")) + "*"), DEC_OCTET$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("[1-9]" + DIGIT$$) + "|" + DIGIT$$), DEC_OCTET_RELAXED$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("0?[1-9]" + DIGIT$$) + "|0?0?" + DIGIT$$), IPV4ADDRESS$ = subexp(DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$), H16$ = subexp(HEXDIG$$2 + "{1,4}"), LS32$ = subexp(subexp(H16$ + "\\:" + H16$) + "|" + IPV4ADDRESS$), IPV6ADDRESS1$ = subexp(subexp(H16$ + "\\:") + "{6}" + LS32$), IPV6ADDRESS2$ = subexp("\\:\\:" + subexp(H16$ + "\\:") + "{5}" + LS32$), IPV6ADDRESS3$ = subexp(subexp(H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{4}" + LS32$), IPV6ADDRESS4$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,1}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{3}" + LS32$), IPV6ADDRESS5$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,2}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{2}" + LS32$), IPV6ADDRESS6$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,3}" + H16$) + "?\\:\\:" + H16$ + "\\:" + LS32$), IPV6ADDRESS7$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,4}" + H16$) + "?\\:\\:" + LS32$), IPV6ADDRESS8$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,5}" + H16$) + "?\\:\\:" + H16$), IPV6ADDRESS9$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,6}" + H16$) + "?\\:\\:"), IPV6ADDRESS$ = subexp([IPV6ADDRESS1$, IPV6ADDRESS2$, IPV6ADDRESS3$, IPV6ADDRESS4$, IPV6ADDRESS5$, IPV6ADDRESS6$, IPV6ADDRESS7$, IPV6ADDRESS8$, IPV6ADDRESS9$].join("|")), ZONEID$ = subexp(subexp(UNRESERVED$$2 + "|" + PCT_ENCODED$2) + "+"), IPV6ADDRZ$ = subexp(IPV6ADDRESS$ + "\\%25" + ZONEID$), IPV6ADDRZ_RELAXED$ = subexp(IPV6ADDRESS$ + subexp("\\%25|\\%(?!" + HEXDIG$$2 + "{2})") + ZONEID$), IPVFUTURE$ = subexp("[vV]" + HEXDIG$$2 + "+\\." + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]") + "+"), IP_LITERAL$ = subexp("\\[" + subexp(IPV6ADDRZ_RELAXED$ + "|" + IPV6ADDRESS$ + "|" + IPVFUTURE$) + "\\]"), REG_NAME$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$)) + "*"), HOST$ = subexp(IP_LITERAL$ + "|" + IPV4ADDRESS$ + "(?!" + REG_NAME$ + ")|" + REG_NAME$), PORT$ = subexp(DIGIT$$ + "*"), AUTHORITY$ = subexp(subexp(USERINFO$ + "@") + "?" + HOST$ + subexp("\\:" + PORT$) + "?"), PCHAR$ = subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@]")), SEGMENT$ = subexp(PCHAR$ + "*"), SEGMENT_NZ$ = subexp(PCHAR$ + "+"), SEGMENT_NZ_NC$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\@]")) + "+"), PATH_ABEMPTY$ = subexp(subexp("\\/" + SEGMENT$) + "*"), PATH_ABSOLUTE$ = subexp("\\/" + subexp(SEGMENT_NZ$ + PATH_ABEMPTY$) + "?"), PATH_NOSCHEME$ = subexp(SEGMENT_NZ_NC$ + PATH_ABEMPTY$), PATH_ROOTLESS$ = subexp(SEGMENT_NZ$ + PATH_ABEMPTY$), PATH_EMPTY$ = "(?!" + PCHAR$ + ")", PATH$ = subexp(PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), QUERY$ = subexp(subexp(PCHAR$ + "|" + merge2("[\\/\\?]", IPRIVATE$$)) + "*"), FRAGMENT$ = subexp(subexp(PCHAR$ + "|[\\/\\?]") + "*"), HIER_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), RELATIVE_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$), RELATIVE$ = subexp(RELATIVE_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), URI_REFERENCE$ = subexp(URI$ + "|" + RELATIVE$), ABSOLUTE_URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?"), GENERIC_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", RELATIVE_REF$ = "^(){0}" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", ABSOLUTE_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?$", SAMEDOC_REF$ = "^" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", AUTHORITY_REF$ = "^" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?$";
@@ -79450,13 +79450,13 @@ var require_uri_all = __commonJS({
       var URI_PROTOCOL = buildExps(false);
       var IRI_PROTOCOL = buildExps(true);
       var slicedToArray = /* @__PURE__ */ (function() {
-        function sliceIterator(arr, i) {
+        function sliceIterator(arr2, i) {
           var _arr = [];
           var _n = true;
           var _d = false;
           var _e = void 0;
           try {
-            for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+            for (var _i = arr2[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
               _arr.push(_s.value);
               if (i && _arr.length === i) break;
             }
@@ -79472,22 +79472,22 @@ var require_uri_all = __commonJS({
           }
           return _arr;
         }
-        return function(arr, i) {
-          if (Array.isArray(arr)) {
-            return arr;
-          } else if (Symbol.iterator in Object(arr)) {
-            return sliceIterator(arr, i);
+        return function(arr2, i) {
+          if (Array.isArray(arr2)) {
+            return arr2;
+          } else if (Symbol.iterator in Object(arr2)) {
+            return sliceIterator(arr2, i);
           } else {
             throw new TypeError("Invalid attempt to destructure non-iterable instance");
           }
         };
       })();
-      var toConsumableArray = function(arr) {
-        if (Array.isArray(arr)) {
-          for (var i = 0, arr2 = Array(arr.length); i < arr.length; i++) arr2[i] = arr[i];
-          return arr2;
+      var toConsumableArray = function(arr2) {
+        if (Array.isArray(arr2)) {
+          for (var i = 0, arr22 = Array(arr2.length); i < arr2.length; i++) arr22[i] = arr2[i];
+          return arr22;
         } else {
-          return Array.from(arr);
+          return Array.from(arr2);
         }
       };
       var maxInt = 2147483647;
@@ -79514,24 +79514,24 @@ var require_uri_all = __commonJS({
         throw new RangeError(errors[type]);
       }
       function map(array, fn) {
-        var result2 = [];
+        var result = [];
         var length = array.length;
         while (length--) {
-          result2[length] = fn(array[length]);
+          result[length] = fn(array[length]);
         }
-        return result2;
+        return result;
       }
       function mapDomain(string, fn) {
         var parts = string.split("@");
-        var result2 = "";
+        var result = "";
         if (parts.length > 1) {
-          result2 = parts[0] + "@";
+          result = parts[0] + "@";
           string = parts[1];
         }
         string = string.replace(regexSeparators, ".");
         var labels2 = string.split(".");
         var encoded = map(labels2, fn).join(".");
-        return result2 + encoded;
+        return result + encoded;
       }
       function ucs2decode(string) {
         var output = [];
@@ -79800,43 +79800,43 @@ var require_uri_all = __commonJS({
         else e = "%" + (c >> 12 | 224).toString(16).toUpperCase() + "%" + (c >> 6 & 63 | 128).toString(16).toUpperCase() + "%" + (c & 63 | 128).toString(16).toUpperCase();
         return e;
       }
-      function pctDecChars(str) {
+      function pctDecChars(str2) {
         var newStr = "";
         var i = 0;
-        var il = str.length;
+        var il = str2.length;
         while (i < il) {
-          var c = parseInt(str.substr(i + 1, 2), 16);
+          var c = parseInt(str2.substr(i + 1, 2), 16);
           if (c < 128) {
             newStr += String.fromCharCode(c);
             i += 3;
           } else if (c >= 194 && c < 224) {
             if (il - i >= 6) {
-              var c2 = parseInt(str.substr(i + 4, 2), 16);
+              var c2 = parseInt(str2.substr(i + 4, 2), 16);
               newStr += String.fromCharCode((c & 31) << 6 | c2 & 63);
             } else {
-              newStr += str.substr(i, 6);
+              newStr += str2.substr(i, 6);
             }
             i += 6;
           } else if (c >= 224) {
             if (il - i >= 9) {
-              var _c = parseInt(str.substr(i + 4, 2), 16);
-              var c3 = parseInt(str.substr(i + 7, 2), 16);
+              var _c = parseInt(str2.substr(i + 4, 2), 16);
+              var c3 = parseInt(str2.substr(i + 7, 2), 16);
               newStr += String.fromCharCode((c & 15) << 12 | (_c & 63) << 6 | c3 & 63);
             } else {
-              newStr += str.substr(i, 9);
+              newStr += str2.substr(i, 9);
             }
             i += 9;
           } else {
-            newStr += str.substr(i, 3);
+            newStr += str2.substr(i, 3);
             i += 3;
           }
         }
         return newStr;
       }
       function _normalizeComponentEncoding(components, protocol) {
-        function decodeUnreserved2(str) {
-          var decStr = pctDecChars(str);
-          return !decStr.match(protocol.UNRESERVED) ? str : decStr;
+        function decodeUnreserved2(str2) {
+          var decStr = pctDecChars(str2);
+          return !decStr.match(protocol.UNRESERVED) ? str2 : decStr;
         }
         if (components.scheme) components.scheme = String(components.scheme).replace(protocol.PCT_ENCODED, decodeUnreserved2).toLowerCase().replace(protocol.NOT_SCHEME, "");
         if (components.userinfo !== void 0) components.userinfo = String(components.userinfo).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_USERINFO, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
@@ -79846,8 +79846,8 @@ var require_uri_all = __commonJS({
         if (components.fragment !== void 0) components.fragment = String(components.fragment).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_FRAGMENT, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
         return components;
       }
-      function _stripLeadingZeros(str) {
-        return str.replace(/^0*(.*)/, "$1") || "0";
+      function _stripLeadingZeros(str2) {
+        return str2.replace(/^0*(.*)/, "$1") || "0";
       }
       function _normalizeIPv4(host, protocol) {
         var matches2 = host.match(protocol.IPV4ADDRESS) || [];
@@ -80151,11 +80151,11 @@ var require_uri_all = __commonJS({
         }
         return uriA === uriB;
       }
-      function escapeComponent(str, options) {
-        return str && str.toString().replace(!options || !options.iri ? URI_PROTOCOL.ESCAPE : IRI_PROTOCOL.ESCAPE, pctEncChar);
+      function escapeComponent(str2, options) {
+        return str2 && str2.toString().replace(!options || !options.iri ? URI_PROTOCOL.ESCAPE : IRI_PROTOCOL.ESCAPE, pctEncChar);
       }
-      function unescapeComponent(str, options) {
-        return str && str.toString().replace(!options || !options.iri ? URI_PROTOCOL.PCT_ENCODED : IRI_PROTOCOL.PCT_ENCODED, pctDecChars);
+      function unescapeComponent(str2, options) {
+        return str2 && str2.toString().replace(!options || !options.iri ? URI_PROTOCOL.PCT_ENCODED : IRI_PROTOCOL.PCT_ENCODED, pctDecChars);
       }
       var handler = {
         scheme: "http",
@@ -80235,9 +80235,9 @@ var require_uri_all = __commonJS({
       var NOT_LOCAL_PART = new RegExp(merge2("[^]", ATEXT$$, "[\\.]", '[\\"]', VCHAR$$), "g");
       var NOT_HFNAME = new RegExp(merge2("[^]", UNRESERVED$$, SOME_DELIMS$$), "g");
       var NOT_HFVALUE = NOT_HFNAME;
-      function decodeUnreserved(str) {
-        var decStr = pctDecChars(str);
-        return !decStr.match(UNRESERVED) ? str : decStr;
+      function decodeUnreserved(str2) {
+        var decStr = pctDecChars(str2);
+        return !decStr.match(UNRESERVED) ? str2 : decStr;
       }
       var handler$4 = {
         scheme: "mailto",
@@ -80401,9 +80401,9 @@ var require_uri_all = __commonJS({
   }
 });
 
-// ../main/node_modules/nearley/lib/nearley.js
+// node_modules/nearley/lib/nearley.js
 var require_nearley = __commonJS({
-  "../main/node_modules/nearley/lib/nearley.js"(exports, module) {
+  "node_modules/nearley/lib/nearley.js"(exports, module) {
     (function(root, factory) {
       if (typeof module === "object" && module.exports) {
         module.exports = factory();
@@ -80583,14 +80583,14 @@ var require_nearley = __commonJS({
           var lastLineDigits = String(this.line).length;
           message2 += " at line " + this.line + " col " + col + ":\n\n";
           message2 += lines3.map(function(line2, i) {
-            return pad2(this.line - lines3.length + i + 1, lastLineDigits) + " " + line2;
+            return pad(this.line - lines3.length + i + 1, lastLineDigits) + " " + line2;
           }, this).join("\n");
-          message2 += "\n" + pad2("", lastLineDigits + col) + "^\n";
+          message2 += "\n" + pad("", lastLineDigits + col) + "^\n";
           return message2;
         } else {
           return message2 + " at index " + (this.index - 1);
         }
-        function pad2(n, length) {
+        function pad(n, length) {
           var s = String(n);
           return Array(length - s.length + 1).join(" ") + s;
         }
@@ -80613,7 +80613,7 @@ var require_nearley = __commonJS({
         this.lexer = this.options.lexer;
         this.lexerState = void 0;
         var column = new Column(grammar, 0);
-        var table2 = this.table = [column];
+        var table3 = this.table = [column];
         column.wants[grammar.start] = [];
         column.predict(grammar.start);
         column.process();
@@ -80832,15 +80832,15 @@ var require_nearley = __commonJS({
   }
 });
 
-// ../main/node_modules/smtp-address-parser/dist/lib/grammar.js
+// node_modules/smtp-address-parser/dist/lib/grammar.js
 var require_grammar = __commonJS({
-  "../main/node_modules/smtp-address-parser/dist/lib/grammar.js"(exports) {
+  "node_modules/smtp-address-parser/dist/lib/grammar.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     function id(d) {
       return d[0];
     }
-    var deepFlatten = (arr) => [].concat(...arr.map((v) => Array.isArray(v) ? deepFlatten(v) : v));
+    var deepFlatten = (arr2) => [].concat(...arr2.map((v) => Array.isArray(v) ? deepFlatten(v) : v));
     function flat_string(d) {
       if (d) {
         if (Array.isArray(d))
@@ -81107,9 +81107,9 @@ var require_grammar = __commonJS({
   }
 });
 
-// ../main/node_modules/smtp-address-parser/dist/lib/index.js
+// node_modules/smtp-address-parser/dist/lib/index.js
 var require_lib3 = __commonJS({
-  "../main/node_modules/smtp-address-parser/dist/lib/index.js"(exports) {
+  "node_modules/smtp-address-parser/dist/lib/index.js"(exports) {
     "use strict";
     var __importDefault = exports && exports.__importDefault || function(mod2) {
       return mod2 && mod2.__esModule ? mod2 : { "default": mod2 };
@@ -81191,33 +81191,33 @@ var require_lib3 = __commonJS({
   }
 });
 
-// ../main/node_modules/extend/index.js
+// node_modules/extend/index.js
 var require_extend = __commonJS({
-  "../main/node_modules/extend/index.js"(exports, module) {
+  "node_modules/extend/index.js"(exports, module) {
     "use strict";
     var hasOwn = Object.prototype.hasOwnProperty;
     var toStr = Object.prototype.toString;
     var defineProperty = Object.defineProperty;
     var gOPD = Object.getOwnPropertyDescriptor;
-    var isArray = function isArray2(arr) {
+    var isArray = function isArray2(arr2) {
       if (typeof Array.isArray === "function") {
-        return Array.isArray(arr);
+        return Array.isArray(arr2);
       }
-      return toStr.call(arr) === "[object Array]";
+      return toStr.call(arr2) === "[object Array]";
     };
-    var isPlainObject2 = function isPlainObject3(obj) {
-      if (!obj || toStr.call(obj) !== "[object Object]") {
+    var isPlainObject2 = function isPlainObject3(obj2) {
+      if (!obj2 || toStr.call(obj2) !== "[object Object]") {
         return false;
       }
-      var hasOwnConstructor = hasOwn.call(obj, "constructor");
-      var hasIsPrototypeOf = obj.constructor && obj.constructor.prototype && hasOwn.call(obj.constructor.prototype, "isPrototypeOf");
-      if (obj.constructor && !hasOwnConstructor && !hasIsPrototypeOf) {
+      var hasOwnConstructor = hasOwn.call(obj2, "constructor");
+      var hasIsPrototypeOf = obj2.constructor && obj2.constructor.prototype && hasOwn.call(obj2.constructor.prototype, "isPrototypeOf");
+      if (obj2.constructor && !hasOwnConstructor && !hasIsPrototypeOf) {
         return false;
       }
       var key;
-      for (key in obj) {
+      for (key in obj2) {
       }
-      return typeof key === "undefined" || hasOwn.call(obj, key);
+      return typeof key === "undefined" || hasOwn.call(obj2, key);
     };
     var setProperty = function setProperty2(target, options) {
       if (defineProperty && options.name === "__proto__") {
@@ -81231,15 +81231,15 @@ var require_extend = __commonJS({
         target[options.name] = options.newValue;
       }
     };
-    var getProperty = function getProperty2(obj, name) {
+    var getProperty = function getProperty2(obj2, name) {
       if (name === "__proto__") {
-        if (!hasOwn.call(obj, name)) {
+        if (!hasOwn.call(obj2, name)) {
           return void 0;
         } else if (gOPD) {
-          return gOPD(obj, name).value;
+          return gOPD(obj2, name).value;
         }
       }
-      return obj[name];
+      return obj2[name];
     };
     module.exports = function extend() {
       var options, name, src, copy, copyIsArray, clone;
@@ -81282,9 +81282,9 @@ var require_extend = __commonJS({
   }
 });
 
-// ../main/node_modules/schemes/lib/iana-permanent.json
+// node_modules/schemes/lib/iana-permanent.json
 var require_iana_permanent = __commonJS({
-  "../main/node_modules/schemes/lib/iana-permanent.json"(exports, module) {
+  "node_modules/schemes/lib/iana-permanent.json"(exports, module) {
     module.exports = [
       {
         scheme: "aaa",
@@ -82199,9 +82199,9 @@ var require_iana_permanent = __commonJS({
   }
 });
 
-// ../main/node_modules/schemes/lib/iana-provisional.json
+// node_modules/schemes/lib/iana-provisional.json
 var require_iana_provisional = __commonJS({
-  "../main/node_modules/schemes/lib/iana-provisional.json"(exports, module) {
+  "node_modules/schemes/lib/iana-provisional.json"(exports, module) {
     module.exports = [
       {
         scheme: "acr",
@@ -83127,9 +83127,9 @@ var require_iana_provisional = __commonJS({
   }
 });
 
-// ../main/node_modules/schemes/lib/iana-historical.json
+// node_modules/schemes/lib/iana-historical.json
 var require_iana_historical = __commonJS({
-  "../main/node_modules/schemes/lib/iana-historical.json"(exports, module) {
+  "node_modules/schemes/lib/iana-historical.json"(exports, module) {
     module.exports = [
       {
         scheme: "fax",
@@ -83253,9 +83253,9 @@ var require_iana_historical = __commonJS({
   }
 });
 
-// ../main/node_modules/schemes/lib/unofficial.json
+// node_modules/schemes/lib/unofficial.json
 var require_unofficial = __commonJS({
-  "../main/node_modules/schemes/lib/unofficial.json"(exports, module) {
+  "node_modules/schemes/lib/unofficial.json"(exports, module) {
     module.exports = [
       {
         scheme: "android-app"
@@ -83283,9 +83283,9 @@ var require_unofficial = __commonJS({
   }
 });
 
-// ../main/node_modules/schemes/index.js
+// node_modules/schemes/index.js
 var require_schemes2 = __commonJS({
-  "../main/node_modules/schemes/index.js"(exports, module) {
+  "node_modules/schemes/index.js"(exports, module) {
     "use strict";
     var extend = require_extend();
     var data = {
@@ -83309,9 +83309,9 @@ var require_schemes2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-formats-draft2019/formats/iri.js
+// node_modules/ajv-formats-draft2019/formats/iri.js
 var require_iri = __commonJS({
-  "../main/node_modules/ajv-formats-draft2019/formats/iri.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/iri.js"(exports, module) {
     var { parse: parse3 } = require_uri_all();
     var { addressParser } = require_lib3();
     var schemes = require_schemes2();
@@ -83336,16 +83336,16 @@ var require_iri = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-formats-draft2019/formats/duration.js
+// node_modules/ajv-formats-draft2019/formats/duration.js
 var require_duration2 = __commonJS({
-  "../main/node_modules/ajv-formats-draft2019/formats/duration.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/duration.js"(exports, module) {
     module.exports = /^P(?!$)(\d+(?:\.\d+)?Y)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?W)?(\d+(?:\.\d+)?D)?(T(?=\d)(\d+(?:\.\d+)?H)?(\d+(?:\.\d+)?M)?(\d+(?:\.\d+)?S)?)?$/;
   }
 });
 
-// ../main/node_modules/ajv-formats-draft2019/formats/idn-email.js
+// node_modules/ajv-formats-draft2019/formats/idn-email.js
 var require_idn_email = __commonJS({
-  "../main/node_modules/ajv-formats-draft2019/formats/idn-email.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/idn-email.js"(exports, module) {
     var { parse: parse3 } = require_lib3();
     module.exports = (value) => {
       try {
@@ -83358,9 +83358,9 @@ var require_idn_email = __commonJS({
   }
 });
 
-// ../main/node_modules/punycode/punycode.js
+// node_modules/punycode/punycode.js
 var require_punycode = __commonJS({
-  "../main/node_modules/punycode/punycode.js"(exports, module) {
+  "node_modules/punycode/punycode.js"(exports, module) {
     "use strict";
     var maxInt = 2147483647;
     var base = 36;
@@ -83386,24 +83386,24 @@ var require_punycode = __commonJS({
       throw new RangeError(errors[type]);
     }
     function map(array, callback) {
-      const result2 = [];
+      const result = [];
       let length = array.length;
       while (length--) {
-        result2[length] = callback(array[length]);
+        result[length] = callback(array[length]);
       }
-      return result2;
+      return result;
     }
     function mapDomain(domain, callback) {
       const parts = domain.split("@");
-      let result2 = "";
+      let result = "";
       if (parts.length > 1) {
-        result2 = parts[0] + "@";
+        result = parts[0] + "@";
         domain = parts[1];
       }
       domain = domain.replace(regexSeparators, ".");
       const labels2 = domain.split(".");
       const encoded = map(labels2, callback).join(".");
-      return result2 + encoded;
+      return result + encoded;
     }
     function ucs2decode(string) {
       const output = [];
@@ -83597,9 +83597,9 @@ var require_punycode = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-formats-draft2019/formats/idn-hostname.js
+// node_modules/ajv-formats-draft2019/formats/idn-hostname.js
 var require_idn_hostname = __commonJS({
-  "../main/node_modules/ajv-formats-draft2019/formats/idn-hostname.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/idn-hostname.js"(exports, module) {
     var { toASCII } = require_punycode();
     var hostnameRegex = /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-0-9a-z]{0,61}[0-9a-z])?)*\.?$/i;
     module.exports = (value) => {
@@ -83609,9 +83609,9 @@ var require_idn_hostname = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-formats-draft2019/formats/iri-reference.js
+// node_modules/ajv-formats-draft2019/formats/iri-reference.js
 var require_iri_reference = __commonJS({
-  "../main/node_modules/ajv-formats-draft2019/formats/iri-reference.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/iri-reference.js"(exports, module) {
     var { parse: parse3 } = require_uri_all();
     var { addressParser } = require_lib3();
     var schemes = require_schemes2();
@@ -83639,9 +83639,9 @@ var require_iri_reference = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-formats-draft2019/formats/index.js
+// node_modules/ajv-formats-draft2019/formats/index.js
 var require_formats2 = __commonJS({
-  "../main/node_modules/ajv-formats-draft2019/formats/index.js"(exports, module) {
+  "node_modules/ajv-formats-draft2019/formats/index.js"(exports, module) {
     module.exports.iri = require_iri();
     module.exports.duration = require_duration2();
     module.exports["idn-email"] = require_idn_email();
@@ -83650,9 +83650,9 @@ var require_formats2 = __commonJS({
   }
 });
 
-// ../main/node_modules/ajv-i18n/localize/en/index.js
+// node_modules/ajv-i18n/localize/en/index.js
 var require_en = __commonJS({
-  "../main/node_modules/ajv-i18n/localize/en/index.js"(exports, module) {
+  "node_modules/ajv-i18n/localize/en/index.js"(exports, module) {
     "use strict";
     module.exports = function localize_en(errors) {
       if (!(errors && errors.length)) return;
@@ -84394,16 +84394,16 @@ var mib = (b) => b % 1024 ** 3 === 0 ? `${b / 1024 ** 3}g` : `${Math.round(b / 1
 var summarizePlan = (plan) => {
   const out = [];
   const add = (setting, value, from) => out.push({ setting, value, from: describeSource(from), isDefault: from.kind === "default" });
-  const opt = (setting, s, show) => s && add(setting, show(s.value), s.from);
-  opt("entrypoint", plan.entrypoint, (v) => JSON.stringify(v));
-  opt("command", plan.command, (v) => JSON.stringify(v));
+  const opt2 = (setting, s, show) => s && add(setting, show(s.value), s.from);
+  opt2("entrypoint", plan.entrypoint, (v) => JSON.stringify(v));
+  opt2("command", plan.command, (v) => JSON.stringify(v));
   const envFrom = /* @__PURE__ */ new Map();
   for (const [name, v] of Object.entries(plan.env)) {
     const key = describeSource(v.from);
     envFrom.set(key, { names: [...envFrom.get(key)?.names ?? [], name], from: v.from });
   }
   for (const { names, from } of envFrom.values()) add("env", names.sort().join(", "), from);
-  opt("user", plan.user, (v) => v);
+  opt2("user", plan.user, (v) => v);
   add("readOnly", String(plan.readOnly.value), plan.readOnly.from);
   for (const t of plan.tmpfs) add("tmpfs", t.value.path, t.from);
   const dropped = Object.keys(plan.dropped).sort();
@@ -84508,7 +84508,7 @@ var streamScript = (pollMs, frames) => [
   `echo '${MARK} frame'; ${SNAPSHOT_SCRIPT}; echo '${MARK} end'`,
   `i=$((i+1)); sleep ${(pollMs / 1e3).toFixed(3)}; done`
 ].join("\n");
-var hex = (source2) => `$(${source2} 2>/dev/null | od -An -tx1 -v | tr -d ' \\n')`;
+var hex = (source4) => `$(${source4} 2>/dev/null | od -An -tx1 -v | tr -d ' \\n')`;
 var PROCESS_SCRIPT = [
   "for d in /proc/[0-9]*; do",
   "p=${d#/proc/}; u=-",
@@ -84652,15 +84652,15 @@ var demux = (buf) => {
   return { stdout: text2(parts.stdout), stderr: text2(parts.stderr), combined: text2(parts.combined) };
 };
 var EXEC_IDLE_MS = 3e4;
-var execIn = async (container, cmd) => {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+var execIn = async (container2, cmd) => {
+  const exec = await container2.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = await exec.start({ Detach: false, Tty: false });
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks = { out: [], err: [] };
   out.on("data", (c) => chunks.out.push(c));
   err.on("data", (c) => chunks.err.push(c));
-  container.modem.demuxStream(stream, out, err);
+  container2.modem.demuxStream(stream, out, err);
   await new Promise((resolve3, reject) => {
     let idle;
     const arm = () => {
@@ -85432,15 +85432,19 @@ var withEngines = async (o, fn) => {
   let shared;
   const imageCache = /* @__PURE__ */ new Map();
   const engines = [];
+  let exiting;
   const session = {
     engine: (timeoutMs) => {
       const e = new DockerEngine({ ...timeoutMs !== void 0 && { timeoutMs }, connect: (d) => shared ??= connect(d), imageCache });
       engines.push(e);
+      if (exiting) void e.cleanup().catch(() => void 0);
       return e;
+    },
+    get stopping() {
+      return exiting !== void 0;
     }
   };
   const first = session.engine(o.timeoutMs);
-  let exiting;
   const exitAfterCleanup = (code3, why2) => {
     if (exiting) {
       o.log(`portgate: ${why2}: still removing its containers, exiting when that is done`);
@@ -85926,7 +85930,7 @@ var locate = (subject, a, image) => {
 };
 
 // src/compare/views.ts
-var indexViews = (image, exposed, listening, declared, anchors = {}) => {
+var indexViews = (image, exposed, listening, declared2, anchors = {}) => {
   const listeners = /* @__PURE__ */ new Map();
   for (const l of listening) listeners.set(portKey(l), [...listeners.get(portKey(l)) ?? [], l]);
   return {
@@ -85934,7 +85938,7 @@ var indexViews = (image, exposed, listening, declared, anchors = {}) => {
     anchors,
     exposed: new Map(exposed.map((e) => [portKey(e), e])),
     listening: listeners,
-    declared: declared && new Map(declared.map((d) => [portKey(d), d]))
+    declared: declared2 && new Map(declared2.map((d) => [portKey(d), d]))
   };
 };
 var otherProtocols = (p) => ["tcp", "udp", "sctp"].filter((x) => x !== p);
@@ -86034,10 +86038,10 @@ var protocolMismatches = (v) => {
       const actual = portKey({ port: want.port, protocol: proto });
       const ls = v.listening.get(actual);
       if (!ls || expected.has(actual)) continue;
-      const source2 = v.declared?.get(key) ? "portgate.yml declares it" : describeExpose(v.exposed.get(key));
+      const source4 = v.declared?.get(key) ? "portgate.yml declares it" : describeExpose(v.exposed.get(key));
       const fix = v.declared ? `set \`protocol: ${proto}\` in portgate.yml` : `write \`EXPOSE ${want.port}/${proto}\``;
       findings.push(
-        finding("protocol-mismatch", `${key} is expected (${source2}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
+        finding("protocol-mismatch", `${key} is expected (${source4}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
           port: want.port,
           protocol: want.protocol,
           location: "exposure" in want ? want.location : exposeLocation(want, v),
@@ -86049,10 +86053,10 @@ var protocolMismatches = (v) => {
   }
   return { findings, keys };
 };
-var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999], risky2 = () => void 0) => {
+var specRules = (v, declared2, run, skip, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999], risky2 = () => void 0) => {
   const out = [];
   for (const [key, ls] of v.listening) {
-    if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
+    if (skip.has(key) || declared2.has(key) || dynamic.has(key)) continue;
     const { port, protocol } = ls[0];
     const loc = { port, protocol, location: where(v, "undeclared") };
     const risk = riskOf(ls, risky2);
@@ -86064,7 +86068,7 @@ var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ep
       ) : finding("undeclared-loopback-listener", `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
     );
   }
-  for (const [key, d] of declared) {
+  for (const [key, d] of declared2) {
     if (skip.has(key)) continue;
     const at2 = { port: d.port, protocol: d.protocol, location: d.location };
     const ls = v.listening.get(key);
@@ -86088,7 +86092,7 @@ var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ep
       out.push(finding("loopback-port-exposed", `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, { ...at2, location: exposeLocation(e, v) }));
   }
   for (const [key, e] of v.exposed) {
-    if (skip.has(key) || declared.has(key)) continue;
+    if (skip.has(key) || declared2.has(key)) continue;
     const fix = e.origin === "base-image" ? v.listening.has(key) ? "declare it in portgate.yml" : "declare it in portgate.yml, with `served: false` if the service does not serve it" : "declare it in portgate.yml or remove the EXPOSE";
     out.push(finding("exposed-not-declared", `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v) }));
   }
@@ -86354,13 +86358,13 @@ var decimal = (s) => {
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : void 0;
 };
-function parseProcNet(text2, table2, endianness) {
-  const hexLength = table2.endsWith("6") ? 32 : 8;
+function parseProcNet(text2, table3, endianness) {
+  const hexLength = table3.endsWith("6") ? 32 : 8;
   const sockets = [];
   text2.split("\n").forEach((line2, i) => {
     const f = line2.trim().split(/\s+/);
     if (f[0] === "" || f[0] === "sl") return;
-    const fail3 = (why2) => rowError(table2, i, line2, why2);
+    const fail3 = (why2) => rowError(table3, i, line2, why2);
     if (f.length < 10) throw fail3(`${f.length} fields, expected at least 10`);
     if (!/^\d+:$/.test(f[0])) throw fail3(`slot "${f[0]}" is not "<number>:"`);
     const endpoint = (field2, what) => {
@@ -86377,7 +86381,7 @@ function parseProcNet(text2, table2, endianness) {
     if (uid === void 0) throw fail3(`uid "${f[7]}" is not a number`);
     if (inode === void 0) throw fail3(`inode "${f[9]}" is not a number`);
     sockets.push({
-      table: table2,
+      table: table3,
       localAddress: local.address,
       localPort: local.port,
       remoteAddress: remote.address,
@@ -86441,8 +86445,8 @@ function toListeners(sockets) {
       inode: s.inode
     });
   }
-  const cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  return [...byKey.values()].sort((a, b) => a.port - b.port || cmp2(a.protocol, b.protocol) || cmp2(a.address, b.address));
+  const cmp3 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  return [...byKey.values()].sort((a, b) => a.port - b.port || cmp3(a.protocol, b.protocol) || cmp3(a.address, b.address));
 }
 var fileName2 = (exe) => exe.replace(/ \(deleted\)$/, "").split("/").pop() || exe;
 var processInfo = (p) => ({
@@ -86977,10 +86981,10 @@ var buildkitRange = (ports) => {
   return end === void 0 || end < start ? void 0 : { start, end };
 };
 var parseBuildkit = (raw) => {
-  const [rawIP, hostPort, container] = splitParts(raw);
-  const slash = container.indexOf("/");
-  const port = slash < 0 ? container : container.slice(0, slash);
-  const proto = slash < 0 ? "" : container.slice(slash + 1);
+  const [rawIP, hostPort, container2] = splitParts(raw);
+  const slash = container2.indexOf("/");
+  const port = slash < 0 ? container2 : container2.slice(0, slash);
+  const proto = slash < 0 ? "" : container2.slice(slash + 1);
   const invalid = (why2) => new PortSpecError(`invalid port: ${JSON.stringify(raw)}: ${why2}`);
   if (port === "") throw invalid("no port specified");
   const protocol = proto.toLowerCase() || "tcp";
@@ -87010,8 +87014,8 @@ var classicRange = (ports) => {
   return start === void 0 || end === void 0 || end < start ? void 0 : { start, end };
 };
 var parseClassic = (raw) => {
-  const [rawIP, hostPort, container] = splitParts(raw);
-  const parts = container.split("/");
+  const [rawIP, hostPort, container2] = splitParts(raw);
+  const parts = container2.split("/");
   const [proto, port] = parts[0] === "" ? ["", ""] : [parts[1] || "tcp", parts[0]];
   const r = splitHostPort(`${rawIP}:`);
   if ("error" in r) throw new PortSpecError(`Invalid ip address ${rawIP}: ${r.error}`);
@@ -87040,9 +87044,9 @@ var wordLocation = (file, w) => ({
 });
 var hostPartWarning = (file, w, raw, spec) => {
   const ports = spec.ports.map((p) => `${p.port}/${p.protocol}`);
-  const single = spec.ports.length === 1 ? spec.ports[0] : void 0;
+  const single2 = spec.ports.length === 1 ? spec.ports[0] : void 0;
   return finding("expose-host-part-ignored", `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(", ")}. Write the container port alone.`, {
-    ...single && { port: single.port, protocol: single.protocol },
+    ...single2 && { port: single2.port, protocol: single2.protocol },
     location: wordLocation(file, w)
   });
 };
@@ -87067,8 +87071,8 @@ var exposeWords = (words2, env, ctx) => {
   parsed.sort((a, b) => a.w.start.line - b.w.start.line || a.w.start.character - b.w.start.character);
   const ports = [];
   for (const { w, spec } of parsed) {
-    const location2 = wordLocation(ctx.file, w);
-    for (const p of spec.ports) ports.push({ port: p.port, protocol: p.protocol, origin: "dockerfile", location: location2 });
+    const location3 = wordLocation(ctx.file, w);
+    for (const p of spec.ports) ports.push({ port: p.port, protocol: p.protocol, origin: "dockerfile", location: location3 });
   }
   return { ports, warnings: parsed.filter((p) => p.spec.hostPart).map(({ w, raw, spec }) => hostPartWarning(ctx.file, w, raw, spec)) };
 };
@@ -87814,9 +87818,9 @@ var pairsOf = (y, map) => {
   for (const merge2 of map.items.filter((p) => isMergeKey(p.key))) {
     const value = deref(y, merge2.value);
     const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((i) => deref(y, i)) : [value];
-    for (const source2 of sources) {
-      if (!(0, import_yaml2.isMap)(source2)) return fail(y, source2 ?? merge2.key, "`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else");
-      for (const p of pairsOf(y, source2)) {
+    for (const source4 of sources) {
+      if (!(0, import_yaml2.isMap)(source4)) return fail(y, source4 ?? merge2.key, "`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else");
+      for (const p of pairsOf(y, source4)) {
         if (seen.has(keyOf(p))) continue;
         seen.add(keyOf(p));
         out.push(p);
@@ -87930,14 +87934,14 @@ var readVolumes = (y, podSpec) => {
     const name = optStr(y, v, "name")?.value;
     if (!name) continue;
     const kind = pairsOf(y, v).map((p) => (0, import_yaml3.isScalar)(p.key) ? String(p.key.value) : "").find((k) => k && k !== "name") ?? "unknown";
-    const empty = kind === "emptyDir" ? optMap(y, v, "emptyDir")?.value : void 0;
-    const size = empty && optStr(y, empty, "sizeLimit")?.value;
+    const empty2 = kind === "emptyDir" ? optMap(y, v, "emptyDir")?.value : void 0;
+    const size = empty2 && optStr(y, empty2, "sizeLimit")?.value;
     const bytes2 = size !== void 0 ? quantity(size) : void 0;
     out.set(name, { kind, ...bytes2 !== void 0 && { sizeBytes: bytes2 } });
   }
   return out;
 };
-var securityContext = (y, map, run, container) => {
+var securityContext = (y, map, run, container2) => {
   if (!map) return;
   const user = optInt(y, map, "runAsUser");
   const group = optInt(y, map, "runAsGroup");
@@ -87945,7 +87949,7 @@ var securityContext = (y, map, run, container) => {
   if (user) run.runAsUser = user;
   if (group) run.runAsGroup = group;
   if (nonRoot) run.runAsNonRoot = nonRoot;
-  if (!container) return;
+  if (!container2) return;
   const ro = optBool(y, map, "readOnlyRootFilesystem");
   const esc = optBool(y, map, "allowPrivilegeEscalation");
   const priv = optBool(y, map, "privileged");
@@ -88090,8 +88094,8 @@ var readRule = (y, node) => {
   const from = optSeq(y, node, "from")?.value.map((p) => readPeer(y, asMap(y, p, "a `from` entry")));
   return { ...ports && { ports }, ...from && { from }, at: locate2(y, node) };
 };
-var readNetworkPolicy = (y, obj, meta) => {
-  const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `NetworkPolicy ${meta.name} has no \`spec\``);
+var readNetworkPolicy = (y, obj2, meta) => {
+  const spec = optMap(y, obj2, "spec")?.value ?? fail(y, obj2, `NetworkPolicy ${meta.name} has no \`spec\``);
   const sel = optMap(y, spec, "podSelector");
   const types = optSeq(y, spec, "policyTypes")?.value.map(
     (n) => (0, import_yaml4.isScalar)(n) && (n.value === "Ingress" || n.value === "Egress") ? n.value : fail(y, n, "`policyTypes` entries must be Ingress or Egress")
@@ -88162,16 +88166,16 @@ var readContainers = (y, spec, key) => {
     };
   });
 };
-var readSelector = (y, obj, kind) => {
-  const spec = TEMPLATE_PATHS[kind].length ? optMap(y, obj, "spec")?.value : void 0;
+var readSelector = (y, obj2, kind) => {
+  const spec = TEMPLATE_PATHS[kind].length ? optMap(y, obj2, "spec")?.value : void 0;
   const sel = spec && kind !== "CronJob" ? optMap(y, spec, "selector") : void 0;
   if (!sel) return void 0;
   return kind === "ReplicationController" ? { matchLabels: stringMap(y, sel.value), matchExpressions: [], at: sel.at } : readLabelSelector(y, sel.value, sel.at);
 };
-var readWorkload = (y, obj, meta) => {
+var readWorkload = (y, obj2, meta) => {
   const path = TEMPLATE_PATHS[meta.kind];
   if (!path) return void 0;
-  let template = obj;
+  let template = obj2;
   for (const key of path) {
     const next = optMap(y, template, key)?.value;
     if (!next) return fail(y, template, `${meta.kind} ${meta.name} has no \`${path.join(".")}\``);
@@ -88182,7 +88186,7 @@ var readWorkload = (y, obj, meta) => {
   const spec = optMap(y, template, "spec")?.value;
   if (!spec) return fail(y, template, `${meta.kind} ${meta.name} has no pod \`spec\``);
   const hostNetwork = optBool(y, spec, "hostNetwork");
-  const selector2 = readSelector(y, obj, meta.kind);
+  const selector2 = readSelector(y, obj2, meta.kind);
   return {
     ...meta,
     labels: labels2,
@@ -88195,9 +88199,9 @@ var readWorkload = (y, obj, meta) => {
 
 // src/manifests/k8s-load.ts
 var UNNAMED = "(unnamed)";
-var readMeta = (y, obj) => {
-  const kind = optStr(y, obj, "kind") ?? fail(y, obj, "not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)");
-  const metadata = optMap(y, obj, "metadata")?.value;
+var readMeta = (y, obj2) => {
+  const kind = optStr(y, obj2, "kind") ?? fail(y, obj2, "not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)");
+  const metadata = optMap(y, obj2, "metadata")?.value;
   const name = metadata && optStr(y, metadata, "name");
   return {
     kind: kind.value,
@@ -88206,8 +88210,8 @@ var readMeta = (y, obj) => {
     at: name?.at ?? kind.at
   };
 };
-var readService = (y, obj, meta) => {
-  const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `Service ${meta.name} has no \`spec\``);
+var readService = (y, obj2, meta) => {
+  const spec = optMap(y, obj2, "spec")?.value ?? fail(y, obj2, `Service ${meta.name} has no \`spec\``);
   const selector2 = optMap(y, spec, "selector");
   const ports = (optSeq(y, spec, "ports")?.value ?? []).map((node) => {
     const p = asMap(y, node, "a Service port");
@@ -88244,8 +88248,8 @@ var readBackend = (y, backend) => {
   const port = optPortOrName(y, backend, "servicePort");
   return legacy && port ? [{ service: legacy.value, port: port.value, at: port.at, serviceAt: legacy.at }] : [];
 };
-var readIngress = (y, obj, meta) => {
-  const spec = optMap(y, obj, "spec")?.value;
+var readIngress = (y, obj2, meta) => {
+  const spec = optMap(y, obj2, "spec")?.value;
   const backends = [];
   if (!spec) return { ...meta, backends };
   const def = optMap(y, spec, "defaultBackend") ?? optMap(y, spec, "backend");
@@ -88270,19 +88274,19 @@ var checkUnique = (meta, seen) => {
   }
   seen.set(key, meta.at);
 };
-var readObject = (y, obj, into, seen) => {
-  const meta = readMeta(y, obj);
-  const items = meta.kind.endsWith("List") ? optSeq(y, obj, "items") : void 0;
+var readObject = (y, obj2, into, seen) => {
+  const meta = readMeta(y, obj2);
+  const items = meta.kind.endsWith("List") ? optSeq(y, obj2, "items") : void 0;
   if (items) {
     for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into, seen);
     return;
   }
   checkUnique(meta, seen);
-  if (meta.kind === "Service") into.services.push(readService(y, obj, meta));
-  else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj, meta));
-  else if (meta.kind === "NetworkPolicy") into.networkPolicies.push(readNetworkPolicy(y, obj, meta));
+  if (meta.kind === "Service") into.services.push(readService(y, obj2, meta));
+  else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj2, meta));
+  else if (meta.kind === "NetworkPolicy") into.networkPolicies.push(readNetworkPolicy(y, obj2, meta));
   else {
-    const w = readWorkload(y, obj, meta);
+    const w = readWorkload(y, obj2, meta);
     if (w) into.workloads.push(w);
   }
 };
@@ -88383,7 +88387,7 @@ var sensitivity = (ctx, port, protocol) => {
   if (risky2 && !d?.reason) return `${port}/${protocol} is a risky port (${risky2.name}) and portgate.yml gives no \`reason:\` for it`;
   return void 0;
 };
-var finding2 = (rule2, message2, port, protocol, location2) => finding(rule2, message2, { port, protocol, location: location2 });
+var finding2 = (rule2, message2, port, protocol, location3) => finding(rule2, message2, { port, protocol, location: location3 });
 var tidy = (fs) => {
   const seen = /* @__PURE__ */ new Set();
   const loc = (f) => f.location;
@@ -88561,9 +88565,9 @@ var serviceFindings = (objs, gated, view, ctx) => {
 // src/policy/ports.ts
 var LINUX_EPHEMERAL = [32768, 60999];
 var rangeText = (r) => `${r.from}${r.to > r.from ? `-${r.to}` : ""}/${r.protocol}`;
-var declaredRanges = (declared, dynamic = []) => {
+var declaredRanges = (declared2, dynamic = []) => {
   const out = [];
-  for (const d of declared) {
+  for (const d of declared2) {
     const last = out.at(-1);
     const sameEntry = last && !last.dynamic && last.location.line === d.location.line && last.location.column === d.location.column;
     if (sameEntry && last.protocol === d.protocol && last.to + 1 === d.port) last.to = d.port;
@@ -88645,10 +88649,10 @@ var ruleFindings = (p, index, rule2, pod, w, sidecars, ctx) => {
     const open = gaps.map(rangeText);
     if (!gaps.length) continue;
     const whole = !span.entry || span.entry.port === void 0;
-    const single = span.from === span.to && span.protocol !== "any";
+    const single2 = span.from === span.to && span.protocol !== "any";
     const shown = open.length > 6 ? `${open.slice(0, 6).join(", ")} and ${open.length - 6} more ranges` : open.join(", ");
-    const what = whole ? "including every port portgate.yml does not declare and the image does not EXPOSE" : single ? "which portgate.yml does not declare and the image does not EXPOSE" : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
-    const fix = whole ? `List only the declared ports under \`ports\` (${known.filter((r) => r.exposure !== "loopback").map(rangeText).join(", ") || "none is declared public or internal"})` : `Remove ${single ? "it" : "them"} from the rule, or declare ${single ? "it" : "them"} in portgate.yml`;
+    const what = whole ? "including every port portgate.yml does not declare and the image does not EXPOSE" : single2 ? "which portgate.yml does not declare and the image does not EXPOSE" : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
+    const fix = whole ? `List only the declared ports under \`ports\` (${known.filter((r) => r.exposure !== "loopback").map(rangeText).join(", ") || "none is declared public or internal"})` : `Remove ${single2 ? "it" : "them"} from the rule, or declare ${single2 ? "it" : "them"} in portgate.yml`;
     const msg = `${head} ${spanText(span)}, ${what}, so a listener added later is reachable without review. ${fix}.`;
     out.push(finding2("k8s-netpol-undeclared-port", msg, whole ? void 0 : gaps[0].from, whole ? void 0 : gaps[0].protocol, at2));
   }
@@ -89184,7 +89188,7 @@ var agentsInEnv = (name, value) => {
   out.push(...agentsInCommand(words2).filter((a) => a.kind === "chrome-devtools").map(({ index: _i, ...a }) => a));
   return out;
 };
-var debugAgentFindings = (settings, declared = []) => {
+var debugAgentFindings = (settings, declared2 = []) => {
   const seen = /* @__PURE__ */ new Set();
   const out = [];
   for (const s of settings) {
@@ -89200,12 +89204,12 @@ var debugAgentFindings = (settings, declared = []) => {
       };
       return agentsInCommand(argv).map((a) => ({ a, location: owner(a.index ?? 0).location, setting: argv.join(" ") }));
     })();
-    for (const { a, location: location2, setting } of found) {
+    for (const { a, location: location3, setting } of found) {
       const key = `${a.kind}|${a.port ?? ""}|${s.kind === "env" ? s.name : "argv"}|${setting}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (a.port !== void 0 && declared.some((d) => d.port === a.port && d.protocol === "tcp" && d.reason)) continue;
-      out.push(agentFinding(a, s, location2));
+      if (a.port !== void 0 && declared2.some((d) => d.port === a.port && d.protocol === "tcp" && d.reason)) continue;
+      out.push(agentFinding(a, s, location3));
     }
   }
   return out;
@@ -89217,14 +89221,14 @@ var describeBind = (a) => {
   if (a.host === "" || a.host === "*" || a.host === "0.0.0.0" || a.host === "::") return `on ${at2} of every interface`;
   return `on ${at2} of ${a.host}`;
 };
-var agentFinding = (a, s, location2) => {
-  const source2 = s.kind === "env" ? `${s.name} in ${s.where}` : s.where;
+var agentFinding = (a, s, location3) => {
+  const source4 = s.kind === "env" ? `${s.name} in ${s.where}` : s.where;
   const mild = a.connectsOut || isLoopbackHost(a.host);
   const what = a.connectsOut ? `${NAMES[a.kind]}, attaching at start-up to a debugger at ${a.host ? `${a.host}:` : ""}${a.port ?? "?"}` : `${NAMES[a.kind]} ${describeBind(a)}`;
   const risk = a.connectsOut ? "a debugger there controls the process" : isLoopbackHost(a.host) ? `bound to loopback, it is still open to every process in the pod and to kubectl port-forward, and ${WHY[a.kind]}` : WHY[a.kind];
   const accept = a.port !== void 0 ? `to accept it, declare ${a.port}/tcp with a \`reason:\` in portgate.yml` : "to accept it, add an `accept:` entry with a reason to portgate.yml";
-  const message2 = `${source2} turns on ${what} (\`${short(a.evidence)}\`): ${risk}, whether or not it listened while portgate watched. Remove it from the image and the deployment, and enable debugging only where it is needed; ${accept}.`;
-  const f = finding("debug-agent-configured", message2, { ...a.port !== void 0 && { port: a.port, protocol: "tcp" }, location: location2, category: "debug" });
+  const message2 = `${source4} turns on ${what} (\`${short(a.evidence)}\`): ${risk}, whether or not it listened while portgate watched. Remove it from the image and the deployment, and enable debugging only where it is needed; ${accept}.`;
+  const f = finding("debug-agent-configured", message2, { ...a.port !== void 0 && { port: a.port, protocol: "tcp" }, location: location3, category: "debug" });
   return mild && f.severity === "error" ? { ...f, severity: "warning" } : f;
 };
 
@@ -89300,30 +89304,30 @@ var runGate = async (opts, engine) => {
   const deployment = loadDeployment(opts.image, opts);
   const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
   lap("static", t0);
-  const declared = opts.spec?.ports;
-  const expected = expectedPorts(declared, statics.exposed);
+  const declared2 = opts.spec?.ports;
+  const expected = expectedPorts(declared2, statics.exposed);
   const plan = sandboxPlan(opts, deployment, statics.facts);
   const anchors = anchorsOf(statics.config);
   const agents = debugAgentFindings(
     agentSettings({ image: opts.image, ...statics.facts && { facts: statics.facts }, ...statics.config && { config: statics.config }, anchors, containers: deployedContainers(deployment), plan }),
-    declared
+    declared2
   );
   const run = opts.staticOnly ? void 0 : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
-  const container = run?.container;
+  const container2 = run?.container;
   const risky2 = riskyLookup(opts.org?.riskyPorts);
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
     listening,
-    declared,
+    declared: declared2,
     ...opts.spec?.dynamic.length && { dynamic: opts.spec.dynamic },
     ...run && { ephemeral: run.observation.ephemeral },
     portsLocation: opts.spec?.locations.ports,
     anchors,
-    container,
+    container: container2,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, { listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed }, risky2)],
+    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, { listening, declared: declared2 ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed }, risky2)],
     overrides: { ...opts.org?.rules, ...opts.spec?.rules },
     ...opts.spec?.accept.length && { suppressions: { accept: opts.spec.accept, today: (opts.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10) } },
     risky: risky2
@@ -89338,13 +89342,13 @@ var runGate = async (opts, engine) => {
     ...opts.spec && { spec: opts.spec.file },
     exposed: statics.exposed,
     listening: listening ?? [],
-    declared: declared ?? [],
+    declared: declared2 ?? [],
     findings,
-    ...container && { container },
+    ...container2 && { container: container2 },
     timing
   };
 };
-var expectedPorts = (declared, exposed) => new Set((declared?.filter((d) => d.served !== false) ?? exposed).map(portKey));
+var expectedPorts = (declared2, exposed) => new Set((declared2?.filter((d) => d.served !== false) ?? exposed).map(portKey));
 var anchorsOf = (c) => c ? { from: c.from, baseFrom: c.baseFrom, ...(c.entrypoint ?? c.cmd) && { command: (c.entrypoint ?? c.cmd).location } } : {};
 var needEngine = (engine) => {
   if (!engine) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
@@ -89407,7 +89411,7 @@ var staticOnlyView = async (opts, engine) => {
 };
 var observe = async (opts, engine, plan, expected, lap) => {
   let observation;
-  let container;
+  let container2;
   let failure;
   const tRun = Date.now();
   const budget = waitBudget(opts);
@@ -89423,7 +89427,7 @@ var observe = async (opts, engine, plan, expected, lap) => {
     lap("wait", tWait);
     const missing3 = [...expected].some((k) => !observation.listening.some((l) => portKey(l) === k));
     const logs = observation.exited || missing3 ? await target.logs(DEFAULTS2.logLines) : void 0;
-    container = {
+    container2 = {
       exited: observation.exited,
       ...observation.exitCode !== void 0 && { exitCode: observation.exitCode },
       ...observation.oomKilled && { oomKilled: true },
@@ -89449,7 +89453,7 @@ Also, ${e.message}`, failure.hint);
     });
     lap("cleanup", tClean);
   }
-  return { observation, container };
+  return { observation, container: container2 };
 };
 
 // src/gate/baseline.ts
@@ -89464,8 +89468,8 @@ var dynamicOwners = (r, ephemeral) => {
   }
   return out;
 };
-var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
-  const r = { ...result2, listening: result2.listening.filter((l) => !startupArtifact(l, ephemeral, riskyPort)) };
+var baselineFrom = (result, ephemeral = [32768, 60999]) => {
+  const r = { ...result, listening: result.listening.filter((l) => !startupArtifact(l, ephemeral, riskyPort)) };
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = /* @__PURE__ */ new Map();
@@ -89616,8 +89620,8 @@ var SourcePositions = class {
   /** Where the value (or, with `at: 'key'`, the key) at `path` is; the document start if nothing matches. */
   locate(path, at2 = "value") {
     const { key, value } = this.walk(path);
-    const empty = value?.range && value.range[0] === value.range[1];
-    const node = (at2 === "key" || empty ? key ?? value : value) ?? key;
+    const empty2 = value?.range && value.range[0] === value.range[1];
+    const node = (at2 === "key" || empty2 ? key ?? value : value) ?? key;
     const [start, end] = node?.range ?? [0, 0];
     return { location: this.at(start, end), offset: start };
   }
@@ -90713,7 +90717,7 @@ var build = (raw, positions) => {
       continue;
     }
     const protocol = r.suffix ?? p.protocol ?? "tcp";
-    const location2 = positions.locate(path).location;
+    const location3 = positions.locate(path).location;
     const ranged = r.to > r.from;
     for (let port = r.from; port <= r.to; port++) {
       const key = portKey({ port, protocol });
@@ -90724,7 +90728,7 @@ var build = (raw, positions) => {
         issues.push({ path, message: `${here} is already declared by ${there}: declare each port once${ranged || first.ranged ? " and keep ranges from overlapping" : ""}.` });
         break;
       }
-      seen.set(key, { index, text: r.text, ranged, location: location2 });
+      seen.set(key, { index, text: r.text, ranged, location: location3 });
       ports.push({
         port,
         protocol,
@@ -90732,7 +90736,7 @@ var build = (raw, positions) => {
         ...p.name !== void 0 && { name: p.name },
         ...p.reason !== void 0 && { reason: p.reason },
         ...p.served === false && { served: false },
-        location: { ...location2 }
+        location: { ...location3 }
       });
     }
   }
@@ -90950,11 +90954,11 @@ var groupFinding = (findings) => {
 var activeFindings = (findings) => findings.filter((f) => !f.suppressed);
 var sortFindings = (findings) => {
   const group = groupFinding(findings);
-  const rank = (f) => GROUPS.indexOf(group(f));
+  const rank2 = (f) => GROUPS.indexOf(group(f));
   return [...findings].sort((a, b) => {
     const fa = fileOf(a.location);
     const fb = fileOf(b.location);
-    return rank(a) - rank(b) || RANK2[a.severity] - RANK2[b.severity] || Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) || importance(b.rule) - importance(a.rule) || (fa === void 0 ? 1 : 0) - (fb === void 0 ? 1 : 0) || cmp(fa ?? "", fb ?? "") || lineOf(a.location) - lineOf(b.location) || (a.port ?? -1) - (b.port ?? -1) || cmp(a.protocol ?? "", b.protocol ?? "") || cmp(a.rule, b.rule) || cmp(a.message, b.message);
+    return rank2(a) - rank2(b) || RANK2[a.severity] - RANK2[b.severity] || Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) || importance(b.rule) - importance(a.rule) || (fa === void 0 ? 1 : 0) - (fb === void 0 ? 1 : 0) || cmp(fa ?? "", fb ?? "") || lineOf(a.location) - lineOf(b.location) || (a.port ?? -1) - (b.port ?? -1) || cmp(a.protocol ?? "", b.protocol ?? "") || cmp(a.rule, b.rule) || cmp(a.message, b.message);
   });
 };
 var countBySeverity = (findings) => {
@@ -91066,7 +91070,7 @@ var verdictParts = (row) => {
 };
 var verdictCell = (row) => {
   const parts = verdictParts(row);
-  return parts.length ? parts.map((p) => p.rule + p.note).join(", ") : "ok";
+  return parts.length ? parts.map((p) => sanitize(p.rule).replace(/\s+/g, " ") + p.note).join(", ") : "ok";
 };
 var NOT_RUN = "(not run)";
 var portCells = (row, observed = true) => ({
@@ -91093,10 +91097,47 @@ var source = (l, cwd) => ({
   ...l.endColumn !== void 0 && { endColumn: l.endColumn }
 });
 var location = (l, cwd) => isSourceLocation(l) ? source(l, cwd) : { image: l.image };
+var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+var listener = (l) => ({
+  port: l.port,
+  protocol: l.protocol,
+  address: l.address,
+  family: l.family,
+  scope: l.scope,
+  ...l.transient && { transient: true },
+  ...l.process && {
+    process: {
+      pid: l.process.pid,
+      name: l.process.name,
+      ...l.process.exe !== void 0 && { exe: l.process.exe },
+      ...l.process.uid !== void 0 && { uid: l.process.uid },
+      command: l.process.command
+    }
+  },
+  ...l.baseline && { baseline: l.baseline }
+});
+var finding3 = (f, cwd) => ({
+  rule: f.rule,
+  severity: f.severity,
+  ...f.port !== void 0 && { port: f.port },
+  ...f.protocol !== void 0 && { protocol: f.protocol },
+  message: f.message,
+  ...f.location && { location: location(f.location, cwd) },
+  ...f.category !== void 0 && { category: f.category },
+  ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
+  ...f.suppressed && {
+    suppressed: {
+      reason: f.suppressed.reason,
+      ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
+      location: source(f.suppressed.location, cwd)
+    }
+  },
+  ...f.baseline && { baseline: f.baseline }
+});
 var order = (r) => new Map(portRows(r).map((row, i) => [row.key, i]));
-var sortByPort = (xs, rank) => [...xs].sort((a, b) => rank.get(`${a.port}/${a.protocol}`) - rank.get(`${b.port}/${b.protocol}`));
+var sortByPort = (xs, rank2) => [...xs].sort((a, b) => rank2.get(`${a.port}/${a.protocol}`) - rank2.get(`${b.port}/${b.protocol}`));
 var toJsonReport = (r, cwd) => {
-  const rank = order(r);
+  const rank2 = order(r);
   const { totalMs, ...phases } = r.timing;
   return {
     version: r.version,
@@ -91105,31 +91146,15 @@ var toJsonReport = (r, cwd) => {
     image: r.image,
     ...r.dockerfile !== void 0 && { dockerfile: relPath(r.dockerfile, cwd) },
     ...r.spec !== void 0 && { spec: relPath(r.spec, cwd) },
-    exposed: sortByPort(r.exposed, rank).map((e) => ({
+    exposed: sortByPort(r.exposed, rank2).map((e) => ({
       port: e.port,
       protocol: e.protocol,
       origin: e.origin,
       ...e.location && { location: source(e.location, cwd) }
     })),
     // Ports sort stably; ties (one port on 0.0.0.0 and ::) keep the reader's order, then address order.
-    listening: sortByPort([...r.listening].sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0), rank).map((l) => ({
-      port: l.port,
-      protocol: l.protocol,
-      address: l.address,
-      family: l.family,
-      scope: l.scope,
-      ...l.transient && { transient: true },
-      ...l.process && {
-        process: {
-          pid: l.process.pid,
-          name: l.process.name,
-          ...l.process.exe !== void 0 && { exe: l.process.exe },
-          ...l.process.uid !== void 0 && { uid: l.process.uid },
-          command: l.process.command
-        }
-      }
-    })),
-    declared: sortByPort(r.declared, rank).map((d) => ({
+    listening: sortByPort([...r.listening].sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0), rank2).map(listener),
+    declared: sortByPort(r.declared, rank2).map((d) => ({
       port: d.port,
       protocol: d.protocol,
       // A port declared `served: false` has no exposure.
@@ -91138,23 +91163,7 @@ var toJsonReport = (r, cwd) => {
       ...d.reason !== void 0 && { reason: d.reason },
       location: source(d.location, cwd)
     })),
-    findings: sortFindings(r.findings).map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      ...f.port !== void 0 && { port: f.port },
-      ...f.protocol !== void 0 && { protocol: f.protocol },
-      message: f.message,
-      ...f.location && { location: location(f.location, cwd) },
-      ...f.category !== void 0 && { category: f.category },
-      ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
-      ...f.suppressed && {
-        suppressed: {
-          reason: f.suppressed.reason,
-          ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
-          location: source(f.suppressed.location, cwd)
-        }
-      }
-    })),
+    findings: sortFindings(r.findings).map((f) => finding3(f, cwd)),
     container: r.container ? {
       exited: r.container.exited,
       ...r.container.exitCode !== void 0 && { exitCode: r.container.exitCode },
@@ -91171,8 +91180,20 @@ var toJsonReport = (r, cwd) => {
           notes: [...r.container.sandbox.notes]
         }
       },
-      ...r.container.logs !== void 0 && { logs: r.container.logs }
+      ...r.container.logs !== void 0 && { logs: r.container.logs },
+      ...r.container.ephemeral && { ephemeral: [r.container.ephemeral[0], r.container.ephemeral[1]] }
     } : null,
+    ...r.baseline && {
+      baseline: {
+        report: r.baseline.report,
+        status: r.baseline.status,
+        ...r.baseline.image !== void 0 && { image: r.baseline.image },
+        resolved: {
+          findings: sortFindings(r.baseline.resolved.findings).map((f) => finding3(f, cwd)),
+          listening: [...r.baseline.resolved.listening].sort((a, b) => a.port - b.port || PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || cmp2(a.address, b.address)).map(listener)
+        }
+      }
+    },
     // totalMs first, then the phases alphabetically: stable whatever order the pipeline recorded them in.
     timing: { totalMs, ...Object.fromEntries(Object.entries(phases).sort(([a], [b]) => a < b ? -1 : 1)) }
   };
@@ -91225,29 +91246,78 @@ var cases = (r) => {
   });
   return [...ports, ...image];
 };
-var toJunit = (r, opts) => {
+var junitSuite = (r, opts, name = `portgate ${r.image}`, props = []) => {
   const rendered = cases(r).map((c) => caseXml(c, r, opts.cwd));
+  const tests = rendered.length;
   const failures = rendered.filter((c) => c.failed).length;
   const skipped = rendered.filter((c) => c.skipped).length;
-  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
-  const props = [
+  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
+  const all = [
+    ...props,
     ["verdict", r.verdict],
     ["failOn", r.failOn],
     ["dockerfile", r.dockerfile && relPath(r.dockerfile, opts.cwd)],
     ["spec", r.spec && relPath(r.spec, opts.cwd)]
   ];
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="portgate" ${counts}>`,
-    `  <testsuite name="${attr(`portgate ${r.image}`)}" ${counts}>`,
+  const xml = [
+    `  <testsuite name="${attr(name)}" ${counts}>`,
     "    <properties>",
-    ...props.flatMap(([k, v]) => v === void 0 ? [] : [`      <property name="${k}" value="${attr(v)}"/>`]),
+    ...all.flatMap(([k, v]) => v === void 0 ? [] : [`      <property name="${k}" value="${attr(v)}"/>`]),
     "    </properties>",
     ...rendered.map((c) => c.xml),
-    "  </testsuite>",
-    "</testsuites>",
-    ""
-  ].join("\n");
+    "  </testsuite>"
+  ];
+  return { xml, counts, tests, failures, skipped };
+};
+var junitAttr = attr;
+var junitText = text;
+var toJunit = (r, opts) => {
+  const suite = junitSuite(r, opts);
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="portgate" ${suite.counts}>`, ...suite.xml, "</testsuites>", ""].join("\n");
+};
+
+// src/report/changes.ts
+var byPort3 = (ls) => {
+  const groups = /* @__PURE__ */ new Map();
+  for (const l of [...ls].sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0))) groups.set(portKey(l), [...groups.get(portKey(l)) ?? [], l]);
+  return [...groups.values()];
+};
+var listenerChange = (ls) => ({ subject: "listener", port: portKey(ls[0]), detail: describeListeners(ls) });
+var findingChange = (f, r, cwd) => ({
+  subject: "finding",
+  ...findingPort(f) && { port: findingPort(f) },
+  rule: f.rule,
+  severity: f.severity,
+  detail: describeLocation(f.location, r, cwd)
+});
+var changesOf = (r, cwd) => {
+  const b = r.baseline;
+  if (!b) return void 0;
+  const introduced = [...byPort3(r.listening.filter((l) => l.baseline === "new")).map(listenerChange), ...sortFindings(r.findings.filter((f) => f.baseline === "new")).map((f) => findingChange(f, r, cwd))];
+  const resolved = [...byPort3(b.resolved.listening).map(listenerChange), ...sortFindings(b.resolved.findings).map((f) => findingChange(f, r, cwd))];
+  return { comparison: b, compared: b.status === "compared", introduced, resolved, count: { new: introduced.length, resolved: resolved.length } };
+};
+var changeHead = (state, c, service) => `${state} ${c.subject}${c.rule ? ` ${c.rule}` : ""}${c.port ? ` ${c.port}` : ""}${service ? ` in service ${service}` : ""}`;
+var changeDetail = (c) => c.subject === "finding" ? `${c.severity}${c.detail ? ` at ${c.detail}` : ""}` : c.detail;
+var plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+var describeChangeCounts = (c) => `${c.new ? `${c.new} new` : "nothing new"}, ${c.resolved ? `${c.resolved} resolved` : "nothing resolved"}`;
+var uncompared = (b, image, service) => {
+  const subject = service ? `service ${service}` : "this image";
+  switch (b.status) {
+    case "compared":
+      return void 0;
+    case "other-image":
+      return `${subject}: ${b.report} gated ${b.image ?? "another image"}, not ${imageRepository(image)}, so everything in it counts as new`;
+    case "absent":
+      return service ? `new service ${service} (not in ${b.report})` : `${b.report} has no report of this image, so everything in it counts as new`;
+    case "not-gated":
+      return `${subject}: ${b.report} could not gate it, so everything in it counts as new`;
+  }
+};
+var describeNewItems = (c) => {
+  const findings = c.introduced.filter((x) => x.subject === "finding").length;
+  const ports = c.introduced.length - findings;
+  return `${plural(findings, "finding")}, ${plural(ports, "listening port")}`;
 };
 
 // src/report/markdown.ts
@@ -91256,6 +91326,9 @@ var LOG_LIMIT = 8e3;
 var PORTS_LIMIT = 2e4;
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", note: "\u2139\uFE0F" };
 var SUPPRESSED = "\u{1F515}";
+var NEW = "\u{1F195}";
+var RESOLVED = "\u2705";
+var CHANGES_SHOWN = 40;
 var cell = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("|", "\\|").replaceAll("@", "@\u200B").replace(/\n+/g, "<br>");
 var code = (s) => {
   const text2 = sanitize(s).replace(/\n+/g, " ").replaceAll("|", "\\|");
@@ -91281,7 +91354,7 @@ var verdictCell2 = (row) => {
   const w = worst(row);
   return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map((p) => code(unbroken(p.rule)) + cell(p.note)).join(", ")}`;
 };
-var portTable = (r) => {
+var portTable = (r, portsLimit) => {
   const rows = portRows(r);
   if (rows.length === 0) return ["_No ports in any view: nothing EXPOSEd, declared or listening._"];
   const lines3 = rows.map((row) => {
@@ -91290,7 +91363,7 @@ var portTable = (r) => {
     return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row)} |`;
   });
   const more = (n) => `_\u2026 and ${n} more port${n === 1 ? "" : "s"} not shown; see the JSON report._`;
-  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines3, PORTS_LIMIT, more)];
+  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines3, portsLimit, more)];
 };
 var firstLine = (s) => {
   const [first, ...rest] = s.split("\n");
@@ -91299,25 +91372,44 @@ var firstLine = (s) => {
 var findingRow = (f, r, cwd) => {
   const where8 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, r, cwd)) : describeLocation(f.location, r, cwd);
   const port = findingPort(f);
-  const severity = f.suppressed ? `${SUPPRESSED}\xA0suppressed (${f.severity})` : `${ICON[f.severity]}\xA0${f.severity}`;
+  const severity = (f.suppressed ? `${SUPPRESSED}\xA0suppressed (${f.severity})` : `${ICON[f.severity]}\xA0${f.severity}`) + (f.baseline === "new" ? `<br>${NEW}\xA0new` : "");
   const message2 = f.suppressed ? `${cell(firstLine(f.message))}<br>_${cell(describeSuppression(f, cwd))}_` : cell(firstLine(f.message));
   return `| ${severity} | ${code(f.rule)}<br>${message2} | ${port ? code(port) : NONE} | ${where8} |`;
 };
-var logsBlock = (r) => {
+var logsBlock = (r, logLimit) => {
   const raw = r.container?.logs?.trimEnd();
   if (!raw) return [];
   let logs = sanitize(raw);
-  if (bytes(logs) > LOG_LIMIT) logs = `[\u2026 earlier output cut \u2026]
-${Buffer.from(logs).subarray(-LOG_LIMIT).toString("utf8").replace(/^[^\n]*\n/, "")}`;
+  if (bytes(logs) > logLimit) logs = `[\u2026 earlier output cut \u2026]
+${Buffer.from(logs).subarray(-logLimit).toString("utf8").replace(/^[^\n]*\n/, "")}`;
   const fence = "`".repeat(Math.max(3, ...(logs.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
   const what = r.container?.exited ? `exited with code ${r.container.exitCode ?? "unknown"}` : "log tail";
   return ["", `<details><summary>Container logs (${what})</summary>`, "", `${fence}text`, logs, fence, "", "</details>"];
 };
-var toMarkdown = (r, opts) => {
+var changeItem = (state, c, service) => {
+  const what = [c.rule, c.port].flatMap((x) => x ? [code(x)] : []).join(" ");
+  const where8 = c.subject === "finding" ? `${ICON[c.severity]} ${c.severity}${c.detail ? ` at ${code(c.detail)}` : ""}` : code(c.detail);
+  return `- ${state === "new" ? NEW : RESOLVED} **${state} ${c.subject}**${what ? ` ${what}` : ""}${service ? ` in service **${cell(service)}**` : ""}: ${where8}`;
+};
+var changeItems = (state, cs) => {
+  const shown = cs.slice(0, CHANGES_SHOWN).map((x) => changeItem(state, x.change, x.service));
+  const more = cs.length - shown.length;
+  return more > 0 ? [...shown, `- _\u2026 and ${more} more ${state === "new" ? "new" : "resolved"} item${more === 1 ? "" : "s"}; the JSON report marks them all._`] : shown;
+};
+var changesBlock = (r, cwd) => {
+  const c = changesOf(r, cwd);
+  if (!c) return [];
+  const why2 = uncompared(c.comparison, r.image);
+  if (why2) return [`**Compared with ${code(c.comparison.report)}**: ${cell(why2)} (${describeNewItems(c)}).`, ""];
+  const items = [...changeItems("new", c.introduced.map((change) => ({ change }))), ...changeItems("resolved", c.resolved.map((change) => ({ change })))];
+  return [`**Compared with ${code(c.comparison.report)}** (${code(c.comparison.image ?? "")}): ${describeChangeCounts(c.count)}.`, ...items.length ? ["", ...items] : [], ""];
+};
+var markdownReport = (r, opts, limit) => {
   const pass = r.verdict === "pass";
   const head = [
     `## ${pass ? "\u2705" : "\u274C"} portgate ${pass ? "passed" : "failed"}: ${code(r.image)}`,
     "",
+    ...changesBlock(r, opts.cwd),
     `${r.findings.length ? describeFindings(r.findings) : "No findings"}; the gate ${describeFailOn(r.failOn)}.`,
     "",
     [
@@ -91327,17 +91419,18 @@ var toMarkdown = (r, opts) => {
       `${(r.timing.totalMs / 1e3).toFixed(1)} s`
     ].join(" \xB7 "),
     "",
-    ...portTable(r)
+    ...portTable(r, Math.min(PORTS_LIMIT, Math.floor(limit / 3)))
   ];
-  const logs = logsBlock(r);
+  const logs = logsBlock(r, Math.min(LOG_LIMIT, Math.floor(limit / 7)));
   const sorted = sortFindings(r.findings);
   const findings = sorted.length ? ["", "### Findings", "", "| Severity | Finding | Port | Location |", "| --- | --- | --- | --- |"] : [];
-  const budget = LIMIT - bytes([...head, ...findings, ...logs].join("\n")) - 200;
+  const budget = limit - bytes([...head, ...findings, ...logs].join("\n")) - 200;
   const more = (n) => `_\u2026 and ${n} more finding${n === 1 ? "" : "s"} not shown; see the SARIF or JSON report._`;
   const rows = fit(sorted.map((f) => findingRow(f, r, opts.cwd)), budget, more);
   return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join("\n")}
 `);
 };
+var toMarkdown = (r, opts) => markdownReport(r, opts, LIMIT);
 
 // src/report/sarif.ts
 import { pathToFileURL } from "node:url";
@@ -91448,14 +91541,16 @@ var region = (a) => ({
   ...a.endLine !== void 0 && { endLine: a.endLine },
   ...a.endColumn !== void 0 && { endColumn: a.endColumn }
 });
-var result = (f, ruleIndex, a, fingerprint, r, cwd) => ({
+var sarifResult = (f, ruleIndex, a, fingerprint, r, cwd, service) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
-  message: { text: sanitize(f.message) + fallbackNote(a, r) },
+  message: { text: (service ? `Service ${sanitize(service)}: ` : "") + sanitize(f.message) + fallbackNote(a, r) },
   locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(a.path) }, region: region(a) } }],
   partialFingerprints: { "portgateFingerprint/v1": fingerprint, primaryLocationLineHash: fingerprint },
-  ...f.suppressed && { suppressions: [suppression(f.suppressed, cwd)] }
+  ...f.suppressed && { suppressions: [suppression(f.suppressed, cwd)] },
+  ...f.baseline && { baselineState: f.baseline },
+  ...service !== void 0 && { properties: { service: sanitize(service), image: sanitize(r.image) } }
 });
 var suppression = (s, cwd) => ({
   kind: "external",
@@ -91463,13 +91558,24 @@ var suppression = (s, cwd) => ({
   justification: `${s.reason}${s.until ? ` (accepted until ${s.until})` : ""}`,
   location: { physicalLocation: { artifactLocation: { uri: uriOf(relPath(s.location.file, cwd)) }, region: { startLine: s.location.line, ...s.location.column !== void 0 && { startColumn: s.location.column } } } }
 });
-var toSarifLog = (r, cwd) => {
-  const findings = sortFindings(r.findings);
+var reportedRules = (findings) => {
   const catalogue = Object.keys(RULES);
   const ids = [...new Set(findings.map((f) => f.rule))].sort(
     (a, b) => (catalogue.indexOf(a) + 1 || Infinity) - (catalogue.indexOf(b) + 1 || Infinity) || (a < b ? -1 : 1)
   );
-  const metas = ids.map((id) => ruleMeta(id) ?? unknownRule(id, findings.find((f) => f.rule === id).severity));
+  return { ids, metas: ids.map((id) => ruleMeta(id) ?? unknownRule(id, findings.find((f) => f.rule === id).severity)) };
+};
+var sarifDriver = (metas) => ({
+  name: "portgate",
+  informationUri: INFORMATION_URI,
+  version: package_default.version,
+  semanticVersion: package_default.version,
+  rules: metas.map(ruleDescriptor)
+});
+var SARIF_SCHEMA = SCHEMA;
+var toSarifLog = (r, cwd) => {
+  const findings = sortFindings(r.findings);
+  const { ids, metas } = reportedRules(findings);
   const anchors = findings.map((f) => anchorOf(f, r, cwd));
   const prints = fingerprints(findings.map((f, i) => [f.rule, uriOf(anchors[i].path), findingPort(f) ?? ""]));
   return {
@@ -91477,16 +91583,8 @@ var toSarifLog = (r, cwd) => {
     version: "2.1.0",
     runs: [
       {
-        tool: {
-          driver: {
-            name: "portgate",
-            informationUri: INFORMATION_URI,
-            version: package_default.version,
-            semanticVersion: package_default.version,
-            rules: metas.map(ruleDescriptor)
-          }
-        },
-        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i], prints[i], r, cwd)),
+        tool: { driver: sarifDriver(metas) },
+        results: findings.map((f, i) => sarifResult(f, ids.indexOf(f.rule), anchors[i], prints[i], r, cwd)),
         columnKind: "utf16CodeUnits"
       }
     ]
@@ -91582,7 +91680,7 @@ var fitColumns = (natural, soft, hard, total) => {
   return widths;
 };
 
-// src/report/text.ts
+// src/report/terminal.ts
 var SGR = { red: "31", yellow: "33", cyan: "36", green: "32", dim: "2", bold: "1" };
 var painter = (color) => (s, ...styles) => color && styles.length && s ? `\x1B[${styles.map((st) => SGR[st]).join(";")}m${s}\x1B[0m` : s;
 var line = (next, ...segs) => ({
@@ -91608,6 +91706,8 @@ var render = (l, paint, columns) => {
     return (i === 0 ? "" : l.next) + paintRange(l.segs, a, trimmed, paint);
   });
 };
+
+// src/report/text.ts
 var SEVERITY_STYLE = { error: "red", warning: "yellow", note: "cyan" };
 var HEADINGS = {
   risky: "Risky ports",
@@ -91619,9 +91719,9 @@ var HEADINGS = {
 var seconds = (ms2) => `${(ms2 / 1e3).toFixed(1)} s`;
 var contextLine = (r, cwd) => {
   const parts = [
-    `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
-    `spec: ${r.spec ? relPath(r.spec, cwd) : "none (EXPOSE vs runtime)"}`,
-    r.container ? `probe: ${r.container.reader}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
+    `Dockerfile: ${r.dockerfile ? safeLine(relPath(r.dockerfile, cwd)) : NONE}`,
+    `spec: ${r.spec ? safeLine(relPath(r.spec, cwd)) : "none (EXPOSE vs runtime)"}`,
+    r.container ? `probe: ${safeLine(r.container.reader)}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
     `took ${seconds(r.timing.totalMs)}`
   ];
   return line("", [parts.join("   "), "dim"]);
@@ -91657,9 +91757,10 @@ var table = (r, paint, columns) => {
 var indent = (text2, prefix, next = prefix) => sanitize(text2).split("\n").map((l) => l ? line(next, prefix + l) : line(""));
 var findingLines = (f, r, cwd, withSeverity) => {
   const style = SEVERITY_STYLE[f.severity];
-  const parts = [withSeverity ? [f.severity, style] : void 0, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)] : void 0];
+  const parts = [withSeverity ? [f.severity, style] : void 0, [safeLine(describeLocation(f.location, r, cwd))], [safeLine(f.rule), style], findingPort(f) ? [findingPort(f)] : void 0];
   const shown = parts.filter((p) => !!p && p[0] !== "");
-  const head = line("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]));
+  const isNew = f.baseline === "new" ? [["  "], ["new", "bold"]] : [];
+  const head = line("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]), ...isNew);
   const accepted = f.suppressed ? [line("      ", "      ", [sanitize(describeSuppression(f, cwd)), "dim"])] : [];
   return [head, ...indent(f.message, "      "), ...accepted];
 };
@@ -91674,6 +91775,18 @@ var findingsSection = (r, cwd) => {
     return [line(""), line("", [`${HEADINGS[g]} (${members.length})`, "bold", style]), ...members.flatMap((f) => findingLines(f, r, cwd, withSeverity))];
   });
 };
+var changesSection = (r, cwd, service) => {
+  const c = changesOf(r, cwd);
+  if (!c) return [];
+  const why2 = uncompared(c.comparison, r.image, service);
+  const item = (state) => (x) => line("      ", "  ", [safeLine(changeHead(state, x, service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x))}`);
+  if (why2) return [line("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], `: ${safeLine(why2)} (${describeNewItems(c)}).`)];
+  return [
+    line("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], ` (${safeLine(c.comparison.image ?? "")}): ${describeChangeCounts(c.count)}`),
+    ...c.introduced.map(item("new")),
+    ...c.resolved.map(item("resolved"))
+  ];
+};
 var sandboxSection = (r) => {
   const sb = r.container?.sandbox;
   const set = sb?.settings.filter((s) => !s.isDefault) ?? [];
@@ -91682,7 +91795,7 @@ var sandboxSection = (r) => {
   return [
     line(""),
     line("", ["Sandbox (settings that are not portgate's defaults)", "bold"]),
-    ...set.map((s) => line("    ", `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
+    ...set.map((s) => line("    ", `  ${safeLine(s.setting).padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
     ...sb.notes.map((n) => line("    ", "  ", ["note:", "dim"], ` ${sanitize(n)}`))
   ];
 };
@@ -91695,16 +91808,17 @@ var logsSection = (r) => {
 var verdictLine = (r) => {
   const summary = r.findings.length ? describeFindings(r.findings) : "no findings";
   const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
-  return line("", word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
+  return line("", word, ` ${safeLine(r.image)}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
 var MIN_COLUMNS = 48;
 var toText = (r, opts) => {
   const paint = painter(opts.color ?? false);
   const columns = opts.columns === void 0 ? void 0 : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
   const lines3 = [
-    line("", ["portgate", "bold"], ` ${r.image}`),
+    line("", ["portgate", "bold"], ` ${safeLine(r.image)}`),
     contextLine(r, opts.cwd),
-    line("")
+    line(""),
+    ...changesSection(r, opts.cwd).flatMap((l, i, all) => i === all.length - 1 ? [l, line("")] : [l])
   ];
   const after = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line(""), verdictLine(r)];
   const out = [...lines3.flatMap((l) => render(l, paint, columns)), ...table(r, paint, columns), ...after.flatMap((l) => render(l, paint, columns))];
@@ -91722,7 +91836,7 @@ var FORMATS = {
   junit: toJunit
 };
 
-// ../main/node_modules/commander/esm.mjs
+// node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
 var {
   program,
@@ -91916,11 +92030,11 @@ var renderOne = (p) => {
 };
 var renderPolicies = (policies) => policies.map(renderOne).join("---\n");
 
-// ../main/node_modules/@kubernetes-models/validate/dist/formats.js
+// node_modules/@kubernetes-models/validate/dist/formats.js
 var import_formats = __toESM(require_formats(), 1);
 var import_formats2 = __toESM(require_formats2(), 1);
 
-// ../main/node_modules/cidr-regex/dist/index.js
+// node_modules/cidr-regex/dist/index.js
 var defaultOpts = { exact: false };
 var v4src = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}\\/(3[0-2]|[12]?[0-9])";
 var v6src = "(?:(?:[a-fA-F\\d]{1,4}:){7}(?:[a-fA-F\\d]{1,4}|:)|(?:[a-fA-F\\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|:[a-fA-F\\d]{1,4}|:)|(?:[a-fA-F\\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,2}|:)|(?:[a-fA-F\\d]{1,4}:){4}(?:(?::[a-fA-F\\d]{1,4})?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,3}|:)|(?:[a-fA-F\\d]{1,4}:){3}(?:(?::[a-fA-F\\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,4}|:)|(?:[a-fA-F\\d]{1,4}:){2}(?:(?::[a-fA-F\\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,5}|:)|[a-fA-F\\d]{1,4}:(?:(?::[a-fA-F\\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,6}|:)|:(?:(?::[a-fA-F\\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]\\d|\\d)){3}|(?::[a-fA-F\\d]{1,4}){1,7}|:))(?:%[0-9a-zA-Z]+)?\\/(12[0-8]|1[01][0-9]|[1-9]?[0-9])";
@@ -91939,14 +92053,14 @@ var cidrRegex = ({ exact } = defaultOpts) => exact ? v46exact : resetRegex(v46gl
 var v42 = cidrRegex.v4 = ({ exact } = defaultOpts) => exact ? v4exact : resetRegex(v4global);
 var v62 = cidrRegex.v6 = ({ exact } = defaultOpts) => exact ? v6exact : resetRegex(v6global);
 
-// ../main/node_modules/is-cidr/dist/index.js
+// node_modules/is-cidr/dist/index.js
 var re4 = v42({ exact: true });
 var re6 = v62({ exact: true });
-var isCidr = (str) => re4.test(str) ? 4 : re6.test(str) ? 6 : 0;
-var v43 = isCidr.v4 = (str) => re4.test(str);
-var v63 = isCidr.v6 = (str) => re6.test(str);
+var isCidr = (str2) => re4.test(str2) ? 4 : re6.test(str2) ? 6 : 0;
+var v43 = isCidr.v4 = (str2) => re4.test(str2);
+var v63 = isCidr.v6 = (str2) => re6.test(str2);
 
-// ../main/node_modules/@kubernetes-models/validate/dist/formats.js
+// node_modules/@kubernetes-models/validate/dist/formats.js
 var rBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 var rSignedNumber = /[+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+)/;
 var rBinarySI = /[KMGTPE]i/;
@@ -91976,18 +92090,18 @@ var formats = {
   }
 };
 
-// ../main/node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js
+// node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js
 var import_validation_error = __toESM(require_validation_error(), 1);
 
-// ../main/node_modules/@kubernetes-models/validate/dist/utils.js
+// node_modules/@kubernetes-models/validate/dist/utils.js
 function getDefault(value) {
   return value.__esModule ? value.default : value;
 }
 
-// ../main/node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js
+// node_modules/@kubernetes-models/validate/dist/runtime/validation_error.js
 var validation_error_default = getDefault(import_validation_error.default);
 
-// ../main/node_modules/@kubernetes-models/validate/dist/validate.js
+// node_modules/@kubernetes-models/validate/dist/validate.js
 var import_en = __toESM(require_en(), 1);
 var localizeEn = import_en.default;
 function generateErrorMessage(errors) {
@@ -92003,7 +92117,7 @@ function runValidateFunc(fn, data) {
   }
 }
 
-// ../main/node_modules/@kubernetes-models/base/dist/model.js
+// node_modules/@kubernetes-models/base/dist/model.js
 function setDefinedProps(src, dst) {
   const s = src;
   const d = dst;
@@ -92047,9 +92161,9 @@ var Model = class {
     }
   }
   toJSON() {
-    const result2 = {};
-    setDefinedProps(this, result2);
-    return result2;
+    const result = {};
+    setDefinedProps(this, result);
+    return result;
   }
   validate() {
   }
@@ -92060,7 +92174,7 @@ function setValidateFunc(ctor, fn) {
   };
 }
 
-// ../main/node_modules/@kubernetes-models/base/dist/meta.js
+// node_modules/@kubernetes-models/base/dist/meta.js
 function isNonNullObject(value) {
   return typeof value === "object" && value != null;
 }
@@ -92070,7 +92184,7 @@ function createTypeMetaGuard(meta) {
   };
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1Time.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1Time.js
 var validate = validate0;
 var formats0 = formats["date-time"];
 function validate0(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -92087,7 +92201,7 @@ function validate0(data, { instancePath = "", parentData, parentDataProperty, ro
   return validate0.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1FieldsV1.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1FieldsV1.js
 var validate2 = validate02;
 function validate02(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92098,7 +92212,7 @@ function validate02(data, { instancePath = "", parentData, parentDataProperty, r
   return validate02.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ManagedFieldsEntry.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ManagedFieldsEntry.js
 var validate3 = validate1;
 function validate03(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92126,7 +92240,7 @@ function validate1(data, { instancePath = "", parentData, parentDataProperty, ro
   return validate1.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1OwnerReference.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1OwnerReference.js
 var validate5 = validate22;
 function validate12(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92171,7 +92285,7 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
   return validate22.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta.js
 var validate6 = validate8;
 function validate32(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92269,7 +92383,7 @@ function validate8(data, { instancePath = "", parentData, parentDataProperty, ro
   return validate8.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgUtilIntstrIntOrString.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgUtilIntstrIntOrString.js
 var validate9 = validate06;
 function validate14(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92308,7 +92422,7 @@ function validate06(data, { instancePath = "", parentData, parentDataProperty, r
   return validate06.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyPort.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyPort.js
 var validate10 = validate07;
 var formats04 = formats.int32;
 function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -92350,7 +92464,7 @@ function validate07(data, { instancePath = "", parentData, parentDataProperty, r
   return validate07.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1IPBlock.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1IPBlock.js
 var validate16 = validate17;
 function validate08(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92387,7 +92501,7 @@ function validate17(data, { instancePath = "", parentData, parentDataProperty, r
   return validate17.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelectorRequirement.js
 var validate18 = validate110;
 function validate09(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92428,7 +92542,7 @@ function validate110(data, { instancePath = "", parentData, parentDataProperty, 
   return validate110.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelector.js
+// node_modules/@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1LabelSelector.js
 var validate21 = validate010;
 function validate23(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92473,7 +92587,7 @@ function validate010(data, { instancePath = "", parentData, parentDataProperty, 
   return validate010.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyPeer.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyPeer.js
 var validate24 = validate36;
 function validate44(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92493,7 +92607,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
   return validate36.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyEgressRule.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyEgressRule.js
 var validate25 = validate012;
 function validate26(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92537,7 +92651,7 @@ function validate012(data, { instancePath = "", parentData, parentDataProperty, 
   return validate012.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyIngressRule.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicyIngressRule.js
 var validate29 = validate013;
 function validate210(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92581,7 +92695,7 @@ function validate013(data, { instancePath = "", parentData, parentDataProperty, 
   return validate013.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicySpec.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicySpec.js
 var validate30 = validate014;
 function validate211(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null, errors = 0;
@@ -92654,7 +92768,7 @@ function validate014(data, { instancePath = "", parentData, parentDataProperty, 
   return validate014.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicy.js
+// node_modules/kubernetes-models/_schemas/IoK8sApiNetworkingV1NetworkPolicy.js
 var validate31 = validate015;
 var schema1_enum = ["networking.k8s.io/v1"];
 function validate115(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -92709,7 +92823,7 @@ function validate015(data, { instancePath = "", parentData, parentDataProperty, 
   return validate015.errors = vErrors, 0 === errors;
 }
 
-// ../main/node_modules/kubernetes-models/networking.k8s.io/v1/NetworkPolicy.js
+// node_modules/kubernetes-models/networking.k8s.io/v1/NetworkPolicy.js
 var NetworkPolicy = class _NetworkPolicy extends Model {
   static {
     this.apiVersion = "networking.k8s.io/v1";
@@ -92848,6 +92962,10 @@ var report = (v, prev) => {
   if (i <= 0 || !formats2.includes(format) || !v.slice(i + 1).trim()) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats2.join(", ")}; got "${v}"`);
   return [...prev ?? [], { format, path: v.slice(i + 1) }];
 };
+var empty = (v, flag) => {
+  if (!v.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag} main.json, or leave the option out (is the variable you pass set?)`);
+  return v;
+};
 var count = (v, flag, max) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InputError(`${flag} must be a whole number from 1 to ${max}, not "${v}".`);
@@ -92857,8 +92975,8 @@ var fleetCommands = (program2, done) => {
   program2.command("matrix").description("split a fleet over CI jobs: print a GitHub Actions matrix (JSON) or a GitLab child pipeline (YAML)").option("--fleet <file>", `fleet file (default: ./${FLEET_FILE})`, FLEET_FILE).addOption(new Option("--format <ci>", "which CI system").choices(["github", "gitlab"]).makeOptionMandatory()).option("--max-jobs <n>", "at most this many jobs (GitHub allows 256 per matrix, GitLab 200 per parallel:matrix)", "8").option("--cli <command>", "how each job runs portgate", "npx --yes portgate").option("--image <ref>", "GitLab: the image the jobs run in (needs Node.js and a docker engine: the component runs dind)", "node:24-bookworm-slim").option("--output <file>", "write it to a file instead of stdout").action(
     (o) => done({ command: "matrix", fleet: o.fleet, format: o.format, maxJobs: count(o.maxJobs, "--max-jobs", o.format === "github" ? 256 : 200), cli: o.cli, image: o.image, ...o.output !== void 0 && { output: o.output } })
   );
-  program2.command("merge").description("fold the JSON reports of a fleet's jobs into one verdict, in every format").argument("<report.json...>", "the jobs' reports (`portgate check --fleet --report json=FILE`)").addOption(new Option("--format <format>", "report format").choices(formats2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", report).option("--baseline <report.json>", "mark findings as new, unchanged or resolved against an earlier fleet report").action(
-    (files, o) => done({ command: "merge", reports: files, format: o.format, ...o.output !== void 0 && { output: o.output }, extra: o.report ?? [], ...o.baseline !== void 0 && { baseline: o.baseline } })
+  program2.command("merge").description("fold the JSON reports of a fleet's jobs into one verdict, in every format").argument("<report.json...>", "the jobs' reports (`portgate check --fleet --report json=FILE`)").addOption(new Option("--format <format>", "report format").choices(formats2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", report).option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier fleet report (e.g. the main branch's)").option("--no-color", "plain text output").action(
+    (files, o) => done({ command: "merge", reports: files, format: o.format, ...o.output !== void 0 && { output: o.output }, extra: o.report ?? [], ...o.baseline !== void 0 && { baseline: empty(o.baseline, "--baseline") }, color: o.color })
   );
 };
 
@@ -92885,17 +93003,17 @@ var deploy = (o) => ({
   container: o.container
 });
 var parseCliArgs = (argv) => {
-  let result2;
+  let result;
   let help = "";
   const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
   deployOptions(runOptions(program2.command("check").description("run the gate on an image, or on every service of a fleet"), false)).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats3).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report2(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").option("--fleet [file]", `gate every service of a fleet file (default: ./${FLEET_FILE})`).option("--service <name>", "with --fleet: only this service (repeatable)", collect2).option("--jobs <n>", "with --fleet: how many services to gate at once (default: from the cores and memory)").option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier JSON report (e.g. the main branch's)").action((o) => {
     if (o.fleet !== void 0) {
-      result2 = fleetCheckArgs(o);
+      result = fleetCheckArgs(o);
       return;
     }
     if (o.service || o.jobs !== void 0) throw new InputError(`${o.service ? "--service" : "--jobs"} goes with --fleet: gate a fleet with \`portgate check --fleet\`.`);
     if (o.image === void 0) throw new InputError("check needs --image (the image to gate) or --fleet (every service of a fleet file).\nRun `portgate check --help` for usage.");
-    result2 = {
+    result = {
       command: "check",
       ...common(o),
       ...deploy(o),
@@ -92905,14 +93023,15 @@ var parseCliArgs = (argv) => {
       reports: o.report ?? [],
       failOn: o.failOn,
       staticOnly: o.staticOnly ?? false,
-      color: o.color
+      color: o.color,
+      ...o.baseline !== void 0 && { baseline: filePath(o.baseline, "--baseline", "main.json") }
     };
   });
   deployOptions(runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")), " whose run: settings to use").option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
-    result2 = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
+    result = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
   });
-  policyCommand(program2, (a) => result2 = a);
-  fleetCommands(program2, (a) => result2 = a);
+  policyCommand(program2, (a) => result = a);
+  fleetCommands(program2, (a) => result = a);
   try {
     program2.parse(argv, { from: "user" });
   } catch (e) {
@@ -92925,8 +93044,8 @@ Run \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
-  if (!result2) return { command: "usage", text: program2.helpInformation() };
-  return result2;
+  if (!result) return { command: "usage", text: program2.helpInformation() };
+  return result;
 };
 var fleetCheckArgs = (o) => {
   if (o.image !== void 0 || o.dockerfile !== void 0 || o.spec !== void 0 || o.manifests || o.compose || o.container !== void 0 || o.buildArg || o.target !== void 0) {
@@ -93254,7 +93373,115 @@ var gitlabChildPipeline = (jobs, opts) => {
 ${(0, import_yaml11.stringify)(doc, { lineWidth: 0 })}`;
 };
 
+// src/report/read.ts
+var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var str = (v, p) => typeof v === "string" ? void 0 : `${p} must be a string`;
+var num = (v, p) => typeof v === "number" && Number.isFinite(v) ? void 0 : `${p} must be a number`;
+var bool = (v, p) => typeof v === "boolean" ? void 0 : `${p} must be true or false`;
+var oneOf = (...xs) => (v, p) => xs.includes(v) ? void 0 : `${p} must be one of ${xs.map((x) => JSON.stringify(x)).join(", ")}`;
+var opt = (c) => (v, p) => v === void 0 ? void 0 : c(v, p);
+var arr = (c) => (v, p) => {
+  if (!Array.isArray(v)) return `${p} must be a list`;
+  for (let i = 0; i < v.length; i++) {
+    const e = c(v[i], `${p}[${i}]`);
+    if (e) return e;
+  }
+  return void 0;
+};
+var obj = (shape) => (v, p) => {
+  if (!isObject2(v)) return `${p} must be an object`;
+  for (const [k, c] of Object.entries(shape)) {
+    const e = c(v[k], `${p}.${k}`);
+    if (e) return e;
+  }
+  return void 0;
+};
+var either = (a, b) => (v, p) => a(v, p) && b(v, p);
+var PROTOCOL = oneOf("tcp", "udp", "sctp");
+var SEVERITY = oneOf("error", "warning", "note");
+var MARK2 = opt(oneOf("new", "unchanged"));
+var source2 = obj({ file: str, line: num, column: opt(num), endLine: opt(num), endColumn: opt(num) });
+var finding4 = obj({
+  rule: str,
+  severity: SEVERITY,
+  port: opt(num),
+  protocol: opt(PROTOCOL),
+  message: str,
+  location: opt(either(source2, obj({ image: str }))),
+  category: opt(str),
+  related: opt(arr(obj({ port: num, protocol: PROTOCOL }))),
+  suppressed: opt(obj({ reason: str, until: opt(str), location: source2 })),
+  baseline: MARK2
+});
+var listener2 = obj({
+  port: num,
+  protocol: PROTOCOL,
+  address: str,
+  family: oneOf("ipv4", "ipv6"),
+  scope: oneOf("loopback", "wildcard", "specific"),
+  transient: opt(bool),
+  process: opt(obj({ pid: num, name: str, exe: opt(str), uid: opt(num), command: str })),
+  baseline: MARK2
+});
+var single = obj({
+  version: oneOf(1),
+  verdict: oneOf("pass", "fail"),
+  failOn: oneOf("error", "warning", "note", "never"),
+  image: str,
+  dockerfile: opt(str),
+  spec: opt(str),
+  exposed: arr(obj({ port: num, protocol: PROTOCOL, origin: oneOf("dockerfile", "base-image"), location: opt(source2) })),
+  listening: arr(listener2),
+  declared: arr(obj({ port: num, protocol: PROTOCOL, exposure: opt(oneOf("public", "internal", "loopback")), served: opt(oneOf(false)), name: opt(str), reason: opt(str), location: source2 })),
+  findings: arr(finding4),
+  container: (v, p) => v === null ? void 0 : obj({
+    exited: bool,
+    exitCode: opt(num),
+    causes: opt(arr(obj({ cause: str, explanation: str, fix: str, evidence: opt(str) }))),
+    timedOut: bool,
+    reader: str,
+    trusted: bool,
+    ownersIncomplete: opt(str),
+    sandbox: opt(obj({ settings: arr(obj({ setting: str, value: str, from: str, isDefault: bool })), notes: arr(str) })),
+    logs: opt(str),
+    ephemeral: opt(arr(num))
+  })(v, p),
+  baseline: opt(obj({ report: str, status: oneOf("compared", "other-image", "absent", "not-gated"), image: opt(str), resolved: obj({ findings: arr(finding4), listening: arr(listener2) }) })),
+  timing: obj({ totalMs: num })
+});
+var fleet = obj({
+  version: oneOf(1),
+  kind: oneOf("fleet"),
+  verdict: oneOf("pass", "fail"),
+  failOn: oneOf("error", "warning", "note", "never"),
+  fleet: str,
+  summary: obj({ services: num, passed: num, failed: num, errors: num, findings: obj({ error: num, warning: num, note: num }) }),
+  services: arr(obj({ name: str, image: str, status: oneOf("pass", "fail", "error"), code: oneOf(0, 1, 2, 3, 4), error: opt(str), report: opt(single), timeMs: num })),
+  baseline: opt(obj({ report: str, missing: arr(obj({ name: str, image: str })) })),
+  timing: obj({ totalMs: num })
+});
+var KIND_NAME = { single: "a single-image report (`portgate check --image`)", fleet: "a fleet report (`portgate check --fleet`)" };
+var readReport = (text2, file, want, hint) => {
+  let doc;
+  try {
+    doc = JSON.parse(text2);
+  } catch (e) {
+    throw new InputError(`${file} is not JSON (${e.message}): ${hint}`);
+  }
+  const kind = !isObject2(doc) || doc.version === void 0 ? void 0 : doc.kind === "fleet" ? "fleet" : "findings" in doc && "image" in doc ? "single" : void 0;
+  if (!kind) throw new InputError(`${file} is not a portgate JSON report: ${hint}`);
+  if (kind !== want) throw new InputError(`${file} is ${KIND_NAME[kind]}, but this needs ${KIND_NAME[want]}: ${hint}`);
+  if (doc.version !== 1) throw new InputError(`${file} is a version ${JSON.stringify(doc.version)} portgate report; this portgate reads version 1: ${hint}`);
+  const problem2 = (kind === "fleet" ? fleet : single)(doc, "$");
+  if (problem2) throw new InputError(`${file} is not a portgate report this version can read: ${problem2}. ${hint}`);
+  return doc;
+};
+
 // src/fleet/result.ts
+var withFleetBaseline = (r, baseline) => {
+  const { baseline: _, timing, ...rest } = r;
+  return { ...rest, ...baseline && { baseline }, timing };
+};
 var serviceReport = (o, cwd) => "result" in o ? { name: o.name, image: o.image, status: o.result.verdict, code: o.result.verdict === "fail" ? 1 : 0, report: toJsonReport(o.result, cwd), timeMs: o.timeMs } : { name: o.name, image: o.image, status: "error", code: o.code, error: o.error, timeMs: o.timeMs };
 var fleetReport = (services, o) => {
   const sorted = [...services].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -93276,20 +93503,21 @@ var fleetReport = (services, o) => {
 var fleetExitCode = (r) => Math.max(0, ...r.services.map((s) => s.code));
 
 // src/fleet/merge.ts
-var parseFleetReport = (text2, file) => {
-  let doc;
-  try {
-    doc = JSON.parse(text2);
-  } catch (e) {
-    throw new InputError(`${file} is not JSON (${e.message}): pass the files \`portgate check --fleet --report json=FILE\` wrote.`);
+var HINT = "pass the files `portgate check --fleet --report json=FILE` wrote.";
+var parseFleetReport = (text2, file) => readReport(text2, file, "fleet", HINT);
+var mergedBaseline = (reports) => {
+  const names = new Set(reports.map((r) => r.report.baseline?.report));
+  if (names.size > 1) {
+    const which = reports.map((r) => `${r.file}: ${r.report.baseline ? r.report.baseline.report : "none"}`).join(", ");
+    throw new InputError(`the reports were compared with different baselines (${which}): run every job with the same --baseline, or pass --baseline to portgate merge to compare the merged report.`);
   }
-  const r = doc;
-  if (r?.version !== 1 || r.kind !== "fleet" || !Array.isArray(r.services)) {
-    throw new InputError(`${file} is not a portgate fleet report (version 1, kind "fleet"): pass the files \`portgate check --fleet --report json=FILE\` wrote.`);
-  }
-  return r;
+  const [report3] = names;
+  if (report3 === void 0) return void 0;
+  const everywhere = (name) => reports.every((r) => r.report.baseline.missing.some((m) => m.name === name));
+  const missing3 = reports[0].report.baseline.missing.filter((m) => everywhere(m.name));
+  return { report: report3, missing: missing3 };
 };
-var mergeFleetReports = (reports) => {
+var mergeFleetReports = (reports, o = {}) => {
   if (!reports.length) throw new InputError("portgate merge needs at least one fleet report: the JSON files of the jobs `portgate matrix` planned.");
   const seen = /* @__PURE__ */ new Map();
   for (const { file, report: report3 } of reports) {
@@ -93302,10 +93530,11 @@ var mergeFleetReports = (reports) => {
   const first = reports[0].report;
   const fleets = new Set(reports.map((r) => r.report.fleet));
   if (fleets.size > 1) throw new InputError(`the reports come from different fleet files (${[...fleets].join(", ")}): merge the jobs of one fleet at a time.`);
-  return fleetReport(
+  const merged = fleetReport(
     reports.flatMap((r) => r.report.services),
     { failOn: first.failOn, fleet: first.fleet, totalMs: Math.max(...reports.map((r) => r.report.timing.totalMs)) }
   );
+  return o.fresh ? merged : withFleetBaseline(merged, mergedBaseline(reports));
 };
 
 // src/fleet/pool.ts
@@ -93388,12 +93617,12 @@ var filesUnder = async (root, dir = "") => {
   }
   return out;
 };
-var fleetServices = async (fleet) => {
-  if (fleet.services !== "auto") return fleet.services;
-  const found = discoverServices(await filesUnder(fleet.root), fleet.defaults.image);
-  const rooted = (p) => fleet.root === "." ? p : `${fleet.root}/${p}`;
-  if (!found.length) throw new InputError(`services: auto found no folder with a portgate.yml below ${fleet.root}: add one per service (portgate init writes it), or list the services.`, fleet.file, fleet.servicesAt.line, fleet.servicesAt.column);
-  if (!fleet.defaults.image) throw new InputError("services: auto needs defaults.image to name each service's image, e.g. `image: registry.example.com/shop/${SERVICE}:${TAG}`.", fleet.file, fleet.servicesAt.line, fleet.servicesAt.column);
+var fleetServices = async (fleet2) => {
+  if (fleet2.services !== "auto") return fleet2.services;
+  const found = discoverServices(await filesUnder(fleet2.root), fleet2.defaults.image);
+  const rooted = (p) => fleet2.root === "." ? p : `${fleet2.root}/${p}`;
+  if (!found.length) throw new InputError(`services: auto found no folder with a portgate.yml below ${fleet2.root}: add one per service (portgate init writes it), or list the services.`, fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
+  if (!fleet2.defaults.image) throw new InputError("services: auto needs defaults.image to name each service's image, e.g. `image: registry.example.com/shop/${SERVICE}:${TAG}`.", fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
   return found.map((s) => ({
     ...s,
     context: rooted(s.context),
@@ -93402,10 +93631,10 @@ var fleetServices = async (fleet) => {
     at: { ...s.at, file: rooted(s.at.file) }
   }));
 };
-var serviceOptions = async (fleet, s, image, flags) => {
+var serviceOptions = async (fleet2, s, image, flags) => {
   const dockerfile = s.dockerfile ?? (existsSync2(join4(s.context, "Dockerfile")) ? join4(s.context, "Dockerfile") : void 0);
   const spec = s.spec ?? ["portgate.yml", "portgate.yaml"].map((f) => join4(s.context, f)).find((f) => existsSync2(f));
-  const d = fleet.defaults;
+  const d = fleet2.defaults;
   return {
     image,
     ...dockerfile && { dockerfile: { file: dockerfile, text: await readInput(dockerfile, "the Dockerfile", "Dockerfile") } },
@@ -93426,7 +93655,7 @@ var serviceOptions = async (fleet, s, image, flags) => {
     ...s.compose.length && { compose: await readComposeSources(s.compose) },
     ...s.container !== void 0 && { containerName: s.container },
     org: {
-      file: fleet.file,
+      file: fleet2.file,
       ...d.timeoutMs !== void 0 && { timeoutMs: d.timeoutMs },
       ...d.settle !== void 0 && { settle: d.settle },
       ...d.sandbox && { sandbox: d.sandbox },
@@ -93437,7 +93666,7 @@ var serviceOptions = async (fleet, s, image, flags) => {
   };
 };
 var codeOf = (e) => e instanceof InputError ? 2 : e instanceof EnvironmentError ? 3 : 4;
-var runFleet = async (fleet, services, o) => {
+var runFleet = async (fleet2, services, o) => {
   const outcomes = await pool(
     services,
     o.jobs,
@@ -93448,11 +93677,11 @@ var runFleet = async (fleet, services, o) => {
       try {
         if (missing3.length)
           throw new InputError(`${s.name}'s image "${s.image}" uses ${missing3.map((m) => `\${${m}}`).join(", ")}, which ${missing3.length === 1 ? "is" : "are"} not set: set ${missing3.length === 1 ? "it" : "them"} in the environment (e.g. TAG=$CI_COMMIT_SHA), or give a default: \${${missing3[0]}:-latest}.`, s.at.file, s.at.line, s.at.column);
-        const opts = await serviceOptions(fleet, s, image, o.flags);
-        const engine = opts.staticOnly ? void 0 : o.session?.engine(opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? fleet.defaults.timeoutMs) ?? void 0;
+        const opts = await serviceOptions(fleet2, s, image, o.flags);
+        const engine = opts.staticOnly ? void 0 : o.session?.engine(opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? fleet2.defaults.timeoutMs) ?? void 0;
         if (!engine && !opts.staticOnly) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
-        const result2 = await runGate({ ...opts, notice: (m) => o.notice?.(`${s.name}: ${m}`) }, engine);
-        return { ...base, result: result2, timeMs: Date.now() - t0 };
+        const result = await runGate({ ...opts, notice: (m) => o.notice?.(`${s.name}: ${m}`) }, engine);
+        return { ...base, result, timeMs: Date.now() - t0 };
       } catch (e) {
         const code3 = codeOf(e);
         const error = code3 === 4 ? `internal error, please report it with this output:
@@ -93465,57 +93694,543 @@ ${e.stack ?? String(e)}` : describeError(e);
   return outcomes.filter((x) => x !== void 0);
 };
 
-// src/report/fleet.ts
-var unsupported2 = (f) => () => {
-  throw new Error(`the ${f} format for fleets is not written yet`);
+// src/report/from-json.ts
+var source3 = (l) => ({
+  file: l.file,
+  line: l.line,
+  ...l.column !== void 0 && { column: l.column },
+  ...l.endLine !== void 0 && { endLine: l.endLine },
+  ...l.endColumn !== void 0 && { endColumn: l.endColumn }
+});
+var location2 = (l) => "file" in l ? source3(l) : { image: l.image };
+var findingFromJson = (f) => ({
+  rule: f.rule,
+  severity: f.severity,
+  ...f.port !== void 0 && { port: f.port },
+  ...f.protocol !== void 0 && { protocol: f.protocol },
+  message: f.message,
+  ...f.location && { location: location2(f.location) },
+  ...f.category !== void 0 && { category: f.category },
+  ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
+  ...f.suppressed && {
+    suppressed: {
+      reason: f.suppressed.reason,
+      ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
+      location: source3(f.suppressed.location)
+    }
+  },
+  ...f.baseline && { baseline: f.baseline }
+});
+var listenerFromJson = (l) => ({
+  port: l.port,
+  protocol: l.protocol,
+  address: l.address,
+  family: l.family,
+  scope: l.scope,
+  ...l.transient && { transient: true },
+  ...l.process && {
+    process: {
+      pid: l.process.pid,
+      name: l.process.name,
+      ...l.process.exe !== void 0 && { exe: l.process.exe },
+      ...l.process.uid !== void 0 && { uid: l.process.uid },
+      command: l.process.command
+    }
+  },
+  ...l.baseline && { baseline: l.baseline }
+});
+var container = (c) => ({
+  exited: c.exited,
+  ...c.exitCode !== void 0 && { exitCode: c.exitCode },
+  ...c.oomKilled && { oomKilled: true },
+  ...c.causes && { causes: c.causes.map((x) => ({ cause: x.cause, explanation: x.explanation, fix: x.fix, ...x.evidence !== void 0 && { evidence: x.evidence } })) },
+  timedOut: c.timedOut,
+  ...c.settledBy && { settledBy: c.settledBy },
+  reader: c.reader,
+  trusted: c.trusted,
+  ...c.ownersIncomplete && { ownersIncomplete: c.ownersIncomplete },
+  ...c.sandbox && { sandbox: { settings: c.sandbox.settings.map((s) => ({ ...s })), notes: [...c.sandbox.notes] } },
+  ...c.logs !== void 0 && { logs: c.logs },
+  ...c.ephemeral && { ephemeral: [c.ephemeral[0], c.ephemeral[1]] }
+});
+var declared = (d) => ({
+  port: d.port,
+  protocol: d.protocol,
+  exposure: "exposure" in d && d.exposure !== void 0 ? d.exposure : "public",
+  ...d.name !== void 0 && { name: d.name },
+  ...d.reason !== void 0 && { reason: d.reason },
+  ..."served" in d && d.served === false && { served: false },
+  location: source3(d.location)
+});
+var fromJsonReport = (doc) => ({
+  version: doc.version,
+  verdict: doc.verdict,
+  image: doc.image,
+  failOn: doc.failOn,
+  ...doc.dockerfile !== void 0 && { dockerfile: doc.dockerfile },
+  ...doc.spec !== void 0 && { spec: doc.spec },
+  exposed: doc.exposed.map((e) => ({ port: e.port, protocol: e.protocol, origin: e.origin, ...e.location && { location: source3(e.location) } })),
+  listening: doc.listening.map(listenerFromJson),
+  declared: doc.declared.map(declared),
+  findings: doc.findings.map(findingFromJson),
+  ...doc.container && { container: container(doc.container) },
+  ...doc.baseline && {
+    baseline: {
+      report: doc.baseline.report,
+      status: doc.baseline.status,
+      ...doc.baseline.image !== void 0 && { image: doc.baseline.image },
+      resolved: { findings: doc.baseline.resolved.findings.map(findingFromJson), listening: doc.baseline.resolved.listening.map(listenerFromJson) }
+    }
+  },
+  timing: { ...doc.timing }
+});
+
+// src/report/fleet/codequality.ts
+var fleetCodeQualityIssues = (r) => {
+  const items = r.services.flatMap((s) => {
+    if (!s.report) return [];
+    const result = fromJsonReport(s.report);
+    return sortFindings(activeFindings(result.findings)).map((f) => ({ service: s.name, result, f, anchor: anchorOf(f, result) }));
+  });
+  const prints = fingerprints(items.map((i) => [i.service, i.anchor.path, i.f.rule, findingPort(i.f) ?? ""]));
+  return items.map((i, n) => ({
+    description: `Service ${sanitize(i.service)}: ${sanitize(i.f.message.split("\n", 1)[0]).trim()}${fallbackNote(i.anchor, i.result)}`,
+    check_name: i.f.rule,
+    fingerprint: prints[n],
+    severity: gradeOf(i.f),
+    location: { path: i.anchor.path, lines: { begin: i.anchor.line } }
+  }));
+};
+var fleetCodeQuality = (r) => `${JSON.stringify(fleetCodeQualityIssues(r), null, 2)}
+`;
+
+// src/report/fleet/junit.ts
+var fleetJunit = (r) => {
+  const suites = r.services.map((s) => {
+    if (s.report) {
+      const suite = junitSuite(fromJsonReport(s.report), {}, s.name, [["image", s.image]]);
+      return { xml: suite.xml, tests: suite.tests, failures: suite.failures, errors: 0, skipped: suite.skipped };
+    }
+    const why2 = s.error ?? "unknown";
+    const counts2 = `tests="1" failures="0" errors="1" skipped="0" time="${(s.timeMs / 1e3).toFixed(3)}"`;
+    const xml = [
+      `  <testsuite name="${junitAttr(s.name)}" ${counts2}>`,
+      "    <properties>",
+      `      <property name="image" value="${junitAttr(s.image)}"/>`,
+      `      <property name="exitCode" value="${s.code}"/>`,
+      "    </properties>",
+      '    <testcase classname="portgate.service" name="gate">',
+      `      <error type="exit-${s.code}" message="${junitAttr(`could not be gated: ${why2.split("\n", 1)[0]}`)}">${junitText(why2)}</error>`,
+      "    </testcase>",
+      "  </testsuite>"
+    ];
+    return { xml, tests: 1, failures: 0, errors: 1, skipped: 0 };
+  });
+  const sum = (k) => suites.reduce((n, s) => n + s[k], 0);
+  const counts = `tests="${sum("tests")}" failures="${sum("failures")}" errors="${sum("errors")}" skipped="${sum("skipped")}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="${junitAttr(`portgate fleet ${r.fleet}`)}" ${counts}>`, ...suites.flatMap((s) => s.xml), "</testsuites>", ""].join("\n");
+};
+
+// src/report/fleet/common.ts
+var rank = (v) => v.s.status === "fail" ? v.risky ? 0 : 1 : v.s.status === "error" ? 2 : 3;
+var servicesInOrder = (r) => r.services.map((s) => {
+  const result = s.report && fromJsonReport(s.report);
+  const group = result && groupFinding(result.findings);
+  return { s, ...result && { result }, risky: !!result && activeFindings(result.findings).some((f) => group(f) === "risky") };
+}).sort((a, b) => rank(a) - rank(b) || (a.s.name < b.s.name ? -1 : a.s.name > b.s.name ? 1 : 0));
+var countOf = (v, severity) => v.result ? activeFindings(v.result.findings).filter((f) => f.severity === severity).length : 0;
+var sectionResult = (r) => {
+  const { baseline: _, ...rest } = r;
+  return rest;
 };
 var seconds2 = (ms2) => `${(ms2 / 1e3).toFixed(1)} s`;
-var pad = (rows) => {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => i === r.length - 1 ? c : c.padEnd(widths[i])).join("  ").trimEnd());
-};
-var errorsOf = (s) => (s.report?.findings ?? []).filter((f) => !("suppressed" in f) && f.severity === "error").length;
-var warningsOf = (s) => (s.report?.findings ?? []).filter((f) => !("suppressed" in f) && f.severity === "warning").length;
-var fleetText = (r) => {
-  const rows = [["SERVICE", "IMAGE", "VERDICT", "ERRORS", "WARNINGS", "TIME"]];
-  for (const s of r.services) rows.push([s.name, safeLine(s.image), s.status === "error" ? `error (exit ${s.code})` : s.status, String(errorsOf(s)), String(warningsOf(s)), seconds2(s.timeMs)]);
-  const lines3 = [`portgate fleet ${r.fleet}: ${r.summary.services} services`, "", ...pad(rows)];
-  for (const s of r.services.filter((x) => x.status !== "pass")) {
-    lines3.push("", `${s.name} (${safeLine(s.image)}): ${s.status === "error" ? "could not be gated" : "fails"}`);
-    if (s.error) lines3.push(...safeLine(s.error).split(" \u23CE ").map((l) => `  ${l}`));
-    for (const f of (s.report?.findings ?? []).filter((x) => !("suppressed" in x))) {
-      const where8 = f.location && "file" in f.location ? `${f.location.file}:${f.location.line}` : "(image)";
-      lines3.push(`  ${where8}  ${f.rule}${f.port !== void 0 ? `  ${f.port}/${f.protocol}` : ""}`, `      ${safeLine(f.message)}`);
+var fleetChanges = (r, views) => {
+  if (!r.baseline) return void 0;
+  const out = { report: r.baseline.report, count: { new: 0, resolved: 0 }, introduced: [], wholesale: [], notCompared: [], resolved: [] };
+  for (const v of views) {
+    const c = v.result && changesOf(v.result);
+    if (!c) {
+      if (v.s.status === "error") out.notCompared.push(`service ${v.s.name} could not be gated in this run: not compared`);
+      continue;
     }
+    out.count.new += c.count.new;
+    out.count.resolved += c.count.resolved;
+    const why2 = uncompared(c.comparison, v.result.image, v.s.name);
+    if (why2) out.wholesale.push(`${why2}: ${describeNewItems(c)}`);
+    else out.introduced.push(...c.introduced.map((change) => ({ change, service: v.s.name })));
+    out.resolved.push(...c.resolved.map((change) => ({ change, service: v.s.name })));
   }
-  const word = r.verdict === "pass" ? "PASS" : "FAIL";
-  lines3.push("", `${word} fleet: ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.errors} could not be gated; ${describeCounts(r.summary.findings)} (gate ${describeFailOn(r.failOn)})`);
-  return `${lines3.join("\n")}
+  for (const m of r.baseline.missing) out.notCompared.push(`service ${m.name} is in ${r.baseline.report} but not in this run: not compared`);
+  return out;
+};
+
+// src/report/fleet/markdown.ts
+var TABLE_LIMIT = 16e3;
+var RESERVE = 3e3;
+var ERROR_LIMIT = 4e3;
+var SECTION_MIN = 4e3;
+var NAMES_SHOWN = 30;
+var REASON_SHOWN = 100;
+var verdictCell3 = (v) => {
+  if (v.s.status === "pass") return "\u2705 passes";
+  if (v.s.status === "fail") return v.risky ? "\u274C fails (risky port)" : "\u274C fails";
+  const first = sanitize(v.s.error ?? "").split("\n", 1)[0].trim();
+  return `\u{1F4A5} could not be gated (exit ${v.s.code}): ${cell([...first].length > REASON_SHOWN ? `${[...first].slice(0, REASON_SHOWN).join("")}\u2026` : first)}`;
+};
+var tableRows = (views) => {
+  const rows = views.map((v) => {
+    const gated = v.s.status !== "error";
+    return `| ${v.s.status === "pass" ? cell(v.s.name) : `**${cell(v.s.name)}**`} | ${code(v.s.image)} | ${verdictCell3(v)} | ${gated ? countOf(v, "error") : "\u2014"} | ${gated ? countOf(v, "warning") : "\u2014"} | ${seconds2(v.s.timeMs).replace(" ", "\xA0")} |`;
+  });
+  const more = (n) => `_\u2026 and ${n} more service${n === 1 ? "" : "s"} (all passing ones last); see the JSON report._`;
+  return ["| Service | Image | Verdict | Errors | Warnings | Time |", "| --- | --- | --- | --- | --- | --- |", ...fit(rows, TABLE_LIMIT, more)];
+};
+var changesBlock2 = (r, views) => {
+  const c = fleetChanges(r, views);
+  if (!c) return [];
+  const items = [
+    ...changeItems("new", c.introduced),
+    ...c.wholesale.map((w) => `- \u{1F195} ${cell(w)}`),
+    ...c.notCompared.map((n) => `- \u23F8\uFE0F ${cell(n)}`),
+    ...changeItems("resolved", c.resolved)
+  ];
+  return [`**Compared with ${code(c.report)}**: ${describeChangeCounts(c.count)}.`, ...items.length ? ["", ...items] : [], ""];
+};
+var summaryLine = (v) => {
+  if (v.s.status === "error") return `\u{1F4A5} <b>${cell(v.s.name)}</b>: could not be gated (exit ${v.s.code})`;
+  const counts = `${countOf(v, "error")} error${countOf(v, "error") === 1 ? "" : "s"}, ${countOf(v, "warning")} warning${countOf(v, "warning") === 1 ? "" : "s"}`;
+  return `${v.s.status === "pass" ? "\u2705" : "\u274C"} <b>${cell(v.s.name)}</b>: ${v.s.status === "pass" ? "passes" : v.risky ? "fails, with a risky port" : "fails"} (${counts})`;
+};
+var fenced = (text2) => {
+  const fence = "`".repeat(Math.max(3, ...(text2.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
+  return [`${fence}text`, text2, fence];
+};
+var errorBody = (v) => {
+  let text2 = sanitize(v.s.error ?? "").trimEnd();
+  if (bytes(text2) > ERROR_LIMIT) text2 = `${Buffer.from(text2).subarray(0, ERROR_LIMIT).toString("utf8").replace(/\n[^\n]*$/, "")}
+[\u2026 cut \u2026]`;
+  return `${fenced(text2).join("\n")}
 `;
 };
+var section = (v, limit) => {
+  const body = v.result ? markdownReport(sectionResult(v.result), {}, limit) : errorBody(v);
+  return `<details><summary>${summaryLine(v)}</summary>
+
+${body}
+</details>
+`;
+};
+var fleetMarkdown = (r, opts = {}) => {
+  const views = servicesInOrder(r);
+  const s = r.summary;
+  const pass = r.verdict === "pass";
+  const head = [
+    `## ${pass ? "\u2705" : "\u274C"} portgate fleet ${pass ? "passed" : "failed"}: ${code(r.fleet)}`,
+    "",
+    `${s.services} service${s.services === 1 ? "" : "s"}: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be gated \xB7 ${describeCounts(s.findings)}; the gate ${describeFailOn(r.failOn)}.`,
+    "",
+    ...changesBlock2(r, views),
+    ...tableRows(views),
+    ...views.length ? ["", "### Services", ""] : []
+  ].join("\n");
+  let remaining = LIMIT - bytes(head) - RESERVE;
+  const sections = [];
+  const cut = [];
+  const urgent = views.filter((v) => v.s.status !== "pass");
+  const rest = views.filter((v) => v.s.status === "pass");
+  for (const group of [urgent, rest]) {
+    group.forEach((v, i) => {
+      const share = Math.min(remaining, Math.max(SECTION_MIN, Math.floor(remaining / (group.length - i))));
+      const overhead = bytes(section({ ...v, result: void 0, s: { ...v.s, error: "" } }, 0));
+      const text2 = share > overhead ? section(v, Math.min(LIMIT, share - overhead)) : "";
+      if (text2 && bytes(text2) <= share) {
+        sections.push(text2);
+        remaining -= bytes(text2);
+      } else cut.push(v.s.name);
+    });
+  }
+  const where8 = opts.fullReport ? `the JSON report ${code(opts.fullReport)}` : "the JSON report (`--report json=FILE`)";
+  const names = cut.slice(0, NAMES_SHOWN).map(cell).join(", ") + (cut.length > NAMES_SHOWN ? `, and ${cut.length - NAMES_SHOWN} more` : "");
+  const note = cut.length ? [`_${cut.length} service section${cut.length === 1 ? "" : "s"} left out to fit a comment (65,536 characters): ${names}. Every service is in ${where8} and the text report._
+`] : [];
+  return neutralizeCommands(`${[head, ...sections, ...note].join("\n")}`.replace(/\n*$/, "\n"));
+};
+
+// src/report/fleet/sarif.ts
+var FLEET_AUTOMATION_ID = "portgate/fleet/";
+var fleetSarifLog = (r) => {
+  const items = r.services.flatMap((s) => {
+    if (!s.report) return [];
+    const result = fromJsonReport(s.report);
+    return sortFindings(result.findings).map((finding5) => ({ service: s.name, result, finding: finding5, anchor: anchorOf(finding5, result) }));
+  });
+  const { ids, metas } = reportedRules(items.map((i) => i.finding));
+  const prints = fingerprints(items.map((i) => [i.service, i.finding.rule, uriOf(i.anchor.path), findingPort(i.finding) ?? ""]));
+  const failed = r.services.filter((s) => s.status === "error");
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: sarifDriver(metas) },
+        automationDetails: { id: FLEET_AUTOMATION_ID },
+        invocations: [
+          {
+            executionSuccessful: failed.length === 0,
+            ...failed.length && {
+              toolExecutionNotifications: failed.map((s) => ({
+                level: "error",
+                message: { text: `Service ${sanitize(s.name)} (${sanitize(s.image)}) could not be gated (exit ${s.code}): ${sanitize(s.error ?? "")}` },
+                properties: { service: sanitize(s.name), image: sanitize(s.image) }
+              }))
+            }
+          }
+        ],
+        results: items.map((i, n) => sarifResult(i.finding, ids.indexOf(i.finding.rule), i.anchor, prints[n], i.result, void 0, i.service)),
+        columnKind: "utf16CodeUnits"
+      }
+    ]
+  };
+};
+var fleetSarif = (r) => `${JSON.stringify(fleetSarifLog(r), null, 2)}
+`;
+
+// src/report/fleet/text.ts
+var HEADER = ["SERVICE", "IMAGE", "VERDICT", "ERRORS", "WARNINGS", "TIME"];
+var MIN_WIDTH2 = [7, 5, 7, 6, 8, 4];
+var GAP2 = 2;
+var verdictOf2 = (v) => v.s.status === "pass" ? { text: "pass", style: "green" } : v.s.status === "fail" ? { text: v.risky ? "fail (risky port)" : "fail", style: "red" } : { text: `could not be gated (exit ${v.s.code})`, style: "red" };
+var table2 = (views, paint, columns) => {
+  const rows = views.map((v) => {
+    const gated = v.s.status !== "error";
+    return [safeLine(v.s.name), safeLine(v.s.image), verdictOf2(v).text, gated ? String(countOf(v, "error")) : "\u2014", gated ? String(countOf(v, "warning")) : "\u2014", seconds2(v.s.timeMs)];
+  });
+  const natural = HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i])), displayWidth(h)));
+  const longestWord = HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, ...r[i].split(/\s+/).map(displayWidth)), displayWidth(h)));
+  const widths = columns === void 0 ? natural : fitColumns(natural, longestWord, MIN_WIDTH2, columns - GAP2 * (HEADER.length - 1));
+  const layout = (cells, style) => {
+    const pieces = cells.map((c, i) => widths[i] < natural[i] ? wrapLine(c, widths[i]) : [c]);
+    const height = pieces.reduce((h, p) => Math.max(h, p.length), 1);
+    return Array.from(
+      { length: height },
+      (_, n) => cells.map((_c, i) => {
+        const text2 = pieces[i][n] ?? "";
+        return i === cells.length - 1 ? paint(text2, ...style(i)) : paint(text2, ...style(i)) + padTo("", widths[i] - displayWidth(text2));
+      }).join(" ".repeat(GAP2)).trimEnd()
+    );
+  };
+  return [...layout(HEADER, () => ["bold"]), ...rows.flatMap((r, k) => layout(r, (i) => i === 2 ? [verdictOf2(views[k]).style] : []))];
+};
+var changesLines = (r, views) => {
+  const c = fleetChanges(r, views);
+  if (!c) return [];
+  const item = (state) => (x) => line("      ", "  ", [safeLine(changeHead(state, x.change, x.service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x.change))}`);
+  return [
+    line("    ", ["Compared with ", "bold"], [safeLine(c.report), "bold"], `: ${describeChangeCounts(c.count)}`),
+    ...c.introduced.map(item("new")),
+    ...c.wholesale.map((w) => line("      ", "  ", [safeLine(w), "yellow"])),
+    ...c.notCompared.map((n) => line("      ", "  ", [safeLine(n), "dim"])),
+    ...c.resolved.map(item("resolved")),
+    line("")
+  ];
+};
+var notGated = (views) => {
+  const failed = views.filter((v) => v.s.status === "error");
+  if (!failed.length) return [];
+  return [
+    line(""),
+    line("", ["Could not be gated", "bold", "red"]),
+    ...failed.flatMap((v) => [
+      line("    ", "  ", [safeLine(v.s.name), "bold"], ` (${safeLine(v.s.image)}): exit ${v.s.code}`),
+      ...sanitize(v.s.error ?? "").split("\n").map((l) => line("      ", `    ${l}`))
+    ])
+  ];
+};
+var fleetText = (r, opts = {}) => {
+  const paint = painter(opts.color ?? false);
+  const columns = opts.columns === void 0 ? void 0 : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
+  const views = servicesInOrder(r);
+  const out = (ls) => ls.flatMap((l) => render(l, paint, columns));
+  const sections = views.filter((v) => v.s.status === "fail" && v.result).flatMap((v) => [
+    "",
+    ...out([line("", [`\u2500\u2500 ${safeLine(v.s.name)} `, "bold"], [v.risky ? "fails, with a risky port" : "fails", "bold", "red"], [" \u2500\u2500", "bold"])]),
+    toText(sectionResult(v.result), { ...opts.color !== void 0 && { color: opts.color }, ...columns !== void 0 && { columns } }).trimEnd()
+  ]);
+  const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
+  const s = r.summary;
+  const lines3 = [
+    ...out([line("", ["portgate fleet", "bold"], ` ${safeLine(r.fleet)}: ${s.services} service${s.services === 1 ? "" : "s"}`), line("")]),
+    ...out(changesLines(r, views)),
+    ...table2(views, paint, columns),
+    ...out(notGated(views)),
+    ...sections,
+    "",
+    ...out([line("", word, ` fleet: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be gated; ${describeCounts(s.findings)} (gate ${describeFailOn(r.failOn)})`)])
+  ];
+  return neutralizeCommands(`${lines3.join("\n")}
+`);
+};
+
+// src/report/fleet.ts
 var fleetJson = (r) => `${JSON.stringify(r, null, 2)}
 `;
 var FLEET_WRITERS = {
-  text: (r) => fleetText(r),
+  text: (r, o) => fleetText(r, o),
   json: (r) => fleetJson(r),
-  markdown: unsupported2("markdown"),
-  sarif: unsupported2("sarif"),
-  "gitlab-codequality": unsupported2("gitlab-codequality"),
-  junit: unsupported2("junit")
+  markdown: (r, o) => fleetMarkdown(r, o),
+  sarif: (r) => fleetSarif(r),
+  "gitlab-codequality": (r) => fleetCodeQuality(r),
+  junit: (r) => fleetJunit(r)
+};
+
+// src/cli/baseline.ts
+var HINT2 = {
+  single: "give --baseline the JSON report of an earlier run of this image, e.g. the main branch's `portgate check --image \u2026 --report json=FILE`.",
+  fleet: "give --baseline the JSON report of an earlier run of this fleet, e.g. the main branch's `portgate check --fleet --report json=FILE` or `portgate merge \u2026 --report json=FILE`."
+};
+var readBaseline = async (path, kind) => readReport(await readInput(path, "the baseline report"), path, kind, HINT2[kind]);
+
+// src/baseline/compare.ts
+var DEFAULT_EPHEMERAL2 = [32768, 60999];
+var PICKED = "~";
+var listenerKeys = (r) => {
+  const ephemeral = r.container?.ephemeral ?? DEFAULT_EPHEMERAL2;
+  const fixed = new Set([...r.exposed, ...r.declared].map(portKey));
+  return (l) => {
+    const owners = l.process ? [l.process.name] : [];
+    if (startupArtifact(l, ephemeral, riskyPort)) return void 0;
+    const picked = l.port >= ephemeral[0] && l.port <= ephemeral[1] && !fixed.has(portKey(l)) && !riskyPort(l.port, l.protocol, owners);
+    return picked ? `${PICKED}${l.protocol}\0${l.process?.exe ?? l.process?.name ?? ""}` : portKey(l);
+  };
+};
+var pickedPorts = (r, key) => new Map(r.listening.flatMap((l) => {
+  const k = key(l);
+  return k && k !== portKey(l) ? [[portKey(l), k]] : [];
+}));
+var findingKey = (f, picked, cwd) => {
+  const port = findingPort(f) ?? "";
+  return [f.rule, picked.get(port) ?? port, isSourceLocation(f.location) ? relPath(f.location.file, cwd) : ""].join("\0");
+};
+var groupBy = (xs, key) => {
+  const out = /* @__PURE__ */ new Map();
+  for (const x of xs) {
+    const k = key(x);
+    if (k !== void 0) out.set(k, [...out.get(k) ?? [], x]);
+  }
+  return out;
+};
+var cmpPort = (a, b) => a - b;
+var compareListeners = (cur, base) => {
+  const curKey = listenerKeys(cur);
+  const baseKey = listenerKeys(base);
+  const now = groupBy(cur.listening, curKey);
+  const then = groupBy(base.listening, baseKey);
+  const marks = /* @__PURE__ */ new Map();
+  const resolved = [];
+  for (const [k, ls] of now) {
+    const before = then.get(k) ?? [];
+    if (!k.startsWith(PICKED)) {
+      for (const l of ls) marks.set(l, before.length ? "unchanged" : "new");
+      continue;
+    }
+    const ports = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
+    const earlier = [...new Set(before.map((l) => l.port))].sort(cmpPort);
+    const same2 = ports.filter((p) => earlier.includes(p));
+    const rest = ports.filter((p) => !earlier.includes(p));
+    const spare = earlier.length - same2.length;
+    const fresh = new Set(rest.slice(spare));
+    for (const l of ls) marks.set(l, fresh.has(l.port) ? "new" : "unchanged");
+  }
+  for (const [k, ls] of then) {
+    const after = now.get(k) ?? [];
+    if (!k.startsWith(PICKED)) {
+      if (!after.length) resolved.push(...ls);
+      continue;
+    }
+    const ports = [...new Set(after.map((l) => l.port))];
+    const earlier = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
+    const gone = earlier.filter((p) => !ports.includes(p));
+    const closed = new Set(gone.slice(Math.max(0, gone.length - Math.max(0, earlier.length - ports.length))));
+    resolved.push(...ls.filter((l) => closed.has(l.port)));
+  }
+  return { marks, resolved };
+};
+var compareFindings = (cur, base, cwd) => {
+  const curPicked = pickedPorts(cur, listenerKeys(cur));
+  const basePicked = pickedPorts(base, listenerKeys(base));
+  const now = groupBy(sortFindings(activeFindings(cur.findings)), (f) => findingKey(f, curPicked, cwd));
+  const then = groupBy(sortFindings(activeFindings(base.findings)), (f) => findingKey(f, basePicked, void 0));
+  const marks = /* @__PURE__ */ new Map();
+  for (const [k, fs] of now) {
+    const n = then.get(k)?.length ?? 0;
+    fs.forEach((f, i) => marks.set(f, i < n ? "unchanged" : "new"));
+  }
+  const resolved = [...then].flatMap(([k, fs]) => fs.slice(now.get(k)?.length ?? 0));
+  return { marks, resolved };
+};
+var strip = (x) => {
+  const { baseline: _, ...rest } = x;
+  return rest;
+};
+var apply = (r, f, l, comparison) => ({
+  ...r,
+  listening: r.listening.map((x) => {
+    const m = l(x);
+    return m ? { ...strip(x), baseline: m } : strip(x);
+  }),
+  findings: r.findings.map((x) => {
+    const m = f(x);
+    return m ? { ...strip(x), baseline: m } : strip(x);
+  }),
+  baseline: comparison
+});
+var markAllNew = (r, comparison) => {
+  const key = listenerKeys(r);
+  return apply(r, (x) => x.suppressed ? void 0 : "new", (x) => key(x) === void 0 ? void 0 : "new", { ...comparison, resolved: { findings: [], listening: [] } });
+};
+var compareWithBaseline = (current, base, o) => {
+  if (imageRepository(current.image) !== imageRepository(base.image)) return markAllNew(current, { report: o.report, status: "other-image", image: base.image });
+  const findings = compareFindings(current, base, o.cwd);
+  const listeners = compareListeners(current, base);
+  return apply(current, (x) => findings.marks.get(x), (x) => listeners.marks.get(x), {
+    report: o.report,
+    status: "compared",
+    image: base.image,
+    resolved: { findings: findings.resolved.map(strip), listening: listeners.resolved.map(strip) }
+  });
+};
+
+// src/baseline/fleet.ts
+var compareFleet = (current, base, report3) => {
+  const earlier = new Map(base.services.map((s) => [s.name, s]));
+  const services = current.services.map((s) => {
+    if (!s.report) return s;
+    const now = fromJsonReport(s.report);
+    const then = earlier.get(s.name);
+    const compared = !then ? markAllNew(now, { report: report3, status: "absent" }) : !then.report ? markAllNew(now, { report: report3, status: imageRepository(then.image) === imageRepository(s.image) ? "not-gated" : "other-image", image: then.image }) : compareWithBaseline(now, fromJsonReport(then.report), { report: report3 });
+    return { ...s, report: toJsonReport(compared) };
+  });
+  const gated = new Set(current.services.map((s) => s.name));
+  const missing3 = base.services.filter((s) => !gated.has(s.name)).map((s) => ({ name: s.name, image: s.image }));
+  return withFleetBaseline({ ...current, services }, { report: report3, missing: missing3 });
 };
 
 // src/cli/fleet.ts
 var readFleet = async (file) => loadFleet(await readInput(file, "the fleet file", "portgate.fleet.yml"), file);
 var emit = async (r, io, o) => {
-  const text2 = FLEET_WRITERS[o.format](r, { cwd: process.cwd() });
+  const json = o.format === "json" && o.output ? o.output : o.reports.find((x) => x.format === "json")?.path;
+  const columns = terminalColumns(io, o.output);
+  const color = o.color && io.isTty && !process.env.NO_COLOR && !o.output;
+  const text2 = FLEET_WRITERS[o.format](r, { color, ...columns !== void 0 && { columns }, ...json !== void 0 && { fullReport: json } });
   if (o.output) await writeOutput(o.output, text2, "--output");
   else io.stdout(text2);
-  for (const x of o.reports) await writeOutput(x.path, FLEET_WRITERS[x.format](r, { cwd: process.cwd() }), `--report ${x.format}`);
+  for (const x of o.reports) await writeOutput(x.path, FLEET_WRITERS[x.format](r, { color: false, ...json !== void 0 && { fullReport: json } }), `--report ${x.format}`);
 };
 var checkFleet = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.reports.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
-  const fleet = await readFleet(a.fleet);
-  const all = await fleetServices(fleet);
+  const fleet2 = await readFleet(a.fleet);
+  const base = a.baseline !== void 0 ? await readBaseline(a.baseline, "fleet") : void 0;
+  const all = await fleetServices(fleet2);
   const unknown2 = a.services.filter((n) => !all.some((s) => s.name === n));
   if (unknown2.length) throw new InputError(`--service ${unknown2.join(", ")}: no such service in ${a.fleet} (services: ${all.map((s) => s.name).join(", ")}).`);
   const services = a.services.length ? all.filter((s) => a.services.includes(s.name)) : all;
@@ -93536,20 +94251,21 @@ var checkFleet = async (a, io) => {
   const outcomes = await withEngines(
     { log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, optional: a.staticOnly },
-    (session) => runFleet(fleet, services, { jobs, flags, env: process.env, session, notice: (s) => io.stderr(`portgate: ${s}
+    (session) => runFleet(fleet2, services, { jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: (s) => io.stderr(`portgate: ${s}
 `) })
   );
-  const report3 = fleetReport(
+  const gated = fleetReport(
     outcomes.map((o) => serviceReport(o, process.cwd())),
     { failOn: a.failOn, fleet: a.fleet, totalMs: Date.now() - t0 }
   );
+  const report3 = base ? compareFleet(gated, base, a.baseline) : gated;
   await emit(report3, io, a);
   return fleetExitCode(report3);
 };
 var matrix = async (a, io) => {
   if (a.output) checkOutputs([{ path: a.output, what: "--output" }]);
-  const fleet = await readFleet(a.fleet);
-  const jobs = matrixJobs(await fleetServices(fleet), a.fleet, a.maxJobs, a.cli);
+  const fleet2 = await readFleet(a.fleet);
+  const jobs = matrixJobs(await fleetServices(fleet2), a.fleet, a.maxJobs, a.cli);
   const text2 = a.format === "github" ? githubMatrix(jobs) : gitlabChildPipeline(jobs, { image: a.image, cli: a.cli });
   if (a.output) await writeOutput(a.output, text2, "--output");
   else io.stdout(text2);
@@ -93557,10 +94273,12 @@ var matrix = async (a, io) => {
 };
 var merge = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.extra.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
+  const base = a.baseline !== void 0 ? await readBaseline(a.baseline, "fleet") : void 0;
   const reports = await Promise.all(a.reports.map(async (file) => ({ file, report: parseFleetReport(await readInput(file, "the fleet report"), file) })));
-  const merged = mergeFleetReports(reports);
-  await emit(merged, io, { format: a.format, ...a.output !== void 0 && { output: a.output }, reports: a.extra });
-  return fleetExitCode(merged);
+  const merged = mergeFleetReports(reports, { fresh: base !== void 0 });
+  const report3 = base ? compareFleet(withFleetBaseline(merged, void 0), base, a.baseline) : merged;
+  await emit(report3, io, { format: a.format, ...a.output !== void 0 && { output: a.output }, reports: a.extra, color: a.color });
+  return fleetExitCode(report3);
 };
 
 // src/cli/main.ts
@@ -93607,6 +94325,7 @@ var gateOptions = async (a, specPath) => {
 };
 var check2 = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.reports.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
+  const base = a.baseline !== void 0 ? fromJsonReport(await readBaseline(a.baseline, "single")) : void 0;
   const opts = {
     ...await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"])),
     ...await deploymentInputs(a),
@@ -93614,25 +94333,26 @@ var check2 = async (a, io) => {
     notice: (s) => io.stderr(`portgate: ${s}
 `)
   };
-  const result2 = await withEngine({ log: (l) => io.stderr(`${l}
+  const gated = await withEngine({ log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
+  const result = base ? compareWithBaseline(gated, base, { report: a.baseline, cwd: process.cwd() }) : gated;
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
-  const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output, ...columns !== void 0 && { columns } });
+  const rendered = FORMATS[a.format](result, { cwd: process.cwd(), color: color && !a.output, ...columns !== void 0 && { columns } });
   if (a.output) await writeOutput(a.output, rendered, "--output");
   else io.stdout(rendered);
-  for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result2, { cwd: process.cwd(), color: false }), `--report ${r.format}`);
-  return result2.verdict === "fail" ? EXIT.drift : EXIT.pass;
+  for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result, { cwd: process.cwd(), color: false }), `--report ${r.format}`);
+  return result.verdict === "fail" ? EXIT.drift : EXIT.pass;
 };
 var init = async (a, io) => {
   if (a.output) checkOutputs([{ path: a.output, what: "--output" }]);
   const { spec, ...base } = await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"]));
   const opts = { ...base, ...spec && { runSpec: spec }, ...await deploymentInputs(a), notice: (s) => io.stderr(`portgate: ${s}
 `) };
-  const result2 = await withEngine({ log: (l) => io.stderr(`${l}
+  const result = await withEngine({ log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs }, (engine) => runGate(opts, engine));
-  const c = result2.container;
-  const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result2.listening.length && result2.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result2.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
+  const c = result.container;
+  const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result.listening.length && result.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
   if (unobserved) {
     const causes = (c?.causes ?? []).map((d) => `
   cause: ${safeLine(d.explanation)}
@@ -93646,7 +94366,7 @@ ${safeBlock(c.logs)}
   }
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (spec) header.push(`The run: section is copied from ${spec.file}.`);
-  const baseline = baselineFrom(result2, c?.ephemeral);
+  const baseline = baselineFrom(result, c?.ephemeral);
   const text2 = renderSpec(baseline.ports, { header, dynamic: baseline.dynamic, ...spec && { run: spec.run } });
   if (a.output) await writeOutput(a.output, text2, "--output");
   else io.stdout(text2);
