@@ -11,6 +11,7 @@ import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
 import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {safeBlock, safeLine} from '../report/sanitize.js';
 import {becomeContainerUser} from './container-user.js';
+import {localSchemaRef, specDir} from './schema-ref.js';
 import {runPolicy} from './policy.js';
 import {checkFleet, matrix, merge} from './fleet.js';
 import {readBaseline} from './baseline.js';
@@ -122,7 +123,8 @@ const init = async (a: InitArgs, io: Io): Promise<number> => {
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (spec) header.push(`The run: section is copied from ${spec.file}.`);
   const baseline = baselineFrom(result, c?.ephemeral);
-  const text = renderSpec(baseline.ports, {header, dynamic: baseline.dynamic, ...(spec && {run: spec.run})});
+  const schema = localSchemaRef(specDir(a.output));
+  const text = renderSpec(baseline.ports, {header, dynamic: baseline.dynamic, ...(spec && {run: spec.run}), ...(schema && {schema})});
   if (a.output) await writeOutput(a.output, text, '--output');
   else io.stdout(text);
   return EXIT.pass;
