@@ -84293,7 +84293,7 @@ var unknown = (f) => {
   return {
     cause: "unknown",
     explanation: `portgate does not recognise why it stopped. ${sandbox}`,
-    fix: "compare with `docker run --rm --network none IMAGE`; if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml"
+    fix: "compare with a plain run that has no route out either (`docker network create --internal try && docker run --rm --network try IMAGE`); if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml"
   };
 };
 
@@ -90157,6 +90157,24 @@ var portgate_schema_default = {
       required: [
         "reason"
       ],
+      anyOf: [
+        {
+          properties: {
+            process: true
+          },
+          required: [
+            "process"
+          ]
+        },
+        {
+          properties: {
+            ports: true
+          },
+          required: [
+            "ports"
+          ]
+        }
+      ],
       properties: {
         process: {
           description: "The owning process's executable, read from /proc/PID/exe (which the process cannot rewrite): a full path (`/usr/lib/jvm/java-17-openjdk-amd64/bin/java`) or a file name (`java`).",
@@ -90480,6 +90498,8 @@ var missing2 = (path, key) => {
   if (path.length === 0 && key === "ports") return "missing `ports`: list the ports the image may listen on, or write `ports: []` if it must not listen at all.";
   if (key === "port") return `${pathLabel(path)} has no \`port\`: add e.g. \`port: 8080\`.`;
   if (path[0] === "accept" && key === "reason") return `${pathLabel(path)} has no \`reason\`: say why the finding is acceptable (every suppression needs one).`;
+  if (same(path, ["dynamic", null]) && (key === "process" || key === "ports"))
+    return `${pathLabel(path)} matches any listener: give \`process:\` (the owning executable, e.g. java), \`ports:\` (a range), or both.`;
   if (path[0] === "accept" && key === "rule") return `${pathLabel(path)} has no \`rule\`: name the rule id of the findings to suppress, e.g. \`rule: exposed-not-declared\`.`;
   return `${pathLabel(path)} is missing \`${key}\`.`;
 };
