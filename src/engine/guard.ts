@@ -1,5 +1,6 @@
 import {EnvironmentError} from '../errors.js';
 import {DockerEngine} from './docker-engine.js';
+import {checkEngineKind, findEndpoint, type EngineChoice} from './endpoint.js';
 
 export interface GuardOptions {
   /** Where to say what is happening (stderr for the CLI, the job log for the Action). */
@@ -10,6 +11,8 @@ export interface GuardOptions {
   timeoutMs?: number;
   /** --static-only: go on without an engine when it cannot be reached. */
   optional?: boolean;
+  /** --engine: which engine when DOCKER_HOST is unset (auto: Docker's socket, else Podman's); docker/podman also insist on that kind. */
+  engine?: EngineChoice;
 }
 
 /**
@@ -26,7 +29,8 @@ export interface GuardOptions {
  * cleanup itself is bounded by the engine's request deadlines.
  */
 export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine | undefined) => Promise<T>): Promise<T> => {
-  const engine = new DockerEngine({...(o.timeoutMs !== undefined && {timeoutMs: o.timeoutMs})});
+  const choice = o.engine ?? 'auto';
+  const engine = new DockerEngine({...(o.timeoutMs !== undefined && {timeoutMs: o.timeoutMs}), endpoint: findEndpoint(choice)});
   let exiting: Promise<never> | undefined;
   const exitAfterCleanup = (code: number, why: string): void => {
     if (exiting) {
@@ -47,7 +51,10 @@ export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine |
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('uncaughtException', onStray);
   try {
     const reachable = await engine.ping(o.waitMs ?? 0).then(
-      () => true,
+      async () => {
+        checkEngineKind(choice, await engine.describe());
+        return true;
+      },
       (e: unknown) => {
         if (!o.optional || !(e instanceof EnvironmentError)) throw e;
         o.log(`portgate: --static-only: ${e.message} Continuing without the engine.`);

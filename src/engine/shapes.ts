@@ -83,3 +83,24 @@ export const imageTagsOf = (list: unknown): string[] => {
   if (!Array.isArray(list)) throw nonsense('GET /images/json', `expected a list, got ${describe(list)}`);
   return list.flatMap(i => (isObject(i) && isStringList(i.RepoTags) ? i.RepoTags : [])).filter(t => t !== '<none>:<none>');
 };
+
+/**
+ * GET /version → which engine answers. Docker lists its daemon as the
+ * component `Engine`, Podman as `Podman Engine`; both give Version and
+ * ApiVersion at the top level.
+ */
+export const engineInfoOf = (v: unknown): {name: string; version: string; apiVersion: string} => {
+  if (!isObject(v)) throw nonsense('GET /version', `expected an object, got ${describe(v)}`);
+  if (typeof v.Version !== 'string' || typeof v.ApiVersion !== 'string') throw nonsense('GET /version', 'no Version or ApiVersion');
+  const components = Array.isArray(v.Components) ? v.Components.filter(isObject).map(c => c.Name) : [];
+  const platform = isObject(v.Platform) && typeof v.Platform.Name === 'string' ? v.Platform.Name : '';
+  const name = components.includes('Podman Engine') ? 'Podman' : components.includes('Engine') || /docker/i.test(platform) ? 'Docker' : platform.trim() || 'an engine of unknown kind';
+  return {name, version: v.Version, apiVersion: v.ApiVersion};
+};
+
+/** GET /networks/{id} → the IPv4/IPv6 gateway addresses the host holds on the network (Podman writes `<nil>` for none). */
+export const networkGatewaysOf = (n: unknown): string[] => {
+  if (!isObject(n)) throw nonsense('GET /networks/{id}', `expected an object, got ${describe(n)}`);
+  const ipam = isObject(n.IPAM) && Array.isArray(n.IPAM.Config) ? n.IPAM.Config.filter(isObject) : [];
+  return ipam.map(c => c.Gateway).filter((g): g is string => typeof g === 'string' && /^[0-9a-f.:]+$/i.test(g) && /[0-9]/.test(g));
+};

@@ -91,6 +91,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   // Parsed and matched to the image before anything runs: a bad manifest fails fast.
   const deployment = loadDeployment(opts.image, opts);
   const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
+  const engineInfo = await engine?.describe?.();
   lap('static', t0);
 
   const declared = opts.spec?.ports;
@@ -130,6 +131,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     failOn: opts.failOn,
     ...(opts.dockerfile && {dockerfile: opts.dockerfile.file}),
     ...(opts.spec && {spec: opts.spec.file}),
+    ...(engineInfo && {engine: engineInfo}),
     exposed: statics.exposed,
     listening: listening ?? [],
     declared: declared ?? [],
@@ -253,7 +255,7 @@ const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, exp
       ...(observation.settledBy && {settledBy: observation.settledBy}),
       ...(observation.ownersIncomplete && {ownersIncomplete: observation.ownersIncomplete}),
       ephemeral: observation.ephemeral,
-      sandbox: {settings: summarizePlan(plan), notes: plan.notes}
+      sandbox: {settings: summarizePlan(plan), notes: [...plan.notes, ...(target.notes ?? [])]}
     };
   } catch (e) {
     failure = e;

@@ -91,6 +91,7 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
         }
       })
     })),
+    ...(r.engine && {engine: {name: r.engine.name, version: r.engine.version, apiVersion: r.engine.apiVersion, address: r.engine.address, chosenBy: r.engine.chosenBy}}),
     container: r.container
       ? {
           exited: r.container.exited,
