@@ -141,9 +141,13 @@ export class DockerEngine implements Engine {
         };
         arm();
         stream.on('data', arm);
-        this.docker.modem.followProgress(stream, err => {
+        this.docker.modem.followProgress(stream, (err, output: unknown[]) => {
           clearTimeout(idle);
+          // A failure after the stream began is a line of the stream, not an HTTP error: Podman reports
+          // every failed pull so (a registry it cannot reach), Docker a manifest it cannot find.
+          const failed = (output ?? []).find((o): o is {error?: string; errorDetail?: {message?: string}} => typeof o === 'object' && o !== null && ('error' in o || 'errorDetail' in o));
           if (err) reject(err);
+          else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'the engine reported an error'));
           else resolve(undefined);
         });
       });
