@@ -172,10 +172,23 @@ export class DockerEngine implements Engine {
       raw = await this.docker.getImage(ref).inspect();
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
+      // Podman 4.3's Docker-compatible inspect cannot convert an image config whose ExposedPorts it
+      // does not parse (an SCTP port, `53/UDP` as Buildah records it): its own API can.
+      if (statusOf(e) === 500 && /ImageInspect/.test((e as Error).message)) return imageFactsOf(ref, await this.libpodInspect(ref));
       if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
     }
     return imageFactsOf(ref, raw);
+  }
+
+  /** GET /libpod/images/{ref}/json: Podman's own image inspect, whose Config has the same fields. */
+  private libpodInspect(ref: string): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      (this.docker.modem as unknown as {dial: (o: object, cb: (err: unknown, data: unknown) => void) => void}).dial(
+        {path: `/v4.0.0/libpod/images/${ref}/json`, method: 'GET', statusCodes: {200: true, 404: 'no such image', 500: 'server error'}},
+        (err, data) => (err ? reject(unreachable(err)) : resolve(data))
+      )
+    );
   }
 
   /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
@@ -445,6 +458,10 @@ export class DockerEngine implements Engine {
       // _query/_body: docker-modem otherwise copies the whole body into the URL.
       c = await this.requests.startup(() => this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions));
     } catch (e) {
+      if (/protocol SCTP is not allowed/i.test((e as Error).message))
+        throw new EnvironmentError(
+          `the engine refused to ${what}: ${(e as Error).message}. This Podman refuses to create any container from an image that EXPOSEs an SCTP port, so the image cannot run here: gate it on Docker, or check it without running it (--static-only).`
+        );
       throw refused(what, e);
     }
     this.created.add(createdId('POST /containers/create', c.id));

@@ -46,7 +46,36 @@ export const imageFactsOf = (ref: string, i: unknown): ImageFacts => {
   if (!optional(env, isStringList)) throw nonsense(what, 'Config.Env is not a list of strings');
   if (!optional(entrypoint, isStringList)) throw nonsense(what, 'Config.Entrypoint is not a list of strings');
   if (!optional(cmd, isStringList)) throw nonsense(what, 'Config.Cmd is not a list of strings');
-  return {ref, id: i.Id, exposedPorts: Object.keys(ports ?? {}), user: user ?? '', env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null};
+  const {keys, ignored} = exposedPortKeys(Object.keys(ports ?? {}));
+  return {ref, id: i.Id, exposedPorts: keys, ...(ignored.length && {ignoredExposedPorts: ignored}), user: user ?? '', env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null};
+};
+
+/** More ports than any image has in one range: a guard against a key like `1-65535/tcp` blowing up the report, not a limit any real image reaches. */
+const MAX_RANGE = 65536;
+
+/**
+ * Config.ExposedPorts keys → `port/protocol`, one per port. Docker's builders
+ * write them so; Buildah (podman build) writes what the EXPOSE word said,
+ * unchecked: `8000-8010/tcp` for a range, `53/UDP`, `0080/tcp`, `81/`, and
+ * words no engine reads as a port (`+80/tcp`, `$P/tcp`). Ranges are expanded,
+ * protocols lowercased (an empty one is tcp), numbers read in base 10; the
+ * rest is `ignored`, for the gate to say so.
+ */
+export const exposedPortKeys = (raw: string[]): {keys: string[]; ignored: string[]} => {
+  const keys = new Set<string>();
+  const ignored: string[] = [];
+  for (const key of raw) {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/([A-Za-z]*))?$/.exec(key);
+    const protocol = (m?.[3] || 'tcp').toLowerCase();
+    const start = Number(m?.[1]);
+    const end = m?.[2] === undefined ? start : Number(m[2]);
+    if (!m || !['tcp', 'udp', 'sctp'].includes(protocol) || end > 65535 || end < start || end - start >= MAX_RANGE) {
+      ignored.push(key);
+      continue;
+    }
+    for (let p = start; p <= end; p++) keys.add(`${p}/${protocol}`);
+  }
+  return {keys: [...keys], ignored};
 };
 
 /** GET /containers/{id}/json → State. */

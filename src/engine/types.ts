@@ -8,6 +8,8 @@ export interface ImageFacts {
   id: string;
   /** Config.ExposedPorts keys, e.g. `80/tcp`; includes ports inherited from the base image. */
   exposedPorts: string[];
+  /** Config.ExposedPorts keys that are no port (Buildah records EXPOSE words unchecked, e.g. `+80/tcp`): left out of exposedPorts. */
+  ignoredExposedPorts?: string[];
   user: string;
   env: string[];
   entrypoint: string[] | null;

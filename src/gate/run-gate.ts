@@ -164,6 +164,14 @@ const missingImage = async (engine: Engine, ref: string, e: EnvironmentError): P
   return hint ? new EnvironmentError(e.message, hint) : e;
 };
 
+/** Buildah records EXPOSE words unchecked: a key that is no port is left out, and the user is told. */
+const noteIgnoredKeys = (opts: GateOptions, facts: ImageFacts): void => {
+  if (facts.ignoredExposedPorts?.length)
+    opts.notice?.(
+      `${opts.image}'s config lists ${facts.ignoredExposedPorts.map(k => JSON.stringify(k)).join(', ')} under ExposedPorts, which no engine reads as a port (Buildah records EXPOSE words without checking them): left out.`
+    );
+};
+
 /** View 1 from the image's config (pulled when allowed), attributed to Dockerfile lines. */
 const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics> => {
   const pull = opts.pull ?? 'missing';
@@ -183,6 +191,7 @@ const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics>
     facts = await engine.inspectImage(opts.image);
   }
   if (!facts) throw await missingImage(engine, opts.image, new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`));
+  noteIgnoredKeys(opts, facts);
   return {...(await staticView(engine, facts, opts.dockerfile, resolveOptions(opts))), facts};
 };
 
@@ -195,6 +204,7 @@ const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics>
 const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Promise<Statics> => {
   if (engine && opts.pull === 'always') await engine.pull(opts.image);
   const facts = engine && (await engine.inspectImage(opts.image));
+  if (facts) noteIgnoredKeys(opts, facts);
   if (facts) return staticView(engine!, facts, opts.dockerfile, resolveOptions(opts));
   const why = engine ? `${opts.image} is not in the engine` : 'no Docker engine is reachable';
   const df = opts.dockerfile;

@@ -81,7 +81,9 @@ beforeAll(async () => {
     ['nonroot', 'USER 10001:10001\nEXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "127.0.0.1", "8081"]'],
     ['crash', 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--exit-after", "1", "3"]'],
     ['per-interface', 'EXPOSE 53/udp\nENTRYPOINT ["sh", "-c", "exec /listen udp 127.0.0.1 53 $(hostname -i) 53"]', {shell: true}],
-    ['slow', 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]']
+    ['slow', 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]'],
+    // Podman 4.3 refuses to create containers from images that EXPOSE an SCTP port.
+    ['sctp', 'EXPOSE 8080 5000/sctp\nCMD ["tcp", "0.0.0.0", "8080"]']
   ];
   await Promise.all([
     ...listenerImages.map(([name, tail, o]) => buildListenerImage(img(name), tail, o)),
@@ -98,6 +100,9 @@ beforeAll(async () => {
   writeFileSync(join(ctx, 'listen'), listener().content, {mode: 0o755});
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY listen /listen\nEXPOSE 8080\nENTRYPOINT ["/listen"]\nCMD ["tcp", "0.0.0.0", "8080"]\n');
   execFileSync('podman', ['build', '-q', '--label', 'io.portgate.test=true', '-t', img('buildah'), ctx], {stdio: 'pipe'});
+  // Buildah records EXPOSE words unchecked: a range as one key, `53/UDP`, `+90`.
+  writeFileSync(join(ctx, 'Dockerfile.odd'), 'FROM scratch\nCOPY listen /listen\nEXPOSE 8080-8082 53/UDP +90\nENTRYPOINT ["/listen"]\nCMD ["tcp", "0.0.0.0", "8080"]\n');
+  execFileSync('podman', ['build', '-q', '--label', 'io.portgate.test=true', '-t', img('buildah-odd'), '-f', join(ctx, 'Dockerfile.odd'), ctx], {stdio: 'pipe'});
 
   server = createServer((_, res) => res.end('host service\n'));
   await new Promise<void>(r => server.listen(0, '0.0.0.0', r));
@@ -337,6 +342,22 @@ describe('the gate', () => {
     expect(r.findings).toEqual([]);
     expect(r.container).toMatchObject({exited: false, reader: 'host', trusted: true});
     expect(r.listening[0]!.process).toMatchObject({name: 'listen', exe: '/listen', command: '/listen tcp 0.0.0.0 8080'});
+  });
+
+  test("Buildah's unchecked ExposedPorts (a range, 53/UDP, +90), which Podman's Docker-compatible inspect cannot convert: read through Podman's own API, expanded and lowercased, the non-port left out with a notice", async () => {
+    await expect(podman().getImage(img('buildah-odd')).inspect()).rejects.toMatchObject({statusCode: 500, message: expect.stringContaining('ImageInspect')});
+    const notices: string[] = [];
+    const r = await gate(img('buildah-odd'), {timeoutMs: 4_000, notice: n => notices.push(n)});
+    expect(r.exposed.map(e => `${e.port}/${e.protocol}`).sort()).toEqual(['53/udp', '8080/tcp', '8081/tcp', '8082/tcp']);
+    expect(notices).toEqual([`${img('buildah-odd')}'s config lists "+90/tcp" under ExposedPorts, which no engine reads as a port (Buildah records EXPOSE words without checking them): left out.`]);
+    expect(seen(r)).toEqual(['tcp 0.0.0.0 8080 ipv4 wildcard']);
+    expect(rules(r)).toEqual(['exposed-not-listening:53', 'exposed-not-listening:8081', 'exposed-not-listening:8082']);
+  });
+
+  test('an image that EXPOSEs an SCTP port: Podman will not create its container, an environment error that says so; --static-only still reads its EXPOSE', async () => {
+    await expect(gate(img('sctp'))).rejects.toMatchObject({name: 'EnvironmentError', message: expect.stringContaining('refuses to create any container from an image that EXPOSEs an SCTP port')});
+    const r = await gate(img('sctp'), {staticOnly: true});
+    expect(r.exposed.map(e => `${e.port}/${e.protocol}`).sort()).toEqual(['5000/sctp', '8080/tcp']);
   });
 
   test.each(['host', 'sidecar'] as const)('%s reader: a service running as another user, its sockets and owner read', async probe => {

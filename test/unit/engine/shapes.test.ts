@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {architectureOf, checkPing, createdId, engineInfoOf, imageFactsOf, imageTagsOf, listOf, networkGatewaysOf, stateOf} from '../../../src/engine/shapes.js';
+import {architectureOf, checkPing, createdId, engineInfoOf, exposedPortKeys, imageFactsOf, imageTagsOf, listOf, networkGatewaysOf, stateOf} from '../../../src/engine/shapes.js';
 
 const ID = 'a'.repeat(64);
 const notEngine = (detail: string) => ({name: 'EnvironmentError', message: expect.stringContaining(detail)});
@@ -85,5 +85,23 @@ describe('which engine answers (GET /version) and what its networks give the hos
     expect(networkGatewaysOf({IPAM: {Config: [{Subnet: '10.89.1.0/24', Gateway: '10.89.1.1'}, {Subnet: 'fd00::/64', Gateway: 'fd00::1'}]}})).toEqual(['10.89.1.1', 'fd00::1']);
     expect(networkGatewaysOf({IPAM: {Config: null}})).toEqual([]);
     expect(thrown(() => networkGatewaysOf('x'))).toMatchObject(notEngine('GET /networks/{id}'));
+  });
+});
+
+describe('ExposedPorts keys as Buildah writes them', () => {
+  test('ranges expand, protocols lowercase (empty is tcp), leading zeros go; Docker-style keys pass unchanged', () => {
+    expect(exposedPortKeys(['80/tcp', '53/udp', '9/sctp'])).toEqual({keys: ['80/tcp', '53/udp', '9/sctp'], ignored: []});
+    expect(exposedPortKeys(['8000-8003/tcp', '8100-8100/tcp', '53/UDP', '80/Tcp', '0080/tcp', '81/', '00443/udp', '0/tcp', '65535/tcp'])).toEqual({
+      keys: ['8000/tcp', '8001/tcp', '8002/tcp', '8003/tcp', '8100/tcp', '53/udp', '80/tcp', '81/tcp', '443/udp', '0/tcp', '65535/tcp'],
+      ignored: []
+    });
+  });
+
+  test('words no engine reads as a port are set aside, not turned into NaN', () => {
+    expect(exposedPortKeys(['+80/tcp', '$P/tcp', 'app/tcp', 'localhost:80:80/tcp', '80/foo', '70000/tcp', '9000-8000/tcp', '8000-/tcp', '80 90/tcp'])).toEqual({
+      keys: [],
+      ignored: ['+80/tcp', '$P/tcp', 'app/tcp', 'localhost:80:80/tcp', '80/foo', '70000/tcp', '9000-8000/tcp', '8000-/tcp', '80 90/tcp']
+    });
+    expect(imageFactsOf('b:1', {Id: 'sha256:3', Config: {ExposedPorts: {'+80/tcp': {}, '9000/tcp': {}, '7000-7001/udp': {}}}})).toMatchObject({exposedPorts: ['9000/tcp', '7000/udp', '7001/udp'], ignoredExposedPorts: ['+80/tcp']});
   });
 });
