@@ -1,4 +1,4 @@
-import {execFileSync} from 'node:child_process';
+import {execFile, execFileSync} from 'node:child_process';
 import Docker from 'dockerode';
 import type {Endpoint} from '../../src/engine/endpoint.js';
 import {suiteJob} from './engine.js';
@@ -86,3 +86,60 @@ export const CAP_NUMBERS: Record<string, number> = {
 };
 
 export const capMask = (names: readonly string[]): bigint => names.reduce((m, n) => m | (1n << BigInt(CAP_NUMBERS[n]!)), 0n);
+
+export type BuildahOutcome = {ok: true; keys: string[]} | {ok: false; error: string};
+
+/**
+ * `podman build` (Buildah) of one Dockerfile FROM scratch or local images,
+ * and the Config.ExposedPorts keys it recorded, raw (from `podman image
+ * inspect`, not the Docker-compatible API, which fails on some of them).
+ */
+export const buildahBuild = async (o: {tag: string; dockerfile: string; context: string; buildArgs?: Record<string, string>; target?: string; label: string}): Promise<BuildahOutcome> => {
+  const args = [
+    'build',
+    '-q',
+    '--layers=false',
+    '--force-rm',
+    '--label',
+    o.label,
+    '-t',
+    o.tag,
+    '-f',
+    o.dockerfile,
+    ...Object.entries(o.buildArgs ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    ...(o.target !== undefined ? ['--target', o.target] : []),
+    o.context
+  ];
+  const run = (cmd: string[]) =>
+    new Promise<{code: number; stdout: string; stderr: string}>(resolve =>
+      execFile('podman', cmd, {maxBuffer: 4 * 1024 * 1024}, (err, stdout, stderr) => resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr}))
+    );
+  const built = await run(args);
+  if (built.code !== 0) return {ok: false, error: built.stderr.trim().split('\n').filter(Boolean).pop() ?? `podman build exited ${built.code}`};
+  const inspected = await run(['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', o.tag]);
+  if (inspected.code !== 0) throw new Error(`podman image inspect ${o.tag}: ${inspected.stderr.trim()}`);
+  return {ok: true, keys: Object.keys((JSON.parse(inspected.stdout.trim() || 'null') as Record<string, unknown> | null) ?? {})};
+};
+
+/** Removes every image in Podman with `label` (KEY=VALUE). */
+export const removePodmanImagesLabelled = async (label: string): Promise<void> => {
+  for (const img of await podman().listImages({all: true, filters: {label: [label]}})) await podman().getImage(img.Id).remove({force: true}).catch(() => undefined);
+};
+
+/** Debian's build records which imagebuilder (Buildah's Dockerfile front end) it used; elsewhere unknown. */
+export const imagebuilderVersion = (): string => {
+  try {
+    return /golang-github-openshift-imagebuilder \(= ([^)+]+)/.exec(execFileSync('dpkg-query', ['-W', '-f', '${Built-Using}', 'podman'], {encoding: 'utf8'}))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+
+/** The Buildah version Podman was built with (`podman info`). */
+export const buildahVersion = (): string => {
+  try {
+    return execFileSync('podman', ['info', '--format', '{{.Host.BuildahVersion}}'], {encoding: 'utf8'}).trim() || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
