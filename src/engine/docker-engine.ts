@@ -47,6 +47,8 @@ export interface DockerEngineOptions {
   connect?: (deadlines: Deadlines, endpoint: Endpoint) => Connection;
   /** Which engine (findEndpoint: DOCKER_HOST, else Docker's socket, else Podman's). */
   endpoint?: Endpoint;
+  /** Image facts already read (a fleet's services share base images): found images only, never absences. */
+  imageCache?: Map<string, ImageFacts>;
 }
 
 export type Connection = ReturnType<typeof connect>;
@@ -72,6 +74,7 @@ export class DockerEngine implements Engine {
   private ulimits: {Name: string; Soft: number; Hard: number}[] | undefined;
   /** What the run's sandbox differs in from what portgate asked for, because of this engine. */
   private readonly notes: string[] = [];
+  private readonly imageCache: Map<string, ImageFacts> | undefined;
   private swept = false;
   private closed = false;
   private cleaning: Promise<void> | undefined;
@@ -80,6 +83,7 @@ export class DockerEngine implements Engine {
     this.deadlines = requestDeadlines(opts.timeoutMs ?? 30_000);
     this.connectWith = opts.connect ?? connect;
     this.endpoint = opts.endpoint ?? findEndpoint();
+    this.imageCache = opts.imageCache;
   }
 
   /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
@@ -167,6 +171,8 @@ export class DockerEngine implements Engine {
 
   async inspectImage(ref: string): Promise<ImageFacts | undefined> {
     checkRef(ref);
+    const known = this.imageCache?.get(ref);
+    if (known) return known;
     let raw: unknown;
     try {
       raw = await this.docker.getImage(ref).inspect();
@@ -174,11 +180,13 @@ export class DockerEngine implements Engine {
       if (statusOf(e) === 404) return undefined;
       // Podman 4.3's Docker-compatible inspect cannot convert an image config whose ExposedPorts it
       // does not parse (an SCTP port, `53/UDP` as Buildah records it): its own API can.
-      if (statusOf(e) === 500 && /ImageInspect/.test((e as Error).message)) return imageFactsOf(ref, await this.libpodInspect(ref));
-      if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
-      throw unreachable(e);
+      if (statusOf(e) === 500 && /ImageInspect/.test((e as Error).message)) raw = await this.libpodInspect(ref);
+      else if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
+      else throw unreachable(e);
     }
-    return imageFactsOf(ref, raw);
+    const facts = imageFactsOf(ref, raw);
+    this.imageCache?.set(ref, facts);
+    return facts;
   }
 
   /** GET /libpod/images/{ref}/json: Podman's own image inspect, whose Config has the same fields. */

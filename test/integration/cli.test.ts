@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
@@ -11,6 +11,7 @@ const CLI = resolve('dist/cli.js');
 const P = 'portgate-cli-';
 const IMAGE = `${P}app:test`;
 const SLOW = `${P}slow:test`;
+const CRASH = `${P}crash:test`;
 
 interface Run {
   code: number | null;
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await buildListenerImage(IMAGE, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "0.0.0.0", "5005"]');
   // Declares nothing that will listen soon, so the gate is still waiting when it is signalled.
   await buildListenerImage(SLOW, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]');
+  await buildListenerImage(CRASH, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--exit-after", "0", "9"]');
 }, 120_000);
 
 afterEach(async () => {
@@ -173,6 +175,30 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/the probe image portgate-cli-slow:test cannot run `sh -c`/);
   });
 
+  test('3 for a run: user the image does not have, naming the user and the spec line it comes from', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports: []\nrun:\n  user: nobodyx\n');
+    const r = await cli(['check', '--image', IMAGE, '--settle', '0s'], {cwd: dir});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/The user "nobodyx" comes from portgate\.yml:4[^\n]*: it must exist in the image's \/etc\/passwd, or be numeric/);
+  });
+
+  test("3 when --probe auto cannot see the engine's /proc (another pid namespace) and the probe image is missing: it says why a probe image was needed", async () => {
+    // unshare gives portgate a pid namespace of its own: the container's pid is not visible, as under a remote engine.
+    const r = await new Promise<Run>(done => {
+      const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'check', '--image', IMAGE, '--settle', '0s', '--probe-image', 'portgate-cli-no-such-probe:1', '--pull', 'never'], {cwd: tmp(), env: process.env});
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', c => (stdout += c));
+      child.stderr.on('data', c => (stderr += c));
+      child.on('close', (code, signal) => done({code, signal, stdout, stderr}));
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/cannot read this engine's \/proc from here \(a remote engine or Docker-in-Docker\), so it reads sockets from a probe container/);
+    expect(r.stderr).toMatch(/the probe image portgate-cli-no-such-probe:1 is not in the engine/);
+    expect(r.stderr).toMatch(/--probe-image/);
+  });
+
   test('3 for an unreachable engine', async () => {
     const r = await cli(['check', '--image', IMAGE], {cwd: tmp(), env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
     expect(r.code).toBe(3);
@@ -193,6 +219,40 @@ describe('exit codes', () => {
     expect(spec).toMatch(/JDWP/);
     const check = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json'], {cwd: dir});
     expect(JSON.parse(check.stdout).findings.map((f: {rule: string}) => f.rule)).toEqual(['risky-port']);
+  });
+});
+
+describe('init writes only a baseline it could observe', () => {
+  test('a container that exits: no baseline, exit 1, the cause and the log tail on stderr', async () => {
+    const dir = tmp();
+    const r = await cli(['init', '--image', CRASH, '--output', 'portgate.yml'], {cwd: dir});
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'portgate.yml'))).toBe(false);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no baseline written: the container exited with code 9/);
+    expect(r.stderr).toMatch(/cause: portgate does not recognise why it stopped/);
+    expect(r.stderr).toMatch(/exiting with code 9 as asked/);
+  });
+
+  test('nothing listened within the timeout although the image EXPOSEs ports: no baseline, exit 1, the ports named', async () => {
+    const dir = tmp();
+    const r = await cli(['init', '--image', SLOW, '--timeout', '2s', '--output', 'portgate.yml'], {cwd: dir});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no baseline written: nothing listened within the timeout, although the image EXPOSEs 8080\/tcp/);
+    expect(existsSync(join(dir, 'portgate.yml'))).toBe(false);
+  });
+
+  test("an existing portgate.yml's run: is used and copied into the new baseline", async () => {
+    const dir = tmp();
+    // The image's own command would listen on 8080 and 5005; run: replaces it.
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports: []\nrun:\n  command: ["tcp", "0.0.0.0", "7070"]\n  settle: 500ms\n  timeout: 3s\n');
+    const r = await cli(['init', '--image', IMAGE], {cwd: dir});
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/- port: 7070/);
+    expect(r.stdout).not.toMatch(/- port: 5005/);
+    expect(r.stdout).toMatch(/run:\n {2}command: \["tcp","0.0.0.0","7070"\]/);
+    expect(r.stdout).toMatch(/The run: section is copied from portgate\.yml/);
   });
 });
 

@@ -274,7 +274,7 @@ describe('command and the fallback', () => {
     expect(one('exit', STRICT()).explanation).toBe(
       `portgate does not recognise why it stopped. Besides no route out, this run differs from a plain \`docker run\` in: read-only root (${FROM_STRICT}); capabilities removed: AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT; no network interface.`
     );
-    expect(one('exit', DEFAULT()).fix).toContain('docker run --rm --network none IMAGE');
+    expect(one('exit', DEFAULT()).fix).toContain('docker network create --internal try && docker run --rm --network try IMAGE');
   });
 
   test('several causes in one log each get a diagnosis, in log order', () => {

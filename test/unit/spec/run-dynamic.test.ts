@@ -160,7 +160,7 @@ describe('dynamic: entries', () => {
   });
 
   test('problems in run: and dynamic: are reported together, in file order, each at its file:line:column', () => {
-    const e = errorOf(y('version: 1', 'ports: []', 'dynamic:', '  - max: 2', '    reason: x', 'run:', '  capDrop: [NET_BIND_SERVCE]', '  capAdd: [ALL]'));
-    expect(e.display.split('\n').map(l => l.replace(/: .*$/, ''))).toEqual(['portgate.yml:4:5', 'portgate.yml:7:13', 'portgate.yml:8:12']);
+    const e = errorOf(y('version: 1', 'ports: []', 'dynamic:', '  - ports: "1000-3000"', '    reason: x', 'run:', '  capDrop: [NET_BIND_SERVCE]', '  capAdd: [ALL]'));
+    expect(e.display.split('\n').map(l => l.replace(/: .*$/, ''))).toEqual(['portgate.yml:4:12', 'portgate.yml:7:13', 'portgate.yml:8:12']);
   });
 });
