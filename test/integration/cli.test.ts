@@ -12,6 +12,7 @@ const P = 'portgate-cli-';
 const IMAGE = `${P}app:test`;
 const SLOW = `${P}slow:test`;
 const CRASH = `${P}crash:test`;
+const INJECT = `${P}inject:test`;
 
 interface Run {
   code: number | null;
@@ -39,6 +40,12 @@ beforeAll(async () => {
   // Declares nothing that will listen soon, so the gate is still waiting when it is signalled.
   await buildListenerImage(SLOW, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]');
   await buildListenerImage(CRASH, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--exit-after", "0", "9"]');
+  // Prints workflow commands (both grammars) to its log, then runs a listener whose argv and name say `::error` after a newline, then exits.
+  await buildListenerImage(
+    INJECT,
+    'EXPOSE 8080\nENTRYPOINT ["sh", "-c", "echo \'::error file=README.md,line=1::pwned by the log\'; echo \'   ::add-mask::secret\'; echo \'x ##[set-output name=verdict]pass\'; /listen tcp 0.0.0.0 5005 --forge \'srv\\\\n::error file=a::pwned by argv\' & sleep 2; exit 3"]',
+    {shell: true}
+  );
 }, 120_000);
 
 afterEach(async () => {
@@ -219,6 +226,24 @@ describe('exit codes', () => {
     expect(spec).toMatch(/JDWP/);
     const check = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json'], {cwd: dir});
     expect(JSON.parse(check.stdout).findings.map((f: {rule: string}) => f.rule)).toEqual(['risky-port']);
+  });
+});
+
+describe('image-controlled text in a GitHub log', () => {
+  // actions/runner: ActionCommand.TryParseV2 (the line, leading white space trimmed, starts with `::`) and the legacy TryParse (`##[` anywhere).
+  const commands = (out: string): string[] => out.split('\n').filter(l => /^[\s\u0085]*::/.test(l) || l.includes('##['));
+
+  test('no line of the text report or stderr is a workflow command, whatever the image logs or calls itself', async () => {
+    const r = await cli(['check', '--image', INJECT, '--settle', '500ms', '--no-color'], {cwd: tmp()});
+    expect(r.code).toBe(1);
+    // The hostile text is there, and inert.
+    expect(r.stdout).toMatch(/pwned by the log/);
+    expect(r.stdout).toMatch(/set-output name=verdict/);
+    expect(commands(r.stdout)).toEqual([]);
+    expect(commands(r.stderr)).toEqual([]);
+    // A control character in argv or a log never reaches the terminal.
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });
 
