@@ -222,6 +222,7 @@ const fleetCheckArgs = (o: Opts): FleetCheckArgs => {
     pull: o.pull,
     builder: o.builder,
     engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
+    engine: o.engine,
     ...(o.baseline !== undefined && {baseline: filePath(o.baseline, '--baseline', 'main.json')}),
     ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),
     ...(o.settle !== undefined && {settle: parseSettle(o.settle, '--settle')}),

@@ -2,6 +2,7 @@ import {mkdirSync, mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {parseCliArgs} from '../../../src/cli/args.js';
 import {main, type Io} from '../../../src/cli/main.js';
 
 /** Runs the CLI in-process with captured output; nothing here reaches an engine. */
@@ -103,6 +104,11 @@ describe('--engine', () => {
     const r = await run([command, '--help']);
     expect(r.stdout.replace(/\s+/g, ' ')).toContain('--engine <kind> engine when DOCKER_HOST is unset: auto (/var/run/docker.sock, else Podman: /run/podman/podman.sock, then $XDG_RUNTIME_DIR/podman/podman.sock)');
     expect(r.stdout.replace(/\s+/g, ' ')).toContain('(choices: "auto", "docker", "podman", default: "auto")');
+  });
+
+  test('check --fleet takes it for every service', () => {
+    expect(parseCliArgs(['check', '--fleet', 'portgate.fleet.yml', '--engine', 'podman'])).toMatchObject({command: 'check-fleet', engine: 'podman'});
+    expect(parseCliArgs(['check', '--fleet', 'portgate.fleet.yml'])).toMatchObject({command: 'check-fleet', engine: 'auto'});
   });
 
   test('another value is an input error', async () => {
