@@ -23,7 +23,8 @@ const ephemeral = (port: number) => port >= EPHEMERAL[0] && port <= EPHEMERAL[1]
 /**
  * What `check` still fails on after `init`, by service: the images that
  * contradict themselves (an EXPOSEd port served on loopback only) and the
- * risky ports init warns about. Anything else is a defect of init or check.
+ * risky ports init warns about (a debug agent's port also as the agent configured in the
+ * image's command). Anything else is a defect of init or check.
  */
 const AFTER_INIT: Record<string, string[]> = {
   postgresql: ['loopback-port-exposed:5432'],
@@ -33,11 +34,11 @@ const AFTER_INIT: Record<string, string[]> = {
   etcd: ['loopback-port-exposed:2379', 'loopback-port-exposed:2380', 'risky-port:2379', 'risky-port:2380'],
   rabbitmq: ['risky-port:25672', 'risky-port:4369'],
   sshd: ['risky-port:22'],
-  jdwp: ['risky-port:5005'],
+  jdwp: ['debug-agent-configured:5005', 'risky-port:5005'],
   jmx: ['risky-port:9010'],
-  'node-inspect': ['risky-port:9229'],
-  delve: ['risky-port:40000'],
-  debugpy: ['risky-port:5678']
+  'node-inspect': ['debug-agent-configured:9229', 'risky-port:9229'],
+  delve: ['debug-agent-configured:40000', 'risky-port:40000'],
+  debugpy: ['debug-agent-configured:5678', 'risky-port:5678']
 };
 
 /** Rows for the issue note: service, reader, what each side saw, time, verdict. */
