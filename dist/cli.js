@@ -93274,9 +93274,10 @@ import { join as join4 } from "node:path";
 
 // src/fleet/discover.ts
 var SKIPPED = /* @__PURE__ */ new Set(["node_modules", "vendor", ".git", ".hg", ".svn"]);
+var skippedFolder = (name) => SKIPPED.has(name) || name.startsWith(".") && name !== ".";
 var SPEC_NAMES = ["portgate.yml", "portgate.yaml"];
 var discoverServices = (files, image) => {
-  const specs = files.filter((f) => SPEC_NAMES.includes(f.split("/").pop()) && !f.split("/").some((p) => SKIPPED.has(p)));
+  const specs = files.filter((f) => SPEC_NAMES.includes(f.split("/").pop()) && !f.split("/").slice(0, -1).some(skippedFolder));
   const byFolder = /* @__PURE__ */ new Map();
   for (const f of [...specs].sort()) {
     const dir = f.includes("/") ? f.slice(0, f.lastIndexOf("/")) : ".";
@@ -93337,7 +93338,7 @@ var portgate_fleet_schema_default = {
     version: { description: "Format version of this file. Always 1.", const: 1 },
     defaults: { $ref: "#/definitions/defaults" },
     services: {
-      description: "The services: a list, or `auto` to gate every folder below this file that holds a portgate.yml (node_modules, vendor and .git are skipped).",
+      description: "The services: a list, or `auto` to gate every folder below this file that holds a portgate.yml (node_modules, vendor and hidden folders such as .git are skipped).",
       oneOf: [
         { const: "auto" },
         { type: "array", minItems: 1, items: { $ref: "#/definitions/service" } }
@@ -93856,7 +93857,7 @@ var filesUnder = async (root, dir = "") => {
   const out = [];
   for (const e of entries) {
     const rel = dir ? `${dir}/${e.name}` : e.name;
-    if (e.isDirectory() && !SKIPPED.has(e.name)) out.push(...await filesUnder(root, rel));
+    if (e.isDirectory() && !skippedFolder(e.name)) out.push(...await filesUnder(root, rel));
     else if (e.isFile()) out.push(rel);
   }
   return out;

@@ -3,7 +3,7 @@ import {readdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
 import type {EngineSession} from '../engine/guard.js';
-import {discoverServices, SKIPPED} from '../fleet/discover.js';
+import {discoverServices, skippedFolder} from '../fleet/discover.js';
 import {interpolate} from '../fleet/interpolate.js';
 import {pool} from '../fleet/pool.js';
 import {fleetReport, serviceReport, withFleetBaseline, type FleetJsonReport, type ServiceOutcome} from '../fleet/result.js';
@@ -18,13 +18,13 @@ import {runGate, type GateOptions} from './run-gate.js';
 /** What the command line sets for every service; wins over the fleet file's defaults. */
 export type FleetFlags = Partial<Pick<GateOptions, 'timeoutMs' | 'settle' | 'probe' | 'probeImage' | 'pull' | 'failOn' | 'sandbox' | 'network' | 'builder' | 'staticOnly'>>;
 
-/** Every file below `root`, repository-relative with `/`, skipping dependencies and VCS folders. */
+/** Every file below `root`, repository-relative with `/`, skipping dependencies, VCS and hidden folders. */
 const filesUnder = async (root: string, dir = ''): Promise<string[]> => {
   const entries = await readdir(join(root, dir), {withFileTypes: true}).catch(() => []);
   const out: string[] = [];
   for (const e of entries) {
     const rel = dir ? `${dir}/${e.name}` : e.name;
-    if (e.isDirectory() && !SKIPPED.has(e.name)) out.push(...(await filesUnder(root, rel)));
+    if (e.isDirectory() && !skippedFolder(e.name)) out.push(...(await filesUnder(root, rel)));
     else if (e.isFile()) out.push(rel);
   }
   return out;
