@@ -84,7 +84,7 @@ describe('GitLab child pipeline', () => {
     expect(m.script).toEqual([
       'npx --yes portgate@0.1.0 merge portgate-shard-01.json portgate-shard-02.json --report gitlab-codequality=gl-code-quality-report.json --report junit=portgate-junit.xml --report markdown=portgate.md --report json=portgate-fleet.json'
     ]);
-    expect(m.artifacts).toEqual({when: 'always', paths: [GITLAB_MERGED.markdown, GITLAB_MERGED.json], reports: {codequality: GITLAB_MERGED.codequality, junit: GITLAB_MERGED.junit}});
+    expect(m.artifacts).toEqual({when: 'always', paths: ['gl-code-quality-report.json', 'portgate-junit.xml', 'portgate.md', 'portgate-fleet.json'], reports: {codequality: GITLAB_MERGED.codequality, junit: GITLAB_MERGED.junit}});
   });
 
   test('--dind none: no service and no DOCKER_* variables, the runner\'s engine is used', () => {
