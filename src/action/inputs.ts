@@ -1,3 +1,4 @@
+import {posix} from 'node:path';
 import * as core from '@actions/core';
 import {InputError} from '../errors.js';
 import type {ProbeMode} from '../engine/types.js';
@@ -203,7 +204,8 @@ export const readInputs = (get: (name: string) => string): Inputs => {
   return {
     mode,
     image: mode === 'image' ? imageRef(image, 'image')! : '',
-    ...(mode === 'fleet' && {fleet: raw.fleet.trim()}),
+    // `./portgate.fleet.yml` and `portgate.fleet.yml` are one fleet: the reports, and so the comment's key, name it the same.
+    ...(mode === 'fleet' && {fleet: posix.normalize(raw.fleet.trim().replaceAll('\\', '/'))}),
     services: parseNames(raw.services),
     ...(jobCount(raw.jobs) !== undefined && {jobs: jobCount(raw.jobs)}),
     merge: mode === 'merge' ? parseLines(raw.merge) : [],

@@ -18,7 +18,7 @@ import {gateOptions, repoPath, writeFleetReports, writeReports} from './files.js
 import {getInputs, versionMatches, type Inputs} from './inputs.js';
 import {fleetSummaryMarkdown, summaryMarkdown} from './summary.js';
 import {VERSION} from '../version.js';
-import {resolve} from 'node:path';
+import {basename, resolve} from 'node:path';
 import {compareWithBaseline} from '../baseline/compare.js';
 import {readInput} from '../gate/read-inputs.js';
 import {fromJsonReport} from '../report/from-json.js';
@@ -114,7 +114,7 @@ const runFleetMode = async (inputs: Inputs, workspace: string): Promise<void> =>
   emit.annotate(plan.annotations);
   const files = await writeFleetReports(report, inputs, workspace);
   emit.outputs({verdict: report.verdict, errors: report.summary.findings.error, warnings: report.summary.findings.warning, ...files});
-  await emit.summary(fleetSummaryMarkdown(report, {unannotated: plan.unannotated}));
+  await emit.summary(fleetSummaryMarkdown(report, {unannotated: plan.unannotated, fullReport: basename(files.report)}));
   if (inputs.comment) {
     // Each matrix job would overwrite the others' comment with its own slice.
     if (inputs.mode === 'fleet' && inputs.services.length) emit.log('portgate: no PR comment from a slice of the fleet (input services): the merge step posts one for the whole fleet.');

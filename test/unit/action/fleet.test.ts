@@ -28,6 +28,10 @@ describe('fleet and merge inputs', () => {
     expect(i).toMatchObject({mode: 'fleet', image: '', fleet: 'portgate.fleet.yml', services: ['api', 'web', 'worker'], jobs: 3, merge: []});
   });
 
+  test('the fleet file is named as the reports name it, whatever way the workflow writes it', () => {
+    expect(readInputs(from({fleet: './deploy//portgate.fleet.yml'})).fleet).toBe('deploy/portgate.fleet.yml');
+  });
+
   test('merge: one path or glob per line, comments skipped', () => {
     const i = readInputs(from({merge: 'reports/**/*.json\n# the main branch\nextra/one.json\n'}));
     expect(i).toMatchObject({mode: 'merge', merge: ['reports/**/*.json', 'extra/one.json'], services: []});
