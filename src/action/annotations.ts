@@ -1,5 +1,7 @@
 import type {AnnotationProperties} from '@actions/core';
+import type {FleetJsonReport} from '../fleet/result.js';
 import type {Finding, GateResult, Severity} from '../model.js';
+import {servicesInOrder} from '../report/fleet/common.js';
 import {isSourceLocation} from '../model.js';
 import {RULES, type RuleId} from '../findings/rules.js';
 import {activeFindings, findingPort, imageWideNote, relPath, sanitize, sortFindings} from '../report/common.js';
@@ -89,6 +91,40 @@ export const planAnnotations = (r: GateResult, opts: AnnotationOptions = {}): An
     }
     used[level]++;
     annotations.push(toAnnotation(f, r, opts));
+  }
+  return {annotations, unannotated};
+};
+
+/**
+ * A fleet's findings as annotations, one step's worth: first one error per
+ * service that could not be gated (no file to point at), then each service's
+ * findings, services in the reports' order (failing ones with a risky port
+ * first) and findings in theirs; each title and message names its service.
+ * Capped per level as for one image.
+ */
+export const planFleetAnnotations = (r: FleetJsonReport, opts: AnnotationOptions = {}): AnnotationPlan => {
+  const perLevel = opts.perLevel ?? PER_LEVEL;
+  const used: Record<AnnotationLevel, number> = {error: 0, warning: 0, notice: 0};
+  const annotations: Annotation[] = [];
+  let unannotated = 0;
+  const add = (a: Annotation) => {
+    if (used[a.level] >= perLevel) return void unannotated++;
+    used[a.level]++;
+    annotations.push(a);
+  };
+  const views = servicesInOrder(r);
+  for (const v of views) {
+    if (v.s.status !== 'error') continue;
+    const name = sanitize(v.s.name);
+    add({level: 'error', message: cut(`Service ${name} (${sanitize(v.s.image)}) could not be gated (exit ${v.s.code}): ${sanitize(v.s.error ?? '')}`, MESSAGE_MAX), properties: {title: cut(`portgate ${name}: could not be gated`, TITLE_MAX)}});
+  }
+  for (const v of views) {
+    if (!v.result) continue;
+    const name = sanitize(v.s.name);
+    for (const f of sortFindings(activeFindings(v.result.findings))) {
+      const a = toAnnotation(f, v.result, opts);
+      add({...a, message: cut(`Service ${name}: ${a.message}`, MESSAGE_MAX), properties: {...a.properties, title: cut(`portgate ${name}: ${String(a.properties.title).replace(/^portgate /, '')}`, TITLE_MAX)}});
+    }
   }
   return {annotations, unannotated};
 };

@@ -1,6 +1,9 @@
+import type {FleetJsonReport} from '../fleet/result.js';
 import type {GateResult} from '../model.js';
 import {FORMATS} from '../report/index.js';
-import {describeFindings} from '../report/common.js';
+import {describeCounts, describeFindings} from '../report/common.js';
+import {fleetMarkdown} from '../report/fleet.js';
+import {code} from '../report/markdown.js';
 import {truncateMarkdown} from './summary.js';
 
 /**
@@ -67,13 +70,22 @@ export const stickyKey = (image: string): string => {
 
 export const markerFor = (image: string): string => `<!-- portgate:sticky:${stickyKey(image).replaceAll('--', '-%2D')} -->`;
 
+/**
+ * A fleet's comment is keyed by its fleet file (as the reports name it,
+ * repository-relative): every matrix job of the fleet and every push update
+ * one comment, whatever images and tags its services have. Characters that
+ * could end the HTML comment or the line are percent-encoded.
+ */
+export const fleetMarker = (fleet: string): string =>
+  `<!-- portgate:sticky:fleet:${fleet.replace(/[^\w./@:+-]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replaceAll('--', '-%2D')} -->`;
+
 /** Only the marker at the very start counts: a human quoting the comment does not hijack it. */
 export const isSticky = (c: IssueComment, marker: string): boolean => (c.body ?? '').startsWith(marker);
 
 export type CommentPlan = 'create' | 'update' | 'resolve' | 'none';
 
 /** Failing: create or update. Passing: resolve an earlier comment, or stay silent when there never was one. */
-export const planComment = (existing: IssueComment | undefined, r: GateResult): CommentPlan =>
+export const planComment = (existing: IssueComment | undefined, r: {verdict: 'pass' | 'fail'}): CommentPlan =>
   r.verdict === 'fail' ? (existing ? 'update' : 'create') : existing ? 'resolve' : 'none';
 
 const footer = (ctx: PullRequestContext): string =>
@@ -112,23 +124,60 @@ export const denied = (e: unknown, ctx: PullRequestContext): CommentOutcome => {
   return {action: 'skipped', level: 'warning', message: `portgate: no PR comment: ${(e as Error).message ?? String(e)}`};
 };
 
-export const stickyComment = async (client: CommentsClient | undefined, ctx: PullRequestContext, r: GateResult, cwd?: string): Promise<CommentOutcome> => {
+/** What one sticky comment is about: its marker, whether it fails, and its two bodies. */
+export interface StickySubject {
+  marker: string;
+  verdict: 'pass' | 'fail';
+  failure: (ctx: PullRequestContext) => string;
+  resolved: (ctx: PullRequestContext) => string;
+}
+
+export const imageSubject = (r: GateResult, cwd?: string): StickySubject => ({
+  marker: markerFor(r.image),
+  verdict: r.verdict,
+  failure: ctx => failureBody(r, ctx, cwd),
+  resolved: ctx => resolvedBody(r, ctx)
+});
+
+/** The fleet's comment: its Markdown report (summary table, a collapsed section per service), under one marker. */
+export const fleetFailureBody = (r: FleetJsonReport, ctx: PullRequestContext): string => {
+  const head = `${fleetMarker(r.fleet)}\n`;
+  const tail = `\n${footer(ctx)}`;
+  return head + truncateMarkdown(fleetMarkdown(r), COMMENT_MAX - head.length - tail.length, '_Report truncated to fit a PR comment; the job summary has all of it._\n') + tail;
+};
+
+export const fleetResolvedBody = (r: FleetJsonReport, ctx: PullRequestContext): string => {
+  const n = r.summary.services;
+  const f = r.summary.findings;
+  const left = f.error + f.warning + f.note ? ` Findings below the fail-on threshold remain (${describeCounts(f)}); see the job summary.` : '';
+  return `${fleetMarker(r.fleet)}\n## ✅ portgate fleet passed: ${code(r.fleet)}\n\nThe port drift reported earlier in this pull request is resolved: ${n === 1 ? 'the service passes' : `all ${n} services pass`}.${left}\n\n${footer(ctx)}`;
+};
+
+export const fleetSubject = (r: FleetJsonReport): StickySubject => ({
+  marker: fleetMarker(r.fleet),
+  verdict: r.verdict,
+  failure: ctx => fleetFailureBody(r, ctx),
+  resolved: ctx => fleetResolvedBody(r, ctx)
+});
+
+/** Creates, updates or resolves the subject's one comment on the pull request. */
+export const postSticky = async (client: CommentsClient | undefined, ctx: PullRequestContext, subject: StickySubject): Promise<CommentOutcome> => {
   // A push to main or a schedule has no pull request to comment on: that is normal, so it only goes to the log.
   if (ctx.number === undefined) return {action: 'none', message: `portgate: no PR comment: the ${ctx.eventName} event has no pull request.`};
   if (!client) return {action: 'skipped', level: 'notice', message: 'portgate: no PR comment: input github-token is empty.'};
   const repo = {owner: ctx.owner, repo: ctx.repo};
   try {
-    const existing = await findSticky(client, ctx, ctx.number, markerFor(r.image));
-    switch (planComment(existing, r)) {
+    const existing = await findSticky(client, ctx, ctx.number, subject.marker);
+    switch (planComment(existing, subject)) {
       case 'create': {
-        const {data} = await client.rest.issues.createComment({...repo, issue_number: ctx.number, body: failureBody(r, ctx, cwd)});
+        const {data} = await client.rest.issues.createComment({...repo, issue_number: ctx.number, body: subject.failure(ctx)});
         return {action: 'created', id: data.id};
       }
       case 'update':
-        await client.rest.issues.updateComment({...repo, comment_id: existing!.id, body: failureBody(r, ctx, cwd)});
+        await client.rest.issues.updateComment({...repo, comment_id: existing!.id, body: subject.failure(ctx)});
         return {action: 'updated', id: existing!.id};
       case 'resolve':
-        await client.rest.issues.updateComment({...repo, comment_id: existing!.id, body: resolvedBody(r, ctx)});
+        await client.rest.issues.updateComment({...repo, comment_id: existing!.id, body: subject.resolved(ctx)});
         return {action: 'resolved', id: existing!.id};
       case 'none':
         return {action: 'none', message: 'portgate: the gate passed and there is no earlier portgate comment; none posted.'};
@@ -137,3 +186,5 @@ export const stickyComment = async (client: CommentsClient | undefined, ctx: Pul
     return denied(e, ctx);
   }
 };
+
+export const stickyComment = (client: CommentsClient | undefined, ctx: PullRequestContext, r: GateResult, cwd?: string): Promise<CommentOutcome> => postSticky(client, ctx, imageSubject(r, cwd));

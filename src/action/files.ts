@@ -6,6 +6,8 @@ import {InputError} from '../errors.js';
 import {DEFAULTS, type GateOptions} from '../gate/run-gate.js';
 import type {GateResult} from '../model.js';
 import {FORMATS} from '../report/index.js';
+import {FLEET_WRITERS} from '../report/fleet.js';
+import type {FleetJsonReport} from '../fleet/result.js';
 import {loadSpec} from '../spec/index.js';
 import type {Inputs} from './inputs.js';
 
@@ -85,5 +87,17 @@ export const writeReports = async (r: GateResult, i: Inputs, workspace: string):
   const report = resolve(process.env.RUNNER_TEMP || workspace, `portgate-${r.image.replace(/[^\w.-]+/g, '_')}.json`);
   await write(report, FORMATS.json(r, {cwd: workspace}));
   if (i.sarif) await write(resolve(workspace, i.sarif), FORMATS.sarif(r, {cwd: workspace}));
+  return {report, sarif: i.sarif ?? ''};
+};
+
+/**
+ * A fleet's JSON report (always, in RUNNER_TEMP, named after its fleet file:
+ * the file each matrix job uploads for the merge step) and its SARIF (one
+ * run, when asked).
+ */
+export const writeFleetReports = async (r: FleetJsonReport, i: Inputs, workspace: string): Promise<{report: string; sarif: string}> => {
+  const report = resolve(process.env.RUNNER_TEMP || workspace, `portgate-fleet-${r.fleet.replace(/[^\w.-]+/g, '_')}.json`);
+  await write(report, FLEET_WRITERS.json(r, {}));
+  if (i.sarif) await write(resolve(workspace, i.sarif), FLEET_WRITERS.sarif(r, {}));
   return {report, sarif: i.sarif ?? ''};
 };

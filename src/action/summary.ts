@@ -1,4 +1,6 @@
+import type {FleetJsonReport} from '../fleet/result.js';
 import type {GateResult} from '../model.js';
+import {fleetMarkdown} from '../report/fleet.js';
 import {FORMATS} from '../report/index.js';
 import {STEP_LIMIT} from './annotations.js';
 
@@ -33,5 +35,12 @@ export const unannotatedLine = (n: number): string =>
 export const summaryMarkdown = (r: GateResult, opts: {cwd?: string; unannotated: number}): string => {
   const tail = unannotatedLine(opts.unannotated);
   const body = truncateMarkdown(FORMATS.markdown(r, {cwd: opts.cwd}), SUMMARY_MAX_BYTES - bytes(tail) - 2, '_Report truncated to fit the 1 MiB job-summary limit; the JSON report has everything._\n');
+  return tail ? `${body.trimEnd()}\n\n${tail}` : body;
+};
+
+/** A fleet's job summary: its Markdown report (summary table, a collapsed section per service), then the line on unannotated findings. */
+export const fleetSummaryMarkdown = (r: FleetJsonReport, opts: {unannotated: number; fullReport?: string}): string => {
+  const tail = unannotatedLine(opts.unannotated);
+  const body = truncateMarkdown(fleetMarkdown(r, opts.fullReport !== undefined ? {fullReport: opts.fullReport} : {}), SUMMARY_MAX_BYTES - bytes(tail) - 2, '_Report truncated to fit the 1 MiB job-summary limit; the JSON report has everything._\n');
   return tail ? `${body.trimEnd()}\n\n${tail}` : body;
 };

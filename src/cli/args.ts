@@ -136,9 +136,9 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     .option('--service <name>', 'with --fleet: only this service (repeatable)', collect)
     .option('--jobs <n>', 'with --fleet: how many services to gate at once (default: from the cores and memory)')
     .option('--baseline <report.json>', 'mark findings and listeners as new, unchanged or resolved against an earlier JSON report (e.g. the main branch\'s)')
-    .action((o: Opts) => {
+    .action((o: Opts, cmd: Command) => {
       if (o.fleet !== undefined) {
-        result = fleetCheckArgs(o);
+        result = fleetCheckArgs(o, name => cmd.getOptionValueSource(name) !== 'default');
         return;
       }
       if (o.service || o.jobs !== undefined) throw new InputError(`${o.service ? '--service' : '--jobs'} goes with --fleet: gate a fleet with \`portgate check --fleet\`.`);
@@ -200,7 +200,7 @@ interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'ti
 }
 
 /** `check --fleet`: the flags that apply to every service. */
-const fleetCheckArgs = (o: Opts): FleetCheckArgs => {
+const fleetCheckArgs = (o: Opts, given: (option: string) => boolean): FleetCheckArgs => {
   if (o.image !== undefined || o.dockerfile !== undefined || o.spec !== undefined || o.manifests || o.compose || o.container !== undefined || o.buildArg || o.target !== undefined) {
     throw new InputError('--fleet gates the services its file lists, each with its own image, Dockerfile, spec and manifests: drop --image, --dockerfile, --spec, --manifests, --compose, --container, --build-arg and --target (set them per service in the fleet file).');
   }
@@ -214,13 +214,14 @@ const fleetCheckArgs = (o: Opts): FleetCheckArgs => {
     format: o.format,
     output: filePath(o.output, '--output', 'report.txt'),
     reports: o.report ?? [],
-    failOn: o.failOn,
+    // Commander's defaults are not the user's word: the fleet file's defaults win over them.
+    ...(given('failOn') && {failOn: o.failOn}),
     staticOnly: o.staticOnly ?? false,
     color: o.color,
-    probe: o.probe,
-    probeImage: imageRef(o.probeImage, '--probe-image', DEFAULTS.probeImage),
-    pull: o.pull,
-    builder: o.builder,
+    ...(given('probe') && {probe: o.probe}),
+    ...(given('probeImage') && {probeImage: imageRef(o.probeImage, '--probe-image', DEFAULTS.probeImage)}),
+    ...(given('pull') && {pull: o.pull}),
+    ...(given('builder') && {builder: o.builder}),
     engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
     engine: o.engine,
     ...(o.baseline !== undefined && {baseline: filePath(o.baseline, '--baseline', 'main.json')}),

@@ -18,13 +18,14 @@ export interface FleetCheckArgs {
   format: Format;
   output?: string;
   reports: {format: Format; path: string}[];
-  failOn: Severity | 'never';
+  /** Given on the command line; undefined = the fleet file's default, else portgate's. */
+  failOn?: Severity | 'never';
   staticOnly: boolean;
   color: boolean;
-  probe: ProbeMode;
-  probeImage: string;
-  pull: 'missing' | 'always' | 'never';
-  builder: 'buildkit' | 'classic';
+  probe?: ProbeMode;
+  probeImage?: string;
+  pull?: 'missing' | 'always' | 'never';
+  builder?: 'buildkit' | 'classic';
   engineWaitMs: number;
   /** --engine: one engine for every service. */
   engine: EngineChoice;
@@ -44,6 +45,8 @@ export interface MatrixArgs {
   cli: string;
   /** GitLab: the image the jobs run in. */
   image: string;
+  /** GitLab: the docker:<dind>-dind service's tag prefix, or `none`. */
+  dind: string;
   output?: string;
 }
 
@@ -89,11 +92,13 @@ export const fleetCommands = (program: Command, done: (a: FleetArgs) => void): v
     .addOption(new Option('--format <ci>', 'which CI system').choices(['github', 'gitlab']).makeOptionMandatory())
     .option('--max-jobs <n>', 'at most this many jobs (GitHub allows 256 per matrix, GitLab 200 per parallel:matrix)', '8')
     .option('--cli <command>', 'how each job runs portgate', 'npx --yes portgate')
-    .option('--image <ref>', 'GitLab: the image the jobs run in (needs Node.js and a docker engine: the component runs dind)', 'node:24-bookworm-slim')
+    .option('--image <ref>', 'GitLab: the image the jobs run in (Node.js with npm for npx, or portgate\'s own image)', 'node:24-alpine')
+    .option('--dind <version>', 'GitLab: run each gate job with a docker:<version>-dind service over TLS; none = use the engine the runner gives (DOCKER_HOST, a mounted socket)', '29')
     .option('--output <file>', 'write it to a file instead of stdout')
-    .action((o: {fleet: string; format: 'github' | 'gitlab'; maxJobs: string; cli: string; image: string; output?: string}) =>
-      done({command: 'matrix', fleet: o.fleet, format: o.format, maxJobs: count(o.maxJobs, '--max-jobs', o.format === 'github' ? 256 : 200), cli: o.cli, image: o.image, ...(o.output !== undefined && {output: o.output})})
-    );
+    .action((o: {fleet: string; format: 'github' | 'gitlab'; maxJobs: string; cli: string; image: string; dind: string; output?: string}) => {
+      if (!/^(none|[\w][\w.-]*)$/.test(o.dind)) throw new InputError(`--dind is a tag prefix of docker:<version>-dind, e.g. 29, or none; not "${o.dind}".`);
+      done({command: 'matrix', fleet: o.fleet, format: o.format, maxJobs: count(o.maxJobs, '--max-jobs', o.format === 'github' ? 256 : 200), cli: o.cli, image: o.image, dind: o.dind, ...(o.output !== undefined && {output: o.output})});
+    });
   program
     .command('merge')
     .description("fold the JSON reports of a fleet's jobs into one verdict, in every format")

@@ -1,22 +1,15 @@
 import {availableParallelism, totalmem} from 'node:os';
-import {EXIT, InputError} from '../errors.js';
+import {EXIT} from '../errors.js';
 import {withEngines} from '../engine/guard.js';
-import {loadFleet} from '../fleet/load.js';
-import {githubMatrix, gitlabChildPipeline, matrixJobs} from '../fleet/matrix.js';
-import {mergeFleetReports, parseFleetReport} from '../fleet/merge.js';
+import {GITLAB_ENGINE_WAIT, githubMatrix, gitlabChildPipeline, matrixJobs} from '../fleet/matrix.js';
 import {defaultJobs} from '../fleet/pool.js';
-import {fleetExitCode, fleetReport, serviceReport, type FleetJsonReport} from '../fleet/result.js';
-import {fleetServices, runFleet} from '../gate/fleet.js';
-import {readInput} from '../gate/read-inputs.js';
+import {fleetExitCode, type FleetJsonReport} from '../fleet/result.js';
+import {fleetServices, gateFleet, mergeReportFiles, readFleet, selectServices, type FleetFlags} from '../gate/fleet.js';
 import {FLEET_WRITERS} from '../report/fleet.js';
 import type {Format} from '../report/index.js';
 import type {FleetCheckArgs, MatrixArgs, MergeArgs} from './fleet-args.js';
 import {checkOutputs, terminalColumns, writeOutput, type Io} from './main.js';
 import {readBaseline} from './baseline.js';
-import {compareFleet} from '../baseline/fleet.js';
-import {withFleetBaseline} from '../fleet/result.js';
-
-const readFleet = async (file: string) => loadFleet(await readInput(file, 'the fleet file', 'portgate.fleet.yml'), file);
 
 /**
  * Writes the main report (stdout or --output) and every --report file, all
@@ -39,33 +32,25 @@ export const checkFleet = async (a: FleetCheckArgs, io: Io): Promise<number> => 
   checkOutputs([...(a.output ? [{path: a.output, what: '--output'}] : []), ...a.reports.map(r => ({path: r.path, what: `--report ${r.format}`}))]);
   const fleet = await readFleet(a.fleet);
   // Read before anything runs: a wrong baseline is found in a second, not after every image ran.
-  const base = a.baseline !== undefined ? await readBaseline(a.baseline, 'fleet') : undefined;
-  const all = await fleetServices(fleet);
-  const unknown = a.services.filter(n => !all.some(s => s.name === n));
-  if (unknown.length) throw new InputError(`--service ${unknown.join(', ')}: no such service in ${a.fleet} (services: ${all.map(s => s.name).join(', ')}).`);
-  const services = a.services.length ? all.filter(s => a.services.includes(s.name)) : all;
+  const base = a.baseline !== undefined ? {report: await readBaseline(a.baseline, 'fleet'), path: a.baseline} : undefined;
+  const services = selectServices(await fleetServices(fleet), a.services, a.fleet);
   const jobs = a.jobs ?? defaultJobs(availableParallelism(), totalmem());
-  const t0 = Date.now();
-  const flags = {
-    probe: a.probe,
-    probeImage: a.probeImage,
-    pull: a.pull,
-    failOn: a.failOn,
-    builder: a.builder,
+  // Only what the command line says: the fleet file's defaults hold for the rest.
+  const flags: FleetFlags = {
+    ...(a.probe && {probe: a.probe}),
+    ...(a.probeImage && {probeImage: a.probeImage}),
+    ...(a.pull && {pull: a.pull}),
+    ...(a.failOn && {failOn: a.failOn}),
+    ...(a.builder && {builder: a.builder}),
     ...(a.staticOnly && {staticOnly: true}),
     ...(a.timeoutMs !== undefined && {timeoutMs: a.timeoutMs}),
     ...(a.settle !== undefined && {settle: a.settle}),
     ...(a.sandbox && {sandbox: a.sandbox}),
     ...(a.network && {network: a.network})
   };
-  const outcomes = await withEngines({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, engine: a.engine, optional: a.staticOnly}, session =>
-    runFleet(fleet, services, {jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: s => io.stderr(`portgate: ${s}\n`)})
+  const report = await withEngines({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, engine: a.engine, optional: a.staticOnly}, session =>
+    gateFleet(fleet, services, {jobs, flags, env: process.env, session, cwd: process.cwd(), stopped: () => session?.stopping ?? false, notice: s => io.stderr(`portgate: ${s}\n`), ...(base && {baseline: base})})
   );
-  const gated = fleetReport(
-    outcomes.map(o => serviceReport(o, process.cwd())),
-    {failOn: a.failOn, fleet: a.fleet, totalMs: Date.now() - t0}
-  );
-  const report = base ? compareFleet(gated, base, a.baseline!) : gated;
   await emit(report, io, a);
   return fleetExitCode(report);
 };
@@ -74,8 +59,8 @@ export const checkFleet = async (a: FleetCheckArgs, io: Io): Promise<number> => 
 export const matrix = async (a: MatrixArgs, io: Io): Promise<number> => {
   if (a.output) checkOutputs([{path: a.output, what: '--output'}]);
   const fleet = await readFleet(a.fleet);
-  const jobs = matrixJobs(await fleetServices(fleet), a.fleet, a.maxJobs, a.cli);
-  const text = a.format === 'github' ? githubMatrix(jobs) : gitlabChildPipeline(jobs, {image: a.image, cli: a.cli});
+  const jobs = matrixJobs(await fleetServices(fleet), a.fleet, a.maxJobs, a.cli, a.format === 'gitlab' && a.dind !== 'none' ? GITLAB_ENGINE_WAIT : []);
+  const text = a.format === 'github' ? githubMatrix(jobs) : gitlabChildPipeline(jobs, {image: a.image, cli: a.cli, dind: a.dind});
   if (a.output) await writeOutput(a.output, text, '--output');
   else io.stdout(text);
   return EXIT.pass;
@@ -84,10 +69,8 @@ export const matrix = async (a: MatrixArgs, io: Io): Promise<number> => {
 /** `portgate merge`: the jobs' reports as one fleet report, in every format asked for. */
 export const merge = async (a: MergeArgs, io: Io): Promise<number> => {
   checkOutputs([...(a.output ? [{path: a.output, what: '--output'}] : []), ...a.extra.map(r => ({path: r.path, what: `--report ${r.format}`}))]);
-  const base = a.baseline !== undefined ? await readBaseline(a.baseline, 'fleet') : undefined;
-  const reports = await Promise.all(a.reports.map(async file => ({file, report: parseFleetReport(await readInput(file, 'the fleet report'), file)})));
-  const merged = mergeFleetReports(reports, {fresh: base !== undefined});
-  const report = base ? compareFleet(withFleetBaseline(merged, undefined), base, a.baseline!) : merged;
+  const base = a.baseline !== undefined ? {report: await readBaseline(a.baseline, 'fleet'), path: a.baseline} : undefined;
+  const report = await mergeReportFiles(a.reports, base);
   await emit(report, io, {format: a.format, ...(a.output !== undefined && {output: a.output}), reports: a.extra, color: a.color});
   return fleetExitCode(report);
 };

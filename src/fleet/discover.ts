@@ -4,16 +4,23 @@ import type {FleetService} from './types.js';
 /** Folders never searched for services: dependencies and VCS data. */
 export const SKIPPED = new Set(['node_modules', 'vendor', '.git', '.hg', '.svn']);
 
+/**
+ * Whether `services: auto` skips a folder of this name: SKIPPED, and every
+ * hidden folder (tool state such as `.gitlab-ci-local`, which keeps a copy of
+ * the repository, caches, virtualenvs): its copies would be services twice.
+ */
+export const skippedFolder = (name: string): boolean => SKIPPED.has(name) || (name.startsWith('.') && name !== '.');
+
 const SPEC_NAMES = ['portgate.yml', 'portgate.yaml'];
 
 /**
  * `services: auto`: a service per folder that holds a portgate.yml, from the
- * repository-relative file list the caller found (fleet-files.ts walks the
- * tree, skipping SKIPPED). Named by the folder; where two folders share a
+ * repository-relative file list the caller found (gate/fleet.ts walks the
+ * tree, skipping what skippedFolder names). Named by the folder; where two folders share a
  * name, by their path with `/` → `-`. Sorted by path. Pure.
  */
 export const discoverServices = (files: readonly string[], image: string | undefined): FleetService[] => {
-  const specs = files.filter(f => SPEC_NAMES.includes(f.split('/').pop()!) && !f.split('/').some(p => SKIPPED.has(p)));
+  const specs = files.filter(f => SPEC_NAMES.includes(f.split('/').pop()!) && !f.split('/').slice(0, -1).some(skippedFolder));
   const byFolder = new Map<string, string>();
   for (const f of [...specs].sort()) {
     const dir = f.includes('/') ? f.slice(0, f.lastIndexOf('/')) : '.';

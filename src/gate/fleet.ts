@@ -3,11 +3,14 @@ import {readdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {EnvironmentError, InputError, describeError} from '../errors.js';
 import type {EngineSession} from '../engine/guard.js';
-import {discoverServices, SKIPPED} from '../fleet/discover.js';
+import {discoverServices, skippedFolder} from '../fleet/discover.js';
 import {interpolate} from '../fleet/interpolate.js';
 import {pool} from '../fleet/pool.js';
-import type {ServiceOutcome} from '../fleet/result.js';
+import {fleetReport, serviceReport, withFleetBaseline, type FleetJsonReport, type ServiceOutcome} from '../fleet/result.js';
 import type {Fleet, FleetService} from '../fleet/types.js';
+import {loadFleet} from '../fleet/load.js';
+import {mergeFleetReports, parseFleetReport} from '../fleet/merge.js';
+import {compareFleet} from '../baseline/fleet.js';
 import {loadSpec} from '../spec/index.js';
 import {readComposeSources, readInput, readManifestSources} from './read-inputs.js';
 import {runGate, type GateOptions} from './run-gate.js';
@@ -15,13 +18,13 @@ import {runGate, type GateOptions} from './run-gate.js';
 /** What the command line sets for every service; wins over the fleet file's defaults. */
 export type FleetFlags = Partial<Pick<GateOptions, 'timeoutMs' | 'settle' | 'probe' | 'probeImage' | 'pull' | 'failOn' | 'sandbox' | 'network' | 'builder' | 'staticOnly'>>;
 
-/** Every file below `root`, repository-relative with `/`, skipping dependencies and VCS folders. */
+/** Every file below `root`, repository-relative with `/`, skipping dependencies, VCS and hidden folders. */
 const filesUnder = async (root: string, dir = ''): Promise<string[]> => {
   const entries = await readdir(join(root, dir), {withFileTypes: true}).catch(() => []);
   const out: string[] = [];
   for (const e of entries) {
     const rel = dir ? `${dir}/${e.name}` : e.name;
-    if (e.isDirectory() && !SKIPPED.has(e.name)) out.push(...(await filesUnder(root, rel)));
+    if (e.isDirectory() && !skippedFolder(e.name)) out.push(...(await filesUnder(root, rel)));
     else if (e.isFile()) out.push(rel);
   }
   return out;
@@ -117,4 +120,46 @@ export const runFleet = async (
     o.stopped
   );
   return outcomes.filter((x): x is ServiceOutcome => x !== undefined);
+};
+
+/** The fleet file, read and checked (errors at file:line). */
+export const readFleet = async (file: string): Promise<Fleet> => loadFleet(await readInput(file, 'the fleet file', 'portgate.fleet.yml'), file);
+
+/** The services `names` picks (`--service`, the Action's `services`), in fleet order; none = all. A name the fleet lacks is an input error listing the ones it has. */
+export const selectServices = (all: readonly FleetService[], names: readonly string[], file: string, flag = '--service'): FleetService[] => {
+  const unknown = names.filter(n => !all.some(s => s.name === n));
+  if (unknown.length) throw new InputError(`${flag} ${unknown.join(', ')}: no such service in ${file} (services: ${all.map(s => s.name).join(', ')}).`);
+  return names.length ? all.filter(s => names.includes(s.name)) : [...all];
+};
+
+/**
+ * One fleet run as every shell reports it (`portgate check --fleet`, the
+ * Action's `fleet` input): the services gated on the session, the fleet's
+ * JSON document (paths relative to `cwd`), compared with `baseline` when
+ * one is given. The fleet's fail-on is the flag's, else the fleet file's.
+ */
+export const gateFleet = async (
+  fleet: Fleet,
+  services: readonly FleetService[],
+  o: {jobs: number; flags: FleetFlags; env: Record<string, string | undefined>; session: EngineSession | undefined; cwd: string; stopped?: () => boolean; notice?: (s: string) => void; baseline?: {report: FleetJsonReport; path: string}}
+): Promise<FleetJsonReport> => {
+  const t0 = Date.now();
+  const outcomes = await runFleet(fleet, services, o);
+  const gated = fleetReport(
+    outcomes.map(x => serviceReport(x, o.cwd)),
+    {failOn: o.flags.failOn ?? fleet.defaults.failOn ?? 'error', fleet: fleet.file, totalMs: Date.now() - t0}
+  );
+  return o.baseline ? compareFleet(gated, o.baseline.report, o.baseline.path) : gated;
+};
+
+/**
+ * `portgate merge` and the Action's `merge` input: the JSON reports of the
+ * jobs a fleet was split over, read (each a fleet report, or an input error
+ * naming the file) and folded into the one the whole fleet gives; compared
+ * afresh with `baseline` when one is given.
+ */
+export const mergeReportFiles = async (files: readonly string[], baseline?: {report: FleetJsonReport; path: string}): Promise<FleetJsonReport> => {
+  const reports = await Promise.all(files.map(async file => ({file, report: parseFleetReport(await readInput(file, 'the fleet report'), file)})));
+  const merged = mergeFleetReports(reports, {fresh: baseline !== undefined});
+  return baseline ? compareFleet(withFleetBaseline(merged, undefined), baseline.report, baseline.path) : merged;
 };

@@ -54,7 +54,11 @@ test('parseLines drops blanks and comment lines and trims', () => {
 describe('readInputs', () => {
   test('only image set: every other input takes action.yml’s default', () => {
     expect(readInputs(from({image: 'app:ci'}))).toEqual({
+      mode: 'image',
       image: 'app:ci',
+      services: [],
+      merge: [],
+      given: new Set(['image']),
       dockerfile: undefined,
       spec: undefined,
       buildArgs: {},

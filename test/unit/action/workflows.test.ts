@@ -45,19 +45,28 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({using: 'node24', main: 'dist/index.js'});
   });
 
-  test('declares exactly the inputs getInputs reads', () => {
-    const read: string[] = [];
-    readInputs(name => (read.push(name), name === 'image' ? 'app:ci' : ''));
-    expect(Object.keys(action.inputs).sort()).toEqual(read.sort());
+  test('declares exactly the inputs getInputs reads, in its order', () => {
+    for (const mode of [{image: 'app:ci'}, {fleet: 'portgate.fleet.yml'}, {merge: 'reports/*.json'}] as Record<string, string>[]) {
+      const read: string[] = [];
+      readInputs(name => (read.push(name), mode[name] ?? ''));
+      expect(Object.keys(action.inputs)).toEqual(read);
+    }
   });
 
   test('defaults in action.yml match the ones readInputs applies when run by hand', () => {
     const defaults = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, v.default ?? '']));
     const viaRunner = readInputs(name => (name === 'image' ? 'app:ci' : (defaults[name] ?? '')).replace('${{ github.token }}', ''));
     const byHand = readInputs(name => (name === 'image' ? 'app:ci' : ''));
-    // probe-image is the one default that lives in the gate rather than in readInputs.
-    expect({...viaRunner, probeImage: undefined}).toEqual(byHand);
-    expect(viaRunner.probeImage).toBe(DEFAULTS.probeImage);
+    expect(viaRunner).toEqual({...byHand, given: expect.any(Set)});
+  });
+
+  // A fleet file's defaults must be able to hold: the runner passes an input's action.yml default as if the workflow set it.
+  test('fail-on, probe, probe-image, pull and builder have no default in action.yml, and their descriptions name the one that applies', () => {
+    for (const name of ['fail-on', 'probe', 'probe-image', 'pull', 'builder']) {
+      expect(action.inputs[name], name).not.toHaveProperty('default');
+      expect((action.inputs[name] as {description: string}).description, name).toMatch(/fleet file's defaults\./);
+    }
+    expect((action.inputs['probe-image'] as {description: string}).description).toContain(DEFAULTS.probeImage);
   });
 
   test('declares the outputs the action sets', () => {

@@ -3,8 +3,19 @@ import {accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync,
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
+import {mergeFleetReports} from '../../../src/fleet/merge.js';
+import {fleetReport} from '../../../src/fleet/result.js';
+import {fleetSarif} from '../../../src/report/fleet.js';
 import {toSarif} from '../../../src/report/sarif.js';
+import {fleetFixture} from './fleet-fixtures.js';
 import {CWD, FIXTURES, hostileResult, loadResult} from './fixtures.js';
+
+/** The fleet fixture split over three CI jobs (as `portgate matrix` would) and folded back with `portgate merge`'s code. */
+const mergedFleetSarif = (): string => {
+  const whole = fleetFixture();
+  const jobs = [0, 1, 2].map(i => fleetReport(whole.services.filter((_, n) => n % 3 === i), {failOn: whole.failOn, fleet: whole.fleet, totalMs: 1000 + i}));
+  return fleetSarif(mergeFleetReports(jobs.map((report, i) => ({file: `portgate-shard-0${i + 1}.json`, report}))));
+};
 
 /**
  * Runs Microsoft's SARIF validator (the engine behind sarifweb.azurewebsites.net)
@@ -62,8 +73,17 @@ describeIf('Sarif.Multitool validate', () => {
     ...FIXTURES.map(n => [n, readFileSync(golden(n), 'utf8')] as const),
     ['hostile', toSarif(hostileResult(), {cwd: CWD})] as const,
     // The fleet's one run (every service, tool notifications for those not gated), plain and compared with a baseline (baselineState).
-    ...['fleet', 'fleet-baseline'].map(n => [n, readFileSync(golden(n), 'utf8')] as const)
+    ...['fleet', 'fleet-baseline'].map(n => [n, readFileSync(golden(n), 'utf8')] as const),
+    // What the merge job uploads: the matrix jobs' reports folded into one.
+    ['fleet-merged', mergedFleetSarif()] as const
   ];
+
+  it('the merged fleet is one run of one tool and category, the same log as the one-machine run', () => {
+    const merged = mergedFleetSarif();
+    const log = JSON.parse(merged) as {runs: {tool: {driver: {name: string}}; automationDetails: {id: string}}[]};
+    expect(log.runs.map(r => `${r.tool.driver.name} ${r.automationDetails.id}`)).toEqual(['portgate portgate/fleet/']);
+    expect(merged).toBe(fleetSarif(fleetFixture()));
+  });
 
   it.each(cases)('%s: no errors, warnings or notes', (name, sarif) => {
     const {results, ok} = validate(name, sarif);
