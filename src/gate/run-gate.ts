@@ -16,6 +16,9 @@ import {resolveExpose, type BaseImageInfo, type DockerfileConfig} from '../docke
 import type {Anchors} from '../findings/where.js';
 import {debugAgentFindings} from '../compare/debug-agents.js';
 import {agentSettings} from './agent-settings.js';
+import {privilegeFindings} from '../compare/privilege.js';
+import {locate} from '../findings/where.js';
+import {STATIC_NOTE} from '../manifests/image-view.js';
 
 export interface GateOptions extends DeploymentInputs {
   image: string;
@@ -105,6 +108,16 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container = run?.container;
+  const privilege = privilegeFindings({
+    image: opts.image,
+    listening,
+    served: [...(declared?.filter(d => d.served !== false) ?? []), ...statics.exposed],
+    imageUser: statics.facts?.user ?? statics.config?.user?.value,
+    ...(plan.user && {ranAs: plan.user}),
+    deployments: deployedContainers(deployment),
+    where: subject => locate(subject, anchors, opts.image),
+    note: STATIC_NOTE
+  });
 
   const findings = evaluate({
     image: opts.image,
@@ -117,7 +130,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed})],
+    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed})],
     overrides: opts.spec?.rules,
     ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
     risky: riskyPort

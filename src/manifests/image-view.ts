@@ -38,6 +38,9 @@ export interface ImageView {
   verb: string;
 }
 
+/** Appended to findings that rest on portgate.yml and EXPOSE instead of a run. */
+export const STATIC_NOTE = ' (static check: the image was not run, so portgate.yml and EXPOSE stand in for its listeners)';
+
 export const imageView = (ctx: ManifestContext): ImageView => {
   const facts = new Map<string, PortFact>();
   if (ctx.listeners) {
@@ -62,7 +65,7 @@ export const imageView = (ctx: ManifestContext): ImageView => {
     staticMode,
     facts: [...facts.values()].sort((a, b) => a.port - b.port),
     get: (port, protocol) => facts.get(portKey({port, protocol})),
-    note: staticMode ? ' (static check: the image was not run, so portgate.yml and EXPOSE stand in for its listeners)' : '',
+    note: staticMode ? STATIC_NOTE : '',
     verb: staticMode ? 'serves' : 'listens on'
   };
 };
