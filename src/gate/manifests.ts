@@ -1,6 +1,7 @@
 import type {DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, SourceLocation} from '../model.js';
 import type {DeployedRun} from '../manifests/deployed-run.js';
 import {riskyPort} from '../compare/risky-ports.js';
+import type {RiskyLookup} from '../compare/rules.js';
 import {
   checkCompose,
   checkKubernetes,
@@ -38,6 +39,8 @@ export interface ImageViews {
   declared: DeclaredPort[];
   dynamic?: DynamicPort[];
   exposed: ExposedPort[];
+  /** The risky-port lookup with what the gate knows of a mesh's configuration; default riskyPort. */
+  risky?: RiskyLookup;
 }
 
 const context = (d: Deployment, v: ImageViews): ManifestContext => ({
@@ -47,7 +50,7 @@ const context = (d: Deployment, v: ImageViews): ManifestContext => ({
   declared: v.declared,
   ...(v.dynamic && {dynamic: v.dynamic}),
   exposed: v.exposed,
-  isRisky: riskyPort
+  isRisky: v.risky ?? riskyPort
 });
 
 /**

@@ -11,7 +11,9 @@ import type {NetworkMode, SandboxLayer, SandboxPlan, SandboxProfile} from '../sa
 import {watchListeners, type Observation} from './observe.js';
 import type {SettleMode} from './settle.js';
 import {staticView, type DockerfileInput} from './static-view.js';
-import {deployedContainers, deploymentFindings, loadDeployment, type Deployment, type DeploymentInputs} from './manifests.js';
+import {deployedContainers, deploymentFindings, loadDeployment, type DeployedContainer, type Deployment, type DeploymentInputs} from './manifests.js';
+import {consulAclEnabled, type MeshFacts} from '../compare/mesh.js';
+import type {RiskyLookup} from '../compare/rules.js';
 import {resolveExpose, type BaseImageInfo, type DockerfileConfig} from '../dockerfile/index.js';
 import type {Anchors} from '../findings/where.js';
 import {debugAgentFindings} from '../compare/debug-agents.js';
@@ -119,6 +121,9 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     note: STATIC_NOTE
   });
 
+  // What portgate can read of a mesh's configuration (Consul's ACLs): the image's, the deployment's and the run's env and command.
+  const meshFacts: MeshFacts = {consulAcl: consulAclEnabled(configTexts(statics.facts, plan, deployedContainers(deployment)))};
+  const risky: RiskyLookup = (port, protocol, owners) => riskyPort(port, protocol, owners, meshFacts);
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
@@ -130,10 +135,10 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed})],
+    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed, risky})],
     overrides: opts.spec?.rules,
     ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
-    risky: riskyPort
+    risky
   });
   timing.totalMs = Date.now() - t0;
   return {
@@ -151,6 +156,17 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     timing
   };
 };
+
+/** Every configuration text of the image, the run and the deployment: env values, entrypoints, commands, arguments. */
+const configTexts = (facts: ImageFacts | undefined, plan: SandboxPlan, containers: DeployedContainer[]): string[] => [
+  ...(facts?.env ?? []),
+  ...(facts?.entrypoint ?? []),
+  ...(facts?.cmd ?? []),
+  ...Object.values(plan.env).map(e => e.value),
+  ...(plan.entrypoint?.value ?? []),
+  ...(plan.command?.value ?? []),
+  ...containers.flatMap(c => [...c.run.env.map(e => e.value), ...(c.run.entrypoint?.value ?? []), ...(c.run.command?.value ?? [])])
+];
 
 /** The ports the wait is for: the spec's, except those declared `served: false`; without a spec, EXPOSE's. */
 export const expectedPorts = (declared: DeclaredPort[] | undefined, exposed: ExposedPort[]): Set<string> =>
