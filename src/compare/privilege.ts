@@ -122,7 +122,7 @@ interface PortGroup {
 }
 
 const groups = (i: PrivilegeInput): PortGroup[] => {
-  if (!i.listening) return (i.served ?? []).map(s => ({...s, listeners: []}));
+  if (!i.listening) return [...new Map((i.served ?? []).map(s => [portKey(s), {port: s.port, protocol: s.protocol, listeners: []}])).values()].sort((a, b) => a.port - b.port);
   const by = new Map<string, PortGroup>();
   for (const l of i.listening) {
     const g = by.get(portKey(l)) ?? {port: l.port, protocol: l.protocol, listeners: []};
