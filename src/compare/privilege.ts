@@ -184,6 +184,13 @@ const uidPart = (user: string | undefined): string => (user ?? '').split(':')[0]
 
 interface Binder {
   root: boolean;
+  /**
+   * It starts as root and binds after switching to another uid (BIND's
+   * named, dropping to bind): it had CAP_NET_BIND_SERVICE when it started,
+   * and a program written to bind after the switch keeps it (PR_SET_KEEPCAPS,
+   * libcap), as it had to before runtimes lowered the port floor.
+   */
+  startsRoot?: boolean;
   /** Completes "its process …": why it is (not) root, with the line that says so. */
   why: string;
 }
@@ -205,7 +212,9 @@ const binderOf = (g: PortGroup, d: DeployedPrivilege, i: PrivilegeInput): Binder
   if (uid !== undefined && uidPart(podUser) === uidPart(i.ranAs?.value ?? i.imageUser)) {
     const starts = run.runAsUser ? `runAsUser: 0 (${line(run.runAsUser.at)})` : podUser ? `the image's USER ${podUser}` : 'the image has no USER';
     if (uid === 0) return {root: true, why: `runs as root (${starts})`};
-    return parseUser(podUser).kind === 'root' ? {root: false, why: `starts as root (${starts}) but binds as uid ${uid} (it drops privileges before it listens)`} : {root: false, why: `runs as uid ${uid} (${starts})`};
+    return parseUser(podUser).kind === 'root'
+      ? {root: false, startsRoot: true, why: `starts as root (${starts}) but binds as uid ${uid} (it drops privileges before it listens)`}
+      : {root: false, why: `runs as uid ${uid} (${starts})`};
   }
   const u = parseUser(podUser);
   if (u.kind === 'name') return undefined;
@@ -236,7 +245,8 @@ const judgePod = (g: PortGroup, d: DeployedPrivilege, i: PrivilegeInput): Verdic
   if (!binder) return undefined;
   const root = binder.root;
   const has = podCapabilities(run).has('NET_BIND_SERVICE');
-  if (root && has) return {ok: true};
+  // Root keeps the capability; a process that starts as root with it and binds after switching user keeps it too (see Binder).
+  if ((root || binder.startsRoot) && has) return {ok: true};
   const owners = ownerNames(g.listeners);
   const note = i.listening ? '' : (i.note ?? '');
   if (!has) {
@@ -252,9 +262,11 @@ const judgePod = (g: PortGroup, d: DeployedPrivilege, i: PrivilegeInput): Verdic
 
 /**
  * Without a deployment: the listener's owner decides. Root binds anywhere
- * the capability is kept (a note: a design choice, not drift); a non-root
- * owner binds here only because the sandbox lowered the port floor, as
- * Docker does and containerd 1.x and CRI-O do not (a warning).
+ * the capability is kept (a note: a design choice, not drift), and so does a
+ * process that starts as root and binds after switching user (a note too); a
+ * process that is non-root from the start binds here only because the
+ * sandbox lowered the port floor, as Docker does and containerd 1.x and
+ * CRI-O do not (a warning).
  */
 const undeployed = (g: PortGroup, i: PrivilegeInput): Finding | undefined => {
   if (!g.listeners.length) return undefined;
@@ -263,6 +275,12 @@ const undeployed = (g: PortGroup, i: PrivilegeInput): Finding | undefined => {
   const at = {port: g.port, protocol: g.protocol, location: i.where('process')};
   if (uid === undefined || uid === 0) {
     const msg = `${portKey(g)} listens on ${describeListeners(g.listeners)}${uid === 0 ? ' as root' : ''}: a port below 1024 needs root or CAP_NET_BIND_SERVICE. That holds under \`docker run\` and in a default Kubernetes pod, but not in a pod that drops the capability (\`capabilities: {drop: [ALL]}\`, as the restricted Pod Security Standard requires along with a non-root user) on containerd 1.x or CRI-O nodes. To run with least privilege, ${alternative(g.port, owners)}. Pass the deployment manifests (--manifests) and portgate checks how they run it.`;
+    return finding('privileged-port', msg, at);
+  }
+  const start = parseUser(i.ranAs?.value ?? i.imageUser ?? '');
+  if (i.imageUser !== undefined && start.kind === 'root') {
+    // Started as root, bound after switching user (BIND's named as bind): it held the capability, as it would under a default pod. A note, as for root.
+    const msg = `${portKey(g)} listens on ${describeListeners(g.listeners)} as uid ${uid}, which the process switched to after starting as root: a port below 1024 needs CAP_NET_BIND_SERVICE, which it has from root and keeps across the switch (or gets from a runtime that lowers net.ipv4.ip_unprivileged_port_start, as portgate's sandbox and Docker do). That holds under \`docker run\` and in a default Kubernetes pod, but not in a pod that drops the capability (\`capabilities: {drop: [ALL]}\`, as the restricted Pod Security Standard requires) on containerd 1.x or CRI-O nodes. To run with least privilege, ${alternative(g.port, owners)}. Pass the deployment manifests (--manifests) and portgate checks how they run it.`;
     return finding('privileged-port', msg, at);
   }
   const msg = `${portKey(g)} listens on ${describeListeners(g.listeners)} as uid ${uid}, not root: it binds here because portgate's sandbox, like Docker ≥ 20.10 and containerd ≥ 2.0, sets net.ipv4.ip_unprivileged_port_start=0 in the container's network namespace. On Kubernetes nodes with containerd 1.x or CRI-O a non-root process gets EACCES on a port below 1024 (\`capabilities.add\` does not help it: Kubernetes grants no ambient capabilities) unless the pod sets the sysctl \`net.ipv4.ip_unprivileged_port_start: "0"\` or the executable carries the file capability cap_net_bind_service. To run anywhere, ${alternative(g.port, owners)}.`;

@@ -18,6 +18,7 @@ const ROOT_80 = `${P}root80:test`;
 const USER_8080 = `${P}user8080:test`;
 const USER_80 = `${P}user80:test`;
 const NGINX = 'portgate-real-nginx:test';
+const BIND = 'portgate-real-bind9:test';
 
 beforeAll(async () => {
   await buildProbeImage();
@@ -90,6 +91,16 @@ describe('zero configuration: the run decides', () => {
     expect(r.listening).toMatchObject([{port: 80, uid: 10001, process: {uid: 10001}}]);
     expect(r.findings.map(f => `${f.rule} ${f.severity} ${f.port}`)).toEqual(['privileged-port warning 80']);
     expect(r.findings[0]!.message).toMatch(/containerd 1\.x or CRI-O a non-root process gets EACCES/);
+    expect(r.verdict).toBe('pass');
+  });
+
+  test('real BIND from Debian starts as root and binds 53 and 953 as bind: notes, not warnings (it keeps the capability)', async () => {
+    const r = await gate(BIND);
+    const privileged = r.findings.filter(x => x.rule === 'privileged-port');
+    expect(r.listening.filter(l => l.port === 53).every(l => l.uid !== 0 && l.process?.name === 'named')).toBe(true);
+    expect(privileged.map(f => `${f.severity} ${f.port}/${f.protocol}`).sort()).toEqual(['note 53/tcp', 'note 53/udp', 'note 953/tcp']);
+    expect(privileged[0]!.message).toContain('which the process switched to after starting as root');
+    expect(privileged[0]!.message).toContain('BIND `listen-on port 8053 { any; };`');
     expect(r.verdict).toBe('pass');
   });
 

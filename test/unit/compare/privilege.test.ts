@@ -91,6 +91,14 @@ describe('privilegeFindings: who may bind a port below 1024, and where the deplo
       {listening: [listen(80, 10001)], user: '10001'}, ['privileged-port warning 80 @ Dockerfile:9']],
     ['zero config: uid 10001 on 8080 needs nothing',
       {listening: [listen(8080, 10001)], user: '10001'}, []],
+    ['zero config: no USER, named starts as root and binds 53 as uid 101 (bind): it kept the capability, a note, not a warning',
+      {listening: [listen(53, 101, {protocol: 'udp', name: 'named'}), listen(953, 101, {address: '127.0.0.1', name: 'named'})], user: ''}, ['privileged-port note 53 @ Dockerfile:9', 'privileged-port note 953 @ Dockerfile:9']],
+    ['zero config: USER root, the same',
+      {listening: [listen(53, 101, {name: 'named'})], user: 'root'}, ['privileged-port note 53 @ Dockerfile:9']],
+    ['zero config: USER www-data (a name) on 80 as uid 33: non-root from the start, a warning',
+      {listening: [listen(80, 33)], user: 'www-data'}, ['privileged-port warning 80 @ Dockerfile:9']],
+    ['zero config: the image user unknown and a non-root owner: a warning',
+      {listening: [listen(80, 33)]}, ['privileged-port warning 80 @ Dockerfile:9']],
     ['zero config: 53/udp as root',
       {listening: [listen(53, 0, {protocol: 'udp', name: 'named'})], user: ''}, ['privileged-port note 53 @ Dockerfile:9']],
     // Kubernetes: the pod decides.
@@ -121,6 +129,10 @@ describe('privilegeFindings: who may bind a port below 1024, and where the deplo
       ['k8s-privileged-port-denied error 80 @ k8s.yaml:16']],
     ['an entrypoint that starts as root and binds after dropping to uid 33: the socket’s uid decides',
       {listening: [listen(80, 33)], user: '', manifest: k8s(['securityContext:', '  capabilities: {drop: [ALL]}'])}, ['k8s-privileged-port-denied error 80 @ k8s.yaml:13']],
+    ['default pod, named starts as root and binds 53 as uid 101: it had the capability and keeps it, nothing to say',
+      {listening: [listen(53, 101, {protocol: 'udp', name: 'named'})], user: '', manifest: k8s()}, []],
+    ['runAsUser: 0 over a root image, named binds as uid 101 after switching: the same',
+      {listening: [listen(53, 101, {protocol: 'udp', name: 'named'})], user: '', manifest: k8s(['securityContext: {runAsUser: 0}'])}, []],
     ['a Job runs another command: its capabilities say nothing about these listeners',
       {listening: [listen(80, 0)], user: '', manifest: k8s(['securityContext:', '  capabilities: {drop: [ALL]}'], [], 'Job').replace('  selector: {matchLabels: {app: web}}\n', '')}, []],
     ['Compose runs it under Docker, whose port floor is 0: nothing to say',
@@ -141,6 +153,15 @@ describe('privilegeFindings: who may bind a port below 1024, and where the deplo
     expect(f!.message).toContain('nginx `listen 8080;`');
     expect(f!.message).toContain("map the Service's `port: 80` to `targetPort: 8080`");
     expect(f!.message).toContain('restricted Pod Security Standard');
+  });
+
+  test('a process that switched user after starting as root: the note says it keeps the capability, and where that ends', () => {
+    const [f] = judge({listening: [listen(53, 101, {protocol: 'udp', name: 'named'})], user: ''});
+    expect(f!.message).toMatch(/^53\/udp listens on .* as uid 101, which the process switched to after starting as root/);
+    expect(f!.message).toContain('keeps across the switch');
+    expect(f!.message).toContain('`capabilities: {drop: [ALL]}`');
+    expect(f!.message).toContain('BIND `listen-on port 8053 { any; };`');
+    expect(f!.message).toContain("map the Service's `port: 53` to `targetPort: 8053`");
   });
 
   test('a non-root owner: the warning says precisely where it binds and where it fails', () => {
