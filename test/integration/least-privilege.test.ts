@@ -5,6 +5,7 @@ import type {Finding, GateResult, SourceLocation} from '../../src/model.js';
 import {leftoverContainers} from '../helpers/engine.js';
 import {PROBE_IMAGE, buildListenerImage, buildProbeImage, removeImages} from '../helpers/images.js';
 import {ensureRealServiceImages} from '../helpers/real-services.js';
+import {loadSpec} from '../../src/spec/index.js';
 
 /**
  * Least privilege from the run, on the real engine: who binds a port below
@@ -110,6 +111,18 @@ describe('zero configuration: the run decides', () => {
     expect(f).toMatchObject({severity: 'note', port: 80});
     expect(f.message).toContain('nginx `listen 8080;`');
     expect(r.verdict).toBe('pass');
+  });
+});
+
+describe("severities from portgate.yml's rules:", () => {
+  test('privileged-port: error makes the root listener on 80 fail the gate; k8s-privileged-port-denied: warning lets the crash through as a warning', async () => {
+    const spec = (rules: string) => loadSpec(`version: 1\nports:\n  - port: 80\nrules:\n${rules}`, 'portgate.yml');
+    const strict = await gate(ROOT_80, {spec: spec('  privileged-port: error\n')});
+    expect(strict.findings.map(f => `${f.rule} ${f.severity} ${f.port}`)).toEqual(['privileged-port error 80']);
+    expect(strict.verdict).toBe('fail');
+    const lenient = await gate(ROOT_80, {spec: spec('  k8s-privileged-port-denied: warning\n  k8s-netpol-missing: "off"\n'), manifests: [deployment(ROOT_80, ['capabilities: {drop: [ALL]}'])]});
+    expect(brief(lenient)).toEqual(['k8s-privileged-port-denied warning 80 @ k8s/web.yaml:13']);
+    expect(lenient.verdict).toBe('pass');
   });
 });
 

@@ -1,10 +1,12 @@
 import {describe, expect, test} from 'vitest';
 import {kubeletRefusal, parseUser, podCapabilities, privilegeFindings, unprivilegedAlternative, type PrivilegeInput} from '../../../src/compare/privilege.js';
+import {evaluate, verdictOf} from '../../../src/compare/evaluate.js';
 import {deployedContainers, loadDeployment} from '../../../src/gate/manifests.js';
 import {locate} from '../../../src/findings/where.js';
 import type {Finding, Listener, Protocol, SourceLocation} from '../../../src/model.js';
 import {deployedLayer, planSandbox, specLayers} from '../../../src/sandbox/index.js';
 import {loadSpec} from '../../../src/spec/index.js';
+import {expose, input} from './build.js';
 
 const IMAGE = 'registry.example.com/shop/web:1.0';
 
@@ -281,5 +283,47 @@ describe('the semantics tables', () => {
 
   test('unprivileged alternatives', () => {
     expect([80, 443, 22, 53, 25].map(unprivilegedAlternative)).toEqual([8080, 8443, 2222, 8053, 8025]);
+  });
+});
+
+describe("severities are the spec's to change (rules:), like every rule's", () => {
+  const evaluated = (rules: string, c: Case) => {
+    // portgate.yml declares and the Dockerfile EXPOSEs what listens, so only the privilege rules speak.
+    const ports = (c.listening ?? []).map(l => `  - port: ${l.port}\n`).join('');
+    const spec = loadSpec(`version: 1\nports:\n${ports}rules:\n${rules}`, 'portgate.yml');
+    return evaluate(
+      input({
+        image: IMAGE,
+        listening: c.listening ?? [],
+        declared: spec.ports,
+        exposed: (c.listening ?? []).map(l => expose(l.port)),
+        extra: judge(c),
+        overrides: spec.rules
+      })
+    );
+  };
+  const rows = (fs: Finding[]) => fs.map(f => `${f.rule} ${f.severity}`);
+  const root80: Case = {listening: [listen(80, 0)], user: ''};
+  const denied: Case = {listening: [listen(80, 0)], user: '', manifest: k8s(['securityContext:', '  runAsNonRoot: true', '  capabilities: {drop: [ALL]}'])};
+  const rootOver: Case = {listening: [listen(8080, 0)], user: '10001', manifest: k8s(['securityContext: {runAsUser: 0}'])};
+
+  // prettier-ignore
+  test.each<[string, string, Case, string[], 'pass' | 'fail']>([
+    ['privileged-port as the defaults give it: a note, the gate passes',   '  unserved-port-listening: error\n', root80,   ['privileged-port note'], 'pass'],
+    ['privileged-port: error, for teams that ban ports below 1024',       '  privileged-port: error\n',         root80,   ['privileged-port error'], 'fail'],
+    ['privileged-port: off',                                              '  privileged-port: "off"\n',         root80,   [], 'pass'],
+    ['the crash and the refusal, as errors by default',                   '  privileged-port: error\n',         denied,   ['k8s-non-root-refused error', 'k8s-privileged-port-denied error'], 'fail'],
+    ['both lowered to warnings',                                          '  k8s-privileged-port-denied: warning\n  k8s-non-root-refused: warning\n', denied, ['k8s-non-root-refused warning', 'k8s-privileged-port-denied warning'], 'pass'],
+    ['root-listener, a warning by default',                               '  privileged-port: error\n',         rootOver, ['root-listener warning'], 'pass'],
+    ['root-listener: error',                                              '  root-listener: error\n',           rootOver, ['root-listener error'], 'fail']
+  ])('%s', (_name, rules, c, want, verdict) => {
+    const fs = evaluated(rules, c);
+    expect(rows(fs).sort()).toEqual(want);
+    expect(verdictOf(fs, 'error')).toBe(verdict);
+  });
+
+  test('the schema knows the four rule ids, so a typo is an error at load', () => {
+    for (const id of ['privileged-port', 'root-listener', 'k8s-privileged-port-denied', 'k8s-non-root-refused']) expect(() => loadSpec(`version: 1\nports: []\nrules:\n  ${id}: warning\n`, 'portgate.yml')).not.toThrow();
+    expect(() => loadSpec('version: 1\nports: []\nrules:\n  privileged-ports: warning\n', 'portgate.yml')).toThrow(/privileged-ports/);
   });
 });
