@@ -189,3 +189,66 @@ describe('podMeshes and the sidecar’s ports', () => {
     expect(appProbers(podMeshes(broken.workloads[0]!, broken)[0]!)).toEqual([]);
   });
 });
+
+describe('podMeshes from inline manifests: every way the pod or its Namespace asks for (or refuses) a sidecar', () => {
+  /** A Namespace `shop` with `nsLabels`, then a Deployment `web` in `namespace` whose template has `podMeta` lines and `containers`. */
+  const manifests = (o: {nsLabels?: string[]; namespace?: string; podMeta?: string[]; containers?: string[]; init?: string[]}): string =>
+    [
+      ...(o.nsLabels ? ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: shop', ...(o.nsLabels.length ? ['  labels:', ...o.nsLabels.map(l => `    ${l}`)] : []), '---'] : []),
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      `metadata: {name: web, namespace: ${o.namespace ?? 'shop'}}`,
+      'spec:',
+      '  selector: {matchLabels: {app: web}}',
+      '  template:',
+      '    metadata:',
+      ...(o.podMeta ?? ['labels: {app: web}']).map(l => `      ${l}`),
+      '    spec:',
+      ...(o.init ? ['      initContainers:', ...o.init.map(l => `        ${l}`)] : []),
+      '      containers:',
+      '        - {name: web, image: registry.example.com/shop/web:1.0}',
+      ...(o.containers ?? []).map(l => `        ${l}`)
+    ].join('\n') + '\n';
+  const meshes = (o: Parameters<typeof manifests>[0]) => {
+    const objs = loadKubernetes([{file: 'k8s.yaml', text: manifests(o)}]);
+    const w = objs.workloads.find(x => x.name === 'web')!;
+    return podMeshes(w, objs).map(m => `${m.mesh}: ${m.why}`);
+  };
+
+  // prettier-ignore
+  test.each<[string, Parameters<typeof manifests>[0], string[]]>([
+    ['nothing about a mesh',                                          {},                                                                                  []],
+    ['the inject annotation "true"',                                  {podMeta: ['labels: {app: web}', 'annotations:', '  sidecar.istio.io/inject: "true"']},  ['istio: sidecar.istio.io/inject: "true" (k8s.yaml:10)']],
+    ['the inject label "true"',                                       {podMeta: ['labels:', '  app: web', '  sidecar.istio.io/inject: "true"']},                ['istio: sidecar.istio.io/inject: "true" (k8s.yaml:10)']],
+    ['the inject annotation "false"',                                 {podMeta: ['labels: {app: web}', 'annotations:', '  sidecar.istio.io/inject: "false"']}, []],
+    ['namespace istio-injection=enabled',                             {nsLabels: ['istio-injection: enabled']},                                           ['istio: namespace shop has istio-injection=enabled (k8s.yaml:6)']],
+    ['namespace istio-injection=disabled',                            {nsLabels: ['istio-injection: disabled']},                                          []],
+    ['namespace istio-injection=disabled wins over istio.io/rev',     {nsLabels: ['istio-injection: disabled', 'istio.io/rev: canary']},                  []],
+    ['namespace istio.io/rev=canary',                                 {nsLabels: ['istio.io/rev: canary']},                                                ['istio: namespace shop has istio.io/rev=canary (k8s.yaml:6)']],
+    ['namespace enabled, the pod opts out by annotation',             {nsLabels: ['istio-injection: enabled'], podMeta: ['labels: {app: web}', 'annotations: {sidecar.istio.io/inject: "false"}']}, []],
+    ['namespace disabled, the pod opts in: the pod’s word wins',      {nsLabels: ['istio-injection: disabled'], podMeta: ['labels: {app: web}', 'annotations: {sidecar.istio.io/inject: "true"}']}, ['istio: sidecar.istio.io/inject: "true" (k8s.yaml:16)']],
+    ['the enabled Namespace is another one',                          {nsLabels: ['istio-injection: enabled'], namespace: 'billing'},                     []],
+    ['a Namespace without labels',                                    {nsLabels: []},                                                                      []],
+    ['istio-proxy injected as a container',                           {containers: ['- {name: istio-proxy, image: docker.io/istio/proxyv2:1.22.0}']},     ['istio: container istio-proxy (k8s.yaml:12)']],
+    ['istio-proxy injected as a native sidecar (restartPolicy: Always)', {init: ['- {name: istio-proxy, image: docker.io/istio/proxyv2:1.22.0, restartPolicy: Always}']}, ['istio: container istio-proxy (k8s.yaml:11)']],
+    ['istio-init alone, a plain init container, serves nothing',     {init: ['- {name: istio-init, image: docker.io/istio/proxyv2:1.22.0}']},             []],
+    ['a container named consul',                                      {containers: ['- {name: consul, image: registry.example.com/infra/agent:1.18}']},   ['consul: container consul (k8s.yaml:12)']],
+    ['a hashicorp/consul image under another name',                   {containers: ['- {name: agent, image: hashicorp/consul:1.18}']},                    ['consul: container agent (k8s.yaml:12)']],
+    ['the Docker Hub library image consul',                           {containers: ['- {name: agent, image: consul:1.15}']},                              ['consul: container agent (k8s.yaml:12)']],
+    ['consul-dataplane is not an agent: it serves none of the agent’s ports', {containers: ['- {name: dataplane, image: hashicorp/consul-dataplane:1.4}']}, []],
+    ['both meshes in one pod',                                        {podMeta: ['labels: {app: web}', 'annotations: {sidecar.istio.io/inject: "true"}'], containers: ['- {name: consul, image: hashicorp/consul:1.18}']},
+      ['istio: sidecar.istio.io/inject: "true" (k8s.yaml:9)', 'consul: container consul (k8s.yaml:13)']]
+  ])('%s', (_name, o, want) => {
+    expect(meshes(o)).toEqual(want);
+  });
+
+  test('loadKubernetes keeps the lines: pod template labels and annotations, Namespace labels', () => {
+    const objs = loadKubernetes([{file: 'k8s.yaml', text: manifests({nsLabels: ['istio-injection: enabled', 'team: shop'], podMeta: ['labels:', '  app: web', '  version: 2', 'annotations:', '  prometheus.io/port: 15020'], containers: []})}]);
+    expect(objs.namespaces.map(n => [n.name, Object.fromEntries(Object.entries(n.labels).map(([k, v]) => [k, `${v.value}@${v.at.line}`]))])).toEqual([['shop', {'istio-injection': 'enabled@6', team: 'shop@7'}]]);
+    const w = objs.workloads[0]!;
+    expect(w.labels).toEqual({app: 'web', version: '2'});
+    expect(Object.fromEntries(Object.entries(w.labelsAt).map(([k, v]) => [k, v.line]))).toEqual({app: 17, version: 18});
+    // An unquoted number is read as text, as kubectl would refuse it but charts write it.
+    expect(w.annotations['prometheus.io/port']).toMatchObject({value: '15020', at: {file: 'k8s.yaml', line: 20}});
+  });
+});
