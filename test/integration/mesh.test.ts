@@ -87,6 +87,28 @@ describe('a Consul agent (ports owned by `consul`)', () => {
     expect(r.findings[0]!.message).toContain("Without ACLs, whoever reaches Consul's HTTP API reads and writes its key/value store");
   });
 
+  test('ACLs enabled by the Deployment that runs the agent (CONSUL_LOCAL_CONFIG in its env): the API may listen beyond loopback', async () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: consul}',
+      'spec:',
+      '  selector: {matchLabels: {app: consul}}',
+      '  template:',
+      '    metadata: {labels: {app: consul}}',
+      '    spec:',
+      '      containers:',
+      '        - name: consul',
+      `          image: ${img('consul')}`,
+      '          env:',
+      `            - {name: CONSUL_LOCAL_CONFIG, value: '{"acl": {"enabled": true, "default_policy": "deny"}}'}`,
+      '          ports: [{containerPort: 8300}, {containerPort: 8301}, {containerPort: 8500}, {containerPort: 8600}]'
+    ].join('\n');
+    const r = await gate(img('consul'), {manifests: [{file: 'k8s/consul.yaml', text}]});
+    expect(r.container?.sandbox?.settings.find(s => s.setting === 'env')).toMatchObject({value: 'CONSUL_LOCAL_CONFIG', from: expect.stringContaining('k8s/consul.yaml')});
+    expect(rules(r)).toEqual(['k8s-netpol-missing:']);
+  });
+
   test('ACLs enabled in CONSUL_LOCAL_CONFIG: the API may listen beyond loopback', async () => {
     const r = await gate(img('consul-acl'));
     expect(r.findings).toEqual([]);
