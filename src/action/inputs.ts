@@ -27,6 +27,8 @@ export interface Inputs {
   comment: boolean;
   /** Where to write a SARIF report; undefined = none. */
   sarif?: string;
+  /** An earlier JSON report to compare with; undefined = none. */
+  baseline?: string;
   githubToken: string;
   /** Kubernetes manifest files/folders and Compose files for the manifest checks. */
   manifests: string[];
@@ -148,6 +150,7 @@ export const readInputs = (get: (name: string) => string): Inputs => {
     failOn: parseChoice(get('fail-on'), 'fail-on', FAIL_ON, 'error'),
     comment: parseBoolean(get('comment'), 'comment', true),
     sarif: optional(get('sarif')),
+    baseline: optional(get('baseline')),
     githubToken: get('github-token').trim(),
     manifests: parseLines(get('manifests')),
     compose: parseLines(get('compose')),

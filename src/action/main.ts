@@ -11,6 +11,11 @@ import {gateOptions, writeReports} from './files.js';
 import {getInputs, versionMatches} from './inputs.js';
 import {summaryMarkdown} from './summary.js';
 import {VERSION} from '../version.js';
+import {resolve} from 'node:path';
+import {compareWithBaseline} from '../baseline/compare.js';
+import {readInput} from '../gate/read-inputs.js';
+import {fromJsonReport} from '../report/from-json.js';
+import {readReport} from '../report/read.js';
 
 const pullRequest = (): PullRequestContext => {
   const pr = ['pull_request', 'pull_request_target'].includes(context.eventName) ? context.payload.pull_request : undefined;
@@ -30,8 +35,13 @@ export const run = async (): Promise<void> => {
     emit.log(`portgate ${VERSION}`);
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const {opts} = await gateOptions(inputs, workspace);
+    // Read before the image runs: a wrong baseline is found in a second.
+    const base = inputs.baseline
+      ? fromJsonReport(readReport(await readInput(resolve(workspace, inputs.baseline), 'the baseline report'), inputs.baseline, 'single', "set input baseline to the JSON report of an earlier run of this image, e.g. the main branch's report artifact."))
+      : undefined;
     // How the result was reached (e.g. an image pulled) goes to the log: annotations are kept for findings.
-    const result = await withEngine({log: emit.log, waitMs: inputs.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
+    const gated = await withEngine({log: emit.log, waitMs: inputs.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: opts.staticOnly}, engine => runGate({...opts, notice: s => emit.log(`portgate: ${s}`)}, engine));
+    const result = base ? compareWithBaseline(gated, base, {report: inputs.baseline!, cwd: workspace}) : gated;
     emit.log(FORMATS.text(result, {cwd: workspace, color: false}));
     const plan = planAnnotations(result, {cwd: workspace});
     emit.annotate(plan.annotations);

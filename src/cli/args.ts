@@ -10,6 +10,7 @@ import {BUILD_ARG_NAME} from '../dockerfile/index.js';
 import {VERSION} from '../version.js';
 import {describeBadImageReference} from '../util/image-reference.js';
 import {policyCommand, type PolicyArgs} from './policy.js';
+import {FLEET_FILE, fleetCommands, type FleetArgs, type FleetCheckArgs} from './fleet-args.js';
 
 /** Options of every command that runs the image (see runOptions). */
 export interface RunArgs {
@@ -45,6 +46,8 @@ export interface CheckArgs extends RunArgs, DeployArgs {
   failOn: Severity | 'never';
   staticOnly: boolean;
   color: boolean;
+  /** An earlier JSON report to compare with. */
+  baseline?: string;
 }
 
 export interface InitArgs extends RunArgs, DeployArgs {
@@ -56,7 +59,7 @@ export interface InitArgs extends RunArgs, DeployArgs {
  * `portgate`, which a CI step with an empty variable also runs: it must not
  * pass, so the help goes to stderr with exit 2.
  */
-export type CliArgs = CheckArgs | InitArgs | PolicyArgs | {command: 'help'; text: string} | {command: 'usage'; text: string};
+export type CliArgs = CheckArgs | InitArgs | PolicyArgs | FleetArgs | {command: 'help'; text: string} | {command: 'usage'; text: string};
 
 const formats = Object.keys(FORMATS) as Format[];
 // Repeatable options start undefined rather than with a commander default, which help would print as `(default: [])`.
@@ -75,9 +78,8 @@ const report = (v: string) => {
   return {format, path: filePath(v.slice(i + 1), `--report ${format}=`, 'report.xml')};
 };
 
-const runOptions = (c: Command) =>
-  c
-    .requiredOption('--image <ref>', 'image to gate (pulled when the engine lacks it, see --pull)')
+const runOptions = (c: Command, imageRequired = true) =>
+  (imageRequired ? c.requiredOption('--image <ref>', 'image to gate (pulled when the engine lacks it, see --pull)') : c.option('--image <ref>', 'image to gate (pulled when the engine lacks it, see --pull); or --fleet'))
     .option('--dockerfile <path>', 'Dockerfile the image was built from (default: ./Dockerfile when present)')
     .option('--build-arg <key=value>', 'build argument used for the build (repeatable)', buildArg)
     .option('--target <stage>', 'build stage used for the build (default: the last stage)')
@@ -115,7 +117,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     .configureOutput({writeOut: s => (help += s), writeErr: s => (help += s)})
     .showSuggestionAfterError(true);
 
-  deployOptions(runOptions(program.command('check').description('run the gate on an image')))
+  deployOptions(runOptions(program.command('check').description('run the gate on an image, or on every service of a fleet'), false))
     .addOption(new Option('--builder <kind>', 'builder semantics for EXPOSE expansion').choices(['buildkit', 'classic']).default('buildkit'))
     .addOption(new Option('--format <format>', 'report format').choices(formats).default('text'))
     .option('--output <file>', 'write the report to a file instead of stdout')
@@ -123,7 +125,17 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the gate').choices(['error', 'warning', 'never']).default('error'))
     .option('--static-only', 'do not run the image: check manifests against the spec and Dockerfile only')
     .option('--no-color', 'plain text output')
+    .option('--fleet [file]', `gate every service of a fleet file (default: ./${FLEET_FILE})`)
+    .option('--service <name>', 'with --fleet: only this service (repeatable)', collect)
+    .option('--jobs <n>', 'with --fleet: how many services to gate at once (default: from the cores and memory)')
+    .option('--baseline <report.json>', 'mark findings and listeners as new, unchanged or resolved against an earlier JSON report (e.g. the main branch\'s)')
     .action((o: Opts) => {
+      if (o.fleet !== undefined) {
+        result = fleetCheckArgs(o);
+        return;
+      }
+      if (o.service || o.jobs !== undefined) throw new InputError(`${o.service ? '--service' : '--jobs'} goes with --fleet: gate a fleet with \`portgate check --fleet\`.`);
+      if (o.image === undefined) throw new InputError('check needs --image (the image to gate) or --fleet (every service of a fleet file).\nRun `portgate check --help` for usage.');
       result = {
         command: 'check',
         ...common(o),
@@ -134,7 +146,8 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
         reports: o.report ?? [],
         failOn: o.failOn,
         staticOnly: o.staticOnly ?? false,
-        color: o.color
+        color: o.color,
+        ...(o.baseline !== undefined && {baseline: filePath(o.baseline, '--baseline', 'main.json')})
       };
     });
 
@@ -145,6 +158,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
     });
 
   policyCommand(program, a => (result = a));
+  fleetCommands(program, a => (result = a));
 
   try {
     program.parse(argv, {from: 'user'});
@@ -153,7 +167,7 @@ export const parseCliArgs = (argv: string[]): CliArgs => {
       // Help commander shows unasked (no command given) carries exit code 1; asked-for help and --version carry 0.
       if (e.code === 'commander.help' && e.exitCode !== 0) return {command: 'usage', text: help};
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return {command: 'help', text: help};
-      const command = ['check', 'init', 'policy'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+      const command = ['check', 'init', 'policy', 'matrix', 'merge'].includes(argv[0] ?? '') ? `${argv[0]} ` : '';
       throw new InputError(`${e.message.replace(/^error: /, '')}\nRun \`portgate ${command}--help\` for usage.`);
     }
     throw e;
@@ -172,7 +186,42 @@ interface Opts extends Omit<CheckArgs, 'command' | 'buildArgs' | 'reports' | 'ti
   timeout?: string;
   settle?: string;
   engineWait: string;
+  fleet?: string | true;
+  service?: string[];
+  jobs?: string;
+  baseline?: string;
 }
+
+/** `check --fleet`: the flags that apply to every service. */
+const fleetCheckArgs = (o: Opts): FleetCheckArgs => {
+  if (o.image !== undefined || o.dockerfile !== undefined || o.spec !== undefined || o.manifests || o.compose || o.container !== undefined || o.buildArg || o.target !== undefined) {
+    throw new InputError('--fleet gates the services its file lists, each with its own image, Dockerfile, spec and manifests: drop --image, --dockerfile, --spec, --manifests, --compose, --container, --build-arg and --target (set them per service in the fleet file).');
+  }
+  const jobs = o.jobs === undefined ? undefined : Number(o.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)) throw new InputError(`--jobs must be a whole number from 1 to 64, not "${o.jobs}".`);
+  return {
+    command: 'check-fleet',
+    fleet: filePath(o.fleet === true ? FLEET_FILE : o.fleet!, '--fleet', FLEET_FILE),
+    services: o.service ?? [],
+    ...(jobs !== undefined && {jobs}),
+    format: o.format,
+    output: filePath(o.output, '--output', 'report.txt'),
+    reports: o.report ?? [],
+    failOn: o.failOn,
+    staticOnly: o.staticOnly ?? false,
+    color: o.color,
+    probe: o.probe,
+    probeImage: imageRef(o.probeImage, '--probe-image', DEFAULTS.probeImage),
+    pull: o.pull,
+    builder: o.builder,
+    engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
+    ...(o.baseline !== undefined && {baseline: filePath(o.baseline, '--baseline', 'main.json')}),
+    ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),
+    ...(o.settle !== undefined && {settle: parseSettle(o.settle, '--settle')}),
+    ...(o.sandbox !== undefined && {sandbox: o.sandbox}),
+    ...(o.network !== undefined && {network: o.network})
+  };
+};
 
 /**
  * Empty values come from unset variables (`--image "$IMAGE"`); malformed ones

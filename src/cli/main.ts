@@ -11,7 +11,12 @@ import {parseCliArgs, type CheckArgs, type InitArgs} from './args.js';
 import {deploymentInputs, readInput} from '../gate/read-inputs.js';
 import {safeBlock, safeLine} from '../report/sanitize.js';
 import {becomeContainerUser} from './container-user.js';
+import {localSchemaRef, specDir} from './schema-ref.js';
 import {runPolicy} from './policy.js';
+import {checkFleet, matrix, merge} from './fleet.js';
+import {readBaseline} from './baseline.js';
+import {compareWithBaseline} from '../baseline/compare.js';
+import {fromJsonReport} from '../report/from-json.js';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -32,7 +37,7 @@ const processIo: Io = {
 export const terminalColumns = (io: Pick<Io, 'isTty' | 'columns'>, output: string | undefined): number | undefined => (!output && io.isTty ? io.columns : undefined);
 
 /** A path the user chose that cannot be written is their input error, not a crash. */
-const writeOutput = async (path: string, text: string, what: string): Promise<void> => {
+export const writeOutput = async (path: string, text: string, what: string): Promise<void> => {
   try {
     await writeFile(path, text);
   } catch (e) {
@@ -41,7 +46,7 @@ const writeOutput = async (path: string, text: string, what: string): Promise<vo
 };
 
 /** Fails before the image runs, not after, when a report could not be written. */
-const checkOutputs = (paths: {path: string; what: string}[]): void => {
+export const checkOutputs = (paths: {path: string; what: string}[]): void => {
   for (const {path, what} of paths) {
     const dir = dirname(resolve(path));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
@@ -74,13 +79,16 @@ const gateOptions = async (a: CheckArgs | InitArgs, specPath: string | undefined
 
 const check = async (a: CheckArgs, io: Io): Promise<number> => {
   checkOutputs([...(a.output ? [{path: a.output, what: '--output'}] : []), ...a.reports.map(r => ({path: r.path, what: `--report ${r.format}`}))]);
+  // Read before the image runs: a wrong baseline is found in a second.
+  const base = a.baseline !== undefined ? fromJsonReport(await readBaseline(a.baseline, 'single')) : undefined;
   const opts: GateOptions = {
     ...(await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']))),
     ...(await deploymentInputs(a)),
     staticOnly: a.staticOnly,
     notice: s => io.stderr(`portgate: ${s}\n`)
   };
-  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
+  const gated = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
+  const result = base ? compareWithBaseline(gated, base, {report: a.baseline!, cwd: process.cwd()}) : gated;
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
   const rendered = FORMATS[a.format](result, {cwd: process.cwd(), color: color && !a.output, ...(columns !== undefined && {columns})});
@@ -115,7 +123,8 @@ const init = async (a: InitArgs, io: Io): Promise<number> => {
   const header = [`Baseline for ${a.image}, observed by portgate init. Review it, then commit it as portgate.yml.`];
   if (spec) header.push(`The run: section is copied from ${spec.file}.`);
   const baseline = baselineFrom(result, c?.ephemeral);
-  const text = renderSpec(baseline.ports, {header, dynamic: baseline.dynamic, ...(spec && {run: spec.run})});
+  const schema = localSchemaRef(specDir(a.output));
+  const text = renderSpec(baseline.ports, {header, dynamic: baseline.dynamic, ...(spec && {run: spec.run}), ...(schema && {schema})});
   if (a.output) await writeOutput(a.output, text, '--output');
   else io.stdout(text);
   return EXIT.pass;
@@ -136,6 +145,9 @@ export const main = async (argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.input;
     }
     if (args.command === 'policy') return await runPolicy(args, io);
+    if (args.command === 'check-fleet') return await checkFleet(args, io);
+    if (args.command === 'matrix') return await matrix(args, io);
+    if (args.command === 'merge') return await merge(args, io);
     return args.command === 'check' ? await check(args, io) : await init(args, io);
   } catch (e) {
     if (e instanceof InputError) {

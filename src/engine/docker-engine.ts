@@ -41,6 +41,8 @@ export interface DockerEngineOptions {
   timeoutMs?: number;
   /** Where the client comes from: a fleet shares one connection between its runs. */
   connect?: (deadlines: Deadlines) => Connection;
+  /** Image facts already read (a fleet's services share base images): found images only, never absences. */
+  imageCache?: Map<string, ImageFacts>;
 }
 
 export type Connection = ReturnType<typeof connect>;
@@ -60,6 +62,7 @@ export class DockerEngine implements Engine {
   readonly deadlines: Deadlines;
   private connection: Connection | undefined;
   private readonly connectWith: (deadlines: Deadlines) => Connection;
+  private readonly imageCache: Map<string, ImageFacts> | undefined;
   private swept = false;
   private closed = false;
   private cleaning: Promise<void> | undefined;
@@ -67,6 +70,7 @@ export class DockerEngine implements Engine {
   constructor(opts: DockerEngineOptions = {}) {
     this.deadlines = requestDeadlines(opts.timeoutMs ?? 30_000);
     this.connectWith = opts.connect ?? connect;
+    this.imageCache = opts.imageCache;
   }
 
   /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
@@ -136,6 +140,8 @@ export class DockerEngine implements Engine {
 
   async inspectImage(ref: string): Promise<ImageFacts | undefined> {
     checkRef(ref);
+    const known = this.imageCache?.get(ref);
+    if (known) return known;
     let raw: unknown;
     try {
       raw = await this.docker.getImage(ref).inspect();
@@ -144,7 +150,9 @@ export class DockerEngine implements Engine {
       if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
       throw unreachable(e);
     }
-    return imageFactsOf(ref, raw);
+    const facts = imageFactsOf(ref, raw);
+    this.imageCache?.set(ref, facts);
+    return facts;
   }
 
   /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */

@@ -1,5 +1,7 @@
 import {EnvironmentError} from '../errors.js';
-import {DockerEngine} from './docker-engine.js';
+import {connect} from './connection.js';
+import {DockerEngine, type Connection} from './docker-engine.js';
+import type {ImageFacts} from './types.js';
 
 export interface GuardOptions {
   /** Where to say what is happening (stderr for the CLI, the job log for the Action). */
@@ -25,18 +27,47 @@ export interface GuardOptions {
  * default action (die at once) never runs while containers may remain. The
  * cleanup itself is bounded by the engine's request deadlines.
  */
-export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine | undefined) => Promise<T>): Promise<T> => {
-  const engine = new DockerEngine({...(o.timeoutMs !== undefined && {timeoutMs: o.timeoutMs})});
+export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine | undefined) => Promise<T>): Promise<T> =>
+  withEngines(o, (_session, first) => fn(first));
+
+/** Makes the engines of one process: one connection and one cache of image facts for all of them. */
+export interface EngineSession {
+  engine(timeoutMs?: number): DockerEngine;
+  /** A signal arrived: start nothing new. */
+  readonly stopping: boolean;
+}
+
+/**
+ * withEngine for many runs at once (a fleet): every engine made from the
+ * session shares its connection and image facts, and every one of them is
+ * cleaned up when a signal or a stray error ends the process.
+ */
+export const withEngines = async <T>(o: GuardOptions, fn: (session: EngineSession | undefined, first: DockerEngine | undefined) => Promise<T>): Promise<T> => {
+  let shared: Connection | undefined;
+  const imageCache = new Map<string, ImageFacts>();
+  const engines: DockerEngine[] = [];
   let exiting: Promise<never> | undefined;
+  const session: EngineSession = {
+    engine: timeoutMs => {
+      const e = new DockerEngine({...(timeoutMs !== undefined && {timeoutMs}), connect: d => (shared ??= connect(d)), imageCache});
+      engines.push(e);
+      // Made after a signal (a fleet's next service): closed at once, so it creates nothing the cleanup would miss.
+      if (exiting) void e.cleanup().catch(() => undefined);
+      return e;
+    },
+    get stopping() {
+      return exiting !== undefined;
+    }
+  };
+  const first = session.engine(o.timeoutMs);
   const exitAfterCleanup = (code: number, why: string): void => {
     if (exiting) {
       o.log(`portgate: ${why}: still removing its containers, exiting when that is done`);
       return;
     }
     o.log(`portgate: ${why}: removing its containers`);
-    exiting = engine
-      .cleanup()
-      .catch((e: unknown) => o.log(`portgate: ${(e as Error).message}`))
+    exiting = Promise.allSettled(engines.map(e => e.cleanup()))
+      .then(rs => rs.forEach(r => r.status === 'rejected' && o.log(`portgate: ${(r.reason as Error).message}`)))
       .then(() => process.exit(code));
   };
   const onSignal = (signal: NodeJS.Signals) => exitAfterCleanup(signal === 'SIGINT' ? 130 : 143, signal);
@@ -46,7 +77,7 @@ export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine |
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('uncaughtException', onStray);
   try {
-    const reachable = await engine.ping(o.waitMs ?? 0).then(
+    const reachable = await first.ping(o.waitMs ?? 0).then(
       () => true,
       (e: unknown) => {
         if (!o.optional || !(e instanceof EnvironmentError)) throw e;
@@ -54,7 +85,8 @@ export const withEngine = async <T>(o: GuardOptions, fn: (engine: DockerEngine |
         return false;
       }
     );
-    return await fn(reachable ? engine : undefined);
+    // The engine that answered the ping is the first run's; more come from the session.
+    return await fn(reachable ? session : undefined, reachable ? first : undefined);
   } finally {
     // A signal arrived: its cleanup decides the exit code, and later signals must still find the handlers.
     if (exiting) await exiting;

@@ -1,7 +1,6 @@
 import type {DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, SourceLocation} from '../model.js';
 import type {DeployedRun} from '../manifests/deployed-run.js';
 import {riskyPort} from '../compare/risky-ports.js';
-import type {RiskyLookup} from '../compare/rules.js';
 import {
   checkCompose,
   checkKubernetes,
@@ -39,18 +38,16 @@ export interface ImageViews {
   declared: DeclaredPort[];
   dynamic?: DynamicPort[];
   exposed: ExposedPort[];
-  /** The risky-port lookup with what the gate knows of a mesh's configuration; default riskyPort. */
-  risky?: RiskyLookup;
 }
 
-const context = (d: Deployment, v: ImageViews): ManifestContext => ({
+const context = (d: Deployment, v: ImageViews, isRisky: ManifestContext['isRisky'] = riskyPort): ManifestContext => ({
   image: d.image,
   ...(d.containerName !== undefined && {containerName: d.containerName}),
   listeners: v.listening,
   declared: v.declared,
   ...(v.dynamic && {dynamic: v.dynamic}),
   exposed: v.exposed,
-  isRisky: v.risky ?? riskyPort
+  isRisky
 });
 
 /**
@@ -71,9 +68,9 @@ export const loadDeployment = (image: string, inputs: DeploymentInputs): Deploym
 };
 
 /** The manifest findings for what the gate saw; they join the gate's own, under the same overrides and verdict. */
-export const deploymentFindings = (d: Deployment | undefined, views: ImageViews): Finding[] => {
+export const deploymentFindings = (d: Deployment | undefined, views: ImageViews, isRisky: ManifestContext['isRisky'] = riskyPort): Finding[] => {
   if (!d) return [];
-  const ctx = context(d, views);
+  const ctx = context(d, views, isRisky);
   return [...(d.k8s ? checkKubernetes(d.k8s, ctx) : []), ...(d.compose ? checkCompose(d.compose, ctx) : [])];
 };
 

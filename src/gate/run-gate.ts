@@ -5,6 +5,8 @@ import {evaluate, verdictOf} from '../compare/evaluate.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {endiannessOf} from '../procnet/index.js';
 import type {Spec} from '../spec/index.js';
+import type {ExtraRiskyPort} from '../fleet/types.js';
+import type {SeveritySetting} from '../model.js';
 import type {Engine, ImageFacts, ProbeMode} from '../engine/types.js';
 import {deployedLayer, diagnoseExit, flagLayers, planSandbox, specLayers, summarizePlan} from '../sandbox/index.js';
 import type {NetworkMode, SandboxLayer, SandboxPlan, SandboxProfile} from '../sandbox/types.js';
@@ -53,12 +55,43 @@ export interface GateOptions extends DeploymentInputs {
   notice?: (message: string) => void;
   /** The clock for `accept:` entries' `until:` (tests); default now. */
   today?: Date;
+  /**
+   * Org-wide defaults (a fleet file's `defaults:`): below the service's own
+   * portgate.yml and the deployment for every setting they share.
+   */
+  org?: OrgDefaults;
+}
+
+export interface OrgDefaults {
+  /** The fleet file they come from, for reports. */
+  file: string;
+  timeoutMs?: number;
+  settle?: SettleMode;
+  sandbox?: SandboxProfile;
+  network?: NetworkMode;
+  /** Severity overrides under the spec's own `rules:`. */
+  rules?: Record<string, SeveritySetting>;
+  /** Ports flagged besides the catalog. */
+  riskyPorts?: readonly ExtraRiskyPort[];
 }
 
 /** An explicit flag or input wins over the spec's `run:`, which wins over the defaults. */
-export const waitBudget = (opts: Pick<GateOptions, 'timeoutMs' | 'settle' | 'spec' | 'runSpec'>): {timeoutMs: number; settle: SettleMode} => {
+export const waitBudget = (opts: Pick<GateOptions, 'timeoutMs' | 'settle' | 'spec' | 'runSpec' | 'org'>): {timeoutMs: number; settle: SettleMode} => {
   const run = (opts.spec ?? opts.runSpec)?.run;
-  return {timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? DEFAULTS.timeoutMs, settle: opts.settle ?? run?.settleMs ?? DEFAULTS.settle};
+  return {
+    timeoutMs: opts.timeoutMs ?? run?.timeoutMs ?? opts.org?.timeoutMs ?? DEFAULTS.timeoutMs,
+    settle: opts.settle ?? run?.settleMs ?? opts.org?.settle ?? DEFAULTS.settle
+  };
+};
+
+/**
+ * The risky-port catalog, with an organisation's own entries, and what the
+ * gate read of a service mesh's configuration (`mesh`: Consul's ACLs), for
+ * the mesh table's ports.
+ */
+export const riskyLookup = (extra: readonly ExtraRiskyPort[] = [], mesh: MeshFacts = {}): RiskyLookup => (port, protocol, owners) => {
+  const own = extra.find(e => e.port === port && (e.protocol === undefined || e.protocol === protocol));
+  return own ? {port, name: own.name, why: own.why, category: 'other'} : riskyPort(port, protocol, owners, mesh);
 };
 
 export const DEFAULTS = {timeoutMs: 30_000, settle: 'auto' as SettleMode, pollMs: 200, probeImage: 'busybox:1.37', logLines: 40} as const;
@@ -69,6 +102,9 @@ export const DEFAULTS = {timeoutMs: 30_000, settle: 'auto' as SettleMode, pollMs
  */
 export const sandboxPlan = (opts: GateOptions, deployment: Deployment | undefined, facts: ImageFacts | undefined): SandboxPlan => {
   const layers: SandboxLayer[] = [];
+  const org = opts.org && flagLayers({...(opts.org.sandbox && {sandbox: opts.org.sandbox}), ...(opts.org.network && {network: opts.org.network})});
+  // Org-wide defaults sit under the service's deployment: what a manifest says of this service wins.
+  for (const l of org ?? []) layers.push({...l, source: {kind: 'org', file: opts.org!.file}});
   const [first, ...others] = deployedContainers(deployment);
   if (first) {
     const layer = deployedLayer(first.run, first.what, first.at, facts?.user ?? '');
@@ -123,7 +159,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
 
   // What portgate can read of a mesh's configuration (Consul's ACLs): the image's, the deployment's and the run's env and command.
   const meshFacts: MeshFacts = {consulAcl: consulAclEnabled(configTexts(statics.facts, plan, deployedContainers(deployment)))};
-  const risky: RiskyLookup = (port, protocol, owners) => riskyPort(port, protocol, owners, meshFacts);
+  const risky = riskyLookup(opts.org?.riskyPorts, meshFacts);
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
@@ -135,8 +171,8 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed, risky})],
-    overrides: opts.spec?.rules,
+    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed}, risky)],
+    overrides: {...opts.org?.rules, ...opts.spec?.rules},
     ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
     risky
   });

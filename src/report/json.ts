@@ -1,5 +1,5 @@
-import type {GateResult, Location, SourceLocation} from '../model.js';
-import {isSourceLocation} from '../model.js';
+import type {Finding, GateResult, Listener, Location, SourceLocation} from '../model.js';
+import {PROTOCOLS, isSourceLocation} from '../model.js';
 import {portRows} from './table.js';
 import {relPath, sortFindings, type WriterOptions} from './common.js';
 
@@ -26,6 +26,46 @@ const source = (l: SourceLocation, cwd?: string) => ({
 
 const location = (l: Location, cwd?: string) => (isSourceLocation(l) ? source(l, cwd) : {image: l.image});
 
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const listener = (l: Listener) => ({
+  port: l.port,
+  protocol: l.protocol,
+  address: l.address,
+  family: l.family,
+  scope: l.scope,
+  ...(l.transient && {transient: true}),
+  ...(l.process && {
+    process: {
+      pid: l.process.pid,
+      name: l.process.name,
+      ...(l.process.exe !== undefined && {exe: l.process.exe}),
+      ...(l.process.uid !== undefined && {uid: l.process.uid}),
+      command: l.process.command
+    }
+  }),
+  ...(l.baseline && {baseline: l.baseline})
+});
+
+const finding = (f: Finding, cwd?: string) => ({
+  rule: f.rule,
+  severity: f.severity,
+  ...(f.port !== undefined && {port: f.port}),
+  ...(f.protocol !== undefined && {protocol: f.protocol}),
+  message: f.message,
+  ...(f.location && {location: location(f.location, cwd)}),
+  ...(f.category !== undefined && {category: f.category}),
+  ...(f.related?.length && {related: f.related.map(p => ({port: p.port, protocol: p.protocol}))}),
+  ...(f.suppressed && {
+    suppressed: {
+      reason: f.suppressed.reason,
+      ...(f.suppressed.until !== undefined && {until: f.suppressed.until}),
+      location: source(f.suppressed.location, cwd)
+    }
+  }),
+  ...(f.baseline && {baseline: f.baseline})
+});
+
 /** Every port/protocol pair in port order, to sort each view the same way. */
 const order = (r: GateResult): Map<string, number> => new Map(portRows(r).map((row, i) => [row.key, i]));
 const sortByPort = <T extends {port: number; protocol: string}>(xs: readonly T[], rank: Map<string, number>): T[] =>
@@ -48,23 +88,7 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       ...(e.location && {location: source(e.location, cwd)})
     })),
     // Ports sort stably; ties (one port on 0.0.0.0 and ::) keep the reader's order, then address order.
-    listening: sortByPort([...r.listening].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)), rank).map(l => ({
-      port: l.port,
-      protocol: l.protocol,
-      address: l.address,
-      family: l.family,
-      scope: l.scope,
-      ...(l.transient && {transient: true}),
-      ...(l.process && {
-        process: {
-          pid: l.process.pid,
-          name: l.process.name,
-          ...(l.process.exe !== undefined && {exe: l.process.exe}),
-          ...(l.process.uid !== undefined && {uid: l.process.uid}),
-          command: l.process.command
-        }
-      })
-    })),
+    listening: sortByPort([...r.listening].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)), rank).map(listener),
     declared: sortByPort(r.declared, rank).map(d => ({
       port: d.port,
       protocol: d.protocol,
@@ -74,23 +98,7 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       ...(d.reason !== undefined && {reason: d.reason}),
       location: source(d.location, cwd)
     })),
-    findings: sortFindings(r.findings).map(f => ({
-      rule: f.rule,
-      severity: f.severity,
-      ...(f.port !== undefined && {port: f.port}),
-      ...(f.protocol !== undefined && {protocol: f.protocol}),
-      message: f.message,
-      ...(f.location && {location: location(f.location, cwd)}),
-      ...(f.category !== undefined && {category: f.category}),
-      ...(f.related?.length && {related: f.related.map(p => ({port: p.port, protocol: p.protocol}))}),
-      ...(f.suppressed && {
-        suppressed: {
-          reason: f.suppressed.reason,
-          ...(f.suppressed.until !== undefined && {until: f.suppressed.until}),
-          location: source(f.suppressed.location, cwd)
-        }
-      })
-    })),
+    findings: sortFindings(r.findings).map(f => finding(f, cwd)),
     container: r.container
       ? {
           exited: r.container.exited,
@@ -108,9 +116,21 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
               notes: [...r.container.sandbox.notes]
             }
           }),
-          ...(r.container.logs !== undefined && {logs: r.container.logs})
+          ...(r.container.logs !== undefined && {logs: r.container.logs}),
+          ...(r.container.ephemeral && {ephemeral: [r.container.ephemeral[0], r.container.ephemeral[1]] as [number, number]})
         }
       : null,
+    ...(r.baseline && {
+      baseline: {
+        report: r.baseline.report,
+        status: r.baseline.status,
+        ...(r.baseline.image !== undefined && {image: r.baseline.image}),
+        resolved: {
+          findings: sortFindings(r.baseline.resolved.findings).map(f => finding(f, cwd)),
+          listening: [...r.baseline.resolved.listening].sort((a, b) => a.port - b.port || PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || cmp(a.address, b.address)).map(listener)
+        }
+      }
+    }),
     // totalMs first, then the phases alphabetically: stable whatever order the pipeline recorded them in.
     timing: {totalMs, ...Object.fromEntries(Object.entries(phases).sort(([a], [b]) => (a < b ? -1 : 1)))}
   };

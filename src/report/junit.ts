@@ -92,27 +92,35 @@ const cases = (r: GateResult): Case[] => {
   return [...ports, ...image];
 };
 
-export const toJunit = (r: GateResult, opts: WriterOptions): string => {
+/** One `<testsuite>` and its counts; `name` defaults to `portgate <image>` (a fleet names it after the service and adds `props`). */
+export const junitSuite = (r: GateResult, opts: WriterOptions, name = `portgate ${r.image}`, props: [string, string][] = []) => {
   const rendered = cases(r).map(c => caseXml(c, r, opts.cwd));
+  const tests = rendered.length;
   const failures = rendered.filter(c => c.failed).length;
   const skipped = rendered.filter(c => c.skipped).length;
-  const counts = `tests="${rendered.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1000).toFixed(3)}"`;
-  const props: [string, string | undefined][] = [
+  const counts = `tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${(r.timing.totalMs / 1000).toFixed(3)}"`;
+  const all: [string, string | undefined][] = [
+    ...props,
     ['verdict', r.verdict],
     ['failOn', r.failOn],
     ['dockerfile', r.dockerfile && relPath(r.dockerfile, opts.cwd)],
     ['spec', r.spec && relPath(r.spec, opts.cwd)]
   ];
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="portgate" ${counts}>`,
-    `  <testsuite name="${attr(`portgate ${r.image}`)}" ${counts}>`,
+  const xml = [
+    `  <testsuite name="${attr(name)}" ${counts}>`,
     '    <properties>',
-    ...props.flatMap(([k, v]) => (v === undefined ? [] : [`      <property name="${k}" value="${attr(v)}"/>`])),
+    ...all.flatMap(([k, v]) => (v === undefined ? [] : [`      <property name="${k}" value="${attr(v)}"/>`])),
     '    </properties>',
     ...rendered.map(c => c.xml),
-    '  </testsuite>',
-    '</testsuites>',
-    ''
-  ].join('\n');
+    '  </testsuite>'
+  ];
+  return {xml, counts, tests, failures, skipped};
+};
+
+export const junitAttr = attr;
+export const junitText = text;
+
+export const toJunit = (r: GateResult, opts: WriterOptions): string => {
+  const suite = junitSuite(r, opts);
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="portgate" ${suite.counts}>`, ...suite.xml, '</testsuites>', ''].join('\n');
 };

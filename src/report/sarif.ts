@@ -54,7 +54,7 @@ const unknownRule = (id: string, severity: Severity): RuleMeta => ({
   docs: 'rules'
 });
 
-const ruleDescriptor = (m: RuleMeta) => ({
+export const ruleDescriptor = (m: RuleMeta) => ({
   id: m.id,
   name: m.id.replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase()),
   shortDescription: {text: m.title},
@@ -86,14 +86,21 @@ const region = (a: Anchor) => ({
   ...(a.endColumn !== undefined && {endColumn: a.endColumn})
 });
 
-const result = (f: Finding, ruleIndex: number, a: Anchor, fingerprint: string, r: GateResult, cwd: string | undefined) => ({
+/**
+ * One finding as a result. A fleet report names the service (`service`): the
+ * message starts with it and the properties carry it and the image. A
+ * finding compared with a baseline has its `baselineState` (new, unchanged).
+ */
+export const sarifResult = (f: Finding, ruleIndex: number, a: Anchor, fingerprint: string, r: GateResult, cwd: string | undefined, service?: string) => ({
   ruleId: f.rule,
   ruleIndex,
   level: f.severity,
-  message: {text: sanitize(f.message) + fallbackNote(a, r)},
+  message: {text: (service ? `Service ${sanitize(service)}: ` : '') + sanitize(f.message) + fallbackNote(a, r)},
   locations: [{physicalLocation: {artifactLocation: {uri: uriOf(a.path)}, region: region(a)}}],
   partialFingerprints: {'portgateFingerprint/v1': fingerprint, primaryLocationLineHash: fingerprint},
-  ...(f.suppressed && {suppressions: [suppression(f.suppressed, cwd)]})
+  ...(f.suppressed && {suppressions: [suppression(f.suppressed, cwd)]}),
+  ...(f.baseline && {baselineState: f.baseline}),
+  ...(service !== undefined && {properties: {service: sanitize(service), image: sanitize(r.image)}})
 });
 
 /** An `accept:` entry as a SARIF suppression: external (it lives in portgate.yml, not in the file the result points at), accepted, with its reason. */
@@ -104,13 +111,29 @@ const suppression = (s: Suppression, cwd: string | undefined) => ({
   location: {physicalLocation: {artifactLocation: {uri: uriOf(relPath(s.location.file, cwd))}, region: {startLine: s.location.line, ...(s.location.column !== undefined && {startColumn: s.location.column})}}}
 });
 
-export const toSarifLog = (r: GateResult, cwd?: string) => {
-  const findings = sortFindings(r.findings);
+/** The rules `findings` report, in catalogue order (unknown ones last, by id), for `driver.rules` and each `ruleIndex`. */
+export const reportedRules = (findings: readonly Finding[]): {ids: string[]; metas: RuleMeta[]} => {
   const catalogue = Object.keys(RULES);
   const ids = [...new Set(findings.map(f => f.rule))].sort(
     (a, b) => (catalogue.indexOf(a) + 1 || Infinity) - (catalogue.indexOf(b) + 1 || Infinity) || (a < b ? -1 : 1)
   );
-  const metas = ids.map(id => ruleMeta(id) ?? unknownRule(id, findings.find(f => f.rule === id)!.severity));
+  return {ids, metas: ids.map(id => ruleMeta(id) ?? unknownRule(id, findings.find(f => f.rule === id)!.severity))};
+};
+
+/** The tool as every run names it. */
+export const sarifDriver = (metas: readonly RuleMeta[]) => ({
+  name: 'portgate',
+  informationUri: INFORMATION_URI,
+  version: pkg.version,
+  semanticVersion: pkg.version,
+  rules: metas.map(ruleDescriptor)
+});
+
+export const SARIF_SCHEMA = SCHEMA;
+
+export const toSarifLog = (r: GateResult, cwd?: string) => {
+  const findings = sortFindings(r.findings);
+  const {ids, metas} = reportedRules(findings);
   const anchors = findings.map(f => anchorOf(f, r, cwd));
   const prints = fingerprints(findings.map((f, i) => [f.rule, uriOf(anchors[i]!.path), findingPort(f) ?? '']));
   return {
@@ -118,16 +141,8 @@ export const toSarifLog = (r: GateResult, cwd?: string) => {
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'portgate',
-            informationUri: INFORMATION_URI,
-            version: pkg.version,
-            semanticVersion: pkg.version,
-            rules: metas.map(ruleDescriptor)
-          }
-        },
-        results: findings.map((f, i) => result(f, ids.indexOf(f.rule), anchors[i]!, prints[i]!, r, cwd)),
+        tool: {driver: sarifDriver(metas)},
+        results: findings.map((f, i) => sarifResult(f, ids.indexOf(f.rule), anchors[i]!, prints[i]!, r, cwd)),
         columnKind: 'utf16CodeUnits'
       }
     ]

@@ -100,7 +100,7 @@ export const verdictParts = (row: PortRow): VerdictPart[] => {
 /** `ok`, or every rule that concerns the port, e.g. `risky-port, undeclared-listener`. */
 export const verdictCell = (row: PortRow): string => {
   const parts = verdictParts(row);
-  return parts.length ? parts.map(p => p.rule + p.note).join(', ') : 'ok';
+  return parts.length ? parts.map(p => sanitize(p.rule).replace(/\s+/g, ' ') + p.note).join(', ') : 'ok';
 };
 
 /** `—` would claim nothing listens; with --static-only nothing was observed at all. */

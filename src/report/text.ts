@@ -14,8 +14,10 @@ import {
   type WriterOptions
 } from './common.js';
 import {COLUMNS, NONE, portCells, portRows, worst, type PortCells} from './table.js';
-import {neutralizeCommands} from './sanitize.js';
-import {displayWidth, fitColumns, padTo, wrapLine, wrapRanges} from './wrap.js';
+import {neutralizeCommands, safeLine} from './sanitize.js';
+import {changeDetail, changeHead, changesOf, describeChangeCounts, describeNewItems, uncompared} from './changes.js';
+import {displayWidth, fitColumns, padTo, wrapLine} from './wrap.js';
+import {line, painter, render, type Line, type Paint, type Seg, type Style} from './terminal.js';
 
 /**
  * The terminal report: context line, aligned port table, findings grouped by
@@ -24,51 +26,6 @@ import {displayWidth, fitColumns, padTo, wrapLine, wrapRanges} from './wrap.js';
  * lines wrap only when it gives a terminal width (`columns`: stdout is a TTY),
  * so files and pipes get whole rows.
  */
-
-type Style = 'red' | 'yellow' | 'cyan' | 'green' | 'dim' | 'bold';
-const SGR: Record<Style, string> = {red: '31', yellow: '33', cyan: '36', green: '32', dim: '2', bold: '1'};
-type Paint = (s: string, ...styles: Style[]) => string;
-
-const painter = (color: boolean): Paint => (s, ...styles) =>
-  color && styles.length && s ? `\u001b[${styles.map(st => SGR[st]).join(';')}m${s}\u001b[0m` : s;
-
-/**
- * A line before layout: styled segments, and the prefix a continuation line
- * gets when the terminal is too narrow for it (the indent of a message, the
- * `  | ` of a log line).
- */
-type Seg = readonly [text: string, ...styles: Style[]];
-interface Line {
-  segs: Seg[];
-  next: string;
-}
-const line = (next: string, ...segs: (Seg | string | false | undefined)[]): Line => ({
-  next,
-  segs: segs.filter((x): x is Seg | string => !!x).map(x => (typeof x === 'string' ? [x] : x))
-});
-
-/** Paints the part [from, to) of a line's plain text, segment by segment. */
-const paintRange = (segs: Seg[], from: number, to: number, paint: Paint): string => {
-  let out = '';
-  let at = 0;
-  for (const [text, ...styles] of segs) {
-    const a = Math.max(from, at);
-    const b = Math.min(to, at + text.length);
-    if (b > a) out += paint(text.slice(a - at, b - at), ...styles);
-    at += text.length;
-  }
-  return out;
-};
-
-/** A line as printed: whole, or wrapped to `columns` with its continuation prefix. */
-const render = (l: Line, paint: Paint, columns: number | undefined): string[] => {
-  const plain = l.segs.map(s => s[0]).join('');
-  if (columns === undefined || displayWidth(plain) <= columns) return [paintRange(l.segs, 0, plain.length, paint)];
-  return wrapRanges(plain, columns, columns - displayWidth(l.next)).map(([a, b], i) => {
-    const trimmed = a + plain.slice(a, b).trimEnd().length;
-    return (i === 0 ? '' : l.next) + paintRange(l.segs, a, trimmed, paint);
-  });
-};
 
 const SEVERITY_STYLE: Record<Severity, Style> = {error: 'red', warning: 'yellow', note: 'cyan'};
 const HEADINGS: Record<FindingGroup, string> = {
@@ -83,9 +40,9 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 const contextLine = (r: GateResult, cwd: string | undefined): Line => {
   const parts = [
-    `Dockerfile: ${r.dockerfile ? relPath(r.dockerfile, cwd) : NONE}`,
-    `spec: ${r.spec ? relPath(r.spec, cwd) : 'none (EXPOSE vs runtime)'}`,
-    r.container ? `probe: ${r.container.reader}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
+    `Dockerfile: ${r.dockerfile ? safeLine(relPath(r.dockerfile, cwd)) : NONE}`,
+    `spec: ${r.spec ? safeLine(relPath(r.spec, cwd)) : 'none (EXPOSE vs runtime)'}`,
+    r.container ? `probe: ${safeLine(r.container.reader)}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
     `took ${seconds(r.timing.totalMs)}`
   ];
   return line('', [parts.join('   '), 'dim']);
@@ -135,9 +92,11 @@ const indent = (text: string, prefix: string, next = prefix): Line[] => sanitize
 
 const findingLines = (f: Finding, r: GateResult, cwd: string | undefined, withSeverity: boolean): Line[] => {
   const style = SEVERITY_STYLE[f.severity];
-  const parts: (Seg | undefined)[] = [withSeverity ? [f.severity, style] : undefined, [describeLocation(f.location, r, cwd)], [f.rule, style], findingPort(f) ? [findingPort(f)!] : undefined];
+  // Rule ids and paths are portgate's own in a run, but a report read back (a fleet job's) could carry anything.
+  const parts: (Seg | undefined)[] = [withSeverity ? [f.severity, style] : undefined, [safeLine(describeLocation(f.location, r, cwd))], [safeLine(f.rule), style], findingPort(f) ? [findingPort(f)!] : undefined];
   const shown = parts.filter((p): p is Seg => !!p && p[0] !== '');
-  const head = line('    ', '  ', ...shown.flatMap((p, i) => (i === 0 ? [p] : [['  '] as Seg, p])));
+  const isNew: Seg[] = f.baseline === 'new' ? [['  '], ['new', 'bold']] : [];
+  const head = line('    ', '  ', ...shown.flatMap((p, i) => (i === 0 ? [p] : [['  '] as Seg, p])), ...isNew);
   const accepted = f.suppressed ? [line('      ', '      ', [sanitize(describeSuppression(f, cwd)), 'dim'])] : [];
   return [head, ...indent(f.message, '      '), ...accepted];
 };
@@ -160,6 +119,25 @@ const findingsSection = (r: GateResult, cwd: string | undefined): Line[] => {
   });
 };
 
+/**
+ * Compared with a baseline: what this change introduced, then what it
+ * resolved, before anything else (exported for the fleet report, which
+ * leads with every service's).
+ */
+export const changesSection = (r: GateResult, cwd: string | undefined, service?: string): Line[] => {
+  const c = changesOf(r, cwd);
+  if (!c) return [];
+  const why = uncompared(c.comparison, r.image, service);
+  const item = (state: 'new' | 'resolved') => (x: (typeof c.introduced)[number]) =>
+    line('      ', '  ', [safeLine(changeHead(state, x, service)), 'bold', state === 'new' ? 'yellow' : 'green'], `: ${safeLine(changeDetail(x))}`);
+  if (why) return [line('    ', ['Compared with ', 'bold'], [safeLine(c.comparison.report), 'bold'], `: ${safeLine(why)} (${describeNewItems(c)}).`)];
+  return [
+    line('    ', ['Compared with ', 'bold'], [safeLine(c.comparison.report), 'bold'], ` (${safeLine(c.comparison.image ?? '')}): ${describeChangeCounts(c.count)}`),
+    ...c.introduced.map(item('new')),
+    ...c.resolved.map(item('resolved'))
+  ];
+};
+
 /** The sandbox settings that are not portgate's defaults, with where each came from; and what it did not copy. */
 const sandboxSection = (r: GateResult): Line[] => {
   const sb = r.container?.sandbox;
@@ -169,7 +147,7 @@ const sandboxSection = (r: GateResult): Line[] => {
   return [
     line(''),
     line('', ["Sandbox (settings that are not portgate's defaults)", 'bold']),
-    ...set.map(s => line('    ', `  ${s.setting.padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, 'dim'])),
+    ...set.map(s => line('    ', `  ${safeLine(s.setting).padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, 'dim'])),
     ...sb.notes.map(n => line('    ', '  ', ['note:', 'dim'], ` ${sanitize(n)}`))
   ];
 };
@@ -185,7 +163,7 @@ const logsSection = (r: GateResult): Line[] => {
 const verdictLine = (r: GateResult): Line => {
   const summary = r.findings.length ? describeFindings(r.findings) : 'no findings';
   const word: Seg = r.verdict === 'pass' ? ['PASS', 'bold', 'green'] : ['FAIL', 'bold', 'red'];
-  return line('', word, ` ${r.image}: ${summary} (gate ${describeFailOn(r.failOn)})`);
+  return line('', word, ` ${safeLine(r.image)}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
 
 /** The narrowest terminal the layout adapts to; narrower ones wrap as if this wide. */
@@ -195,9 +173,10 @@ export const toText = (r: GateResult, opts: WriterOptions): string => {
   const paint = painter(opts.color ?? false);
   const columns = opts.columns === undefined ? undefined : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
   const lines: Line[] = [
-    line('', ['portgate', 'bold'], ` ${r.image}`),
+    line('', ['portgate', 'bold'], ` ${safeLine(r.image)}`),
     contextLine(r, opts.cwd),
-    line('')
+    line(''),
+    ...changesSection(r, opts.cwd).flatMap((l, i, all) => (i === all.length - 1 ? [l, line('')] : [l]))
   ];
   const after: Line[] = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line(''), verdictLine(r)];
   const out = [...lines.flatMap(l => render(l, paint, columns)), ...table(r, paint, columns), ...after.flatMap(l => render(l, paint, columns))];

@@ -94,5 +94,7 @@ export const describeSource = (s: SettingSource): string => {
       return `${s.location.file}:${s.location.line} (${s.what})`;
     case 'flag':
       return s.flag;
+    case 'org':
+      return `the defaults of ${s.file}`;
   }
 };

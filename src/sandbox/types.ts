@@ -45,7 +45,8 @@ export type SettingSource =
   | {kind: 'profile'; profile: SandboxProfile; from: SettingSource}
   | {kind: 'spec'; location?: SourceLocation}
   | {kind: 'manifest'; location: SourceLocation; what: string}
-  | {kind: 'flag'; flag: string};
+  | {kind: 'flag'; flag: string}
+  | {kind: 'org'; file: string};
 
 /** `default`: how the image runs under a plain `docker run`, contained; `strict`: portgate 0.1's hardening. */
 export type SandboxProfile = 'default' | 'strict';

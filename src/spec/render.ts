@@ -1,5 +1,6 @@
 import type {BaselineDynamic, BaselinePort, RunConfig} from './types.js';
-import {SCHEMA_URL} from './types.js';
+import {schemaUrlFor} from './types.js';
+import {VERSION} from '../version.js';
 
 /** `# text` lines at an indent; a comment may hold several lines and never breaks out of `#`. */
 const comment = (text: string, indent = ''): string[] => text.split(/\r\n|\r|\n/).map(l => `${indent}# ${l}`.trimEnd());
@@ -54,8 +55,9 @@ const renderDynamic = (dynamic: BaselineDynamic[]): string[] =>
       ]
     : [];
 
-export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header?: string[]; dynamic?: BaselineDynamic[]} = {}): string => {
-  const lines = [`# yaml-language-server: $schema=${SCHEMA_URL}`];
+/** `schema`: what the `$schema` line points at; default this release's schema on unpkg. */
+export const renderSpec = (ports: BaselinePort[], opts: {run?: RunConfig; header?: string[]; dynamic?: BaselineDynamic[]; schema?: string} = {}): string => {
+  const lines = [`# yaml-language-server: $schema=${opts.schema ?? schemaUrlFor(VERSION)}`];
   for (const h of opts.header ?? []) lines.push(...comment(h));
   lines.push(
     '#',

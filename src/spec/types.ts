@@ -59,8 +59,14 @@ export interface BaselineDynamic {
   comment?: string;
 }
 
-/** Where yaml-language-server and editors fetch the schema from (also its `$id`). */
+/** The schema's `$id`: its name, whichever release it comes from. */
 export const SCHEMA_URL = 'https://unpkg.com/portgate/schema/portgate.schema.json';
+
+/**
+ * Where editors fetch the schema of one release: pinned, so a spec written by
+ * portgate 1.2 is checked against 1.2's schema, not a later one's.
+ */
+export const schemaUrlFor = (version: string): string => `https://unpkg.com/portgate@${version}/schema/portgate.schema.json`;
 
 /** The largest range one entry may declare, so a typo cannot expand to 65535 ports. */
 export const MAX_RANGE = 1024;

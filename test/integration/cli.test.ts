@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {hostname, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
@@ -11,6 +11,7 @@ const CLI = resolve('dist/cli.js');
 const P = 'portgate-cli-';
 const IMAGE = `${P}app:test`;
 const SLOW = `${P}slow:test`;
+const CRASH = `${P}crash:test`;
 
 interface Run {
   code: number | null;
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await buildListenerImage(IMAGE, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "0.0.0.0", "5005"]');
   // Declares nothing that will listen soon, so the gate is still waiting when it is signalled.
   await buildListenerImage(SLOW, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]');
+  await buildListenerImage(CRASH, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--exit-after", "0", "9"]');
 }, 120_000);
 
 afterEach(async () => {
@@ -193,6 +195,31 @@ describe('exit codes', () => {
     expect(spec).toMatch(/JDWP/);
     const check = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json'], {cwd: dir});
     expect(JSON.parse(check.stdout).findings.map((f: {rule: string}) => f.rule)).toEqual(['risky-port']);
+  });
+});
+
+describe('init writes only a baseline it could observe', () => {
+  test('a container that exits: no baseline, exit 1, the cause and the log tail on stderr', async () => {
+    const dir = tmp();
+    const r = await cli(['init', '--image', CRASH, '--output', 'portgate.yml'], {cwd: dir});
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'portgate.yml'))).toBe(false);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no baseline written: the container exited with code 9/);
+    expect(r.stderr).toMatch(/cause: portgate does not recognise why it stopped/);
+    expect(r.stderr).toMatch(/exiting with code 9 as asked/);
+  });
+
+  test("an existing portgate.yml's run: is used and copied into the new baseline", async () => {
+    const dir = tmp();
+    // The image's own command would listen on 8080 and 5005; run: replaces it.
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports: []\nrun:\n  command: ["tcp", "0.0.0.0", "7070"]\n  settle: 500ms\n  timeout: 3s\n');
+    const r = await cli(['init', '--image', IMAGE], {cwd: dir});
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/- port: 7070/);
+    expect(r.stdout).not.toMatch(/- port: 5005/);
+    expect(r.stdout).toMatch(/run:\n {2}command: \["tcp","0.0.0.0","7070"\]/);
+    expect(r.stdout).toMatch(/The run: section is copied from portgate\.yml/);
   });
 });
 

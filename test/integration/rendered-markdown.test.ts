@@ -10,6 +10,10 @@ import {summaryMarkdown} from '../../src/action/summary.js';
 import {RULES} from '../../src/findings/rules.js';
 import type {GateResult} from '../../src/model.js';
 import {hostileResult, loadResult} from '../unit/report/fixtures.js';
+import {compareFleet} from '../../src/baseline/fleet.js';
+import {fleetReport, serviceReport} from '../../src/fleet/result.js';
+import {fleetMarkdown} from '../../src/report/fleet.js';
+import {baselineFixture, FLEET_CWD, fleetOutcomes} from '../unit/report/fleet-fixtures.js';
 
 /**
  * What people read: the job summary and the PR comment, rendered by a
@@ -105,7 +109,11 @@ const tables = (p: Page) =>
 const ruleCells = (p: Page, ids: string[]) =>
   p.$$eval(
     'article td code',
-    (codes, ids) => codes.filter(c => ids.includes(c.textContent ?? '')).map(c => ({rule: c.textContent, lines: c.getClientRects().length, height: c.getBoundingClientRect().height})),
+    // The verdict column writes ids with non-breaking hyphens (U+2011): they are rule ids too.
+    (codes, ids) =>
+      codes
+        .filter(c => ids.includes((c.textContent ?? '').replaceAll('\u2011', '-')))
+        .map(c => ({rule: c.textContent, lines: c.getClientRects().length, height: c.getBoundingClientRect().height})),
     ids
   );
 
@@ -138,9 +146,10 @@ describe.each([
     expect(cells.filter(c => c.lines !== 1)).toEqual([]);
   });
 
-  test('the risky finding comes first', async () => {
-    const first = await p.$eval('article table:nth-of-type(2) tbody tr td:nth-child(2) code', c => c.textContent);
-    expect(first).toBe('risky-port');
+  test('the risky finding comes first: what concerns the JDWP port leads the findings table', async () => {
+    const first = await p.$eval('article table:nth-of-type(2) tbody tr', tr => ({rule: tr.querySelector('td:nth-child(2) code')?.textContent, port: tr.querySelector('td:nth-child(3) code')?.textContent}));
+    expect(['risky-port', 'debug-agent-configured']).toContain(first.rule);
+    expect(first.port).toBe('5005/tcp');
   });
 });
 
@@ -205,5 +214,59 @@ describe('hostile text from the image renders inert', () => {
     expect(text).not.toMatch(/^\s*::/m);
     const pre = await p.locator('article details pre').textContent();
     expect(pre).toContain(':\u200b:error::from the log');
+  });
+});
+
+describe('a fleet (check --fleet, merge): summary, changes, then a collapsed section per service', () => {
+  let p: Page;
+  let text: string;
+  // The fixture fleet with the page-hostile result as its edge service, compared with the main branch's report.
+  const outcomes = fleetOutcomes().map(o => (o.name === 'edge' ? {...o, result: hostile()} : o));
+  const fleet = compareFleet(fleetReport(outcomes.map(o => serviceReport(o, FLEET_CWD)), {failOn: 'error', fleet: 'portgate.fleet.yml', totalMs: 16_400}), baselineFixture(), 'main.json');
+  beforeAll(async () => {
+    p = await open(fleetMarkdown(fleet), 'fleet-comment.png');
+    text = await p.locator('article').innerText();
+  });
+
+  test('one collapsed section per service, failing first, each with its own report; nothing from an image closes one early', async () => {
+    const sections = await p.$$eval('article > details', ds => ds.map(d => ({open: d.open, summary: d.querySelector(':scope > summary')?.textContent ?? '', heading: d.querySelector(':scope > h2')?.textContent ?? ''})));
+    expect(sections.map(s => s.summary.split(':')[0])).toEqual(['❌ edge', '❌ orders', '❌ worker', '💥 billing', '💥 search', '✅ gateway', '✅ proxy', '✅ web']);
+    expect(sections.every(s => !s.open)).toBe(true);
+    expect(sections.filter(s => s.heading).map(s => s.heading.replace(/:.*/, ''))).toEqual(['❌ portgate failed', '❌ portgate failed', '❌ portgate failed', '✅ portgate passed', '✅ portgate passed', '✅ portgate passed']);
+    // Collapsed: a section's report is not visible until the reader opens it.
+    expect(await p.locator('article > details table').first().isVisible()).toBe(false);
+    // The error of a service that could not be gated, hostile text and all, is one code block in its section.
+    expect(await p.$eval('article > details:nth-of-type(5) pre code', c => c.textContent)).toContain('</details> ```` @admin | <b>x</b>');
+  });
+
+  test('the only elements are portgate\'s: no img or script; <b> only for the service names', async () => {
+    expect(await p.locator('article img, article script').count()).toBe(0);
+    expect(await p.$$eval('article b', bs => bs.map(b => b.textContent))).toEqual(['edge', 'orders', 'worker', 'billing', 'search', 'gateway', 'proxy', 'web']);
+  });
+
+  test('the summary leads with the changes, as a list, before the table; the table keeps its shape', async () => {
+    const items = await p.$$eval('article > ul > li', lis => lis.map(li => li.textContent ?? ''));
+    // edge (failing with a risky port, first) gained the page-hostile finding on 6000/tcp; orders the JDWP listener.
+    expect(items[0]).toBe('🆕 new finding undeclared-listener 6000/tcp in service edge: ❌ error at (image as a whole)');
+    expect(items).toContain('🆕 new listener 5005/tcp in service orders: 0.0.0.0 (java, pid 1)');
+    expect(items.at(-1)).toBe('✅ resolved finding risky-port 9229/tcp in service orders: ❌ error at services/orders/Dockerfile:30');
+    const [summary] = await tables(p);
+    expect(summary!.head).toEqual(['Service', 'Image', 'Verdict', 'Errors', 'Warnings', 'Time']);
+    expect(summary!.widths).toEqual(Array(8).fill(6));
+    expect(text.indexOf('Compared with main.json')).toBeLessThan(text.indexOf('Service\tImage'));
+  });
+
+  test('no @mention outside code, no workflow command at a line start', async () => {
+    const mentions = await p.$$eval('article', ([a]) => {
+      const out: string[] = [];
+      const walk = a!.ownerDocument.createTreeWalker(a!, 4 /* NodeFilter.SHOW_TEXT */);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (n.parentElement?.closest('code, pre')) continue;
+        for (const m of (n.textContent ?? '').matchAll(/(?:^|[^\w`])@([a-z0-9][a-z0-9-]*)/gi)) out.push(m[1]!);
+      }
+      return out;
+    });
+    expect(mentions).toEqual([]);
+    expect(text).not.toMatch(/^\s*::/m);
   });
 });

@@ -172,3 +172,20 @@ test('a resolved note counts suppressed findings apart from the others', async (
   await sticky(client, {eventName: 'pull_request', owner: 'o', repo: 'r', number: 1, fork: false}, accepted);
   expect(comments[0]!.body).toContain('(0 errors, 2 warnings, 1 note, 2 suppressed)');
 });
+
+test('compared with the main branch\'s report, the comment leads with what the change introduced, then what it resolved', async () => {
+  const {compareWithBaseline} = await import('../../../src/baseline/compare.js');
+  // The main branch had no JDWP port 5005 but a Node inspector on 9229.
+  const inspector = {port: 9229, protocol: 'tcp' as const, address: '0.0.0.0', family: 'ipv4' as const, scope: 'wildcard' as const};
+  const main: GateResult = {
+    ...failing,
+    image: failing.image.replace(/:[^:/]+$/, ':main'),
+    listening: [...failing.listening.filter(l => l.port !== 5005), inspector],
+    findings: [...failing.findings.filter(f => f.port !== 5005), {rule: 'risky-port', severity: 'error', port: 9229, protocol: 'tcp', message: 'Node inspector', location: {file: 'Dockerfile', line: 30}}]
+  };
+  const lines = failureBody(compareWithBaseline(failing, main, {report: 'main.json'}), PR).split('\n');
+  expect(lines.slice(0, 4)).toEqual([MARKER, `## ❌ portgate failed: \`${failing.image}\``, '', '**Compared with `main.json`** (`registry.example.com:5000/shop/orders:main`): 4 new, 2 resolved.']);
+  expect(lines[5]).toBe('- 🆕 **new listener** `5005/tcp`: `0.0.0.0 (java, pid 1)`');
+  expect(lines.slice(6, 9).every(l => l.startsWith('- 🆕 **new finding**'))).toBe(true);
+  expect(lines.slice(9, 11)).toEqual(['- ✅ **resolved listener** `9229/tcp`: `0.0.0.0`', '- ✅ **resolved finding** `risky-port` `9229/tcp`: ❌ error at `Dockerfile:30`']);
+});

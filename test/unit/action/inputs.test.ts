@@ -65,6 +65,7 @@ describe('readInputs', () => {
       failOn: 'error',
       comment: true,
       sarif: undefined,
+      baseline: undefined,
       githubToken: '',
       manifests: [],
       compose: [],
@@ -117,6 +118,7 @@ describe('readInputs', () => {
         'fail-on': 'warning',
         comment: 'false',
         sarif: 'out/portgate.sarif',
+        baseline: ' artifacts/main.json ',
         'github-token': 'ghs_x',
         manifests: 'k8s/a.yml\nk8s/b.yml',
         compose: 'compose.yml',
@@ -127,7 +129,7 @@ describe('readInputs', () => {
     );
     expect(inputs).toMatchObject({sandbox: 'strict', network: 'none'});
     expect(inputs).toMatchObject({image: 'app:ci', buildArgs: {A: '1'}, timeoutMs: 60_000, settle: 500, probe: 'sidecar', failOn: 'warning', comment: false});
-    expect(inputs).toMatchObject({sarif: 'out/portgate.sarif', manifests: ['k8s/a.yml', 'k8s/b.yml'], compose: ['compose.yml'], target: 'runtime', container: 'web'});
+    expect(inputs).toMatchObject({sarif: 'out/portgate.sarif', baseline: 'artifacts/main.json', manifests: ['k8s/a.yml', 'k8s/b.yml'], compose: ['compose.yml'], target: 'runtime', container: 'web'});
   });
 
   test.each([

@@ -60,7 +60,9 @@ describeIf('Sarif.Multitool validate', () => {
   const golden = (n: string) => new URL(`__outputs__/${n}.sarif`, import.meta.url);
   const cases = [
     ...FIXTURES.map(n => [n, readFileSync(golden(n), 'utf8')] as const),
-    ['hostile', toSarif(hostileResult(), {cwd: CWD})] as const
+    ['hostile', toSarif(hostileResult(), {cwd: CWD})] as const,
+    // The fleet's one run (every service, tool notifications for those not gated), plain and compared with a baseline (baselineState).
+    ...['fleet', 'fleet-baseline'].map(n => [n, readFileSync(golden(n), 'utf8')] as const)
   ];
 
   it.each(cases)('%s: no errors, warnings or notes', (name, sarif) => {

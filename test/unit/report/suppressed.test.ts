@@ -35,7 +35,7 @@ describe('suppressed findings are shown as suppressed in every report, never dro
   test('markdown: a suppressed row per finding with the reason', () => {
     const md = FORMATS.markdown(r, {cwd: CWD});
     expect(md.split('\n').filter(l => l.startsWith('| 🔕\u00a0suppressed (warning) |'))).toHaveLength(2);
-    expect(md).toContain('| 🔕 `undeclared-loopback-listener` (suppressed) |');
+    expect(md).toContain('| 🔕 `undeclared\u2011loopback\u2011listener` (suppressed) |');
   });
 
   test('JSON: the finding keeps its place, with the entry that suppressed it', () => {

@@ -1,6 +1,7 @@
 import {parse} from 'yaml';
 import {describe, expect, test} from 'vitest';
-import {loadSpec, renderSpec, SCHEMA_URL, type BaselinePort, type RunConfig} from '../../../src/spec/index.js';
+import {VERSION} from '../../../src/version.js';
+import {loadSpec, renderSpec, type BaselinePort, type RunConfig} from '../../../src/spec/index.js';
 
 const BASELINE: BaselinePort[] = [
   {port: 53, protocol: 'udp', exposure: 'internal', comment: 'seen on 0.0.0.0 by /usr/sbin/dnsmasq'},
@@ -22,7 +23,11 @@ const RUN: RunConfig = {
 describe('renderSpec', () => {
   test('starts with the yaml-language-server schema line, then the header', () => {
     const lines = renderSpec(BASELINE, {header: ['Baseline for app:1.0, observed by portgate init.', 'Review it.']}).split('\n');
-    expect(lines.slice(0, 3)).toEqual([`# yaml-language-server: $schema=${SCHEMA_URL}`, '# Baseline for app:1.0, observed by portgate init.', '# Review it.']);
+    expect(lines.slice(0, 3)).toEqual([`# yaml-language-server: $schema=https://unpkg.com/portgate@${VERSION}/schema/portgate.schema.json`, '# Baseline for app:1.0, observed by portgate init.', '# Review it.']);
+  });
+
+  test('the schema line points where it is told (the project\'s installed copy)', () => {
+    expect(renderSpec(BASELINE, {schema: './node_modules/portgate/schema/portgate.schema.json'}).split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/portgate/schema/portgate.schema.json');
   });
 
   test('writes each port with its comment above it', () => {
