@@ -124,6 +124,14 @@ describe("severities from portgate.yml's rules:", () => {
     expect(brief(lenient)).toEqual(['k8s-privileged-port-denied warning 80 @ k8s/web.yaml:13']);
     expect(lenient.verdict).toBe('pass');
   });
+
+  test("a fleet's defaults.rules apply under the service's own rules:", async () => {
+    const org = {file: 'portgate.fleet.yml', rules: {'privileged-port': 'warning' as const}};
+    const r = await gate(ROOT_80, {org});
+    expect(r.findings.map(f => `${f.rule} ${f.severity} ${f.port}`)).toEqual(['privileged-port warning 80']);
+    const own = await gate(ROOT_80, {org, spec: loadSpec('version: 1\nports:\n  - port: 80\nrules:\n  privileged-port: "off"\n', 'portgate.yml')});
+    expect(own.findings).toEqual([]);
+  });
 });
 
 describe('deployed: the manifest decides, at its line', () => {
