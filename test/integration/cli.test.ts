@@ -99,7 +99,7 @@ describe('exit codes', () => {
     ['an unknown command', ['bogus'], /Run `portgate --help` for usage/],
     ['no command at all (the help, on stderr)', [], /^Usage: portgate \[options\] \[command\]/],
     ['an unknown option', ['check', '--image', 'x', '--bogus'], /unknown option '--bogus'/],
-    ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
+    ['a missing --image', ['check'], /check needs --image \(the image to gate\) or --fleet/],
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
     ['a bad duration', ['check', '--image', 'x', '--timeout', 'soon'], /--timeout/],
     ['a missing spec file', ['check', '--image', 'x', '--spec', 'nope.yml'], /cannot read the spec nope\.yml: ENOENT/],
