@@ -15,7 +15,9 @@ process.env.PORTGATE_JOB = process.env.PORTGATE_TEST_JOB || `portgate-test-${ran
 export default defineConfig({
   test: {
     projects: [
-      {test: {name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node'}},
+      // 30 s, not 5: pure, but some spawn a parser (python3's XML) or compile schemas, and they share
+      // 2 cores with the integration project's engine work; a slow machine must not fail them.
+      {test: {name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000}},
       {
         test: {
           name: 'integration',

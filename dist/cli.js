@@ -7902,7 +7902,7 @@ var require_agent = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve4 } = __require("path");
-    var { readFile: readFile5 } = __require("fs");
+    var { readFile: readFile6 } = __require("fs");
     var { execFile, spawn } = __require("child_process");
     var { isParsedKey, parseKey: parseKey2 } = require_keyParser();
     var {
@@ -8120,7 +8120,7 @@ var require_agent = __commonJS({
           cb = once(cb);
           let socketPath2 = this.socketPath;
           let triedCygpath = false;
-          readFile5(socketPath2, function readCygsocket(err, data) {
+          readFile6(socketPath2, function readCygsocket(err, data) {
             if (err) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -8129,7 +8129,7 @@ var require_agent = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath2 = stdout.toString().replace(/[\r\n]/g, "");
-                readFile5(socketPath2, readCygsocket);
+                readFile6(socketPath2, readCygsocket);
               });
               return;
             }
@@ -20917,11 +20917,11 @@ var require_stream_writable = __commonJS({
       this.corkedRequestsFree = new CorkedRequest(this);
     }
     WritableState.prototype.getBuffer = function getBuffer() {
-      var current = this.bufferedRequest;
+      var current2 = this.bufferedRequest;
       var out = [];
-      while (current) {
-        out.push(current);
-        current = current.next;
+      while (current2) {
+        out.push(current2);
+        current2 = current2.next;
       }
       return out;
     };
@@ -24619,10 +24619,10 @@ var require_chownr = __commonJS({
       }
     } : (path2, uid, gid) => lchownSync(path2, uid, gid);
     var nodeVersion = process.version;
-    var readdir4 = (path2, options, cb) => fs.readdir(path2, options, cb);
+    var readdir5 = (path2, options, cb) => fs.readdir(path2, options, cb);
     var readdirSync = (path2, options) => fs.readdirSync(path2, options);
     if (/^v4\./.test(nodeVersion))
-      readdir4 = (path2, options, cb) => fs.readdir(path2, cb);
+      readdir5 = (path2, options, cb) => fs.readdir(path2, cb);
     var chown = (cpath, uid, gid, cb) => {
       fs[LCHOWN](cpath, uid, gid, handleEISDIR(cpath, uid, gid, (er) => {
         cb(er && er.code !== "ENOENT" ? er : null);
@@ -24649,7 +24649,7 @@ var require_chownr = __commonJS({
       }
     };
     var chownr = (p, uid, gid, cb) => {
-      readdir4(p, { withFileTypes: true }, (er, children) => {
+      readdir5(p, { withFileTypes: true }, (er, children) => {
         if (er) {
           if (er.code === "ENOENT")
             return cb();
@@ -26038,8 +26038,8 @@ var require_mkdirp_classic = __commonJS({
           // there already.  If so, then hooray!  If not, then something
           // is borked.
           default:
-            xfs.stat(p, function(er2, stat2) {
-              if (er2 || !stat2.isDirectory()) cb(er, made);
+            xfs.stat(p, function(er2, stat3) {
+              if (er2 || !stat3.isDirectory()) cb(er, made);
               else cb(null, made);
             });
             break;
@@ -26070,13 +26070,13 @@ var require_mkdirp_classic = __commonJS({
           // there already.  If so, then hooray!  If not, then something
           // is borked.
           default:
-            var stat2;
+            var stat3;
             try {
-              stat2 = xfs.statSync(p);
+              stat3 = xfs.statSync(p);
             } catch (err1) {
               throw err0;
             }
-            if (!stat2.isDirectory()) throw err0;
+            if (!stat3.isDirectory()) throw err0;
             break;
         }
       }
@@ -26104,7 +26104,7 @@ var require_tar_fs = __commonJS({
     var normalize2 = !win32 ? echo : function(name) {
       return name.replace(/\\/g, "/").replace(/[:?<>|]/g, "_");
     };
-    var statAll = function(fs2, stat2, cwd, ignore, entries, sort) {
+    var statAll = function(fs2, stat3, cwd, ignore, entries, sort) {
       var queue = entries || ["."];
       for (var i = 0; i < queue.length; i++) {
         if (!inCwd(path.resolve(cwd, queue[i]), cwd)) throw new Error(queue[i] + " is not a valid path");
@@ -26113,16 +26113,16 @@ var require_tar_fs = __commonJS({
         if (!queue.length) return callback();
         var next = queue.shift();
         var nextAbs = path.join(cwd, next);
-        stat2.call(fs2, nextAbs, function(err, stat3) {
+        stat3.call(fs2, nextAbs, function(err, stat4) {
           if (err) return callback(err);
-          if (!stat3.isDirectory()) return callback(null, next, stat3);
+          if (!stat4.isDirectory()) return callback(null, next, stat4);
           fs2.readdir(nextAbs, function(err2, files) {
             if (err2) return callback(err2);
             if (sort) files.sort();
             for (var i2 = 0; i2 < files.length; i2++) {
               if (!ignore(path.join(cwd, next, files[i2]))) queue.push(path.join(next, files[i2]));
             }
-            callback(null, next, stat3);
+            callback(null, next, stat4);
           });
         });
       };
@@ -26167,36 +26167,36 @@ var require_tar_fs = __commonJS({
           pack.entry(header, onnextentry);
         });
       };
-      var onstat = function(err, filename, stat2) {
+      var onstat = function(err, filename, stat3) {
         if (err) return pack.destroy(err);
         if (!filename) {
           if (opts.finalize !== false) pack.finalize();
           return finish(pack);
         }
-        if (stat2.isSocket()) return onnextentry();
+        if (stat3.isSocket()) return onnextentry();
         var header = {
           name: normalize2(filename),
-          mode: (stat2.mode | (stat2.isDirectory() ? dmode : fmode)) & umask,
-          mtime: stat2.mtime,
-          size: stat2.size,
+          mode: (stat3.mode | (stat3.isDirectory() ? dmode : fmode)) & umask,
+          mtime: stat3.mtime,
+          size: stat3.size,
           type: "file",
-          uid: stat2.uid,
-          gid: stat2.gid
+          uid: stat3.uid,
+          gid: stat3.gid
         };
-        if (stat2.isDirectory()) {
+        if (stat3.isDirectory()) {
           header.size = 0;
           header.type = "directory";
           header = map(header) || header;
           return pack.entry(header, onnextentry);
         }
-        if (stat2.isSymbolicLink()) {
+        if (stat3.isSymbolicLink()) {
           header.size = 0;
           header.type = "symlink";
           header = map(header) || header;
           return onsymlink(filename, header);
         }
         header = map(header) || header;
-        if (!stat2.isFile()) {
+        if (!stat3.isFile()) {
           if (strict) return pack.destroy(new Error("unsupported type for " + filename));
           return onnextentry();
         }
@@ -26285,7 +26285,7 @@ var require_tar_fs = __commonJS({
           stream.resume();
           return next();
         }
-        var stat2 = function(err) {
+        var stat3 = function(err) {
           if (err) return next(err);
           if (path.join(name, ".") === path.join(cwd, ".")) return next();
           utimes(name, header, function(err2) {
@@ -26302,7 +26302,7 @@ var require_tar_fs = __commonJS({
             validateNotSymlink(xfs, dst, path.resolve(cwd), function(err, valid) {
               if (err) return next(err);
               if (!valid) return next(new Error(name + " is not a valid symlink"));
-              xfs.symlink(header.linkname, name, stat2);
+              xfs.symlink(header.linkname, name, stat3);
             });
           });
         };
@@ -26317,7 +26317,7 @@ var require_tar_fs = __commonJS({
                   stream = xfs.createReadStream(srcpath);
                   return onfile();
                 }
-                stat2(err2);
+                stat3(err2);
               });
             });
           });
@@ -26336,7 +26336,7 @@ var require_tar_fs = __commonJS({
             });
             pump(rs, ws, function(err2) {
               if (err2) return next(err2);
-              ws.on("close", stat2);
+              ws.on("close", stat3);
             });
           }
         };
@@ -26347,7 +26347,7 @@ var require_tar_fs = __commonJS({
             own,
             uid: header.uid,
             gid: header.gid
-          }, stat2);
+          }, stat3);
         }
         var dir = path.dirname(name);
         validate38(xfs, dir, path.join(cwd, "."), function(err, valid) {
@@ -33121,17 +33121,17 @@ var require_make_client = __commonJS({
             continue;
           }
           const serviceName = nameComponents[nameComponents.length - 1];
-          let current = result;
+          let current2 = result;
           for (const packageName of nameComponents.slice(0, -1)) {
-            if (!current[packageName]) {
-              current[packageName] = {};
+            if (!current2[packageName]) {
+              current2[packageName] = {};
             }
-            current = current[packageName];
+            current2 = current2[packageName];
           }
           if (isProtobufTypeDefinition(service)) {
-            current[serviceName] = service;
+            current2[serviceName] = service;
           } else {
-            current[serviceName] = makeClientConstructor(service, serviceName, {});
+            current2[serviceName] = makeClientConstructor(service, serviceName, {});
           }
         }
       }
@@ -36349,13 +36349,13 @@ var require_namespace = __commonJS({
       }
       if (parentAlreadyChecked)
         return null;
-      var current = this;
-      while (current.parent) {
-        found = current.parent._lookupImpl(path, flatPath);
+      var current2 = this;
+      while (current2.parent) {
+        found = current2.parent._lookupImpl(path, flatPath);
         if (found && (!filterTypes || filterTypes.indexOf(found.constructor) > -1)) {
           return found;
         }
-        current = current.parent;
+        current2 = current2.parent;
       }
       return null;
     };
@@ -83840,7 +83840,7 @@ var require_en = __commonJS({
 });
 
 // src/cli/main.ts
-import { existsSync as existsSync4, statSync as statSync2 } from "node:fs";
+import { existsSync as existsSync5, statSync as statSync2 } from "node:fs";
 import { dirname as dirname3, resolve as resolve3 } from "node:path";
 import { writeFile as writeFile2 } from "node:fs/promises";
 
@@ -83887,7 +83887,40 @@ import http from "node:http";
 import https from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
-var engineAddress = () => process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+
+// src/engine/endpoint.ts
+import { existsSync } from "node:fs";
+var ENGINE_CHOICES = ["auto", "docker", "podman"];
+var DOCKER_SOCKET = "/var/run/docker.sock";
+var PODMAN_ROOTFUL_SOCKET = "/run/podman/podman.sock";
+var unix = (path) => `unix://${path}`;
+var rootlessSocket = (env) => env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR.replace(/\/+$/, "")}/podman/podman.sock` : void 0;
+var findEndpoint = (choice = "auto", env = process.env, exists = existsSync) => {
+  const host = env.DOCKER_HOST?.trim();
+  if (host) {
+    const socketPath2 = host.startsWith("unix://") ? host.slice("unix://".length) : void 0;
+    return { address: host, ...socketPath2 && { socketPath: socketPath2 }, fromEnv: true, chosenBy: "DOCKER_HOST" };
+  }
+  const podman = [PODMAN_ROOTFUL_SOCKET, rootlessSocket(env)].filter((p) => !!p);
+  const candidates = choice === "docker" ? [DOCKER_SOCKET] : choice === "podman" ? podman : [DOCKER_SOCKET, ...podman];
+  const found = candidates.find((p) => exists(p));
+  const path = found ?? candidates[0];
+  const missing3 = candidates.slice(0, found ? candidates.indexOf(found) : candidates.length);
+  const chosenBy = found ? missing3.length ? `${missing3.join(" and ")} ${missing3.length === 1 ? "is" : "are"} missing` : choice === "auto" ? "the default socket" : `--engine ${choice}` : `none of ${candidates.join(", ")} exists`;
+  return { address: unix(path), socketPath: path, fromEnv: false, chosenBy };
+};
+var kindOf = (info) => info.name === "Docker" ? "docker" : info.name === "Podman" ? "podman" : void 0;
+var checkEngineKind = (choice, info) => {
+  if (choice === "auto" || kindOf(info) === choice) return;
+  const where8 = info.chosenBy === "DOCKER_HOST" ? `DOCKER_HOST (${info.address}), which always wins over --engine,` : info.address;
+  throw new EnvironmentError(
+    `--engine ${choice}: the engine at ${where8} is ${info.name} ${info.version}, not ${choice === "docker" ? "Docker" : "Podman"}. Unset DOCKER_HOST or point it at the ${choice === "docker" ? "Docker" : "Podman"} socket, or pass --engine auto.`
+  );
+};
+
+// src/engine/connection.ts
+var current;
+var engineAddress = () => (current ?? findEndpoint()).address;
 var EngineUnresponsive = class extends EnvironmentError {
 };
 var clamp = (v, min, max) => Math.min(max, Math.max(min, Math.round(v)));
@@ -84005,20 +84038,21 @@ var EngineRequests = class {
     this.streams.clear();
   }
 };
-var connect = (deadlines) => {
-  const tls = tlsFiles();
+var connect = (deadlines, endpoint = findEndpoint()) => {
+  current = endpoint;
+  const tls = endpoint.fromEnv ? tlsFiles() : void 0;
   let docker;
   try {
-    docker = new import_dockerode.default({ timeout: 0, ...tls });
+    docker = new import_dockerode.default({ timeout: 0, ...tls, ...!endpoint.fromEnv && { socketPath: endpoint.socketPath } });
   } catch (e) {
     throw new EnvironmentError(`cannot use the Docker engine configuration (DOCKER_HOST=${process.env.DOCKER_HOST ?? ""}): ${e.message}`);
   }
-  return { docker, requests: new EngineRequests(docker.modem, deadlines) };
+  return { docker, requests: new EngineRequests(docker.modem, deadlines), endpoint };
 };
 
 // src/engine/docker-engine.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { homedir as homedir2, hostname as hostname2 } from "node:os";
 import { join as join2 } from "node:path";
 
@@ -84293,7 +84327,7 @@ var unknown = (f) => {
   return {
     cause: "unknown",
     explanation: `portgate does not recognise why it stopped. ${sandbox}`,
-    fix: "compare with `docker run --rm --network none IMAGE`; if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml"
+    fix: "compare with a plain run that has no route out either (`docker network create --internal try && docker run --rm --network try IMAGE`); if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml"
   };
 };
 
@@ -84448,8 +84482,8 @@ var anyRunnable = async (procsFile, procRoot) => {
   const pids = (await read(procsFile))?.split("\n").filter(Boolean);
   if (!pids) return void 0;
   for (const pid of pids) {
-    const stat2 = await read(`${procRoot}/${pid}/stat`);
-    const state = stat2?.slice(stat2.lastIndexOf(")") + 2, stat2.lastIndexOf(")") + 3);
+    const stat3 = await read(`${procRoot}/${pid}/stat`);
+    const state = stat3?.slice(stat3.lastIndexOf(")") + 2, stat3.lastIndexOf(")") + 3);
     if (state === "R" || state === "D") return true;
   }
   return false;
@@ -84520,13 +84554,13 @@ var PROCESS_SCRIPT = [
 ].join("\n");
 var parseSnapshot = (text2) => {
   const out = {};
-  let current;
+  let current2;
   for (const line3 of text2.split("\n")) {
     if (line3.startsWith(`${MARK} `)) {
       const [, what, name] = line3.split(" ");
-      current = what === "table" && TABLES.includes(name) ? name : void 0;
-      if (current) out[current] = "";
-    } else if (current) out[current] += `${line3}
+      current2 = what === "table" && TABLES.includes(name) ? name : void 0;
+      if (current2) out[current2] = "";
+    } else if (current2) out[current2] += `${line3}
 `;
   }
   return out;
@@ -84826,7 +84860,25 @@ var imageFactsOf = (ref, i) => {
   if (!optional(env, isStringList)) throw nonsense(what, "Config.Env is not a list of strings");
   if (!optional(entrypoint, isStringList)) throw nonsense(what, "Config.Entrypoint is not a list of strings");
   if (!optional(cmd, isStringList)) throw nonsense(what, "Config.Cmd is not a list of strings");
-  return { ref, id: i.Id, exposedPorts: Object.keys(ports ?? {}), user: user ?? "", env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null };
+  const { keys, ignored } = exposedPortKeys(Object.keys(ports ?? {}));
+  return { ref, id: i.Id, exposedPorts: keys, ...ignored.length && { ignoredExposedPorts: ignored }, user: user ?? "", env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null };
+};
+var MAX_RANGE = 65536;
+var exposedPortKeys = (raw) => {
+  const keys = /* @__PURE__ */ new Set();
+  const ignored = [];
+  for (const key of raw) {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/([A-Za-z]*))?$/.exec(key);
+    const protocol = (m?.[3] || "tcp").toLowerCase();
+    const start = Number(m?.[1]);
+    const end = m?.[2] === void 0 ? start : Number(m[2]);
+    if (!m || !["tcp", "udp", "sctp"].includes(protocol) || end > 65535 || end < start || end - start >= MAX_RANGE) {
+      ignored.push(key);
+      continue;
+    }
+    for (let p = start; p <= end; p++) keys.add(`${p}/${protocol}`);
+  }
+  return { keys: [...keys], ignored };
 };
 var stateOf = (id, c) => {
   const what = `GET /containers/${id.slice(0, 12)}/json`;
@@ -84850,6 +84902,83 @@ var imageTagsOf = (list) => {
   if (!Array.isArray(list)) throw nonsense("GET /images/json", `expected a list, got ${describe(list)}`);
   return list.flatMap((i) => isObject(i) && isStringList(i.RepoTags) ? i.RepoTags : []).filter((t) => t !== "<none>:<none>");
 };
+var engineInfoOf = (v) => {
+  if (!isObject(v)) throw nonsense("GET /version", `expected an object, got ${describe(v)}`);
+  if (typeof v.Version !== "string" || typeof v.ApiVersion !== "string") throw nonsense("GET /version", "no Version or ApiVersion");
+  const components = Array.isArray(v.Components) ? v.Components.filter(isObject).map((c) => c.Name) : [];
+  const platform = isObject(v.Platform) && typeof v.Platform.Name === "string" ? v.Platform.Name : "";
+  const name = components.includes("Podman Engine") ? "Podman" : components.includes("Engine") || /docker/i.test(platform) ? "Docker" : platform.trim() || "an engine of unknown kind";
+  return { name, version: v.Version, apiVersion: v.ApiVersion };
+};
+var networkGatewaysOf = (n) => {
+  if (!isObject(n)) throw nonsense("GET /networks/{id}", `expected an object, got ${describe(n)}`);
+  const ipam = isObject(n.IPAM) && Array.isArray(n.IPAM.Config) ? n.IPAM.Config.filter(isObject) : [];
+  return ipam.map((c) => c.Gateway).filter((g) => typeof g === "string" && /^[0-9a-f.:]+$/i.test(g) && /[0-9]/.test(g));
+};
+
+// src/engine/ulimits.ts
+import { readFile as readFile3, readdir as readdir2, readlink as readlink2, stat } from "node:fs/promises";
+var refusedRlimit = (message2) => {
+  const m = /rlimit type (\d+)|setrlimit[^A-Za-z]*RLIMIT_([A-Z]+)/i.exec(message2);
+  if (!m) return void 0;
+  if (m[2]) return m[2].toLowerCase();
+  const names = ["cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile", "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"];
+  return names[Number(m[1])] ?? `type ${m[1]}`;
+};
+var parseLimits = (text2) => {
+  const hard = (row) => {
+    const m = new RegExp(`^${row}\\s+\\S+\\s+(\\d+)`, "m").exec(text2);
+    return m ? Number(m[1]) : void 0;
+  };
+  const nofile = hard("Max open files");
+  const nproc = hard("Max processes");
+  return { ...nofile !== void 0 && { nofile }, ...nproc !== void 0 && { nproc } };
+};
+var tryRead2 = (p) => readFile3(p, "utf8").catch(() => void 0);
+var socketHolders = async (socketPath2, procRoot = "/proc") => {
+  const want = await stat(socketPath2).catch(() => void 0);
+  const table3 = await tryRead2(`${procRoot}/net/unix`);
+  if (!want || !table3) return [];
+  const bound = /* @__PURE__ */ new Map();
+  for (const f of table3.split("\n").map((l) => l.trim().split(/\s+/))) {
+    if (f[7]?.startsWith("/") && (parseInt(f[3] ?? "0", 16) & 65536) !== 0) bound.set(`socket:[${f[6]}]`, f[7]);
+  }
+  const holders = [];
+  for (const entry3 of await readdir2(procRoot).catch(() => [])) {
+    if (!/^\d+$/.test(entry3)) continue;
+    for (const fd of await readdir2(`${procRoot}/${entry3}/fd`).catch(() => [])) {
+      const path = bound.get(await readlink2(`${procRoot}/${entry3}/fd/${fd}`).catch(() => void 0) ?? "");
+      if (path === void 0) continue;
+      const seen2 = await stat(`${procRoot}/${entry3}/root${path}`).catch(() => void 0);
+      if (seen2 && seen2.dev === want.dev && seen2.ino === want.ino) {
+        holders.push(Number(entry3));
+        break;
+      }
+    }
+  }
+  return holders;
+};
+var engineHardLimits = async (socketPath2, procRoot = "/proc") => {
+  const holders = socketPath2 ? await socketHolders(socketPath2, procRoot) : [];
+  const found = [];
+  for (const pid of holders) {
+    const limits = parseLimits(await tryRead2(`${procRoot}/${pid}/limits`) ?? "");
+    const comm = (await tryRead2(`${procRoot}/${pid}/cmdline`) ?? "").split("\0").filter(Boolean).slice(0, 3).join(" ");
+    if (limits.nofile !== void 0 && limits.nproc !== void 0) found.push({ pid, limits, comm });
+  }
+  if (found.length) {
+    const nofile = Math.min(...found.map((f) => f.limits.nofile));
+    const nproc = Math.min(...found.map((f) => f.limits.nproc));
+    return { nofile, nproc, from: `the engine's process${found.length > 1 ? "es" : ""} (${found.map((f) => `pid ${f.pid}${f.comm ? `, ${f.comm}` : ""}`).join("; ")})` };
+  }
+  const own = parseLimits(await tryRead2(`${procRoot}/self/limits`) ?? "");
+  if (own.nofile === void 0 || own.nproc === void 0) return void 0;
+  return { nofile: own.nofile, nproc: own.nproc, from: `portgate's own process (the engine's could not be read${socketPath2 ? "" : ": it is not local"})` };
+};
+var ulimitsWithin = (limits) => [
+  { Name: "nofile", Soft: limits.nofile, Hard: limits.nofile },
+  { Name: "nproc", Soft: limits.nproc, Hard: limits.nproc }
+];
 
 // src/engine/similar-images.ts
 var parse = (ref) => {
@@ -85051,7 +85180,9 @@ var describeBadImageReference = (ref, what) => {
 
 // src/engine/docker-engine.ts
 var statusOf = (e) => e.statusCode;
-var unreachable = (e) => e instanceof EnvironmentError ? e : new EnvironmentError(`cannot reach the Docker engine (${engineAddress()}): ${e.message}. Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`);
+var unreachable = (e) => e instanceof EnvironmentError ? e : new EnvironmentError(
+  `cannot reach the Docker engine (${engineAddress()}): ${e.message}. Start Docker (or Podman's API service: \`podman system service --time=0 unix:///run/podman/podman.sock\`) or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`
+);
 var refused = (what, e) => e instanceof EngineUnresponsive ? e : new EnvironmentError(`the engine refused to ${what}: ${e.message}`);
 var PULL_IDLE_MS = 6e4;
 var STALLED_CLEANUP_MS = 5e3;
@@ -85065,6 +85196,12 @@ var DockerEngine = class {
   deadlines;
   connection;
   connectWith;
+  endpoint;
+  identity;
+  /** HostConfig.Ulimits every container gets, once the engine refused its own defaults (see ulimits.ts). */
+  ulimits;
+  /** What the run's sandbox differs in from what portgate asked for, because of this engine. */
+  notes = [];
   imageCache;
   swept = false;
   closed = false;
@@ -85072,15 +85209,16 @@ var DockerEngine = class {
   constructor(opts = {}) {
     this.deadlines = requestDeadlines(opts.timeoutMs ?? 3e4);
     this.connectWith = opts.connect ?? connect;
+    this.endpoint = opts.endpoint ?? findEndpoint();
     this.imageCache = opts.imageCache;
   }
   /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
   get docker() {
-    this.connection ??= this.connectWith(this.deadlines);
+    this.connection ??= this.connectWith(this.deadlines, this.endpoint);
     return this.connection.docker;
   }
   get requests() {
-    this.connection ??= this.connectWith(this.deadlines);
+    this.connection ??= this.connectWith(this.deadlines, this.endpoint);
     return this.connection.requests;
   }
   /**
@@ -85103,6 +85241,19 @@ var DockerEngine = class {
       return;
     }
   }
+  /** What answers (GET /version): Docker or Podman, its version, where; asked once. */
+  describe() {
+    this.identity ??= (async () => {
+      let raw;
+      try {
+        raw = await this.docker.version();
+      } catch (e) {
+        throw unreachable(e);
+      }
+      return { ...engineInfoOf(raw), address: this.endpoint.address, chosenBy: this.endpoint.chosenBy };
+    })();
+    return this.identity;
+  }
   async pull(ref) {
     checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? await readDockerConfig();
@@ -85116,9 +85267,11 @@ var DockerEngine = class {
         };
         arm();
         stream.on("data", arm);
-        this.docker.modem.followProgress(stream, (err) => {
+        this.docker.modem.followProgress(stream, (err, output) => {
           clearTimeout(idle);
+          const failed = (output ?? []).find((o) => typeof o === "object" && o !== null && ("error" in o || "errorDetail" in o));
           if (err) reject(err);
+          else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error ?? "the engine reported an error"));
           else resolve4(void 0);
         });
       });
@@ -85143,12 +85296,22 @@ var DockerEngine = class {
       raw = await this.docker.getImage(ref).inspect();
     } catch (e) {
       if (statusOf(e) === 404) return void 0;
-      if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${e.message}): use name[:tag] or name@sha256:digest, lowercase.`);
-      throw unreachable(e);
+      if (statusOf(e) === 500 && /ImageInspect/.test(e.message)) raw = await this.libpodInspect(ref);
+      else if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${e.message}): use name[:tag] or name@sha256:digest, lowercase.`);
+      else throw unreachable(e);
     }
     const facts = imageFactsOf(ref, raw);
     this.imageCache?.set(ref, facts);
     return facts;
+  }
+  /** GET /libpod/images/{ref}/json: Podman's own image inspect, whose Config has the same fields. */
+  libpodInspect(ref) {
+    return new Promise(
+      (resolve4, reject) => this.docker.modem.dial(
+        { path: `/v4.0.0/libpod/images/${ref}/json`, method: "GET", statusCodes: { 200: true, 404: "no such image", 500: "server error" } },
+        (err, data) => err ? reject(unreachable(err)) : resolve4(data)
+      )
+    );
   }
   /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
   async similarImages(ref) {
@@ -85160,17 +85323,23 @@ var DockerEngine = class {
   }
   async startTarget(image, plan) {
     await this.sweepOrphans();
-    const network = plan.network.value === "none" ? "none" : await this.createNetwork();
-    let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
-    try {
-      await this.start(c);
-    } catch (e) {
-      if (!/sysctl|ipv6/i.test(e.message)) throw startError(image, e, plan);
-      await this.remove(c.id);
-      c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
-      await this.start(c).catch((e2) => {
-        throw startError(image, e2, plan);
-      });
+    const kind = kindOf(await this.describe());
+    const network = plan.network.value === "none" ? "none" : await this.createNetwork(kind);
+    let ipv6 = true;
+    let c = await this.create(targetConfig(image, plan, this.runId, network, ipv6), `start ${image}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.start(c);
+        break;
+      } catch (e) {
+        const msg = e.message;
+        if (e instanceof EnvironmentError || attempt >= 2) throw startError(image, e, plan);
+        if (refusedRlimit(msg) && !this.ulimits) await this.adaptUlimits(msg);
+        else if (/sysctl|ipv6/i.test(msg) && ipv6) ipv6 = false;
+        else throw startError(image, e, plan);
+        await this.remove(c.id);
+        c = await this.create(targetConfig(image, plan, this.runId, network, ipv6), `start ${image}`);
+      }
     }
     let cpu;
     const state = async () => stateOf(c.id, await c.inspect());
@@ -85188,7 +85357,10 @@ var DockerEngine = class {
     };
     return {
       id: c.id,
-      engineAddresses: network === "none" ? [] : ["127.0.0.11"],
+      // Docker's embedded DNS server listens inside the container on user-defined networks; Podman's
+      // (dnsname's dnsmasq, aardvark-dns) listen on the host's side of the bridge, outside it.
+      engineAddresses: network === "none" || kind === "podman" ? [] : ["127.0.0.11"],
+      notes: [...this.notes],
       state,
       logs: async (lines3) => {
         const raw = await c.logs({ stdout: true, stderr: true, follow: false, tail: lines3 });
@@ -85197,13 +85369,27 @@ var DockerEngine = class {
       cpuTime
     };
   }
+  /**
+   * Podman's default ulimits exceed what its engine process may grant: from
+   * now on every container gets nofile and nproc at the engine's hard limits.
+   */
+  async adaptUlimits(message2) {
+    const limits = await engineHardLimits(this.endpoint.socketPath);
+    if (!limits) throw new EnvironmentError(`the engine could not give the container its default ulimits (${message2.trim()}), and portgate could not read a process's hard limits to stay within: ${ULIMIT_HINT}`);
+    this.ulimits = ulimitsWithin(limits);
+    this.notes.push(
+      `ulimits: the engine refused its own default (${refusedRlimit(message2)} above the hard limit of the process that starts containers: \`${message2.match(/error setting rlimit type \d+|setrlimit\S* *RLIMIT_[A-Z]+/i)?.[0] ?? "setrlimit"}: operation not permitted\`), so every container ran with nofile ${limits.nofile} and nproc ${limits.nproc}, the hard limits of ${limits.from}. Podman's default is 1048576 for both.`
+    );
+  }
   /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
-  async createNetwork() {
+  async createNetwork(kind) {
     const config = networkConfig(this.runId);
     if (this.closed) throw new EnvironmentError("portgate is shutting down");
+    let id;
     try {
       const n = await this.requests.startup(() => this.docker.createNetwork(config));
-      this.networks.add(createdId("POST /networks/create", n.id));
+      id = createdId("POST /networks/create", n.id);
+      this.networks.add(id);
     } catch (e) {
       if (e instanceof EnvironmentError) throw e;
       const pools = /address pool|non-overlapping/i.test(e.message) ? " The engine has no free address pool left for another network: run fewer gates at once, or set `network: none` under `run:`." : "";
@@ -85212,6 +85398,13 @@ var DockerEngine = class {
     if (this.closed) {
       await this.cleanup();
       throw new EnvironmentError("portgate is shutting down");
+    }
+    if (kind === "podman") {
+      const gateways = networkGatewaysOf(await this.docker.getNetwork(id).inspect());
+      if (gateways.length)
+        this.notes.push(
+          `network: the engine gave the run's internal network the gateway ${gateways.join(", ")} on the host's side of its bridge (Podman ignores com.docker.network.bridge.inhibit_ipv4, and its netavark backend keeps that address for aardvark-dns), so the target could connect to host services listening there or on 0.0.0.0. Use \`network: none\` under \`run:\` to rule that out.`
+        );
     }
     return config.Name;
   }
@@ -85350,12 +85543,17 @@ var DockerEngine = class {
   start(c) {
     return this.requests.startup(() => c.start());
   }
-  async create(opts, what) {
+  async create(config, what) {
     if (this.closed) throw new EnvironmentError("portgate is shutting down");
+    const opts = this.ulimits ? { ...config, HostConfig: { ...config.HostConfig, Ulimits: this.ulimits } } : config;
     let c;
     try {
       c = await this.requests.startup(() => this.docker.createContainer({ _query: {}, _body: opts }));
     } catch (e) {
+      if (/protocol SCTP is not allowed/i.test(e.message))
+        throw new EnvironmentError(
+          `the engine refused to ${what}: ${e.message}. This Podman refuses to create any container from an image that EXPOSEs an SCTP port, so the image cannot run here: gate it on Docker, or check it without running it (--static-only).`
+        );
       throw refused(what, e);
     }
     this.created.add(createdId("POST /containers/create", c.id));
@@ -85409,14 +85607,15 @@ var checkRef = (ref) => {
   const bad = describeBadImageReference(ref, "the image");
   if (bad) throw new InputError(bad);
 };
+var ULIMIT_HINT = "raise the hard nofile and nproc limits of the process that runs the engine (LimitNOFILE= and LimitNPROC= in podman.service, or `ulimit -Hn`/`ulimit -Hu` before `podman system service`), or set default_ulimits in containers.conf.";
 var PROBE_IMAGE_HINT = "Pass --probe-image with an image that has sh, cat, sleep, readlink, stat, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine's /proc (--probe host).";
 var startError = (image, e, plan) => {
   if (e instanceof EnvironmentError) return e;
   const msg = e.message;
-  const blame = /user|passwd|group/i.test(msg) && plan.user ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.` : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command) ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command).from)}.` : " Check run.command / run.entrypoint / run.user in portgate.yml.";
+  const blame = refusedRlimit(msg) ? ` The engine's default ulimits exceed the hard limits of the process that starts its containers, and so did portgate's retry within them: ${ULIMIT_HINT}` : /user|passwd|group/i.test(msg) && plan.user ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.` : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command) ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command).from)}.` : " Check run.command / run.entrypoint / run.user in portgate.yml.";
   return new EnvironmentError(`the engine could not start ${image}: ${msg}.${blame}`);
 };
-var readDockerConfig = () => readFile3(join2(process.env.DOCKER_CONFIG ?? join2(homedir2(), ".docker"), "config.json"), "utf8").catch(() => void 0);
+var readDockerConfig = () => readFile4(join2(process.env.DOCKER_CONFIG ?? join2(homedir2(), ".docker"), "config.json"), "utf8").catch(() => void 0);
 var isAlive = (pid) => {
   try {
     process.kill(pid, 0);
@@ -85429,13 +85628,15 @@ var isAlive = (pid) => {
 // src/engine/guard.ts
 var withEngine = async (o, fn) => withEngines(o, (_session, first) => fn(first));
 var withEngines = async (o, fn) => {
+  const choice = o.engine ?? "auto";
+  const endpoint = findEndpoint(choice);
   let shared;
   const imageCache = /* @__PURE__ */ new Map();
   const engines = [];
   let exiting;
   const session = {
     engine: (timeoutMs) => {
-      const e = new DockerEngine({ ...timeoutMs !== void 0 && { timeoutMs }, connect: (d) => shared ??= connect(d), imageCache });
+      const e = new DockerEngine({ ...timeoutMs !== void 0 && { timeoutMs }, endpoint, connect: (d, ep) => shared ??= connect(d, ep), imageCache });
       engines.push(e);
       if (exiting) void e.cleanup().catch(() => void 0);
       return e;
@@ -85462,7 +85663,10 @@ ${e.stack ?? e.message}`);
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("uncaughtException", onStray);
   try {
     const reachable = await first.ping(o.waitMs ?? 0).then(
-      () => true,
+      async () => {
+        checkEngineKind(choice, await first.describe());
+        return true;
+      },
       (e) => {
         if (!o.optional || !(e instanceof EnvironmentError)) throw e;
         o.log(`portgate: --static-only: ${e.message} Continuing without the engine.`);
@@ -86630,7 +86834,7 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
   const seen2 = /* @__PURE__ */ new Map();
   const owners = /* @__PURE__ */ new Map();
   const cpu = [];
-  let current = /* @__PURE__ */ new Set();
+  let current2 = /* @__PURE__ */ new Set();
   let lastChange = start;
   let ownersIncomplete;
   let scanning;
@@ -86640,11 +86844,11 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
   }).catch((e) => void (ownersIncomplete = `reading the owners failed: ${e.message}`)).finally(() => scanning = void 0);
   const finish = async (o) => {
     await scanning;
-    if (!o.exited && [...seen2.values()].some((l) => current.has(socketKey(l)) && l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
+    if (!o.exited && [...seen2.values()].some((l) => current2.has(socketKey(l)) && l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
     const engines = new Set(target.engineAddresses);
     const listening = [...seen2.values()].filter((l) => !(engines.has(l.address) && (l.inode === void 0 || !owners.has(l.inode)))).map((l) => {
       const process3 = l.inode !== void 0 ? owners.get(l.inode) : void 0;
-      return { ...l, ...process3 && { process: process3 }, ...!current.has(socketKey(l)) && { transient: true } };
+      return { ...l, ...process3 && { process: process3 }, ...!current2.has(socketKey(l)) && { transient: true } };
     });
     const ephemeral = await reader.ephemeralRange();
     return { ...o, listening, waitedMs: now() - start, ephemeral, ...ownersIncomplete && { ownersIncomplete } };
@@ -86665,8 +86869,8 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
     const keys = new Set(listeners.map(socketKey));
     const fresh = listeners.filter((l) => !seen2.has(socketKey(l)));
     for (const l of fresh) seen2.set(socketKey(l), l);
-    if (keys.size !== current.size || [...keys].some((k) => !current.has(k))) lastChange = t;
-    current = keys;
+    if (keys.size !== current2.size || [...keys].some((k) => !current2.has(k))) lastChange = t;
+    current2 = keys;
     if (fresh.some((l) => l.inode !== void 0 && !owners.has(l.inode))) void readOwners();
     const sample = await target.cpuTime();
     if (sample && sample.atMs !== cpu.at(-1)?.atMs) cpu.push(sample);
@@ -87660,11 +87864,10 @@ var stageNamed = (stages, before, ref, builder) => {
   const key = builder === "classic" ? ref.toLowerCase() : ref;
   return stages.slice(0, before).findLast((s) => s.name === key);
 };
-var checkStageName = (stages, stage, builder, file) => {
+var checkStageName = (stages, stage, file) => {
   const first = stage.name ? stages.slice(0, stage.index).find((s) => s.name === stage.name) : void 0;
   if (!first) return;
-  const docker = builder === "classic" ? `${stage.name} stage name already used` : `Duplicate stage name ${JSON.stringify(stage.name)}, stage names should be unique`;
-  throw problem(file, stage.from.at, docker, `the stage at ${file}:${first.from.at.line + 1} is named ${JSON.stringify(stage.name)} too; give each stage its own name`);
+  throw problem(file, stage.from.at, `${stage.name} stage name already used`, `the stage at ${file}:${first.from.at.line + 1} is named ${JSON.stringify(stage.name)} too; give each stage its own name`);
 };
 var evaluatedStages = (stages, target, parentOf, builder) => {
   if (builder === "classic") return stages.slice(0, target + 1);
@@ -87728,7 +87931,6 @@ function resolveExpose(text2, opts) {
   for (const ins of instructions) checkSyntax(ins, parse3);
   const steps = instructions.map((ins) => parseInstruction(ins, parse3));
   const { globals: globalArgs, stages } = splitStages(steps, file);
-  if (builder === "buildkit") for (const s of stages) checkStageName(stages, s, builder, file);
   const ctx = { builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand) };
   const refs = /* @__PURE__ */ new Map();
   const refOf = (s) => {
@@ -87780,7 +87982,7 @@ function resolveExpose(text2, opts) {
   };
   const results = /* @__PURE__ */ new Map();
   for (const stage of evaluatedStages(stages, target, parentOf, builder)) {
-    if (builder === "classic") checkStageName(stages, stage, builder, file);
+    if (builder === "classic") checkStageName(stages, stage, file);
     const ref = refOf(stage);
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);
@@ -89747,6 +89949,7 @@ var runGate = async (opts, engine) => {
   const lap = (name, since) => timing[`${name}Ms`] = Date.now() - since;
   const deployment = loadDeployment(opts.image, opts);
   const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
+  const engineInfo = await engine?.describe?.();
   lap("static", t0);
   const declared2 = opts.spec?.ports;
   const expected = expectedPorts(declared2, statics.exposed);
@@ -89795,6 +89998,7 @@ var runGate = async (opts, engine) => {
     failOn: opts.failOn,
     ...opts.dockerfile && { dockerfile: opts.dockerfile.file },
     ...opts.spec && { spec: opts.spec.file },
+    ...engineInfo && { engine: engineInfo },
     exposed: statics.exposed,
     listening: listening ?? [],
     declared: declared2 ?? [],
@@ -89823,6 +90027,12 @@ var missingImage = async (engine, ref, e) => {
   const hint = await engine.similarImages(ref);
   return hint ? new EnvironmentError(e.message, hint) : e;
 };
+var noteIgnoredKeys = (opts, facts) => {
+  if (facts.ignoredExposedPorts?.length)
+    opts.notice?.(
+      `${opts.image}'s config lists ${facts.ignoredExposedPorts.map((k) => JSON.stringify(k)).join(", ")} under ExposedPorts, which no engine reads as a port (Buildah records EXPOSE words without checking them): left out.`
+    );
+};
 var imageStatics = async (opts, engine) => {
   const pull = opts.pull ?? "missing";
   const pulled = async () => {
@@ -89840,11 +90050,13 @@ var imageStatics = async (opts, engine) => {
     facts = await engine.inspectImage(opts.image);
   }
   if (!facts) throw await missingImage(engine, opts.image, new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`));
+  noteIgnoredKeys(opts, facts);
   return { ...await staticView(engine, facts, opts.dockerfile, resolveOptions(opts)), facts };
 };
 var staticOnlyView = async (opts, engine) => {
   if (engine && opts.pull === "always") await engine.pull(opts.image);
   const facts = engine && await engine.inspectImage(opts.image);
+  if (facts) noteIgnoredKeys(opts, facts);
   if (facts) return staticView(engine, facts, opts.dockerfile, resolveOptions(opts));
   const why2 = engine ? `${opts.image} is not in the engine` : "no Docker engine is reachable";
   const df = opts.dockerfile;
@@ -89903,7 +90115,7 @@ var observe = async (opts, engine, plan, expected, lap) => {
       ...observation.settledBy && { settledBy: observation.settledBy },
       ...observation.ownersIncomplete && { ownersIncomplete: observation.ownersIncomplete },
       ephemeral: observation.ephemeral,
-      sandbox: { settings: summarizePlan(plan), notes: plan.notes }
+      sandbox: { settings: summarizePlan(plan), notes: [...plan.notes, ...target.notes ?? []] }
     };
   } catch (e) {
     failure = e;
@@ -90003,7 +90215,7 @@ var parseSettle = (text2, what) => text2.trim() === "auto" ? "auto" : parseDurat
 
 // src/spec/types.ts
 var schemaUrlFor = (version) => `https://unpkg.com/portgate@${version}/schema/portgate.schema.json`;
-var MAX_RANGE = 1024;
+var MAX_RANGE2 = 1024;
 
 // src/spec/ports.ts
 var FORMS = 'write a number like 8080, or a string like "53/udp" or "7000-7010"';
@@ -90028,8 +90240,8 @@ var parsePortValue = (v) => {
   const from = Number(a);
   const to = b === void 0 ? from : Number(b);
   if (to < from) return `port range "${v}" runs backwards: write "${to}-${from}${proto ? `/${proto}` : ""}".`;
-  if (to - from + 1 > MAX_RANGE) {
-    return `port range "${v}" has ${to - from + 1} ports; at most ${MAX_RANGE} are allowed per entry: narrow it to the ports the image really uses.`;
+  if (to - from + 1 > MAX_RANGE2) {
+    return `port range "${v}" has ${to - from + 1} ports; at most ${MAX_RANGE2} are allowed per entry: narrow it to the ports the image really uses.`;
   }
   return { from, to, text: v, ...proto && { suffix: proto } };
 };
@@ -90637,6 +90849,24 @@ var portgate_schema_default = {
       required: [
         "reason"
       ],
+      anyOf: [
+        {
+          properties: {
+            process: true
+          },
+          required: [
+            "process"
+          ]
+        },
+        {
+          properties: {
+            ports: true
+          },
+          required: [
+            "ports"
+          ]
+        }
+      ],
       properties: {
         process: {
           description: "The owning process's executable, read from /proc/PID/exe (which the process cannot rewrite): a full path (`/usr/lib/jvm/java-17-openjdk-amd64/bin/java`) or a file name (`java`).",
@@ -90964,6 +91194,8 @@ var missing2 = (path, key) => {
   if (path.length === 0 && key === "ports") return "missing `ports`: list the ports the image may listen on, or write `ports: []` if it must not listen at all.";
   if (key === "port") return `${pathLabel(path)} has no \`port\`: add e.g. \`port: 8080\`.`;
   if (path[0] === "accept" && key === "reason") return `${pathLabel(path)} has no \`reason\`: say why the finding is acceptable (every suppression needs one).`;
+  if (same(path, ["dynamic", null]) && (key === "process" || key === "ports"))
+    return `${pathLabel(path)} matches any listener: give \`process:\` (the owning executable, e.g. java), \`ports:\` (a range), or both.`;
   if (path[0] === "accept" && key === "rule") return `${pathLabel(path)} has no \`rule\`: name the rule id of the findings to suppress, e.g. \`rule: exposed-not-declared\`.`;
   return `${pathLabel(path)} is missing \`${key}\`.`;
 };
@@ -91554,6 +91786,7 @@ var fingerprints = (parts) => {
     return sha256(n === 1 ? key : `${key}\0#${n}`);
   });
 };
+var describeEngine = (e) => `${e.name} ${e.version} at ${e.address}${e.chosenBy === "the default socket" || e.chosenBy.startsWith("--engine") ? "" : ` (${e.chosenBy})`}`;
 
 // src/report/codequality.ts
 var toCodeQualityIssues = (r, cwd) => {
@@ -91710,6 +91943,7 @@ var toJsonReport = (r, cwd) => {
       location: source(d.location, cwd)
     })),
     findings: sortFindings(r.findings).map((f) => finding3(f, cwd)),
+    ...r.engine && { engine: { name: r.engine.name, version: r.engine.version, apiVersion: r.engine.apiVersion, address: r.engine.address, chosenBy: r.engine.chosenBy } },
     container: r.container ? {
       exited: r.container.exited,
       ...r.container.exitCode !== void 0 && { exitCode: r.container.exitCode },
@@ -92205,6 +92439,7 @@ var contextLine = (r, cwd) => {
     `Dockerfile: ${r.dockerfile ? safeLine(relPath(r.dockerfile, cwd)) : NONE}`,
     `spec: ${r.spec ? safeLine(relPath(r.spec, cwd)) : "none (EXPOSE vs runtime)"}`,
     r.container ? `probe: ${safeLine(r.container.reader)}${r.container.trusted ? "" : " (untrusted)"}` : "static-only: the image was not run",
+    ...r.engine ? [`engine: ${safeLine(describeEngine(r.engine))}`] : [],
     `took ${seconds(r.timing.totalMs)}`
   ];
   return line2("", [parts.join("   "), "dim"]);
@@ -92337,15 +92572,15 @@ var {
 } = import_index.default;
 
 // src/cli/policy.ts
-import { existsSync } from "node:fs";
+import { existsSync as existsSync2 } from "node:fs";
 import { writeFile } from "node:fs/promises";
 
 // src/gate/read-inputs.ts
-import { readdir as readdir2, readFile as readFile4, stat } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile5, stat as stat2 } from "node:fs/promises";
 import { basename, dirname, join as join3, resolve } from "node:path";
 var readInput = async (path, what, inFolder) => {
   try {
-    return await readFile4(path, "utf8");
+    return await readFile5(path, "utf8");
   } catch (e) {
     const code3 = e.code;
     if (code3 === "EISDIR") throw new InputError(`${what} ${path} is a folder, not a file: pass the file itself${inFolder ? `, e.g. ${join3(path, inFolder)}` : ""}.`);
@@ -92356,20 +92591,20 @@ var STDIN_LABEL = "<stdin>";
 var YAML_FILE = /\.ya?ml$/i;
 var code2 = (e) => e.code ?? e.message;
 var yamlFilesUnder = async (dir) => {
-  const entries = await readdir2(dir, { withFileTypes: true }).catch((e) => {
+  const entries = await readdir3(dir, { withFileTypes: true }).catch((e) => {
     throw new InputError(`cannot read the manifest folder ${dir}: ${code2(e)}. Check the path.`);
   });
   const out = [];
   for (const e of entries) {
     const path = join3(dir, e.name);
     if (e.isDirectory()) out.push(...await yamlFilesUnder(path));
-    else if (YAML_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink() && (await stat(path).catch(() => void 0))?.isFile())) out.push(path);
+    else if (YAML_FILE.test(e.name) && (e.isFile() || e.isSymbolicLink() && (await stat2(path).catch(() => void 0))?.isFile())) out.push(path);
   }
   return out.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
 };
 var readText = async (path, what) => {
   try {
-    return await readFile4(path, "utf8");
+    return await readFile5(path, "utf8");
   } catch (e) {
     throw new InputError(`cannot read ${what} ${path}: ${code2(e)}. Check the path.`);
   }
@@ -92388,7 +92623,7 @@ var readManifestSources = async (paths, readStdin2) => {
       out.push({ file: STDIN_LABEL, text: await readStdin2() });
       continue;
     }
-    const info = await stat(p).catch((e) => {
+    const info = await stat2(p).catch((e) => {
       throw new InputError(`cannot read the manifests ${p}: ${code2(e)}. Check the path.`);
     });
     if (!info.isDirectory()) {
@@ -92409,7 +92644,7 @@ var readManifestSources = async (paths, readStdin2) => {
 var readComposeSources = async (paths) => {
   const out = [];
   for (const p of paths) {
-    const info = await stat(p).catch((e) => {
+    const info = await stat2(p).catch((e) => {
       throw new InputError(`cannot read the Compose file ${p}: ${code2(e)}. Check the path.`);
     });
     if (info.isDirectory()) throw new InputError(`--compose ${p} is a folder: pass the Compose file itself (e.g. ${join3(p, "compose.yaml")}).`);
@@ -93406,7 +93641,7 @@ var internalPeers = (a, spec) => {
 };
 var runPolicy = async (a, io) => {
   if (a.container !== void 0 && !a.manifests.length) throw new InputError("--container names the container that runs the image in the manifests: pass --manifests too.");
-  const specPath = a.spec ?? ["portgate.yml", "portgate.yaml"].find((f) => existsSync(f));
+  const specPath = a.spec ?? ["portgate.yml", "portgate.yaml"].find((f) => existsSync2(f));
   if (!specPath) throw new InputError("portgate policy writes the policy from portgate.yml, and there is none here: pass --spec PATH (`portgate init` writes one).");
   const spec = loadSpec(await readInput(specPath, "the spec"), specPath);
   const sources = await readManifestSources(a.manifests, readStdin);
@@ -93474,7 +93709,9 @@ var report2 = (v) => {
   if (i <= 0 || !formats3.includes(format)) throw new InputError(`--report expects FORMAT=PATH with FORMAT one of ${formats3.join(", ")}; got "${v}"`);
   return { format, path: filePath(v.slice(i + 1), `--report ${format}=`, "report.xml") };
 };
-var runOptions = (c, imageRequired = true) => (imageRequired ? c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)") : c.option("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull); or --fleet")).option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS2.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS2.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
+var runOptions = (c, imageRequired = true) => (imageRequired ? c.requiredOption("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull)") : c.option("--image <ref>", "image to gate (pulled when the engine lacks it, see --pull); or --fleet")).option("--dockerfile <path>", "Dockerfile the image was built from (default: ./Dockerfile when present)").option("--build-arg <key=value>", "build argument used for the build (repeatable)", buildArg).option("--target <stage>", "build stage used for the build (default: the last stage)").option("--timeout <duration>", `longest wait for listeners (default: spec run.timeout, else ${DEFAULTS2.timeoutMs / 1e3}s)`).option("--settle <auto|duration>", "how long the listener set must stay unchanged: auto (about 1s after the last new listener once the container is idle) or e.g. 2s (default: spec run.settle, else auto)").addOption(new Option("--sandbox <profile>", "default: as docker run starts it, contained; strict: read-only root, no capabilities, no network (default: spec run.sandbox, else default)").choices(["default", "strict"])).addOption(new Option("--network <mode>", "isolated: a per-run network with no route out and no peers; none: loopback only (default: spec run.network, else isolated)").choices(["isolated", "none"])).addOption(new Option("--probe <mode>", "how sockets are read").choices(["auto", "host", "sidecar", "exec"]).default("auto")).option("--probe-image <ref>", "image for the sidecar reader (needs sh and cat)", DEFAULTS2.probeImage).addOption(new Option("--pull <when>", "pull the image from its registry").choices(["missing", "always", "never"]).default("missing")).addOption(
+  new Option("--engine <kind>", "engine when DOCKER_HOST is unset: auto (/var/run/docker.sock, else Podman: /run/podman/podman.sock, then $XDG_RUNTIME_DIR/podman/podman.sock); docker or podman look only there and insist on that kind").choices([...ENGINE_CHOICES]).default("auto")
+).option("--engine-wait <duration>", "how long to wait for the Docker engine to answer (e.g. a starting dind service)", "0s");
 var deployOptions = (c, specUse = "") => c.option("--spec <path>", `port spec${specUse} (default: ./portgate.yml when present)`).option("--manifests <path>", "Kubernetes manifests: file, folder or - for stdin (repeatable); the image runs as they run it", collect2).option("--compose <file>", "Compose file (repeatable); the image runs as it runs it", collect2).option("--container <name>", "container/service name that runs the image in the manifests");
 var deploy = (o) => ({
   spec: filePath(o.spec, "--spec", "portgate.yml"),
@@ -93549,6 +93786,7 @@ var fleetCheckArgs = (o) => {
     pull: o.pull,
     builder: o.builder,
     engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
+    engine: o.engine,
     ...o.baseline !== void 0 && { baseline: filePath(o.baseline, "--baseline", "main.json") },
     ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
     ...o.settle !== void 0 && { settle: parseSettle(o.settle, "--settle") },
@@ -93579,6 +93817,7 @@ var common = (o) => ({
   probeImage: imageRef(o.probeImage, "--probe-image", DEFAULTS2.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, "--engine-wait"),
+  engine: o.engine,
   ...o.timeout !== void 0 && { timeoutMs: positive(parseDuration(o.timeout, "--timeout"), "--timeout") },
   ...o.settle !== void 0 && { settle: parseSettle(o.settle, "--settle") },
   ...o.sandbox !== void 0 && { sandbox: o.sandbox },
@@ -93640,10 +93879,10 @@ var becomeContainerUser = (env = process.env) => {
 };
 
 // src/cli/schema-ref.ts
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import { dirname as dirname2, join as join4, resolve as resolve2 } from "node:path";
 var LOCAL = "node_modules/portgate/schema/portgate.schema.json";
-var localSchemaRef = (dir) => existsSync2(join4(resolve2(dir), LOCAL)) ? `./${LOCAL}` : void 0;
+var localSchemaRef = (dir) => existsSync3(join4(resolve2(dir), LOCAL)) ? `./${LOCAL}` : void 0;
 var specDir = (output) => output ? dirname2(resolve2(output)) : process.cwd();
 
 // src/cli/fleet.ts
@@ -94040,8 +94279,8 @@ var pool = async (items, jobs, work, stopped = () => false) => {
 var defaultJobs = (cores, memoryBytes) => Math.max(1, Math.min(8, cores * 2, Math.floor(memoryBytes / 2 ** 31)));
 
 // src/gate/fleet.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { readdir as readdir3 } from "node:fs/promises";
+import { existsSync as existsSync4 } from "node:fs";
+import { readdir as readdir4 } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // src/fleet/discover.ts
@@ -94095,7 +94334,7 @@ var interpolate = (text2, env, service) => {
 
 // src/gate/fleet.ts
 var filesUnder = async (root, dir = "") => {
-  const entries = await readdir3(join5(root, dir), { withFileTypes: true }).catch(() => []);
+  const entries = await readdir4(join5(root, dir), { withFileTypes: true }).catch(() => []);
   const out = [];
   for (const e of entries) {
     const rel = dir ? `${dir}/${e.name}` : e.name;
@@ -94119,8 +94358,8 @@ var fleetServices = async (fleet2) => {
   }));
 };
 var serviceOptions = async (fleet2, s, image, flags) => {
-  const dockerfile = s.dockerfile ?? (existsSync3(join5(s.context, "Dockerfile")) ? join5(s.context, "Dockerfile") : void 0);
-  const spec = s.spec ?? ["portgate.yml", "portgate.yaml"].map((f) => join5(s.context, f)).find((f) => existsSync3(f));
+  const dockerfile = s.dockerfile ?? (existsSync4(join5(s.context, "Dockerfile")) ? join5(s.context, "Dockerfile") : void 0);
+  const spec = s.spec ?? ["portgate.yml", "portgate.yaml"].map((f) => join5(s.context, f)).find((f) => existsSync4(f));
   const d = fleet2.defaults;
   return {
     image,
@@ -94675,11 +94914,11 @@ var markAllNew = (r, comparison) => {
   const key = listenerKeys(r);
   return apply(r, (x) => x.suppressed ? void 0 : "new", (x) => key(x) === void 0 ? void 0 : "new", { ...comparison, resolved: { findings: [], listening: [] } });
 };
-var compareWithBaseline = (current, base, o) => {
-  if (imageRepository(current.image) !== imageRepository(base.image)) return markAllNew(current, { report: o.report, status: "other-image", image: base.image });
-  const findings = compareFindings(current, base, o.cwd);
-  const listeners = compareListeners(current, base);
-  return apply(current, (x) => findings.marks.get(x), (x) => listeners.marks.get(x), {
+var compareWithBaseline = (current2, base, o) => {
+  if (imageRepository(current2.image) !== imageRepository(base.image)) return markAllNew(current2, { report: o.report, status: "other-image", image: base.image });
+  const findings = compareFindings(current2, base, o.cwd);
+  const listeners = compareListeners(current2, base);
+  return apply(current2, (x) => findings.marks.get(x), (x) => listeners.marks.get(x), {
     report: o.report,
     status: "compared",
     image: base.image,
@@ -94688,18 +94927,18 @@ var compareWithBaseline = (current, base, o) => {
 };
 
 // src/baseline/fleet.ts
-var compareFleet = (current, base, report3) => {
+var compareFleet = (current2, base, report3) => {
   const earlier = new Map(base.services.map((s) => [s.name, s]));
-  const services = current.services.map((s) => {
+  const services = current2.services.map((s) => {
     if (!s.report) return s;
     const now = fromJsonReport(s.report);
     const then = earlier.get(s.name);
     const compared = !then ? markAllNew(now, { report: report3, status: "absent" }) : !then.report ? markAllNew(now, { report: report3, status: imageRepository(then.image) === imageRepository(s.image) ? "not-gated" : "other-image", image: then.image }) : compareWithBaseline(now, fromJsonReport(then.report), { report: report3 });
     return { ...s, report: toJsonReport(compared) };
   });
-  const gated = new Set(current.services.map((s) => s.name));
+  const gated = new Set(current2.services.map((s) => s.name));
   const missing3 = base.services.filter((s) => !gated.has(s.name)).map((s) => ({ name: s.name, image: s.image }));
-  return withFleetBaseline({ ...current, services }, { report: report3, missing: missing3 });
+  return withFleetBaseline({ ...current2, services }, { report: report3, missing: missing3 });
 };
 
 // src/cli/fleet.ts
@@ -94737,7 +94976,7 @@ var checkFleet = async (a, io) => {
   };
   const outcomes = await withEngines(
     { log: (l) => io.stderr(`${l}
-`), waitMs: a.engineWaitMs, optional: a.staticOnly },
+`), waitMs: a.engineWaitMs, engine: a.engine, optional: a.staticOnly },
     (session) => runFleet(fleet2, services, { jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: (s) => io.stderr(`portgate: ${s}
 `) })
   );
@@ -94786,11 +95025,11 @@ var writeOutput = async (path, text2, what) => {
 var checkOutputs = (paths) => {
   for (const { path, what } of paths) {
     const dir = dirname3(resolve3(path));
-    if (!existsSync4(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
-    if (existsSync4(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
+    if (!existsSync5(dir) || !statSync2(dir).isDirectory()) throw new InputError(`cannot write ${what} ${path}: the folder ${dir} does not exist. Create it first.`);
+    if (existsSync5(path) && statSync2(path).isDirectory()) throw new InputError(`cannot write ${what} ${path}: it is a folder. Name a file inside it instead.`);
   }
 };
-var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync4(f));
+var pick = (explicit, conventional) => explicit ?? conventional.find((f) => existsSync5(f));
 var gateOptions = async (a, specPath) => {
   const dockerfilePath = pick(a.dockerfile, ["Dockerfile"]);
   return {
@@ -94821,7 +95060,7 @@ var check2 = async (a, io) => {
 `)
   };
   const gated = await withEngine({ log: (l) => io.stderr(`${l}
-`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
+`), waitMs: a.engineWaitMs, engine: a.engine, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly }, (engine) => runGate(opts, engine));
   const result = base ? compareWithBaseline(gated, base, { report: a.baseline, cwd: process.cwd() }) : gated;
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
@@ -94837,7 +95076,7 @@ var init = async (a, io) => {
   const opts = { ...base, ...spec && { runSpec: spec }, ...await deploymentInputs(a), notice: (s) => io.stderr(`portgate: ${s}
 `) };
   const result = await withEngine({ log: (l) => io.stderr(`${l}
-`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs }, (engine) => runGate(opts, engine));
+`), waitMs: a.engineWaitMs, engine: a.engine, timeoutMs: waitBudget(opts).timeoutMs }, (engine) => runGate(opts, engine));
   const c = result.container;
   const unobserved = c?.exited ? `the container exited with code ${c.exitCode ?? "unknown"} before portgate could observe it.` : !result.listening.length && result.exposed.length && c?.timedOut ? `nothing listened within the timeout, although the image EXPOSEs ${result.exposed.map((e) => `${e.port}/${e.protocol}`).join(", ")}.` : void 0;
   if (unobserved) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine (as root) for portgate's examples and tests:
-# a running Docker engine, static binaries for FROM-scratch test images, Chromium
+# a running Docker engine, Podman's API service, static binaries for FROM-scratch test images, Chromium
 # for the rendered-markdown tests, npm deps.
 # Idempotent: every step checks before it acts.
 set -euo pipefail
@@ -19,6 +19,11 @@ command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium fonts-dejavu-core fonts-noto-color-emoji)
 # Certificates for the TLS engine tests (a relay that asks for client certificates, as dind does).
 command -v openssl >/dev/null 2>&1 || need_pkgs+=(openssl)
+# Podman for test/integration/podman.test.ts and the Buildah column of the differential test
+# (Debian 12: podman 4.3 with the CNI network backend). `HostConfig.Init: true` needs the
+# init Podman 4.3 looks for at /usr/libexec/podman/catatonit, which Debian's catatonit ships.
+command -v podman >/dev/null 2>&1 || need_pkgs+=(podman containernetworking-plugins)
+[ -x /usr/libexec/podman/catatonit ] || need_pkgs+=(catatonit)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -48,7 +53,29 @@ if ! docker info >/dev/null 2>&1; then
 fi
 log "engine: $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Podman's Docker-compatible API, rootful, where portgate's auto-detection looks for it.
+podman_sock=/run/podman/podman.sock
+podman_up() { DOCKER_HOST=unix://$podman_sock docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+if ! podman_up; then
+  log "starting podman system service"
+  mkdir -p /run/podman
+  nohup podman system service --time=0 "unix://$podman_sock" >/var/log/portgate-podman.log 2>&1 &
+  for _ in $(seq 1 30); do
+    podman_up && break
+    sleep 1
+  done
+  if ! podman_up; then
+    log "podman system service did not come up; last log lines:"
+    tail -n 30 /var/log/portgate-podman.log >&2 || true
+    exit 3
+  fi
+fi
+log "podman: $(DOCKER_HOST=unix://$podman_sock docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+if [ -L node_modules ]; then
+  # A worktree sharing another checkout's install: npm ci would empty that one through the link.
+  log "node_modules is a link to $(readlink node_modules): leaving it alone"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

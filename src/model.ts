@@ -232,6 +232,19 @@ export interface ContainerOutcome {
 
 export type ReaderKind = 'host' | 'sidecar' | 'exec' | 'none';
 
+/** What answered as the engine (GET /version), and where portgate found it. */
+export interface EngineInfo {
+  /** `Docker`, `Podman`, or the name the engine gives. */
+  name: string;
+  version: string;
+  /** The Docker API version it speaks, e.g. 1.41. */
+  apiVersion: string;
+  /** In DOCKER_HOST's form, e.g. unix:///run/podman/podman.sock. */
+  address: string;
+  /** Why this one: `DOCKER_HOST`, `the default socket`, `/var/run/docker.sock is missing`, `--engine podman`. */
+  chosenBy: string;
+}
+
 export interface GateResult {
   version: 1;
   verdict: 'pass' | 'fail';
@@ -243,6 +256,8 @@ export interface GateResult {
   listening: Listener[];
   declared: DeclaredPort[];
   findings: Finding[];
+  /** The engine that ran the image (and answered the image inspects); absent when none was reachable (--static-only). */
+  engine?: EngineInfo;
   container?: ContainerOutcome;
   /** Compared with an earlier report (`--baseline`). */
   baseline?: BaselineComparison;

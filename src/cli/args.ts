@@ -2,6 +2,7 @@ import {Command, CommanderError, Option} from 'commander';
 import {InputError} from '../errors.js';
 import type {Severity} from '../model.js';
 import type {ProbeMode} from '../engine/types.js';
+import {ENGINE_CHOICES, type EngineChoice} from '../engine/endpoint.js';
 import {FORMATS, type Format} from '../report/index.js';
 import {parseDuration, parseSettle} from '../util/duration.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
@@ -27,6 +28,7 @@ export interface RunArgs {
   probeImage: string;
   pull: 'missing' | 'always' | 'never';
   engineWaitMs: number;
+  engine: EngineChoice;
 }
 
 /** Where the image's port spec and deployment are: `init` reads them too, to run the image as `check` will. */
@@ -90,6 +92,11 @@ const runOptions = (c: Command, imageRequired = true) =>
     .addOption(new Option('--probe <mode>', 'how sockets are read').choices(['auto', 'host', 'sidecar', 'exec']).default('auto'))
     .option('--probe-image <ref>', 'image for the sidecar reader (needs sh and cat)', DEFAULTS.probeImage)
     .addOption(new Option('--pull <when>', 'pull the image from its registry').choices(['missing', 'always', 'never']).default('missing'))
+    .addOption(
+      new Option('--engine <kind>', 'engine when DOCKER_HOST is unset: auto (/var/run/docker.sock, else Podman: /run/podman/podman.sock, then $XDG_RUNTIME_DIR/podman/podman.sock); docker or podman look only there and insist on that kind')
+        .choices([...ENGINE_CHOICES])
+        .default('auto')
+    )
     .option('--engine-wait <duration>', 'how long to wait for the Docker engine to answer (e.g. a starting dind service)', '0s');
 
 const deployOptions = (c: Command, specUse = '') =>
@@ -215,6 +222,7 @@ const fleetCheckArgs = (o: Opts): FleetCheckArgs => {
     pull: o.pull,
     builder: o.builder,
     engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
+    engine: o.engine,
     ...(o.baseline !== undefined && {baseline: filePath(o.baseline, '--baseline', 'main.json')}),
     ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),
     ...(o.settle !== undefined && {settle: parseSettle(o.settle, '--settle')}),
@@ -260,6 +268,7 @@ const common = (o: Opts) => ({
   probeImage: imageRef(o.probeImage, '--probe-image', DEFAULTS.probeImage),
   pull: o.pull,
   engineWaitMs: parseDuration(o.engineWait, '--engine-wait'),
+  engine: o.engine,
   ...(o.timeout !== undefined && {timeoutMs: positive(parseDuration(o.timeout, '--timeout'), '--timeout')}),
   ...(o.settle !== undefined && {settle: parseSettle(o.settle, '--settle')}),
   ...(o.sandbox !== undefined && {sandbox: o.sandbox}),

@@ -1,6 +1,7 @@
 import {Option, type Command} from 'commander';
 import {InputError} from '../errors.js';
 import type {Severity} from '../model.js';
+import type {EngineChoice} from '../engine/endpoint.js';
 import type {ProbeMode} from '../engine/types.js';
 import {FORMATS, type Format} from '../report/index.js';
 import type {NetworkMode, SandboxProfile} from '../sandbox/types.js';
@@ -25,6 +26,8 @@ export interface FleetCheckArgs {
   pull: 'missing' | 'always' | 'never';
   builder: 'buildkit' | 'classic';
   engineWaitMs: number;
+  /** --engine: one engine for every service. */
+  engine: EngineChoice;
   baseline?: string;
   timeoutMs?: number;
   settle?: 'auto' | number;

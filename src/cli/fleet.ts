@@ -58,7 +58,7 @@ export const checkFleet = async (a: FleetCheckArgs, io: Io): Promise<number> => 
     ...(a.sandbox && {sandbox: a.sandbox}),
     ...(a.network && {network: a.network})
   };
-  const outcomes = await withEngines({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, optional: a.staticOnly}, session =>
+  const outcomes = await withEngines({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, engine: a.engine, optional: a.staticOnly}, session =>
     runFleet(fleet, services, {jobs, flags, env: process.env, session, stopped: () => session?.stopping ?? false, notice: s => io.stderr(`portgate: ${s}\n`)})
   );
   const gated = fleetReport(

@@ -87,7 +87,7 @@ const check = async (a: CheckArgs, io: Io): Promise<number> => {
     staticOnly: a.staticOnly,
     notice: s => io.stderr(`portgate: ${s}\n`)
   };
-  const gated = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
+  const gated = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, engine: a.engine, timeoutMs: waitBudget(opts).timeoutMs, optional: a.staticOnly}, engine => runGate(opts, engine));
   const result = base ? compareWithBaseline(gated, base, {report: a.baseline!, cwd: process.cwd()}) : gated;
   const color = a.color && io.isTty && !process.env.NO_COLOR;
   const columns = terminalColumns(io, a.output);
@@ -108,7 +108,7 @@ const init = async (a: InitArgs, io: Io): Promise<number> => {
   if (a.output) checkOutputs([{path: a.output, what: '--output'}]);
   const {spec, ...base} = await gateOptions(a, pick(a.spec, ['portgate.yml', 'portgate.yaml']));
   const opts: GateOptions = {...base, ...(spec && {runSpec: spec}), ...(await deploymentInputs(a)), notice: s => io.stderr(`portgate: ${s}\n`)};
-  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, timeoutMs: waitBudget(opts).timeoutMs}, engine => runGate(opts, engine));
+  const result = await withEngine({log: l => io.stderr(`${l}\n`), waitMs: a.engineWaitMs, engine: a.engine, timeoutMs: waitBudget(opts).timeoutMs}, engine => runGate(opts, engine));
   const c = result.container;
   const unobserved = c?.exited
     ? `the container exited with code ${c.exitCode ?? 'unknown'} before portgate could observe it.`

@@ -160,8 +160,6 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
   for (const ins of instructions) checkSyntax(ins, parse);
   const steps = instructions.map(ins => parseInstruction(ins, parse));
   const {globals: globalArgs, stages} = splitStages(steps, file);
-  // BuildKit checks every stage name up front; the classic builder as it reaches each stage (below).
-  if (builder === 'buildkit') for (const s of stages) checkStageName(stages, s, builder, file);
   const ctx: ScopeContext = {builder, buildArgs, globals: resolveGlobals(globalArgs, builder, buildArgs, expand)};
 
   const refs = new Map<number, string>();
@@ -221,7 +219,8 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
 
   const results = new Map<number, StageResult>();
   for (const stage of evaluatedStages(stages, target, parentOf, builder)) {
-    if (builder === 'classic') checkStageName(stages, stage, builder, file);
+    // The classic builder stops at a repeated stage name as it reaches it; BuildKit only lints it (see checkStageName).
+    if (builder === 'classic') checkStageName(stages, stage, file);
     const ref = refOf(stage);
     const parentStage = parentOf(stage);
     const parent = parentStage && results.get(parentStage.index);

@@ -67,17 +67,18 @@ export const stageNamed = (stages: readonly Stage[], before: number, ref: string
 };
 
 /**
- * A stage name used before. The classic builder stops when it reaches the
+ * A stage name used before: the classic builder stops when it reaches the
  * second stage (checkStageNameAvailable, "<name> stage name already used").
- * BuildKit only warns (DuplicateStageName) and keeps the last, so what
- * `FROM <name>` and --target mean would hang on the builder: portgate refuses
- * it with BuildKit's wording, before any stage runs. Both lines are cited.
+ * BuildKit only warns (the DuplicateStageName build check) and builds: a
+ * `FROM <name>` names the latest stage of that name before it, --target and
+ * the stage list the last one (dispatchStates.addState overwrites
+ * statesByName), as findTarget and stageNamed follow; Buildah builds such a
+ * file too. Both lines are cited.
  */
-export const checkStageName = (stages: readonly Stage[], stage: Stage, builder: Builder, file: string): void => {
+export const checkStageName = (stages: readonly Stage[], stage: Stage, file: string): void => {
   const first = stage.name ? stages.slice(0, stage.index).find(s => s.name === stage.name) : undefined;
   if (!first) return;
-  const docker = builder === 'classic' ? `${stage.name} stage name already used` : `Duplicate stage name ${JSON.stringify(stage.name)}, stage names should be unique`;
-  throw problem(file, stage.from.at, docker, `the stage at ${file}:${first.from.at.line + 1} is named ${JSON.stringify(stage.name)} too; give each stage its own name`);
+  throw problem(file, stage.from.at, `${stage.name} stage name already used`, `the stage at ${file}:${first.from.at.line + 1} is named ${JSON.stringify(stage.name)} too; give each stage its own name`);
 };
 
 /**

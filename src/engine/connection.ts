@@ -7,9 +7,13 @@ import {join} from 'node:path';
 import type {Duplex} from 'node:stream';
 import Docker from 'dockerode';
 import {EnvironmentError} from '../errors.js';
+import {findEndpoint, type Endpoint} from './endpoint.js';
 
-/** Where the engine is, as the user configured it (for messages). */
-export const engineAddress = (): string => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+/** The endpoint of the last connection made (a process talks to one engine): for messages. */
+let current: Endpoint | undefined;
+
+/** Where the engine is, as portgate found it (for messages). */
+export const engineAddress = (): string => (current ?? findEndpoint()).address;
 
 /** The engine did not answer a request in time, or cut its answer short. */
 export class EngineUnresponsive extends EnvironmentError {}
@@ -195,18 +199,21 @@ export class EngineRequests {
 }
 
 /**
- * A dockerode client for DOCKER_HOST whose requests are bounded by
+ * A dockerode client for the endpoint (DOCKER_HOST, else the socket
+ * findEndpoint found) whose requests are bounded by
  * `deadlines`. Configuration problems (missing TLS files, a malformed
  * DOCKER_HOST) are environment errors, not crashes.
  */
-export const connect = (deadlines: Deadlines): {docker: Docker; requests: EngineRequests} => {
-  const tls = tlsFiles();
+export const connect = (deadlines: Deadlines, endpoint: Endpoint = findEndpoint()): {docker: Docker; requests: EngineRequests; endpoint: Endpoint} => {
+  current = endpoint;
+  // DOCKER_HOST: docker-modem reads it, and the TLS variables, itself.
+  const tls = endpoint.fromEnv ? tlsFiles() : undefined;
   let docker: Docker;
   try {
     // timeout 0: docker-modem's own timeout (socket inactivity, 120 s by default when set) is replaced by the deadlines.
-    docker = new Docker({timeout: 0, ...tls});
+    docker = new Docker({timeout: 0, ...tls, ...(!endpoint.fromEnv && {socketPath: endpoint.socketPath})});
   } catch (e) {
     throw new EnvironmentError(`cannot use the Docker engine configuration (DOCKER_HOST=${process.env.DOCKER_HOST ?? ''}): ${(e as Error).message}`);
   }
-  return {docker, requests: new EngineRequests(docker.modem as unknown as ConstructorParameters<typeof EngineRequests>[0], deadlines)};
+  return {docker, requests: new EngineRequests(docker.modem as unknown as ConstructorParameters<typeof EngineRequests>[0], deadlines), endpoint};
 };

@@ -12,7 +12,9 @@ import {streamScript} from './readers/protocol.js';
 import {execReader, sidecarReader} from './readers/sidecar.js';
 import {authFor} from './registry-auth.js';
 import {EngineUnresponsive, connect, engineAddress, requestDeadlines, type Deadlines, type EngineRequests} from './connection.js';
-import {architectureOf, checkPing, createdId, imageFactsOf, imageTagsOf, listOf, stateOf} from './shapes.js';
+import {findEndpoint, kindOf, type Endpoint, type EngineInfo} from './endpoint.js';
+import {architectureOf, checkPing, createdId, engineInfoOf, imageFactsOf, imageTagsOf, listOf, networkGatewaysOf, stateOf} from './shapes.js';
+import {engineHardLimits, refusedRlimit, ulimitsWithin} from './ulimits.js';
 import {closeMatchesHint} from './similar-images.js';
 import {MANAGED_LABEL, netProbeConfig, networkConfig, pidProbeConfig, targetConfig} from './sandbox-config.js';
 import {demux} from './streams.js';
@@ -25,7 +27,9 @@ const statusOf = (e: unknown): number | undefined => (e as {statusCode?: number}
 const unreachable = (e: unknown): EnvironmentError =>
   e instanceof EnvironmentError
     ? e
-    : new EnvironmentError(`cannot reach the Docker engine (${engineAddress()}): ${(e as Error).message}. Start Docker or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`);
+    : new EnvironmentError(
+        `cannot reach the Docker engine (${engineAddress()}): ${(e as Error).message}. Start Docker (or Podman's API service: \`podman system service --time=0 unix:///run/podman/podman.sock\`) or set DOCKER_HOST (and DOCKER_TLS_VERIFY/DOCKER_CERT_PATH for TLS).`
+      );
 
 /** `the engine refused to …`, unless the engine did not answer at all. */
 const refused = (what: string, e: unknown): EnvironmentError => (e instanceof EngineUnresponsive ? e : new EnvironmentError(`the engine refused to ${what}: ${(e as Error).message}`));
@@ -40,7 +44,9 @@ export interface DockerEngineOptions {
   /** The run's wait timeout: engine requests are bounded by deadlines derived from it (requestDeadlines). */
   timeoutMs?: number;
   /** Where the client comes from: a fleet shares one connection between its runs. */
-  connect?: (deadlines: Deadlines) => Connection;
+  connect?: (deadlines: Deadlines, endpoint: Endpoint) => Connection;
+  /** Which engine (findEndpoint: DOCKER_HOST, else Docker's socket, else Podman's). */
+  endpoint?: Endpoint;
   /** Image facts already read (a fleet's services share base images): found images only, never absences. */
   imageCache?: Map<string, ImageFacts>;
 }
@@ -61,7 +67,13 @@ export class DockerEngine implements Engine {
   /** Bound every request to the engine. */
   readonly deadlines: Deadlines;
   private connection: Connection | undefined;
-  private readonly connectWith: (deadlines: Deadlines) => Connection;
+  private readonly connectWith: (deadlines: Deadlines, endpoint: Endpoint) => Connection;
+  readonly endpoint: Endpoint;
+  private identity: Promise<EngineInfo> | undefined;
+  /** HostConfig.Ulimits every container gets, once the engine refused its own defaults (see ulimits.ts). */
+  private ulimits: {Name: string; Soft: number; Hard: number}[] | undefined;
+  /** What the run's sandbox differs in from what portgate asked for, because of this engine. */
+  private readonly notes: string[] = [];
   private readonly imageCache: Map<string, ImageFacts> | undefined;
   private swept = false;
   private closed = false;
@@ -70,17 +82,18 @@ export class DockerEngine implements Engine {
   constructor(opts: DockerEngineOptions = {}) {
     this.deadlines = requestDeadlines(opts.timeoutMs ?? 30_000);
     this.connectWith = opts.connect ?? connect;
+    this.endpoint = opts.endpoint ?? findEndpoint();
     this.imageCache = opts.imageCache;
   }
 
   /** The client, made on first use: a missing TLS file is an EnvironmentError here, not a crash in a constructor. */
   private get docker(): Docker {
-    this.connection ??= this.connectWith(this.deadlines);
+    this.connection ??= this.connectWith(this.deadlines, this.endpoint);
     return this.connection.docker;
   }
 
   private get requests(): EngineRequests {
-    this.connection ??= this.connectWith(this.deadlines);
+    this.connection ??= this.connectWith(this.deadlines, this.endpoint);
     return this.connection.requests;
   }
 
@@ -105,6 +118,20 @@ export class DockerEngine implements Engine {
     }
   }
 
+  /** What answers (GET /version): Docker or Podman, its version, where; asked once. */
+  describe(): Promise<EngineInfo> {
+    this.identity ??= (async () => {
+      let raw: unknown;
+      try {
+        raw = await this.docker.version();
+      } catch (e) {
+        throw unreachable(e);
+      }
+      return {...engineInfoOf(raw), address: this.endpoint.address, chosenBy: this.endpoint.chosenBy};
+    })();
+    return this.identity;
+  }
+
   async pull(ref: string): Promise<void> {
     checkRef(ref);
     const config = process.env.DOCKER_AUTH_CONFIG ?? (await readDockerConfig());
@@ -118,9 +145,13 @@ export class DockerEngine implements Engine {
         };
         arm();
         stream.on('data', arm);
-        this.docker.modem.followProgress(stream, err => {
+        this.docker.modem.followProgress(stream, (err, output: unknown[]) => {
           clearTimeout(idle);
+          // A failure after the stream began is a line of the stream, not an HTTP error: Podman reports
+          // every failed pull so (a registry it cannot reach), Docker a manifest it cannot find.
+          const failed = (output ?? []).find((o): o is {error?: string; errorDetail?: {message?: string}} => typeof o === 'object' && o !== null && ('error' in o || 'errorDetail' in o));
           if (err) reject(err);
+          else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error ?? 'the engine reported an error'));
           else resolve(undefined);
         });
       });
@@ -147,12 +178,25 @@ export class DockerEngine implements Engine {
       raw = await this.docker.getImage(ref).inspect();
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
-      if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
-      throw unreachable(e);
+      // Podman 4.3's Docker-compatible inspect cannot convert an image config whose ExposedPorts it
+      // does not parse (an SCTP port, `53/UDP` as Buildah records it): its own API can.
+      if (statusOf(e) === 500 && /ImageInspect/.test((e as Error).message)) raw = await this.libpodInspect(ref);
+      else if (statusOf(e) === 400) throw new InputError(`"${ref}" is not a valid image reference (${(e as Error).message}): use name[:tag] or name@sha256:digest, lowercase.`);
+      else throw unreachable(e);
     }
     const facts = imageFactsOf(ref, raw);
     this.imageCache?.set(ref, facts);
     return facts;
+  }
+
+  /** GET /libpod/images/{ref}/json: Podman's own image inspect, whose Config has the same fields. */
+  private libpodInspect(ref: string): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      (this.docker.modem as unknown as {dial: (o: object, cb: (err: unknown, data: unknown) => void) => void}).dial(
+        {path: `/v4.0.0/libpod/images/${ref}/json`, method: 'GET', statusCodes: {200: true, 404: 'no such image', 500: 'server error'}},
+        (err, data) => (err ? reject(unreachable(err)) : resolve(data))
+      )
+    );
   }
 
   /** The engine's tags closest to `ref`, as a hint for an image it does not have; undefined when none is close or they cannot be listed. */
@@ -166,18 +210,25 @@ export class DockerEngine implements Engine {
 
   async startTarget(image: string, plan: SandboxPlan): Promise<Target> {
     await this.sweepOrphans();
-    const network = plan.network.value === 'none' ? 'none' : await this.createNetwork();
-    let c = await this.create(targetConfig(image, plan, this.runId, network), `start ${image}`);
-    try {
-      await this.start(c);
-    } catch (e) {
-      // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
-      if (!/sysctl|ipv6/i.test((e as Error).message)) throw startError(image, e, plan);
-      await this.remove(c.id);
-      c = await this.create(targetConfig(image, plan, this.runId, network, false), `start ${image}`);
-      await this.start(c).catch(e2 => {
-        throw startError(image, e2, plan);
-      });
+    const kind = kindOf(await this.describe());
+    const network = plan.network.value === 'none' ? 'none' : await this.createNetwork(kind);
+    let ipv6 = true;
+    let c = await this.create(targetConfig(image, plan, this.runId, network, ipv6), `start ${image}`);
+    // At most one retry per cause: the host has no IPv6, the engine's default ulimits are out of its reach.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.start(c);
+        break;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (e instanceof EnvironmentError || attempt >= 2) throw startError(image, e, plan);
+        if (refusedRlimit(msg) && !this.ulimits) await this.adaptUlimits(msg);
+        // A host booted without IPv6 has no net.ipv6 sysctls: start without them.
+        else if (/sysctl|ipv6/i.test(msg) && ipv6) ipv6 = false;
+        else throw startError(image, e, plan);
+        await this.remove(c.id);
+        c = await this.create(targetConfig(image, plan, this.runId, network, ipv6), `start ${image}`);
+      }
     }
     let cpu: (() => Promise<CpuSample | undefined>) | undefined;
     const state = async () => stateOf(c.id, await c.inspect());
@@ -195,7 +246,10 @@ export class DockerEngine implements Engine {
     };
     return {
       id: c.id,
-      engineAddresses: network === 'none' ? [] : ['127.0.0.11'],
+      // Docker's embedded DNS server listens inside the container on user-defined networks; Podman's
+      // (dnsname's dnsmasq, aardvark-dns) listen on the host's side of the bridge, outside it.
+      engineAddresses: network === 'none' || kind === 'podman' ? [] : ['127.0.0.11'],
+      notes: [...this.notes],
       state,
       logs: async lines => {
         const raw: unknown = await c.logs({stdout: true, stderr: true, follow: false, tail: lines});
@@ -205,13 +259,28 @@ export class DockerEngine implements Engine {
     };
   }
 
+  /**
+   * Podman's default ulimits exceed what its engine process may grant: from
+   * now on every container gets nofile and nproc at the engine's hard limits.
+   */
+  private async adaptUlimits(message: string): Promise<void> {
+    const limits = await engineHardLimits(this.endpoint.socketPath);
+    if (!limits) throw new EnvironmentError(`the engine could not give the container its default ulimits (${message.trim()}), and portgate could not read a process's hard limits to stay within: ${ULIMIT_HINT}`);
+    this.ulimits = ulimitsWithin(limits);
+    this.notes.push(
+      `ulimits: the engine refused its own default (${refusedRlimit(message)} above the hard limit of the process that starts containers: \`${message.match(/error setting rlimit type \d+|setrlimit\S* *RLIMIT_[A-Z]+/i)?.[0] ?? 'setrlimit'}: operation not permitted\`), so every container ran with nofile ${limits.nofile} and nproc ${limits.nproc}, the hard limits of ${limits.from}. Podman's default is 1048576 for both.`
+    );
+  }
+
   /** The run's isolated network (networkConfig says what it contains); removed by cleanup(). */
-  private async createNetwork(): Promise<string> {
+  private async createNetwork(kind: string | undefined): Promise<string> {
     const config = networkConfig(this.runId);
     if (this.closed) throw new EnvironmentError('portgate is shutting down');
+    let id: string;
     try {
       const n = await this.requests.startup(() => this.docker.createNetwork(config));
-      this.networks.add(createdId('POST /networks/create', n.id));
+      id = createdId('POST /networks/create', n.id);
+      this.networks.add(id);
     } catch (e) {
       if (e instanceof EnvironmentError) throw e;
       const pools = /address pool|non-overlapping/i.test((e as Error).message) ? ' The engine has no free address pool left for another network: run fewer gates at once, or set `network: none` under `run:`.' : '';
@@ -220,6 +289,15 @@ export class DockerEngine implements Engine {
     if (this.closed) {
       await this.cleanup();
       throw new EnvironmentError('portgate is shutting down');
+    }
+    // Podman ignores com.docker.network.bridge.inhibit_ipv4. Its CNI backend gives an internal network
+    // no gateway (the host has no address on it); a backend that does would let the target reach the host.
+    if (kind === 'podman') {
+      const gateways = networkGatewaysOf(await this.docker.getNetwork(id).inspect());
+      if (gateways.length)
+        this.notes.push(
+          `network: the engine gave the run's internal network the gateway ${gateways.join(', ')} on the host's side of its bridge (Podman ignores com.docker.network.bridge.inhibit_ipv4, and its netavark backend keeps that address for aardvark-dns), so the target could connect to host services listening there or on 0.0.0.0. Use \`network: none\` under \`run:\` to rule that out.`
+        );
     }
     return config.Name;
   }
@@ -379,14 +457,19 @@ export class DockerEngine implements Engine {
     return this.requests.startup(() => c.start());
   }
 
-  private async create(opts: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
+  private async create(config: Docker.ContainerCreateOptions, what: string): Promise<Docker.Container> {
     // cleanup() has begun (a signal): create nothing more.
     if (this.closed) throw new EnvironmentError('portgate is shutting down');
+    const opts = this.ulimits ? {...config, HostConfig: {...config.HostConfig, Ulimits: this.ulimits}} : config;
     let c: Docker.Container;
     try {
       // _query/_body: docker-modem otherwise copies the whole body into the URL.
       c = await this.requests.startup(() => this.docker.createContainer({_query: {}, _body: opts} as unknown as Docker.ContainerCreateOptions));
     } catch (e) {
+      if (/protocol SCTP is not allowed/i.test((e as Error).message))
+        throw new EnvironmentError(
+          `the engine refused to ${what}: ${(e as Error).message}. This Podman refuses to create any container from an image that EXPOSEs an SCTP port, so the image cannot run here: gate it on Docker, or check it without running it (--static-only).`
+        );
       throw refused(what, e);
     }
     this.created.add(createdId('POST /containers/create', c.id));
@@ -454,6 +537,9 @@ const checkRef = (ref: string): void => {
   if (bad) throw new InputError(bad);
 };
 
+const ULIMIT_HINT =
+  "raise the hard nofile and nproc limits of the process that runs the engine (LimitNOFILE= and LimitNPROC= in podman.service, or `ulimit -Hn`/`ulimit -Hu` before `podman system service`), or set default_ulimits in containers.conf.";
+
 const PROBE_IMAGE_HINT =
   'Pass --probe-image with an image that has sh, cat, sleep, readlink, stat, od and tr (busybox has them; load it with `docker load` where no registry is reachable), or run portgate where it can see the engine\'s /proc (--probe host).';
 
@@ -461,7 +547,9 @@ const PROBE_IMAGE_HINT =
 const startError = (image: string, e: unknown, plan: SandboxPlan) => {
   if (e instanceof EnvironmentError) return e;
   const msg = (e as Error).message;
-  const blame = /user|passwd|group/i.test(msg) && plan.user
+  const blame = refusedRlimit(msg)
+    ? ` The engine's default ulimits exceed the hard limits of the process that starts its containers, and so did portgate's retry within them: ${ULIMIT_HINT}`
+    : /user|passwd|group/i.test(msg) && plan.user
     ? ` The user "${plan.user.value}" comes from ${describeSource(plan.user.from)}: it must exist in the image's /etc/passwd, or be numeric.`
     : /executable|no such file|not found|exec/i.test(msg) && (plan.entrypoint || plan.command)
       ? ` The command comes from ${describeSource((plan.entrypoint ?? plan.command)!.from)}.`

@@ -1,6 +1,7 @@
 import {EnvironmentError} from '../errors.js';
 import {connect} from './connection.js';
 import {DockerEngine, type Connection} from './docker-engine.js';
+import {checkEngineKind, findEndpoint, type EngineChoice} from './endpoint.js';
 import type {ImageFacts} from './types.js';
 
 export interface GuardOptions {
@@ -12,6 +13,8 @@ export interface GuardOptions {
   timeoutMs?: number;
   /** --static-only: go on without an engine when it cannot be reached. */
   optional?: boolean;
+  /** --engine: which engine when DOCKER_HOST is unset (auto: Docker's socket, else Podman's); docker/podman also insist on that kind. */
+  engine?: EngineChoice;
 }
 
 /**
@@ -39,17 +42,20 @@ export interface EngineSession {
 
 /**
  * withEngine for many runs at once (a fleet): every engine made from the
- * session shares its connection and image facts, and every one of them is
- * cleaned up when a signal or a stray error ends the process.
+ * session shares its connection (to the one engine findEndpoint chose) and
+ * image facts, and every one of them is cleaned up when a signal or a stray
+ * error ends the process.
  */
 export const withEngines = async <T>(o: GuardOptions, fn: (session: EngineSession | undefined, first: DockerEngine | undefined) => Promise<T>): Promise<T> => {
+  const choice = o.engine ?? 'auto';
+  const endpoint = findEndpoint(choice);
   let shared: Connection | undefined;
   const imageCache = new Map<string, ImageFacts>();
   const engines: DockerEngine[] = [];
   let exiting: Promise<never> | undefined;
   const session: EngineSession = {
     engine: timeoutMs => {
-      const e = new DockerEngine({...(timeoutMs !== undefined && {timeoutMs}), connect: d => (shared ??= connect(d)), imageCache});
+      const e = new DockerEngine({...(timeoutMs !== undefined && {timeoutMs}), endpoint, connect: (d, ep) => (shared ??= connect(d, ep)), imageCache});
       engines.push(e);
       // Made after a signal (a fleet's next service): closed at once, so it creates nothing the cleanup would miss.
       if (exiting) void e.cleanup().catch(() => undefined);
@@ -78,7 +84,10 @@ export const withEngines = async <T>(o: GuardOptions, fn: (session: EngineSessio
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('uncaughtException', onStray);
   try {
     const reachable = await first.ping(o.waitMs ?? 0).then(
-      () => true,
+      async () => {
+        checkEngineKind(choice, await first.describe());
+        return true;
+      },
       (e: unknown) => {
         if (!o.optional || !(e instanceof EnvironmentError)) throw e;
         o.log(`portgate: --static-only: ${e.message} Continuing without the engine.`);

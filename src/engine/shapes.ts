@@ -46,7 +46,36 @@ export const imageFactsOf = (ref: string, i: unknown): ImageFacts => {
   if (!optional(env, isStringList)) throw nonsense(what, 'Config.Env is not a list of strings');
   if (!optional(entrypoint, isStringList)) throw nonsense(what, 'Config.Entrypoint is not a list of strings');
   if (!optional(cmd, isStringList)) throw nonsense(what, 'Config.Cmd is not a list of strings');
-  return {ref, id: i.Id, exposedPorts: Object.keys(ports ?? {}), user: user ?? '', env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null};
+  const {keys, ignored} = exposedPortKeys(Object.keys(ports ?? {}));
+  return {ref, id: i.Id, exposedPorts: keys, ...(ignored.length && {ignoredExposedPorts: ignored}), user: user ?? '', env: env ?? [], entrypoint: entrypoint ?? null, cmd: cmd ?? null};
+};
+
+/** More ports than any image has in one range: a guard against a key like `1-65535/tcp` blowing up the report, not a limit any real image reaches. */
+const MAX_RANGE = 65536;
+
+/**
+ * Config.ExposedPorts keys → `port/protocol`, one per port. Docker's builders
+ * write them so; Buildah (podman build) writes what the EXPOSE word said,
+ * unchecked: `8000-8010/tcp` for a range, `53/UDP`, `0080/tcp`, `81/`, and
+ * words no engine reads as a port (`+80/tcp`, `$P/tcp`). Ranges are expanded,
+ * protocols lowercased (an empty one is tcp), numbers read in base 10; the
+ * rest is `ignored`, for the gate to say so.
+ */
+export const exposedPortKeys = (raw: string[]): {keys: string[]; ignored: string[]} => {
+  const keys = new Set<string>();
+  const ignored: string[] = [];
+  for (const key of raw) {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/([A-Za-z]*))?$/.exec(key);
+    const protocol = (m?.[3] || 'tcp').toLowerCase();
+    const start = Number(m?.[1]);
+    const end = m?.[2] === undefined ? start : Number(m[2]);
+    if (!m || !['tcp', 'udp', 'sctp'].includes(protocol) || end > 65535 || end < start || end - start >= MAX_RANGE) {
+      ignored.push(key);
+      continue;
+    }
+    for (let p = start; p <= end; p++) keys.add(`${p}/${protocol}`);
+  }
+  return {keys: [...keys], ignored};
 };
 
 /** GET /containers/{id}/json → State. */
@@ -82,4 +111,25 @@ export const listOf = (what: string, list: unknown): Listed[] => {
 export const imageTagsOf = (list: unknown): string[] => {
   if (!Array.isArray(list)) throw nonsense('GET /images/json', `expected a list, got ${describe(list)}`);
   return list.flatMap(i => (isObject(i) && isStringList(i.RepoTags) ? i.RepoTags : [])).filter(t => t !== '<none>:<none>');
+};
+
+/**
+ * GET /version → which engine answers. Docker lists its daemon as the
+ * component `Engine`, Podman as `Podman Engine`; both give Version and
+ * ApiVersion at the top level.
+ */
+export const engineInfoOf = (v: unknown): {name: string; version: string; apiVersion: string} => {
+  if (!isObject(v)) throw nonsense('GET /version', `expected an object, got ${describe(v)}`);
+  if (typeof v.Version !== 'string' || typeof v.ApiVersion !== 'string') throw nonsense('GET /version', 'no Version or ApiVersion');
+  const components = Array.isArray(v.Components) ? v.Components.filter(isObject).map(c => c.Name) : [];
+  const platform = isObject(v.Platform) && typeof v.Platform.Name === 'string' ? v.Platform.Name : '';
+  const name = components.includes('Podman Engine') ? 'Podman' : components.includes('Engine') || /docker/i.test(platform) ? 'Docker' : platform.trim() || 'an engine of unknown kind';
+  return {name, version: v.Version, apiVersion: v.ApiVersion};
+};
+
+/** GET /networks/{id} → the IPv4/IPv6 gateway addresses the host holds on the network (Podman writes `<nil>` for none). */
+export const networkGatewaysOf = (n: unknown): string[] => {
+  if (!isObject(n)) throw nonsense('GET /networks/{id}', `expected an object, got ${describe(n)}`);
+  const ipam = isObject(n.IPAM) && Array.isArray(n.IPAM.Config) ? n.IPAM.Config.filter(isObject) : [];
+  return ipam.map(c => c.Gateway).filter((g): g is string => typeof g === 'string' && /^[0-9a-f.:]+$/i.test(g) && /[0-9]/.test(g));
 };

@@ -1,4 +1,4 @@
-import type {ReaderKind} from '../model.js';
+import type {EngineInfo, ReaderKind} from '../model.js';
 import type {ProcessFds} from '../procnet/index.js';
 import type {SandboxPlan} from '../sandbox/types.js';
 
@@ -8,6 +8,8 @@ export interface ImageFacts {
   id: string;
   /** Config.ExposedPorts keys, e.g. `80/tcp`; includes ports inherited from the base image. */
   exposedPorts: string[];
+  /** Config.ExposedPorts keys that are no port (Buildah records EXPOSE words unchecked, e.g. `+80/tcp`): left out of exposedPorts. */
+  ignoredExposedPorts?: string[];
   user: string;
   env: string[];
   entrypoint: string[] | null;
@@ -33,6 +35,8 @@ export interface Target {
    * the container owns is the engine's, not the image's.
    */
   engineAddresses: string[];
+  /** How the engine ran it differently from what portgate asked (ulimits it could not give, a network with a host address), for the report's sandbox notes. */
+  notes?: string[];
   state(): Promise<TargetState>;
   /** The last `lines` lines of stdout and stderr, interleaved as written. */
   logs(lines: number): Promise<string>;
@@ -92,6 +96,8 @@ export interface Engine {
   /** Starts the image as `plan` says; `lifetimeMs` bounds how long helpers may outlive a killed portgate. */
   startTarget(image: string, plan: SandboxPlan): Promise<Target>;
   openReader(target: Target, mode: ProbeMode, probeImage: string, lifetimeMs: number): Promise<SocketReader>;
+  /** What answers: Docker or Podman, its version, where (GET /version); optional for stand-ins. */
+  describe?(): Promise<EngineInfo>;
   /** Removes every container and network this engine created; safe to call more than once. */
   cleanup(): Promise<void>;
 }

@@ -132,6 +132,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   // Parsed and matched to the image before anything runs: a bad manifest fails fast.
   const deployment = loadDeployment(opts.image, opts);
   const statics = opts.staticOnly ? await staticOnlyView(opts, engine) : await imageStatics(opts, needEngine(engine));
+  const engineInfo = await engine?.describe?.();
   lap('static', t0);
 
   const declared = opts.spec?.ports;
@@ -184,6 +185,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     failOn: opts.failOn,
     ...(opts.dockerfile && {dockerfile: opts.dockerfile.file}),
     ...(opts.spec && {spec: opts.spec.file}),
+    ...(engineInfo && {engine: engineInfo}),
     exposed: statics.exposed,
     listening: listening ?? [],
     declared: declared ?? [],
@@ -227,6 +229,14 @@ const missingImage = async (engine: Engine, ref: string, e: EnvironmentError): P
   return hint ? new EnvironmentError(e.message, hint) : e;
 };
 
+/** Buildah records EXPOSE words unchecked: a key that is no port is left out, and the user is told. */
+const noteIgnoredKeys = (opts: GateOptions, facts: ImageFacts): void => {
+  if (facts.ignoredExposedPorts?.length)
+    opts.notice?.(
+      `${opts.image}'s config lists ${facts.ignoredExposedPorts.map(k => JSON.stringify(k)).join(', ')} under ExposedPorts, which no engine reads as a port (Buildah records EXPOSE words without checking them): left out.`
+    );
+};
+
 /** View 1 from the image's config (pulled when allowed), attributed to Dockerfile lines. */
 const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics> => {
   const pull = opts.pull ?? 'missing';
@@ -246,6 +256,7 @@ const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics>
     facts = await engine.inspectImage(opts.image);
   }
   if (!facts) throw await missingImage(engine, opts.image, new EnvironmentError(`image ${opts.image} is not in the engine: build it (or docker pull it) before running portgate.`));
+  noteIgnoredKeys(opts, facts);
   return {...(await staticView(engine, facts, opts.dockerfile, resolveOptions(opts))), facts};
 };
 
@@ -258,6 +269,7 @@ const imageStatics = async (opts: GateOptions, engine: Engine): Promise<Statics>
 const staticOnlyView = async (opts: GateOptions, engine: Engine | undefined): Promise<Statics> => {
   if (engine && opts.pull === 'always') await engine.pull(opts.image);
   const facts = engine && (await engine.inspectImage(opts.image));
+  if (facts) noteIgnoredKeys(opts, facts);
   if (facts) return staticView(engine!, facts, opts.dockerfile, resolveOptions(opts));
   const why = engine ? `${opts.image} is not in the engine` : 'no Docker engine is reachable';
   const df = opts.dockerfile;
@@ -318,7 +330,7 @@ const observe = async (opts: GateOptions, engine: Engine, plan: SandboxPlan, exp
       ...(observation.settledBy && {settledBy: observation.settledBy}),
       ...(observation.ownersIncomplete && {ownersIncomplete: observation.ownersIncomplete}),
       ephemeral: observation.ephemeral,
-      sandbox: {settings: summarizePlan(plan), notes: plan.notes}
+      sandbox: {settings: summarizePlan(plan), notes: [...plan.notes, ...(target.notes ?? [])]}
     };
   } catch (e) {
     failure = e;

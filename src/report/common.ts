@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto';
 import {isAbsolute, relative, sep} from 'node:path';
-import type {Finding, GateResult, Location, Severity} from '../model.js';
+import type {EngineInfo, Finding, GateResult, Location, Severity} from '../model.js';
 import {isSourceLocation, portKey} from '../model.js';
 import {RISK_RULES, importance} from '../findings/rules.js';
 
@@ -198,3 +198,7 @@ export const fingerprints = (parts: readonly (readonly string[])[]): string[] =>
 };
 
 export {sanitize} from './sanitize.js';
+
+/** The engine in one line: `Podman 4.3.1 at unix:///run/podman/podman.sock (/var/run/docker.sock is missing)`; why only when it was not the default or asked for. */
+export const describeEngine = (e: EngineInfo): string =>
+  `${e.name} ${e.version} at ${e.address}${e.chosenBy === 'the default socket' || e.chosenBy.startsWith('--engine') ? '' : ` (${e.chosenBy})`}`;

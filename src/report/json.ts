@@ -99,6 +99,7 @@ export const toJsonReport = (r: GateResult, cwd?: string) => {
       location: source(d.location, cwd)
     })),
     findings: sortFindings(r.findings).map(f => finding(f, cwd)),
+    ...(r.engine && {engine: {name: r.engine.name, version: r.engine.version, apiVersion: r.engine.apiVersion, address: r.engine.address, chosenBy: r.engine.chosenBy}}),
     container: r.container
       ? {
           exited: r.container.exited,

@@ -1,6 +1,7 @@
 import type {Finding, GateResult, Severity} from '../model.js';
 import {
   GROUPS,
+  describeEngine,
   describeFailOn,
   describeFindings,
   describeLocation,
@@ -43,6 +44,7 @@ const contextLine = (r: GateResult, cwd: string | undefined): Line => {
     `Dockerfile: ${r.dockerfile ? safeLine(relPath(r.dockerfile, cwd)) : NONE}`,
     `spec: ${r.spec ? safeLine(relPath(r.spec, cwd)) : 'none (EXPOSE vs runtime)'}`,
     r.container ? `probe: ${safeLine(r.container.reader)}${r.container.trusted ? '' : ' (untrusted)'}` : 'static-only: the image was not run',
+    ...(r.engine ? [`engine: ${safeLine(describeEngine(r.engine))}`] : []),
     `took ${seconds(r.timing.totalMs)}`
   ];
   return line('', [parts.join('   '), 'dim']);

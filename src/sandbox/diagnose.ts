@@ -150,6 +150,6 @@ const unknown = (f: ExitFacts): Diagnosis => {
   return {
     cause: 'unknown',
     explanation: `portgate does not recognise why it stopped. ${sandbox}`,
-    fix: 'compare with `docker run --rm --network none IMAGE`; if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml'
+    fix: 'compare with a plain run that has no route out either (`docker network create --internal try && docker run --rm --network try IMAGE`); if it needs a database or another service to start, give it a self-contained mode with `run: {command: [...], env: {...}}` in portgate.yml'
   };
 };

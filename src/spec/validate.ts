@@ -84,6 +84,9 @@ const missing = (path: Path, key: string): string => {
   if (path.length === 0 && key === 'ports') return 'missing `ports`: list the ports the image may listen on, or write `ports: []` if it must not listen at all.';
   if (key === 'port') return `${pathLabel(path)} has no \`port\`: add e.g. \`port: 8080\`.`;
   if (path[0] === 'accept' && key === 'reason') return `${pathLabel(path)} has no \`reason\`: say why the finding is acceptable (every suppression needs one).`;
+  // The anyOf of dynamicPort: neither key given (ajv reports both; the caller keeps one issue per place).
+  if (same(path, ['dynamic', null]) && (key === 'process' || key === 'ports'))
+    return `${pathLabel(path)} matches any listener: give \`process:\` (the owning executable, e.g. java), \`ports:\` (a range), or both.`;
   if (path[0] === 'accept' && key === 'rule') return `${pathLabel(path)} has no \`rule\`: name the rule id of the findings to suppress, e.g. \`rule: exposed-not-declared\`.`;
   return `${pathLabel(path)} is missing \`${key}\`.`;
 };

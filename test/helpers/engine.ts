@@ -4,6 +4,11 @@ import {pack} from 'tar-stream';
 
 /** Label on every image the test suite builds, so leftovers can be found and removed. */
 export const TEST_LABEL = 'io.portgate.test';
+/**
+ * Which suite built an image: two suites on one engine (CI jobs sharing a
+ * runner) build the same tags, and each removes only the images it built.
+ */
+export const TEST_JOB_LABEL = 'io.portgate.test.job';
 
 let client: Docker | undefined;
 export const docker = (): Docker => (client ??= new Docker());
@@ -46,7 +51,7 @@ export const buildImage = async (opts: BuildOptions): Promise<Docker.ImageInspec
     dockerfile: opts.dockerfile ?? 'Dockerfile',
     buildargs: opts.buildargs,
     target: opts.target,
-    labels: {[TEST_LABEL]: 'true'},
+    labels: {[TEST_LABEL]: 'true', [TEST_JOB_LABEL]: suiteJob()},
     rm: true,
     forcerm: true
   } as Docker.ImageBuildOptions);

@@ -40,8 +40,8 @@ const REAL_SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env
 
 const empty = (res: ServerResponse) => res.writeHead(200, {'content-type': 'application/json'}).end('{}');
 
-const proxy = (req: IncomingMessage, res: ServerResponse, holdMs = 0, rewrite?: (res: ServerResponse) => void) => {
-  const up = request({socketPath: REAL_SOCKET, method: req.method, path: req.url, headers: req.headers}, answer => {
+const proxy = (req: IncomingMessage, res: ServerResponse, holdMs = 0, rewrite?: (res: ServerResponse) => void, socketPath = REAL_SOCKET) => {
+  const up = request({socketPath, method: req.method, path: req.url, headers: req.headers}, answer => {
     const relay = () => {
       if (rewrite) {
         answer.resume();
@@ -56,7 +56,11 @@ const proxy = (req: IncomingMessage, res: ServerResponse, holdMs = 0, rewrite?: 
   up.on('error', () => res.destroy());
   // The client went away (a follow stream closed, a request aborted): so does the upstream request.
   res.on('close', () => up.destroy());
-  req.pipe(up);
+  // The whole body in one write: Podman's API service answers and closes the connection as soon as it has
+  // what it needs, so a body piped in pieces fails with EPIPE after the engine already acted on it.
+  const body: Buffer[] = [];
+  req.on('data', (c: Buffer) => body.push(c));
+  req.on('end', () => up.end(Buffer.concat(body)));
 };
 
 /** A server certificate and the CA that client certificates must be signed by, as a TLS engine (dind) asks for. */
@@ -66,7 +70,8 @@ export interface FakeEngineTls {
   ca: Buffer;
 }
 
-export const startFakeEngine = async (behave: (r: SeenRequest) => Behaviour, onRequest?: (r: SeenRequest) => void, tls?: FakeEngineTls): Promise<FakeEngine> => {
+/** `upstream`: the real engine's socket that `proxy` passes requests to (default DOCKER_HOST's, else Docker's). */
+export const startFakeEngine = async (behave: (r: SeenRequest) => Behaviour, onRequest?: (r: SeenRequest) => void, tls?: FakeEngineTls, upstream = REAL_SOCKET): Promise<FakeEngine> => {
   const requests: SeenRequest[] = [];
   const handle: RequestListener = (req, res) => {
     const seen = {n: requests.length, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!};
@@ -81,9 +86,9 @@ export const startFakeEngine = async (behave: (r: SeenRequest) => Behaviour, onR
       setTimeout(() => res.socket?.destroy(), 20);
       return;
     }
-    if (b === 'proxy') return proxy(req, res);
-    if (b === 'proxy-empty') return proxy(req, res, 0, empty);
-    return proxy(req, res, b.holdMs);
+    if (b === 'proxy') return proxy(req, res, 0, undefined, upstream);
+    if (b === 'proxy-empty') return proxy(req, res, 0, empty, upstream);
+    return proxy(req, res, b.holdMs, undefined, upstream);
   };
   const server = tls ? createTlsServer({...tls, requestCert: true, rejectUnauthorized: true}, handle) : createServer(handle);
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));

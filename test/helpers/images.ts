@@ -2,7 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {buildImage, busybox, docker, type ContextFile} from './engine.js';
+import {buildImage, busybox, docker, suiteJob, TEST_JOB_LABEL, type ContextFile} from './engine.js';
 
 /** The sidecar probe image for tests: static busybox FROM scratch (no registry here to pull busybox from). */
 export const PROBE_IMAGE = 'portgate-probe:test';
@@ -49,12 +49,18 @@ export const buildListenerImage = async (tag: string, dockerfileTail: string, op
   return tag;
 };
 
+/**
+ * Removes the images this suite built under tags starting with `prefix`, and
+ * its own images another suite's build of the same tag left untagged. A tag
+ * that now names another suite's build is left alone: that suite may be
+ * using it (CI jobs sharing an engine build the same tags).
+ */
 export const removeImages = async (prefix: string): Promise<void> => {
-  const images = await docker().listImages();
-  for (const img of images) {
-    for (const tag of img.RepoTags ?? []) {
-      if (tag.startsWith(prefix)) await docker().getImage(tag).remove({force: true}).catch(() => undefined);
-    }
+  const mine = await docker().listImages({filters: {label: [`${TEST_JOB_LABEL}=${suiteJob()}`]}});
+  for (const img of mine) {
+    const tags = (img.RepoTags ?? []).filter(t => t !== '<none>:<none>');
+    const remove = tags.length ? tags.filter(t => t.startsWith(prefix)) : [img.Id];
+    for (const ref of remove) await docker().getImage(ref).remove({force: true}).catch(() => undefined);
   }
 };
 

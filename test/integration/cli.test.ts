@@ -12,6 +12,7 @@ const P = 'portgate-cli-';
 const IMAGE = `${P}app:test`;
 const SLOW = `${P}slow:test`;
 const CRASH = `${P}crash:test`;
+const INJECT = `${P}inject:test`;
 
 interface Run {
   code: number | null;
@@ -39,6 +40,12 @@ beforeAll(async () => {
   // Declares nothing that will listen soon, so the gate is still waiting when it is signalled.
   await buildListenerImage(SLOW, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--delay", "120"]');
   await buildListenerImage(CRASH, 'EXPOSE 8080\nCMD ["tcp", "0.0.0.0", "8080", "--exit-after", "0", "9"]');
+  // Prints workflow commands (both grammars) to its log, then runs a listener whose argv and name say `::error` after a newline, then exits.
+  await buildListenerImage(
+    INJECT,
+    'EXPOSE 8080\nENTRYPOINT ["sh", "-c", "echo \'::error file=README.md,line=1::pwned by the log\'; echo \'   ::add-mask::secret\'; echo \'x ##[set-output name=verdict]pass\'; /listen tcp 0.0.0.0 5005 --forge \'srv\\\\n::error file=a::pwned by argv\' & sleep 2; exit 3"]',
+    {shell: true}
+  );
 }, 120_000);
 
 afterEach(async () => {
@@ -175,6 +182,30 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/the probe image portgate-cli-slow:test cannot run `sh -c`/);
   });
 
+  test('3 for a run: user the image does not have, naming the user and the spec line it comes from', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'portgate.yml'), 'version: 1\nports: []\nrun:\n  user: nobodyx\n');
+    const r = await cli(['check', '--image', IMAGE, '--settle', '0s'], {cwd: dir});
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/The user "nobodyx" comes from portgate\.yml:4[^\n]*: it must exist in the image's \/etc\/passwd, or be numeric/);
+  });
+
+  test("3 when --probe auto cannot see the engine's /proc (another pid namespace) and the probe image is missing: it says why a probe image was needed", async () => {
+    // unshare gives portgate a pid namespace of its own: the container's pid is not visible, as under a remote engine.
+    const r = await new Promise<Run>(done => {
+      const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'check', '--image', IMAGE, '--settle', '0s', '--probe-image', 'portgate-cli-no-such-probe:1', '--pull', 'never'], {cwd: tmp(), env: process.env});
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', c => (stdout += c));
+      child.stderr.on('data', c => (stderr += c));
+      child.on('close', (code, signal) => done({code, signal, stdout, stderr}));
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/cannot read this engine's \/proc from here \(a remote engine or Docker-in-Docker\), so it reads sockets from a probe container/);
+    expect(r.stderr).toMatch(/the probe image portgate-cli-no-such-probe:1 is not in the engine/);
+    expect(r.stderr).toMatch(/--probe-image/);
+  });
+
   test('3 for an unreachable engine', async () => {
     const r = await cli(['check', '--image', IMAGE], {cwd: tmp(), env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'}});
     expect(r.code).toBe(3);
@@ -198,6 +229,24 @@ describe('exit codes', () => {
   });
 });
 
+describe('image-controlled text in a GitHub log', () => {
+  // actions/runner: ActionCommand.TryParseV2 (the line, leading white space trimmed, starts with `::`) and the legacy TryParse (`##[` anywhere).
+  const commands = (out: string): string[] => out.split('\n').filter(l => /^[\s\u0085]*::/.test(l) || l.includes('##['));
+
+  test('no line of the text report or stderr is a workflow command, whatever the image logs or calls itself', async () => {
+    const r = await cli(['check', '--image', INJECT, '--settle', '500ms', '--no-color'], {cwd: tmp()});
+    expect(r.code).toBe(1);
+    // The hostile text is there, and inert.
+    expect(r.stdout).toMatch(/pwned by the log/);
+    expect(r.stdout).toMatch(/set-output name=verdict/);
+    expect(commands(r.stdout)).toEqual([]);
+    expect(commands(r.stderr)).toEqual([]);
+    // A control character in argv or a log never reaches the terminal.
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+});
+
 describe('init writes only a baseline it could observe', () => {
   test('a container that exits: no baseline, exit 1, the cause and the log tail on stderr', async () => {
     const dir = tmp();
@@ -208,6 +257,15 @@ describe('init writes only a baseline it could observe', () => {
     expect(r.stderr).toMatch(/no baseline written: the container exited with code 9/);
     expect(r.stderr).toMatch(/cause: portgate does not recognise why it stopped/);
     expect(r.stderr).toMatch(/exiting with code 9 as asked/);
+  });
+
+  test('nothing listened within the timeout although the image EXPOSEs ports: no baseline, exit 1, the ports named', async () => {
+    const dir = tmp();
+    const r = await cli(['init', '--image', SLOW, '--timeout', '2s', '--output', 'portgate.yml'], {cwd: dir});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no baseline written: nothing listened within the timeout, although the image EXPOSEs 8080\/tcp/);
+    expect(existsSync(join(dir, 'portgate.yml'))).toBe(false);
   });
 
   test("an existing portgate.yml's run: is used and copied into the new baseline", async () => {

@@ -52,10 +52,15 @@ const ownedBy = async (pid: number) => {
   return {containers: await docker().listContainers({all: true, filters}), networks: await docker().listNetworks({filters})};
 };
 
+/** Gone already is fine: another portgate on the engine sweeps what a run that has exited left (it is an orphan). */
+const goneOk = (e: {statusCode?: number}) => {
+  if (e.statusCode !== 404) throw e;
+};
+
 const removeOwnedBy = async (pid: number) => {
   const {containers, networks} = await ownedBy(pid);
-  for (const c of containers) await docker().getContainer(c.Id).remove({force: true});
-  for (const n of networks) await docker().getNetwork(n.Id).remove();
+  for (const c of containers) await docker().getContainer(c.Id).remove({force: true}).catch(goneOk);
+  for (const n of networks) await docker().getNetwork(n.Id).remove().catch(goneOk);
 };
 
 let fake: FakeEngine | undefined;

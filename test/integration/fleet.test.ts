@@ -79,6 +79,7 @@ describe('a fleet of twenty services in one run', () => {
         expect(mine.error).toContain(s.image);
         continue;
       }
+      expect(one.stdout, `${s.name}: exit ${one.code}: ${one.stderr}`).not.toBe('');
       const single = JSON.parse(one.stdout) as JsonReport;
       expect(essence(mine.report), s.name).toEqual(essence(single));
       expect(mine.code).toBe(one.code);

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {promises as dns} from 'node:dns';
-import {hostname, networkInterfaces} from 'node:os';
+import {hostname} from 'node:os';
 import {resolve} from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {DockerEngine} from '../../src/engine/docker-engine.js';
@@ -10,6 +10,7 @@ import {demux} from '../../src/engine/streams.js';
 import {planSandbox} from '../../src/sandbox/index.js';
 import {docker, leftoverContainers} from '../helpers/engine.js';
 import {buildShellImage, listener, removeImages} from '../helpers/images.js';
+import {SCRIPT, hostAddresses, results, waitForLogs} from '../helpers/isolation.js';
 
 /**
  * The isolated network's containment claims, checked from inside a target:
@@ -29,36 +30,7 @@ let peerId = '';
 let peerIp = '';
 let external = '';
 
-const hostAddresses = (): string[] =>
-  Object.values(networkInterfaces())
-    .flat()
-    .filter(a => a && a.family === 'IPv4' && !a.internal)
-    .map(a => a!.address);
-
-// Each probe prints one line, `PG <label> open|blocked`, then the script idles so the reader can watch it.
-const SCRIPT = `
-t() { l=$1; shift; if "$@" </dev/null >/dev/null 2>&1; then echo "PG $l open"; else echo "PG $l blocked"; fi; }
-gw=$(ip route | awk '/^default/ {print $3}')
-t gateway nc -w 2 "\${gw:-0.0.0.0}" "$PORT" -e true
-for a in $HOSTS; do t "host-$a" nc -w 2 "$a" "$PORT" -e true; done
-t external nc -w 2 "$EXTERNAL" 80 -e true
-t dns nslookup deb.debian.org
-t peer nc -w 2 "$PEER" 8080 -e true
-grep -q "$(hostname)" /etc/hosts && ip -4 addr show eth0 | grep -q inet && echo "PG own-name resolves" || echo "PG own-name missing"
-echo PG done; sleep 60`;
-
-const results = (logs: string) => Object.fromEntries([...logs.matchAll(/^PG (\S+) (\S+)/gm)].map(m => [m[1], m[2]]));
-
 const env = () => ({PORT: String(port), HOSTS: hostAddresses().join(' '), EXTERNAL: external, PEER: peerIp});
-
-const waitForLogs = async (read: () => Promise<string>): Promise<string> => {
-  for (let i = 0; i < 150; i++) {
-    const logs = await read();
-    if (logs.includes('PG done')) return logs;
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(`the probe script did not finish: ${await read()}`);
-};
 
 beforeAll(async () => {
   server = createServer((_, res) => res.end('host service\n'));

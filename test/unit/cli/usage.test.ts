@@ -2,6 +2,7 @@ import {mkdirSync, mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {parseCliArgs} from '../../../src/cli/args.js';
 import {main, type Io} from '../../../src/cli/main.js';
 
 /** Runs the CLI in-process with captured output; nothing here reaches an engine. */
@@ -95,5 +96,24 @@ describe('paths: empty values and folders are input errors, never ignored', () =
     const r = await run(['check', '--image', 'app:ci', '--output', join(dir, 'out')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`portgate: cannot write --output ${join(dir, 'out')}: it is a folder. Name a file inside it instead.\n`);
+  });
+});
+
+describe('--engine', () => {
+  test.each([['check'], ['init']])('%s --help documents the choices and the order auto looks in', async command => {
+    const r = await run([command, '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('--engine <kind> engine when DOCKER_HOST is unset: auto (/var/run/docker.sock, else Podman: /run/podman/podman.sock, then $XDG_RUNTIME_DIR/podman/podman.sock)');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('(choices: "auto", "docker", "podman", default: "auto")');
+  });
+
+  test('check --fleet takes it for every service', () => {
+    expect(parseCliArgs(['check', '--fleet', 'portgate.fleet.yml', '--engine', 'podman'])).toMatchObject({command: 'check-fleet', engine: 'podman'});
+    expect(parseCliArgs(['check', '--fleet', 'portgate.fleet.yml'])).toMatchObject({command: 'check-fleet', engine: 'auto'});
+  });
+
+  test('another value is an input error', async () => {
+    const r = await run(['check', '--image', 'app:ci', '--engine', 'containerd']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '--engine <kind>' argument 'containerd' is invalid. Allowed choices are auto, docker, podman.");
   });
 });

@@ -51,6 +51,10 @@ describe('rejected, in each builder’s words', () => {
     ['70000',           'invalid containerPort: 70000',                    'Invalid containerPort: 70000'],
     ['abc',             'invalid containerPort: abc',                      'Invalid containerPort: abc'],
     ['-1',              'invalid containerPort: -1',                       'Invalid containerPort: -1'],
+    ['-80',             'invalid containerPort: -80',                      'Invalid containerPort: -80'],
+    ['80--81',          'invalid containerPort: 80--81',                   'Invalid containerPort: 80--81'],
+    ['+65536',          'invalid containerPort: +65536',                   'Invalid containerPort: +65536'],
+    ['++80',            'invalid containerPort: ++80',                     'Invalid containerPort: ++80'],
     ['9000-8000',       'invalid containerPort: 9000-8000',                'Invalid containerPort: 9000-8000'],
     ['8000-',           'invalid containerPort: 8000-',                    'Invalid containerPort: 8000-'],
     ['1-70000',         'invalid containerPort: 1-70000',                  'Invalid containerPort: 1-70000'],
@@ -73,8 +77,13 @@ describe('rejected, in each builder’s words', () => {
 describe('where the builders disagree', () => {
   // prettier-ignore
   test.each([
-    // ParseInt (BuildKit) takes a sign; ParseUint (classic) does not.
+    // ParseInt (BuildKit) takes a sign; ParseUint (classic) does not. BuildKit's own parser
+    // (convert_expose.go parsePortNumber) has used ParseInt since dockerfile frontend 1.18 /
+    // BuildKit v0.24 (moby/buildkit 99624297b); before, go-connections nat.ParsePortRange's
+    // ParseUint refused `+80` there too. Buildah records it unparsed, as the key `+80/tcp`.
     ['+80',               ['80/tcp'],                                         'Invalid containerPort: +80'],
+    ['+80-+81',           ['80/tcp', '81/tcp'],                               'Invalid containerPort: +80-+81'],
+    ['+0/udp',            ['0/udp'],                                          'Invalid containerPort: +0'],
     ['0--0',              ['0/tcp'],                                          'Invalid containerPort: 0--0'],
     // Classic splits on every '-' and ignores a third part; BuildKit cuts at the first.
     ['80-81-82',          'invalid containerPort: 80-81-82',                  ['80/tcp', '81/tcp']],

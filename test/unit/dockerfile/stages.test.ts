@@ -51,12 +51,12 @@ describe('which stage counts', () => {
     expect(first.externalImages).toEqual(['later']);
   });
 
-  test('a repeated stage name: refused with BuildKit\'s wording whatever the target, naming both lines', () => {
-    const text = 'FROM scratch AS a\nEXPOSE 1\nFROM scratch AS A\nEXPOSE 2\nFROM a\n';
-    for (const target of [undefined, 'a'])
-      expect(toDisplay(() => ports(text, {builder: 'buildkit', target}))).toBe(
-        'Dockerfile:3:1: Duplicate stage name "a", stage names should be unique — the stage at Dockerfile:1 is named "a" too; give each stage its own name'
-      );
+  test('a repeated stage name: BuildKit builds it (a lint warning only); FROM names the latest such stage before it, --target the last', () => {
+    const text = 'FROM scratch AS a\nEXPOSE 1\nFROM scratch AS A\nEXPOSE 2\nFROM a\nEXPOSE 3\n';
+    expect(ports(text, {builder: 'buildkit'})).toEqual(['2/tcp', '3/tcp']);
+    expect(ports(text, {builder: 'buildkit', target: 'a'})).toEqual(['2/tcp']);
+    // A FROM between the two names the first: the second does not exist yet.
+    expect(ports('FROM scratch AS a\nEXPOSE 1\nFROM a AS b\nEXPOSE 5\nFROM scratch AS a\nEXPOSE 2\nFROM b\n', {builder: 'buildkit'})).toEqual(['1/tcp', '5/tcp']);
   });
 
   test('a repeated stage name: the classic builder stops with the engine\'s words when it reaches it', () => {

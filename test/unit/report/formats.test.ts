@@ -92,6 +92,15 @@ describe('text', () => {
     expect(text).toMatch(/\n {2}error {2}portgate\.yml:4 {2}undeclared-listener {2}5005\/tcp\n/);
   });
 
+  it('names the engine on the context line, with why it was chosen unless it was the default', () => {
+    const engine = {name: 'Podman', version: '4.3.1', apiVersion: '1.41', address: 'unix:///run/podman/podman.sock', chosenBy: '/var/run/docker.sock is missing'};
+    const context = (chosenBy: string) => FORMATS.text({...loadResult('passing'), engine: {...engine, chosenBy}}, {}).split('\n').find(l => l.includes('probe:'));
+    expect(context('/var/run/docker.sock is missing')).toContain('   engine: Podman 4.3.1 at unix:///run/podman/podman.sock (/var/run/docker.sock is missing)   took ');
+    expect(context('DOCKER_HOST')).toContain('engine: Podman 4.3.1 at unix:///run/podman/podman.sock (DOCKER_HOST)   took ');
+    expect(context('the default socket')).toContain('engine: Podman 4.3.1 at unix:///run/podman/podman.sock   took ');
+    expect(FORMATS.text(loadResult('passing'), {})).not.toContain('engine:');
+  });
+
   it('ends with a one-line verdict', () => {
     const lines = FORMATS.text(loadResult('no-spec'), {}).trimEnd().split('\n');
     expect(lines.at(-1)).toBe('PASS localhost:5000/edge/proxy:pr-481: 1 error, 1 warning, 0 notes (gate never fails)');
@@ -106,6 +115,13 @@ describe('json', () => {
     expect(Object.keys(out.findings.find((f: {rule: string}) => f.rule === 'bound-to-loopback'))).toEqual(['rule', 'severity', 'port', 'protocol', 'message', 'location']);
     expect(Object.keys(out.findings[0])).toEqual(['rule', 'severity', 'port', 'protocol', 'message', 'location', 'category']);
     expect(out.findings.find((f: {rule: string}) => f.rule === 'protocol-mismatch').related).toEqual([{port: 53, protocol: 'udp'}]);
+  });
+
+  it('names the engine that ran the image, before container, when one answered', () => {
+    const engine = {name: 'Podman', version: '4.3.1', apiVersion: '1.41', address: 'unix:///run/podman/podman.sock', chosenBy: '/var/run/docker.sock is missing'};
+    const out = JSON.parse(FORMATS.json({...loadResult('failing-service'), engine}, {}));
+    expect(Object.keys(out)).toEqual(['version', 'verdict', 'failOn', 'image', 'dockerfile', 'spec', 'exposed', 'listening', 'declared', 'findings', 'engine', 'container', 'timing']);
+    expect(out.engine).toEqual(engine);
   });
 
   it('writes container: null when nothing ran, and drops fields the contract does not name', () => {

@@ -57,7 +57,7 @@ describe('read-only root', () => {
     expect(d.fix).toBe('add the emptyDir to the manifest, or give portgate the folder with `run: {tmpfs: [/var/run/postgresql]}` in portgate.yml');
   });
 
-  // BUG: folderOf takes the first `/…` run in the line, and nginx's error-log lines start with the date
+  // Regression (fixed; the defect as found): folderOf takes the first `/…` run in the line, and nginx's error-log lines start with the date
   // `2024/03/10 12:00:00`, so the folder is `/03` and the fix says `tmpfs: [/03]`. nginx prints exactly this
   // line (the dated error-log form) before the `nginx: [emerg] …` one. src/sandbox/diagnose.ts:25 (PATH) and 30-35 (folderOf).
   test('nginx’s dated error-log line: the folder is the one in the quoted path, not the date', () => {
@@ -124,7 +124,7 @@ describe('capabilities', () => {
     expect(ds.map(d => d.cause)).toEqual(['unknown']);
   });
 
-  // BUG: Mosquitto's initgroups() needs CAP_SETGID, but CAP_HINTS tries every hint in turn and the SETUID
+  // Regression (fixed; the defect as found): Mosquitto's initgroups() needs CAP_SETGID, but CAP_HINTS tries every hint in turn and the SETUID
   // pattern also matches "dropping privileges", so with SETGID granted and SETUID dropped the failure is
   // blamed on SETUID (and the fix adds SETUID, which does not help). src/sandbox/diagnose.ts:16-17, 91.
   test('Mosquitto with only SETUID dropped: the setgroups failure is not blamed on SETUID', () => {
@@ -132,13 +132,13 @@ describe('capabilities', () => {
     expect(diagnose(MOSQUITTO, plan).map(d => d.cause)).toEqual(['unknown']);
   });
 
-  // BUG: dnsmasq reports a failed setgroups()/setgid() as "failed to change group-id to <group>", which no
+  // Regression (fixed; the defect as found): dnsmasq reports a failed setgroups()/setgid() as "failed to change group-id to <group>", which no
   // CAP_HINTS pattern matches, so the exit is `unknown` although SETGID was dropped. src/sandbox/diagnose.ts:16.
   test('dnsmasq dropping to its group under `sandbox: strict`: CAP_SETGID', () => {
     expect(one('dnsmasq: failed to change group-id to dnsmasq: Operation not permitted', STRICT())).toMatchObject({cause: 'capability', explanation: expect.stringContaining('CAP_SETGID')});
   });
 
-  // BUG: HAProxy prints "[haproxy.main()] Cannot chroot(/var/lib/haproxy)." without strerror, and diagnoseExit
+  // Regression (fixed; the defect as found): HAProxy prints "[haproxy.main()] Cannot chroot(/var/lib/haproxy)." without strerror, and diagnoseExit
   // looks for capability hints only in lines that say "Operation not permitted"/EPERM, so a HAProxy that
   // cannot chroot (SYS_CHROOT dropped) is `unknown`. src/sandbox/diagnose.ts:90-92.
   test('HAProxy that cannot chroot under `sandbox: strict`: CAP_SYS_CHROOT', () => {
@@ -153,7 +153,7 @@ describe('following the fix makes the failure go away', () => {
     expect(planSandbox(spec({sandbox: 'strict', capAdd: ['CHOWN']}, {sandbox: 9, capAdd: 10})).capabilities.value).toContain('CHOWN');
   });
 
-  // BUG: the capability and network fixes always point at portgate.yml's run:, but a `--sandbox strict` or
+  // Regression (fixed; the defect as found): the capability and network fixes always point at portgate.yml's run:, but a `--sandbox strict` or
   // `--network none` flag is a higher layer than run:, so following the fix changes nothing. The fix should
   // name the flag when the setting's source is a flag (or a profile named by a flag).
   // src/sandbox/diagnose.ts:64 (capability fix), 100 (network fix).
@@ -252,7 +252,7 @@ describe('command and the fallback', () => {
     expect(one('sh: /tmp/entrypoint.sh: Permission denied', plan)).toMatchObject({cause: 'file-permission', fix: 'remove `sandbox: strict` under `run:` in portgate.yml'});
   });
 
-  // BUG: for a root process every "Permission denied" under strict is blamed on DAC_OVERRIDE before the noexec
+  // Regression (fixed; the defect as found): for a root process every "Permission denied" under strict is blamed on DAC_OVERRIDE before the noexec
   // /tmp check runs, but DAC_OVERRIDE does not let anyone exec from a noexec mount: the fix (capAdd
   // DAC_OVERRIDE) does not help. src/sandbox/diagnose.ts:95-96 (order of the two branches).
   test('a noexec /tmp under strict, as root: still the noexec /tmp, not DAC_OVERRIDE', () => {
@@ -274,7 +274,7 @@ describe('command and the fallback', () => {
     expect(one('exit', STRICT()).explanation).toBe(
       `portgate does not recognise why it stopped. Besides no route out, this run differs from a plain \`docker run\` in: read-only root (${FROM_STRICT}); capabilities removed: AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT; no network interface.`
     );
-    expect(one('exit', DEFAULT()).fix).toContain('docker run --rm --network none IMAGE');
+    expect(one('exit', DEFAULT()).fix).toContain('docker network create --internal try && docker run --rm --network try IMAGE');
   });
 
   test('several causes in one log each get a diagnosis, in log order', () => {

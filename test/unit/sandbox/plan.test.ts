@@ -207,7 +207,7 @@ describe('planSandbox: the strict profile', () => {
     expect(values(hardened)).toEqual(values(planSandbox([])));
   });
 
-  // BUG: `--sandbox default` makes no layer (flagLayers keeps only profiles that profileLayer returns, and
+  // Regression (fixed; the defect as found): `--sandbox default` makes no layer (flagLayers keeps only profiles that profileLayer returns, and
   // profileLayer returns undefined for `default`), so it cannot override `sandbox: strict` in portgate.yml,
   // although the CLI help says the flag defaults to the spec's run.sandbox and action.yml says the input
   // "wins over the spec's run.sandbox". src/sandbox/profiles.ts:62-63, src/sandbox/layers.ts:56-59.

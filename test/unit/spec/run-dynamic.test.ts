@@ -88,7 +88,7 @@ describe('run: sandbox keys', () => {
     expect(e.display.startsWith(`${FILE}:${line}:${column}: `)).toBe(true);
   });
 
-  // BUG: values the schema's `pattern` rejects get ajv's default message, which prints the regular expression
+  // Regression (fixed; the defect as found): values the schema's `pattern` rejects get ajv's default message, which prints the regular expression
   // instead of saying what to write: `run.memory must match pattern "^[0-9]+(?:\.[0-9]+)? ?[bkmgBKMG]?$".`
   // parseMemory's own message (`"lots" is not a size: write e.g. 512m or 2g.`) is never reached for them, and
   // run.tmpfs, run.capAdd/capDrop and dynamic[].ports have the same gap. src/spec/validate.ts:35-50 (fieldMessage
@@ -160,7 +160,7 @@ describe('dynamic: entries', () => {
   });
 
   test('problems in run: and dynamic: are reported together, in file order, each at its file:line:column', () => {
-    const e = errorOf(y('version: 1', 'ports: []', 'dynamic:', '  - max: 2', '    reason: x', 'run:', '  capDrop: [NET_BIND_SERVCE]', '  capAdd: [ALL]'));
-    expect(e.display.split('\n').map(l => l.replace(/: .*$/, ''))).toEqual(['portgate.yml:4:5', 'portgate.yml:7:13', 'portgate.yml:8:12']);
+    const e = errorOf(y('version: 1', 'ports: []', 'dynamic:', '  - ports: "1000-3000"', '    reason: x', 'run:', '  capDrop: [NET_BIND_SERVCE]', '  capAdd: [ALL]'));
+    expect(e.display.split('\n').map(l => l.replace(/: .*$/, ''))).toEqual(['portgate.yml:4:12', 'portgate.yml:7:13', 'portgate.yml:8:12']);
   });
 });
