@@ -8550,19 +8550,19 @@ var require_agent = __commonJS({
           let totalKeysLen = 4;
           const newKeys = [];
           for (let i = 0; i < keys.length; ++i) {
-            const entry2 = keys[i];
-            if (typeof entry2 !== "object" || entry2 === null)
-              throw new Error(`Invalid key entry: ${entry2}`);
+            const entry3 = keys[i];
+            if (typeof entry3 !== "object" || entry3 === null)
+              throw new Error(`Invalid key entry: ${entry3}`);
             let pubKey;
             let comment2;
-            if (isParsedKey(entry2)) {
-              pubKey = entry2;
-            } else if (isParsedKey(entry2.pubKey)) {
-              pubKey = entry2.pubKey;
+            if (isParsedKey(entry3)) {
+              pubKey = entry3;
+            } else if (isParsedKey(entry3.pubKey)) {
+              pubKey = entry3.pubKey;
             } else {
-              if (typeof entry2.pubKey !== "object" || entry2.pubKey === null)
+              if (typeof entry3.pubKey !== "object" || entry3.pubKey === null)
                 continue;
-              ({ pubKey, comment: comment2 } = entry2.pubKey);
+              ({ pubKey, comment: comment2 } = entry3.pubKey);
               pubKey = parseKey2(pubKey);
               if (pubKey instanceof Error)
                 continue;
@@ -9928,8 +9928,8 @@ var require_kex = __commonJS({
     function kexinit(self2) {
       let payload;
       if (self2._compatFlags & COMPAT.BAD_DHGEX) {
-        const entry2 = self2._offer.lists.kex;
-        let kex = entry2.array;
+        const entry3 = self2._offer.lists.kex;
+        let kex = entry3.array;
         let found = false;
         for (let i = 0; i < kex.length; ++i) {
           if (kex[i].includes("group-exchange")) {
@@ -9943,12 +9943,12 @@ var require_kex = __commonJS({
         if (found) {
           let len = 1 + 16 + self2._offer.totalSize + 1 + 4;
           const newKexBuf = Buffer.from(kex.join(","));
-          len -= entry2.buffer.length - newKexBuf.length;
+          len -= entry3.buffer.length - newKexBuf.length;
           const all = self2._offer.lists.all;
           const rest = new Uint8Array(
             all.buffer,
-            all.byteOffset + 4 + entry2.buffer.length,
-            all.length - (4 + entry2.buffer.length)
+            all.byteOffset + 4 + entry3.buffer.length,
+            all.length - (4 + entry3.buffer.length)
           );
           payload = Buffer.allocUnsafe(len);
           writeUInt32BE(payload, newKexBuf.length, 17);
@@ -11259,23 +11259,23 @@ var require_kex = __commonJS({
               val = obj2[parent][key];
               desc = `${parent}.${key}`;
             }
-            const entry2 = { array: void 0, buffer: void 0 };
+            const entry3 = { array: void 0, buffer: void 0 };
             if (Buffer.isBuffer(val)) {
-              entry2.array = ("" + val).split(",");
-              entry2.buffer = val;
+              entry3.array = ("" + val).split(",");
+              entry3.buffer = val;
               totalSize += 4 + val.length;
             } else {
               if (typeof val === "string")
                 val = val.split(",");
               if (Array.isArray(val)) {
-                entry2.array = val;
-                entry2.buffer = Buffer.from(val.join(","));
+                entry3.array = val;
+                entry3.buffer = Buffer.from(val.join(","));
               } else {
                 throw new TypeError(`Invalid \`${desc}\` type: ${typeof val}`);
               }
-              totalSize += 4 + entry2.buffer.length;
+              totalSize += 4 + entry3.buffer.length;
             }
-            base[key] = entry2;
+            base[key] = entry3;
           }
           const all = Buffer.allocUnsafe(totalSize);
           lists.all = all;
@@ -20413,24 +20413,24 @@ var require_buffer_list = __commonJS({
       _createClass(BufferList, [{
         key: "push",
         value: function push(v) {
-          var entry2 = {
+          var entry3 = {
             data: v,
             next: null
           };
-          if (this.length > 0) this.tail.next = entry2;
-          else this.head = entry2;
-          this.tail = entry2;
+          if (this.length > 0) this.tail.next = entry3;
+          else this.head = entry3;
+          this.tail = entry3;
           ++this.length;
         }
       }, {
         key: "unshift",
         value: function unshift(v) {
-          var entry2 = {
+          var entry3 = {
             data: v,
             next: this.head
           };
-          if (this.length === 0) this.tail = entry2;
-          this.head = entry2;
+          if (this.length === 0) this.tail = entry3;
+          this.head = entry3;
           ++this.length;
         }
       }, {
@@ -21143,18 +21143,18 @@ var require_stream_writable = __commonJS({
     }
     function clearBuffer(stream, state) {
       state.bufferProcessing = true;
-      var entry2 = state.bufferedRequest;
-      if (stream._writev && entry2 && entry2.next) {
+      var entry3 = state.bufferedRequest;
+      if (stream._writev && entry3 && entry3.next) {
         var l = state.bufferedRequestCount;
         var buffer = new Array(l);
         var holder = state.corkedRequestsFree;
-        holder.entry = entry2;
+        holder.entry = entry3;
         var count2 = 0;
         var allBuffers = true;
-        while (entry2) {
-          buffer[count2] = entry2;
-          if (!entry2.isBuf) allBuffers = false;
-          entry2 = entry2.next;
+        while (entry3) {
+          buffer[count2] = entry3;
+          if (!entry3.isBuf) allBuffers = false;
+          entry3 = entry3.next;
           count2 += 1;
         }
         buffer.allBuffers = allBuffers;
@@ -21169,21 +21169,21 @@ var require_stream_writable = __commonJS({
         }
         state.bufferedRequestCount = 0;
       } else {
-        while (entry2) {
-          var chunk = entry2.chunk;
-          var encoding = entry2.encoding;
-          var cb = entry2.callback;
+        while (entry3) {
+          var chunk = entry3.chunk;
+          var encoding = entry3.encoding;
+          var cb = entry3.callback;
           var len = state.objectMode ? 1 : chunk.length;
           doWrite(stream, state, false, len, chunk, encoding, cb);
-          entry2 = entry2.next;
+          entry3 = entry3.next;
           state.bufferedRequestCount--;
           if (state.writing) {
             break;
           }
         }
-        if (entry2 === null) state.lastBufferedRequest = null;
+        if (entry3 === null) state.lastBufferedRequest = null;
       }
-      state.bufferedRequest = entry2;
+      state.bufferedRequest = entry3;
       state.bufferProcessing = false;
     }
     Writable.prototype._write = function(chunk, encoding, cb) {
@@ -21271,13 +21271,13 @@ var require_stream_writable = __commonJS({
       stream.writable = false;
     }
     function onCorkedFinish(corkReq, state, err) {
-      var entry2 = corkReq.entry;
+      var entry3 = corkReq.entry;
       corkReq.entry = null;
-      while (entry2) {
-        var cb = entry2.callback;
+      while (entry3) {
+        var cb = entry3.callback;
         state.pendingcb--;
         cb(err);
-        entry2 = entry2.next;
+        entry3 = entry3.next;
       }
       state.corkedRequestsFree.next = corkReq;
     }
@@ -23874,12 +23874,12 @@ var require_split_ca = __commonJS({
       var cert = [];
       var _i, _len;
       for (_i = 0, _len = chain.length; _i < _len; _i++) {
-        var line2 = chain[_i];
-        if (!(line2.length !== 0)) {
+        var line3 = chain[_i];
+        if (!(line3.length !== 0)) {
           continue;
         }
-        cert.push(line2);
-        if (line2.match(/-END CERTIFICATE-/)) {
+        cert.push(line3);
+        if (line3.match(/-END CERTIFICATE-/)) {
           ca.push(cert.join(split));
           cert = [];
         }
@@ -24324,10 +24324,10 @@ var require_modem = __commonJS({
             buf = buf.slice(pos + 1);
           }
         }
-        function processLine(line2) {
-          if (line2[line2.length - 1] == "\r") line2 = line2.substr(0, line2.length - 1);
-          if (line2.length > 0) {
-            var obj2 = JSON.parse(line2);
+        function processLine(line3) {
+          if (line3[line3.length - 1] == "\r") line3 = line3.substr(0, line3.length - 1);
+          if (line3.length > 0) {
+            var obj2 = JSON.parse(line3);
             output.push(obj2);
             if (onProgress) {
               onProgress(obj2);
@@ -26200,13 +26200,13 @@ var require_tar_fs = __commonJS({
           if (strict) return pack.destroy(new Error("unsupported type for " + filename));
           return onnextentry();
         }
-        var entry2 = pack.entry(header, onnextentry);
-        if (!entry2) return;
+        var entry3 = pack.entry(header, onnextentry);
+        if (!entry3) return;
         var rs = mapStream(xfs.createReadStream(path.join(cwd, filename), { start: 0, end: header.size > 0 ? header.size - 1 : header.size }), header);
         rs.on("error", function(err2) {
-          entry2.destroy(err2);
+          entry3.destroy(err2);
         });
-        pump(rs, entry2);
+        pump(rs, entry3);
       };
       var onnextentry = function(err) {
         if (err) return pack.destroy(err);
@@ -31201,9 +31201,9 @@ var require_subchannel_address = __commonJS({
         return this.map.size;
       }
       getForSubchannelAddress(address) {
-        for (const entry2 of this.map) {
-          if (endpointHasAddress(entry2.key, address)) {
-            return entry2.value;
+        for (const entry3 of this.map) {
+          if (endpointHasAddress(entry3.key, address)) {
+            return entry3.value;
           }
         }
         return void 0;
@@ -31214,48 +31214,48 @@ var require_subchannel_address = __commonJS({
        */
       deleteMissing(endpoints) {
         const removedValues = [];
-        for (const entry2 of this.map) {
+        for (const entry3 of this.map) {
           let foundEntry = false;
           for (const endpoint of endpoints) {
-            if (endpointEqualUnordered(endpoint, entry2.key)) {
+            if (endpointEqualUnordered(endpoint, entry3.key)) {
               foundEntry = true;
             }
           }
           if (!foundEntry) {
-            removedValues.push(entry2.value);
-            this.map.delete(entry2);
+            removedValues.push(entry3.value);
+            this.map.delete(entry3);
           }
         }
         return removedValues;
       }
       get(endpoint) {
-        for (const entry2 of this.map) {
-          if (endpointEqualUnordered(endpoint, entry2.key)) {
-            return entry2.value;
+        for (const entry3 of this.map) {
+          if (endpointEqualUnordered(endpoint, entry3.key)) {
+            return entry3.value;
           }
         }
         return void 0;
       }
       set(endpoint, mapEntry) {
-        for (const entry2 of this.map) {
-          if (endpointEqualUnordered(endpoint, entry2.key)) {
-            entry2.value = mapEntry;
+        for (const entry3 of this.map) {
+          if (endpointEqualUnordered(endpoint, entry3.key)) {
+            entry3.value = mapEntry;
             return;
           }
         }
         this.map.add({ key: endpoint, value: mapEntry });
       }
       delete(endpoint) {
-        for (const entry2 of this.map) {
-          if (endpointEqualUnordered(endpoint, entry2.key)) {
-            this.map.delete(entry2);
+        for (const entry3 of this.map) {
+          if (endpointEqualUnordered(endpoint, entry3.key)) {
+            this.map.delete(entry3);
             return;
           }
         }
       }
       has(endpoint) {
-        for (const entry2 of this.map) {
-          if (endpointEqualUnordered(endpoint, entry2.key)) {
+        for (const entry3 of this.map) {
+          if (endpointEqualUnordered(endpoint, entry3.key)) {
             return true;
           }
         }
@@ -31265,18 +31265,18 @@ var require_subchannel_address = __commonJS({
         this.map.clear();
       }
       *keys() {
-        for (const entry2 of this.map) {
-          yield entry2.key;
+        for (const entry3 of this.map) {
+          yield entry3.key;
         }
       }
       *values() {
-        for (const entry2 of this.map) {
-          yield entry2.value;
+        for (const entry3 of this.map) {
+          yield entry3.value;
         }
       }
       *entries() {
-        for (const entry2 of this.map) {
-          yield [entry2.key, entry2.value];
+        for (const entry3 of this.map) {
+          yield [entry3.key, entry3.value];
         }
       }
     };
@@ -35126,7 +35126,7 @@ var require_minimal = __commonJS({
      * @param {string} prop Property name
      * @returns {boolean} `true` if considered to be present, otherwise `false`
      */
-    util.isSet = function isSet(obj2, prop) {
+    util.isSet = function isSet2(obj2, prop) {
       var value = obj2[prop];
       if (value != null && Object.hasOwnProperty.call(obj2, prop))
         return typeof value !== "object" || (Array.isArray(value) ? value.length : Object.keys(value).length) > 0;
@@ -38781,11 +38781,11 @@ var require_tokenize = __commonJS({
     tokenize.unescape = unescape;
     function tokenize(source4, alternateCommentMode) {
       source4 = source4.toString();
-      var offset = 0, length = source4.length, line2 = 1, lastCommentLine = 0, comments = {};
+      var offset = 0, length = source4.length, line3 = 1, lastCommentLine = 0, comments = {};
       var stack = [];
       var stringDelim = null;
       function illegal(subject) {
-        return Error("illegal " + subject + " (line " + line2 + ")");
+        return Error("illegal " + subject + " (line " + line3 + ")");
       }
       function readString() {
         var re = stringDelim === "'" ? stringSingleRe : stringDoubleRe;
@@ -38824,8 +38824,8 @@ var require_tokenize = __commonJS({
         for (var i = 0; i < lines3.length; ++i)
           lines3[i] = lines3[i].replace(alternateCommentMode ? setCommentAltRe : setCommentRe, "").trim();
         comment2.text = lines3.join("\n").trim();
-        comments[line2] = comment2;
-        lastCommentLine = line2;
+        comments[line3] = comment2;
+        lastCommentLine = line3;
       }
       function isDoubleSlashCommentLine(startOffset) {
         var endOffset = findEndOfLine(startOffset);
@@ -38853,7 +38853,7 @@ var require_tokenize = __commonJS({
           while (whitespaceRe.test(curr = charAt(offset))) {
             if (curr === "\n") {
               isLeadingComment = true;
-              ++line2;
+              ++line3;
             }
             if (++offset === length)
               return null;
@@ -38875,7 +38875,7 @@ var require_tokenize = __commonJS({
                   setComment(start, offset - 1, isLeadingComment);
                   isLeadingComment = true;
                 }
-                ++line2;
+                ++line3;
                 repeat = true;
               } else {
                 start = offset;
@@ -38899,7 +38899,7 @@ var require_tokenize = __commonJS({
                   setComment(start, offset, isLeadingComment);
                   isLeadingComment = true;
                 }
-                line2++;
+                line3++;
                 repeat = true;
               }
             } else if ((curr = charAt(offset)) === "*") {
@@ -38907,7 +38907,7 @@ var require_tokenize = __commonJS({
               isDoc = alternateCommentMode || charAt(start) === "*";
               do {
                 if (curr === "\n") {
-                  ++line2;
+                  ++line3;
                 }
                 if (++offset === length) {
                   throw illegal("comment");
@@ -38963,8 +38963,8 @@ var require_tokenize = __commonJS({
         var ret = null;
         var comment2;
         if (trailingLine === void 0) {
-          comment2 = comments[line2 - 1];
-          delete comments[line2 - 1];
+          comment2 = comments[line3 - 1];
+          delete comments[line3 - 1];
           if (comment2 && (alternateCommentMode || comment2.type === "*" || comment2.lineEmpty)) {
             ret = comment2.leading ? comment2.text : null;
           }
@@ -38988,7 +38988,7 @@ var require_tokenize = __commonJS({
         cmnt
       }, "line", {
         get: function() {
-          return line2;
+          return line3;
         }
       });
     }
@@ -52894,12 +52894,12 @@ var require_load_balancer_weighted_round_robin = __commonJS({
         }
       }
       pick(pickArgs) {
-        const entry2 = this.queue.pop();
-        this.queue.push(Object.assign(Object.assign({}, entry2), { deadline: entry2.deadline + entry2.period }));
-        const childPick = entry2.picker.pick(pickArgs);
+        const entry3 = this.queue.pop();
+        this.queue.push(Object.assign(Object.assign({}, entry3), { deadline: entry3.deadline + entry3.period }));
+        const childPick = entry3.picker.pick(pickArgs);
         if (childPick.pickResultType === picker_1.PickResultType.COMPLETE) {
           if (this.metricsHandler) {
-            return Object.assign(Object.assign({}, childPick), { onCallEnded: (0, orca_1.createMetricsReader)((loadReport) => this.metricsHandler(loadReport, entry2.endpointName), childPick.onCallEnded) });
+            return Object.assign(Object.assign({}, childPick), { onCallEnded: (0, orca_1.createMetricsReader)((loadReport) => this.metricsHandler(loadReport, entry3.endpointName), childPick.onCallEnded) });
           } else {
             const subchannelWrapper = childPick.subchannel;
             return Object.assign(Object.assign({}, childPick), { subchannel: subchannelWrapper.getWrappedSubchannel() });
@@ -52921,14 +52921,14 @@ var require_load_balancer_weighted_round_robin = __commonJS({
       }
       countChildrenWithState(state) {
         let count2 = 0;
-        for (const entry2 of this.children.values()) {
-          if (entry2.child.getConnectivityState() === state) {
+        for (const entry3 of this.children.values()) {
+          if (entry3.child.getConnectivityState() === state) {
             count2 += 1;
           }
         }
         return count2;
       }
-      updateWeight(entry2, loadReport) {
+      updateWeight(entry3, loadReport) {
         var _a, _b;
         const qps = loadReport.rps_fractional;
         let utilization = loadReport.application_utilization;
@@ -52940,26 +52940,26 @@ var require_load_balancer_weighted_round_robin = __commonJS({
           return;
         }
         const now = /* @__PURE__ */ new Date();
-        if (entry2.nonEmptySince === null) {
-          entry2.nonEmptySince = now;
+        if (entry3.nonEmptySince === null) {
+          entry3.nonEmptySince = now;
         }
-        entry2.lastUpdated = now;
-        entry2.weight = newWeight;
+        entry3.lastUpdated = now;
+        entry3.weight = newWeight;
       }
-      getWeight(entry2) {
+      getWeight(entry3) {
         if (!this.latestConfig) {
           return 0;
         }
         const now = (/* @__PURE__ */ new Date()).getTime();
-        if (now - entry2.lastUpdated.getTime() >= this.latestConfig.getWeightExpirationPeriodMs()) {
-          entry2.nonEmptySince = null;
+        if (now - entry3.lastUpdated.getTime() >= this.latestConfig.getWeightExpirationPeriodMs()) {
+          entry3.nonEmptySince = null;
           return 0;
         }
         const blackoutPeriod = this.latestConfig.getBlackoutPeriodMs();
-        if (blackoutPeriod > 0 && (entry2.nonEmptySince === null || now - entry2.nonEmptySince.getTime() < blackoutPeriod)) {
+        if (blackoutPeriod > 0 && (entry3.nonEmptySince === null || now - entry3.nonEmptySince.getTime() < blackoutPeriod)) {
           return 0;
         }
-        return entry2.weight;
+        return entry3.weight;
       }
       calculateAndUpdateState() {
         if (this.updatesPaused || !this.latestConfig) {
@@ -52967,17 +52967,17 @@ var require_load_balancer_weighted_round_robin = __commonJS({
         }
         if (this.countChildrenWithState(connectivity_state_1.ConnectivityState.READY) > 0) {
           const weightedPickers = [];
-          for (const [endpoint, entry2] of this.children) {
-            if (entry2.child.getConnectivityState() !== connectivity_state_1.ConnectivityState.READY) {
+          for (const [endpoint, entry3] of this.children) {
+            if (entry3.child.getConnectivityState() !== connectivity_state_1.ConnectivityState.READY) {
               continue;
             }
             weightedPickers.push({
               endpointName: endpoint,
-              picker: entry2.child.getPicker(),
-              weight: this.getWeight(entry2)
+              picker: entry3.child.getPicker(),
+              weight: this.getWeight(entry3)
             });
           }
-          trace("Created picker with weights: " + weightedPickers.map((entry2) => entry2.endpointName + ":" + entry2.weight).join(","));
+          trace("Created picker with weights: " + weightedPickers.map((entry3) => entry3.endpointName + ":" + entry3.weight).join(","));
           let metricsHandler;
           if (!this.latestConfig.getEnableOobLoadReport()) {
             metricsHandler = (loadReport, endpointName) => {
@@ -53035,16 +53035,16 @@ var require_load_balancer_weighted_round_robin = __commonJS({
         for (const endpoint of maybeEndpointList.value) {
           const name = (0, subchannel_address_1.endpointToString)(endpoint);
           seenEndpointNames.add(name);
-          let entry2 = this.children.get(name);
-          if (!entry2) {
-            entry2 = {
+          let entry3 = this.children.get(name);
+          if (!entry3) {
+            entry3 = {
               child: new load_balancer_pick_first_1.LeafLoadBalancer(endpoint, (0, load_balancer_1.createChildChannelControlHelper)(this.channelControlHelper, {
                 updateState: (connectivityState, picker, errorMessage) => {
                   if (this.currentState === connectivity_state_1.ConnectivityState.READY && connectivityState !== connectivity_state_1.ConnectivityState.READY) {
                     this.channelControlHelper.requestReresolution();
                   }
                   if (connectivityState === connectivity_state_1.ConnectivityState.READY) {
-                    entry2.nonEmptySince = null;
+                    entry3.nonEmptySince = null;
                   }
                   if (errorMessage) {
                     this.lastError = errorMessage;
@@ -53053,8 +53053,8 @@ var require_load_balancer_weighted_round_robin = __commonJS({
                 },
                 createSubchannel: (subchannelAddress, subchannelArgs) => {
                   const subchannel = this.channelControlHelper.createSubchannel(subchannelAddress, subchannelArgs);
-                  if (entry2 === null || entry2 === void 0 ? void 0 : entry2.oobMetricsListener) {
-                    return new orca_1.OrcaOobMetricsSubchannelWrapper(subchannel, entry2.oobMetricsListener, this.latestConfig.getOobLoadReportingPeriodMs());
+                  if (entry3 === null || entry3 === void 0 ? void 0 : entry3.oobMetricsListener) {
+                    return new orca_1.OrcaOobMetricsSubchannelWrapper(subchannel, entry3.oobMetricsListener, this.latestConfig.getOobLoadReportingPeriodMs());
                   } else {
                     return subchannel;
                   }
@@ -53065,21 +53065,21 @@ var require_load_balancer_weighted_round_robin = __commonJS({
               weight: 0,
               oobMetricsListener: null
             };
-            this.children.set(name, entry2);
+            this.children.set(name, entry3);
           }
           if (lbConfig.getEnableOobLoadReport()) {
-            entry2.oobMetricsListener = (loadReport) => {
-              this.updateWeight(entry2, loadReport);
+            entry3.oobMetricsListener = (loadReport) => {
+              this.updateWeight(entry3, loadReport);
             };
           } else {
-            entry2.oobMetricsListener = null;
+            entry3.oobMetricsListener = null;
           }
         }
-        for (const [endpointName, entry2] of this.children) {
+        for (const [endpointName, entry3] of this.children) {
           if (seenEndpointNames.has(endpointName)) {
-            entry2.child.startConnecting();
+            entry3.child.startConnecting();
           } else {
-            entry2.child.destroy();
+            entry3.child.destroy();
             this.children.delete(endpointName);
           }
         }
@@ -53100,8 +53100,8 @@ var require_load_balancer_weighted_round_robin = __commonJS({
       resetBackoff() {
       }
       destroy() {
-        for (const entry2 of this.children.values()) {
-          entry2.child.destroy();
+        for (const entry3 of this.children.values()) {
+          entry3.child.destroy();
         }
         this.children.clear();
         if (this.weightUpdateTimer) {
@@ -53693,9 +53693,9 @@ var require_buildkit = __commonJS({
       }
       return lines3;
     }
-    function parseBuildKitLine(line2) {
+    function parseBuildKitLine(line3) {
       try {
-        var json = JSON.parse(line2);
+        var json = JSON.parse(line3);
         if (json.id === BUILDKIT_TRACE_ID && json.aux !== void 0) {
           var status = decodeBuildKitStatus(json.aux);
           var logs = formatBuildKitStatus(status);
@@ -53738,14 +53738,14 @@ var require_buildkit = __commonJS({
         buffer += data.toString();
         var lines3 = buffer.split("\n");
         buffer = lines3.pop();
-        lines3.forEach(function(line2) {
-          if (!line2.trim()) return;
-          processLine(line2);
+        lines3.forEach(function(line3) {
+          if (!line3.trim()) return;
+          processLine(line3);
         });
       }
-      function processLine(line2) {
+      function processLine(line3) {
         try {
-          var result = parseBuildKitLine(line2);
+          var result = parseBuildKitLine(line3);
           if (result.isBuildKit) {
             result.logs.forEach(function(log) {
               var event = { stream: log + "\n" };
@@ -53758,7 +53758,7 @@ var require_buildkit = __commonJS({
           }
         } catch (e) {
           try {
-            var json = JSON.parse(line2);
+            var json = JSON.parse(line3);
             output.push(json);
             if (onProgress) onProgress(json);
           } catch (e2) {
@@ -55418,14 +55418,14 @@ var init_main = __esm({
       uinteger2.is = is;
     })(uinteger || (uinteger = {}));
     (function(Position2) {
-      function create(line2, character) {
-        if (line2 === Number.MAX_VALUE) {
-          line2 = uinteger.MAX_VALUE;
+      function create(line3, character) {
+        if (line3 === Number.MAX_VALUE) {
+          line3 = uinteger.MAX_VALUE;
         }
         if (character === Number.MAX_VALUE) {
           character = uinteger.MAX_VALUE;
         }
-        return { line: line2, character };
+        return { line: line3, character };
       }
       Position2.create = create;
       function is(value) {
@@ -56797,8 +56797,8 @@ var init_main = __esm({
             low = mid + 1;
           }
         }
-        const line2 = low - 1;
-        return Position.create(line2, offset - lineOffsets[line2]);
+        const line3 = low - 1;
+        return Position.create(line3, offset - lineOffsets[line3]);
       }
       offsetAt(position) {
         const lineOffsets = this.getLineOffsets();
@@ -56882,11 +56882,11 @@ var require_line = __commonJS({
       getTextContent() {
         return this.document.getText().substring(this.document.offsetAt(this.range.start), this.document.offsetAt(this.range.end));
       }
-      isAfter(line2) {
-        return this.range.start.line > line2.range.start.line;
+      isAfter(line3) {
+        return this.range.start.line > line3.range.start.line;
       }
-      isBefore(line2) {
-        return this.range.start.line < line2;
+      isBefore(line3) {
+        return this.range.start.line < line3;
       }
     };
     exports.Line = Line;
@@ -57206,9 +57206,9 @@ var init_main2 = __esm({
             low = mid + 1;
           }
         }
-        const line2 = low - 1;
-        offset = this.ensureBeforeEOL(offset, lineOffsets[line2]);
-        return { line: line2, character: offset - lineOffsets[line2] };
+        const line3 = low - 1;
+        offset = this.ensureBeforeEOL(offset, lineOffsets[line3]);
+        return { line: line3, character: offset - lineOffsets[line3] };
       }
       offsetAt(position) {
         const lineOffsets = this.getLineOffsets();
@@ -57225,28 +57225,28 @@ var init_main2 = __esm({
         const offset = Math.min(lineOffset + position.character, nextLineOffset);
         return this.ensureBeforeEOL(offset, lineOffset);
       }
-      getLineRange(line2) {
+      getLineRange(line3) {
         const lineOffsets = this.getLineOffsets();
-        if (line2 >= lineOffsets.length) {
+        if (line3 >= lineOffsets.length) {
           const lastLine = lineOffsets.length - 1;
           return { start: { line: lastLine, character: 0 }, end: { line: lastLine, character: this._content.length - lineOffsets[lastLine] } };
-        } else if (line2 < 0) {
+        } else if (line3 < 0) {
           return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
         }
-        const startOffset = lineOffsets[line2];
-        const nextLineOffset = line2 + 1 < lineOffsets.length ? lineOffsets[line2 + 1] : this._content.length;
+        const startOffset = lineOffsets[line3];
+        const nextLineOffset = line3 + 1 < lineOffsets.length ? lineOffsets[line3 + 1] : this._content.length;
         const endOffset = this.ensureBeforeEOL(nextLineOffset, startOffset);
-        return { start: { line: line2, character: 0 }, end: { line: line2, character: endOffset - startOffset } };
+        return { start: { line: line3, character: 0 }, end: { line: line3, character: endOffset - startOffset } };
       }
-      getEOLCharacters(line2) {
+      getEOLCharacters(line3) {
         const lineOffsets = this.getLineOffsets();
-        if (line2 >= lineOffsets.length) {
+        if (line3 >= lineOffsets.length) {
           return "";
-        } else if (line2 < 0) {
+        } else if (line3 < 0) {
           return "";
         }
-        const nextLineOffset = line2 + 1 < lineOffsets.length ? lineOffsets[line2 + 1] : this._content.length;
-        const eolOffset = this.ensureBeforeEOL(nextLineOffset, lineOffsets[line2]);
+        const nextLineOffset = line3 + 1 < lineOffsets.length ? lineOffsets[line3 + 1] : this._content.length;
+        const eolOffset = this.ensureBeforeEOL(nextLineOffset, lineOffsets[line3]);
         return this._content.substring(eolOffset, nextLineOffset);
       }
       ensureBeforeEOL(offset, lineOffset) {
@@ -58013,7 +58013,7 @@ var require_instruction = __commonJS({
         }
         return variables;
       }
-      isBuildVariable(variable, line2) {
+      isBuildVariable(variable, line3) {
         if (this.getKeyword() === main_1.Keyword.FROM) {
           for (const initialArg of this.dockerfile.getInitialARGs()) {
             const arg = initialArg;
@@ -58024,10 +58024,10 @@ var require_instruction = __commonJS({
           }
           return void 0;
         }
-        let image = this.dockerfile.getContainingImage(vscode_languageserver_types_1.Position.create(line2, 0));
+        let image = this.dockerfile.getContainingImage(vscode_languageserver_types_1.Position.create(line3, 0));
         let envs = image.getENVs();
         for (let i = envs.length - 1; i >= 0; i--) {
-          if (envs[i].isBefore(line2)) {
+          if (envs[i].isBefore(line3)) {
             for (let property of envs[i].getProperties()) {
               if (property.getName() === variable) {
                 return false;
@@ -58037,7 +58037,7 @@ var require_instruction = __commonJS({
         }
         let args = image.getARGs();
         for (let i = args.length - 1; i >= 0; i--) {
-          if (args[i].isBefore(line2)) {
+          if (args[i].isBefore(line3)) {
             let property = args[i].getProperty();
             if (property && property.getName() === variable) {
               return true;
@@ -60030,9 +60030,9 @@ var require_imageTemplate = __commonJS({
       getInstructions() {
         return this.instructions;
       }
-      getInstructionAt(line2) {
+      getInstructionAt(line3) {
         for (let instruction of this.instructions) {
-          if (util_1.Util.isInsideRange(vscode_languageserver_types_1.Position.create(line2, 0), instruction.getRange())) {
+          if (util_1.Util.isInsideRange(vscode_languageserver_types_1.Position.create(line3, 0), instruction.getRange())) {
             return instruction;
           }
         }
@@ -60190,10 +60190,10 @@ var require_imageTemplate = __commonJS({
        *         undefined if a variable with the given name has not
        *         been defined
        */
-      resolveVariable(variable, line2) {
+      resolveVariable(variable, line3) {
         let envs = this.getENVs();
         for (let i = envs.length - 1; i >= 0; i--) {
-          if (envs[i].isBefore(line2)) {
+          if (envs[i].isBefore(line3)) {
             for (let property of envs[i].getProperties()) {
               if (property.getName() === variable) {
                 return property.getValue();
@@ -60203,7 +60203,7 @@ var require_imageTemplate = __commonJS({
         }
         let args = this.getARGs();
         for (let i = args.length - 1; i >= 0; i--) {
-          if (args[i].isBefore(line2)) {
+          if (args[i].isBefore(line3)) {
             let property = args[i].getProperty();
             if (property && property.getName() === variable) {
               return property.getValue();
@@ -60307,28 +60307,28 @@ var require_dockerfile = __commonJS({
       getDirectives() {
         return this.directives;
       }
-      resolveVariable(variable, line2) {
+      resolveVariable(variable, line3) {
         for (let from of this.getFROMs()) {
           let range = from.getRange();
-          if (range.start.line <= line2 && line2 <= range.end.line) {
+          if (range.start.line <= line3 && line3 <= range.end.line) {
             let initialARGs = new imageTemplate_1.ImageTemplate();
             for (let instruction of this.initialInstructions.getARGs()) {
               initialARGs.addInstruction(instruction);
             }
-            return initialARGs.resolveVariable(variable, line2);
+            return initialARGs.resolveVariable(variable, line3);
           }
         }
-        let image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line2, 0));
+        let image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line3, 0));
         if (image === null) {
           return void 0;
         }
-        let resolvedVariable = image.resolveVariable(variable, line2);
+        let resolvedVariable = image.resolveVariable(variable, line3);
         if (resolvedVariable === null) {
           let initialARGs = new imageTemplate_1.ImageTemplate();
           for (let instruction of this.initialInstructions.getARGs()) {
             initialARGs.addInstruction(instruction);
           }
-          return initialARGs.resolveVariable(variable, line2);
+          return initialARGs.resolveVariable(variable, line3);
         }
         return resolvedVariable;
       }
@@ -60363,8 +60363,8 @@ var require_dockerfile = __commonJS({
         }
         return null;
       }
-      getStageHierarchy(line2) {
-        const image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line2, 0));
+      getStageHierarchy(line3) {
+        const image = this.getContainingImage(vscode_languageserver_types_1.Position.create(line3, 0));
         if (image === null) {
           return [];
         }
@@ -60376,11 +60376,11 @@ var require_dockerfile = __commonJS({
         }
         return stages;
       }
-      getAvailableWorkingDirectories(line2) {
+      getAvailableWorkingDirectories(line3) {
         const availableDirectories = /* @__PURE__ */ new Set();
-        for (const image of this.getStageHierarchy(line2)) {
+        for (const image of this.getStageHierarchy(line3)) {
           for (const workdir of image.getWORKDIRs()) {
-            if (workdir.getRange().end.line < line2) {
+            if (workdir.getRange().end.line < line3) {
               let directory = workdir.getAbsolutePath();
               if (directory !== void 0 && directory !== null) {
                 if (!directory.endsWith("/")) {
@@ -61317,13 +61317,13 @@ var require_directives = __commonJS({
        * @param onError - May be called even if the action was successful
        * @returns `true` on success
        */
-      add(line2, onError) {
+      add(line3, onError) {
         if (this.atNextDocument) {
           this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" };
           this.tags = Object.assign({}, _Directives.defaultTags);
           this.atNextDocument = false;
         }
-        const parts = line2.trim().split(/[ \t]+/);
+        const parts = line3.trim().split(/[ \t]+/);
         const name = parts.shift();
         switch (name) {
           case "%TAG": {
@@ -62920,9 +62920,9 @@ var require_stringifyCollection = __commonJS({
       } else {
         str2 = lines3[0];
         for (let i = 1; i < lines3.length; ++i) {
-          const line2 = lines3[i];
-          str2 += line2 ? `
-${indent2}${line2}` : "\n";
+          const line3 = lines3[i];
+          str2 += line3 ? `
+${indent2}${line3}` : "\n";
         }
       }
       if (comment2) {
@@ -62980,7 +62980,7 @@ ${indent2}${line2}` : "\n";
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines3.reduce((sum, line2) => sum + line2.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines3.reduce((sum, line3) => sum + line3.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
             str2 += ",";
@@ -62996,14 +62996,14 @@ ${indent2}${line2}` : "\n";
         return start + end;
       } else {
         if (!reqNewline) {
-          const len = lines3.reduce((sum, line2) => sum + line2.length + 2, 2);
+          const len = lines3.reduce((sum, line3) => sum + line3.length + 2, 2);
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
           let str2 = start;
-          for (const line2 of lines3)
-            str2 += line2 ? `
-${indentStep}${indent2}${line2}` : "\n";
+          for (const line3 of lines3)
+            str2 += line3 ? `
+${indentStep}${indent2}${line3}` : "\n";
           return `${str2}
 ${indent2}${end}`;
         } else {
@@ -64746,10 +64746,10 @@ var require_errors3 = __commonJS({
       if (error.pos[0] === -1)
         return;
       error.linePos = error.pos.map((pos) => lc.linePos(pos));
-      const { line: line2, col } = error.linePos[0];
-      error.message += ` at line ${line2}, column ${col}`;
+      const { line: line3, col } = error.linePos[0];
+      error.message += ` at line ${line3}, column ${col}`;
       let ci = col - 1;
-      let lineStr = src.substring(lc.lineStarts[line2 - 1], lc.lineStarts[line2]).replace(/[\n\r]+$/, "");
+      let lineStr = src.substring(lc.lineStarts[line3 - 1], lc.lineStarts[line3]).replace(/[\n\r]+$/, "");
       if (ci >= 60 && lineStr.length > 80) {
         const trimStart = Math.min(ci - 39, lineStr.length - 79);
         lineStr = "\u2026" + lineStr.substring(trimStart);
@@ -64757,8 +64757,8 @@ var require_errors3 = __commonJS({
       }
       if (lineStr.length > 80)
         lineStr = lineStr.substring(0, 79) + "\u2026";
-      if (line2 > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        let prev = src.substring(lc.lineStarts[line2 - 2], lc.lineStarts[line2 - 1]);
+      if (line3 > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
+        let prev = src.substring(lc.lineStarts[line3 - 2], lc.lineStarts[line3 - 1]);
         if (prev.length > 80)
           prev = prev.substring(0, 79) + "\u2026\n";
         lineStr = prev + lineStr;
@@ -64766,7 +64766,7 @@ var require_errors3 = __commonJS({
       if (/[^ ]/.test(lineStr)) {
         let count2 = 1;
         const end = error.linePos[1];
-        if (end?.line === line2 && end.col > col) {
+        if (end?.line === line3 && end.col > col) {
           count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
         const pointer = " ".repeat(ci) + "^".repeat(count2);
@@ -65715,8 +65715,8 @@ var require_resolve_flow_scalar = __commonJS({
       return unfoldLines(source4.slice(1, -1)).replace(/''/g, "'");
     }
     function unfoldLines(source4) {
-      const line2 = /(.*?)\r?\n/sy;
-      let match = line2.exec(source4);
+      const line3 = /(.*?)\r?\n/sy;
+      let match = line3.exec(source4);
       if (!match)
         return source4;
       let trimEnd, trimBoth;
@@ -65729,8 +65729,8 @@ var require_resolve_flow_scalar = __commonJS({
       }
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
-      let pos = line2.lastIndex;
-      while (match = line2.exec(source4)) {
+      let pos = line3.lastIndex;
+      while (match = line3.exec(source4)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -65741,7 +65741,7 @@ var require_resolve_flow_scalar = __commonJS({
           res += sep2 + lm;
           sep2 = " ";
         }
-        pos = line2.lastIndex;
+        pos = line3.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
@@ -66871,40 +66871,40 @@ var require_lexer = __commonJS({
         }
       }
       *parseStream() {
-        let line2 = this.getLine();
-        if (line2 === null)
+        let line3 = this.getLine();
+        if (line3 === null)
           return this.setNext("stream");
-        if (line2[0] === cst.BOM) {
+        if (line3[0] === cst.BOM) {
           yield* this.pushCount(1);
-          line2 = line2.substring(1);
+          line3 = line3.substring(1);
         }
-        if (line2[0] === "%") {
-          let dirEnd = line2.length;
-          let cs = line2.indexOf("#");
+        if (line3[0] === "%") {
+          let dirEnd = line3.length;
+          let cs = line3.indexOf("#");
           while (cs !== -1) {
-            const ch = line2[cs - 1];
+            const ch = line3[cs - 1];
             if (ch === " " || ch === "	") {
               dirEnd = cs - 1;
               break;
             } else {
-              cs = line2.indexOf("#", cs + 1);
+              cs = line3.indexOf("#", cs + 1);
             }
           }
           while (true) {
-            const ch = line2[dirEnd - 1];
+            const ch = line3[dirEnd - 1];
             if (ch === " " || ch === "	")
               dirEnd -= 1;
             else
               break;
           }
           const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-          yield* this.pushCount(line2.length - n);
+          yield* this.pushCount(line3.length - n);
           this.pushNewline();
           return "stream";
         }
         if (this.atLineEnd()) {
           const sp = yield* this.pushSpaces(true);
-          yield* this.pushCount(line2.length - sp);
+          yield* this.pushCount(line3.length - sp);
           yield* this.pushNewline();
           return "stream";
         }
@@ -66945,13 +66945,13 @@ var require_lexer = __commonJS({
       }
       *parseDocument() {
         yield* this.pushSpaces(true);
-        const line2 = this.getLine();
-        if (line2 === null)
+        const line3 = this.getLine();
+        if (line3 === null)
           return this.setNext("doc");
         let n = yield* this.pushIndicators();
-        switch (line2[n]) {
+        switch (line3[n]) {
           case "#":
-            yield* this.pushCount(line2.length - n);
+            yield* this.pushCount(line3.length - n);
           // fallthrough
           case void 0:
             yield* this.pushNewline();
@@ -66976,7 +66976,7 @@ var require_lexer = __commonJS({
           case ">":
             n += yield* this.parseBlockScalarHeader();
             n += yield* this.pushSpaces(true);
-            yield* this.pushCount(line2.length - n);
+            yield* this.pushCount(line3.length - n);
             yield* this.pushNewline();
             return yield* this.parseBlockScalar();
           default:
@@ -66996,11 +66996,11 @@ var require_lexer = __commonJS({
           }
           sp += yield* this.pushSpaces(true);
         } while (nl + sp > 0);
-        const line2 = this.getLine();
-        if (line2 === null)
+        const line3 = this.getLine();
+        if (line3 === null)
           return this.setNext("flow");
-        if (indent2 !== -1 && indent2 < this.indentNext && line2[0] !== "#" || indent2 === 0 && (line2.startsWith("---") || line2.startsWith("...")) && isEmpty2(line2[3])) {
-          const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line2[0] === "]" || line2[0] === "}");
+        if (indent2 !== -1 && indent2 < this.indentNext && line3[0] !== "#" || indent2 === 0 && (line3.startsWith("---") || line3.startsWith("...")) && isEmpty2(line3[3])) {
+          const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line3[0] === "]" || line3[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
             yield cst.FLOW_END;
@@ -67008,17 +67008,17 @@ var require_lexer = __commonJS({
           }
         }
         let n = 0;
-        while (line2[n] === ",") {
+        while (line3[n] === ",") {
           n += yield* this.pushCount(1);
           n += yield* this.pushSpaces(true);
           this.flowKey = false;
         }
         n += yield* this.pushIndicators();
-        switch (line2[n]) {
+        switch (line3[n]) {
           case void 0:
             return "flow";
           case "#":
-            yield* this.pushCount(line2.length - n);
+            yield* this.pushCount(line3.length - n);
             return "flow";
           case "{":
           case "[":
@@ -68804,8 +68804,8 @@ var require_parse2 = __commonJS({
           if (typeof arg === "undefined") {
             return prev;
           }
-          [].concat(arg).forEach(function(entry2) {
-            prev[prev.length] = entry2;
+          [].concat(arg).forEach(function(entry3) {
+            prev[prev.length] = entry3;
           });
           return prev;
         },
@@ -69063,13 +69063,13 @@ var require_scope = __commonJS({
       }
     };
     exports.ValueScopeName = ValueScopeName;
-    var line2 = (0, code_1._)`\n`;
+    var line3 = (0, code_1._)`\n`;
     var ValueScope = class extends Scope {
       constructor(opts) {
         super(opts);
         this._values = {};
         this._scope = opts.scope;
-        this.opts = { ...opts, _n: opts.lines ? line2 : code_1.nil };
+        this.opts = { ...opts, _n: opts.lines ? line3 : code_1.nil };
       }
       get() {
         return this._scope;
@@ -70261,15 +70261,15 @@ var require_rules = __commonJS({
     }
     exports.isJSONType = isJSONType;
     function getRules() {
-      const groups = {
+      const groups2 = {
         number: { type: "number", rules: [] },
         string: { type: "string", rules: [] },
         array: { type: "array", rules: [] },
         object: { type: "object", rules: [] }
       };
       return {
-        types: { ...groups, integer: true, boolean: true, null: true },
-        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        types: { ...groups2, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups2.number, groups2.string, groups2.array, groups2.object],
         post: { rules: [] },
         all: {},
         keywords: {}
@@ -76486,8 +76486,8 @@ ${itemIndentStr}`);
         const rawLines = str2.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
-        rawLines.forEach((line2) => {
-          const chunks = line2.match(chunkPattern);
+        rawLines.forEach((line3) => {
+          const chunks = line3.match(chunkPattern);
           if (chunks === null) {
             wrappedLines.push("");
             return;
@@ -79508,7 +79508,7 @@ var require_uri_all = __commonJS({
         "invalid-input": "Invalid input"
       };
       var baseMinusTMin = base - tMin;
-      var floor = Math.floor;
+      var floor2 = Math.floor;
       var stringFromCharCode = String.fromCharCode;
       function error$1(type) {
         throw new RangeError(errors[type]);
@@ -79573,17 +79573,17 @@ var require_uri_all = __commonJS({
       };
       var adapt = function adapt2(delta, numPoints, firstTime) {
         var k = 0;
-        delta = firstTime ? floor(delta / damp) : delta >> 1;
-        delta += floor(delta / numPoints);
+        delta = firstTime ? floor2(delta / damp) : delta >> 1;
+        delta += floor2(delta / numPoints);
         for (
           ;
           /* no initialization */
           delta > baseMinusTMin * tMax >> 1;
           k += base
         ) {
-          delta = floor(delta / baseMinusTMin);
+          delta = floor2(delta / baseMinusTMin);
         }
-        return floor(k + (baseMinusTMin + 1) * delta / (delta + skew));
+        return floor2(k + (baseMinusTMin + 1) * delta / (delta + skew));
       };
       var decode = function decode2(input) {
         var output = [];
@@ -79613,7 +79613,7 @@ var require_uri_all = __commonJS({
               error$1("invalid-input");
             }
             var digit = basicToDigit(input.charCodeAt(index++));
-            if (digit >= base || digit > floor((maxInt - i) / w)) {
+            if (digit >= base || digit > floor2((maxInt - i) / w)) {
               error$1("overflow");
             }
             i += digit * w;
@@ -79622,17 +79622,17 @@ var require_uri_all = __commonJS({
               break;
             }
             var baseMinusT = base - t;
-            if (w > floor(maxInt / baseMinusT)) {
+            if (w > floor2(maxInt / baseMinusT)) {
               error$1("overflow");
             }
             w *= baseMinusT;
           }
           var out = output.length + 1;
           bias = adapt(i - oldi, out, oldi == 0);
-          if (floor(i / out) > maxInt - n) {
+          if (floor2(i / out) > maxInt - n) {
             error$1("overflow");
           }
-          n += floor(i / out);
+          n += floor2(i / out);
           i %= out;
           output.splice(i++, 0, n);
         }
@@ -79701,7 +79701,7 @@ var require_uri_all = __commonJS({
             }
           }
           var handledCPCountPlusOne = handledCPCount + 1;
-          if (m - n > floor((maxInt - delta) / handledCPCountPlusOne)) {
+          if (m - n > floor2((maxInt - delta) / handledCPCountPlusOne)) {
             error$1("overflow");
           }
           delta += (m - n) * handledCPCountPlusOne;
@@ -79730,7 +79730,7 @@ var require_uri_all = __commonJS({
                   var qMinusT = q - t;
                   var baseMinusT = base - t;
                   output.push(stringFromCharCode(digitToBasic(t + qMinusT % baseMinusT, 0)));
-                  q = floor(qMinusT / baseMinusT);
+                  q = floor2(qMinusT / baseMinusT);
                 }
                 output.push(stringFromCharCode(digitToBasic(q, 0)));
                 bias = adapt(delta, handledCPCountPlusOne, handledCPCount == basicLength);
@@ -80582,8 +80582,8 @@ var require_nearley = __commonJS({
           var col = this.index - this.lastLineBreak;
           var lastLineDigits = String(this.line).length;
           message2 += " at line " + this.line + " col " + col + ":\n\n";
-          message2 += lines3.map(function(line2, i) {
-            return pad(this.line - lines3.length + i + 1, lastLineDigits) + " " + line2;
+          message2 += lines3.map(function(line3, i) {
+            return pad(this.line - lines3.length + i + 1, lastLineDigits) + " " + line3;
           }, this).join("\n");
           message2 += "\n" + pad("", lastLineDigits + col) + "^\n";
           return message2;
@@ -83380,7 +83380,7 @@ var require_punycode = __commonJS({
       "invalid-input": "Invalid input"
     };
     var baseMinusTMin = base - tMin;
-    var floor = Math.floor;
+    var floor2 = Math.floor;
     var stringFromCharCode = String.fromCharCode;
     function error(type) {
       throw new RangeError(errors[type]);
@@ -83443,12 +83443,12 @@ var require_punycode = __commonJS({
     };
     var adapt = function(delta, numPoints, firstTime) {
       let k = 0;
-      delta = firstTime ? floor(delta / damp) : delta >> 1;
-      delta += floor(delta / numPoints);
+      delta = firstTime ? floor2(delta / damp) : delta >> 1;
+      delta += floor2(delta / numPoints);
       for (; delta > baseMinusTMin * tMax >> 1; k += base) {
-        delta = floor(delta / baseMinusTMin);
+        delta = floor2(delta / baseMinusTMin);
       }
-      return floor(k + (baseMinusTMin + 1) * delta / (delta + skew));
+      return floor2(k + (baseMinusTMin + 1) * delta / (delta + skew));
     };
     var decode = function(input) {
       const output = [];
@@ -83476,7 +83476,7 @@ var require_punycode = __commonJS({
           if (digit >= base) {
             error("invalid-input");
           }
-          if (digit > floor((maxInt - i) / w)) {
+          if (digit > floor2((maxInt - i) / w)) {
             error("overflow");
           }
           i += digit * w;
@@ -83485,17 +83485,17 @@ var require_punycode = __commonJS({
             break;
           }
           const baseMinusT = base - t;
-          if (w > floor(maxInt / baseMinusT)) {
+          if (w > floor2(maxInt / baseMinusT)) {
             error("overflow");
           }
           w *= baseMinusT;
         }
         const out = output.length + 1;
         bias = adapt(i - oldi, out, oldi == 0);
-        if (floor(i / out) > maxInt - n) {
+        if (floor2(i / out) > maxInt - n) {
           error("overflow");
         }
-        n += floor(i / out);
+        n += floor2(i / out);
         i %= out;
         output.splice(i++, 0, n);
       }
@@ -83526,7 +83526,7 @@ var require_punycode = __commonJS({
           }
         }
         const handledCPCountPlusOne = handledCPCount + 1;
-        if (m - n > floor((maxInt - delta) / handledCPCountPlusOne)) {
+        if (m - n > floor2((maxInt - delta) / handledCPCountPlusOne)) {
           error("overflow");
         }
         delta += (m - n) * handledCPCountPlusOne;
@@ -83547,7 +83547,7 @@ var require_punycode = __commonJS({
               output.push(
                 stringFromCharCode(digitToBasic(t + qMinusT % baseMinusT, 0))
               );
-              q = floor(qMinusT / baseMinusT);
+              q = floor2(qMinusT / baseMinusT);
             }
             output.push(stringFromCharCode(digitToBasic(q, 0)));
             bias = adapt(delta, handledCPCountPlusOne, handledCPCount === basicLength);
@@ -83847,10 +83847,10 @@ import { writeFile as writeFile2 } from "node:fs/promises";
 // src/errors.ts
 var EXIT = { pass: 0, drift: 1, input: 2, environment: 3, internal: 4 };
 var InputError = class extends Error {
-  constructor(message2, file, line2, column) {
+  constructor(message2, file, line3, column) {
     super(message2);
     this.file = file;
-    this.line = line2;
+    this.line = line3;
     this.column = column;
   }
   file;
@@ -83989,13 +83989,13 @@ var EngineRequests = class {
     const abort = new AbortController();
     let resolveDone = () => {
     };
-    const entry2 = { what, done: new Promise((r) => resolveDone = r) };
+    const entry3 = { what, done: new Promise((r) => resolveDone = r) };
     let settled2 = false;
     const finish = (err, data) => {
       if (settled2) return;
       settled2 = true;
       clearTimeout(timer);
-      this.pending.delete(entry2);
+      this.pending.delete(entry3);
       resolveDone();
       if (!err) {
         this.stalled = false;
@@ -84011,7 +84011,7 @@ var EngineRequests = class {
       this.stalled = true;
       fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) did not answer ${what} within ${ms2 / 1e3}s: it is unreachable, overloaded or stuck, or DOCKER_HOST points at something that is not a Docker engine.`));
     }, ms2);
-    this.pending.add(entry2);
+    this.pending.add(entry3);
     options.abortSignal = abort.signal;
     const closed = () => fail3(new EngineUnresponsive(`the Docker engine (${engineAddress()}) closed the connection before it finished answering ${what}: it crashed or restarted, or DOCKER_HOST points at something that is not a Docker engine.`));
     try {
@@ -84209,10 +84209,10 @@ var deployedLayer = (run, what, at2, imageUser) => {
       run.tmpfs.map(({ at: _at, ...m }) => m),
       run.tmpfs[0].at
     );
-  const place = (l) => `${l.file}:${l.line}`;
-  for (const s of run.envSkipped) notes.push(`${s.name} (${place(s.at)}) is not set in the sandbox: ${s.why} is not known to portgate.`);
-  for (const m of run.otherMounts) notes.push(`${m.path} (${place(m.at)}) is a ${m.kind} mount in the deployment; the sandbox runs the image's own files there.`);
-  if (run.privileged?.value) notes.push(`privileged: true (${place(run.privileged.at)}) is never honoured: an untrusted image does not get the host.`);
+  const place2 = (l) => `${l.file}:${l.line}`;
+  for (const s of run.envSkipped) notes.push(`${s.name} (${place2(s.at)}) is not set in the sandbox: ${s.why} is not known to portgate.`);
+  for (const m of run.otherMounts) notes.push(`${m.path} (${place2(m.at)}) is a ${m.kind} mount in the deployment; the sandbox runs the image's own files there.`);
+  if (run.privileged?.value) notes.push(`privileged: true (${place2(run.privileged.at)}) is never honoured: an untrusted image does not get the host.`);
   return { source: { kind: "manifest", location: { file: at2.file, line: at2.line }, what }, settings, at: where8, notes };
 };
 var specLayers = (run, file, at2) => {
@@ -84241,8 +84241,8 @@ var DENIED = /operation not permitted|EPERM|cannot set groups|error setting grou
 var FAILED = /\b(?:cannot|can't|could not|failed to|unable to)\b/i;
 var PATH = /(?:^|[\s"'(=:[])(\/(?:[\w.@+-]+\/?)+)/;
 var lines = (logs) => logs.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-var folderOf = (line2) => {
-  const p = (/"(\/[^"]+)"/.exec(line2) ?? PATH.exec(line2))?.[1]?.replace(/\/$/, "");
+var folderOf = (line3) => {
+  const p = (/"(\/[^"]+)"/.exec(line3) ?? PATH.exec(line3))?.[1]?.replace(/\/$/, "");
   if (!p) return void 0;
   const parent = p.slice(0, p.lastIndexOf("/")) || "/";
   return parent === "/" ? p : parent;
@@ -84250,34 +84250,34 @@ var folderOf = (line2) => {
 var fromManifest = (s) => s.kind === "manifest";
 var flagOf = (s) => s.kind === "flag" ? s.flag : s.kind === "profile" ? flagOf(s.from) : void 0;
 var yamlList = (xs) => `[${xs.join(", ")}]`;
-var readOnlyRoot = (line2, plan) => {
-  const dir = folderOf(line2) ?? "/path/it/writes";
+var readOnlyRoot = (line3, plan) => {
+  const dir = folderOf(line3) ?? "/path/it/writes";
   const src = plan.readOnly.from;
   const prod = fromManifest(src) ? ` The deployment sets it, so the service will fail the same way in production: mount an emptyDir at ${dir} in the pod (a \`volumes:\` entry and a \`volumeMounts:\` entry).` : "";
   return {
     cause: "read-only-root",
     explanation: `the root filesystem is read-only (${describeSource(src)}) and the service writes under ${dir}.${prod}`,
-    evidence: line2,
+    evidence: line3,
     fix: flagOf(src) ? `run without \`${flagOf(src)}\` (flags outrank portgate.yml), or add \`tmpfs: [${dir}]\` under \`run:\` and drop the flag` : fromManifest(src) ? `add the emptyDir to the manifest, or give portgate the folder with \`run: {tmpfs: [${dir}]}\` in portgate.yml` : `add \`tmpfs: [${dir}]\` under \`run:\` in portgate.yml (or \`readOnly: false\`)`
   };
 };
-var capability = (line2, cap, plan) => {
+var capability = (line3, cap, plan) => {
   const src = plan.dropped[cap];
   const prod = fromManifest(src) ? " The deployment drops it, so the service will fail the same way in production." : "";
   return {
     cause: "capability",
     explanation: `the service needs CAP_${cap}, which ${describeSource(src)} removes.${prod}`,
-    evidence: line2,
+    evidence: line3,
     fix: flagOf(src) ? `run without \`${flagOf(src)}\`: flags outrank portgate.yml's \`capAdd\`` : fromManifest(src) ? `add ${cap} to \`securityContext.capabilities.add\` (or \`cap_add\`) in the manifest, or make the image start without it (e.g. USER the service's own user)` : `add \`capAdd: ${yamlList([cap])}\` under \`run:\` in portgate.yml`
   };
 };
 var diagnoseExit = (f) => {
   const out = [];
-  const seen = /* @__PURE__ */ new Set();
+  const seen2 = /* @__PURE__ */ new Set();
   const add = (d) => {
     const key = `${d.cause}:${d.fix}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+    if (seen2.has(key)) return;
+    seen2.add(key);
     out.push(d);
   };
   if (f.oomKilled) {
@@ -84285,30 +84285,30 @@ var diagnoseExit = (f) => {
     add({ cause: "memory", explanation: `the kernel killed it at the ${mib2} MiB memory limit (${describeSource(f.plan.memoryBytes.from)}).`, fix: `raise it with \`memory: ${Math.max(2, Math.ceil(mib2 * 2 / 1024))}g\` under \`run:\` in portgate.yml` });
   }
   const root = !f.plan.user || /^(0|root)(:|$)/.test(f.plan.user.value);
-  for (const line2 of lines(f.logs)) {
-    if (/read-only file system|EROFS/i.test(line2) && f.plan.readOnly.value) add(readOnlyRoot(line2, f.plan));
-    else if (/permission denied|EACCES/i.test(line2) && /\/tmp\//.test(line2) && f.plan.tmpfs.some((t) => t.value.noexec && t.value.path === "/tmp")) {
+  for (const line3 of lines(f.logs)) {
+    if (/read-only file system|EROFS/i.test(line3) && f.plan.readOnly.value) add(readOnlyRoot(line3, f.plan));
+    else if (/permission denied|EACCES/i.test(line3) && /\/tmp\//.test(line3) && f.plan.tmpfs.some((t) => t.value.noexec && t.value.path === "/tmp")) {
       const strict = f.plan.tmpfs.find((t) => t.value.noexec).from;
-      add({ cause: "file-permission", explanation: `the service runs a program from /tmp, which ${describeSource(strict)} mounts noexec.`, evidence: line2, fix: flagOf(strict) ? `run without \`${flagOf(strict)}\`` : "remove `sandbox: strict` under `run:` in portgate.yml" });
-    } else if (DENIED.test(line2) || FAILED.test(line2) && CAP_HINTS.some(([re]) => re.test(line2))) {
-      const cap = CAP_HINTS.find(([re]) => re.test(line2))?.[1];
-      if (cap && f.plan.dropped[cap]) add(capability(line2, cap, f.plan));
-    } else if (/permission denied|EACCES/i.test(line2)) {
-      if (/bind|listen/i.test(line2) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line2, "NET_BIND_SERVICE", f.plan));
-      else if (root && f.plan.dropped.DAC_OVERRIDE) add({ ...capability(line2, "DAC_OVERRIDE", f.plan), cause: "file-permission" });
-    } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line2)) {
+      add({ cause: "file-permission", explanation: `the service runs a program from /tmp, which ${describeSource(strict)} mounts noexec.`, evidence: line3, fix: flagOf(strict) ? `run without \`${flagOf(strict)}\`` : "remove `sandbox: strict` under `run:` in portgate.yml" });
+    } else if (DENIED.test(line3) || FAILED.test(line3) && CAP_HINTS.some(([re]) => re.test(line3))) {
+      const cap = CAP_HINTS.find(([re]) => re.test(line3))?.[1];
+      if (cap && f.plan.dropped[cap]) add(capability(line3, cap, f.plan));
+    } else if (/permission denied|EACCES/i.test(line3)) {
+      if (/bind|listen/i.test(line3) && f.plan.dropped.NET_BIND_SERVICE) add(capability(line3, "NET_BIND_SERVICE", f.plan));
+      else if (root && f.plan.dropped.DAC_OVERRIDE) add({ ...capability(line3, "DAC_OVERRIDE", f.plan), cause: "file-permission" });
+    } else if (/name or service not known|temporary failure in name resolution|UnknownHostException|getaddrinfo|could not resolve|ENOTFOUND|EAI_AGAIN|nodename nor servname/i.test(line3)) {
       add(
         f.plan.network.value === "none" ? {
           cause: "name-resolution",
           explanation: `the container has no network interface (network none, ${describeSource(f.plan.network.from)}), so even its own hostname does not resolve.`,
-          evidence: line2,
+          evidence: line3,
           fix: flagOf(f.plan.network.from) ? `run without \`${flagOf(f.plan.network.from)}\`` : "use `network: isolated` under `run:` in portgate.yml (or remove `network: none`)"
-        } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line2, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
+        } : { cause: "dependency", explanation: "it looks up a host at start-up; the sandbox resolves only the container's own name and reaches nothing outside.", evidence: line3, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml), as its tests would" }
       );
-    } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line2)) {
-      add({ cause: "dependency", explanation: "it connects to another service at start-up; the sandbox reaches nothing outside the container.", evidence: line2, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml)" });
-    } else if (/resource temporarily unavailable|cannot fork|unable to create (?:new )?native thread|pthread_create|EAGAIN/i.test(line2)) {
-      add({ cause: "pids", explanation: `it could not start more processes or threads: the sandbox allows ${f.plan.pids.value} (${describeSource(f.plan.pids.from)}).`, evidence: line2, fix: "raise `pids:` under `run:` in portgate.yml" });
+    } else if (/connection refused|ECONNREFUSED|network is unreachable|ENETUNREACH|no route to host/i.test(line3)) {
+      add({ cause: "dependency", explanation: "it connects to another service at start-up; the sandbox reaches nothing outside the container.", evidence: line3, fix: "start it in a mode that needs no other service (`run: {command: [...], env: {...}}` in portgate.yml)" });
+    } else if (/resource temporarily unavailable|cannot fork|unable to create (?:new )?native thread|pthread_create|EAGAIN/i.test(line3)) {
+      add({ cause: "pids", explanation: `it could not start more processes or threads: the sandbox allows ${f.plan.pids.value} (${describeSource(f.plan.pids.from)}).`, evidence: line3, fix: "raise `pids:` under `run:` in portgate.yml" });
     }
   }
   if (!out.length && (f.exitCode === 126 || f.exitCode === 127)) {
@@ -84455,8 +84455,8 @@ var cgroupCpuReader = async (hostPid, procRoot = "/proc", cgroupRoot = "/sys/fs/
   const text2 = await read(`${procRoot}/${hostPid}/cgroup`);
   if (!text2) return void 0;
   const candidates = [];
-  for (const line2 of text2.split("\n")) {
-    const [, controllers, path] = line2.split(":");
+  for (const line3 of text2.split("\n")) {
+    const [, controllers, path] = line3.split(":");
     if (path === void 0) continue;
     if (controllers === "") {
       const usec = (t) => Number(/^usage_usec (\d+)$/m.exec(t)?.[1]) * 1e3 || void 0;
@@ -84500,10 +84500,10 @@ var statsCpuReader = (c) => {
         buf += chunk.toString("utf8");
         let nl;
         while ((nl = buf.indexOf("\n")) >= 0) {
-          const line2 = buf.slice(0, nl);
+          const line3 = buf.slice(0, nl);
           buf = buf.slice(nl + 1);
           try {
-            const ns = JSON.parse(line2).cpu_stats?.cpu_usage?.total_usage;
+            const ns = JSON.parse(line3).cpu_stats?.cpu_usage?.total_usage;
             if (typeof ns === "number") latest = { ns, atMs: Date.now() };
           } catch {
           }
@@ -84555,25 +84555,25 @@ var PROCESS_SCRIPT = [
 var parseSnapshot = (text2) => {
   const out = {};
   let current2;
-  for (const line2 of text2.split("\n")) {
-    if (line2.startsWith(`${MARK} `)) {
-      const [, what, name] = line2.split(" ");
+  for (const line3 of text2.split("\n")) {
+    if (line3.startsWith(`${MARK} `)) {
+      const [, what, name] = line3.split(" ");
       current2 = what === "table" && TABLES.includes(name) ? name : void 0;
       if (current2) out[current2] = "";
-    } else if (current2) out[current2] += `${line2}
+    } else if (current2) out[current2] += `${line3}
 `;
   }
   return out;
 };
-var parseRange = (line2) => {
-  const m = new RegExp(`^${MARK} range (\\d+)\\s+(\\d+)\\s*$`).exec(line2);
+var parseRange = (line3) => {
+  const m = new RegExp(`^${MARK} range (\\d+)\\s+(\\d+)\\s*$`).exec(line3);
   return m ? [Number(m[1]), Number(m[2])] : void 0;
 };
 var unhex = (h) => h === "-" || !/^(?:[0-9a-f]{2})+$/.test(h) ? void 0 : Buffer.from(h, "hex").toString("utf8");
 var parseProcessDump = (text2) => {
   const out = [];
-  for (const line2 of text2.split("\n")) {
-    const f = line2.trim().split(" ");
+  for (const line3 of text2.split("\n")) {
+    const f = line3.trim().split(" ");
     if (f[0] !== MARK) continue;
     if (f[1] === "P" && f.length === 7 && /^\d+$/.test(f[2])) {
       const exe = unhex(f[4])?.replace(/\n$/, "");
@@ -84600,14 +84600,14 @@ var FrameSplitter = class {
     const done = [];
     let nl;
     while ((nl = this.buf.indexOf("\n")) >= 0) {
-      const line2 = this.buf.slice(0, nl);
+      const line3 = this.buf.slice(0, nl);
       this.buf = this.buf.slice(nl + 1);
-      if (line2 === `${MARK} frame`) this.frame = [];
-      else if (line2 === `${MARK} end` && this.frame) {
+      if (line3 === `${MARK} frame`) this.frame = [];
+      else if (line3 === `${MARK} end` && this.frame) {
         done.push(this.frame.join("\n"));
         this.frame = void 0;
-      } else if (this.frame) this.frame.push(line2);
-      else this.range ??= parseRange(line2);
+      } else if (this.frame) this.frame.push(line3);
+      else this.range ??= parseRange(line3);
     }
     return done;
   }
@@ -84634,9 +84634,9 @@ var openHostReader = async (containerId, pid, procRoot = "/proc") => {
   const processes = async () => {
     const found = [];
     let unreadable = 0;
-    for (const entry2 of await readdir(procRoot).catch(() => [])) {
-      if (!/^\d+$/.test(entry2)) continue;
-      const base = `${procRoot}/${entry2}`;
+    for (const entry3 of await readdir(procRoot).catch(() => [])) {
+      if (!/^\d+$/.test(entry3)) continue;
+      const base = `${procRoot}/${entry3}`;
       if (await tryLink(`${base}/ns/net`) !== netns) continue;
       const p = await readProcess(base);
       if (p) found.push(p);
@@ -84824,10 +84824,10 @@ var authFor = (ref, configJson) => {
   }
   const host = registryOf(ref);
   const hosts = host === DOCKER_HUB ? [DOCKER_HUB, "index.docker.io", "docker.io", "registry-1.docker.io"] : [host, `https://${host}`];
-  const entry2 = Object.entries(config.auths ?? {}).find(([k]) => hosts.includes(k.replace(/\/+$/, "")) || hosts.includes(k))?.[1];
-  if (!entry2) return void 0;
-  const [username, ...rest] = entry2.auth ? Buffer.from(entry2.auth, "base64").toString("utf8").split(":") : [entry2.username ?? ""];
-  const password = entry2.auth ? rest.join(":") : entry2.password ?? "";
+  const entry3 = Object.entries(config.auths ?? {}).find(([k]) => hosts.includes(k.replace(/\/+$/, "")) || hosts.includes(k))?.[1];
+  if (!entry3) return void 0;
+  const [username, ...rest] = entry3.auth ? Buffer.from(entry3.auth, "base64").toString("utf8").split(":") : [entry3.username ?? ""];
+  const password = entry3.auth ? rest.join(":") : entry3.password ?? "";
   return { username, password, serveraddress: host };
 };
 
@@ -84944,14 +84944,14 @@ var socketHolders = async (socketPath2, procRoot = "/proc") => {
     if (f[7]?.startsWith("/") && (parseInt(f[3] ?? "0", 16) & 65536) !== 0) bound.set(`socket:[${f[6]}]`, f[7]);
   }
   const holders = [];
-  for (const entry2 of await readdir2(procRoot).catch(() => [])) {
-    if (!/^\d+$/.test(entry2)) continue;
-    for (const fd of await readdir2(`${procRoot}/${entry2}/fd`).catch(() => [])) {
-      const path = bound.get(await readlink2(`${procRoot}/${entry2}/fd/${fd}`).catch(() => void 0) ?? "");
+  for (const entry3 of await readdir2(procRoot).catch(() => [])) {
+    if (!/^\d+$/.test(entry3)) continue;
+    for (const fd of await readdir2(`${procRoot}/${entry3}/fd`).catch(() => [])) {
+      const path = bound.get(await readlink2(`${procRoot}/${entry3}/fd/${fd}`).catch(() => void 0) ?? "");
       if (path === void 0) continue;
-      const seen = await stat(`${procRoot}/${entry2}/root${path}`).catch(() => void 0);
-      if (seen && seen.dev === want.dev && seen.ino === want.ino) {
-        holders.push(Number(entry2));
+      const seen2 = await stat(`${procRoot}/${entry3}/root${path}`).catch(() => void 0);
+      if (seen2 && seen2.dev === want.dev && seen2.ino === want.ino) {
+        holders.push(Number(entry3));
         break;
       }
     }
@@ -85852,6 +85852,26 @@ var RULES = {
     "portgate.yml declares the port `served: false` (EXPOSEd, knowingly not served), but a process listens on it.",
     "Stop the listener, or remove `served: false` and give the port the exposure it needs."
   ),
+  "privileged-port": rule(
+    "privileged-port",
+    "note",
+    3,
+    CONF,
+    "info",
+    "Listener on a privileged port",
+    "A process listens on a port below 1024, which needs root or CAP_NET_BIND_SERVICE: it binds under `docker run` and as root in a default Kubernetes pod, but not where the pod drops that capability or runs as a non-root user without it. A warning when the process runs as a non-root user from the start: it binds only where the runtime lowers net.ipv4.ip_unprivileged_port_start (Docker, containerd 2.x), not on containerd 1.x or CRI-O nodes. A process that starts as root and binds after switching user (BIND's named) keeps the capability: a note.",
+    "Listen on an unprivileged port (e.g. nginx `listen 8080`) and map the Service's `port: 80` to `targetPort: 8080`; or pass the deployment manifests so portgate can tell how they run it."
+  ),
+  "root-listener": rule(
+    "root-listener",
+    "warning",
+    5,
+    SEC,
+    "major",
+    "Root owns a listener the image or the pod says is not root",
+    "A listener is owned by uid 0 although the image's USER or the pod's runAsUser/runAsNonRoot says the service runs as another user: a runAsUser: 0, Compose `user: root` or `run.user` overrides it, or the image's USER name is uid 0 in its /etc/passwd.",
+    "Remove the override so the service runs as the image's user; if it is root only to bind a port below 1024, listen on a port of 1024 or more, or set the pod sysctl net.ipv4.ip_unprivileged_port_start."
+  ),
   "untrusted-reader": rule(
     "untrusted-reader",
     "warning",
@@ -86024,6 +86044,28 @@ var RULES = {
     "Bind it to 127.0.0.1 (`127.0.0.1:8080:8080`) or drop it.",
     "findings"
   ),
+  "k8s-privileged-port-denied": rule(
+    "k8s-privileged-port-denied",
+    "error",
+    5,
+    COR,
+    "major",
+    "Privileged port the pod cannot bind",
+    "The image listens on a port below 1024, but the Kubernetes container that runs it drops NET_BIND_SERVICE (or ALL) from its capabilities, so neither root nor a file capability can bind it: the process gets EACCES and the container crashes on nodes that leave net.ipv4.ip_unprivileged_port_start at 1024 (containerd 1.x, CRI-O, and every runtime with hostNetwork).",
+    'Listen on a port of 1024 or more and map the Service\'s `port` to it as `targetPort`; or set the pod sysctl `net.ipv4.ip_unprivileged_port_start: "0"` (the restricted profile allows it); a root process may instead add NET_BIND_SERVICE back.',
+    "findings"
+  ),
+  "k8s-non-root-refused": rule(
+    "k8s-non-root-refused",
+    "error",
+    4,
+    COR,
+    "major",
+    "runAsNonRoot that the kubelet refuses",
+    "The container sets runAsNonRoot: true, but runs as root (runAsUser: 0, or no runAsUser and an image USER that is empty or 0) or as a user name the kubelet cannot verify (a non-numeric USER): the kubelet refuses to start it (CreateContainerConfigError).",
+    "Set a non-zero `runAsUser` in the securityContext, or give the image a numeric non-root USER (`USER 10001`).",
+    "findings"
+  ),
   "k8s-netpol-loopback-port": rule(
     "k8s-netpol-loopback-port",
     "error",
@@ -86173,13 +86215,13 @@ var dynamicRules = (v, entries, undeclared, ephemeral) => {
   for (const key of undeclared) {
     const ls = v.listening.get(key);
     const { port, protocol } = ls[0];
-    const entry2 = entries.find((d) => {
+    const entry3 = entries.find((d) => {
       const [lo, hi] = rangeOf(d, ephemeral);
       return d.protocol === protocol && port >= lo && port <= hi && (d.process === void 0 || ownedBy(ls, d.process));
     });
-    if (!entry2) continue;
+    if (!entry3) continue;
     accepted.add(key);
-    byEntry.set(entry2, [...byEntry.get(entry2) ?? [], key]);
+    byEntry.set(entry3, [...byEntry.get(entry3) ?? [], key]);
   }
   const findings = [];
   for (const [d, keys] of byEntry) {
@@ -86215,6 +86257,73 @@ var dynamicHint = (ls, ephemeral) => {
   if (port < ephemeral[0] || port > ephemeral[1] || !exe) return "";
   return ` It is in the ephemeral range ${ephemeral[0]}-${ephemeral[1]}: if ${fileName(exe)} picks it at run time, declare it under \`dynamic:\` with \`process: ${fileName(exe)}\` and a reason.`;
 };
+
+// src/compare/mesh.ts
+var MESH_EXECUTABLES = {
+  istio: ["envoy", "pilot-agent"],
+  consul: ["consul"]
+};
+var entry = (mesh, port, protocol, reach, name, why2, more = {}) => ({
+  port,
+  ...protocol && { protocol },
+  mesh,
+  name,
+  reach,
+  why: why2,
+  ...more
+});
+var CONSUL_API = "Without ACLs, whoever reaches Consul's HTTP API reads and writes its key/value store and service catalog, deregisters services, and, where script checks are enabled, runs commands on the agent; Consul binds it to 127.0.0.1 (client_addr) by default.";
+var MESH_PORTS = [
+  // Istio's sidecar: Envoy and its agent, pilot-agent (istio.io "Ports used by Istio").
+  entry(
+    "istio",
+    15e3,
+    "tcp",
+    "loopback",
+    "the Envoy admin interface (Istio sidecar)",
+    "Envoy's administration API, for istioctl and debugging from inside the pod.",
+    { exposed: "Envoy's admin API dumps the proxy's whole configuration (config_dump, with its certificates), changes log levels and runtime values, and shuts the proxy down (/quitquitquit); Istio keeps it pod-internal on 127.0.0.1." }
+  ),
+  entry("istio", 15001, "tcp", "pod", "Envoy's outbound capture listener (Istio)", "iptables redirects the pod's outbound TCP here; it serves no one from outside."),
+  entry(
+    "istio",
+    15004,
+    "tcp",
+    "loopback",
+    "the Istio agent's debug port",
+    "pilot-agent's debug endpoint, for the pod itself.",
+    { exposed: "The agent's debug endpoint serves the proxy's configuration state to whoever connects; Istio keeps it pod-internal." }
+  ),
+  entry("istio", 15006, "tcp", "pod", "Envoy's inbound capture listener (Istio)", "iptables redirects the pod's inbound TCP here, so the sidecar applies mTLS and policy before the application sees it."),
+  entry("istio", 15008, "tcp", "pod", "the Istio HBONE mTLS tunnel port", "Other proxies tunnel mTLS traffic to the pod through it."),
+  entry("istio", 15009, "tcp", "pod", "the Istio HBONE port for secure networks", "Gateways accept HBONE on it where the network is trusted."),
+  entry("istio", 15020, "tcp", "pod", "the Istio agent's merged metrics and health port", "Prometheus scrapes the merged agent, Envoy and application metrics here, and the kubelet's rewritten probes reach the application through it (/app-health/\u2026)."),
+  entry("istio", 15021, "tcp", "pod", "the Istio sidecar's health port", "The kubelet checks the sidecar's readiness here (/healthz/ready); load balancers check gateways on it."),
+  entry(
+    "istio",
+    15053,
+    void 0,
+    "loopback",
+    "the Istio agent's DNS proxy",
+    "pilot-agent answers the pod's own DNS queries here when DNS capture is on; iptables redirects them on 127.0.0.1.",
+    { exposed: "The DNS proxy answers for the mesh's services and ServiceEntries to whoever asks, which Istio means for the pod's own lookups only." }
+  ),
+  entry("istio", 15090, "tcp", "pod", "Envoy's Prometheus stats port (Istio)", "Prometheus scrapes Envoy's own metrics here.", { portName: "http-envoy-prom" }),
+  // A Consul agent (consul.io "Required ports").
+  entry("consul", 8300, "tcp", "pod", "Consul's server RPC port", "Servers replicate and clients forward requests over it; it must be reachable by the other agents."),
+  entry("consul", 8301, void 0, "pod", "Consul's Serf LAN gossip port", "Every agent of the datacenter gossips membership over it."),
+  entry("consul", 8302, void 0, "pod", "Consul's Serf WAN gossip port", "Servers of federated datacenters gossip over it."),
+  entry("consul", 8500, "tcp", "loopback", "Consul's HTTP API", "The agent's API for local services and tools.", { exposed: CONSUL_API, unlessAcl: true }),
+  entry("consul", 8501, "tcp", "loopback", "Consul's HTTPS API", "The agent's API over TLS.", { exposed: `${CONSUL_API} TLS encrypts it, but authenticates callers only with verify_incoming.`, unlessAcl: true }),
+  entry("consul", 8502, "tcp", "pod", "Consul's gRPC port (xDS for Envoy sidecars)", "Envoy sidecars and dataplanes fetch their configuration over it."),
+  entry("consul", 8503, "tcp", "pod", "Consul's gRPC TLS port", "Envoy sidecars and dataplanes fetch their configuration over it, with TLS."),
+  entry("consul", 8600, void 0, "pod", "Consul's DNS interface", "Service discovery by DNS for the datacenter.")
+];
+var fits = (m, port, protocol) => m.port === port && (m.protocol === void 0 || m.protocol === protocol);
+var meshPort = (mesh, port, protocol) => MESH_PORTS.find((m) => m.mesh === mesh && fits(m, port, protocol));
+var meshPortOf = (port, protocol, owners) => owners.length ? MESH_PORTS.find((m) => fits(m, port, protocol) && owners.every((o) => MESH_EXECUTABLES[m.mesh].includes(o))) : void 0;
+var meshRisk = (m, facts = {}) => m.exposed && !(m.unlessAcl && facts.consulAcl) ? { name: m.name, why: m.exposed, category: "service-mesh-admin" } : void 0;
+var consulAclEnabled = (texts) => texts.some((t) => /\bacl\b[\s\S]{0,200}?\benabled\b\W{0,4}true\b/i.test(t) || /\bacl_default_policy\b\W{0,4}deny\b/i.test(t));
 
 // src/compare/exit.ts
 var exitMessage = (c) => {
@@ -86302,10 +86411,10 @@ var specRules = (v, declared2, run, skip, dynamic = /* @__PURE__ */ new Set(), e
   }
   return out;
 };
-var exposeRules = (v, run, skip, risky2 = () => void 0) => {
+var exposeRules = (v, run, skip, risky2 = () => void 0, understood = /* @__PURE__ */ new Set()) => {
   const out = [];
   for (const [key, ls] of v.listening) {
-    if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
+    if (skip.has(key) || understood.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
     const risk = riskOf(ls, risky2);
     const message2 = risk ? `${key} listens on ${describeListeners(ls)} but is not EXPOSEd, and it is ${risk.name}, which must not be reachable: stop it, or bind it to 127.0.0.1.` : `${key} listens on ${describeListeners(ls)} but the image does not EXPOSE it: EXPOSE it, stop it, or bind it to 127.0.0.1.`;
     out.push(finding("listener-not-exposed", message2, { port: ls[0].port, protocol: ls[0].protocol, location: where(v, "process") }));
@@ -86341,15 +86450,19 @@ var riskyRules = (v, lookup, accepted = /* @__PURE__ */ new Set()) => {
     if (!risk || v.declared?.get(key)?.reason) continue;
     const ls = v.listening.get(key);
     const e = v.exposed.get(key);
-    const seen = [ls && `listens on ${describeListeners(ls)}`, e && `is ${describeExpose(e)}`].filter(Boolean).join(" and ");
+    const seen2 = [ls && `listens on ${describeListeners(ls)}`, e && `is ${describeExpose(e)}`].filter(Boolean).join(" and ");
     const fix = v.declared ? "disable it in this image, or give the port a `reason:` in portgate.yml to accept it" : "disable it in this image, or declare it with a `reason:` in portgate.yml";
-    out.push(finding("risky-port", `${key} is ${risk.name}: ${risk.why} It ${seen}: ${fix}.`, { ...sample, location: e ? exposeLocation(e, v) : v.declared?.get(key)?.location ?? where(v, "process"), ...risk.category && { category: risk.category } }));
+    out.push(finding("risky-port", `${key} is ${risk.name}: ${risk.why} It ${seen2}: ${fix}.`, { ...sample, location: e ? exposeLocation(e, v) : v.declared?.get(key)?.location ?? where(v, "process"), ...risk.category && { category: risk.category } }));
   }
   return out;
 };
 
 // src/compare/evaluate.ts
 var RANK = { error: 3, warning: 2, note: 1 };
+var meshOwned = (ls) => {
+  const owners = ls.map((l) => l.process?.name);
+  return owners.every((o) => o !== void 0) && !!meshPortOf(ls[0].port, ls[0].protocol, owners);
+};
 var STATIC_SPEC_RULES = /* @__PURE__ */ new Set(["exposed-not-declared", "public-not-exposed", "loopback-port-exposed"]);
 var failsAt = (severity, failOn) => failOn !== "never" && RANK[severity] >= RANK[failOn];
 var verdictOf = (findings, failOn) => findings.some((f) => !f.suppressed && failsAt(f.severity, failOn)) ? "fail" : "pass";
@@ -86364,10 +86477,11 @@ var evaluate = (input) => {
   const mismatch = observed ? protocolMismatches(views) : { findings: [], keys: /* @__PURE__ */ new Set() };
   const undeclared = views.declared ? [...views.listening.keys()].filter((k) => !views.declared.has(k) && !mismatch.keys.has(k)) : [];
   const dynamic = observed && input.dynamic?.length ? dynamicRules(views, input.dynamic, undeclared, ephemeral) : { accepted: /* @__PURE__ */ new Set(), findings: [] };
+  const mesh = new Set([...views.listening].filter(([, ls]) => meshOwned(ls)).map(([k]) => k));
   const findings = [
     ...input.extra ?? [],
     ...mismatch.findings,
-    ...views.declared ? specRules(views, views.declared, run, /* @__PURE__ */ new Set([...mismatch.keys]), dynamic.accepted, ephemeral, input.risky).filter((f) => observed || STATIC_SPEC_RULES.has(f.rule)) : observed ? exposeRules(views, run, mismatch.keys, input.risky) : [],
+    ...views.declared ? specRules(views, views.declared, run, /* @__PURE__ */ new Set([...mismatch.keys]), /* @__PURE__ */ new Set([...dynamic.accepted, ...mesh]), ephemeral, input.risky).filter((f) => observed || STATIC_SPEC_RULES.has(f.rule)) : observed ? exposeRules(views, run, mismatch.keys, input.risky, mesh) : [],
     ...dynamic.findings,
     ...riskyRules(views, input.risky, dynamic.accepted)
   ];
@@ -86396,7 +86510,7 @@ var risky = (port, protocol, category, name, why2, more = {}) => ({
   why: why2,
   ...more
 });
-var ISTIO_RESERVED = "Istio reserves it for the sidecar it injects, so an application image that listens here ships a mesh proxy or collides with the real one.";
+var ISTIO_RESERVED = "Istio reserves it for the sidecar it injects, so an application that listens here collides with the sidecar in a meshed pod (one of the two fails to bind); Istio's own proxy serving it is judged by the mesh table (compare/mesh.ts) instead.";
 var VS_REMOTE = (version) => `Visual Studio ${version}'s remote debugger (msvsmon) listens here and lets whoever connects attach to and run code in any process it can see.`;
 var RISKY_PORTS = [
   // Debuggers: whoever reaches the port can run arbitrary code in the process.
@@ -86461,9 +86575,14 @@ for (const r of RISKY_PORTS) {
   if (r.to !== void 0) ranges.push(r);
   else byPort.set(r.port, [...byPort.get(r.port) ?? [], r]);
 }
-function riskyPort(port, protocol, owners = []) {
-  const fits = (r) => (r.protocol === void 0 || r.protocol === protocol) && (!r.owners || owners.some((o) => r.owners.includes(o)));
-  return byPort.get(port)?.find(fits) ?? ranges.find((r) => port >= r.port && port <= r.to && fits(r));
+function riskyPort(port, protocol, owners = [], facts = {}) {
+  const mesh = meshPortOf(port, protocol, owners);
+  if (mesh) {
+    const risk = meshRisk(mesh, facts);
+    return risk && { port, protocol, ...risk };
+  }
+  const fits2 = (r) => (r.protocol === void 0 || r.protocol === protocol) && (!r.owners || owners.some((o) => r.owners.includes(o)));
+  return byPort.get(port)?.find(fits2) ?? ranges.find((r) => port >= r.port && port <= r.to && fits2(r));
 }
 
 // src/procnet/address.ts
@@ -86483,17 +86602,17 @@ function formatAddress(b) {
   if (b.length === 4) return b.join(".");
   if (b.length !== 16) throw new Error(`an address has 4 or 16 bytes, not ${b.length}`);
   if (isMapped(b)) return `::ffff:${[...b.subarray(12)].join(".")}`;
-  const groups = Array.from({ length: 8 }, (_, i) => b[i * 2] << 8 | b[i * 2 + 1]);
+  const groups2 = Array.from({ length: 8 }, (_, i) => b[i * 2] << 8 | b[i * 2 + 1]);
   let best = { start: -1, length: 1 };
   for (let i = 0; i < 8; ) {
     let j = i;
-    while (j < 8 && groups[j] === 0) j++;
+    while (j < 8 && groups2[j] === 0) j++;
     if (j - i > best.length) best = { start: i, length: j - i };
     i = j === i ? i + 1 : j;
   }
   const hex2 = (gs) => gs.map((g) => g.toString(16)).join(":");
-  if (best.start < 0) return hex2(groups);
-  return `${hex2(groups.slice(0, best.start))}::${hex2(groups.slice(best.start + best.length))}`;
+  if (best.start < 0) return hex2(groups2);
+  return `${hex2(groups2.slice(0, best.start))}::${hex2(groups2.slice(best.start + best.length))}`;
 }
 function parseIPv4(text2) {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text2);
@@ -86514,10 +86633,10 @@ function parseIPv6(text2) {
   const head = split(halves[0]);
   const tail = split(halves[1]);
   if (halves.length === 2 ? head.length + tail.length > 7 : head.length !== 8) return void 0;
-  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
-  if (!groups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return void 0;
+  const groups2 = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
+  if (!groups2.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return void 0;
   const bytes2 = new Uint8Array(16);
-  groups.forEach((g, i) => {
+  groups2.forEach((g, i) => {
     const v = parseInt(g, 16);
     bytes2[i * 2] = v >> 8;
     bytes2[i * 2 + 1] = v & 255;
@@ -86553,8 +86672,8 @@ function endiannessOf(architecture) {
 
 // src/procnet/parse.ts
 var MAX_QUOTE = 200;
-var rowError = (file, index, line2, why2) => {
-  const text2 = line2.trim();
+var rowError = (file, index, line3, why2) => {
+  const text2 = line3.trim();
   return new Error(`cannot parse /proc/net/${file} line ${index + 1} (${why2}): "${text2.length > MAX_QUOTE ? `${text2.slice(0, MAX_QUOTE)}\u2026` : text2}"`);
 };
 var decimal = (s) => {
@@ -86565,10 +86684,10 @@ var decimal = (s) => {
 function parseProcNet(text2, table3, endianness) {
   const hexLength = table3.endsWith("6") ? 32 : 8;
   const sockets = [];
-  text2.split("\n").forEach((line2, i) => {
-    const f = line2.trim().split(/\s+/);
+  text2.split("\n").forEach((line3, i) => {
+    const f = line3.trim().split(/\s+/);
     if (f[0] === "" || f[0] === "sl") return;
-    const fail3 = (why2) => rowError(table3, i, line2, why2);
+    const fail3 = (why2) => rowError(table3, i, line3, why2);
     if (f.length < 10) throw fail3(`${f.length} fields, expected at least 10`);
     if (!/^\d+:$/.test(f[0])) throw fail3(`slot "${f[0]}" is not "<number>:"`);
     const endpoint = (field2, what) => {
@@ -86599,10 +86718,10 @@ function parseProcNet(text2, table3, endianness) {
 }
 function parseSctpEps(text2) {
   const sockets = [];
-  text2.split("\n").forEach((line2, i) => {
-    const f = line2.trim().split(/\s+/);
+  text2.split("\n").forEach((line3, i) => {
+    const f = line3.trim().split(/\s+/);
     if (f[0] === "" || f[0] === "ENDPT") return;
-    const fail3 = (why2) => rowError("sctp/eps", i, line2, why2);
+    const fail3 = (why2) => rowError("sctp/eps", i, line3, why2);
     if (f.length < 8) throw fail3(`${f.length} fields, expected at least 8`);
     const [state, port, uid, inode] = [f[3], f[5], f[6], f[7]].map(decimal);
     if (state === void 0) throw fail3(`state "${f[3]}" is not a number`);
@@ -86712,7 +86831,7 @@ var socketKey = (l) => `${portKey(l)}@${l.address}`;
 var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
 var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
   const start = now();
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   const owners = /* @__PURE__ */ new Map();
   const cpu = [];
   let current2 = /* @__PURE__ */ new Set();
@@ -86725,9 +86844,9 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
   }).catch((e) => void (ownersIncomplete = `reading the owners failed: ${e.message}`)).finally(() => scanning = void 0);
   const finish = async (o) => {
     await scanning;
-    if (!o.exited && [...seen.values()].some((l) => current2.has(socketKey(l)) && l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
+    if (!o.exited && [...seen2.values()].some((l) => current2.has(socketKey(l)) && l.inode !== void 0 && !owners.has(l.inode))) await readOwners();
     const engines = new Set(target.engineAddresses);
-    const listening = [...seen.values()].filter((l) => !(engines.has(l.address) && (l.inode === void 0 || !owners.has(l.inode)))).map((l) => {
+    const listening = [...seen2.values()].filter((l) => !(engines.has(l.address) && (l.inode === void 0 || !owners.has(l.inode)))).map((l) => {
       const process3 = l.inode !== void 0 ? owners.get(l.inode) : void 0;
       return { ...l, ...process3 && { process: process3 }, ...!current2.has(socketKey(l)) && { transient: true } };
     });
@@ -86748,15 +86867,15 @@ var watchListeners = async (target, reader, endianness, w, now = Date.now) => {
     const t = now();
     const listeners = listenersOf(snap, endianness);
     const keys = new Set(listeners.map(socketKey));
-    const fresh = listeners.filter((l) => !seen.has(socketKey(l)));
-    for (const l of fresh) seen.set(socketKey(l), l);
+    const fresh = listeners.filter((l) => !seen2.has(socketKey(l)));
+    for (const l of fresh) seen2.set(socketKey(l), l);
     if (keys.size !== current2.size || [...keys].some((k) => !current2.has(k))) lastChange = t;
     current2 = keys;
     if (fresh.some((l) => l.inode !== void 0 && !owners.has(l.inode))) void readOwners();
     const sample = await target.cpuTime();
     if (sample && sample.atMs !== cpu.at(-1)?.atMs) cpu.push(sample);
-    const up = new Set([...seen.values()].map(portKey));
-    const anyListener = [...seen.values()].some((l) => !target.engineAddresses.includes(l.address));
+    const up = new Set([...seen2.values()].map(portKey));
+    const anyListener = [...seen2.values()].some((l) => !target.engineAddresses.includes(l.address));
     const reason = settled({ mode: w.settle, now: t, lastChange, allUp: [...w.expected].every((k) => up.has(k)), anyListener, cpu });
     if (reason) return finish({ exited: false, timedOut: false, settledBy: reason });
     if (t - start >= w.timeoutMs) return finish({ exited: false, timedOut: true });
@@ -87165,9 +87284,9 @@ var isGoIP = (s) => {
   if (v44 && !isIPv4(v44[2])) return false;
   const halves = (v44 ? `${v44[1]}0:0` : s).split("::");
   if (halves.length > 2) return false;
-  const groups = halves.flatMap((h) => h === "" ? [] : h.split(":"));
-  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return halves.length === 2 ? groups.length <= 7 : groups.length === 8;
+  const groups2 = halves.flatMap((h) => h === "" ? [] : h.split(":"));
+  if (!groups2.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return halves.length === 2 ? groups2.length <= 7 : groups2.length === 8;
 };
 var toPorts = (r, protocol) => Array.from({ length: r.end - r.start + 1 }, (_, i) => ({ port: r.start + i, protocol }));
 var buildkitNumber = (s) => {
@@ -87341,19 +87460,19 @@ var logicalLine = (lines3, start, escape2) => {
   const continuation = new RegExp(`${escape2 === "\\" ? "\\\\" : escape2}[ \\t]*$`);
   let value = "";
   const runs = [];
-  const take = (line2, from) => {
-    const text2 = lines3[line2].slice(from);
+  const take = (line3, from) => {
+    const text2 = lines3[line3].slice(from);
     const m = continuation.exec(text2);
     const body = m ? text2.slice(0, m.index) : text2;
-    if (body) runs.push({ offset: value.length, line: line2, character: from });
+    if (body) runs.push({ offset: value.length, line: line3, character: from });
     value += body;
     return m !== null;
   };
   let more = take(start.line, start.character);
-  for (let line2 = start.line + 1; more && line2 < lines3.length; line2++) {
-    const trimmed = lines3[line2].trimStart();
+  for (let line3 = start.line + 1; more && line3 < lines3.length; line3++) {
+    const trimmed = lines3[line3].trimStart();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
-    more = take(line2, 0);
+    more = take(line3, 0);
   }
   return new Text(value, runs);
 };
@@ -87402,11 +87521,11 @@ var extractFlags = (s) => {
   return { flags, rest: s.length };
 };
 var KEYWORD_END = /[\t\v\f\r ]+/;
-var toInstruction = (line2, start) => {
-  const m = KEYWORD_END.exec(line2.value);
-  const rest = line2.slice(m ? m.index + m[0].length : line2.value.length);
+var toInstruction = (line3, start) => {
+  const m = KEYWORD_END.exec(line3.value);
+  const rest = line3.slice(m ? m.index + m[0].length : line3.value.length);
   const { flags, rest: from } = extractFlags(rest.value);
-  return { keyword: (m ? line2.value.slice(0, m.index) : line2.value).toUpperCase(), start, flags, args: rest.slice(from).trim() };
+  return { keyword: (m ? line3.value.slice(0, m.index) : line3.value).toUpperCase(), start, flags, args: rest.slice(from).trim() };
 };
 var fields = (t) => {
   const words2 = [];
@@ -87605,6 +87724,10 @@ var parseInstruction = (ins, ctx) => {
     case "ENTRYPOINT":
     case "CMD":
       return { kind: "command", which: ins.keyword, at: ins.start, end: ins.args.end() ?? ins.start, words: commandWords(ins.args.value) };
+    case "USER": {
+      const [word] = fields(ins.args);
+      return word ? { kind: "user", at: ins.start, word } : { kind: "other", at: ins.start, needs: [] };
+    }
     case "COPY":
       return { kind: "other", at: ins.start, needs: flagValues(ins.flags, "from") };
     case "RUN":
@@ -87777,11 +87900,11 @@ var at = (file, p, end) => ({
 var PORT_HINT = "EXPOSE takes `port`, `port/protocol` or a range such as `8000-8010/udp`; ports are 0\u201365535, protocols tcp, udp or sctp";
 var expansionHint = (e, builder) => e instanceof ExpansionLimitError ? "this is a limit of portgate, not of Docker, far above what real Dockerfiles need: define the variables without multiplying or nesting them" : e.missingValue ? "give the variable a value before this line (ARG default, ENV or --build-arg)" : builder === "classic" && e.message.endsWith("missing ':' in substitution") ? "the classic builder only supports ${VAR}, ${VAR:-default}, ${VAR:+alternative}, ${VAR:?message} and ${VAR?message}; build with BuildKit or rewrite the expression" : "check the quotes and the ${\u2026} syntax in this word";
 var firstPerPort = (ports) => {
-  const seen = /* @__PURE__ */ new Set();
+  const seen2 = /* @__PURE__ */ new Set();
   return ports.filter((p) => {
     const key = portKey(p);
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (seen2.has(key)) return false;
+    seen2.add(key);
     return true;
   });
 };
@@ -87854,7 +87977,8 @@ function resolveExpose(text2, opts) {
       const { ports, warnings } = exposeWords(step.words, r.scope.env(), exposeCtx);
       for (const p of ports) r.exposed.push(p);
       for (const w of warnings) r.warnings.push(w);
-    } else if (step.kind === "onbuild") r.triggers.push(step.trigger);
+    } else if (step.kind === "user") r.config.user = { value: expand(step.word.text, step.word.start, r.scope.env()), location: at(file, step.at) };
+    else if (step.kind === "onbuild") r.triggers.push(step.trigger);
   };
   const results = /* @__PURE__ */ new Map();
   for (const stage of evaluatedStages(stages, target, parentOf, builder)) {
@@ -87998,8 +88122,8 @@ var parseDocs = (file, text2, version) => {
 var locate2 = (y, node, fallback) => {
   const offset = node?.range?.[0];
   if (offset === void 0) return fallback ?? { file: y.file, line: 1 };
-  const { line: line2, col } = y.lines.linePos(offset);
-  return { file: y.file, line: line2, column: col };
+  const { line: line3, col } = y.lines.linePos(offset);
+  return { file: y.file, line: line3, column: col };
 };
 var fail = (y, node, message2) => {
   const at2 = locate2(y, node);
@@ -88016,15 +88140,15 @@ var pairsOf = (y, map) => {
   const cached = y.merged.get(map);
   if (cached) return cached;
   const out = map.items.filter((p) => !isMergeKey(p.key));
-  const seen = new Set(out.map(keyOf));
+  const seen2 = new Set(out.map(keyOf));
   for (const merge2 of map.items.filter((p) => isMergeKey(p.key))) {
     const value = deref(y, merge2.value);
     const sources = (0, import_yaml2.isSeq)(value) ? value.items.map((i) => deref(y, i)) : [value];
     for (const source4 of sources) {
       if (!(0, import_yaml2.isMap)(source4)) return fail(y, source4 ?? merge2.key, "`<<` merges a mapping (`<<: *defaults`) or a list of mappings, nothing else");
       for (const p of pairsOf(y, source4)) {
-        if (seen.has(keyOf(p))) continue;
-        seen.add(keyOf(p));
+        if (seen2.has(keyOf(p))) continue;
+        seen2.add(keyOf(p));
         out.push(p);
       }
     }
@@ -88032,7 +88156,7 @@ var pairsOf = (y, map) => {
   y.merged.set(map, out);
   return out;
 };
-var entry = (y, map, key) => {
+var entry2 = (y, map, key) => {
   for (const pair of pairsOf(y, map)) {
     const k = (0, import_yaml2.isScalar)(pair.key) ? pair.key.value : void 0;
     if (k !== key) continue;
@@ -88042,39 +88166,39 @@ var entry = (y, map, key) => {
   return void 0;
 };
 var optMap = (y, map, key) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   return { value: (0, import_yaml2.isMap)(e.value) ? e.value : fail(y, e.value, `\`${key}\` must be a mapping, not ${describe2(e.value)}`), at: locate2(y, e.key) };
 };
 var optSeq = (y, map, key) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   if (!(0, import_yaml2.isSeq)(e.value)) return fail(y, e.value, `\`${key}\` must be a list, not ${describe2(e.value)}`);
   return { value: e.value.items.flatMap((i) => deref(y, i) ?? []), at: locate2(y, e.key) };
 };
 var asMap = (y, node, what) => (0, import_yaml2.isMap)(node) ? node : fail(y, node, `${what} must be a mapping, not ${describe2(node)}`);
 var optStr = (y, map, key) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value === "object") return fail(y, e.value, `\`${key}\` must be a string, not ${describe2(e.value)}`);
   return { value: String(e.value.value), at: locate2(y, e.key) };
 };
 var optBool = (y, map, key) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   if (!(0, import_yaml2.isScalar)(e.value) || typeof e.value.value !== "boolean") return fail(y, e.value, `\`${key}\` must be true or false, not ${describe2(e.value)}`);
   return { value: e.value.value, at: locate2(y, e.key) };
 };
 var portNumber = (y, node, key, n) => Number.isInteger(n) && n >= 1 && n <= 65535 ? n : fail(y, node, `\`${key}\` must be a port number from 1 to 65535, not ${describe2(node)}`);
 var optPort = (y, map, key, numericText = false) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
   const n = typeof v === "number" ? v : numericText && typeof v === "string" && /^\d+$/.test(v) ? Number(v) : NaN;
   return { value: portNumber(y, e.value, key, n), at: locate2(y, e.key) };
 };
 var optPortOrName = (y, map, key) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   const v = (0, import_yaml2.isScalar)(e.value) ? e.value.value : void 0;
   if (typeof v === "number") return { value: portNumber(y, e.value, key, v), at: locate2(y, e.key) };
@@ -88085,8 +88209,17 @@ var optPortOrName = (y, map, key) => {
 var protocolField = (y, map) => {
   const p = optStr(y, map, "protocol");
   if (!p) return "tcp";
-  if (!["TCP", "UDP", "SCTP"].includes(p.value)) return fail(y, entry(y, map, "protocol").value, `\`protocol\` must be TCP, UDP or SCTP, not "${p.value}"`);
+  if (!["TCP", "UDP", "SCTP"].includes(p.value)) return fail(y, entry2(y, map, "protocol").value, `\`protocol\` must be TCP, UDP or SCTP, not "${p.value}"`);
   return p.value.toLowerCase();
+};
+var locatedStringMap = (y, map) => {
+  const values = stringMap(y, map);
+  const out = {};
+  for (const pair of map ? pairsOf(y, map) : []) {
+    const k = String(pair.key.value);
+    out[k] = { value: values[k], at: locate2(y, pair.key) };
+  }
+  return out;
 };
 var stringMap = (y, map) => {
   const out = {};
@@ -88118,7 +88251,7 @@ var strList = (y, map, key) => {
   return { value, at: seq.at };
 };
 var optInt = (y, map, key) => {
-  const e = entry(y, map, key);
+  const e = entry2(y, map, key);
   if (!e) return void 0;
   const v = (0, import_yaml3.isScalar)(e.value) ? e.value.value : void 0;
   return typeof v === "number" && Number.isInteger(v) && v >= 0 ? { value: v, at: locate2(y, e.key) } : fail(y, e.value, `\`${key}\` must be a whole number`);
@@ -88143,6 +88276,18 @@ var readVolumes = (y, podSpec) => {
   }
   return out;
 };
+var unprivilegedPortStart = (y, podCtx) => {
+  for (const node of optSeq(y, podCtx, "sysctls")?.value ?? []) {
+    const s = asMap(y, node, "a sysctls entry");
+    const name = optStr(y, s, "name");
+    if (name?.value.replace(/\//g, ".") !== "net.ipv4.ip_unprivileged_port_start") continue;
+    const value = optStr(y, s, "value");
+    const n = Number(value?.value);
+    if (!value || !/^\d+$/.test(value.value.trim()) || n > 65536) return fail(y, entry2(y, s, "value")?.value ?? s, '`net.ipv4.ip_unprivileged_port_start` takes a port number from 0 to 65536, as a string: `value: "0"`');
+    return { value: n, at: name.at };
+  }
+  return void 0;
+};
 var securityContext = (y, map, run, container2) => {
   if (!map) return;
   const user = optInt(y, map, "runAsUser");
@@ -88151,7 +88296,11 @@ var securityContext = (y, map, run, container2) => {
   if (user) run.runAsUser = user;
   if (group) run.runAsGroup = group;
   if (nonRoot) run.runAsNonRoot = nonRoot;
-  if (!container2) return;
+  if (!container2) {
+    const start = unprivilegedPortStart(y, map);
+    if (start) run.unprivilegedPortStart = start;
+    return;
+  }
   const ro = optBool(y, map, "readOnlyRootFilesystem");
   const esc = optBool(y, map, "allowPrivilegeEscalation");
   const priv = optBool(y, map, "privileged");
@@ -88170,7 +88319,7 @@ var readEnv = (y, c, run) => {
     const e = asMap(y, node, "an env entry");
     const name = optStr(y, e, "name") ?? fail(y, e, "an env entry needs `name`");
     const value = optStr(y, e, "value");
-    if (entry(y, e, "valueFrom")) {
+    if (entry2(y, e, "valueFrom")) {
       run.envSkipped.push({ name: name.value, why: "valueFrom (a Secret, ConfigMap or field of the running pod)", at: name.at });
       continue;
     }
@@ -88217,7 +88366,7 @@ var import_yaml4 = __toESM(require_dist(), 1);
 var V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 var v4 = (s) => V4.test(s) ? s.split(".").reduce((n, part) => n << 8n | BigInt(part), 0n) : void 0;
 var v6 = (s) => {
-  let groups = [];
+  let groups2 = [];
   const tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
   let text2 = s;
   if (tail) {
@@ -88231,10 +88380,10 @@ var v6 = (s) => {
   if (halves.length === 2) {
     const [head, rest] = [split(halves[0]), split(halves[1])];
     if (head.length + rest.length > 7) return void 0;
-    groups = [...head, ...Array(8 - head.length - rest.length).fill("0"), ...rest];
-  } else groups = split(text2);
-  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return void 0;
-  return groups.reduce((n, g) => n << 16n | BigInt(`0x${g}`), 0n);
+    groups2 = [...head, ...Array(8 - head.length - rest.length).fill("0"), ...rest];
+  } else groups2 = split(text2);
+  if (groups2.length !== 8 || !groups2.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return void 0;
+  return groups2.reduce((n, g) => n << 16n | BigInt(`0x${g}`), 0n);
 };
 var parseCidr = (text2) => {
   const [addr, prefix, extra] = text2.split("/");
@@ -88255,11 +88404,11 @@ var readLabelSelector = (y, map, at2 = locate2(y, map)) => {
     const e = asMap(y, node, "a matchExpressions entry");
     const key = optStr(y, e, "key") ?? fail(y, e, "a matchExpressions entry needs `key`");
     const op = optStr(y, e, "operator") ?? fail(y, e, "a matchExpressions entry needs `operator`");
-    const operator = OPERATORS.find((o) => o === op.value) ?? fail(y, entry(y, e, "operator").value, `\`operator\` must be In, NotIn, Exists or DoesNotExist, not "${op.value}"`);
+    const operator = OPERATORS.find((o) => o === op.value) ?? fail(y, entry2(y, e, "operator").value, `\`operator\` must be In, NotIn, Exists or DoesNotExist, not "${op.value}"`);
     const values = strings(y, e, "values");
     const needsValues = operator === "In" || operator === "NotIn";
     if (needsValues && !values.length) fail(y, e, `operator ${operator} needs a non-empty \`values\` list`);
-    if (!needsValues && values.length) fail(y, entry(y, e, "values").value, `operator ${operator} takes no \`values\``);
+    if (!needsValues && values.length) fail(y, entry2(y, e, "values").value, `operator ${operator} takes no \`values\``);
     return { key: key.value, operator, values };
   });
   return { matchLabels: stringMap(y, optMap(y, map, "matchLabels")?.value), matchExpressions, at: at2 };
@@ -88267,9 +88416,9 @@ var readLabelSelector = (y, map, at2 = locate2(y, map)) => {
 var readPort = (y, node) => {
   const port = optPortOrName(y, node, "port");
   const end = optPort(y, node, "endPort");
-  if (end && port === void 0) fail(y, entry(y, node, "endPort").value, "`endPort` needs a numeric `port` where the range starts");
-  if (end && typeof port?.value === "string") fail(y, entry(y, node, "endPort").value, "`endPort` cannot follow a named port: write the first port of the range as a number");
-  if (end && typeof port?.value === "number" && end.value < port.value) fail(y, entry(y, node, "endPort").value, `\`endPort\` ${end.value} is below \`port\` ${port.value}`);
+  if (end && port === void 0) fail(y, entry2(y, node, "endPort").value, "`endPort` needs a numeric `port` where the range starts");
+  if (end && typeof port?.value === "string") fail(y, entry2(y, node, "endPort").value, "`endPort` cannot follow a named port: write the first port of the range as a number");
+  if (end && typeof port?.value === "number" && end.value < port.value) fail(y, entry2(y, node, "endPort").value, `\`endPort\` ${end.value} is below \`port\` ${port.value}`);
   return {
     protocol: protocolField(y, node),
     ...port && { port: port.value },
@@ -88384,7 +88533,10 @@ var readWorkload = (y, obj2, meta) => {
     template = next;
   }
   const metadata = optMap(y, template, "metadata")?.value;
-  const labels2 = stringMap(y, metadata && optMap(y, metadata, "labels")?.value);
+  const labelMap = metadata && optMap(y, metadata, "labels")?.value;
+  const labels2 = stringMap(y, labelMap);
+  const labelsAt = Object.fromEntries(Object.entries(locatedStringMap(y, labelMap)).map(([k, v]) => [k, v.at]));
+  const annotations = locatedStringMap(y, metadata && optMap(y, metadata, "annotations")?.value);
   const spec = optMap(y, template, "spec")?.value;
   if (!spec) return fail(y, template, `${meta.kind} ${meta.name} has no pod \`spec\``);
   const hostNetwork = optBool(y, spec, "hostNetwork");
@@ -88392,6 +88544,8 @@ var readWorkload = (y, obj2, meta) => {
   return {
     ...meta,
     labels: labels2,
+    labelsAt,
+    annotations,
     ...selector2 && { selector: selector2 },
     ...hostNetwork?.value && { hostNetwork: hostNetwork.at },
     containers: [...readContainers(y, spec, "initContainers"), ...readContainers(y, spec, "containers")],
@@ -88466,38 +88620,41 @@ var readIngress = (y, obj2, meta) => {
   return { ...meta, backends };
 };
 var where2 = (l) => `${l.file}:${l.line}`;
-var checkUnique = (meta, seen) => {
+var checkUnique = (meta, seen2) => {
   if (meta.name === UNNAMED) return;
   const key = `${meta.kind}\0${meta.namespace}\0${meta.name}`;
-  const first = seen.get(key);
+  const first = seen2.get(key);
   if (first) {
     const message2 = `${meta.kind} ${meta.namespace}/${meta.name} is defined twice, here and at ${where2(first)}: kubectl would apply only the last one, so portgate cannot tell which is deployed. Remove one of them (was a file passed twice?)`;
     throw new InputError(message2, meta.at.file, meta.at.line, meta.at.column);
   }
-  seen.set(key, meta.at);
+  seen2.set(key, meta.at);
 };
-var readObject = (y, obj2, into, seen) => {
+var readObject = (y, obj2, into, seen2) => {
   const meta = readMeta(y, obj2);
   const items = meta.kind.endsWith("List") ? optSeq(y, obj2, "items") : void 0;
   if (items) {
-    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into, seen);
+    for (const item of items.value) readObject(y, asMap(y, item, `an item of ${meta.kind}`), into, seen2);
     return;
   }
-  checkUnique(meta, seen);
+  checkUnique(meta, seen2);
   if (meta.kind === "Service") into.services.push(readService(y, obj2, meta));
   else if (meta.kind === "Ingress") into.ingresses.push(readIngress(y, obj2, meta));
   else if (meta.kind === "NetworkPolicy") into.networkPolicies.push(readNetworkPolicy(y, obj2, meta));
-  else {
+  else if (meta.kind === "Namespace") {
+    const metadata = optMap(y, obj2, "metadata")?.value;
+    into.namespaces.push({ ...meta, labels: locatedStringMap(y, metadata && optMap(y, metadata, "labels")?.value) });
+  } else {
     const w = readWorkload(y, obj2, meta);
     if (w) into.workloads.push(w);
   }
 };
 function loadKubernetes(sources) {
-  const into = { workloads: [], services: [], ingresses: [], networkPolicies: [] };
-  const seen = /* @__PURE__ */ new Map();
+  const into = { workloads: [], services: [], ingresses: [], networkPolicies: [], namespaces: [] };
+  const seen2 = /* @__PURE__ */ new Map();
   for (const src of sources) {
     checkRendered(src);
-    for (const { y, root } of parseDocs(src.file, src.text, "1.1")) if (root) readObject(y, root, into, seen);
+    for (const { y, root } of parseDocs(src.file, src.text, "1.1")) if (root) readObject(y, root, into, seen2);
   }
   return into;
 }
@@ -88543,6 +88700,7 @@ var pickGated = (candidates, image, containerName, what) => {
 };
 
 // src/manifests/image-view.ts
+var STATIC_NOTE = " (static check: the image was not run, so portgate.yml and EXPOSE stand in for its listeners)";
 var imageView = (ctx) => {
   const facts = /* @__PURE__ */ new Map();
   if (ctx.listeners) {
@@ -88566,7 +88724,7 @@ var imageView = (ctx) => {
     staticMode,
     facts: [...facts.values()].sort((a, b) => a.port - b.port),
     get: (port, protocol) => facts.get(portKey({ port, protocol })),
-    note: staticMode ? " (static check: the image was not run, so portgate.yml and EXPOSE stand in for its listeners)" : "",
+    note: staticMode ? STATIC_NOTE : "",
     verb: staticMode ? "serves" : "listens on"
   };
 };
@@ -88585,26 +88743,98 @@ var unreachable2 = (view, port, protocol) => {
 var sensitivity = (ctx, port, protocol) => {
   const d = ctx.declared.find((x) => x.port === port && x.protocol === protocol);
   if (d && d.exposure !== "public") return `portgate.yml declares ${portKey(d)} ${d.exposure} (${d.location.file}:${d.location.line})`;
-  const risky2 = ctx.isRisky(port, protocol);
+  const owners = (ctx.listeners ?? []).filter((l) => l.port === port && l.protocol === protocol).flatMap((l) => l.process ? [l.process.name] : []);
+  const risky2 = ctx.isRisky(port, protocol, owners);
   if (risky2 && !d?.reason) return `${port}/${protocol} is a risky port (${risky2.name}) and portgate.yml gives no \`reason:\` for it`;
   return void 0;
 };
 var finding2 = (rule2, message2, port, protocol, location3) => finding(rule2, message2, { port, protocol, location: location3 });
 var tidy = (fs) => {
-  const seen = /* @__PURE__ */ new Set();
+  const seen2 = /* @__PURE__ */ new Set();
   const loc = (f) => f.location;
   return fs.filter((f) => {
     const k = `${f.rule}|${loc(f).file}|${loc(f).line}|${f.port}|${f.message}`;
-    return !seen.has(k) && !!seen.add(k);
+    return !seen2.has(k) && !!seen2.add(k);
   }).sort((a, b) => loc(a).file.localeCompare(loc(b).file) || loc(a).line - loc(b).line || a.rule.localeCompare(b.rule));
+};
+
+// src/manifests/k8s-mesh.ts
+var place = (l) => `${l.file}:${l.line}`;
+var INJECT = "sidecar.istio.io/inject";
+var istio = (w, objs) => {
+  const proxy = w.containers.find((c) => c.name === "istio-proxy" && c.role !== "init");
+  if (proxy) return { mesh: "istio", why: `container istio-proxy (${place(proxy.at)})`, at: proxy.at, container: proxy };
+  const annotation = w.annotations[INJECT];
+  const label = w.labels[INJECT];
+  const pod = annotation ?? (label !== void 0 ? { value: label, at: w.labelsAt[INJECT] } : void 0);
+  if (pod) return pod.value === "true" ? { mesh: "istio", why: `${INJECT}: "true" (${place(pod.at)})`, at: pod.at } : void 0;
+  const ns = objs.namespaces.find((n) => n.name === w.namespace);
+  const injection = ns?.labels["istio-injection"];
+  if (injection) return injection.value === "enabled" ? { mesh: "istio", why: `namespace ${ns.name} has istio-injection=enabled (${place(injection.at)})`, at: injection.at } : void 0;
+  const rev = ns?.labels["istio.io/rev"];
+  if (rev) return { mesh: "istio", why: `namespace ${ns.name} has istio.io/rev=${rev.value} (${place(rev.at)})`, at: rev.at };
+  return void 0;
+};
+var consul = (w) => {
+  const agent = w.containers.find((c) => c.role !== "init" && (c.name === "consul" || parseImageRef(c.image).name.endsWith("/consul")));
+  return agent && { mesh: "consul", why: `container ${agent.name} (${place(agent.at)})`, at: agent.at, container: agent };
+};
+var podMeshes = (w, objs) => [istio(w, objs), consul(w)].filter((m) => !!m);
+var sidecarPort = (meshes, gated, port, protocol) => {
+  for (const mesh of meshes) {
+    if (mesh.container && gated.includes(mesh.container)) continue;
+    const entry3 = typeof port === "number" ? meshPort(mesh.mesh, port, protocol) : MESH_PORTS.find((m) => m.mesh === mesh.mesh && m.portName === port && (m.protocol ?? protocol) === protocol);
+    if (entry3?.reach === "pod") return { mesh, entry: entry3 };
+  }
+  return void 0;
+};
+var sidecarPorts = (meshes, gated) => meshes.filter((m) => !(m.container && gated.includes(m.container))).flatMap((m) => MESH_PORTS.filter((p) => p.mesh === m.mesh && p.reach === "pod").flatMap((p) => (p.protocol ? [p.protocol] : ["tcp", "udp"]).map((protocol) => ({ port: p.port, protocol }))));
+var KINDS = { livez: "livenessProbe", readyz: "readinessProbe", startupz: "startupProbe" };
+var appProbers = (mesh) => {
+  const env = mesh.container?.run.env.find((e) => e.name === "ISTIO_KUBE_APP_PROBERS");
+  if (!env) return [];
+  let parsed;
+  try {
+    parsed = JSON.parse(env.value);
+  } catch {
+    return [];
+  }
+  if (!parsed || typeof parsed !== "object") return [];
+  return Object.entries(parsed).flatMap(([path, probe]) => {
+    const m = /^\/app-health\/([^/]+)\/(livez|readyz|startupz)$/.exec(path);
+    if (!m || !probe || typeof probe !== "object") return [];
+    for (const handler of ["httpGet", "tcpSocket", "grpc"]) {
+      const h = probe[handler];
+      const port = h?.port;
+      if (typeof port === "number" || typeof port === "string" && port !== "") return [{ path, container: m[1], kind: KINDS[m[2]], handler, port, at: env.at }];
+    }
+    return [];
+  });
 };
 
 // src/manifests/k8s-containers.ts
 var where3 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
 var onNode = (view, ctx) => view.facts.map((f) => `${f.port}/${f.protocol}${sensitivity(ctx, f.port, f.protocol) ? ` (${ctx.isRisky(f.port, f.protocol)?.name ?? "not public in portgate.yml"})` : ""}`).join(", ") || "none";
-var containerFindings = (gated, view, ctx) => {
+var meshOwned2 = (ctx, port, protocol) => {
+  const ls = (ctx.listeners ?? []).filter((l) => l.port === port && l.protocol === protocol);
+  return ls.length > 0 && ls.every((l) => l.process) && !!meshPortOf(port, protocol, ls.map((l) => l.process.name));
+};
+var appProberFindings = (p, c, w, view) => {
+  const head = `${where3(c, w)}: its ${p.kind}.${p.handler}, which the Istio sidecar runs for the kubelet (ISTIO_KUBE_APP_PROBERS, ${p.path}),`;
+  const named = typeof p.port === "string" ? c.ports.find((x) => x.name === p.port) : void 0;
+  if (typeof p.port === "string" && !named) {
+    return [finding2("k8s-probe-port-not-listening", `${head} names port "${p.port}", which no port of this container has, so the probe fails: name a containerPort "${p.port}" or use the number.`, void 0, void 0, p.at)];
+  }
+  const port = named?.containerPort ?? p.port;
+  const bad = unreachable2(view, port, "tcp");
+  if (!bad) return [];
+  const msg = `${head} connects to ${port}/tcp, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
+  return [finding2("k8s-probe-port-not-listening", msg, port, "tcp", p.at)];
+};
+var containerFindings = (gated, view, ctx, objs) => {
   const out = [];
   for (const [w, containers] of gated) {
+    const meshes = objs ? podMeshes(w, objs) : [];
     if (w.hostNetwork) {
       const msg = `${w.kind} ${w.name} sets hostNetwork: true, so the pod bypasses its own network namespace, Services and NetworkPolicies: every port the image serves is open on the node's interfaces (${onNode(view, ctx)}), loopback ones to every process on the node. Remove hostNetwork unless this is a node agent.${view.note}`;
       out.push(finding2("k8s-host-network", msg, void 0, void 0, w.hostNetwork));
@@ -88629,14 +88859,16 @@ var containerFindings = (gated, view, ctx) => {
           continue;
         }
         const port = named?.containerPort ?? probe.port;
+        if (!named && !c.ports.some((p) => p.containerPort === port) && sidecarPort(meshes, containers, port, "tcp")) continue;
         const bad = unreachable2(view, port, "tcp");
         if (!bad) continue;
         const msg = `${where3(c, w)}: ${probe.label} connects to ${port}/tcp on the pod IP, but ${bad.problem}, so the probe will fail and the kubelet will restart the container or keep it unready: point the probe at a port the container serves.${view.note}`;
         out.push(finding2("k8s-probe-port-not-listening", msg, port, "tcp", probe.at));
       }
+      for (const prober of meshes.flatMap(appProbers).filter((x) => x.container === c.name)) out.push(...appProberFindings(prober, c, w, view));
       if (w.batch) continue;
       const listed = new Set(c.ports.map((p) => p.containerPort));
-      for (const f of view.facts.filter((x) => x.reachable && !listed.has(x.port))) {
+      for (const f of view.facts.filter((x) => x.reachable && !listed.has(x.port) && !meshOwned2(ctx, x.port, x.protocol))) {
         const msg = `${where3(c, w)} does not list ${f.port}/${f.protocol} under \`ports\`, but ${view.staticMode ? `it is ${f.where}` : `the image listens on it (${f.where})`}: add \`- containerPort: ${f.port}\`${f.protocol === "tcp" ? "" : ` with \`protocol: ${f.protocol.toUpperCase()}\``} and a name, or stop the listener.${view.note}`;
         out.push(finding2("k8s-listener-not-declared", msg, f.port, f.protocol, c.portsAt ?? c.at));
       }
@@ -88650,17 +88882,19 @@ var P = (p) => p.toUpperCase();
 var labelText = (m) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(", ");
 var where4 = (c, w) => `container ${c.name} of ${w.kind} ${w.name}`;
 var selects = (svc, w) => !!svc.selector && w.namespace === svc.namespace && Object.entries(svc.selector).every(([k, v]) => w.labels[k] === v);
-var resolveTarget = (sp, w, gated) => {
+var resolveTarget = (sp, w, gated, meshes = []) => {
   const serving = w.containers.filter((c) => c.role !== "init");
   const target = sp.targetPort ?? sp.port;
   if (typeof target === "number") {
     const owners = serving.filter((c) => c.ports.some((p) => p.containerPort === target && p.protocol === sp.protocol));
     if (owners.length && !owners.some((c) => gated.includes(c))) return { kind: "other" };
+    if (!owners.length && sidecarPort(meshes, gated, target, sp.protocol)) return { kind: "other" };
     return { kind: "gated", container: owners.find((c) => gated.includes(c)) ?? gated[0], port: target, protocol: sp.protocol };
   }
   const named = serving.flatMap((c) => c.ports.filter((p) => p.name === target).map((p) => ({ c, p })));
   const hit = named.find((n) => n.p.protocol === sp.protocol) ?? named[0];
   if (hit && !gated.includes(hit.c)) return { kind: "other" };
+  if (!hit && sidecarPort(meshes, gated, target, sp.protocol)) return { kind: "other" };
   if (hit?.p.protocol === sp.protocol) return { kind: "gated", container: hit.c, port: hit.p.containerPort, protocol: sp.protocol };
   if (hit) {
     return {
@@ -88682,9 +88916,9 @@ var suggest = (c, protocol, view) => {
   return alt.length ? ` (e.g. ${alt.join(" or ")})` : "";
 };
 var portLabel = (svc, sp) => `Service ${svc.name} port ${sp.name ? `"${sp.name}" ` : ""}${sp.port}/${P(sp.protocol)}`;
-var checkPort = (svc, sp, w, gated, view, ctx) => {
+var checkPort = (svc, sp, w, gated, view, ctx, meshes) => {
   const out = [];
-  const t = resolveTarget(sp, w, gated);
+  const t = resolveTarget(sp, w, gated, meshes);
   const at2 = sp.targetPortAt ?? sp.at;
   if (t.kind === "other") return out;
   if (t.kind === "broken") return [finding2("k8s-target-port-not-listening", `${portLabel(svc, sp)}: targetPort ${sp.targetPort}: ${t.why}: ${t.fix}.`, sp.port, sp.protocol, at2)];
@@ -88738,8 +88972,9 @@ var serviceFindings = (objs, gated, view, ctx) => {
       out.push(finding2("k8s-service-no-workload", msg, void 0, void 0, svc.selectorAt ?? svc.at));
     }
     for (const w of servingTargets(selected, gated)) {
+      const meshes = podMeshes(w, objs);
       for (const sp of svc.ports) {
-        out.push(...checkPort(svc, sp, w, gated.get(w), view, ctx));
+        out.push(...checkPort(svc, sp, w, gated.get(w), view, ctx, meshes));
       }
     }
   }
@@ -88753,7 +88988,7 @@ var serviceFindings = (objs, gated, view, ctx) => {
       const sp = svc.ports.find((p) => typeof b.port === "number" ? p.port === b.port : p.name === b.port);
       if (!sp) continue;
       for (const w of servingTargets(objs.workloads.filter((x) => selects(svc, x)), gated)) {
-        const t = resolveTarget(sp, w, gated.get(w));
+        const t = resolveTarget(sp, w, gated.get(w), podMeshes(w, objs));
         const sens = t.kind === "gated" && sensitivity(ctx, t.port, t.protocol);
         if (t.kind !== "gated" || !sens) continue;
         const msg = `Ingress ${ing.name} routes to Service ${svc.name} port ${b.port}, which reaches ${t.port}/${t.protocol} of ${where4(t.container, w)} from outside the cluster, but ${sens}: point this backend at another Service port, or remove it.`;
@@ -88800,12 +89035,12 @@ var policyTypes = (p) => p.policyTypes ?? ["Ingress", ...p.hasEgress ? ["Egress"
 var ingressPoliciesFor = (policies, pod) => policies.filter((p) => p.namespace === pod.namespace && policyTypes(p).includes("Ingress") && matchesSelector(p.podSelector, pod.labels));
 var allowedSpans = (rule2, pod) => {
   if (!rule2.ports?.length) return [{ protocol: "any", from: 1, to: 65535 }];
-  return rule2.ports.flatMap((entry2) => {
-    const { protocol, port, endPort } = entry2;
-    if (port === void 0) return [{ protocol, from: 1, to: 65535, entry: entry2 }];
-    if (typeof port === "number") return [{ protocol, from: port, to: endPort ?? port, entry: entry2 }];
+  return rule2.ports.flatMap((entry3) => {
+    const { protocol, port, endPort } = entry3;
+    if (port === void 0) return [{ protocol, from: 1, to: 65535, entry: entry3 }];
+    if (typeof port === "number") return [{ protocol, from: port, to: endPort ?? port, entry: entry3 }];
     const named = pod.ports.find((p) => p.name === port && p.protocol === protocol);
-    return named ? [{ protocol, from: named.containerPort, to: named.containerPort, entry: entry2 }] : [];
+    return named ? [{ protocol, from: named.containerPort, to: named.containerPort, entry: entry3 }] : [];
   });
 };
 
@@ -88871,7 +89106,8 @@ var networkPolicyFindings = (objs, gated, ctx) => {
   const out = [];
   for (const [w, mine] of gated) {
     if (w.hostNetwork) continue;
-    const sidecars = w.containers.filter((c) => c.role !== "init" && !mine.includes(c)).flatMap((c) => c.ports);
+    const meshPorts = sidecarPorts(podMeshes(w, objs), []).map((p) => ({ containerPort: p.port, protocol: p.protocol, at: w.at }));
+    const sidecars = [...w.containers.filter((c) => c.role !== "init" && !mine.includes(c)).flatMap((c) => c.ports), ...meshPorts];
     const pod = { namespace: w.namespace, labels: w.labels, ports: w.containers.filter((c) => c.role !== "init").flatMap((c) => c.ports) };
     const selecting = ingressPoliciesFor(objs.networkPolicies, pod);
     if (!selecting.length && !w.batch) out.push(missing(objs, w, pod));
@@ -88890,7 +89126,7 @@ var gatedContainers = (objs, ctx) => {
 function checkKubernetes(objs, ctx) {
   const gated = gatedContainers(objs, ctx);
   const view = imageView(ctx);
-  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx), ...networkPolicyFindings(objs, gated, ctx)]);
+  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx, objs), ...networkPolicyFindings(objs, gated, ctx)]);
 }
 
 // src/manifests/compose-load.ts
@@ -88966,7 +89202,7 @@ var allInterfaces = (hostIp) => !hostIp || hostIp === "0.0.0.0" || hostIp === ":
 var import_shell_quote = __toESM(require_shell_quote(), 1);
 var import_yaml5 = __toESM(require_dist(), 1);
 var words = (y, svc, key) => {
-  const e = entry(y, svc, key);
+  const e = entry2(y, svc, key);
   if (!e) return void 0;
   const at2 = locate2(y, e.key);
   const text2 = (n) => (0, import_yaml5.isScalar)(n) && n.value !== null && typeof n.value !== "object" ? withDefaults(String(n.value)) : fail(y, n, `\`${key}\` must be a string or a list of strings`);
@@ -88987,13 +89223,13 @@ var splitWords = (text2) => (0, import_shell_quote.parse)(text2, (name) => `$${n
   return ["pattern" in w ? w.pattern : w.op];
 });
 var strings2 = (y, svc, key) => {
-  const e = entry(y, svc, key);
+  const e = entry2(y, svc, key);
   if (!e) return void 0;
   const items = (0, import_yaml5.isSeq)(e.value) ? e.value.items : [e.value];
   return { value: items.map((n) => (0, import_yaml5.isScalar)(n) && n.value !== null ? String(n.value) : fail(y, n, `\`${key}\` must be a string or a list of strings`)), at: locate2(y, e.key) };
 };
 var readEnvironment = (y, svc, run) => {
-  const e = entry(y, svc, "environment");
+  const e = entry2(y, svc, "environment");
   if (!e) return;
   const add = (name, raw, at2) => {
     if (raw === void 0) return run.envSkipped.push({ name, why: "its value comes from the shell that runs `docker compose`", at: at2 });
@@ -89025,10 +89261,10 @@ var readComposeRun = (y, svc) => {
   const run = emptyRun();
   for (const [key, field2] of [["entrypoint", "entrypoint"], ["command", "command"]]) {
     const w = words(y, svc, key);
-    if (w === "unknown") run.envSkipped.push({ name: `\`${key}\``, why: "it uses a variable without a default", at: locate2(y, entry(y, svc, key).key) });
+    if (w === "unknown") run.envSkipped.push({ name: `\`${key}\``, why: "it uses a variable without a default", at: locate2(y, entry2(y, svc, key).key) });
     else if (w) run[field2] = w;
   }
-  const user = entry(y, svc, "user");
+  const user = entry2(y, svc, "user");
   const userText = user && (0, import_yaml5.isScalar)(user.value) ? withDefaults(String(user.value.value)) : void 0;
   if (user && userText) run.user = { value: userText, at: locate2(y, user.key) };
   readEnvironment(y, svc, run);
@@ -89040,7 +89276,7 @@ var readComposeRun = (y, svc) => {
   const drop = strings2(y, svc, "cap_drop");
   if (add) run.capAdd = add;
   if (drop) run.capDrop = drop;
-  for (const t of strings2(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate2(y, entry(y, svc, "tmpfs").key)));
+  for (const t of strings2(y, svc, "tmpfs")?.value ?? []) run.tmpfs.push(tmpfsEntry(t, locate2(y, entry2(y, svc, "tmpfs").key)));
   for (const n of optSeq(y, svc, "volumes")?.value ?? []) {
     const at2 = locate2(y, n);
     if ((0, import_yaml5.isMap)(n)) {
@@ -89080,16 +89316,16 @@ var scalarText = (y, node, what) => {
 };
 var longPort = (y, m) => {
   const text2 = (key) => {
-    const e = entry(y, m, key);
+    const e = entry2(y, m, key);
     return e && scalarText(y, e.value, `\`${key}\``);
   };
-  if (!entry(y, m, "target")) return fail(y, m, "a long-syntax port needs `target`");
+  if (!entry2(y, m, "target")) return fail(y, m, "a long-syntax port needs `target`");
   const targetText = text2("target");
   if (targetText === void 0) return [];
   const target = parseRange2(targetText);
-  if (typeof target === "string" || target[0] !== target[1]) return fail(y, entry(y, m, "target").value, `\`target\`: "${targetText}" is not a port number`);
+  if (typeof target === "string" || target[0] !== target[1]) return fail(y, entry2(y, m, "target").value, `\`target\`: "${targetText}" is not a port number`);
   const protocol = parseProtocol(text2("protocol") ?? "tcp");
-  if (protocol.includes(" ")) return fail(y, entry(y, m, "protocol").value, protocol);
+  if (protocol.includes(" ")) return fail(y, entry2(y, m, "protocol").value, protocol);
   const published = text2("published");
   const hostIp = text2("host_ip");
   return [{ target: target[0], protocol, ...published && { published }, ...hostIp && { hostIp } }];
@@ -89244,9 +89480,12 @@ var deployedContainers = (d) => {
   const out = [];
   if (d.k8s) {
     const gated = [...gatedContainers(d.k8s, ctx)].sort(([a], [b]) => Number(a.batch) - Number(b.batch));
-    for (const [w, cs] of gated) for (const c of cs) out.push({ run: c.run, what: `container ${c.name} of ${w.kind} ${w.name}`, at: c.at });
+    for (const [w, cs] of gated)
+      for (const c of cs) out.push({ platform: "kubernetes", run: c.run, what: `container ${c.name} of ${w.kind} ${w.name}`, at: c.at, hostNetwork: !!w.hostNetwork, batch: w.batch });
   }
-  if (d.compose) for (const s of gatedServices(d.compose, ctx)) out.push({ run: s.run, what: `Compose service ${s.name}`, at: s.at });
+  if (d.compose)
+    for (const s of gatedServices(d.compose, ctx))
+      out.push({ platform: "compose", run: s.run, what: `Compose service ${s.name}`, at: s.at, hostNetwork: s.networkMode?.value === "host", batch: false });
   return out;
 };
 
@@ -89391,7 +89630,7 @@ var agentsInEnv = (name, value) => {
   return out;
 };
 var debugAgentFindings = (settings, declared2 = []) => {
-  const seen = /* @__PURE__ */ new Set();
+  const seen2 = /* @__PURE__ */ new Set();
   const out = [];
   for (const s of settings) {
     const found = s.kind === "env" ? agentsInEnv(s.name, s.value).map((a) => ({ a, location: s.location, setting: `${s.name}=${s.value}` })) : (() => {
@@ -89408,8 +89647,8 @@ var debugAgentFindings = (settings, declared2 = []) => {
     })();
     for (const { a, location: location3, setting } of found) {
       const key = `${a.kind}|${a.port ?? ""}|${s.kind === "env" ? s.name : "argv"}|${setting}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen2.has(key)) continue;
+      seen2.add(key);
       if (a.port !== void 0 && declared2.some((d) => d.port === a.port && d.protocol === "tcp" && d.reason)) continue;
       out.push(agentFinding(a, s, location3));
     }
@@ -89471,6 +89710,211 @@ var agentSettings = (i) => {
   return out;
 };
 
+// src/compare/privilege.ts
+var UNPRIVILEGED_PORT_START = 1024;
+var isPrivilegedPort = (port) => port >= 1 && port < UNPRIVILEGED_PORT_START;
+var parseUser = (user) => {
+  const text2 = user.trim();
+  const u = text2.split(":")[0].trim();
+  if (u === "") return { kind: "root", numeric: true, text: text2 };
+  if (/^\d+$/.test(u)) return Number(u) === 0 ? { kind: "root", numeric: true, text: text2 } : { kind: "uid", uid: Number(u), text: text2 };
+  return u === "root" ? { kind: "root", numeric: false, text: text2 } : { kind: "name", name: u, text: text2 };
+};
+var line = (l) => `${l.file}:${l.line}`;
+var unprivilegedAlternative = (port) => ({ 80: 8080, 443: 8443, 22: 2222 })[port] ?? port + 8e3;
+var HOW = {
+  nginx: (to) => `nginx \`listen ${to};\``,
+  apache2: (to) => `Apache \`Listen ${to}\``,
+  httpd: (to) => `Apache \`Listen ${to}\``,
+  haproxy: (to) => `HAProxy \`bind :${to}\``,
+  caddy: (to) => `Caddy \`:${to}\``,
+  lighttpd: (to) => `lighttpd \`server.port = ${to}\``,
+  sshd: (to) => `sshd \`Port ${to}\``,
+  named: (to) => `BIND \`listen-on port ${to} { any; };\``,
+  dnsmasq: (to) => `dnsmasq \`--port=${to}\``,
+  unbound: (to) => `Unbound \`port: ${to}\``
+};
+var alternative = (port, owners) => {
+  const to = unprivilegedAlternative(port);
+  const how = owners.map((o) => HOW[o]).find(Boolean);
+  return `listen on ${to}${how ? ` (${how(to)})` : ""} and map the Service's \`port: ${port}\` to \`targetPort: ${to}\`, so clients keep port ${port}`;
+};
+var ownerNames = (ls) => [...new Set(ls.flatMap((l) => l.process ? [l.process.name] : []))];
+var socketUid = (ls) => ls.find((l) => l.uid !== void 0)?.uid ?? ls.find((l) => l.process?.uid !== void 0)?.process?.uid;
+var ownerUid = (ls) => ls.find((l) => l.process?.uid !== void 0)?.process?.uid ?? ls.find((l) => l.uid !== void 0)?.uid;
+var groups = (i) => {
+  if (!i.listening) return [...new Map((i.served ?? []).map((s) => [portKey(s), { port: s.port, protocol: s.protocol, listeners: [] }])).values()].sort((a, b) => a.port - b.port);
+  const by = /* @__PURE__ */ new Map();
+  for (const l of i.listening) {
+    const g = by.get(portKey(l)) ?? { port: l.port, protocol: l.protocol, listeners: [] };
+    g.listeners.push(l);
+    by.set(portKey(l), g);
+  }
+  return [...by.values()].sort((a, b) => a.port - b.port);
+};
+var seen = (g, note = "") => g.listeners.length ? `listens on ${portKey(g)} at ${describeListeners(g.listeners)}` : `serves ${portKey(g)}${note}`;
+var podCapabilities = (run) => {
+  const norm = (c) => c.trim().toUpperCase().replace(/^CAP_/, "");
+  const add = (run.capAdd?.value ?? []).map(norm);
+  const drop = (run.capDrop?.value ?? []).map(norm);
+  let caps = new Set(ENGINE_DEFAULT_CAPS);
+  if (add.includes("ALL")) caps = /* @__PURE__ */ new Set([...ENGINE_DEFAULT_CAPS, "NET_BIND_SERVICE"]);
+  if (drop.includes("ALL")) caps = /* @__PURE__ */ new Set();
+  for (const c of add) if (c !== "ALL") caps.add(c);
+  for (const c of drop) if (c !== "ALL") caps.delete(c);
+  return caps;
+};
+var dropText = (run) => `\`drop: [${run.capDrop.value.join(", ")}]\` at ${line(run.capDrop.at)}`;
+var kubeletRefusal = (run, imageUser) => {
+  const nonRoot = run.runAsNonRoot;
+  if (!nonRoot?.value) return void 0;
+  if (run.runAsUser) {
+    if (run.runAsUser.value !== 0) return void 0;
+    return {
+      reason: `it sets runAsNonRoot: true (${line(nonRoot.at)}) and runAsUser: 0 (${line(run.runAsUser.at)}), so the kubelet refuses to start it (CreateContainerConfigError: "container's runAsUser breaks non-root policy")`,
+      at: run.runAsUser.at,
+      fix: "set runAsUser to the non-zero uid the image is built for (e.g. `runAsUser: 10001`), or remove it"
+    };
+  }
+  if (imageUser === void 0) return void 0;
+  const u = parseUser(imageUser);
+  if (u.kind === "uid") return void 0;
+  const given = u.text === "" ? "no USER (so root)" : `USER ${u.text}`;
+  if (u.kind === "root" && u.numeric)
+    return {
+      reason: `it sets runAsNonRoot: true (${line(nonRoot.at)}) without runAsUser, and the image has ${given}, so the kubelet refuses to start it (CreateContainerConfigError: "container has runAsNonRoot and image will run as root")`,
+      at: nonRoot.at,
+      fix: "add `runAsUser: 10001` (a uid the image's files allow) to the securityContext, or give the image a numeric non-root USER (`USER 10001`)"
+    };
+  const name = u.kind === "name" ? u.name : "root";
+  return {
+    reason: `it sets runAsNonRoot: true (${line(nonRoot.at)}) without runAsUser, and the image has ${given}, a name the kubelet cannot check, so it refuses to start it (CreateContainerConfigError: "container has runAsNonRoot and image has non-numeric user (${name}), cannot verify user is non-root")`,
+    at: nonRoot.at,
+    fix: u.kind === "name" ? `add \`runAsUser:\` with ${name}'s uid to the securityContext, or write the image's USER as that number (\`USER <uid>\`)` : "add `runAsUser: 10001` (a uid the image's files allow), or give the image a numeric non-root USER (`USER 10001`)"
+  };
+};
+var uidPart = (user) => (user ?? "").split(":")[0].trim();
+var binderOf = (g, d, i) => {
+  const run = d.run;
+  if (run.runAsUser && run.runAsUser.value !== 0) return { root: false, why: `runs as uid ${run.runAsUser.value} (runAsUser, ${line(run.runAsUser.at)})` };
+  if (!run.runAsUser && run.runAsNonRoot?.value) return { root: false, why: `must run as a non-root user (runAsNonRoot: true, ${line(run.runAsNonRoot.at)})` };
+  const podUser = run.runAsUser ? String(run.runAsUser.value) : i.imageUser;
+  if (podUser === void 0) return void 0;
+  const uid = socketUid(g.listeners);
+  if (uid !== void 0 && uidPart(podUser) === uidPart(i.ranAs?.value ?? i.imageUser)) {
+    const starts = run.runAsUser ? `runAsUser: 0 (${line(run.runAsUser.at)})` : podUser ? `the image's USER ${podUser}` : "the image has no USER";
+    if (uid === 0) return { root: true, why: `runs as root (${starts})` };
+    return parseUser(podUser).kind === "root" ? { root: false, startsRoot: true, why: `starts as root (${starts}) but binds as uid ${uid} (it drops privileges before it listens)` } : { root: false, why: `runs as uid ${uid} (${starts})` };
+  }
+  const u = parseUser(podUser);
+  if (u.kind === "name") return void 0;
+  return u.kind === "root" ? { root: true, why: "runs as root" } : { root: false, why: `runs as the image's USER ${podUser}` };
+};
+var floor = (d) => d.hostNetwork ? "on every node: with hostNetwork: true the node's own net.ipv4.ip_unprivileged_port_start applies (1024 unless the node lowered it), and a pod cannot change it" : "on nodes that leave net.ipv4.ip_unprivileged_port_start at 1024 (containerd 1.x, CRI-O); it binds only where the runtime lowers it to 0 (containerd \u2265 2.0, and Docker \u2265 20.10 and portgate's sandbox, which is why the run saw it listen)";
+var sysctlFix = (d, port) => d.hostNetwork ? "" : `, or set the pod sysctl \`net.ipv4.ip_unprivileged_port_start: "${port}"\` or lower in \`securityContext.sysctls\` (the restricted Pod Security Standard allows it)`;
+var judgePod = (g, d, i) => {
+  const run = d.run;
+  if (!d.hostNetwork && run.unprivilegedPortStart && run.unprivilegedPortStart.value <= g.port) return { ok: true };
+  const binder = binderOf(g, d, i);
+  if (!binder) return void 0;
+  const root = binder.root;
+  const has2 = podCapabilities(run).has("NET_BIND_SERVICE");
+  if ((root || binder.startsRoot) && has2) return { ok: true };
+  const owners = ownerNames(g.listeners);
+  const note = i.listening ? "" : i.note ?? "";
+  if (!has2) {
+    const who = root ? `its process, which ${binder.why},` : `its process ${binder.why} and`;
+    const addBack = root ? ", or add NET_BIND_SERVICE back (`add: [NET_BIND_SERVICE]`)" : "";
+    const msg2 = `${d.what} drops ${run.capDrop?.value.some((c) => /^(CAP_)?ALL$/i.test(c)) ? "every capability" : "NET_BIND_SERVICE"} (${dropText(run)}), so ${who} cannot get CAP_NET_BIND_SERVICE, but the image ${seen(g)}: binding a port below 1024 then fails with EACCES (Permission denied), so the container will crash in production ${floor(d)}. Before it ships, ${alternative(g.port, owners)}${sysctlFix(d, g.port)}${addBack}.${note}`;
+    return { ok: false, finding: finding("k8s-privileged-port-denied", msg2, { port: g.port, protocol: g.protocol, location: run.capDrop.at }) };
+  }
+  const msg = `${d.what}: its process ${binder.why}, and the image ${seen(g)}: a non-root process binds a port below 1024 only where the runtime lowers net.ipv4.ip_unprivileged_port_start (containerd \u2265 2.0, Docker, portgate's sandbox) or through a file capability on its executable (\`setcap cap_net_bind_service=+ep\`, which portgate cannot see; \`capabilities.add\` alone does not help a non-root process). On containerd 1.x and CRI-O nodes without either, it fails with EACCES. To be sure, ${alternative(g.port, owners)}${sysctlFix(d, g.port)}.${note}`;
+  const at2 = run.runAsUser?.at ?? (run.runAsNonRoot?.value ? run.runAsNonRoot.at : d.at);
+  return { ok: false, finding: { ...finding("privileged-port", msg, { port: g.port, protocol: g.protocol, location: at2 }), severity: "warning" } };
+};
+var undeployed = (g, i) => {
+  if (!g.listeners.length) return void 0;
+  const owners = ownerNames(g.listeners);
+  const uid = socketUid(g.listeners);
+  const at2 = { port: g.port, protocol: g.protocol, location: i.where("process") };
+  if (uid === void 0 || uid === 0) {
+    const msg2 = `${portKey(g)} listens on ${describeListeners(g.listeners)}${uid === 0 ? " as root" : ""}: a port below 1024 needs root or CAP_NET_BIND_SERVICE. That holds under \`docker run\` and in a default Kubernetes pod, but not in a pod that drops the capability (\`capabilities: {drop: [ALL]}\`, as the restricted Pod Security Standard requires along with a non-root user) on containerd 1.x or CRI-O nodes. To run with least privilege, ${alternative(g.port, owners)}. Pass the deployment manifests (--manifests) and portgate checks how they run it.`;
+    return finding("privileged-port", msg2, at2);
+  }
+  const start = parseUser(i.ranAs?.value ?? i.imageUser ?? "");
+  if (i.imageUser !== void 0 && start.kind === "root") {
+    const msg2 = `${portKey(g)} listens on ${describeListeners(g.listeners)} as uid ${uid}, which the process switched to after starting as root: a port below 1024 needs CAP_NET_BIND_SERVICE, which it has from root and keeps across the switch (or gets from a runtime that lowers net.ipv4.ip_unprivileged_port_start, as portgate's sandbox and Docker do). That holds under \`docker run\` and in a default Kubernetes pod, but not in a pod that drops the capability (\`capabilities: {drop: [ALL]}\`, as the restricted Pod Security Standard requires) on containerd 1.x or CRI-O nodes. To run with least privilege, ${alternative(g.port, owners)}. Pass the deployment manifests (--manifests) and portgate checks how they run it.`;
+    return finding("privileged-port", msg2, at2);
+  }
+  const msg = `${portKey(g)} listens on ${describeListeners(g.listeners)} as uid ${uid}, not root: it binds here because portgate's sandbox, like Docker \u2265 20.10 and containerd \u2265 2.0, sets net.ipv4.ip_unprivileged_port_start=0 in the container's network namespace. On Kubernetes nodes with containerd 1.x or CRI-O a non-root process gets EACCES on a port below 1024 (\`capabilities.add\` does not help it: Kubernetes grants no ambient capabilities) unless the pod sets the sysctl \`net.ipv4.ip_unprivileged_port_start: "0"\` or the executable carries the file capability cap_net_bind_service. To run anywhere, ${alternative(g.port, owners)}.`;
+  return { ...finding("privileged-port", msg, at2), severity: "warning" };
+};
+var isSet = (s) => !!s && s.from.kind !== "default";
+var locationOf = (s, fallback) => s.from.kind === "manifest" ? s.from.location : s.from.kind === "spec" && s.from.location ? s.from.location : fallback;
+var ifForPort = (ports, user) => {
+  const low = ports.filter((g) => isPrivilegedPort(g.port));
+  if (!low.length) return "";
+  const list = low.map((g) => portKey(g)).join(", ");
+  return ` If it runs as root to bind ${list}: as ${user} it binds ${low.length > 1 ? "them" : "it"} under Docker \u2265 20.10 and on containerd \u2265 2.0 nodes, which set net.ipv4.ip_unprivileged_port_start=0 in the pod's network namespace; on containerd 1.x and CRI-O nodes it fails with EACCES unless the pod sets that sysctl (\`securityContext.sysctls\`, allowed by the restricted profile) \u2014 or ${alternative(low[0].port, ownerNames(low[0].listeners))}.`;
+};
+var rootListener = (i, gs) => {
+  const rootPorts = gs.filter((g) => g.listeners.length && ownerUid(g.listeners) === 0);
+  if (!rootPorts.length || i.imageUser === void 0) return void 0;
+  const list = rootPorts.map((g) => `${portKey(g)} (${describeListeners(g.listeners)})`).join(", ");
+  const image = parseUser(i.imageUser);
+  const ran = isSet(i.ranAs) ? parseUser(i.ranAs.value) : void 0;
+  const at2 = { port: rootPorts[0].port, protocol: rootPorts[0].protocol, related: rootPorts.slice(1).map((g) => ({ port: g.port, protocol: g.protocol })) };
+  if (ran?.kind === "root" && image.kind !== "root") {
+    const src = describeSource(i.ranAs.from);
+    const msg = `The image's USER is ${image.text}, but ${src} runs it as ${i.ranAs.value === "0" ? "uid 0" : i.ranAs.value} (root), and root owns ${list}: remove that setting so the service runs as the image's user.${ifForPort(rootPorts, `USER ${image.text}`)}`;
+    return finding("root-listener", msg, { ...at2, location: locationOf(i.ranAs, i.where("image")) });
+  }
+  const podNonRoot = i.deployments.find((d) => d.platform === "kubernetes" && (d.run.runAsUser && d.run.runAsUser.value !== 0 || d.run.runAsNonRoot?.value));
+  if (ran?.kind === "root" && podNonRoot && i.ranAs.from.kind !== "manifest") {
+    const says = podNonRoot.run.runAsUser ? `runAsUser: ${podNonRoot.run.runAsUser.value} (${line(podNonRoot.run.runAsUser.at)})` : `runAsNonRoot: true (${line(podNonRoot.run.runAsNonRoot.at)})`;
+    const msg = `${describeSource(i.ranAs.from)} runs the image as root, so root owns ${list}, but ${podNonRoot.what} runs it as a non-root user (${says}): this run is not what production runs. Remove the user setting so portgate runs it as deployed.`;
+    return finding("root-listener", msg, { ...at2, location: locationOf(i.ranAs, i.where("image")) });
+  }
+  const effective = ran ?? image;
+  if (effective.kind === "name") {
+    const from = isSet(i.ranAs) ? describeSource(i.ranAs.from) : "the image's USER";
+    const msg = `${from} names the user ${effective.name}, which looks unprivileged, but root owns ${list}: ${effective.name} is uid 0 in the image's /etc/passwd. Give it a non-zero uid, or write USER as a non-zero number (\`USER 10001\`), which the kubelet can also check against runAsNonRoot.`;
+    return finding("root-listener", msg, { ...at2, location: isSet(i.ranAs) ? locationOf(i.ranAs, i.where("image")) : i.where("image") });
+  }
+  return void 0;
+};
+var refusals = (i, gs) => i.deployments.flatMap((d) => {
+  if (d.platform !== "kubernetes") return [];
+  const r = kubeletRefusal(d.run, i.imageUser);
+  if (!r) return [];
+  const rootPorts = gs.filter((g) => g.listeners.length && ownerUid(g.listeners) === 0).map((g) => portKey(g));
+  const ran = rootPorts.length && !d.run.runAsUser ? ` (portgate ran it as the image's user, root, and root owns ${rootPorts.join(", ")}.)` : "";
+  const msg = `${d.what}: ${r.reason}, and the pod never runs: ${r.fix}.${ran}`;
+  return [finding("k8s-non-root-refused", msg, { location: r.at })];
+});
+var privilegeFindings = (i) => {
+  const gs = groups(i);
+  const out = [...refusals(i, gs)];
+  const pods = i.deployments.filter((d) => d.platform === "kubernetes" && !d.batch);
+  const privileged = gs.filter((g) => isPrivilegedPort(g.port));
+  if (pods.length) {
+    for (const d of pods) for (const g of privileged) {
+      const v = judgePod(g, d, i);
+      if (v && !v.ok) out.push(v.finding);
+    }
+  } else if (!i.deployments.length) {
+    for (const g of privileged) {
+      const f = undeployed(g, i);
+      if (f) out.push(f);
+    }
+  }
+  if (i.listening) {
+    const f = rootListener(i, gs);
+    if (f) out.push(f);
+  }
+  return out;
+};
+
 // src/gate/run-gate.ts
 var waitBudget = (opts) => {
   const run = (opts.spec ?? opts.runSpec)?.run;
@@ -89479,10 +89923,10 @@ var waitBudget = (opts) => {
     settle: opts.settle ?? run?.settleMs ?? opts.org?.settle ?? DEFAULTS2.settle
   };
 };
-var riskyLookup = (extra = []) => extra.length ? (port, protocol, owners) => {
+var riskyLookup = (extra = [], mesh = {}) => (port, protocol, owners) => {
   const own = extra.find((e) => e.port === port && (e.protocol === void 0 || e.protocol === protocol));
-  return own ? { port, name: own.name, why: own.why, category: "other" } : riskyPort(port, protocol, owners);
-} : riskyPort;
+  return own ? { port, name: own.name, why: own.why, category: "other" } : riskyPort(port, protocol, owners, mesh);
+};
 var DEFAULTS2 = { timeoutMs: 3e4, settle: "auto", pollMs: 200, probeImage: "busybox:1.37", logLines: 40 };
 var sandboxPlan = (opts, deployment, facts) => {
   const layers = [];
@@ -89518,7 +89962,18 @@ var runGate = async (opts, engine) => {
   const run = opts.staticOnly ? void 0 : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container2 = run?.container;
-  const risky2 = riskyLookup(opts.org?.riskyPorts);
+  const privilege = privilegeFindings({
+    image: opts.image,
+    listening,
+    served: [...declared2?.filter((d) => d.served !== false) ?? [], ...statics.exposed],
+    imageUser: statics.facts?.user ?? statics.config?.user?.value,
+    ...plan.user && { ranAs: plan.user },
+    deployments: deployedContainers(deployment),
+    where: (subject) => locate(subject, anchors, opts.image),
+    note: STATIC_NOTE
+  });
+  const meshFacts = { consulAcl: consulAclEnabled(configTexts(statics.facts, plan, deployedContainers(deployment))) };
+  const risky2 = riskyLookup(opts.org?.riskyPorts, meshFacts);
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
@@ -89530,7 +89985,7 @@ var runGate = async (opts, engine) => {
     anchors,
     container: container2,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, { listening, declared: declared2 ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed }, risky2)],
+    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, { listening, declared: declared2 ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed }, risky2)],
     overrides: { ...opts.org?.rules, ...opts.spec?.rules },
     ...opts.spec?.accept.length && { suppressions: { accept: opts.spec.accept, today: (opts.today ?? /* @__PURE__ */ new Date()).toISOString().slice(0, 10) } },
     risky: risky2
@@ -89552,6 +90007,15 @@ var runGate = async (opts, engine) => {
     timing
   };
 };
+var configTexts = (facts, plan, containers) => [
+  ...facts?.env ?? [],
+  ...facts?.entrypoint ?? [],
+  ...facts?.cmd ?? [],
+  ...Object.values(plan.env).map((e) => e.value),
+  ...plan.entrypoint?.value ?? [],
+  ...plan.command?.value ?? [],
+  ...containers.flatMap((c) => [...c.run.env.map((e) => e.value), ...c.run.entrypoint?.value ?? [], ...c.run.command?.value ?? []])
+];
 var expectedPorts = (declared2, exposed) => new Set((declared2?.filter((d) => d.served !== false) ?? exposed).map(portKey));
 var anchorsOf = (c) => c ? { from: c.from, baseFrom: c.baseFrom, ...(c.entrypoint ?? c.cmd) && { command: (c.entrypoint ?? c.cmd).location } } : {};
 var needEngine = (engine) => {
@@ -90270,6 +90734,14 @@ var portgate_schema_default = {
           description: "Port declared not served is listening (default error).",
           $ref: "#/definitions/severity"
         },
+        "privileged-port": {
+          description: "Listener on a privileged port (default note).",
+          $ref: "#/definitions/severity"
+        },
+        "root-listener": {
+          description: "Root owns a listener the image or the pod says is not root (default warning).",
+          $ref: "#/definitions/severity"
+        },
         "untrusted-reader": {
           description: "Listeners read by a binary from the image (default warning).",
           $ref: "#/definitions/severity"
@@ -90332,6 +90804,14 @@ var portgate_schema_default = {
         },
         "compose-published-all-interfaces": {
           description: "Compose publishes a sensitive port on all interfaces (default error).",
+          $ref: "#/definitions/severity"
+        },
+        "k8s-privileged-port-denied": {
+          description: "Privileged port the pod cannot bind (default error).",
+          $ref: "#/definitions/severity"
+        },
+        "k8s-non-root-refused": {
+          description: "runAsNonRoot that the kubelet refuses (default error).",
           $ref: "#/definitions/severity"
         },
         "k8s-netpol-loopback-port": {
@@ -90466,6 +90946,8 @@ var portgate_schema_default = {
             "risky-port",
             "debug-agent-configured",
             "unserved-port-listening",
+            "privileged-port",
+            "root-listener",
             "untrusted-reader",
             "dockerfile-mismatch",
             "expose-host-part-ignored",
@@ -90480,6 +90962,8 @@ var portgate_schema_default = {
             "k8s-host-network",
             "k8s-service-no-workload",
             "compose-published-all-interfaces",
+            "k8s-privileged-port-denied",
+            "k8s-non-root-refused",
             "k8s-netpol-loopback-port",
             "k8s-netpol-undeclared-port",
             "k8s-netpol-missing"
@@ -90781,8 +91265,8 @@ var issuesFrom = (validate38, field2 = () => void 0) => (data) => {
     const path = fromPointer(e.instancePath, data);
     const custom = field2(path, e.data);
     const issue = custom ? { path, message: custom } : message(e, path);
-    const place = JSON.stringify([issue.path, issue.at]);
-    if (!byPlace.has(place)) byPlace.set(place, issue);
+    const place2 = JSON.stringify([issue.path, issue.at]);
+    if (!byPlace.has(place2)) byPlace.set(place2, issue);
   }
   const found = [...byPlace.values()];
   const typo = (f) => found.some((o) => o.meant === f.missing && JSON.stringify(o.path.slice(0, -1)) === JSON.stringify(f.path));
@@ -90936,7 +91420,7 @@ var loadSpec = (text2, file) => {
 var build = (raw, positions) => {
   const issues = [];
   const ports = [];
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   for (const [index, p] of raw.ports.entries()) {
     const path = ["ports", index, "port"];
     const r = parsePortValue(p.port);
@@ -90953,14 +91437,14 @@ var build = (raw, positions) => {
     const ranged = r.to > r.from;
     for (let port = r.from; port <= r.to; port++) {
       const key = portKey({ port, protocol });
-      const first = seen.get(key);
+      const first = seen2.get(key);
       if (first) {
         const here = ranged ? `port ${key} (from range "${r.text}")` : `port ${key}`;
         const there = `${pathLabel(["ports", first.index])}${first.ranged ? ` (range "${first.text}")` : ""} at ${where5(first.location)}`;
         issues.push({ path, message: `${here} is already declared by ${there}: declare each port once${ranged || first.ranged ? " and keep ranges from overlapping" : ""}.` });
         break;
       }
-      seen.set(key, { index, text: r.text, ranged, location: location3 });
+      seen2.set(key, { index, text: r.text, ranged, location: location3 });
       ports.push({
         port,
         protocol,
@@ -91281,8 +91765,8 @@ var describeLocation = (l, r, cwd) => !l ? "" : isSourceLocation(l) ? `${relPath
 var anchorOf = (f, r, cwd) => {
   const l = f.location;
   if (isSourceLocation(l)) {
-    const { line: line2, column, endLine, endColumn } = l;
-    return { path: relPath(l.file, cwd), line: line2, column, endLine, endColumn, imageOnly: false };
+    const { line: line3, column, endLine, endColumn } = l;
+    return { path: relPath(l.file, cwd), line: line3, column, endLine, endColumn, imageOnly: false };
   }
   return { path: imageRepository(r.image), line: 1, imageOnly: true };
 };
@@ -91294,11 +91778,11 @@ var imageRepository = (image) => {
 var fallbackNote = (a, r) => a.imageOnly ? imageWideNote(r) : "";
 var sha256 = (s) => createHash("sha256").update(s).digest("hex");
 var fingerprints = (parts) => {
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   return parts.map((p) => {
     const key = p.join("\0");
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
+    const n = (seen2.get(key) ?? 0) + 1;
+    seen2.set(key, n);
     return sha256(n === 1 ? key : `${key}\0#${n}`);
   });
 };
@@ -91360,8 +91844,8 @@ var verdictParts = (row) => {
   const own = counted(row.findings.filter((f) => !f.suppressed)).map(([rule2, n]) => ({ rule: rule2, note: n > 1 ? ` \xD7${n}` : "" }));
   const related = row.related.filter((f) => !f.suppressed).map((f) => ({ rule: f.rule, note: ` (see ${findingPort(f) ?? "findings"})` }));
   const suppressed = counted(row.findings.filter((f) => f.suppressed)).map(([rule2, n]) => ({ rule: rule2, note: n > 1 ? ` \xD7${n} (suppressed)` : " (suppressed)" }));
-  const seen = /* @__PURE__ */ new Set();
-  return [...own, ...related, ...suppressed].filter((p) => !seen.has(p.rule + p.note) && !!seen.add(p.rule + p.note));
+  const seen2 = /* @__PURE__ */ new Set();
+  return [...own, ...related, ...suppressed].filter((p) => !seen2.has(p.rule + p.note) && !!seen2.add(p.rule + p.note));
 };
 var verdictCell = (row) => {
   const parts = verdictParts(row);
@@ -91534,10 +92018,10 @@ var cases = (r) => {
       out: `EXPOSE: ${c.expose}; listening: ${c.listening}; spec: ${c.spec}`
     };
   });
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   const image = otherFindings(r).map((f) => {
-    const n = (seen.get(f.rule) ?? 0) + 1;
-    seen.set(f.rule, n);
+    const n = (seen2.get(f.rule) ?? 0) + 1;
+    seen2.set(f.rule, n);
     return { classname: "portgate.image", name: n === 1 ? f.rule : `${f.rule} #${n}`, findings: [f] };
   });
   return [...ports, ...image];
@@ -91574,9 +92058,9 @@ var toJunit = (r, opts) => {
 
 // src/report/changes.ts
 var byPort3 = (ls) => {
-  const groups = /* @__PURE__ */ new Map();
-  for (const l of [...ls].sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0))) groups.set(portKey(l), [...groups.get(portKey(l)) ?? [], l]);
-  return [...groups.values()];
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const l of [...ls].sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0))) groups2.set(portKey(l), [...groups2.get(portKey(l)) ?? [], l]);
+  return [...groups2.values()];
 };
 var listenerChange = (ls) => ({ subject: "listener", port: portKey(ls[0]), detail: describeListeners(ls) });
 var findingChange = (f, r, cwd) => ({
@@ -91855,7 +92339,7 @@ var displayWidth = (s) => {
   return w;
 };
 var padTo = (s, width) => s + " ".repeat(Math.max(0, width - displayWidth(s)));
-var wrapRanges = (line2, first, rest = first) => {
+var wrapRanges = (line3, first, rest = first) => {
   const limit = (n) => Math.max(1, n === 0 ? first : rest);
   const out = [];
   let start = 0;
@@ -91865,7 +92349,7 @@ var wrapRanges = (line2, first, rest = first) => {
     out.push([start, end]);
     width = 0;
   };
-  for (const m of line2.matchAll(/\s+|\S+/g)) {
+  for (const m of line3.matchAll(/\s+|\S+/g)) {
     const token = m[0];
     const at2 = m.index;
     const tw = displayWidth(token);
@@ -91897,7 +92381,7 @@ var wrapRanges = (line2, first, rest = first) => {
   if (end > start || out.length === 0) out.push([start, end]);
   return out;
 };
-var wrapLine = (line2, width) => wrapRanges(line2, width).map(([a, b]) => line2.slice(a, b).trimEnd());
+var wrapLine = (line3, width) => wrapRanges(line3, width).map(([a, b]) => line3.slice(a, b).trimEnd());
 var fitColumns = (natural, soft, hard, total) => {
   const widths = [...natural];
   let excess = widths.reduce((a, b) => a + b, 0) - total;
@@ -91916,7 +92400,7 @@ var fitColumns = (natural, soft, hard, total) => {
 // src/report/terminal.ts
 var SGR = { red: "31", yellow: "33", cyan: "36", green: "32", dim: "2", bold: "1" };
 var painter = (color) => (s, ...styles) => color && styles.length && s ? `\x1B[${styles.map((st) => SGR[st]).join(";")}m${s}\x1B[0m` : s;
-var line = (next, ...segs) => ({
+var line2 = (next, ...segs) => ({
   next,
   segs: segs.filter((x) => !!x).map((x) => typeof x === "string" ? [x] : x)
 });
@@ -91958,13 +92442,13 @@ var contextLine = (r, cwd) => {
     ...r.engine ? [`engine: ${safeLine(describeEngine(r.engine))}`] : [],
     `took ${seconds(r.timing.totalMs)}`
   ];
-  return line("", [parts.join("   "), "dim"]);
+  return line2("", [parts.join("   "), "dim"]);
 };
 var MIN_WIDTH = { port: 8, expose: 6, listening: 9, spec: 4, verdict: 7 };
 var GAP = 2;
 var table = (r, paint, columns) => {
   const rows = portRows(r);
-  if (rows.length === 0) return render(line("", "No ports in any view: nothing EXPOSEd, declared or listening."), paint, columns);
+  if (rows.length === 0) return render(line2("", "No ports in any view: nothing EXPOSEd, declared or listening."), paint, columns);
   const keys = Object.keys(COLUMNS);
   const cells = rows.map((row) => portCells(row, r.container !== void 0));
   const natural = keys.map((k) => cells.reduce((w, c) => Math.max(w, displayWidth(c[k])), displayWidth(COLUMNS[k])));
@@ -91988,14 +92472,14 @@ var table = (r, paint, columns) => {
   });
   return [...header, ...body];
 };
-var indent = (text2, prefix, next = prefix) => sanitize(text2).split("\n").map((l) => l ? line(next, prefix + l) : line(""));
+var indent = (text2, prefix, next = prefix) => sanitize(text2).split("\n").map((l) => l ? line2(next, prefix + l) : line2(""));
 var findingLines = (f, r, cwd, withSeverity) => {
   const style = SEVERITY_STYLE[f.severity];
   const parts = [withSeverity ? [f.severity, style] : void 0, [safeLine(describeLocation(f.location, r, cwd))], [safeLine(f.rule), style], findingPort(f) ? [findingPort(f)] : void 0];
   const shown = parts.filter((p) => !!p && p[0] !== "");
   const isNew = f.baseline === "new" ? [["  "], ["new", "bold"]] : [];
-  const head = line("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]), ...isNew);
-  const accepted = f.suppressed ? [line("      ", "      ", [sanitize(describeSuppression(f, cwd)), "dim"])] : [];
+  const head = line2("    ", "  ", ...shown.flatMap((p, i) => i === 0 ? [p] : [["  "], p]), ...isNew);
+  const accepted = f.suppressed ? [line2("      ", "      ", [sanitize(describeSuppression(f, cwd)), "dim"])] : [];
   return [head, ...indent(f.message, "      "), ...accepted];
 };
 var findingsSection = (r, cwd) => {
@@ -92006,17 +92490,17 @@ var findingsSection = (r, cwd) => {
     if (members.length === 0) return [];
     const style = g === "risky" ? SEVERITY_STYLE[members[0].severity] : g === "suppressed" ? "dim" : SEVERITY_STYLE[g];
     const withSeverity = g === "risky" || g === "suppressed";
-    return [line(""), line("", [`${HEADINGS[g]} (${members.length})`, "bold", style]), ...members.flatMap((f) => findingLines(f, r, cwd, withSeverity))];
+    return [line2(""), line2("", [`${HEADINGS[g]} (${members.length})`, "bold", style]), ...members.flatMap((f) => findingLines(f, r, cwd, withSeverity))];
   });
 };
 var changesSection = (r, cwd, service) => {
   const c = changesOf(r, cwd);
   if (!c) return [];
   const why2 = uncompared(c.comparison, r.image, service);
-  const item = (state) => (x) => line("      ", "  ", [safeLine(changeHead(state, x, service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x))}`);
-  if (why2) return [line("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], `: ${safeLine(why2)} (${describeNewItems(c)}).`)];
+  const item = (state) => (x) => line2("      ", "  ", [safeLine(changeHead(state, x, service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x))}`);
+  if (why2) return [line2("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], `: ${safeLine(why2)} (${describeNewItems(c)}).`)];
   return [
-    line("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], ` (${safeLine(c.comparison.image ?? "")}): ${describeChangeCounts(c.count)}`),
+    line2("    ", ["Compared with ", "bold"], [safeLine(c.comparison.report), "bold"], ` (${safeLine(c.comparison.image ?? "")}): ${describeChangeCounts(c.count)}`),
     ...c.introduced.map(item("new")),
     ...c.resolved.map(item("resolved"))
   ];
@@ -92027,34 +92511,34 @@ var sandboxSection = (r) => {
   if (!sb || !set.length && !sb.notes.length) return [];
   const w = set.reduce((m, s) => Math.max(m, s.setting.length), 0);
   return [
-    line(""),
-    line("", ["Sandbox (settings that are not portgate's defaults)", "bold"]),
-    ...set.map((s) => line("    ", `  ${safeLine(s.setting).padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
-    ...sb.notes.map((n) => line("    ", "  ", ["note:", "dim"], ` ${sanitize(n)}`))
+    line2(""),
+    line2("", ["Sandbox (settings that are not portgate's defaults)", "bold"]),
+    ...set.map((s) => line2("    ", `  ${safeLine(s.setting).padEnd(w)}  ${sanitize(s.value)}  `, [`from ${sanitize(s.from)}`, "dim"])),
+    ...sb.notes.map((n) => line2("    ", "  ", ["note:", "dim"], ` ${sanitize(n)}`))
   ];
 };
 var logsSection = (r) => {
   const logs = r.container?.logs?.trim();
   if (!logs || r.findings.some((f) => f.message.includes(logs))) return [];
   const what = r.container?.exited ? `exited with code ${r.container.exitCode ?? "unknown"}` : "log tail";
-  return [line(""), line("", [`Container logs (${what})`, "bold"]), ...indent(logs, "  | ")];
+  return [line2(""), line2("", [`Container logs (${what})`, "bold"]), ...indent(logs, "  | ")];
 };
 var verdictLine = (r) => {
   const summary = r.findings.length ? describeFindings(r.findings) : "no findings";
   const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
-  return line("", word, ` ${safeLine(r.image)}: ${summary} (gate ${describeFailOn(r.failOn)})`);
+  return line2("", word, ` ${safeLine(r.image)}: ${summary} (gate ${describeFailOn(r.failOn)})`);
 };
 var MIN_COLUMNS = 48;
 var toText = (r, opts) => {
   const paint = painter(opts.color ?? false);
   const columns = opts.columns === void 0 ? void 0 : Math.max(MIN_COLUMNS, Math.floor(opts.columns));
   const lines3 = [
-    line("", ["portgate", "bold"], ` ${safeLine(r.image)}`),
+    line2("", ["portgate", "bold"], ` ${safeLine(r.image)}`),
     contextLine(r, opts.cwd),
-    line(""),
-    ...changesSection(r, opts.cwd).flatMap((l, i, all) => i === all.length - 1 ? [l, line("")] : [l])
+    line2(""),
+    ...changesSection(r, opts.cwd).flatMap((l, i, all) => i === all.length - 1 ? [l, line2("")] : [l])
   ];
-  const after = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line(""), verdictLine(r)];
+  const after = [...findingsSection(r, opts.cwd), ...sandboxSection(r), ...logsSection(r), line2(""), verdictLine(r)];
   const out = [...lines3.flatMap((l) => render(l, paint, columns)), ...table(r, paint, columns), ...after.flatMap((l) => render(l, paint, columns))];
   return neutralizeCommands(`${out.join("\n")}
 `);
@@ -92128,10 +92612,10 @@ var readText = async (path, what) => {
 var readManifestSources = async (paths, readStdin2) => {
   if (paths.filter((p) => p === "-").length > 1) throw new InputError("--manifests - (standard input) can be given only once.");
   const out = [];
-  const seen = /* @__PURE__ */ new Set();
+  const seen2 = /* @__PURE__ */ new Set();
   const add = async (file) => {
-    if (seen.has(resolve(file))) return;
-    seen.add(resolve(file));
+    if (seen2.has(resolve(file))) return;
+    seen2.add(resolve(file));
     out.push({ file, text: await readText(file, "the manifest") });
   };
   for (const p of paths) {
@@ -92203,12 +92687,12 @@ var portEntry = (r, target) => {
 };
 var generatePolicy = (spec, target, internal) => {
   const ranges2 = declaredRanges(spec.ports, spec.dynamic);
-  const groups = [
+  const groups2 = [
     { exposure: "public", text: "public ports: no `from`, so every peer may connect (any pod, any address)" },
     { exposure: "internal", text: `internal ports: only from ${internal?.from ?? `the pods of namespace ${target.namespace} (the default: set policy.internalFrom in ${spec.file} to choose others)`}` }
   ];
   const comments = [];
-  const ingress = groups.flatMap((g) => {
+  const ingress = groups2.flatMap((g) => {
     const rs = ranges2.filter((r) => r.exposure === g.exposure);
     if (!rs.length) return [];
     const entries = rs.map((r) => portEntry(r, target));
@@ -93130,11 +93614,11 @@ var policyTargets = (objs, o) => {
   const gated = [...gatedContainers(objs, { image: o.image ?? "", ...o.containerName !== void 0 && { containerName: o.containerName }, listeners: [], declared: [], exposed: [], isRisky: () => void 0 })];
   const serving = gated.filter(([w]) => !w.batch);
   const targets = (serving.length ? serving : gated).map(([w, cs]) => fromWorkload(w, cs.flatMap((c) => c.ports), o));
-  const seen = /* @__PURE__ */ new Set();
+  const seen2 = /* @__PURE__ */ new Set();
   for (const t of targets) {
     const key = `${t.namespace}/${t.name}`;
-    if (seen.has(key)) throw new InputError(`two workloads that run the image would get the same policy ${key}: pick one with --container NAME, or drop --name / --namespace.`);
-    seen.add(key);
+    if (seen2.has(key)) throw new InputError(`two workloads that run the image would get the same policy ${key}: pick one with --container NAME, or drop --name / --namespace.`);
+    seen2.add(key);
   }
   return targets;
 };
@@ -93344,7 +93828,7 @@ var common = (o) => ({
 
 // src/cli/container-user.ts
 import { statSync } from "node:fs";
-var parseUser = (v) => {
+var parseUser2 = (v) => {
   const m = /^(\d+):(\d+)$/.exec(v.trim());
   if (!m) throw new InputError(`PORTGATE_USER is "${v}"; expected UID:GID in numbers, e.g. 1000:1000, or empty to stay the user the container started as.`);
   return { uid: Number(m[1]), gid: Number(m[2]) };
@@ -93353,18 +93837,18 @@ var allows = (f, uid, gids, bits) => f.uid === uid ? (f.mode >> 6 & bits) === bi
 var planUser = (f) => {
   if (f.uid !== 0) return { become: false, why: `already uid ${f.uid}` };
   if (!f.portgateUser?.trim()) return { become: false, why: "PORTGATE_USER is not set" };
-  const configured = parseUser(f.portgateUser);
+  const configured = parseUser2(f.portgateUser);
   const target = f.cwd.uid !== 0 ? { uid: f.cwd.uid, gid: f.cwd.gid } : configured;
   if (target.uid === 0) return { become: false, why: "PORTGATE_USER is root" };
-  const groups = [];
+  const groups2 = [];
   if (f.socket) {
-    if (!allows(f.socket, target.uid, [target.gid], 6) && allows(f.socket, target.uid, [target.gid, f.socket.gid], 6)) groups.push(f.socket.gid);
-    if (!allows(f.socket, target.uid, [target.gid, ...groups], 6))
+    if (!allows(f.socket, target.uid, [target.gid], 6) && allows(f.socket, target.uid, [target.gid, f.socket.gid], 6)) groups2.push(f.socket.gid);
+    if (!allows(f.socket, target.uid, [target.gid, ...groups2], 6))
       return { become: false, why: `uid ${target.uid} could not use the Docker socket (owner ${f.socket.uid}:${f.socket.gid}, mode ${f.socket.mode.toString(8)})` };
   }
-  if (!allows(f.cwd, target.uid, [target.gid, ...groups], 2))
+  if (!allows(f.cwd, target.uid, [target.gid, ...groups2], 2))
     return { become: false, why: `uid ${target.uid} could not write the working directory (owner ${f.cwd.uid}:${f.cwd.gid}, mode ${f.cwd.mode.toString(8)})` };
-  return { become: true, ...target, groups, why: f.cwd.uid !== 0 ? "the owner of the working directory" : "PORTGATE_USER" };
+  return { become: true, ...target, groups: groups2, why: f.cwd.uid !== 0 ? "the owner of the working directory" : "PORTGATE_USER" };
 };
 var socketPath = (dockerHost) => {
   if (!dockerHost) return "/var/run/docker.sock";
@@ -93695,14 +94179,14 @@ var loadFleet = (text2, file, root = posix.dirname(file.replaceAll("\\", "/"))) 
   const servicesAt = positions.locate(["services"], "key").location;
   let services = "auto";
   if (raw.services !== "auto") {
-    const seen = /* @__PURE__ */ new Map();
+    const seen2 = /* @__PURE__ */ new Map();
     services = raw.services.flatMap((s, i) => {
-      const first = seen.get(s.name);
+      const first = seen2.get(s.name);
       if (first !== void 0) {
         issues.push({ path: ["services", i, "name"], message: `service name "${s.name}" is already used by services[${first}]: names must be unique, as reports and --service use them.` });
         return [];
       }
-      seen.set(s.name, i);
+      seen2.set(s.name, i);
       const paths = {};
       for (const key of ["context", "dockerfile", "spec"]) {
         const v = s[key];
@@ -93860,12 +94344,12 @@ var mergedBaseline = (reports) => {
 };
 var mergeFleetReports = (reports, o = {}) => {
   if (!reports.length) throw new InputError("portgate merge needs at least one fleet report: the JSON files of the jobs `portgate matrix` planned.");
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   for (const { file, report: report3 } of reports) {
     for (const s of report3.services) {
-      const other = seen.get(s.name);
+      const other = seen2.get(s.name);
       if (other) throw new InputError(`service ${s.name} is in both ${other} and ${file}: each job must gate different services (portgate matrix plans them so), and each report be passed once.`);
-      seen.set(s.name, file);
+      seen2.set(s.name, file);
     }
   }
   const first = reports[0].report;
@@ -94441,25 +94925,25 @@ var table2 = (views, paint, columns) => {
 var changesLines = (r, views) => {
   const c = fleetChanges(r, views);
   if (!c) return [];
-  const item = (state) => (x) => line("      ", "  ", [safeLine(changeHead(state, x.change, x.service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x.change))}`);
+  const item = (state) => (x) => line2("      ", "  ", [safeLine(changeHead(state, x.change, x.service)), "bold", state === "new" ? "yellow" : "green"], `: ${safeLine(changeDetail(x.change))}`);
   return [
-    line("    ", ["Compared with ", "bold"], [safeLine(c.report), "bold"], `: ${describeChangeCounts(c.count)}`),
+    line2("    ", ["Compared with ", "bold"], [safeLine(c.report), "bold"], `: ${describeChangeCounts(c.count)}`),
     ...c.introduced.map(item("new")),
-    ...c.wholesale.map((w) => line("      ", "  ", [safeLine(w), "yellow"])),
-    ...c.notCompared.map((n) => line("      ", "  ", [safeLine(n), "dim"])),
+    ...c.wholesale.map((w) => line2("      ", "  ", [safeLine(w), "yellow"])),
+    ...c.notCompared.map((n) => line2("      ", "  ", [safeLine(n), "dim"])),
     ...c.resolved.map(item("resolved")),
-    line("")
+    line2("")
   ];
 };
 var notGated = (views) => {
   const failed = views.filter((v) => v.s.status === "error");
   if (!failed.length) return [];
   return [
-    line(""),
-    line("", ["Could not be gated", "bold", "red"]),
+    line2(""),
+    line2("", ["Could not be gated", "bold", "red"]),
     ...failed.flatMap((v) => [
-      line("    ", "  ", [safeLine(v.s.name), "bold"], ` (${safeLine(v.s.image)}): exit ${v.s.code}`),
-      ...sanitize(v.s.error ?? "").split("\n").map((l) => line("      ", `    ${l}`))
+      line2("    ", "  ", [safeLine(v.s.name), "bold"], ` (${safeLine(v.s.image)}): exit ${v.s.code}`),
+      ...sanitize(v.s.error ?? "").split("\n").map((l) => line2("      ", `    ${l}`))
     ])
   ];
 };
@@ -94470,19 +94954,19 @@ var fleetText = (r, opts = {}) => {
   const out = (ls) => ls.flatMap((l) => render(l, paint, columns));
   const sections = views.filter((v) => v.s.status === "fail" && v.result).flatMap((v) => [
     "",
-    ...out([line("", [`\u2500\u2500 ${safeLine(v.s.name)} `, "bold"], [v.risky ? "fails, with a risky port" : "fails", "bold", "red"], [" \u2500\u2500", "bold"])]),
+    ...out([line2("", [`\u2500\u2500 ${safeLine(v.s.name)} `, "bold"], [v.risky ? "fails, with a risky port" : "fails", "bold", "red"], [" \u2500\u2500", "bold"])]),
     toText(sectionResult(v.result), { ...opts.color !== void 0 && { color: opts.color }, ...columns !== void 0 && { columns } }).trimEnd()
   ]);
   const word = r.verdict === "pass" ? ["PASS", "bold", "green"] : ["FAIL", "bold", "red"];
   const s = r.summary;
   const lines3 = [
-    ...out([line("", ["portgate fleet", "bold"], ` ${safeLine(r.fleet)}: ${s.services} service${s.services === 1 ? "" : "s"}`), line("")]),
+    ...out([line2("", ["portgate fleet", "bold"], ` ${safeLine(r.fleet)}: ${s.services} service${s.services === 1 ? "" : "s"}`), line2("")]),
     ...out(changesLines(r, views)),
     ...table2(views, paint, columns),
     ...out(notGated(views)),
     ...sections,
     "",
-    ...out([line("", word, ` fleet: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be gated; ${describeCounts(s.findings)} (gate ${describeFailOn(r.failOn)})`)])
+    ...out([line2("", word, ` fleet: ${s.passed} passed, ${s.failed} failed, ${s.errors} could not be gated; ${describeCounts(s.findings)} (gate ${describeFailOn(r.failOn)})`)])
   ];
   return neutralizeCommands(`${lines3.join("\n")}
 `);

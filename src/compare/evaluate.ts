@@ -2,6 +2,7 @@ import type {Acceptance, ContainerOutcome, DeclaredPort, DynamicPort, ExposedPor
 import {applySuppressions} from '../findings/suppress.js';
 import {finding} from '../findings/finding.js';
 import {dynamicRules} from './dynamic.js';
+import {meshPortOf} from './mesh.js';
 import {exitMessage} from './exit.js';
 import {exposeRules, protocolMismatches, riskyRules, specRules, type RiskyLookup, type RunFacts} from './rules.js';
 import {indexViews, where} from './views.js';
@@ -35,6 +36,12 @@ export interface EvaluateInput {
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, note: 1};
 
+/** Every listener of the port is owned by a mesh executable, on a port that mesh reserves. */
+const meshOwned = (ls: Listener[]): boolean => {
+  const owners = ls.map(l => l.process?.name);
+  return owners.every((o): o is string => o !== undefined) && !!meshPortOf(ls[0]!.port, ls[0]!.protocol, owners);
+};
+
 /** Spec rules that compare EXPOSE with portgate.yml only, so they hold without listeners. */
 const STATIC_SPEC_RULES = new Set<string>(['exposed-not-declared', 'public-not-exposed', 'loopback-port-exposed']);
 
@@ -61,13 +68,15 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
   const mismatch = observed ? protocolMismatches(views) : {findings: [], keys: new Set<string>()};
   const undeclared = views.declared ? [...views.listening.keys()].filter(k => !views.declared!.has(k) && !mismatch.keys.has(k)) : [];
   const dynamic = observed && input.dynamic?.length ? dynamicRules(views, input.dynamic, undeclared, ephemeral) : {accepted: new Set<string>(), findings: []};
+  // A mesh serving its own ports (Envoy's 15021, a Consul agent's 8301) declares them: judged by the mesh table, not as undeclared.
+  const mesh = new Set([...views.listening].filter(([, ls]) => meshOwned(ls)).map(([k]) => k));
   const findings = [
     ...(input.extra ?? []),
     ...mismatch.findings,
     ...(views.declared
-      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), dynamic.accepted, ephemeral, input.risky).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
+      ? specRules(views, views.declared, run, new Set([...mismatch.keys]), new Set([...dynamic.accepted, ...mesh]), ephemeral, input.risky).filter(f => observed || STATIC_SPEC_RULES.has(f.rule))
       : observed
-        ? exposeRules(views, run, mismatch.keys, input.risky)
+        ? exposeRules(views, run, mismatch.keys, input.risky, mesh)
         : []),
     ...dynamic.findings,
     ...riskyRules(views, input.risky, dynamic.accepted)

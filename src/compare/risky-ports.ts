@@ -1,4 +1,5 @@
 import type {Protocol, RiskCategory} from '../model.js';
+import {meshPortOf, meshRisk, type MeshFacts} from './mesh.js';
 
 /** A port whose presence in a production image is almost always a mistake. */
 export interface RiskyPort {
@@ -30,7 +31,8 @@ const risky = (port: number, protocol: Protocol | undefined, category: RiskyPort
   ...more
 });
 
-const ISTIO_RESERVED = 'Istio reserves it for the sidecar it injects, so an application image that listens here ships a mesh proxy or collides with the real one.';
+const ISTIO_RESERVED =
+  "Istio reserves it for the sidecar it injects, so an application that listens here collides with the sidecar in a meshed pod (one of the two fails to bind); Istio's own proxy serving it is judged by the mesh table (compare/mesh.ts) instead.";
 const VS_REMOTE = (version: string) =>
   `Visual Studio ${version}'s remote debugger (msvsmon) listens here and lets whoever connects attach to and run code in any process it can see.`;
 
@@ -112,8 +114,16 @@ for (const r of RISKY_PORTS) {
  * The catalog entry for a port, or undefined when the port is not risky with
  * that protocol. `owners` are the file names of the executables that listen
  * on it (none for an EXPOSE line): entries bound to a program match only then.
+ * A service mesh serving its own port (Envoy's 15021, a Consul agent's 8500)
+ * is judged by the mesh table: risky only where the mesh keeps the port on
+ * loopback (Envoy's admin 15000; Consul's API without ACLs, `facts`).
  */
-export function riskyPort(port: number, protocol: Protocol, owners: readonly string[] = []): RiskyPort | undefined {
+export function riskyPort(port: number, protocol: Protocol, owners: readonly string[] = [], facts: MeshFacts = {}): RiskyPort | undefined {
+  const mesh = meshPortOf(port, protocol, owners);
+  if (mesh) {
+    const risk = meshRisk(mesh, facts);
+    return risk && {port, protocol, ...risk};
+  }
   const fits = (r: RiskyPort) => (r.protocol === undefined || r.protocol === protocol) && (!r.owners || owners.some(o => r.owners!.includes(o)));
   return byPort.get(port)?.find(fits) ?? ranges.find(r => port >= r.port && port <= r.to! && fits(r));
 }

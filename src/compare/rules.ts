@@ -54,7 +54,7 @@ export const protocolMismatches = (v: Views): {findings: Finding[]; keys: Set<st
   return {findings, keys};
 };
 
-/** Rules that apply when portgate.yml exists. */
+/** Rules that apply when portgate.yml exists. `dynamic` holds listeners accepted without a `ports:` entry (`dynamic:` matches, a mesh's own ports). */
 export const specRules = (
   v: Views,
   declared: Map<string, DeclaredPort>,
@@ -122,12 +122,12 @@ export const specRules = (
 /**
  * Rules that apply without a spec: EXPOSE against the runtime. A listener
  * that is a risky port is never advised to be EXPOSEd: only stopped or bound
- * to loopback.
+ * to loopback. `understood` listeners (a mesh's own ports) need no EXPOSE.
  */
-export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>, risky: RiskyLookup = () => undefined): Finding[] => {
+export const exposeRules = (v: Views, run: RunFacts, skip: Set<string>, risky: RiskyLookup = () => undefined, understood: Set<string> = new Set()): Finding[] => {
   const out: Finding[] = [];
   for (const [key, ls] of v.listening) {
-    if (skip.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
+    if (skip.has(key) || understood.has(key) || v.exposed.has(key) || !isBeyondLoopback(ls)) continue;
     const risk = riskOf(ls, risky);
     const message = risk
       ? `${key} listens on ${describeListeners(ls)} but is not EXPOSEd, and it is ${risk.name}, which must not be reachable: stop it, or bind it to 127.0.0.1.`

@@ -22,6 +22,8 @@ export type Step =
   | {kind: 'expose'; at: Pos; words: Word[]}
   /** Runs, parsed only then, at the start of a stage built `FROM` this one. */
   | {kind: 'onbuild'; at: Pos; trigger: Instruction}
+  /** USER: the user the image runs as (`name`, `uid`, `uid:gid`), still to be expanded. */
+  | {kind: 'user'; at: Pos; word: Word}
   /** ENTRYPOINT or CMD: the words the image runs (exec form as written, shell form under `/bin/sh -c`) and where the instruction ends. */
   | {kind: 'command'; which: 'ENTRYPOINT' | 'CMD'; at: Pos; end: Pos; words: string[]}
   /** Anything else; `needs` lists stages it reads (COPY --from, RUN --mount from=), which BuildKit must build first. */
@@ -188,6 +190,11 @@ export const parseInstruction = (ins: Instruction, ctx: ParseContext): Step => {
     case 'ENTRYPOINT':
     case 'CMD':
       return {kind: 'command', which: ins.keyword as 'ENTRYPOINT' | 'CMD', at: ins.start, end: ins.args.end() ?? ins.start, words: commandWords(ins.args.value)};
+    case 'USER': {
+      // Docker refuses anything but one argument; portgate reads the first and leaves the error to the build.
+      const [word] = fields(ins.args);
+      return word ? {kind: 'user', at: ins.start, word} : {kind: 'other', at: ins.start, needs: []};
+    }
     case 'COPY':
       return {kind: 'other', at: ins.start, needs: flagValues(ins.flags, 'from')};
     case 'RUN':

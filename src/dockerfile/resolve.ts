@@ -84,6 +84,8 @@ export interface DockerfileConfig {
   cmd?: Located<string[]>;
   /** ENV this file sets, expanded, last one per name. */
   env: Record<string, Located<string>>;
+  /** The last USER in effect, expanded; absent = the base image's. */
+  user?: Located<string>;
 }
 
 interface StageResult {
@@ -211,7 +213,8 @@ export function resolveExpose(text: string, opts: ResolveOptions): ResolvedDocke
       // Not push(...ports): `EXPOSE 1-65535/tcp 1-65535/udp` is 131,070 ports, past the argument limit.
       for (const p of ports) r.exposed.push(p);
       for (const w of warnings) r.warnings.push(w);
-    } else if (step.kind === 'onbuild') r.triggers.push(step.trigger);
+    } else if (step.kind === 'user') r.config.user = {value: expand(step.word.text, step.word.start, r.scope.env()), location: at(file, step.at)};
+    else if (step.kind === 'onbuild') r.triggers.push(step.trigger);
   };
 
   const results = new Map<number, StageResult>();

@@ -76,9 +76,14 @@ export const deploymentFindings = (d: Deployment | undefined, views: ImageViews,
 
 /** A container of the manifests that runs the image, and how the manifests start it. */
 export interface DeployedContainer {
+  platform: 'kubernetes' | 'compose';
   run: DeployedRun;
   what: string;
   at: SourceLocation;
+  /** hostNetwork: true, or Compose network_mode: host. */
+  hostNetwork: boolean;
+  /** A Job or CronJob. */
+  batch: boolean;
 }
 
 /**
@@ -92,8 +97,11 @@ export const deployedContainers = (d: Deployment | undefined): DeployedContainer
   const out: DeployedContainer[] = [];
   if (d.k8s) {
     const gated = [...gatedContainers(d.k8s, ctx)].sort(([a], [b]) => Number(a.batch) - Number(b.batch));
-    for (const [w, cs] of gated) for (const c of cs) out.push({run: c.run, what: `container ${c.name} of ${w.kind} ${w.name}`, at: c.at});
+    for (const [w, cs] of gated)
+      for (const c of cs) out.push({platform: 'kubernetes', run: c.run, what: `container ${c.name} of ${w.kind} ${w.name}`, at: c.at, hostNetwork: !!w.hostNetwork, batch: w.batch});
   }
-  if (d.compose) for (const s of gatedServices(d.compose, ctx)) out.push({run: s.run, what: `Compose service ${s.name}`, at: s.at});
+  if (d.compose)
+    for (const s of gatedServices(d.compose, ctx))
+      out.push({platform: 'compose', run: s.run, what: `Compose service ${s.name}`, at: s.at, hostNetwork: s.networkMode?.value === 'host', batch: false});
   return out;
 };

@@ -13,11 +13,16 @@ import type {NetworkMode, SandboxLayer, SandboxPlan, SandboxProfile} from '../sa
 import {watchListeners, type Observation} from './observe.js';
 import type {SettleMode} from './settle.js';
 import {staticView, type DockerfileInput} from './static-view.js';
-import {deployedContainers, deploymentFindings, loadDeployment, type Deployment, type DeploymentInputs} from './manifests.js';
+import {deployedContainers, deploymentFindings, loadDeployment, type DeployedContainer, type Deployment, type DeploymentInputs} from './manifests.js';
+import {consulAclEnabled, type MeshFacts} from '../compare/mesh.js';
+import type {RiskyLookup} from '../compare/rules.js';
 import {resolveExpose, type BaseImageInfo, type DockerfileConfig} from '../dockerfile/index.js';
 import type {Anchors} from '../findings/where.js';
 import {debugAgentFindings} from '../compare/debug-agents.js';
 import {agentSettings} from './agent-settings.js';
+import {privilegeFindings} from '../compare/privilege.js';
+import {locate} from '../findings/where.js';
+import {STATIC_NOTE} from '../manifests/image-view.js';
 
 export interface GateOptions extends DeploymentInputs {
   image: string;
@@ -79,14 +84,15 @@ export const waitBudget = (opts: Pick<GateOptions, 'timeoutMs' | 'settle' | 'spe
   };
 };
 
-/** The risky-port catalog, with an organisation's own entries. */
-export const riskyLookup = (extra: readonly ExtraRiskyPort[] = []): typeof riskyPort =>
-  extra.length
-    ? (port, protocol, owners) => {
-        const own = extra.find(e => e.port === port && (e.protocol === undefined || e.protocol === protocol));
-        return own ? {port, name: own.name, why: own.why, category: 'other'} : riskyPort(port, protocol, owners);
-      }
-    : riskyPort;
+/**
+ * The risky-port catalog, with an organisation's own entries, and what the
+ * gate read of a service mesh's configuration (`mesh`: Consul's ACLs), for
+ * the mesh table's ports.
+ */
+export const riskyLookup = (extra: readonly ExtraRiskyPort[] = [], mesh: MeshFacts = {}): RiskyLookup => (port, protocol, owners) => {
+  const own = extra.find(e => e.port === port && (e.protocol === undefined || e.protocol === protocol));
+  return own ? {port, name: own.name, why: own.why, category: 'other'} : riskyPort(port, protocol, owners, mesh);
+};
 
 export const DEFAULTS = {timeoutMs: 30_000, settle: 'auto' as SettleMode, pollMs: 200, probeImage: 'busybox:1.37', logLines: 40} as const;
 
@@ -141,8 +147,20 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
   const run = opts.staticOnly ? undefined : await observe(opts, needEngine(engine), plan, expected, lap);
   const listening = run?.observation.listening;
   const container = run?.container;
+  const privilege = privilegeFindings({
+    image: opts.image,
+    listening,
+    served: [...(declared?.filter(d => d.served !== false) ?? []), ...statics.exposed],
+    imageUser: statics.facts?.user ?? statics.config?.user?.value,
+    ...(plan.user && {ranAs: plan.user}),
+    deployments: deployedContainers(deployment),
+    where: subject => locate(subject, anchors, opts.image),
+    note: STATIC_NOTE
+  });
 
-  const risky = riskyLookup(opts.org?.riskyPorts);
+  // What portgate can read of a mesh's configuration (Consul's ACLs): the image's, the deployment's and the run's env and command.
+  const meshFacts: MeshFacts = {consulAcl: consulAclEnabled(configTexts(statics.facts, plan, deployedContainers(deployment)))};
+  const risky = riskyLookup(opts.org?.riskyPorts, meshFacts);
   const findings = evaluate({
     image: opts.image,
     exposed: statics.exposed,
@@ -154,7 +172,7 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     anchors,
     container,
     waitedMs: run?.observation.waitedMs ?? 0,
-    extra: [...statics.findings, ...agents, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed}, risky)],
+    extra: [...statics.findings, ...agents, ...privilege, ...deploymentFindings(deployment, {listening, declared: declared ?? [], dynamic: opts.spec?.dynamic, exposed: statics.exposed}, risky)],
     overrides: {...opts.org?.rules, ...opts.spec?.rules},
     ...(opts.spec?.accept.length && {suppressions: {accept: opts.spec.accept, today: (opts.today ?? new Date()).toISOString().slice(0, 10)}}),
     risky
@@ -176,6 +194,17 @@ export const runGate = async (opts: GateOptions, engine: Engine | undefined): Pr
     timing
   };
 };
+
+/** Every configuration text of the image, the run and the deployment: env values, entrypoints, commands, arguments. */
+const configTexts = (facts: ImageFacts | undefined, plan: SandboxPlan, containers: DeployedContainer[]): string[] => [
+  ...(facts?.env ?? []),
+  ...(facts?.entrypoint ?? []),
+  ...(facts?.cmd ?? []),
+  ...Object.values(plan.env).map(e => e.value),
+  ...(plan.entrypoint?.value ?? []),
+  ...(plan.command?.value ?? []),
+  ...containers.flatMap(c => [...c.run.env.map(e => e.value), ...(c.run.entrypoint?.value ?? []), ...(c.run.command?.value ?? [])])
+];
 
 /** The ports the wait is for: the spec's, except those declared `served: false`; without a spec, EXPOSE's. */
 export const expectedPorts = (declared: DeclaredPort[] | undefined, exposed: ExposedPort[]): Set<string> =>

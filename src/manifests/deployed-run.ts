@@ -21,6 +21,11 @@ export interface DeployedRun {
   runAsUser?: At<number>;
   runAsGroup?: At<number>;
   runAsNonRoot?: At<boolean>;
+  /**
+   * Kubernetes pod `securityContext.sysctls` `net.ipv4.ip_unprivileged_port_start`:
+   * ports from this one up bind without CAP_NET_BIND_SERVICE, whatever the runtime's default.
+   */
+  unprivilegedPortStart?: At<number>;
   readOnly?: At<boolean>;
   capAdd?: At<string[]>;
   capDrop?: At<string[]>;

@@ -25,7 +25,8 @@ export interface ManifestContext {
   /** portgate.yml's `dynamic:` entries: ports the service picks at run time (NetworkPolicy checks count them as declared). */
   dynamic?: DynamicPort[];
   exposed: ExposedPort[];
-  isRisky: (port: number, protocol: Protocol) => {name: string} | undefined;
+  /** The risky-port catalog; `owners` are the executables that listen on the port (a mesh serving its own port is judged by the mesh table). */
+  isRisky: (port: number, protocol: Protocol, owners?: readonly string[]) => {name: string} | undefined;
 }
 
 export interface ImageView {
@@ -37,6 +38,9 @@ export interface ImageView {
   /** "listens on", or "serves" when portgate.yml and EXPOSE stand in, for messages. */
   verb: string;
 }
+
+/** Appended to findings that rest on portgate.yml and EXPOSE instead of a run. */
+export const STATIC_NOTE = ' (static check: the image was not run, so portgate.yml and EXPOSE stand in for its listeners)';
 
 export const imageView = (ctx: ManifestContext): ImageView => {
   const facts = new Map<string, PortFact>();
@@ -62,7 +66,7 @@ export const imageView = (ctx: ManifestContext): ImageView => {
     staticMode,
     facts: [...facts.values()].sort((a, b) => a.port - b.port),
     get: (port, protocol) => facts.get(portKey({port, protocol})),
-    note: staticMode ? ' (static check: the image was not run, so portgate.yml and EXPOSE stand in for its listeners)' : '',
+    note: staticMode ? STATIC_NOTE : '',
     verb: staticMode ? 'serves' : 'listens on'
   };
 };
@@ -88,7 +92,8 @@ export const unreachable = (view: ImageView, port: number, protocol: Protocol): 
 export const sensitivity = (ctx: ManifestContext, port: number, protocol: Protocol): string | undefined => {
   const d = ctx.declared.find(x => x.port === port && x.protocol === protocol);
   if (d && d.exposure !== 'public') return `portgate.yml declares ${portKey(d)} ${d.exposure} (${d.location.file}:${d.location.line})`;
-  const risky = ctx.isRisky(port, protocol);
+  const owners = (ctx.listeners ?? []).filter(l => l.port === port && l.protocol === protocol).flatMap(l => (l.process ? [l.process.name] : []));
+  const risky = ctx.isRisky(port, protocol, owners);
   if (risky && !d?.reason) return `${port}/${protocol} is a risky port (${risky.name}) and portgate.yml gives no \`reason:\` for it`;
   return undefined;
 };

@@ -25,5 +25,5 @@ export const gatedContainers = (objs: K8sObjects, ctx: ManifestContext): Map<Wor
 export function checkKubernetes(objs: K8sObjects, ctx: ManifestContext): Finding[] {
   const gated = gatedContainers(objs, ctx);
   const view = imageView(ctx);
-  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx), ...networkPolicyFindings(objs, gated, ctx)]);
+  return tidy([...serviceFindings(objs, gated, view, ctx), ...containerFindings(gated, view, ctx, objs), ...networkPolicyFindings(objs, gated, ctx)]);
 }

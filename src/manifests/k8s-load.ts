@@ -5,7 +5,7 @@ import {checkRendered} from './helm.js';
 import type {Ingress, IngressBackend, K8sMeta, K8sObjects, Service} from './k8s-model.js';
 import {readWorkload} from './k8s-pod.js';
 import {readNetworkPolicy} from './k8s-netpol.js';
-import {asMap, fail, optMap, optPort, optPortOrName, optSeq, optStr, parseDocs, protocolField, stringMap, type Y} from './yaml-read.js';
+import {asMap, fail, locatedStringMap, optMap, optPort, optPortOrName, optSeq, optStr, parseDocs, protocolField, stringMap, type Y} from './yaml-read.js';
 
 export interface ManifestSource {
   file: string;
@@ -116,6 +116,10 @@ const readObject = (y: Y, obj: YAMLMap, into: K8sObjects, seen: Seen): void => {
   if (meta.kind === 'Service') into.services.push(readService(y, obj, meta));
   else if (meta.kind === 'Ingress') into.ingresses.push(readIngress(y, obj, meta));
   else if (meta.kind === 'NetworkPolicy') into.networkPolicies.push(readNetworkPolicy(y, obj, meta));
+  else if (meta.kind === 'Namespace') {
+    const metadata = optMap(y, obj, 'metadata')?.value;
+    into.namespaces.push({...meta, labels: locatedStringMap(y, metadata && optMap(y, metadata, 'labels')?.value)});
+  }
   else {
     const w = readWorkload(y, obj, meta);
     if (w) into.workloads.push(w);
@@ -129,7 +133,7 @@ const readObject = (y: Y, obj: YAMLMap, into: K8sObjects, seen: Seen): void => {
  * kubectl reads it (`hostNetwork: yes` is true).
  */
 export function loadKubernetes(sources: ManifestSource[]): K8sObjects {
-  const into: K8sObjects = {workloads: [], services: [], ingresses: [], networkPolicies: []};
+  const into: K8sObjects = {workloads: [], services: [], ingresses: [], networkPolicies: [], namespaces: []};
   const seen: Seen = new Map();
   for (const src of sources) {
     checkRendered(src);

@@ -1,5 +1,6 @@
 import type {Protocol, SourceLocation} from '../model.js';
 import type {DeployedRun} from './deployed-run.js';
+import type {At} from './yaml-read.js';
 
 /**
  * The slice of Kubernetes that decides where traffic goes, with the line each
@@ -52,6 +53,10 @@ export interface Container {
 export interface Workload extends K8sMeta {
   /** Pod template labels (what Service selectors match). */
   labels: Record<string, string>;
+  /** Where each pod template label is written. */
+  labelsAt: Record<string, SourceLocation>;
+  /** Pod template annotations (`sidecar.istio.io/inject`), with the line of each key. */
+  annotations: Record<string, At<string>>;
   /** The workload's own `spec.selector` (its pods, whatever other labels the template adds), where it has one. */
   selector?: LabelSelector;
   hostNetwork?: SourceLocation;
@@ -138,9 +143,16 @@ export interface NetworkPolicy extends K8sMeta {
   hasEgress: boolean;
 }
 
+/** A Namespace object of the manifests: its labels decide, for instance, Istio's sidecar injection. */
+export interface Namespace extends K8sMeta {
+  labels: Record<string, At<string>>;
+}
+
 export interface K8sObjects {
   workloads: Workload[];
   services: Service[];
   ingresses: Ingress[];
   networkPolicies: NetworkPolicy[];
+  /** Namespace objects, when the manifests define them. */
+  namespaces: Namespace[];
 }

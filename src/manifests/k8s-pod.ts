@@ -1,6 +1,6 @@
 import type {YAMLMap} from 'yaml';
 import type {Container, ContainerPort, ContainerRole, K8sMeta, LabelSelector, Probe, Workload} from './k8s-model.js';
-import {asMap, fail, locate, optBool, optMap, optPort, optPortOrName, optSeq, optStr, protocolField, stringMap, type Y} from './yaml-read.js';
+import {asMap, fail, locate, locatedStringMap, optBool, optMap, optPort, optPortOrName, optSeq, optStr, protocolField, stringMap, type Y} from './yaml-read.js';
 import {readRun, readVolumes} from './k8s-run.js';
 import {readLabelSelector} from './k8s-netpol.js';
 
@@ -86,7 +86,10 @@ export const readWorkload = (y: Y, obj: YAMLMap, meta: K8sMeta): Workload | unde
     template = next;
   }
   const metadata = optMap(y, template, 'metadata')?.value;
-  const labels = stringMap(y, metadata && optMap(y, metadata, 'labels')?.value);
+  const labelMap = metadata && optMap(y, metadata, 'labels')?.value;
+  const labels = stringMap(y, labelMap);
+  const labelsAt = Object.fromEntries(Object.entries(locatedStringMap(y, labelMap)).map(([k, v]) => [k, v.at]));
+  const annotations = locatedStringMap(y, metadata && optMap(y, metadata, 'annotations')?.value);
   const spec = optMap(y, template, 'spec')?.value;
   if (!spec) return fail(y, template, `${meta.kind} ${meta.name} has no pod \`spec\``);
   const hostNetwork = optBool(y, spec, 'hostNetwork');
@@ -94,6 +97,8 @@ export const readWorkload = (y: Y, obj: YAMLMap, meta: K8sMeta): Workload | unde
   return {
     ...meta,
     labels,
+    labelsAt,
+    annotations,
     ...(selector && {selector}),
     ...(hostNetwork?.value && {hostNetwork: hostNetwork.at}),
     containers: [...readContainers(y, spec, 'initContainers'), ...readContainers(y, spec, 'containers')],

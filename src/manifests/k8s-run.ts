@@ -40,6 +40,24 @@ export const readVolumes = (y: Y, podSpec: YAMLMap): Map<string, {kind: string; 
   return out;
 };
 
+/**
+ * The pod's `sysctls` entry for net.ipv4.ip_unprivileged_port_start (a safe
+ * sysctl since Kubernetes 1.22, which the restricted Pod Security Standard
+ * allows). The name may be written with `/` for `.`, as the API accepts.
+ */
+const unprivilegedPortStart = (y: Y, podCtx: YAMLMap): At<number> | undefined => {
+  for (const node of optSeq(y, podCtx, 'sysctls')?.value ?? []) {
+    const s = asMap(y, node, 'a sysctls entry');
+    const name = optStr(y, s, 'name');
+    if (name?.value.replace(/\//g, '.') !== 'net.ipv4.ip_unprivileged_port_start') continue;
+    const value = optStr(y, s, 'value');
+    const n = Number(value?.value);
+    if (!value || !/^\d+$/.test(value.value.trim()) || n > 65536) return fail(y, entry(y, s, 'value')?.value ?? s, '`net.ipv4.ip_unprivileged_port_start` takes a port number from 0 to 65536, as a string: `value: "0"`');
+    return {value: n, at: name.at};
+  }
+  return undefined;
+};
+
 /** One securityContext (pod or container level): the fields the sandbox copies. */
 const securityContext = (y: Y, map: YAMLMap | undefined, run: DeployedRun, container: boolean): void => {
   if (!map) return;
@@ -49,7 +67,11 @@ const securityContext = (y: Y, map: YAMLMap | undefined, run: DeployedRun, conta
   if (user) run.runAsUser = user;
   if (group) run.runAsGroup = group;
   if (nonRoot) run.runAsNonRoot = nonRoot;
-  if (!container) return;
+  if (!container) {
+    const start = unprivilegedPortStart(y, map);
+    if (start) run.unprivilegedPortStart = start;
+    return;
+  }
   const ro = optBool(y, map, 'readOnlyRootFilesystem');
   const esc = optBool(y, map, 'allowPrivilegeEscalation');
   const priv = optBool(y, map, 'privileged');

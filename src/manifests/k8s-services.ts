@@ -1,6 +1,7 @@
 import type {Finding, Protocol} from '../model.js';
 import type {Container, Ingress, IngressBackend, K8sObjects, Service, ServicePort, Workload} from './k8s-model.js';
 import {finding, sensitivity, unreachable, type ImageView, type ManifestContext} from './image-view.js';
+import {podMeshes, sidecarPort, type PodMesh} from './k8s-mesh.js';
 
 /** Where a Service port lands in one selected workload. */
 type Target =
@@ -19,18 +20,23 @@ export const selects = (svc: Service, w: Workload): boolean =>
 /**
  * Kubernetes' own resolution: a number goes to that port of the pod; a name
  * to the container port with that name *and* the Service port's protocol.
+ * A port no container lists that the pod's mesh sidecar serves (Istio's
+ * 15020 metrics, 15021 health; a name its injector will add) is the
+ * sidecar's: `meshes` are the pod's (k8s-mesh.ts).
  */
-export const resolveTarget = (sp: ServicePort, w: Workload, gated: Container[]): Target => {
+export const resolveTarget = (sp: ServicePort, w: Workload, gated: Container[], meshes: PodMesh[] = []): Target => {
   const serving = w.containers.filter(c => c.role !== 'init');
   const target = sp.targetPort ?? sp.port;
   if (typeof target === 'number') {
     const owners = serving.filter(c => c.ports.some(p => p.containerPort === target && p.protocol === sp.protocol));
     if (owners.length && !owners.some(c => gated.includes(c))) return {kind: 'other'};
+    if (!owners.length && sidecarPort(meshes, gated, target, sp.protocol)) return {kind: 'other'};
     return {kind: 'gated', container: owners.find(c => gated.includes(c)) ?? gated[0]!, port: target, protocol: sp.protocol};
   }
   const named = serving.flatMap(c => c.ports.filter(p => p.name === target).map(p => ({c, p})));
   const hit = named.find(n => n.p.protocol === sp.protocol) ?? named[0];
   if (hit && !gated.includes(hit.c)) return {kind: 'other'};
+  if (!hit && sidecarPort(meshes, gated, target, sp.protocol)) return {kind: 'other'};
   if (hit?.p.protocol === sp.protocol) return {kind: 'gated', container: hit.c, port: hit.p.containerPort, protocol: sp.protocol};
   if (hit) {
     return {
@@ -58,9 +64,9 @@ const suggest = (c: Container, protocol: Protocol, view: ImageView): string => {
 
 const portLabel = (svc: Service, sp: ServicePort): string => `Service ${svc.name} port ${sp.name ? `"${sp.name}" ` : ''}${sp.port}/${P(sp.protocol)}`;
 
-const checkPort = (svc: Service, sp: ServicePort, w: Workload, gated: Container[], view: ImageView, ctx: ManifestContext): Finding[] => {
+const checkPort = (svc: Service, sp: ServicePort, w: Workload, gated: Container[], view: ImageView, ctx: ManifestContext, meshes: PodMesh[]): Finding[] => {
   const out: Finding[] = [];
-  const t = resolveTarget(sp, w, gated);
+  const t = resolveTarget(sp, w, gated, meshes);
   const at = sp.targetPortAt ?? sp.at;
   if (t.kind === 'other') return out;
   if (t.kind === 'broken') return [finding('k8s-target-port-not-listening', `${portLabel(svc, sp)}: targetPort ${sp.targetPort}: ${t.why}: ${t.fix}.`, sp.port, sp.protocol, at)];
@@ -138,8 +144,9 @@ export const serviceFindings = (objs: K8sObjects, gated: Map<Workload, Container
       out.push(finding('k8s-service-no-workload', msg, undefined, undefined, svc.selectorAt ?? svc.at));
     }
     for (const w of servingTargets(selected, gated)) {
+      const meshes = podMeshes(w, objs);
       for (const sp of svc.ports) {
-        out.push(...checkPort(svc, sp, w, gated.get(w)!, view, ctx));
+        out.push(...checkPort(svc, sp, w, gated.get(w)!, view, ctx, meshes));
       }
     }
   }
@@ -153,7 +160,7 @@ export const serviceFindings = (objs: K8sObjects, gated: Map<Workload, Container
       const sp = svc.ports.find(p => (typeof b.port === 'number' ? p.port === b.port : p.name === b.port));
       if (!sp) continue;
       for (const w of servingTargets(objs.workloads.filter(x => selects(svc, x)), gated)) {
-        const t = resolveTarget(sp, w, gated.get(w)!);
+        const t = resolveTarget(sp, w, gated.get(w)!, podMeshes(w, objs));
         const sens = t.kind === 'gated' && sensitivity(ctx, t.port, t.protocol);
         if (t.kind !== 'gated' || !sens) continue;
         const msg = `Ingress ${ing.name} routes to Service ${svc.name} port ${b.port}, which reaches ${t.port}/${t.protocol} of ${where(t.container, w)} from outside the cluster, but ${sens}: point this backend at another Service port, or remove it.`;

@@ -171,6 +171,17 @@ export const protocolField = (y: Y, map: YAMLMap): Protocol => {
   return p.value.toLowerCase() as Protocol;
 };
 
+/** A string map (labels, annotations) with the line of each key. */
+export const locatedStringMap = (y: Y, map: YAMLMap | undefined): Record<string, At<string>> => {
+  const values = stringMap(y, map);
+  const out: Record<string, At<string>> = {};
+  for (const pair of map ? pairsOf(y, map) : []) {
+    const k = String((pair.key as {value: unknown}).value);
+    out[k] = {value: values[k]!, at: locate(y, pair.key)};
+  }
+  return out;
+};
+
 /** `labels:`/`selector:` style string maps; unquoted numbers and booleans are read as text. */
 export const stringMap = (y: Y, map: YAMLMap | undefined): Record<string, string> => {
   const out: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import type {Finding, Protocol} from '../model.js';
 import type {Container, ContainerPort, K8sObjects, NetworkPolicy, NetworkPolicyIngressRule, Workload} from '../manifests/k8s-model.js';
 import {finding, type ManifestContext} from '../manifests/image-view.js';
+import {podMeshes, sidecarPorts} from '../manifests/k8s-mesh.js';
 import {declaredRanges, rangeText, type DeclaredRange} from './ports.js';
 import {allowedSpans, ingressPoliciesFor, matchesSelector, type Pod, type PortSpan} from './semantics.js';
 
@@ -37,7 +38,7 @@ const ruleFindings = (p: NetworkPolicy, index: number, rule: NetworkPolicyIngres
   const out: Finding[] = [];
   const head = `NetworkPolicy ${p.name} (ingress rule ${index + 1}) selects the pods of ${w.kind} ${w.name} and`;
   const known = declaredRanges(ctx.declared, ctx.dynamic);
-  // A port another container of the pod lists (an Envoy sidecar's) is that image's business, not this spec's.
+  // A port another container of the pod lists (an Envoy sidecar's), or its mesh sidecar serves (Istio's 15020, 15021, 15090), is that image's business, not this spec's.
   const covered = [...ctx.exposed, ...sidecars.map(c => ({port: c.containerPort, protocol: c.protocol}))];
   for (const span of allowedSpans(rule, pod)) {
     const at = span.entry?.at ?? rule.at;
@@ -90,7 +91,8 @@ export const networkPolicyFindings = (objs: K8sObjects, gated: Map<Workload, Con
   const out: Finding[] = [];
   for (const [w, mine] of gated) {
     if (w.hostNetwork) continue;
-    const sidecars = w.containers.filter(c => c.role !== 'init' && !mine.includes(c)).flatMap(c => c.ports);
+    const meshPorts = sidecarPorts(podMeshes(w, objs), []).map(p => ({containerPort: p.port, protocol: p.protocol, at: w.at}));
+    const sidecars = [...w.containers.filter(c => c.role !== 'init' && !mine.includes(c)).flatMap(c => c.ports), ...meshPorts];
     const pod: Pod = {namespace: w.namespace, labels: w.labels, ports: w.containers.filter(c => c.role !== 'init').flatMap(c => c.ports)};
     const selecting = ingressPoliciesFor(objs.networkPolicies, pod);
     // A Job's pods run one task and are gone: an unrestricted one is not the gate's concern.

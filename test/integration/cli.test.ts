@@ -71,7 +71,7 @@ describe('exit codes', () => {
     const r = await cli(['check', '--image', IMAGE, '--settle', '500ms', '--format', 'json', '--output', 'out.json', '--report', 'junit=out.xml'], {cwd: dir});
     expect(r.code).toBe(0);
     const json = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
-    expect(Object.keys(json)).toEqual(['version', 'verdict', 'failOn', 'image', 'spec', 'exposed', 'listening', 'declared', 'findings', 'container', 'timing']);
+    expect(Object.keys(json)).toEqual(['version', 'verdict', 'failOn', 'image', 'spec', 'exposed', 'listening', 'declared', 'findings', 'engine', 'container', 'timing']);
     expect(json.verdict).toBe('pass');
     expect(json.declared.map((d: {port: number}) => d.port)).toEqual([5005, 8080]);
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).toContain('<testsuite');
@@ -106,7 +106,7 @@ describe('exit codes', () => {
     ['an unknown command', ['bogus'], /Run `portgate --help` for usage/],
     ['no command at all (the help, on stderr)', [], /^Usage: portgate \[options\] \[command\]/],
     ['an unknown option', ['check', '--image', 'x', '--bogus'], /unknown option '--bogus'/],
-    ['a missing --image', ['check'], /required option '--image <ref>' not specified/],
+    ['a missing --image', ['check'], /check needs --image \(the image to gate\) or --fleet/],
     ['a bad --fail-on', ['check', '--image', 'x', '--fail-on', 'fatal'], /fail-on/],
     ['a bad duration', ['check', '--image', 'x', '--timeout', 'soon'], /--timeout/],
     ['a missing spec file', ['check', '--image', 'x', '--spec', 'nope.yml'], /cannot read the spec nope\.yml: ENOENT/],

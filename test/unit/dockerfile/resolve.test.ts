@@ -116,6 +116,14 @@ describe('config: the lines findings about the image point at', () => {
     expect(resolveExpose(`FROM scratch\n${line}\n`, {file: FILE}).config.cmd?.value).toEqual(words);
   });
 
+  test('USER: the last one in effect, expanded, at its line, inherited from the stage it is built FROM', () => {
+    const c = resolveExpose('FROM scratch AS base\nARG UID=10001\nUSER ${UID}:${UID}\nFROM base\nUSER app\n', {file: FILE, target: 'base'}).config;
+    expect(c.user).toEqual({value: '10001:10001', location: {file: FILE, line: 3, column: 1}});
+    const top = resolveExpose('FROM scratch AS base\nUSER 10001\nFROM base\nEXPOSE 80\n', {file: FILE}).config;
+    expect(top.user?.value).toBe('10001');
+    expect(resolveExpose('FROM scratch\nEXPOSE 80\n', {file: FILE}).config.user).toBeUndefined();
+  });
+
   test('a CMD of the same stage survives its ENTRYPOINT', () => {
     const c = resolveExpose('FROM scratch\nCMD ["--port", "80"]\nENTRYPOINT ["/srv"]\n', {file: FILE}).config;
     expect([c.entrypoint?.value, c.cmd?.value]).toEqual([['/srv'], ['--port', '80']]);

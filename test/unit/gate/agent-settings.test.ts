@@ -50,7 +50,7 @@ describe('agentSettings: where each setting comes from, and where its finding po
     const run = emptyRun();
     run.env.push({name: 'NODE_OPTIONS', value: '--inspect=0.0.0.0:9230', at: {file: 'k8s.yaml', line: 21}});
     run.command = {value: ['dlv', 'exec', '/app', '--headless', '--listen=:40000'], at: {file: 'k8s.yaml', line: 18}};
-    const containers = [{run, what: 'container api of Deployment api', at: {file: 'k8s.yaml', line: 12}}];
+    const containers = [{platform: 'kubernetes' as const, run, what: 'container api of Deployment api', at: {file: 'k8s.yaml', line: 12}, hostNetwork: false, batch: false}];
     expect(found(inputs({facts: facts({env: []}), containers}))).toEqual(['9230 @ k8s.yaml:21', '40000 @ k8s.yaml:18']);
   });
 

@@ -64,4 +64,19 @@ describe('deployedContainers: which deployment the sandbox copies', () => {
     const two = k8s(workload('Deployment', 'shop-api', 'api', ['serve']), workload('Deployment', 'shop-worker', 'worker', ['work']));
     expect(picked({manifests: [two], containerName: 'worker'})).toEqual(['container worker of Deployment shop-worker @k8s.yaml:19 ["work"]']);
   });
+
+  test('what the privilege rules read of each: the platform, the node’s network, a batch workload', () => {
+    const host = workload('DaemonSet', 'agent', 'api', ['serve']);
+    host.splice(host.indexOf('    spec:') + 1, 0, '      hostNetwork: true');
+    const composeHost = {file: 'compose.yaml', text: y('services:', '  api:', `    image: ${IMAGE}`, '    network_mode: host')};
+    const facts = (inputs: Parameters<typeof loadDeployment>[1]) =>
+      deployedContainers(loadDeployment(IMAGE, inputs)).map(c => `${c.platform} ${c.what}${c.hostNetwork ? ' hostNetwork' : ''}${c.batch ? ' batch' : ''}`);
+    expect(facts({manifests: [k8s(host, workload('Deployment', 'shop-api', 'api', ['serve']), workload('CronJob', 'report', 'report', ['report']))]})).toEqual([
+      'kubernetes container api of DaemonSet agent hostNetwork',
+      'kubernetes container api of Deployment shop-api',
+      'kubernetes container report of CronJob report batch'
+    ]);
+    expect(facts({compose: [composeHost]})).toEqual(['compose Compose service api hostNetwork']);
+    expect(facts({compose: [compose]})).toEqual(['compose Compose service api']);
+  });
 });

@@ -145,6 +145,14 @@ describe('Kubernetes: how a pod starts the container (loadKubernetes)', () => {
     expect([run.runAsUser?.value, run.runAsGroup?.value, run.readOnly, run.capDrop]).toEqual([1000, 3000, undefined, undefined]);
   });
 
+  test('pod sysctls: net.ipv4.ip_unprivileged_port_start (dots or slashes) is read with its line; other sysctls are not', () => {
+    const run = (name: string, value: string) =>
+      k8sRun(deployment([], ['securityContext:', '  sysctls:', '    - {name: kernel.shm_rmid_forced, value: "1"}', `    - {name: ${name}, value: ${value}}`])).unprivilegedPortStart;
+    expect(run('net.ipv4.ip_unprivileged_port_start', '"0"')).toEqual({value: 0, at: {file: 'k8s.yaml', line: 15, column: 14}});
+    expect(run('net/ipv4/ip_unprivileged_port_start', '"443"')?.value).toBe(443);
+    expect(run('net.ipv4.ip_local_port_range', '"1024 65000"')).toBeUndefined();
+  });
+
   test('volumeMounts: emptyDirs become writable folders (size, fsGroup); configMap, secret and PVC mounts are only noted', () => {
     const run = k8sRun(
       deployment(
@@ -198,6 +206,11 @@ describe('Kubernetes: how a pod starts the container (loadKubernetes)', () => {
     ['an env entry without name', ['env: [{value: x}]'],                    12, 'an env entry needs `name`']
   ])('%s: an InputError at the line', (_name, lines, at, message) => {
     expect(() => k8sRun(deployment(lines))).toThrow(expect.objectContaining({file: 'k8s.yaml', line: at, message: expect.stringContaining(message)}));
+  });
+
+  test('a port-floor sysctl that is not a port number: an InputError at its value', () => {
+    const text = deployment([], ['securityContext:', '  sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "low"}]']);
+    expect(() => k8sRun(text)).toThrow(expect.objectContaining({file: 'k8s.yaml', line: 13, message: expect.stringContaining('takes a port number from 0 to 65536')}));
   });
 });
 

@@ -10,6 +10,9 @@ import {LIMIT} from '../../../src/report/markdown.js';
 import {displayWidth} from '../../../src/report/wrap.js';
 import {baselineFixture, FLEET_CWD, fleetFixture, fleetOutcomes} from './fleet-fixtures.js';
 import {loadResult} from './fixtures.js';
+import {DOCS_URL, RULES} from '../../../src/findings/rules.js';
+import {loadFleet} from '../../../src/fleet/load.js';
+import type {Finding} from '../../../src/model.js';
 
 // eslint-disable-next-line no-control-regex
 const ESC = /\u001b/;
@@ -248,5 +251,53 @@ describe.skipIf(!hasPython)('JUnit', () => {
     expect([doc.tests, doc.failures, doc.errors]).toEqual([sum('tests'), sum('failures'), sum('errors')]);
     expect(doc.errors).toBe(2);
     expect(doc.failures).toBeGreaterThan(0);
+  });
+});
+
+describe('the least-privilege and mesh rules through the fleet writers and the fleet file', () => {
+  const NEW = ['privileged-port', 'root-listener', 'k8s-privileged-port-denied', 'k8s-non-root-refused'] as const;
+  const at = (line: number) => ({file: 'k8s/web.yaml', line});
+  const base = loadResult('passing');
+  const findings: Finding[] = [
+    {rule: 'k8s-non-root-refused', severity: 'error', message: 'container web of Deployment web: it sets runAsNonRoot: true (k8s/web.yaml:13) without runAsUser, and the image has no USER (so root), so the kubelet refuses to start it.', location: at(13)},
+    {rule: 'k8s-privileged-port-denied', severity: 'error', port: 80, protocol: 'tcp', message: 'container web of Deployment web drops every capability (`drop: [ALL]` at k8s/web.yaml:14): it will crash in production. Before it ships, listen on 8080.', location: at(14)},
+    {rule: 'root-listener', severity: 'warning', port: 8080, protocol: 'tcp', message: "The image's USER is 10001, but k8s/web.yaml:12 runs it as uid 0 (root): remove that setting.", location: at(12)},
+    {rule: 'privileged-port', severity: 'note', port: 443, protocol: 'tcp', message: '443/tcp listens on 0.0.0.0 (nginx, pid 1) as root: listen on 8443.', location: {image: base.image}},
+    {rule: 'risky-port', severity: 'error', port: 15000, protocol: 'tcp', category: 'service-mesh-admin', message: '15000/tcp is the Envoy admin interface (Istio sidecar): stop it, or bind it to 127.0.0.1.', location: {image: base.image}}
+  ];
+  const r = make([{name: 'web', image: base.image, timeMs: 1, result: {...base, findings, verdict: 'fail'}}]);
+
+  test('SARIF: one driver rule per new id, in catalogue order, with its default level, description, help that says how to fix it, and its README section', () => {
+    const log = fleetSarifLog(r);
+    const rules = log.runs[0]!.tool.driver.rules;
+    expect(rules.map(x => x.id)).toEqual(['risky-port', 'privileged-port', 'root-listener', 'k8s-privileged-port-denied', 'k8s-non-root-refused']);
+    for (const id of NEW) {
+      const d = rules.find(x => x.id === id)!;
+      const m = RULES[id];
+      expect(d.defaultConfiguration.level).toBe(m.severity);
+      expect(d.fullDescription.text).toBe(m.description);
+      expect(d.help.text).toBe(`${m.description} How to fix: ${m.fix}`);
+      expect(d.helpUri).toBe(`${DOCS_URL}#${id.startsWith('k8s-') ? 'findings' : 'rules'}`);
+    }
+    expect(log.runs[0]!.results.map(x => `${x.ruleId}:${x.level}:${rules[x.ruleIndex]!.id}`)).toEqual([
+      'risky-port:error:risky-port', 'k8s-privileged-port-denied:error:k8s-privileged-port-denied', 'k8s-non-root-refused:error:k8s-non-root-refused', 'root-listener:warning:root-listener', 'privileged-port:note:privileged-port'
+    ]);
+  });
+
+  test('Code Quality grades them by the catalogue; the mesh admin port as critical', () => {
+    expect(fleetCodeQualityIssues(r).map(i => `${i.check_name}:${i.severity}`)).toEqual([
+      'risky-port:critical', 'k8s-privileged-port-denied:major', 'k8s-non-root-refused:major', 'root-listener:major', 'privileged-port:info'
+    ]);
+  });
+
+  it.each(FORMAT_NAMES)('%s names every one of them', format => {
+    const out = FLEET_WRITERS[format](r, {});
+    for (const id of NEW) expect(out, id).toContain(format === 'markdown' ? `\`${id}\`` : id);
+  });
+
+  test("the fleet file's defaults.rules takes the new ids, and still refuses a typo", () => {
+    const fleetFile = (rules: string) => `version: 1\ndefaults:\n  rules:\n${rules}services:\n  - {name: web, image: web:1}\n`;
+    expect(loadFleet(fleetFile('    privileged-port: error\n    k8s-non-root-refused: warning\n    root-listener: "off"\n'), 'portgate.fleet.yml').defaults.rules).toEqual({'privileged-port': 'error', 'k8s-non-root-refused': 'warning', 'root-listener': 'off'});
+    expect(() => loadFleet(fleetFile('    privileged-ports: error\n'), 'portgate.fleet.yml')).toThrow(/unknown rule `privileged-ports` in defaults\.rules\. Did you mean `privileged-port`/);
   });
 });
