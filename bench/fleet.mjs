@@ -22,7 +22,16 @@ const stats = xs => {
 const time = (args, cwd) => {
   const t = process.hrtime.bigint();
   const r = spawnSync('node', [CLI, ...args], {cwd, encoding: 'utf8'});
-  if (![0, 1].includes(r.status)) throw new Error(`portgate ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (![0, 1].includes(r.status)) {
+    // A fleet's exit code is its worst service's; the service's own error is in the JSON report.
+    let services = '';
+    try {
+      services = JSON.parse(r.stdout).services?.filter(s => s.code > 1).map(s => `\n  ${s.name}: exit ${s.code}: ${s.error}`).join('') ?? '';
+    } catch {
+      // not a fleet report: stderr says it all
+    }
+    throw new Error(`portgate ${args.join(' ')} exited ${r.status}: ${r.stderr}${services}`);
+  }
   return Number(process.hrtime.bigint() - t) / 1e6;
 };
 
