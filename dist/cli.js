@@ -86468,7 +86468,8 @@ var failsAt = (severity, failOn) => failOn !== "never" && RANK[severity] >= RANK
 var verdictOf = (findings, failOn) => findings.some((f) => !f.suppressed && failsAt(f.severity, failOn)) ? "fail" : "pass";
 var evaluate = (input) => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
-  const judged = (input.listening ?? []).filter((l) => !startupArtifact(l, ephemeral, input.risky));
+  const claimed = new Set([...input.exposed, ...input.declared ?? []].map((p) => `${p.port}/${p.protocol}`));
+  const judged = (input.listening ?? []).filter((l) => !unjudged(l, ephemeral, input.risky, claimed));
   const anchors = { ...input.anchors, ...input.portsLocation && { specPorts: input.portsLocation } };
   const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
   const c = input.container;
@@ -86495,6 +86496,8 @@ var evaluate = (input) => {
   return applyOverrides(applySuppressions(overridden, s.accept, s.today), input.overrides ?? {});
 };
 var startupArtifact = (l, [lo, hi], risky2) => !!l.transient && l.port >= lo && l.port <= hi && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
+var udpClientSocket = (l, [lo, hi], risky2, claimed) => l.protocol === "udp" && l.port >= lo && l.port <= hi && !claimed.has(`${l.port}/udp`) && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
+var unjudged = (l, ephemeral, risky2, claimed) => startupArtifact(l, ephemeral, risky2) || udpClientSocket(l, ephemeral, risky2, claimed);
 var applyOverrides = (findings, overrides) => findings.flatMap((f) => {
   const o = overrides[f.rule];
   if (o === "off") return [];
@@ -90145,7 +90148,8 @@ var dynamicOwners = (r, ephemeral) => {
   return out;
 };
 var baselineFrom = (result, ephemeral = [32768, 60999]) => {
-  const r = { ...result, listening: result.listening.filter((l) => !startupArtifact(l, ephemeral, riskyPort)) };
+  const claimed = new Set(result.exposed.map((e) => `${e.port}/${e.protocol}`));
+  const r = { ...result, listening: result.listening.filter((l) => !unjudged(l, ephemeral, riskyPort, claimed)) };
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = /* @__PURE__ */ new Map();

@@ -59,7 +59,8 @@ export const verdictOf = (findings: readonly Finding[], failOn: Severity | 'neve
  */
 export const evaluate = (input: EvaluateInput): Finding[] => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
-  const judged = (input.listening ?? []).filter(l => !startupArtifact(l, ephemeral, input.risky));
+  const claimed = new Set([...input.exposed, ...(input.declared ?? [])].map(p => `${p.port}/${p.protocol}`));
+  const judged = (input.listening ?? []).filter(l => !unjudged(l, ephemeral, input.risky, claimed));
   const anchors: Anchors = {...input.anchors, ...(input.portsLocation && {specPorts: input.portsLocation})};
   const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
   const c = input.container;
@@ -102,6 +103,23 @@ export const evaluate = (input: EvaluateInput): Finding[] => {
  */
 export const startupArtifact = (l: Listener, [lo, hi]: [number, number], risky: RiskyLookup): boolean =>
   !!l.transient && l.port >= lo && l.port <= hi && !risky(l.port, l.protocol, l.process ? [l.process.name] : []);
+
+/**
+ * A UDP socket on a port the kernel picked that nothing EXPOSEs or declares:
+ * a client's unconnected socket (a resolver's, a metrics client's; RabbitMQ's
+ * beam.smp keeps one open at the end of about a third of its runs), not a
+ * service anyone could find. /proc/net cannot tell it from a server, so it is
+ * reported and judged by no rule, like a start-up artifact, instead of
+ * failing one run in three; a known risky port is never excused, and a port
+ * the Dockerfile or the spec names is judged as named. A TCP listener on a
+ * kernel-picked port (JMX's RMI) is still judged: it accepts connections.
+ */
+export const udpClientSocket = (l: Listener, [lo, hi]: [number, number], risky: RiskyLookup, claimed: ReadonlySet<string>): boolean =>
+  l.protocol === 'udp' && l.port >= lo && l.port <= hi && !claimed.has(`${l.port}/udp`) && !risky(l.port, l.protocol, l.process ? [l.process.name] : []);
+
+/** What the rules leave alone: start-up artifacts and UDP client sockets. `claimed`: the `port/protocol` keys EXPOSEd or declared. */
+export const unjudged = (l: Listener, ephemeral: [number, number], risky: RiskyLookup, claimed: ReadonlySet<string>): boolean =>
+  startupArtifact(l, ephemeral, risky) || udpClientSocket(l, ephemeral, risky, claimed);
 
 export const applyOverrides = (findings: Finding[], overrides: Record<string, SeveritySetting>): Finding[] =>
   findings.flatMap(f => {

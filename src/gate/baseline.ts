@@ -3,7 +3,7 @@ import {portKey} from '../model.js';
 import type {BaselineDynamic, BaselinePort} from '../spec/index.js';
 import {riskyPort} from '../compare/risky-ports.js';
 import {describeExpose} from '../compare/views.js';
-import {startupArtifact} from '../compare/evaluate.js';
+import {unjudged} from '../compare/evaluate.js';
 
 export interface Baseline {
   ports: BaselinePort[];
@@ -38,8 +38,9 @@ const dynamicOwners = (r: GateResult, ephemeral: [number, number]): Map<string, 
  * failing until someone decides.
  */
 export const baselineFrom = (result: GateResult, ephemeral: [number, number] = [32768, 60999]): Baseline => {
-  // What check judges by no rule (a socket open for a moment on a kernel-picked port) needs no entry either.
-  const r = {...result, listening: result.listening.filter(l => !startupArtifact(l, ephemeral, riskyPort))};
+  // What check judges by no rule (a socket open for a moment on a kernel-picked port, a UDP client's socket) needs no entry either.
+  const claimed = new Set(result.exposed.map(e => `${e.port}/${e.protocol}`));
+  const r = {...result, listening: result.listening.filter(l => !unjudged(l, ephemeral, riskyPort, claimed))};
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
   const byKey = new Map<string, Listener[]>();

@@ -117,9 +117,10 @@ describe('dynamic: ports chosen at run time, vouched for by their owner', () => 
   });
 
   test('the protocol must match: a UDP port does not match a TCP entry', () => {
-    const fs = jmx([owned(40001, JAVA, '0.0.0.0', 'udp')], [entry({process: 'java'})]);
-    expect(brief(fs)).toEqual(['undeclared-listener:40001@2']);
-    expect(jmx([owned(40001, JAVA, '0.0.0.0', 'udp')], [entry({process: 'java', protocol: 'udp'})])).toEqual([]);
+    // A range outside the kernel's ephemeral one: a kernel-picked UDP port nothing names is a client socket, judged by no rule.
+    const fs = jmx([owned(20001, JAVA, '0.0.0.0', 'udp')], [entry({process: 'java', range: [20000, 20100]})]);
+    expect(brief(fs)).toEqual(['undeclared-listener:20001@2']);
+    expect(jmx([owned(20001, JAVA, '0.0.0.0', 'udp')], [entry({process: 'java', protocol: 'udp', range: [20000, 20100]})])).toEqual([]);
   });
 
   test('`ephemeral` is the target’s ip_local_port_range, when the run measured it', () => {

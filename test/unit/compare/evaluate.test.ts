@@ -170,6 +170,25 @@ describe('sockets seen only for a moment during start-up', () => {
   });
 });
 
+describe('UDP client sockets: a kernel-picked UDP port nothing EXPOSEs or declares', () => {
+  test('still open at the end (RabbitMQ’s beam.smp, one run in three): reported, judged by no rule, with or without a spec', () => {
+    expect(rules(input({listening: [listen(5672, '::'), listen(46825, '0.0.0.0', 'udp')], exposed: [expose(5672)]}))).toEqual([]);
+    expect(rules(input({listening: [listen(5672, '::'), listen(46825, '0.0.0.0', 'udp')], exposed: [expose(5672)], declared: [declare(5672)]}))).toEqual([]);
+  });
+
+  test('TCP on a kernel-picked port accepts connections: judged; so is a UDP port outside the range, or a risky one', () => {
+    expect(rules(input({listening: [listen(46825)]}))).toEqual(['listener-not-exposed:46825/tcp:error']);
+    expect(rules(input({listening: [listen(5353, '0.0.0.0', 'udp')]}))).toEqual(['listener-not-exposed:5353/udp:error']);
+    const risky = (port: number) => (port === 40000 ? {name: 'Delve', why: 'It runs code.'} : undefined);
+    expect(rules({...input({listening: [listen(40000, '0.0.0.0', 'udp')]}), risky})).toEqual(['listener-not-exposed:40000/udp:error', 'risky-port:40000/udp:error']);
+  });
+
+  test('a UDP port in the range that the Dockerfile or the spec names is judged as named (a TURN relay, a game server)', () => {
+    expect(rules(input({listening: [], exposed: [expose(50000, 'udp')]}))).toEqual(['exposed-not-listening:50000/udp:error']);
+    expect(rules(input({listening: [listen(50000, '127.0.0.1', 'udp')], exposed: [expose(50000, 'udp')]}))).not.toEqual([]);
+  });
+});
+
 describe('findings without a line of their own point where findings/where.ts says, in every format', () => {
   const anchors = {
     from: {file: 'Dockerfile', line: 9, column: 1},
