@@ -62,6 +62,15 @@ describe('table', () => {
     expect(rows.map(verdictCell)).toContain(`protocol-mismatch (see ${rows.find(r => r.findings.length)!.key})`);
   });
 
+  it('an IPv4-mapped loopback bind (::ffff:127.0.0.1) is loopback in the findings and the text table', () => {
+    const internal = gate({listening: [listen(6060, '::ffff:127.0.0.1', 'tcp', 7)], declared: [declare(6060, 'internal')]});
+    expect(internal.findings.map(f => f.rule)).toEqual(['bound-to-loopback']);
+    const loopback = gate({listening: [listen(6060, '::ffff:127.0.0.1', 'tcp', 7)], declared: [declare(6060, 'loopback')]});
+    expect(loopback.findings).toEqual([]);
+    const row = FORMATS.text(loopback, {cwd: CWD}).split('\n').find(l => l.startsWith('6060/tcp'))!;
+    expect(row).toMatch(/::ffff:127\.0\.0\.1 \(app, pid 7\)\s+loopback\s+ok$/);
+  });
+
   it('marks each port of a dynamic entry over its max, and a rule found twice on one port', () => {
     const ls = [33001, 33002, 33003].map(p => ({...listen(p, '0.0.0.0', 'tcp', 7), process: {pid: 7, name: 'java', exe: '/usr/bin/java', command: 'java'}}));
     const dynamic = [{process: 'java', range: 'ephemeral' as const, protocol: 'tcp' as const, exposure: 'internal' as const, max: 2, reason: 'JMX', location: {file: 'portgate.yml', line: 9, column: 5}}];
