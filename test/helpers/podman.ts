@@ -114,9 +114,16 @@ export const buildahBuild = async (o: {tag: string; dockerfile: string; context:
     new Promise<{code: number; stdout: string; stderr: string}>(resolve =>
       execFile('podman', cmd, {maxBuffer: 4 * 1024 * 1024}, (err, stdout, stderr) => resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr}))
     );
-  const built = await run(args);
+  let built = await run(args);
   if (built.code !== 0) return {ok: false, error: built.stderr.trim().split('\n').filter(Boolean).pop() ?? `podman build exited ${built.code}`};
-  const inspected = await run(['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', o.tag]);
+  let inspected = await run(['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', o.tag]);
+  // Builds run three at a time: two that commit the same image (same base, same config) race in Podman's
+  // store, and the tag can name an ID the other build's clean-up just removed ("image not known"). Once more.
+  if (inspected.code !== 0 && /image not known/.test(inspected.stderr)) {
+    built = await run(args);
+    if (built.code !== 0) return {ok: false, error: built.stderr.trim().split('\n').filter(Boolean).pop() ?? `podman build exited ${built.code}`};
+    inspected = await run(['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', o.tag]);
+  }
   if (inspected.code !== 0) throw new Error(`podman image inspect ${o.tag}: ${inspected.stderr.trim()}`);
   return {ok: true, keys: Object.keys((JSON.parse(inspected.stdout.trim() || 'null') as Record<string, unknown> | null) ?? {})};
 };

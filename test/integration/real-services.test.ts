@@ -86,8 +86,10 @@ describe.concurrent('real services: zero configuration, both readers, against ss
       expect(r.container?.exited, `${s.name} exited under portgate's sandbox: ${r.container?.logs}`).toBe(false);
       const seen = fromGate(r.listening);
       expect(seen, `${s.name}, ${probe} reader`).toEqual(want);
-      // Every socket that stayed open has an owner named by its executable.
-      for (const l of r.listening.filter(x => !x.transient)) expect(l.process?.exe, `${s.name} ${l.port}/${l.protocol}`).toMatch(/^\//);
+      // Every served socket that stayed open has an owner named by its executable. A socket on a kernel-picked
+      // port may belong to a boot helper that exits between the socket read and the owner scan (RabbitMQ's
+      // short-lived Erlang nodes, under load): listed, but not always attributable.
+      for (const l of r.listening.filter(x => !x.transient && !ephemeral(x.port))) expect(l.process?.exe, `${s.name} ${l.port}/${l.protocol}`).toMatch(/^\//);
       table.push({service: s.name, reader: probe, ss: truth.listeners.length, portgate: r.listening.filter(l => !l.transient).length, same: true, ms: r.timing.totalMs, settledBy: r.container?.settledBy, verdict: r.verdict, errors: rules(r)});
     }
   }, 600_000);
