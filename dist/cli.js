@@ -86468,7 +86468,7 @@ var failsAt = (severity, failOn) => failOn !== "never" && RANK[severity] >= RANK
 var verdictOf = (findings, failOn) => findings.some((f) => !f.suppressed && failsAt(f.severity, failOn)) ? "fail" : "pass";
 var evaluate = (input) => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
-  const claimed = new Set([...input.exposed, ...input.declared ?? []].map((p) => `${p.port}/${p.protocol}`));
+  const claimed = new Set([...input.exposed, ...input.declared ?? []].map(portKey));
   const judged = (input.listening ?? []).filter((l) => !unjudged(l, ephemeral, input.risky, claimed));
   const anchors = { ...input.anchors, ...input.portsLocation && { specPorts: input.portsLocation } };
   const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
@@ -86496,7 +86496,7 @@ var evaluate = (input) => {
   return applyOverrides(applySuppressions(overridden, s.accept, s.today), input.overrides ?? {});
 };
 var startupArtifact = (l, [lo, hi], risky2) => !!l.transient && l.port >= lo && l.port <= hi && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
-var udpClientSocket = (l, [lo, hi], risky2, claimed) => l.protocol === "udp" && l.port >= lo && l.port <= hi && !claimed.has(`${l.port}/udp`) && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
+var udpClientSocket = (l, [lo, hi], risky2, claimed) => l.protocol === "udp" && l.port >= lo && l.port <= hi && !claimed.has(portKey(l)) && !risky2(l.port, l.protocol, l.process ? [l.process.name] : []);
 var unjudged = (l, ephemeral, risky2, claimed) => startupArtifact(l, ephemeral, risky2) || udpClientSocket(l, ephemeral, risky2, claimed);
 var applyOverrides = (findings, overrides) => findings.flatMap((f) => {
   const o = overrides[f.rule];
@@ -90148,7 +90148,7 @@ var dynamicOwners = (r, ephemeral) => {
   return out;
 };
 var baselineFrom = (result, ephemeral = [32768, 60999]) => {
-  const claimed = new Set(result.exposed.map((e) => `${e.port}/${e.protocol}`));
+  const claimed = new Set(result.exposed.map(portKey));
   const r = { ...result, listening: result.listening.filter((l) => !unjudged(l, ephemeral, riskyPort, claimed)) };
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));
@@ -94465,7 +94465,7 @@ var listenerKeys = (r) => {
   const fixed = new Set([...r.exposed, ...r.declared].map(portKey));
   return (l) => {
     const owners = l.process ? [l.process.name] : [];
-    if (startupArtifact(l, ephemeral, riskyPort)) return void 0;
+    if (unjudged(l, ephemeral, riskyPort, fixed)) return void 0;
     const picked = l.port >= ephemeral[0] && l.port <= ephemeral[1] && !fixed.has(portKey(l)) && !riskyPort(l.port, l.protocol, owners);
     return picked ? `${PICKED}${l.protocol}\0${l.process?.exe ?? l.process?.name ?? ""}` : portKey(l);
   };

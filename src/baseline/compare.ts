@@ -1,7 +1,7 @@
 import type {BaselineComparison, Finding, GateResult, Listener} from '../model.js';
 import {isSourceLocation, portKey} from '../model.js';
 import {riskyPort} from '../compare/risky-ports.js';
-import {startupArtifact} from '../compare/evaluate.js';
+import {unjudged} from '../compare/evaluate.js';
 import {activeFindings, findingPort, imageRepository, relPath, sortFindings} from '../report/common.js';
 
 /**
@@ -35,13 +35,14 @@ const DEFAULT_EPHEMERAL: [number, number] = [32768, 60999];
 /** Starts the key of ports picked at run time (a port key never does). */
 const PICKED = '~';
 
-/** How each side names its listeners: a port key, or the owner of ports picked at run time; undefined for start-up artifacts. */
+/** How each side names its listeners: a port key, or the owner of ports picked at run time; undefined for what the rules leave alone. */
 const listenerKeys = (r: GateResult): ((l: Listener) => string | undefined) => {
   const ephemeral = r.container?.ephemeral ?? DEFAULT_EPHEMERAL;
   const fixed = new Set([...r.exposed, ...r.declared].map(portKey));
   return l => {
     const owners = l.process ? [l.process.name] : [];
-    if (startupArtifact(l, ephemeral, riskyPort)) return undefined;
+    // What the rules leave alone (start-up artifacts, UDP client sockets) is not a change either.
+    if (unjudged(l, ephemeral, riskyPort, fixed)) return undefined;
     const picked = l.port >= ephemeral[0] && l.port <= ephemeral[1] && !fixed.has(portKey(l)) && !riskyPort(l.port, l.protocol, owners);
     return picked ? `${PICKED}${l.protocol}\0${l.process?.exe ?? l.process?.name ?? ''}` : portKey(l);
   };

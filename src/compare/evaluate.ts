@@ -1,4 +1,4 @@
-import type {Acceptance, ContainerOutcome, DeclaredPort, DynamicPort, ExposedPort, Finding, Listener, Severity, SeveritySetting, SourceLocation} from '../model.js';
+import {portKey, type Acceptance, type ContainerOutcome, type DeclaredPort, type DynamicPort, type ExposedPort, type Finding, type Listener, type Severity, type SeveritySetting, type SourceLocation} from '../model.js';
 import {applySuppressions} from '../findings/suppress.js';
 import {finding} from '../findings/finding.js';
 import {dynamicRules} from './dynamic.js';
@@ -59,7 +59,7 @@ export const verdictOf = (findings: readonly Finding[], failOn: Severity | 'neve
  */
 export const evaluate = (input: EvaluateInput): Finding[] => {
   const ephemeral = input.ephemeral ?? [32768, 60999];
-  const claimed = new Set([...input.exposed, ...(input.declared ?? [])].map(p => `${p.port}/${p.protocol}`));
+  const claimed = new Set([...input.exposed, ...(input.declared ?? [])].map(portKey));
   const judged = (input.listening ?? []).filter(l => !unjudged(l, ephemeral, input.risky, claimed));
   const anchors: Anchors = {...input.anchors, ...(input.portsLocation && {specPorts: input.portsLocation})};
   const views = indexViews(input.image, input.exposed, judged, input.declared, anchors);
@@ -115,7 +115,7 @@ export const startupArtifact = (l: Listener, [lo, hi]: [number, number], risky: 
  * kernel-picked port (JMX's RMI) is still judged: it accepts connections.
  */
 export const udpClientSocket = (l: Listener, [lo, hi]: [number, number], risky: RiskyLookup, claimed: ReadonlySet<string>): boolean =>
-  l.protocol === 'udp' && l.port >= lo && l.port <= hi && !claimed.has(`${l.port}/udp`) && !risky(l.port, l.protocol, l.process ? [l.process.name] : []);
+  l.protocol === 'udp' && l.port >= lo && l.port <= hi && !claimed.has(portKey(l)) && !risky(l.port, l.protocol, l.process ? [l.process.name] : []);
 
 /** What the rules leave alone: start-up artifacts and UDP client sockets. `claimed`: the `port/protocol` keys EXPOSEd or declared. */
 export const unjudged = (l: Listener, ephemeral: [number, number], risky: RiskyLookup, claimed: ReadonlySet<string>): boolean =>

@@ -39,7 +39,7 @@ const dynamicOwners = (r: GateResult, ephemeral: [number, number]): Map<string, 
  */
 export const baselineFrom = (result: GateResult, ephemeral: [number, number] = [32768, 60999]): Baseline => {
   // What check judges by no rule (a socket open for a moment on a kernel-picked port, a UDP client's socket) needs no entry either.
-  const claimed = new Set(result.exposed.map(e => `${e.port}/${e.protocol}`));
+  const claimed = new Set(result.exposed.map(portKey));
   const r = {...result, listening: result.listening.filter(l => !unjudged(l, ephemeral, riskyPort, claimed))};
   const dynamicByExe = dynamicOwners(r, ephemeral);
   const dynamicKeys = new Set([...dynamicByExe.values()].flat().map(portKey));

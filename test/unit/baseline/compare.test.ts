@@ -160,6 +160,12 @@ describe('ports the kernel picks at run time (ephemeral range, not EXPOSEd, decl
     expect(s.resolved).toEqual([]);
   });
 
+  test('a UDP client socket still open at the end (a kernel-picked port nothing names) is left out on both sides', () => {
+    const s = compare(result('app:2', [l(8080), l(46825, '0.0.0.0', '/usr/lib/erlang/erts/bin/beam.smp', {protocol: 'udp'})], []), result('app:1', [l(8080)], []));
+    expect(s.listening).toEqual(['8080/tcp 0.0.0.0:unchanged', '46825/udp 0.0.0.0:(none)']);
+    expect(s.resolved).toEqual([]);
+  });
+
   test('the report\'s own ephemeral range decides', () => {
     const narrow = {exited: false, timedOut: false, reader: 'host' as const, trusted: true, ephemeral: [20000, 20999] as [number, number]};
     const s = compare(result('app:2', [l(20500)], [], {container: narrow}), result('app:1', [l(20600)], [], {container: narrow}));
